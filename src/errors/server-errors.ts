@@ -1,0 +1,208 @@
+/**
+ * The one table that turns a server error reply into an error class. Call sites never look at
+ * message text: they call `serverError()` (or `withCommand()` once the command is known) and
+ * test with `instanceof`.
+ *
+ * Lookup is one Map probe on the first word; only `ERR` replies scan a short list of
+ * sub-message prefixes.
+ */
+import {
+  AskError,
+  AuthenticationFailureError,
+  AuthenticationRequiredError,
+  AuthorizationError,
+  BusyLoadingError,
+  ClusterCrossSlotError,
+  ClusterDownError,
+  DataError,
+  ExecAbortError,
+  FunctionError,
+  MovedError,
+  NoKeyError,
+  NoScriptError,
+  NotBusyError,
+  ReadOnlyError,
+  RedisError,
+  ResponseError,
+  StreamDuplicateConsumerGroupError,
+  TryAgainError,
+  UnblockedError,
+  type RedirectionTarget,
+  type RedisErrorOptions,
+} from './classes.js';
+
+/** Builds the error for one reply. `code` is the reply's first word. */
+type Factory = (message: string, code: string, command: string | undefined) => RedisError;
+
+type ErrorClass = new (message: string, options?: RedisErrorOptions) => RedisError;
+
+function plain(cls: ErrorClass): Factory {
+  return (message, code, command) => new cls(message, command === undefined ? { code } : { code, command });
+}
+
+/** Server error codes (first word of the reply) and the class each becomes. */
+const BY_CODE: ReadonlyMap<string, Factory> = new Map<string, Factory>([
+  ['NOAUTH', plain(AuthenticationRequiredError)],
+  ['WRONGPASS', plain(AuthenticationFailureError)],
+  ['NOPERM', plain(AuthorizationError)],
+  ['NOSCRIPT', plain(NoScriptError)],
+  ['NOTBUSY', plain(NotBusyError)],
+  ['EXECABORT', plain(ExecAbortError)],
+  ['READONLY', plain(ReadOnlyError)],
+  ['LOADING', plain(BusyLoadingError)],
+  ['UNBLOCKED', plain(UnblockedError)],
+  ['BUSYGROUP', plain(StreamDuplicateConsumerGroupError)],
+  ['TRYAGAIN', plain(TryAgainError)],
+  ['CLUSTERDOWN', plain(ClusterDownError)],
+  ['CROSSSLOT', plain(ClusterCrossSlotError)],
+  ['MOVED', redirection(MovedError)],
+  ['ASK', redirection(AskError)],
+]);
+
+const UNKNOWN_COMMAND = 'ERR unknown command ';
+const ARGS_MARKER = ', with args beginning with:';
+
+/**
+ * `ERR` replies told apart by what follows `ERR `, checked in order with `startsWith`.
+ * Texts are Redis 7.0's (verified against a real server in test/errors.test.ts) plus the
+ * pre-6.0 authentication texts.
+ */
+const BY_ERR_MESSAGE: ReadonlyArray<readonly [prefix: string, factory: Factory]> = [
+  ['ERR no such key', plain(NoKeyError)],
+  // Redis >= 6: AUTH <password> with no password set for the default user.
+  ['ERR AUTH <password> called without any password configured', plain(AuthenticationFailureError)],
+  // Redis < 6: wrong password, and AUTH with no password set.
+  ['ERR invalid password', plain(AuthenticationFailureError)],
+  ['ERR Client sent AUTH, but no password is set', plain(AuthenticationFailureError)],
+  // Redis 7 echoes up to 128 bytes of the arguments of an unknown command: they may be a
+  // password or user data, so they are cut off (the only change ever made to a server text).
+  [UNKNOWN_COMMAND, (message, code, command) => response(redactArguments(message), code, command)],
+];
+
+/** Commands whose plain errors become FunctionError (first word of a command name, upper case). */
+const FUNCTION_COMMANDS: ReadonlySet<string> = new Set(['FUNCTION', 'FCALL', 'FCALL_RO']);
+
+/**
+ * Maps a server error reply (without its leading `-` and trailing CRLF) to its error class.
+ *
+ * `command` is the failed command's name (`'GET'`, `'FCALL'`, `'FUNCTION LOAD'`); it is
+ * attached to the error and decides FunctionError: a reply to FUNCTION / FCALL / FCALL_RO that
+ * has no more specific class (NOTBUSY, NOSCRIPT, NOPERM… keep theirs) becomes FunctionError.
+ * Anything unknown becomes ResponseError with `code` = first word.
+ *
+ * A MOVED/ASK whose slot or port is out of range or unparsable becomes DataError (the framing
+ * was fine, so the connection stays usable; the redirection is not followed).
+ */
+export function serverError(message: string, command?: string): RedisError {
+  const space = message.indexOf(' ');
+  const code = space < 0 ? message : message.slice(0, space);
+  let factory = BY_CODE.get(code);
+  if (factory === undefined && code === 'ERR') factory = byErrMessage(message);
+  return factory === undefined ? response(message, code, command) : factory(message, code, command);
+}
+
+/** A reply with no specific class: FunctionError for function commands, else ResponseError. */
+function response(message: string, code: string, command: string | undefined): ResponseError {
+  if (command === undefined) return new ResponseError(message, { code });
+  return isFunctionCommand(command) ? new FunctionError(message, { code, command }) : new ResponseError(message, { code, command });
+}
+
+/**
+ * Attaches the command name to an error built before the command was known (errors nested in
+ * an EXEC or pipeline reply) and returns the error to use: the same object, or a FunctionError
+ * replacing a plain ResponseError when `name` is FUNCTION / FCALL / FCALL_RO. Always use the
+ * returned value. It sets `command` on the object itself: do not pass one error object shared
+ * by several commands (give each command its own error, e.g. with the shared one as `cause`).
+ */
+export function withCommand<E extends Error>(error: E, name: string): E | FunctionError {
+  if (Object.getPrototypeOf(error) === ResponseError.prototype && isFunctionCommand(name)) {
+    const response = error as unknown as ResponseError;
+    return new FunctionError(response.message, response.cause === undefined
+      ? { code: response.code, command: name }
+      : { code: response.code, command: name, cause: response.cause });
+  }
+  Object.defineProperty(error, 'command', { value: name, writable: true, configurable: true, enumerable: true });
+  return error;
+}
+
+/**
+ * True for `-ERR unknown command …` (e.g. HELLO on Redis < 6, for the RESP2 fallback).
+ * Lives here so that no call site matches message text itself.
+ */
+export function isUnknownCommand(error: unknown): boolean {
+  return error instanceof ResponseError && error.code === 'ERR' && error.message.startsWith(UNKNOWN_COMMAND);
+}
+
+/**
+ * Parses the target of `MOVED slot endpoint:port` / `ASK slot endpoint:port`. The endpoint may
+ * be an IPv4 address, a bare IPv6 address (split on the last colon), a hostname, `''` (same host
+ * as the node that replied: `currentHost` is used when given, else `''` stays) or `'?'`
+ * (unknown hostname). Returns undefined when malformed or out of range (slot 0..16383,
+ * port 1..65535).
+ */
+export function parseRedirection(message: string, currentHost?: string): RedirectionTarget | undefined {
+  const first = message.indexOf(' ');
+  const second = first < 0 ? -1 : message.indexOf(' ', first + 1);
+  if (second < 0) return undefined;
+  const slot = parseDecimal(message, first + 1, second, 16383);
+  const end = trimmedEnd(message);
+  const colon = message.lastIndexOf(':', end - 1);
+  if (slot < 0 || colon <= second) return undefined;
+  const port = parseDecimal(message, colon + 1, end, 65535);
+  if (port < 1) return undefined;
+  let host = message.slice(second + 1, colon);
+  if (host.includes(' ')) return undefined;
+  if (host === '' && currentHost !== undefined) host = currentHost;
+  return { slot, host, port };
+}
+
+/** True when the command name (first word, any case; `'FUNCTION LOAD'`, `'function|load'`) is a function command. */
+export function isFunctionCommand(name: string): boolean {
+  let end = name.length;
+  const space = name.indexOf(' ');
+  if (space >= 0) end = space;
+  const bar = name.indexOf('|');
+  if (bar >= 0 && bar < end) end = bar;
+  // FUNCTION, FCALL, FCALL_RO: 5..8 characters; skip the upper-casing for everything else.
+  if (end < 5 || end > 8) return false;
+  return FUNCTION_COMMANDS.has(name.slice(0, end).toUpperCase());
+}
+
+function byErrMessage(message: string): Factory | undefined {
+  for (const [prefix, factory] of BY_ERR_MESSAGE) if (message.startsWith(prefix)) return factory;
+  return undefined;
+}
+
+function redirection(cls: typeof MovedError | typeof AskError): Factory {
+  return (message, code, command) => {
+    const target = parseRedirection(message);
+    if (target === undefined) {
+      return new DataError(`malformed ${code} redirection from the server: ${message}`, command === undefined ? {} : { command });
+    }
+    return new cls(message, command === undefined ? { code, ...target } : { code, command, ...target });
+  };
+}
+
+function redactArguments(message: string): string {
+  const at = message.indexOf(ARGS_MARKER);
+  return at < 0 ? message : message.slice(0, at + ARGS_MARKER.length) + ' (arguments not shown)';
+}
+
+/** Decimal digits in [start, end) as a number <= max, or -1. */
+function parseDecimal(s: string, start: number, end: number, max: number): number {
+  if (end <= start || end - start > 5) return -1;
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n > max ? -1 : n;
+}
+
+/** Length of the message without trailing whitespace (a CRLF left by a careless caller). */
+function trimmedEnd(s: string): number {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) <= 32) end--;
+  return end;
+}

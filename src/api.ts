@@ -1,0 +1,9 @@
+/** The public API, the same on every runtime; entry points add only the platform. */
+export { Redis, type RedisBuffers, type RedisEvents, type Bytes } from './client/redis.js';
+export type { RedisOptions } from './client/options.js';
+export type { TlsOptions } from './transport/types.js';
+export type { RedisKey, RedisValue, SetOptions, ZAddOptions, ScoredMember } from './commands/methods/index.js';
+export * from './errors/index.js';
+export * from './retry.js';
+export { keySlot, keySlots } from './core/slots.js';
+export { Parser, type ParserOptions, type ReplyHandler } from './core/parser.js';

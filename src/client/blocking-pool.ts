@@ -1,0 +1,59 @@
+/**
+ * Dedicated connections for blocking commands (BLPOP, XREAD BLOCK, WAIT …), so a
+ * command that waits on the server never holds up the shared pipelined one.
+ * Connections are made on demand up to `max`, reused, and closed with the client.
+ */
+import { Connection, type ConnectionConfig, type SendOptions } from '../connection/connection.js';
+import { ConnectionError } from '../errors/index.js';
+
+export class BlockingPool {
+  private readonly idle: Connection[] = [];
+  private readonly all = new Set<Connection>();
+  private readonly waiters: Array<(c: Connection) => void> = [];
+  private closed = false;
+
+  constructor(
+    private readonly config: ConnectionConfig,
+    private readonly max = 16,
+  ) {}
+
+  async run(name: string, args: readonly unknown[], options: SendOptions): Promise<unknown> {
+    const conn = await this.acquire();
+    try {
+      return await conn.send(name, args, options);
+    } finally {
+      this.release(conn);
+    }
+  }
+
+  private acquire(): Promise<Connection> {
+    if (this.closed) return Promise.reject(new ConnectionError('Connection is closed'));
+    const ready = this.idle.pop();
+    if (ready !== undefined) return Promise.resolve(ready);
+    if (this.all.size < this.max) {
+      // Blocking commands wait on their own timeout: no commandTimeout on these sockets.
+      const conn = new Connection({ ...this.config, commandTimeout: 0 });
+      this.all.add(conn);
+      conn.on('end', () => this.all.delete(conn));
+      return Promise.resolve(conn);
+    }
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private release(conn: Connection): void {
+    if (this.closed || conn.status === 'closed') return;
+    const waiter = this.waiters.shift();
+    if (waiter !== undefined) waiter(conn);
+    else this.idle.push(conn);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.all].map((c) => c.close()));
+  }
+
+  disconnect(): void {
+    this.closed = true;
+    for (const c of this.all) c.disconnect();
+  }
+}

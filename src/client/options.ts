@@ -1,0 +1,103 @@
+/** Client options, their defaults, and their resolution into a connection config. */
+import type { ConnectionConfig } from '../connection/connection.js';
+import { DataError } from '../errors/index.js';
+import { Retry, defaultRetry } from '../retry.js';
+import type { TlsOptions, TransportFactory } from '../transport/types.js';
+import { parseRedisUrl } from './url.js';
+
+/** Options shared by every client (`Redis`, `RedisCluster`, `Sentinel`). */
+export interface RedisOptions {
+  /** `redis://`, `rediss://` (TLS) or `unix://` URL; explicit options win over it. */
+  url?: string;
+  host?: string;
+  port?: number;
+  /** Unix socket path. */
+  path?: string;
+  username?: string;
+  password?: string;
+  db?: number;
+  /** RESP version; 3 falls back to 2 when the server has no HELLO. Default 3. */
+  protocol?: 2 | 3;
+  /** `true` for TLS with the runtime's trusted CAs, or TLS settings. Certificates are verified unless `rejectUnauthorized: false`. */
+  tls?: boolean | TlsOptions;
+  clientName?: string;
+  /** Milliseconds to open the socket and finish the handshake. Default 10 000. */
+  connectTimeout?: number;
+  /** Milliseconds a command may wait for its reply; 0 (default) waits forever. Blocking commands are exempt. */
+  commandTimeout?: number;
+  /** What to retry and how long to wait between attempts. */
+  retry?: Retry;
+  /** Commands held while disconnected, beyond which new ones reject. Default 10 000. */
+  maxOfflineQueue?: number;
+  /** Largest bulk string accepted from the wire. Default 512 MiB, like the server. */
+  maxBulkLength?: number;
+  /** Do not connect until the first command or `connect()`. */
+  lazyConnect?: boolean;
+}
+
+/** Set by the entry point: how sockets are opened and which binary type replies use. */
+export interface Platform {
+  transport: TransportFactory;
+  binary: 'buffer' | 'uint8array';
+}
+
+let platform: Platform | undefined;
+
+export function setPlatform(p: Platform): void {
+  platform = p;
+}
+
+export function getPlatform(): Platform {
+  if (platform === undefined) throw new Error('wredis: no platform registered; import wredis through its package entry point');
+  return platform;
+}
+
+export interface ResolvedOptions extends ConnectionConfig {
+  lazyConnect: boolean;
+}
+
+/** Merges a URL and explicit options, validates them and applies defaults. */
+export function resolveOptions(urlOrOptions?: string | RedisOptions, more?: RedisOptions): ResolvedOptions {
+  const given: RedisOptions = typeof urlOrOptions === 'string' ? { ...more, url: urlOrOptions } : { ...urlOrOptions, ...more };
+  const fromUrl = given.url !== undefined ? parseRedisUrl(given.url) : {};
+  const o: RedisOptions & { tls?: boolean | TlsOptions } = { ...stripUndefined(fromUrl), ...stripUndefined(given) };
+  if (fromUrl.tls && given.tls === undefined) o.tls = true;
+  const p = getPlatform();
+  const port = o.port ?? 6379;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new DataError('port must be an integer from 0 to 65535');
+  const db = o.db ?? 0;
+  if (!Number.isInteger(db) || db < 0) throw new DataError('db must be a non-negative integer');
+  const protocol = o.protocol ?? 3;
+  if (protocol !== 2 && protocol !== 3) throw new DataError('protocol must be 2 or 3');
+  return {
+    host: o.host ?? '127.0.0.1',
+    port,
+    path: o.path,
+    tls: o.tls === true ? {} : o.tls === false ? undefined : o.tls,
+    username: o.username,
+    password: o.password,
+    db,
+    protocol,
+    clientName: o.clientName,
+    connectTimeout: nonNegative(o.connectTimeout, 10_000, 'connectTimeout'),
+    commandTimeout: nonNegative(o.commandTimeout, 0, 'commandTimeout'),
+    retry: o.retry ?? defaultRetry(),
+    maxOfflineQueue: nonNegative(o.maxOfflineQueue, 10_000, 'maxOfflineQueue'),
+    maxBulkLength: nonNegative(o.maxBulkLength, 512 * 1024 * 1024, 'maxBulkLength'),
+    transport: p.transport,
+    binary: p.binary,
+    lazyConnect: o.lazyConnect ?? false,
+  };
+}
+
+function nonNegative(v: number | undefined, fallback: number, name: string): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !(v >= 0)) throw new DataError(`${name} must be a non-negative number`);
+  return v;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}

@@ -1,0 +1,110 @@
+/**
+ * The standalone client. Commands share one auto-pipelined connection; blocking
+ * commands borrow dedicated connections so they never stall it.
+ */
+import { installCommands, type CommandSignatures, type Promised } from '../commands/methods/index.js';
+import { Connection, type ConnectionStatus } from '../connection/connection.js';
+import { RedisError } from '../errors/index.js';
+import { Emitter } from '../util/emitter.js';
+import { BlockingPool } from './blocking-pool.js';
+import { commandFlags } from './command-flags.js';
+import { resolveOptions, type RedisOptions, type ResolvedOptions } from './options.js';
+
+/** Bytes as replies carry them under `withBuffers()`: Buffer on Node, Uint8Array on edge runtimes. */
+export type Bytes = Uint8Array;
+
+export interface RedisEvents {
+  ready: [];
+  error: [Error];
+  close: [];
+  reconnecting: [number];
+  end: [];
+  push: [unknown[]];
+}
+
+/** State shared by a client and its `withBuffers()` views. */
+interface Shared {
+  readonly options: ResolvedOptions;
+  readonly main: Connection;
+  readonly blocking: BlockingPool;
+}
+
+export interface Redis extends Promised<CommandSignatures<string>> {}
+
+export class Redis extends Emitter<RedisEvents> {
+  /** @internal */
+  protected readonly shared: Shared;
+  /** @internal String replies as bytes (set on `withBuffers()` views). */
+  protected readonly buffers: boolean = false;
+
+  /**
+   * @param urlOrOptions `redis://user:pass@host:6379/0`, `rediss://…` (TLS), `unix:///path`, or options.
+   * @param options Options that win over the URL.
+   */
+  constructor(urlOrOptions?: string | RedisOptions, options?: RedisOptions) {
+    super();
+    const resolved = resolveOptions(urlOrOptions, options);
+    const main = new Connection(resolved);
+    this.shared = { options: resolved, main, blocking: new BlockingPool(resolved) };
+    main.on('ready', () => this.emit('ready'));
+    main.on('error', (e) => this.emit('error', e));
+    main.on('close', () => this.emit('close'));
+    main.on('reconnecting', (d) => this.emit('reconnecting', d));
+    main.on('end', () => this.emit('end'));
+    main.on('push', (v) => this.emit('push', v));
+    if (!resolved.lazyConnect) main.connect().catch(() => undefined);
+  }
+
+  /** `'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closing' | 'closed'`. */
+  get status(): ConnectionStatus {
+    return this.shared.main.status;
+  }
+
+  /** Connects now (normally implicit). Resolves when the handshake is done. */
+  connect(): Promise<void> {
+    return this.shared.main.connect();
+  }
+
+  /** Graceful: replies to commands already sent arrive first, then the sockets close. */
+  async close(): Promise<void> {
+    await Promise.all([this.shared.main.close(), this.shared.blocking.close()]);
+  }
+
+  /** Immediate: sockets drop, pending commands reject with `ConnectionError`. */
+  disconnect(): void {
+    this.shared.main.disconnect();
+    this.shared.blocking.disconnect();
+  }
+
+  /** A view on the same connections whose string replies are bytes (Buffer on Node). */
+  withBuffers(): RedisBuffers {
+    const view = Object.create(this) as Redis;
+    Object.defineProperty(view, 'buffers', { value: true });
+    return view as unknown as RedisBuffers;
+  }
+
+  /**
+   * Sends any command as written; the reply is the protocol value as decoded
+   * (see the README's table). Routed by the command table: blocking commands go
+   * to a dedicated connection.
+   */
+  call(name: string, ...args: unknown[]): Promise<unknown> {
+    return this.dispatch(name, args) as Promise<unknown>;
+  }
+
+  /** @internal The single path every command takes. */
+  dispatch(name: string, args: unknown[], transform?: (reply: unknown) => unknown): Promise<unknown> {
+    const flags = commandFlags(name, args);
+    const opts = { buffers: this.buffers, transform, safe: flags.safe, blocking: flags.blocking };
+    if (flags.blocking) return this.shared.blocking.run(name, args, opts);
+    return this.shared.main.send(name, args, opts);
+  }
+}
+
+installCommands(Redis.prototype, (_self, error) =>
+  Promise.reject(error instanceof Error ? error : new RedisError(String(error))),
+);
+
+/** The same client with string replies as bytes. */
+export interface RedisBuffers extends Omit<Redis, keyof CommandSignatures<string>>, Promised<CommandSignatures<Bytes>> {}
+

@@ -1,0 +1,60 @@
+/**
+ * Connection URLs: `redis://[user[:password]@]host[:port][/db]`, `rediss://` for
+ * TLS, `unix:///path/to.sock?db=1&password=…`, and `redis+unix://` alike.
+ * Percent-escapes in the user and password are decoded.
+ */
+import { DataError } from '../errors/index.js';
+
+export interface UrlOptions {
+  host?: string;
+  port?: number;
+  path?: string;
+  username?: string;
+  password?: string;
+  db?: number;
+  tls?: boolean;
+  protocol?: 2 | 3;
+  clientName?: string;
+}
+
+export function parseRedisUrl(input: string): UrlOptions {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    throw new DataError('invalid connection URL');
+  }
+  const out: UrlOptions = {};
+  const scheme = url.protocol;
+  if (scheme === 'unix:' || scheme === 'redis+unix:' || scheme === 'redis-socket:') {
+    out.path = decodeURIComponent(url.pathname);
+  } else if (scheme === 'redis:' || scheme === 'rediss:' || scheme === 'valkey:' || scheme === 'valkeys:') {
+    if (url.hostname) out.host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    if (url.port) out.port = Number(url.port);
+    if (scheme === 'rediss:' || scheme === 'valkeys:') out.tls = true;
+    const dbPath = url.pathname.replace(/^\//, '');
+    if (dbPath) out.db = parseDb(dbPath);
+  } else {
+    throw new DataError(`unsupported URL scheme ${JSON.stringify(scheme)}`);
+  }
+  if (url.username) out.username = decodeURIComponent(url.username);
+  if (url.password) out.password = decodeURIComponent(url.password);
+  const q = url.searchParams;
+  const db = q.get('db');
+  if (db !== null) out.db = parseDb(db);
+  const password = q.get('password');
+  if (password !== null) out.password = password;
+  const username = q.get('username') ?? q.get('user');
+  if (username !== null) out.username = username;
+  const protocol = q.get('protocol');
+  if (protocol === '2' || protocol === '3') out.protocol = Number(protocol) as 2 | 3;
+  const name = q.get('clientName') ?? q.get('name');
+  if (name !== null) out.clientName = name;
+  return out;
+}
+
+function parseDb(s: string): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 0) throw new DataError('the database in the URL must be a non-negative integer');
+  return n;
+}

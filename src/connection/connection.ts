@@ -1,0 +1,586 @@
+/**
+ * One logical connection to one server: the socket, the parser, the FIFO of
+ * commands awaiting replies, the handshake, auto-pipelining (everything issued
+ * in one tick leaves in one write), command timeouts, the offline queue and
+ * reconnection. It does not know command semantics beyond the flags callers pass.
+ */
+import { Parser, type ReplyHandler } from '../core/parser.js';
+import {
+  AuthenticationError,
+  BusyLoadingError,
+  ConnectionError,
+  DataError,
+  TimeoutError,
+  protocolError,
+  type RedisError,
+  serverError,
+  withCommand,
+} from '../errors/index.js';
+import { RequestEncoder } from '../protocol/encoder.js';
+import type { Retry } from '../retry.js';
+import type { TlsOptions, Transport, TransportFactory } from '../transport/types.js';
+import { Emitter } from '../util/emitter.js';
+import { Fifo, type Pending } from './pending.js';
+
+export interface ConnectionConfig {
+  host: string;
+  port: number;
+  path: string | undefined;
+  tls: TlsOptions | undefined;
+  username: string | undefined;
+  password: string | undefined;
+  db: number;
+  protocol: 2 | 3;
+  clientName: string | undefined;
+  connectTimeout: number;
+  /** 0 = no limit. */
+  commandTimeout: number;
+  retry: Retry;
+  maxOfflineQueue: number;
+  maxBulkLength: number;
+  transport: TransportFactory;
+  binary: 'buffer' | 'uint8array';
+  /** Send READONLY after the handshake (cluster replica reads). */
+  readOnly?: boolean;
+  /** Commands replayed after every handshake, e.g. resubscriptions. */
+  replay?: () => ReadonlyArray<{ name: string; args: readonly unknown[] }>;
+}
+
+export type ConnectionStatus = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closing' | 'closed';
+
+export interface ConnectionEvents {
+  /** Handshake done; commands flow. */
+  ready: [];
+  /** A background failure (connect, reconnect, protocol); commands reject on their own. */
+  error: [Error];
+  /** The socket went away. */
+  close: [Error | undefined];
+  /** A reconnect attempt is scheduled in `delay` ms. */
+  reconnecting: [number];
+  /** The connection is closed for good. */
+  end: [];
+  /** A RESP3 push (pub/sub messages, invalidations). */
+  push: [unknown[]];
+  /** A reply that arrived while the FIFO was empty under RESP2 (pub/sub mode). */
+  unsolicited: [unknown];
+}
+
+export interface SendOptions {
+  buffers?: boolean;
+  transform?: ((reply: unknown) => unknown) | undefined;
+  /** Safe to send again if the connection drops before the reply. */
+  safe?: boolean;
+  /** A blocking command: commandTimeout does not apply. */
+  blocking?: boolean;
+}
+
+/** What the server said about itself in the handshake. */
+export interface ServerHello {
+  protocol: 2 | 3;
+  version: string | undefined;
+  id: number | undefined;
+}
+
+const CLOSED_MESSAGE = 'Connection is closed';
+
+export class Connection extends Emitter<ConnectionEvents> implements ReplyHandler {
+  status: ConnectionStatus = 'idle';
+  hello: ServerHello = { protocol: 2, version: undefined, id: undefined };
+
+  private transport: Transport | undefined;
+  private readonly parser: Parser;
+  private readonly encoder = new RequestEncoder();
+  private readonly inflight = new Fifo<Pending>();
+  private offline = new Fifo<Pending>();
+  private seq = 0;
+  private flushedSeq = 0;
+  private flushScheduled = false;
+  private connecting: Promise<void> | undefined;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private timeoutTimer: ReturnType<typeof setTimeout> | undefined;
+  private drained: (() => void) | undefined;
+  private readonly flush = (): void => this.flushNow();
+
+  constructor(readonly config: ConnectionConfig) {
+    super();
+    this.parser = new Parser(this, {
+      maxBulkLength: config.maxBulkLength,
+      makeError: (message) => serverError(message),
+      binary: config.binary,
+    });
+  }
+
+  /** Connects (or joins the attempt under way). Rejects if this attempt fails. */
+  connect(): Promise<void> {
+    if (this.status === 'ready') return Promise.resolve();
+    if (this.status === 'closed' || this.status === 'closing') {
+      return Promise.reject(new ConnectionError(CLOSED_MESSAGE));
+    }
+    if (this.connecting) return this.connecting;
+    if (this.status === 'reconnecting') return this.whenReady();
+    this.status = 'connecting';
+    const attempt = this.open().finally(() => {
+      if (this.connecting === attempt) this.connecting = undefined;
+    });
+    this.connecting = attempt;
+    attempt.catch((e: Error) => this.afterFailedConnect(e));
+    return attempt;
+  }
+
+  /** Resolves on the next `ready`; rejects on the next background error or on `end`. */
+  private whenReady(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const done = (): void => {
+        this.off('ready', onReady).off('error', onError).off('end', onEnd);
+      };
+      const onReady = (): void => {
+        done();
+        resolve();
+      };
+      const onError = (e: Error): void => {
+        done();
+        reject(e);
+      };
+      const onEnd = (): void => {
+        done();
+        reject(new ConnectionError(CLOSED_MESSAGE));
+      };
+      this.on('ready', onReady).on('error', onError).on('end', onEnd);
+    });
+  }
+
+  /** Sends a command; the promise settles with its (transformed) reply. Never throws. */
+  send(name: string, args: readonly unknown[], options?: SendOptions): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.enqueue({
+        name,
+        args,
+        resolve,
+        reject,
+        buffers: options?.buffers ?? false,
+        transform: options?.transform,
+        safe: options?.safe ?? false,
+        blocking: options?.blocking ?? false,
+        deadline: 0,
+        attempts: 0,
+        settled: false,
+        internal: false,
+        seq: 0,
+      });
+    });
+  }
+
+  /** Replies already answered for every command sent so far, then the socket ends. */
+  close(): Promise<void> {
+    if (this.status === 'closed') return Promise.resolve();
+    if (this.status !== 'ready') {
+      this.disconnect();
+      return Promise.resolve();
+    }
+    this.status = 'closing';
+    return new Promise<void>((resolve) => {
+      const finish = (): void => {
+        this.drained = undefined;
+        this.shutdown(new ConnectionError(CLOSED_MESSAGE));
+        resolve();
+      };
+      if (this.inflight.length === 0 && this.delayed.size === 0 && !this.encoder.pending) finish();
+      else this.drained = finish;
+    });
+  }
+
+  /** Drops the socket at once; everything pending rejects with `ConnectionError`. */
+  disconnect(): void {
+    if (this.status === 'closed') return;
+    this.shutdown(new ConnectionError('Connection was disconnected'));
+  }
+
+  /** Commands waiting for a reply or for the connection. */
+  get pendingCount(): number {
+    return this.inflight.length + this.offline.length;
+  }
+
+  // --- ReplyHandler (called synchronously by the parser) ---------------------
+
+  onReply(value: unknown): void {
+    const p = this.inflight.shift();
+    if (p === undefined) {
+      this.emit('unsolicited', value);
+      return;
+    }
+    this.parser.returnBuffers = this.inflight.peek()?.buffers ?? false;
+    if (!p.settled) {
+      if (p.transform === undefined) p.resolve(value);
+      else {
+        try {
+          p.resolve(p.transform(value));
+        } catch (e) {
+          p.reject(withCommand(asDataError(e), p.name));
+        }
+      }
+    }
+    if (this.drained !== undefined && this.inflight.length === 0) this.drained();
+  }
+
+  onError(error: Error): void {
+    const p = this.inflight.shift();
+    if (p === undefined) {
+      this.emit('error', error);
+      return;
+    }
+    this.parser.returnBuffers = this.inflight.peek()?.buffers ?? false;
+    if (!p.settled) {
+      // -LOADING proves the command did not run: it may go again once the server is ready.
+      if (error instanceof BusyLoadingError && !p.internal && this.config.retry.shouldRetry(error, p.attempts + 1, { sent: true, safe: p.safe })) {
+        this.retryLater(p);
+      } else {
+        p.reject(withCommand(error as RedisError, p.name));
+      }
+    }
+    if (this.drained !== undefined && this.inflight.length === 0) this.drained();
+  }
+
+  onPush(value: unknown[]): void {
+    this.emit('push', value);
+  }
+
+  onProtocolError(code: number, message: string): void {
+    const error = protocolError(code, message);
+    const head = this.inflight.shift();
+    if (head !== undefined && !head.settled) head.reject(withCommand(error, head.name));
+    this.emit('error', error);
+    this.lost(error, /* sentAreUnsafe */ true);
+  }
+
+  // --- internals --------------------------------------------------------------
+
+  /** Commands waiting out a backoff before being sent again. */
+  private readonly delayed = new Set<Pending>();
+
+  private retryLater(p: Pending): void {
+    p.attempts++;
+    this.delayed.add(p);
+    const timer = setTimeout(() => {
+      if (!this.delayed.delete(p) || p.settled) return;
+      if (this.status === 'ready') this.write(p);
+      else this.offline.push(p);
+    }, this.config.retry.delay(p.attempts));
+    (timer as { unref?: () => void }).unref?.();
+  }
+
+  private enqueue(p: Pending): void {
+    const status = this.status;
+    if (status === 'closing' || status === 'closed') {
+      p.reject(new ConnectionError(CLOSED_MESSAGE));
+      return;
+    }
+    if (this.config.commandTimeout > 0 && !p.blocking) {
+      p.deadline = Date.now() + this.config.commandTimeout;
+      if (this.timeoutTimer === undefined) this.armTimeout(this.config.commandTimeout);
+    }
+    if (status === 'ready') {
+      this.write(p);
+      return;
+    }
+    const bad = firstBadArg(p.args);
+    if (bad >= 0) {
+      p.reject(withCommand(new DataError(`argument ${bad + 1} has an unsupported type`), p.name));
+      return;
+    }
+    if (this.offline.length >= this.config.maxOfflineQueue) {
+      p.reject(withCommand(new ConnectionError('Offline queue is full (maxOfflineQueue)'), p.name));
+      return;
+    }
+    this.offline.push(p);
+    if (status === 'idle') this.connect().catch(() => undefined);
+  }
+
+  /** Encodes into the current tick's write; the flush happens once per tick. */
+  private write(p: Pending): void {
+    try {
+      this.encoder.encode(p.name, p.args);
+    } catch (e) {
+      p.reject(withCommand(asDataError(e), p.name));
+      return;
+    }
+    if (this.inflight.length === 0) this.parser.returnBuffers = p.buffers;
+    p.seq = ++this.seq;
+    this.inflight.push(p);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(this.flush);
+    }
+  }
+
+  private flushNow(): void {
+    this.flushScheduled = false;
+    const t = this.transport;
+    if (t === undefined) return;
+    const chunks = this.encoder.take();
+    this.flushedSeq = this.seq;
+    if (chunks.length === 1) t.write(chunks[0] as Uint8Array);
+    else if (chunks.length > 1) {
+      t.cork();
+      for (const c of chunks) t.write(c);
+      t.uncork();
+    }
+  }
+
+  private async open(): Promise<void> {
+    const c = this.config;
+    const transport = await c.transport({
+      host: c.host,
+      port: c.port,
+      path: c.path,
+      tls: c.tls,
+      connectTimeout: c.connectTimeout,
+    });
+    if (this.status === 'closed') {
+      transport.destroy();
+      throw new ConnectionError(CLOSED_MESSAGE);
+    }
+    this.parser.reset();
+    this.transport = transport;
+    transport.onData((chunk) => this.parser.feed(chunk));
+    transport.onClose((error) => {
+      if (this.transport === transport) this.lost(error, false);
+    });
+    try {
+      await this.handshake();
+    } catch (e) {
+      if (this.transport === transport) {
+        this.transport = undefined;
+        transport.destroy();
+        this.encoder.take();
+        // Only handshake commands can be in flight here; none may linger into the next socket.
+        for (const p of this.inflight.drain()) if (!p.settled) p.reject(new ConnectionError('Handshake failed', { cause: e }));
+      }
+      throw e;
+    }
+    if (this.transport !== transport) throw new ConnectionError('Connection lost during handshake');
+    this.status = 'ready';
+    for (const p of this.offline.drain()) if (!p.settled) this.write(p);
+    this.emit('ready');
+  }
+
+  private async handshake(): Promise<void> {
+    const c = this.config;
+    const user = c.username ?? (c.password !== undefined ? 'default' : undefined);
+    let resp3 = false;
+    if (c.protocol === 3) {
+      const args: unknown[] = [3];
+      if (c.password !== undefined) args.push('AUTH', user, c.password);
+      if (c.clientName !== undefined) args.push('SETNAME', c.clientName);
+      try {
+        const reply = await this.internal('HELLO', args);
+        this.hello = readHello(reply, 3);
+        resp3 = true;
+      } catch (e) {
+        // Any refusal except a credentials problem means "no HELLO here": speak RESP2.
+        if (e instanceof AuthenticationError || !(e instanceof Error) || e instanceof ConnectionError) throw e;
+      }
+    }
+    const steps: Array<Promise<unknown>> = [];
+    if (!resp3) {
+      if (c.password !== undefined) {
+        steps.push(this.internal('AUTH', c.username !== undefined ? [c.username, c.password] : [c.password]));
+      }
+      if (c.clientName !== undefined) steps.push(this.internal('CLIENT', ['SETNAME', c.clientName]));
+    }
+    if (c.db !== 0) steps.push(this.internal('SELECT', [c.db]));
+    if (c.readOnly) steps.push(this.internal('READONLY', []));
+    for (const cmd of c.replay?.() ?? []) steps.push(this.internal(cmd.name, cmd.args));
+    if (steps.length > 0) await Promise.all(steps);
+  }
+
+  /** A handshake command: written now, ahead of the offline queue. */
+  private internal(name: string, args: readonly unknown[]): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.write({
+        name,
+        args,
+        resolve,
+        reject,
+        buffers: false,
+        transform: undefined,
+        safe: false,
+        blocking: true,
+        deadline: 0,
+        attempts: 0,
+        settled: false,
+        internal: true,
+        seq: 0,
+      });
+    });
+  }
+
+  /** The socket is gone (error, close or protocol violation). */
+  private lost(error: Error | undefined, sentAreUnsafe: boolean): void {
+    const transport = this.transport;
+    this.transport = undefined;
+    transport?.destroy();
+    this.encoder.take();
+    this.flushScheduled = false;
+    this.emit('close', error);
+    const cause = error ?? new Error('socket closed');
+    const lostError = new ConnectionError('Connection lost before the reply arrived', { cause });
+    const requeue: Pending[] = [];
+    for (const p of this.inflight.drain()) {
+      if (p.settled) continue;
+      if (p.internal) {
+        p.reject(new ConnectionError('Connection lost during handshake', { cause }));
+        continue;
+      }
+      const sent = p.seq <= this.flushedSeq;
+      const again =
+        this.status !== 'closing' &&
+        this.config.retry.shouldRetry(lostError, p.attempts + 1, { sent, safe: p.safe && !sentAreUnsafe });
+      if (again) {
+        p.attempts++;
+        requeue.push(p);
+      } else {
+        p.reject(withCommand(new ConnectionError(lostError.message, { cause }), p.name));
+      }
+    }
+    // Requeued commands go first, in their original order.
+    const rest = this.offline.drain();
+    this.offline = new Fifo();
+    for (const p of requeue) this.offline.push(p);
+    for (const p of rest) this.offline.push(p);
+    if (this.status === 'closing') {
+      this.shutdown(new ConnectionError(CLOSED_MESSAGE, { cause }));
+      return;
+    }
+    if (this.status === 'closed') return;
+    this.scheduleReconnect(0);
+  }
+
+  private afterFailedConnect(error: Error): void {
+    if (this.status === 'closed' || this.status === 'closing') return;
+    this.emit('error', error);
+    if (error instanceof AuthenticationError) {
+      // Wrong credentials will not fix themselves: fail everything waiting.
+      this.shutdown(error);
+      return;
+    }
+    this.ageOffline(error);
+    this.scheduleReconnect(this.failures + 1);
+  }
+
+  private failures = 0;
+
+  private scheduleReconnect(failures: number): void {
+    if (this.reconnectTimer !== undefined || this.status === 'closed') return;
+    this.failures = failures;
+    this.status = 'reconnecting';
+    const delay = failures === 0 ? 0 : this.config.retry.backoff.compute(failures);
+    this.emit('reconnecting', delay);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.status !== 'reconnecting') return;
+      this.status = 'connecting';
+      const attempt = this.open();
+      this.connecting = attempt;
+      attempt.then(
+        () => {
+          this.failures = 0;
+          this.connecting = undefined;
+        },
+        (e: Error) => {
+          this.connecting = undefined;
+          this.afterFailedConnect(e);
+        },
+      );
+    }, delay);
+  }
+
+  /** Commands that waited through too many failed attempts give up. */
+  private ageOffline(error: Error): void {
+    const retries = this.config.retry.retries;
+    const keep = new Fifo<Pending>();
+    for (const p of this.offline.drain()) {
+      if (p.settled) continue;
+      if (p.attempts >= retries) {
+        p.reject(withCommand(error instanceof ConnectionError ? error : new ConnectionError(error.message, { cause: error }), p.name));
+      } else {
+        p.attempts++;
+        keep.push(p);
+      }
+    }
+    this.offline = keep;
+  }
+
+  private shutdown(error: Error): void {
+    this.status = 'closed';
+    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
+    if (this.timeoutTimer !== undefined) clearTimeout(this.timeoutTimer);
+    this.reconnectTimer = undefined;
+    this.timeoutTimer = undefined;
+    const transport = this.transport;
+    this.transport = undefined;
+    if (transport !== undefined) {
+      if (this.inflight.length === 0) transport.end();
+      else transport.destroy();
+    }
+    for (const p of this.inflight.drain()) if (!p.settled) p.reject(withCommand(errorFor(error), p.name));
+    for (const p of this.offline.drain()) if (!p.settled) p.reject(withCommand(errorFor(error), p.name));
+    for (const p of this.delayed) if (!p.settled) p.reject(withCommand(errorFor(error), p.name));
+    this.delayed.clear();
+    this.emit('end');
+  }
+
+  private armTimeout(ms: number): void {
+    const timer = setTimeout(() => this.checkTimeouts(), ms);
+    (timer as { unref?: () => void }).unref?.();
+    this.timeoutTimer = timer;
+  }
+
+  /** Rejects overdue commands but keeps their FIFO slots, so late replies are dropped, never misdelivered. */
+  private checkTimeouts(): void {
+    this.timeoutTimer = undefined;
+    const now = Date.now();
+    let next = Infinity;
+    for (const queue of [this.inflight, this.offline] as Array<Fifo<Pending>>) {
+      for (const p of queue) {
+        if (p.settled || p.deadline === 0) continue;
+        if (p.deadline <= now) {
+          p.settled = true;
+          p.reject(withCommand(new TimeoutError(`Command timed out after ${this.config.commandTimeout} ms`), p.name));
+        } else if (p.deadline < next) {
+          next = p.deadline;
+          break; // deadlines grow along each queue
+        }
+      }
+    }
+    if (next !== Infinity) this.armTimeout(Math.max(1, next - now));
+  }
+}
+
+function readHello(reply: unknown, protocol: 2 | 3): ServerHello {
+  const r = (reply ?? {}) as Record<string, unknown>;
+  return {
+    protocol,
+    version: typeof r.version === 'string' ? r.version : undefined,
+    id: typeof r.id === 'number' ? r.id : undefined,
+  };
+}
+
+function firstBadArg(args: readonly unknown[]): number {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const t = typeof a;
+    if (t !== 'string' && t !== 'number' && t !== 'bigint' && !(a instanceof Uint8Array)) return i;
+    if (t === 'number' && Number.isNaN(a)) return i;
+  }
+  return -1;
+}
+
+function asDataError(e: unknown): Error {
+  if (e instanceof DataError) return e;
+  return new DataError(e instanceof Error ? e.message : 'could not decode the reply', { cause: e });
+}
+
+function errorFor(error: Error): Error {
+  if (error instanceof ConnectionError || error instanceof AuthenticationError) return error;
+  return new ConnectionError(error.message, { cause: error });
+}

@@ -1,0 +1,48 @@
+/**
+ * The byte-stream socket a connection talks through. Node's net/tls, Cloudflare's
+ * `connect()`, `Deno.connect` and `Bun.connect` all fit behind it, so the connection
+ * code never learns which runtime it is on. It knows nothing of RESP.
+ */
+export interface Transport {
+  /** Queues bytes for sending. The transport owns `data` until `onWritten` is called for it (if given). */
+  write(data: Uint8Array, onWritten?: () => void): void;
+  /** Groups the writes that follow into as few syscalls as the platform allows, until `uncork()`. */
+  cork(): void;
+  uncork(): void;
+  /** Half-closes after pending writes have gone out. */
+  end(): void;
+  /** Tears the socket down at once. */
+  destroy(): void;
+  /** Registers the single receiver of incoming chunks. Chunks are not retained by the transport. */
+  onData(listener: (chunk: Uint8Array) => void): void;
+  /** Called once when the socket is gone, with the error that ended it if any. */
+  onClose(listener: (error: Error | undefined) => void): void;
+}
+
+/** TLS settings common to every runtime. */
+export interface TlsOptions {
+  /** PEM CA bundle(s) to trust in addition to (Node) or instead of the runtime's defaults. */
+  ca?: string | Uint8Array | Array<string | Uint8Array>;
+  cert?: string | Uint8Array;
+  key?: string | Uint8Array;
+  /** Server name for SNI and certificate checks; defaults to the host. */
+  servername?: string;
+  /**
+   * Certificates are verified unless this is explicitly `false`.
+   * Turning it off exposes the connection to interception.
+   */
+  rejectUnauthorized?: boolean;
+}
+
+export interface TransportTarget {
+  host: string;
+  port: number;
+  /** Unix socket path; wins over host/port. */
+  path?: string;
+  tls?: TlsOptions;
+  /** Milliseconds until the socket must be open (TCP connect + TLS handshake). */
+  connectTimeout: number;
+}
+
+/** Opens a transport; rejects with `ConnectionError`/`TimeoutError`. */
+export type TransportFactory = (target: TransportTarget) => Promise<Transport>;

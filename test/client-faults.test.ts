@@ -1,0 +1,183 @@
+/**
+ * Faults a real server will not produce on demand (scripted server) and a real
+ * server killed and restarted under load. What must hold: nothing is lost
+ * silently and no reply ever reaches the wrong caller.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  BusyLoadingError,
+  ConnectionError,
+  ExponentialBackoff,
+  InvalidResponse,
+  Redis,
+  Retry,
+} from '../src/index.js';
+import { startRedis } from './support/redis-server.js';
+import { HELLO3, startScriptedServer } from './support/scripted-server.js';
+
+const fastRetry = (retries = 3): Retry => new Retry({ retries, backoff: new ExponentialBackoff({ base: 5, cap: 20 }) });
+
+describe('scripted faults', () => {
+  it('retries -LOADING with backoff until the server is ready', async () => {
+    let loading = 2;
+    const srv = await startScriptedServer((cmd) => {
+      if (cmd[0] === 'hello') return HELLO3;
+      if (cmd[0] === 'get') return loading-- > 0 ? '-LOADING Redis is loading the dataset in memory\r\n' : '$5\r\nready\r\n';
+      return '-ERR unexpected\r\n';
+    });
+    const r = new Redis({ port: srv.port, retry: fastRetry() });
+    try {
+      assert.equal(await r.get('k'), 'ready');
+      assert.equal(srv.received.filter((c) => c[0] === 'get').length, 3);
+    } finally {
+      r.disconnect();
+      await srv.close();
+    }
+  });
+
+  it('gives up on -LOADING with BusyLoadingError when retries are spent', async () => {
+    const srv = await startScriptedServer((cmd) =>
+      cmd[0] === 'hello' ? HELLO3 : '-LOADING Redis is loading the dataset in memory\r\n',
+    );
+    const r = new Redis({ port: srv.port, retry: fastRetry(1) });
+    try {
+      const err = await r.get('k').then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof BusyLoadingError, String(err));
+      assert.ok(err instanceof ConnectionError);
+    } finally {
+      r.disconnect();
+      await srv.close();
+    }
+  });
+
+  it('fails the malformed reply with InvalidResponse, the rest in flight with ConnectionError, then reconnects', async () => {
+    let sockets = 0;
+    const srv = await startScriptedServer((cmd) => {
+      if (cmd[0] === 'hello') {
+        sockets++;
+        return HELLO3;
+      }
+      if (cmd[0] === 'echo' && cmd[1] === 'bad') return '$abc\r\n';
+      if (cmd[0] === 'echo') return `$${Buffer.byteLength(cmd[1] ?? '')}\r\n${cmd[1]}\r\n`;
+      return null; // never answered: must not be answered by anyone else's reply either
+    });
+    const r = new Redis({ port: srv.port, retry: fastRetry() });
+    try {
+      await r.connect();
+      const bad = r.echo('bad');
+      const incr = r.incr('n'); // not safe to repeat: must fail, not be resent
+      const results = await Promise.allSettled([bad, incr]);
+      assert.equal(results[0].status, 'rejected');
+      assert.ok((results[0] as PromiseRejectedResult).reason instanceof InvalidResponse);
+      assert.equal(results[1].status, 'rejected');
+      const other = (results[1] as PromiseRejectedResult).reason as Error;
+      assert.ok(other instanceof ConnectionError && !(other instanceof InvalidResponse), String(other));
+      assert.equal(await r.echo('fine'), 'fine');
+      assert.equal(sockets, 2);
+    } finally {
+      r.disconnect();
+      await srv.close();
+    }
+  });
+
+  it('resumes a reply delivered in pieces', async () => {
+    const value = 'x'.repeat(70_000) + '\r\n\0' + 'y'.repeat(10);
+    const wire = Buffer.from(`$${Buffer.byteLength(value)}\r\n${value}\r\n`);
+    const cuts = [1, 3, 7, 40_000, 70_001, wire.length];
+    const srv2 = await startScriptedServer(async (cmd, socket) => {
+      if (cmd[0] === 'hello') return HELLO3;
+      let at = 0;
+      for (const cut of cuts) {
+        socket.write(wire.subarray(at, cut));
+        at = cut;
+        await new Promise((res) => setTimeout(res, 5));
+      }
+      return null;
+    });
+    const r = new Redis({ port: srv2.port });
+    try {
+      assert.equal(await r.get('big'), value);
+    } finally {
+      r.disconnect();
+      await srv2.close();
+    }
+  });
+
+  it('a reply cut by a dropped socket: unsafe commands fail, safe ones are resent', async () => {
+    let first = true;
+    const srv = await startScriptedServer(async (cmd, socket) => {
+      if (cmd[0] === 'hello') return HELLO3;
+      if (first) {
+        first = false;
+        socket.write('$10\r\nhal');
+        await new Promise((res) => setTimeout(res, 10));
+        return 'destroy';
+      }
+      if (cmd[0] === 'get') return '$2\r\nok\r\n';
+      if (cmd[0] === 'incr') return ':1\r\n';
+      return null;
+    });
+    const r = new Redis({ port: srv.port, retry: fastRetry() });
+    try {
+      await r.connect();
+      const get = r.get('k'); // read-only: resent after reconnect
+      const incr = r.incr('n'); // may have run: fails
+      assert.equal(await get, 'ok');
+      await assert.rejects(incr, ConnectionError);
+    } finally {
+      r.disconnect();
+      await srv.close();
+    }
+  });
+});
+
+describe('real server restarted under load', () => {
+  it('every command gets its own reply or a ConnectionError; none is lost', async () => {
+    const server = await startRedis();
+    const port = server.port;
+    const r = new Redis({ port, retry: new Retry({ retries: 20, backoff: new ExponentialBackoff({ base: 10, cap: 100 }) }) });
+    await r.connect();
+    const total = 3000;
+    let ok = 0;
+    let failed = 0;
+    let wrong = 0;
+    const pending: Array<Promise<void>> = [];
+    let restarted: Promise<void> | undefined;
+    let restartedServer: Awaited<ReturnType<typeof startRedis>> | undefined;
+    const deadline = Date.now() + 20_000;
+    for (let i = 0; i < total && Date.now() < deadline; i++) {
+      const payload = `p${i}`;
+      const cmd = i % 3 === 0 ? r.incr(`n${i}`).then((v) => (v === 1 ? payload : `bad${String(v)}`)) : r.echo(payload);
+      pending.push(
+        cmd.then(
+          (v) => {
+            if (v === payload) ok++;
+            else wrong++;
+          },
+          (e: unknown) => {
+            if (e instanceof ConnectionError) failed++;
+            else wrong++;
+          },
+        ),
+      );
+      if (i === 1000) {
+        restarted = (async () => {
+          await server.kill();
+          await startRedis({ port }).then((s) => {
+            restartedServer = s;
+          });
+        })();
+      }
+      if (i % 100 === 0) await new Promise((res) => setImmediate(res));
+    }
+    await restarted;
+    await Promise.all(pending);
+    r.disconnect();
+    await restartedServer?.stop();
+    await server.stop();
+    assert.equal(wrong, 0);
+    assert.equal(ok + failed, pending.length);
+    assert.ok(ok > 0);
+  });
+});

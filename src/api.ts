@@ -1,5 +1,7 @@
 /** The public API, the same on every runtime; entry points add only the platform. */
 export { Redis, type RedisBuffers, type RedisEvents, type Bytes } from './client/redis.js';
+export { Pipeline, Transaction } from './client/pipeline.js';
+export { DedicatedConnection } from './client/dedicated.js';
 export type { RedisOptions } from './client/options.js';
 export type { TlsOptions } from './transport/types.js';
 export type { RedisKey, RedisValue, SetOptions, ZAddOptions, ScoredMember } from './commands/methods/index.js';

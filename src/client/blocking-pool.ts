@@ -9,7 +9,7 @@ import { ConnectionError } from '../errors/index.js';
 export class BlockingPool {
   private readonly idle: Connection[] = [];
   private readonly all = new Set<Connection>();
-  private readonly waiters: Array<(c: Connection) => void> = [];
+  private readonly waiters: Array<{ resolve: (c: Connection) => void; reject: (e: Error) => void }> = [];
   private closed = false;
 
   constructor(
@@ -18,9 +18,14 @@ export class BlockingPool {
   ) {}
 
   async run(name: string, args: readonly unknown[], options: SendOptions): Promise<unknown> {
+    return this.lease((conn) => conn.send(name, args, options));
+  }
+
+  /** Lends a connection to `fn` for its whole duration. */
+  async lease<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
     const conn = await this.acquire();
     try {
-      return await conn.send(name, args, options);
+      return await fn(conn);
     } finally {
       this.release(conn);
     }
@@ -37,23 +42,29 @@ export class BlockingPool {
       conn.on('end', () => this.all.delete(conn));
       return Promise.resolve(conn);
     }
-    return new Promise((resolve) => this.waiters.push(resolve));
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
   private release(conn: Connection): void {
     if (this.closed || conn.status === 'closed') return;
     const waiter = this.waiters.shift();
-    if (waiter !== undefined) waiter(conn);
+    if (waiter !== undefined) waiter.resolve(conn);
     else this.idle.push(conn);
+  }
+
+  private rejectWaiters(): void {
+    for (const w of this.waiters.splice(0)) w.reject(new ConnectionError('Connection is closed'));
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    this.rejectWaiters();
     await Promise.all([...this.all].map((c) => c.close()));
   }
 
   disconnect(): void {
     this.closed = true;
+    this.rejectWaiters();
     for (const c of this.all) c.disconnect();
   }
 }

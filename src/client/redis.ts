@@ -7,6 +7,8 @@ import { Connection, type ConnectionStatus } from '../connection/connection.js';
 import { RedisError } from '../errors/index.js';
 import { Emitter } from '../util/emitter.js';
 import { BlockingPool } from './blocking-pool.js';
+import { DedicatedConnection } from './dedicated.js';
+import { Pipeline, Transaction, type BatchTarget } from './pipeline.js';
 import { commandFlags } from './command-flags.js';
 import { resolveOptions, type RedisOptions, type ResolvedOptions } from './options.js';
 
@@ -90,6 +92,36 @@ export class Redis extends Emitter<RedisEvents> {
    */
   call(name: string, ...args: unknown[]): Promise<unknown> {
     return this.dispatch(name, args) as Promise<unknown>;
+  }
+
+  /** Queues commands with the typed methods; `exec()` sends them in one write and resolves with every result, errors in place. */
+  pipeline(): Pipeline {
+    return new Pipeline(this.batchTarget());
+  }
+
+  /** MULTI/EXEC on the shared connection (the block is written contiguously). For WATCH use `withConnection`. */
+  multi(): Transaction {
+    return new Transaction(this.batchTarget());
+  }
+
+  /**
+   * Lends a dedicated connection for the duration of `fn` — where WATCH belongs.
+   * Watches are cleared when `fn` settles.
+   */
+  async withConnection<T>(fn: (conn: DedicatedConnection) => Promise<T>): Promise<T> {
+    return this.shared.blocking.lease(async (conn) => {
+      const lent = new DedicatedConnection(conn, this.buffers);
+      try {
+        return await fn(lent);
+      } finally {
+        if (conn.status === 'ready') await conn.send('UNWATCH', []).catch(() => undefined);
+      }
+    });
+  }
+
+  private batchTarget(): BatchTarget {
+    const main = this.shared.main;
+    return { buffers: this.buffers, send: (name, args, options) => main.send(name, args, options) };
   }
 
   /** @internal The single path every command takes. */

@@ -1,0 +1,122 @@
+/**
+ * `pipeline()` and `multi()`: commands are queued with the same typed methods as
+ * the client, then sent together by `exec()`. In a pipeline every command keeps
+ * its own result (a failed one leaves its typed error in its slot); a transaction
+ * wraps them in MULTI/EXEC and resolves with EXEC's results.
+ */
+import { installCommands, type Chained, type CommandSignatures } from '../commands/methods/index.js';
+import type { SendOptions } from '../connection/connection.js';
+import { ExecAbortError, RedisError, WatchError, withCommand } from '../errors/index.js';
+
+interface Queued {
+  name: string;
+  args: unknown[];
+  transform: ((reply: unknown) => unknown) | undefined;
+  /** Set when the typed method itself failed (e.g. CommandSyntaxError). */
+  error?: Error;
+}
+
+/** Where a batch's commands go: a connection's `send`. */
+export interface BatchTarget {
+  send(name: string, args: readonly unknown[], options: SendOptions): Promise<unknown>;
+  readonly buffers: boolean;
+}
+
+const settle = (p: Promise<unknown>): Promise<unknown> => p.then(
+  (v) => v,
+  (e: unknown) => e,
+);
+
+abstract class Batch {
+  /** @internal */
+  protected readonly queued: Queued[] = [];
+
+  constructor(/** @internal */ protected readonly target: BatchTarget) {}
+
+  /** Number of queued commands. */
+  get length(): number {
+    return this.queued.length;
+  }
+
+  /** @internal */
+  dispatch(name: string, args: unknown[], transform?: (reply: unknown) => unknown): this {
+    this.queued.push({ name, args, transform });
+    return this;
+  }
+
+  /** Queues any command as written. */
+  call(name: string, ...args: unknown[]): this {
+    return this.dispatch(name, args);
+  }
+
+  /** @internal Called when a typed method threw while queueing. */
+  fail(error: unknown): this {
+    this.queued.push({ name: '', args: [], transform: undefined, error: error instanceof Error ? error : new RedisError(String(error)) });
+    return this;
+  }
+
+  protected options(q: Queued, withTransform: boolean): SendOptions {
+    return { buffers: this.target.buffers, transform: withTransform ? q.transform : undefined };
+  }
+}
+
+/** Commands sent in one write; `exec()` resolves with every result in order, errors in place. */
+export class Pipeline extends Batch {
+  /** Sends the queued commands; resolves with one entry per command: its reply or its error. */
+  exec(): Promise<unknown[]> {
+    const queued = this.queued.splice(0);
+    return Promise.all(
+      queued.map((q) => (q.error !== undefined ? Promise.resolve(q.error) : settle(this.target.send(q.name, q.args, this.options(q, true))))),
+    );
+  }
+}
+
+/** MULTI … EXEC. `exec()` rejects with ExecAbortError if a command was refused while queueing, WatchError if a watched key changed. */
+export class Transaction extends Batch {
+  /** Sends MULTI, the commands and EXEC together; resolves with the commands' results (errors in place). */
+  async exec(): Promise<unknown[]> {
+    const queued = this.queued.splice(0);
+    const early = queued.find((q) => q.error !== undefined);
+    if (early?.error !== undefined) return Promise.reject(early.error);
+    const t = this.target;
+    const multi = t.send('MULTI', [], {});
+    const acks = queued.map((q) => settle(t.send(q.name, q.args, this.options(q, false))));
+    const exec = t.send('EXEC', [], { buffers: t.buffers });
+    multi.catch(() => undefined);
+    let results: unknown;
+    try {
+      results = await exec;
+    } catch (e) {
+      if (e instanceof ExecAbortError) {
+        // The first refused command explains the abort.
+        const refused = (await Promise.all(acks)).find((a) => a instanceof Error);
+        if (refused !== undefined) (e as { cause?: unknown }).cause ??= refused;
+      }
+      throw e;
+    }
+    if (results === null) throw new WatchError('Transaction aborted: a watched key changed', { command: 'EXEC' });
+    const list = results as unknown[];
+    return list.map((r, i) => {
+      const q = queued[i] as Queued;
+      if (r instanceof RedisError) return withCommand(r, q.name);
+      if (q.transform === undefined) return r;
+      try {
+        return q.transform(r);
+      } catch (e) {
+        return e;
+      }
+    });
+  }
+
+  /** Drops the queued commands without sending anything. */
+  discard(): void {
+    this.queued.length = 0;
+  }
+}
+
+const fail = (self: unknown, error: unknown): unknown => (self as Batch).fail(error);
+installCommands(Pipeline.prototype, fail);
+installCommands(Transaction.prototype, fail);
+
+export interface Pipeline extends Chained<CommandSignatures<string>, Pipeline> {}
+export interface Transaction extends Chained<CommandSignatures<string>, Transaction> {}

@@ -31,7 +31,7 @@ function named(cls: abstract new (...args: never[]) => Error, name: string): voi
 
 /** Sets an own property only when it has a value, keeping logged errors free of `undefined`s. */
 function setIf(target: object, key: string, value: unknown): void {
-  if (value !== undefined) Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable: true });
+  if (value !== undefined) (target as Record<string, unknown>)[key] = value;
 }
 
 /** First word of a server error message: the error code. */

@@ -121,7 +121,7 @@ export function withCommand<E extends Error>(error: E, name: string): E | Functi
       ? { code: response.code, command: name }
       : { code: response.code, command: name, cause: response.cause });
   }
-  Object.defineProperty(error, 'command', { value: name, writable: true, configurable: true, enumerable: true });
+  (error as unknown as { command: string }).command = name;
   return error;
 }
 

@@ -1,1 +1,861 @@
-export function parserPlaceholder(): i32 { return 0; }
+// Streaming RESP2/RESP3 parser core.
+//
+// The host copies each socket chunk into the input region (`parseReserve` + `parse`), and the
+// core turns every complete top-level reply into a tape of 16-byte records (type, a, b, c) that
+// the host decodes into JS values. Parsing is resumable: a reply split at any byte continues
+// from an explicit state (hiredis style: a stack of open aggregates plus the token in progress),
+// so bytes already parsed are never scanned again (a length/integer header of at most 20 bytes
+// is re-read once its CRLF arrives; text lines resume their CR search where it stopped).
+//
+// Memory: three heap regions grown by doubling (input, tape, aggregate stack) and a static
+// status block the host reads directly, so the hot path is two calls per chunk
+// (`parseReserve`, `parse`). Offsets on the tape are relative to the input region, whose
+// address may change when it grows; the status block always holds the current addresses.
+//
+// Bulk strings of EXT_MIN bytes or more that are not yet complete in the input leave the core:
+// it records the header, gives back the rest of the chunk (`consumed` < fed) and waits in
+// ST_EXT while the host collects the payload straight from its socket chunks, then
+// `parseExtDone(cr, lf)` records the value and resumes.
+//
+// Exported names all start with `parse` so they never clash with the slot hasher's.
+
+// ---- Bytes --------------------------------------------------------------------------------
+const CR: u32 = 0x0d;
+const LF: u32 = 0x0a;
+const PLUS: u32 = 0x2b;
+const MINUS: u32 = 0x2d;
+const DOT: u32 = 0x2e;
+const COLON: u32 = 0x3a;
+const QMARK: u32 = 0x3f;
+const ZERO: u32 = 0x30;
+const ONE: u32 = 0x31;
+const LOWER_E: u32 = 0x65;
+const UPPER_E: u32 = 0x45;
+const LOWER_T: u32 = 0x74;
+const LOWER_F: u32 = 0x66;
+const LOWER_I: u32 = 0x69;
+const LOWER_N: u32 = 0x6e;
+const LOWER_A: u32 = 0x61;
+
+// ---- Type-byte classes (TYPES table below) ----------------------------------------------------
+const K_SIMPLE: u32 = 1; // +
+const K_SIMPLE_ERR: u32 = 2; // -
+const K_INT: u32 = 3; // :
+const K_BULK: u32 = 4; // $
+const K_BLOB_ERR: u32 = 5; // !
+const K_VERBATIM: u32 = 6; // =
+const K_ARRAY: u32 = 7; // *
+const K_SET: u32 = 8; // ~
+const K_MAP: u32 = 9; // %
+const K_PUSH: u32 = 10; // >
+const K_ATTR: u32 = 11; // |
+const K_NULL: u32 = 12; // _
+const K_DOUBLE: u32 = 13; // ,
+const K_BOOL: u32 = 14; // #
+const K_BIGNUM: u32 = 15; // (
+
+// byte -> K_* (0: not a RESP type byte)
+const TYPES: usize = memory.data<u8>([
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 5, 0, 14, 4, 9, 0, 0, 15, 0, 7, 1, 13, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 6, 10, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 12,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11, 0, 8, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+]);
+
+// Powers of ten exactly representable as f64 (Clinger's fast path for doubles).
+const POW10: usize = memory.data<f64>([
+  1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+]);
+
+// ---- Tape record types (mirrored in src/core/parser-codes.ts) ----------------------------------
+// Record: i32 type | i32 a | i32 b | i32 c; T_NUM keeps an f64 in bytes 8..16.
+const T_STR: i32 = 1; // a = offset, b = length, c = packed bytes when 1..4 bytes of 0x01..0x7f
+const T_ERR: i32 = 2; // a = offset, b = length
+const T_INT: i32 = 3; // a = value (fits i32)
+const T_NUM: i32 = 4; // f64 = value (integer within 2^53, or a double)
+const T_INT_TEXT: i32 = 5; // a = offset, b = length: integer beyond 2^53, as written
+const T_DOUBLE_TEXT: i32 = 6; // a = offset, b = length: double the fast path cannot convert exactly
+const T_BIGNUM: i32 = 7; // a = offset, b = length
+const T_NULL: i32 = 8;
+const T_BOOL: i32 = 9; // a = 0 | 1
+const T_ARRAY: i32 = 10; // a = count
+const T_SET: i32 = 11; // a = count
+const T_MAP: i32 = 12; // a = pairs
+const T_PUSH: i32 = 13; // a = count
+const T_STR_EXT: i32 = 14; // b = length; payload collected by the host outside linear memory
+// Types whose `a` is an input offset (shifted when the input region is compacted).
+const OFFSET_TYPES: u32 = (1 << T_STR) | (1 << T_ERR) | (1 << T_INT_TEXT) | (1 << T_DOUBLE_TEXT) | (1 << T_BIGNUM);
+
+// ---- Protocol error codes (mirrored in src/core/parser-codes.ts) -------------------------------
+const E_UNKNOWN_TYPE: i32 = 1;
+const E_BAD_LENGTH: i32 = 2;
+const E_BAD_CRLF: i32 = 3;
+const E_BAD_INTEGER: i32 = 4;
+const E_BAD_DOUBLE: i32 = 5;
+const E_BAD_BIG_NUMBER: i32 = 6;
+const E_BAD_BOOLEAN: i32 = 7;
+const E_BAD_NULL: i32 = 8;
+const E_BAD_VERBATIM: i32 = 9;
+const E_BULK_TOO_LONG: i32 = 10;
+const E_LINE_TOO_LONG: i32 = 11;
+const E_TOO_DEEP: i32 = 12;
+const E_TOO_MANY_ELEMENTS: i32 = 13;
+const E_STREAMED: i32 = 14;
+const E_STATE: i32 = 16; // host called the core out of order (a bug, reported rather than trusted)
+
+// ---- Parser states -----------------------------------------------------------------------------
+const ST_TYPE: u32 = 0; // expecting a type byte at `pos`
+const ST_LINE: u32 = 1; // inside a header/text line: `curKind`, `lineStart`, CR search resumes at `scan`
+const ST_BULK: u32 = 2; // waiting for `bulkLen` payload bytes at `bulkStart`, then CRLF
+const ST_EXT: u32 = 3; // the host is collecting a large bulk payload
+const ST_FAIL: u32 = 4; // protocol error; stays here until parseReset
+
+// ---- Status block read by the host (i32 fields) --------------------------------------------------
+const HDR: usize = memory.data(32, 16);
+const H_STATUS: usize = 0; // 0 ok, 1 external bulk pending, 2 failed
+const H_ERROR: usize = 4; // error code when failed
+const H_INPUT: usize = 8; // input region address
+const H_TAPE: usize = 12; // tape address
+const H_EXT_LEN: usize = 16; // pending external payload length (without CRLF)
+const H_EXT_SKIP: usize = 20; // 1 when the pending external bulk sits inside an attribute (discard)
+const H_CONSUMED: usize = 24; // bytes of the last `parse(len)` input the core kept
+const STATUS_EXT: i32 = 1;
+const STATUS_FAILED: i32 = 2;
+
+// ---- Sizes and limits ----------------------------------------------------------------------------
+const EXT_MIN: u32 = 65536; // bulk strings this long or longer bypass linear memory
+const INPUT_INITIAL: u32 = 65536;
+const TAPE_INITIAL: u32 = 4096; // records
+const NUM_LINE_MAX: u32 = 20; // sign + 19 digits: any i64 / length header
+const FRAME: usize = 16; // i64 remaining | i32 kind
+const TWO_POW_53: u64 = 9007199254740992;
+
+let maxBulk: u32 = 512 * 1024 * 1024;
+let maxDepth: u32 = 128;
+let maxElements: u32 = 0xffffffff;
+
+// ---- State --------------------------------------------------------------------------------------
+let inPtr: usize = 0;
+let inCap: u32 = 0;
+let inEnd: u32 = 0; // bytes held
+let pos: u32 = 0; // next type byte (ST_TYPE)
+let replyStart: u32 = 0; // first byte of the incomplete top-level reply; bytes before are delivered
+
+let tapePtr: usize = 0;
+let tapeCap: u32 = 0;
+let tapeLen: u32 = 0;
+let tapeDone: u32 = 0; // records of completed replies (handed to the host, dropped on compaction)
+
+let stackPtr: usize = 0;
+let stackCap: u32 = 0;
+let depth: u32 = 0;
+let skip: u32 = 0; // open attribute frames: records are not written while > 0
+
+let state: u32 = ST_TYPE;
+let curKind: u32 = 0;
+let lineStart: u32 = 0;
+let scan: u32 = 0;
+let bulkKind: u32 = 0;
+let bulkStart: u32 = 0;
+let bulkLen: u32 = 0;
+let extLen: u32 = 0;
+
+// ---- Exports ------------------------------------------------------------------------------------
+
+/** Address of the status block (fixed for the life of the instance). */
+export function parseHeader(): usize {
+  return HDR;
+}
+
+/**
+ * Sets the bounds. `bulk`: longest bulk string / text line; `maxNesting`: open aggregates
+ * (attributes included); `elements`: longest aggregate (pairs for maps), read as u32.
+ */
+export function parseSetLimits(bulk: u32, maxNesting: u32, elements: u32): void {
+  maxBulk = bulk;
+  maxDepth = maxNesting < 1 ? 1 : maxNesting;
+  maxElements = elements;
+  ensureStack();
+}
+
+/**
+ * Drops what the host has already decoded and makes room for `len` more input bytes.
+ * Returns the address where the host writes them before calling `parse(len)`.
+ */
+export function parseReserve(len: u32): usize {
+  if (inPtr == 0) init();
+  compact();
+  const need = <u64>inEnd + <u64>len;
+  if (need > <u64>inCap) {
+    let cap = <u64>inCap;
+    while (cap < need) cap <<= 1;
+    if (cap > 0x7fff0000) cap = need; // stay below the allocator's block limit
+    inPtr = heap.realloc(inPtr, <usize>cap);
+    inCap = <u32>cap;
+    store<i32>(HDR, <i32>inPtr, H_INPUT);
+  }
+  return inPtr + inEnd;
+}
+
+/**
+ * Parses `len` new bytes written at the address `parseReserve` returned. Returns how many
+ * top-level replies completed; their records start at the tape address in the status block.
+ */
+export function parse(len: u32): i32 {
+  inEnd += len;
+  store<i32>(HDR, <i32>len, H_CONSUMED);
+  if (state >= ST_EXT) {
+    if (state == ST_EXT) fail(E_STATE);
+    return 0;
+  }
+  const base = inPtr;
+  const end = inEnd;
+  let p = pos;
+  let st = state;
+  let done: i32 = 0;
+
+  while (true) {
+    let kind: u32;
+    let ls: u32;
+    let q: u32;
+    if (st == ST_TYPE) {
+      if (p >= end) break;
+      if (depth == 0) replyStart = p;
+      kind = <u32>load<u8>(TYPES + <usize>load<u8>(base + p));
+      if (kind == 0) {
+        fail(E_UNKNOWN_TYPE);
+        break;
+      }
+      ls = p + 1;
+      q = ls;
+    } else if (st == ST_LINE) {
+      kind = curKind;
+      ls = lineStart;
+      q = scan;
+    } else {
+      // ST_BULK: the payload may be complete now
+      const stop = bulkStart + bulkLen;
+      if (<u64>stop + 2 > <u64>end) break;
+      if (!crlfAt(base + stop)) {
+        fail(E_BAD_CRLF);
+        break;
+      }
+      if (!emitBulk(base, bulkKind, bulkStart, bulkLen)) break;
+      p = stop + 2;
+      st = ST_TYPE;
+      if (elementDone()) {
+        done++;
+        tapeDone = tapeLen;
+        replyStart = p;
+      }
+      continue;
+    }
+
+    // Find the CR ending the line.
+    while (q < end && <u32>load<u8>(base + q) != CR) q++;
+    if (q + 1 >= end) {
+      // Incomplete line: check what is there now so a bad or huge header fails at once.
+      const e = partialLine(kind, base + ls, q - ls);
+      if (e != 0) {
+        fail(e);
+        break;
+      }
+      st = ST_LINE;
+      curKind = kind;
+      lineStart = ls;
+      scan = q;
+      break;
+    }
+    if (<u32>load<u8>(base + q + 1) != LF) {
+      fail(E_BAD_CRLF);
+      break;
+    }
+    p = q + 2;
+    st = ST_TYPE;
+    const n = q - ls;
+    const ptr = base + ls;
+
+    switch (kind) {
+      case K_SIMPLE: {
+        if (n > maxBulk) {
+          fail(E_LINE_TOO_LONG);
+          break;
+        }
+        emit(T_STR, <i32>ls, <i32>n, packShort(ptr, n));
+        break;
+      }
+      case K_SIMPLE_ERR: {
+        if (n > maxBulk) {
+          fail(E_LINE_TOO_LONG);
+          break;
+        }
+        emit(T_ERR, <i32>ls, <i32>n, 0);
+        break;
+      }
+      case K_INT: {
+        readInteger(ptr, ls, n);
+        break;
+      }
+      case K_BULK:
+      case K_BLOB_ERR:
+      case K_VERBATIM: {
+        const len64 = readLength(ptr, n);
+        if (len64 < 0) {
+          if (len64 == -1 && kind == K_BULK) emit(T_NULL, 0, 0, 0);
+          else fail(len64 == -3 ? E_STREAMED : E_BAD_LENGTH);
+          break;
+        }
+        if (len64 > <i64>maxBulk) {
+          fail(E_BULK_TOO_LONG);
+          break;
+        }
+        const blen = <u32>len64;
+        if (<u64>p + <u64>blen + 2 <= <u64>end) {
+          // Whole payload present: the common case.
+          const stop = p + blen;
+          if (!crlfAt(base + stop)) {
+            fail(E_BAD_CRLF);
+            break;
+          }
+          if (!emitBulk(base, kind, p, blen)) break;
+          p = stop + 2;
+          break;
+        }
+        if (kind == K_BULK && blen >= EXT_MIN) {
+          // Large and incomplete: the host takes the payload from its chunks. Everything
+          // after the header came with this call; give it back.
+          state = ST_EXT;
+          extLen = blen;
+          pos = p;
+          store<i32>(HDR, <i32>(len - (end - p)), H_CONSUMED);
+          inEnd = p;
+          store<i32>(HDR, STATUS_EXT, H_STATUS);
+          store<i32>(HDR, <i32>blen, H_EXT_LEN);
+          store<i32>(HDR, skip != 0 ? 1 : 0, H_EXT_SKIP);
+          return done;
+        }
+        st = ST_BULK;
+        bulkKind = kind;
+        bulkStart = p;
+        bulkLen = blen;
+        continue;
+      }
+      case K_ARRAY:
+      case K_SET:
+      case K_MAP:
+      case K_PUSH:
+      case K_ATTR: {
+        const cnt = readLength(ptr, n);
+        if (cnt < 0) {
+          if (cnt == -1 && kind == K_ARRAY) emit(T_NULL, 0, 0, 0);
+          else fail(cnt == -3 ? E_STREAMED : E_BAD_LENGTH);
+          break;
+        }
+        if (cnt > <i64>maxElements) {
+          fail(E_TOO_MANY_ELEMENTS);
+          break;
+        }
+        if (kind == K_ATTR) {
+          // Metadata about the next value: parsed, never recorded, not an element itself.
+          if (cnt == 0) continue;
+          if (!push(K_ATTR, cnt << 1)) break;
+          skip++;
+          continue;
+        }
+        const t = kind == K_ARRAY ? T_ARRAY : kind == K_MAP ? T_MAP : kind == K_SET ? T_SET : T_PUSH;
+        emit(t, <i32>cnt, 0, 0);
+        if (cnt == 0) break;
+        if (!push(kind, kind == K_MAP ? cnt << 1 : cnt)) break;
+        continue;
+      }
+      case K_NULL: {
+        if (n != 0) fail(E_BAD_NULL);
+        else emit(T_NULL, 0, 0, 0);
+        break;
+      }
+      case K_BOOL: {
+        const c = n == 1 ? <u32>load<u8>(ptr) : 0;
+        if (c == LOWER_T) emit(T_BOOL, 1, 0, 0);
+        else if (c == LOWER_F) emit(T_BOOL, 0, 0, 0);
+        else fail(E_BAD_BOOLEAN);
+        break;
+      }
+      case K_DOUBLE: {
+        if (n > maxBulk) fail(E_LINE_TOO_LONG);
+        else readDouble(ptr, ls, n);
+        break;
+      }
+      default: {
+        // K_BIGNUM
+        if (n > maxBulk) fail(E_LINE_TOO_LONG);
+        else if (!isBigNumber(ptr, n)) fail(E_BAD_BIG_NUMBER);
+        else emit(T_BIGNUM, <i32>ls, <i32>n, 0);
+        break;
+      }
+    }
+    if (state == ST_FAIL) break;
+    if (elementDone()) {
+      done++;
+      tapeDone = tapeLen;
+      replyStart = p;
+    }
+  }
+
+  if (state != ST_FAIL) {
+    state = st;
+    pos = p;
+  }
+  return done;
+}
+
+/**
+ * The host collected a pending external bulk; `cr`/`lf` are the two bytes that followed its
+ * payload. Returns 1 when this completed a top-level reply (its records start at the tape
+ * address), else 0.
+ */
+export function parseExtDone(cr: u32, lf: u32): i32 {
+  if (state != ST_EXT) {
+    if (state != ST_FAIL) fail(E_STATE);
+    return 0;
+  }
+  store<i32>(HDR, 0, H_STATUS);
+  store<i32>(HDR, 0, H_EXT_LEN);
+  if (cr != CR || lf != LF) {
+    fail(E_BAD_CRLF);
+    return 0;
+  }
+  compact();
+  state = ST_TYPE;
+  emit(T_STR_EXT, 0, <i32>extLen, 0);
+  if (elementDone()) {
+    tapeDone = tapeLen;
+    replyStart = pos;
+    return 1;
+  }
+  return 0;
+}
+
+/** Forgets all input and state (after a protocol error or a reconnect); keeps the regions. */
+export function parseReset(): void {
+  state = ST_TYPE;
+  inEnd = 0;
+  pos = 0;
+  replyStart = 0;
+  tapeLen = 0;
+  tapeDone = 0;
+  depth = 0;
+  skip = 0;
+  extLen = 0;
+  store<i32>(HDR, 0, H_STATUS);
+  store<i32>(HDR, 0, H_ERROR);
+  store<i32>(HDR, 0, H_EXT_LEN);
+  store<i32>(HDR, 0, H_EXT_SKIP);
+}
+
+/** Bytes the current token still needs before it can complete (0 when unknown / none pending). */
+export function parseNeeded(): u32 {
+  if (state == ST_BULK) {
+    const want = <u64>bulkStart + <u64>bulkLen + 2;
+    return want > <u64>inEnd ? <u32>(want - <u64>inEnd) : 0;
+  }
+  if (state == ST_EXT) return extLen + 2;
+  return 0;
+}
+
+/** Bytes held in the input region (unparsed or part of an incomplete reply). */
+export function parseBuffered(): u32 {
+  return inEnd;
+}
+
+/** The protocol error code, 0 when none. */
+export function parseError(): i32 {
+  return load<i32>(HDR, H_ERROR);
+}
+
+// ---- Internals ----------------------------------------------------------------------------------
+
+function init(): void {
+  inPtr = heap.alloc(INPUT_INITIAL);
+  inCap = INPUT_INITIAL;
+  tapePtr = heap.alloc(<usize>TAPE_INITIAL << 4);
+  tapeCap = TAPE_INITIAL;
+  ensureStack();
+  store<i32>(HDR, <i32>inPtr, H_INPUT);
+  store<i32>(HDR, <i32>tapePtr, H_TAPE);
+}
+
+function ensureStack(): void {
+  if (stackCap >= maxDepth) return;
+  stackPtr = stackPtr == 0 ? heap.alloc(<usize>maxDepth * FRAME) : heap.realloc(stackPtr, <usize>maxDepth * FRAME);
+  stackCap = maxDepth;
+}
+
+function fail(code: i32): void {
+  state = ST_FAIL;
+  store<i32>(HDR, STATUS_FAILED, H_STATUS);
+  store<i32>(HDR, code, H_ERROR);
+}
+
+/** Drops delivered tape records and input bytes before the incomplete reply. */
+function compact(): void {
+  if (tapeDone != 0) {
+    const rest = tapeLen - tapeDone;
+    if (rest != 0) memory.copy(tapePtr, tapePtr + (<usize>tapeDone << 4), <usize>rest << 4);
+    tapeLen = rest;
+    tapeDone = 0;
+  }
+  const k = replyStart;
+  if (k == 0) return;
+  const rest = inEnd - k;
+  if (rest != 0) memory.copy(inPtr, inPtr + k, rest);
+  inEnd = rest;
+  pos -= k;
+  replyStart = 0;
+  lineStart -= k; // stale values wrap harmlessly: they are reassigned before use
+  scan -= k;
+  bulkStart -= k;
+  for (let e = tapePtr, stop = tapePtr + (<usize>tapeLen << 4); e < stop; e += 16) {
+    if ((OFFSET_TYPES >> <u32>load<i32>(e)) & 1) store<i32>(e, load<i32>(e, 4) - <i32>k, 4);
+  }
+}
+
+function growTape(): void {
+  tapeCap <<= 1;
+  tapePtr = heap.realloc(tapePtr, <usize>tapeCap << 4);
+  store<i32>(HDR, <i32>tapePtr, H_TAPE);
+}
+
+// @ts-ignore: decorator
+@inline function emit(t: i32, a: i32, b: i32, c: i32): void {
+  if (skip == 0) {
+    if (tapeLen == tapeCap) growTape();
+    const e = tapePtr + (<usize>tapeLen << 4);
+    store<i32>(e, t);
+    store<i32>(e, a, 4);
+    store<i32>(e, b, 8);
+    store<i32>(e, c, 12);
+    tapeLen++;
+  }
+}
+
+// @ts-ignore: decorator
+@inline function emitNumber(v: f64): void {
+  if (skip == 0) {
+    if (tapeLen == tapeCap) growTape();
+    const e = tapePtr + (<usize>tapeLen << 4);
+    store<i32>(e, T_NUM);
+    store<f64>(e, v, 8);
+    tapeLen++;
+  }
+}
+
+// @ts-ignore: decorator
+@inline function crlfAt(ptr: usize): bool {
+  return <u32>load<u16>(ptr) == (CR | (LF << 8));
+}
+
+/** Records a complete bulk/blob error/verbatim payload. False after a protocol error. */
+function emitBulk(base: usize, kind: u32, off: u32, len: u32): bool {
+  if (kind == K_BULK) {
+    emit(T_STR, <i32>off, <i32>len, packShort(base + off, len));
+  } else if (kind == K_BLOB_ERR) {
+    emit(T_ERR, <i32>off, <i32>len, 0);
+  } else {
+    // verbatim: "txt:" (3-byte format and a colon) precedes the text
+    if (len < 4 || <u32>load<u8>(base + off + 3) != COLON) {
+      fail(E_BAD_VERBATIM);
+      return false;
+    }
+    emit(T_STR, <i32>(off + 4), <i32>(len - 4), packShort(base + off + 4, len - 4));
+  }
+  return true;
+}
+
+/**
+ * 1..4 bytes, each 0x01..0x7f, packed little-endian (so the host can build or look up the
+ * string without reading memory); 0 when the string does not qualify.
+ */
+// @ts-ignore: decorator
+@inline function packShort(ptr: usize, n: u32): i32 {
+  if (n - 1 >= 4) return 0;
+  let k: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const c = <u32>load<u8>(ptr + i);
+    if (c - 1 >= 0x7f) return 0;
+    k |= c << (i << 3);
+  }
+  return <i32>k;
+}
+
+/** A finished element pops completed aggregates; true when a top-level reply is complete. */
+// @ts-ignore: decorator
+@inline function elementDone(): bool {
+  let d = depth;
+  while (d != 0) {
+    const f = stackPtr + (<usize>(d - 1) << 4);
+    const r = load<i64>(f) - 1;
+    if (r > 0) {
+      store<i64>(f, r);
+      depth = d;
+      return false;
+    }
+    d--;
+    if (load<u32>(f, 8) == K_ATTR) {
+      // An attribute is not an element of its parent: the value it describes follows.
+      skip--;
+      depth = d;
+      return false;
+    }
+  }
+  depth = 0;
+  return true;
+}
+
+function push(kind: u32, remaining: i64): bool {
+  if (depth >= maxDepth) {
+    fail(E_TOO_DEEP);
+    return false;
+  }
+  const f = stackPtr + (<usize>depth << 4);
+  store<i64>(f, remaining);
+  store<u32>(f, kind, 8);
+  depth++;
+  return true;
+}
+
+/** A length/count line: the value, -1 for "-1", -2 malformed, -3 streamed ("?"). */
+function readLength(ptr: usize, n: u32): i64 {
+  if (n == 0) return -2;
+  const c0 = <u32>load<u8>(ptr);
+  if (c0 == MINUS) return n == 2 && <u32>load<u8>(ptr, 1) == ONE ? -1 : -2;
+  if (c0 == QMARK) return n == 1 ? -3 : -2;
+  if (n > 19) return -2;
+  let v: i64 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const d = <u32>load<u8>(ptr + i) - ZERO;
+    if (d > 9) return -2;
+    v = v * 10 + <i64>d;
+  }
+  return v;
+}
+
+/** Checks the start of a line whose CR has not arrived yet; an error code or 0. */
+function partialLine(kind: u32, ptr: usize, n: u32): i32 {
+  switch (kind) {
+    case K_SIMPLE:
+    case K_SIMPLE_ERR:
+    case K_DOUBLE:
+    case K_BIGNUM:
+      return n > maxBulk ? E_LINE_TOO_LONG : 0;
+    case K_INT: {
+      if (n > NUM_LINE_MAX) return E_BAD_INTEGER;
+      for (let i: u32 = 0; i < n; i++) {
+        const c = <u32>load<u8>(ptr + i);
+        if (c - ZERO > 9 && !(i == 0 && (c == MINUS || c == PLUS))) return E_BAD_INTEGER;
+      }
+      return 0;
+    }
+    case K_BULK:
+    case K_BLOB_ERR:
+    case K_VERBATIM:
+      return partialLength(ptr, n, maxBulk, E_BULK_TOO_LONG);
+    case K_NULL:
+      return n != 0 ? E_BAD_NULL : 0;
+    case K_BOOL: {
+      if (n > 1) return E_BAD_BOOLEAN;
+      if (n == 1) {
+        const c = <u32>load<u8>(ptr);
+        if (c != LOWER_T && c != LOWER_F) return E_BAD_BOOLEAN;
+      }
+      return 0;
+    }
+    default:
+      // aggregates and attributes
+      return partialLength(ptr, n, maxElements, E_TOO_MANY_ELEMENTS);
+  }
+}
+
+/** The digits so far of a length header: malformed, or already above `limit`? */
+function partialLength(ptr: usize, n: u32, limit: u32, tooBig: i32): i32 {
+  if (n == 0) return 0;
+  const c0 = <u32>load<u8>(ptr);
+  if (c0 == MINUS) return n == 1 || (n == 2 && <u32>load<u8>(ptr, 1) == ONE) ? 0 : E_BAD_LENGTH;
+  if (c0 == QMARK) return E_STREAMED;
+  if (n > 19) return E_BAD_LENGTH;
+  let v: u64 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const d = <u32>load<u8>(ptr + i) - ZERO;
+    if (d > 9) return E_BAD_LENGTH;
+    v = v * 10 + <u64>d;
+  }
+  return v > <u64>limit ? tooBig : 0;
+}
+
+/** `:` line -> T_INT, T_NUM (exact up to 2^53) or T_INT_TEXT (beyond: kept as written). */
+function readInteger(ptr: usize, off: u32, n: u32): void {
+  let i: u32 = 0;
+  let neg = false;
+  if (n != 0) {
+    const c0 = <u32>load<u8>(ptr);
+    if (c0 == MINUS) {
+      neg = true;
+      i = 1;
+    } else if (c0 == PLUS) {
+      i = 1;
+    }
+  }
+  if (i == n || n - i > 19) {
+    fail(E_BAD_INTEGER);
+    return;
+  }
+  let v: u64 = 0;
+  for (; i < n; i++) {
+    const d = <u32>load<u8>(ptr + i) - ZERO;
+    if (d > 9) {
+      fail(E_BAD_INTEGER);
+      return;
+    }
+    v = v * 10 + <u64>d;
+  }
+  // 19 digits fit u64; RESP integers are signed 64-bit.
+  if (v > (neg ? <u64>0x8000000000000000 : <u64>0x7fffffffffffffff)) {
+    fail(E_BAD_INTEGER);
+    return;
+  }
+  if (v <= (neg ? <u64>0x80000000 : <u64>0x7fffffff)) {
+    emit(T_INT, neg ? <i32>(0 - v) : <i32>v, 0, 0);
+  } else if (v <= TWO_POW_53) {
+    emitNumber(neg ? -<f64>v : <f64>v);
+  } else {
+    emit(T_INT_TEXT, <i32>off, <i32>n, 0);
+  }
+}
+
+/**
+ * `,` line. Grammar: [+-]? (inf | nan | digits [. digits] [(e|E) [+-] digits]) with at least
+ * one mantissa digit. Exactly convertible values (mantissa <= 2^53, |exponent| <= 22) become
+ * T_NUM; the rest T_DOUBLE_TEXT for the host's correctly rounding Number().
+ */
+function readDouble(ptr: usize, off: u32, n: u32): void {
+  let i: u32 = 0;
+  let neg = false;
+  if (n != 0) {
+    const c0 = <u32>load<u8>(ptr);
+    if (c0 == MINUS || c0 == PLUS) {
+      neg = c0 == MINUS;
+      i = 1;
+    }
+  }
+  if (n - i == 3) {
+    const w = (<u32>load<u8>(ptr + i)) | ((<u32>load<u8>(ptr + i + 1)) << 8) | ((<u32>load<u8>(ptr + i + 2)) << 16);
+    if (w == (LOWER_I | (LOWER_N << 8) | (LOWER_F << 16))) {
+      emitNumber(neg ? -Infinity : Infinity);
+      return;
+    }
+    if (w == (LOWER_N | (LOWER_A << 8) | (LOWER_N << 16))) {
+      emitNumber(NaN);
+      return;
+    }
+  }
+  let m: u64 = 0;
+  let digits: u32 = 0; // significant digits taken into m
+  let mantDigits: u32 = 0;
+  let exact = true;
+  let scale: i32 = 0; // decimal exponent adjustment from the fraction / dropped digits
+  for (; i < n; i++) {
+    const d = <u32>load<u8>(ptr + i) - ZERO;
+    if (d > 9) break;
+    mantDigits++;
+    if (m == 0 && d == 0) continue;
+    if (digits < 19) {
+      m = m * 10 + <u64>d;
+      digits++;
+    } else {
+      exact = false;
+      scale++;
+    }
+  }
+  if (i < n && <u32>load<u8>(ptr + i) == DOT) {
+    i++;
+    for (; i < n; i++) {
+      const d = <u32>load<u8>(ptr + i) - ZERO;
+      if (d > 9) break;
+      mantDigits++;
+      if (m == 0 && d == 0) {
+        scale--;
+        continue;
+      }
+      if (digits < 19) {
+        m = m * 10 + <u64>d;
+        digits++;
+        scale--;
+      } else {
+        exact = false;
+      }
+    }
+  }
+  if (mantDigits == 0) {
+    fail(E_BAD_DOUBLE);
+    return;
+  }
+  if (i < n) {
+    const c = <u32>load<u8>(ptr + i);
+    if (c != LOWER_E && c != UPPER_E) {
+      fail(E_BAD_DOUBLE);
+      return;
+    }
+    i++;
+    let eneg = false;
+    if (i < n) {
+      const s = <u32>load<u8>(ptr + i);
+      if (s == MINUS || s == PLUS) {
+        eneg = s == MINUS;
+        i++;
+      }
+    }
+    if (i == n) {
+      fail(E_BAD_DOUBLE);
+      return;
+    }
+    let ev: i32 = 0;
+    for (; i < n; i++) {
+      const d = <u32>load<u8>(ptr + i) - ZERO;
+      if (d > 9) {
+        fail(E_BAD_DOUBLE);
+        return;
+      }
+      if (ev < 100000) ev = ev * 10 + <i32>d;
+      else exact = false;
+    }
+    scale += eneg ? -ev : ev;
+  }
+  if (m == 0 && exact) {
+    emitNumber(neg ? -0.0 : 0.0);
+    return;
+  }
+  if (exact && m <= TWO_POW_53 && scale >= -22 && scale <= 22) {
+    let v = <f64>m;
+    v = scale >= 0 ? v * load<f64>(POW10 + (<usize>scale << 3)) : v / load<f64>(POW10 + (<usize>(-scale) << 3));
+    emitNumber(neg ? -v : v);
+    return;
+  }
+  emit(T_DOUBLE_TEXT, <i32>off, <i32>n, 0);
+}
+
+function isBigNumber(ptr: usize, n: u32): bool {
+  let i: u32 = 0;
+  if (n != 0) {
+    const c0 = <u32>load<u8>(ptr);
+    if (c0 == MINUS || c0 == PLUS) i = 1;
+  }
+  if (i == n) return false;
+  for (; i < n; i++) {
+    if (<u32>load<u8>(ptr + i) - ZERO > 9) return false;
+  }
+  return true;
+}

@@ -1,0 +1,479 @@
+/**
+ * The RESP2/RESP3 reply parser: socket chunks in, JS values out through a handler.
+ *
+ * The WASM core (assembly/parser.ts) turns bytes into a tape of small records; this class
+ * copies each chunk into the core, then builds JS values straight from the tape. Each Parser
+ * owns its own core instance, so connections never share parser state.
+ *
+ * Bulk strings of 64 KiB or more never pass through linear memory: the core stops at their
+ * header and this class takes the payload from the socket chunks (a subarray when it lies in
+ * one chunk, one copy otherwise).
+ */
+import {
+  allocBytes,
+  ascii,
+  binaryOut,
+  copyBytes,
+  NodeBuffer,
+  packedString,
+  PIECE,
+  sliceView,
+  utf8,
+  type SliceBuffer,
+} from './bytes.js';
+import {
+  H_CONSUMED,
+  H_ERROR,
+  H_EXT_LEN,
+  H_EXT_SKIP,
+  H_INPUT,
+  H_STATUS,
+  H_TAPE,
+  ProtocolErrorCode,
+  protocolErrorMessage,
+  STATUS_EXT,
+  STATUS_FAILED,
+  T_ARRAY,
+  T_BIGNUM,
+  T_BOOL,
+  T_DOUBLE_TEXT,
+  T_ERR,
+  T_INT,
+  T_INT_TEXT,
+  T_MAP,
+  T_NULL,
+  T_NUM,
+  T_PUSH,
+  T_SET,
+  T_STR,
+  T_STR_EXT,
+  type ParserCoreExports,
+} from './parser-codes.js';
+import { newCoreInstance } from './wasm.js';
+
+export { ProtocolErrorCode, protocolErrorMessage } from './parser-codes.js';
+
+/** Receives decoded replies, in stream order. */
+export interface ReplyHandler {
+  /** A complete top-level reply that is not an error and not a push. */
+  onReply(value: unknown): void;
+  /** A top-level simple/blob error reply, built by options.makeError(message). */
+  onError(error: Error): void;
+  /** A RESP3 push (`>`) — never a command reply. */
+  onPush(value: unknown[]): void;
+  /** Malformed stream: the parser stays failed until reset(). `code` is a ProtocolErrorCode. */
+  onProtocolError(code: number, message: string): void;
+}
+
+export interface ParserOptions {
+  /** Longest accepted bulk string / text line in bytes. Default 512 MiB (the server's limit); at most 2^31-1. */
+  maxBulkLength?: number;
+  /** Deepest accepted nesting of aggregates, attributes included. Default 128; 1..1024. */
+  maxDepth?: number;
+  /** Largest accepted aggregate (pairs for maps). Default 2^32-1 (hiredis' bound); memory bounds it first. */
+  maxElements?: number;
+  /** How error replies (top-level and nested inside arrays/maps, e.g. EXEC results) become values. Default: (m) => new Error(m). */
+  makeError?: (message: string) => Error;
+  /** 'buffer' (Node Buffer) or 'uint8array' (edge runtimes without Buffer). Default: 'buffer' if globalThis.Buffer exists. */
+  binary?: 'buffer' | 'uint8array';
+}
+
+const DEFAULT_MAX_BULK = 512 * 1024 * 1024;
+const DEFAULT_MAX_DEPTH = 128;
+const MAX_DEPTH_LIMIT = 1024; // the decoder recurses once per level
+const DEFAULT_MAX_ELEMENTS = 0xffffffff;
+/** Chunks are handed to the core in slices of at most this size (= the core's external-bulk threshold). */
+const SLICE = 65536;
+/** Linear memory above this is given back (a fresh instance) once the core holds nothing. */
+const SHRINK_ABOVE = 16 * 1024 * 1024;
+
+const defaultMakeError = (message: string): Error => new Error(message);
+
+function limit(value: number | undefined, fallback: number, min: number, max: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer in [${min}, ${max}]`);
+  }
+  return value;
+}
+
+/** Streaming RESP2/RESP3 parser. Feed it socket chunks; it calls the handler for every reply. */
+export class Parser {
+  /** Read when each top-level reply is decoded; a handler may flip it inside onReply/onError for the next reply. */
+  returnBuffers = false;
+
+  private readonly handler: ReplyHandler;
+  private readonly makeError: (message: string) => Error;
+  private readonly buffers: boolean;
+  private readonly limits: readonly [number, number, number];
+
+  private core!: ParserCoreExports;
+  private u8: Uint8Array = new Uint8Array(0);
+  private i32: Int32Array = new Int32Array(0);
+  private f64: Float64Array = new Float64Array(0);
+  private view: SliceBuffer | null = null;
+  private hdr = 0; // i32 index of the core's status block
+
+  // decoding
+  private inBase = 0; // address of the input region for the batch being decoded
+  private tp = 0; // tape cursor (i32 index)
+  private rb = false; // returnBuffers for the reply being decoded
+
+  // external (large) bulk strings
+  private extLen = 0;
+  private extGot = 0; // bytes taken so far, CRLF included
+  private extSkip = false;
+  private extBuf: Uint8Array | null = null;
+  private extWhole: Uint8Array | null = null;
+  private extCR = 0;
+  private extLF = 0;
+  private exts: Uint8Array[] = []; // collected payloads not yet decoded, in stream order
+  private extHead = 0;
+
+  private errorCode = 0;
+  private broken = false; // the core trapped: reset() builds a new instance
+  private epoch = 0; // bumped by reset(): stops delivery of a chunk being processed
+  private busy = false;
+  private queue: Uint8Array[] | null = null; // chunks fed from inside a handler
+  private thrown: { error: unknown } | null = null;
+
+  constructor(handler: ReplyHandler, options: ParserOptions = {}) {
+    this.handler = handler;
+    this.makeError = options.makeError ?? defaultMakeError;
+    const binary = options.binary ?? (NodeBuffer !== undefined ? 'buffer' : 'uint8array');
+    if (binary === 'buffer' && NodeBuffer === undefined) {
+      throw new TypeError("binary: 'buffer' needs a global Buffer");
+    }
+    this.buffers = binary === 'buffer';
+    this.limits = [
+      limit(options.maxBulkLength, DEFAULT_MAX_BULK, 0, 0x7fffffff, 'maxBulkLength'),
+      limit(options.maxDepth, DEFAULT_MAX_DEPTH, 1, MAX_DEPTH_LIMIT, 'maxDepth'),
+      limit(options.maxElements, DEFAULT_MAX_ELEMENTS, 0, 0xffffffff, 'maxElements'),
+    ];
+    this.instantiate();
+  }
+
+  /** True after a protocol error, until reset(). */
+  get failed(): boolean {
+    return this.errorCode !== 0;
+  }
+
+  /**
+   * Parses a socket chunk and calls the handler for every reply it completes, in order,
+   * before returning. The chunk is not kept, except that a large bulk string lying wholly
+   * inside it may be returned as a subarray of it (when buffers are returned).
+   * A chunk fed while failed is ignored. If a handler throws, the remaining replies are still
+   * delivered and the first exception is rethrown at the end.
+   */
+  feed(chunk: Uint8Array): void {
+    if (this.busy) {
+      (this.queue ??= []).push(chunk);
+      return;
+    }
+    this.busy = true;
+    try {
+      this.consume(chunk);
+      const q = this.queue;
+      if (q !== null) {
+        for (let i = 0; i < q.length && q === this.queue; i++) this.consume(q[i]!);
+        if (q === this.queue) this.queue = null;
+      }
+    } finally {
+      this.busy = false;
+    }
+    const thrown = this.thrown;
+    if (thrown !== null) {
+      this.thrown = null;
+      throw thrown.error;
+    }
+  }
+
+  /** Forgets buffered bytes and any error: for a new connection, or after a protocol error. */
+  reset(): void {
+    this.epoch++;
+    this.errorCode = 0;
+    this.queue = null;
+    this.endExt();
+    this.exts = [];
+    this.extHead = 0;
+    if (this.broken) this.instantiate();
+    else this.core.parseReset();
+  }
+
+  // ---- feeding ----------------------------------------------------------------------------
+
+  private instantiate(): void {
+    this.core = newCoreInstance().exports as unknown as ParserCoreExports;
+    this.broken = false;
+    this.core.parseSetLimits(this.limits[0], this.limits[1], this.limits[2] | 0);
+    this.hdr = this.core.parseHeader() >> 2;
+    this.views();
+  }
+
+  /** Rebuilds the views after memory.grow detached the old ones. */
+  private views(): void {
+    const ab = this.core.memory.buffer;
+    this.u8 = new Uint8Array(ab);
+    this.i32 = new Int32Array(ab);
+    this.f64 = new Float64Array(ab);
+    this.view = NodeBuffer !== undefined ? NodeBuffer.from(ab) : null;
+  }
+
+  private consume(chunk: Uint8Array): void {
+    if (this.errorCode !== 0) return;
+    const epoch = this.epoch;
+    const len = chunk.length;
+    let off = 0;
+    try {
+      while (off < len) {
+        if (this.extLen !== 0) {
+          off = this.collect(chunk, off);
+          if (this.epoch !== epoch || this.errorCode !== 0) return;
+          continue;
+        }
+        const n = len - off < SLICE ? len - off : SLICE;
+        const core = this.core;
+        const at = core.parseReserve(n);
+        if (this.u8.length === 0) this.views();
+        this.u8.set(off === 0 && n === len ? chunk : chunk.subarray(off, off + n), at);
+        const done = core.parse(n);
+        if (this.u8.length === 0) this.views();
+        if (done !== 0) {
+          this.deliver(done);
+          if (this.epoch !== epoch) return;
+        }
+        const h = this.i32;
+        const hb = this.hdr;
+        const status = h[hb + H_STATUS]!;
+        if (status === 0) {
+          off += n;
+        } else if (status === STATUS_EXT) {
+          off += h[hb + H_CONSUMED]!;
+          this.extLen = h[hb + H_EXT_LEN]!;
+          this.extSkip = h[hb + H_EXT_SKIP]! !== 0;
+        } else {
+          this.fail(h[hb + H_ERROR]!);
+          return;
+        }
+      }
+    } catch (error) {
+      // Handler exceptions are caught where handlers are called, so this is the core
+      // trapping (memory exhausted) or the host misreading it: the stream is unusable.
+      void error;
+      this.broken = true;
+      if (this.errorCode === 0 && this.epoch === epoch) this.fail(ProtocolErrorCode.CoreFailure);
+      return;
+    }
+    if (this.u8.length > SHRINK_ABOVE && this.extLen === 0 && this.core.parseBuffered() === 0) {
+      this.instantiate();
+    }
+  }
+
+  /** Takes large-bulk bytes from `chunk` at `off`; returns the new offset. */
+  private collect(chunk: Uint8Array, off: number): number {
+    const len = this.extLen;
+    const got = this.extGot;
+    const avail = chunk.length - off;
+    const want = len + 2 - got;
+    const take = avail < want ? avail : want;
+    for (let j = got < len ? len : got; j < got + take; j++) {
+      if (j === len) this.extCR = chunk[off + j - got]!;
+      else this.extLF = chunk[off + j - got]!;
+    }
+    if (!this.extSkip) {
+      if (got === 0 && take === want) {
+        this.extWhole = chunk.subarray(off, off + len);
+      } else if (got < len) {
+        const part = take < len - got ? take : len - got;
+        const buf = (this.extBuf ??= allocBytes(len, this.buffers));
+        buf.set(chunk.subarray(off, off + part), got);
+      }
+    }
+    this.extGot = got + take;
+    if (this.extGot === len + 2) {
+      if (!this.extSkip) this.exts.push(this.extWhole ?? this.extBuf!);
+      const cr = this.extCR;
+      const lf = this.extLF;
+      this.endExt();
+      const done = this.core.parseExtDone(cr, lf);
+      if (this.u8.length === 0) this.views();
+      if (done !== 0) this.deliver(done);
+      const hb = this.hdr;
+      if (this.i32[hb + H_STATUS] === STATUS_FAILED && this.errorCode === 0) this.fail(this.i32[hb + H_ERROR]!);
+    }
+    return off + take;
+  }
+
+  private endExt(): void {
+    this.extLen = 0;
+    this.extGot = 0;
+    this.extSkip = false;
+    this.extBuf = null;
+    this.extWhole = null;
+  }
+
+  private fail(code: number): void {
+    this.errorCode = code;
+    try {
+      this.handler.onProtocolError(code, protocolErrorMessage(code));
+    } catch (error) {
+      this.thrown ??= { error };
+    }
+  }
+
+  // ---- decoding ---------------------------------------------------------------------------
+
+  /** Decodes and hands out `count` completed replies from the start of the tape. */
+  private deliver(count: number): void {
+    const hb = this.hdr;
+    this.inBase = this.i32[hb + H_INPUT]!;
+    this.tp = this.i32[hb + H_TAPE]! >> 2;
+    const epoch = this.epoch;
+    const handler = this.handler;
+    for (let r = 0; r < count; r++) {
+      const start = this.tp;
+      const type = this.i32[start];
+      const extAt = this.extHead;
+      this.rb = this.returnBuffers;
+      let value: unknown;
+      let decoded = true;
+      try {
+        value = this.value();
+      } catch (error) {
+        // Only a reply too large for a JS string can get here; skip it, keep the stream.
+        this.skipReply(start, extAt);
+        value = error;
+        decoded = false;
+      }
+      try {
+        if (!decoded || type === T_ERR) handler.onError(value as Error);
+        else if (type === T_PUSH) handler.onPush(value as unknown[]);
+        else handler.onReply(value);
+      } catch (error) {
+        this.thrown ??= { error };
+      }
+      if (this.epoch !== epoch) return;
+    }
+    if (this.extHead !== 0) {
+      this.exts.splice(0, this.extHead);
+      this.extHead = 0;
+    }
+  }
+
+  /** Moves the cursors past the reply at tape index `start` without building it. */
+  private skipReply(start: number, extAt: number): void {
+    const t = this.i32;
+    let i = start;
+    let pending = 1;
+    let exts = 0;
+    while (pending > 0) {
+      const type = t[i]!;
+      pending--;
+      if (type === T_MAP) pending += 2 * (t[i + 1]! >>> 0);
+      else if (type === T_ARRAY || type === T_SET || type === T_PUSH) pending += t[i + 1]! >>> 0;
+      else if (type === T_STR_EXT) exts++;
+      i += 4;
+    }
+    this.tp = i;
+    this.extHead = extAt + exts;
+  }
+
+  private value(): unknown {
+    const t = this.i32;
+    const i = this.tp;
+    this.tp = i + 4;
+    switch (t[i]) {
+      case T_STR:
+        return this.rb ? this.bytes(t[i + 1]!, t[i + 2]!) : this.str(t[i + 1]!, t[i + 2]!, t[i + 3]!);
+      case T_INT:
+        return t[i + 1];
+      case T_NUM:
+        return this.f64[(i >> 1) + 1];
+      case T_ARRAY:
+      case T_SET:
+      case T_PUSH:
+        return this.array(t[i + 1]! >>> 0);
+      case T_MAP:
+        return this.map(t[i + 1]! >>> 0);
+      case T_NULL:
+        return null;
+      case T_BOOL:
+        return t[i + 1] !== 0;
+      case T_ERR:
+        return this.makeError(this.text(t[i + 1]!, t[i + 2]!));
+      case T_STR_EXT:
+        return this.ext(this.rb);
+      case T_INT_TEXT:
+        // beyond 2^53: exact decimal text rather than a rounded number (normalised: no '+', no leading zeros)
+        return BigInt(this.ascii(t[i + 1]!, t[i + 2]!)).toString();
+      case T_DOUBLE_TEXT:
+        return Number(this.ascii(t[i + 1]!, t[i + 2]!));
+      case T_BIGNUM:
+        return BigInt(this.ascii(t[i + 1]!, t[i + 2]!));
+      default:
+        throw new Error('wredis: corrupt parser tape');
+    }
+  }
+
+  private array(n: number): unknown[] {
+    const a = new Array<unknown>(n);
+    for (let k = 0; k < n; k++) a[k] = this.value();
+    return a;
+  }
+
+  /** Maps become plain objects; keys are always UTF-8 strings; `__proto__` is kept as an own key. */
+  private map(n: number): Record<string, unknown> {
+    const o: Record<string, unknown> = {};
+    for (let k = 0; k < n; k++) {
+      const key = this.key();
+      const v = this.value();
+      if (key === '__proto__') {
+        Object.defineProperty(o, key, { value: v, writable: true, enumerable: true, configurable: true });
+      } else {
+        o[key] = v;
+      }
+    }
+    return o;
+  }
+
+  private key(): string {
+    const t = this.i32;
+    const i = this.tp;
+    const type = t[i];
+    if (type === T_STR) {
+      this.tp = i + 4;
+      return this.str(t[i + 1]!, t[i + 2]!, t[i + 3]!);
+    }
+    if (type === T_STR_EXT) {
+      this.tp = i + 4;
+      return this.ext(false) as string;
+    }
+    return String(this.value());
+  }
+
+  private str(off: number, len: number, packed: number): string {
+    return packed !== 0 ? packedString(packed, len) : this.text(off, len);
+  }
+
+  private text(off: number, len: number): string {
+    const a = this.inBase + off;
+    const v = this.view;
+    if (v !== null && len <= PIECE) return v.utf8Slice(a, a + len);
+    return utf8(this.u8, v, a, a + len);
+  }
+
+  private ascii(off: number, len: number): string {
+    const a = this.inBase + off;
+    return ascii(this.u8, a, a + len);
+  }
+
+  private bytes(off: number, len: number): Uint8Array {
+    const a = this.inBase + off;
+    return copyBytes(this.u8, a, a + len, this.buffers);
+  }
+
+  private ext(asBytes: boolean): unknown {
+    const b = this.exts[this.extHead++]!;
+    return asBytes ? binaryOut(b, this.buffers) : utf8(b, sliceView(b), 0, b.length);
+  }
+}

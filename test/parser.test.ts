@@ -1,0 +1,470 @@
+/**
+ * RESP2/RESP3 parser fixtures: every type whole, byte by byte and split at every boundary;
+ * attributes, push, nesting, errors, limits, malformed streams, large bulks, reset.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Parser, ProtocolErrorCode, protocolErrorMessage } from '../src/core/parser.js';
+import { recorder, run, type Event } from './support/parser-harness.js';
+import {
+  bytes,
+  concat,
+  cut,
+  encode,
+  expectedDelivery,
+  ReplyErr,
+  type RespValue,
+} from './support/resp-reference.js';
+
+const b = bytes;
+const bulk = (s: string): RespValue => ({ t: 'bulk', v: b(s) });
+const simple = (v: string): RespValue => ({ t: 'simple', v });
+const int = (v: bigint | number): RespValue => ({ t: 'int', v: BigInt(v) });
+
+/** Feeds `data` whole, byte by byte and split once at every offset; each must give `want`. */
+function checkSplits(data: Uint8Array, want: Event[], returnBuffers = false): void {
+  assert.deepStrictEqual(run([data], {}, returnBuffers), want, 'whole');
+  assert.deepStrictEqual(run(cut(data, [...data.keys()]), {}, returnBuffers), want, 'byte by byte');
+  for (let i = 1; i < data.length; i++) {
+    assert.deepStrictEqual(run(cut(data, [i]), {}, returnBuffers), want, `split at ${i}`);
+  }
+}
+
+function checkValue(v: RespValue, returnBuffers = false): void {
+  checkSplits(encode(v), [expectedDelivery(v, { returnBuffers })], returnBuffers);
+}
+
+const reply = (value: unknown): Event => ({ kind: 'reply', value });
+const protocol = (code: number): Event => ({ kind: 'protocol', code });
+
+describe('parser: every RESP type', () => {
+  const fixtures: Array<[string, string, Event[]]> = [
+    ['simple string', '+OK\r\n', [reply('OK')]],
+    ['empty simple string', '+\r\n', [reply('')]],
+    ['simple error', '-ERR unknown command\r\n', [{ kind: 'error', value: new ReplyErr('ERR unknown command') }]],
+    ['integer', ':1000\r\n', [reply(1000)]],
+    ['negative integer', ':-42\r\n', [reply(-42)]],
+    ['plus-signed integer', ':+7\r\n', [reply(7)]],
+    ['bulk string', '$5\r\nhello\r\n', [reply('hello')]],
+    ['empty bulk string', '$0\r\n\r\n', [reply('')]],
+    ['null bulk string', '$-1\r\n', [reply(null)]],
+    ['null array', '*-1\r\n', [reply(null)]],
+    ['RESP3 null', '_\r\n', [reply(null)]],
+    ['array', '*3\r\n:1\r\n$3\r\nfoo\r\n+bar\r\n', [reply([1, 'foo', 'bar'])]],
+    ['empty array', '*0\r\n', [reply([])]],
+    ['double', ',3.14159\r\n', [reply(3.14159)]],
+    ['double exponent', ',1.5e-10\r\n', [reply(1.5e-10)]],
+    ['double inf', ',inf\r\n', [reply(Infinity)]],
+    ['double -inf', ',-inf\r\n', [reply(-Infinity)]],
+    ['double nan', ',nan\r\n', [reply(NaN)]],
+    ['boolean true', '#t\r\n', [reply(true)]],
+    ['boolean false', '#f\r\n', [reply(false)]],
+    ['blob error', '!21\r\nSYNTAX invalid syntax\r\n', [{ kind: 'error', value: new ReplyErr('SYNTAX invalid syntax') }]],
+    ['verbatim string', '=15\r\ntxt:Some string\r\n', [reply('Some string')]],
+    ['empty verbatim string', '=4\r\nmkd:\r\n', [reply('')]],
+    ['big number', '(3492890328409238509324850943850943825024385\r\n', [reply(3492890328409238509324850943850943825024385n)]],
+    ['negative big number', '(-12\r\n', [reply(-12n)]],
+    ['map', '%2\r\n+first\r\n:1\r\n$6\r\nsecond\r\n:2\r\n', [reply({ first: 1, second: 2 })]],
+    ['empty map', '%0\r\n', [reply({})]],
+    ['set', '~3\r\n+orange\r\n+apple\r\n#t\r\n', [reply(['orange', 'apple', true])]],
+    ['attribute before a reply', '|1\r\n+key-popularity\r\n%1\r\n$1\r\na\r\n,0.19\r\n*1\r\n:2039123\r\n', [reply([2039123])]],
+    ['attribute before a nested value', '*2\r\n|1\r\n+ttl\r\n:3600\r\n:1\r\n:2\r\n', [reply([1, 2])]],
+    ['empty attribute', '|0\r\n+x\r\n', [reply('x')]],
+    ['attribute inside attribute', '|1\r\n|1\r\n+a\r\n+b\r\n+c\r\n*1\r\n+d\r\n+value\r\n', [reply('value')]],
+    ['push', '>3\r\n+message\r\n+chan\r\n$5\r\nhello\r\n', [{ kind: 'push', value: ['message', 'chan', 'hello'] }]],
+    ['attribute before a push', '|1\r\n+a\r\n+b\r\n>1\r\n+p\r\n', [{ kind: 'push', value: ['p'] }]],
+    [
+      'errors nested in an array (EXEC)',
+      '*3\r\n+OK\r\n-WRONGTYPE Operation against a key\r\n!3\r\nbad\r\n',
+      [reply(['OK', new ReplyErr('WRONGTYPE Operation against a key'), new ReplyErr('bad')])],
+    ],
+    ['nested aggregates', '*2\r\n*2\r\n%1\r\n+k\r\n~1\r\n_\r\n*0\r\n*1\r\n*1\r\n:5\r\n', [reply([[{ k: [null] }, []], [[5]]])]],
+    ['several replies', '+A\r\n:1\r\n$1\r\nB\r\n', [reply('A'), reply(1), reply('B')]],
+    ['utf-8', '$6\r\n€uro\r\n', [reply('€uro')]],
+  ];
+  for (const [name, wire, want] of fixtures) {
+    it(`${name}: whole, byte by byte, every split`, () => checkSplits(b(wire), want));
+  }
+
+  it('binary-safe bulk strings (CR, LF, NUL inside) as strings and Buffers', () => {
+    const payload = new Uint8Array([0, 13, 10, 13, 13, 10, 10, 0, 255, 36, 50, 13, 10]);
+    checkValue({ t: 'bulk', v: payload }, false);
+    checkValue({ t: 'bulk', v: payload }, true);
+    checkValue({ t: 'array', v: [{ t: 'bulk', v: payload }, simple('x'), { t: 'verbatim', format: 'txt', v: payload }] }, true);
+  });
+
+  it('integers: i32, 2^53 and i64 boundaries; beyond 2^53 as exact text', () => {
+    const cases: Array<[string, unknown]> = [
+      ['2147483647', 2147483647],
+      ['-2147483648', -2147483648],
+      ['2147483648', 2147483648],
+      ['-2147483649', -2147483649],
+      ['9007199254740991', 9007199254740991],
+      ['-9007199254740991', -9007199254740991],
+      ['9007199254740992', 9007199254740992],
+      ['9007199254740993', '9007199254740993'],
+      ['-9007199254740993', '-9007199254740993'],
+      ['9223372036854775807', '9223372036854775807'],
+      ['-9223372036854775808', '-9223372036854775808'],
+      ['+0009007199254740993', '9007199254740993'],
+      ['0', 0],
+      ['-0', 0],
+      ['007', 7],
+    ];
+    for (const [text, want] of cases) {
+      assert.deepStrictEqual(run([b(`:${text}\r\n`)]), [reply(want)], text);
+    }
+  });
+
+  it('doubles: exact fast path and correctly rounded fallback', () => {
+    const texts = [
+      '0', '-0', '1', '-1', '0.1', '0.3', '1.7976931348623157e308', '5e-324', '2.2250738585072014e-308',
+      '123456789012345678', '1e22', '1e23', '9007199254740993', '0.000001', '1E5', '1e+5', '+2.5',
+      '3.', '.5', '-.5e1', '17.000000000000000000001', '4.35', '0.1e-30', '1e400', '-1e400', '1e-400',
+      '00012.5000', '+inf', '-nan',
+    ];
+    for (const text of texts) {
+      const events = run([b(`,${text}\r\n`)]);
+      const want = text === '+inf' ? Infinity : text === '-nan' ? NaN : Number(text);
+      assert.deepStrictEqual(events, [reply(want)], text);
+    }
+    // -0 keeps its sign
+    const [ev] = run([b(',-0\r\n')]);
+    assert.ok(ev!.kind === 'reply' && Object.is(ev!.value, -0));
+  });
+
+  it('maps: keys are strings, __proto__ stays an own key, later duplicates win', () => {
+    const [ev] = run([b('%4\r\n:1\r\n+one\r\n$9\r\n__proto__\r\n+polluted\r\n#t\r\n+yes\r\n:1\r\n+uno\r\n')]);
+    assert.equal(ev!.kind, 'reply');
+    const o = ev!.value as Record<string, unknown>;
+    assert.deepStrictEqual(Object.keys(o), ['1', '__proto__', 'true']);
+    assert.equal(o['1'], 'uno');
+    assert.equal(Object.getOwnPropertyDescriptor(o, '__proto__')!.value, 'polluted');
+    assert.equal(Object.getPrototypeOf(o), Object.prototype);
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+  });
+
+  it('map keys stay strings when returning buffers', () => {
+    const [ev] = run([b('%1\r\n$1\r\nk\r\n$1\r\nv\r\n')], {}, true);
+    assert.deepStrictEqual(ev, reply({ k: Buffer.from('v') }));
+  });
+});
+
+describe('parser: returnBuffers', () => {
+  it('is read per top-level reply; a handler may flip it for the next one', () => {
+    const seen: unknown[] = [];
+    const parser = new Parser({
+      onReply(v) {
+        seen.push(v);
+        parser.returnBuffers = !parser.returnBuffers;
+      },
+      onError(e) {
+        seen.push(e.message);
+        parser.returnBuffers = !parser.returnBuffers;
+      },
+      onPush() {},
+      onProtocolError() {},
+    });
+    parser.feed(b('$1\r\na\r\n+b\r\n*2\r\n$1\r\nc\r\n+d\r\n-err\r\n$1\r\ne\r\n'));
+    assert.deepStrictEqual(seen, ['a', Buffer.from('b'), ['c', 'd'], 'err', 'e']);
+  });
+
+  it("'uint8array' mode returns plain Uint8Arrays", () => {
+    const events = run([b('*2\r\n$2\r\nab\r\n+c\r\n')], { binary: 'uint8array' }, true);
+    const v = (events[0] as { value: Uint8Array[] }).value;
+    assert.equal(Object.getPrototypeOf(v[0]), Uint8Array.prototype);
+    assert.deepStrictEqual(v, [new Uint8Array([97, 98]), new Uint8Array([99])]);
+    assert.deepStrictEqual(run([b('$2\r\nab\r\n')], { binary: 'uint8array' }), [reply('ab')]);
+  });
+
+  it('returned Buffers are copies, not views into parser memory', () => {
+    const r = recorder();
+    r.parser.returnBuffers = true;
+    r.parser.feed(b('$3\r\nabc\r\n'));
+    r.parser.feed(b('$3\r\nxyz\r\n')); // lands where the first payload was
+    assert.deepStrictEqual(r.events, [reply(Buffer.from('abc')), reply(Buffer.from('xyz'))]);
+  });
+});
+
+describe('parser: malformed streams', () => {
+  const E = ProtocolErrorCode;
+  const corpus: Array<[string, string, number]> = [
+    ['unknown type byte', '?\r\n', E.UnknownType],
+    ['streamed string chunk type', ';4\r\nabcd\r\n', E.UnknownType],
+    ['inline command text', 'PING\r\n', E.UnknownType],
+    ['non-digit length', '$abc\r\n', E.BadLength],
+    ['empty length', '$\r\n', E.BadLength],
+    ['negative length', '$-2\r\n', E.BadLength],
+    ['negative count', '*-2\r\n', E.BadLength],
+    ['null map', '%-1\r\n', E.BadLength],
+    ['null blob error', '!-1\r\n', E.BadLength],
+    ['length with sign', '$+1\r\na\r\n', E.BadLength],
+    ['length too long', '*00000000000000000001\r\n', E.BadLength],
+    ['CR without LF', '+OK\rX\r\n', E.BadCrlf],
+    ['bulk without CRLF', '$3\r\nabcXY', E.BadCrlf],
+    ['bulk with LF only', '$3\r\nabc\n\r', E.BadCrlf],
+    ['non-digit integer', ':12a\r\n', E.BadInteger],
+    ['empty integer', ':\r\n', E.BadInteger],
+    ['sign only integer', ':-\r\n', E.BadInteger],
+    ['20-digit integer', ':99999999999999999999\r\n', E.BadInteger],
+    ['integer above i64', ':9223372036854775808\r\n', E.BadInteger],
+    ['integer below i64', ':-9223372036854775809\r\n', E.BadInteger],
+    ['two dots', ',1.2.3\r\n', E.BadDouble],
+    ['word double', ',abc\r\n', E.BadDouble],
+    ['empty double', ',\r\n', E.BadDouble],
+    ['dangling exponent', ',1e\r\n', E.BadDouble],
+    ['lone dot', ',.\r\n', E.BadDouble],
+    ['exponent without mantissa', ',e5\r\n', E.BadDouble],
+    ['big number with letter', '(12a\r\n', E.BadBigNumber],
+    ['empty big number', '(\r\n', E.BadBigNumber],
+    ['bad boolean', '#x\r\n', E.BadBoolean],
+    ['long boolean', '#tt\r\n', E.BadBoolean],
+    ['null with data', '_x\r\n', E.BadNull],
+    ['verbatim without prefix', '=3\r\nabc\r\n', E.BadVerbatim],
+    ['verbatim without colon', '=5\r\ntxtab\r\n', E.BadVerbatim],
+    ['huge bulk length', '$999999999999\r\n', E.BulkTooLong],
+    ['bulk above 512 MiB', '$536870913\r\n', E.BulkTooLong],
+    ['streamed string', '$?\r\n;4\r\nabcd\r\n;0\r\n', E.StreamedUnsupported],
+    ['streamed aggregate', '*?\r\n:1\r\n.\r\n', E.StreamedUnsupported],
+    ['bad element inside array', '*2\r\n+ok\r\n&\r\n', E.UnknownType],
+    ['bad element inside attribute', '|1\r\n+a\r\n:x\r\n+v\r\n', E.BadInteger],
+  ];
+
+  for (const [name, wire, code] of corpus) {
+    it(`${name} -> code ${code}, whole and byte by byte`, () => {
+      const data = b(wire);
+      assert.deepStrictEqual(run([data]), [protocol(code)], 'whole');
+      assert.deepStrictEqual(run(cut(data, [...data.keys()])), [protocol(code)], 'byte by byte');
+    });
+  }
+
+  it('replies before the bad one are delivered, none after; the parser stays failed', () => {
+    const r = recorder();
+    r.parser.feed(b('+A\r\n:1\r\n?junk\r\n+B\r\n'));
+    assert.deepStrictEqual(r.events, [reply('A'), reply(1), protocol(E.UnknownType)]);
+    assert.equal(r.parser.failed, true);
+    r.parser.feed(b('+C\r\n'));
+    assert.equal(r.events.length, 3, 'ignored while failed');
+  });
+
+  it('reset() recovers after a protocol error', () => {
+    const r = recorder();
+    r.parser.feed(b('*2\r\n+A\r\n$x'));
+    assert.deepStrictEqual(r.events, [protocol(E.BadLength)]);
+    r.parser.reset();
+    assert.equal(r.parser.failed, false);
+    r.parser.feed(b('*2\r\n+A\r\n:2\r\n'));
+    assert.deepStrictEqual(r.events, [protocol(E.BadLength), reply(['A', 2])]);
+  });
+
+  it('a huge length header fails before its CRLF or payload arrives', () => {
+    assert.deepStrictEqual(run([b('$99999999999')]), [protocol(E.BulkTooLong)]);
+    assert.deepStrictEqual(run([b('$11')], { maxBulkLength: 10 }), [protocol(E.BulkTooLong)]);
+    assert.deepStrictEqual(run([b('*2'), b('0')], { maxElements: 10 }), [protocol(E.TooManyElements)]);
+    assert.deepStrictEqual(run([b(':' + '1'.repeat(21))]), [protocol(E.BadInteger)]);
+    assert.deepStrictEqual(run([b('$1x')]), [protocol(E.BadLength)]);
+    assert.deepStrictEqual(run([b('#q')]), [protocol(E.BadBoolean)]);
+  });
+
+  it('maxBulkLength bounds bulk strings and text lines without buffering them', () => {
+    const o = { maxBulkLength: 10 };
+    assert.deepStrictEqual(run([b('$10\r\n0123456789\r\n')], o), [reply('0123456789')]);
+    assert.deepStrictEqual(run([b('$11\r\n')], o), [protocol(E.BulkTooLong)]);
+    assert.deepStrictEqual(run([b('+0123456789\r\n')], o), [reply('0123456789')]);
+    assert.deepStrictEqual(run([b('+01234567890')], o), [protocol(E.LineTooLong)]);
+    assert.deepStrictEqual(run([b('-01234567890\r\n')], o), [protocol(E.LineTooLong)]);
+    // a line with no CRLF is refused once it passes the bound, whatever the chunking
+    const r = recorder({ maxBulkLength: 1000 });
+    for (let i = 0; i < 100 && !r.parser.failed; i++) r.parser.feed(b(i === 0 ? '+' : 'aaaaaaaaaaaaaaaaaaaa'));
+    assert.deepStrictEqual(r.events, [protocol(E.LineTooLong)]);
+  });
+
+  it('maxDepth and maxElements', () => {
+    const nest = (n: number): string => '*1\r\n'.repeat(n) + ':1\r\n';
+    assert.equal(run([b(nest(128))]).length, 1);
+    assert.deepStrictEqual(run([b(nest(129))]), [protocol(E.TooDeep)]);
+    assert.deepStrictEqual(run([b(nest(3))], { maxDepth: 2 }), [protocol(E.TooDeep)]);
+    assert.deepStrictEqual(run([b('|1\r\n*1\r\n:1\r\n:1\r\n:2\r\n')], { maxDepth: 1 }), [protocol(E.TooDeep)]);
+    assert.deepStrictEqual(run([b('*3\r\n:1\r\n:2\r\n:3\r\n')], { maxElements: 2 }), [protocol(E.TooManyElements)]);
+    assert.deepStrictEqual(run([b('%2\r\n:1\r\n:2\r\n:3\r\n:4\r\n')], { maxElements: 1 }), [protocol(E.TooManyElements)]);
+    assert.deepStrictEqual(run([b('*2\r\n:1\r\n:2\r\n')], { maxElements: 2 }), [reply([1, 2])]);
+  });
+
+  it('invalid options are refused', () => {
+    assert.throws(() => recorder({ maxBulkLength: -1 }), RangeError);
+    assert.throws(() => recorder({ maxDepth: 0 }), RangeError);
+    assert.throws(() => recorder({ maxElements: 1.5 }), RangeError);
+  });
+
+  it('every code has a value-free message', () => {
+    for (const code of Object.values(E)) {
+      const m = protocolErrorMessage(code);
+      assert.match(m, /^Protocol error: /);
+      assert.doesNotMatch(m, /code \d/);
+    }
+  });
+});
+
+/** Deterministic bytes including CR, LF and NUL. */
+function binaryPayload(n: number, seed = 1): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = seed;
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    const r = x >>> 24;
+    out[i] = r < 16 ? [0, 13, 10, 13][r & 3]! : r;
+  }
+  return out;
+}
+
+function chunked(data: Uint8Array, size: number): Uint8Array[] {
+  const parts: Uint8Array[] = [];
+  for (let i = 0; i < data.length; i += size) parts.push(data.subarray(i, i + size));
+  return parts;
+}
+
+describe('parser: large bulk strings (>= 64 KiB) outside linear memory', () => {
+  const payload = binaryPayload(200_003);
+  const wire = encode({ t: 'bulk', v: payload });
+
+  for (const size of [wire.length, 65536, 16384, 1000, 65535, 65537]) {
+    it(`binary-safe across chunks of ${size} bytes, as Buffer and as string`, () => {
+      assert.deepStrictEqual(run(chunked(wire, size), {}, true), [reply(Buffer.from(payload))]);
+      assert.deepStrictEqual(run(chunked(wire, size), {}, false), [reply(Buffer.from(payload).toString('utf8'))]);
+    });
+  }
+
+  it('split at every offset near the header and the trailing CRLF', () => {
+    const want = [reply(Buffer.from(payload)), reply(Buffer.from('next'))];
+    const data = concat([wire, b('+next\r\n')]);
+    const points = [1, 2, 5, 8, 9, 10, 11, 12, 100, 65545, wire.length - 3, wire.length - 2, wire.length - 1, wire.length, wire.length + 1];
+    for (const p of points) assert.deepStrictEqual(run(cut(data, [p]), {}, true), want, `split at ${p}`);
+    for (const p of points) {
+      for (const q of [p + 1, p + 7, p + 70000]) {
+        assert.deepStrictEqual(run(cut(data, [p, q]), {}, true), want, `split at ${p}, ${q}`);
+      }
+    }
+  });
+
+  it('whole inside one chunk: handed out without copying the chunk', () => {
+    const chunk = Buffer.from(concat([wire, b('+after\r\n')]));
+    const events = run([chunk], {}, true);
+    const v = (events[0] as { value: Buffer }).value;
+    assert.deepStrictEqual(v, Buffer.from(payload));
+    assert.equal(v.buffer, chunk.buffer, 'a subarray of the socket chunk');
+    assert.deepStrictEqual(events[1], reply(Buffer.from('after')));
+  });
+
+  it('multi-byte UTF-8 across 64 KiB decode pieces', () => {
+    const text = '€'.repeat(70_000) + 'x' + '😀'.repeat(30_000) + 'é'.repeat(40_001);
+    const data = encode({ t: 'bulk', v: b(text) });
+    assert.deepStrictEqual(run(chunked(data, 65536)), [reply(text)]);
+    assert.deepStrictEqual(run(chunked(data, 7777)), [reply(text)]);
+    assert.deepStrictEqual(run([data]), [reply(text)]);
+  });
+
+  it('inside aggregates, as map keys, inside attributes (skipped), as errors', () => {
+    const big = { t: 'bulk', v: payload } as const;
+    const value: RespValue = {
+      t: 'array',
+      v: [
+        simple('a'),
+        big,
+        { t: 'map', v: [[big, int(1)], [simple('k'), big]] },
+        { t: 'attr', attrs: [[simple('meta'), big]], value: int(7) },
+        { t: 'blobError', v: b('E'.repeat(70_000)) },
+        { t: 'verbatim', format: 'txt', v: b('v'.repeat(70_000)) },
+      ],
+    };
+    const data = encode(value);
+    for (const size of [65536, 4096, 99_999]) {
+      assert.deepStrictEqual(run(chunked(data, size), {}, true), [expectedDelivery(value, { returnBuffers: true })], `chunks of ${size}`);
+      assert.deepStrictEqual(run(chunked(data, size)), [expectedDelivery(value)], `chunks of ${size}`);
+    }
+  });
+
+  it('bad trailing bytes and the length bound', () => {
+    const bad = concat([b(`$${payload.length}\r\n`), payload, b('XY+OK\r\n')]);
+    assert.deepStrictEqual(run(chunked(bad, 65536)), [protocol(ProtocolErrorCode.BadCrlf)]);
+    const badLf = concat([b(`$${payload.length}\r\n`), payload, b('\rY')]);
+    assert.deepStrictEqual(run(chunked(badLf, 50000)), [protocol(ProtocolErrorCode.BadCrlf)]);
+    assert.deepStrictEqual(run(chunked(wire, 65536), { maxBulkLength: 200_000 }), [protocol(ProtocolErrorCode.BulkTooLong)]);
+  });
+
+  it('uint8array mode', () => {
+    const events = run(chunked(wire, 30000), { binary: 'uint8array' }, true);
+    const v = (events[0] as { value: Uint8Array }).value;
+    assert.equal(Object.getPrototypeOf(v), Uint8Array.prototype);
+    assert.deepStrictEqual(v, payload);
+  });
+});
+
+describe('parser: feeding discipline', () => {
+  it('reset() inside a handler drops the rest of the chunk', () => {
+    const seen: unknown[] = [];
+    const p: Parser = new Parser({
+      onReply(v) {
+        seen.push(v);
+        if (v === 'A') p.reset();
+      },
+      onError() {},
+      onPush() {},
+      onProtocolError() {},
+    });
+    p.feed(b('+A\r\n+B\r\n+C'));
+    p.feed(b('+D\r\n'));
+    assert.deepStrictEqual(seen, ['A', 'D']);
+  });
+
+  it('a throwing handler does not lose later replies; the first exception is rethrown', () => {
+    const seen: unknown[] = [];
+    const p = new Parser({
+      onReply(v) {
+        seen.push(v);
+        if (v === 'A' || v === 'B') throw new Error(`boom ${String(v)}`);
+      },
+      onError() {},
+      onPush() {},
+      onProtocolError() {},
+    });
+    assert.throws(() => p.feed(b('+A\r\n+B\r\n+C\r\n')), /boom A/);
+    p.feed(b('+D\r\n'));
+    assert.deepStrictEqual(seen, ['A', 'B', 'C', 'D']);
+  });
+
+  it('a chunk fed from inside a handler is parsed after the current one', () => {
+    const seen: unknown[] = [];
+    const p = new Parser({
+      onReply(v) {
+        seen.push(v);
+        if (v === 'A') p.feed(b('D\r\n'));
+      },
+      onError() {},
+      onPush() {},
+      onProtocolError() {},
+    });
+    p.feed(b('+A\r\n+B\r\n+C'));
+    assert.deepStrictEqual(seen, ['A', 'B', 'CD']);
+  });
+
+  it('memory grows for a large reply and a fresh core replaces it afterwards', () => {
+    const n = 1_300_000;
+    const data = concat([b(`*${n}\r\n`), b('_\r\n'.repeat(n)), b(':5\r\n')]);
+    const events = run(chunked(data, 65536));
+    assert.equal(events.length, 2);
+    const arr = (events[0] as { value: unknown[] }).value;
+    assert.equal(arr.length, n);
+    assert.equal(arr[n - 1], null);
+    assert.deepStrictEqual(events[1], reply(5));
+  });
+
+  it('many replies in one chunk and one reply over many chunks', () => {
+    const many = b('+OK\r\n'.repeat(20_000));
+    const events = run([many]);
+    assert.equal(events.length, 20_000);
+    const arr = encode({ t: 'array', v: Array.from({ length: 5000 }, (_, i) => bulk(`value-${i}`)) });
+    const [ev] = run(chunked(arr, 1000));
+    assert.deepStrictEqual((ev as { value: string[] }).value.slice(-2), ['value-4998', 'value-4999']);
+  });
+});
+

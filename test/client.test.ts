@@ -103,6 +103,8 @@ for (const protocol of [2, 3] as const) {
         // reply or timed out — never with the DEBUG reply.
         const v = await next.then((x) => x, (e: unknown) => e);
         assert.ok(v === 'after' || v instanceof TimeoutError, `unexpected ${String(v)}`);
+        // Once the server is free again, the next command gets its own reply, not DEBUG's late one.
+        await new Promise((res) => setTimeout(res, 400));
         assert.equal(await t.echo('later'), 'later');
       } finally {
         await t.close();

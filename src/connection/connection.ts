@@ -174,8 +174,15 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
   close(): Promise<void> {
     if (this.status === 'closed') return Promise.resolve();
     if (this.status !== 'ready') {
-      this.disconnect();
-      return Promise.resolve();
+      if (this.status === 'closing' || (this.offline.length === 0 && this.delayed.size === 0)) {
+        this.disconnect();
+        return Promise.resolve();
+      }
+      // Commands are waiting for the connection: let them through first.
+      return this.connect().then(
+        () => this.close(),
+        () => this.disconnect(),
+      );
     }
     this.status = 'closing';
     return new Promise<void>((resolve) => {
@@ -215,7 +222,7 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
         try {
           p.resolve(p.transform(value));
         } catch (e) {
-          p.reject(withCommand(asDataError(e), p.name));
+          p.reject(tagged(asDataError(e), p));
         }
       }
     }
@@ -234,7 +241,7 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
       if (error instanceof BusyLoadingError && !p.internal && this.config.retry.shouldRetry(error, p.attempts + 1, { sent: true, safe: p.safe })) {
         this.retryLater(p);
       } else {
-        p.reject(withCommand(error as RedisError, p.name));
+        p.reject(tagged(error as RedisError, p));
       }
     }
     if (this.drained !== undefined && this.inflight.length === 0) this.drained();
@@ -247,7 +254,7 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
   onProtocolError(code: number, message: string): void {
     const error = protocolError(code, message);
     const head = this.inflight.shift();
-    if (head !== undefined && !head.settled) head.reject(withCommand(error, head.name));
+    if (head !== undefined && !head.settled) head.reject(tagged(error, head));
     this.emit('error', error);
     this.lost(error, /* sentAreUnsafe */ true);
   }
@@ -284,11 +291,11 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
     }
     const bad = firstBadArg(p.args);
     if (bad >= 0) {
-      p.reject(withCommand(new DataError(`argument ${bad + 1} has an unsupported type`), p.name));
+      p.reject(tagged(new DataError(`argument ${bad + 1} has an unsupported type`), p));
       return;
     }
     if (this.offline.length >= this.config.maxOfflineQueue) {
-      p.reject(withCommand(new ConnectionError('Offline queue is full (maxOfflineQueue)'), p.name));
+      p.reject(tagged(new ConnectionError('Offline queue is full (maxOfflineQueue)'), p));
       return;
     }
     this.offline.push(p);
@@ -300,7 +307,7 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
     try {
       this.encoder.encode(p.name, p.args);
     } catch (e) {
-      p.reject(withCommand(asDataError(e), p.name));
+      p.reject(tagged(asDataError(e), p));
       return;
     }
     if (this.inflight.length === 0) this.parser.returnBuffers = p.buffers;
@@ -439,7 +446,7 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
         p.attempts++;
         requeue.push(p);
       } else {
-        p.reject(withCommand(new ConnectionError(lostError.message, { cause }), p.name));
+        p.reject(tagged(new ConnectionError(lostError.message, { cause }), p));
       }
     }
     // Requeued commands go first, in their original order.
@@ -501,7 +508,7 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
     for (const p of this.offline.drain()) {
       if (p.settled) continue;
       if (p.attempts >= retries) {
-        p.reject(withCommand(error instanceof ConnectionError ? error : new ConnectionError(error.message, { cause: error }), p.name));
+        p.reject(tagged(errorFor(error), p));
       } else {
         p.attempts++;
         keep.push(p);
@@ -522,9 +529,9 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
       if (this.inflight.length === 0) transport.end();
       else transport.destroy();
     }
-    for (const p of this.inflight.drain()) if (!p.settled) p.reject(withCommand(errorFor(error), p.name));
-    for (const p of this.offline.drain()) if (!p.settled) p.reject(withCommand(errorFor(error), p.name));
-    for (const p of this.delayed) if (!p.settled) p.reject(withCommand(errorFor(error), p.name));
+    for (const p of this.inflight.drain()) if (!p.settled) p.reject(tagged(errorFor(error), p));
+    for (const p of this.offline.drain()) if (!p.settled) p.reject(tagged(errorFor(error), p));
+    for (const p of this.delayed) if (!p.settled) p.reject(tagged(errorFor(error), p));
     this.delayed.clear();
     this.emit('end');
   }
@@ -545,7 +552,7 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
         if (p.settled || p.deadline === 0) continue;
         if (p.deadline <= now) {
           p.settled = true;
-          p.reject(withCommand(new TimeoutError(`Command timed out after ${this.config.commandTimeout} ms`), p.name));
+          p.reject(tagged(new TimeoutError(`Command timed out after ${this.config.commandTimeout} ms`), p));
         } else if (p.deadline < next) {
           next = p.deadline;
           break; // deadlines grow along each queue
@@ -554,6 +561,11 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
     }
     if (next !== Infinity) this.armTimeout(Math.max(1, next - now));
   }
+}
+
+/** The error with the command's name attached (upper-case, never its arguments). */
+function tagged(error: Error, p: Pending): Error {
+  return withCommand(error as RedisError, p.name.toUpperCase());
 }
 
 function readHello(reply: unknown, protocol: 2 | 3): ServerHello {
@@ -580,7 +592,14 @@ function asDataError(e: unknown): Error {
   return new DataError(e instanceof Error ? e.message : 'could not decode the reply', { cause: e });
 }
 
-function errorFor(error: Error): Error {
-  if (error instanceof ConnectionError || error instanceof AuthenticationError) return error;
+/**
+ * A fresh error per pending command (each gets its own `command`), of the same
+ * class when it is a connection or authentication failure, with the shared one as cause.
+ */
+function errorFor(error: Error): RedisError {
+  if (error instanceof ConnectionError || error instanceof AuthenticationError) {
+    const Cls = error.constructor as new (message: string, options: { cause: unknown; code?: string }) => RedisError;
+    return new Cls(error.message, { cause: error, code: error.code });
+  }
   return new ConnectionError(error.message, { cause: error });
 }

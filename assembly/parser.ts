@@ -628,12 +628,12 @@ function push(kind: u32, remaining: i64): bool {
   return true;
 }
 
-/** A length/count line: the value, -1 for "-1", -2 malformed, -3 streamed ("?"). */
+/** A length/count line: the value, -1 for "-1", -2 malformed, -3 streamed (starts with "?"). */
 function readLength(ptr: usize, n: u32): i64 {
   if (n == 0) return -2;
   const c0 = <u32>load<u8>(ptr);
   if (c0 == MINUS) return n == 2 && <u32>load<u8>(ptr, 1) == ONE ? -1 : -2;
-  if (c0 == QMARK) return n == 1 ? -3 : -2;
+  if (c0 == QMARK) return -3;
   if (n > 19) return -2;
   let v: i64 = 0;
   for (let i: u32 = 0; i < n; i++) {

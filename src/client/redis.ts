@@ -57,6 +57,16 @@ export class Redis extends Emitter<RedisEvents> {
     if (!resolved.lazyConnect) main.connect().catch(() => undefined);
   }
 
+  /** @internal The shared, auto-pipelined connection. */
+  get connection(): Connection {
+    return this.shared.main;
+  }
+
+  /** @internal Resolved options, for building more connections to the same server. */
+  get resolvedOptions(): ResolvedOptions {
+    return this.shared.options;
+  }
+
   /** `'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closing' | 'closed'`. */
   get status(): ConnectionStatus {
     return this.shared.main.status;

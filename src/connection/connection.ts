@@ -202,6 +202,37 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
     this.shutdown(new ConnectionError('Connection was disconnected'));
   }
 
+  /**
+   * On a RESP2 subscriber connection, pub/sub arrays (messages and (un)subscribe
+   * confirmations) are not command replies: route them to `push` like RESP3 pushes.
+   */
+  pubsubRouting = false;
+
+  /**
+   * Commands written after every handshake whose answers arrive as pushes
+   * (SUBSCRIBE and friends), so subscriptions survive reconnects.
+   */
+  resubscribe: (() => ReadonlyArray<{ name: string; args: readonly unknown[] }>) | undefined;
+
+  /**
+   * Writes a command that takes no FIFO slot: its confirmations arrive as pushes.
+   * While disconnected nothing is written; `resubscribe` replays the state on connect.
+   */
+  sendNoReply(name: string, args: readonly unknown[]): Promise<void> {
+    if (this.status === 'closing' || this.status === 'closed') return Promise.reject(new ConnectionError(CLOSED_MESSAGE));
+    if (this.status !== 'ready') {
+      if (this.status === 'idle') this.connect().catch(() => undefined);
+      return Promise.resolve();
+    }
+    try {
+      this.encoder.encode(name, args);
+    } catch (e) {
+      return Promise.reject(asDataError(e));
+    }
+    this.scheduleFlush();
+    return Promise.resolve();
+  }
+
   /** Commands waiting for a reply or for the connection. */
   get pendingCount(): number {
     return this.inflight.length + this.offline.length;
@@ -210,6 +241,10 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
   // --- ReplyHandler (called synchronously by the parser) ---------------------
 
   onReply(value: unknown): void {
+    if (this.pubsubRouting && isPubSubArray(value)) {
+      this.emit('push', value as unknown[]);
+      return;
+    }
     const p = this.inflight.shift();
     if (p === undefined) {
       this.emit('unsolicited', value);
@@ -313,6 +348,10 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
     if (this.inflight.length === 0) this.parser.returnBuffers = p.buffers;
     p.seq = ++this.seq;
     this.inflight.push(p);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       queueMicrotask(this.flush);
@@ -398,6 +437,8 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
     if (c.readOnly) steps.push(this.internal('READONLY', []));
     for (const cmd of c.replay?.() ?? []) steps.push(this.internal(cmd.name, cmd.args));
     if (steps.length > 0) await Promise.all(steps);
+    for (const cmd of this.resubscribe?.() ?? []) this.encoder.encode(cmd.name, cmd.args);
+    this.scheduleFlush();
   }
 
   /** A handshake command: written now, ahead of the offline queue. */
@@ -561,6 +602,17 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
     }
     if (next !== Infinity) this.armTimeout(Math.max(1, next - now));
   }
+}
+
+const PUBSUB_KINDS = new Set(['message', 'pmessage', 'smessage', 'subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe']);
+const ascii = new TextDecoder();
+
+/** A RESP2 array that is a pub/sub message or (un)subscribe confirmation. */
+function isPubSubArray(value: unknown): boolean {
+  if (!Array.isArray(value) || value.length < 3) return false;
+  const kind: unknown = value[0];
+  if (typeof kind === 'string') return PUBSUB_KINDS.has(kind);
+  return kind instanceof Uint8Array && kind.length <= 12 && PUBSUB_KINDS.has(ascii.decode(kind));
 }
 
 /** The error with the command's name attached (upper-case, never its arguments). */

@@ -197,12 +197,19 @@ function compile(spec: CommandSpec): Plan {
 
 const plans = new WeakMap<CommandSpec, Plan>();
 
+// Runs of the same command (a loop of GETs, a pipeline of SETs) skip even the WeakMap.
+let lastSpec: CommandSpec | undefined;
+let lastPlan: Plan | undefined;
+
 function planOf(spec: CommandSpec): Plan {
+  if (spec === lastSpec) return lastPlan!;
   let p = plans.get(spec);
   if (p === undefined) {
     p = compile(spec);
     plans.set(spec, p);
   }
+  lastSpec = spec;
+  lastPlan = p;
   return p;
 }
 

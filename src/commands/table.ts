@@ -14,24 +14,27 @@ import type { CommandSpec, RequestPolicy, ResponsePolicy } from './types.js';
 export type { CommandSpec, KeySpec, KeySpecFlag, CommandFlag, CommandTip, RequestPolicy, ResponsePolicy } from './types.js';
 export { GENERATED_FROM };
 
-const byName = new Map<string, CommandSpec>();
-for (const s of GENERATED_COMMANDS) byName.set(s.name, s);
-for (const s of NEWER_COMMANDS) if (!byName.has(s.name)) byName.set(s.name, s);
-
-/** container name -> (lower-case subcommand name -> spec) */
-const subcommands = new Map<string, Map<string, CommandSpec>>();
-for (const [name, s] of byName) {
-  const bar = name.indexOf('|');
-  if (bar < 0) continue;
-  const parent = name.slice(0, bar);
-  if (!byName.has(parent)) continue;
-  let m = subcommands.get(parent);
-  if (m === undefined) subcommands.set(parent, (m = new Map()));
-  m.set(name.slice(bar + 1), s);
+interface Entry {
+  readonly spec: CommandSpec;
+  /** Set for containers: lower-case subcommand name -> spec. */
+  subs: Map<string, CommandSpec> | undefined;
 }
 
+// One map lookup per call: the entry carries the container's subcommands too.
+const byName = new Map<string, Entry>();
+for (const spec of GENERATED_COMMANDS) byName.set(spec.name, { spec, subs: undefined });
+for (const spec of NEWER_COMMANDS) if (!byName.has(spec.name)) byName.set(spec.name, { spec, subs: undefined });
+for (const [name, { spec }] of byName) {
+  const bar = name.indexOf('|');
+  if (bar < 0) continue;
+  const parent = byName.get(name.slice(0, bar));
+  if (parent === undefined) continue;
+  (parent.subs ??= new Map()).set(name.slice(bar + 1), spec);
+}
+const containers = new Set<CommandSpec>([...byName.values()].filter((e) => e.subs !== undefined).map((e) => e.spec));
+
 /** Every known command and subcommand, generated entries first. */
-export const COMMANDS: readonly CommandSpec[] = [...byName.values()];
+export const COMMANDS: readonly CommandSpec[] = [...byName.values()].map((e) => e.spec);
 
 const latin1 = new TextDecoder('latin1');
 
@@ -48,25 +51,24 @@ function argName(v: unknown): string | undefined {
  * subcommand gives the container's own spec. Unknown names give undefined.
  */
 export function lookupCommand(name: string, args?: readonly unknown[]): CommandSpec | undefined {
-  let spec = byName.get(name);
-  if (spec === undefined) {
+  let entry = byName.get(name);
+  if (entry === undefined) {
     let lower = name.toLowerCase();
     const space = lower.indexOf(' ');
     if (space > 0) lower = `${lower.slice(0, space)}|${lower.slice(space + 1).trim()}`;
-    spec = byName.get(lower);
-    if (spec === undefined) return undefined;
+    entry = byName.get(lower);
+    if (entry === undefined) return undefined;
   }
-  if (args === undefined || args.length === 0) return spec;
-  const subs = subcommands.get(spec.name);
-  if (subs === undefined) return spec;
+  const subs = entry.subs;
+  if (subs === undefined || args === undefined || args.length === 0) return entry.spec;
   const sub = argName(args[0]);
-  if (sub === undefined) return spec;
-  return subs.get(sub) ?? subs.get(sub.toLowerCase()) ?? spec;
+  if (sub === undefined) return entry.spec;
+  return subs.get(sub) ?? subs.get(sub.toLowerCase()) ?? entry.spec;
 }
 
 /** Whether `spec` is a container whose real spec depends on its first argument. */
 export function isContainer(spec: CommandSpec): boolean {
-  return subcommands.has(spec.name);
+  return containers.has(spec);
 }
 
 // --- derived facts, computed once per spec -------------------------------------

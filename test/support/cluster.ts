@@ -10,7 +10,7 @@
  * CLUSTER_WRITABLE_DELAY), which dominates start-up time.
  */
 import { RawClient, RespError, parseInfo, type RespArg, type RespValue } from './raw-client.js';
-import { sleep, startRedis, type AclUser, type RedisServerHandle } from './redis-server.js';
+import { startRedis, waitUntil, type AclUser, type RedisServerHandle } from './redis-server.js';
 import { serverTlsConfig, tlsMaterial, type TlsAuthClients, type TlsMaterial } from './tls.js';
 
 export const SLOTS = 16384;
@@ -123,7 +123,8 @@ class Node implements ClusterNode {
   async command(...args: RespArg[]): Promise<RespValue> {
     if (this.admin === undefined || this.admin.closed) {
       this.admin = undefined;
-      this.admin = await this.server.client();
+      // Unref'd: a test that forgets stop() must still exit (the exit hook then kills the node).
+      this.admin = (await this.server.client()).unref();
     }
     return this.admin.command(...args);
   }
@@ -174,24 +175,6 @@ function parseSlots(reply: RespValue): SlotRange[] {
 
 function slotsKey(ranges: SlotRange[]): string {
   return ranges.map((r) => `${r.start}-${r.end}@${r.primaryPort}[${r.replicaPorts.join(',')}]`).join(' ');
-}
-
-/** Polls `probe` until it returns undefined (settled) or time/count run out. */
-async function until(what: string, timeoutMs: number, probe: () => Promise<string | undefined>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'not checked';
-  for (let i = 0; i < 10_000; i++) {
-    try {
-      const why = await probe();
-      if (why === undefined) return;
-      last = why;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    if (Date.now() > deadline) break;
-    await sleep(Math.min(10 + i * 10, 50));
-  }
-  throw new Error(`${what}: not reached after ${timeoutMs} ms (${last})`);
 }
 
 class Cluster implements RedisClusterHandle {
@@ -251,6 +234,13 @@ class Cluster implements RedisClusterHandle {
     for (const v of views) {
       if (slotsKey(v.slots) !== key) return `${v.n.port} disagrees on CLUSTER SLOTS`;
     }
+    // A replica shows in CLUSTER SLOTS only once its replication offset is non-zero (Redis
+    // 7 hides replicas that never received data); clients reading from replicas need it there.
+    for (const { n, role } of views) {
+      if (n.role !== 'replica' || !Array.isArray(role)) continue;
+      const ranges = first.slots.filter((r) => r.primaryPort === Number(role[2]));
+      if (ranges.some((r) => !r.replicaPorts.includes(n.port))) return `CLUSTER SLOTS does not list replica ${n.port} yet`;
+    }
     let covered = 0;
     for (const r of first.slots) {
       covered += r.end - r.start + 1;
@@ -265,7 +255,7 @@ class Cluster implements RedisClusterHandle {
   }
 
   async waitForClusterOk(options: WaitOptions = {}): Promise<void> {
-    await until('cluster ok', options.timeoutMs ?? this.defaultTimeoutMs, () => this.unsettled());
+    await waitUntil('cluster ok', options.timeoutMs ?? this.defaultTimeoutMs, () => this.unsettled());
   }
 
   private async slotMap(): Promise<SlotRange[]> {
@@ -323,7 +313,7 @@ class Cluster implements RedisClusterHandle {
         if (p === from || p === to) continue;
         await p.command('CLUSTER', 'SETSLOT', slot, 'NODE', to.id);
       }
-      await until(`slot ${slot} owned by ${to.port} everywhere`, this.defaultTimeoutMs, () =>
+      await waitUntil(`slot ${slot} owned by ${to.port} everywhere`, this.defaultTimeoutMs, () =>
         this.unsettled((slots) => {
           const r = slots.find((x) => x.start <= slot && slot <= x.end);
           return r?.primaryPort === to.port ? undefined : `slot ${slot} still on ${r?.primaryPort}`;
@@ -348,7 +338,7 @@ class Cluster implements RedisClusterHandle {
     for (let attempt = 0; attempt < 3; attempt++) {
       await replica.command('CLUSTER', 'FAILOVER', ...mode);
       try {
-        await until(`${replica.port} promoted`, Math.min(6000, Math.max(1, deadline - Date.now())), async () => {
+        await waitUntil(`${replica.port} promoted`, Math.min(6000, Math.max(1, deadline - Date.now())), async () => {
           const role = await replica.command('ROLE');
           return Array.isArray(role) && role[0] === 'master' ? undefined : 'still a replica';
         });
@@ -358,7 +348,7 @@ class Cluster implements RedisClusterHandle {
       }
     }
     replica.role = 'primary';
-    await until(`failover to ${replica.port} settled`, Math.max(1, deadline - Date.now()), () =>
+    await waitUntil(`failover to ${replica.port} settled`, Math.max(1, deadline - Date.now()), () =>
       this.unsettled(() => (old.alive && old.role !== 'replica' ? `${old.port} still a primary` : undefined)));
   }
 
@@ -442,7 +432,7 @@ async function create(cluster: Cluster, nodes: Node[], nPrimaries: number, rpp: 
       await a.command('CLUSTER', 'MEET', b.host, b.port, b.server.clusterPort ?? b.port + 10000);
     }
   }));
-  await until('all nodes know each other', timeoutMs, async () => {
+  await waitUntil('all nodes know each other', timeoutMs, async () => {
     for (const n of nodes) {
       const lines = String(await n.command('CLUSTER', 'NODES')).trim().split('\n');
       if (lines.length !== nodes.length) return `${n.port} knows ${lines.length} nodes`;
@@ -454,7 +444,7 @@ async function create(cluster: Cluster, nodes: Node[], nPrimaries: number, rpp: 
     const primary = nodes[Math.floor(j / rpp)];
     if (primary === undefined) throw new Error('replica without primary');
     // REPLICATE fails with "Unknown node" until the primary's ID reached this node; retry briefly.
-    await until(`${n.port} replicates ${primary.port}`, timeoutMs, async () => {
+    await waitUntil(`${n.port} replicates ${primary.port}`, timeoutMs, async () => {
       try {
         await n.command('CLUSTER', 'REPLICATE', primary.id);
         return undefined;
@@ -464,5 +454,15 @@ async function create(cluster: Cluster, nodes: Node[], nPrimaries: number, rpp: 
       }
     });
   }));
+  await waitUntil('replicas synced', timeoutMs, async () => {
+    for (const n of nodes.slice(nPrimaries)) {
+      const role = await n.command('ROLE');
+      if (!Array.isArray(role) || role[3] !== 'connected') return `${n.port} not synced`;
+    }
+    return undefined;
+  });
+  // FLUSHALL is always replicated: once the replicas are attached it moves their offsets off
+  // zero, so CLUSTER SLOTS lists them, and it leaves the (empty) dataset as it was.
+  await Promise.all(nodes.slice(0, nPrimaries).map((n) => n.command('FLUSHALL')));
   await cluster.waitForClusterOk({ timeoutMs });
 }

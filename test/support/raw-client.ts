@@ -181,6 +181,15 @@ export class RawClient {
     return this.failure !== undefined;
   }
 
+  /**
+   * Lets the process exit while this idle connection is open (a pending command's timer
+   * still keeps it alive). For long-lived admin connections of the harness.
+   */
+  unref(): this {
+    this.socket.unref();
+    return this;
+  }
+
   /** Closes the connection; pending commands reject. */
   close(): void {
     this.fail(new Error('client closed'));

@@ -205,6 +205,32 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/**
+ * Polls `probe` until it resolves `undefined` (done); a string or a thrown error means "not
+ * yet, because ...". Bounded by `timeoutMs` and by a count; the error names the last reason.
+ */
+export async function waitUntil(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<string | undefined>,
+  maxIntervalMs = 50,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'not checked';
+  for (let i = 0; i < 10_000; i++) {
+    try {
+      const why = await probe();
+      if (why === undefined) return;
+      last = why;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    if (Date.now() > deadline) break;
+    await sleep(Math.min(10 + i * 10, maxIntervalMs));
+  }
+  throw new Error(`${what}: not reached after ${timeoutMs} ms (${last})`);
+}
+
 /** Error from a server that could not be started; `logTail` holds the end of its log. */
 export class RedisStartError extends Error {
   override name = 'RedisStartError';
@@ -336,27 +362,34 @@ class Server implements RedisServerHandle {
   private async waitReady(pid: number): Promise<void> {
     const timeoutMs = this.options.startTimeoutMs ?? 10_000;
     const deadline = Date.now() + timeoutMs;
+    // A probe may hang on a port answered by someone else; the child's exit must win at once.
+    const exit = this.exited.then(() => `process exited (${this.child.exitCode ?? this.child.signalCode})`);
     let lastError = 'no answer';
     for (let attempt = 0; attempt < 2000; attempt++) {
-      if (!this.alive) throw new Error(`process exited (${this.child.exitCode ?? this.child.signalCode})`);
+      if (!this.alive) throw new Error(await exit);
       if (Date.now() > deadline) throw new Error(`no PING answer after ${timeoutMs} ms (${lastError})`);
-      let c: RawClient | undefined;
-      try {
-        c = await RawClient.connect({ ...this.connectOptions(), timeoutMs: 1000 });
-        const info = parseInfo(await c.command('INFO', 'server'));
-        // Another process's server may listen on a recycled port while ours failed to bind.
-        if (Number(info.process_id) !== pid) throw new Error(`port answered by PID ${info.process_id ?? '?'}`);
-        const pong = await c.command('PING');
-        if (pong === 'PONG') return;
-        lastError = `PING answered ${String(pong)}`;
-      } catch (e) {
-        lastError = (e as Error).message;
-      } finally {
-        c?.close();
-      }
-      await sleep(Math.min(5 + attempt * 5, 50));
+      const probe = this.probe(pid);
+      probe.catch(() => undefined);
+      const outcome = await Promise.race([probe, exit]).catch((e: unknown) => (e as Error).message);
+      if (outcome === '') return;
+      lastError = outcome;
+      await Promise.race([sleep(Math.min(5 + attempt * 5, 50)), exit]);
     }
     throw new Error(`no PING answer (${lastError})`);
+  }
+
+  /** '' when this very process answers PING, else why not. */
+  private async probe(pid: number): Promise<string> {
+    const c = await RawClient.connect({ ...this.connectOptions(), timeoutMs: 1000 });
+    try {
+      const info = parseInfo(await c.command('INFO', 'server'));
+      // Another process's server may listen on a recycled port while ours failed to bind.
+      if (Number(info.process_id) !== pid) return `port answered by PID ${info.process_id ?? '?'}`;
+      const pong = await c.command('PING');
+      return pong === 'PONG' ? '' : `PING answered ${String(pong)}`;
+    } finally {
+      c.close();
+    }
   }
 
   private async waitExit(ms: number): Promise<boolean> {

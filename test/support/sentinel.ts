@@ -6,7 +6,7 @@
  * each other through hello messages every 2 s, which dominates start-up time.
  */
 import { parseInfo, type RespValue } from './raw-client.js';
-import { sleep, startRedis, type AclUser, type RedisServerHandle } from './redis-server.js';
+import { startRedis, waitUntil, type AclUser, type RedisServerHandle } from './redis-server.js';
 
 export interface SentinelOptions {
   /** Default 2. */
@@ -70,23 +70,6 @@ function fields(v: RespValue): Record<string, string> {
   if (!Array.isArray(v)) return out;
   for (let i = 0; i + 1 < v.length; i += 2) out[String(v[i])] = String(v[i + 1]);
   return out;
-}
-
-async function until(what: string, timeoutMs: number, probe: () => Promise<string | undefined>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'not checked';
-  for (let i = 0; i < 10_000; i++) {
-    try {
-      const why = await probe();
-      if (why === undefined) return;
-      last = why;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    if (Date.now() > deadline) break;
-    await sleep(Math.min(20 + i * 10, 100));
-  }
-  throw new Error(`${what}: not reached after ${timeoutMs} ms (${last})`);
 }
 
 class Topology implements SentinelTopology {
@@ -157,7 +140,7 @@ class Topology implements SentinelTopology {
   }
 
   async waitForReady(options: { timeoutMs?: number } = {}): Promise<void> {
-    await until('sentinel topology ready', options.timeoutMs ?? this.timeoutMs, () => this.unsettled());
+    await waitUntil('sentinel topology ready', options.timeoutMs ?? this.timeoutMs, () => this.unsettled());
   }
 
   async failover(options: SentinelFailoverOptions = {}): Promise<{ from: RedisServerHandle; to: RedisServerHandle }> {
@@ -167,7 +150,7 @@ class Topology implements SentinelTopology {
     if (sentinel === undefined) throw new Error('no live sentinel');
     await sentinel.command('SENTINEL', 'FAILOVER', this.masterName);
     let to: RedisServerHandle | undefined;
-    await until('sentinel failover', timeoutMs, async () => {
+    await waitUntil('sentinel failover', timeoutMs, async () => {
       const agreed = await this.agreedPrimary();
       if (typeof agreed === 'string') return agreed;
       if (agreed === from) return 'sentinels still name the old primary';
@@ -225,7 +208,7 @@ export async function startSentinel(options: SentinelOptions = {}): Promise<Sent
     })));
     for (const r of replicas) if (r.status === 'fulfilled') servers.push(r.value);
     for (const r of replicas) if (r.status === 'rejected') throw r.reason;
-    await until('replicas synced', timeoutMs, async () => {
+    await waitUntil('replicas synced', timeoutMs, async () => {
       for (const r of servers.slice(1)) {
         const info = parseInfo(await r.command('INFO', 'replication'));
         if (info.master_link_status !== 'up' || info.master_sync_in_progress !== '0') return `${r.port} not synced`;

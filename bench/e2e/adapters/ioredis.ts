@@ -1,0 +1,29 @@
+/** ioredis: `Redis` / `Cluster`, plain or with `enableAutoPipelining` (the `ioredis-ap` variant). */
+import { Cluster, Redis } from 'ioredis';
+import type { Adapter, Endpoint, Mode } from './types.js';
+
+type Client = Redis | Cluster;
+
+export function ioredisAdapter(mode: Mode, ep: Endpoint, autoPipelining: boolean): Adapter {
+  const common = { lazyConnect: true, enableAutoPipelining: autoPipelining, maxRetriesPerRequest: 1 };
+  const c: Client = mode === 'cluster'
+    ? new Cluster([{ host: ep.host, port: ep.port }], { lazyConnect: true, enableAutoPipelining: autoPipelining, redisOptions: { maxRetriesPerRequest: 1 } })
+    : new Redis({ host: ep.host, port: ep.port, ...common });
+  return {
+    notes: autoPipelining ? ['enableAutoPipelining: true'] : [],
+    connect: () => c.connect(),
+    get: (k) => c.get(k),
+    set: (k, v) => c.set(k, v),
+    mget: (keys) => c.mget(keys),
+    lrange: (k) => c.lrange(k, 0, -1),
+    hgetall: (k) => c.hgetall(k),
+    pipelineGet: (keys) => {
+      const p = c.pipeline();
+      for (let i = 0; i < keys.length; i++) p.get(keys[i] as string);
+      return p.exec();
+    },
+    close: async () => {
+      await c.quit();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+/** node-redis (`redis` v6): `createClient` / `createCluster`, pipelines via `multi().execAsPipeline()`. */
+import { createClient, createCluster } from 'redis';
+import type { Adapter, Endpoint, Mode } from './types.js';
+
+export function nodeRedisAdapter(mode: Mode, ep: Endpoint): Adapter {
+  const c = mode === 'cluster'
+    ? createCluster({ rootNodes: [{ socket: { host: ep.host, port: ep.port } }] })
+    : createClient({ socket: { host: ep.host, port: ep.port } });
+  // A lost connection must surface as a failed run, not an unhandled 'error' event crash.
+  let lastError: unknown;
+  c.on('error', (e: unknown) => { lastError = e; });
+  return {
+    notes: [],
+    connect: async () => {
+      await c.connect();
+      if (lastError !== undefined) throw lastError;
+    },
+    get: (k) => c.get(k),
+    set: (k, v) => c.set(k, v),
+    mget: (keys) => c.mGet(keys),
+    lrange: (k) => c.lRange(k, 0, -1),
+    hgetall: (k) => c.hGetAll(k),
+    pipelineGet: (keys) => {
+      const m = c.multi();
+      for (let i = 0; i < keys.length; i++) m.get(keys[i] as string);
+      return m.execAsPipeline();
+    },
+    close: async () => {
+      await c.close();
+    },
+  };
+}

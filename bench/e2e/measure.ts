@@ -1,0 +1,87 @@
+/**
+ * The measuring loops. Latencies go into a preallocated Float64Array (performance.now(), the
+ * monotonic high-resolution clock, no allocation per sample); each loop stops at its count or
+ * its deadline, whichever comes first. The loops are the same for every client.
+ */
+import { performance } from 'node:perf_hooks';
+
+export type Op = (i: number) => Promise<unknown>;
+
+export interface LoopResult {
+  /** Operations completed (== count unless the deadline hit). */
+  done: number;
+  elapsedMs: number;
+  capped: boolean;
+}
+
+/** One operation at a time (also used for pipelines: one pipeline at a time). */
+export async function sequential(op: Op, count: number, deadlineMs: number, lat: Float64Array | undefined): Promise<LoopResult> {
+  const start = performance.now();
+  let i = 0;
+  for (; i < count; i++) {
+    const t0 = performance.now();
+    if (t0 > deadlineMs) break;
+    await op(i);
+    if (lat !== undefined) lat[i] = performance.now() - t0;
+  }
+  return { done: i, elapsedMs: performance.now() - start, capped: i < count };
+}
+
+/** `inflight` workers keep that many operations outstanding until `count` were issued. */
+export async function inflight(
+  op: Op, count: number, width: number, deadlineMs: number, lat: Float64Array | undefined,
+): Promise<LoopResult> {
+  let next = 0;
+  let done = 0;
+  let capped = false;
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const i = next++;
+      if (i >= count) return;
+      const t0 = performance.now();
+      if (t0 > deadlineMs) {
+        capped = true;
+        return;
+      }
+      await op(i);
+      if (lat !== undefined) lat[i] = performance.now() - t0;
+      done++;
+    }
+  };
+  const start = performance.now();
+  const workers = new Array<Promise<void>>(width);
+  for (let w = 0; w < width; w++) workers[w] = worker();
+  await Promise.all(workers);
+  return { done, elapsedMs: performance.now() - start, capped };
+}
+
+/** p-th percentile (0..100) of the first `n` samples, nearest-rank; sorts a copy. */
+export function percentiles(lat: Float64Array, n: number, ps: number[]): number[] {
+  if (n === 0) return ps.map(() => NaN);
+  const s = lat.slice(0, n).sort();
+  return ps.map((p) => s[Math.min(n - 1, Math.max(0, Math.ceil((p / 100) * n) - 1))] as number);
+}
+
+/**
+ * Samples the process RSS on a timer while the measured phase runs. `process.memoryUsage.rss()`
+ * is the cheap variant (no heap statistics); a sample every 20 ms costs next to nothing.
+ */
+export class RssSampler {
+  peak = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  start(): void {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), 20);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.sample();
+  }
+
+  sample(): void {
+    const r = process.memoryUsage.rss();
+    if (r > this.peak) this.peak = r;
+  }
+}

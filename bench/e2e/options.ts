@@ -1,0 +1,131 @@
+/** Command-line options of `npm run bench` (bench/run.ts). */
+import { CLIENTS, type ClientName } from './adapters/types.js';
+import { WORKLOADS, type Workload } from './workloads.js';
+
+export interface Options {
+  clients: ClientName[];
+  workloads: Workload[];
+  repeats: number;
+  scale: number;
+  quick: boolean;
+  /** Existing standalone server; a throwaway one is started when absent. */
+  host: string;
+  port: number | undefined;
+  /** Existing cluster (any node); a throwaway 3-primary cluster is started when absent. */
+  clusterPort: number | undefined;
+  /** Skip redis-benchmark's ceiling figures. */
+  ceiling: boolean;
+  outDir: string;
+  /** Multiplies every time cap. */
+  capFactor: number;
+  help: boolean;
+}
+
+export const HELP = `Usage: npm run bench -- [options]
+       node --import tsx bench/run.ts [options]
+
+Runs wredis, ioredis and node-redis through the same workloads, each client in its own child
+process, interleaved within every repeat. Prints a table (ops/s, p50/p99 latency, CPU time per
+command, RSS, ratio to ioredis in the same repeat), writes bench/out/results-<time>.json and
+bench/out/chart-<time>.svg. Starts and stops its own redis-server processes unless told where to go.
+
+Options:
+  --clients LIST     wredis,ioredis,node-redis (default: all). "ioredis" also runs ioredis with
+                     enableAutoPipelining (row "ioredis-ap") on the in-flight workloads (W2, W6);
+                     name ioredis-ap explicitly to run it alone.
+  --workloads LIST   W1,W2,W3,W4,W5,W6 or single ids (W4-mget, W4-lrange, W4-hgetall, W5-1mb,
+                     W5-10mb). Default: all.
+  --repeats N        interleaved repeats (default 3; medians and min–max over them)
+  --scale X          multiplies every operation count (default 1)
+  --quick            tiny counts, 1 repeat unless --repeats is given: a smoke test (< 1 min)
+  --host H           server host for --port / --cluster-port (default 127.0.0.1)
+  --port P           use this standalone server instead of starting one (keys "wb:*" are written)
+  --cluster-port P   use this cluster (any node) instead of starting 3 primaries
+  --no-ceiling       skip redis-benchmark's figures for the same shapes
+  --out DIR          output directory (default bench/out)
+  --cap-factor X     multiplies every time cap (default 1)
+  --help             this text
+
+Workloads:
+${WORKLOADS.map((w) => `  ${w.id.padEnd(11)} ${w.title}${w.target !== undefined ? ` (target ×${w.target.toFixed(1)} vs ioredis)` : ''}`).join('\n')}
+`;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function num(name: string, v: string | undefined, min: number, integer: boolean): number {
+  const n = Number(v);
+  if (v === undefined || !Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`${name} needs a${integer ? 'n integer' : ' number'} >= ${min}, got ${String(v)}`);
+  }
+  return n;
+}
+
+export function selectWorkloads(list: string): Workload[] {
+  const wanted = list.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+  for (const x of wanted) {
+    if (!WORKLOADS.some((w) => w.id.toLowerCase() === x || w.family.toLowerCase() === x)) {
+      throw new UsageError(`unknown workload ${x}; known: ${WORKLOADS.map((w) => w.id).join(', ')}`);
+    }
+  }
+  return WORKLOADS.filter((w) => wanted.includes(w.id.toLowerCase()) || wanted.includes(w.family.toLowerCase()));
+}
+
+export function selectClients(list: string): ClientName[] {
+  const wanted = new Set<ClientName>();
+  for (const raw of list.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    if (!(CLIENTS as readonly string[]).includes(raw)) throw new UsageError(`unknown client ${raw}; known: ${CLIENTS.join(', ')}`);
+    wanted.add(raw as ClientName);
+    if (raw === 'ioredis') wanted.add('ioredis-ap');
+  }
+  return CLIENTS.filter((c) => wanted.has(c));
+}
+
+export function parseOptions(argv: string[]): Options {
+  const o: Options = {
+    clients: [...CLIENTS],
+    workloads: [...WORKLOADS],
+    repeats: 3,
+    scale: 1,
+    quick: false,
+    host: '127.0.0.1',
+    port: undefined,
+    clusterPort: undefined,
+    ceiling: true,
+    outDir: 'bench/out',
+    capFactor: 1,
+    help: false,
+  };
+  let repeatsGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const eq = a.indexOf('=');
+    const name = eq > 0 ? a.slice(0, eq) : a;
+    const value = (): string => {
+      if (eq > 0) return a.slice(eq + 1);
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${name} needs a value`);
+      return v;
+    };
+    switch (name) {
+      case '--clients': o.clients = selectClients(value()); break;
+      case '--workloads': o.workloads = selectWorkloads(value()); break;
+      case '--repeats': o.repeats = num(name, value(), 1, true); repeatsGiven = true; break;
+      case '--scale': o.scale = num(name, value(), 0.001, false); break;
+      case '--quick': o.quick = true; break;
+      case '--host': o.host = value(); break;
+      case '--port': o.port = num(name, value(), 1, true); break;
+      case '--cluster-port': o.clusterPort = num(name, value(), 1, true); break;
+      case '--no-ceiling': o.ceiling = false; break;
+      case '--out': o.outDir = value(); break;
+      case '--cap-factor': o.capFactor = num(name, value(), 0.01, false); break;
+      case '--help': case '-h': o.help = true; break;
+      default: throw new UsageError(`unknown option ${a} (see --help)`);
+    }
+  }
+  if (o.quick && !repeatsGiven) o.repeats = 1;
+  if (o.clients.length === 0) throw new UsageError('no clients selected');
+  if (o.workloads.length === 0) throw new UsageError('no workloads selected');
+  return o;
+}

@@ -1,0 +1,128 @@
+/** The text table, the target checks and the status lines for clients that did not run. */
+import type { ClientName } from './adapters/types.js';
+import type { Ceiling } from './ceiling.js';
+import { BASELINE, type Spread, type Summary } from './stats.js';
+import type { Workload } from './workloads.js';
+
+/** Why a (workload, client) has no figures. */
+export interface Missing {
+  workload: string;
+  client: ClientName;
+  reason: string;
+  unavailable: boolean;
+}
+
+export interface TargetCheck {
+  workload: string;
+  what: string;
+  target: string;
+  value: string;
+  status: 'met' | 'missed' | 'n/a';
+}
+
+export function fmtRate(x: number): string {
+  if (!Number.isFinite(x)) return '–';
+  if (x >= 1e6) return `${(x / 1e6).toFixed(2)}M`;
+  if (x >= 1e4) return `${(x / 1e3).toFixed(1)}k`;
+  if (x >= 1e3) return `${(x / 1e3).toFixed(2)}k`;
+  return x.toFixed(x >= 100 ? 0 : 1);
+}
+
+function fmtNum(x: number, digits: number): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : '–';
+}
+
+function fmtMs(x: number): string {
+  if (!Number.isFinite(x)) return '–';
+  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3);
+}
+
+function range(s: Spread, f: (x: number) => string): string {
+  if (s.n <= 1) return f(s.median);
+  return `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
+}
+
+const COLS = [
+  { h: 'client', w: 14, left: true },
+  { h: 'cmd/s (min–max)', w: 26, left: true },
+  { h: '× ioredis (min–max)', w: 21, left: true },
+  { h: 'p50 ms', w: 8, left: false },
+  { h: 'p99 ms', w: 8, left: false },
+  { h: 'CPU µs/cmd', w: 11, left: false },
+  { h: 'RSS MB', w: 8, left: false },
+] as const;
+
+function row(cells: string[]): string {
+  return `  ${cells.map((c, i) => {
+    const col = COLS[i];
+    if (col === undefined) return c;
+    return col.left ? c.padEnd(col.w) : c.padStart(col.w);
+  }).join(' ')}`.trimEnd();
+}
+
+/** Renders the whole table: one block per workload, clients, their gaps, then the server's ceiling. */
+export function table(
+  workloads: readonly Workload[], clients: readonly ClientName[], summaries: readonly Summary[],
+  missing: readonly Missing[], ceilings: readonly Ceiling[],
+): string {
+  const lines: string[] = [row(COLS.map((c) => c.h))];
+  for (const w of workloads) {
+    const unit = w.commandsPerOp > 1 ? ` (latency per pipeline of ${w.commandsPerOp})` : '';
+    lines.push(`${w.id}  ${w.title}${unit}${w.target !== undefined ? `  [target ×${w.target.toFixed(1)}]` : ''}`);
+    for (const c of clients) {
+      const s = summaries.find((x) => x.workload === w.id && x.client === c);
+      const gone = missing.find((m) => m.workload === w.id && m.client === c);
+      if (s !== undefined && s.repeats > 0) {
+        const ratio = c === BASELINE ? '1.00' : range(s.ratio, (x) => fmtNum(x, 2));
+        lines.push(row([
+          c, range(s.cmdsPerSec, fmtRate), ratio, fmtMs(s.p50Ms.median), fmtMs(s.p99Ms.median),
+          fmtNum(s.cpuUsPerCmd.median, s.cpuUsPerCmd.median >= 100 ? 0 : 2), fmtNum(s.rssPeakMB.median, 0),
+        ]) + (s.capped ? '  (time cap hit)' : ''));
+        if (gone !== undefined) lines.push(`    ${c}: some repeats failed: ${gone.reason}`);
+      } else if (gone !== undefined) {
+        lines.push(`  ${c.padEnd(COLS[0].w)} ${gone.unavailable ? 'not available' : 'FAILED'}: ${gone.reason}`);
+      }
+    }
+    for (const k of ceilings.filter((x) => x.workload === w.id)) {
+      const test = k.test.includes(' ') ? '' : ` ${k.test}`;
+      lines.push(`  server ceiling: redis-benchmark ${k.label}${test}: ${fmtRate(k.rps)} req/s, p50 ${fmtMs(k.p50Ms)} ms, p99 ${fmtMs(k.p99Ms)} ms`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** The issue's targets for wredis, checked against the medians of this run. */
+export function checkTargets(workloads: readonly Workload[], summaries: readonly Summary[]): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  const get = (w: string, c: ClientName) => summaries.find((s) => s.workload === w && s.client === c && s.repeats > 0);
+  for (const w of workloads) {
+    if (w.target === undefined) continue;
+    const s = get(w.id, 'wredis');
+    const r = s?.ratio.median;
+    const ok = r !== undefined && Number.isFinite(r);
+    out.push({
+      workload: w.id,
+      what: 'wredis cmd/s ÷ ioredis',
+      target: `>= ${w.target.toFixed(1)}`,
+      value: ok ? `${r.toFixed(2)} (${s?.ratio.min.toFixed(2)}–${s?.ratio.max.toFixed(2)})` : 'no figure',
+      status: ok ? (r >= w.target ? 'met' : 'missed') : 'n/a',
+    });
+    if (w.id === 'W2') {
+      const mine = s?.rssPeakMB.median;
+      const base = get('W2', BASELINE)?.rssPeakMB.median;
+      const both = mine !== undefined && base !== undefined && Number.isFinite(mine) && Number.isFinite(base);
+      out.push({
+        workload: 'W2',
+        what: 'wredis peak RSS vs ioredis',
+        target: '<= ioredis',
+        value: both ? `${mine.toFixed(0)} MB vs ${base.toFixed(0)} MB` : 'no figure',
+        status: both ? (mine <= base ? 'met' : 'missed') : 'n/a',
+      });
+    }
+  }
+  return out;
+}
+
+export function targetsText(checks: readonly TargetCheck[]): string {
+  return checks.map((t) => `  ${t.workload.padEnd(11)} ${t.what.padEnd(27)} ${t.target.padEnd(11)} ${t.value.padEnd(22)} ${t.status}`).join('\n');
+}

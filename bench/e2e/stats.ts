@@ -1,0 +1,69 @@
+/**
+ * Aggregation across repeats: medians and min–max of each client's figures, and of its ratio to
+ * ioredis (plain) measured in the same repeat — the ratio is taken per repeat first, then the
+ * median of the ratios, so drift of the noisy machine between repeats cancels out.
+ */
+import type { ClientName } from './adapters/types.js';
+import type { ChildOk } from './protocol.js';
+
+export const BASELINE: ClientName = 'ioredis';
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+export function spread(xs: readonly number[]): Spread {
+  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return { median: NaN, min: NaN, max: NaN, n: 0 };
+  const mid = v.length >> 1;
+  const median = v.length % 2 === 1 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
+  return { median, min: v[0] as number, max: v[v.length - 1] as number, n: v.length };
+}
+
+/** One finished child run. */
+export interface RunRecord {
+  repeat: number;
+  /** Position of the client in this repeat's order (rotated per repeat). */
+  order: number;
+  result: ChildOk;
+}
+
+export interface Summary {
+  workload: string;
+  client: ClientName;
+  repeats: number;
+  cmdsPerSec: Spread;
+  ratio: Spread;
+  p50Ms: Spread;
+  p99Ms: Spread;
+  cpuUsPerCmd: Spread;
+  rssPeakMB: Spread;
+  capped: boolean;
+  notes: string[];
+}
+
+export function summarise(workload: string, client: ClientName, runs: readonly RunRecord[]): Summary {
+  const mine = runs.filter((r) => r.result.workload === workload && r.result.client === client);
+  const ratios: number[] = [];
+  for (const r of mine) {
+    const base = runs.find((b) => b.repeat === r.repeat && b.result.workload === workload && b.result.client === BASELINE);
+    if (base !== undefined && base.result.cmdsPerSec > 0) ratios.push(r.result.cmdsPerSec / base.result.cmdsPerSec);
+  }
+  const pick = (f: (x: ChildOk) => number) => spread(mine.map((r) => f(r.result)));
+  return {
+    workload,
+    client,
+    repeats: mine.length,
+    cmdsPerSec: pick((x) => x.cmdsPerSec),
+    ratio: spread(ratios),
+    p50Ms: pick((x) => x.p50Ms),
+    p99Ms: pick((x) => x.p99Ms),
+    cpuUsPerCmd: pick((x) => x.cpuUsPerCmd),
+    rssPeakMB: pick((x) => x.rssPeakMB),
+    capped: mine.some((r) => r.result.capped),
+    notes: [...new Set(mine.flatMap((r) => r.result.notes))],
+  };
+}

@@ -1,0 +1,193 @@
+/**
+ * `npm run bench`: the end-to-end benchmark of wredis against ioredis and node-redis.
+ * See `--help` and bench/e2e/. The parent only orchestrates: servers, data, redis-benchmark's
+ * ceiling, one child process per (repeat, workload, client), then the table, JSON and SVG.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ClientName, Mode } from './e2e/adapters/types.js';
+import { ceilings as runCeilings, type Ceiling } from './e2e/ceiling.js';
+import { preloadCluster, preloadStandalone } from './e2e/dataset.js';
+import { collectMeta } from './e2e/meta.js';
+import { HELP, parseOptions, UsageError, type Options } from './e2e/options.js';
+import { CHILD_NODE_FLAGS, killCurrentChild, runChild } from './e2e/orchestrate.js';
+import type { ChildTask } from './e2e/protocol.js';
+import { checkTargets, fmtRate, table, targetsText, type Missing } from './e2e/report.js';
+import { startServers, type Servers } from './e2e/servers.js';
+import { summarise, type RunRecord } from './e2e/stats.js';
+import { chart } from './e2e/svg.js';
+import { runsFor, type Workload } from './e2e/workloads.js';
+
+const log = (s: string): void => { process.stderr.write(`[bench] ${s}\n`); };
+
+function plan(o: Options, w: Workload): { count: number; warmup: number; capMs: number; warmupCapMs: number } {
+  const count = Math.max(1, Math.round((o.quick ? w.quickCount : w.count) * o.scale));
+  return {
+    count,
+    warmup: Math.max(2, Math.ceil(count * 0.1)),
+    capMs: Math.round((o.quick ? 5000 : w.capMs * Math.max(1, o.scale)) * o.capFactor),
+    warmupCapMs: Math.round((o.quick ? 1000 : 3000) * o.capFactor),
+  };
+}
+
+function rotate<T>(xs: readonly T[], by: number): T[] {
+  const k = xs.length === 0 ? 0 : by % xs.length;
+  return [...xs.slice(k), ...xs.slice(0, k)];
+}
+
+async function main(o: Options): Promise<void> {
+  const started = Date.now();
+  const modes = new Set<Mode>(o.workloads.map((w) => w.mode));
+  let servers: Servers | undefined;
+  let stopping = false;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    log(`${sig}: stopping the child and the servers`);
+    killCurrentChild();
+    void (servers?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    servers = await startServers({
+      standalone: modes.has('standalone'), cluster: modes.has('cluster'),
+      host: o.host, port: o.port, clusterPort: o.clusterPort,
+    }, log);
+    const srv = servers;
+    if (srv.standalone !== undefined) await preloadStandalone(srv.standalone, o.workloads);
+    if (srv.cluster !== undefined) await preloadCluster(srv.clusterNodes);
+    log('data preloaded');
+    const meta = await collectMeta(srv.standalone ?? srv.cluster);
+
+    const ceilings: Ceiling[] = o.ceiling
+      ? await runCeilings(o.workloads, srv.standalone, srv.cluster, o.quick ? 0.05 : 1, log)
+      : [];
+
+    const endpoint = (w: Workload) => {
+      const ep = w.mode === 'cluster' ? srv.cluster : srv.standalone;
+      if (ep === undefined) throw new Error(`no ${w.mode} server`);
+      return ep;
+    };
+
+    // One probe per client and mode finds clients that cannot run at all (e.g. wredis mid-rewrite).
+    const missing: Missing[] = [];
+    const skip = new Map<string, Missing>();
+    for (const mode of modes) {
+      const w = o.workloads.find((x) => x.mode === mode) as Workload;
+      for (const client of o.clients) {
+        if (!runsFor(w, client) && !o.workloads.some((x) => x.mode === mode && runsFor(x, client))) continue;
+        const p = plan(o, w);
+        const r = await runChild({ client, workload: w.id, endpoint: endpoint(w), ...p, probe: true }, 60_000);
+        if (!r.ok) {
+          log(`${client} (${mode}): ${r.unavailable ? 'not available' : 'probe failed'}: ${r.error}`);
+          for (const x of o.workloads.filter((y) => y.mode === mode)) {
+            const m = { workload: x.id, client, reason: r.error, unavailable: r.unavailable };
+            skip.set(`${x.id}/${client}`, m);
+            if (runsFor(x, client)) missing.push(m);
+          }
+        }
+      }
+    }
+
+    const total = o.repeats * o.workloads.reduce((n, w) => n + o.clients.filter((c) => runsFor(w, c)).length, 0);
+    const runs: RunRecord[] = [];
+    let k = 0;
+    for (let repeat = 0; repeat < o.repeats; repeat++) {
+      for (const w of o.workloads) {
+        const order = rotate(o.clients.filter((c) => runsFor(w, c)), repeat);
+        for (let pos = 0; pos < order.length; pos++) {
+          const client = order[pos] as ClientName;
+          k++;
+          const tag = `[${String(k).padStart(String(total).length)}/${total}] repeat ${repeat + 1}/${o.repeats} ${w.id} ${client}`;
+          const skipped = skip.get(`${w.id}/${client}`);
+          if (skipped !== undefined) {
+            log(`${tag}: skipped (${skipped.unavailable ? 'not available' : 'failed before'})`);
+            continue;
+          }
+          const p = plan(o, w);
+          const task: ChildTask = { client, workload: w.id, endpoint: endpoint(w), ...p };
+          const t0 = Date.now();
+          const r = await runChild(task, 20_000 + p.warmupCapMs + p.capMs + 15_000);
+          const secs = ((Date.now() - t0) / 1000).toFixed(1);
+          if (r.ok) {
+            runs.push({ repeat, order: pos, result: r });
+            log(`${tag}: ${fmtRate(r.cmdsPerSec)} cmd/s, p50 ${r.p50Ms.toFixed(3)} ms, ${r.cpuUsPerCmd.toFixed(1)} µs CPU/cmd, RSS ${r.rssPeakMB.toFixed(0)} MB${r.capped ? ', TIME CAP HIT' : ''} (${secs} s)`);
+          } else {
+            // A client that failed once is not run again for this workload: it would likely hang again.
+            const m = { workload: w.id, client, reason: `repeat ${repeat + 1}: ${r.error}`, unavailable: r.unavailable };
+            skip.set(`${w.id}/${client}`, m);
+            missing.push(m);
+            log(`${tag}: FAILED ${r.error} (${secs} s)`);
+          }
+        }
+      }
+    }
+
+    const clientsShown = o.clients;
+    const summaries = o.workloads.flatMap((w) => clientsShown.filter((c) => runsFor(w, c)).map((c) => summarise(w.id, c, runs)));
+    const targets = checkTargets(o.workloads, summaries);
+    const header = [
+      `wredis end-to-end benchmark — ${meta.date}`,
+      `node ${meta.node}, redis-server ${meta.redisServer}, ioredis ${meta.packages.ioredis}, redis ${meta.packages.redis}, wredis ${meta.packages.wredis} (${meta.git})`,
+      `${meta.machine.nproc} × ${meta.machine.cpu}, ${meta.machine.memGB} GB, Linux ${meta.machine.kernel}, load ${meta.machine.loadavg.join(' ')} at start`,
+      `${o.repeats} interleaved repeat(s), scale ${o.scale}${o.quick ? ' (quick)' : ''}; medians over repeats, (min–max); ratio = cmd/s ÷ ioredis in the same repeat, then the median`,
+    ].join('\n');
+    const text = `${header}\n\n${table(o.workloads, clientsShown, summaries, missing, ceilings)}\n\nTargets (wredis):\n${targetsText(targets)}\n`;
+    process.stdout.write(`${text}\n`);
+
+    mkdirSync(o.outDir, { recursive: true });
+    const stamp = meta.date.replace(/[:.]/g, '-');
+    const jsonFile = join(o.outDir, `results-${stamp}.json`);
+    const svgFile = join(o.outDir, `chart-${stamp}.svg`);
+    const options = {
+      clients: o.clients, workloads: o.workloads.map((w) => w.id), repeats: o.repeats, scale: o.scale, quick: o.quick,
+      capFactor: o.capFactor, ceiling: o.ceiling,
+      servers: { standalone: srv.standalone ?? null, cluster: srv.clusterNodes, startedPids: srv.startedPids() },
+    };
+    const method = {
+      process: 'one child process per (repeat, workload, client); clients interleaved within a repeat, order rotated each repeat',
+      childNodeFlags: CHILD_NODE_FLAGS,
+      phases: 'import + connect; reply shape check; warmup (10 % of the count, capped); gc(); measured loop',
+      plans: Object.fromEntries(o.workloads.map((w) => [w.id, { ...plan(o, w), kind: w.kind, inflight: w.inflight, commandsPerOp: w.commandsPerOp }])),
+      latency: 'performance.now() around each operation into a preallocated Float64Array; nearest-rank p50/p99',
+      cpu: 'process.cpuUsage() delta of the child over the measured loop ÷ commands',
+      rss: 'peak of process.memoryUsage.rss() sampled every 20 ms during the measured loop',
+      ratio: 'cmd/s ÷ ioredis (plain) in the same repeat; median of those ratios',
+      data: 'preloaded by the parent over a raw RESP socket (test/support/raw-client.ts)',
+    };
+    writeFileSync(jsonFile, `${JSON.stringify({ meta, options, method, ceilings, runs, failures: missing, summaries, targets, text }, null, 2)}\n`);
+    writeFileSync(svgFile, chart(o.workloads, clientsShown, summaries, `wredis vs peers — ${meta.date.slice(0, 10)}, ${meta.machine.nproc} × ${meta.machine.cpu}`));
+    process.stdout.write(`wrote ${jsonFile}\nwrote ${svgFile}\n`);
+    log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  } finally {
+    if (!stopping) {
+      stopping = true;
+      await servers?.stop();
+      if (servers !== undefined && servers.startedPids().length > 0) log(`stopped redis-server pids ${servers.startedPids().join(', ')}`);
+    }
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+let options: Options;
+try {
+  options = parseOptions(process.argv.slice(2));
+} catch (e) {
+  if (!(e instanceof UsageError)) throw e;
+  process.stderr.write(`${e.message}\n\n${HELP}`);
+  process.exit(2);
+}
+if (options.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+try {
+  await main(options);
+  process.exit(0);
+} catch (e) {
+  log(`error: ${(e as Error).stack ?? String(e)}`);
+  process.exit(1);
+}

@@ -156,6 +156,13 @@ describe('keySlot: known values', () => {
     assert.equal(commonSlot(['foo']), 12182);
     assert.equal(commonSlot(['{u}a', '{u}b', Buffer.from('{u}c')]), keySlot('u'));
     assert.equal(commonSlot(['foo', 'bar']), -1);
+    // a surrogate pair must not form across two keys of a batch
+    for (const ks of [['a\ud800', '\udc00b'], ['a\ud800', '', '\udc00b'], ['\ud83d', '\ude00', '😀']]) {
+      assert.deepEqual([...keySlots(ks)], ks.map((k) => refSlot(k)), JSON.stringify(ks));
+    }
+    // strings and numbers only (one encode for the batch), with and without non-ASCII
+    assert.deepEqual([...keySlots(['foo', 7, 'bar'])], [12182, keySlot('7'), 5061]);
+    assert.deepEqual([...keySlots(['é', '{€}x', 'ключ', 3.25])], ['é', '{€}x', 'ключ', 3.25].map(refSlot));
     // a batch much larger than the initial table
     const many = Array.from({ length: 5000 }, (_, i) => `key:${i}`);
     assert.deepEqual([...keySlots(many)], many.map(refSlot));
@@ -187,6 +194,17 @@ describe('keySlot: properties', () => {
         assert.deepEqual([...batch], single);
         const common = single.length > 0 && single.every((s) => s === single[0]) ? single[0] : -1;
         assert.equal(commonSlot(keys), common);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('keySlots on all-string batches (the one-encode path) equals the reference', () => {
+    const stringKey = fc.oneof(fc.string({ maxLength: 20 }), braceString, codeUnitString, taggedString,
+      fc.string({ unit: 'grapheme', maxLength: 20 }), fc.integer());
+    fc.assert(
+      fc.property(fc.array(stringKey, { maxLength: 150, size: 'max' }), (keys) => {
+        assert.deepEqual([...keySlots(keys)], keys.map(refSlot));
       }),
       { numRuns: 2_000 },
     );

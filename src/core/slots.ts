@@ -10,30 +10,36 @@ export type KeyInput = string | number | Uint8Array;
 
 /** The raw exports of assembly/slots.ts. */
 interface SlotsCore {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: { readonly buffer: ArrayBuffer };
   slotsReserve(bytes: number): number;
   slotsReserveBatch(count: number): number;
   slotOf(ptr: number, len: number): number;
   slotsBatch(keysPtr: number, lensPtr: number, count: number, outPtr: number): number;
+  slotsBatchUtf16(keysPtr: number, lensPtr: number, count: number, outPtr: number): number;
   slotCrc16(ptr: number, len: number): number;
 }
 
-// Strings up to this many UTF-16 units are copied by a char loop; longer ones
-// (and any that turn out non-ASCII) go through TextEncoder.encodeInto, whose
-// fixed cost only pays off on longer input.
-const CHAR_LOOP_MAX = 64;
+type CoreInstance = ReturnType<typeof sharedCoreInstance>;
+
+// Strings up to this many UTF-16 units are copied by a char loop (about 2 ns a
+// char here); longer ones, and any that turn out non-ASCII, go through
+// TextEncoder.encodeInto, which costs about 80 ns whatever the length.
+const CHAR_LOOP_MAX = 32;
+// Byte keys up to this length are copied by a loop; `set` costs ~17 ns flat.
+const BYTE_LOOP_MAX = 4;
 // Above this many UTF-16 units the exact UTF-8 length is counted instead of
 // reserving the 3-bytes-per-unit worst case.
 const EXACT_LENGTH_MIN = 1 << 16;
 
 const encoder = new TextEncoder();
 
-let instance: WebAssembly.Instance | undefined;
+let instance: CoreInstance | undefined;
 let core: SlotsCore;
 // Views over the core's memory; a grown memory detaches them (length 0).
 let u8 = new Uint8Array(0);
 let u16 = new Uint16Array(0);
 let u32 = new Uint32Array(0);
+let inView = new Uint8Array(0); // the key region, for encodeInto
 // Host-side mirrors of the core's region capacities: the core is only asked to
 // reserve when these are exceeded, and it allocates at least what is asked.
 let inPtr = 0;
@@ -42,13 +48,13 @@ let batchPtr = 0;
 let batchCap = 0; // in keys
 
 /** Binds to the current shared instance (a new one appears if the core module is re-registered). */
-function bind(inst: WebAssembly.Instance): void {
+function bind(inst: CoreInstance): void {
   instance = inst;
   core = inst.exports as unknown as SlotsCore;
-  inPtr = core.slotsReserve(1024);
   inCap = 1024;
-  batchPtr = core.slotsReserveBatch(256);
+  inPtr = core.slotsReserve(inCap);
   batchCap = 256;
+  batchPtr = core.slotsReserveBatch(batchCap);
   refreshViews();
 }
 
@@ -57,6 +63,7 @@ function refreshViews(): void {
   u8 = new Uint8Array(buf);
   u16 = new Uint16Array(buf);
   u32 = new Uint32Array(buf);
+  inView = u8.subarray(inPtr, inPtr + inCap);
 }
 
 /** Makes sure the bound instance is current and the views are live. */
@@ -72,6 +79,12 @@ function growInput(need: number): void {
   while (cap < need) cap *= 2;
   inPtr = core.slotsReserve(cap);
   inCap = cap;
+  refreshViews();
+}
+
+function growBatch(count: number): void {
+  batchCap = Math.max(batchCap * 2, count);
+  batchPtr = core.slotsReserveBatch(batchCap);
   if (u8.length === 0) refreshViews();
 }
 
@@ -82,17 +95,15 @@ function utf8Room(s: string): number {
   let bytes = 0;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
     // a surrogate pair is 2 units for 4 bytes; a lone surrogate becomes U+FFFD (3 bytes)
-    else bytes += 3;
+    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
   }
   return bytes;
 }
 
 /**
- * Writes `s` as UTF-8 at byte `at` of the core's memory (room already reserved
- * up to `end`) and returns the number of bytes written.
+ * Writes `s` as UTF-8 at byte `at` of the core's memory, with room reserved up
+ * to `end`, and returns the number of bytes written.
  */
 function writeString(s: string, at: number, end: number): number {
   const n = s.length;
@@ -106,12 +117,13 @@ function writeString(s: string, at: number, end: number): number {
     }
     if (i === n) return n;
   }
-  return encoder.encodeInto(s, u8.subarray(at, end)).written;
+  const into = at === inPtr && end === inPtr + inCap ? inView : u8.subarray(at, end);
+  return encoder.encodeInto(s, into).written;
 }
 
 function writeBytes(b: Uint8Array, at: number): void {
   const n = b.length;
-  if (n <= CHAR_LOOP_MAX) {
+  if (n <= BYTE_LOOP_MAX) {
     const m = u8;
     for (let i = 0; i < n; i++) m[at + i] = b[i]!;
   } else {
@@ -120,7 +132,24 @@ function writeBytes(b: Uint8Array, at: number): void {
 }
 
 function notAKey(key: unknown): never {
-  throw new TypeError(`wredis: a key must be a string, number or Uint8Array, got ${typeof key}`);
+  throw new TypeError(`wredis: a key must be a string, number or Uint8Array, got ${key === null ? 'null' : typeof key}`);
+}
+
+/** Copies one key to the start of the key region; returns its byte length. */
+function stageKey(key: KeyInput): number {
+  if (typeof key === 'string' || typeof key === 'number') {
+    const s = typeof key === 'string' ? key : String(key);
+    if (s.length * 3 > inCap) {
+      const room = utf8Room(s);
+      if (room > inCap) growInput(room);
+    }
+    return writeString(s, inPtr, inPtr + inCap);
+  }
+  if (!(key instanceof Uint8Array)) notAKey(key);
+  const n = key.length;
+  if (n > inCap) growInput(n);
+  writeBytes(key, inPtr);
+  return n;
 }
 
 /**
@@ -129,39 +158,63 @@ function notAKey(key: unknown): never {
  * hash as their decimal text (what the server receives). Synchronous.
  *
  * @example keySlot('foo') === 12182; keySlot('{user1}.a') === keySlot('{user1}.b')
+ * @throws TypeError when `key` is not a string, number or Uint8Array.
  */
 export function keySlot(key: KeyInput): number {
   ready();
-  if (typeof key === 'string' || typeof key === 'number') {
-    const s = typeof key === 'string' ? key : String(key);
-    const room = utf8Room(s);
-    if (room > inCap) growInput(room);
-    return core.slotOf(inPtr, writeString(s, inPtr, inPtr + inCap));
-  }
-  if (!(key instanceof Uint8Array)) notAKey(key);
-  const n = key.length;
-  if (n > inCap) growInput(n);
-  writeBytes(key, inPtr);
-  return core.slotOf(inPtr, n);
+  const len = stageKey(key); // first: staging may move the region
+  return core.slotOf(inPtr, len);
 }
 
-/** Copies the keys into the core back to back with their lengths; returns the batch table's start. */
-function stageBatch(keys: readonly KeyInput[]): number {
+/** How stageStrings left the batch: not at all, with byte lengths, or with UTF-16 lengths. */
+type Staged = 0 | 1 | 2;
+const NOT_STAGED = 0;
+const STAGED_BYTES = 1;
+const STAGED_UTF16 = 2;
+
+/**
+ * All-string batches: one concatenation and one encodeInto for every key, with
+ * UTF-16 lengths that the core turns into byte extents. Returns NOT_STAGED
+ * (having written nothing that matters) when a key is not a string or number,
+ * or when a surrogate pair would form across two keys and so encode differently.
+ */
+function stageStrings(keys: readonly KeyInput[], lens: number): Staged {
   const count = keys.length;
-  if (count > batchCap) {
-    batchCap = Math.max(batchCap * 2, count);
-    batchPtr = core.slotsReserveBatch(batchCap);
-    if (u8.length === 0) refreshViews();
+  let joined = '';
+  let prevLast = 0;
+  for (let i = 0; i < count; i++) {
+    const key = keys[i];
+    const s = typeof key === 'string' ? key : typeof key === 'number' ? String(key) : undefined;
+    if (s === undefined) return NOT_STAGED;
+    const n = s.length;
+    if (n > 0) {
+      if ((s.charCodeAt(0) & 0xfc00) === 0xdc00 && (prevLast & 0xfc00) === 0xd800) return NOT_STAGED;
+      prevLast = s.charCodeAt(n - 1);
+    }
+    u32[lens + i] = n;
+    joined += s;
   }
-  const lens = batchPtr >>> 2;
+  if (joined.length * 3 > inCap) {
+    const room = utf8Room(joined);
+    if (room > inCap) growInput(room);
+  }
+  // Equal counts mean all ASCII, so the UTF-16 lengths are byte lengths too.
+  return encoder.encodeInto(joined, inView).written === joined.length ? STAGED_BYTES : STAGED_UTF16;
+}
+
+/** Mixed batches: each key copied in turn, with its byte length. */
+function stageEach(keys: readonly KeyInput[], lens: number): void {
+  const count = keys.length;
   let off = 0;
   for (let i = 0; i < count; i++) {
     const key = keys[i];
     let len: number;
     if (typeof key === 'string' || typeof key === 'number') {
       const s = typeof key === 'string' ? key : String(key);
-      const room = off + utf8Room(s);
-      if (room > inCap) growInput(room);
+      if (off + s.length * 3 > inCap) {
+        const room = off + utf8Room(s);
+        if (room > inCap) growInput(room);
+      }
       len = writeString(s, inPtr + off, inPtr + inCap);
     } else {
       if (!(key instanceof Uint8Array)) notAKey(key);
@@ -172,36 +225,51 @@ function stageBatch(keys: readonly KeyInput[]): number {
     u32[lens + i] = len;
     off += len;
   }
-  return batchPtr;
+}
+
+/** Stages a batch and runs it in the core; the slots land at batchPtr + 4 * count. */
+function runBatch(keys: readonly KeyInput[]): number {
+  const count = keys.length;
+  if (count > batchCap) growBatch(count);
+  const lens = batchPtr >>> 2;
+  const out = batchPtr + count * 4;
+  const staged = stageStrings(keys, lens);
+  if (staged === STAGED_BYTES) return core.slotsBatch(inPtr, batchPtr, count, out);
+  if (staged === STAGED_UTF16) return core.slotsBatchUtf16(inPtr, batchPtr, count, out);
+  stageEach(keys, lens);
+  return core.slotsBatch(inPtr, batchPtr, count, out);
 }
 
 /**
- * Slots of many keys, computed in one call into the core (what a multi-key
- * command needs for routing). Returns a fresh `Uint16Array` (not a view into
- * WASM memory): measured faster to build than a `number[]` for batches.
- * `keySlots(keys)[i] === keySlot(keys[i])`.
+ * Slots of many keys with one call into the core (what a multi-key command
+ * needs for routing): `keySlots(keys)[i] === keySlot(keys[i])`. Returns a fresh
+ * `Uint16Array` (a copy, never a view into WASM memory), which one `slice`
+ * makes cheaper to build than a `number[]`.
+ * @throws TypeError when a key is not a string, number or Uint8Array.
  */
 export function keySlots(keys: readonly KeyInput[]): Uint16Array {
   ready();
   const count = keys.length;
   if (count === 0) return new Uint16Array(0);
-  const table = stageBatch(keys);
-  const out = table + count * 4;
-  core.slotsBatch(inPtr, table, count, out);
-  return u16.slice(out >>> 1, (out >>> 1) + count);
+  runBatch(keys);
+  const out = (batchPtr >>> 1) + count * 2;
+  return u16.slice(out, out + count);
 }
 
 /**
  * The slot all keys share, or -1 when they span more than one slot (or the list
- * is empty): the check behind CROSSSLOT, in one call into the core.
+ * is empty): the CROSSSLOT check, in one call into the core.
+ * @throws TypeError when a key is not a string, number or Uint8Array.
  */
 export function commonSlot(keys: readonly KeyInput[]): number {
   ready();
   const count = keys.length;
   if (count === 0) return -1;
-  if (count === 1) return keySlot(keys[0]!);
-  const table = stageBatch(keys);
-  return core.slotsBatch(inPtr, table, count, table + count * 4);
+  if (count === 1) {
+    const len = stageKey(keys[0]!);
+    return core.slotOf(inPtr, len);
+  }
+  return runBatch(keys);
 }
 
 /**
@@ -210,14 +278,6 @@ export function commonSlot(keys: readonly KeyInput[]): number {
  */
 export function crc16(key: KeyInput): number {
   ready();
-  const s = typeof key === 'string' ? key : typeof key === 'number' ? String(key) : undefined;
-  if (s !== undefined) {
-    const room = utf8Room(s);
-    if (room > inCap) growInput(room);
-    return core.slotCrc16(inPtr, writeString(s, inPtr, inPtr + inCap));
-  }
-  if (!(key instanceof Uint8Array)) notAKey(key);
-  if (key.length > inCap) growInput(key.length);
-  writeBytes(key, inPtr);
-  return core.slotCrc16(inPtr, key.length);
+  const len = stageKey(key);
+  return core.slotCrc16(inPtr, len);
 }

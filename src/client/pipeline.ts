@@ -8,7 +8,7 @@ import { installCommands, type Chained, type CommandSignatures } from '../comman
 import type { SendOptions } from '../connection/connection.js';
 import { ExecAbortError, RedisError, WatchError, withCommand } from '../errors/index.js';
 
-interface Queued {
+export interface Queued {
   name: string;
   args: unknown[];
   transform: ((reply: unknown) => unknown) | undefined;
@@ -78,7 +78,7 @@ export class Transaction extends Batch {
     const queued = this.queued.splice(0);
     const early = queued.find((q) => q.error !== undefined);
     if (early?.error !== undefined) return Promise.reject(early.error);
-    const t = this.target;
+    const t = this.targetFor(queued);
     const multi = t.send('MULTI', [], {});
     const acks = queued.map((q) => settle(t.send(q.name, q.args, this.options(q, false))));
     const exec = t.send('EXEC', [], { buffers: t.buffers });
@@ -106,6 +106,11 @@ export class Transaction extends Batch {
         return e;
       }
     });
+  }
+
+  /** @internal Where the transaction runs; a cluster picks the node of the keys' one slot. */
+  protected targetFor(_queued: readonly Queued[]): BatchTarget {
+    return this.target;
   }
 
   /** Drops the queued commands without sending anything. */

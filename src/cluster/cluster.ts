@@ -1,0 +1,404 @@
+/**
+ * The cluster client: a slot map from CLUSTER SLOTS, one auto-pipelined
+ * connection per node, routing from the command table, and redirections (MOVED,
+ * ASK, TRYAGAIN, CLUSTERDOWN) under one budget per command.
+ */
+import { BlockingPool } from '../client/blocking-pool.js';
+import { commandFlags } from '../client/command-flags.js';
+import { resolveOptions, type RedisOptions, type ResolvedOptions } from '../client/options.js';
+import { Pipeline, Transaction, type BatchTarget } from '../client/pipeline.js';
+import { installCommands, type CommandSignatures, type Promised } from '../commands/methods/index.js';
+import { lookupCommand } from '../commands/table.js';
+import { Connection, type SendOptions } from '../connection/connection.js';
+import {
+  AskError,
+  ClusterDownError,
+  ClusterError,
+  ClusterRoutingError,
+  ConnectionError,
+  DataError,
+  MovedError,
+  RedisError,
+  TimeoutError,
+  TryAgainError,
+} from '../errors/index.js';
+import { Emitter } from '../util/emitter.js';
+import { ClusterTransaction } from './transaction.js';
+import { mergeReplies } from './merge.js';
+import { mergeSplit, route, type Route } from './router.js';
+import { SlotMap, nodeAddress, type NodeAddress, type Shard } from './slot-map.js';
+
+export interface ClusterNodeOptions {
+  host: string;
+  port: number;
+}
+
+export interface RedisClusterOptions extends RedisOptions {
+  /** Seed nodes; one is enough, the rest are discovered. */
+  nodes: ClusterNodeOptions[];
+  /** Where read-only commands go. Default 'primary'. */
+  readFrom?: 'primary' | 'replica' | 'preferReplica';
+  /** Redirections and retries one command may take (MOVED, ASK, TRYAGAIN, CLUSTERDOWN, lost node). Default 16. */
+  maxRedirections?: number;
+  /** Milliseconds between slot-map refreshes; 0 turns the timer off. Default 30 000. */
+  refreshInterval?: number;
+}
+
+export interface RedisClusterEvents {
+  ready: [];
+  error: [Error];
+  /** The slot map was replaced. */
+  refresh: [];
+  end: [];
+}
+
+interface NodeEntry {
+  readonly address: NodeAddress;
+  readonly conn: Connection;
+  readonly blocking: BlockingPool;
+}
+
+interface Shared {
+  readonly base: ResolvedOptions;
+  readonly seeds: NodeAddress[];
+  readonly readFrom: 'primary' | 'replica' | 'preferReplica';
+  readonly maxRedirections: number;
+  readonly nodes: Map<string, NodeEntry>;
+  map: SlotMap | undefined;
+  refreshing: Promise<void> | undefined;
+  refreshAgain: boolean;
+  firstMap: Promise<void> | undefined;
+  timer: ReturnType<typeof setInterval> | undefined;
+  closed: boolean;
+  replicaTurn: number;
+}
+
+export interface RedisCluster extends Promised<CommandSignatures<string>> {}
+
+export class RedisCluster extends Emitter<RedisClusterEvents> {
+  /** @internal */
+  protected readonly shared: Shared;
+  /** @internal */
+  protected readonly buffers: boolean = false;
+
+  constructor(options: RedisClusterOptions) {
+    super();
+    const { nodes, readFrom, maxRedirections, refreshInterval, ...rest } = options;
+    if (!Array.isArray(nodes) || nodes.length === 0) throw new DataError('RedisCluster needs at least one seed node');
+    const base = resolveOptions(rest);
+    const redirections = maxRedirections ?? 16;
+    if (!Number.isInteger(redirections) || redirections < 0) throw new DataError('maxRedirections must be a non-negative integer');
+    this.shared = {
+      base,
+      seeds: nodes.map((n) => nodeAddress(n.host, n.port)),
+      readFrom: readFrom ?? 'primary',
+      maxRedirections: redirections,
+      nodes: new Map(),
+      map: undefined,
+      refreshing: undefined,
+      refreshAgain: false,
+      firstMap: undefined,
+      timer: undefined,
+      closed: false,
+      replicaTurn: 0,
+    };
+    const every = refreshInterval ?? 30_000;
+    if (every > 0) {
+      const timer = setInterval(() => this.refresh().catch((e: Error) => this.emit('error', e)), every);
+      (timer as { unref?: () => void }).unref?.();
+      this.shared.timer = timer;
+    }
+    if (!base.lazyConnect) this.connect().catch((e: Error) => this.emit('error', e));
+  }
+
+  /** Loads the slot map (connecting to the nodes as needed). */
+  connect(): Promise<void> {
+    const s = this.shared;
+    if (s.map !== undefined) return Promise.resolve();
+    s.firstMap ??= this.refresh().then(
+      () => this.emit('ready'),
+      (e: unknown) => {
+        s.firstMap = undefined;
+        throw e;
+      },
+    );
+    return s.firstMap;
+  }
+
+  /** The current slot map (after `connect()`). */
+  get slots(): SlotMap | undefined {
+    return this.shared.map;
+  }
+
+  /** A view whose string replies are bytes. */
+  withBuffers(): RedisClusterBuffers {
+    const view = Object.create(this) as RedisCluster;
+    Object.defineProperty(view, 'buffers', { value: true });
+    return view as unknown as RedisClusterBuffers;
+  }
+
+  /** Sends any command, routed by the command table. */
+  call(name: string, ...args: unknown[]): Promise<unknown> {
+    return this.dispatch(name, args);
+  }
+
+  /** Commands grouped per node in one write each; results in caller order; only redirected commands are retried. */
+  pipeline(): Pipeline {
+    return new Pipeline(this.batchTarget());
+  }
+
+  /** MULTI/EXEC on the node of the one slot all keys share; ClusterTransactionError otherwise. */
+  multi(): Transaction {
+    return new ClusterTransaction(this.batchTarget(), (slot) => this.transactionTarget(slot));
+  }
+
+  /** Graceful: in-flight replies arrive, then every node connection closes. */
+  async close(): Promise<void> {
+    const s = this.shared;
+    s.closed = true;
+    if (s.timer !== undefined) clearInterval(s.timer);
+    await Promise.all([...s.nodes.values()].map((n) => Promise.all([n.conn.close(), n.blocking.close()])));
+    s.nodes.clear();
+    this.emit('end');
+  }
+
+  /** Immediate: every node connection drops; pending commands reject. */
+  disconnect(): void {
+    const s = this.shared;
+    s.closed = true;
+    if (s.timer !== undefined) clearInterval(s.timer);
+    for (const n of s.nodes.values()) {
+      n.conn.disconnect();
+      n.blocking.disconnect();
+    }
+    s.nodes.clear();
+    this.emit('end');
+  }
+
+  /**
+   * Re-reads the slot map. Only one refresh runs at a time; calls during one
+   * are folded into a single follow-up.
+   */
+  refresh(): Promise<void> {
+    const s = this.shared;
+    if (s.refreshing !== undefined) {
+      s.refreshAgain = true;
+      return s.refreshing;
+    }
+    const run = async (): Promise<void> => {
+      try {
+        do {
+          s.refreshAgain = false;
+          await this.loadSlotMap();
+        } while (s.refreshAgain && !s.closed);
+      } finally {
+        s.refreshing = undefined;
+      }
+    };
+    s.refreshing = run();
+    return s.refreshing;
+  }
+
+  /** @internal The single path every command takes. */
+  dispatch(name: string, args: unknown[], transform?: (reply: unknown) => unknown): Promise<unknown> {
+    return this.send(name, args, { buffers: this.buffers, transform });
+  }
+
+  // --- routing and execution ------------------------------------------------------
+
+  private send(name: string, args: unknown[], base: SendOptions): Promise<unknown> {
+    const s = this.shared;
+    if (s.closed) return Promise.reject(new ConnectionError('Connection is closed'));
+    if (s.map === undefined) return this.connect().then(() => this.send(name, args, base));
+    const flags = commandFlags(name, args);
+    const options: SendOptions = { ...base, safe: flags.safe, blocking: flags.blocking };
+    let r: Route;
+    try {
+      r = route(lookupCommand(name, args), name, args);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const readOnly = flags.safe && s.readFrom !== 'primary' && isReadOnlyName(name, args);
+    switch (r.kind) {
+      case 'slot':
+        return this.onSlot(name, args, options, r.slot, readOnly);
+      case 'any':
+        return this.onSlot(name, args, options, -1, readOnly);
+      case 'split': {
+        const { transform, ...raw } = options;
+        return Promise.all(r.parts.map((p) => this.onSlot(name, p.args, raw, p.slot, readOnly))).then((replies) => {
+          const merged = mergeSplit(r.merge, r.parts, replies, r.total);
+          return transform === undefined ? merged : transform(merged);
+        });
+      }
+      case 'fanout':
+        return this.fanout(name, args, options, r.nodes, r.response);
+    }
+  }
+
+  /** Runs on the node serving `slot` (-1: any primary), following redirections within the budget. */
+  private async onSlot(name: string, args: unknown[], options: SendOptions, slot: number, readOnly: boolean): Promise<unknown> {
+    const s = this.shared;
+    let asking: NodeAddress | undefined;
+    let last: unknown;
+    for (let attempt = 0; attempt <= s.maxRedirections; attempt++) {
+      let target: NodeAddress;
+      if (asking !== undefined) target = asking;
+      else target = this.pickNode(slot, readOnly && attempt === 0);
+      const node = this.node(target);
+      try {
+        if (asking !== undefined) {
+          // ASKING and the command leave in the same write, so nothing comes between them.
+          node.conn.send('ASKING', [], {}).catch(() => undefined);
+          asking = undefined;
+        }
+        if (options.blocking) return await node.blocking.run(name, args, options);
+        return await node.conn.send(name, args, options);
+      } catch (e) {
+        last = e;
+        if (e instanceof MovedError) {
+          const to = nodeAddress(e.host === '' ? target.host : e.host, e.port);
+          if (e.slot >= 0) s.map?.moveSlot(e.slot, to);
+          this.refresh().catch(() => undefined);
+          if (slot < 0) slot = e.slot;
+        } else if (e instanceof AskError) {
+          asking = nodeAddress(e.host === '' ? target.host : e.host, e.port);
+        } else if (e instanceof TryAgainError || e instanceof ClusterDownError) {
+          await sleep(s.base.retry.delay(attempt + 1));
+        } else if (e instanceof ConnectionError && !(e instanceof TimeoutError) && options.safe === true) {
+          // The node may be gone (failover): learn the new map, then go again.
+          await sleep(s.base.retry.delay(attempt + 1));
+          await this.refresh().catch(() => undefined);
+        } else {
+          throw e;
+        }
+      }
+    }
+    const command = name.toUpperCase();
+    if (last instanceof ClusterDownError) throw new ClusterDownError(`${command}: the cluster stayed down through ${s.maxRedirections} retries`, { cause: last, command });
+    throw new ClusterError(`${command}: redirection budget (${s.maxRedirections}) spent`, { cause: last, command });
+  }
+
+  private async fanout(name: string, args: unknown[], options: SendOptions, which: 'all_shards' | 'all_nodes', policy: Parameters<typeof mergeReplies>[1]): Promise<unknown> {
+    const map = this.shared.map as SlotMap;
+    const targets = which === 'all_shards' ? map.primaries() : map.nodes();
+    if (targets.length === 0) throw new ClusterRoutingError(`no node to run ${name.toUpperCase()} on`, { command: name.toUpperCase() });
+    const { transform, ...raw } = options;
+    const replies = await Promise.all(
+      targets.map((t) => this.node(t).conn.send(name, args, raw).then((v) => v, (e: unknown) => (e instanceof Error ? e : new RedisError(String(e))))),
+    );
+    const merged = mergeReplies(name.toUpperCase(), policy, replies);
+    return transform === undefined ? merged : transform(merged);
+  }
+
+  /** The node for a slot: its primary, or a replica for reads when readFrom asks for one. */
+  private pickNode(slot: number, readFromReplica: boolean): NodeAddress {
+    const s = this.shared;
+    const map = s.map as SlotMap;
+    let shard: Shard | undefined;
+    if (slot < 0) {
+      const primaries = map.primaries();
+      shard = primaries.length === 0 ? undefined : map.shards.find((x) => x.primary.key === primaries[0]?.key);
+    } else shard = map.shardOf(slot);
+    if (shard === undefined) throw new ClusterRoutingError(`slot ${slot} is not served by any node`, {});
+    if (readFromReplica && shard.replicas.length > 0) {
+      const replica = shard.replicas[s.replicaTurn++ % shard.replicas.length] as NodeAddress;
+      if (s.readFrom === 'replica') return replica;
+      const status = s.nodes.get(replica.key)?.conn.status;
+      if (status === undefined || status === 'ready' || status === 'idle' || status === 'connecting') return replica;
+    }
+    return shard.primary;
+  }
+
+  /** The connection to a node, made on first use. */
+  private node(address: NodeAddress): NodeEntry {
+    const s = this.shared;
+    let entry = s.nodes.get(address.key);
+    if (entry === undefined) {
+      const config = { ...s.base, host: address.host, port: address.port, path: undefined, readOnly: s.readFrom !== 'primary' };
+      const conn = new Connection(config);
+      conn.on('close', () => {
+        if (!s.closed) this.refresh().catch(() => undefined);
+      });
+      conn.on('error', (e) => this.emit('error', e));
+      entry = { address, conn, blocking: new BlockingPool(config) };
+      s.nodes.set(address.key, entry);
+    }
+    return entry;
+  }
+
+  /** Asks several nodes for CLUSTER SLOTS and keeps the view most of them share. */
+  private async loadSlotMap(): Promise<void> {
+    const s = this.shared;
+    const known = s.map?.nodes() ?? [];
+    const candidates = [...known, ...s.seeds.filter((a) => !known.some((k) => k.key === a.key))];
+    const asked = candidates.slice(0, Math.max(3, 1));
+    let views = await this.askSlots(asked);
+    if (views.length === 0 && candidates.length > asked.length) views = await this.askSlots(candidates.slice(asked.length));
+    if (views.length === 0) throw new ConnectionError('no cluster node answered CLUSTER SLOTS');
+    const votes = new Map<string, { map: SlotMap; count: number }>();
+    for (const v of views) {
+      const sig = v.signature();
+      const entry = votes.get(sig);
+      if (entry) entry.count++;
+      else votes.set(sig, { map: v, count: 1 });
+    }
+    let best: { map: SlotMap; count: number } | undefined;
+    for (const v of votes.values()) if (best === undefined || v.count > best.count) best = v;
+    s.map = (best as { map: SlotMap }).map;
+    this.dropUnknownNodes();
+    this.emit('refresh');
+  }
+
+  private async askSlots(addresses: readonly NodeAddress[]): Promise<SlotMap[]> {
+    const replies = await Promise.all(
+      addresses.map((a) =>
+        this.node(a)
+          .conn.send('CLUSTER', ['SLOTS'], { safe: true })
+          .then((reply) => SlotMap.fromClusterSlots(reply, a.host), () => undefined),
+      ),
+    );
+    return replies.filter((m): m is SlotMap => m !== undefined);
+  }
+
+  /** Connections to nodes that left the map are closed (gracefully: their replies still arrive). */
+  private dropUnknownNodes(): void {
+    const s = this.shared;
+    const keep = new Set((s.map as SlotMap).nodes().map((n) => n.key));
+    for (const seed of s.seeds) keep.add(seed.key);
+    for (const [key, entry] of s.nodes) {
+      if (!keep.has(key)) {
+        s.nodes.delete(key);
+        entry.conn.close().catch(() => undefined);
+        entry.blocking.close().catch(() => undefined);
+      }
+    }
+  }
+
+  private batchTarget(): BatchTarget {
+    return { buffers: this.buffers, send: (name, args, options) => this.send(name, [...args], options) };
+  }
+
+  private transactionTarget(slot: number): BatchTarget {
+    const node = this.node(this.pickNode(slot, false));
+    return { buffers: this.buffers, send: (name, args, options) => node.conn.send(name, args, options) };
+  }
+}
+
+function isReadOnlyName(name: string, args: readonly unknown[]): boolean {
+  const spec = lookupCommand(name, args);
+  return spec !== undefined && spec.flags.includes('readonly');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+installCommands(RedisCluster.prototype, (_self, error) =>
+  Promise.reject(error instanceof Error ? error : new RedisError(String(error))),
+);
+
+/** The cluster client with string replies as bytes. */
+export interface RedisClusterBuffers
+  extends Omit<RedisCluster, keyof CommandSignatures<string>>,
+    Promised<CommandSignatures<Uint8Array>> {}

@@ -1,0 +1,185 @@
+/**
+ * Lua scripts by digest. `new Script(client, lua)` knows its SHA-1 at once (computed in plain
+ * TypeScript, see ./sha1.ts); `run()` sends EVALSHA and, when the server answers NOSCRIPT
+ * (first use, SCRIPT FLUSH, restart, failover), sends EVAL once, which also caches the script.
+ * So NoScriptError reaches callers only when they call EVALSHA themselves.
+ *
+ * In a pipeline (`runIn`): EVAL until this script is known to be in the server's cache, then
+ * EVALSHA; a NOSCRIPT slot is loaded and retried after `exec()` (so that one slot runs after
+ * the rest of the pipeline). In a MULTI (`runIn` on a transaction) always EVAL: a NOSCRIPT
+ * inside EXEC could not be retried without breaking atomicity.
+ */
+import { NoScriptError } from '../errors/index.js';
+import { sha1Hex } from './sha1.js';
+import { asText, callTail, type CommandRunner, type ScriptCall } from './types.js';
+
+export type { ScriptCall } from './types.js';
+
+/** A script body with its digest, computed once (module-level scripts share it across clients). */
+export interface ScriptSource {
+  readonly lua: string | Uint8Array;
+  /** Lower-case hex SHA-1 of the body, as `SCRIPT LOAD` returns it. */
+  readonly sha: string;
+}
+
+/** Computes a script's digest once. */
+export function defineScript(lua: string | Uint8Array): ScriptSource {
+  return { lua, sha: sha1Hex(lua) };
+}
+
+/** What `runIn` queues into: a `pipeline()` or a `multi()` (recognised by its `discard()`). */
+export interface ScriptBatch {
+  readonly length: number;
+  call(name: string, ...args: unknown[]): unknown;
+  exec(): Promise<unknown[]>;
+  discard?(): void;
+}
+
+/** EVALSHA with the EVAL fallback on NOSCRIPT. `readOnly` uses EVALSHA_RO / EVAL_RO. */
+export async function evalScript(client: CommandRunner, source: ScriptSource, call?: ScriptCall, readOnly = false): Promise<unknown> {
+  const tail = callTail(call);
+  try {
+    return await client.call(readOnly ? 'EVALSHA_RO' : 'EVALSHA', source.sha, ...tail);
+  } catch (e) {
+    if (!(e instanceof NoScriptError)) throw e;
+    return client.call(readOnly ? 'EVAL_RO' : 'EVAL', source.lua, ...tail);
+  }
+}
+
+/** A script bound to a client. Obtained from `r.script(lua)`; nothing is sent until it runs. */
+export class Script {
+  /** The script body. */
+  readonly lua: string | Uint8Array;
+  /** Lower-case hex SHA-1 of the body. */
+  readonly sha: string;
+  /** Seen in the server's script cache through this object (EVALSHA worked, or it was loaded). */
+  private cached = false;
+
+  constructor(
+    private readonly client: CommandRunner,
+    lua: string | Uint8Array | ScriptSource,
+  ) {
+    const source = typeof lua === 'string' || lua instanceof Uint8Array ? defineScript(lua) : lua;
+    this.lua = source.lua;
+    this.sha = source.sha;
+  }
+
+  /** Runs the script: EVALSHA, and EVAL when the server does not have it. Resolves with the script's reply. */
+  run(call?: ScriptCall): Promise<unknown> {
+    return this.invoke(call, false);
+  }
+
+  /** The read-only variant (EVALSHA_RO / EVAL_RO, Redis 7+): may run on replicas; writes are refused. */
+  runRo(call?: ScriptCall): Promise<unknown> {
+    return this.invoke(call, true);
+  }
+
+  /** SCRIPT LOAD: puts the script in the server's cache. Resolves with its digest. */
+  async load(): Promise<string> {
+    const sha = asText(await this.client.call('SCRIPT', 'LOAD', this.lua));
+    this.cached = true;
+    return sha;
+  }
+
+  /** SCRIPT EXISTS for this script. */
+  async exists(): Promise<boolean> {
+    const reply = (await this.client.call('SCRIPT', 'EXISTS', this.sha)) as unknown[];
+    return reply[0] === 1 || reply[0] === true;
+  }
+
+  /**
+   * Queues the script into a pipeline or transaction and returns the batch (for chaining). Its
+   * reply lands in its own slot of `exec()`'s results; a NOSCRIPT there is loaded and retried.
+   */
+  runIn<B extends ScriptBatch>(batch: B, call?: ScriptCall): B {
+    return this.queue(batch, call, false);
+  }
+
+  /** `runIn` with EVALSHA_RO / EVAL_RO. */
+  runRoIn<B extends ScriptBatch>(batch: B, call?: ScriptCall): B {
+    return this.queue(batch, call, true);
+  }
+
+  private async invoke(call: ScriptCall | undefined, readOnly: boolean): Promise<unknown> {
+    const reply = await evalScript(this.client, this, call, readOnly);
+    this.cached = true;
+    return reply;
+  }
+
+  private queue<B extends ScriptBatch>(batch: B, call: ScriptCall | undefined, readOnly: boolean): B {
+    const tail = callTail(call);
+    const byBody = readOnly ? 'EVAL_RO' : 'EVAL';
+    if (!this.cached || typeof batch.discard === 'function') {
+      batch.call(byBody, this.lua, ...tail);
+      return batch;
+    }
+    const slot: RetrySlot = { index: batch.length, retry: () => this.client.call(byBody, this.lua, ...tail) };
+    batch.call(readOnly ? 'EVALSHA_RO' : 'EVALSHA', this.sha, ...tail);
+    addRetrySlot(batch, slot);
+    return batch;
+  }
+}
+
+// --- NOSCRIPT retries in pipelines ----------------------------------------------------------
+//
+// The pipeline knows nothing of scripts, so the first script queued into one wraps that
+// pipeline object's exec(): after the original exec, slots that failed with NOSCRIPT run again
+// by body (EVAL, which also loads the script). Interim until batches offer a per-slot hook.
+
+interface RetrySlot {
+  readonly index: number;
+  readonly retry: () => Promise<unknown>;
+}
+
+const slotsOf = new WeakMap<ScriptBatch, RetrySlot[]>();
+
+function addRetrySlot(batch: ScriptBatch, slot: RetrySlot): void {
+  const slots = slotsOf.get(batch);
+  if (slots !== undefined) {
+    slots.push(slot);
+    return;
+  }
+  slotsOf.set(batch, [slot]);
+  const exec = batch.exec;
+  Object.defineProperty(batch, 'exec', {
+    configurable: true,
+    writable: true,
+    value: async function execRetryingScripts(this: ScriptBatch): Promise<unknown[]> {
+      // Slots belong to this exec only: a reused pipeline starts counting afresh.
+      const mine = slotsOf.get(batch)?.splice(0) ?? [];
+      const results = await exec.call(this);
+      const failed = mine.filter((s) => results[s.index] instanceof NoScriptError);
+      if (failed.length > 0) {
+        // Dispatched in one tick: they stay in order on the wire.
+        const again = await Promise.all(failed.map((s) => s.retry().then((v) => v, (e: unknown) => e)));
+        failed.forEach((s, i) => {
+          results[s.index] = again[i];
+        });
+      }
+      return results;
+    },
+  });
+}
+
+// --- SCRIPT management -------------------------------------------------------------------------
+
+/** SCRIPT KILL: stops the running read-only script. Rejects NotBusyError when none runs. */
+export function scriptKill(client: CommandRunner): Promise<'OK'> {
+  return client.call('SCRIPT', 'KILL') as Promise<'OK'>;
+}
+
+/** SCRIPT FLUSH: empties the server's script cache. */
+export function scriptFlush(client: CommandRunner, mode?: 'ASYNC' | 'SYNC'): Promise<'OK'> {
+  return (mode === undefined ? client.call('SCRIPT', 'FLUSH') : client.call('SCRIPT', 'FLUSH', mode)) as Promise<'OK'>;
+}
+
+/** SCRIPT LOAD: resolves with the digest. */
+export async function scriptLoad(client: CommandRunner, lua: string | Uint8Array): Promise<string> {
+  return asText(await client.call('SCRIPT', 'LOAD', lua));
+}
+
+/** SCRIPT EXISTS: one boolean per digest. */
+export async function scriptExists(client: CommandRunner, ...shas: string[]): Promise<boolean[]> {
+  const reply = (await client.call('SCRIPT', 'EXISTS', ...shas)) as unknown[];
+  return reply.map((v) => v === 1 || v === true);
+}

@@ -1,0 +1,58 @@
+/**
+ * What the feature modules (scripts, functions, locks, stream consumers, WAIT/WAITAOF) need
+ * from a client. Structural, so the same code serves `Redis`, its `withBuffers()` view, the
+ * connection `withConnection` lends and, later, `RedisCluster`.
+ */
+
+/** A key or value as accepted on the wire. Buffers are Uint8Arrays. */
+export type RedisKey = string | number | Uint8Array;
+export type RedisValue = string | number | Uint8Array;
+
+/** Sends any command; the reply is the protocol value as decoded (see `Redis.call`). */
+export interface CommandRunner {
+  call(name: string, ...args: unknown[]): Promise<unknown>;
+}
+
+/** A client whose state can be read: lets long-running features notice `close()`. */
+export interface ClientLike extends CommandRunner {
+  /** `'closing'` / `'closed'` end stream consumers quietly. Absent: never treated as closed. */
+  readonly status?: string;
+}
+
+/** A client that lends a dedicated connection (WAIT and WAITAOF belong to one connection). */
+export interface ConnectionLender<C extends CommandRunner = CommandRunner> {
+  withConnection<T>(fn: (conn: C) => Promise<T>): Promise<T>;
+}
+
+/** Keys and arguments of a script or function call. */
+export interface ScriptCall {
+  keys?: readonly RedisKey[];
+  args?: readonly RedisValue[];
+}
+
+/** `numkeys key… arg…`, the tail shared by EVAL, EVALSHA and FCALL. */
+export function callTail(call: ScriptCall | undefined): unknown[] {
+  const keys = call?.keys ?? [];
+  const args = call?.args ?? [];
+  const out: unknown[] = new Array(1 + keys.length + args.length);
+  out[0] = keys.length;
+  let i = 1;
+  for (const k of keys) out[i++] = k;
+  for (const a of args) out[i++] = a;
+  return out;
+}
+
+const decoder = new TextDecoder();
+
+/** A reply string as text: bulk strings are bytes under `withBuffers()`. */
+export function asText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v instanceof Uint8Array) return decoder.decode(v);
+  return String(v);
+}
+
+/** True when the client says it is shutting down or shut. */
+export function isClosed(client: ClientLike): boolean {
+  const s = client.status;
+  return s === 'closing' || s === 'closed';
+}

@@ -1,0 +1,291 @@
+/**
+ * Lua scripts (EVALSHA with the EVAL fallback, pipelines, read-only runs, SCRIPT KILL) and
+ * Redis Functions, against a real server under RESP2 and RESP3.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import fc from 'fast-check';
+import { FunctionError, NoScriptError, NotBusyError, Redis, ResponseError } from '../src/index.js';
+import { Script, defineScript, evalScript, scriptExists, scriptFlush, scriptKill, scriptLoad } from '../src/features/script.js';
+import { sha1Hex } from '../src/features/sha1.js';
+import {
+  fcall,
+  fcallRo,
+  functionDelete,
+  functionFlush,
+  functionKill,
+  functionList,
+  functionLoad,
+} from '../src/features/functions.js';
+import { parseInfo } from './support/raw-client.js';
+import { startRedis, type RedisServerHandle } from './support/redis-server.js';
+
+describe('sha1Hex', () => {
+  it('matches node:crypto on any text and bytes (every padding boundary included)', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 100 })), (s) => {
+        assert.equal(sha1Hex(s), createHash('sha1').update(s, 'utf8').digest('hex'));
+      }),
+      { numRuns: 300 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (b) => {
+        assert.equal(sha1Hex(b), createHash('sha1').update(b).digest('hex'));
+      }),
+      { numRuns: 200 },
+    );
+    for (let n = 50; n <= 130; n++) {
+      const s = 'x'.repeat(n);
+      assert.equal(sha1Hex(s), createHash('sha1').update(s).digest('hex'), `length ${n}`);
+    }
+  });
+});
+
+/** Calls and failures of a command since the last CONFIG RESETSTAT, read from the server itself. */
+async function stats(server: RedisServerHandle, command: string): Promise<{ calls: number; failed: number }> {
+  const info = parseInfo(await server.command('INFO', 'commandstats'));
+  const line = info[`cmdstat_${command}`];
+  if (line === undefined) return { calls: 0, failed: 0 };
+  const fields = Object.fromEntries(line.split(',').map((kv) => kv.split('=') as [string, string]));
+  return { calls: Number(fields.calls), failed: Number(fields.failed_calls ?? 0) };
+}
+
+const delay = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
+
+for (const protocol of [2, 3] as const) {
+  describe(`scripts (RESP${protocol})`, () => {
+    let server: RedisServerHandle;
+    let r: Redis;
+    before(async () => {
+      server = await startRedis();
+      r = new Redis({ host: server.host, port: server.port, protocol });
+    });
+    after(async () => {
+      await r.close();
+      await server.stop();
+    });
+    beforeEach(async () => {
+      await server.command('SCRIPT', 'FLUSH');
+      await server.command('FLUSHALL');
+      await server.command('CONFIG', 'RESETSTAT');
+    });
+
+    it('knows its digest synchronously, the same as SCRIPT LOAD', async () => {
+      const s = new Script(r, 'return 1');
+      assert.equal(s.sha, await scriptLoad(r, 'return 1'));
+      assert.equal(await s.load(), s.sha);
+      assert.equal(await s.exists(), true);
+      assert.deepEqual(await scriptExists(r, s.sha, '0'.repeat(40)), [true, false]);
+    });
+
+    it('runs by EVALSHA when cached, falling back to EVAL on NOSCRIPT (first use and after SCRIPT FLUSH)', async () => {
+      const s = new Script(r, "redis.call('SET', KEYS[1], ARGV[1]); return redis.call('GET', KEYS[1])");
+      assert.equal(await s.run({ keys: ['k'], args: ['v1'] }), 'v1');
+      assert.deepEqual(await stats(server, 'evalsha'), { calls: 1, failed: 1 });
+      assert.equal((await stats(server, 'eval')).calls, 1);
+
+      assert.equal(await s.run({ keys: ['k'], args: ['v2'] }), 'v2');
+      assert.deepEqual(await stats(server, 'evalsha'), { calls: 2, failed: 1 });
+      assert.equal((await stats(server, 'eval')).calls, 1, 'the cached script is not resent');
+
+      assert.equal(await scriptFlush(r), 'OK');
+      assert.equal(await s.run({ keys: ['k'], args: ['v3'] }), 'v3');
+      assert.equal((await stats(server, 'eval')).calls, 2);
+      assert.equal(await r.get('k'), 'v3');
+    });
+
+    it('passes keys and arguments of every type and returns replies as decoded', async () => {
+      const s = new Script(r, 'return {KEYS[1], ARGV[1], ARGV[2], #KEYS, #ARGV, 42}');
+      assert.deepEqual(await s.run({ keys: [Buffer.from('bk')], args: [7, 'x'] }), ['bk', '7', 'x', 1, 2, 42]);
+      assert.equal(await new Script(r, 'return nil').run(), null);
+      const bytes = await new Script(r.withBuffers(), 'return ARGV[1]').run({ args: ['é'] });
+      assert.ok(bytes instanceof Uint8Array);
+      assert.equal(Buffer.from(bytes).toString(), 'é');
+    });
+
+    it('surfaces NoScriptError only when EVALSHA is called directly', async () => {
+      const err = await r.call('EVALSHA', sha1Hex('return 5'), 0).then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof NoScriptError, String(err));
+      assert.equal(err.code, 'NOSCRIPT');
+      assert.equal(err.command, 'EVALSHA');
+      assert.equal(await evalScript(r, defineScript('return 5')), 5);
+    });
+
+    it('rejects with the script error (not NoScriptError) when the script itself fails', async () => {
+      const s = new Script(r, "return redis.error_reply('MYCODE something went wrong')");
+      const err = await s.run().then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof ResponseError && !(err instanceof NoScriptError), String(err));
+      assert.equal(err.code, 'MYCODE');
+    });
+
+    it('runRo uses EVALSHA_RO and refuses writes', async () => {
+      await r.set('ro', 'value');
+      const read = new Script(r, "return redis.call('GET', KEYS[1])");
+      assert.equal(await read.runRo({ keys: ['ro'] }), 'value');
+      assert.equal(await read.runRo({ keys: ['ro'] }), 'value');
+      assert.deepEqual(await stats(server, 'evalsha_ro'), { calls: 2, failed: 1 });
+      assert.equal((await stats(server, 'eval_ro')).calls, 1);
+      const write = new Script(r, "return redis.call('SET', KEYS[1], 'x')");
+      await assert.rejects(write.runRo({ keys: ['ro'] }), ResponseError);
+      assert.equal(await r.get('ro'), 'value');
+    });
+
+    it('runs in a pipeline: EVAL until cached, then EVALSHA; a NOSCRIPT slot is loaded and retried', async () => {
+      const s = new Script(r, "return redis.call('INCRBY', KEYS[1], ARGV[1])");
+      const first = await s.runIn(r.pipeline().set('n', 10), { keys: ['n'], args: [1] }).get('n').exec();
+      assert.deepEqual(first, ['OK', 11, '11']);
+      assert.equal((await stats(server, 'eval')).calls, 1);
+      assert.equal((await stats(server, 'evalsha')).calls, 0);
+
+      await s.run({ keys: ['n'], args: [1] });
+      const p = r.pipeline();
+      s.runIn(p, { keys: ['n'], args: [5] });
+      p.get('n');
+      s.runIn(p, { keys: ['n'], args: [100] });
+      assert.deepEqual(await p.exec(), [17, '17', 117]);
+
+      // The server forgets the script: the EVALSHA slots fail NOSCRIPT and are run again by body.
+      await server.command('SCRIPT', 'FLUSH');
+      const again = await s.runIn(s.runIn(r.pipeline(), { keys: ['n'], args: [1] }).echo('middle'), { keys: ['n'], args: [2] }).exec();
+      assert.deepEqual(again, [118, 'middle', 120]);
+      assert.equal(await s.exists(), true);
+      // The pipeline object is reusable and counts its slots afresh.
+      await server.command('SCRIPT', 'FLUSH');
+      const reused = r.pipeline();
+      s.runIn(reused, { keys: ['n'], args: [1] });
+      assert.deepEqual(await reused.exec(), [121]);
+      reused.echo('a');
+      s.runIn(reused, { keys: ['n'], args: [1] });
+      assert.deepEqual(await reused.exec(), ['a', 122]);
+    });
+
+    it('keeps other failures in their pipeline slot', async () => {
+      const s = new Script(r, "return redis.call('INCR', KEYS[1])");
+      await s.load();
+      await r.set('text', 'abc');
+      const res = await s.runIn(r.pipeline(), { keys: ['text'] }).exec();
+      assert.ok(res[0] instanceof ResponseError && !(res[0] instanceof NoScriptError));
+    });
+
+    it('runs in MULTI by body, atomically', async () => {
+      const s = new Script(r, "return redis.call('INCR', KEYS[1])");
+      await s.load();
+      await server.command('SCRIPT', 'FLUSH');
+      const res = await s.runIn(r.multi().set('m', 1), { keys: ['m'] }).get('m').exec();
+      assert.deepEqual(res, ['OK', 2, '2']);
+      assert.equal((await stats(server, 'evalsha')).calls, 0);
+    });
+
+    it('SCRIPT KILL: NotBusyError with nothing running; stops a busy read-only script', async () => {
+      const err = await scriptKill(r).then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof NotBusyError, String(err));
+      assert.equal(err.code, 'NOTBUSY');
+
+      await server.command('CONFIG', 'SET', 'busy-reply-threshold', '50');
+      const busy = new Redis({ host: server.host, port: server.port, protocol });
+      try {
+        // Read-only and long (bounded: ends by itself after some seconds if never killed).
+        const running = new Script(busy, 'local n = 0 for i = 1, 3000000000 do n = n + 1 end return n').run();
+        running.catch(() => undefined);
+        let killed = false;
+        for (let attempt = 0; attempt < 100 && !killed; attempt++) {
+          await delay(20);
+          killed = await scriptKill(r).then(() => true, (e: unknown) => {
+            // BUSY while the threshold is not passed yet, NOTBUSY before the script starts.
+            if (e instanceof ResponseError) return false;
+            throw e;
+          });
+        }
+        assert.ok(killed, 'SCRIPT KILL succeeded');
+        await assert.rejects(running, ResponseError);
+      } finally {
+        await busy.close();
+        await server.command('CONFIG', 'SET', 'busy-reply-threshold', '5000');
+      }
+    });
+  });
+
+  describe(`functions (RESP${protocol})`, () => {
+    let server: RedisServerHandle;
+    let r: Redis;
+    const lib = (name: string, body = ''): string =>
+      `#!lua name=${name}\n` +
+      "redis.register_function('incr_by', function(keys, args) return redis.call('INCRBY', keys[1], args[1]) end)\n" +
+      "redis.register_function{function_name='peek', callback=function(keys) return redis.call('GET', keys[1]) end, flags={'no-writes'}, description='reads'}\n" +
+      "redis.register_function('fail', function() return redis.error_reply('LIBFAIL custom failure') end)\n" +
+      body;
+    before(async () => {
+      server = await startRedis();
+      r = new Redis({ host: server.host, port: server.port, protocol });
+    });
+    after(async () => {
+      await r.close();
+      await server.stop();
+    });
+    beforeEach(async () => {
+      await functionFlush(r);
+      await server.command('FLUSHALL');
+    });
+
+    it('loads a library, calls its functions and lists it', async () => {
+      assert.equal(await functionLoad(r, lib('mylib')), 'mylib');
+      assert.equal(await fcall(r, 'incr_by', { keys: ['c'], args: [5] }), 5);
+      assert.equal(await fcall(r, 'incr_by', { keys: ['c'], args: [2] }), 7);
+      assert.equal(await fcallRo(r, 'peek', { keys: ['c'] }), '7');
+      const list = await functionList(r);
+      assert.equal(list.length, 1);
+      const [info] = list;
+      assert.equal(info?.libraryName, 'mylib');
+      assert.equal(info?.engine, 'LUA');
+      assert.equal(info?.libraryCode, undefined);
+      const peek = info?.functions.find((f) => f.name === 'peek');
+      assert.deepEqual(peek, { name: 'peek', description: 'reads', flags: ['no-writes'] });
+      assert.deepEqual(info?.functions.find((f) => f.name === 'incr_by'), { name: 'incr_by', description: null, flags: [] });
+      const withCode = await functionList(r, { libraryName: 'my*', withCode: true });
+      assert.equal(withCode[0]?.libraryCode, lib('mylib'));
+      assert.deepEqual(await functionList(r, { libraryName: 'nothing*' }), []);
+    });
+
+    it('FunctionError on failures of FUNCTION / FCALL / FCALL_RO, with command and code', async () => {
+      await functionLoad(r, lib('mylib'));
+      const dup = await functionLoad(r, lib('mylib')).then(() => undefined, (e: unknown) => e);
+      assert.ok(dup instanceof FunctionError, String(dup));
+      assert.equal(dup.command, 'FUNCTION');
+      assert.equal(await functionLoad(r, lib('mylib', '-- v2\n'), { replace: true }), 'mylib');
+
+      const missing = await fcall(r, 'no_such_function').then(() => undefined, (e: unknown) => e);
+      assert.ok(missing instanceof FunctionError, String(missing));
+      assert.equal(missing.command, 'FCALL');
+      assert.equal(missing.code, 'ERR');
+
+      const custom = await fcall(r, 'fail').then(() => undefined, (e: unknown) => e);
+      assert.ok(custom instanceof FunctionError, String(custom));
+      assert.equal(custom.code, 'LIBFAIL');
+
+      const writeRo = await fcallRo(r, 'incr_by', { keys: ['c'], args: [1] }).then(() => undefined, (e: unknown) => e);
+      assert.ok(writeRo instanceof FunctionError, String(writeRo));
+      assert.equal(writeRo.command, 'FCALL_RO');
+
+      const bad = await functionLoad(r, 'not a library').then(() => undefined, (e: unknown) => e);
+      assert.ok(bad instanceof FunctionError, String(bad));
+
+      await assert.rejects(functionDelete(r, 'nope'), FunctionError);
+      assert.equal(await functionDelete(r, 'mylib'), 'OK');
+      assert.deepEqual(await functionList(r), []);
+    });
+
+    it('FUNCTION KILL with nothing running: NotBusyError (its own class, not FunctionError)', async () => {
+      const err = await functionKill(r).then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof NotBusyError, String(err));
+      assert.ok(!(err instanceof FunctionError));
+      assert.equal(err.command, 'FUNCTION');
+    });
+
+    it('errors inside a pipeline slot are FunctionErrors too', async () => {
+      const res = await r.pipeline().call('FCALL', 'nope', 0).call('FUNCTION', 'KILL').exec();
+      assert.ok(res[0] instanceof FunctionError, String(res[0]));
+      assert.ok(res[1] instanceof NotBusyError, String(res[1]));
+    });
+  });
+}

@@ -1,0 +1,282 @@
+/**
+ * RedisCluster against a real 3-primary + 3-replica cluster (cluster-node-timeout
+ * 1000 ms) the test starts, plus scripted nodes for what a real cluster will not
+ * do on demand (an unserved slot, a MOVED without host, endless TRYAGAIN).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  ClusterCrossSlotError,
+  ClusterDownError,
+  ClusterError,
+  ClusterRoutingError,
+  ClusterTransactionError,
+  ConnectionError,
+  RedisCluster,
+  TryAgainError,
+  keySlot,
+} from '../src/index.js';
+import { startCluster, type ClusterNode, type RedisClusterHandle } from './support/cluster.js';
+import { startScriptedServer, HELLO3 } from './support/scripted-server.js';
+
+function slotsReply(ranges: Array<[number, number, number]>): string {
+  let out = `*${ranges.length}\r\n`;
+  for (const [start, end, port] of ranges) {
+    out += `*3\r\n:${start}\r\n:${end}\r\n*3\r\n$9\r\n127.0.0.1\r\n:${port}\r\n$40\r\n${'a'.repeat(40)}\r\n`;
+  }
+  return out;
+}
+
+/** A bounded load of writes then reads of its own keys; counts each outcome. */
+async function runLoad(r: RedisCluster, prefix: string, count: number, deadlineMs: number) {
+  const stats = { ok: 0, failed: 0, wrong: 0, errors: [] as unknown[] };
+  const deadline = Date.now() + deadlineMs;
+  const inFlight: Array<Promise<void>> = [];
+  for (let i = 0; i < count && Date.now() < deadline; i++) {
+    const key = `${prefix}:${i}`;
+    inFlight.push(
+      r.set(key, `v${i}`).then(
+        () => r.get(key).then(
+          (v) => { if (v === `v${i}`) stats.ok++; else stats.wrong++; },
+          (e: unknown) => { stats.failed++; stats.errors.push(e); },
+        ),
+        (e: unknown) => { stats.failed++; stats.errors.push(e); },
+      ),
+    );
+    if (i % 50 === 49) {
+      await Promise.all(inFlight.splice(0));
+    }
+  }
+  await Promise.all(inFlight);
+  return stats;
+}
+
+describe('RedisCluster on a real 3+3 cluster', () => {
+  let cluster: RedisClusterHandle;
+  let r: RedisCluster;
+  before(async () => {
+    cluster = await startCluster({ primaries: 3, replicasPerPrimary: 1, nodeTimeoutMs: 1000 });
+    // One seed is enough: the rest is discovered.
+    r = new RedisCluster({ nodes: [cluster.startupNodes()[0] as { host: string; port: number }], maxRedirections: 16 });
+    await r.connect();
+  });
+  after(async () => {
+    r.disconnect();
+    await cluster.stop();
+  });
+
+  it('discovers every primary and replica from a single seed', () => {
+    const map = r.slots;
+    assert.ok(map);
+    assert.equal(map.primaries().length, 3);
+    assert.equal(map.nodes().length, 6);
+    for (const slot of [0, 5000, 10000, 16383]) assert.ok(map.shardOf(slot));
+  });
+
+  it('routes each key to the primary that owns its slot', async () => {
+    for (let i = 0; i < 30; i++) {
+      const key = `route:${i}`;
+      await r.set(key, String(i));
+      const owner = await cluster.ownerOf(keySlot(key));
+      const onOwner = await owner.command('GET', key);
+      assert.equal(String(onOwner), String(i));
+    }
+  });
+
+  it('splits MGET/MSET/DEL/EXISTS/TOUCH/UNLINK per slot and merges in caller order', async () => {
+    const keys = Array.from({ length: 20 }, (_, i) => `split:${i}`);
+    assert.equal(await r.mset(...keys.flatMap((k, i) => [k, `v${i}`])), 'OK');
+    assert.deepEqual(await r.mget(...keys, 'split:missing'), [...keys.map((_, i) => `v${i}`), null]);
+    assert.equal(await r.exists(...keys, 'split:missing'), 20);
+    assert.equal(await r.touch(...keys), 20);
+    assert.equal(await r.del(...keys.slice(0, 10)), 10);
+    assert.equal(await r.unlink(...keys.slice(10)), 10);
+    assert.equal(await r.exists(...keys), 0);
+  });
+
+  it('rejects other cross-slot commands with ClusterCrossSlotError before sending', async () => {
+    await r.set('cross:a', '1');
+    const err = await r.rename('cross:a', 'cross:b').then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof ClusterCrossSlotError, String(err));
+    assert.equal(err.command, 'RENAME');
+    assert.equal(await r.get('cross:a'), '1');
+    // Same hash tag: one slot, allowed.
+    await r.set('{tag}a', '1');
+    assert.equal(await r.rename('{tag}a', '{tag}b'), 'OK');
+  });
+
+  it('fans keyless commands out by routing tips and merges replies', async () => {
+    const before = await r.dbsize();
+    const perNode = await Promise.all(cluster.primaries.map(async (n) => Number(await n.command('DBSIZE'))));
+    assert.equal(before, perNode.reduce((a, b) => a + b, 0));
+    const keys = (await r.keys('split:*')) as string[];
+    assert.ok(Array.isArray(keys));
+    await r.set('fan:1', 'x');
+    assert.ok(((await r.keys('fan:*')) as string[]).includes('fan:1'));
+    assert.equal(await r.ping(), 'PONG');
+  });
+
+  it('runs single-slot transactions and refuses cross-slot ones', async () => {
+    assert.deepEqual(await r.multi().set('{tx}a', '1').incr('{tx}a').exec(), ['OK', 2]);
+    await assert.rejects(r.multi().set('tx:a', '1').set('tx:b', '2').exec(), ClusterTransactionError);
+  });
+
+  it('follows ASK during a migration and retries TRYAGAIN within the budget', async () => {
+    const slot = keySlot('{mig}');
+    const from = await cluster.ownerOf(slot);
+    const to = cluster.primaries.find((n) => n.port !== from.port) as ClusterNode;
+    await r.mset('{mig}a', '1', '{mig}b', '2');
+    const migration = await cluster.beginSlotMigration(slot, from, to);
+    try {
+      assert.equal(await migration.moveKeys(1), 1);
+      // One key is on the target now: single-key reads of either key still succeed (ASK for the moved one).
+      assert.equal(await r.get('{mig}a'), '1');
+      assert.equal(await r.get('{mig}b'), '2');
+      // A multi-key command across moved and unmoved keys gets TRYAGAIN until the budget is spent.
+      const tight = new RedisCluster({ nodes: cluster.startupNodes(), maxRedirections: 2 });
+      try {
+        const err = await tight.mget('{mig}a', '{mig}b').then(() => undefined, (e: unknown) => e);
+        assert.ok(err instanceof ClusterError, String(err));
+        assert.ok((err as Error).cause instanceof TryAgainError);
+      } finally {
+        tight.disconnect();
+      }
+      // With budget to spare it succeeds once the migration finishes.
+      const pending = r.mget('{mig}a', '{mig}b');
+      await migration.finish();
+      assert.deepEqual(await pending, ['1', '2']);
+    } finally {
+      await migration.finish().catch(() => undefined);
+    }
+    // The map learnt the new owner (MOVED or refresh).
+    assert.equal(await r.get('{mig}a'), '1');
+    assert.equal(r.slots?.shardOf(slot)?.primary.port, to.port);
+  });
+
+  it('reshards live under a bounded load: zero lost, zero misattributed', async () => {
+    const slots = [keySlot('load:1'), keySlot('load:2'), keySlot('load:3')];
+    const load = runLoad(r, 'load', 3000, 30_000);
+    for (const slot of slots) {
+      const from = await cluster.ownerOf(slot);
+      const to = cluster.primaries.find((n) => n.port !== from.port) as ClusterNode;
+      await cluster.migrateSlot(slot, from, to);
+    }
+    const stats = await load;
+    assert.equal(stats.wrong, 0);
+    assert.equal(stats.failed, 0, `failures: ${stats.errors.map(String).slice(0, 3).join('; ')}`);
+    assert.ok(stats.ok > 0);
+  });
+
+  it('reads from replicas with readFrom: replica', async () => {
+    await r.set('replica:key', 'rv');
+    const slot = keySlot('replica:key');
+    const owner = await cluster.ownerOf(slot);
+    const replicas = cluster.replicas;
+    let replica: ClusterNode | undefined;
+    for (const node of replicas) if ((await cluster.primaryOf(node)).port === owner.port) replica = node;
+    assert.ok(replica);
+    await replica.command('WAIT', 0, 0).catch(() => undefined);
+    await owner.command('WAIT', 1, 2000);
+    const rr = new RedisCluster({ nodes: cluster.startupNodes(), readFrom: 'replica' });
+    try {
+      await replica.command('CONFIG', 'RESETSTAT');
+      for (let i = 0; i < 5; i++) assert.equal(await rr.get('replica:key'), 'rv');
+      const stats = String(await replica.command('INFO', 'commandstats'));
+      assert.match(stats, /cmdstat_get:calls=5/);
+    } finally {
+      rr.disconnect();
+    }
+  });
+
+  it('survives CLUSTER FAILOVER under load: errors only in the window, then recovery', async () => {
+    const replica = cluster.replicas[0] as ClusterNode;
+    const load = runLoad(r, 'fo', 3000, 30_000);
+    await cluster.failover(replica);
+    const stats = await load;
+    assert.equal(stats.wrong, 0);
+    for (const e of stats.errors) assert.ok(e instanceof ConnectionError || e instanceof ClusterError, String(e));
+    const after = await runLoad(r, 'fo-after', 300, 20_000);
+    assert.equal(after.failed, 0);
+    assert.equal(after.wrong, 0);
+  });
+
+  it('survives kill -9 of a primary under load, then recovers on the promoted replica', async () => {
+    const victim = cluster.primaries[0] as ClusterNode;
+    const load = runLoad(r, 'kill', 2000, 30_000);
+    await victim.kill();
+    await cluster.waitForClusterOk({ timeoutMs: 20_000 });
+    const stats = await load;
+    assert.equal(stats.wrong, 0);
+    for (const e of stats.errors) assert.ok(e instanceof ConnectionError || e instanceof ClusterError, String(e));
+    const afterKill = await runLoad(r, 'kill-after', 300, 20_000);
+    assert.equal(afterKill.wrong, 0);
+    assert.equal(afterKill.failed, 0, afterKill.errors.map(String).slice(0, 3).join('; '));
+  });
+});
+
+describe('RedisCluster against scripted nodes', () => {
+  it('rejects a slot no node serves with ClusterRoutingError', async () => {
+    let port = 0;
+    const srv = await startScriptedServer((cmd) => {
+      if (cmd[0] === 'hello') return HELLO3;
+      if (cmd[0] === 'cluster') return slotsReply([[0, 100, port]]);
+      return '+OK\r\n';
+    });
+    port = srv.port;
+    const r = new RedisCluster({ nodes: [{ host: '127.0.0.1', port }], refreshInterval: 0 });
+    try {
+      await r.connect();
+      assert.ok(keySlot('foo') > 100);
+      await assert.rejects(r.get('foo'), ClusterRoutingError);
+    } finally {
+      r.disconnect();
+      await srv.close();
+    }
+  });
+
+  it('follows MOVED without a host to the same host, new port', async () => {
+    let portA = 0;
+    const b = await startScriptedServer((cmd) => (cmd[0] === 'hello' ? HELLO3 : cmd[0] === 'get' ? '$4\r\nfrom\r\n' : '+OK\r\n'));
+    const a = await startScriptedServer((cmd) => {
+      if (cmd[0] === 'hello') return HELLO3;
+      if (cmd[0] === 'cluster') return slotsReply([[0, 16383, portA]]);
+      if (cmd[0] === 'get') return `-MOVED ${keySlot('foo')} :${b.port}\r\n`;
+      return '+OK\r\n';
+    });
+    portA = a.port;
+    const r = new RedisCluster({ nodes: [{ host: '127.0.0.1', port: portA }], refreshInterval: 0 });
+    try {
+      assert.equal(await r.get('foo'), 'from');
+      assert.equal(r.slots?.shardOf(keySlot('foo'))?.primary.port, b.port);
+    } finally {
+      r.disconnect();
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('spends the budget on TRYAGAIN / CLUSTERDOWN and reports the last error as cause', async () => {
+    let port = 0;
+    let mode = 'TRYAGAIN Multiple keys request during rehashing of slot';
+    const srv = await startScriptedServer((cmd) => {
+      if (cmd[0] === 'hello') return HELLO3;
+      if (cmd[0] === 'cluster') return slotsReply([[0, 16383, port]]);
+      return `-${mode}\r\n`;
+    });
+    port = srv.port;
+    const r = new RedisCluster({ nodes: [{ host: '127.0.0.1', port }], maxRedirections: 3, refreshInterval: 0 });
+    try {
+      const e1 = await r.get('k').then(() => undefined, (e: unknown) => e);
+      assert.ok(e1 instanceof ClusterError && !(e1 instanceof ClusterDownError), String(e1));
+      assert.ok((e1 as Error).cause instanceof TryAgainError);
+      const gets = srv.received.filter((c) => c[0] === 'get').length;
+      assert.equal(gets, 4); // the first try and three retries
+      mode = 'CLUSTERDOWN The cluster is down';
+      const e2 = await r.get('k').then(() => undefined, (e: unknown) => e);
+      assert.ok(e2 instanceof ClusterDownError, String(e2));
+      assert.ok((e2 as Error).cause instanceof ClusterDownError);
+    } finally {
+      r.disconnect();
+      await srv.close();
+    }
+  });
+});

@@ -72,6 +72,13 @@ export interface SendOptions {
   safe?: boolean;
   /** A blocking command: commandTimeout does not apply. */
   blocking?: boolean;
+  /**
+   * A pub/sub (un)subscribe naming this many channels: it holds its FIFO slot until one
+   * confirmation per channel has arrived (as pushes, or routed arrays under RESP2) and then
+   * resolves with `undefined`; an error reply rejects it like any command. Holding the slot is
+   * what keeps such an error (e.g. -NOPERM) from reaching the command behind it.
+   */
+  confirmations?: number;
 }
 
 /** What the server said about itself in the handshake. */
@@ -166,6 +173,7 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
         settled: false,
         internal: false,
         seq: 0,
+        confirmations: options?.confirmations,
       });
     });
   }
@@ -210,7 +218,8 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
 
   /**
    * Commands written after every handshake whose answers arrive as pushes
-   * (SUBSCRIBE and friends), so subscriptions survive reconnects.
+   * (SUBSCRIBE and friends), so subscriptions survive reconnects. Each names its
+   * channels: it is settled by one confirmation per argument.
    */
   resubscribe: (() => ReadonlyArray<{ name: string; args: readonly unknown[] }>) | undefined;
 
@@ -242,6 +251,7 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
 
   onReply(value: unknown): void {
     if (this.pubsubRouting && isPubSubArray(value)) {
+      this.confirm(value as unknown[]);
       this.emit('push', value as unknown[]);
       return;
     }
@@ -283,7 +293,19 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
   }
 
   onPush(value: unknown[]): void {
+    this.confirm(value);
     this.emit('push', value);
+  }
+
+  /** A confirmation counts towards the (un)subscribe at the head, which settles with its last one. */
+  private confirm(value: unknown[]): void {
+    const p = this.inflight.peek();
+    if (p?.confirmations === undefined || kindOf(value[0]) !== p.name.toLowerCase()) return;
+    if (--p.confirmations > 0) return;
+    this.inflight.shift();
+    this.parser.returnBuffers = this.inflight.peek()?.buffers ?? false;
+    if (!p.settled) p.resolve(undefined);
+    if (this.drained !== undefined && this.inflight.length === 0) this.drained();
   }
 
   onProtocolError(code: number, message: string): void {
@@ -437,8 +459,31 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
     if (c.readOnly) steps.push(this.internal('READONLY', []));
     for (const cmd of c.replay?.() ?? []) steps.push(this.internal(cmd.name, cmd.args));
     if (steps.length > 0) await Promise.all(steps);
-    for (const cmd of this.resubscribe?.() ?? []) this.encoder.encode(cmd.name, cmd.args);
+    // Each holds a slot until confirmed, so a refusal cannot reach a queued command.
+    for (const cmd of this.resubscribe?.() ?? []) this.write(this.replayed(cmd.name, cmd.args));
     this.scheduleFlush();
+  }
+
+  /** A resubscription: not awaited; a refusal is reported as an `error` event. */
+  private replayed(name: string, args: readonly unknown[]): Pending {
+    return {
+      name,
+      args,
+      resolve: () => undefined,
+      reject: (e) => {
+        if (!(e instanceof ConnectionError)) this.emit('error', e);
+      },
+      buffers: false,
+      transform: undefined,
+      safe: false,
+      blocking: true,
+      deadline: 0,
+      attempts: 0,
+      settled: false,
+      internal: true,
+      seq: 0,
+      confirmations: Math.max(1, args.length),
+    };
   }
 
   /** A handshake command: written now, ahead of the offline queue. */
@@ -606,6 +651,12 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
 
 const PUBSUB_KINDS = new Set(['message', 'pmessage', 'smessage', 'subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe']);
 const ascii = new TextDecoder();
+
+/** The kind of a pub/sub array or push (`'message'`, `'subscribe'`, …), lower-case as sent. */
+function kindOf(kind: unknown): string | undefined {
+  if (typeof kind === 'string') return kind;
+  return kind instanceof Uint8Array && kind.length <= 12 ? ascii.decode(kind) : undefined;
+}
 
 /** A RESP2 array that is a pub/sub message or (un)subscribe confirmation. */
 function isPubSubArray(value: unknown): boolean {

@@ -28,6 +28,8 @@ export interface Pending {
   readonly internal: boolean;
   /** Write order, to tell sent from not-yet-flushed commands when the socket drops. */
   seq: number;
+  /** Pub/sub (un)subscribe: settled by this many more confirmations (pushes), not by a reply. */
+  confirmations?: number;
 }
 
 /** FIFO with O(1) push/shift and occasional compaction. */

@@ -395,10 +395,10 @@ describe('sentinel', () => {
   });
 
   test('SENTINEL FAILOVER completes with a new writable primary', async () => {
-    const before = topo.primary;
+    const original = topo.primary;
     const { from, to } = await topo.failover();
-    assert.equal(from, before);
-    assert.notEqual(to, before);
+    assert.equal(from, original);
+    assert.notEqual(to, original);
     assert.equal(topo.primary, to);
     assert.equal(await to.command('SET', 'after-failover', '1'), 'OK');
     for (const s of topo.sentinels) {

@@ -198,7 +198,7 @@ class Cluster implements RedisClusterHandle {
     return this.nodes.find((n) => n.port === port);
   }
 
-  private async node(n: ClusterNode): Promise<Node> {
+  private node(n: ClusterNode): Node {
     const found = this.nodes.find((x) => x === n);
     if (found === undefined) throw new Error('node is not part of this cluster');
     return found;
@@ -272,7 +272,7 @@ class Cluster implements RedisClusterHandle {
   }
 
   async primaryOf(replica: ClusterNode): Promise<ClusterNode> {
-    const role = await (await this.node(replica)).command('ROLE');
+    const role = await this.node(replica).command('ROLE');
     if (!Array.isArray(role) || role[0] !== 'slave') throw new Error(`${replica.port} is not a replica`);
     const p = this.byPort(Number(role[2]));
     if (p === undefined) throw new Error(`${replica.port} follows an unknown node ${String(role[2])}`);
@@ -280,8 +280,8 @@ class Cluster implements RedisClusterHandle {
   }
 
   async beginSlotMigration(slot: number, fromNode: ClusterNode, toNode: ClusterNode): Promise<SlotMigration> {
-    const from = await this.node(fromNode);
-    const to = await this.node(toNode);
+    const from = this.node(fromNode);
+    const to = this.node(toNode);
     if (from === to) throw new Error('migration to the same node');
     // Target first, so a client redirected by ASK finds the slot importing.
     await to.command('CLUSTER', 'SETSLOT', slot, 'IMPORTING', from.id);
@@ -328,7 +328,7 @@ class Cluster implements RedisClusterHandle {
   }
 
   async failover(replicaNode: ClusterNode, options: FailoverOptions = {}): Promise<void> {
-    const replica = await this.node(replicaNode);
+    const replica = this.node(replicaNode);
     const old = await this.primaryOf(replica);
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     const mode = options.mode === undefined || options.mode === 'default' ? [] : [options.mode.toUpperCase()];

@@ -270,7 +270,7 @@ class Server implements RedisServerHandle {
   constructor(
     private readonly options: RedisServerOptions,
     readonly dir: string,
-    private ports: Ports,
+    private readonly ports: Ports,
   ) {
     this.socketPath = options.unixSocket === true ? join(dir, 'redis.sock') : undefined;
     this.logFile = join(dir, 'redis.log');
@@ -287,8 +287,6 @@ class Server implements RedisServerHandle {
   get pid(): number { return this.child.pid ?? -1; }
   get process(): ChildProcess { return this.child; }
   get alive(): boolean { return this.child.exitCode === null && this.child.signalCode === null; }
-
-  setPorts(ports: Ports): void { this.ports = ports; }
 
   argv(): string[] {
     const o = this.options;
@@ -478,6 +476,8 @@ class Server implements RedisServerHandle {
  * PING (and the users exist). Rejects with {@link RedisStartError} carrying the log tail.
  */
 export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServerHandle> {
+  // The machine's own server lives there; a test must never start, stop or probe it.
+  if (options.port === 6379) throw new RangeError('port 6379 is reserved for the machine\'s own redis-server');
   const fixed = options.port !== undefined;
   const attempts = fixed ? 1 : Math.max(1, options.maxAttempts ?? 5);
   const nextPort = options.portSource ?? freePort;

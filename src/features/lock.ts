@@ -1,0 +1,193 @@
+/**
+ * A distributed lock on one key, redis-py's `Lock` semantics in milliseconds:
+ * - acquire: `SET name token NX PX timeout`, retried every `sleep` ms; blocking by default,
+ *   `blockingTimeout` bounds the wait (0 = one attempt), then LockError. `blocking: false` = one attempt.
+ * - release / extend / reacquire: Lua scripts that act only if the key still holds this lock's
+ *   token, so a lock that expired and was taken by someone else is never touched (LockError).
+ * - token: 16 random bytes as hex (Web Crypto `getRandomValues`, on every runtime), or your own.
+ * Not reentrant: acquiring a lock this object already holds waits like any other contender.
+ */
+import { DataError, LockError } from '../errors/index.js';
+import { defineScript, evalScript } from './script.js';
+import { asText, type CommandRunner, type RedisKey } from './types.js';
+
+export interface LockOptions {
+  /** Time to live of the lock key, ms. Absent: the key never expires (release it!). */
+  timeout?: number;
+  /** Longest wait in `acquire()`, ms; 0 = one attempt. Absent: wait as long as it takes. */
+  blockingTimeout?: number;
+  /** `false`: `acquire()` makes one attempt. Default true. */
+  blocking?: boolean;
+  /** Pause between attempts, ms. Default 100. */
+  sleep?: number;
+  /** The token to store (default: random). Share one to hand a lock over between processes. */
+  token?: string;
+}
+
+export interface AcquireOptions {
+  blocking?: boolean;
+  blockingTimeout?: number;
+  token?: string;
+  /** Gives up waiting (LockError with the signal's reason as cause). */
+  signal?: AbortSignal;
+}
+
+export interface ExtendOptions {
+  /** Set the TTL to `ms` instead of adding `ms` to what is left. */
+  replaceTtl?: boolean;
+}
+
+const RELEASE = defineScript(`
+if redis.call('get', KEYS[1]) == ARGV[1] then
+  return redis.call('del', KEYS[1])
+end
+return 0`);
+
+// ARGV: token, ms, replace ("1": ms becomes the TTL; "0": ms is added to what is left).
+// 0 when not held, -1 when the key has no TTL to extend, else 1.
+const EXTEND = defineScript(`
+if redis.call('get', KEYS[1]) ~= ARGV[1] then
+  return 0
+end
+local ttl = redis.call('pttl', KEYS[1])
+if ttl < 0 then
+  return -1
+end
+local ms = tonumber(ARGV[2])
+if ARGV[3] == '0' then
+  ms = ms + ttl
+end
+redis.call('pexpire', KEYS[1], ms)
+return 1`);
+
+// ARGV: token, ms. Resets the TTL to the lock's full timeout.
+const REACQUIRE = defineScript(`
+if redis.call('get', KEYS[1]) ~= ARGV[1] then
+  return 0
+end
+redis.call('pexpire', KEYS[1], ARGV[2])
+return 1`);
+
+const DEFAULT_SLEEP = 100;
+
+/** A lock; obtained from `r.lock(name, options)`. Nothing is sent until a method is called. */
+export class Lock {
+  private heldToken: string | undefined;
+
+  constructor(
+    private readonly client: CommandRunner,
+    /** The lock's key. */
+    readonly name: RedisKey,
+    private readonly options: LockOptions = {},
+  ) {}
+
+  /** The token this object holds the lock with, if it believes it holds it. */
+  get token(): string | undefined {
+    return this.heldToken;
+  }
+
+  /**
+   * Takes the lock. Resolves `true` once held; rejects LockError when it could not be had in
+   * time (`blockingTimeout`, or at once with `blocking: false`) or the wait was aborted.
+   */
+  async acquire(options?: AcquireOptions): Promise<true> {
+    const timeout = this.options.timeout;
+    const sleep = this.options.sleep ?? DEFAULT_SLEEP;
+    const blocking = options?.blocking ?? this.options.blocking ?? true;
+    const blockingTimeout = options?.blockingTimeout ?? this.options.blockingTimeout;
+    checkMs('timeout', timeout, 1);
+    checkMs('sleep', sleep, 0);
+    checkMs('blockingTimeout', blockingTimeout, 0);
+    const token = options?.token ?? this.options.token ?? randomToken();
+    const signal = options?.signal;
+    const args: unknown[] = timeout === undefined ? ['NX'] : ['NX', 'PX', timeout];
+    const deadline = blockingTimeout === undefined ? Infinity : performance.now() + blockingTimeout;
+    for (;;) {
+      if (signal?.aborted === true) throw new LockError('Waiting for the lock was aborted', { cause: signal.reason });
+      if ((await this.client.call('SET', this.name, token, ...args)) !== null) {
+        this.heldToken = token;
+        return true;
+      }
+      const left = deadline - performance.now();
+      if (!blocking || left <= 0) throw new LockError('Could not acquire the lock in time');
+      await pause(Math.min(sleep, left), signal);
+    }
+  }
+
+  /** Lets go of the lock. Rejects LockError when this object does not hold it (any more). */
+  async release(): Promise<void> {
+    const token = this.heldToken;
+    if (token === undefined) throw new LockError('Cannot release a lock that is not held');
+    this.heldToken = undefined;
+    const deleted = await evalScript(this.client, RELEASE, { keys: [this.name], args: [token] });
+    if (deleted !== 1) throw new LockError('Cannot release a lock that is no longer owned');
+  }
+
+  /**
+   * Adds `ms` to the lock's remaining time (or sets it to `ms` with `replaceTtl`). Rejects
+   * LockError when not held, or when the lock has no timeout to extend.
+   */
+  async extend(ms: number, options?: ExtendOptions): Promise<true> {
+    checkMs('ms', ms, 1);
+    const token = this.heldToken;
+    if (token === undefined) throw new LockError('Cannot extend a lock that is not held');
+    if (this.options.timeout === undefined) throw new LockError('Cannot extend a lock with no timeout');
+    const done = await evalScript(this.client, EXTEND, { keys: [this.name], args: [token, ms, options?.replaceTtl === true ? 1 : 0] });
+    if (done === 1) return true;
+    if (done === -1) throw new LockError('Cannot extend a lock with no timeout');
+    throw new LockError('Cannot extend a lock that is no longer owned');
+  }
+
+  /** Resets the TTL to the full `timeout`. Rejects LockError when not held or without a timeout. */
+  async reacquire(): Promise<true> {
+    const token = this.heldToken;
+    const timeout = this.options.timeout;
+    if (token === undefined) throw new LockError('Cannot reacquire a lock that is not held');
+    if (timeout === undefined) throw new LockError('Cannot reacquire a lock with no timeout');
+    const done = await evalScript(this.client, REACQUIRE, { keys: [this.name], args: [token, timeout] });
+    if (done !== 1) throw new LockError('Cannot reacquire a lock that is no longer owned');
+    return true;
+  }
+
+  /** Whether anyone holds the lock. */
+  async locked(): Promise<boolean> {
+    return (await this.client.call('EXISTS', this.name)) === 1;
+  }
+
+  /** Whether the key holds this object's token. */
+  async owned(): Promise<boolean> {
+    const token = this.heldToken;
+    if (token === undefined) return false;
+    const stored = await this.client.call('GET', this.name);
+    return stored !== null && asText(stored) === token;
+  }
+}
+
+/** 16 random bytes as hex. */
+export function randomToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
+function checkMs(option: string, value: number | undefined, min: number): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isFinite(value) || !Number.isInteger(value) || value < min) {
+    throw new DataError(`lock option '${option}' must be an integer number of ms >= ${min}`);
+  }
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new LockError('Waiting for the lock was aborted', { cause: signal?.reason }));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,162 @@
+/** Distributed locks against a real server: contention, expiry, extend, release of a lock not held. */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { DataError, LockError, Redis } from '../src/index.js';
+import { Lock, randomToken } from '../src/features/lock.js';
+import { startRedis, type RedisServerHandle } from './support/redis-server.js';
+
+describe('Lock', () => {
+  let server: RedisServerHandle;
+  let a: Redis;
+  let b: Redis;
+  before(async () => {
+    server = await startRedis();
+    a = new Redis({ host: server.host, port: server.port });
+    b = new Redis({ host: server.host, port: server.port, protocol: 2 });
+  });
+  after(async () => {
+    await Promise.all([a.close(), b.close()]);
+    await server.stop();
+  });
+  beforeEach(() => server.command('FLUSHALL'));
+
+  it('acquires with SET NX PX and a random token; owned/locked tell the state', async () => {
+    const lock = new Lock(a, 'lk', { timeout: 10_000 });
+    assert.equal(await lock.locked(), false);
+    assert.equal(await lock.owned(), false);
+    assert.equal(await lock.acquire(), true);
+    assert.match(lock.token ?? '', /^[0-9a-f]{32}$/);
+    assert.equal(await a.get('lk'), lock.token);
+    const ttl = await a.pttl('lk');
+    assert.ok(ttl > 0 && ttl <= 10_000, `pttl ${ttl}`);
+    assert.equal(await lock.locked(), true);
+    assert.equal(await lock.owned(), true);
+    await lock.release();
+    assert.equal(await lock.locked(), false);
+    assert.equal(lock.token, undefined);
+    assert.notEqual(randomToken(), randomToken());
+  });
+
+  it('a contender fails at once with blockingTimeout 0 or blocking false, and gets the lock once released', async () => {
+    const holder = new Lock(a, 'lk', { timeout: 10_000 });
+    await holder.acquire();
+    await assert.rejects(new Lock(b, 'lk', { timeout: 10_000, blockingTimeout: 0 }).acquire(), LockError);
+    await assert.rejects(new Lock(b, 'lk', { timeout: 10_000, blocking: false }).acquire(), LockError);
+    const waiter = new Lock(b, 'lk', { timeout: 10_000, blockingTimeout: 10_000, sleep: 10 });
+    const waiting = waiter.acquire();
+    await new Promise((res) => setTimeout(res, 30));
+    await holder.release();
+    assert.equal(await waiting, true);
+    assert.equal(await waiter.owned(), true);
+    assert.equal(await holder.owned(), false);
+  });
+
+  it('rejects LockError when blockingTimeout passes', async () => {
+    await new Lock(a, 'lk', { timeout: 10_000 }).acquire();
+    const err = await new Lock(b, 'lk', { blockingTimeout: 50, sleep: 10 }).acquire().then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof LockError, String(err));
+  });
+
+  it('gives mutual exclusion to many contenders (read-modify-write under the lock)', async () => {
+    await a.set('counter', 0);
+    const clients = [a, b];
+    const workers = Array.from({ length: 10 }, async (_, i) => {
+      const c = clients[i % 2] as Redis;
+      const lock = new Lock(c, 'lk', { timeout: 10_000, blockingTimeout: 20_000, sleep: 5 });
+      await lock.acquire();
+      try {
+        const n = Number(await c.get('counter'));
+        await new Promise((res) => setTimeout(res, 2));
+        await c.set('counter', n + 1);
+      } finally {
+        await lock.release();
+      }
+    });
+    await Promise.all(workers);
+    assert.equal(await a.get('counter'), '10');
+  });
+
+  it('an expired lock can be taken by another, and the first holder can then neither release nor extend it', async () => {
+    const first = new Lock(a, 'lk', { timeout: 50 });
+    await first.acquire();
+    const second = new Lock(b, 'lk', { timeout: 10_000, blockingTimeout: 10_000, sleep: 10 });
+    assert.equal(await second.acquire(), true);
+    assert.equal(await first.owned(), false);
+    await assert.rejects(first.extend(1000), LockError);
+    await assert.rejects(first.reacquire(), LockError);
+    await assert.rejects(first.release(), LockError);
+    assert.equal(await b.get('lk'), second.token, 'the new holder keeps its lock');
+    await second.release();
+  });
+
+  it('extends by adding to the TTL or replacing it; reacquire resets it', async () => {
+    const lock = new Lock(a, 'lk', { timeout: 10_000 });
+    await lock.acquire();
+    assert.equal(await lock.extend(5000), true);
+    let ttl = await a.pttl('lk');
+    assert.ok(ttl > 10_000 && ttl <= 15_000, `added: ${ttl}`);
+    assert.equal(await lock.extend(60_000, { replaceTtl: true }), true);
+    ttl = await a.pttl('lk');
+    assert.ok(ttl > 15_000 && ttl <= 60_000, `replaced: ${ttl}`);
+    assert.equal(await lock.reacquire(), true);
+    ttl = await a.pttl('lk');
+    assert.ok(ttl > 0 && ttl <= 10_000, `reacquired: ${ttl}`);
+    await lock.release();
+  });
+
+  it('release, extend and reacquire of a lock not held reject LockError', async () => {
+    const lock = new Lock(a, 'lk', { timeout: 1000 });
+    await assert.rejects(lock.release(), LockError);
+    await assert.rejects(lock.extend(100), LockError);
+    await assert.rejects(lock.reacquire(), LockError);
+    // Held by someone else.
+    await new Lock(b, 'lk', { timeout: 10_000 }).acquire();
+    await assert.rejects(lock.release(), LockError);
+  });
+
+  it('a lock without timeout never expires and cannot be extended', async () => {
+    const lock = new Lock(a, 'lk');
+    await lock.acquire();
+    assert.equal(await a.pttl('lk'), -1);
+    await assert.rejects(lock.extend(1000), LockError);
+    await lock.release();
+  });
+
+  it('stores a given token; holding the same token elsewhere is not reentrant', async () => {
+    const token = randomToken();
+    const mine = new Lock(a, 'lk', { timeout: 10_000, token });
+    await mine.acquire();
+    assert.equal(await a.get('lk'), token);
+    await assert.rejects(new Lock(b, 'lk', { timeout: 10_000, token, blocking: false }).acquire(), LockError);
+    await assert.rejects(mine.acquire({ blocking: false }), LockError);
+    assert.equal(await mine.owned(), true);
+    await mine.release();
+  });
+
+  it('works on a withBuffers() view', async () => {
+    const lock = new Lock(a.withBuffers(), 'lk', { timeout: 10_000 });
+    await lock.acquire();
+    assert.equal(await lock.owned(), true);
+    await lock.release();
+  });
+
+  it('rejects (never throws) invalid options with DataError', async () => {
+    const bad = (o: object): Promise<true> => new Lock(a, 'lk', o).acquire();
+    await assert.rejects(bad({ timeout: 0 }), DataError);
+    await assert.rejects(bad({ timeout: 1.5 }), DataError);
+    await assert.rejects(bad({ blockingTimeout: -1 }), DataError);
+    await assert.rejects(bad({ sleep: Number.NaN }), DataError);
+    await assert.rejects(new Lock(a, 'lk', { timeout: 100 }).extend(-5), DataError);
+    assert.equal(await a.exists('lk'), 0);
+  });
+
+  it('an aborted wait rejects LockError with the reason as cause', async () => {
+    await new Lock(a, 'lk', { timeout: 10_000 }).acquire();
+    const controller = new AbortController();
+    const waiting = new Lock(b, 'lk', { sleep: 20 }).acquire({ signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('shutting down')), 30);
+    const err = await waiting.then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof LockError, String(err));
+    assert.equal((err.cause as Error).message, 'shutting down');
+  });
+});

@@ -116,6 +116,14 @@ describe('RedisCluster on a real 3+3 cluster', () => {
     assert.equal(await r.ping(), 'PONG');
   });
 
+  it('scans every primary with scanIterator', async () => {
+    const keys = Array.from({ length: 50 }, (_, i) => `scan:${i}`);
+    await r.mset(...keys.flatMap((k) => [k, '1']));
+    const seen = new Set<string>();
+    for await (const k of r.scanIterator({ match: 'scan:*', count: 7 })) seen.add(k);
+    assert.deepEqual([...seen].sort(), [...keys].sort());
+  });
+
   it('runs single-slot transactions and refuses cross-slot ones', async () => {
     assert.deepEqual(await r.multi().set('{tx}a', '1').incr('{tx}a').exec(), ['OK', 2]);
     await assert.rejects(r.multi().set('tx:a', '1').set('tx:b', '2').exec(), ClusterTransactionError);

@@ -152,6 +152,29 @@ export class RedisCluster extends Emitter<RedisClusterEvents> {
     return new ClusterTransaction(this.batchTarget(), (slot) => this.transactionTarget(slot));
   }
 
+  /**
+   * Every key of the cluster: SCAN on each primary in turn (each primary's own
+   * cursor). Keys are yielded one at a time; stop early with `break`.
+   */
+  async *scanIterator(options: { match?: string; count?: number; type?: string } = {}): AsyncIterableIterator<string> {
+    await this.connect();
+    const args: unknown[] = [];
+    if (options.match !== undefined) args.push('MATCH', options.match);
+    if (options.count !== undefined) args.push('COUNT', options.count);
+    if (options.type !== undefined) args.push('TYPE', options.type);
+    for (const primary of (this.shared.map as SlotMap).primaries()) {
+      const conn = this.node(primary).conn;
+      let cursor = '0';
+      // A full SCAN returns to cursor 0; the round bound only guards against a misbehaving server.
+      for (let round = 0; round < 100_000_000; round++) {
+        const reply = (await conn.send('SCAN', [cursor, ...args], { buffers: this.buffers, safe: true })) as [unknown, unknown[]];
+        cursor = String(reply[0]);
+        for (const key of reply[1]) yield key as string;
+        if (cursor === '0') break;
+      }
+    }
+  }
+
   /** Graceful: in-flight replies arrive, then every node connection closes. */
   async close(): Promise<void> {
     const s = this.shared;

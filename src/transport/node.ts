@@ -58,17 +58,28 @@ export const nodeTransport: TransportFactory = (target) =>
         key: t.key as ConnectionOptions['key'],
       };
       if (target.path) (opts as { path?: string }).path = target.path;
-      socket = tlsConnect(opts);
+      try {
+        socket = tlsConnect(opts);
+      } catch (e) {
+        // Unreadable CA/cert/key PEM throws here, synchronously: still a ConnectionError.
+        reject(new ConnectionError(`TLS setup for ${describe(target)} failed: ${(e as Error).message}`, { cause: e }));
+        return;
+      }
     } else if (target.path) {
       socket = netConnect({ path: target.path });
     } else {
       socket = netConnect({ host: target.host, port: target.port });
     }
-    const timer = setTimeout(() => {
-      cleanup();
-      socket.destroy();
-      reject(new TimeoutError(`connect to ${describe(target)} timed out after ${target.connectTimeout} ms`));
-    }, target.connectTimeout);
+    // 0 means no limit, as for commandTimeout: a zero-delay timer would race the handshake.
+    // So do Infinity and delays above the timer maximum, which Node would turn into 1 ms.
+    const limited = target.connectTimeout > 0 && target.connectTimeout <= MAX_TIMER_MS;
+    const timer = limited
+      ? setTimeout(() => {
+        cleanup();
+        socket.destroy();
+        reject(new TimeoutError(`connect to ${describe(target)} timed out after ${target.connectTimeout} ms`));
+      }, target.connectTimeout)
+      : undefined;
     const onError = (e: Error): void => {
       cleanup();
       socket.destroy();
@@ -88,6 +99,9 @@ export const nodeTransport: TransportFactory = (target) =>
     socket.once('error', onError);
     socket.once(readyEvent, onReady);
   });
+
+/** Largest delay `setTimeout` honours (2^31 - 1 ms). */
+const MAX_TIMER_MS = 2_147_483_647;
 
 function isIp(host: string): boolean {
   return /^[\d.]+$/.test(host) || host.includes(':');

@@ -89,6 +89,7 @@ const cases: Case[] = [
   batch('keySlots, 100 x 16 B string', k16),
   batch('keySlots, 100 x 64 B string', k64),
   batch('keySlots, 100 x 16 B Buffer', buf(k16)),
+  batch('keySlots, 100 x 64 B Buffer', buf(k64)),
   batch('keySlots, 100 x 16 B non-ASCII', keys(16).map((k) => `é${k.slice(2)}`)),
   sameSlot('commonSlot vs generateMulti, 100 x 16 B, one tag', tagged16),
   singles('short keys: keySlot, 4 B string', keys(4, 'k'), keys(4, 'k')),

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { loadNodeCore } from '../src/core/wasm-node.js';
+import { DataError } from '../src/errors/index.js';
 import { commonSlot, crc16, keySlot, keySlots, type KeyInput } from '../src/core/slots.js';
 import { startRedis, type RedisServerHandle } from './support/redis-server.js';
 
@@ -169,8 +170,10 @@ describe('keySlot: known values', () => {
   });
 
   it('rejects values that are not keys', () => {
-    assert.throws(() => keySlot({} as unknown as KeyInput), TypeError);
-    assert.throws(() => keySlots(['a', null as unknown as KeyInput]), TypeError);
+    assert.throws(() => keySlot({} as unknown as KeyInput), DataError);
+    assert.throws(() => keySlots(['a', null as unknown as KeyInput]), DataError);
+    assert.throws(() => keySlots([Buffer.from('a'), 1n as unknown as KeyInput]), DataError);
+    assert.throws(() => commonSlot([true as unknown as KeyInput]), DataError);
     // still usable afterwards
     assert.equal(keySlot('foo'), 12182);
   });

@@ -3,6 +3,7 @@
  * core (assembly/slots.ts); this module only copies key bytes into the core's
  * scratch region and reads the answers back.
  */
+import { DataError } from '../errors/index.js';
 import { sharedCoreInstance } from './wasm.js';
 
 /** What a key may be: strings are hashed as UTF-8, numbers as their decimal text. */
@@ -132,7 +133,8 @@ function writeBytes(b: Uint8Array, at: number): void {
 }
 
 function notAKey(key: unknown): never {
-  throw new TypeError(`wredis: a key must be a string, number or Uint8Array, got ${key === null ? 'null' : typeof key}`);
+  // the type only: the value may be user data
+  throw new DataError(`a key must be a string, number, Buffer or Uint8Array, got ${key === null ? 'null' : typeof key}`);
 }
 
 /** Copies one key to the start of the key region; returns its byte length. */
@@ -158,7 +160,7 @@ function stageKey(key: KeyInput): number {
  * hash as their decimal text (what the server receives). Synchronous.
  *
  * @example keySlot('foo') === 12182; keySlot('{user1}.a') === keySlot('{user1}.b')
- * @throws TypeError when `key` is not a string, number or Uint8Array.
+ * @throws DataError when `key` is not a string, number or Uint8Array.
  */
 export function keySlot(key: KeyInput): number {
   ready();
@@ -245,7 +247,7 @@ function runBatch(keys: readonly KeyInput[]): number {
  * needs for routing): `keySlots(keys)[i] === keySlot(keys[i])`. Returns a fresh
  * `Uint16Array` (a copy, never a view into WASM memory), which one `slice`
  * makes cheaper to build than a `number[]`.
- * @throws TypeError when a key is not a string, number or Uint8Array.
+ * @throws DataError when a key is not a string, number or Uint8Array.
  */
 export function keySlots(keys: readonly KeyInput[]): Uint16Array {
   ready();
@@ -259,7 +261,7 @@ export function keySlots(keys: readonly KeyInput[]): Uint16Array {
 /**
  * The slot all keys share, or -1 when they span more than one slot (or the list
  * is empty): the CROSSSLOT check, in one call into the core.
- * @throws TypeError when a key is not a string, number or Uint8Array.
+ * @throws DataError when a key is not a string, number or Uint8Array.
  */
 export function commonSlot(keys: readonly KeyInput[]): number {
   ready();

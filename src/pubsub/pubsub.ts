@@ -1,0 +1,153 @@
+/**
+ * A standalone client's Pub/Sub: picks the connection subscriptions live on and hands out
+ * `Subscription`s. Under RESP3 that is the client's shared connection (messages are pushes, so
+ * commands keep flowing on it); under RESP2 a subscribed connection accepts nothing but
+ * (un)subscribe and PING, so a dedicated one is opened on the first subscribe.
+ */
+import { Connection } from '../connection/connection.js';
+import type { ResolvedOptions } from '../client/options.js';
+import { ConnectionError, DataError } from '../errors/index.js';
+import { Subscriber, type Sink } from './subscriber.js';
+import { Subscription } from './subscription.js';
+import type { MessageListener, PatternListener, PubSubKind, PubSubName, SubscribeOptions } from './types.js';
+
+export interface PubSubHooks {
+  /** Background failures of the dedicated subscriber connection (reconnects, refused resubscriptions). */
+  onError?: (error: Error) => void;
+}
+
+/** What Pub/Sub needs from a client: its shared connection and its options. */
+export interface PubSubHost {
+  readonly connection: Connection;
+  readonly resolvedOptions: ResolvedOptions;
+}
+
+export class PubSub {
+  private current: Subscriber | undefined;
+  private choosing: Promise<Subscriber> | undefined;
+  private dedicated: Connection | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly main: Connection,
+    private readonly options: ResolvedOptions,
+    private readonly hooks: PubSubHooks = {},
+  ) {
+    main.on('end', () => {
+      this.closed = true;
+      this.current?.end();
+      this.dedicated?.close().catch(() => undefined);
+    });
+  }
+
+  /** @internal The subscriber in use, once chosen. */
+  get subscriber(): Subscriber | undefined {
+    return this.current;
+  }
+
+  /** Subscribes `listener` (or an iterator when none) to `names`; resolves once the server confirmed them all. */
+  subscribe<M>(
+    kind: 'pattern',
+    names: PubSubName | readonly PubSubName[],
+    listener: PatternListener<M> | undefined,
+    bytes: boolean,
+    options?: SubscribeOptions,
+  ): Promise<Subscription<M>>;
+  subscribe<M>(
+    kind: PubSubKind,
+    names: PubSubName | readonly PubSubName[],
+    listener: MessageListener<M> | undefined,
+    bytes: boolean,
+    options?: SubscribeOptions,
+  ): Promise<Subscription<M>>;
+  async subscribe<M>(
+    kind: PubSubKind,
+    names: PubSubName | readonly PubSubName[],
+    listener: MessageListener<M> | PatternListener<M> | undefined,
+    bytes: boolean,
+    options: SubscribeOptions = {},
+  ): Promise<Subscription<M>> {
+    const list = nameList(names, kind);
+    if (listener !== undefined && typeof listener !== 'function') throw new DataError('listener must be a function');
+    const subscriber = await this.link();
+    const shape = { bytes, buffer: this.options.binary === 'buffer' };
+    const sub = new Subscription<M>(kind, list, listener, shape, options, (sink) => subscriber.remove(kind, list, (s) => s === sink));
+    await subscriber.add(kind, list, sub.sink);
+    return sub;
+  }
+
+  /**
+   * Removes `listener` (every listener when omitted) from `names` (every name of the kind when
+   * omitted); names left without listeners are unsubscribed. Subscriptions losing all their
+   * names finish their iterators.
+   */
+  async unsubscribe(kind: PubSubKind, names?: PubSubName | readonly PubSubName[], listener?: (...args: never[]) => void): Promise<void> {
+    const list = names === undefined ? undefined : nameList(names, kind);
+    const subscriber = this.current;
+    if (subscriber === undefined) return;
+    const which = listener === undefined ? undefined : (s: Sink & { listener?: unknown }) => s.listener === listener;
+    await subscriber.remove(kind, list, which);
+  }
+
+  /** Closes the dedicated connection (RESP2) and ends every subscription. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.current?.end();
+    await this.dedicated?.close();
+  }
+
+  /** The connection subscriptions live on, chosen once the negotiated protocol is known. */
+  private link(): Promise<Subscriber> {
+    if (this.current !== undefined) return Promise.resolve(this.current);
+    if (this.closed) return Promise.reject(new ConnectionError('Connection is closed'));
+    this.choosing ??= this.choose().finally(() => {
+      this.choosing = undefined;
+    });
+    return this.choosing;
+  }
+
+  private async choose(): Promise<Subscriber> {
+    let conn: Connection | undefined;
+    if (this.options.protocol === 3) {
+      // HELLO may have been refused (old server): only the handshake tells.
+      await this.main.connect();
+      if (this.main.hello.protocol === 3) conn = this.main;
+    }
+    if (conn === undefined) {
+      conn = new Connection({ ...this.options });
+      conn.pubsubRouting = true;
+      const onError = this.hooks.onError;
+      if (onError !== undefined) conn.on('error', onError);
+      this.dedicated = conn;
+    }
+    if (this.closed) {
+      conn.disconnect();
+      throw new ConnectionError('Connection is closed');
+    }
+    this.current = new Subscriber(conn);
+    return this.current;
+  }
+}
+
+const hosts = new WeakMap<Connection, PubSub>();
+
+/** The Pub/Sub of a client (shared by its `withBuffers()` views), created on first use. */
+export function pubsubFor(host: PubSubHost, hooks?: PubSubHooks): PubSub {
+  const main = host.connection;
+  let ps = hosts.get(main);
+  if (ps === undefined) {
+    ps = new PubSub(main, host.resolvedOptions, hooks);
+    hosts.set(main, ps);
+  }
+  return ps;
+}
+
+function nameList(names: PubSubName | readonly PubSubName[], kind: PubSubKind): PubSubName[] {
+  const list = Array.isArray(names) ? [...(names as readonly PubSubName[])] : [names as PubSubName];
+  const what = kind === 'pattern' ? 'pattern' : 'channel';
+  if (list.length === 0) throw new DataError(`at least one ${what} is needed`);
+  for (const n of list) {
+    if (typeof n !== 'string' && !(n instanceof Uint8Array)) throw new DataError(`a ${what} must be a string or bytes`);
+  }
+  return list;
+}

@@ -1,0 +1,251 @@
+/**
+ * The subscription state of one connection to one server: which channels, patterns and shard
+ * channels are wanted, by which sinks, and the messages they receive. It works the same on a
+ * RESP3 connection shared with commands (messages arrive as pushes) and on a RESP2 connection
+ * reserved for it (`pubsubRouting`), and knows nothing of clusters: a cluster keeps one per node
+ * and moves shard channels between them through `onDropped`.
+ *
+ * Every (un)subscribe holds its connection FIFO slot until the server confirmed each name
+ * (`confirmations`), so its promise settles exactly and a refusal (-NOPERM, -MOVED) rejects it
+ * rather than a neighbouring command. After a reconnect the connection replays the whole state
+ * through its `resubscribe` hook before any queued command.
+ */
+import type { Connection } from '../connection/connection.js';
+import { ConnectionError, RedisError } from '../errors/index.js';
+import type { PubSubKind, PubSubName } from './types.js';
+import { asText, kindOf } from './values.js';
+
+/** Receives the messages of the names it was added to. Values are as decoded (string or bytes). */
+export interface Sink {
+  deliver(kind: PubSubKind, channel: unknown, message: unknown, pattern: unknown): void;
+  /** The sink no longer receives `key` (removed by someone else, or the subscriber ended). */
+  removed(kind: PubSubKind, key: string): void;
+}
+
+/** Names the server unsubscribed on its own (shard slot moved), with the sinks that wanted them. */
+export interface Dropped {
+  name: PubSubName;
+  sinks: Sink[];
+}
+
+export interface SubscriberOptions {
+  /**
+   * The server dropped shard channels on its own (their slot moved). Default: subscribe them
+   * again on the same connection. A cluster moves them to the slot's new owner instead.
+   */
+  onDropped?: (kind: PubSubKind, dropped: Dropped[]) => void;
+}
+
+interface Entry {
+  readonly key: string;
+  readonly name: PubSubName;
+  readonly sinks: Set<Sink>;
+  /** Settles with this entry's own SUBSCRIBE: confirmed, or refused / failed for good. */
+  readonly ready: Promise<void>;
+}
+
+const COMMANDS: Record<PubSubKind, readonly [subscribe: string, unsubscribe: string]> = {
+  channel: ['SUBSCRIBE', 'UNSUBSCRIBE'],
+  pattern: ['PSUBSCRIBE', 'PUNSUBSCRIBE'],
+  shard: ['SSUBSCRIBE', 'SUNSUBSCRIBE'],
+};
+
+const KINDS: readonly PubSubKind[] = ['channel', 'pattern', 'shard'];
+
+/** Map key of a name: its UTF-8 text (the server's pushes may carry it as a string). */
+const keyOf = (name: PubSubName): string => asText(name);
+
+export class Subscriber {
+  private readonly spaces: Record<PubSubKind, Map<string, Entry>> = {
+    channel: new Map(),
+    pattern: new Map(),
+    shard: new Map(),
+  };
+  /** Shard channels we are unsubscribing from ourselves: their confirmations are not drops. */
+  private readonly leaving = new Map<string, number>();
+  private ended: Error | undefined;
+  private readonly onDropped: (kind: PubSubKind, dropped: Dropped[]) => void;
+
+  constructor(
+    readonly connection: Connection,
+    options: SubscriberOptions = {},
+  ) {
+    this.onDropped = options.onDropped ?? ((kind, dropped) => this.resubscribe(kind, dropped));
+    connection.resubscribe = this.hook;
+    connection.on('push', this.onPush);
+    connection.on('end', this.onEnd);
+  }
+
+  /** Names currently wanted, as given by their first subscriber. */
+  names(kind: PubSubKind): PubSubName[] {
+    return [...this.spaces[kind].values()].map((e) => e.name);
+  }
+
+  /** Number of names wanted, all kinds together. */
+  get size(): number {
+    return this.spaces.channel.size + this.spaces.pattern.size + this.spaces.shard.size;
+  }
+
+  /**
+   * Adds `sink` to every name and resolves once the server confirmed each. On failure the sink
+   * is taken off all of them again (names it alone wanted are unsubscribed) and the error is thrown.
+   */
+  async add(kind: PubSubKind, names: readonly PubSubName[], sink: Sink): Promise<void> {
+    if (this.ended !== undefined) throw this.ended;
+    const space = this.spaces[kind];
+    const fresh: Entry[] = [];
+    const waits: Array<Promise<void>> = [];
+    const byKey = new Map<string, PubSubName>();
+    for (const name of names) byKey.set(keyOf(name), name);
+    let ready: Promise<void> | undefined;
+    if ([...byKey.keys()].some((k) => !space.has(k))) {
+      const created = [...byKey].filter(([k]) => !space.has(k));
+      ready = this.connection
+        .send(COMMANDS[kind][0], created.map(([, n]) => n), { confirmations: created.length, safe: true })
+        .then(() => undefined);
+      ready.catch(() => this.refused(kind, fresh));
+      for (const [key, name] of created) {
+        const entry: Entry = { key, name, sinks: new Set(), ready };
+        space.set(key, entry);
+        fresh.push(entry);
+      }
+    }
+    for (const key of byKey.keys()) {
+      const entry = space.get(key)!;
+      entry.sinks.add(sink);
+      if (entry.ready !== ready) waits.push(entry.ready);
+    }
+    if (ready !== undefined) waits.push(ready);
+    try {
+      await Promise.all(waits);
+    } catch (e) {
+      await this.remove(kind, [...byKey.values()], (s) => s === sink).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /**
+   * Takes the sinks matching `which` (all when undefined) off `names` (all names of the kind when
+   * undefined) and unsubscribes the names left without sinks. Resolves when the server confirmed;
+   * a connection lost meanwhile counts as done (the server forgot them with it).
+   */
+  async remove(kind: PubSubKind, names: readonly PubSubName[] | undefined, which?: (sink: Sink) => boolean): Promise<void> {
+    const space = this.spaces[kind];
+    const keys = names === undefined ? [...space.keys()] : [...new Set(names.map(keyOf))];
+    const emptied: Entry[] = [];
+    for (const key of keys) {
+      const entry = space.get(key);
+      if (entry === undefined) continue;
+      for (const sink of [...entry.sinks]) {
+        if (which !== undefined && !which(sink)) continue;
+        entry.sinks.delete(sink);
+        sink.removed(kind, key);
+      }
+      if (entry.sinks.size === 0) {
+        space.delete(key);
+        emptied.push(entry);
+      }
+    }
+    if (emptied.length === 0 || this.ended !== undefined) return;
+    const shard = kind === 'shard';
+    if (shard) for (const e of emptied) this.leaving.set(e.key, (this.leaving.get(e.key) ?? 0) + 1);
+    try {
+      await this.connection.send(COMMANDS[kind][1], emptied.map((e) => e.name), { confirmations: emptied.length, safe: true });
+    } catch (e) {
+      if (shard) for (const entry of emptied) this.left(entry.key);
+      if (!(e instanceof ConnectionError)) throw e;
+    }
+  }
+
+  /** Stops for good: waiters reject, sinks learn they receive nothing more. */
+  end(error: Error = new ConnectionError('Connection is closed')): void {
+    if (this.ended !== undefined) return;
+    this.ended = error;
+    this.connection.off('push', this.onPush).off('end', this.onEnd);
+    if (this.connection.resubscribe === this.hook) this.connection.resubscribe = undefined;
+    for (const kind of KINDS) {
+      const space = this.spaces[kind];
+      for (const entry of space.values()) for (const sink of entry.sinks) sink.removed(kind, entry.key);
+      space.clear();
+    }
+  }
+
+  // --- internals --------------------------------------------------------------
+
+  private readonly hook = (): Array<{ name: string; args: readonly unknown[] }> => this.state();
+
+  /** What a fresh connection must send to restore every subscription. */
+  private state(): Array<{ name: string; args: readonly unknown[] }> {
+    const out: Array<{ name: string; args: readonly unknown[] }> = [];
+    for (const kind of KINDS) {
+      const space = this.spaces[kind];
+      if (space.size > 0) out.push({ name: COMMANDS[kind][0], args: [...space.values()].map((e) => e.name) });
+    }
+    return out;
+  }
+
+  /** Our SUBSCRIBE failed for good: its entries go, with every sink that joined them. */
+  private refused(kind: PubSubKind, entries: readonly Entry[]): void {
+    const space = this.spaces[kind];
+    for (const entry of entries) {
+      if (space.get(entry.key) !== entry) continue;
+      space.delete(entry.key);
+      for (const sink of entry.sinks) sink.removed(kind, entry.key);
+    }
+  }
+
+  private left(key: string): boolean {
+    const n = this.leaving.get(key);
+    if (n === undefined) return false;
+    if (n <= 1) this.leaving.delete(key);
+    else this.leaving.set(key, n - 1);
+    return true;
+  }
+
+  private resubscribe(kind: PubSubKind, dropped: readonly Dropped[]): void {
+    for (const d of dropped) for (const sink of d.sinks) this.add(kind, [d.name], sink).catch(() => undefined);
+  }
+
+  private readonly onEnd = (): void => this.end();
+
+  private readonly onPush = (push: unknown[]): void => {
+    switch (kindOf(push[0])) {
+      case 'message':
+        this.deliver('channel', push[1], push[1], push[2], undefined);
+        break;
+      case 'pmessage':
+        this.deliver('pattern', push[1], push[2], push[3], push[1]);
+        break;
+      case 'smessage':
+        this.deliver('shard', push[1], push[1], push[2], undefined);
+        break;
+      case 'sunsubscribe': {
+        const key = asText(push[1]);
+        if (this.left(key)) break;
+        const entry = this.spaces.shard.get(key);
+        if (entry === undefined) break;
+        // The server let go of a channel we still want: its slot moved.
+        this.spaces.shard.delete(key);
+        this.onDropped('shard', [{ name: entry.name, sinks: [...entry.sinks] }]);
+        break;
+      }
+      default:
+    }
+  };
+
+  private deliver(kind: PubSubKind, name: unknown, channel: unknown, message: unknown, pattern: unknown): void {
+    const entry = this.spaces[kind].get(asText(name));
+    if (entry === undefined) return;
+    for (const sink of entry.sinks) {
+      try {
+        sink.deliver(kind, channel, message, pattern);
+      } catch (e) {
+        // A listener's bug must not stop the others or the connection's reader: it surfaces
+        // like an event listener's exception would.
+        queueMicrotask(() => {
+          throw e instanceof Error ? e : new RedisError(String(e));
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,332 @@
+/**
+ * Pub/Sub against a real server, on RESP2 (dedicated subscriber connection) and RESP3 (pushes
+ * on the shared connection): listeners, async iterators and their bound, bytes, unsubscribe
+ * bookkeeping, refusals, resubscription after the connection or the server went away, and the
+ * misuse guard.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  AuthorizationError,
+  ConnectionError,
+  DataError,
+  ExponentialBackoff,
+  PubSubError,
+  Redis,
+  Retry,
+} from '../src/index.js';
+import { pubsubFor, pubSubMisuse, isSubscribeCommand, type PubSub, type Subscription } from '../src/pubsub/index.js';
+import { startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
+
+const fastRetry = (): Retry => new Retry({ retries: 10, backoff: new ExponentialBackoff({ base: 5, cap: 50 }) });
+
+/** Polls until `probe` returns undefined; bounded. */
+const until = (what: string, probe: () => string | undefined | Promise<string | undefined>): Promise<void> =>
+  waitUntil(what, 10_000, async () => probe());
+
+async function numsub(r: Redis, channel: string): Promise<number> {
+  const reply = (await r.call('PUBSUB', 'NUMSUB', channel)) as unknown[];
+  return Number(reply[1]);
+}
+
+/** Reads `n` messages from a subscription's iterator (bounded by the test's wait helper). */
+async function take<M>(sub: Subscription<M>, n: number): Promise<Array<{ channel: M; message: M; pattern?: M }>> {
+  const out: Array<{ channel: M; message: M; pattern?: M }> = [];
+  const it = sub[Symbol.asyncIterator]();
+  while (out.length < n) {
+    const r = await it.next();
+    if (r.done === true) break;
+    out.push(r.value);
+  }
+  return out;
+}
+
+for (const protocol of [2, 3] as const) {
+  describe(`Pub/Sub (RESP${protocol})`, () => {
+    let server: RedisServerHandle;
+    let r: Redis;
+    let pub: Redis;
+    let ps: PubSub;
+    before(async () => {
+      server = await startRedis({ users: [{ name: 'nochan', password: 'pw', rules: ['~*', '+@all', 'resetchannels'] }] });
+      r = new Redis({ host: server.host, port: server.port, protocol, retry: fastRetry() });
+      pub = new Redis({ host: server.host, port: server.port, protocol });
+      ps = pubsubFor(r);
+    });
+    after(async () => {
+      await r.close();
+      await pub.close();
+      await server.stop();
+    });
+
+    it(`uses ${protocol === 3 ? 'the shared connection' : 'a dedicated connection'} and keeps commands flowing`, async () => {
+      const sub = await ps.subscribe('channel', 'route', () => undefined, false);
+      const conn = ps.subscriber?.connection;
+      assert.ok(conn !== undefined);
+      assert.equal(conn === r.connection, protocol === 3);
+      assert.equal(conn.hello.protocol, protocol);
+      assert.equal(await r.set('k', 'v'), 'OK');
+      assert.equal(await r.get('k'), 'v');
+      await sub.unsubscribe();
+    });
+
+    it('resolves once subscribed; listeners get (message, channel)', async () => {
+      const got: Array<[string, string]> = [];
+      const sub = await ps.subscribe<string>('channel', ['news', 'sport'], (message, channel) => got.push([message, channel]), false);
+      // Resolved means confirmed: the server counts the subscriber already.
+      assert.equal(await numsub(pub, 'news'), 1);
+      assert.equal(await pub.call('PUBLISH', 'news', 'héllo'), 1);
+      assert.equal(await pub.call('PUBLISH', 'sport', 'goal'), 1);
+      await until('two messages', () => (got.length >= 2 ? undefined : `${got.length}`));
+      assert.deepEqual(got, [['héllo', 'news'], ['goal', 'sport']]);
+      assert.deepEqual(sub.names, ['news', 'sport']);
+      await sub.unsubscribe();
+      assert.equal(await numsub(pub, 'news'), 0);
+      assert.equal(sub.subscribed, false);
+    });
+
+    it('psubscribe listeners get (message, channel, pattern)', async () => {
+      const got: string[][] = [];
+      const sub = await ps.subscribe<string>('pattern', 'ev:*', (message, channel, pattern) => got.push([message, channel, pattern]), false);
+      assert.equal(await pub.call('PUBLISH', 'ev:1', 'one'), 1);
+      await until('pattern message', () => (got.length >= 1 ? undefined : 'none yet'));
+      assert.deepEqual(got, [['one', 'ev:1', 'ev:*']]);
+      await sub.unsubscribe();
+      assert.equal(await pub.call('PUBLISH', 'ev:1', 'two'), 0);
+    });
+
+    it('ssubscribe receives SPUBLISH (sharded channels on a standalone server)', async () => {
+      const got: string[][] = [];
+      const sub = await ps.subscribe<string>('shard', '{s}ch', (message, channel) => got.push([message, channel]), false);
+      assert.equal(await pub.call('SPUBLISH', '{s}ch', 'sharded'), 1);
+      await until('shard message', () => (got.length >= 1 ? undefined : 'none yet'));
+      assert.deepEqual(got, [['sharded', '{s}ch']]);
+      await sub.unsubscribe();
+      assert.equal(await pub.call('SPUBLISH', '{s}ch', 'x'), 0);
+    });
+
+    it('iterates messages with for await; leaving the loop unsubscribes', async () => {
+      const sub = await ps.subscribe<string>('channel', 'it', undefined, false);
+      for (let i = 0; i < 3; i++) await pub.call('PUBLISH', 'it', `m${i}`);
+      const seen: string[] = [];
+      for await (const { channel, message } of sub) {
+        assert.equal(channel, 'it');
+        seen.push(message);
+        if (seen.length === 3) break;
+      }
+      assert.deepEqual(seen, ['m0', 'm1', 'm2']);
+      assert.equal(sub.subscribed, false);
+      assert.equal(await numsub(pub, 'it'), 0);
+    });
+
+    it('pattern iterator messages carry the pattern', async () => {
+      const sub = await ps.subscribe<string>('pattern', 'pi:*', undefined, false);
+      await pub.call('PUBLISH', 'pi:a', 'x');
+      assert.deepEqual(await take(sub, 1), [{ channel: 'pi:a', message: 'x', pattern: 'pi:*' }]);
+      await sub.unsubscribe();
+    });
+
+    it("a full buffer ends the subscription with PubSubError ('error', the default)", async () => {
+      const sub = await ps.subscribe<string>('channel', 'slow', undefined, false, { bufferSize: 2 });
+      for (let i = 0; i < 3; i++) await pub.call('PUBLISH', 'slow', `m${i}`);
+      await until('overflow', () => (sub.subscribed ? `buffered ${sub.buffered}` : undefined));
+      const seen: string[] = [];
+      await assert.rejects(
+        (async () => {
+          for await (const m of sub) seen.push(m.message);
+        })(),
+        (e: unknown) => e instanceof PubSubError && /more than 2 messages/.test(e.message),
+      );
+      assert.deepEqual(seen, ['m0', 'm1']);
+      await until('unsubscribed after overflow', async () => ((await numsub(pub, 'slow')) === 0 ? undefined : 'still subscribed'));
+    });
+
+    it("'drop-oldest' keeps the newest messages and counts the dropped", async () => {
+      const sub = await ps.subscribe<string>('channel', 'lossy', undefined, false, { bufferSize: 2, overflow: 'drop-oldest' });
+      for (let i = 0; i < 5; i++) await pub.call('PUBLISH', 'lossy', `m${i}`);
+      await until('five delivered', () => (sub.dropped + sub.buffered === 5 ? undefined : `${sub.dropped}+${sub.buffered}`));
+      assert.equal(sub.dropped, 3);
+      assert.deepEqual((await take(sub, 2)).map((m) => m.message), ['m3', 'm4']);
+      await sub.unsubscribe();
+    });
+
+    it('delivers bytes in buffers mode, text otherwise', async () => {
+      const bin: Array<[Uint8Array, Uint8Array]> = [];
+      const text: string[] = [];
+      const b = await ps.subscribe<Uint8Array>('channel', 'bytes', (m, c) => bin.push([m, c]), true);
+      const t = await ps.subscribe<string>('channel', 'bytes', (m) => text.push(m), false);
+      await pub.call('PUBLISH', 'bytes', 'ünï');
+      await until('both listeners', () => (bin.length >= 1 && text.length >= 1 ? undefined : 'waiting'));
+      assert.ok(Buffer.isBuffer(bin[0]![0]));
+      assert.equal(Buffer.from(bin[0]![0]).toString(), 'ünï');
+      assert.equal(Buffer.from(bin[0]![1]).toString(), 'bytes');
+      assert.deepEqual(text, ['ünï']);
+      await b.unsubscribe();
+      await t.unsubscribe();
+    });
+
+    it('bytes that are not UTF-8 arrive intact in buffers mode', { todo: 'needs pub/sub payloads decoded as bytes by the parser (see report)' }, async () => {
+      const got: Uint8Array[] = [];
+      const sub = await ps.subscribe<Uint8Array>('channel', 'raw', (m) => got.push(m), true);
+      const payload = Buffer.from([0xff, 0x00, 0xfe, 0x80, 0x0d, 0x0a]);
+      await pub.call('PUBLISH', 'raw', payload);
+      await until('raw message', () => (got.length >= 1 ? undefined : 'none yet'));
+      await sub.unsubscribe();
+      assert.deepEqual(Buffer.from(got[0]!), payload);
+    });
+
+    it('UNSUBSCRIBE only when the last listener of a channel goes', async () => {
+      const a: string[] = [];
+      const b: string[] = [];
+      const la = (m: string): void => {
+        a.push(m);
+      };
+      const lb = (m: string): void => {
+        b.push(m);
+      };
+      await ps.subscribe<string>('channel', 'shared', la, false);
+      const sb = await ps.subscribe<string>('channel', ['shared', 'other'], lb, false);
+      await ps.unsubscribe('channel', 'shared', la);
+      assert.equal(await numsub(pub, 'shared'), 1);
+      await pub.call('PUBLISH', 'shared', '1');
+      await until('b gets it', () => (b.length >= 1 ? undefined : 'waiting'));
+      assert.deepEqual(a, []);
+      // Removing every listener of a channel ends that part of the subscription.
+      await ps.unsubscribe('channel', 'shared');
+      assert.equal(await numsub(pub, 'shared'), 0);
+      assert.equal(sb.subscribed, true);
+      assert.equal(await numsub(pub, 'other'), 1);
+      await ps.unsubscribe('channel');
+      assert.equal(await numsub(pub, 'other'), 0);
+      assert.equal(sb.subscribed, false);
+    });
+
+    it('subscribe / unsubscribe / subscribe in one tick ends subscribed', async () => {
+      const got: string[] = [];
+      const first = ps.subscribe<string>('channel', 'flip', () => undefined, false);
+      const s1 = await first;
+      const leaving = s1.unsubscribe();
+      const again = ps.subscribe<string>('channel', 'flip', (m) => got.push(m), false);
+      await leaving;
+      const s2 = await again;
+      assert.equal(await numsub(pub, 'flip'), 1);
+      await pub.call('PUBLISH', 'flip', 'on');
+      await until('message after flip', () => (got.length >= 1 ? undefined : 'waiting'));
+      await s2.unsubscribe();
+    });
+
+    it('a refused SUBSCRIBE rejects with its own error and leaves nothing behind', async () => {
+      const limited = new Redis({ host: server.host, port: server.port, protocol, username: 'nochan', password: 'pw' });
+      try {
+        const lps = pubsubFor(limited);
+        const before = limited.get('k');
+        const refused = lps.subscribe('channel', ['x', 'y'], () => undefined, false);
+        const afterGet = limited.get('k');
+        await assert.rejects(refused, (e: unknown) => e instanceof AuthorizationError && e.code === 'NOPERM');
+        // The commands around it got their own replies.
+        assert.equal(await before, 'v');
+        assert.equal(await afterGet, 'v');
+        assert.equal(lps.subscriber?.size, 0);
+        assert.equal(await limited.ping(), 'PONG');
+      } finally {
+        await limited.close();
+      }
+    });
+
+    it('rejects bad arguments with DataError', async () => {
+      await assert.rejects(ps.subscribe('channel', [], () => undefined, false), DataError);
+      await assert.rejects(ps.subscribe('channel', [42 as unknown as string], () => undefined, false), DataError);
+      await assert.rejects(ps.subscribe('channel', 'c', 'nope' as unknown as () => void, false), DataError);
+    });
+
+    it('resubscribes after the connection is killed', async () => {
+      const got: string[] = [];
+      const chan = await ps.subscribe<string>('channel', 'survive', (m) => got.push(m), false);
+      const pat = await ps.subscribe<string>('pattern', 'surv*', () => undefined, false);
+      const conn = ps.subscriber!.connection;
+      let readies = 0;
+      conn.on('ready', () => readies++);
+      const killed = (await pub.call('CLIENT', 'KILL', 'TYPE', 'pubsub')) as number;
+      assert.ok(killed >= 1);
+      await until('reconnected', () => (readies >= 1 ? undefined : conn.status));
+      await until('resubscribed', async () => ((await numsub(pub, 'survive')) === 1 ? undefined : 'not yet'));
+      await pub.call('PUBLISH', 'survive', 'after kill');
+      await until('message after kill', () => (got.includes('after kill') ? undefined : got.join()));
+      await chan.unsubscribe();
+      await pat.unsubscribe();
+    });
+
+    it('resubscribes after the server restarts on the same port', async () => {
+      const got: string[] = [];
+      const sub = await ps.subscribe<string>('shard', 'phoenix', (m) => got.push(m), false);
+      await server.restart();
+      await until('resubscribed after restart', async () => {
+        const n = (await pub.call('PUBSUB', 'SHARDNUMSUB', 'phoenix').catch(() => [0, 0])) as unknown[];
+        return Number(n[1]) === 1 ? undefined : 'not yet';
+      });
+      await pub.call('SPUBLISH', 'phoenix', 'reborn');
+      await until('message after restart', () => (got.includes('reborn') ? undefined : got.join()));
+      await sub.unsubscribe();
+    });
+  });
+}
+
+describe('Pub/Sub lifecycle and misuse', () => {
+  let server: RedisServerHandle;
+  before(async () => {
+    server = await startRedis();
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  for (const protocol of [2, 3] as const) {
+    it(`closing the client ends iterators and rejects later subscribes (RESP${protocol})`, async () => {
+      const r = new Redis({ host: server.host, port: server.port, protocol });
+      const ps = pubsubFor(r);
+      const sub = await ps.subscribe<string>('channel', 'bye', undefined, false);
+      const reading = (async () => {
+        const seen: string[] = [];
+        for await (const m of sub) seen.push(m.message);
+        return seen;
+      })();
+      await r.close();
+      assert.deepEqual(await reading, []);
+      assert.equal(sub.subscribed, false);
+      await assert.rejects(ps.subscribe('channel', 'late', () => undefined, false), ConnectionError);
+      if (protocol === 2) {
+        await until('dedicated connection closed', () => (ps.subscriber?.connection.status === 'closed' ? undefined : ps.subscriber?.connection.status));
+      }
+    });
+  }
+
+  it('is one Pub/Sub per client, shared with its withBuffers() view', () => {
+    const r = new Redis({ host: server.host, port: server.port, lazyConnect: true });
+    assert.equal(pubsubFor(r), pubsubFor(r.withBuffers()));
+    r.disconnect();
+  });
+
+  it('names (un)subscribe commands as misuse outside subscribe()', () => {
+    for (const name of ['SUBSCRIBE', 'psubscribe', 'SSubscribe', 'UNSUBSCRIBE', 'punsubscribe', 'SUNSUBSCRIBE']) {
+      assert.equal(isSubscribeCommand(name), true, name);
+      const e = pubSubMisuse(name, 'transaction');
+      assert.ok(e instanceof PubSubError);
+      assert.equal(e.command, name.toUpperCase());
+      assert.match(e.message, /inside a transaction/);
+    }
+    for (const name of ['PUBLISH', 'SPUBLISH', 'PUBSUB', 'GET', 'SUBSCRIBER']) {
+      assert.equal(pubSubMisuse(name), undefined, name);
+    }
+  });
+
+  it('multi() and call() refuse SUBSCRIBE with PubSubError', { todo: 'needs the guard wired into Redis.dispatch and Batch.dispatch (see report)' }, async () => {
+    const r = new Redis({ host: server.host, port: server.port });
+    try {
+      await assert.rejects(r.multi().call('SUBSCRIBE', 'c').exec(), PubSubError);
+      await assert.rejects(r.call('SUBSCRIBE', 'c'), PubSubError);
+      assert.equal(await r.ping(), 'PONG');
+    } finally {
+      await r.close();
+    }
+  });
+});

@@ -49,7 +49,7 @@ async function expectConnectionFailure(options: RedisOptions, what: string): Pro
   try {
     const onConnect = await rejection(r.connect(), `${what}: connect()`);
     assert.ok(onConnect instanceof ConnectionError, `${what}: connect() rejected with ${inspect(onConnect)}`);
-    const onCommand = await rejection(r.ping(), `${what}: ping()`);
+    const onCommand = await rejection(r.call('PING'), `${what}: PING`);
     assert.ok(onCommand instanceof ConnectionError, `${what}: ping() rejected with ${inspect(onCommand)}`);
     return [onConnect, onCommand];
   } finally {
@@ -84,7 +84,7 @@ describe('TLS: standalone client', { timeout: 120_000 }, () => {
   it('connects with the CA given and runs commands, large values included', async () => {
     const r = new Redis({ host: '127.0.0.1', port: server.port, tls: { ca: m.ca } });
     try {
-      assert.equal(await r.ping(), 'PONG');
+      assert.equal(await r.call('PING'), 'PONG');
       assert.equal(await r.set('tls:k', 'v'), 'OK');
       assert.equal(await r.get('tls:k'), 'v');
       // Larger than one TLS record (16 KiB): the reply arrives in many decrypted chunks.
@@ -106,7 +106,7 @@ describe('TLS: standalone client', { timeout: 120_000 }, () => {
     for (const ca of [Buffer.from(m.ca), new Uint8Array(Buffer.from(m.ca)), [m.otherCa, m.ca]]) {
       const r = new Redis({ port: server.port, tls: { ca } });
       try {
-        assert.equal(await r.ping(), 'PONG');
+        assert.equal(await r.call('PING'), 'PONG');
       } finally {
         await r.close();
       }
@@ -131,7 +131,7 @@ describe('TLS: standalone client', { timeout: 120_000 }, () => {
     for (const tls of [{ rejectUnauthorized: false }, { ca: m.otherCa, rejectUnauthorized: false }]) {
       const r = new Redis({ port: server.port, tls });
       try {
-        assert.equal(await r.ping(), 'PONG');
+        assert.equal(await r.call('PING'), 'PONG');
       } finally {
         await r.close();
       }
@@ -142,7 +142,7 @@ describe('TLS: standalone client', { timeout: 120_000 }, () => {
     for (const host of ['127.0.0.1', 'localhost']) {
       const r = new Redis({ host, port: server.port, tls: { ca: m.ca } });
       try {
-        assert.equal(await r.ping(), 'PONG', host);
+        assert.equal(await r.call('PING'), 'PONG', host);
       } finally {
         await r.close();
       }
@@ -156,7 +156,7 @@ describe('TLS: standalone client', { timeout: 120_000 }, () => {
     // An explicit servername that the certificate lists works while connecting by IP.
     const r = new Redis({ host: '127.0.0.1', port: server.port, tls: { ca: m.ca, servername: 'localhost' } });
     try {
-      assert.equal(await r.ping(), 'PONG');
+      assert.equal(await r.call('PING'), 'PONG');
     } finally {
       await r.close();
     }
@@ -215,11 +215,11 @@ describe('TLS: standalone client', { timeout: 120_000 }, () => {
   it('reconnects over TLS after the server drops the connection', async () => {
     const r = new Redis({ port: server.port, tls: { ca: m.ca }, clientName: 'tls-reconnect' });
     try {
-      assert.equal(await r.ping(), 'PONG');
+      assert.equal(await r.call('PING'), 'PONG');
       const ready = new Promise<void>((resolve) => r.once('ready', resolve));
       await server.command('CLIENT', 'KILL', 'TYPE', 'normal');
       await within(10_000, ready, 'ready after CLIENT KILL');
-      assert.equal(await r.ping(), 'PONG');
+      assert.equal(await r.call('PING'), 'PONG');
       assert.equal(await r.call('CLIENT', 'GETNAME'), 'tls-reconnect');
     } finally {
       await r.close();
@@ -233,7 +233,7 @@ describe('TLS: standalone client', { timeout: 120_000 }, () => {
       const pushed = r.blpop('tls:queue', 5);
       await r.rpush('tls:queue', 'job');
       assert.deepEqual(await pushed, ['tls:queue', 'job']);
-      assert.equal(await r.withConnection(async (c) => c.ping()), 'PONG');
+      assert.equal(await r.withConnection(async (c) => c.call('PING')), 'PONG');
     } finally {
       await r.close();
     }
@@ -289,7 +289,7 @@ describe('TLS: passwords never appear in errors', { timeout: 60_000 }, () => {
       new Redis(`rediss://:${encodeURIComponent(password)}@127.0.0.1:${server.port}`, { tls: { ca: m.ca } }),
     ]) {
       try {
-        assert.equal(await r.ping(), 'PONG');
+        assert.equal(await r.call('PING'), 'PONG');
       } finally {
         await r.close();
       }

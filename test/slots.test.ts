@@ -25,9 +25,10 @@ function refCrc16(bytes: Uint8Array, start = 0, end = bytes.length): number {
   return crc;
 }
 
+/** What the command encoder puts on the wire for a key. */
 function keyBytes(key: KeyInput): Uint8Array {
   if (typeof key === 'string') return Buffer.from(key, 'utf8');
-  if (typeof key === 'number') return Buffer.from(String(key), 'utf8');
+  if (typeof key === 'number') return Buffer.from(key === Infinity ? '+inf' : key === -Infinity ? '-inf' : String(key), 'utf8');
   return key;
 }
 
@@ -69,7 +70,7 @@ const anyKey: fc.Arbitrary<KeyInput> = fc.oneof(
   fc.uint8Array({ maxLength: 100 }),
   braceBytes,
   fc.integer(),
-  fc.double(),
+  fc.double({ noNaN: true }),
 );
 
 // ---- Fixed vectors. ----
@@ -80,6 +81,18 @@ describe('keySlot: known values', () => {
     assert.equal(crc16(Buffer.from('123456789')), 0x31c3);
     assert.equal(keySlot('123456789'), 0x31c3 & 16383);
     assert.equal(keySlot('123456789'), 12739);
+  });
+
+  it('computes the right CRC for every byte value at every position of an 8-byte word', () => {
+    // touches each entry of the eight lookup tables, then the byte-at-a-time tail
+    for (let pos = 0; pos < 8; pos++) {
+      for (let b = 0; b < 256; b++) {
+        const key = new Uint8Array(11).fill(0x31);
+        key[pos] = b;
+        key[8 + (pos % 3)] = b;
+        assert.equal(crc16(key), refCrc16(key), `byte ${b} at ${pos}`);
+      }
+    }
   });
 
   it('matches the slots documented by Redis', () => {
@@ -135,6 +148,22 @@ describe('keySlot: known values', () => {
     assert.equal(keySlot(-7), keySlot('-7'));
     assert.equal(keySlot(1.5), keySlot('1.5'));
     assert.equal(keySlot(0), keySlot('0'));
+    assert.equal(keySlot(-0), keySlot('0'));
+    assert.equal(keySlot(1e21), keySlot('1e+21'));
+    // the infinities go out as +inf / -inf; NaN is refused, as by the encoder
+    assert.equal(keySlot(Infinity), keySlot('+inf'));
+    assert.equal(keySlot(-Infinity), keySlot('-inf'));
+    assert.deepEqual([...keySlots([Infinity, 'x', -Infinity])], [keySlot('+inf'), keySlot('x'), keySlot('-inf')]);
+    assert.throws(() => keySlot(NaN), DataError);
+    assert.throws(() => keySlots(['a', NaN]), DataError);
+  });
+
+  it('follows a re-registered core module', () => {
+    assert.equal(keySlot('foo'), 12182);
+    loadNodeCore(); // a fresh shared instance with its own memory
+    assert.equal(keySlot('foo'), 12182);
+    assert.deepEqual([...keySlots(['foo', 'bar'])], [12182, 5061]);
+    assert.equal(keySlot(Buffer.from('bar')), 5061);
   });
 
   it('handles keys larger than the scratch region (growth keeps working)', () => {
@@ -274,7 +303,7 @@ describe('keySlot: against CLUSTER KEYSLOT', () => {
 
   it('agrees on the fixed vectors', async () => {
     const keys: KeyInput[] = ['123456789', 'foo', 'bar', '', 'foo{}{bar}', 'foo{{bar}}zap', '{user1000}.following',
-      'a{b}c{d}', 'foo{bar', '😀{é}', 'é', Buffer.from([0x00, 0xff, 0x7b, 0x80, 0x7d]), 12345, -1.5];
+      'a{b}c{d}', 'foo{bar', '😀{é}', 'é', Buffer.from([0x00, 0xff, 0x7b, 0x80, 0x7d]), 12345, -1.5, Infinity];
     assert.deepEqual(await serverSlots(server!.port, keys), keys.map((k) => keySlot(k)));
   });
 

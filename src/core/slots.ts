@@ -6,7 +6,10 @@
 import { DataError } from '../errors/index.js';
 import { sharedCoreInstance } from './wasm.js';
 
-/** What a key may be: strings are hashed as UTF-8, numbers as their decimal text. */
+/**
+ * What a key may be: strings hash as UTF-8, numbers as the text the command
+ * encoder sends (decimal, `+inf`/`-inf`), bytes as they are.
+ */
 export type KeyInput = string | number | Uint8Array;
 
 /** The raw exports of assembly/slots.ts. */
@@ -132,6 +135,17 @@ function writeBytes(b: Uint8Array, at: number): void {
   }
 }
 
+/**
+ * A number key as the command encoder sends it: decimal text, `+inf`/`-inf`
+ * for the infinities; NaN is refused there, so it is refused here too.
+ */
+function numberText(n: number): string {
+  if (Number.isFinite(n)) return String(n);
+  if (n === Infinity) return '+inf';
+  if (n === -Infinity) return '-inf';
+  throw new DataError('a key cannot be NaN');
+}
+
 function notAKey(key: unknown): never {
   // the type only: the value may be user data
   throw new DataError(`a key must be a string, number, Buffer or Uint8Array, got ${key === null ? 'null' : typeof key}`);
@@ -140,7 +154,7 @@ function notAKey(key: unknown): never {
 /** Copies one key to the start of the key region; returns its byte length. */
 function stageKey(key: KeyInput): number {
   if (typeof key === 'string' || typeof key === 'number') {
-    const s = typeof key === 'string' ? key : String(key);
+    const s = typeof key === 'string' ? key : numberText(key);
     if (s.length * 3 > inCap) {
       const room = utf8Room(s);
       if (room > inCap) growInput(room);
@@ -157,10 +171,11 @@ function stageKey(key: KeyInput): number {
 /**
  * Redis Cluster slot (0..16383) of a key: CRC16-XMODEM of its UTF-8 bytes, or of
  * its `{hash tag}` when it has one, exactly as the server computes it. Numbers
- * hash as their decimal text (what the server receives). Synchronous.
+ * hash as the text the server receives (`12` as "12", `1.5` as "1.5",
+ * `Infinity` as "+inf"). Synchronous.
  *
  * @example keySlot('foo') === 12182; keySlot('{user1}.a') === keySlot('{user1}.b')
- * @throws DataError when `key` is not a string, number or Uint8Array.
+ * @throws DataError when `key` is not a string, number or Uint8Array, or is NaN.
  */
 export function keySlot(key: KeyInput): number {
   ready();
@@ -186,7 +201,7 @@ function stageStrings(keys: readonly KeyInput[], lens: number): Staged {
   let prevLast = 0;
   for (let i = 0; i < count; i++) {
     const key = keys[i];
-    const s = typeof key === 'string' ? key : typeof key === 'number' ? String(key) : undefined;
+    const s = typeof key === 'string' ? key : typeof key === 'number' ? numberText(key) : undefined;
     if (s === undefined) return NOT_STAGED;
     const n = s.length;
     if (n > 0) {
@@ -200,8 +215,10 @@ function stageStrings(keys: readonly KeyInput[], lens: number): Staged {
     const room = utf8Room(joined);
     if (room > inCap) growInput(room);
   }
+  const { read, written } = encoder.encodeInto(joined, inView);
+  if (read !== joined.length) return NOT_STAGED; // not all of it fitted: cannot happen, but never guess extents
   // Equal counts mean all ASCII, so the UTF-16 lengths are byte lengths too.
-  return encoder.encodeInto(joined, inView).written === joined.length ? STAGED_BYTES : STAGED_UTF16;
+  return written === joined.length ? STAGED_BYTES : STAGED_UTF16;
 }
 
 /** Mixed batches: each key copied in turn, with its byte length. */
@@ -212,7 +229,7 @@ function stageEach(keys: readonly KeyInput[], lens: number): void {
     const key = keys[i];
     let len: number;
     if (typeof key === 'string' || typeof key === 'number') {
-      const s = typeof key === 'string' ? key : String(key);
+      const s = typeof key === 'string' ? key : numberText(key);
       if (off + s.length * 3 > inCap) {
         const room = off + utf8Room(s);
         if (room > inCap) growInput(room);
@@ -247,7 +264,7 @@ function runBatch(keys: readonly KeyInput[]): number {
  * needs for routing): `keySlots(keys)[i] === keySlot(keys[i])`. Returns a fresh
  * `Uint16Array` (a copy, never a view into WASM memory), which one `slice`
  * makes cheaper to build than a `number[]`.
- * @throws DataError when a key is not a string, number or Uint8Array.
+ * @throws DataError when a key is not a string, number or Uint8Array, or is NaN.
  */
 export function keySlots(keys: readonly KeyInput[]): Uint16Array {
   ready();
@@ -261,7 +278,7 @@ export function keySlots(keys: readonly KeyInput[]): Uint16Array {
 /**
  * The slot all keys share, or -1 when they span more than one slot (or the list
  * is empty): the CROSSSLOT check, in one call into the core.
- * @throws DataError when a key is not a string, number or Uint8Array.
+ * @throws DataError when a key is not a string, number or Uint8Array, or is NaN.
  */
 export function commonSlot(keys: readonly KeyInput[]): number {
   ready();

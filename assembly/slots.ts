@@ -146,16 +146,16 @@ export function slotOf(ptr: usize, len: u32): u32 {
 }
 
 /**
- * Slots of `count` keys stored back to back from `keysPtr`, their byte lengths
- * as u32 at `lensPtr`; writes one u16 slot per key at `outPtr`. Returns the
- * slot all keys share, or -1 when they span slots (or there are none).
+ * The batch loop shared by both exports; `utf16` is a constant at each call
+ * site, so each export gets its own straight loop.
  */
-export function slotsBatch(keysPtr: usize, lensPtr: usize, count: u32, outPtr: usize): i32 {
+@inline function batch(keysPtr: usize, lensPtr: usize, count: u32, outPtr: usize, utf16: bool): i32 {
   let p = keysPtr;
   let first: u32 = 0;
   let same = count > 0;
   for (let i: usize = 0; i < <usize>count; i++) {
-    let end = p + <usize>load<u32>(lensPtr + (i << 2));
+    let len = load<u32>(lensPtr + (i << 2));
+    let end = utf16 ? utf8End(p, len) : p + <usize>len;
     let slot = slotRange(p, end);
     store<u16>(outPtr + (i << 1), <u16>slot);
     if (i == 0) first = slot;
@@ -166,23 +166,21 @@ export function slotsBatch(keysPtr: usize, lensPtr: usize, count: u32, outPtr: u
 }
 
 /**
+ * Slots of `count` keys stored back to back from `keysPtr`, their byte lengths
+ * as u32 at `lensPtr`; writes one u16 slot per key at `outPtr`. Returns the
+ * slot all keys share, or -1 when they span slots (or there are none).
+ */
+export function slotsBatch(keysPtr: usize, lensPtr: usize, count: u32, outPtr: usize): i32 {
+  return batch(keysPtr, lensPtr, count, outPtr, false);
+}
+
+/**
  * As slotsBatch, for strings the host encoded in one go: the lengths are
  * UTF-16 code units, and each key's UTF-8 extent is found by walking its
  * sequences. Saves the host a per-key encode.
  */
 export function slotsBatchUtf16(keysPtr: usize, lensPtr: usize, count: u32, outPtr: usize): i32 {
-  let p = keysPtr;
-  let first: u32 = 0;
-  let same = count > 0;
-  for (let i: usize = 0; i < <usize>count; i++) {
-    let end = utf8End(p, load<u32>(lensPtr + (i << 2)));
-    let slot = slotRange(p, end);
-    store<u16>(outPtr + (i << 1), <u16>slot);
-    if (i == 0) first = slot;
-    else if (slot != first) same = false;
-    p = end;
-  }
-  return same ? <i32>first : -1;
+  return batch(keysPtr, lensPtr, count, outPtr, true);
 }
 
 /** Plain CRC16-XMODEM of [ptr, ptr+len), without the slot mask or tag rule (for tests). */

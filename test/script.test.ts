@@ -147,7 +147,7 @@ for (const protocol of [2, 3] as const) {
 
       // The server forgets the script: the EVALSHA slots fail NOSCRIPT and are run again by body.
       await server.command('SCRIPT', 'FLUSH');
-      const again = await s.runIn(s.runIn(r.pipeline(), { keys: ['n'], args: [1] }).echo('middle'), { keys: ['n'], args: [2] }).exec();
+      const again = await s.runIn(s.runIn(r.pipeline(), { keys: ['n'], args: [1] }).call('ECHO', 'middle'), { keys: ['n'], args: [2] }).exec();
       assert.deepEqual(again, [118, 'middle', 120]);
       assert.equal(await s.exists(), true);
       // The pipeline object is reusable and counts its slots afresh.
@@ -155,7 +155,7 @@ for (const protocol of [2, 3] as const) {
       const reused = r.pipeline();
       s.runIn(reused, { keys: ['n'], args: [1] });
       assert.deepEqual(await reused.exec(), [121]);
-      reused.echo('a');
+      reused.call('ECHO', 'a');
       s.runIn(reused, { keys: ['n'], args: [1] });
       assert.deepEqual(await reused.exec(), ['a', 122]);
     });

@@ -4,9 +4,9 @@
  * connection `withConnection` lends and, later, `RedisCluster`.
  */
 
-/** A key or value as accepted on the wire. Buffers are Uint8Arrays. */
-export type RedisKey = string | number | Uint8Array;
-export type RedisValue = string | number | Uint8Array;
+import type { RedisKey, RedisValue } from '../commands/methods/types.js';
+
+export type { RedisKey, RedisValue };
 
 /** Sends any command; the reply is the protocol value as decoded (see `Redis.call`). */
 export interface CommandRunner {

@@ -1,0 +1,269 @@
+/**
+ * Stream consumers against a real server, RESP2 and RESP3: XREAD and XREADGROUP iteration,
+ * shared groups, recovery of own and crashed consumers' pending entries, acks, ending.
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { Redis, StreamConsumerInitializationError, StreamDuplicateConsumerGroupError } from '../src/index.js';
+import {
+  streamConsumer,
+  type GroupConsumerEntry,
+  type StreamConsumerOptions,
+  type ConsumerEntry,
+} from '../src/features/stream-consumer.js';
+import { startRedis, type RedisServerHandle } from './support/redis-server.js';
+
+const delay = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
+
+/** Waits (bounded) until some client is blocked in `command`. */
+async function waitBlocked(server: RedisServerHandle, command: string): Promise<void> {
+  for (let i = 0; i < 250; i++) {
+    const list = String(await server.command('CLIENT', 'LIST'));
+    if (list.split('\n').some((l) => l.includes(`cmd=${command}`) && / flags=\S*b/.test(l))) return;
+    await delay(20);
+  }
+  throw new Error(`no client blocked in ${command}`);
+}
+
+/** The promise's value, or a failure after `ms` (a broken feature must not hang the run). */
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
+}
+
+/** Collects up to `max` entries (bounded) from an iterator. */
+async function take<E>(it: AsyncIterator<E>, max: number): Promise<E[]> {
+  const out: E[] = [];
+  for (let i = 0; i < max; i++) {
+    const r = await within(it.next(), 10_000);
+    if (r.done === true) break;
+    out.push(r.value);
+  }
+  return out;
+}
+
+const plain = <V>(e: ConsumerEntry<V>): { stream: string; id: string; fields: Record<string, V> } => ({
+  stream: e.stream,
+  id: e.id,
+  fields: { ...e.fields },
+});
+
+for (const protocol of [2, 3] as const) {
+  describe(`stream consumers (RESP${protocol})`, () => {
+    let server: RedisServerHandle;
+    let r: Redis;
+    before(async () => {
+      server = await startRedis();
+      r = new Redis({ host: server.host, port: server.port, protocol });
+    });
+    after(async () => {
+      await r.close();
+      await server.stop();
+    });
+    beforeEach(() => server.command('FLUSHALL'));
+
+    const add = async (stream: string, n: number, from = 0): Promise<string[]> => {
+      const ids: string[] = [];
+      for (let i = from; i < from + n; i++) ids.push(String(await r.call('XADD', stream, '*', 'n', i, 'tag', `t${i}`)));
+      return ids;
+    };
+    const pendingCount = async (stream: string, group: string): Promise<number> =>
+      Number(((await r.call('XPENDING', stream, group)) as unknown[])[0]);
+
+    it('XREAD from an ID: entries with fields as objects, in order, over several batches', async () => {
+      const ids = await add('s', 5);
+      const it = streamConsumer(r, { streams: 's', startId: '0', batch: 2, stopWhenIdle: true });
+      const got = await take(it, 10);
+      assert.deepEqual(got.map(plain), ids.map((id, i) => ({ stream: 's', id, fields: { n: String(i), tag: `t${i}` } })));
+      assert.equal('ack' in (got[0] as object), false);
+      assert.deepEqual(await it.next(), { done: true, value: undefined });
+    });
+
+    it("XREAD from '$': only entries added after the start, none missed between reads", async () => {
+      await add('s', 2);
+      const it = streamConsumer(r, { streams: 's', block: 5000 });
+      const first = it.next();
+      await waitBlocked(server, 'xread');
+      const [id1] = await add('s', 1, 10);
+      assert.equal((await first).value?.id, id1);
+      // Added while nobody reads: still delivered.
+      const [id2, id3] = await add('s', 2, 11);
+      assert.deepEqual((await take(it, 2)).map((e) => e.id), [id2, id3]);
+      await it.return();
+    });
+
+    it('reads several streams, each from its own ID', async () => {
+      const a = await add('a', 3);
+      const b = await add('b', 2);
+      const it = streamConsumer(r, { streams: { a: a[0] as string, b: '0' }, stopWhenIdle: true });
+      const got = await take(it, 10);
+      assert.deepEqual(got.map((e) => `${e.stream}:${e.id}`).sort(), [...a.slice(1).map((id) => `a:${id}`), ...b.map((id) => `b:${id}`)].sort());
+    });
+
+    it('group members share the entries: each entry to exactly one consumer', async () => {
+      const ids = await add('s', 12);
+      const opts = { streams: 's', group: 'g', startId: '0', batch: 2, stopWhenIdle: true } as const;
+      const c1 = streamConsumer(r, { ...opts, consumer: 'c1' });
+      const c2 = streamConsumer(r, { ...opts, consumer: 'c2' });
+      const seen1: string[] = [];
+      const seen2: string[] = [];
+      // Alternate so both read: each next() on an empty buffer reads the next batch of 2.
+      for (let i = 0; i < 20; i++) {
+        const [x, y] = await Promise.all([c1.next(), c2.next()]);
+        if (x.done !== true) seen1.push(x.value.id);
+        if (y.done !== true) seen2.push(y.value.id);
+        if (x.done === true && y.done === true) break;
+      }
+      assert.ok(seen1.length > 0 && seen2.length > 0, `${seen1.length} / ${seen2.length}`);
+      assert.deepEqual([...seen1, ...seen2].sort(), [...ids].sort());
+      assert.equal(new Set([...seen1, ...seen2]).size, ids.length);
+      assert.equal(await pendingCount('s', 'g'), 0, 'auto-acked');
+    });
+
+    it('manual ack: entries stay pending until entry.ack()', async () => {
+      await add('s', 3);
+      const it = streamConsumer(r, { streams: 's', group: 'g', consumer: 'c', startId: '0', ack: 'manual', stopWhenIdle: true });
+      const got = (await take(it, 10)) as Array<GroupConsumerEntry>;
+      assert.equal(got.length, 3);
+      assert.equal(await pendingCount('s', 'g'), 3);
+      assert.equal(await got[1]?.ack(), true);
+      assert.equal(await got[1]?.ack(), false, 'idempotent');
+      assert.equal(await pendingCount('s', 'g'), 2);
+      await Promise.all(got.map((e) => e.ack()));
+      assert.equal(await pendingCount('s', 'g'), 0);
+    });
+
+    it('break stops the iterator; the entry broken on stays pending, earlier ones are acked', async () => {
+      await add('s', 5);
+      const consumer = streamConsumer(r, { streams: 's', group: 'g', consumer: 'c', startId: '0', block: 100 });
+      let n = 0;
+      for await (const entry of consumer) {
+        assert.equal(entry.fields.n, String(n));
+        if (++n === 3) break;
+      }
+      assert.deepEqual(await consumer.next(), { done: true, value: undefined });
+      assert.equal(await pendingCount('s', 'g'), 3, 'the 2 entries not handed out and the one broken on');
+    });
+
+    it('a restarted consumer gets its own pending entries first (recovery), then new ones', async () => {
+      const ids = await add('s', 4);
+      const opts: StreamConsumerOptions = { streams: 's', group: 'g', consumer: 'c', startId: '0', ack: 'manual', stopWhenIdle: true };
+      const before = streamConsumer(r, opts);
+      assert.deepEqual((await take(before, 2)).map((e) => e.id), ids.slice(0, 2));
+      await before.return();
+      // Entry 0 is deleted from the stream while pending: nothing to deliver, dropped from the PEL.
+      await r.call('XDEL', 's', ids[0]);
+      const more = await add('s', 1, 10);
+      const again = streamConsumer(r, { ...opts, ack: 'auto' });
+      const got = await take(again, 10);
+      // Own pending (entry 1), then the undelivered 2 and 3, then the new one.
+      assert.deepEqual(got.map((e) => e.id), [ids[1], ids[2], ids[3], ...more]);
+      assert.equal(await pendingCount('s', 'g'), 0);
+    });
+
+    it("a crashed consumer's pending entries are claimed after claimIdleMs", async () => {
+      const ids = await add('s', 3);
+      const crashed = streamConsumer(r, { streams: 's', group: 'g', consumer: 'dead', startId: '0', ack: 'manual', stopWhenIdle: true });
+      assert.equal((await take(crashed, 10)).length, 3);
+      await crashed.return();
+      // Not idle long enough: nothing to claim.
+      const patient = streamConsumer(r, { streams: 's', group: 'g', consumer: 'live', claimIdleMs: 3_600_000, stopWhenIdle: true });
+      assert.deepEqual(await take(patient, 10), []);
+      await delay(5);
+      const rescuer = streamConsumer(r, { streams: 's', group: 'g', consumer: 'live', claimIdleMs: 1, batch: 2, stopWhenIdle: true });
+      const got = await take(rescuer, 10);
+      assert.deepEqual(got.map((e) => e.id), ids);
+      assert.deepEqual({ ...got[0]?.fields }, { n: '0', tag: 't0' });
+      assert.equal(await pendingCount('s', 'g'), 0);
+    });
+
+    it('keeps claiming while running, every claimIdleMs', async () => {
+      // Added before the group exists (created at '$'): never delivered by a '>' read.
+      const [id] = await add('s', 1);
+      const rescuer = streamConsumer(r, { streams: 's', group: 'g', consumer: 'live', claimIdleMs: 50, block: 20 });
+      const first = rescuer.next();
+      await waitBlocked(server, 'xreadgroup');
+      // Another consumer now holds the entry pending (as if it read it) and dies without acking.
+      await r.call('XCLAIM', 's', 'g', 'dead', 0, id, 'FORCE');
+      const entry = await within(first, 10_000);
+      assert.equal(entry.value?.id, id);
+      await rescuer.return();
+      const pending = (await r.call('XPENDING', 's', 'g', '-', '+', 10)) as unknown[][];
+      assert.deepEqual(pending.map((p) => [p[0], p[1]]), [[id, 'live']], 'now pending with the rescuer');
+    });
+
+    it("autoCreate 'fresh' rejects StreamDuplicateConsumerGroupError; false needs the group", async () => {
+      await r.call('XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM');
+      const fresh = streamConsumer(r, { streams: 's', group: 'g', consumer: 'c', autoCreate: 'fresh' });
+      await assert.rejects(fresh.next(), StreamDuplicateConsumerGroupError);
+      assert.equal((await fresh.next()).done, true);
+      const ok = streamConsumer(r, { streams: 's', group: 'g2', consumer: 'c', autoCreate: 'fresh', stopWhenIdle: true });
+      assert.equal((await ok.next()).done, true);
+
+      const noStream = streamConsumer(r, { streams: 'missing', group: 'g', consumer: 'c', autoCreate: false });
+      await assert.rejects(noStream.next(), StreamConsumerInitializationError);
+      const noGroup = streamConsumer(r, { streams: 's', group: 'other', consumer: 'c', autoCreate: false });
+      await assert.rejects(noGroup.next(), StreamConsumerInitializationError);
+      const existing = streamConsumer(r, { streams: 's', group: 'g', consumer: 'c', autoCreate: false, stopWhenIdle: true });
+      assert.equal((await existing.next()).done, true);
+      assert.equal(await r.exists('missing'), 0, 'nothing created');
+    });
+
+    it('rejects invalid configuration on the first next(), never synchronously', async () => {
+      const bad: unknown[] = [
+        {},
+        { streams: [] },
+        { streams: 5 },
+        { streams: ['s', 's'] },
+        { streams: { s: '' } },
+        { streams: 's', block: -1 },
+        { streams: 's', block: 1.5 },
+        { streams: 's', batch: 0 },
+        { streams: 's', group: 'g' },
+        { streams: 's', consumer: 'c' },
+        { streams: 's', ack: 'manual' },
+        { streams: 's', claimIdleMs: 10 },
+        { streams: 's', group: 'g', consumer: 'c', ack: 'sometimes' },
+        { streams: 's', group: 'g', consumer: 'c', claimIdleMs: -1 },
+        { streams: 's', group: 'g', consumer: 'c', autoCreate: 'yes' },
+        { streams: 's', startId: '' },
+      ];
+      for (const options of bad) {
+        const it = streamConsumer(r, options as StreamConsumerOptions);
+        await assert.rejects(it.next(), StreamConsumerInitializationError, JSON.stringify(options));
+        assert.equal((await it.next()).done, true);
+      }
+      assert.equal(await r.call('DBSIZE'), 0, 'nothing was sent');
+    });
+
+    it('ends quietly when the client closes while a read blocks', async () => {
+      const c = new Redis({ host: server.host, port: server.port, protocol });
+      const it = streamConsumer(c, { streams: 's', group: 'g', consumer: 'c', block: 100 });
+      const pending = it.next();
+      await waitBlocked(server, 'xreadgroup');
+      await c.close();
+      assert.deepEqual(await pending, { done: true, value: undefined });
+    });
+
+    it('return() during a blocked read ends the iteration', async () => {
+      const it = streamConsumer(r, { streams: 's', block: 100 });
+      const pending = it.next();
+      await waitBlocked(server, 'xread');
+      assert.deepEqual(await it.return(), { done: true, value: undefined });
+      assert.deepEqual(await pending, { done: true, value: undefined });
+    });
+
+    it('on a withBuffers() view: field names are strings, values bytes', async () => {
+      await add('s', 1);
+      const it = streamConsumer<Uint8Array>(r.withBuffers(), { streams: 's', startId: '0', stopWhenIdle: true });
+      const [entry] = await take(it, 2);
+      assert.equal(entry?.stream, 's');
+      assert.equal(typeof entry?.id, 'string');
+      assert.ok(entry?.fields.tag instanceof Uint8Array);
+      assert.equal(Buffer.from(entry.fields.tag).toString(), 't0');
+    });
+  });
+}

@@ -1,0 +1,256 @@
+/**
+ * Redis Sentinel: clients for a service name whose address comes from the sentinels.
+ *
+ * `primary()` and `replica()` return ordinary `Redis` clients at once. What makes them follow
+ * the service is their transport: every (re)connect first asks the sentinels for an address,
+ * checks the node's ROLE, then opens the socket there. When a sentinel announces
+ * `+switch-master`, sockets to the wrong node are dropped and the clients reconnect — to the
+ * new primary, or away from a replica that was promoted.
+ */
+import { Connection } from '../connection/connection.js';
+import type { RedisOptions, ResolvedOptions } from '../client/options.js';
+import { Redis } from '../client/redis.js';
+import { ConnectionError, DataError, PrimaryNotFoundError, ReplicaNotFoundError } from '../errors/index.js';
+import { pubsubFor } from '../pubsub/pubsub.js';
+import { Retry } from '../retry.js';
+import type { TlsOptions, Transport, TransportFactory, TransportTarget } from '../transport/types.js';
+import { Discovery, type NodeAddress } from './discovery.js';
+
+/** Options of `Sentinel`: where the sentinels are, and the options of the clients it makes. */
+export interface SentinelOptions extends Omit<RedisOptions, 'url' | 'host' | 'port' | 'path'> {
+  /** Sentinels to ask, in order (the one that answers is asked first next time). */
+  sentinels: ReadonlyArray<{ host: string; port: number }>;
+  /** The service name sentinels monitor (`sentinel monitor <name> …`). */
+  name: string;
+  /** ACL user on the sentinels (default: none). */
+  sentinelUsername?: string;
+  /** Password of the sentinels (`requirepass` in sentinel.conf); the data nodes use `password`. */
+  sentinelPassword?: string;
+  /** TLS towards the sentinels; defaults to `tls`. */
+  sentinelTls?: boolean | TlsOptions;
+  /** Check each node's ROLE before using it (default true). */
+  roleCheck?: boolean;
+}
+
+/** A node client's kind. */
+type Role = 'primary' | 'replica';
+
+interface Tracked {
+  readonly role: Role;
+  readonly address: NodeAddress;
+  readonly transport: Transport;
+}
+
+const SWITCH_MASTER = '+switch-master';
+
+export class Sentinel {
+  private readonly discovery: Discovery;
+  private readonly dataOptions: RedisOptions;
+  private readonly roleCheck: boolean;
+  private readonly clients = new Set<Redis>();
+  private readonly live = new Set<Tracked>();
+  private readonly watched = new Set<Redis>();
+  private watching = false;
+  private closed = false;
+  private nextReplica = 0;
+  /** Where the latest `+switch-master` said the primary went; tried first until a sentinel agrees. */
+  private switchedTo: NodeAddress | undefined;
+
+  constructor(options: SentinelOptions) {
+    const { sentinels, name, sentinelUsername, sentinelPassword, sentinelTls, roleCheck, ...data } = options;
+    if (!Array.isArray(sentinels) || sentinels.length === 0) throw new DataError('sentinels must list at least one { host, port }');
+    if (typeof name !== 'string' || name === '') throw new DataError('name must be the service name the sentinels monitor');
+    this.dataOptions = data;
+    this.roleCheck = roleCheck !== false;
+    const sentinelOptions: RedisOptions = {
+      username: sentinelUsername,
+      password: sentinelPassword,
+      tls: sentinelTls ?? data.tls,
+      protocol: data.protocol,
+      connectTimeout: data.connectTimeout,
+      clientName: data.clientName,
+    };
+    this.discovery = new Discovery(name, sentinels, sentinelOptions, (client) => this.watch(client));
+  }
+
+  /** The service name. */
+  get name(): string {
+    return this.discovery.name;
+  }
+
+  /**
+   * A client of the current primary, returned at once; it connects (unless `lazyConnect`) to
+   * whatever the sentinels name, and follows failovers. Connecting fails with
+   * `PrimaryNotFoundError` when no sentinel names a primary that answers as one.
+   */
+  primary(options?: RedisOptions): Redis {
+    return this.client('primary', options);
+  }
+
+  /**
+   * A client of one usable replica (round robin over those the sentinels list as up). Connecting
+   * fails with `ReplicaNotFoundError` when there is none.
+   */
+  replica(options?: RedisOptions): Redis {
+    return this.client('replica', options);
+  }
+
+  /** Asks the sentinels for the primary's address. */
+  primaryAddress(): Promise<NodeAddress> {
+    return this.discovery.primary();
+  }
+
+  /** Asks the sentinels for the usable replicas. */
+  replicaAddresses(): Promise<NodeAddress[]> {
+    return this.discovery.replicas();
+  }
+
+  /** Closes every client made by `primary()` / `replica()` and the connections to the sentinels. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.clients].map((c) => c.close()));
+    await this.discovery.close();
+  }
+
+  /** Drops every connection at once. */
+  disconnect(): void {
+    this.closed = true;
+    for (const c of this.clients) c.disconnect();
+    this.discovery.disconnect();
+  }
+
+  // --- internals --------------------------------------------------------------
+
+  private client(role: Role, options: RedisOptions | undefined): Redis {
+    const merged: RedisOptions = { ...this.dataOptions, ...options };
+    const redis = new Redis({ ...merged, lazyConnect: true });
+    const resolved = redis.resolvedOptions;
+    // The seam: this client's connections (shared, blocking, subscriber) all open through it.
+    (resolved as { transport: TransportFactory }).transport = this.transportFor(role, resolved, resolved.transport);
+    this.clients.add(redis);
+    redis.on('end', () => this.clients.delete(redis));
+    if (this.closed) redis.disconnect();
+    else {
+      this.startWatching();
+      if (merged.lazyConnect !== true) redis.connect().catch(() => undefined);
+    }
+    return redis;
+  }
+
+  private transportFor(role: Role, config: ResolvedOptions, base: TransportFactory): TransportFactory {
+    return async (target: TransportTarget) => {
+      if (this.closed) throw new ConnectionError('Sentinel is closed');
+      const address = role === 'primary' ? await this.findPrimary(config, base) : await this.findReplica(config, base);
+      const inner = await base({ ...target, host: address.host, port: address.port });
+      const tracked: Tracked = { role, address, transport: inner };
+      this.live.add(tracked);
+      return tracking(inner, () => this.live.delete(tracked));
+    };
+  }
+
+  private async findPrimary(config: ResolvedOptions, base: TransportFactory): Promise<NodeAddress> {
+    const hint = this.switchedTo;
+    if (hint !== undefined && (await this.hasRole(hint, 'master', config, base).catch(() => false))) return hint;
+    const address = await this.discovery.primary();
+    if (hint !== undefined && same(hint, address)) this.switchedTo = undefined;
+    if (this.roleCheck && !(await this.hasRole(address, 'master', config, base))) {
+      throw new PrimaryNotFoundError(`${address.host}:${address.port}, named primary of "${this.name}", is not a primary (yet)`);
+    }
+    return address;
+  }
+
+  private async findReplica(config: ResolvedOptions, base: TransportFactory): Promise<NodeAddress> {
+    const replicas = await this.discovery.replicas();
+    // Taken before any await, so clients connecting together spread over the replicas.
+    const start = this.nextReplica++;
+    let cause: unknown;
+    for (let i = 0; i < replicas.length; i++) {
+      const address = replicas[(start + i) % replicas.length]!;
+      if (!this.roleCheck) return address;
+      try {
+        if (await this.hasRole(address, 'slave', config, base)) return address;
+      } catch (e) {
+        cause = e;
+      }
+    }
+    throw new ReplicaNotFoundError(`No replica of "${this.name}" answers as a replica`, cause === undefined ? undefined : { cause });
+  }
+
+  /** ROLE on a short-lived connection with the client's own credentials. */
+  private async hasRole(address: NodeAddress, role: 'master' | 'slave', config: ResolvedOptions, base: TransportFactory): Promise<boolean> {
+    const probe = new Connection({
+      ...config,
+      host: address.host,
+      port: address.port,
+      transport: base,
+      retry: new Retry({ retries: 0 }),
+      replay: undefined,
+      readOnly: false,
+    });
+    try {
+      const reply = await probe.send('ROLE', []);
+      const first: unknown = Array.isArray(reply) ? reply[0] : undefined;
+      const actual = first instanceof Uint8Array ? new TextDecoder().decode(first) : first;
+      return actual === role;
+    } finally {
+      probe.disconnect();
+    }
+  }
+
+  /** From the first node client on, every sentinel is watched for `+switch-master`. */
+  private startWatching(): void {
+    if (this.watching) return;
+    this.watching = true;
+    for (const s of this.discovery.sentinels) {
+      const client = this.discovery.client(s);
+      client.connect().then(() => this.subscribeOn(client), () => undefined);
+    }
+  }
+
+  /** Called for each sentinel client as it is made: a failed subscription is tried again on reconnect. */
+  private watch(client: Redis): void {
+    client.on('ready', () => this.subscribeOn(client));
+  }
+
+  private subscribeOn(client: Redis): void {
+    if (!this.watching || this.closed || this.watched.has(client)) return;
+    this.watched.add(client);
+    pubsubFor(client)
+      .subscribe<string>('channel', SWITCH_MASTER, (message) => this.onSwitch(message), false)
+      .catch(() => this.watched.delete(client));
+  }
+
+  /** `<name> <old ip> <old port> <new ip> <new port>`: drop sockets to the wrong node. */
+  private onSwitch(message: string): void {
+    const [name, , , host, portText] = message.split(' ');
+    const port = Number(portText);
+    if (name !== this.name || host === undefined || !Number.isInteger(port)) return;
+    const to = { host, port };
+    this.switchedTo = to;
+    for (const t of [...this.live]) {
+      const wrong = t.role === 'primary' ? !same(t.address, to) : same(t.address, to);
+      if (wrong) t.transport.destroy();
+    }
+  }
+}
+
+function same(a: NodeAddress, b: NodeAddress): boolean {
+  return a.host === b.host && a.port === b.port;
+}
+
+/** The transport, reporting when its socket is gone. */
+function tracking(inner: Transport, gone: () => void): Transport {
+  return {
+    write: (data, onWritten) => inner.write(data, onWritten),
+    cork: () => inner.cork(),
+    uncork: () => inner.uncork(),
+    end: () => inner.end(),
+    destroy: () => inner.destroy(),
+    onData: (listener) => inner.onData(listener),
+    onClose: (listener) =>
+      inner.onClose((error) => {
+        gone();
+        listener(error);
+      }),
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * Sentinel against real sentinels (redis-server --sentinel) the tests start: discovery,
+ * primary() and replica() clients, the not-found errors, authentication on both sides, and a
+ * SENTINEL FAILOVER that clients (commands and a subscription) follow to the new primary.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ConnectionError, DataError, ExponentialBackoff, PrimaryNotFoundError, Redis, ReplicaNotFoundError, Retry } from '../src/index.js';
+import { pubsubFor } from '../src/pubsub/index.js';
+import { Sentinel } from '../src/sentinel/index.js';
+import { freePort, startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
+import { startSentinel, type SentinelTopology } from './support/sentinel.js';
+
+const noRetry = (): Retry => new Retry({ retries: 0 });
+const quickRetry = (): Retry => new Retry({ retries: 5, backoff: new ExponentialBackoff({ base: 10, cap: 100 }) });
+
+/** The port the client's shared connection talks to, from the server itself. */
+async function portOf(r: Redis): Promise<number> {
+  const reply = (await r.call('CONFIG', 'GET', 'port')) as unknown;
+  if (Array.isArray(reply)) return Number(reply[1]);
+  return Number((reply as Record<string, string>).port);
+}
+
+async function roleOf(r: Redis): Promise<string> {
+  const reply = (await r.call('ROLE')) as unknown[];
+  return String(reply[0]);
+}
+
+describe('Sentinel', () => {
+  let topo: SentinelTopology;
+  let lonely: RedisServerHandle;
+  const made: Sentinel[] = [];
+  const sentinel = (options: Partial<ConstructorParameters<typeof Sentinel>[0]> = {}): Sentinel => {
+    const s = new Sentinel({ sentinels: topo.sentinelNodes(), name: topo.masterName, ...options });
+    made.push(s);
+    return s;
+  };
+
+  before(async () => {
+    topo = await startSentinel();
+    // A second service with no replica at all, for ReplicaNotFoundError.
+    lonely = await startRedis();
+    for (const s of topo.sentinels) await s.command('SENTINEL', 'MONITOR', 'lonely', lonely.host, lonely.port, 2);
+  });
+  after(async () => {
+    await Promise.all(made.map((s) => s.close()));
+    for (const s of topo.sentinels) await s.command('SENTINEL', 'REMOVE', 'lonely').catch(() => undefined);
+    await lonely.stop();
+    await topo.stop();
+  });
+
+  it('validates its options', () => {
+    assert.throws(() => new Sentinel({ sentinels: [], name: 'x' }), DataError);
+    assert.throws(() => new Sentinel({ sentinels: [{ host: '127.0.0.1', port: 1 }], name: '' }), DataError);
+  });
+
+  it('discovers the primary and the replicas from the sentinels', async () => {
+    const s = sentinel();
+    assert.deepEqual(await s.primaryAddress(), { host: topo.primary.host, port: topo.primary.port });
+    const replicas = (await s.replicaAddresses()).map((a) => a.port).sort();
+    assert.deepEqual(replicas, topo.replicas.map((r) => r.port).sort());
+  });
+
+  it('skips sentinels that do not answer, trying them in order', async () => {
+    const dead = { host: '127.0.0.1', port: await freePort() };
+    const s = new Sentinel({ sentinels: [dead, ...topo.sentinelNodes()], name: topo.masterName });
+    made.push(s);
+    assert.equal((await s.primaryAddress()).port, topo.primary.port);
+  });
+
+  it('primary() is a client of the primary: writes, ROLE master', async () => {
+    const s = sentinel();
+    const p = s.primary();
+    assert.ok(p instanceof Redis);
+    assert.equal(await p.set('greeting', 'hi'), 'OK');
+    assert.equal(await p.get('greeting'), 'hi');
+    assert.equal(await roleOf(p), 'master');
+    assert.equal(await portOf(p), topo.primary.port);
+  });
+
+  it('replica() is a client of a replica: reads what the primary wrote, ROLE slave, round robin', async () => {
+    const s = sentinel();
+    const p = s.primary();
+    await p.set('replicated', 'yes');
+    assert.equal(await p.call('WAIT', topo.replicas.length, 5000), topo.replicas.length);
+    const r1 = s.replica();
+    const r2 = s.replica();
+    assert.equal(await r1.get('replicated'), 'yes');
+    assert.equal(await roleOf(r1), 'slave');
+    assert.equal(await roleOf(r2), 'slave');
+    const ports = new Set([await portOf(r1), await portOf(r2)]);
+    assert.deepEqual([...ports].sort(), topo.replicas.map((r) => r.port).sort());
+  });
+
+  it('rejects with PrimaryNotFoundError for a name no sentinel knows', async () => {
+    const s = sentinel({ name: 'no-such-service' });
+    const p = s.primary({ lazyConnect: true, retry: noRetry() });
+    await assert.rejects(p.connect(), (e: unknown) => e instanceof PrimaryNotFoundError && /no-such-service/.test(e.message));
+    await assert.rejects(p.get('k'), PrimaryNotFoundError);
+  });
+
+  it('rejects with PrimaryNotFoundError, caused by the connection failure, when no sentinel answers', async () => {
+    const s = new Sentinel({ sentinels: [{ host: '127.0.0.1', port: await freePort() }], name: 'mymaster' });
+    made.push(s);
+    const p = s.primary({ lazyConnect: true, retry: noRetry() });
+    await assert.rejects(p.connect(), (e: unknown) => e instanceof PrimaryNotFoundError && e.cause instanceof ConnectionError);
+  });
+
+  it('rejects with ReplicaNotFoundError when the service has no usable replica', async () => {
+    const s = sentinel({ name: 'lonely' });
+    assert.equal((await s.primaryAddress()).port, lonely.port);
+    const r = s.replica({ lazyConnect: true, retry: noRetry() });
+    await assert.rejects(r.connect(), ReplicaNotFoundError);
+    await assert.rejects(r.get('k'), ReplicaNotFoundError);
+  });
+
+  it('follows SENTINEL FAILOVER: writes and subscriptions continue on the new primary', async () => {
+    const s = sentinel({ retry: quickRetry() });
+    const p3 = s.primary();
+    const p2 = s.primary({ protocol: 2 });
+    const rep = s.replica();
+    const got: string[] = [];
+    await pubsubFor(p3).subscribe<string>('channel', 'events', (m) => got.push(m), false);
+    assert.equal(await p3.set('before', '1'), 'OK');
+    assert.equal(await p2.set('before2', '1'), 'OK');
+    assert.equal(await roleOf(rep), 'slave');
+
+    const { from, to } = await topo.failover();
+    assert.notEqual(from.port, to.port);
+
+    for (const [label, p] of [['RESP3', p3], ['RESP2', p2]] as const) {
+      let n = 0;
+      await waitUntil(`${label} writes reach the new primary`, 20_000, async () => {
+        await p.set(`after-${label}`, String(++n));
+        const port = await portOf(p);
+        return port === to.port ? undefined : `still on ${port}`;
+      });
+      assert.equal(await roleOf(p), 'master');
+      assert.equal(await to.command('GET', `after-${label}`), String(n));
+    }
+    // Data written before the failover is on the new primary.
+    assert.equal(await p3.get('before'), '1');
+    // The subscription moved with the client.
+    await waitUntil('resubscribed on the new primary', 20_000, async () => {
+      const reply = (await to.command('PUBSUB', 'NUMSUB', 'events')) as unknown[];
+      return Number(reply[1]) >= 1 ? undefined : 'not yet';
+    });
+    assert.equal(await to.command('PUBLISH', 'events', 'after failover'), 1);
+    await waitUntil('message from the new primary', 10_000, async () => (got.includes('after failover') ? undefined : 'none yet'));
+    // The replica client is on a replica, whichever node that now is.
+    await waitUntil('replica client on a replica', 20_000, async () => {
+      const role = await roleOf(rep).catch((e: Error) => e.message);
+      return role === 'slave' ? undefined : role;
+    });
+  });
+});
+
+describe('Sentinel with passwords on the sentinels and the data nodes', () => {
+  let topo: SentinelTopology;
+  let s: Sentinel | undefined;
+  before(async () => {
+    topo = await startSentinel({ replicas: 1, sentinels: 1, quorum: 1, requirepass: 'data-pw', sentinelPassword: 'sentinel-pw' });
+  });
+  after(async () => {
+    await s?.close();
+    await topo.stop();
+  });
+
+  it('authenticates to both with their own passwords', async () => {
+    s = new Sentinel({ sentinels: topo.sentinelNodes(), name: topo.masterName, sentinelPassword: 'sentinel-pw', password: 'data-pw' });
+    const p = s.primary();
+    assert.equal(await p.set('k', 'v'), 'OK');
+    assert.equal(await p.call('WAIT', 1, 5000), 1);
+    assert.equal(await s.replica().get('k'), 'v');
+  });
+
+  it('fails without the sentinel password', async () => {
+    const bad = new Sentinel({ sentinels: topo.sentinelNodes(), name: topo.masterName, password: 'data-pw' });
+    try {
+      await assert.rejects(bad.primary({ lazyConnect: true, retry: noRetry() }).connect(), PrimaryNotFoundError);
+    } finally {
+      await bad.close();
+    }
+  });
+});

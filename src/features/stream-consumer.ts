@@ -6,9 +6,11 @@
  *    groups are created (`XGROUP CREATE … MKSTREAM`; BUSYGROUP ignored, or rejected as
  *    StreamDuplicateConsumerGroupError with `autoCreate: 'fresh'`) or, with `autoCreate: false`,
  *    checked to exist (XINFO GROUPS);
- * 2. this consumer's own pending entries (read with id 0: delivered before, never acked);
+ * 2. this consumer's own pending entries (read with id 0: delivered before, never acked;
+ *    entries deleted from the stream meanwhile are acked and skipped);
  * 3. with `claimIdleMs`, entries other consumers left pending longer than that (XAUTOCLAIM),
- *    again every `claimIdleMs` while running, so a crashed peer's entries are taken over;
+ *    again every `claimIdleMs` while running, so a crashed peer's entries are taken over
+ *    (keep it above your longest processing time, or live peers' entries are taken too);
  * 4. new entries (`>`), each read waiting up to `block` ms on a dedicated connection.
  * Acks: `ack: 'auto'` (default) acknowledges an entry when the next one is asked for (XACKs
  * are batched per stream before the next read); the entry you `break` or throw on stays
@@ -187,6 +189,7 @@ export class StreamConsumer<E extends ConsumerEntry<unknown> = ConsumerEntry> im
     if (this.phase === 'done' && this.toAck.size === 0) return;
     this.phase = 'done';
     this.buffer.length = 0;
+    // Best effort: an ack lost here only means a redelivery (at-least-once).
     if (!isClosed(this.client)) await this.flushAcks().catch(() => undefined);
   }
 

@@ -1,0 +1,189 @@
+/**
+ * Bun's transport: `Bun.connect` (TCP, unix, TLS). Bun sockets do not buffer: `write()`
+ * returns how much the kernel took, so the rest waits in a queue for the `drain` event.
+ * Incoming chunks are asked for as plain `Uint8Array`s (`binaryType: 'uint8array'`), so
+ * bytes replies built from them are not Buffers, as on the other edge runtimes.
+ */
+import type { Transport, TransportFactory, TransportTarget } from './types.js';
+import { CloseSignal, WriteQueue, openWithin, pemList, pemText } from './edge-util.js';
+
+/** The slice of Bun's `Socket` used here. */
+interface BunSocket {
+  write(data: Uint8Array): number;
+  end(): void;
+  terminate(): void;
+  setNoDelay?(noDelay: boolean): boolean;
+  setKeepAlive?(enable: boolean, initialDelay: number): boolean;
+}
+
+interface BunHandlers {
+  binaryType: 'uint8array';
+  data(socket: BunSocket, data: Uint8Array): void;
+  drain(socket: BunSocket): void;
+  end(socket: BunSocket): void;
+  close(socket: BunSocket, error?: Error): void;
+  error(socket: BunSocket, error: Error): void;
+  connectError(socket: BunSocket, error: Error): void;
+}
+
+interface BunTlsOptions {
+  ca?: string[];
+  cert?: string;
+  key?: string;
+  rejectUnauthorized?: boolean;
+  serverName?: string;
+}
+
+type BunConnectOptions = ({ hostname: string; port: number } | { unix: string }) & {
+  tls?: BunTlsOptions | boolean;
+  socket: BunHandlers;
+};
+
+interface BunNamespace {
+  connect(options: BunConnectOptions): Promise<BunSocket>;
+}
+
+function bun(): BunNamespace {
+  const ns = (globalThis as unknown as { Bun?: BunNamespace }).Bun;
+  if (ns === undefined) throw new Error('wredis: the Bun entry point was loaded outside Bun');
+  return ns;
+}
+
+class BunTransport implements Transport {
+  socket: BunSocket | undefined;
+  private readonly queue = new WriteQueue();
+  /** The part of a write the kernel has not taken yet, and what to call when it has. */
+  private rest: Uint8Array | undefined;
+  private restDone: (() => void) | undefined;
+  private corked = 0;
+  private ending = false;
+  private dataListener: ((chunk: Uint8Array) => void) | undefined;
+  readonly closeSignal = new CloseSignal();
+  private lastError: Error | undefined;
+  private destroyed = false;
+
+  write(data: Uint8Array, onWritten?: () => void): void {
+    if (this.closeSignal.closed || this.ending) return;
+    this.queue.push(data, onWritten);
+    if (this.corked === 0) this.flush();
+  }
+
+  cork(): void {
+    this.corked++;
+  }
+
+  uncork(): void {
+    if (this.corked === 0 || --this.corked > 0) return;
+    this.flush();
+  }
+
+  end(): void {
+    if (this.closeSignal.closed || this.ending) return;
+    this.ending = true;
+    this.corked = 0;
+    this.flush();
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.queue.clear();
+    this.rest = undefined;
+    this.socket?.terminate();
+    this.closeSignal.fire(undefined);
+  }
+
+  onData(listener: (chunk: Uint8Array) => void): void {
+    this.dataListener = listener;
+  }
+
+  onClose(listener: (error: Error | undefined) => void): void {
+    this.closeSignal.listen(listener);
+  }
+
+  /** Writes as much as the socket takes now; the `drain` handler calls again for the rest. */
+  flush(): void {
+    const socket = this.socket;
+    if (socket === undefined || this.closeSignal.closed) return;
+    for (;;) {
+      if (this.rest === undefined) {
+        if (this.queue.empty) break;
+        const batch = this.queue.take();
+        this.rest = batch.data;
+        this.restDone = batch.done;
+      }
+      const data = this.rest;
+      const n = socket.write(data);
+      if (n < data.byteLength) {
+        // Backpressure: keep what is left for `drain`.
+        if (n > 0) this.rest = data.subarray(n);
+        return;
+      }
+      const done = this.restDone;
+      this.rest = undefined;
+      this.restDone = undefined;
+      done?.();
+    }
+    if (this.ending) socket.end();
+  }
+
+  // --- Bun socket handlers ---------------------------------------------------
+
+  received(data: Uint8Array): void {
+    if (!this.closeSignal.closed) this.dataListener?.(data);
+  }
+
+  failed(error: Error): void {
+    this.lastError ??= error;
+  }
+
+  closed(error: Error | undefined): void {
+    this.queue.clear();
+    this.rest = undefined;
+    this.closeSignal.fire(this.destroyed ? undefined : (error ?? this.lastError));
+  }
+}
+
+const handlers = (t: BunTransport): BunHandlers => ({
+  binaryType: 'uint8array',
+  data: (_s, data) => t.received(data),
+  drain: () => t.flush(),
+  // The server half-closed (it is going away): finish our side too, which leads to `close`.
+  end: (s) => s.end(),
+  close: (_s, error) => t.closed(error),
+  error: (_s, error) => t.failed(error),
+  // Reported through the rejected connect promise.
+  connectError: () => undefined,
+});
+
+function options(target: TransportTarget, t: BunTransport): BunConnectOptions {
+  const where = target.path !== undefined ? { unix: target.path } : { hostname: target.host, port: target.port };
+  const tls = target.tls;
+  if (tls === undefined) return { ...where, socket: handlers(t) };
+  const ca = pemList(tls.ca);
+  return {
+    ...where,
+    socket: handlers(t),
+    tls: {
+      ...(ca && { ca }),
+      ...(tls.cert !== undefined && { cert: pemText(tls.cert) }),
+      ...(tls.key !== undefined && { key: pemText(tls.key) }),
+      rejectUnauthorized: tls.rejectUnauthorized !== false,
+      ...(tls.servername !== undefined ? { serverName: tls.servername } : isIp(target.host) ? {} : { serverName: target.host }),
+    },
+  };
+}
+
+function isIp(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(':');
+}
+
+/** Opens a TCP, TLS or unix-socket connection with `Bun.connect`. */
+export const bunTransport: TransportFactory = async (target) => {
+  const t = new BunTransport();
+  const socket = await openWithin(target, bun().connect(options(target, t)), (s) => s.terminate());
+  socket.setNoDelay?.(true);
+  socket.setKeepAlive?.(true, 30_000);
+  t.socket = socket;
+  return t;
+};

@@ -1,0 +1,204 @@
+/**
+ * Deno's transport: `Deno.connect` (TCP, unix) and `Deno.connectTls`, or `Deno.startTls`
+ * over TCP when a servername other than the host must be verified. Deno writes may be
+ * partial, so one pump drains a queue; reads copy out of one reusable buffer so chunks
+ * handed to the parser are never overwritten.
+ */
+import type { Transport, TransportFactory, TransportTarget } from './types.js';
+import { CloseSignal, WriteQueue, openWithin, pemList, pemText, unsupported } from './edge-util.js';
+
+/** The slice of `Deno.Conn` used here. */
+interface DenoConn {
+  read(p: Uint8Array): Promise<number | null>;
+  write(p: Uint8Array): Promise<number>;
+  closeWrite(): Promise<void>;
+  close(): void;
+  setNoDelay?(noDelay?: boolean): void;
+  setKeepAlive?(keepAlive?: boolean): void;
+}
+
+interface DenoTlsConn extends DenoConn {
+  handshake(): Promise<unknown>;
+}
+
+/** The slice of the `Deno` namespace used here. */
+interface DenoNamespace {
+  connect(options: { hostname: string; port: number; transport?: 'tcp' } | { transport: 'unix'; path: string }): Promise<DenoConn>;
+  connectTls(options: { hostname: string; port: number; caCerts?: string[]; cert?: string; key?: string }): Promise<DenoTlsConn>;
+  startTls(conn: DenoConn, options: { hostname: string; caCerts?: string[] }): Promise<DenoTlsConn>;
+}
+
+const RUNTIME = 'Deno';
+const READ_SIZE = 64 * 1024;
+
+function deno(): DenoNamespace {
+  const ns = (globalThis as unknown as { Deno?: DenoNamespace }).Deno;
+  if (ns === undefined) throw new Error('wredis: the Deno entry point was loaded outside Deno');
+  return ns;
+}
+
+class DenoTransport implements Transport {
+  private readonly queue = new WriteQueue();
+  private corked = 0;
+  private pumping = false;
+  private ending = false;
+  private readonly closeSignal = new CloseSignal();
+  private destroyed = false;
+
+  constructor(private readonly conn: DenoConn) {}
+
+  write(data: Uint8Array, onWritten?: () => void): void {
+    if (this.closeSignal.closed || this.ending) return;
+    this.queue.push(data, onWritten);
+    if (this.corked === 0) this.pump();
+  }
+
+  cork(): void {
+    this.corked++;
+  }
+
+  uncork(): void {
+    if (this.corked === 0 || --this.corked > 0) return;
+    this.pump();
+  }
+
+  end(): void {
+    if (this.closeSignal.closed || this.ending) return;
+    this.ending = true;
+    this.corked = 0;
+    this.pump();
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.shut();
+    this.closeSignal.fire(undefined);
+  }
+
+  onData(listener: (chunk: Uint8Array) => void): void {
+    void this.readLoop(listener);
+  }
+
+  onClose(listener: (error: Error | undefined) => void): void {
+    this.closeSignal.listen(listener);
+  }
+
+  /** Writes queued chunks one after another until the queue is empty; one pump at a time. */
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    void this.drain().then(
+      () => {
+        this.pumping = false;
+      },
+      (e: unknown) => {
+        this.pumping = false;
+        this.fail(e);
+      },
+    );
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.queue.empty && !this.closeSignal.closed) {
+      const { data, done } = this.queue.take();
+      let at = 0;
+      while (at < data.byteLength) {
+        at += await this.conn.write(at === 0 ? data : data.subarray(at));
+        if (this.closeSignal.closed) return;
+      }
+      done?.();
+    }
+    if (this.ending && !this.closeSignal.closed) await this.conn.closeWrite();
+  }
+
+  private async readLoop(listener: (chunk: Uint8Array) => void): Promise<void> {
+    const buf = new Uint8Array(READ_SIZE);
+    let error: Error | undefined;
+    try {
+      for (;;) {
+        const n = await this.conn.read(buf);
+        if (n === null) break;
+        if (this.closeSignal.closed) return;
+        if (n > 0) listener(buf.slice(0, n));
+      }
+    } catch (e) {
+      error = e instanceof Error ? e : new Error(String(e));
+    }
+    this.shut();
+    this.closeSignal.fire(this.destroyed ? undefined : error);
+  }
+
+  private fail(e: unknown): void {
+    if (this.closeSignal.closed) return;
+    this.shut();
+    this.closeSignal.fire(e instanceof Error ? e : new Error(String(e)));
+  }
+
+  private shut(): void {
+    this.queue.clear();
+    try {
+      this.conn.close();
+    } catch {
+      // already closed
+    }
+  }
+}
+
+async function open(target: TransportTarget): Promise<DenoConn> {
+  const D = deno();
+  const tls = target.tls;
+  if (target.path !== undefined) {
+    if (tls !== undefined) throw unsupported(RUNTIME, 'TLS over a unix socket');
+    return D.connect({ transport: 'unix', path: target.path });
+  }
+  if (tls === undefined) {
+    const conn = await D.connect({ hostname: target.host, port: target.port });
+    tune(conn);
+    return conn;
+  }
+  if (tls.rejectUnauthorized === false) {
+    throw unsupported(RUNTIME, 'Unverified TLS (rejectUnauthorized: false; Deno only has --unsafely-ignore-certificate-errors)');
+  }
+  if ((tls.cert === undefined) !== (tls.key === undefined)) throw unsupported(RUNTIME, 'A TLS client certificate without its key (or a key without its certificate)');
+  const caCerts = pemList(tls.ca);
+  let conn: DenoTlsConn;
+  if (tls.servername !== undefined && tls.servername !== target.host) {
+    if (tls.cert !== undefined) throw unsupported(RUNTIME, 'A TLS client certificate together with a servername other than the host');
+    const tcp = await D.connect({ hostname: target.host, port: target.port });
+    tune(tcp);
+    conn = await D.startTls(tcp, { hostname: tls.servername, ...(caCerts && { caCerts }) });
+  } else {
+    conn = await D.connectTls({
+      hostname: target.host,
+      port: target.port,
+      ...(caCerts && { caCerts }),
+      ...(tls.cert !== undefined && { cert: pemText(tls.cert), key: pemText(tls.key!) }),
+    });
+  }
+  try {
+    // Certificate problems surface here, inside the connect deadline, not on the first command.
+    await conn.handshake();
+  } catch (e) {
+    conn.close();
+    throw e;
+  }
+  return conn;
+}
+
+function tune(conn: DenoConn): void {
+  conn.setNoDelay?.(true);
+  conn.setKeepAlive?.(true);
+}
+
+/** Opens a TCP, TLS or unix-socket connection with Deno's own APIs (`--allow-net` / `--allow-read` apply). */
+export const denoTransport: TransportFactory = async (target) => {
+  const conn = await openWithin(target, open(target), (c) => {
+    try {
+      c.close();
+    } catch {
+      // already closed
+    }
+  });
+  return new DenoTransport(conn);
+};

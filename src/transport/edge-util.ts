@@ -1,0 +1,153 @@
+/**
+ * Pieces shared by the edge transports (Cloudflare, Deno, Bun): a write queue that joins
+ * small chunks, a once-only close notification, and a connect deadline. Nothing here
+ * touches a runtime-specific API.
+ */
+import { ConnectionError, TimeoutError } from '../errors/index.js';
+import type { TransportTarget } from './types.js';
+
+/** Chunks joined into one write stay under this size; larger chunks go out alone, uncopied. */
+export const JOIN_LIMIT = 64 * 1024;
+
+/** One write taken from the queue: the bytes, and what to call once they are all out. */
+export interface Batch {
+  data: Uint8Array;
+  done: (() => void) | undefined;
+}
+
+/** Writes waiting for the socket, in order, with the callbacks to run once they are out. */
+export class WriteQueue {
+  private chunks: Uint8Array[] = [];
+  private callbacks: Array<(() => void) | undefined> = [];
+
+  get empty(): boolean {
+    return this.chunks.length === 0;
+  }
+
+  push(data: Uint8Array, onWritten: (() => void) | undefined): void {
+    this.chunks.push(data);
+    this.callbacks.push(onWritten);
+  }
+
+  /**
+   * Takes the next write: consecutive chunks joined while they fit in `JOIN_LIMIT`
+   * (one copy, fewer syscalls), or a single large chunk as it is.
+   */
+  take(): Batch {
+    const first = this.chunks[0]!;
+    let count = 1;
+    let size = first.byteLength;
+    while (count < this.chunks.length && size + this.chunks[count]!.byteLength <= JOIN_LIMIT) {
+      size += this.chunks[count]!.byteLength;
+      count++;
+    }
+    const parts = this.chunks.splice(0, count);
+    const due = this.callbacks.splice(0, count).filter((cb) => cb !== undefined);
+    return {
+      data: count === 1 ? first : join(parts, size),
+      done: due.length === 0 ? undefined : due.length === 1 ? due[0] : () => due.forEach((cb) => cb()),
+    };
+  }
+
+  /** Forgets everything (the socket is gone; callbacks never run, as with a destroyed Node socket). */
+  clear(): void {
+    this.chunks = [];
+    this.callbacks = [];
+  }
+}
+
+function join(parts: readonly Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+/** Delivers the end of a socket exactly once, to a listener that may register late. */
+export class CloseSignal {
+  private listener: ((error: Error | undefined) => void) | undefined;
+  private done = false;
+  private error: Error | undefined;
+
+  get closed(): boolean {
+    return this.done;
+  }
+
+  listen(listener: (error: Error | undefined) => void): void {
+    this.listener = listener;
+    if (this.done) queueMicrotask(() => listener(this.error));
+  }
+
+  /** First call wins; later calls (a read error after a local destroy, say) are ignored. */
+  fire(error: Error | undefined): void {
+    if (this.done) return;
+    this.done = true;
+    this.error = error;
+    this.listener?.(error);
+  }
+}
+
+/** Largest delay timers honour (2^31 - 1 ms); 0 or beyond means no connect limit. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+export function describeTarget(target: TransportTarget): string {
+  return target.path ?? `${target.host}:${target.port}`;
+}
+
+/**
+ * Waits for `opening` within `target.connectTimeout` (0 = no limit). A socket that opens
+ * after the deadline is disposed of; failures become `ConnectionError`, the deadline `TimeoutError`.
+ */
+export function openWithin<S>(target: TransportTarget, opening: Promise<S>, dispose: (socket: S) => void): Promise<S> {
+  const ms = target.connectTimeout;
+  const where = describeTarget(target);
+  const failed = (e: unknown): never => {
+    if (e instanceof ConnectionError) throw e;
+    const message = e instanceof Error ? e.message : String(e);
+    throw new ConnectionError(`connect to ${where} failed: ${message}`, { cause: e });
+  };
+  if (!(ms > 0 && ms <= MAX_TIMER_MS)) return opening.then(undefined, failed);
+  return new Promise<S>((resolve, reject) => {
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      reject(new TimeoutError(`connect to ${where} timed out after ${ms} ms`));
+    }, ms);
+    opening.then(
+      (socket) => {
+        clearTimeout(timer);
+        if (late) dispose(socket);
+        else resolve(socket);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        if (!late) {
+          try {
+            failed(e);
+          } catch (wrapped) {
+            reject(wrapped);
+          }
+        }
+      },
+    );
+  });
+}
+
+/** TLS material as PEM text (the edge runtimes take strings only). */
+export function pemText(value: string | Uint8Array): string {
+  return typeof value === 'string' ? value : new TextDecoder().decode(value);
+}
+
+/** The CA option as a list of PEM strings, or undefined. */
+export function pemList(ca: string | Uint8Array | Array<string | Uint8Array> | undefined): string[] | undefined {
+  if (ca === undefined) return undefined;
+  return (Array.isArray(ca) ? ca : [ca]).map(pemText);
+}
+
+/** The error thrown for an option a runtime cannot honour: refused at connect, never ignored. */
+export function unsupported(runtime: string, what: string): ConnectionError {
+  return new ConnectionError(`${what} is not supported on ${runtime}`);
+}

@@ -1,0 +1,178 @@
+/**
+ * Node side of the edge smoke tests: finds the runtime binaries installed from npm
+ * (failing loudly when one is missing), starts the servers the smoke suite talks to
+ * (plain, TLS-only, a three-primary cluster), runs a runtime as a child process with a
+ * time limit, and turns its report into one node:test test per check.
+ */
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { it, type TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { startPrimariesOnlyCluster, type RedisClusterHandle } from '../support/cluster.js';
+import { startRedis, type RedisServerHandle } from '../support/redis-server.js';
+import { startTlsRedis, type TlsRedisHandle } from '../support/tls.js';
+import { CHECKS, type CheckName, type SmokeConfig, type SmokeReport } from './smoke.js';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const run = promisify(execFile);
+
+export type Runtime = 'workerd' | 'deno' | 'bun';
+
+/**
+ * The runtime's binary from node_modules (devDependencies), checked to start. Throws with
+ * the fix when it is missing or broken: a missing runtime fails the test, never skips it.
+ */
+export async function runtimeBinary(name: Runtime): Promise<{ path: string; version: string }> {
+  const path = join(repoRoot, 'node_modules', '.bin', name);
+  if (!existsSync(path)) {
+    throw new Error(`${name} is not installed: ${path} is missing. It is a devDependency (npm package "${name}"); run \`npm ci\` (or \`npm install --no-save ${name}\`).`);
+  }
+  try {
+    const { stdout } = await run(path, ['--version'], { timeout: 30_000 });
+    return { path, version: stdout.trim() };
+  } catch (e) {
+    throw new Error(`${name} is installed at ${path} but does not run (\`${name} --version\` failed: ${(e as Error).message}). Reinstall it with \`npm ci\`.`);
+  }
+}
+
+export interface EdgeServers {
+  plain: RedisServerHandle;
+  tls: TlsRedisHandle;
+  cluster: RedisClusterHandle;
+  stop(): Promise<void>;
+}
+
+export async function startEdgeServers(): Promise<EdgeServers> {
+  const started: Array<{ stop(): Promise<void> }> = [];
+  try {
+    const plain = await startRedis({ unixSocket: true });
+    started.push(plain);
+    const tls = await startTlsRedis();
+    started.push(tls);
+    const cluster = await startPrimariesOnlyCluster();
+    started.push(cluster);
+    return { plain, tls, cluster, stop: () => stopAll(started) };
+  } catch (e) {
+    await stopAll(started);
+    throw e;
+  }
+}
+
+async function stopAll(handles: Array<{ stop(): Promise<void> }>): Promise<void> {
+  await Promise.allSettled(handles.map((h) => h.stop()));
+}
+
+/**
+ * The smoke configuration for these servers and what `runtime` can and cannot do.
+ * workerd trusts the test CA through its network config, not per connection.
+ */
+export function smokeConfig(runtime: Runtime, s: EdgeServers): SmokeConfig {
+  const m = s.tls.material;
+  const base = {
+    runtime,
+    host: s.plain.host,
+    port: s.plain.port,
+    unixSocket: s.plain.socketPath,
+    cluster: s.cluster.startupNodes(),
+  };
+  switch (runtime) {
+    case 'workerd':
+      return {
+        ...base,
+        tls: { host: s.tls.host, port: s.tls.port },
+        refusedTls: { options: { ca: m.ca }, message: 'not supported on Cloudflare Workers' },
+        unsupported: {
+          'TLS refuses a certificate from an untrusted CA': 'Workers take trusted CAs from the platform (workerd: the network service config), not per connection',
+          'unix socket': 'Workers have no unix sockets',
+        },
+      };
+    case 'deno':
+      return {
+        ...base,
+        tls: { host: s.tls.host, port: s.tls.port, ca: m.ca, otherCa: m.otherCa },
+        refusedTls: { options: { ca: m.ca, rejectUnauthorized: false }, message: 'not supported on Deno' },
+      };
+    case 'bun':
+      return {
+        ...base,
+        tls: { host: s.tls.host, port: s.tls.port, ca: m.ca, otherCa: m.otherCa },
+        unsupported: { 'TLS options the runtime cannot honour are refused, not ignored': 'Bun.connect honours every TLS option wredis has' },
+      };
+  }
+}
+
+export interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/** Runs a command to completion, killing it (SIGKILL) after `timeoutMs`. */
+export function runChild(cmd: string, args: string[], options: { cwd?: string; timeoutMs: number; env?: NodeJS.ProcessEnv }): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: options.cwd ?? repoRoot, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, timedOut });
+    });
+  });
+}
+
+const MARK = 'WREDIS_SMOKE ';
+
+/** The report a `*-main.ts` printed, or an error carrying the child's output. */
+export function reportFrom(r: ChildResult, what: string): SmokeReport {
+  const line = r.stdout.split('\n').find((l) => l.startsWith(MARK));
+  if (line === undefined) {
+    const why = r.timedOut ? 'timed out' : `exited with ${r.code ?? r.signal}`;
+    throw new Error(`${what} ${why} without a report.\n--- stdout ---\n${tail(r.stdout)}\n--- stderr ---\n${tail(r.stderr)}`);
+  }
+  return JSON.parse(line.slice(MARK.length)) as SmokeReport;
+}
+
+export function tail(s: string, n = 4000): string {
+  return s.length > n ? `…${s.slice(-n)}` : s;
+}
+
+/**
+ * One test per smoke check. `getReport` is awaited inside each test, so a runtime that
+ * failed to start fails every check with its reason. A check the client cannot run yet
+ * (a feature not implemented) is a visible todo.
+ */
+export function smokeTests(getReport: () => Promise<SmokeReport>): void {
+  for (const name of CHECKS) {
+    it(name, async (t: TestContext) => {
+      const report = await getReport();
+      const result = report.results.find((r) => r.name === name);
+      assert.ok(result !== undefined, `the runtime did not report "${name}"`);
+      if (result.todo !== undefined) {
+        t.todo(result.todo);
+        return;
+      }
+      assert.ok(result.ok, `${report.runtime}: ${result.error ?? 'failed'}`);
+    });
+  }
+  it('reports exactly the known checks', async () => {
+    const report = await getReport();
+    assert.deepEqual(report.results.map((r) => r.name), [...CHECKS] as CheckName[]);
+  });
+}

@@ -1,7 +1,9 @@
 /**
  * Dedicated connections for blocking commands (BLPOP, XREAD BLOCK, WAIT …), so a
- * command that waits on the server never holds up the shared pipelined one.
- * Connections are made on demand up to `max`, reused, and closed with the client.
+ * command that waits on the server never holds up the shared pipelined one, and
+ * for `withConnection`. Connections are made on demand up to `max`, one command
+ * (or one lease) at a time each, reused, and closed with the client; callers
+ * beyond `max` wait for a free one.
  */
 import { Connection, type ConnectionConfig, type SendOptions } from '../connection/connection.js';
 import { ConnectionError } from '../errors/index.js';
@@ -36,8 +38,10 @@ export class BlockingPool {
     const ready = this.idle.pop();
     if (ready !== undefined) return Promise.resolve(ready);
     if (this.all.size < this.max) {
-      // Blocking commands wait on their own timeout: no commandTimeout on these sockets.
-      const conn = new Connection({ ...this.config, commandTimeout: 0 });
+      // commandTimeout stays: the connection exempts commands sent as blocking (BLPOP, XREAD BLOCK,
+      // WAIT …), which wait on their own timeout, while the other commands of a lent connection
+      // (withConnection) keep the client's limit.
+      const conn = new Connection({ ...this.config });
       this.all.add(conn);
       conn.on('end', () => this.all.delete(conn));
       return Promise.resolve(conn);
@@ -56,10 +60,22 @@ export class BlockingPool {
     for (const w of this.waiters.splice(0)) w.reject(new ConnectionError('Connection is closed'));
   }
 
+  /**
+   * Idle connections close gracefully; one still blocked (BLPOP 0, XREAD BLOCK 0)
+   * would never let a graceful close finish, so it is dropped and its command
+   * rejects with ConnectionError.
+   */
   async close(): Promise<void> {
     this.closed = true;
     this.rejectWaiters();
-    await Promise.all([...this.all].map((c) => c.close()));
+    const idle = new Set(this.idle);
+    await Promise.all(
+      [...this.all].map((c) => {
+        if (idle.has(c)) return c.close();
+        c.disconnect();
+        return undefined;
+      }),
+    );
   }
 
   disconnect(): void {

@@ -4,6 +4,7 @@
  * ceiling, one child process per (repeat, workload, client), then the table, JSON and SVG.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { ClientName, Mode } from './e2e/adapters/types.js';
 import { ceilings as runCeilings, type Ceiling } from './e2e/ceiling.js';
@@ -16,6 +17,7 @@ import { checkTargets, fmtRate, table, targetsText, type Missing } from './e2e/r
 import { startServers, type Servers } from './e2e/servers.js';
 import { summarise, type RunRecord } from './e2e/stats.js';
 import { chart } from './e2e/svg.js';
+import { commandsProcessed } from './e2e/verify.js';
 import { runsFor, type Workload } from './e2e/workloads.js';
 
 const log = (s: string): void => { process.stderr.write(`[bench] ${s}\n`); };
@@ -28,6 +30,13 @@ function plan(o: Options, w: Workload): { count: number; warmup: number; capMs: 
     capMs: Math.round((o.quick ? 5000 : w.capMs * Math.max(1, o.scale)) * o.capFactor),
     warmupCapMs: Math.round((o.quick ? 1000 : 3000) * o.capFactor),
   };
+}
+
+/** A warning when other work competed for the CPUs during the runs (figures are then noisier). */
+function busy(runs: readonly RunRecord[], nproc: number): string {
+  const loads = runs.map((r) => r.result.loadBefore ?? 0);
+  const max = loads.length > 0 ? Math.max(...loads) : 0;
+  return max > nproc ? `\nWARNING: load average reached ${max.toFixed(1)} on ${nproc} CPUs during the runs: other processes competed, figures are noisy` : '';
 }
 
 function rotate<T>(xs: readonly T[], by: number): T[] {
@@ -108,17 +117,29 @@ async function main(o: Options): Promise<void> {
           }
           const p = plan(o, w);
           const task: ChildTask = { client, workload: w.id, endpoint: endpoint(w), ...p };
+          const nodes = w.mode === 'cluster' ? srv.clusterNodes : [endpoint(w)];
+          const loadBefore = loadavg()[0] ?? NaN;
+          const before = await commandsProcessed(nodes);
           const t0 = Date.now();
-          const r = await runChild(task, 20_000 + p.warmupCapMs + p.capMs + 15_000);
+          let r = await runChild(task, 20_000 + p.warmupCapMs + p.capMs + 15_000);
           const secs = ((Date.now() - t0) / 1000).toFixed(1);
+          if (r.ok) {
+            const serverCommands = await commandsProcessed(nodes) - before;
+            if (serverCommands < r.commands) {
+              r = { ok: false, client, workload: w.id, unavailable: false, error: `the server processed ${serverCommands} commands, the client claims ${r.commands}` };
+            } else {
+              r.serverCommands = serverCommands;
+              r.loadBefore = loadBefore;
+            }
+          }
           if (r.ok) {
             runs.push({ repeat, order: pos, result: r });
             log(`${tag}: ${fmtRate(r.cmdsPerSec)} cmd/s, p50 ${r.p50Ms.toFixed(3)} ms, ${r.cpuUsPerCmd.toFixed(1)} µs CPU/cmd, RSS ${r.rssPeakMB.toFixed(0)} MB${r.capped ? ', TIME CAP HIT' : ''} (${secs} s)`);
           } else {
-            // A client that failed once is not run again for this workload: it would likely hang again.
             const m = { workload: w.id, client, reason: `repeat ${repeat + 1}: ${r.error}`, unavailable: r.unavailable };
-            skip.set(`${w.id}/${client}`, m);
             missing.push(m);
+            // A client that hung once is not run again for this workload: it would likely hang again.
+            if (/^(stalled|killed after)/.test(r.error)) skip.set(`${w.id}/${client}`, m);
             log(`${tag}: FAILED ${r.error} (${secs} s)`);
           }
         }
@@ -131,7 +152,7 @@ async function main(o: Options): Promise<void> {
     const header = [
       `wredis end-to-end benchmark — ${meta.date}`,
       `node ${meta.node}, redis-server ${meta.redisServer}, ioredis ${meta.packages.ioredis}, redis ${meta.packages.redis}, wredis ${meta.packages.wredis} (${meta.git})`,
-      `${meta.machine.nproc} × ${meta.machine.cpu}, ${meta.machine.memGB} GB, Linux ${meta.machine.kernel}, load ${meta.machine.loadavg.join(' ')} at start`,
+      `${meta.machine.nproc} × ${meta.machine.cpu}, ${meta.machine.memGB} GB, Linux ${meta.machine.kernel}, load ${meta.machine.loadavg.join(' ')} at start${busy(runs, meta.machine.nproc)}`,
       `${o.repeats} interleaved repeat(s), scale ${o.scale}${o.quick ? ' (quick)' : ''}; medians over repeats, (min–max); ratio = cmd/s ÷ ioredis in the same repeat, then the median`,
     ].join('\n');
     const text = `${header}\n\n${table(o.workloads, clientsShown, summaries, missing, ceilings)}\n\nTargets (wredis):\n${targetsText(targets)}\n`;

@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import { createAdapter } from './adapters/index.js';
 import { UnavailableError, type Adapter } from './adapters/types.js';
-import { inflight, percentiles, RssSampler, sequential, type LoopResult, type Op } from './measure.js';
+import { inflight, percentiles, progress, RssSampler, sequential, type LoopResult, type Op } from './measure.js';
 import { RESULT_PREFIX, type ChildResult, type ChildTask } from './protocol.js';
 import { WORKLOADS, checkReply, operation, type Workload } from './workloads.js';
 
@@ -86,6 +86,25 @@ async function main(task: ChildTask): Promise<ChildResult> {
 }
 
 const task = JSON.parse(process.argv[2] ?? '{}') as ChildTask;
+
+/** A lost reply would hang the loop until the parent's kill; say so sooner and precisely. */
+const STALL_MS = 10_000;
+let seen = -1;
+let lastMove = Date.now();
+const watchdog = setInterval(() => {
+  if (progress.done !== seen) {
+    seen = progress.done;
+    lastMove = Date.now();
+  } else if (Date.now() - lastMove > STALL_MS) {
+    emit({
+      ok: false, client: task.client, workload: task.workload, unavailable: false,
+      error: `stalled: no operation completed for ${STALL_MS / 1000} s (${progress.done} completed so far)`,
+    });
+    process.exit(1);
+  }
+}, 500);
+watchdog.unref();
+
 try {
   emit(await main(task));
   process.exit(0);

@@ -7,6 +7,9 @@ import { performance } from 'node:perf_hooks';
 
 export type Op = (i: number) => Promise<unknown>;
 
+/** Operations completed so far in the current loop, for the child's stall watchdog. */
+export const progress = { done: 0 };
+
 export interface LoopResult {
   /** Operations completed (== count unless the deadline hit). */
   done: number;
@@ -23,6 +26,7 @@ export async function sequential(op: Op, count: number, deadlineMs: number, lat:
     if (t0 > deadlineMs) break;
     await op(i);
     if (lat !== undefined) lat[i] = performance.now() - t0;
+    progress.done++;
   }
   return { done: i, elapsedMs: performance.now() - start, capped: i < count };
 }
@@ -46,6 +50,7 @@ export async function inflight(
       await op(i);
       if (lat !== undefined) lat[i] = performance.now() - t0;
       done++;
+      progress.done++;
     }
   };
   const start = performance.now();

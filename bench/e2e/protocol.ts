@@ -40,6 +40,10 @@ export interface ChildOk {
   maxRssMB: number;
   heapUsedMB: number;
   notes: string[];
+  /** Filled in by the parent: growth of the servers' total_commands_processed over the run. */
+  serverCommands?: number;
+  /** Filled in by the parent: 1-minute load average just before the run. */
+  loadBefore?: number;
 }
 
 export interface ChildFailed {

@@ -7,6 +7,7 @@
 import { startRedis, type RedisServerHandle } from '../../test/support/redis-server.js';
 import { startCluster, type RedisClusterHandle } from '../../test/support/cluster.js';
 import type { Endpoint } from './adapters/types.js';
+import { clusterNodesOf } from './verify.js';
 
 export interface Servers {
   standalone: Endpoint | undefined;
@@ -56,7 +57,7 @@ export async function startServers(needs: ServerNeeds, log: (s: string) => void)
     if (needs.cluster) {
       if (needs.clusterPort !== undefined) {
         servers.cluster = { host: needs.host, port: needs.clusterPort };
-        servers.clusterNodes = [servers.cluster];
+        servers.clusterNodes = await clusterNodesOf(servers.cluster);
       } else {
         cluster = await startCluster({ primaries: 3, replicasPerPrimary: 0 });
         servers.clusterNodes = cluster.startupNodes();

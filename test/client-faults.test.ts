@@ -183,3 +183,17 @@ describe('real server restarted under load', () => {
     assert.ok(ok > 0);
   });
 });
+
+describe('connect timeout', () => {
+  it('covers the handshake: a server that accepts but never answers fails connect() with TimeoutError', async () => {
+    const srv = await startScriptedServer(() => null);
+    const r = new Redis({ port: srv.port, connectTimeout: 200, lazyConnect: true });
+    try {
+      const { TimeoutError } = await import('../src/index.js');
+      await assert.rejects(r.connect(), TimeoutError);
+    } finally {
+      r.disconnect();
+      await srv.close();
+    }
+  });
+});

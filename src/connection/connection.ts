@@ -396,6 +396,7 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
 
   private async open(): Promise<void> {
     const c = this.config;
+    const started = Date.now();
     const transport = await c.transport({
       host: c.host,
       port: c.port,
@@ -414,7 +415,8 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
       if (this.transport === transport) this.lost(error, false);
     });
     try {
-      await this.handshake();
+      // connectTimeout covers the whole set-up: a server that accepts but never answers must not hang connect().
+      await withDeadline(this.handshake(), c.connectTimeout - (Date.now() - started), c.connectTimeout);
     } catch (e) {
       if (this.transport === transport) {
         this.transport = undefined;
@@ -669,6 +671,24 @@ function isPubSubArray(value: unknown): boolean {
 /** The error with the command's name attached (upper-case, never its arguments). */
 function tagged(error: Error, p: Pending): Error {
   return withCommand(error as RedisError, p.name.toUpperCase());
+}
+
+/** Rejects with TimeoutError when `ms` pass first; `limit` 0 (or beyond setTimeout's range) means no limit. */
+function withDeadline<T>(work: Promise<T>, ms: number, limit: number): Promise<T> {
+  if (!(limit > 0 && limit <= 2_147_483_647)) return work;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new TimeoutError(`connection set-up timed out after ${limit} ms`)), Math.max(1, ms));
+    work.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
 }
 
 function readHello(reply: unknown, protocol: 2 | 3): ServerHello {

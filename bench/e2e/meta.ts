@@ -26,7 +26,9 @@ function pkgVersion(name: string): string {
   }
 }
 
+/** The code measured: git HEAD (+ dirty mark), or BENCH_SOURCE when run from a copy without .git. */
 function git(): string {
+  if (process.env.BENCH_SOURCE !== undefined && process.env.BENCH_SOURCE !== '') return process.env.BENCH_SOURCE;
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
     const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'assembly'], { cwd: ROOT, encoding: 'utf8' }).trim();

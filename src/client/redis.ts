@@ -3,14 +3,16 @@
  * commands borrow dedicated connections so they never stall it.
  */
 import { installCommands, type CommandSignatures, type Promised } from '../commands/methods/index.js';
+import { ServerSupport } from '../commands/support.js';
 import { Connection, type ConnectionStatus } from '../connection/connection.js';
 import { RedisError } from '../errors/index.js';
 import { Emitter } from '../util/emitter.js';
 import { BlockingPool } from './blocking-pool.js';
 import { DedicatedConnection } from './dedicated.js';
 import { Pipeline, Transaction, type BatchTarget } from './pipeline.js';
-import { commandFlags } from './command-flags.js';
+import { commandFlags, type CommandFlags } from './command-flags.js';
 import { resolveOptions, type RedisOptions, type ResolvedOptions } from './options.js';
+import { installScanIterators, type ScanIterators } from './scan.js';
 
 /** Bytes as replies carry them under `withBuffers()`: Buffer on Node, Uint8Array on edge runtimes. */
 export type Bytes = Uint8Array;
@@ -29,9 +31,11 @@ interface Shared {
   readonly options: ResolvedOptions;
   readonly main: Connection;
   readonly blocking: BlockingPool;
+  /** Which commands the server has (CommandNotSupportedError before sending). */
+  readonly support: ServerSupport;
 }
 
-export interface Redis extends Promised<CommandSignatures<string>> {}
+export interface Redis extends Promised<CommandSignatures<string>>, ScanIterators<string> {}
 
 export class Redis extends Emitter<RedisEvents> {
   /** @internal */
@@ -47,7 +51,7 @@ export class Redis extends Emitter<RedisEvents> {
     super();
     const resolved = resolveOptions(urlOrOptions, options);
     const main = new Connection(resolved);
-    this.shared = { options: resolved, main, blocking: new BlockingPool(resolved) };
+    this.shared = { options: resolved, main, blocking: new BlockingPool(resolved), support: new ServerSupport(main) };
     main.on('ready', () => this.emit('ready'));
     main.on('error', (e) => this.emit('error', e));
     main.on('close', () => this.emit('close'));
@@ -120,7 +124,7 @@ export class Redis extends Emitter<RedisEvents> {
    */
   async withConnection<T>(fn: (conn: DedicatedConnection) => Promise<T>): Promise<T> {
     return this.shared.blocking.lease(async (conn) => {
-      const lent = new DedicatedConnection(conn, this.buffers);
+      const lent = new DedicatedConnection(conn, this.buffers, this.shared.support);
       try {
         return await fn(lent);
       } finally {
@@ -131,12 +135,20 @@ export class Redis extends Emitter<RedisEvents> {
 
   private batchTarget(): BatchTarget {
     const main = this.shared.main;
-    return { buffers: this.buffers, send: (name, args, options) => main.send(name, args, options) };
+    return { buffers: this.buffers, send: (name, args, options) => main.send(name, args, options), support: this.shared.support };
   }
 
   /** @internal The single path every command takes. */
   dispatch(name: string, args: unknown[], transform?: (reply: unknown) => unknown): Promise<unknown> {
     const flags = commandFlags(name, args);
+    const support = this.shared.support;
+    // Only commands the server may lack (and commands queued behind one) take the checked path.
+    if (flags.gate !== undefined || support.holding) return support.run(flags.gate, () => this.route(name, args, transform, flags));
+    return this.route(name, args, transform, flags);
+  }
+
+  /** Blocking commands to a dedicated connection, the rest to the shared one. */
+  private route(name: string, args: unknown[], transform: ((reply: unknown) => unknown) | undefined, flags: CommandFlags): Promise<unknown> {
     const opts = { buffers: this.buffers, transform, safe: flags.safe, blocking: flags.blocking };
     if (flags.blocking) return this.shared.blocking.run(name, args, opts);
     return this.shared.main.send(name, args, opts);
@@ -146,7 +158,11 @@ export class Redis extends Emitter<RedisEvents> {
 installCommands(Redis.prototype, (_self, error) =>
   Promise.reject(error instanceof Error ? error : new RedisError(String(error))),
 );
+installScanIterators(Redis.prototype);
 
 /** The same client with string replies as bytes. */
-export interface RedisBuffers extends Omit<Redis, keyof CommandSignatures<string>>, Promised<CommandSignatures<Bytes>> {}
+export interface RedisBuffers
+  extends Omit<Redis, keyof CommandSignatures<string> | keyof ScanIterators<string>>,
+    Promised<CommandSignatures<Bytes>>,
+    ScanIterators<Bytes> {}
 

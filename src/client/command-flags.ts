@@ -1,23 +1,31 @@
 /**
  * What the client needs to know about a command before sending it: may it be
- * sent again after a dropped connection (read-only or idempotent), and does it
- * block (so it needs a dedicated connection)? Answers come from the command table;
- * a name the table does not know is sent as written, never retried once sent.
+ * sent again after a dropped connection (read-only or idempotent), does it
+ * block (so it needs a dedicated connection), and might the server lack it
+ * (newer than the oldest server the client checks for, or from a module)?
+ * Answers come from the command table; a name the table does not know is sent
+ * as written, never retried once sent.
  */
-import { isBlocking, isIdempotent, isReadOnly, lookupCommand } from '../commands/table.js';
+import { needsSupportCheck } from '../commands/support.js';
+import { isBlocking, isContainer, isIdempotent, isReadOnly, lookupCommand } from '../commands/table.js';
 import type { CommandSpec } from '../commands/types.js';
 
 export interface CommandFlags {
   readonly safe: boolean;
   readonly blocking: boolean;
+  /** Set when the server may not have the command: check it (src/commands/support.ts) before sending. */
+  readonly gate: CommandSpec | undefined;
 }
 
-const NONE: CommandFlags = { safe: false, blocking: false };
-const SAFE: CommandFlags = { safe: true, blocking: false };
-const BLOCKING: CommandFlags = { safe: false, blocking: true };
+const NONE: CommandFlags = { safe: false, blocking: false, gate: undefined };
+const SAFE: CommandFlags = { safe: true, blocking: false, gate: undefined };
+const BLOCKING: CommandFlags = { safe: false, blocking: true, gate: undefined };
 
 /** Per name: fixed flags, or the spec when the answer depends on the arguments. */
 const cache = new Map<string, CommandFlags | CommandSpec>();
+
+/** Gated variants, made once per spec and flag combination. */
+const gated = new WeakMap<CommandSpec, CommandFlags[]>();
 
 /** Read-only commands are always safe; other flags may depend on options (SET … GET, XREAD BLOCK). */
 function dependsOnArgs(spec: CommandSpec): boolean {
@@ -25,8 +33,14 @@ function dependsOnArgs(spec: CommandSpec): boolean {
 }
 
 function flagsOf(spec: CommandSpec, args: readonly unknown[] | undefined): CommandFlags {
-  if (isBlocking(spec, args)) return BLOCKING;
-  return isReadOnly(spec) || isIdempotent(spec, args) ? SAFE : NONE;
+  const base = isBlocking(spec, args) ? BLOCKING : isReadOnly(spec) || isIdempotent(spec, args) ? SAFE : NONE;
+  if (!needsSupportCheck(spec)) return base;
+  let variants = gated.get(spec);
+  if (variants === undefined) {
+    variants = [NONE, SAFE, BLOCKING].map((f) => ({ safe: f.safe, blocking: f.blocking, gate: spec }));
+    gated.set(spec, variants);
+  }
+  return variants[base === NONE ? 0 : base === SAFE ? 1 : 2] as CommandFlags;
 }
 
 export function commandFlags(name: string, args: readonly unknown[]): CommandFlags {
@@ -42,4 +56,25 @@ export function commandFlags(name: string, args: readonly unknown[]): CommandFla
   if ('safe' in entry) return entry;
   const spec = entry.name.includes('|') ? entry : lookupCommand(name, args);
   return spec === undefined ? NONE : flagsOf(spec, args);
+}
+
+const CONTAINER = Symbol('container');
+/** Per name: the spec to check, null for none, or CONTAINER when it depends on the subcommand. */
+const gates = new Map<string, CommandSpec | null | typeof CONTAINER>();
+
+/**
+ * Just the support gate of a call (see {@link CommandFlags.gate}), for batches
+ * that check their commands before sending: one map lookup for plain commands.
+ */
+export function commandGate(name: string, args: readonly unknown[]): CommandSpec | undefined {
+  let g = gates.get(name);
+  if (g === undefined) {
+    const spec = lookupCommand(name);
+    g = spec === undefined ? null : isContainer(spec) ? CONTAINER : needsSupportCheck(spec) ? spec : null;
+    gates.set(name, g);
+  }
+  if (g === null) return undefined;
+  if (g !== CONTAINER) return g;
+  const spec = lookupCommand(name, args);
+  return spec !== undefined && needsSupportCheck(spec) ? spec : undefined;
 }

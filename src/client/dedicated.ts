@@ -1,22 +1,27 @@
 /**
  * The connection `withConnection()` lends: every command, plus WATCH, UNWATCH
  * and a MULTI whose EXEC sees the watches, all on one socket nobody else uses.
+ * Blocking commands run here too (no other command waits behind them but yours).
  */
-import { installCommands, type CommandSignatures, type Promised, type RedisKey } from '../commands/methods/index.js';
+import { flatKeys, type KeysArg } from '../commands/methods/args.js';
+import { installCommands, type CommandSignatures, type Promised } from '../commands/methods/index.js';
+import type { ServerSupport } from '../commands/support.js';
 import type { Connection } from '../connection/connection.js';
 import { RedisError } from '../errors/index.js';
 import { commandFlags } from './command-flags.js';
 import { Transaction } from './pipeline.js';
+import { installScanIterators, type ScanIterators } from './scan.js';
 
 export class DedicatedConnection {
   constructor(
     private readonly conn: Connection,
     private readonly buffers: boolean,
+    private readonly support?: ServerSupport,
   ) {}
 
   /** WATCH keys until EXEC, UNWATCH or the end of `withConnection`. */
-  watch(...keys: RedisKey[]): Promise<'OK'> {
-    return this.conn.send('WATCH', keys) as Promise<'OK'>;
+  watch(...keys: KeysArg[]): Promise<'OK'> {
+    return this.conn.send('WATCH', flatKeys(keys)) as Promise<'OK'>;
   }
 
   unwatch(): Promise<'OK'> {
@@ -26,7 +31,8 @@ export class DedicatedConnection {
   /** MULTI/EXEC on this connection; `exec()` rejects with WatchError when a watched key changed. */
   multi(): Transaction {
     const conn = this.conn;
-    return new Transaction({ buffers: this.buffers, send: (n, a, o) => conn.send(n, a, o) });
+    const target = { buffers: this.buffers, send: conn.send.bind(conn) };
+    return new Transaction(this.support === undefined ? target : { ...target, support: this.support });
   }
 
   call(name: string, ...args: unknown[]): Promise<unknown> {
@@ -36,12 +42,17 @@ export class DedicatedConnection {
   /** @internal */
   dispatch(name: string, args: unknown[], transform?: (reply: unknown) => unknown): Promise<unknown> {
     const flags = commandFlags(name, args);
-    return this.conn.send(name, args, { buffers: this.buffers, transform, safe: flags.safe, blocking: flags.blocking });
+    const send = (): Promise<unknown> =>
+      this.conn.send(name, args, { buffers: this.buffers, transform, safe: flags.safe, blocking: flags.blocking });
+    const support = this.support;
+    if (support !== undefined && (flags.gate !== undefined || support.holding)) return support.run(flags.gate, send);
+    return send();
   }
 }
 
 installCommands(DedicatedConnection.prototype, (_self, error) =>
   Promise.reject(error instanceof Error ? error : new RedisError(String(error))),
 );
+installScanIterators(DedicatedConnection.prototype);
 
-export interface DedicatedConnection extends Promised<CommandSignatures<string>> {}
+export interface DedicatedConnection extends Promised<CommandSignatures<string>>, ScanIterators<string> {}

@@ -5,8 +5,11 @@
  * wraps them in MULTI/EXEC and resolves with EXEC's results.
  */
 import { installCommands, type Chained, type CommandSignatures } from '../commands/methods/index.js';
+import type { ServerSupport } from '../commands/support.js';
+import type { CommandSpec } from '../commands/types.js';
 import type { SendOptions } from '../connection/connection.js';
 import { ExecAbortError, RedisError, WatchError, withCommand } from '../errors/index.js';
+import { commandGate } from './command-flags.js';
 
 export interface Queued {
   name: string;
@@ -20,6 +23,8 @@ export interface Queued {
 export interface BatchTarget {
   send(name: string, args: readonly unknown[], options: SendOptions): Promise<unknown>;
   readonly buffers: boolean;
+  /** When set, commands the server lacks fail with CommandNotSupportedError before anything is sent. */
+  readonly support?: ServerSupport;
 }
 
 const settle = (p: Promise<unknown>): Promise<unknown> => p.then(
@@ -58,6 +63,31 @@ abstract class Batch {
   protected options(q: Queued, withTransform: boolean): SendOptions {
     return { buffers: this.target.buffers, transform: withTransform ? q.transform : undefined };
   }
+
+  /**
+   * Marks queued commands the server lacks with their CommandNotSupportedError
+   * (fetching the server's facts first when needed), then calls `send` in the
+   * client's issue order. Without checked commands, `send` runs at once.
+   */
+  protected checked<T>(queued: Queued[], send: () => Promise<T>): Promise<T> {
+    const support = this.target.support;
+    if (support === undefined) return send();
+    let gated: Array<[Queued, CommandSpec]> | undefined;
+    for (const q of queued) {
+      if (q.error !== undefined) continue;
+      const gate = commandGate(q.name, q.args);
+      if (gate !== undefined) (gated ??= []).push([q, gate]);
+    }
+    if (gated === undefined && !support.holding) return send();
+    const list = gated ?? [];
+    return support.prepare(list.map((g) => g[1])).then(() => {
+      for (const [q, gate] of list) {
+        const d = support.decide(gate);
+        if (typeof d === 'function') q.error = d();
+      }
+      return support.run(undefined, send) as Promise<T>;
+    });
+  }
 }
 
 /** Commands sent in one write; `exec()` resolves with every result in order, errors in place. */
@@ -65,8 +95,10 @@ export class Pipeline extends Batch {
   /** Sends the queued commands; resolves with one entry per command: its reply or its error. */
   exec(): Promise<unknown[]> {
     const queued = this.queued.splice(0);
-    return Promise.all(
-      queued.map((q) => (q.error !== undefined ? Promise.resolve(q.error) : settle(this.target.send(q.name, q.args, this.options(q, true))))),
+    return this.checked(queued, () =>
+      Promise.all(
+        queued.map((q) => (q.error !== undefined ? Promise.resolve(q.error) : settle(this.target.send(q.name, q.args, this.options(q, true))))),
+      ),
     );
   }
 }
@@ -74,10 +106,18 @@ export class Pipeline extends Batch {
 /** MULTI … EXEC. `exec()` rejects with ExecAbortError if a command was refused while queueing, WatchError if a watched key changed. */
 export class Transaction extends Batch {
   /** Sends MULTI, the commands and EXEC together; resolves with the commands' results (errors in place). */
-  async exec(): Promise<unknown[]> {
+  exec(): Promise<unknown[]> {
     const queued = this.queued.splice(0);
     const early = queued.find((q) => q.error !== undefined);
     if (early?.error !== undefined) return Promise.reject(early.error);
+    return this.checked(queued, () => {
+      // A command the server lacks fails the whole transaction before MULTI is sent.
+      const unsupported = queued.find((q) => q.error !== undefined);
+      return unsupported?.error !== undefined ? Promise.reject(unsupported.error) : this.sendBlock(queued);
+    });
+  }
+
+  private async sendBlock(queued: Queued[]): Promise<unknown[]> {
     const t = this.targetFor(queued);
     const multi = t.send('MULTI', [], {});
     const acks = queued.map((q) => settle(t.send(q.name, q.args, this.options(q, false))));

@@ -1,30 +1,88 @@
 /**
- * All typed command declarations, gathered, and the mapped types that turn their
- * plain signatures into promise-returning client methods or chaining pipeline methods.
+ * All command methods, gathered: the typed declarations (one file per data
+ * type), an untyped method for every other command of the table
+ * (raw.generated.ts), and the mapped types that turn plain signatures into
+ * promise-returning client methods or chaining pipeline methods.
  */
+import { bitmapCommands, type BitmapCommands } from './bitmap.js';
+import { clusterCommands, type ClusterCommands } from './cluster.js';
+import { connectionCommands, type ConnectionCommands } from './connection.js';
+import { functionCommands, type FunctionCommands } from './functions.js';
 import { genericCommands, type GenericCommands } from './generic.js';
+import { geoCommands, type GeoCommands } from './geo.js';
 import { hashCommands, type HashCommands } from './hash.js';
+import { hyperLogLogCommands, type HyperLogLogCommands } from './hyperloglog.js';
 import { listCommands, type ListCommands } from './list.js';
+import { publishCommands, type PublishCommands } from './pubsub.js';
+import { RAW_COMMANDS } from './raw.generated.js';
+import type { RawTarget } from './raw-names.js';
+import { scriptingCommands, type ScriptingCommands } from './scripting.js';
 import { serverCommands, type ServerCommands } from './server.js';
+import { setCommands, type SetCommands } from './set.js';
 import { sortedSetCommands, type SortedSetCommands } from './sorted-set.js';
+import { streamCommands, type StreamCommands } from './stream.js';
 import { stringCommands, type StringCommands } from './string.js';
+import type { Dispatcher, RedisArg } from './types.js';
 
-export type { RedisKey, RedisValue, Dispatcher, Transform } from './types.js';
-export type { SetOptions } from './string.js';
-export type { ZAddOptions, ScoredMember } from './sorted-set.js';
+export type {
+  RedisKey, RedisValue, RedisArg, Dispatcher, Transform, ScoredMember, ScanPage, ScanOptions, KeyScanOptions,
+  ScriptCall, ExpireMode, ListEnd,
+} from './types.js';
+export type { SetOptions, GetExOptions } from './string.js';
+export type { CopyOptions, RestoreOptions, SortOptions } from './generic.js';
+export type { FieldValue, HGetExOptions, HSetExOptions } from './hash.js';
+export type { LPosOptions, ListPop } from './list.js';
+export type {
+  ZAddOptions, ZMember, ZRangeOptions, ZCombineOptions, ZKeyedMember, ZPop, ScoreBound, LexBound,
+} from './sorted-set.js';
+export type {
+  StreamEntry, GroupStreamEntry, StreamRead, StreamOffset, StreamTrim, XAddOptions, XReadOptions, XReadGroupOptions,
+  XGroupCreateOptions, XPendingSummary, XPendingEntry, XPendingOptions, XClaimOptions, XAutoClaimResult,
+  XInfoStream, XInfoGroup, XInfoConsumer,
+} from './stream.js';
+export type {
+  GeoUnit, GeoPosition, GeoMember, GeoAddOptions, GeoFrom, GeoBy, GeoSearchOptions, GeoSearchWithOptions,
+  GeoSearchStoreOptions, GeoSearchResult,
+} from './geo.js';
+export type { BitfieldType, BitfieldOffset, BitfieldOperation, BitRange } from './bitmap.js';
+export type { FunctionInfo, LibraryInfo, FunctionLoadOptions, FunctionListOptions } from './functions.js';
+export type { ClientInfo, ClientListOptions, ClientKillFilter } from './connection.js';
+export type { SlowlogEntry, ModuleInfo } from './server.js';
+export { NOT_METHODS, methodName } from './raw-names.js';
+export { RAW_COMMANDS };
 
-/** Every typed command with plain (unwrapped) reply types; `S` is the string type of replies. */
-export interface CommandSignatures<S>
+/** Every typed command, grouped by data type, with plain (unwrapped) reply types; `S` is the string type of replies. */
+export interface TypedCommands<S>
   extends StringCommands<S>,
     GenericCommands<S>,
     HashCommands<S>,
-    SortedSetCommands<S>,
     ListCommands<S>,
-    ServerCommands<S> {}
+    SetCommands<S>,
+    SortedSetCommands<S>,
+    StreamCommands<S>,
+    GeoCommands<S>,
+    HyperLogLogCommands,
+    BitmapCommands,
+    ScriptingCommands,
+    FunctionCommands<S>,
+    PublishCommands<S>,
+    ConnectionCommands<S>,
+    ServerCommands,
+    ClusterCommands<S> {}
+
+/**
+ * One method per command of the table (lower-case, camelCased: `objectEncoding`,
+ * `configGet`, `jsonGet`), sending its arguments as written; the reply is the
+ * protocol value as decoded, like `call()`.
+ */
+export type UntypedCommands = { [K in keyof typeof RAW_COMMANDS]: (...args: RedisArg[]) => unknown };
+
+/** Every command method: the typed ones, and an untyped one for each other command. */
+export interface CommandSignatures<S> extends TypedCommands<S>, Omit<UntypedCommands, keyof TypedCommands<unknown>> {}
 
 type Fn = (...args: never[]) => unknown;
 
-/** Overloads survive mapping only one signature deep; the declarations keep overloads few. */
+/** Overloads survive mapping only one signature deep; the declarations keep overloads to two. */
 export type Promised<T> = {
   [K in keyof T]: T[K] extends { (...a: infer A1): infer R1; (...a: infer A2): infer R2 }
     ? ((...a: A1) => Promise<R1>) & ((...a: A2) => Promise<R2>)
@@ -46,28 +104,58 @@ export const commandImplementations: Record<string, Fn> = {
   ...stringCommands,
   ...genericCommands,
   ...hashCommands,
-  ...sortedSetCommands,
   ...listCommands,
+  ...setCommands,
+  ...sortedSetCommands,
+  ...streamCommands,
+  ...geoCommands,
+  ...hyperLogLogCommands,
+  ...bitmapCommands,
+  ...scriptingCommands,
+  ...functionCommands,
+  ...publishCommands,
+  ...connectionCommands,
   ...serverCommands,
+  ...clusterCommands,
 };
 
+function untyped(target: RawTarget): (this: Dispatcher, ...args: unknown[]) => unknown {
+  const command = target[0];
+  const sub = target[1];
+  if (sub === undefined) {
+    return function (this: Dispatcher, ...args: unknown[]) {
+      return this.dispatch(command, args);
+    };
+  }
+  return function (this: Dispatcher, ...args: unknown[]) {
+    args.unshift(sub);
+    return this.dispatch(command, args);
+  };
+}
+
 /**
- * Puts every typed command on a prototype. A declaration that throws (e.g.
- * CommandSyntaxError for exclusive options) is turned into `fail(error)`, so
- * client methods reject instead of throwing synchronously.
+ * Puts every command method on a prototype: the typed ones, then an untyped
+ * one for each other command of the table. A name the prototype already has
+ * (a class's own method, e.g. `multi()`) is left alone. A typed declaration
+ * that throws (e.g. CommandSyntaxError for exclusive options) is turned into
+ * `fail(self, error)`, so client methods reject instead of throwing synchronously.
  */
 export function installCommands(proto: object, fail: (self: unknown, error: unknown) => unknown): void {
-  for (const [name, impl] of Object.entries(commandImplementations)) {
-    Object.defineProperty(proto, name, {
-      configurable: true,
-      writable: true,
-      value: function (this: unknown, ...args: never[]): unknown {
-        try {
-          return impl.apply(this, args);
-        } catch (e) {
-          return fail(this, e);
-        }
-      },
+  const define = (name: string, value: unknown): void => {
+    Object.defineProperty(proto, name, { configurable: true, writable: true, value });
+  };
+  for (const name of Object.keys(commandImplementations)) {
+    if (name in proto) continue;
+    const impl = commandImplementations[name] as Fn;
+    define(name, function (this: unknown, ...args: never[]): unknown {
+      try {
+        return impl.apply(this, args);
+      } catch (e) {
+        return fail(this, e);
+      }
     });
+  }
+  for (const name of Object.keys(RAW_COMMANDS) as Array<keyof typeof RAW_COMMANDS>) {
+    if (!(name in proto)) define(name, untyped(RAW_COMMANDS[name]));
   }
 }

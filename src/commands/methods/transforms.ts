@@ -4,23 +4,45 @@
  * do not depend on the protocol.
  */
 import { DataError } from '../../errors/index.js';
+import type { ScanPage, ScoredMember } from './types.js';
 
 const decoder = new TextDecoder();
 
-function text(v: Uint8Array): string {
+function bytesText(v: Uint8Array): string {
   return decoder.decode(v);
+}
+
+/** A string from a string, bytes or number reply (ids, cursors, names: always text). */
+export function toText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v instanceof Uint8Array) return bytesText(v);
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  throw new DataError('expected a string in the reply');
+}
+
+export function toTextOrNull(v: unknown): string | null {
+  return v === null ? null : toText(v);
+}
+
+export function toTextArray(v: unknown): string[] {
+  return asArray(v).map(toText);
+}
+
+export function toTextOrNullArray(v: unknown): Array<string | null> {
+  return asArray(v).map(toTextOrNull);
 }
 
 /** Number from an integer, a double, or a string/bytes such as '1.5', 'inf'. */
 export function toNumber(v: unknown): number {
   if (typeof v === 'number') return v;
-  const s = typeof v === 'string' ? v : v instanceof Uint8Array ? text(v) : undefined;
+  if (typeof v === 'bigint') return Number(v);
+  const s = typeof v === 'string' ? v : v instanceof Uint8Array ? bytesText(v) : undefined;
   if (s === undefined) throw new DataError('expected a number in the reply');
   if (s === 'inf' || s === '+inf') return Infinity;
   if (s === '-inf') return -Infinity;
   if (s === 'nan') return NaN;
   const n = Number(s);
-  if (Number.isNaN(n)) throw new DataError('expected a number in the reply');
+  if (Number.isNaN(n) || s.length === 0) throw new DataError('expected a number in the reply');
   return n;
 }
 
@@ -28,43 +50,164 @@ export function toNumberOrNull(v: unknown): number | null {
   return v === null ? null : toNumber(v);
 }
 
+export function toNumberArray(v: unknown): number[] {
+  return asArray(v).map(toNumber);
+}
+
+/** Array of numbers-or-null (e.g. ZMSCORE, BITFIELD). */
+export function toNumberOrNullArray(v: unknown): Array<number | null> {
+  return asArray(v).map(toNumberOrNull);
+}
+
 /** 'OK' -> true (commands whose only success reply is OK). */
 export function toOk(v: unknown): 'OK' {
   return v as 'OK';
 }
 
+/** 1 / true -> true; 0 / false / null -> false. */
 export function toBoolean(v: unknown): boolean {
   return v === 1 || v === true;
+}
+
+export function toBooleanArray(v: unknown): boolean[] {
+  return asArray(v).map(toBoolean);
+}
+
+/** The reply as an array, or a DataError. */
+export function asArray(v: unknown): unknown[] {
+  if (Array.isArray(v)) return v;
+  throw new DataError('expected an array in the reply');
+}
+
+/** Array, or null kept as null. */
+export function toArrayOrNull<T>(v: unknown): T[] | null {
+  return v === null ? null : (asArray(v) as T[]);
+}
+
+function keyText(k: unknown): string {
+  return typeof k === 'string' ? k : k instanceof Uint8Array ? bytesText(k) : String(k);
+}
+
+/**
+ * An empty object to fill with reply keys. Filled without a prototype, so a
+ * `__proto__` key stays an ordinary own property, then given Object.prototype
+ * by {@link sealRecord}: the same kind of object the parser makes of RESP3 maps.
+ */
+export function newRecord<V>(): Record<string, V> {
+  return Object.create(null) as Record<string, V>;
+}
+
+export function sealRecord<V>(o: Record<string, V>): Record<string, V> {
+  return Object.setPrototypeOf(o, Object.prototype) as Record<string, V>;
 }
 
 /** Field/value pairs as an object: a RESP3 map already is one, a RESP2 flat array is folded. */
 export function toObject<V>(v: unknown): Record<string, V> {
   if (Array.isArray(v)) {
-    const out: Record<string, V> = Object.create(null) as Record<string, V>;
-    for (let i = 0; i + 1 < v.length; i += 2) {
-      const k = v[i] as unknown;
-      out[typeof k === 'string' ? k : k instanceof Uint8Array ? text(k) : String(k)] = v[i + 1] as V;
+    const out = newRecord<V>();
+    if (v.length > 0 && Array.isArray(v[0])) {
+      // RESP3 pairs (HRANDFIELD WITHVALUES and friends).
+      for (const pair of v as unknown[][]) out[keyText(pair[0])] = pair[1] as V;
+    } else {
+      for (let i = 0; i + 1 < v.length; i += 2) out[keyText(v[i])] = v[i + 1] as V;
     }
-    return out;
+    return sealRecord(out);
   }
-  if (v !== null && typeof v === 'object') return v as Record<string, V>;
+  if (v !== null && typeof v === 'object' && !(v instanceof Uint8Array)) return v as Record<string, V>;
   throw new DataError('expected a map in the reply');
 }
 
-/** Member/score pairs: RESP2 flat [m, s, m, s], RESP3 [[m, s], …]. */
-export function toScoredMembers<M>(v: unknown): Array<{ member: M; score: number }> {
-  if (!Array.isArray(v)) throw new DataError('expected an array in the reply');
-  const out: Array<{ member: M; score: number }> = [];
-  if (v.length > 0 && Array.isArray(v[0])) {
-    for (const pair of v as unknown[][]) out.push({ member: pair[0] as M, score: toNumber(pair[1]) });
+/** The same keys with values through `value`. */
+export function mapRecord<A, B>(o: Record<string, A>, value: (v: A, key: string) => B): Record<string, B> {
+  const out = newRecord<B>();
+  for (const k of Object.keys(o)) out[k] = value(o[k] as A, k);
+  return sealRecord(out);
+}
+
+/** An object whose values are numbers (PUBSUB NUMSUB, …). */
+export function toNumberObject(v: unknown): Record<string, number> {
+  return mapRecord(toObject<unknown>(v), toNumber);
+}
+
+/** Pairs from a flat array [a, b, a, b] or from RESP3 pairs [[a, b], …]. */
+export function toPairs(v: unknown): Array<[unknown, unknown]> {
+  const a = asArray(v);
+  const out: Array<[unknown, unknown]> = [];
+  if (a.length > 0 && Array.isArray(a[0])) {
+    for (const p of a as unknown[][]) out.push([p[0], p[1]]);
   } else {
-    for (let i = 0; i + 1 < v.length; i += 2) out.push({ member: v[i] as M, score: toNumber(v[i + 1]) });
+    for (let i = 0; i + 1 < a.length; i += 2) out.push([a[i], a[i + 1]]);
   }
   return out;
 }
 
-/** Array of numbers-or-null (e.g. ZMSCORE). */
-export function toNumberOrNullArray(v: unknown): Array<number | null> {
-  if (!Array.isArray(v)) throw new DataError('expected an array in the reply');
-  return v.map(toNumberOrNull);
+/** Member/score pairs: RESP2 flat [m, s, m, s], RESP3 [[m, s], …]. */
+export function toScoredMembers<M>(v: unknown): Array<ScoredMember<M>> {
+  const a = asArray(v);
+  const out: Array<ScoredMember<M>> = [];
+  if (a.length > 0 && Array.isArray(a[0])) {
+    for (const pair of a as unknown[][]) out.push({ member: pair[0] as M, score: toNumber(pair[1]) });
+  } else {
+    for (let i = 0; i + 1 < a.length; i += 2) out.push({ member: a[i] as M, score: toNumber(a[i + 1]) });
+  }
+  return out;
+}
+
+/** One member/score (ZPOPMIN without count): [] or null when empty. RESP3 may nest it once. */
+export function toScoredMemberOrNull<M>(v: unknown): ScoredMember<M> | null {
+  if (v === null) return null;
+  const list = toScoredMembers<M>(v);
+  return list.length === 0 ? null : (list[0] as ScoredMember<M>);
+}
+
+/** Field/value pairs as `{ field, value }` objects, in reply order. */
+export function toFieldValues<S>(v: unknown): Array<{ field: S; value: S }> {
+  return toPairs(v).map(([field, value]) => ({ field: field as S, value: value as S }));
+}
+
+/** `[cursor, items]` of the SCAN family with the items shaped by `items`. */
+export function scanPage<T>(items: (v: unknown) => T[]): (v: unknown) => ScanPage<T> {
+  return (v) => {
+    const a = asArray(v);
+    return { cursor: toText(a[0]), items: items(a[1]) };
+  };
+}
+
+export const toKeyPage = scanPage((v) => asArray(v) as never[]);
+
+/** A kebab-case or snake_case reply key as camelCase (`last-generated-id` -> `lastGeneratedId`). */
+export function camel(key: string): string {
+  return key.replace(/[-_ ]([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** A map or flat array with camelCased keys; values through `value` (identity by default). */
+export function toCamelObject(v: unknown, value: (key: string, v: unknown) => unknown = (_k, x) => x): Record<string, unknown> {
+  const o = toObject<unknown>(v);
+  const out = newRecord<unknown>();
+  for (const k of Object.keys(o)) {
+    const c = camel(k);
+    out[c] = value(c, o[k]);
+  }
+  return sealRecord(out);
+}
+
+/** `key:value` lines (INFO, CLIENT INFO lines are space-separated `k=v`). Comments and blanks are skipped. */
+export function parseInfo(text: string): Record<string, string> {
+  const out = newRecord<string>();
+  for (const line of text.split(/\r?\n/)) {
+    if (line.length === 0 || line.startsWith('#')) continue;
+    const colon = line.indexOf(':');
+    if (colon > 0) out[line.slice(0, colon)] = line.slice(colon + 1);
+  }
+  return sealRecord(out);
+}
+
+/** One CLIENT LIST / CLIENT INFO line: `id=3 addr=… name= …`. */
+export function parseClientLine(line: string): Record<string, string> {
+  const out = newRecord<string>();
+  for (const part of line.trim().split(' ')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) out[part.slice(0, eq)] = part.slice(eq + 1);
+  }
+  return sealRecord(out);
 }

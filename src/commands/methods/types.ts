@@ -8,6 +8,8 @@
 /** A key or value as accepted on the wire. Buffers are Uint8Arrays. */
 export type RedisKey = string | number | Uint8Array;
 export type RedisValue = string | number | Uint8Array;
+/** Any argument of a command sent as written (`call()`, the untyped command methods). */
+export type RedisArg = string | number | bigint | Uint8Array;
 
 /** Turns a protocol value into a typed reply. */
 export type Transform<T> = (reply: unknown) => T;
@@ -19,3 +21,44 @@ export type Transform<T> = (reply: unknown) => T;
 export interface Dispatcher {
   dispatch(name: string, args: unknown[], transform?: Transform<unknown>): unknown;
 }
+
+/** The shape of a group's implementation object: one function per declared method. */
+export type Implementation<T> = ThisType<Dispatcher> & Record<keyof T, (...a: never[]) => unknown>;
+
+/** A member with its score (sorted sets). */
+export interface ScoredMember<S> {
+  member: S;
+  score: number;
+}
+
+/** One page of a SCAN-family command. The cursor is a decimal string (it may exceed 2^53). */
+export interface ScanPage<T> {
+  cursor: string;
+  items: T[];
+}
+
+/** MATCH and COUNT of the SCAN family. */
+export interface ScanOptions {
+  /** Glob-style pattern on key, field or member names. */
+  match?: string;
+  /** A hint for how much work one call does (server default 10). */
+  count?: number;
+}
+
+/** SCAN's options: also TYPE. */
+export interface KeyScanOptions extends ScanOptions {
+  /** Only keys of this type (`'string'`, `'hash'`, `'zset'`, …). */
+  type?: string;
+}
+
+/** Keys and arguments of a script or function call (EVAL, EVALSHA, FCALL). */
+export interface ScriptCall {
+  keys?: readonly RedisKey[];
+  args?: readonly RedisValue[];
+}
+
+/** Expiry condition of EXPIRE-like commands (Redis 7.0+). */
+export type ExpireMode = 'NX' | 'XX' | 'GT' | 'LT';
+
+/** Which end of a list. */
+export type ListEnd = 'LEFT' | 'RIGHT';

@@ -1,0 +1,63 @@
+/** Small builders of wire arguments shared by the command declarations. */
+import type { RedisKey, ScanOptions, KeyScanOptions } from './types.js';
+
+/** A plain object of fields (not bytes, not an array). */
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !(v instanceof Uint8Array) && !Array.isArray(v);
+}
+
+/**
+ * `prefix` followed by field/value pairs given either as one object or as a
+ * flat list (`hset(k, { a: 1 })` and `hset(k, 'a', 1)`).
+ */
+export function pairArgs(prefix: unknown[], rest: readonly unknown[]): unknown[] {
+  const first = rest[0];
+  if (rest.length === 1 && isRecord(first)) {
+    for (const f of Object.keys(first)) prefix.push(f, first[f]);
+    return prefix;
+  }
+  for (const v of rest) prefix.push(v);
+  return prefix;
+}
+
+/** One key or several, as a list. */
+export function keyList(keys: RedisKey | readonly RedisKey[]): RedisKey[] {
+  return Array.isArray(keys) ? [...(keys as readonly RedisKey[])] : [keys as RedisKey];
+}
+
+/** `numkeys key…` (LMPOP, ZUNION, SINTERCARD …). */
+export function countedKeys(keys: RedisKey | readonly RedisKey[]): unknown[] {
+  const list = keyList(keys);
+  return [list.length, ...list];
+}
+
+/** MATCH / COUNT / TYPE of the SCAN family, appended to `args`. */
+export function scanArgs(args: unknown[], o: KeyScanOptions | ScanOptions | undefined): unknown[] {
+  if (o === undefined) return args;
+  if (o.match !== undefined) args.push('MATCH', o.match);
+  if (o.count !== undefined) args.push('COUNT', o.count);
+  if ('type' in o && o.type !== undefined) args.push('TYPE', o.type);
+  return args;
+}
+
+/** `LIMIT offset count` when given. */
+export function limitArgs(args: unknown[], limit: { offset: number; count: number } | undefined): unknown[] {
+  if (limit !== undefined) args.push('LIMIT', limit.offset, limit.count);
+  return args;
+}
+
+/** Keys given one by one, as arrays, or mixed (`del('a', 'b')`, `del(['a', 'b'])`). */
+export type KeysArg = RedisKey | readonly RedisKey[];
+
+/** Flattens {@link KeysArg} lists; the usual all-scalars case returns `keys` itself. */
+export function flatKeys(keys: readonly KeysArg[]): RedisKey[] {
+  let nested = false;
+  for (const k of keys) if (Array.isArray(k)) nested = true;
+  if (!nested) return keys as RedisKey[];
+  const out: RedisKey[] = [];
+  for (const k of keys) {
+    if (Array.isArray(k)) for (const x of k as readonly RedisKey[]) out.push(x);
+    else out.push(k as RedisKey);
+  }
+  return out;
+}

@@ -1,0 +1,80 @@
+/** Bitmap commands. */
+import { toNumberOrNullArray } from './transforms.js';
+import type { Implementation, RedisKey } from './types.js';
+
+/** A BITFIELD integer type: `i1`…`i64` signed, `u1`…`u63` unsigned. */
+export type BitfieldType = `${'i' | 'u'}${number}`;
+/** A bit offset, or `#n` for the n-th integer of the type's width. */
+export type BitfieldOffset = number | `#${number}`;
+
+/** One BITFIELD operation, in order. OVERFLOW applies to the SET/INCRBY after it. */
+export type BitfieldOperation =
+  | { op: 'GET'; type: BitfieldType; offset: BitfieldOffset }
+  | { op: 'SET'; type: BitfieldType; offset: BitfieldOffset; value: number }
+  | { op: 'INCRBY'; type: BitfieldType; offset: BitfieldOffset; increment: number }
+  | { op: 'OVERFLOW'; behavior: 'WRAP' | 'SAT' | 'FAIL' };
+
+/** BITCOUNT / BITPOS range: bytes by default, bits with `unit: 'BIT'` (Redis 7.0+). */
+export interface BitRange {
+  start: number;
+  end?: number;
+  unit?: 'BYTE' | 'BIT';
+}
+
+export interface BitmapCommands {
+  /** SETBIT: the bit's previous value. */
+  setbit(key: RedisKey, offset: number, value: 0 | 1): number;
+  getbit(key: RedisKey, offset: number): number;
+  bitcount(key: RedisKey, range?: BitRange): number;
+  /** BITPOS: the first bit set to `bit`, or -1. */
+  bitpos(key: RedisKey, bit: 0 | 1, range?: BitRange): number;
+  /** BITOP: the size of the destination string. */
+  bitop(operation: 'AND' | 'OR' | 'XOR' | 'NOT', destination: RedisKey, ...keys: RedisKey[]): number;
+  /** BITFIELD: one reply per GET/SET/INCRBY (null when OVERFLOW FAIL stopped an INCRBY/SET). */
+  bitfield(key: RedisKey, operations: readonly BitfieldOperation[]): Array<number | null>;
+  /** BITFIELD_RO: GET operations only, allowed on replicas. */
+  bitfieldRo(key: RedisKey, gets: ReadonlyArray<{ type: BitfieldType; offset: BitfieldOffset }>): number[];
+}
+
+function rangeArgs(args: unknown[], r: BitRange | undefined): unknown[] {
+  if (r === undefined) return args;
+  args.push(r.start);
+  if (r.end !== undefined) {
+    args.push(r.end);
+    if (r.unit !== undefined) args.push(r.unit);
+  }
+  return args;
+}
+
+export const bitmapCommands: Implementation<BitmapCommands> = {
+  setbit(key: RedisKey, offset: number, value: 0 | 1) {
+    return this.dispatch('setbit', [key, offset, value]);
+  },
+  getbit(key: RedisKey, offset: number) {
+    return this.dispatch('getbit', [key, offset]);
+  },
+  bitcount(key: RedisKey, range?: BitRange) {
+    return this.dispatch('bitcount', rangeArgs([key], range));
+  },
+  bitpos(key: RedisKey, bit: 0 | 1, range?: BitRange) {
+    return this.dispatch('bitpos', rangeArgs([key, bit], range));
+  },
+  bitop(operation: 'AND' | 'OR' | 'XOR' | 'NOT', destination: RedisKey, ...keys: RedisKey[]) {
+    return this.dispatch('bitop', [operation, destination, ...keys]);
+  },
+  bitfield(key: RedisKey, operations: readonly BitfieldOperation[]) {
+    const args: unknown[] = [key];
+    for (const o of operations) {
+      if (o.op === 'OVERFLOW') args.push('OVERFLOW', o.behavior);
+      else if (o.op === 'GET') args.push('GET', o.type, o.offset);
+      else if (o.op === 'SET') args.push('SET', o.type, o.offset, o.value);
+      else args.push('INCRBY', o.type, o.offset, o.increment);
+    }
+    return this.dispatch('bitfield', args, toNumberOrNullArray);
+  },
+  bitfieldRo(key: RedisKey, gets: ReadonlyArray<{ type: BitfieldType; offset: BitfieldOffset }>) {
+    const args: unknown[] = [key];
+    for (const g of gets) args.push('GET', g.type, g.offset);
+    return this.dispatch('bitfield_ro', args, toNumberOrNullArray);
+  },
+};

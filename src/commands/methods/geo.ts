@@ -1,0 +1,148 @@
+/** Geospatial commands. Coordinates and distances are numbers under RESP2 (strings) and RESP3 (doubles). */
+import { CommandSyntaxError } from '../../errors/index.js';
+import { asArray, toNumber, toNumberOrNull, toTextOrNullArray } from './transforms.js';
+import type { Implementation, RedisKey, RedisValue } from './types.js';
+
+export type GeoUnit = 'm' | 'km' | 'mi' | 'ft';
+
+export interface GeoPosition {
+  longitude: number;
+  latitude: number;
+}
+
+/** A member to add at a position. */
+export interface GeoMember extends GeoPosition {
+  member: RedisValue;
+}
+
+export interface GeoAddOptions {
+  /** Only add new members. */
+  nx?: boolean;
+  /** Only update existing members. */
+  xx?: boolean;
+  /** Count changed members, not only added ones. */
+  ch?: boolean;
+}
+
+/** The search centre: an existing member or a position. */
+export type GeoFrom = { member: RedisValue } | GeoPosition;
+
+/** The search area: a circle or a box around the centre. */
+export type GeoBy = { radius: number; unit: GeoUnit } | { width: number; height: number; unit: GeoUnit };
+
+export interface GeoSearchOptions {
+  sort?: 'ASC' | 'DESC';
+  count?: number;
+  /** With `count`: stop at the first `count` matches found, not the nearest. */
+  any?: boolean;
+}
+
+export interface GeoSearchWithOptions extends GeoSearchOptions {
+  withCoord?: boolean;
+  withDist?: boolean;
+  withHash?: boolean;
+}
+
+export interface GeoSearchStoreOptions extends GeoSearchOptions {
+  /** Store distances as scores instead of geohashes. */
+  storedist?: boolean;
+}
+
+/** A GEOSEARCH match with what was asked for. */
+export interface GeoSearchResult<S> {
+  member: S;
+  /** In the unit of the search (`withDist`). */
+  distance?: number;
+  /** The 52-bit geohash score (`withHash`). */
+  hash?: number;
+  /** `withCoord`. */
+  coordinates?: GeoPosition;
+}
+
+export interface GeoCommands<S> {
+  /** GEOADD: the number of members added (changed with `ch`). */
+  geoadd(key: RedisKey, members: GeoMember | readonly GeoMember[], options?: GeoAddOptions): number;
+  /** GEOPOS: a position per member, null for missing ones. */
+  geopos(key: RedisKey, ...members: RedisValue[]): Array<GeoPosition | null>;
+  /** GEODIST: the distance, or null when a member is missing. */
+  geodist(key: RedisKey, member1: RedisValue, member2: RedisValue, unit?: GeoUnit): number | null;
+  /** GEOHASH: the 11-character geohash per member, null for missing ones. */
+  geohash(key: RedisKey, ...members: RedisValue[]): Array<string | null>;
+  /** GEOSEARCH: the members in the area. */
+  geosearch(key: RedisKey, from: GeoFrom, by: GeoBy, options?: GeoSearchOptions): S[];
+  /** GEOSEARCH with WITHCOORD / WITHDIST / WITHHASH. */
+  geosearchWith(key: RedisKey, from: GeoFrom, by: GeoBy, options: GeoSearchWithOptions): Array<GeoSearchResult<S>>;
+  /** GEOSEARCHSTORE: the number of members stored. */
+  geosearchstore(destination: RedisKey, source: RedisKey, from: GeoFrom, by: GeoBy, options?: GeoSearchStoreOptions): number;
+}
+
+function searchArgs(args: unknown[], from: GeoFrom, by: GeoBy, o: GeoSearchOptions | undefined): unknown[] {
+  if ('member' in from) args.push('FROMMEMBER', from.member);
+  else args.push('FROMLONLAT', from.longitude, from.latitude);
+  if ('radius' in by) args.push('BYRADIUS', by.radius, by.unit);
+  else args.push('BYBOX', by.width, by.height, by.unit);
+  if (o?.sort !== undefined) args.push(o.sort);
+  if (o?.count !== undefined) {
+    args.push('COUNT', o.count);
+    if (o.any) args.push('ANY');
+  } else if (o?.any) {
+    throw new CommandSyntaxError('geosearch() takes any only with count', { command: 'GEOSEARCH', arguments: ['any'] });
+  }
+  return args;
+}
+
+function toPosition(v: unknown): GeoPosition | null {
+  if (v === null) return null;
+  const a = asArray(v);
+  return { longitude: toNumber(a[0]), latitude: toNumber(a[1]) };
+}
+
+/** Items are `[member, dist?, hash?, [lon, lat]?]` in that order, as asked. */
+function toResults(o: GeoSearchWithOptions): (v: unknown) => Array<GeoSearchResult<unknown>> {
+  return (v) =>
+    asArray(v).map((item) => {
+      if (!Array.isArray(item)) return { member: item };
+      const r: GeoSearchResult<unknown> = { member: item[0] };
+      let i = 1;
+      if (o.withDist) r.distance = toNumber(item[i++]);
+      if (o.withHash) r.hash = toNumber(item[i++]);
+      if (o.withCoord) r.coordinates = toPosition(item[i++]) ?? undefined;
+      return r;
+    });
+}
+
+export const geoCommands: Implementation<GeoCommands<unknown>> = {
+  geoadd(key: RedisKey, members: GeoMember | readonly GeoMember[], options?: GeoAddOptions) {
+    const args: unknown[] = [key];
+    if (options?.nx && options.xx) throw new CommandSyntaxError('geoadd() takes only one of nx, xx', { command: 'GEOADD', arguments: ['nx', 'xx'] });
+    if (options?.nx) args.push('NX');
+    if (options?.xx) args.push('XX');
+    if (options?.ch) args.push('CH');
+    for (const m of Array.isArray(members) ? (members as readonly GeoMember[]) : [members as GeoMember]) args.push(m.longitude, m.latitude, m.member);
+    return this.dispatch('geoadd', args);
+  },
+  geopos(key: RedisKey, ...members: RedisValue[]) {
+    return this.dispatch('geopos', [key, ...members], (v) => asArray(v).map(toPosition));
+  },
+  geodist(key: RedisKey, member1: RedisValue, member2: RedisValue, unit?: GeoUnit) {
+    return this.dispatch('geodist', unit === undefined ? [key, member1, member2] : [key, member1, member2, unit], toNumberOrNull);
+  },
+  geohash(key: RedisKey, ...members: RedisValue[]) {
+    return this.dispatch('geohash', [key, ...members], toTextOrNullArray);
+  },
+  geosearch(key: RedisKey, from: GeoFrom, by: GeoBy, options?: GeoSearchOptions) {
+    return this.dispatch('geosearch', searchArgs([key], from, by, options));
+  },
+  geosearchWith(key: RedisKey, from: GeoFrom, by: GeoBy, options: GeoSearchWithOptions) {
+    const args = searchArgs([key], from, by, options);
+    if (options.withCoord) args.push('WITHCOORD');
+    if (options.withDist) args.push('WITHDIST');
+    if (options.withHash) args.push('WITHHASH');
+    return this.dispatch('geosearch', args, toResults(options));
+  },
+  geosearchstore(destination: RedisKey, source: RedisKey, from: GeoFrom, by: GeoBy, options?: GeoSearchStoreOptions) {
+    const args = searchArgs([destination, source], from, by, options);
+    if (options?.storedist) args.push('STOREDIST');
+    return this.dispatch('geosearchstore', args);
+  },
+};

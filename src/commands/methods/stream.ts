@@ -1,0 +1,396 @@
+/**
+ * Stream commands. Entries are `{ id, fields }` everywhere; XREAD/XREADGROUP
+ * give `[{ stream, entries }]` in request order under RESP2 (nested arrays) and
+ * RESP3 (a map) alike. IDs, stream, group and consumer names are strings; field
+ * values follow the client's string type (bytes under `withBuffers()`).
+ */
+import { CommandSyntaxError } from '../../errors/index.js';
+import { isRecord } from './args.js';
+import { asArray, camel, newRecord, sealRecord, toNumber, toObject, toText, toTextArray, toTextOrNull } from './transforms.js';
+import type { Implementation, RedisKey, RedisValue } from './types.js';
+
+/** A stream entry. Field names are strings; values follow the client's string type. */
+export interface StreamEntry<S> {
+  id: string;
+  fields: Record<string, S>;
+}
+
+/** An entry read from a group's history: `fields` is null when the entry was deleted since delivery. */
+export interface GroupStreamEntry<S> {
+  id: string;
+  fields: Record<string, S> | null;
+}
+
+/** One stream's part of an XREAD / XREADGROUP reply. */
+export interface StreamRead<E> {
+  stream: string;
+  entries: E[];
+}
+
+/** Where to read a stream from: `$` (new entries, XREAD), `>` (never delivered, XREADGROUP), or an ID. */
+export interface StreamOffset {
+  key: RedisKey;
+  id: string;
+}
+
+/** Trimming of XADD / XTRIM: `maxlen` or `minid`. */
+export interface StreamTrim {
+  maxlen?: number;
+  minid?: string;
+  /** `~`: trim only whole macro nodes (faster, may keep a few more). */
+  approx?: boolean;
+  /** With `approx`: at most this many entries evicted per call. */
+  limit?: number;
+}
+
+export interface XAddOptions extends StreamTrim {
+  /** Do not create the stream (the reply is then null). */
+  nomkstream?: boolean;
+}
+
+export interface XReadOptions {
+  count?: number;
+  /** Wait up to this many milliseconds (0 = forever); runs on a dedicated connection. */
+  block?: number;
+}
+
+export interface XReadGroupOptions extends XReadOptions {
+  /** Do not add the entries to the pending list. */
+  noack?: boolean;
+}
+
+export interface XGroupCreateOptions {
+  /** Create the stream when it does not exist. */
+  mkstream?: boolean;
+  /** Redis 7.0+: ENTRIESREAD, for lag tracking. */
+  entriesRead?: number;
+}
+
+export interface XPendingSummary {
+  count: number;
+  minId: string | null;
+  maxId: string | null;
+  consumers: Array<{ name: string; pending: number }>;
+}
+
+export interface XPendingEntry {
+  id: string;
+  consumer: string;
+  /** Milliseconds since the last delivery. */
+  idle: number;
+  deliveries: number;
+}
+
+export interface XPendingOptions {
+  /** Only entries idle at least this many milliseconds (Redis 6.2+). */
+  idle?: number;
+  consumer?: string;
+}
+
+export interface XClaimOptions {
+  idle?: number;
+  time?: number;
+  retrycount?: number;
+  force?: boolean;
+  lastid?: string;
+}
+
+export interface XAutoClaimResult<E> {
+  /** Cursor for the next call; `'0-0'` when the scan is complete. */
+  next: string;
+  entries: E[];
+  /** IDs that were pending but no longer exist (Redis 7.0+; empty before). */
+  deleted: string[];
+}
+
+export interface XInfoStream<S> {
+  length: number;
+  radixTreeKeys: number;
+  radixTreeNodes: number;
+  lastGeneratedId: string;
+  /** Redis 7.0+. */
+  maxDeletedEntryId?: string;
+  /** Redis 7.0+. */
+  entriesAdded?: number;
+  /** Redis 7.0+. */
+  recordedFirstEntryId?: string;
+  groups: number;
+  firstEntry: StreamEntry<S> | null;
+  lastEntry: StreamEntry<S> | null;
+}
+
+export interface XInfoGroup {
+  name: string;
+  consumers: number;
+  pending: number;
+  lastDeliveredId: string;
+  /** Redis 7.0+ (null when unknown). */
+  entriesRead?: number | null;
+  /** Redis 7.0+ (null when it cannot be computed). */
+  lag?: number | null;
+}
+
+export interface XInfoConsumer {
+  name: string;
+  pending: number;
+  /** Milliseconds since the consumer's last attempted interaction. */
+  idle: number;
+  /** Redis 7.2+: milliseconds since its last successful interaction (-1 never). */
+  inactive?: number;
+}
+
+export interface StreamCommands<S> {
+  /**
+   * XADD key [NOMKSTREAM] [MAXLEN|MINID [~] n [LIMIT c]] id field value …: the new entry's ID
+   * (`id` `'*'` lets the server choose), or null with `nomkstream` when the stream does not exist.
+   */
+  xadd(key: RedisKey, id: string, fields: Record<string, RedisValue> | readonly RedisValue[], options?: XAddOptions): string | null;
+  xlen(key: RedisKey): number;
+  /** XRANGE key start end [COUNT n]; `'-'`/`'+'` are the ends, `'(id'` excludes. */
+  xrange(key: RedisKey, start: string, end: string, count?: number): Array<StreamEntry<S>>;
+  /** XREVRANGE key end start [COUNT n]. */
+  xrevrange(key: RedisKey, end: string, start: string, count?: number): Array<StreamEntry<S>>;
+  xdel(key: RedisKey, ...ids: string[]): number;
+  /** XTRIM: the number of entries deleted. */
+  xtrim(key: RedisKey, trim: StreamTrim): number;
+  /** XREAD: entries after each offset, or null when none arrived (within `block`). */
+  xread(streams: StreamOffset | readonly StreamOffset[], options?: XReadOptions): Array<StreamRead<StreamEntry<S>>> | null;
+  /** XREADGROUP GROUP group consumer …: as `xread`; history entries deleted since delivery have null fields. */
+  xreadgroup(group: string, consumer: string, streams: StreamOffset | readonly StreamOffset[], options?: XReadGroupOptions): Array<StreamRead<GroupStreamEntry<S>>> | null;
+  xack(key: RedisKey, group: string, ...ids: string[]): number;
+  xgroupCreate(key: RedisKey, group: string, id: string, options?: XGroupCreateOptions): 'OK';
+  /** XGROUP DESTROY: true when the group existed. */
+  xgroupDestroy(key: RedisKey, group: string): boolean;
+  /** XGROUP CREATECONSUMER: true when created. */
+  xgroupCreateconsumer(key: RedisKey, group: string, consumer: string): boolean;
+  /** XGROUP DELCONSUMER: the number of pending entries the consumer had. */
+  xgroupDelconsumer(key: RedisKey, group: string, consumer: string): number;
+  xgroupSetid(key: RedisKey, group: string, id: string, options?: { entriesRead?: number }): 'OK';
+  /** XPENDING key group: the summary. */
+  xpending(key: RedisKey, group: string): XPendingSummary;
+  /** XPENDING key group [IDLE ms] start end count [consumer]: the pending entries. */
+  xpendingRange(key: RedisKey, group: string, start: string, end: string, count: number, options?: XPendingOptions): XPendingEntry[];
+  /** XCLAIM: the claimed entries. */
+  xclaim(key: RedisKey, group: string, consumer: string, minIdleTime: number, ids: readonly string[], options?: XClaimOptions): Array<StreamEntry<S>>;
+  /** XCLAIM … JUSTID: the claimed IDs. */
+  xclaimJustId(key: RedisKey, group: string, consumer: string, minIdleTime: number, ids: readonly string[], options?: XClaimOptions): string[];
+  /** XAUTOCLAIM key group consumer min-idle start [COUNT n]. */
+  xautoclaim(key: RedisKey, group: string, consumer: string, minIdleTime: number, start: string, count?: number): XAutoClaimResult<StreamEntry<S>>;
+  xautoclaimJustId(key: RedisKey, group: string, consumer: string, minIdleTime: number, start: string, count?: number): XAutoClaimResult<string>;
+  xinfoStream(key: RedisKey): XInfoStream<S>;
+  xinfoGroups(key: RedisKey): XInfoGroup[];
+  xinfoConsumers(key: RedisKey, group: string): XInfoConsumer[];
+}
+
+// --- reply shapers ---------------------------------------------------------------
+
+function toFields(v: unknown): Record<string, unknown> | null {
+  return v === null ? null : toObject<unknown>(v);
+}
+
+function toEntry(v: unknown): StreamEntry<unknown> {
+  const a = asArray(v);
+  return { id: toText(a[0]), fields: toFields(a[1]) as Record<string, unknown> };
+}
+
+function toEntryOrNull(v: unknown): StreamEntry<unknown> | null {
+  return v === null ? null : toEntry(v);
+}
+
+function toEntries(v: unknown): Array<StreamEntry<unknown>> {
+  return v === null ? [] : asArray(v).map(toEntry);
+}
+
+/** XREAD / XREADGROUP: RESP2 `[[name, entries], …]`, RESP3 `{ name: entries }`. */
+function toStreamReads(v: unknown): Array<StreamRead<StreamEntry<unknown>>> | null {
+  if (v === null) return null;
+  if (Array.isArray(v)) {
+    return v.map((s) => {
+      const pair = asArray(s);
+      return { stream: toText(pair[0]), entries: toEntries(pair[1]) };
+    });
+  }
+  const o = toObject<unknown>(v);
+  return Object.keys(o).map((stream) => ({ stream, entries: toEntries(o[stream]) }));
+}
+
+function toPendingSummary(v: unknown): XPendingSummary {
+  const a = asArray(v);
+  const consumers = a[3] === null || a[3] === undefined ? [] : asArray(a[3]).map((c) => {
+    const p = asArray(c);
+    return { name: toText(p[0]), pending: toNumber(p[1]) };
+  });
+  return { count: toNumber(a[0]), minId: toTextOrNull(a[1]), maxId: toTextOrNull(a[2]), consumers };
+}
+
+function toPendingEntries(v: unknown): XPendingEntry[] {
+  return asArray(v).map((e) => {
+    const a = asArray(e);
+    return { id: toText(a[0]), consumer: toText(a[1]), idle: toNumber(a[2]), deliveries: toNumber(a[3]) };
+  });
+}
+
+function toAutoClaim<E>(entry: (v: unknown) => E): (v: unknown) => XAutoClaimResult<E> {
+  return (v) => {
+    const a = asArray(v);
+    return { next: toText(a[0]), entries: asArray(a[1]).map(entry), deleted: a[2] === undefined ? [] : toTextArray(a[2]) };
+  };
+}
+
+const ID_KEYS = new Set(['lastGeneratedId', 'maxDeletedEntryId', 'recordedFirstEntryId', 'lastDeliveredId', 'name']);
+
+/** A map (RESP3) or flat array (RESP2) with camelCased keys; ids and names as strings, counts as numbers. */
+function toInfo(v: unknown): Record<string, unknown> {
+  const o = toObject<unknown>(v);
+  const out = newRecord<unknown>();
+  for (const k of Object.keys(o)) {
+    const key = camel(k);
+    const value = o[k];
+    if (key === 'firstEntry' || key === 'lastEntry') out[key] = toEntryOrNull(value);
+    else if (ID_KEYS.has(key)) out[key] = toText(value);
+    else if (value === null || typeof value === 'number') out[key] = value;
+    else if (typeof value === 'string' || value instanceof Uint8Array) out[key] = toNumberOrText(value);
+    else out[key] = value;
+  }
+  return sealRecord(out);
+}
+
+function toNumberOrText(v: string | Uint8Array): number | string {
+  const s = toText(v);
+  const n = Number(s);
+  return s.length > 0 && !Number.isNaN(n) ? n : s;
+}
+
+const toInfoList = (v: unknown): Array<Record<string, unknown>> => asArray(v).map(toInfo);
+
+// --- argument builders --------------------------------------------------------------
+
+function trimArgs(args: unknown[], t: StreamTrim, method: string): unknown[] {
+  if (t.maxlen !== undefined && t.minid !== undefined) {
+    throw new CommandSyntaxError(`${method}() takes only one of maxlen, minid`, { command: method.toUpperCase(), arguments: ['maxlen', 'minid'] });
+  }
+  if (t.maxlen === undefined && t.minid === undefined) return args;
+  args.push(t.maxlen !== undefined ? 'MAXLEN' : 'MINID');
+  if (t.approx) args.push('~');
+  args.push(t.maxlen !== undefined ? t.maxlen : t.minid);
+  if (t.limit !== undefined) args.push('LIMIT', t.limit);
+  return args;
+}
+
+function streamArgs(args: unknown[], streams: StreamOffset | readonly StreamOffset[]): unknown[] {
+  const list: readonly StreamOffset[] = Array.isArray(streams) ? streams : [streams as StreamOffset];
+  args.push('STREAMS');
+  for (const s of list) args.push(s.key);
+  for (const s of list) args.push(s.id);
+  return args;
+}
+
+function claimArgs(head: unknown[], ids: readonly string[], o: XClaimOptions | undefined, justId: boolean): unknown[] {
+  const args = [...head, ...ids];
+  if (o?.idle !== undefined) args.push('IDLE', o.idle);
+  if (o?.time !== undefined) args.push('TIME', o.time);
+  if (o?.retrycount !== undefined) args.push('RETRYCOUNT', o.retrycount);
+  if (o?.force) args.push('FORCE');
+  if (justId) args.push('JUSTID');
+  if (o?.lastid !== undefined) args.push('LASTID', o.lastid);
+  return args;
+}
+
+export const streamCommands: Implementation<StreamCommands<unknown>> = {
+  xadd(key: RedisKey, id: string, fields: Record<string, RedisValue> | readonly RedisValue[], options?: XAddOptions) {
+    const args: unknown[] = [key];
+    if (options?.nomkstream) args.push('NOMKSTREAM');
+    if (options !== undefined) trimArgs(args, options, 'xadd');
+    args.push(id);
+    if (isRecord(fields)) for (const f of Object.keys(fields)) args.push(f, fields[f]);
+    else for (const v of fields as readonly RedisValue[]) args.push(v);
+    return this.dispatch('xadd', args, toTextOrNull);
+  },
+  xlen(key: RedisKey) {
+    return this.dispatch('xlen', [key]);
+  },
+  xrange(key: RedisKey, start: string, end: string, count?: number) {
+    return this.dispatch('xrange', count === undefined ? [key, start, end] : [key, start, end, 'COUNT', count], toEntries);
+  },
+  xrevrange(key: RedisKey, end: string, start: string, count?: number) {
+    return this.dispatch('xrevrange', count === undefined ? [key, end, start] : [key, end, start, 'COUNT', count], toEntries);
+  },
+  xdel(key: RedisKey, ...ids: string[]) {
+    return this.dispatch('xdel', [key, ...ids]);
+  },
+  xtrim(key: RedisKey, trim: StreamTrim) {
+    return this.dispatch('xtrim', trimArgs([key], trim, 'xtrim'));
+  },
+  xread(streams: StreamOffset | readonly StreamOffset[], options?: XReadOptions) {
+    const args: unknown[] = [];
+    if (options?.count !== undefined) args.push('COUNT', options.count);
+    if (options?.block !== undefined) args.push('BLOCK', options.block);
+    return this.dispatch('xread', streamArgs(args, streams), toStreamReads);
+  },
+  xreadgroup(group: string, consumer: string, streams: StreamOffset | readonly StreamOffset[], options?: XReadGroupOptions) {
+    const args: unknown[] = ['GROUP', group, consumer];
+    if (options?.count !== undefined) args.push('COUNT', options.count);
+    if (options?.block !== undefined) args.push('BLOCK', options.block);
+    if (options?.noack) args.push('NOACK');
+    return this.dispatch('xreadgroup', streamArgs(args, streams), toStreamReads);
+  },
+  xack(key: RedisKey, group: string, ...ids: string[]) {
+    return this.dispatch('xack', [key, group, ...ids]);
+  },
+  xgroupCreate(key: RedisKey, group: string, id: string, options?: XGroupCreateOptions) {
+    const args: unknown[] = ['CREATE', key, group, id];
+    if (options?.mkstream) args.push('MKSTREAM');
+    if (options?.entriesRead !== undefined) args.push('ENTRIESREAD', options.entriesRead);
+    return this.dispatch('xgroup', args);
+  },
+  xgroupDestroy(key: RedisKey, group: string) {
+    return this.dispatch('xgroup', ['DESTROY', key, group], (v) => v === 1 || v === true);
+  },
+  xgroupCreateconsumer(key: RedisKey, group: string, consumer: string) {
+    return this.dispatch('xgroup', ['CREATECONSUMER', key, group, consumer], (v) => v === 1 || v === true);
+  },
+  xgroupDelconsumer(key: RedisKey, group: string, consumer: string) {
+    return this.dispatch('xgroup', ['DELCONSUMER', key, group, consumer]);
+  },
+  xgroupSetid(key: RedisKey, group: string, id: string, options?: { entriesRead?: number }) {
+    const args: unknown[] = ['SETID', key, group, id];
+    if (options?.entriesRead !== undefined) args.push('ENTRIESREAD', options.entriesRead);
+    return this.dispatch('xgroup', args);
+  },
+  xpending(key: RedisKey, group: string) {
+    return this.dispatch('xpending', [key, group], toPendingSummary);
+  },
+  xpendingRange(key: RedisKey, group: string, start: string, end: string, count: number, options?: XPendingOptions) {
+    const args: unknown[] = [key, group];
+    if (options?.idle !== undefined) args.push('IDLE', options.idle);
+    args.push(start, end, count);
+    if (options?.consumer !== undefined) args.push(options.consumer);
+    return this.dispatch('xpending', args, toPendingEntries);
+  },
+  xclaim(key: RedisKey, group: string, consumer: string, minIdleTime: number, ids: readonly string[], options?: XClaimOptions) {
+    return this.dispatch('xclaim', claimArgs([key, group, consumer, minIdleTime], ids, options, false), (v) => asArray(v).filter((e) => e !== null).map(toEntry));
+  },
+  xclaimJustId(key: RedisKey, group: string, consumer: string, minIdleTime: number, ids: readonly string[], options?: XClaimOptions) {
+    return this.dispatch('xclaim', claimArgs([key, group, consumer, minIdleTime], ids, options, true), toTextArray);
+  },
+  xautoclaim(key: RedisKey, group: string, consumer: string, minIdleTime: number, start: string, count?: number) {
+    const args: unknown[] = [key, group, consumer, minIdleTime, start];
+    if (count !== undefined) args.push('COUNT', count);
+    return this.dispatch('xautoclaim', args, toAutoClaim(toEntry));
+  },
+  xautoclaimJustId(key: RedisKey, group: string, consumer: string, minIdleTime: number, start: string, count?: number) {
+    const args: unknown[] = [key, group, consumer, minIdleTime, start];
+    if (count !== undefined) args.push('COUNT', count);
+    args.push('JUSTID');
+    return this.dispatch('xautoclaim', args, toAutoClaim(toText));
+  },
+  xinfoStream(key: RedisKey) {
+    return this.dispatch('xinfo', ['STREAM', key], toInfo);
+  },
+  xinfoGroups(key: RedisKey) {
+    return this.dispatch('xinfo', ['GROUPS', key], toInfoList);
+  },
+  xinfoConsumers(key: RedisKey, group: string) {
+    return this.dispatch('xinfo', ['CONSUMERS', key, group], toInfoList);
+  },
+};

@@ -1,0 +1,148 @@
+/** Stream commands under RESP2 and RESP3: XREAD's map (RESP3) and nested arrays (RESP2) give the same shape. */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { CommandSyntaxError, StreamDuplicateConsumerGroupError } from '../src/index.js';
+import { perProtocol } from './commands-setup.js';
+
+perProtocol('stream commands', (ctx) => {
+  it('xadd with fields as object or list, trimming, nomkstream; xlen, xrange, xrevrange, xdel', async () => {
+    const r = ctx.r;
+    assert.equal(await r.xadd('s', '1-1', { a: '1', b: 2 }), '1-1');
+    assert.equal(await r.xadd('s', '2-1', ['c', '3']), '2-1');
+    const auto = await r.xadd('s', '*', { d: '4' });
+    assert.match(auto as string, /^\d+-\d+$/);
+    assert.equal(await r.xadd('missing', '*', { x: '1' }, { nomkstream: true }), null);
+    assert.equal(await r.exists('missing'), 0);
+    assert.equal(await r.xlen('s'), 3);
+    assert.deepEqual(await r.xrange('s', '-', '+', 2), [
+      { id: '1-1', fields: { a: '1', b: '2' } },
+      { id: '2-1', fields: { c: '3' } },
+    ]);
+    assert.deepEqual((await r.xrevrange('s', '+', '-', 1))[0]?.id, auto);
+    assert.deepEqual(await r.xrange('s', '(1-1', '2-1'), [{ id: '2-1', fields: { c: '3' } }]);
+    assert.deepEqual(await r.xrange('none', '-', '+'), []);
+    assert.equal(await r.xdel('s', '1-1', '9-9'), 1);
+    assert.equal(await r.xadd('s', '*', { e: '5' }, { maxlen: 1 }) !== null, true);
+    assert.equal(await r.xlen('s'), 1);
+    await assert.rejects(r.xadd('s', '*', { e: '5' }, { maxlen: 1, minid: '0' }), CommandSyntaxError);
+  });
+
+  it('xtrim by maxlen and minid', async () => {
+    const r = ctx.r;
+    for (let i = 1; i <= 5; i++) await r.xadd('s', `${i}-0`, { i });
+    assert.equal(await r.xtrim('s', { maxlen: 3 }), 2);
+    assert.equal(await r.xtrim('s', { minid: '5-0' }), 2);
+    assert.equal(await r.xtrim('s', { maxlen: 10, approx: true, limit: 10 }), 0);
+    assert.equal(await r.xlen('s'), 1);
+  });
+
+  it('xread gives [{ stream, entries }] in request order, null when nothing is new', async () => {
+    const r = ctx.r;
+    await r.xadd('s1', '1-1', { a: '1' });
+    await r.xadd('s2', '1-1', { b: '2' });
+    await r.xadd('s2', '2-1', { c: '3' });
+    assert.deepEqual(await r.xread([{ key: 's2', id: '0' }, { key: 's1', id: '0' }], { count: 1 }), [
+      { stream: 's2', entries: [{ id: '1-1', fields: { b: '2' } }] },
+      { stream: 's1', entries: [{ id: '1-1', fields: { a: '1' } }] },
+    ]);
+    assert.deepEqual(await r.xread({ key: 's2', id: '1-1' }), [{ stream: 's2', entries: [{ id: '2-1', fields: { c: '3' } }] }]);
+    assert.equal(await r.xread({ key: 's1', id: '$' }), null);
+    assert.equal(await r.xread({ key: 's1', id: '$' }, { block: 50 }), null);
+  });
+
+  it('consumer groups: create (BUSYGROUP), xreadgroup, xack, xpending, xclaim, xautoclaim', async () => {
+    const r = ctx.r;
+    await r.xadd('s', '1-1', { a: '1' });
+    await r.xadd('s', '2-1', { b: '2' });
+    assert.equal(await r.xgroupCreate('s', 'g', '0'), 'OK');
+    await assert.rejects(r.xgroupCreate('s', 'g', '0'), StreamDuplicateConsumerGroupError);
+    assert.equal(await r.xgroupCreate('new', 'g', '$', { mkstream: true, entriesRead: 0 }), 'OK');
+    assert.deepEqual(await r.xreadgroup('g', 'c1', { key: 's', id: '>' }, { count: 10 }), [
+      {
+        stream: 's',
+        entries: [
+          { id: '1-1', fields: { a: '1' } },
+          { id: '2-1', fields: { b: '2' } },
+        ],
+      },
+    ]);
+    assert.equal(await r.xreadgroup('g', 'c1', { key: 's', id: '>' }), null);
+    // History: an entry deleted since delivery has null fields.
+    await r.xdel('s', '2-1');
+    assert.deepEqual(await r.xreadgroup('g', 'c1', [{ key: 's', id: '0' }]), [
+      {
+        stream: 's',
+        entries: [
+          { id: '1-1', fields: { a: '1' } },
+          { id: '2-1', fields: null },
+        ],
+      },
+    ]);
+    const summary = await r.xpending('s', 'g');
+    assert.deepEqual(summary, { count: 2, minId: '1-1', maxId: '2-1', consumers: [{ name: 'c1', pending: 2 }] });
+    assert.deepEqual(await r.xpending('new', 'g'), { count: 0, minId: null, maxId: null, consumers: [] });
+    const range = await r.xpendingRange('s', 'g', '-', '+', 10, { consumer: 'c1' });
+    assert.deepEqual(range.map((e) => [e.id, e.consumer, e.deliveries]), [
+      ['1-1', 'c1', 2],
+      // Re-reading history counts a delivery only for entries that still exist.
+      ['2-1', 'c1', 1],
+    ]);
+    assert.ok(range.every((e) => typeof e.idle === 'number'));
+    assert.deepEqual(await r.xclaim('s', 'g', 'c2', 0, ['1-1']), [{ id: '1-1', fields: { a: '1' } }]);
+    assert.deepEqual(await r.xclaimJustId('s', 'g', 'c3', 0, ['1-1'], { retrycount: 5 }), ['1-1']);
+    const auto = await r.xautoclaim('s', 'g', 'c4', 0, '0-0', 10);
+    assert.deepEqual(auto, { next: '0-0', entries: [{ id: '1-1', fields: { a: '1' } }], deleted: ['2-1'] });
+    assert.deepEqual(await r.xautoclaimJustId('s', 'g', 'c5', 0, '0-0'), { next: '0-0', entries: ['1-1'], deleted: [] });
+    assert.equal(await r.xack('s', 'g', '1-1', '9-9'), 1);
+  });
+
+  it('xgroup subcommands and xinfo', async () => {
+    const r = ctx.r;
+    await r.xadd('s', '1-1', { a: '1' });
+    await r.xadd('s', '2-1', { b: '2' });
+    await r.xgroupCreate('s', 'g', '0');
+    assert.equal(await r.xgroupCreateconsumer('s', 'g', 'c1'), true);
+    assert.equal(await r.xgroupCreateconsumer('s', 'g', 'c1'), false);
+    await r.xreadgroup('g', 'c1', { key: 's', id: '>' }, { count: 1 });
+    const info = await r.xinfoStream('s');
+    assert.deepEqual(
+      { ...info },
+      {
+        length: 2,
+        radixTreeKeys: 1,
+        radixTreeNodes: 2,
+        lastGeneratedId: '2-1',
+        maxDeletedEntryId: '0-0',
+        entriesAdded: 2,
+        recordedFirstEntryId: '1-1',
+        groups: 1,
+        firstEntry: { id: '1-1', fields: { a: '1' } },
+        lastEntry: { id: '2-1', fields: { b: '2' } },
+      },
+    );
+    assert.deepEqual(await r.xinfoGroups('s'), [
+      { name: 'g', consumers: 1, pending: 1, lastDeliveredId: '1-1', entriesRead: 1, lag: 1 },
+    ]);
+    const consumers = await r.xinfoConsumers('s', 'g');
+    assert.equal(consumers.length, 1);
+    assert.equal(consumers[0]?.name, 'c1');
+    assert.equal(consumers[0]?.pending, 1);
+    assert.equal(typeof consumers[0]?.idle, 'number');
+    assert.equal(await r.xgroupSetid('s', 'g', '0', { entriesRead: 0 }), 'OK');
+    assert.equal(await r.xgroupDelconsumer('s', 'g', 'c1'), 1);
+    assert.equal(await r.xgroupDestroy('s', 'g'), true);
+    assert.equal(await r.xgroupDestroy('s', 'g'), false);
+  });
+
+  it('field values are bytes under withBuffers(); ids and stream names stay strings', async () => {
+    await ctx.r.xadd('s', '1-1', { f: Buffer.from([0, 255]) });
+    const b = ctx.r.withBuffers();
+    const read = await b.xread({ key: 's', id: '0' });
+    assert.equal(read?.[0]?.stream, 's');
+    const entry = read?.[0]?.entries[0];
+    assert.equal(entry?.id, '1-1');
+    assert.deepEqual(Buffer.from(entry?.fields.f as Uint8Array), Buffer.from([0, 255]));
+    const range = await b.xrange('s', '-', '+');
+    assert.ok(range[0]?.fields.f instanceof Uint8Array);
+  });
+});

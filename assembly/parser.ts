@@ -26,6 +26,12 @@ const PLUS: u32 = 0x2b;
 const MINUS: u32 = 0x2d;
 const DOT: u32 = 0x2e;
 const COLON: u32 = 0x3a;
+const COLON_BYTE: u32 = COLON; // ':' as a type byte
+const DOLLAR: u32 = 0x24;
+const STAR: u32 = 0x2a;
+const PERCENT: u32 = 0x25;
+const TILDE: u32 = 0x7e;
+const GREATER: u32 = 0x3e;
 const QMARK: u32 = 0x3f;
 const ZERO: u32 = 0x30;
 const ONE: u32 = 0x31;
@@ -74,7 +80,7 @@ const POW10: usize = memory.data<f64>([
 
 // ---- Tape record types (mirrored in src/core/parser-codes.ts) ----------------------------------
 // Record: i32 type | i32 a | i32 b | i32 c; T_NUM keeps an f64 in bytes 8..16.
-const T_STR: i32 = 1; // a = offset, b = length, c = packed bytes when 1..4 bytes of 0x01..0x7f
+const T_STR: i32 = 1; // a = offset, b = length, c = packShort(): packed 1..4 ASCII bytes | -1 ASCII | 0
 const T_ERR: i32 = 2; // a = offset, b = length
 const T_INT: i32 = 3; // a = value (fits i32)
 const T_NUM: i32 = 4; // f64 = value (integer within 2^53, or a double)
@@ -114,6 +120,14 @@ const ST_LINE: u32 = 1; // inside a header/text line: `curKind`, `lineStart`, CR
 const ST_BULK: u32 = 2; // waiting for `bulkLen` payload bytes at `bulkStart`, then CRLF
 const ST_EXT: u32 = 3; // the host is collecting a large bulk payload
 const ST_FAIL: u32 = 4; // protocol error; stays here until parseReset
+
+// ---- Results of one token ----------------------------------------------------------------------
+const R_NONE: u32 = 0; // not handled yet (fast path declined)
+const R_ELEMENT: u32 = 1; // a value completed: count it towards its aggregate
+const R_OPEN: u32 = 2; // an aggregate or attribute opened: nothing to count yet
+const R_WAIT: u32 = 3; // needs more input
+const R_FAIL: u32 = 4; // protocol error recorded
+const R_EXT: u32 = 5; // large bulk handed to the host
 
 // ---- Status block read by the host (i32 fields) --------------------------------------------------
 const HDR: usize = memory.data(32, 16);
@@ -190,7 +204,7 @@ export function parseSetLimits(bulk: u32, maxNesting: u32, elements: u32): void 
 export function parseReserve(len: u32): usize {
   if (inPtr == 0) init();
   compact();
-  const need = <u64>inEnd + <u64>len;
+  const need = <u64>inEnd + <u64>len + 1; // + the sentinel byte parse() writes after the input
   if (need > <u64>inCap) {
     let cap = <u64>inCap;
     while (cap < need) cap <<= 1;
@@ -205,6 +219,10 @@ export function parseReserve(len: u32): usize {
 /**
  * Parses `len` new bytes written at the address `parseReserve` returned. Returns how many
  * top-level replies completed; their records start at the tape address in the status block.
+ *
+ * Complete, well-formed `$`, `:`, `+` and aggregate headers take single-pass inline paths;
+ * everything else (other types, tokens cut by the end of input, anything malformed) goes
+ * through the resumable state machine in `step`, which is the reference behaviour.
  */
 export function parse(len: u32): i32 {
   inEnd += len;
@@ -215,202 +233,284 @@ export function parse(len: u32): i32 {
   }
   const base = inPtr;
   const end = inEnd;
+  store<u8>(base + end, <u8>CR); // sentinel: digit and CR scans stop here without bounds checks
   let p = pos;
-  let st = state;
   let done: i32 = 0;
 
   while (true) {
-    let kind: u32;
-    let ls: u32;
-    let q: u32;
-    if (st == ST_TYPE) {
+    let r = R_NONE;
+    if (state == ST_TYPE) {
       if (p >= end) break;
       if (depth == 0) replyStart = p;
-      kind = <u32>load<u8>(TYPES + <usize>load<u8>(base + p));
-      if (kind == 0) {
-        fail(E_UNKNOWN_TYPE);
-        break;
-      }
-      ls = p + 1;
-      q = ls;
-    } else if (st == ST_LINE) {
-      kind = curKind;
-      ls = lineStart;
-      q = scan;
-    } else {
-      // ST_BULK: the payload may be complete now
-      const stop = bulkStart + bulkLen;
-      if (<u64>stop + 2 > <u64>end) break;
-      if (!crlfAt(base + stop)) {
-        fail(E_BAD_CRLF);
-        break;
-      }
-      if (!emitBulk(base, bulkKind, bulkStart, bulkLen)) break;
-      p = stop + 2;
-      st = ST_TYPE;
-      if (elementDone()) {
-        done++;
-        tapeDone = tapeLen;
-        replyStart = p;
-      }
-      continue;
-    }
-
-    // Find the CR ending the line.
-    while (q < end && <u32>load<u8>(base + q) != CR) q++;
-    if (q + 1 >= end) {
-      // Incomplete line: check what is there now so a bad or huge header fails at once.
-      const e = partialLine(kind, base + ls, q - ls);
-      if (e != 0) {
-        fail(e);
-        break;
-      }
-      st = ST_LINE;
-      curKind = kind;
-      lineStart = ls;
-      scan = q;
-      break;
-    }
-    if (<u32>load<u8>(base + q + 1) != LF) {
-      fail(E_BAD_CRLF);
-      break;
-    }
-    p = q + 2;
-    st = ST_TYPE;
-    const n = q - ls;
-    const ptr = base + ls;
-
-    switch (kind) {
-      case K_SIMPLE: {
-        if (n > maxBulk) {
-          fail(E_LINE_TOO_LONG);
-          break;
-        }
-        emit(T_STR, <i32>ls, <i32>n, packShort(ptr, n));
-        break;
-      }
-      case K_SIMPLE_ERR: {
-        if (n > maxBulk) {
-          fail(E_LINE_TOO_LONG);
-          break;
-        }
-        emit(T_ERR, <i32>ls, <i32>n, 0);
-        break;
-      }
-      case K_INT: {
-        readInteger(ptr, ls, n);
-        break;
-      }
-      case K_BULK:
-      case K_BLOB_ERR:
-      case K_VERBATIM: {
-        const len64 = readLength(ptr, n);
-        if (len64 < 0) {
-          if (len64 == -1 && kind == K_BULK) emit(T_NULL, 0, 0, 0);
-          else fail(len64 == -3 ? E_STREAMED : E_BAD_LENGTH);
-          break;
-        }
-        if (len64 > <i64>maxBulk) {
-          fail(E_BULK_TOO_LONG);
-          break;
-        }
-        const blen = <u32>len64;
-        if (<u64>p + <u64>blen + 2 <= <u64>end) {
-          // Whole payload present: the common case.
-          const stop = p + blen;
-          if (!crlfAt(base + stop)) {
-            fail(E_BAD_CRLF);
-            break;
+      const tb = <u32>load<u8>(base + p);
+      if (tb == DOLLAR) {
+        let i = p + 1;
+        let d = <u32>load<u8>(base + i) - ZERO;
+        if (d <= 9) {
+          let v: u32 = 0;
+          const lim = i + 9;
+          do {
+            v = v * 10 + d;
+            i++;
+            d = <u32>load<u8>(base + i) - ZERO;
+          } while (d <= 9 && i < lim);
+          if (i + 1 < end && crlfAt(base + i) && v <= maxBulk) {
+            const s = i + 2;
+            const stop = <u64>s + <u64>v;
+            if (stop + 2 <= <u64>end && crlfAt(base + <usize>stop)) {
+              emit(T_STR, <i32>s, <i32>v, packShort(base + s, v));
+              p = <u32>stop + 2;
+              r = R_ELEMENT;
+            }
           }
-          if (!emitBulk(base, kind, p, blen)) break;
-          p = stop + 2;
+        }
+      } else if (tb == COLON_BYTE) {
+        let i = p + 1;
+        const neg = <u32>load<u8>(base + i) == MINUS;
+        if (neg) i++;
+        let d = <u32>load<u8>(base + i) - ZERO;
+        if (d <= 9) {
+          let v: u64 = 0;
+          const lim = i + 15; // 15 digits: below 2^53, exact as f64
+          do {
+            v = v * 10 + <u64>d;
+            i++;
+            d = <u32>load<u8>(base + i) - ZERO;
+          } while (d <= 9 && i < lim);
+          if (i + 1 < end && crlfAt(base + i)) {
+            if (v <= <u64>0x7fffffff) emit(T_INT, neg ? -<i32>v : <i32>v, 0, 0);
+            else emitNumber(neg ? -<f64>v : <f64>v);
+            p = i + 2;
+            r = R_ELEMENT;
+          }
+        }
+      } else if (tb == PLUS) {
+        let q = p + 1;
+        while (<u32>load<u8>(base + q) != CR) q++;
+        const n = q - p - 1;
+        if (q + 1 < end && <u32>load<u8>(base + q + 1) == LF && n <= maxBulk) {
+          emit(T_STR, <i32>(p + 1), <i32>n, packShort(base + p + 1, n));
+          p = q + 2;
+          r = R_ELEMENT;
+        }
+      } else if (tb == STAR || tb == PERCENT || tb == TILDE || tb == GREATER) {
+        let i = p + 1;
+        let d = <u32>load<u8>(base + i) - ZERO;
+        if (d <= 9) {
+          let v: u32 = 0;
+          const lim = i + 9;
+          do {
+            v = v * 10 + d;
+            i++;
+            d = <u32>load<u8>(base + i) - ZERO;
+          } while (d <= 9 && i < lim);
+          if (i + 1 < end && crlfAt(base + i) && v <= maxElements && (v == 0 || depth < maxDepth)) {
+            const kind = <u32>load<u8>(TYPES + tb);
+            emit(kind == K_ARRAY ? T_ARRAY : kind == K_MAP ? T_MAP : kind == K_SET ? T_SET : T_PUSH, <i32>v, 0, 0);
+            p = i + 2;
+            if (v == 0) {
+              r = R_ELEMENT;
+            } else {
+              push(kind, kind == K_MAP ? <i64>v << 1 : <i64>v);
+              r = R_OPEN;
+            }
+          }
+        }
+      }
+      if (r == R_NONE) {
+        // everything else: hand the token to the state machine
+        const kind = <u32>load<u8>(TYPES + tb);
+        if (kind == 0) {
+          fail(E_UNKNOWN_TYPE);
           break;
         }
-        if (kind == K_BULK && blen >= EXT_MIN) {
-          // Large and incomplete: the host takes the payload from its chunks. Everything
-          // after the header came with this call; give it back.
-          state = ST_EXT;
-          extLen = blen;
-          pos = p;
-          store<i32>(HDR, <i32>(len - (end - p)), H_CONSUMED);
-          inEnd = p;
-          store<i32>(HDR, STATUS_EXT, H_STATUS);
-          store<i32>(HDR, <i32>blen, H_EXT_LEN);
-          store<i32>(HDR, skip != 0 ? 1 : 0, H_EXT_SKIP);
-          return done;
-        }
-        st = ST_BULK;
-        bulkKind = kind;
-        bulkStart = p;
-        bulkLen = blen;
-        continue;
-      }
-      case K_ARRAY:
-      case K_SET:
-      case K_MAP:
-      case K_PUSH:
-      case K_ATTR: {
-        const cnt = readLength(ptr, n);
-        if (cnt < 0) {
-          if (cnt == -1 && kind == K_ARRAY) emit(T_NULL, 0, 0, 0);
-          else fail(cnt == -3 ? E_STREAMED : E_BAD_LENGTH);
-          break;
-        }
-        if (cnt > <i64>maxElements) {
-          fail(E_TOO_MANY_ELEMENTS);
-          break;
-        }
-        if (kind == K_ATTR) {
-          // Metadata about the next value: parsed, never recorded, not an element itself.
-          if (cnt == 0) continue;
-          if (!push(K_ATTR, cnt << 1)) break;
-          skip++;
-          continue;
-        }
-        const t = kind == K_ARRAY ? T_ARRAY : kind == K_MAP ? T_MAP : kind == K_SET ? T_SET : T_PUSH;
-        emit(t, <i32>cnt, 0, 0);
-        if (cnt == 0) break;
-        if (!push(kind, kind == K_MAP ? cnt << 1 : cnt)) break;
-        continue;
-      }
-      case K_NULL: {
-        if (n != 0) fail(E_BAD_NULL);
-        else emit(T_NULL, 0, 0, 0);
-        break;
-      }
-      case K_BOOL: {
-        const c = n == 1 ? <u32>load<u8>(ptr) : 0;
-        if (c == LOWER_T) emit(T_BOOL, 1, 0, 0);
-        else if (c == LOWER_F) emit(T_BOOL, 0, 0, 0);
-        else fail(E_BAD_BOOLEAN);
-        break;
-      }
-      case K_DOUBLE: {
-        if (n > maxBulk) fail(E_LINE_TOO_LONG);
-        else readDouble(ptr, ls, n);
-        break;
-      }
-      default: {
-        // K_BIGNUM
-        if (n > maxBulk) fail(E_LINE_TOO_LONG);
-        else if (!isBigNumber(ptr, n)) fail(E_BAD_BIG_NUMBER);
-        else emit(T_BIGNUM, <i32>ls, <i32>n, 0);
-        break;
+        state = ST_LINE;
+        curKind = kind;
+        lineStart = p + 1;
+        scan = p + 1;
       }
     }
-    if (state == ST_FAIL) break;
-    if (elementDone()) {
+    if (r == R_NONE) {
+      r = step(base, end, len);
+      if (r == R_WAIT || r == R_FAIL) break;
+      if (r == R_EXT) return done;
+      p = pos;
+    }
+    if (r == R_ELEMENT && elementDone()) {
       done++;
       tapeDone = tapeLen;
       replyStart = p;
     }
   }
 
-  if (state != ST_FAIL) {
-    state = st;
-    pos = p;
-  }
+  if (state == ST_TYPE) pos = p;
   return done;
+}
+
+/**
+ * Advances the token in progress (`state` ST_LINE or ST_BULK) as far as the input allows.
+ * On completion `pos` is the next byte and `state` ST_TYPE. Returns an R_* code.
+ */
+function step(base: usize, end: u32, fed: u32): u32 {
+  if (state == ST_BULK) return bulkStep(base, end);
+  const kind = curKind;
+  const ls = lineStart;
+  let q = scan;
+  while (<u32>load<u8>(base + q) != CR) q++; // the sentinel CR stops this at `end`
+  if (q + 1 >= end) {
+    // Incomplete line: check what is there now so a bad or huge header fails at once.
+    const e = partialLine(kind, base + ls, q - ls);
+    if (e != 0) {
+      fail(e);
+      return R_FAIL;
+    }
+    scan = q;
+    return R_WAIT;
+  }
+  if (<u32>load<u8>(base + q + 1) != LF) {
+    fail(E_BAD_CRLF);
+    return R_FAIL;
+  }
+  const p = q + 2;
+  pos = p;
+  state = ST_TYPE;
+  const n = q - ls;
+  const ptr = base + ls;
+
+  switch (kind) {
+    case K_SIMPLE: {
+      if (n > maxBulk) return failWith(E_LINE_TOO_LONG);
+      emit(T_STR, <i32>ls, <i32>n, packShort(ptr, n));
+      return R_ELEMENT;
+    }
+    case K_SIMPLE_ERR: {
+      if (n > maxBulk) return failWith(E_LINE_TOO_LONG);
+      emit(T_ERR, <i32>ls, <i32>n, 0);
+      return R_ELEMENT;
+    }
+    case K_INT: {
+      readInteger(ptr, ls, n);
+      return state == ST_FAIL ? R_FAIL : R_ELEMENT;
+    }
+    case K_BULK:
+    case K_BLOB_ERR:
+    case K_VERBATIM: {
+      const len64 = readLength(ptr, n);
+      if (len64 < 0) {
+        if (len64 == -1 && kind == K_BULK) {
+          emit(T_NULL, 0, 0, 0);
+          return R_ELEMENT;
+        }
+        fail(len64 == -3 ? E_STREAMED : E_BAD_LENGTH);
+        return R_FAIL;
+      }
+      if (len64 > <i64>maxBulk) {
+        fail(E_BULK_TOO_LONG);
+        return R_FAIL;
+      }
+      const blen = <u32>len64;
+      if (kind == K_BULK && blen >= EXT_MIN && <u64>p + <u64>blen + 2 > <u64>end) {
+        // Large and incomplete: the host takes the payload from its chunks. Everything
+        // after the header came with this call (the header ended in it); give it back.
+        state = ST_EXT;
+        extLen = blen;
+        store<i32>(HDR, <i32>(fed - (end - p)), H_CONSUMED);
+        inEnd = p;
+        store<i32>(HDR, STATUS_EXT, H_STATUS);
+        store<i32>(HDR, <i32>blen, H_EXT_LEN);
+        store<i32>(HDR, skip != 0 ? 1 : 0, H_EXT_SKIP);
+        return R_EXT;
+      }
+      state = ST_BULK;
+      bulkKind = kind;
+      bulkStart = p;
+      bulkLen = blen;
+      return bulkStep(base, end);
+    }
+    case K_ARRAY:
+    case K_SET:
+    case K_MAP:
+    case K_PUSH:
+    case K_ATTR: {
+      const cnt = readLength(ptr, n);
+      if (cnt < 0) {
+        if (cnt == -1 && kind == K_ARRAY) {
+          emit(T_NULL, 0, 0, 0);
+          return R_ELEMENT;
+        }
+        fail(cnt == -3 ? E_STREAMED : E_BAD_LENGTH);
+        return R_FAIL;
+      }
+      if (cnt > <i64>maxElements) {
+        fail(E_TOO_MANY_ELEMENTS);
+        return R_FAIL;
+      }
+      if (kind == K_ATTR) {
+        // Metadata about the next value: parsed, never recorded, not an element itself.
+        if (cnt == 0) return R_OPEN;
+        if (!push(K_ATTR, cnt << 1)) return R_FAIL;
+        skip++;
+        return R_OPEN;
+      }
+      const t = kind == K_ARRAY ? T_ARRAY : kind == K_MAP ? T_MAP : kind == K_SET ? T_SET : T_PUSH;
+      emit(t, <i32>cnt, 0, 0);
+      if (cnt == 0) return R_ELEMENT;
+      if (!push(kind, kind == K_MAP ? cnt << 1 : cnt)) return R_FAIL;
+      return R_OPEN;
+    }
+    case K_NULL: {
+      if (n != 0) {
+        fail(E_BAD_NULL);
+        return R_FAIL;
+      }
+      emit(T_NULL, 0, 0, 0);
+      return R_ELEMENT;
+    }
+    case K_BOOL: {
+      const c = n == 1 ? <u32>load<u8>(ptr) : 0;
+      if (c == LOWER_T) emit(T_BOOL, 1, 0, 0);
+      else if (c == LOWER_F) emit(T_BOOL, 0, 0, 0);
+      else {
+        fail(E_BAD_BOOLEAN);
+        return R_FAIL;
+      }
+      return R_ELEMENT;
+    }
+    case K_DOUBLE: {
+      if (n > maxBulk) return failWith(E_LINE_TOO_LONG);
+      readDouble(ptr, ls, n);
+      return state == ST_FAIL ? R_FAIL : R_ELEMENT;
+    }
+    default: {
+      // K_BIGNUM
+      if (n > maxBulk) return failWith(E_LINE_TOO_LONG);
+      if (!isBigNumber(ptr, n)) {
+        fail(E_BAD_BIG_NUMBER);
+        return R_FAIL;
+      }
+      emit(T_BIGNUM, <i32>ls, <i32>n, 0);
+      return R_ELEMENT;
+    }
+  }
+}
+
+function failWith(code: i32): u32 {
+  fail(code);
+  return R_FAIL;
+}
+
+/** ST_BULK: the payload may be complete now. */
+function bulkStep(base: usize, end: u32): u32 {
+  const stop = bulkStart + bulkLen;
+  if (<u64>stop + 2 > <u64>end) return R_WAIT;
+  if (!crlfAt(base + stop)) {
+    fail(E_BAD_CRLF);
+    return R_FAIL;
+  }
+  if (!emitBulk(base, bulkKind, bulkStart, bulkLen)) return R_FAIL;
+  pos = stop + 2;
+  state = ST_TYPE;
+  return R_ELEMENT;
 }
 
 /**
@@ -577,19 +677,29 @@ function emitBulk(base: usize, kind: u32, off: u32, len: u32): bool {
 }
 
 /**
- * 1..4 bytes, each 0x01..0x7f, packed little-endian (so the host can build or look up the
- * string without reading memory); 0 when the string does not qualify.
+ * The `c` field of a T_STR record: 1..4 bytes of 0x01..0x7f packed little-endian (> 0, the host
+ * builds the string without reading memory); -1 for other ASCII text (the host can use
+ * one-byte string paths); 0 when some byte is >= 0x80 (UTF-8 decoding needed).
  */
-// @ts-ignore: decorator
-@inline function packShort(ptr: usize, n: u32): i32 {
-  if (n - 1 >= 4) return 0;
-  let k: u32 = 0;
-  for (let i: u32 = 0; i < n; i++) {
-    const c = <u32>load<u8>(ptr + i);
-    if (c - 1 >= 0x7f) return 0;
-    k |= c << (i << 3);
+function packShort(ptr: usize, n: u32): i32 {
+  if (n - 1 < 4) {
+    let k: u32 = 0;
+    let ok = true;
+    for (let i: u32 = 0; i < n; i++) {
+      const c = <u32>load<u8>(ptr + i);
+      if (c - 1 >= 0x7f) ok = false;
+      k |= c << (i << 3);
+    }
+    if (ok) return <i32>k;
+    return (k & 0x80808080) == 0 ? -1 : 0;
   }
-  return <i32>k;
+  // eight bytes at a time: any high bit means non-ASCII
+  let acc: u64 = 0;
+  let i: usize = 0;
+  const n8 = <usize>(n & ~7);
+  for (; i < n8; i += 8) acc |= load<u64>(ptr + i);
+  for (; i < <usize>n; i++) acc |= <u64>load<u8>(ptr + i);
+  return (acc & 0x8080808080808080) == 0 ? -1 : 0;
 }
 
 /** A finished element pops completed aggregates; true when a top-level reply is complete. */

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { joinPieces, piecesText, sliceView, utf8 } from '../src/core/bytes.js';
 import { run, type Event } from './support/parser-harness.js';
 import { bytes, concat, cut, doubleText, encode, expectedDelivery, type RespValue } from './support/resp-reference.js';
 
@@ -142,6 +143,43 @@ describe('parser properties', () => {
         },
       ),
       { numRuns: 25 },
+    );
+  });
+
+  it('text of a payload in pieces equals one UTF-8 decode (characters split between pieces)', () => {
+    const utf8ish = fc.constantFrom(0x41, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80, 0xbf, 0xff, 0xc0, 0xed, 0xa0, 0xf4, 0x90);
+    fc.assert(
+      fc.property(fc.array(utf8ish, { maxLength: 300 }), fc.array(fc.nat(), { maxLength: 40 }), (arr, rawCuts) => {
+        const data = new Uint8Array(arr);
+        const cuts = rawCuts.map((c) => c % (data.length + 1)).sort((a, b) => a - b);
+        const parts: Uint8Array[] = [];
+        let prev = 0;
+        for (const c of [...cuts, data.length]) {
+          parts.push(data.subarray(prev, c)); // empty pieces included
+          prev = c;
+        }
+        assert.equal(piecesText(parts), Buffer.from(data).toString('utf8'));
+        assert.deepStrictEqual(joinPieces(parts.length ? parts : [data], true), Buffer.from(data));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('long text decoded in 64 KiB pieces equals one UTF-8 decode', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 65536 - 4, max: 65536 * 2 + 4 }), fc.integer({ min: 0, max: 2 ** 31 }), (n, seed) => {
+        const data = new Uint8Array(n);
+        const alphabet = [0x41, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80, 0xff];
+        let x = seed;
+        for (let i = 0; i < n; i++) {
+          x = (x * 1103515245 + 12345) >>> 0;
+          data[i] = alphabet[x % alphabet.length]!;
+        }
+        const buf = Buffer.from(data);
+        assert.equal(utf8(data, sliceView(data), 0, n), buf.toString('utf8'));
+        assert.equal(utf8(data, null, 0, n), buf.toString('utf8'));
+      }),
+      { numRuns: 40 },
     );
   });
 

@@ -10,14 +10,16 @@
  * one chunk, one copy otherwise).
  */
 import {
-  allocBytes,
   ascii,
-  binaryOut,
+  asciiShort,
   copyBytes,
+  joinPieces,
+  latin1,
   NodeBuffer,
   packedString,
+  piecesText,
   PIECE,
-  sliceView,
+  SHORT_ASCII,
   utf8,
   type SliceBuffer,
 } from './bytes.js';
@@ -86,6 +88,12 @@ const DEFAULT_MAX_ELEMENTS = 0xffffffff;
 const SLICE = 65536;
 /** Linear memory above this is given back (a fresh instance) once the core holds nothing. */
 const SHRINK_ABOVE = 16 * 1024 * 1024;
+/**
+ * Maps with more pairs than this are filled as dictionary-mode objects (Object.create(null),
+ * then given Object.prototype): adding many keys to `{}` walks V8 through a hidden-class
+ * transition per key, about twice as slow at 1000 keys; below this `{}` is faster.
+ */
+const MAP_DICT_MIN = 32;
 
 const defaultMakeError = (message: string): Error => new Error(message);
 
@@ -123,11 +131,10 @@ export class Parser {
   private extLen = 0;
   private extGot = 0; // bytes taken so far, CRLF included
   private extSkip = false;
-  private extBuf: Uint8Array | null = null;
-  private extWhole: Uint8Array | null = null;
+  private extParts: Uint8Array[] = []; // the payload as subarrays of the socket chunks
   private extCR = 0;
   private extLF = 0;
-  private exts: Uint8Array[] = []; // collected payloads not yet decoded, in stream order
+  private exts: Uint8Array[][] = []; // collected payloads not yet decoded, in stream order
   private extHead = 0;
 
   private errorCode = 0;
@@ -280,18 +287,13 @@ export class Parser {
       if (j === len) this.extCR = chunk[off + j - got]!;
       else this.extLF = chunk[off + j - got]!;
     }
-    if (!this.extSkip) {
-      if (got === 0 && take === want) {
-        this.extWhole = chunk.subarray(off, off + len);
-      } else if (got < len) {
-        const part = take < len - got ? take : len - got;
-        const buf = (this.extBuf ??= allocBytes(len, this.buffers));
-        buf.set(chunk.subarray(off, off + part), got);
-      }
+    if (!this.extSkip && got < len) {
+      const part = take < len - got ? take : len - got;
+      if (part > 0) this.extParts.push(chunk.subarray(off, off + part));
     }
     this.extGot = got + take;
     if (this.extGot === len + 2) {
-      if (!this.extSkip) this.exts.push(this.extWhole ?? this.extBuf!);
+      if (!this.extSkip) this.exts.push(this.extParts);
       const cr = this.extCR;
       const lf = this.extLF;
       this.endExt();
@@ -308,8 +310,7 @@ export class Parser {
     this.extLen = 0;
     this.extGot = 0;
     this.extSkip = false;
-    this.extBuf = null;
-    this.extWhole = null;
+    this.extParts = [];
   }
 
   private fail(code: number): void {
@@ -329,30 +330,54 @@ export class Parser {
     this.inBase = this.i32[hb + H_INPUT]!;
     this.tp = this.i32[hb + H_TAPE]! >> 2;
     const epoch = this.epoch;
-    const handler = this.handler;
-    for (let r = 0; r < count; r++) {
-      const start = this.tp;
-      const type = this.i32[start];
-      const extAt = this.extHead;
-      this.rb = this.returnBuffers;
-      let value: unknown;
-      let decoded = true;
+    let r = 0;
+    while (r < count) {
+      // One try around the loop (not two per reply): `phase` tells a decoding failure from a
+      // handler that threw.
+      let start = 0;
+      let extAt = 0;
+      let handing = false;
       try {
-        value = this.value();
+        const handler = this.handler;
+        for (; r < count; r++) {
+          start = this.tp;
+          extAt = this.extHead;
+          handing = false;
+          const t = this.i32;
+          const type = t[start]!;
+          let value: unknown;
+          // scalars that need no decoding state, inline
+          if (type === T_INT) {
+            value = t[start + 1];
+            this.tp = start + 4;
+          } else if (type === T_STR && t[start + 3]! > 0 && !this.returnBuffers) {
+            value = packedString(t[start + 3]!, t[start + 2]!);
+            this.tp = start + 4;
+          } else {
+            this.rb = this.returnBuffers;
+            value = this.value();
+          }
+          handing = true;
+          if (type === T_ERR) handler.onError(value as Error);
+          else if (type === T_PUSH) handler.onPush(value as unknown[]);
+          else handler.onReply(value);
+          if (this.epoch !== epoch) return;
+        }
       } catch (error) {
-        // Only a reply too large for a JS string can get here; skip it, keep the stream.
-        this.skipReply(start, extAt);
-        value = error;
-        decoded = false;
+        if (handing) {
+          this.thrown ??= { error };
+        } else {
+          // Only a reply too large for a JS string gets here: skip it, keep the stream.
+          this.skipReply(start, extAt);
+          try {
+            this.handler.onError(error as Error);
+          } catch (e) {
+            this.thrown ??= { error: e };
+          }
+        }
+        if (this.epoch !== epoch) return;
+        r++;
       }
-      try {
-        if (!decoded || type === T_ERR) handler.onError(value as Error);
-        else if (type === T_PUSH) handler.onPush(value as unknown[]);
-        else handler.onReply(value);
-      } catch (error) {
-        this.thrown ??= { error };
-      }
-      if (this.epoch !== epoch) return;
     }
     if (this.extHead !== 0) {
       this.exts.splice(0, this.extHead);
@@ -421,8 +446,19 @@ export class Parser {
     return a;
   }
 
-  /** Maps become plain objects; keys are always UTF-8 strings; `__proto__` is kept as an own key. */
+  /**
+   * Maps become plain objects (prototype Object.prototype); keys are always UTF-8 strings;
+   * a `__proto__` key is kept as an own property, never a prototype change.
+   */
   private map(n: number): Record<string, unknown> {
+    if (n > MAP_DICT_MIN) {
+      const o = Object.create(null) as Record<string, unknown>; // no prototype: `__proto__` is an ordinary key
+      for (let k = 0; k < n; k++) {
+        const key = this.key();
+        o[key] = this.value();
+      }
+      return Object.setPrototypeOf(o, Object.prototype) as Record<string, unknown>;
+    }
     const o: Record<string, unknown> = {};
     for (let k = 0; k < n; k++) {
       const key = this.key();
@@ -451,8 +487,14 @@ export class Parser {
     return String(this.value());
   }
 
-  private str(off: number, len: number, packed: number): string {
-    return packed !== 0 ? packedString(packed, len) : this.text(off, len);
+  /** A T_STR record as text; `c` is the core's tag: packed 1..4 ASCII bytes, -1 ASCII, 0 UTF-8. */
+  private str(off: number, len: number, c: number): string {
+    if (c > 0) return packedString(c, len);
+    if (c < 0) {
+      const a = this.inBase + off;
+      return len <= SHORT_ASCII ? asciiShort(this.u8, a, len) : latin1(this.u8, this.view, a, a + len);
+    }
+    return this.text(off, len);
   }
 
   private text(off: number, len: number): string {
@@ -473,7 +515,7 @@ export class Parser {
   }
 
   private ext(asBytes: boolean): unknown {
-    const b = this.exts[this.extHead++]!;
-    return asBytes ? binaryOut(b, this.buffers) : utf8(b, sliceView(b), 0, b.length);
+    const parts = this.exts[this.extHead++]!;
+    return asBytes ? joinPieces(parts, this.buffers) : piecesText(parts);
   }
 }

@@ -82,22 +82,28 @@ export interface CommandSignatures<S> extends TypedCommands<S>, Omit<UntypedComm
 
 type Fn = (...args: never[]) => unknown;
 
-/** Overloads survive mapping only one signature deep; the declarations keep overloads to two. */
+/** Mutually assignable parameter lists: a single signature read through the two-overload pattern. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/**
+ * Promise-returning methods. Overloads survive mapping only one signature deep,
+ * so declarations keep to at most two; a single signature stays single.
+ */
 export type Promised<T> = {
   [K in keyof T]: T[K] extends { (...a: infer A1): infer R1; (...a: infer A2): infer R2 }
-    ? ((...a: A1) => Promise<R1>) & ((...a: A2) => Promise<R2>)
-    : T[K] extends (...a: infer A) => infer R
-      ? (...a: A) => Promise<R>
-      : never;
+    ? Same<A1, A2> extends true
+      ? (...a: A1) => Promise<R1>
+      : ((...a: A1) => Promise<R1>) & ((...a: A2) => Promise<R2>)
+    : never;
 };
 
 /** Methods that queue the command and return the chain. */
 export type Chained<T, Self> = {
   [K in keyof T]: T[K] extends { (...a: infer A1): unknown; (...a: infer A2): unknown }
-    ? ((...a: A1) => Self) & ((...a: A2) => Self)
-    : T[K] extends (...a: infer A) => unknown
-      ? (...a: A) => Self
-      : never;
+    ? Same<A1, A2> extends true
+      ? (...a: A1) => Self
+      : ((...a: A1) => Self) & ((...a: A2) => Self)
+    : never;
 };
 
 export const commandImplementations: Record<string, Fn> = {

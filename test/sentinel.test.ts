@@ -166,8 +166,8 @@ describe('Sentinel with passwords on the sentinels and the data nodes', () => {
     await topo.stop();
   });
 
-  it('authenticates to both with their own passwords', async () => {
-    s = new Sentinel({ sentinels: topo.sentinelNodes(), name: topo.masterName, sentinelPassword: 'sentinel-pw', password: 'data-pw' });
+  it('authenticates to both with their own passwords (RESP2 throughout)', async () => {
+    s = new Sentinel({ sentinels: topo.sentinelNodes(), name: topo.masterName, sentinelPassword: 'sentinel-pw', password: 'data-pw', protocol: 2 });
     const p = s.primary();
     assert.equal(await p.set('k', 'v'), 'OK');
     assert.equal(await p.call('WAIT', 1, 5000), 1);

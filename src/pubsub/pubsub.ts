@@ -131,6 +131,11 @@ export class PubSub {
 
 const hosts = new WeakMap<Connection, PubSub>();
 
+/** The Pub/Sub of a client if it was used, for closing it with the client. */
+export function existingPubSub(host: { readonly connection: Connection }): PubSub | undefined {
+  return hosts.get(host.connection);
+}
+
 /** The Pub/Sub of a client (shared by its `withBuffers()` views), created on first use. */
 export function pubsubFor(host: PubSubHost, hooks?: PubSubHooks): PubSub {
   const main = host.connection;

@@ -72,6 +72,9 @@ export class Subscriber {
   ) {
     this.onDropped = options.onDropped ?? ((kind, dropped) => this.resubscribe(kind, dropped));
     connection.resubscribe = this.hook;
+    // Binary-safe payloads once the connection supports it (Connection#pubsubBytes, requested);
+    // until then this is an inert property and messages arrive as the parser decoded them.
+    (connection as { pubsubBytes?: boolean }).pubsubBytes = true;
     connection.on('push', this.onPush);
     connection.on('end', this.onEnd);
   }

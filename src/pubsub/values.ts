@@ -2,7 +2,7 @@
  * Names and payloads of pub/sub messages as delivered: UTF-8 text by default, bytes under
  * `withBuffers()`. The parser may hand over either form, so both directions are covered.
  */
-import { NodeBuffer } from '../core/bytes.js';
+import { NodeBuffer, sliceView, utf8 } from '../core/bytes.js';
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -10,7 +10,7 @@ const encoder = new TextEncoder();
 /** The text of a name or payload (bytes decode as UTF-8). */
 export function asText(v: unknown): string {
   if (typeof v === 'string') return v;
-  if (v instanceof Uint8Array) return decoder.decode(v);
+  if (v instanceof Uint8Array) return utf8(v, sliceView(v), 0, v.length);
   return v === null || v === undefined ? '' : String(v);
 }
 

@@ -150,7 +150,10 @@ export class Sentinel {
 
   private async findPrimary(config: ResolvedOptions, base: TransportFactory): Promise<NodeAddress> {
     const hint = this.switchedTo;
-    if (hint !== undefined && (await this.hasRole(hint, 'master', config, base).catch(() => false))) return hint;
+    if (hint !== undefined) {
+      if (await this.hasRole(hint, 'master', config, base).catch(() => false)) return hint;
+      if (this.switchedTo === hint) this.switchedTo = undefined;
+    }
     const address = await this.discovery.primary();
     if (hint !== undefined && same(hint, address)) this.switchedTo = undefined;
     if (this.roleCheck && !(await this.hasRole(address, 'master', config, base))) {
@@ -184,6 +187,7 @@ export class Sentinel {
       port: address.port,
       transport: base,
       retry: new Retry({ retries: 0 }),
+      commandTimeout: config.connectTimeout,
       replay: undefined,
       readOnly: false,
     });

@@ -5,7 +5,7 @@
  * bytes replies built from them are not Buffers, as on the other edge runtimes.
  */
 import type { Transport, TransportFactory, TransportTarget } from './types.js';
-import { CloseSignal, WriteQueue, openWithin, pemList, pemText } from './edge-util.js';
+import { Attempt, CloseSignal, WriteQueue, openWithin, pemList, pemText } from './edge-util.js';
 
 /** The slice of Bun's `Socket` used here. */
 interface BunSocket {
@@ -24,6 +24,7 @@ interface BunHandlers {
   close(socket: BunSocket, error?: Error): void;
   error(socket: BunSocket, error: Error): void;
   connectError(socket: BunSocket, error: Error): void;
+  handshake(socket: BunSocket, success: boolean, authorizationError: Error | null): void;
 }
 
 interface BunTlsOptions {
@@ -61,6 +62,13 @@ class BunTransport implements Transport {
   readonly closeSignal = new CloseSignal();
   private lastError: Error | undefined;
   private destroyed = false;
+  /** Settles when the TLS handshake is over (Bun.connect resolves at TCP open, before it). */
+  private handshakeSettle: { resolve(): void; reject(e: Error): void } | undefined;
+  readonly handshakeDone = new Promise<void>((resolve, reject) => (this.handshakeSettle = { resolve, reject }));
+
+  constructor() {
+    this.handshakeDone.catch(() => undefined);
+  }
 
   write(data: Uint8Array, onWritten?: () => void): void {
     if (this.closeSignal.closed || this.ending) return;
@@ -137,7 +145,14 @@ class BunTransport implements Transport {
     this.lastError ??= error;
   }
 
+  handshaken(success: boolean, authorizationError: Error | null): void {
+    // With rejectUnauthorized Bun closes the socket itself on a bad certificate; be explicit anyway.
+    if (success || authorizationError === null) this.handshakeSettle?.resolve();
+    else this.handshakeSettle?.reject(authorizationError);
+  }
+
   closed(error: Error | undefined): void {
+    this.handshakeSettle?.reject(error ?? this.lastError ?? new Error('socket closed during the TLS handshake'));
     this.queue.clear();
     this.rest = undefined;
     this.closeSignal.fire(this.destroyed ? undefined : (error ?? this.lastError));
@@ -154,6 +169,7 @@ const handlers = (t: BunTransport): BunHandlers => ({
   error: (_s, error) => t.failed(error),
   // Reported through the rejected connect promise.
   connectError: () => undefined,
+  handshake: (_s, success, authorizationError) => t.handshaken(success, authorizationError),
 });
 
 function options(target: TransportTarget, t: BunTransport): BunConnectOptions {
@@ -181,7 +197,21 @@ function isIp(host: string): boolean {
 /** Opens a TCP, TLS or unix-socket connection with `Bun.connect`. */
 export const bunTransport: TransportFactory = async (target) => {
   const t = new BunTransport();
-  const socket = await openWithin(target, bun().connect(options(target, t)), (s) => s.terminate());
+  const attempt = new Attempt<BunSocket>((s) => s.terminate());
+  const opening = bun()
+    .connect(options(target, t))
+    .then(async (s) => {
+      attempt.track(s);
+      if (target.tls === undefined) return s;
+      try {
+        await t.handshakeDone;
+      } catch (e) {
+        s.terminate();
+        throw e;
+      }
+      return s;
+    });
+  const socket = await openWithin(target, opening, (s) => s.terminate(), attempt.abort);
   socket.setNoDelay?.(true);
   socket.setKeepAlive?.(true, 30_000);
   t.socket = socket;

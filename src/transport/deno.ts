@@ -5,7 +5,7 @@
  * handed to the parser are never overwritten.
  */
 import type { Transport, TransportFactory, TransportTarget } from './types.js';
-import { CloseSignal, WriteQueue, openWithin, pemList, pemText, unsupported } from './edge-util.js';
+import { Attempt, CloseSignal, WriteQueue, openWithin, pemList, pemText, unsupported } from './edge-util.js';
 
 /** The slice of `Deno.Conn` used here. */
 interface DenoConn {
@@ -145,15 +145,15 @@ class DenoTransport implements Transport {
   }
 }
 
-async function open(target: TransportTarget): Promise<DenoConn> {
+async function open(target: TransportTarget, attempt: Attempt<DenoConn>): Promise<DenoConn> {
   const D = deno();
   const tls = target.tls;
   if (target.path !== undefined) {
     if (tls !== undefined) throw unsupported(RUNTIME, 'TLS over a unix socket');
-    return D.connect({ transport: 'unix', path: target.path });
+    return attempt.track(await D.connect({ transport: 'unix', path: target.path }));
   }
   if (tls === undefined) {
-    const conn = await D.connect({ hostname: target.host, port: target.port });
+    const conn = attempt.track(await D.connect({ hostname: target.host, port: target.port }));
     tune(conn);
     return conn;
   }
@@ -165,22 +165,22 @@ async function open(target: TransportTarget): Promise<DenoConn> {
   let conn: DenoTlsConn;
   if (tls.servername !== undefined && tls.servername !== target.host) {
     if (tls.cert !== undefined) throw unsupported(RUNTIME, 'A TLS client certificate together with a servername other than the host');
-    const tcp = await D.connect({ hostname: target.host, port: target.port });
+    const tcp = attempt.track(await D.connect({ hostname: target.host, port: target.port }));
     tune(tcp);
-    conn = await D.startTls(tcp, { hostname: tls.servername, ...(caCerts && { caCerts }) });
+    conn = attempt.track(await D.startTls(tcp, { hostname: tls.servername, ...(caCerts && { caCerts }) }));
   } else {
-    conn = await D.connectTls({
+    conn = attempt.track(await D.connectTls({
       hostname: target.host,
       port: target.port,
       ...(caCerts && { caCerts }),
       ...(tls.cert !== undefined && { cert: pemText(tls.cert), key: pemText(tls.key!) }),
-    });
+    }));
   }
   try {
     // Certificate problems surface here, inside the connect deadline, not on the first command.
     await conn.handshake();
   } catch (e) {
-    conn.close();
+    closeQuietly(conn);
     throw e;
   }
   return conn;
@@ -193,12 +193,14 @@ function tune(conn: DenoConn): void {
 
 /** Opens a TCP, TLS or unix-socket connection with Deno's own APIs (`--allow-net` / `--allow-read` apply). */
 export const denoTransport: TransportFactory = async (target) => {
-  const conn = await openWithin(target, open(target), (c) => {
-    try {
-      c.close();
-    } catch {
-      // already closed
-    }
-  });
-  return new DenoTransport(conn);
+  const attempt = new Attempt<DenoConn>(closeQuietly);
+  return new DenoTransport(await openWithin(target, open(target, attempt), closeQuietly, attempt.abort));
 };
+
+function closeQuietly(conn: DenoConn): void {
+  try {
+    conn.close();
+  } catch {
+    // already closed
+  }
+}

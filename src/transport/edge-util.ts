@@ -98,10 +98,12 @@ export function describeTarget(target: TransportTarget): string {
 }
 
 /**
- * Waits for `opening` within `target.connectTimeout` (0 = no limit). A socket that opens
- * after the deadline is disposed of; failures become `ConnectionError`, the deadline `TimeoutError`.
+ * Waits for `opening` within `target.connectTimeout` (0 = no limit). At the deadline `abort`
+ * stops the attempt (closing a socket that is open but still in its TLS handshake), and a
+ * socket that opens later anyway is disposed of. Failures become `ConnectionError`, the
+ * deadline `TimeoutError`.
  */
-export function openWithin<S>(target: TransportTarget, opening: Promise<S>, dispose: (socket: S) => void): Promise<S> {
+export function openWithin<S>(target: TransportTarget, opening: Promise<S>, dispose: (socket: S) => void, abort?: () => void): Promise<S> {
   const ms = target.connectTimeout;
   const where = describeTarget(target);
   const failed = (e: unknown): never => {
@@ -114,6 +116,7 @@ export function openWithin<S>(target: TransportTarget, opening: Promise<S>, disp
     let late = false;
     const timer = setTimeout(() => {
       late = true;
+      abort?.();
       reject(new TimeoutError(`connect to ${where} timed out after ${ms} ms`));
     }, ms);
     opening.then(
@@ -134,6 +137,26 @@ export function openWithin<S>(target: TransportTarget, opening: Promise<S>, disp
       },
     );
   });
+}
+
+/** Sockets of one connect attempt, so a deadline can close whichever is open. */
+export class Attempt<S> {
+  private open: S | undefined;
+  private aborted = false;
+
+  constructor(private readonly close: (socket: S) => void) {}
+
+  /** Records a socket of this attempt; closes it at once if the attempt was already abandoned. */
+  track<T extends S>(socket: T): T {
+    this.open = socket;
+    if (this.aborted) this.close(socket);
+    return socket;
+  }
+
+  readonly abort = (): void => {
+    this.aborted = true;
+    if (this.open !== undefined) this.close(this.open);
+  };
 }
 
 /** TLS material as PEM text (the edge runtimes take strings only). */

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +44,28 @@ export interface EdgeServers {
   plain: RedisServerHandle;
   tls: TlsRedisHandle;
   cluster: RedisClusterHandle;
+  silent: { host: string; port: number };
   stop(): Promise<void>;
+}
+
+/** Accepts connections and never answers (a TLS handshake there never completes). */
+async function startSilentServer(): Promise<{ host: string; port: number; stop(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((s) => {
+    sockets.add(s);
+    s.on('error', () => undefined).on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    host: '127.0.0.1',
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 export async function startEdgeServers(): Promise<EdgeServers> {
@@ -55,7 +77,9 @@ export async function startEdgeServers(): Promise<EdgeServers> {
     started.push(tls);
     const cluster = await startPrimariesOnlyCluster();
     started.push(cluster);
-    return { plain, tls, cluster, stop: () => stopAll(started) };
+    const silent = await startSilentServer();
+    started.push(silent);
+    return { plain, tls, cluster, silent: { host: silent.host, port: silent.port }, stop: () => stopAll(started) };
   } catch (e) {
     await stopAll(started);
     throw e;
@@ -78,6 +102,7 @@ export function smokeConfig(runtime: Runtime, s: EdgeServers): SmokeConfig {
     port: s.plain.port,
     unixSocket: s.plain.socketPath,
     cluster: s.cluster.startupNodes(),
+    silent: s.silent,
   };
   switch (runtime) {
     case 'workerd':

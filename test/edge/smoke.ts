@@ -21,6 +21,7 @@ export const CHECKS = [
   'TLS refuses a certificate from an untrusted CA',
   'TLS options the runtime cannot honour are refused, not ignored',
   'unix socket',
+  'connectTimeout covers a TLS handshake that never completes',
   'cluster routing by key slot',
   'close() is graceful and final',
 ] as const;
@@ -36,6 +37,8 @@ export interface SmokeConfig {
   tls?: { host: string; port: number; ca?: string; otherCa?: string };
   /** TLS options this runtime must refuse at connect, and a fragment of the expected message. */
   refusedTls?: { options: Record<string, unknown>; message: string };
+  /** A TCP server that accepts and never says a word (for connect deadlines). */
+  silent?: { host: string; port: number };
   /** The server's unix socket. */
   unixSocket?: string;
   /** Seed nodes of a running cluster. */
@@ -272,6 +275,18 @@ const checks: Record<CheckName, Check> = {
       same(await r.ping(), 'PONG', 'PING over a unix socket');
       same(await r.get(`${c.runtime}:text`), 'héllo wörld ✓', 'GET over a unix socket');
     });
+  },
+
+  async 'connectTimeout covers a TLS handshake that never completes'(w, c) {
+    assert(c.silent !== undefined && c.tls !== undefined, 'no silent server configured');
+    const tls = c.tls.ca !== undefined ? { ca: c.tls.ca } : true;
+    const r = new w.Redis({ ...c.silent, tls, connectTimeout: 300, lazyConnect: true });
+    try {
+      const e = await rejection(r.connect());
+      assert(e instanceof w.TimeoutError, `a silent TLS server rejected with ${String(e)}`);
+    } finally {
+      r.disconnect();
+    }
   },
 
   async 'cluster routing by key slot'(w, c) {

@@ -21,26 +21,39 @@ const NONE: CommandFlags = { safe: false, blocking: false, gate: undefined };
 const SAFE: CommandFlags = { safe: true, blocking: false, gate: undefined };
 const BLOCKING: CommandFlags = { safe: false, blocking: true, gate: undefined };
 
-/** Per name: fixed flags, or the spec when the answer depends on the arguments. */
-const cache = new Map<string, CommandFlags | CommandSpec>();
+/** Flags that depend on the arguments: of `spec` itself, or (containers) of the subcommand named in them. */
+interface Dynamic {
+  readonly spec: CommandSpec;
+  readonly container: boolean;
+  readonly variants: readonly CommandFlags[];
+}
 
-/** Gated variants, made once per spec and flag combination. */
-const gated = new WeakMap<CommandSpec, CommandFlags[]>();
+/** Per name: fixed flags, or how to work them out from the arguments. */
+const cache = new Map<string, CommandFlags | Dynamic>();
+
+/** Per spec: its NONE/SAFE/BLOCKING flags (with the gate for checked commands). */
+const variants = new WeakMap<CommandSpec, readonly CommandFlags[]>();
 
 /** Read-only commands are always safe; other flags may depend on options (SET … GET, XREAD BLOCK). */
 function dependsOnArgs(spec: CommandSpec): boolean {
   return !isReadOnly(spec) || spec.name === 'xread' || spec.name === 'xreadgroup';
 }
 
-function flagsOf(spec: CommandSpec, args: readonly unknown[] | undefined): CommandFlags {
-  const base = isBlocking(spec, args) ? BLOCKING : isReadOnly(spec) || isIdempotent(spec, args) ? SAFE : NONE;
-  if (!needsSupportCheck(spec)) return base;
-  let variants = gated.get(spec);
-  if (variants === undefined) {
-    variants = [NONE, SAFE, BLOCKING].map((f) => ({ safe: f.safe, blocking: f.blocking, gate: spec }));
-    gated.set(spec, variants);
+const UNGATED: readonly CommandFlags[] = [NONE, SAFE, BLOCKING];
+
+/** The three flag objects of a spec: the shared ones, or ones carrying the spec as gate. One lookup. */
+function variantsOf(spec: CommandSpec): readonly CommandFlags[] {
+  let v = variants.get(spec);
+  if (v === undefined) {
+    v = needsSupportCheck(spec) ? UNGATED.map((f) => ({ safe: f.safe, blocking: f.blocking, gate: spec })) : UNGATED;
+    variants.set(spec, v);
   }
-  return variants[base === NONE ? 0 : base === SAFE ? 1 : 2] as CommandFlags;
+  return v;
+}
+
+function flagsOf(spec: CommandSpec, v: readonly CommandFlags[], args: readonly unknown[] | undefined): CommandFlags {
+  if (isBlocking(spec, args)) return v[2] as CommandFlags;
+  return (isReadOnly(spec) || isIdempotent(spec, args) ? v[1] : v[0]) as CommandFlags;
 }
 
 export function commandFlags(name: string, args: readonly unknown[]): CommandFlags {
@@ -49,13 +62,14 @@ export function commandFlags(name: string, args: readonly unknown[]): CommandFla
     const spec = lookupCommand(name, args);
     const container = lookupCommand(name);
     if (spec === undefined || container === undefined) entry = NONE;
-    else if (container !== spec || dependsOnArgs(spec)) entry = container;
-    else entry = flagsOf(spec, undefined);
+    else if (container !== spec || isContainer(container) || dependsOnArgs(spec)) entry = { spec: container, container: isContainer(container), variants: variantsOf(container) };
+    else entry = flagsOf(spec, variantsOf(spec), undefined);
     cache.set(name, entry);
   }
   if ('safe' in entry) return entry;
-  const spec = entry.name.includes('|') ? entry : lookupCommand(name, args);
-  return spec === undefined ? NONE : flagsOf(spec, args);
+  if (!entry.container) return flagsOf(entry.spec, entry.variants, args);
+  const spec = lookupCommand(name, args);
+  return spec === undefined ? NONE : flagsOf(spec, variantsOf(spec), args);
 }
 
 const CONTAINER = Symbol('container');

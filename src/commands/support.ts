@@ -105,10 +105,8 @@ export class ServerSupport {
     main.on('ready', () => this.forget());
   }
 
-  /** True while commands are held; the client then routes every command through {@link run}. */
-  get holding(): boolean {
-    return this.held !== undefined;
-  }
+  /** True while commands are held; the client then routes every command through {@link run}. (A field: read on every dispatch.) */
+  holding = false;
 
   /** Drops what was learnt about the server (on every new connection). */
   forget(): void {
@@ -170,6 +168,7 @@ export class ServerSupport {
     }
     return new Promise((resolve, reject) => {
       (this.held ??= []).push({ gate, send, resolve, reject });
+      this.holding = true;
       this.fetchFacts();
     });
   }
@@ -205,6 +204,7 @@ export class ServerSupport {
       else h.reject(d());
     }
     this.held = undefined;
+    this.holding = false;
   }
 
   /** Asks the server for what is missing. Never rejects: a fact that cannot be had is marked unknowable. */

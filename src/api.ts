@@ -10,3 +10,15 @@ export * from './errors/index.js';
 export * from './retry.js';
 export { keySlot, keySlots } from './core/slots.js';
 export { Parser, type ParserOptions, type ReplyHandler } from './core/parser.js';
+export { Sentinel, type SentinelOptions, type NodeAddress } from './sentinel/index.js';
+export { Subscription, type MessageListener, type PatternListener, type PubSubMessage, type PubSubName, type SubscribeOptions } from './pubsub/index.js';
+export { Script, defineScript, type ScriptSource, type ScriptBatch } from './features/script.js';
+export { Lock, type LockOptions, type AcquireOptions, type ExtendOptions } from './features/lock.js';
+export {
+  StreamConsumer,
+  type StreamConsumerOptions,
+  type StreamGroupConsumerOptions,
+  type StreamReaderOptions,
+  type ConsumerEntry,
+  type GroupConsumerEntry,
+} from './features/stream-consumer.js';

@@ -319,7 +319,7 @@ describe('Pub/Sub lifecycle and misuse', () => {
     }
   });
 
-  it('multi() and call() refuse SUBSCRIBE with PubSubError', { todo: 'needs the guard wired into Redis.dispatch and Batch.dispatch (see report)' }, async () => {
+  it('multi() and call() refuse SUBSCRIBE with PubSubError', async () => {
     const r = new Redis({ host: server.host, port: server.port });
     try {
       await assert.rejects(r.multi().call('SUBSCRIBE', 'c').exec(), PubSubError);

@@ -8,6 +8,7 @@ import { installCommands, type CommandSignatures, type Promised } from '../comma
 import type { ServerSupport } from '../commands/support.js';
 import type { Connection } from '../connection/connection.js';
 import { RedisError } from '../errors/index.js';
+import { pubSubMisuse } from '../pubsub/guard.js';
 import { commandFlags } from './command-flags.js';
 import { Transaction } from './pipeline.js';
 import { installScanIterators, type ScanIterators } from './scan.js';
@@ -41,6 +42,8 @@ export class DedicatedConnection {
 
   /** @internal */
   dispatch(name: string, args: unknown[], transform?: (reply: unknown) => unknown): Promise<unknown> {
+    const misuse = pubSubMisuse(name);
+    if (misuse !== undefined) return Promise.reject(misuse);
     const flags = commandFlags(name, args);
     const send = (): Promise<unknown> =>
       this.conn.send(name, args, { buffers: this.buffers, transform, safe: flags.safe, blocking: flags.blocking });

@@ -8,6 +8,7 @@ import { installCommands, type Chained, type CommandSignatures } from '../comman
 import type { ServerSupport } from '../commands/support.js';
 import type { CommandSpec } from '../commands/types.js';
 import type { SendOptions } from '../connection/connection.js';
+import { pubSubMisuse } from '../pubsub/guard.js';
 import { ExecAbortError, RedisError, WatchError, withCommand } from '../errors/index.js';
 import { commandGate } from './command-flags.js';
 
@@ -45,6 +46,8 @@ abstract class Batch {
 
   /** @internal */
   dispatch(name: string, args: unknown[], transform?: (reply: unknown) => unknown): this {
+    const misuse = pubSubMisuse(name, this instanceof Transaction ? 'transaction' : 'pipeline');
+    if (misuse !== undefined) return this.fail(misuse);
     this.queued.push({ name, args, transform });
     return this;
   }

@@ -13,6 +13,20 @@ import { Pipeline, Transaction, type BatchTarget } from './pipeline.js';
 import { commandFlags, type CommandFlags } from './command-flags.js';
 import { resolveOptions, type RedisOptions, type ResolvedOptions } from './options.js';
 import { installScanIterators, type ScanIterators } from './scan.js';
+import type { RedisKey } from '../commands/methods/index.js';
+import { ensurePersistence, ensureReplication } from '../features/guarantees.js';
+import { Lock, type LockOptions } from '../features/lock.js';
+import { Script } from '../features/script.js';
+import {
+  streamConsumer as createStreamConsumer,
+  type ConsumerEntry,
+  type GroupConsumerEntry,
+  type StreamConsumer,
+  type StreamConsumerOptions,
+  type StreamGroupConsumerOptions,
+  type StreamReaderOptions,
+} from '../features/stream-consumer.js';
+import { existingPubSub, installPubSub, pubSubMisuse, type PubSubCommands } from '../pubsub/index.js';
 
 /** Bytes as replies carry them under `withBuffers()`: Buffer on Node, Uint8Array on edge runtimes. */
 export type Bytes = Uint8Array;
@@ -35,7 +49,7 @@ interface Shared {
   readonly support: ServerSupport;
 }
 
-export interface Redis extends Promised<CommandSignatures<string>>, ScanIterators<string> {}
+export interface Redis extends Promised<CommandSignatures<string>>, ScanIterators<string>, PubSubCommands<string> {}
 
 export class Redis extends Emitter<RedisEvents> {
   /** @internal */
@@ -83,7 +97,7 @@ export class Redis extends Emitter<RedisEvents> {
 
   /** Graceful: replies to commands already sent arrive first, then the sockets close. */
   async close(): Promise<void> {
-    await Promise.all([this.shared.main.close(), this.shared.blocking.close()]);
+    await Promise.all([this.shared.main.close(), this.shared.blocking.close(), existingPubSub(this)?.close()]);
   }
 
   /** Immediate: sockets drop, pending commands reject with `ConnectionError`. */
@@ -138,8 +152,37 @@ export class Redis extends Emitter<RedisEvents> {
     return { buffers: this.buffers, send: (name, args, options) => main.send(name, args, options), support: this.shared.support };
   }
 
+  /** A Lua script run by digest (EVALSHA, loaded on NOSCRIPT). Nothing is sent until it runs. */
+  script(lua: string | Uint8Array): Script {
+    return new Script(this, lua);
+  }
+
+  /** A distributed lock on `name` (times in ms). Nothing is sent until `acquire()`. */
+  lock(name: RedisKey, options?: LockOptions): Lock {
+    return new Lock(this, name, options);
+  }
+
+  /** Async iterator over stream entries: XREADGROUP with `group`, else XREAD. */
+  streamConsumer(options: StreamGroupConsumerOptions): StreamConsumer<GroupConsumerEntry>;
+  streamConsumer(options: StreamReaderOptions): StreamConsumer<ConsumerEntry>;
+  streamConsumer(options: StreamConsumerOptions): StreamConsumer<ConsumerEntry<unknown>> {
+    return createStreamConsumer(this, options);
+  }
+
+  /** Runs `fn` on a dedicated connection, then WAIT there; ReplicationError when too few replicas acknowledged. */
+  ensureReplication<T>(replicas: number, timeout: number, fn: (conn: DedicatedConnection) => Promise<T>): Promise<T> {
+    return ensureReplication(this, replicas, timeout, fn);
+  }
+
+  /** Runs `fn` on a dedicated connection, then WAITAOF there (Redis 7.2+); PersistenceError / CommandNotSupportedError. */
+  ensurePersistence<T>(local: number, replicas: number, timeout: number, fn: (conn: DedicatedConnection) => Promise<T>): Promise<T> {
+    return ensurePersistence(this, local, replicas, timeout, fn);
+  }
+
   /** @internal The single path every command takes. */
   dispatch(name: string, args: unknown[], transform?: (reply: unknown) => unknown): Promise<unknown> {
+    const misuse = pubSubMisuse(name);
+    if (misuse !== undefined) return Promise.reject(misuse);
     const flags = commandFlags(name, args);
     const support = this.shared.support;
     // Only commands the server may lack (and commands queued behind one) take the checked path.
@@ -159,10 +202,12 @@ installCommands(Redis.prototype, (_self, error) =>
   Promise.reject(error instanceof Error ? error : new RedisError(String(error))),
 );
 installScanIterators(Redis.prototype);
+installPubSub(Redis.prototype);
 
 /** The same client with string replies as bytes. */
 export interface RedisBuffers
-  extends Omit<Redis, keyof CommandSignatures<string> | keyof ScanIterators<string>>,
+  extends Omit<Redis, keyof CommandSignatures<string> | keyof ScanIterators<string> | keyof PubSubCommands<string>>,
     Promised<CommandSignatures<Bytes>>,
-    ScanIterators<Bytes> {}
+    ScanIterators<Bytes>,
+    PubSubCommands<Bytes> {}
 

@@ -146,7 +146,7 @@ const EXT_MIN: u32 = 65536; // bulk strings this long or longer bypass linear me
 const INPUT_INITIAL: u32 = 65536;
 const TAPE_INITIAL: u32 = 4096; // records
 const NUM_LINE_MAX: u32 = 20; // sign + 19 digits: any i64 / length header
-const FRAME: usize = 16; // i64 remaining | i32 kind
+const FRAME: usize = 16; // i64 remaining | u32 kind | u32 tape length at open
 const TWO_POW_53: u64 = 9007199254740992;
 
 let maxBulk: u32 = 512 * 1024 * 1024;
@@ -168,7 +168,7 @@ let tapeDone: u32 = 0; // records of completed replies (handed to the host, drop
 let stackPtr: usize = 0;
 let stackCap: u32 = 0;
 let depth: u32 = 0;
-let skip: u32 = 0; // open attribute frames: records are not written while > 0
+let skip: u32 = 0; // open attribute frames (their records are rewound when they close)
 
 let state: u32 = ST_TYPE;
 let curKind: u32 = 0;
@@ -234,14 +234,25 @@ export function parse(len: u32): i32 {
   const base = inPtr;
   const end = inEnd;
   store<u8>(base + end, <u8>CR); // sentinel: digit and CR scans stop here without bounds checks
+  reserveTape(len);
+  // Hot state in locals, written back on exit (and around the state machine, which uses globals).
+  const tape = tapePtr; // fixed for this call: reserveTape made room for every record
+  let tl = tapeLen;
   let p = pos;
   let done: i32 = 0;
+  let doneTape = tapeDone; // records / bytes of the replies completed so far
+  let doneAt = replyStart;
+  let dp = depth;
+  let st = state;
+  const stack = stackPtr;
+  const mBulk = maxBulk;
+  const mElements = maxElements;
+  const mDepth = maxDepth;
 
   while (true) {
     let r = R_NONE;
-    if (state == ST_TYPE) {
+    if (st == ST_TYPE) {
       if (p >= end) break;
-      if (depth == 0) replyStart = p;
       const tb = <u32>load<u8>(base + p);
       if (tb == DOLLAR) {
         let i = p + 1;
@@ -254,11 +265,12 @@ export function parse(len: u32): i32 {
             i++;
             d = <u32>load<u8>(base + i) - ZERO;
           } while (d <= 9 && i < lim);
-          if (i + 1 < end && crlfAt(base + i) && v <= maxBulk) {
+          if (i + 1 < end && crlfAt(base + i) && v <= mBulk) {
             const s = i + 2;
             const stop = <u64>s + <u64>v;
             if (stop + 2 <= <u64>end && crlfAt(base + <usize>stop)) {
-              emit(T_STR, <i32>s, <i32>v, packShort(base + s, v));
+              record(tape, tl, T_STR, s, v, packShort(base + s, v));
+              tl++;
               p = <u32>stop + 2;
               r = R_ELEMENT;
             }
@@ -278,8 +290,14 @@ export function parse(len: u32): i32 {
             d = <u32>load<u8>(base + i) - ZERO;
           } while (d <= 9 && i < lim);
           if (i + 1 < end && crlfAt(base + i)) {
-            if (v <= <u64>0x7fffffff) emit(T_INT, neg ? -<i32>v : <i32>v, 0, 0);
-            else emitNumber(neg ? -<f64>v : <f64>v);
+            const e = tape + (<usize>tl << 4);
+            tl++;
+            if (v <= <u64>0x7fffffff) {
+              store<i64>(e, (<i64>(neg ? -<i32>v : <i32>v) << 32) | <i64>T_INT);
+            } else {
+              store<i32>(e, T_NUM);
+              store<f64>(e, neg ? -<f64>v : <f64>v, 8);
+            }
             p = i + 2;
             r = R_ELEMENT;
           }
@@ -288,8 +306,9 @@ export function parse(len: u32): i32 {
         let q = p + 1;
         while (<u32>load<u8>(base + q) != CR) q++;
         const n = q - p - 1;
-        if (q + 1 < end && <u32>load<u8>(base + q + 1) == LF && n <= maxBulk) {
-          emit(T_STR, <i32>(p + 1), <i32>n, packShort(base + p + 1, n));
+        if (q + 1 < end && <u32>load<u8>(base + q + 1) == LF && n <= mBulk) {
+          record(tape, tl, T_STR, p + 1, n, packShort(base + p + 1, n));
+          tl++;
           p = q + 2;
           r = R_ELEMENT;
         }
@@ -304,16 +323,22 @@ export function parse(len: u32): i32 {
             i++;
             d = <u32>load<u8>(base + i) - ZERO;
           } while (d <= 9 && i < lim);
-          if (i + 1 < end && crlfAt(base + i) && v <= maxElements && (v == 0 || depth < maxDepth)) {
+          if (i + 1 < end && crlfAt(base + i) && v <= mElements && (v == 0 || dp < mDepth)) {
             const kind = <u32>load<u8>(TYPES + tb);
-            emit(kind == K_ARRAY ? T_ARRAY : kind == K_MAP ? T_MAP : kind == K_SET ? T_SET : T_PUSH, <i32>v, 0, 0);
-            p = i + 2;
+            const t = kind == K_ARRAY ? T_ARRAY : kind == K_MAP ? T_MAP : kind == K_SET ? T_SET : T_PUSH;
+            store<i64>(tape + (<usize>tl << 4), (<i64>v << 32) | <i64>t);
+            tl++;
             if (v == 0) {
               r = R_ELEMENT;
             } else {
-              push(kind, kind == K_MAP ? <i64>v << 1 : <i64>v);
+              const f = stack + (<usize>dp << 4);
+              store<i64>(f, kind == K_MAP ? <i64>v << 1 : <i64>v);
+              store<u32>(f, kind, 8);
+              store<u32>(f, tl, 12);
+              dp++;
               r = R_OPEN;
             }
+            p = i + 2;
           }
         }
       }
@@ -324,26 +349,62 @@ export function parse(len: u32): i32 {
           fail(E_UNKNOWN_TYPE);
           break;
         }
-        state = ST_LINE;
+        st = ST_LINE;
         curKind = kind;
         lineStart = p + 1;
         scan = p + 1;
       }
     }
     if (r == R_NONE) {
+      tapeLen = tl;
+      depth = dp;
+      state = st;
       r = step(base, end, len);
+      tl = tapeLen;
+      dp = depth;
+      st = state;
       if (r == R_WAIT || r == R_FAIL) break;
-      if (r == R_EXT) return done;
+      if (r == R_EXT) {
+        tapeDone = doneTape;
+        replyStart = doneAt;
+        return done; // step left tapeLen, depth and state current
+      }
       p = pos;
     }
-    if (r == R_ELEMENT && elementDone()) {
-      done++;
-      tapeDone = tapeLen;
-      replyStart = p;
+    if (r == R_ELEMENT) {
+      if (dp == 0) {
+        done++;
+        doneTape = tl;
+        doneAt = p;
+      } else {
+        // count it in the open aggregate; closing aggregates (and attributes) is popElement's
+        const f = stack + (<usize>(dp - 1) << 4);
+        const rem = load<i64>(f) - 1;
+        if (rem > 0) {
+          store<i64>(f, rem);
+        } else {
+          tapeLen = tl;
+          depth = dp;
+          if (popElement()) {
+            done++;
+            doneTape = tapeLen;
+            doneAt = p;
+          }
+          tl = tapeLen;
+          dp = depth;
+        }
+      }
     }
   }
 
-  if (state == ST_TYPE) pos = p;
+  tapeLen = tl;
+  tapeDone = doneTape;
+  replyStart = doneAt;
+  depth = dp;
+  if (state != ST_FAIL) {
+    state = st;
+    if (st == ST_TYPE) pos = p;
+  }
   return done;
 }
 
@@ -448,14 +509,14 @@ function step(base: usize, end: u32, fed: u32): u32 {
       if (kind == K_ATTR) {
         // Metadata about the next value: parsed, never recorded, not an element itself.
         if (cnt == 0) return R_OPEN;
-        if (!push(K_ATTR, cnt << 1)) return R_FAIL;
+        if (!push(K_ATTR, cnt << 1, tapeLen)) return R_FAIL;
         skip++;
         return R_OPEN;
       }
       const t = kind == K_ARRAY ? T_ARRAY : kind == K_MAP ? T_MAP : kind == K_SET ? T_SET : T_PUSH;
       emit(t, <i32>cnt, 0, 0);
       if (cnt == 0) return R_ELEMENT;
-      if (!push(kind, kind == K_MAP ? cnt << 1 : cnt)) return R_FAIL;
+      if (!push(kind, kind == K_MAP ? cnt << 1 : cnt, tapeLen)) return R_FAIL;
       return R_OPEN;
     }
     case K_NULL: {
@@ -530,9 +591,10 @@ export function parseExtDone(cr: u32, lf: u32): i32 {
     return 0;
   }
   compact();
+  reserveTape(0);
   state = ST_TYPE;
   emit(T_STR_EXT, 0, <i32>extLen, 0);
-  if (elementDone()) {
+  if (depth == 0 || popElement()) {
     tapeDone = tapeLen;
     replyStart = pos;
     return 1;
@@ -607,6 +669,9 @@ function compact(): void {
     const rest = tapeLen - tapeDone;
     if (rest != 0) memory.copy(tapePtr, tapePtr + (<usize>tapeDone << 4), <usize>rest << 4);
     tapeLen = rest;
+    for (let f = stackPtr, stop = stackPtr + (<usize>depth << 4); f < stop; f += 16) {
+      store<u32>(f, load<u32>(f, 12) - tapeDone, 12);
+    }
     tapeDone = 0;
   }
   const k = replyStart;
@@ -624,34 +689,45 @@ function compact(): void {
   }
 }
 
-function growTape(): void {
-  tapeCap <<= 1;
-  tapePtr = heap.realloc(tapePtr, <usize>tapeCap << 4);
-  store<i32>(HDR, <i32>tapePtr, H_TAPE);
-}
-
+// Records need no capacity check: `reserveTape` made room for the worst case first.
 // @ts-ignore: decorator
 @inline function emit(t: i32, a: i32, b: i32, c: i32): void {
-  if (skip == 0) {
-    if (tapeLen == tapeCap) growTape();
-    const e = tapePtr + (<usize>tapeLen << 4);
-    store<i32>(e, t);
-    store<i32>(e, a, 4);
-    store<i32>(e, b, 8);
-    store<i32>(e, c, 12);
-    tapeLen++;
-  }
+  const e = tapePtr + (<usize>tapeLen << 4);
+  store<i32>(e, t);
+  store<i32>(e, a, 4);
+  store<i32>(e, b, 8);
+  store<i32>(e, c, 12);
+  tapeLen++;
 }
 
 // @ts-ignore: decorator
 @inline function emitNumber(v: f64): void {
-  if (skip == 0) {
-    if (tapeLen == tapeCap) growTape();
-    const e = tapePtr + (<usize>tapeLen << 4);
-    store<i32>(e, T_NUM);
-    store<f64>(e, v, 8);
-    tapeLen++;
-  }
+  const e = tapePtr + (<usize>tapeLen << 4);
+  store<i32>(e, T_NUM);
+  store<f64>(e, v, 8);
+  tapeLen++;
+}
+
+/** Writes record `index` (two 64-bit stores). */
+// @ts-ignore: decorator
+@inline function record(tape: usize, index: u32, t: i32, a: u32, b: u32, c: i32): void {
+  const e = tape + (<usize>index << 4);
+  store<i64>(e, (<i64>a << 32) | <i64>t);
+  store<i64>(e, (<i64>c << 32) | <i64>b, 8);
+}
+
+/**
+ * Every token is at least 3 bytes (`_\r\n`) and writes at most one record, so `fed` new bytes
+ * add at most fed / 3 records, plus one for a token resumed from the previous call.
+ */
+function reserveTape(fed: u32): void {
+  const need = <u64>tapeLen + <u64>(fed / 3) + 2;
+  if (need <= <u64>tapeCap) return;
+  let cap = <u64>tapeCap;
+  while (cap < need) cap <<= 1;
+  tapeCap = <u32>cap;
+  tapePtr = heap.realloc(tapePtr, <usize>cap << 4);
+  store<i32>(HDR, <i32>tapePtr, H_TAPE);
 }
 
 // @ts-ignore: decorator
@@ -702,9 +778,11 @@ function packShort(ptr: usize, n: u32): i32 {
   return (acc & 0x8080808080808080) == 0 ? -1 : 0;
 }
 
-/** A finished element pops completed aggregates; true when a top-level reply is complete. */
-// @ts-ignore: decorator
-@inline function elementDone(): bool {
+/**
+ * A finished element inside an aggregate (depth > 0): counts it and pops every aggregate it
+ * completes. True when that completed a top-level reply.
+ */
+function popElement(): bool {
   let d = depth;
   while (d != 0) {
     const f = stackPtr + (<usize>(d - 1) << 4);
@@ -716,7 +794,9 @@ function packShort(ptr: usize, n: u32): i32 {
     }
     d--;
     if (load<u32>(f, 8) == K_ATTR) {
-      // An attribute is not an element of its parent: the value it describes follows.
+      // An attribute is not part of the value: drop its records. It is not an element of
+      // its parent either; the value it describes follows.
+      tapeLen = load<u32>(f, 12);
       skip--;
       depth = d;
       return false;
@@ -726,7 +806,8 @@ function packShort(ptr: usize, n: u32): i32 {
   return true;
 }
 
-function push(kind: u32, remaining: i64): bool {
+/** Opens an aggregate; `tl` is the tape length after its header (where an attribute's records start). */
+function push(kind: u32, remaining: i64, tl: u32): bool {
   if (depth >= maxDepth) {
     fail(E_TOO_DEEP);
     return false;
@@ -734,6 +815,7 @@ function push(kind: u32, remaining: i64): bool {
   const f = stackPtr + (<usize>depth << 4);
   store<i64>(f, remaining);
   store<u32>(f, kind, 8);
+  store<u32>(f, tl, 12);
   depth++;
   return true;
 }

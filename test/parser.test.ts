@@ -447,6 +447,35 @@ describe('parser: feeding discipline', () => {
     assert.deepStrictEqual(seen, ['A', 'B', 'CD']);
   });
 
+  it('a reply that cannot be decoded (makeError threw) becomes onError; the stream continues', () => {
+    const big = binaryPayload(70_000);
+    const data = concat([
+      b('*4\r\n+a\r\n-boom\r\n'),
+      encode({ t: 'bulk', v: big }),
+      b('%1\r\n+k\r\n-boom\r\n'),
+      encode({ t: 'bulk', v: big }),
+      b('+after\r\n'),
+    ]);
+    const kinds: unknown[] = [];
+    const p = new Parser(
+      {
+        onReply: (v) => kinds.push(Buffer.isBuffer(v) ? ['buffer', v.length] : v),
+        onError: (e) => kinds.push(['error', e.message]),
+        onPush() {},
+        onProtocolError: (code) => kinds.push(['protocol', code]),
+      },
+      {
+        makeError(m) {
+          if (m === 'boom') throw new Error('makeError failed');
+          return new ReplyErr(m);
+        },
+      },
+    );
+    p.returnBuffers = true;
+    for (const c of chunked(data, 30_000)) p.feed(c);
+    assert.deepStrictEqual(kinds, [['error', 'makeError failed'], ['buffer', 70_000], ['buffer', 5]]);
+  });
+
   it('memory grows for a large reply and a fresh core replaces it afterwards', () => {
     const n = 1_300_000;
     const data = concat([b(`*${n}\r\n`), b('_\r\n'.repeat(n)), b(':5\r\n')]);

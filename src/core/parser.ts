@@ -327,40 +327,42 @@ export class Parser {
   /** Decodes and hands out `count` completed replies from the start of the tape. */
   private deliver(count: number): void {
     const hb = this.hdr;
-    this.inBase = this.i32[hb + H_INPUT]!;
-    this.tp = this.i32[hb + H_TAPE]! >> 2;
+    const t = this.i32; // stays valid: handlers cannot reach the core (feed queues, reset only resets)
+    this.inBase = t[hb + H_INPUT]!;
     const epoch = this.epoch;
+    const handler = this.handler;
+    let i = t[hb + H_TAPE]! >> 2; // tape cursor (i32 index)
     let r = 0;
     while (r < count) {
-      // One try around the loop (not two per reply): `phase` tells a decoding failure from a
-      // handler that threw.
-      let start = 0;
-      let extAt = 0;
+      // One try around the loop (not two per reply); `handing` tells a handler that threw
+      // from a reply that could not be decoded.
+      let start = i;
+      let extAt = this.extHead;
       let handing = false;
       try {
-        const handler = this.handler;
         for (; r < count; r++) {
-          start = this.tp;
-          extAt = this.extHead;
-          handing = false;
-          const t = this.i32;
-          const type = t[start]!;
+          start = i;
+          const type = t[i]!;
           let value: unknown;
-          // scalars that need no decoding state, inline
           if (type === T_INT) {
-            value = t[start + 1];
-            this.tp = start + 4;
-          } else if (type === T_STR && t[start + 3]! > 0 && !this.returnBuffers) {
-            value = packedString(t[start + 3]!, t[start + 2]!);
-            this.tp = start + 4;
+            // the commonest scalars need no decoding state
+            value = t[i + 1];
+            i += 4;
+          } else if (type === T_STR && t[i + 3]! > 0 && !this.returnBuffers) {
+            value = packedString(t[i + 3]!, t[i + 2]!);
+            i += 4;
           } else {
+            extAt = this.extHead;
             this.rb = this.returnBuffers;
+            this.tp = i;
             value = this.value();
+            i = this.tp;
           }
           handing = true;
           if (type === T_ERR) handler.onError(value as Error);
           else if (type === T_PUSH) handler.onPush(value as unknown[]);
           else handler.onReply(value);
+          handing = false;
           if (this.epoch !== epoch) return;
         }
       } catch (error) {
@@ -369,8 +371,9 @@ export class Parser {
         } else {
           // Only a reply too large for a JS string gets here: skip it, keep the stream.
           this.skipReply(start, extAt);
+          i = this.tp;
           try {
-            this.handler.onError(error as Error);
+            handler.onError(error as Error);
           } catch (e) {
             this.thrown ??= { error: e };
           }

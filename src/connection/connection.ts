@@ -159,22 +159,7 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
   /** Sends a command; the promise settles with its (transformed) reply. Never throws. */
   send(name: string, args: readonly unknown[], options?: SendOptions): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      this.enqueue({
-        name,
-        args,
-        resolve,
-        reject,
-        buffers: options?.buffers ?? false,
-        transform: options?.transform,
-        safe: options?.safe ?? false,
-        blocking: options?.blocking ?? false,
-        deadline: 0,
-        attempts: 0,
-        settled: false,
-        internal: false,
-        seq: 0,
-        confirmations: options?.confirmations,
-      });
+      this.enqueue(pending(name, args, resolve, reject, options, false));
     });
   }
 
@@ -468,44 +453,16 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
 
   /** A resubscription: not awaited; a refusal is reported as an `error` event. */
   private replayed(name: string, args: readonly unknown[]): Pending {
-    return {
-      name,
-      args,
-      resolve: () => undefined,
-      reject: (e) => {
-        if (!(e instanceof ConnectionError)) this.emit('error', e);
-      },
-      buffers: false,
-      transform: undefined,
-      safe: false,
-      blocking: true,
-      deadline: 0,
-      attempts: 0,
-      settled: false,
-      internal: true,
-      seq: 0,
-      confirmations: Math.max(1, args.length),
+    const onError = (e: Error): void => {
+      if (!(e instanceof ConnectionError)) this.emit('error', e);
     };
+    return pending(name, args, () => undefined, onError, { blocking: true, confirmations: Math.max(1, args.length) }, true);
   }
 
   /** A handshake command: written now, ahead of the offline queue. */
   private internal(name: string, args: readonly unknown[]): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      this.write({
-        name,
-        args,
-        resolve,
-        reject,
-        buffers: false,
-        transform: undefined,
-        safe: false,
-        blocking: true,
-        deadline: 0,
-        attempts: 0,
-        settled: false,
-        internal: true,
-        seq: 0,
-      });
+      this.write(pending(name, args, resolve, reject, { blocking: true }, true));
     });
   }
 
@@ -666,6 +623,33 @@ function isPubSubArray(value: unknown): boolean {
   const kind: unknown = value[0];
   if (typeof kind === 'string') return PUBSUB_KINDS.has(kind);
   return kind instanceof Uint8Array && kind.length <= 12 && PUBSUB_KINDS.has(ascii.decode(kind));
+}
+
+/** A FIFO entry. Internal ones (handshake, resubscriptions) are never requeued nor shown to users. */
+function pending(
+  name: string,
+  args: readonly unknown[],
+  resolve: (value: unknown) => void,
+  reject: (error: Error) => void,
+  options: SendOptions | undefined,
+  internal: boolean,
+): Pending {
+  return {
+    name,
+    args,
+    resolve,
+    reject,
+    buffers: options?.buffers ?? false,
+    transform: options?.transform,
+    safe: options?.safe ?? false,
+    blocking: options?.blocking ?? false,
+    deadline: 0,
+    attempts: 0,
+    settled: false,
+    internal,
+    seq: 0,
+    confirmations: options?.confirmations,
+  };
 }
 
 /** The error with the command's name attached (upper-case, never its arguments). */

@@ -1,7 +1,7 @@
 /**
  * Registers Deno's pieces: the core by a source phase import (a compiled
- * `WebAssembly.Module`; statically analysable, so it needs no --allow-read and
- * survives `deno compile`), `Deno.connect`/`connectTls`, Uint8Array replies.
+ * `WebAssembly.Module`; a literal specifier, so loading it needs no --allow-read),
+ * `Deno.connect`/`connectTls`, Uint8Array replies.
  */
 import { setPlatform } from './client/options.js';
 import { setCoreModule } from './core/wasm.js';

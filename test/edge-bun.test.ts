@@ -4,14 +4,18 @@
  */
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
-import { reportFrom, repoRoot, runChild, runtimeBinary, smokeConfig, smokeTests, startEdgeServers, type EdgeServers } from './edge/harness.js';
+import { assertCoreImportMap, reportFrom, repoRoot, runChild, runtimeBinary, smokeConfig, smokeTests, startEdgeServers, type EdgeServers } from './edge/harness.js';
 import type { SmokeReport } from './edge/smoke.js';
 
 describe('wredis on Bun', () => {
   let setup: Promise<{ servers: EdgeServers; binary: string }>;
 
   before(() => {
-    setup = (async () => ({ binary: (await runtimeBinary('bun')).path, servers: await startEdgeServers() }))();
+    setup = (async () => {
+      assertCoreImportMap();
+      const { path } = await runtimeBinary('bun');
+      return { binary: path, servers: await startEdgeServers() };
+    })();
     setup.catch(() => undefined); // reported by every test through getReport()
   });
 

@@ -5,14 +5,18 @@
  */
 import { dirname, join } from 'node:path';
 import { after, before, describe } from 'node:test';
-import { reportFrom, repoRoot, runChild, runtimeBinary, smokeConfig, smokeTests, startEdgeServers, type EdgeServers } from './edge/harness.js';
+import { assertCoreImportMap, reportFrom, repoRoot, runChild, runtimeBinary, smokeConfig, smokeTests, startEdgeServers, type EdgeServers } from './edge/harness.js';
 import type { SmokeReport } from './edge/smoke.js';
 
 describe('wredis on Deno', () => {
   let setup: Promise<{ servers: EdgeServers; binary: string }>;
 
   before(() => {
-    setup = (async () => ({ binary: (await runtimeBinary('deno')).path, servers: await startEdgeServers() }))();
+    setup = (async () => {
+      assertCoreImportMap();
+      const { path } = await runtimeBinary('deno');
+      return { binary: path, servers: await startEdgeServers() };
+    })();
     setup.catch(() => undefined); // reported by every test through getReport()
   });
 

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
-import { repoRoot, runtimeBinary, smokeConfig, smokeTests, startEdgeServers, type EdgeServers } from './edge/harness.js';
+import { assertCoreImportMap, repoRoot, runtimeBinary, smokeConfig, smokeTests, startEdgeServers, type EdgeServers } from './edge/harness.js';
 import type { SmokeReport } from './edge/smoke.js';
 import { bundleWorker, serveWorker, type ServedWorker } from './edge/workerd.js';
 
@@ -18,6 +18,7 @@ describe('wredis on Cloudflare workerd', () => {
 
   before(() => {
     setup = (async () => {
+      assertCoreImportMap();
       const { path } = await runtimeBinary('workerd');
       const dir = mkdtempSync(join(tmpdir(), 'wredis-workerd-'));
       await bundleWorker(join(repoRoot, 'test', 'edge', 'worker.ts'), dir);

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { it, type TestContext } from 'node:test';
@@ -38,6 +38,18 @@ export async function runtimeBinary(name: Runtime): Promise<{ path: string; vers
   } catch (e) {
     throw new Error(`${name} is installed at ${path} but does not run (\`${name} --version\` failed: ${(e as Error).message}). Reinstall it with \`npm ci\`.`);
   }
+}
+
+/**
+ * The edge entry points load the core through the package's import map; without it every
+ * runtime fails with a resolution error far from the cause, so say it up front.
+ */
+export function assertCoreImportMap(): void {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { imports?: Record<string, string> };
+  if (pkg.imports?.['#core.wasm'] !== './build/core.wasm') {
+    throw new Error('package.json lacks "imports": { "#core.wasm": "./build/core.wasm" }, through which the edge entry points load the WASM core');
+  }
+  if (!existsSync(join(repoRoot, 'build', 'core.wasm'))) throw new Error('build/core.wasm is missing: run `npm run build:wasm`');
 }
 
 export interface EdgeServers {

@@ -13,10 +13,11 @@ import { collectMeta } from './e2e/meta.js';
 import { HELP, parseOptions, UsageError, type Options } from './e2e/options.js';
 import { CHILD_NODE_FLAGS, killCurrentChild, runChild } from './e2e/orchestrate.js';
 import type { ChildTask } from './e2e/protocol.js';
-import { checkTargets, fmtRate, table, targetsText, type Missing } from './e2e/report.js';
+import { checkTargets, fmtRate, notesText, table, targetsText, type Missing } from './e2e/report.js';
 import { startServers, type Servers } from './e2e/servers.js';
 import { summarise, type RunRecord } from './e2e/stats.js';
 import { chart } from './e2e/svg.js';
+import { markdown } from './e2e/markdown.js';
 import { commandsProcessed } from './e2e/verify.js';
 import { runsFor, type Workload } from './e2e/workloads.js';
 
@@ -149,19 +150,21 @@ async function main(o: Options): Promise<void> {
     const clientsShown = o.clients;
     const summaries = o.workloads.flatMap((w) => clientsShown.filter((c) => runsFor(w, c)).map((c) => summarise(w.id, c, runs)));
     const targets = checkTargets(o.workloads, summaries);
+    const notes = notesText(summaries);
     const header = [
       `wredis end-to-end benchmark — ${meta.date}`,
       `node ${meta.node}, redis-server ${meta.redisServer}, ioredis ${meta.packages.ioredis}, redis ${meta.packages.redis}, wredis ${meta.packages.wredis} (${meta.git})`,
       `${meta.machine.nproc} × ${meta.machine.cpu}, ${meta.machine.memGB} GB, Linux ${meta.machine.kernel}, load ${meta.machine.loadavg.join(' ')} at start${busy(runs, meta.machine.nproc)}`,
       `${o.repeats} interleaved repeat(s), scale ${o.scale}${o.quick ? ' (quick)' : ''}; medians over repeats, (min–max); ratio = cmd/s ÷ ioredis in the same repeat, then the median`,
     ].join('\n');
-    const text = `${header}\n\n${table(o.workloads, clientsShown, summaries, missing, ceilings)}\n\nTargets (wredis):\n${targetsText(targets)}\n`;
+    const text = `${header}\n\n${table(o.workloads, clientsShown, summaries, missing, ceilings)}\n\nTargets (wredis):\n${targetsText(targets)}\n${notes !== '' ? `\nNotes:\n${notes}\n` : ''}`;
     process.stdout.write(`${text}\n`);
 
     mkdirSync(o.outDir, { recursive: true });
     const stamp = meta.date.replace(/[:.]/g, '-');
     const jsonFile = join(o.outDir, `results-${stamp}.json`);
     const svgFile = join(o.outDir, `chart-${stamp}.svg`);
+    const mdFile = join(o.outDir, `results-${stamp}.md`);
     const options = {
       clients: o.clients, workloads: o.workloads.map((w) => w.id), repeats: o.repeats, scale: o.scale, quick: o.quick,
       capFactor: o.capFactor, ceiling: o.ceiling,
@@ -178,9 +181,11 @@ async function main(o: Options): Promise<void> {
       ratio: 'cmd/s ÷ ioredis (plain) in the same repeat; median of those ratios',
       data: 'preloaded by the parent over a raw RESP socket (test/support/raw-client.ts)',
     };
-    writeFileSync(jsonFile, `${JSON.stringify({ meta, options, method, ceilings, runs, failures: missing, summaries, targets, text }, null, 2)}\n`);
+    const results = { meta, options, method, ceilings, runs, failures: missing, summaries, targets, text };
+    writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(mdFile, markdown(results));
     writeFileSync(svgFile, chart(o.workloads, clientsShown, summaries, `wredis vs peers — ${meta.date.slice(0, 10)}, ${meta.machine.nproc} × ${meta.machine.cpu}`));
-    process.stdout.write(`wrote ${jsonFile}\nwrote ${svgFile}\n`);
+    process.stdout.write(`wrote ${jsonFile}\nwrote ${svgFile}\nwrote ${mdFile}\n`);
     log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } finally {
     if (!stopping) {

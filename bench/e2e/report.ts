@@ -49,7 +49,7 @@ const COLS = [
   { h: 'p50 ms', w: 8, left: false },
   { h: 'p99 ms', w: 8, left: false },
   { h: 'CPU µs/cmd', w: 11, left: false },
-  { h: 'RSS MB', w: 8, left: false },
+  { h: 'RSS MB (+loop)', w: 15, left: false },
 ] as const;
 
 function row(cells: string[]): string {
@@ -76,7 +76,7 @@ export function table(
         const ratio = c === BASELINE ? '1.00' : range(s.ratio, (x) => fmtNum(x, 2));
         lines.push(row([
           c, range(s.cmdsPerSec, fmtRate), ratio, fmtMs(s.p50Ms.median), fmtMs(s.p99Ms.median),
-          fmtNum(s.cpuUsPerCmd.median, s.cpuUsPerCmd.median >= 100 ? 0 : 2), fmtNum(s.rssPeakMB.median, 0),
+          fmtNum(s.cpuUsPerCmd.median, s.cpuUsPerCmd.median >= 100 ? 0 : 2), `${fmtNum(s.rssPeakMB.median, 0)} (+${fmtNum(Math.max(0, s.rssGrowthMB.median), 0)})`,
         ]) + (s.capped ? '  (time cap hit)' : ''));
         if (gone !== undefined) lines.push(`    ${c}: some repeats failed: ${gone.reason}`);
       } else if (gone !== undefined) {
@@ -109,13 +109,15 @@ export function checkTargets(workloads: readonly Workload[], summaries: readonly
     });
     if (w.id === 'W2') {
       const mine = s?.rssPeakMB.median;
-      const base = get('W2', BASELINE)?.rssPeakMB.median;
+      const b = get('W2', BASELINE);
+      const base = b?.rssPeakMB.median;
+      const loop = `loop +${Math.max(0, s?.rssGrowthMB.median ?? NaN).toFixed(0)} vs +${Math.max(0, b?.rssGrowthMB.median ?? NaN).toFixed(0)}`;
       const both = mine !== undefined && base !== undefined && Number.isFinite(mine) && Number.isFinite(base);
       out.push({
         workload: 'W2',
         what: 'wredis peak RSS vs ioredis',
         target: '<= ioredis',
-        value: both ? `${mine.toFixed(0)} MB vs ${base.toFixed(0)} MB` : 'no figure',
+        value: both ? `${mine.toFixed(0)} MB vs ${base.toFixed(0)} MB (${loop})` : 'no figure',
         status: both ? (mine <= base ? 'met' : 'missed') : 'n/a',
       });
     }
@@ -123,6 +125,19 @@ export function checkTargets(workloads: readonly Workload[], summaries: readonly
   return out;
 }
 
+/** Each client's notes (fallbacks taken, options set), once. */
+export function notesText(summaries: readonly Summary[]): string {
+  const byClient = new Map<string, Set<string>>();
+  for (const s of summaries) {
+    for (const n of s.notes) {
+      const set = byClient.get(s.client) ?? new Set<string>();
+      set.add(n);
+      byClient.set(s.client, set);
+    }
+  }
+  return [...byClient].map(([c, ns]) => `  ${c}: ${[...ns].join('; ')}`).join('\n');
+}
+
 export function targetsText(checks: readonly TargetCheck[]): string {
-  return checks.map((t) => `  ${t.workload.padEnd(11)} ${t.what.padEnd(27)} ${t.target.padEnd(11)} ${t.value.padEnd(22)} ${t.status}`).join('\n');
+  return checks.map((t) => `  ${t.workload.padEnd(11)} ${t.what.padEnd(27)} ${t.target.padEnd(11)} ${t.value.padEnd(24)} ${t.status}`).join('\n');
 }

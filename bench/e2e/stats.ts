@@ -41,6 +41,8 @@ export interface Summary {
   p99Ms: Spread;
   cpuUsPerCmd: Spread;
   rssPeakMB: Spread;
+  /** Peak RSS during the loop minus RSS before it: what the workload itself added. */
+  rssGrowthMB: Spread;
   capped: boolean;
   notes: string[];
 }
@@ -63,6 +65,7 @@ export function summarise(workload: string, client: ClientName, runs: readonly R
     p99Ms: pick((x) => x.p99Ms),
     cpuUsPerCmd: pick((x) => x.cpuUsPerCmd),
     rssPeakMB: pick((x) => x.rssPeakMB),
+    rssGrowthMB: pick((x) => x.rssPeakMB - x.rssBeforeMB),
     capped: mine.some((r) => r.result.capped),
     notes: [...new Set(mine.flatMap((r) => r.result.notes))],
   };

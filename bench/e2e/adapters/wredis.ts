@@ -3,6 +3,9 @@
  * peers even while the library is mid-rewrite, and pick wredis up as soon as it imports again.
  * The shapes below are the few calls the harness makes (see /work/shared/CONTRACT.md).
  */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UnavailableError, type Adapter, type Endpoint, type Mode } from './types.js';
 
 interface WPipeline {
@@ -23,17 +26,46 @@ interface WClient {
 
 type WCtor = new (options: object) => WClient;
 
-/** Relative to this file; a variable so TypeScript does not resolve (and fail on) it. */
-const ENTRY = '../../../src/index.js';
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** Variables, so TypeScript does not resolve (and fail on) them. */
+const SRC_ENTRY = '../../../src/index.js';
+const DIST_ENTRY = '../../../dist/src/index.js';
+
+function newestMtime(dir: string, depth = 0): number {
+  let newest = 0;
+  if (depth > 8) return newest;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p, depth + 1) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Which build to measure: the compiled `dist/` (what users run, and what `npm run bench` has just
+ * built) when it is at least as new as every file under src/; the TypeScript sources through tsx
+ * otherwise. Loading ~100 TS files through tsx costs tens of MB of RSS that users never pay.
+ * WREDIS_ENTRY=src|dist forces one.
+ */
+function entry(): { spec: string; note: string } {
+  const forced = process.env.WREDIS_ENTRY;
+  const dist = join(ROOT, 'dist/src/index.js');
+  if (forced === 'src') return { spec: SRC_ENTRY, note: 'wredis loaded from src/ through tsx (WREDIS_ENTRY=src)' };
+  if (forced === 'dist' || (existsSync(dist) && statSync(dist).mtimeMs >= newestMtime(join(ROOT, 'src')))) {
+    return { spec: DIST_ENTRY, note: 'wredis loaded from dist/ (compiled by npm run build)' };
+  }
+  return { spec: SRC_ENTRY, note: 'wredis loaded from src/ through tsx: dist/ missing or older than src/ (run npm run build)' };
+}
 
 export async function wredisAdapter(mode: Mode, ep: Endpoint): Promise<Adapter> {
+  const { spec, note } = entry();
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(ENTRY)) as Record<string, unknown>;
+    mod = (await import(spec)) as Record<string, unknown>;
   } catch (e) {
     throw new UnavailableError(`wredis does not import: ${(e as Error).message.split('\n')[0] ?? ''}`);
   }
-  const notes: string[] = [];
+  const notes: string[] = [note];
   let c: WClient;
   if (mode === 'cluster') {
     const Ctor = mod.RedisCluster;

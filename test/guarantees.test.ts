@@ -123,7 +123,7 @@ describe('ensurePersistence against a server that has WAITAOF (scripted: Redis 7
       const seen = byConnection.get(socket) ?? [];
       byConnection.set(socket, seen);
       seen.push(cmd.join(' '));
-      if (cmd[0] === 'hello') return HELLO3;
+      if (cmd[0] === 'hello') return HELLO3.replace('7.0.0', '7.2.0');
       if (cmd[0] === 'set') return '+OK\r\n';
       // One local fsync, no replica.
       if (cmd[0] === 'waitaof') return '*2\r\n:1\r\n:0\r\n';

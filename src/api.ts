@@ -5,7 +5,18 @@ export { DedicatedConnection } from './client/dedicated.js';
 export { RedisCluster, type RedisClusterOptions, type RedisClusterBuffers, type ClusterNodeOptions } from './cluster/cluster.js';
 export type { RedisOptions } from './client/options.js';
 export type { TlsOptions } from './transport/types.js';
-export type { RedisKey, RedisValue, SetOptions, ZAddOptions, ScoredMember } from './commands/methods/index.js';
+export type {
+  RedisKey, RedisValue, RedisArg, ScoredMember, ScanPage, ScanOptions, KeyScanOptions, ScriptCall, ExpireMode, ListEnd,
+  SetOptions, GetExOptions, CopyOptions, RestoreOptions, SortOptions, FieldValue, HGetExOptions, HSetExOptions,
+  LPosOptions, ListPop, ZAddOptions, ZMember, ZRangeOptions, ZCombineOptions, ZKeyedMember, ZPop, ScoreBound, LexBound,
+  StreamEntry, GroupStreamEntry, StreamRead, StreamOffset, StreamTrim, XAddOptions, XReadOptions, XReadGroupOptions,
+  XGroupCreateOptions, XPendingSummary, XPendingEntry, XPendingOptions, XClaimOptions, XAutoClaimResult,
+  XInfoStream, XInfoGroup, XInfoConsumer, GeoUnit, GeoPosition, GeoMember, GeoAddOptions, GeoFrom, GeoBy,
+  GeoSearchOptions, GeoSearchWithOptions, GeoSearchStoreOptions, GeoSearchResult, BitfieldType, BitfieldOffset,
+  BitfieldOperation, BitRange, FunctionInfo, LibraryInfo, FunctionLoadOptions, FunctionListOptions, ClientInfo,
+  ClientListOptions, ClientKillFilter, SlowlogEntry, ModuleInfo,
+} from './commands/methods/index.js';
+export type { ScanIterators } from './client/scan.js';
 export * from './errors/index.js';
 export * from './retry.js';
 export { keySlot, keySlots } from './core/slots.js';

@@ -757,7 +757,8 @@ function emitBulk(base: usize, kind: u32, off: u32, len: u32): bool {
  * builds the string without reading memory); -1 for other ASCII text (the host can use
  * one-byte string paths); 0 when some byte is >= 0x80 (UTF-8 decoding needed).
  */
-function packShort(ptr: usize, n: u32): i32 {
+// @ts-ignore: decorator
+@inline function packShort(ptr: usize, n: u32): i32 {
   if (n - 1 < 4) {
     let k: u32 = 0;
     let ok = true;

@@ -255,6 +255,7 @@ const peers: Array<[string, PeerFactory]> = [
 // ---- run ----
 const ws = workloads();
 const hz = new Map<string, number[]>(); // `${workload}|${peer}` -> ops/s per round
+const fastest = new Map<string, number>(); // `${workload}|${peer}` -> best sample (s/op) over all rounds
 
 for (let round = 0; round < ROUNDS; round++) {
   for (const w of ws) {
@@ -276,6 +277,7 @@ for (let round = 0; round < ROUNDS; round++) {
       if (b.error) throw b.error;
       const key = `${w.name}|${b.name}`;
       hz.set(key, [...(hz.get(key) ?? []), b.hz!]);
+      fastest.set(key, Math.min(fastest.get(key) ?? Infinity, ...b.stats.sample));
     });
     suite.run({ async: false });
   }
@@ -296,22 +298,27 @@ const spread = (a: number[]): string => {
 const fmt = (x: number): string =>
   x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(1);
 
-console.log(`\nParser micro-benchmark — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${ROUNDS} rounds × ${MAX_TIME}s, 64 KB chunks`);
-console.log('Median over rounds; ± = largest deviation of a round from the median. Throughput is full decode to JS values.\n');
+const load = (await import('node:os')).loadavg()[0]!.toFixed(1);
+console.log(`\nParser micro-benchmark — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${ROUNDS} rounds × ${MAX_TIME}s, 64 KB chunks, load average ${load}`);
+console.log('Full decode to JS values. Median of the per-round means; ± = largest deviation of a round from that median.');
+console.log('Ratios: wredis ÷ peer on the medians, and in brackets on each peer\'s fastest sample (less sensitive to other load).\n');
 const names = peers.map(([n]) => n);
 console.log(`| workload | ${names.map((n) => `${n} replies/s (MB/s)`).join(' | ')} | vs redis-parser | vs @redis/client | vs plain JS |`);
 console.log(`|---|${names.map(() => '---:').join('|')}|---:|---:|---:|`);
 for (const w of ws) {
   const cells: string[] = [];
   const med: Record<string, number> = {};
+  const best: Record<string, number> = {};
   for (const n of names) {
     const a = hz.get(`${w.name}|${n}`)!;
     const m = median(a);
     med[n] = m;
+    best[n] = 1 / fastest.get(`${w.name}|${n}`)!;
     const bytesPerOp = n === 'redis-parser' ? w.resp2.length : w.resp3.length;
     cells.push(`${fmt(m * w.replies)} (${((m * bytesPerOp) / 1e6).toFixed(0)}) ${spread(a)}`);
   }
-  const r = (peer: string): string => `${(med['wredis']! / med[peer]!).toFixed(2)}×`;
+  const r = (peer: string): string =>
+    `${(med['wredis']! / med[peer]!).toFixed(2)}× (${(best['wredis']! / best[peer]!).toFixed(2)}×)`;
   console.log(`| ${w.name} | ${cells.join(' | ')} | ${r('redis-parser')} | ${r('@redis/client')} | ${r('plain JS')} |`);
 }
 console.log('\nmap 1000 fields: redis-parser parses the RESP2 reply (flat *2000 array); the others build an object from RESP3 %1000.');

@@ -445,7 +445,17 @@ export class Parser {
 
   private array(n: number): unknown[] {
     const a = new Array<unknown>(n);
-    for (let k = 0; k < n; k++) a[k] = this.value();
+    const t = this.i32;
+    for (let k = 0; k < n; k++) {
+      // strings (the usual element) without the generic dispatch
+      const i = this.tp;
+      if (t[i] === T_STR && !this.rb) {
+        this.tp = i + 4;
+        a[k] = this.str(t[i + 1]!, t[i + 2]!, t[i + 3]!);
+      } else {
+        a[k] = this.value();
+      }
+    }
     return a;
   }
 
@@ -495,7 +505,9 @@ export class Parser {
     if (c > 0) return packedString(c, len);
     if (c < 0) {
       const a = this.inBase + off;
-      return len <= SHORT_ASCII ? asciiShort(this.u8, a, len) : latin1(this.u8, this.view, a, a + len);
+      if (len <= SHORT_ASCII) return asciiShort(this.u8, a, len);
+      const v = this.view;
+      return v !== null && len <= PIECE ? v.latin1Slice(a, a + len) : latin1(this.u8, v, a, a + len);
     }
     return this.text(off, len);
   }

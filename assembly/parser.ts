@@ -19,101 +19,69 @@
 //
 // Exported names all start with `parse` so they never clash with the slot hasher's.
 
-// ---- Bytes --------------------------------------------------------------------------------
-const CR: u32 = 0x0d;
-const LF: u32 = 0x0a;
-const PLUS: u32 = 0x2b;
-const MINUS: u32 = 0x2d;
-const DOT: u32 = 0x2e;
-const COLON: u32 = 0x3a;
-const COLON_BYTE: u32 = COLON; // ':' as a type byte
-const DOLLAR: u32 = 0x24;
-const STAR: u32 = 0x2a;
-const PERCENT: u32 = 0x25;
-const TILDE: u32 = 0x7e;
-const GREATER: u32 = 0x3e;
-const QMARK: u32 = 0x3f;
-const ZERO: u32 = 0x30;
-const ONE: u32 = 0x31;
-const LOWER_E: u32 = 0x65;
-const UPPER_E: u32 = 0x45;
-const LOWER_T: u32 = 0x74;
-const LOWER_F: u32 = 0x66;
-const LOWER_I: u32 = 0x69;
-const LOWER_N: u32 = 0x6e;
-const LOWER_A: u32 = 0x61;
-
-// ---- Type-byte classes (TYPES table below) ----------------------------------------------------
-const K_SIMPLE: u32 = 1; // +
-const K_SIMPLE_ERR: u32 = 2; // -
-const K_INT: u32 = 3; // :
-const K_BULK: u32 = 4; // $
-const K_BLOB_ERR: u32 = 5; // !
-const K_VERBATIM: u32 = 6; // =
-const K_ARRAY: u32 = 7; // *
-const K_SET: u32 = 8; // ~
-const K_MAP: u32 = 9; // %
-const K_PUSH: u32 = 10; // >
-const K_ATTR: u32 = 11; // |
-const K_NULL: u32 = 12; // _
-const K_DOUBLE: u32 = 13; // ,
-const K_BOOL: u32 = 14; // #
-const K_BIGNUM: u32 = 15; // (
-
-// byte -> K_* (0: not a RESP type byte)
-const TYPES: usize = memory.data<u8>([
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  0, 5, 0, 14, 4, 9, 0, 0, 15, 0, 7, 1, 13, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 6, 10, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 12,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11, 0, 8, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-]);
-
-// Powers of ten exactly representable as f64 (Clinger's fast path for doubles).
-const POW10: usize = memory.data<f64>([
-  1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-]);
-
-// ---- Tape record types (mirrored in src/core/parser-codes.ts) ----------------------------------
-// Record: i32 type | i32 a | i32 b | i32 c; T_NUM keeps an f64 in bytes 8..16.
-const T_STR: i32 = 1; // a = offset, b = length, c = packShort(): packed 1..4 ASCII bytes | -1 ASCII | 0
-const T_ERR: i32 = 2; // a = offset, b = length
-const T_INT: i32 = 3; // a = value (fits i32)
-const T_NUM: i32 = 4; // f64 = value (integer within 2^53, or a double)
-const T_INT_TEXT: i32 = 5; // a = offset, b = length: integer beyond 2^53, as written
-const T_DOUBLE_TEXT: i32 = 6; // a = offset, b = length: double the fast path cannot convert exactly
-const T_BIGNUM: i32 = 7; // a = offset, b = length
-const T_NULL: i32 = 8;
-const T_BOOL: i32 = 9; // a = 0 | 1
-const T_ARRAY: i32 = 10; // a = count
-const T_SET: i32 = 11; // a = count
-const T_MAP: i32 = 12; // a = pairs
-const T_PUSH: i32 = 13; // a = count
-const T_STR_EXT: i32 = 14; // b = length; payload collected by the host outside linear memory
-// Types whose `a` is an input offset (shifted when the input region is compacted).
-const OFFSET_TYPES: u32 = (1 << T_STR) | (1 << T_ERR) | (1 << T_INT_TEXT) | (1 << T_DOUBLE_TEXT) | (1 << T_BIGNUM);
-
-// ---- Protocol error codes (mirrored in src/core/parser-codes.ts) -------------------------------
-const E_UNKNOWN_TYPE: i32 = 1;
-const E_BAD_LENGTH: i32 = 2;
-const E_BAD_CRLF: i32 = 3;
-const E_BAD_INTEGER: i32 = 4;
-const E_BAD_DOUBLE: i32 = 5;
-const E_BAD_BIG_NUMBER: i32 = 6;
-const E_BAD_BOOLEAN: i32 = 7;
-const E_BAD_NULL: i32 = 8;
-const E_BAD_VERBATIM: i32 = 9;
-const E_BULK_TOO_LONG: i32 = 10;
-const E_LINE_TOO_LONG: i32 = 11;
-const E_TOO_DEEP: i32 = 12;
-const E_TOO_MANY_ELEMENTS: i32 = 13;
-const E_STREAMED: i32 = 14;
-const E_STATE: i32 = 16; // host called the core out of order (a bug, reported rather than trusted)
-
+import {
+  COLON,
+  COLON_BYTE,
+  CR,
+  DOLLAR,
+  E_BAD_BIG_NUMBER,
+  E_BAD_BOOLEAN,
+  E_BAD_CRLF,
+  E_BAD_INTEGER,
+  E_BAD_LENGTH,
+  E_BAD_NULL,
+  E_BAD_VERBATIM,
+  E_BULK_TOO_LONG,
+  E_LINE_TOO_LONG,
+  E_STATE,
+  E_STREAMED,
+  E_TOO_DEEP,
+  E_TOO_MANY_ELEMENTS,
+  E_UNKNOWN_TYPE,
+  GREATER,
+  K_ARRAY,
+  K_ATTR,
+  K_BIGNUM,
+  K_BLOB_ERR,
+  K_BOOL,
+  K_BULK,
+  K_DOUBLE,
+  K_INT,
+  K_MAP,
+  K_NULL,
+  K_PUSH,
+  K_SET,
+  K_SIMPLE,
+  K_SIMPLE_ERR,
+  K_VERBATIM,
+  LF,
+  LOWER_F,
+  LOWER_T,
+  MINUS,
+  NUM_LINE_MAX,
+  OFFSET_TYPES,
+  PERCENT,
+  PLUS,
+  STAR,
+  TILDE,
+  TYPES,
+  T_ARRAY,
+  T_BIGNUM,
+  T_BOOL,
+  T_DOUBLE_TEXT,
+  T_ERR,
+  T_INT,
+  T_INT_TEXT,
+  T_MAP,
+  T_NULL,
+  T_NUM,
+  T_PUSH,
+  T_SET,
+  T_STR,
+  T_STR_EXT,
+  ZERO,
+} from "./parser-defs";
+import { crlfAt, isBigNumber, packShort, partialLength, readDouble, readInteger, readLength, scalarInt, scalarNum } from "./parser-scalars";
 // ---- Parser states -----------------------------------------------------------------------------
 const ST_TYPE: u32 = 0; // expecting a type byte at `pos`
 const ST_LINE: u32 = 1; // inside a header/text line: `curKind`, `lineStart`, CR search resumes at `scan`
@@ -145,9 +113,7 @@ const STATUS_FAILED: i32 = 2;
 const EXT_MIN: u32 = 65536; // bulk strings this long or longer bypass linear memory
 const INPUT_INITIAL: u32 = 65536;
 const TAPE_INITIAL: u32 = 4096; // records
-const NUM_LINE_MAX: u32 = 20; // sign + 19 digits: any i64 / length header
 const FRAME: usize = 16; // i64 remaining | u32 kind | u32 tape length at open
-const TWO_POW_53: u64 = 9007199254740992;
 
 let maxBulk: u32 = 512 * 1024 * 1024;
 let maxDepth: u32 = 128;
@@ -450,8 +416,12 @@ function step(base: usize, end: u32, fed: u32): u32 {
       return R_ELEMENT;
     }
     case K_INT: {
-      readInteger(ptr, ls, n);
-      return state == ST_FAIL ? R_FAIL : R_ELEMENT;
+      const t = readInteger(ptr, n);
+      if (t < 0) return failWith(-t);
+      if (t == T_INT) emit(T_INT, scalarInt, 0, 0);
+      else if (t == T_NUM) emitNumber(scalarNum);
+      else emit(T_INT_TEXT, <i32>ls, <i32>n, 0);
+      return R_ELEMENT;
     }
     case K_BULK:
     case K_BLOB_ERR:
@@ -539,8 +509,11 @@ function step(base: usize, end: u32, fed: u32): u32 {
     }
     case K_DOUBLE: {
       if (n > maxBulk) return failWith(E_LINE_TOO_LONG);
-      readDouble(ptr, ls, n);
-      return state == ST_FAIL ? R_FAIL : R_ELEMENT;
+      const t = readDouble(ptr, n);
+      if (t < 0) return failWith(-t);
+      if (t == T_NUM) emitNumber(scalarNum);
+      else emit(T_DOUBLE_TEXT, <i32>ls, <i32>n, 0);
+      return R_ELEMENT;
     }
     default: {
       // K_BIGNUM
@@ -730,11 +703,6 @@ function reserveTape(fed: u32): void {
   store<i32>(HDR, <i32>tapePtr, H_TAPE);
 }
 
-// @ts-ignore: decorator
-@inline function crlfAt(ptr: usize): bool {
-  return <u32>load<u16>(ptr) == (CR | (LF << 8));
-}
-
 /** Records a complete bulk/blob error/verbatim payload. False after a protocol error. */
 function emitBulk(base: usize, kind: u32, off: u32, len: u32): bool {
   if (kind == K_BULK) {
@@ -750,33 +718,6 @@ function emitBulk(base: usize, kind: u32, off: u32, len: u32): bool {
     emit(T_STR, <i32>(off + 4), <i32>(len - 4), packShort(base + off + 4, len - 4));
   }
   return true;
-}
-
-/**
- * The `c` field of a T_STR record: 1..4 bytes of 0x01..0x7f packed little-endian (> 0, the host
- * builds the string without reading memory); -1 for other ASCII text (the host can use
- * one-byte string paths); 0 when some byte is >= 0x80 (UTF-8 decoding needed).
- */
-// @ts-ignore: decorator
-@inline function packShort(ptr: usize, n: u32): i32 {
-  if (n - 1 < 4) {
-    let k: u32 = 0;
-    let ok = true;
-    for (let i: u32 = 0; i < n; i++) {
-      const c = <u32>load<u8>(ptr + i);
-      if (c - 1 >= 0x7f) ok = false;
-      k |= c << (i << 3);
-    }
-    if (ok) return <i32>k;
-    return (k & 0x80808080) == 0 ? -1 : 0;
-  }
-  // eight bytes at a time: any high bit means non-ASCII
-  let acc: u64 = 0;
-  let i: usize = 0;
-  const n8 = <usize>(n & ~7);
-  for (; i < n8; i += 8) acc |= load<u64>(ptr + i);
-  for (; i < <usize>n; i++) acc |= <u64>load<u8>(ptr + i);
-  return (acc & 0x8080808080808080) == 0 ? -1 : 0;
 }
 
 /**
@@ -821,22 +762,6 @@ function push(kind: u32, remaining: i64, tl: u32): bool {
   return true;
 }
 
-/** A length/count line: the value, -1 for "-1", -2 malformed, -3 streamed (starts with "?"). */
-function readLength(ptr: usize, n: u32): i64 {
-  if (n == 0) return -2;
-  const c0 = <u32>load<u8>(ptr);
-  if (c0 == MINUS) return n == 2 && <u32>load<u8>(ptr, 1) == ONE ? -1 : -2;
-  if (c0 == QMARK) return -3;
-  if (n > 19) return -2;
-  let v: i64 = 0;
-  for (let i: u32 = 0; i < n; i++) {
-    const d = <u32>load<u8>(ptr + i) - ZERO;
-    if (d > 9) return -2;
-    v = v * 10 + <i64>d;
-  }
-  return v;
-}
-
 /** Checks the start of a line whose CR has not arrived yet; an error code or 0. */
 function partialLine(kind: u32, ptr: usize, n: u32): i32 {
   switch (kind) {
@@ -871,184 +796,4 @@ function partialLine(kind: u32, ptr: usize, n: u32): i32 {
       // aggregates and attributes
       return partialLength(ptr, n, maxElements, E_TOO_MANY_ELEMENTS);
   }
-}
-
-/** The digits so far of a length header: malformed, or already above `limit`? */
-function partialLength(ptr: usize, n: u32, limit: u32, tooBig: i32): i32 {
-  if (n == 0) return 0;
-  const c0 = <u32>load<u8>(ptr);
-  if (c0 == MINUS) return n == 1 || (n == 2 && <u32>load<u8>(ptr, 1) == ONE) ? 0 : E_BAD_LENGTH;
-  if (c0 == QMARK) return E_STREAMED;
-  if (n > 19) return E_BAD_LENGTH;
-  let v: u64 = 0;
-  for (let i: u32 = 0; i < n; i++) {
-    const d = <u32>load<u8>(ptr + i) - ZERO;
-    if (d > 9) return E_BAD_LENGTH;
-    v = v * 10 + <u64>d;
-  }
-  return v > <u64>limit ? tooBig : 0;
-}
-
-/** `:` line -> T_INT, T_NUM (exact up to 2^53) or T_INT_TEXT (beyond: kept as written). */
-function readInteger(ptr: usize, off: u32, n: u32): void {
-  let i: u32 = 0;
-  let neg = false;
-  if (n != 0) {
-    const c0 = <u32>load<u8>(ptr);
-    if (c0 == MINUS) {
-      neg = true;
-      i = 1;
-    } else if (c0 == PLUS) {
-      i = 1;
-    }
-  }
-  if (i == n || n - i > 19) {
-    fail(E_BAD_INTEGER);
-    return;
-  }
-  let v: u64 = 0;
-  for (; i < n; i++) {
-    const d = <u32>load<u8>(ptr + i) - ZERO;
-    if (d > 9) {
-      fail(E_BAD_INTEGER);
-      return;
-    }
-    v = v * 10 + <u64>d;
-  }
-  // 19 digits fit u64; RESP integers are signed 64-bit.
-  if (v > (neg ? <u64>0x8000000000000000 : <u64>0x7fffffffffffffff)) {
-    fail(E_BAD_INTEGER);
-    return;
-  }
-  if (v <= (neg ? <u64>0x80000000 : <u64>0x7fffffff)) {
-    emit(T_INT, neg ? <i32>(0 - v) : <i32>v, 0, 0);
-  } else if (v <= TWO_POW_53) {
-    emitNumber(neg ? -<f64>v : <f64>v);
-  } else {
-    emit(T_INT_TEXT, <i32>off, <i32>n, 0);
-  }
-}
-
-/**
- * `,` line. Grammar: [+-]? (inf | nan | digits [. digits] [(e|E) [+-] digits]) with at least
- * one mantissa digit. Exactly convertible values (mantissa <= 2^53, |exponent| <= 22) become
- * T_NUM; the rest T_DOUBLE_TEXT for the host's correctly rounding Number().
- */
-function readDouble(ptr: usize, off: u32, n: u32): void {
-  let i: u32 = 0;
-  let neg = false;
-  if (n != 0) {
-    const c0 = <u32>load<u8>(ptr);
-    if (c0 == MINUS || c0 == PLUS) {
-      neg = c0 == MINUS;
-      i = 1;
-    }
-  }
-  if (n - i == 3) {
-    const w = (<u32>load<u8>(ptr + i)) | ((<u32>load<u8>(ptr + i + 1)) << 8) | ((<u32>load<u8>(ptr + i + 2)) << 16);
-    if (w == (LOWER_I | (LOWER_N << 8) | (LOWER_F << 16))) {
-      emitNumber(neg ? -Infinity : Infinity);
-      return;
-    }
-    if (w == (LOWER_N | (LOWER_A << 8) | (LOWER_N << 16))) {
-      emitNumber(NaN);
-      return;
-    }
-  }
-  let m: u64 = 0;
-  let digits: u32 = 0; // significant digits taken into m
-  let mantDigits: u32 = 0;
-  let exact = true;
-  let scale: i32 = 0; // decimal exponent adjustment from the fraction / dropped digits
-  for (; i < n; i++) {
-    const d = <u32>load<u8>(ptr + i) - ZERO;
-    if (d > 9) break;
-    mantDigits++;
-    if (m == 0 && d == 0) continue;
-    if (digits < 19) {
-      m = m * 10 + <u64>d;
-      digits++;
-    } else {
-      exact = false;
-      scale++;
-    }
-  }
-  if (i < n && <u32>load<u8>(ptr + i) == DOT) {
-    i++;
-    for (; i < n; i++) {
-      const d = <u32>load<u8>(ptr + i) - ZERO;
-      if (d > 9) break;
-      mantDigits++;
-      if (m == 0 && d == 0) {
-        scale--;
-        continue;
-      }
-      if (digits < 19) {
-        m = m * 10 + <u64>d;
-        digits++;
-        scale--;
-      } else {
-        exact = false;
-      }
-    }
-  }
-  if (mantDigits == 0) {
-    fail(E_BAD_DOUBLE);
-    return;
-  }
-  if (i < n) {
-    const c = <u32>load<u8>(ptr + i);
-    if (c != LOWER_E && c != UPPER_E) {
-      fail(E_BAD_DOUBLE);
-      return;
-    }
-    i++;
-    let eneg = false;
-    if (i < n) {
-      const s = <u32>load<u8>(ptr + i);
-      if (s == MINUS || s == PLUS) {
-        eneg = s == MINUS;
-        i++;
-      }
-    }
-    if (i == n) {
-      fail(E_BAD_DOUBLE);
-      return;
-    }
-    let ev: i32 = 0;
-    for (; i < n; i++) {
-      const d = <u32>load<u8>(ptr + i) - ZERO;
-      if (d > 9) {
-        fail(E_BAD_DOUBLE);
-        return;
-      }
-      if (ev < 100000) ev = ev * 10 + <i32>d;
-      else exact = false;
-    }
-    scale += eneg ? -ev : ev;
-  }
-  if (m == 0 && exact) {
-    emitNumber(neg ? -0.0 : 0.0);
-    return;
-  }
-  if (exact && m <= TWO_POW_53 && scale >= -22 && scale <= 22) {
-    let v = <f64>m;
-    v = scale >= 0 ? v * load<f64>(POW10 + (<usize>scale << 3)) : v / load<f64>(POW10 + (<usize>(-scale) << 3));
-    emitNumber(neg ? -v : v);
-    return;
-  }
-  emit(T_DOUBLE_TEXT, <i32>off, <i32>n, 0);
-}
-
-function isBigNumber(ptr: usize, n: u32): bool {
-  let i: u32 = 0;
-  if (n != 0) {
-    const c0 = <u32>load<u8>(ptr);
-    if (c0 == MINUS || c0 == PLUS) i = 1;
-  }
-  if (i == n) return false;
-  for (; i < n; i++) {
-    if (<u32>load<u8>(ptr + i) - ZERO > 9) return false;
-  }
-  return true;
 }

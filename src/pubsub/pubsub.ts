@@ -147,7 +147,8 @@ export function pubsubFor(host: PubSubHost, hooks?: PubSubHooks): PubSub {
   return ps;
 }
 
-function nameList(names: PubSubName | readonly PubSubName[], kind: PubSubKind): PubSubName[] {
+/** The names of a (un)subscribe call as a list, checked (DataError on none or a wrong type). */
+export function nameList(names: PubSubName | readonly PubSubName[], kind: PubSubKind): PubSubName[] {
   const list = Array.isArray(names) ? [...(names as readonly PubSubName[])] : [names as PubSubName];
   const what = kind === 'pattern' ? 'pattern' : 'channel';
   if (list.length === 0) throw new DataError(`at least one ${what} is needed`);

@@ -34,6 +34,12 @@ export interface SubscriberOptions {
    * again on the same connection. A cluster moves them to the slot's new owner instead.
    */
   onDropped?: (kind: PubSubKind, dropped: Dropped[]) => void;
+  /**
+   * How the shard channels of one connection are split into SSUBSCRIBE commands when the state
+   * is replayed after a reconnect. Default: one command. A cluster server refuses an SSUBSCRIBE
+   * naming channels of several slots, so a cluster groups them per slot.
+   */
+  shardGroups?: (names: PubSubName[]) => PubSubName[][];
 }
 
 interface Entry {
@@ -65,12 +71,14 @@ export class Subscriber {
   private readonly leaving = new Map<string, number>();
   private ended: Error | undefined;
   private readonly onDropped: (kind: PubSubKind, dropped: Dropped[]) => void;
+  private readonly shardGroups: ((names: PubSubName[]) => PubSubName[][]) | undefined;
 
   constructor(
     readonly connection: Connection,
     options: SubscriberOptions = {},
   ) {
     this.onDropped = options.onDropped ?? ((kind, dropped) => this.resubscribe(kind, dropped));
+    this.shardGroups = options.shardGroups;
     connection.resubscribe = this.hook;
     // Binary-safe payloads once the connection supports it (Connection#pubsubBytes, requested);
     // until then this is an inert property and messages arrive as the parser decoded them.
@@ -182,7 +190,10 @@ export class Subscriber {
     const out: Array<{ name: string; args: readonly unknown[] }> = [];
     for (const kind of KINDS) {
       const space = this.spaces[kind];
-      if (space.size > 0) out.push({ name: COMMANDS[kind][0], args: [...space.values()].map((e) => e.name) });
+      if (space.size === 0) continue;
+      const names = [...space.values()].map((e) => e.name);
+      const groups = kind === 'shard' && this.shardGroups !== undefined ? this.shardGroups(names) : [names];
+      for (const args of groups) if (args.length > 0) out.push({ name: COMMANDS[kind][0], args });
     }
     return out;
   }

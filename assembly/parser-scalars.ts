@@ -34,6 +34,26 @@ export let scalarInt: i32 = 0;
 /** Value of the last readInteger()/readDouble() that returned T_NUM. */
 export let scalarNum: f64 = 0;
 
+/**
+ * How many of the 8 bytes in `w` (little-endian, first byte lowest) are ASCII digits before
+ * the first non-digit: 0..8. SWAR: a byte is a digit when b - '0' <= 9.
+ */
+// @ts-ignore: decorator
+@inline export function digitRun(w: u64): u32 {
+  const t = w - 0x3030303030303030;
+  const bad = (t | (t + 0x7676767676767676)) & 0x8080808080808080; // high bit: not a digit
+  return <u32>ctz(bad) >> 3; // 64 >> 3 = 8 when all eight are digits
+}
+
+/** The value of the first `n` (1..8) ASCII digits in `w`, in three multiply steps. */
+// @ts-ignore: decorator
+@inline export function digitsValue(w: u64, n: u32): u64 {
+  let v = (w & 0x0f0f0f0f0f0f0f0f) << ((8 - <u64>n) << 3); // left-pad with zero digits
+  v = (v * 2561) >> 8; // 10 * a + b per byte pair
+  v = ((v & 0x00ff00ff00ff00ff) * 6553601) >> 16; // 100 * ab + cd
+  return ((v & 0x0000ffff0000ffff) * 42949672960001) >> 32; // 10000 * abcd + efgh
+}
+
 // @ts-ignore: decorator
 @inline export function crlfAt(ptr: usize): bool {
   return <u32>load<u16>(ptr) == (CR | (LF << 8));

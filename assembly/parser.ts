@@ -81,7 +81,19 @@ import {
   T_STR_EXT,
   ZERO,
 } from "./parser-defs";
-import { crlfAt, isBigNumber, packShort, partialLength, readDouble, readInteger, readLength, scalarInt, scalarNum } from "./parser-scalars";
+import {
+  crlfAt,
+  digitRun,
+  digitsValue,
+  isBigNumber,
+  packShort,
+  partialLength,
+  readDouble,
+  readInteger,
+  readLength,
+  scalarInt,
+  scalarNum,
+} from "./parser-scalars";
 // ---- Parser states -----------------------------------------------------------------------------
 const ST_TYPE: u32 = 0; // expecting a type byte at `pos`
 const ST_LINE: u32 = 1; // inside a header/text line: `curKind`, `lineStart`, CR search resumes at `scan`
@@ -170,7 +182,8 @@ export function parseSetLimits(bulk: u32, maxNesting: u32, elements: u32): void 
 export function parseReserve(len: u32): usize {
   if (inPtr == 0) init();
   compact();
-  const need = <u64>inEnd + <u64>len + 1; // + the sentinel byte parse() writes after the input
+  // + the sentinel byte parse() writes after the input, + 8 so 8-byte loads near the end stay inside
+  const need = <u64>inEnd + <u64>len + 9;
   if (need > <u64>inCap) {
     let cap = <u64>inCap;
     while (cap < need) cap <<= 1;
@@ -221,6 +234,8 @@ export function parse(len: u32): i32 {
       if (p >= end) break;
       const tb = <u32>load<u8>(base + p);
       if (tb == DOLLAR) {
+        // a digit loop, not SWAR: the length decides where the next token starts, and a
+        // short predictable loop beats three dependent multiplies on that critical path
         let i = p + 1;
         let d = <u32>load<u8>(base + i) - ZERO;
         if (d <= 9) {
@@ -246,15 +261,12 @@ export function parse(len: u32): i32 {
         let i = p + 1;
         const neg = <u32>load<u8>(base + i) == MINUS;
         if (neg) i++;
-        let d = <u32>load<u8>(base + i) - ZERO;
-        if (d <= 9) {
-          let v: u64 = 0;
-          const lim = i + 15; // 15 digits: below 2^53, exact as f64
-          do {
-            v = v * 10 + <u64>d;
-            i++;
-            d = <u32>load<u8>(base + i) - ZERO;
-          } while (d <= 9 && i < lim);
+        // up to 8 digits without a loop (no branch mispredicted on the number's length)
+        const w = load<u64>(base + i);
+        const nd = digitRun(w);
+        if (nd - 1 < 8) {
+          const v = digitsValue(w, nd);
+          i += nd;
           if (i + 1 < end && crlfAt(base + i)) {
             const e = tape + (<usize>tl << 4);
             tl++;

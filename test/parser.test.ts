@@ -111,9 +111,18 @@ describe('parser: every RESP type', () => {
       ['-0', 0],
       ['007', 7],
     ];
+    // every digit count across the 8-digit single-step conversion, signs, leading zeros
+    for (let n = 1; n <= 12; n++) {
+      for (const text of ['123456789012'.slice(0, n), '9'.repeat(n), '1' + '0'.repeat(n - 1), '0'.repeat(n - 1) + '7']) {
+        cases.push([text, Number(text)], [`-${text}`, -Number(text) || 0]);
+      }
+    }
     for (const [text, want] of cases) {
       assert.deepStrictEqual(run([b(`:${text}\r\n`)]), [reply(want)], text);
+      assert.deepStrictEqual(run([b(`*2\r\n:${text}\r\n:${text}\r\n`)]), [reply([want, want])], text);
     }
+    assert.deepStrictEqual(run([b(':1234x\r\n')]), [protocol(ProtocolErrorCode.BadInteger)]);
+    assert.deepStrictEqual(run([b(':-\r\n')]), [protocol(ProtocolErrorCode.BadInteger)]);
   });
 
   it('doubles: exact fast path and correctly rounded fallback', () => {

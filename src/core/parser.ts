@@ -167,9 +167,15 @@ export class Parser {
 
   /**
    * Parses a socket chunk and calls the handler for every reply it completes, in order,
-   * before returning. The chunk is not kept, except that a large bulk string lying wholly
-   * inside it may be returned as a subarray of it (when buffers are returned).
-   * A chunk fed while failed is ignored. If a handler throws, the remaining replies are still
+   * before returning.
+   *
+   * Ownership: bulk strings of 64 KiB or more are collected as views of the fed chunks (no
+   * copy) until their reply completes, and such a reply returned as bytes may be a view of
+   * its chunk. So a chunk must not be reused or modified after it is fed (for example, no
+   * `net` `onread` with a static buffer). Everything else is copied into the core.
+   *
+   * A chunk fed while failed is ignored. A chunk fed from inside a handler is queued and
+   * parsed after the current one. If a handler throws, the remaining replies are still
    * delivered and the first exception is rethrown at the end.
    */
   feed(chunk: Uint8Array): void {

@@ -7,17 +7,8 @@ import { createHash } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { FunctionError, NoScriptError, NotBusyError, Redis, ResponseError } from '../src/index.js';
-import { Script, defineScript, evalScript, scriptExists, scriptFlush, scriptKill, scriptLoad } from '../src/features/script.js';
+import { Script, defineScript, evalScript } from '../src/features/script.js';
 import { sha1Hex } from '../src/features/sha1.js';
-import {
-  fcall,
-  fcallRo,
-  functionDelete,
-  functionFlush,
-  functionKill,
-  functionList,
-  functionLoad,
-} from '../src/features/functions.js';
 import { parseInfo } from './support/raw-client.js';
 import { startRedis, type RedisServerHandle } from './support/redis-server.js';
 
@@ -73,10 +64,10 @@ for (const protocol of [2, 3] as const) {
 
     it('knows its digest synchronously, the same as SCRIPT LOAD', async () => {
       const s = new Script(r, 'return 1');
-      assert.equal(s.sha, await scriptLoad(r, 'return 1'));
+      assert.equal(s.sha, await r.scriptLoad('return 1'));
       assert.equal(await s.load(), s.sha);
       assert.equal(await s.exists(), true);
-      assert.deepEqual(await scriptExists(r, s.sha, '0'.repeat(40)), [true, false]);
+      assert.deepEqual(await r.scriptExists(s.sha, '0'.repeat(40)), [true, false]);
     });
 
     it('runs by EVALSHA when cached, falling back to EVAL on NOSCRIPT (first use and after SCRIPT FLUSH)', async () => {
@@ -89,7 +80,7 @@ for (const protocol of [2, 3] as const) {
       assert.deepEqual(await stats(server, 'evalsha'), { calls: 2, failed: 1 });
       assert.equal((await stats(server, 'eval')).calls, 1, 'the cached script is not resent');
 
-      assert.equal(await scriptFlush(r), 'OK');
+      assert.equal(await r.scriptFlush(), 'OK');
       assert.equal(await s.run({ keys: ['k'], args: ['v3'] }), 'v3');
       assert.equal((await stats(server, 'eval')).calls, 2);
       assert.equal(await r.get('k'), 'v3');
@@ -178,7 +169,7 @@ for (const protocol of [2, 3] as const) {
     });
 
     it('SCRIPT KILL: NotBusyError with nothing running; stops a busy read-only script', async () => {
-      const err = await scriptKill(r).then(() => undefined, (e: unknown) => e);
+      const err = await r.scriptKill().then(() => undefined, (e: unknown) => e);
       assert.ok(err instanceof NotBusyError, String(err));
       assert.equal(err.code, 'NOTBUSY');
 
@@ -191,7 +182,7 @@ for (const protocol of [2, 3] as const) {
         let killed = false;
         for (let attempt = 0; attempt < 100 && !killed; attempt++) {
           await delay(20);
-          killed = await scriptKill(r).then(() => true, (e: unknown) => {
+          killed = await r.scriptKill().then(() => true, (e: unknown) => {
             // BUSY while the threshold is not passed yet, NOTBUSY before the script starts.
             if (e instanceof ResponseError) return false;
             throw e;
@@ -224,16 +215,16 @@ for (const protocol of [2, 3] as const) {
       await server.stop();
     });
     beforeEach(async () => {
-      await functionFlush(r);
+      await r.functionFlush();
       await server.command('FLUSHALL');
     });
 
     it('loads a library, calls its functions and lists it', async () => {
-      assert.equal(await functionLoad(r, lib('mylib')), 'mylib');
-      assert.equal(await fcall(r, 'incr_by', { keys: ['c'], args: [5] }), 5);
-      assert.equal(await fcall(r, 'incr_by', { keys: ['c'], args: [2] }), 7);
-      assert.equal(await fcallRo(r, 'peek', { keys: ['c'] }), '7');
-      const list = await functionList(r);
+      assert.equal(await r.functionLoad(lib('mylib')), 'mylib');
+      assert.equal(await r.fcall('incr_by', { keys: ['c'], args: [5] }), 5);
+      assert.equal(await r.fcall('incr_by', { keys: ['c'], args: [2] }), 7);
+      assert.equal(await r.fcallRo('peek', { keys: ['c'] }), '7');
+      const list = await r.functionList();
       assert.equal(list.length, 1);
       const [info] = list;
       assert.equal(info?.libraryName, 'mylib');
@@ -242,41 +233,41 @@ for (const protocol of [2, 3] as const) {
       const peek = info?.functions.find((f) => f.name === 'peek');
       assert.deepEqual(peek, { name: 'peek', description: 'reads', flags: ['no-writes'] });
       assert.deepEqual(info?.functions.find((f) => f.name === 'incr_by'), { name: 'incr_by', description: null, flags: [] });
-      const withCode = await functionList(r, { libraryName: 'my*', withCode: true });
+      const withCode = await r.functionList({ libraryName: 'my*', withCode: true });
       assert.equal(withCode[0]?.libraryCode, lib('mylib'));
-      assert.deepEqual(await functionList(r, { libraryName: 'nothing*' }), []);
+      assert.deepEqual(await r.functionList({ libraryName: 'nothing*' }), []);
     });
 
     it('FunctionError on failures of FUNCTION / FCALL / FCALL_RO, with command and code', async () => {
-      await functionLoad(r, lib('mylib'));
-      const dup = await functionLoad(r, lib('mylib')).then(() => undefined, (e: unknown) => e);
+      await r.functionLoad(lib('mylib'));
+      const dup = await r.functionLoad(lib('mylib')).then(() => undefined, (e: unknown) => e);
       assert.ok(dup instanceof FunctionError, String(dup));
       assert.equal(dup.command, 'FUNCTION');
-      assert.equal(await functionLoad(r, lib('mylib', '-- v2\n'), { replace: true }), 'mylib');
+      assert.equal(await r.functionLoad(lib('mylib', '-- v2\n'), { replace: true }), 'mylib');
 
-      const missing = await fcall(r, 'no_such_function').then(() => undefined, (e: unknown) => e);
+      const missing = await r.fcall('no_such_function').then(() => undefined, (e: unknown) => e);
       assert.ok(missing instanceof FunctionError, String(missing));
       assert.equal(missing.command, 'FCALL');
       assert.equal(missing.code, 'ERR');
 
-      const custom = await fcall(r, 'fail').then(() => undefined, (e: unknown) => e);
+      const custom = await r.fcall('fail').then(() => undefined, (e: unknown) => e);
       assert.ok(custom instanceof FunctionError, String(custom));
       assert.equal(custom.code, 'LIBFAIL');
 
-      const writeRo = await fcallRo(r, 'incr_by', { keys: ['c'], args: [1] }).then(() => undefined, (e: unknown) => e);
+      const writeRo = await r.fcallRo('incr_by', { keys: ['c'], args: [1] }).then(() => undefined, (e: unknown) => e);
       assert.ok(writeRo instanceof FunctionError, String(writeRo));
       assert.equal(writeRo.command, 'FCALL_RO');
 
-      const bad = await functionLoad(r, 'not a library').then(() => undefined, (e: unknown) => e);
+      const bad = await r.functionLoad('not a library').then(() => undefined, (e: unknown) => e);
       assert.ok(bad instanceof FunctionError, String(bad));
 
-      await assert.rejects(functionDelete(r, 'nope'), FunctionError);
-      assert.equal(await functionDelete(r, 'mylib'), 'OK');
-      assert.deepEqual(await functionList(r), []);
+      await assert.rejects(r.functionDelete('nope'), FunctionError);
+      assert.equal(await r.functionDelete('mylib'), 'OK');
+      assert.deepEqual(await r.functionList(), []);
     });
 
     it('FUNCTION KILL with nothing running: NotBusyError (its own class, not FunctionError)', async () => {
-      const err = await functionKill(r).then(() => undefined, (e: unknown) => e);
+      const err = await r.functionKill().then(() => undefined, (e: unknown) => e);
       assert.ok(err instanceof NotBusyError, String(err));
       assert.ok(!(err instanceof FunctionError));
       assert.equal(err.command, 'FUNCTION');

@@ -160,26 +160,3 @@ function addRetrySlot(batch: ScriptBatch, slot: RetrySlot): void {
     },
   });
 }
-
-// --- SCRIPT management -------------------------------------------------------------------------
-
-/** SCRIPT KILL: stops the running read-only script. Rejects NotBusyError when none runs. */
-export function scriptKill(client: CommandRunner): Promise<'OK'> {
-  return client.call('SCRIPT', 'KILL') as Promise<'OK'>;
-}
-
-/** SCRIPT FLUSH: empties the server's script cache. */
-export function scriptFlush(client: CommandRunner, mode?: 'ASYNC' | 'SYNC'): Promise<'OK'> {
-  return (mode === undefined ? client.call('SCRIPT', 'FLUSH') : client.call('SCRIPT', 'FLUSH', mode)) as Promise<'OK'>;
-}
-
-/** SCRIPT LOAD: resolves with the digest. */
-export async function scriptLoad(client: CommandRunner, lua: string | Uint8Array): Promise<string> {
-  return asText(await client.call('SCRIPT', 'LOAD', lua));
-}
-
-/** SCRIPT EXISTS: one boolean per digest. */
-export async function scriptExists(client: CommandRunner, ...shas: string[]): Promise<boolean[]> {
-  const reply = (await client.call('SCRIPT', 'EXISTS', ...shas)) as unknown[];
-  return reply.map((v) => v === 1 || v === true);
-}

@@ -4,8 +4,8 @@
  * Incoming chunks are asked for as plain `Uint8Array`s (`binaryType: 'uint8array'`), so
  * bytes replies built from them are not Buffers, as on the other edge runtimes.
  */
-import type { Transport, TransportFactory, TransportTarget } from './types.js';
-import { Attempt, CloseSignal, WriteQueue, openWithin, pemList, pemText } from './edge-util.js';
+import type { TransportFactory, TransportTarget } from './types.js';
+import { Attempt, QueuedTransport, openWithin, pemList, pemText } from './edge-util.js';
 
 /** The slice of Bun's `Socket` used here. */
 interface BunSocket {
@@ -50,16 +50,12 @@ function bun(): BunNamespace {
   return ns;
 }
 
-class BunTransport implements Transport {
+class BunTransport extends QueuedTransport {
   socket: BunSocket | undefined;
-  private readonly queue = new WriteQueue();
   /** The part of a write the kernel has not taken yet, and what to call when it has. */
   private rest: Uint8Array | undefined;
   private restDone: (() => void) | undefined;
-  private corked = 0;
-  private ending = false;
   private dataListener: ((chunk: Uint8Array) => void) | undefined;
-  readonly closeSignal = new CloseSignal();
   private lastError: Error | undefined;
   private destroyed = false;
   /** Settles when the TLS handshake is over (Bun.connect resolves at TCP open, before it). */
@@ -67,29 +63,8 @@ class BunTransport implements Transport {
   readonly handshakeDone = new Promise<void>((resolve, reject) => (this.handshakeSettle = { resolve, reject }));
 
   constructor() {
+    super();
     this.handshakeDone.catch(() => undefined);
-  }
-
-  write(data: Uint8Array, onWritten?: () => void): void {
-    if (this.closeSignal.closed || this.ending) return;
-    this.queue.push(data, onWritten);
-    if (this.corked === 0) this.flush();
-  }
-
-  cork(): void {
-    this.corked++;
-  }
-
-  uncork(): void {
-    if (this.corked === 0 || --this.corked > 0) return;
-    this.flush();
-  }
-
-  end(): void {
-    if (this.closeSignal.closed || this.ending) return;
-    this.ending = true;
-    this.corked = 0;
-    this.flush();
   }
 
   destroy(): void {
@@ -103,10 +78,6 @@ class BunTransport implements Transport {
 
   onData(listener: (chunk: Uint8Array) => void): void {
     this.dataListener = listener;
-  }
-
-  onClose(listener: (error: Error | undefined) => void): void {
-    this.closeSignal.listen(listener);
   }
 
   /** Writes as much as the socket takes now; the `drain` handler calls again for the rest. */

@@ -4,8 +4,8 @@
  * partial, so one pump drains a queue; reads copy out of one reusable buffer so chunks
  * handed to the parser are never overwritten.
  */
-import type { Transport, TransportFactory, TransportTarget } from './types.js';
-import { Attempt, CloseSignal, WriteQueue, openWithin, pemList, pemText, unsupported } from './edge-util.js';
+import type { TransportFactory, TransportTarget } from './types.js';
+import { Attempt, QueuedTransport, openWithin, pemList, pemText, unsupported } from './edge-util.js';
 
 /** The slice of `Deno.Conn` used here. */
 interface DenoConn {
@@ -37,36 +37,12 @@ function deno(): DenoNamespace {
   return ns;
 }
 
-class DenoTransport implements Transport {
-  private readonly queue = new WriteQueue();
-  private corked = 0;
+class DenoTransport extends QueuedTransport {
   private pumping = false;
-  private ending = false;
-  private readonly closeSignal = new CloseSignal();
   private destroyed = false;
 
-  constructor(private readonly conn: DenoConn) {}
-
-  write(data: Uint8Array, onWritten?: () => void): void {
-    if (this.closeSignal.closed || this.ending) return;
-    this.queue.push(data, onWritten);
-    if (this.corked === 0) this.pump();
-  }
-
-  cork(): void {
-    this.corked++;
-  }
-
-  uncork(): void {
-    if (this.corked === 0 || --this.corked > 0) return;
-    this.pump();
-  }
-
-  end(): void {
-    if (this.closeSignal.closed || this.ending) return;
-    this.ending = true;
-    this.corked = 0;
-    this.pump();
+  constructor(private readonly conn: DenoConn) {
+    super();
   }
 
   destroy(): void {
@@ -80,12 +56,8 @@ class DenoTransport implements Transport {
     void this.readLoop(listener);
   }
 
-  onClose(listener: (error: Error | undefined) => void): void {
-    this.closeSignal.listen(listener);
-  }
-
   /** Writes queued chunks one after another until the queue is empty; one pump at a time. */
-  private pump(): void {
+  protected flush(): void {
     if (this.pumping) return;
     this.pumping = true;
     void this.drain().then(

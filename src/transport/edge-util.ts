@@ -1,10 +1,10 @@
 /**
  * Pieces shared by the edge transports (Cloudflare, Deno, Bun): a write queue that joins
- * small chunks, a once-only close notification, and a connect deadline. Nothing here
- * touches a runtime-specific API.
+ * small chunks, a once-only close notification, the corking write side of Deno and Bun, and
+ * a connect deadline. Nothing here touches a runtime-specific API.
  */
 import { ConnectionError, TimeoutError } from '../errors/index.js';
-import type { TransportTarget } from './types.js';
+import type { Transport, TransportTarget } from './types.js';
 
 /** Chunks joined into one write stay under this size; larger chunks go out alone, uncopied. */
 export const JOIN_LIMIT = 64 * 1024;
@@ -88,6 +88,51 @@ export class CloseSignal {
     this.error = error;
     this.listener?.(error);
   }
+}
+
+/**
+ * The write side of a transport that drains its own queue (Deno, Bun): writes wait in the
+ * queue while corked, nothing is accepted after `end()` or the close, and `end()` flushes
+ * even when corked. Subclasses say how the queue reaches the socket (`flush`), and half-close
+ * once it is empty when `ending` is set.
+ */
+export abstract class QueuedTransport implements Transport {
+  protected readonly queue = new WriteQueue();
+  protected readonly closeSignal = new CloseSignal();
+  /** Set by `end()`: `flush` half-closes after the queue. */
+  protected ending = false;
+  private corked = 0;
+
+  write(data: Uint8Array, onWritten?: () => void): void {
+    if (this.closeSignal.closed || this.ending) return;
+    this.queue.push(data, onWritten);
+    if (this.corked === 0) this.flush();
+  }
+
+  cork(): void {
+    this.corked++;
+  }
+
+  uncork(): void {
+    if (this.corked === 0 || --this.corked > 0) return;
+    this.flush();
+  }
+
+  end(): void {
+    if (this.closeSignal.closed || this.ending) return;
+    this.ending = true;
+    this.corked = 0;
+    this.flush();
+  }
+
+  onClose(listener: (error: Error | undefined) => void): void {
+    this.closeSignal.listen(listener);
+  }
+
+  /** Starts sending what the queue holds; a no-op while a send is under way or after the close. */
+  protected abstract flush(): void;
+  abstract destroy(): void;
+  abstract onData(listener: (chunk: Uint8Array) => void): void;
 }
 
 /** Largest delay timers honour (2^31 - 1 ms); 0 or beyond means no connect limit. */

@@ -31,6 +31,13 @@ export function countedKeys(keys: RedisKey | readonly RedisKey[]): unknown[] {
   return [list.length, ...list];
 }
 
+/** `[head…] numkeys key… which [COUNT n]` of LMPOP, BLMPOP, ZMPOP and BZMPOP (`which`: LEFT/RIGHT, MIN/MAX). */
+export function mpopArgs(head: unknown[], keys: RedisKey | readonly RedisKey[], which: string, count: number | undefined): unknown[] {
+  const args = [...head, ...countedKeys(keys), which];
+  if (count !== undefined) args.push('COUNT', count);
+  return args;
+}
+
 /** MATCH / COUNT / TYPE of the SCAN family, appended to `args`. */
 export function scanArgs(args: unknown[], o: KeyScanOptions | ScanOptions | undefined): unknown[] {
   if (o === undefined) return args;

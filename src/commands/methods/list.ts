@@ -1,5 +1,5 @@
 /** List commands. The blocking ones (BLPOP, BRPOP, BLMOVE, BLMPOP, BRPOPLPUSH) run on a dedicated connection. */
-import { countedKeys, keyList } from './args.js';
+import { keyList, mpopArgs } from './args.js';
 import { asArray } from './transforms.js';
 import type { Implementation, ListEnd, RedisKey, RedisValue } from './types.js';
 
@@ -59,12 +59,6 @@ export interface ListCommands<S> {
 function lposArgs(args: unknown[], o: LPosOptions | undefined): unknown[] {
   if (o?.rank !== undefined) args.push('RANK', o.rank);
   if (o?.maxlen !== undefined) args.push('MAXLEN', o.maxlen);
-  return args;
-}
-
-function mpopArgs(head: unknown[], keys: RedisKey | readonly RedisKey[], from: ListEnd, count: number | undefined): unknown[] {
-  const args = [...head, ...countedKeys(keys), from];
-  if (count !== undefined) args.push('COUNT', count);
   return args;
 }
 

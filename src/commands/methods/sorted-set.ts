@@ -1,6 +1,6 @@
 /** Sorted set commands. Scores are numbers under RESP2 (strings on the wire) and RESP3 (doubles) alike. */
 import { CommandSyntaxError } from '../../errors/index.js';
-import { countedKeys, isRecord, keyList, limitArgs, scanArgs } from './args.js';
+import { countedKeys, isRecord, keyList, limitArgs, mpopArgs, scanArgs } from './args.js';
 import {
   asArray,
   scanPage,
@@ -160,12 +160,6 @@ function combineArgs(head: unknown[], keys: RedisKey | readonly RedisKey[], o: Z
 function popArgs(keys: RedisKey | readonly RedisKey[], timeout: number): unknown[] {
   const args: unknown[] = keyList(keys);
   args.push(timeout);
-  return args;
-}
-
-function mpopArgs(head: unknown[], keys: RedisKey | readonly RedisKey[], which: string, count: number | undefined): unknown[] {
-  const args = [...head, ...countedKeys(keys), which];
-  if (count !== undefined) args.push('COUNT', count);
   return args;
 }
 

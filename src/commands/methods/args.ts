@@ -38,6 +38,13 @@ export function mpopArgs(head: unknown[], keys: RedisKey | readonly RedisKey[], 
   return args;
 }
 
+/** `numkeys key… [LIMIT n]` of SINTERCARD and ZINTERCARD. */
+export function intercardArgs(keys: RedisKey | readonly RedisKey[], limit: number | undefined): unknown[] {
+  const args = countedKeys(keys);
+  if (limit !== undefined) args.push('LIMIT', limit);
+  return args;
+}
+
 /** MATCH / COUNT / TYPE of the SCAN family, appended to `args`. */
 export function scanArgs(args: unknown[], o: KeyScanOptions | ScanOptions | undefined): unknown[] {
   if (o === undefined) return args;

@@ -1,5 +1,5 @@
 /** Set commands. RESP3 set replies arrive as arrays, like RESP2's. */
-import { countedKeys, flatKeys, scanArgs, type KeysArg } from './args.js';
+import { flatKeys, intercardArgs, scanArgs, type KeysArg } from './args.js';
 import { asArray, scanPage, toBoolean, toBooleanArray } from './transforms.js';
 import type { Implementation, RedisKey, RedisValue, ScanOptions, ScanPage } from './types.js';
 
@@ -90,9 +90,7 @@ export const setCommands: Implementation<SetCommands<unknown>> = {
     return this.dispatch('sdiffstore', [destination, ...keys]);
   },
   sintercard(keys: RedisKey | readonly RedisKey[], limit?: number) {
-    const args = countedKeys(keys);
-    if (limit !== undefined) args.push('LIMIT', limit);
-    return this.dispatch('sintercard', args);
+    return this.dispatch('sintercard', intercardArgs(keys, limit));
   },
   sscan(key: RedisKey, cursor: string | number, options?: ScanOptions) {
     return this.dispatch('sscan', scanArgs([key, cursor], options), toMemberPage);

@@ -1,6 +1,6 @@
 /** Sorted set commands. Scores are numbers under RESP2 (strings on the wire) and RESP3 (doubles) alike. */
 import { CommandSyntaxError } from '../../errors/index.js';
-import { countedKeys, isRecord, keyList, limitArgs, mpopArgs, scanArgs } from './args.js';
+import { countedKeys, intercardArgs, isRecord, keyList, limitArgs, mpopArgs, scanArgs } from './args.js';
 import {
   asArray,
   scanPage,
@@ -308,9 +308,7 @@ export const sortedSetCommands: Implementation<SortedSetCommands<unknown>> = {
     return this.dispatch('zdiffstore', [destination, ...countedKeys(keys)]);
   },
   zintercard(keys: RedisKey | readonly RedisKey[], limit?: number) {
-    const args = countedKeys(keys);
-    if (limit !== undefined) args.push('LIMIT', limit);
-    return this.dispatch('zintercard', args);
+    return this.dispatch('zintercard', intercardArgs(keys, limit));
   },
   zscan(key: RedisKey, cursor: string | number, options?: ScanOptions) {
     return this.dispatch('zscan', scanArgs([key, cursor], options), toScoredPage);

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { ClientName, Mode } from './e2e/adapters/types.js';
-import { ceilings as runCeilings, type Ceiling } from './e2e/ceiling.js';
+import { ceilings as runCeilings, medianCeilings, type Ceiling } from './e2e/ceiling.js';
 import { preloadCluster, preloadStandalone } from './e2e/dataset.js';
 import { collectMeta } from './e2e/meta.js';
 import { HELP, parseOptions, UsageError, type Options } from './e2e/options.js';
@@ -71,9 +71,8 @@ async function main(o: Options): Promise<void> {
     log('data preloaded');
     const meta = await collectMeta(srv.standalone ?? srv.cluster);
 
-    const ceilings: Ceiling[] = o.ceiling
-      ? await runCeilings(o.workloads, srv.standalone, srv.cluster, o.quick ? 0.05 : 1, log)
-      : [];
+    // redis-benchmark runs at the start of every repeat, so the ceiling sees the same machine state.
+    const ceilingRuns: Ceiling[] = [];
 
     const endpoint = (w: Workload) => {
       const ep = w.mode === 'cluster' ? srv.cluster : srv.standalone;
@@ -105,6 +104,7 @@ async function main(o: Options): Promise<void> {
     const runs: RunRecord[] = [];
     let k = 0;
     for (let repeat = 0; repeat < o.repeats; repeat++) {
+      if (o.ceiling) ceilingRuns.push(...await runCeilings(o.workloads, srv.standalone, srv.cluster, o.quick ? 0.05 : 1, repeat, log));
       for (const w of o.workloads) {
         const order = rotate(o.clients.filter((c) => runsFor(w, c)), repeat);
         for (let pos = 0; pos < order.length; pos++) {
@@ -147,6 +147,7 @@ async function main(o: Options): Promise<void> {
       }
     }
 
+    const ceilings = medianCeilings(ceilingRuns);
     const clientsShown = o.clients;
     const summaries = o.workloads.flatMap((w) => clientsShown.filter((c) => runsFor(w, c)).map((c) => summarise(w.id, c, runs)));
     const targets = checkTargets(o.workloads, summaries);
@@ -180,8 +181,9 @@ async function main(o: Options): Promise<void> {
       rss: 'peak of process.memoryUsage.rss() sampled every 20 ms during the measured loop',
       ratio: 'cmd/s ÷ ioredis (plain) in the same repeat; median of those ratios',
       data: 'preloaded by the parent over a raw RESP socket (test/support/raw-client.ts)',
+      ceiling: 'redis-benchmark -3 -q --csv on the same server for the same shape at the start of every repeat; medians over repeats',
     };
-    const results = { meta, options, method, ceilings, runs, failures: missing, summaries, targets, text };
+    const results = { meta, options, method, ceilings, ceilingRuns, runs, failures: missing, summaries, targets, text };
     writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(mdFile, markdown(results));
     writeFileSync(svgFile, chart(o.workloads, clientsShown, summaries, `wredis vs peers — ${meta.date.slice(0, 10)}, ${meta.machine.nproc} × ${meta.machine.cpu}`));

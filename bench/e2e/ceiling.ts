@@ -8,6 +8,8 @@ import type { Workload } from './workloads.js';
 
 export interface Ceiling {
   workload: string;
+  /** Repeat it was measured in (-1 for a median over repeats). */
+  repeat: number;
   label: string;
   /** Test name as redis-benchmark prints it (e.g. "GET", "LRANGE wb:list 0 -1"). */
   test: string;
@@ -48,7 +50,7 @@ function run(args: string[], timeoutMs: number): Promise<string> {
 /** Runs each workload's redis-benchmark shapes; a failed one is reported, not fatal. */
 export async function ceilings(
   workloads: readonly Workload[], standalone: Endpoint | undefined, cluster: Endpoint | undefined,
-  scale: number, log: (s: string) => void,
+  scale: number, repeat: number, log: (s: string) => void,
 ): Promise<Ceiling[]> {
   const out: Ceiling[] = [];
   for (const w of workloads) {
@@ -60,8 +62,8 @@ export async function ceilings(
       try {
         for (const row of parseCsv(await run(args, 60_000))) {
           const test = row.test.length > 40 ? `${row.test.slice(0, 37)}...` : row.test;
-          out.push({ workload: w.id, label: c.label, test, rps: row.rps, p50Ms: row.p50Ms, p99Ms: row.p99Ms });
-          log(`ceiling ${w.id} redis-benchmark ${c.label} ${test}: ${Math.round(row.rps).toLocaleString('en-US')} req/s`);
+          out.push({ workload: w.id, repeat, label: c.label, test, rps: row.rps, p50Ms: row.p50Ms, p99Ms: row.p99Ms });
+          log(`repeat ${repeat + 1} ceiling ${w.id} redis-benchmark ${c.label} ${test}: ${Math.round(row.rps).toLocaleString('en-US')} req/s`);
         }
       } catch (e) {
         log(`ceiling ${w.id} ${c.label}: ${(e as Error).message}`);
@@ -69,4 +71,27 @@ export async function ceilings(
     }
   }
   return out;
+}
+
+/** Medians over repeats of each (workload, shape, test). */
+export function medianCeilings(all: readonly Ceiling[]): Ceiling[] {
+  const groups = new Map<string, Ceiling[]>();
+  for (const c of all) {
+    const k = `${c.workload}\u0000${c.label}\u0000${c.test}`;
+    const g = groups.get(k) ?? [];
+    g.push(c);
+    groups.set(k, g);
+  }
+  const med = (xs: number[]) => {
+    const v = [...xs].sort((a, b) => a - b);
+    const m = v.length >> 1;
+    return v.length % 2 === 1 ? (v[m] as number) : ((v[m - 1] as number) + (v[m] as number)) / 2;
+  };
+  return [...groups.values()].map((g) => {
+    const first = g[0] as Ceiling;
+    return {
+      workload: first.workload, repeat: -1, label: first.label, test: first.test,
+      rps: med(g.map((c) => c.rps)), p50Ms: med(g.map((c) => c.p50Ms)), p99Ms: med(g.map((c) => c.p99Ms)),
+    };
+  });
 }

@@ -85,7 +85,6 @@ export function markdown(r: ResultsFile): string {
   out.push('- clients run with their defaults (all three speak RESP3 by default); ioredis-ap = ioredis with `enableAutoPipelining: true`; node-redis pipelines with `multi().execAsPipeline()`, ioredis with `pipeline().exec()`, wredis with `pipeline().exec()`.');
   const notes = [...new Set(r.summaries.flatMap((s) => s.notes.map((n) => `${s.client}: ${n}`)))];
   for (const n of notes) out.push(`- ${n}`);
-  out.push('- server ceiling: redis-benchmark (`-3 -q --csv`) on the same server for the same shape, run once before the clients.');
   out.push('');
   return out.join('\n');
 }

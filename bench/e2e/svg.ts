@@ -56,7 +56,8 @@ export function chart(
         const cx = x + barW / 2;
         parts.push(`<line x1="${cx}" x2="${cx}" y1="${y(s.ratio.min)}" y2="${y(s.ratio.max)}" stroke="#000"/>`);
       }
-      parts.push(`<text x="${x + barW / 2}" y="${y(s.ratio.median) - 3}" text-anchor="middle" font-size="9">${s.ratio.median.toFixed(2)}</text>`);
+      const labelAt = s.ratio.n > 1 ? Math.max(s.ratio.median, s.ratio.max) : s.ratio.median;
+      parts.push(`<text x="${x + barW / 2}" y="${y(labelAt) - 3}" text-anchor="middle" font-size="9">${s.ratio.median.toFixed(2)}</text>`);
       if (c === 'wredis' && w.target !== undefined) {
         parts.push(`<path d="M${x - 5} ${y(w.target) - 4} L${x} ${y(w.target)} L${x - 5} ${y(w.target) + 4} Z" fill="#6a3de8"/>`);
       }

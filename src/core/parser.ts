@@ -340,11 +340,10 @@ export class Parser {
     let i = t[hb + H_TAPE]! >> 2; // tape cursor (i32 index)
     let r = 0;
     while (r < count) {
-      // One try around the loop (not two per reply); `handing` tells a handler that threw
-      // from a reply that could not be decoded.
+      // One try around the loop (not two per reply). In the catch, a cursor already past the
+      // reply means its handler threw; a cursor still at its start means it failed to decode.
       let start = i;
       let extAt = this.extHead;
-      let handing = false;
       try {
         for (; r < count; r++) {
           start = i;
@@ -364,15 +363,13 @@ export class Parser {
             value = this.value();
             i = this.tp;
           }
-          handing = true;
           if (type === T_ERR) handler.onError(value as Error);
           else if (type === T_PUSH) handler.onPush(value as unknown[]);
           else handler.onReply(value);
-          handing = false;
           if (this.epoch !== epoch) return;
         }
       } catch (error) {
-        if (handing) {
+        if (i !== start) {
           this.thrown ??= { error };
         } else {
           // Only a reply too large for a JS string gets here: skip it, keep the stream.

@@ -269,10 +269,9 @@ export class Parser {
           return;
         }
       }
-    } catch (error) {
+    } catch {
       // Handler exceptions are caught where handlers are called, so this is the core
       // trapping (memory exhausted) or the host misreading it: the stream is unusable.
-      void error;
       this.broken = true;
       if (this.errorCode === 0 && this.epoch === epoch) this.fail(ProtocolErrorCode.CoreFailure);
       return;
@@ -372,7 +371,8 @@ export class Parser {
         if (i !== start) {
           this.thrown ??= { error };
         } else {
-          // Only a reply too large for a JS string gets here: skip it, keep the stream.
+          // A reply that could not be built (makeError threw, text too long for a JS string):
+          // hand out the exception as its error, skip its records, keep the stream.
           this.skipReply(start, extAt);
           i = this.tp;
           try {

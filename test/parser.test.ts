@@ -71,6 +71,11 @@ describe('parser: every RESP type', () => {
     ['attribute before a nested value', '*2\r\n|1\r\n+ttl\r\n:3600\r\n:1\r\n:2\r\n', [reply([1, 2])]],
     ['empty attribute', '|0\r\n+x\r\n', [reply('x')]],
     ['attribute inside attribute', '|1\r\n|1\r\n+a\r\n+b\r\n+c\r\n*1\r\n+d\r\n+value\r\n', [reply('value')]],
+    [
+      'attribute still open when the previous reply is compacted away',
+      '+A\r\n*2\r\n|1\r\n+k\r\n$1\r\nv\r\n:1\r\n:2\r\n',
+      [reply('A'), reply([1, 2])],
+    ],
     ['push', '>3\r\n+message\r\n+chan\r\n$5\r\nhello\r\n', [{ kind: 'push', value: ['message', 'chan', 'hello'] }]],
     ['attribute before a push', '|1\r\n+a\r\n+b\r\n>1\r\n+p\r\n', [{ kind: 'push', value: ['p'] }]],
     [

@@ -22,7 +22,21 @@ import {
   TimeoutError,
   TryAgainError,
 } from '../errors/index.js';
+import type { RedisKey } from '../commands/methods/index.js';
+import { Lock, type LockOptions } from '../features/lock.js';
+import { Script } from '../features/script.js';
+import {
+  streamConsumer as createStreamConsumer,
+  type ConsumerEntry,
+  type GroupConsumerEntry,
+  type StreamConsumer,
+  type StreamConsumerOptions,
+  type StreamGroupConsumerOptions,
+  type StreamReaderOptions,
+} from '../features/stream-consumer.js';
+import { pubSubMisuse, type PubSubCommands } from '../pubsub/index.js';
 import { Emitter } from '../util/emitter.js';
+import { ClusterPubSub, installClusterPubSub } from './pubsub.js';
 import { ClusterTransaction } from './transaction.js';
 import { mergeReplies } from './merge.js';
 import { mergeSplit, route, type Route } from './router.js';
@@ -71,9 +85,14 @@ interface Shared {
   timer: ReturnType<typeof setInterval> | undefined;
   closed: boolean;
   replicaTurn: number;
+  /** Pub/Sub, made on first subscribe. */
+  pubsub: ClusterPubSub | undefined;
 }
 
-export interface RedisCluster extends Promised<CommandSignatures<string>> {}
+/** `'idle'` (no slot map yet), `'connecting'`, `'ready'` (slot map loaded) or `'closed'`. */
+export type ClusterStatus = 'idle' | 'connecting' | 'ready' | 'closed';
+
+export interface RedisCluster extends Promised<CommandSignatures<string>>, PubSubCommands<string> {}
 
 export class RedisCluster extends Emitter<RedisClusterEvents> {
   /** @internal */
@@ -101,6 +120,7 @@ export class RedisCluster extends Emitter<RedisClusterEvents> {
       timer: undefined,
       closed: false,
       replicaTurn: 0,
+      pubsub: undefined,
     };
     const every = refreshInterval ?? 30_000;
     if (every > 0) {
@@ -123,6 +143,14 @@ export class RedisCluster extends Emitter<RedisClusterEvents> {
       },
     );
     return s.firstMap;
+  }
+
+  /** Where the client stands; `'closed'` after `close()` / `disconnect()` (stream consumers stop quietly then). */
+  get status(): ClusterStatus {
+    const s = this.shared;
+    if (s.closed) return 'closed';
+    if (s.map !== undefined) return 'ready';
+    return s.firstMap === undefined ? 'idle' : 'connecting';
   }
 
   /** The current slot map (after `connect()`). */
@@ -150,6 +178,43 @@ export class RedisCluster extends Emitter<RedisClusterEvents> {
   /** MULTI/EXEC on the node of the one slot all keys share; ClusterTransactionError otherwise. */
   multi(): Transaction {
     return new ClusterTransaction(this.batchTarget(), (slot) => this.transactionTarget(slot));
+  }
+
+  /** A Lua script run by digest on the node of its keys (EVALSHA; loaded there on NOSCRIPT, as each node has its own cache). */
+  script(lua: string | Uint8Array): Script {
+    return new Script(this, lua);
+  }
+
+  /** A distributed lock on `name`, held on the node that owns the key's slot (times in ms). */
+  lock(name: RedisKey, options?: LockOptions): Lock {
+    return new Lock(this, name, options);
+  }
+
+  /**
+   * Async iterator over stream entries (XREADGROUP with `group`, else XREAD). Several streams
+   * must share a slot (hash tags); with `block` the read waits on a blocking connection of the
+   * stream's node.
+   */
+  streamConsumer(options: StreamGroupConsumerOptions): StreamConsumer<GroupConsumerEntry>;
+  streamConsumer(options: StreamReaderOptions): StreamConsumer<ConsumerEntry>;
+  streamConsumer(options: StreamConsumerOptions): StreamConsumer<ConsumerEntry<unknown>> {
+    return createStreamConsumer(this, options);
+  }
+
+  /** @internal Pub/Sub state, shared with `withBuffers()` views; made on first use. */
+  get clusterPubSub(): ClusterPubSub {
+    const s = this.shared;
+    s.pubsub ??= new ClusterPubSub({
+      options: s.base,
+      maxRedirections: s.maxRedirections,
+      map: () => s.map,
+      connect: () => this.connect(),
+      refresh: () => this.refresh(),
+      connection: (address) => this.node(address).conn,
+      protocol: () => this.protocol(),
+      error: (e) => this.emit('error', e),
+    });
+    return s.pubsub;
   }
 
   /**
@@ -180,7 +245,9 @@ export class RedisCluster extends Emitter<RedisClusterEvents> {
     const s = this.shared;
     s.closed = true;
     if (s.timer !== undefined) clearInterval(s.timer);
+    const pubsub = s.pubsub?.close();
     await Promise.all([...s.nodes.values()].map((n) => Promise.all([n.conn.close(), n.blocking.close()])));
+    await pubsub;
     s.nodes.clear();
     this.emit('end');
   }
@@ -190,6 +257,7 @@ export class RedisCluster extends Emitter<RedisClusterEvents> {
     const s = this.shared;
     s.closed = true;
     if (s.timer !== undefined) clearInterval(s.timer);
+    s.pubsub?.close(false).catch(() => undefined);
     for (const n of s.nodes.values()) {
       n.conn.disconnect();
       n.blocking.disconnect();
@@ -204,6 +272,8 @@ export class RedisCluster extends Emitter<RedisClusterEvents> {
    */
   refresh(): Promise<void> {
     const s = this.shared;
+    // After close(), a refresh would open connections again.
+    if (s.closed) return Promise.reject(new ConnectionError('Connection is closed'));
     if (s.refreshing !== undefined) {
       s.refreshAgain = true;
       return s.refreshing;
@@ -224,6 +294,8 @@ export class RedisCluster extends Emitter<RedisClusterEvents> {
 
   /** @internal The single path every command takes. */
   dispatch(name: string, args: unknown[], transform?: (reply: unknown) => unknown): Promise<unknown> {
+    const misuse = pubSubMisuse(name);
+    if (misuse !== undefined) return Promise.reject(misuse);
     return this.send(name, args, { buffers: this.buffers, transform });
   }
 
@@ -293,6 +365,8 @@ export class RedisCluster extends Emitter<RedisClusterEvents> {
           await sleep(s.base.retry.delay(attempt + 1));
           await this.refresh().catch(() => undefined);
         } else {
+          // Not repeatable here, but the node may be gone: the next command should find the new map.
+          if (e instanceof ConnectionError && !(e instanceof TimeoutError)) this.refresh().catch(() => undefined);
           throw e;
         }
       }
@@ -371,9 +445,23 @@ export class RedisCluster extends Emitter<RedisClusterEvents> {
     s.map = (best as { map: SlotMap }).map;
     this.dropUnknownNodes();
     this.emit('refresh');
+    s.pubsub?.refreshed();
+  }
+
+  /** The protocol the node connections negotiated: a connection already up tells, else the first primary's handshake. */
+  private async protocol(): Promise<2 | 3> {
+    const s = this.shared;
+    for (const n of s.nodes.values()) if (n.conn.status === 'ready') return n.conn.hello.protocol;
+    if (s.map === undefined) await this.connect();
+    const first = (s.map as SlotMap).primaries()[0];
+    if (first === undefined) throw new ClusterRoutingError('no primary serves any slot', {});
+    const conn = this.node(first).conn;
+    await conn.connect();
+    return conn.hello.protocol;
   }
 
   private async askSlots(addresses: readonly NodeAddress[]): Promise<SlotMap[]> {
+    if (this.shared.closed) return [];
     const replies = await Promise.all(
       addresses.map((a) =>
         this.node(a)
@@ -420,8 +508,10 @@ function sleep(ms: number): Promise<void> {
 installCommands(RedisCluster.prototype, (_self, error) =>
   Promise.reject(error instanceof Error ? error : new RedisError(String(error))),
 );
+installClusterPubSub(RedisCluster.prototype);
 
 /** The cluster client with string replies as bytes. */
 export interface RedisClusterBuffers
-  extends Omit<RedisCluster, keyof CommandSignatures<string>>,
-    Promised<CommandSignatures<Uint8Array>> {}
+  extends Omit<RedisCluster, keyof CommandSignatures<string> | keyof PubSubCommands<string>>,
+    Promised<CommandSignatures<Uint8Array>>,
+    PubSubCommands<Uint8Array> {}

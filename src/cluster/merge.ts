@@ -21,20 +21,34 @@ export function mergeReplies(command: string, policy: ResponsePolicy | undefined
   }
   switch (policy) {
     case 'agg_sum':
-      return numbers(command, replies).reduce((a, b) => a + b, 0);
+      return aggregate(command, replies, (ns) => ns.reduce((a, b) => a + b, 0));
     case 'agg_min':
-      return Math.min(...numbers(command, replies));
+      return aggregate(command, replies, (ns) => Math.min(...ns));
     case 'agg_max':
-      return Math.max(...numbers(command, replies));
+      return aggregate(command, replies, (ns) => Math.max(...ns));
     case 'agg_logical_and':
-      return numbers(command, replies).every((n) => n !== 0) ? 1 : 0;
+      return aggregate(command, replies, (ns) => (ns.every((n) => n !== 0) ? 1 : 0));
     case 'agg_logical_or':
-      return numbers(command, replies).some((n) => n !== 0) ? 1 : 0;
+      return aggregate(command, replies, (ns) => (ns.some((n) => n !== 0) ? 1 : 0));
     case 'special':
       return special(command, replies);
     default:
       return concat(command, replies);
   }
+}
+
+/**
+ * Numbers combine as they are; arrays of numbers (SCRIPT EXISTS: one 0/1 per digest) combine
+ * element by element, as the response_policy tips describe.
+ */
+function aggregate(command: string, replies: readonly unknown[], fn: (ns: number[]) => number): unknown {
+  if (replies.length > 0 && replies.every(Array.isArray)) {
+    const arrays = replies as unknown[][];
+    const length = (arrays[0] as unknown[]).length;
+    if (arrays.some((a) => a.length !== length)) throw new ClusterResponseError(`replies of ${command} from different nodes differ in length`, { command });
+    return Array.from({ length }, (_, i) => fn(numbers(command, arrays.map((a) => a[i]))));
+  }
+  return fn(numbers(command, replies));
 }
 
 function numbers(command: string, replies: readonly unknown[]): number[] {

@@ -1,0 +1,191 @@
+/**
+ * Scripts, locks, stream consumers and functions on a real 3-primary + 3-replica cluster: each
+ * runs on the node of its keys through the cluster's `call`, scripts are loaded per node on
+ * NOSCRIPT (each node has its own cache), also inside cluster pipelines and transactions, and
+ * XREADGROUP BLOCK waits on a blocking connection of the stream's node.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ClusterCrossSlotError, LockError, NoScriptError, RedisCluster, keySlot } from '../src/index.js';
+import { startCluster, type ClusterNode, type RedisClusterHandle } from './support/cluster.js';
+import { waitUntil } from './support/redis-server.js';
+
+const INCR_BY = `
+local v = redis.call('incrby', KEYS[1], ARGV[1])
+return {KEYS[1], v}`;
+
+/** Keys whose slots are owned by different primaries (one per primary). */
+async function keyPerPrimary(cluster: RedisClusterHandle, prefix: string): Promise<Array<{ key: string; node: ClusterNode }>> {
+  const out: Array<{ key: string; node: ClusterNode }> = [];
+  for (const node of cluster.primaries) {
+    for (let i = 0; i < 10_000; i++) {
+      const key = `${prefix}:${node.port}:${i}`;
+      if ((await cluster.ownerOf(keySlot(key))) === node) {
+        out.push({ key, node });
+        break;
+      }
+    }
+  }
+  assert.equal(out.length, cluster.primaries.length);
+  return out;
+}
+
+async function scriptExists(node: ClusterNode, sha: string): Promise<boolean> {
+  return Number(((await node.command('SCRIPT', 'EXISTS', sha)) as unknown[])[0]) === 1;
+}
+
+async function calls(node: ClusterNode, command: string): Promise<number> {
+  const info = String(await node.command('INFO', 'commandstats'));
+  return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+}
+
+describe('Scripts, locks and stream consumers on a real 3+3 cluster', () => {
+  let cluster: RedisClusterHandle;
+  let r: RedisCluster;
+  before(async () => {
+    cluster = await startCluster({ primaries: 3, replicasPerPrimary: 1, nodeTimeoutMs: 1000 });
+    r = new RedisCluster({ nodes: cluster.startupNodes() });
+    await r.connect();
+  });
+  after(async () => {
+    await r.close();
+    await cluster.stop();
+  });
+
+  it('script(lua).run: EVALSHA on the owner of the keys, loaded per node on NOSCRIPT', async () => {
+    const script = r.script(INCR_BY);
+    const targets = await keyPerPrimary(cluster, 'script');
+    await Promise.all(cluster.primaries.map((n) => n.command('CONFIG', 'RESETSTAT')));
+    for (const { key, node } of targets) {
+      assert.equal(await scriptExists(node, script.sha), false);
+      assert.deepEqual(await script.run({ keys: [key], args: [5] }), [key, 5]);
+      // NOSCRIPT there, so EVAL there: that node has it now.
+      assert.equal(await scriptExists(node, script.sha), true);
+      assert.equal(String(await node.command('GET', key)), '5');
+    }
+    for (const { node } of targets) {
+      assert.equal(await calls(node, 'evalsha'), 1);
+      assert.equal(await calls(node, 'eval'), 1);
+    }
+    // Every node has it: EVALSHA only from now on.
+    for (const { key } of targets) assert.deepEqual(await script.run({ keys: [key], args: [1] }), [key, 6]);
+    for (const { node } of targets) {
+      assert.equal(await calls(node, 'evalsha'), 2);
+      assert.equal(await calls(node, 'eval'), 1);
+    }
+    // Keys of several slots are refused before anything is sent.
+    await assert.rejects(script.run({ keys: targets.map((t) => t.key) }), ClusterCrossSlotError);
+    // A keyless script runs on some primary.
+    assert.equal(await r.script('return 42').run(), 42);
+  });
+
+  it('SCRIPT FLUSH / LOAD / EXISTS fan out; run() recovers after a flush; EVALSHA by hand meets NoScriptError', async () => {
+    const script = r.script(`return redis.call('get', KEYS[1])`);
+    const targets = await keyPerPrimary(cluster, 'load');
+    for (const { key } of targets) await r.set(key, key);
+    assert.equal(await script.load(), script.sha);
+    for (const node of cluster.nodes) assert.equal(await scriptExists(node, script.sha), true, `on ${node.port} (${node.role})`);
+    assert.equal(await script.exists(), true);
+    assert.equal(await r.call('SCRIPT', 'FLUSH'), 'OK');
+    for (const node of cluster.nodes) assert.equal(await scriptExists(node, script.sha), false);
+    assert.equal(await script.exists(), false);
+    await assert.rejects(r.call('EVALSHA', script.sha, 1, (targets[0] as { key: string }).key), NoScriptError);
+    for (const { key } of targets) assert.equal(await script.run({ keys: [key] }), key);
+  });
+
+  it('scripts in cluster pipelines (NOSCRIPT slots retried by body) and single-slot transactions', async () => {
+    const script = r.script(INCR_BY);
+    const targets = await keyPerPrimary(cluster, 'pipe');
+    // Known to this Script object (so the pipeline uses EVALSHA), but flushed from every node.
+    await script.load();
+    await r.call('SCRIPT', 'FLUSH');
+    const pipe = r.pipeline();
+    for (const { key } of targets) {
+      pipe.set(key, 10);
+      script.runIn(pipe, { keys: [key], args: [2] });
+      pipe.get(key);
+    }
+    const results = await pipe.exec();
+    // A NOSCRIPT slot is run again by body after the rest of the pipeline (so its GET saw 10).
+    assert.deepEqual(results, targets.flatMap(({ key }) => ['OK', [key, 12], '10']));
+    for (const { key } of targets) assert.equal(await r.get(key), '12');
+    // Loaded everywhere by the retries: EVALSHA succeeds in the next pipeline.
+    const again = r.pipeline();
+    for (const { key } of targets) script.runIn(again, { keys: [key], args: [1] });
+    assert.deepEqual(await again.exec(), targets.map(({ key }) => [key, 13]));
+    const tx = r.multi().set('{tx}n', 1);
+    script.runIn(tx, { keys: ['{tx}n'], args: [4] });
+    assert.deepEqual(await tx.get('{tx}n').exec(), ['OK', ['{tx}n', 5], '5']);
+  });
+
+  it('lock(name): held on the owner of its slot, token-checked release and extend, follows a slot migration', async () => {
+    const name = 'lock:orders';
+    const a = r.lock(name, { timeout: 10_000 });
+    const b = r.lock(name, { timeout: 10_000, blockingTimeout: 0 });
+    assert.equal(await a.acquire(), true);
+    const owner = await cluster.ownerOf(keySlot(name));
+    assert.equal(String(await owner.command('GET', name)), a.token);
+    await assert.rejects(b.acquire(), LockError);
+    assert.equal(await a.extend(5_000), true);
+    const pttl = Number(await owner.command('PTTL', name));
+    assert.ok(pttl > 10_000 && pttl <= 15_000, String(pttl));
+    // The slot moves; the lock's commands follow (MOVED).
+    const to = cluster.primaries.find((n) => n !== owner) as ClusterNode;
+    await cluster.migrateSlot(keySlot(name), owner, to);
+    assert.equal(await a.owned(), true);
+    await a.release();
+    assert.equal(await to.command('EXISTS', name), 0);
+    assert.equal(await b.acquire(), true);
+    await b.release();
+    await assert.rejects(a.release(), LockError);
+  });
+
+  it('streamConsumer: XREADGROUP BLOCK on a blocking connection of the stream node, acks, stops on close()', async () => {
+    const c = new RedisCluster({ nodes: cluster.startupNodes() });
+    const streams = ['{orders}eu', '{orders}us'];
+    const consumer = c.streamConsumer({ streams, group: 'billing', consumer: 'w1', block: 5_000, batch: 10 });
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const entry of consumer) {
+        seen.push(`${entry.stream}:${entry.fields.n}`);
+        if (seen.length === 4) break;
+      }
+    })();
+    // The read blocks on the stream's node, on a connection of its own.
+    const owner = await cluster.ownerOf(keySlot('{orders}'));
+    await waitUntil('XREADGROUP blocked on the owner', 10_000, async () => {
+      const list = String(await owner.command('CLIENT', 'LIST'));
+      return /flags=b .*cmd=xreadgroup/.test(list) ? undefined : 'not blocked yet';
+    });
+    // The shared connection is not stalled by the blocked read.
+    assert.equal(await c.set('{orders}probe', 'x'), 'OK');
+    assert.equal(await c.get('{orders}probe'), 'x');
+    for (const [i, s] of [...streams, ...streams].entries()) await c.xadd(s, '*', { n: String(i) });
+    await reading;
+    assert.deepEqual(seen.sort(), ['{orders}eu:0', '{orders}eu:2', '{orders}us:1', '{orders}us:3']);
+    // Acked: nothing pending for the group.
+    const pending = (await owner.command('XPENDING', '{orders}eu', 'billing')) as unknown[];
+    assert.equal(Number(pending[0]), 0);
+    // A consumer blocked in XREADGROUP ends quietly when the client closes.
+    const idle = c.streamConsumer({ streams, group: 'billing', consumer: 'w2', block: 10_000 });
+    const waiting = idle.next();
+    await new Promise((res) => setTimeout(res, 100));
+    await c.close();
+    assert.deepEqual(await waiting, { value: undefined, done: true });
+    // Streams of several slots cannot be read by one XREADGROUP.
+    const split = r.streamConsumer({ streams: ['orders:eu', 'orders:us'], group: 'g', consumer: 'c' });
+    const err = await split.next().then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof ClusterCrossSlotError, String(err));
+    assert.equal(err.command, 'XREADGROUP');
+  });
+
+  it('functions: FUNCTION LOAD on every primary, FCALL on the owner of the keys', async () => {
+    const code = `#!lua name=clusterlib
+redis.register_function('getdouble', function(keys) return tonumber(redis.call('get', keys[1])) * 2 end)`;
+    assert.equal(await r.functionLoad(code, { replace: true }), 'clusterlib');
+    for (const { key } of await keyPerPrimary(cluster, 'fn')) {
+      await r.set(key, 21);
+      assert.equal(await r.fcall('getdouble', { keys: [key] }), 42);
+    }
+  });
+});

@@ -35,5 +35,5 @@ describe('wredis on Bun', () => {
       });
       return reportFrom(r, 'bun');
     })());
-  smokeTests(getReport);
+  smokeTests('bun', getReport);
 });

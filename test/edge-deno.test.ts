@@ -46,5 +46,5 @@ describe('wredis on Deno', () => {
       ], { cwd: repoRoot, timeoutMs: 240_000, env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' } });
       return reportFrom(r, 'deno');
     })());
-  smokeTests(getReport);
+  smokeTests('deno', getReport);
 });

@@ -48,7 +48,7 @@ describe('wredis on Cloudflare workerd', () => {
           if (!res.ok) throw new Error(`the worker answered ${res.status}: ${body}\n--- workerd output ---\n${worker.output().slice(-4000)}`);
           return JSON.parse(body) as SmokeReport;
         })());
-      smokeTests(getReport);
+      smokeTests('workerd', getReport);
     });
   }
 });

@@ -36,7 +36,8 @@ import {
 } from '../features/stream-consumer.js';
 import { pubSubMisuse, type PubSubCommands } from '../pubsub/index.js';
 import { Emitter } from '../util/emitter.js';
-import { ClusterPubSub, installClusterPubSub } from './pubsub.js';
+import { ClusterPubSub } from './pubsub.js';
+import { installClusterPubSub } from './pubsub-methods.js';
 import { ClusterTransaction } from './transaction.js';
 import { mergeReplies } from './merge.js';
 import { mergeSplit, route, type Route } from './router.js';

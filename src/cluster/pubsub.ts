@@ -34,7 +34,6 @@ import {
 import { nameList } from '../pubsub/pubsub.js';
 import { Subscriber, type Dropped, type Sink } from '../pubsub/subscriber.js';
 import { Subscription } from '../pubsub/subscription.js';
-import type { PubSubCommands } from '../pubsub/methods.js';
 import type { MessageListener, PatternListener, PubSubKind, PubSubName, SubscribeOptions } from '../pubsub/types.js';
 import { asText } from '../pubsub/values.js';
 import { nodeAddress, type NodeAddress, type SlotMap } from './slot-map.js';
@@ -605,43 +604,4 @@ function groupBySlot(names: PubSubName[]): PubSubName[][] {
 /** Errors after which a placement is tried again later rather than given up. */
 function isRetryable(e: unknown): boolean {
   return e instanceof ClusterError || e instanceof ConnectionError || e instanceof ClusterRoutingError;
-}
-
-interface Host {
-  readonly clusterPubSub: ClusterPubSub;
-  readonly buffers?: boolean;
-}
-
-/** Defines the `PubSubCommands` methods on the cluster client's prototype. */
-export function installClusterPubSub(proto: object): void {
-  const bytes = (self: Host): boolean => self.buffers === true;
-  const methods: { [K in keyof PubSubCommands<unknown>]: (this: Host, ...args: never[]) => Promise<unknown> } = {
-    async subscribe(this: Host, names: PubSubName | readonly PubSubName[], listener?: MessageListener<unknown>, options?: SubscribeOptions) {
-      return this.clusterPubSub.subscribe('channel', names, listener, bytes(this), options);
-    },
-    async psubscribe(this: Host, names: PubSubName | readonly PubSubName[], listener?: PatternListener<unknown>, options?: SubscribeOptions) {
-      return this.clusterPubSub.subscribe('pattern', names, listener, bytes(this), options);
-    },
-    async ssubscribe(this: Host, names: PubSubName | readonly PubSubName[], listener?: MessageListener<unknown>, options?: SubscribeOptions) {
-      return this.clusterPubSub.subscribe('shard', names, listener, bytes(this), options);
-    },
-    async unsubscribe(this: Host, names?: PubSubName | readonly PubSubName[], listener?: MessageListener<unknown>) {
-      return unsubscribe(this.clusterPubSub, 'channel', names, listener);
-    },
-    async punsubscribe(this: Host, names?: PubSubName | readonly PubSubName[], listener?: PatternListener<unknown>) {
-      return unsubscribe(this.clusterPubSub, 'pattern', names, listener);
-    },
-    async sunsubscribe(this: Host, names?: PubSubName | readonly PubSubName[], listener?: MessageListener<unknown>) {
-      return unsubscribe(this.clusterPubSub, 'shard', names, listener);
-    },
-  };
-  for (const [name, fn] of Object.entries(methods)) {
-    Object.defineProperty(proto, name, { configurable: true, writable: true, value: fn });
-  }
-}
-
-function unsubscribe(ps: ClusterPubSub, kind: PubSubKind, names: PubSubName | readonly PubSubName[] | undefined, listener: unknown): Promise<void> {
-  const list = names === undefined ? undefined : nameList(names, kind);
-  const which = listener === undefined ? undefined : (s: Sink & { listener?: unknown }) => s.listener === listener;
-  return ps.remove(kind, list, which);
 }

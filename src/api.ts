@@ -2,7 +2,7 @@
 export { Redis, type RedisBuffers, type RedisEvents, type Bytes } from './client/redis.js';
 export { Pipeline, Transaction } from './client/pipeline.js';
 export { DedicatedConnection } from './client/dedicated.js';
-export { RedisCluster, type RedisClusterOptions, type RedisClusterBuffers, type ClusterNodeOptions } from './cluster/cluster.js';
+export { RedisCluster, type RedisClusterOptions, type RedisClusterBuffers, type ClusterNodeOptions, type ClusterStatus } from './cluster/cluster.js';
 export type { RedisOptions } from './client/options.js';
 export type { TlsOptions } from './transport/types.js';
 export type {

@@ -70,6 +70,19 @@ for (const protocol of [2, 3] as const) {
       await sub.unsubscribe();
     });
 
+    it('sends the first SUBSCRIBE of a fresh client exactly once', async () => {
+      const fresh = new Redis({ host: server.host, port: server.port, protocol, lazyConnect: true });
+      try {
+        await pub.call('CONFIG', 'RESETSTAT');
+        const sub = await fresh.subscribe('once-only', () => undefined);
+        const stats = String(await pub.call('INFO', 'commandstats'));
+        assert.match(stats, /cmdstat_subscribe:calls=1,/);
+        await sub.unsubscribe();
+      } finally {
+        await fresh.close();
+      }
+    });
+
     it('resolves once subscribed; listeners get (message, channel)', async () => {
       const got: Array<[string, string]> = [];
       const sub = await ps.subscribe<string>('channel', ['news', 'sport'], (message, channel) => got.push([message, channel]), false);

@@ -119,6 +119,9 @@ export class PubSub {
       const onError = this.hooks.onError;
       if (onError !== undefined) conn.on('error', onError);
       this.dedicated = conn;
+      // Connected first: a Subscriber on a connection still in its handshake would have its
+      // first SUBSCRIBE both replayed by the handshake and sent as a command.
+      await conn.connect();
     }
     if (this.closed) {
       conn.disconnect();

@@ -11,7 +11,9 @@ import {
   ClusterError,
   ClusterRoutingError,
   ClusterTransactionError,
+  CommandNotSupportedError,
   ConnectionError,
+  ModuleCommandNotSupportedError,
   RedisCluster,
   TryAgainError,
   keySlot,
@@ -122,6 +124,14 @@ describe('RedisCluster on a real 3+3 cluster', () => {
     const seen = new Set<string>();
     for await (const k of r.scanIterator({ match: 'scan:*', count: 7 })) seen.add(k);
     assert.deepEqual([...seen].sort(), [...keys].sort());
+  });
+
+  it('rejects commands newer than the servers with CommandNotSupportedError before sending', async () => {
+    const err = await r.call('HEXPIRE', 'h', 10, 'FIELDS', 1, 'f').then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof CommandNotSupportedError, String(err));
+    assert.equal(err.currentVersion, String(await cluster.primaries[0]?.command('INFO', 'server')).match(/redis_version:([\d.]+)/)?.[1]);
+    const mod = await r.call('JSON.GET', 'k').then(() => undefined, (e: unknown) => e);
+    assert.ok(mod instanceof ModuleCommandNotSupportedError, String(mod));
   });
 
   it('runs single-slot transactions and refuses cross-slot ones', async () => {

@@ -8,6 +8,7 @@ import { commandFlags } from '../client/command-flags.js';
 import { resolveOptions, type RedisOptions, type ResolvedOptions } from '../client/options.js';
 import { Pipeline, Transaction, type BatchTarget } from '../client/pipeline.js';
 import { installCommands, type CommandSignatures, type Promised } from '../commands/methods/index.js';
+import { ServerSupport } from '../commands/support.js';
 import { lookupCommand } from '../commands/table.js';
 import { Connection, type SendOptions } from '../connection/connection.js';
 import {
@@ -88,6 +89,8 @@ interface Shared {
   replicaTurn: number;
   /** Pub/Sub, made on first subscribe. */
   pubsub: ClusterPubSub | undefined;
+  /** What the servers support (CommandNotSupportedError), learnt from one primary on first need. */
+  support: ServerSupport | undefined;
 }
 
 /** `'idle'` (no slot map yet), `'connecting'`, `'ready'` (slot map loaded) or `'closed'`. */
@@ -122,6 +125,7 @@ export class RedisCluster extends Emitter<RedisClusterEvents> {
       closed: false,
       replicaTurn: 0,
       pubsub: undefined,
+      support: undefined,
     };
     const every = refreshInterval ?? 30_000;
     if (every > 0) {
@@ -302,11 +306,24 @@ export class RedisCluster extends Emitter<RedisClusterEvents> {
 
   // --- routing and execution ------------------------------------------------------
 
-  private send(name: string, args: unknown[], base: SendOptions): Promise<unknown> {
+  private support(): ServerSupport {
+    const s = this.shared;
+    if (s.support === undefined) {
+      const primary = (s.map as SlotMap).primaries()[0] ?? s.seeds[0];
+      s.support = new ServerSupport(this.node(primary as NodeAddress).conn);
+    }
+    return s.support;
+  }
+
+  private send(name: string, args: unknown[], base: SendOptions, supportChecked = false): Promise<unknown> {
     const s = this.shared;
     if (s.closed) return Promise.reject(new ConnectionError('Connection is closed'));
     if (s.map === undefined) return this.connect().then(() => this.send(name, args, base));
     const flags = commandFlags(name, args);
+    if (flags.gate !== undefined && !supportChecked) {
+      // A command the servers may lack: decided once, against one primary (a cluster runs one version).
+      return this.support().run(flags.gate, () => this.send(name, args, base, true));
+    }
     const options: SendOptions = { ...base, safe: flags.safe, blocking: flags.blocking };
     let r: Route;
     try {

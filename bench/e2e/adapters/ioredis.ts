@@ -5,9 +5,10 @@ import type { Adapter, Endpoint, Mode } from './types.js';
 type Client = Redis | Cluster;
 
 export function ioredisAdapter(mode: Mode, ep: Endpoint, autoPipelining: boolean): Adapter {
-  const common = { lazyConnect: true, enableAutoPipelining: autoPipelining, maxRetriesPerRequest: 1 };
+  // Defaults otherwise; lazyConnect only so that connect() can be awaited like the others.
+  const common = { lazyConnect: true, enableAutoPipelining: autoPipelining };
   const c: Client = mode === 'cluster'
-    ? new Cluster([{ host: ep.host, port: ep.port }], { lazyConnect: true, enableAutoPipelining: autoPipelining, redisOptions: { maxRetriesPerRequest: 1 } })
+    ? new Cluster([{ host: ep.host, port: ep.port }], common)
     : new Redis({ host: ep.host, port: ep.port, ...common });
   return {
     notes: autoPipelining ? ['enableAutoPipelining: true'] : [],

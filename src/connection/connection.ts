@@ -196,6 +196,28 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
   }
 
   /**
+   * Pub/sub payloads as bytes (binary-safe), whatever command heads the queue: RESP3
+   * pushes always; on a RESP2 subscriber connection (`pubsubRouting`) every reply, since
+   * messages arrive there as ordinary arrays. The subscriber turns bytes into strings per listener.
+   */
+  set pubsubBytes(on: boolean) {
+    this.pubsubBytesOn = on;
+    this.parser.pushBuffers = on;
+    this.parser.returnBuffers = this.headBuffers();
+  }
+
+  private pubsubBytesOn = false;
+
+  private get subscriberBytes(): boolean {
+    return this.pubsubBytesOn && this.pubsubRouting;
+  }
+
+  /** The string mode for the next reply: the head command's, or bytes on a binary subscriber connection. */
+  private headBuffers(): boolean {
+    return this.subscriberBytes || (this.inflight.peek()?.buffers ?? false);
+  }
+
+  /**
    * On a RESP2 subscriber connection, pub/sub arrays (messages and (un)subscribe
    * confirmations) are not command replies: route them to `push` like RESP3 pushes.
    */
@@ -245,7 +267,7 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
       this.emit('unsolicited', value);
       return;
     }
-    this.parser.returnBuffers = this.inflight.peek()?.buffers ?? false;
+    this.parser.returnBuffers = this.headBuffers();
     if (!p.settled) {
       if (p.transform === undefined) p.resolve(value);
       else {
@@ -265,7 +287,7 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
       this.emit('error', error);
       return;
     }
-    this.parser.returnBuffers = this.inflight.peek()?.buffers ?? false;
+    this.parser.returnBuffers = this.headBuffers();
     if (!p.settled) {
       // -LOADING proves the command did not run: it may go again once the server is ready.
       if (error instanceof BusyLoadingError && !p.internal && this.config.retry.shouldRetry(error, p.attempts + 1, { sent: true, safe: p.safe })) {
@@ -288,7 +310,7 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
     if (p?.confirmations === undefined || kindOf(value[0]) !== p.name.toLowerCase()) return;
     if (--p.confirmations > 0) return;
     this.inflight.shift();
-    this.parser.returnBuffers = this.inflight.peek()?.buffers ?? false;
+    this.parser.returnBuffers = this.headBuffers();
     if (!p.settled) p.resolve(undefined);
     if (this.drained !== undefined && this.inflight.length === 0) this.drained();
   }
@@ -352,7 +374,7 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
       p.reject(tagged(asDataError(e), p));
       return;
     }
-    if (this.inflight.length === 0) this.parser.returnBuffers = p.buffers;
+    if (this.inflight.length === 0) this.parser.returnBuffers = p.buffers || this.subscriberBytes;
     p.seq = ++this.seq;
     this.inflight.push(p);
     this.scheduleFlush();

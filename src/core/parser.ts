@@ -109,6 +109,11 @@ function limit(value: number | undefined, fallback: number, min: number, max: nu
 export class Parser {
   /** Read when each top-level reply is decoded; a handler may flip it inside onReply/onError for the next reply. */
   returnBuffers = false;
+  /**
+   * Read when a RESP3 push is decoded: pushes (pub/sub messages) carry their own
+   * string mode, independent of the command at the head of the queue.
+   */
+  pushBuffers = false;
 
   private readonly handler: ReplyHandler;
   private readonly makeError: (message: string) => Error;
@@ -357,7 +362,7 @@ export class Parser {
             i += 4;
           } else {
             extAt = this.extHead;
-            this.rb = this.returnBuffers;
+            this.rb = type === T_PUSH ? this.pushBuffers : this.returnBuffers;
             this.tp = i;
             value = this.value();
             i = this.tp;

@@ -80,9 +80,8 @@ export class Subscriber {
     this.onDropped = options.onDropped ?? ((kind, dropped) => this.resubscribe(kind, dropped));
     this.shardGroups = options.shardGroups;
     connection.resubscribe = this.hook;
-    // Binary-safe payloads once the connection supports it (Connection#pubsubBytes, requested);
-    // until then this is an inert property and messages arrive as the parser decoded them.
-    (connection as { pubsubBytes?: boolean }).pubsubBytes = true;
+    // Payloads arrive as bytes (binary-safe); each listener gets strings or bytes as it asked.
+    connection.pubsubBytes = true;
     connection.on('push', this.onPush);
     connection.on('end', this.onEnd);
   }

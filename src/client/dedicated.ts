@@ -4,21 +4,23 @@
  * Blocking commands run here too (no other command waits behind them but yours).
  */
 import { flatKeys, type KeysArg } from '../commands/methods/args.js';
-import { installCommands, type CommandSignatures, type Promised } from '../commands/methods/index.js';
+import type { CommandSignatures, Promised } from '../commands/methods/index.js';
+import { CommandBase } from './command-base.js';
 import type { ServerSupport } from '../commands/support.js';
 import type { Connection } from '../connection/connection.js';
-import { RedisError } from '../errors/index.js';
 import { pubSubMisuse } from '../pubsub/guard.js';
 import { commandFlags } from './command-flags.js';
 import { Transaction } from './pipeline.js';
 import { installScanIterators, type ScanIterators } from './scan.js';
 
-export class DedicatedConnection {
+export class DedicatedConnection extends CommandBase<Record<never, never>> {
   constructor(
     private readonly conn: Connection,
     private readonly buffers: boolean,
     private readonly support?: ServerSupport,
-  ) {}
+  ) {
+    super();
+  }
 
   /** WATCH keys until EXEC, UNWATCH or the end of `withConnection`. */
   watch(...keys: KeysArg[]): Promise<'OK'> {
@@ -53,9 +55,6 @@ export class DedicatedConnection {
   }
 }
 
-installCommands(DedicatedConnection.prototype, (_self, error) =>
-  Promise.reject(error instanceof Error ? error : new RedisError(String(error))),
-);
 installScanIterators(DedicatedConnection.prototype);
 
 export interface DedicatedConnection extends Promised<CommandSignatures<string>>, ScanIterators<string> {}

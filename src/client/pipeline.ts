@@ -4,7 +4,8 @@
  * its own result (a failed one leaves its typed error in its slot); a transaction
  * wraps them in MULTI/EXEC and resolves with EXEC's results.
  */
-import { installCommands, type Chained, type CommandSignatures } from '../commands/methods/index.js';
+import type { Chained, CommandSignatures } from '../commands/methods/index.js';
+import { CommandBase } from './command-base.js';
 import type { ServerSupport } from '../commands/support.js';
 import type { CommandSpec } from '../commands/types.js';
 import type { SendOptions } from '../connection/connection.js';
@@ -33,11 +34,13 @@ const settle = (p: Promise<unknown>): Promise<unknown> => p.then(
   (e: unknown) => e,
 );
 
-abstract class Batch {
+abstract class Batch extends CommandBase<Record<never, never>> {
   /** @internal */
   protected readonly queued: Queued[] = [];
 
-  constructor(/** @internal */ protected readonly target: BatchTarget) {}
+  constructor(/** @internal */ protected readonly target: BatchTarget) {
+    super();
+  }
 
   /** Number of queued commands. */
   get length(): number {
@@ -55,6 +58,11 @@ abstract class Batch {
   /** Queues any command as written. */
   call(name: string, ...args: unknown[]): this {
     return this.dispatch(name, args);
+  }
+
+  /** @internal A typed method threw while queueing: the error takes the command's slot. */
+  override commandFailed(error: unknown): this {
+    return this.fail(error);
   }
 
   /** @internal Called when a typed method threw while queueing. */
@@ -162,9 +170,6 @@ export class Transaction extends Batch {
   }
 }
 
-const fail = (self: unknown, error: unknown): unknown => (self as Batch).fail(error);
-installCommands(Pipeline.prototype, fail);
-installCommands(Transaction.prototype, fail);
 
 export interface Pipeline extends Chained<CommandSignatures<string>, Pipeline> {}
 export interface Transaction extends Chained<CommandSignatures<string>, Transaction> {}

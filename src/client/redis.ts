@@ -2,11 +2,10 @@
  * The standalone client. Commands share one auto-pipelined connection; blocking
  * commands borrow dedicated connections so they never stall it.
  */
-import { installCommands, type CommandSignatures, type Promised } from '../commands/methods/index.js';
+import type { CommandSignatures, Promised } from '../commands/methods/index.js';
+import { CommandBase } from './command-base.js';
 import { ServerSupport } from '../commands/support.js';
 import { Connection, type ConnectionStatus } from '../connection/connection.js';
-import { RedisError } from '../errors/index.js';
-import { Emitter } from '../util/emitter.js';
 import { BlockingPool } from './blocking-pool.js';
 import { DedicatedConnection } from './dedicated.js';
 import { Pipeline, Transaction, type BatchTarget } from './pipeline.js';
@@ -51,7 +50,7 @@ interface Shared {
 
 export interface Redis extends Promised<CommandSignatures<string>>, ScanIterators<string>, PubSubCommands<string> {}
 
-export class Redis extends Emitter<RedisEvents> {
+export class Redis extends CommandBase<RedisEvents> {
   /** @internal */
   protected readonly shared: Shared;
   /** @internal String replies as bytes (set on `withBuffers()` views). */
@@ -198,9 +197,6 @@ export class Redis extends Emitter<RedisEvents> {
   }
 }
 
-installCommands(Redis.prototype, (_self, error) =>
-  Promise.reject(error instanceof Error ? error : new RedisError(String(error))),
-);
 installScanIterators(Redis.prototype);
 installPubSub(Redis.prototype);
 

@@ -7,7 +7,8 @@ import { BlockingPool } from '../client/blocking-pool.js';
 import { commandFlags } from '../client/command-flags.js';
 import { resolveOptions, type RedisOptions, type ResolvedOptions } from '../client/options.js';
 import { Pipeline, Transaction, type BatchTarget } from '../client/pipeline.js';
-import { installCommands, type CommandSignatures, type Promised } from '../commands/methods/index.js';
+import type { CommandSignatures, Promised } from '../commands/methods/index.js';
+import { CommandBase } from '../client/command-base.js';
 import { ServerSupport } from '../commands/support.js';
 import { lookupCommand } from '../commands/table.js';
 import { Connection, type SendOptions } from '../connection/connection.js';
@@ -36,7 +37,6 @@ import {
   type StreamReaderOptions,
 } from '../features/stream-consumer.js';
 import { pubSubMisuse, type PubSubCommands } from '../pubsub/index.js';
-import { Emitter } from '../util/emitter.js';
 import { ClusterPubSub } from './pubsub.js';
 import { installClusterPubSub } from './pubsub-methods.js';
 import { ClusterTransaction } from './transaction.js';
@@ -98,7 +98,7 @@ export type ClusterStatus = 'idle' | 'connecting' | 'ready' | 'closed';
 
 export interface RedisCluster extends Promised<CommandSignatures<string>>, PubSubCommands<string> {}
 
-export class RedisCluster extends Emitter<RedisClusterEvents> {
+export class RedisCluster extends CommandBase<RedisClusterEvents> {
   /** @internal */
   protected readonly shared: Shared;
   /** @internal */
@@ -523,9 +523,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-installCommands(RedisCluster.prototype, (_self, error) =>
-  Promise.reject(error instanceof Error ? error : new RedisError(String(error))),
-);
 installClusterPubSub(RedisCluster.prototype);
 
 /** The cluster client with string replies as bytes. */

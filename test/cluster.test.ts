@@ -185,6 +185,45 @@ describe('RedisCluster on a real 3+3 cluster', () => {
     assert.ok(stats.ok > 0);
   });
 
+  it('retries only the redirected commands of a pipeline after a slot moved', async () => {
+    const stale = new RedisCluster({ nodes: cluster.startupNodes(), refreshInterval: 0 });
+    try {
+      await stale.connect();
+      const slot = keySlot('{pipe}');
+      const from = await cluster.ownerOf(slot);
+      const to = cluster.primaries.find((n) => n.port !== from.port) as ClusterNode;
+      await stale.set('{pipe}k', 'before');
+      await stale.set('pipe-other', 'x');
+      await cluster.migrateSlot(slot, from, to);
+      // The client's map still names the old owner: its command gets MOVED, the others do not.
+      await to.command('CONFIG', 'RESETSTAT');
+      const results = await stale.pipeline().set('{pipe}k', 'after').get('{pipe}k').get('pipe-other').incr('{pipe}n').exec();
+      assert.deepEqual(results, ['OK', 'after', 'x', 1]);
+      assert.equal(stale.slots?.shardOf(slot)?.primary.port, to.port);
+      // INCR ran exactly once on the new owner: a redirected command is retried, never duplicated.
+      assert.equal(String(await to.command('GET', '{pipe}n')), '1');
+    } finally {
+      stale.disconnect();
+    }
+  });
+
+  it('prefers replicas for reads with readFrom: preferReplica, writes still go to primaries', async () => {
+    const pr = new RedisCluster({ nodes: cluster.startupNodes(), readFrom: 'preferReplica' });
+    try {
+      await pr.set('prefer:key', 'pv');
+      const owner = await cluster.ownerOf(keySlot('prefer:key'));
+      await owner.command('WAIT', 1, 2000);
+      await Promise.all(cluster.replicas.map((n) => n.command('CONFIG', 'RESETSTAT')));
+      for (let i = 0; i < 4; i++) assert.equal(await pr.get('prefer:key'), 'pv');
+      const gets = await Promise.all(
+        cluster.replicas.map(async (n) => Number(/cmdstat_get:calls=(\d+)/.exec(String(await n.command('INFO', 'commandstats')))?.[1] ?? 0)),
+      );
+      assert.equal(gets.reduce((a, b) => a + b, 0), 4);
+    } finally {
+      pr.disconnect();
+    }
+  });
+
   it('reads from replicas with readFrom: replica', async () => {
     await r.set('replica:key', 'rv');
     const slot = keySlot('replica:key');

@@ -183,6 +183,22 @@ describe('parser: returnBuffers', () => {
     assert.deepStrictEqual(seen, ['a', Buffer.from('b'), ['c', 'd'], 'err', 'e']);
   });
 
+  it('pushes follow pushBuffers, replies follow returnBuffers, independently', () => {
+    const r = recorder();
+    r.parser.returnBuffers = true;
+    r.parser.pushBuffers = false;
+    r.parser.feed(b('>2\r\n$7\r\nmessage\r\n$2\r\nhi\r\n$2\r\nyo\r\n'));
+    r.parser.returnBuffers = false;
+    r.parser.pushBuffers = true;
+    r.parser.feed(b('>1\r\n$2\r\nby\r\n$2\r\nok\r\n'));
+    assert.deepStrictEqual(r.events, [
+      { kind: 'push', value: ['message', 'hi'] },
+      { kind: 'reply', value: Buffer.from('yo') },
+      { kind: 'push', value: [Buffer.from('by')] },
+      { kind: 'reply', value: 'ok' },
+    ]);
+  });
+
   it("'uint8array' mode returns plain Uint8Arrays", () => {
     const events = run([b('*2\r\n$2\r\nab\r\n+c\r\n')], { binary: 'uint8array' }, true);
     const v = (events[0] as { value: Uint8Array[] }).value;

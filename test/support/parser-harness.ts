@@ -30,10 +30,11 @@ export function recorder(options: ParserOptions = {}): Recorder {
   return { parser, events };
 }
 
-/** Feeds the chunks to a fresh parser and returns the events. */
+/** Feeds the chunks to a fresh parser and returns the events; replies and pushes in the same string mode. */
 export function run(chunks: readonly Uint8Array[], options: ParserOptions = {}, returnBuffers = false): Event[] {
   const r = recorder(options);
   r.parser.returnBuffers = returnBuffers;
+  r.parser.pushBuffers = returnBuffers;
   for (const c of chunks) r.parser.feed(c);
   return r.events;
 }

@@ -9,7 +9,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
-import { it, type TestContext } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startPrimariesOnlyCluster, type RedisClusterHandle } from '../support/cluster.js';
@@ -222,5 +222,43 @@ export function smokeTests(runtime: Runtime, getReport: () => Promise<SmokeRepor
   it('reports exactly the known checks', async () => {
     const report = await getReport();
     assert.deepEqual(report.results.map((r) => r.name), applicable as CheckName[]);
+  });
+}
+
+/**
+ * The suite of a runtime that runs as a child process (Deno, Bun): start the servers, run the
+ * smoke suite once in the runtime (`command` gives its arguments), and report every check as a test.
+ */
+export function childRuntimeSuite(
+  runtime: 'deno' | 'bun',
+  title: string,
+  command: (config: SmokeConfig, servers: EdgeServers) => { args: string[]; env?: NodeJS.ProcessEnv },
+): void {
+  describe(title, () => {
+    let setup: Promise<{ servers: EdgeServers; binary: string }>;
+
+    before(() => {
+      setup = (async () => {
+        assertCoreImportMap();
+        const { path } = await runtimeBinary(runtime);
+        return { binary: path, servers: await startEdgeServers() };
+      })();
+      setup.catch(() => undefined); // reported by every test through getReport()
+    });
+
+    after(async () => {
+      const s = await setup.catch(() => undefined);
+      await s?.servers.stop();
+    });
+
+    let report: Promise<SmokeReport> | undefined;
+    const getReport = (): Promise<SmokeReport> =>
+      (report ??= (async () => {
+        const { servers, binary } = await setup;
+        const { args, env } = command(smokeConfig(runtime, servers), servers);
+        const r = await runChild(binary, args, { cwd: repoRoot, timeoutMs: 240_000, env: { ...process.env, NO_COLOR: '1', ...env } });
+        return reportFrom(r, runtime);
+      })());
+    smokeTests(runtime, getReport);
   });
 }

@@ -10,7 +10,7 @@ import { Pipeline, Transaction, type BatchTarget } from '../client/pipeline.js';
 import type { CommandSignatures, Promised } from '../commands/methods/index.js';
 import { CommandBase } from '../client/command-base.js';
 import { ServerSupport } from '../commands/support.js';
-import { lookupCommand } from '../commands/table.js';
+import { isReadOnly, lookupCommand } from '../commands/table.js';
 import { Connection, type SendOptions } from '../connection/connection.js';
 import {
   AskError,
@@ -325,13 +325,14 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
       return this.support().run(flags.gate, () => this.send(name, args, base, true));
     }
     const options: SendOptions = { ...base, safe: flags.safe, blocking: flags.blocking };
+    const spec = lookupCommand(name, args);
     let r: Route;
     try {
-      r = route(lookupCommand(name, args), name, args);
+      r = route(spec, name, args);
     } catch (e) {
       return Promise.reject(e);
     }
-    const readOnly = flags.safe && s.readFrom !== 'primary' && isReadOnlyName(name, args);
+    const readOnly = flags.safe && s.readFrom !== 'primary' && spec !== undefined && isReadOnly(spec);
     switch (r.kind) {
       case 'slot':
         return this.onSlot(name, args, options, r.slot, readOnly);
@@ -512,11 +513,6 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
     const node = this.node(this.pickNode(slot, false));
     return { buffers: this.buffers, send: (name, args, options) => node.conn.send(name, args, options) };
   }
-}
-
-function isReadOnlyName(name: string, args: readonly unknown[]): boolean {
-  const spec = lookupCommand(name, args);
-  return spec !== undefined && spec.flags.includes('readonly');
 }
 
 function sleep(ms: number): Promise<void> {

@@ -28,7 +28,7 @@ interface Dynamic {
   readonly variants: readonly CommandFlags[];
 }
 
-/** Per name: fixed flags, or how to work them out from the arguments. */
+/** Per name the table knows (a bounded set): fixed flags, or how to work them out from the arguments. */
 const cache = new Map<string, CommandFlags | Dynamic>();
 
 /** Per spec: its NONE/SAFE/BLOCKING flags (with the gate for checked commands). */
@@ -61,8 +61,9 @@ export function commandFlags(name: string, args: readonly unknown[]): CommandFla
   if (entry === undefined) {
     const spec = lookupCommand(name, args);
     const container = lookupCommand(name);
-    if (spec === undefined || container === undefined) entry = NONE;
-    else if (container !== spec || isContainer(container) || dependsOnArgs(spec)) entry = { spec: container, container: isContainer(container), variants: variantsOf(container) };
+    // Names the table does not know are not cached: call() may be given any number of them.
+    if (spec === undefined || container === undefined) return NONE;
+    if (container !== spec || isContainer(container) || dependsOnArgs(spec)) entry = { spec: container, container: isContainer(container), variants: variantsOf(container) };
     else entry = flagsOf(spec, variantsOf(spec), undefined);
     cache.set(name, entry);
   }
@@ -84,7 +85,8 @@ export function commandGate(name: string, args: readonly unknown[]): CommandSpec
   let g = gates.get(name);
   if (g === undefined) {
     const spec = lookupCommand(name);
-    g = spec === undefined ? null : isContainer(spec) ? CONTAINER : needsSupportCheck(spec) ? spec : null;
+    if (spec === undefined) return undefined; // unknown names stay uncached, as above
+    g = isContainer(spec) ? CONTAINER : needsSupportCheck(spec) ? spec : null;
     gates.set(name, g);
   }
   if (g === null) return undefined;

@@ -66,7 +66,12 @@ interface Workload {
 const text = (n: number, i: number): string => (`v${i}:` + 'x'.repeat(n)).slice(0, n);
 const bulk = (s: string): string => `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
 
-function same(name: string, wire: string | Buffer, replies: number, check: (last: unknown) => boolean): Workload {
+function same(
+  name: string,
+  wire: string | Buffer,
+  replies: number,
+  check: (last: unknown) => boolean,
+): Workload {
   const b = typeof wire === 'string' ? Buffer.from(wire, 'latin1') : wire;
   return { name, resp3: b, resp2: b, replies, check };
 }
@@ -87,7 +92,14 @@ function workloads(): Workload[] {
   {
     let s = `*10000\r\n`;
     for (let i = 0; i < 10_000; i++) s += bulk(text(100, i));
-    list.push(same('array 10k x 100 B', s, 1, (v) => Array.isArray(v) && v.length === 10_000 && v[9999] === text(100, 9999)));
+    list.push(
+      same(
+        'array 10k x 100 B',
+        s,
+        1,
+        (v) => Array.isArray(v) && v.length === 10_000 && v[9999] === text(100, 9999),
+      ),
+    );
   }
   {
     const payload = Buffer.alloc(1024 * 1024, 'abcdefghijklmnopqrstuvwxyz0123456789');
@@ -109,7 +121,9 @@ function workloads(): Workload[] {
       resp2: Buffer.from(r2),
       replies: 1,
       check: (v) =>
-        Array.isArray(v) ? v.length === 2000 && v[1999] === 'value:999' : (v as Record<string, unknown>)['field:999'] === 'value:999',
+        Array.isArray(v)
+          ? v.length === 2000 && v[1999] === 'value:999'
+          : (v as Record<string, unknown>)['field:999'] === 'value:999',
     });
     list.push(same('map as RESP2 flat *2000', r2, 1, (v) => Array.isArray(v) && v[1999] === 'value:999'));
   }
@@ -268,9 +282,13 @@ for (let round = 0; round < ROUNDS; round++) {
       if (n !== w.replies || !w.check(peer.last())) {
         throw new Error(`${name} decoded ${w.name} wrongly (${n} replies)`);
       }
-      suite.add(name, () => {
-        if (peer.run() !== w.replies) throw new Error('lost replies');
-      }, { maxTime: MAX_TIME, minSamples: 5 });
+      suite.add(
+        name,
+        () => {
+          if (peer.run() !== w.replies) throw new Error('lost replies');
+        },
+        { maxTime: MAX_TIME, minSamples: 5 },
+      );
     }
     suite.on('cycle', (e: Benchmark.Event) => {
       const b = e.target as unknown as Benchmark & { name: string };
@@ -299,12 +317,22 @@ const fmt = (x: number): string =>
   x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(1);
 
 const load = (await import('node:os')).loadavg()[0]!.toFixed(1);
-console.log(`\nParser micro-benchmark — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${ROUNDS} rounds × ${MAX_TIME}s, 64 KB chunks, load average ${load}`);
-console.log('Full decode to JS values. Throughput from each peer\'s fastest sample over all rounds (the machine is');
-console.log('shared and noisy: fastest samples reproduce, means do not); ± = largest deviation of a round\'s mean from the');
-console.log('median of round means. Ratios: wredis ÷ peer on fastest samples, [on medians of round means] in brackets.\n');
+console.log(
+  `\nParser micro-benchmark — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${ROUNDS} rounds × ${MAX_TIME}s, 64 KB chunks, load average ${load}`,
+);
+console.log(
+  "Full decode to JS values. Throughput from each peer's fastest sample over all rounds (the machine is",
+);
+console.log(
+  "shared and noisy: fastest samples reproduce, means do not); ± = largest deviation of a round's mean from the",
+);
+console.log(
+  'median of round means. Ratios: wredis ÷ peer on fastest samples, [on medians of round means] in brackets.\n',
+);
 const names = peers.map(([n]) => n);
-console.log(`| workload | ${names.map((n) => `${n} replies/s (MB/s)`).join(' | ')} | vs redis-parser | vs @redis/client | vs plain JS |`);
+console.log(
+  `| workload | ${names.map((n) => `${n} replies/s (MB/s)`).join(' | ')} | vs redis-parser | vs @redis/client | vs plain JS |`,
+);
 console.log(`|---|${names.map(() => '---:').join('|')}|---:|---:|---:|`);
 for (const w of ws) {
   const cells: string[] = [];
@@ -320,6 +348,10 @@ for (const w of ws) {
   }
   const r = (peer: string): string =>
     `${(best['wredis']! / best[peer]!).toFixed(2)}× [${(med['wredis']! / med[peer]!).toFixed(2)}×]`;
-  console.log(`| ${w.name} | ${cells.join(' | ')} | ${r('redis-parser')} | ${r('@redis/client')} | ${r('plain JS')} |`);
+  console.log(
+    `| ${w.name} | ${cells.join(' | ')} | ${r('redis-parser')} | ${r('@redis/client')} | ${r('plain JS')} |`,
+  );
 }
-console.log('\nmap 1000 fields: redis-parser parses the RESP2 reply (flat *2000 array); the others build an object from RESP3 %1000.');
+console.log(
+  '\nmap 1000 fields: redis-parser parses the RESP2 reply (flat *2000 array); the others build an object from RESP3 %1000.',
+);

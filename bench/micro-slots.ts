@@ -33,26 +33,51 @@ for (let i = 0; i < 256; i++) {
 }
 function jsAsciiSlot(s: string): number {
   let crc = 0;
-  for (let i = 0; i < s.length; i++) crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ s.charCodeAt(i)) & 0xff]!;
+  for (let i = 0; i < s.length; i++)
+    crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ s.charCodeAt(i)) & 0xff]!;
   return crc & 16383;
 }
 
 /** 100 distinct ASCII keys of exactly `len` bytes, shaped like real ones. */
 function keys(len: number, prefix = 'user:'): string[] {
-  return Array.from({ length: KEYS_PER_OP }, (_, i) => `${prefix}${i * 7919}:`.padEnd(len, 'abcdefghijklmnopqrstuvwxyz').slice(0, len));
+  return Array.from({ length: KEYS_PER_OP }, (_, i) =>
+    `${prefix}${i * 7919}:`.padEnd(len, 'abcdefghijklmnopqrstuvwxyz').slice(0, len),
+  );
 }
 
 let sink = 0;
 
-interface Contender { name: string; fn: () => void }
-interface Case { name: string; contenders: Contender[] }
+interface Contender {
+  name: string;
+  fn: () => void;
+}
+interface Case {
+  name: string;
+  contenders: Contender[];
+}
 
 function singles(name: string, ks: KeyInput[], js?: string[]): Case {
   const contenders: Contender[] = [
-    { name: 'wredis', fn: () => { for (let i = 0; i < ks.length; i++) sink ^= keySlot(ks[i]!); } },
-    { name: 'cluster-key-slot', fn: () => { for (let i = 0; i < ks.length; i++) sink ^= cksGenerate(ks[i] as string); } },
+    {
+      name: 'wredis',
+      fn: () => {
+        for (let i = 0; i < ks.length; i++) sink ^= keySlot(ks[i]!);
+      },
+    },
+    {
+      name: 'cluster-key-slot',
+      fn: () => {
+        for (let i = 0; i < ks.length; i++) sink ^= cksGenerate(ks[i] as string);
+      },
+    },
   ];
-  if (js) contenders.push({ name: 'plain JS', fn: () => { for (let i = 0; i < js.length; i++) sink ^= jsAsciiSlot(js[i]!); } });
+  if (js)
+    contenders.push({
+      name: 'plain JS',
+      fn: () => {
+        for (let i = 0; i < js.length; i++) sink ^= jsAsciiSlot(js[i]!);
+      },
+    });
   return { name, contenders };
 }
 
@@ -60,8 +85,18 @@ function batch(name: string, ks: KeyInput[]): Case {
   return {
     name,
     contenders: [
-      { name: 'wredis', fn: () => { sink ^= keySlots(ks)[KEYS_PER_OP - 1]!; } },
-      { name: 'cluster-key-slot', fn: () => { sink ^= ks.map((k) => cksGenerate(k as string))[KEYS_PER_OP - 1]!; } },
+      {
+        name: 'wredis',
+        fn: () => {
+          sink ^= keySlots(ks)[KEYS_PER_OP - 1]!;
+        },
+      },
+      {
+        name: 'cluster-key-slot',
+        fn: () => {
+          sink ^= ks.map((k) => cksGenerate(k as string))[KEYS_PER_OP - 1]!;
+        },
+      },
     ],
   };
 }
@@ -70,8 +105,18 @@ function sameSlot(name: string, ks: string[]): Case {
   return {
     name,
     contenders: [
-      { name: 'wredis', fn: () => { sink ^= commonSlot(ks); } },
-      { name: 'cluster-key-slot', fn: () => { sink ^= cksMulti(ks); } },
+      {
+        name: 'wredis',
+        fn: () => {
+          sink ^= commonSlot(ks);
+        },
+      },
+      {
+        name: 'cluster-key-slot',
+        fn: () => {
+          sink ^= cksMulti(ks);
+        },
+      },
     ],
   };
 }
@@ -90,7 +135,10 @@ const cases: Case[] = [
   batch('keySlots, 100 x 64 B string', k64),
   batch('keySlots, 100 x 16 B Buffer', buf(k16)),
   batch('keySlots, 100 x 64 B Buffer', buf(k64)),
-  batch('keySlots, 100 x 16 B non-ASCII', keys(16).map((k) => `é${k.slice(2)}`)),
+  batch(
+    'keySlots, 100 x 16 B non-ASCII',
+    keys(16).map((k) => `é${k.slice(2)}`),
+  ),
   sameSlot('commonSlot vs generateMulti, 100 x 16 B, one tag', tagged16),
   singles('short keys: keySlot, 4 B string', keys(4, 'k'), keys(4, 'k')),
   singles('short keys: keySlot, 8 B string', keys(8, 'k:'), keys(8, 'k:')),
@@ -98,8 +146,13 @@ const cases: Case[] = [
 
 // Same answers before timing anything.
 for (const c of cases) {
-  const results = c.contenders.map((x) => { sink = 0; x.fn(); return sink; });
-  if (results.some((r) => r !== results[0])) throw new Error(`${c.name}: contenders disagree (${results.join(', ')})`);
+  const results = c.contenders.map((x) => {
+    sink = 0;
+    x.fn();
+    return sink;
+  });
+  if (results.some((r) => r !== results[0]))
+    throw new Error(`${c.name}: contenders disagree (${results.join(', ')})`);
 }
 
 /** ns per key from one benchmark.js run of `fn`. */
@@ -134,9 +187,13 @@ function median(xs: number[]): number {
 const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 const spread = (xs: number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
 
-console.log(`\n${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus()[0]?.model ?? '?'} x${cpus().length}, ` +
-  `command: node --import tsx bench/micro-slots.ts (ROUNDS=${ROUNDS}, MAX_TIME=${MAX_TIME})`);
-console.log('ns per key: median of rounds (min–max); ratio = cluster-key-slot time / wredis time, per round, median (min–max)\n');
+console.log(
+  `\n${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus()[0]?.model ?? '?'} x${cpus().length}, ` +
+    `command: node --import tsx bench/micro-slots.ts (ROUNDS=${ROUNDS}, MAX_TIME=${MAX_TIME})`,
+);
+console.log(
+  'ns per key: median of rounds (min–max); ratio = cluster-key-slot time / wredis time, per round, median (min–max)\n',
+);
 console.log('| case | wredis | cluster-key-slot | plain JS (no WASM) | speed-up vs cluster-key-slot |');
 console.log('|---|---|---|---|---|');
 for (const c of cases) {
@@ -144,7 +201,9 @@ for (const c of cases) {
   const k = samples.get(`${c.name}|cluster-key-slot`)!;
   const j = samples.get(`${c.name}|plain JS`);
   const ratios = w.map((x, i) => k[i]! / x);
-  console.log(`| ${c.name} | ${fmt(median(w))} (${spread(w)}) | ${fmt(median(k))} (${spread(k)}) | ` +
-    `${j ? `${fmt(median(j))} (${spread(j)})` : '—'} | ${median(ratios).toFixed(2)}× (${spread(ratios)}) |`);
+  console.log(
+    `| ${c.name} | ${fmt(median(w))} (${spread(w)}) | ${fmt(median(k))} (${spread(k)}) | ` +
+      `${j ? `${fmt(median(j))} (${spread(j)})` : '—'} | ${median(ratios).toFixed(2)}× (${spread(ratios)}) |`,
+  );
 }
 if (sink === 0.5) console.log(sink); // keep the results alive

@@ -21,9 +21,14 @@ import { markdown } from './e2e/markdown.js';
 import { commandsProcessed } from './e2e/verify.js';
 import { runsFor, type Workload } from './e2e/workloads.js';
 
-const log = (s: string): void => { process.stderr.write(`[bench] ${s}\n`); };
+const log = (s: string): void => {
+  process.stderr.write(`[bench] ${s}\n`);
+};
 
-function plan(o: Options, w: Workload): { count: number; warmup: number; capMs: number; warmupCapMs: number } {
+function plan(
+  o: Options,
+  w: Workload,
+): { count: number; warmup: number; capMs: number; warmupCapMs: number } {
   const count = Math.max(1, Math.round((o.quick ? w.quickCount : w.count) * o.scale));
   return {
     count,
@@ -37,7 +42,9 @@ function plan(o: Options, w: Workload): { count: number; warmup: number; capMs: 
 function busy(runs: readonly RunRecord[], nproc: number): string {
   const loads = runs.map((r) => r.result.loadBefore ?? 0);
   const max = loads.length > 0 ? Math.max(...loads) : 0;
-  return max > nproc ? `\nWARNING: load average reached ${max.toFixed(1)} on ${nproc} CPUs during the runs: other processes competed, figures are noisy` : '';
+  return max > nproc
+    ? `\nWARNING: load average reached ${max.toFixed(1)} on ${nproc} CPUs during the runs: other processes competed, figures are noisy`
+    : '';
 }
 
 function rotate<T>(xs: readonly T[], by: number): T[] {
@@ -61,10 +68,16 @@ async function main(o: Options): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   try {
-    servers = await startServers({
-      standalone: modes.has('standalone'), cluster: modes.has('cluster'),
-      host: o.host, port: o.port, clusterPort: o.clusterPort,
-    }, log);
+    servers = await startServers(
+      {
+        standalone: modes.has('standalone'),
+        cluster: modes.has('cluster'),
+        host: o.host,
+        port: o.port,
+        clusterPort: o.clusterPort,
+      },
+      log,
+    );
     const srv = servers;
     if (srv.standalone !== undefined) await preloadStandalone(srv.standalone, o.workloads);
     if (srv.cluster !== undefined) await preloadCluster(srv.clusterNodes);
@@ -88,7 +101,10 @@ async function main(o: Options): Promise<void> {
       for (const client of o.clients) {
         if (!runsFor(w, client) && !o.workloads.some((x) => x.mode === mode && runsFor(x, client))) continue;
         const p = plan(o, w);
-        const r = await runChild({ client, workload: w.id, endpoint: endpoint(w), ...p, probe: true }, 60_000);
+        const r = await runChild(
+          { client, workload: w.id, endpoint: endpoint(w), ...p, probe: true },
+          60_000,
+        );
         if (!r.ok) {
           log(`${client} (${mode}): ${r.unavailable ? 'not available' : 'probe failed'}: ${r.error}`);
           for (const x of o.workloads.filter((y) => y.mode === mode)) {
@@ -100,13 +116,20 @@ async function main(o: Options): Promise<void> {
       }
     }
 
-    const total = o.repeats * o.workloads.reduce((n, w) => n + o.clients.filter((c) => runsFor(w, c)).length, 0);
+    const total =
+      o.repeats * o.workloads.reduce((n, w) => n + o.clients.filter((c) => runsFor(w, c)).length, 0);
     const runs: RunRecord[] = [];
     let k = 0;
     for (let repeat = 0; repeat < o.repeats; repeat++) {
-      if (o.ceiling) ceilingRuns.push(...await runCeilings(o.workloads, srv.standalone, srv.cluster, o.quick ? 0.05 : 1, repeat, log));
+      if (o.ceiling)
+        ceilingRuns.push(
+          ...(await runCeilings(o.workloads, srv.standalone, srv.cluster, o.quick ? 0.05 : 1, repeat, log)),
+        );
       for (const w of o.workloads) {
-        const order = rotate(o.clients.filter((c) => runsFor(w, c)), repeat);
+        const order = rotate(
+          o.clients.filter((c) => runsFor(w, c)),
+          repeat,
+        );
         for (let pos = 0; pos < order.length; pos++) {
           const client = order[pos] as ClientName;
           k++;
@@ -125,9 +148,15 @@ async function main(o: Options): Promise<void> {
           let r = await runChild(task, 20_000 + p.warmupCapMs + p.capMs + 15_000);
           const secs = ((Date.now() - t0) / 1000).toFixed(1);
           if (r.ok) {
-            const serverCommands = await commandsProcessed(nodes) - before;
+            const serverCommands = (await commandsProcessed(nodes)) - before;
             if (serverCommands < r.commands) {
-              r = { ok: false, client, workload: w.id, unavailable: false, error: `the server processed ${serverCommands} commands, the client claims ${r.commands}` };
+              r = {
+                ok: false,
+                client,
+                workload: w.id,
+                unavailable: false,
+                error: `the server processed ${serverCommands} commands, the client claims ${r.commands}`,
+              };
             } else {
               r.serverCommands = serverCommands;
               r.loadBefore = loadBefore;
@@ -135,9 +164,16 @@ async function main(o: Options): Promise<void> {
           }
           if (r.ok) {
             runs.push({ repeat, order: pos, result: r });
-            log(`${tag}: ${fmtRate(r.cmdsPerSec)} cmd/s, p50 ${r.p50Ms.toFixed(3)} ms, ${r.cpuUsPerCmd.toFixed(1)} µs CPU/cmd, RSS ${r.rssPeakMB.toFixed(0)} MB${r.capped ? ', TIME CAP HIT' : ''} (${secs} s)`);
+            log(
+              `${tag}: ${fmtRate(r.cmdsPerSec)} cmd/s, p50 ${r.p50Ms.toFixed(3)} ms, ${r.cpuUsPerCmd.toFixed(1)} µs CPU/cmd, RSS ${r.rssPeakMB.toFixed(0)} MB${r.capped ? ', TIME CAP HIT' : ''} (${secs} s)`,
+            );
           } else {
-            const m = { workload: w.id, client, reason: `repeat ${repeat + 1}: ${r.error}`, unavailable: r.unavailable };
+            const m = {
+              workload: w.id,
+              client,
+              reason: `repeat ${repeat + 1}: ${r.error}`,
+              unavailable: r.unavailable,
+            };
             missing.push(m);
             // A client that hung once is not run again for this workload: it would likely hang again.
             if (/^(stalled|killed after)/.test(r.error)) skip.set(`${w.id}/${client}`, m);
@@ -149,7 +185,9 @@ async function main(o: Options): Promise<void> {
 
     const ceilings = medianCeilings(ceilingRuns);
     const clientsShown = o.clients;
-    const summaries = o.workloads.flatMap((w) => clientsShown.filter((c) => runsFor(w, c)).map((c) => summarise(w.id, c, runs)));
+    const summaries = o.workloads.flatMap((w) =>
+      clientsShown.filter((c) => runsFor(w, c)).map((c) => summarise(w.id, c, runs)),
+    );
     const targets = checkTargets(o.workloads, summaries);
     const notes = notesText(summaries);
     const header = [
@@ -167,33 +205,70 @@ async function main(o: Options): Promise<void> {
     const svgFile = join(o.outDir, `chart-${stamp}.svg`);
     const mdFile = join(o.outDir, `results-${stamp}.md`);
     const options = {
-      clients: o.clients, workloads: o.workloads.map((w) => w.id), repeats: o.repeats, scale: o.scale, quick: o.quick,
-      capFactor: o.capFactor, ceiling: o.ceiling,
-      servers: { standalone: srv.standalone ?? null, cluster: srv.clusterNodes, startedPids: srv.startedPids() },
+      clients: o.clients,
+      workloads: o.workloads.map((w) => w.id),
+      repeats: o.repeats,
+      scale: o.scale,
+      quick: o.quick,
+      capFactor: o.capFactor,
+      ceiling: o.ceiling,
+      servers: {
+        standalone: srv.standalone ?? null,
+        cluster: srv.clusterNodes,
+        startedPids: srv.startedPids(),
+      },
     };
     const method = {
-      process: 'one child process per (repeat, workload, client); clients interleaved within a repeat, order rotated each repeat',
+      process:
+        'one child process per (repeat, workload, client); clients interleaved within a repeat, order rotated each repeat',
       childNodeFlags: CHILD_NODE_FLAGS,
       phases: 'import + connect; reply shape check; warmup (10 % of the count, capped); gc(); measured loop',
-      plans: Object.fromEntries(o.workloads.map((w) => [w.id, { ...plan(o, w), kind: w.kind, inflight: w.inflight, commandsPerOp: w.commandsPerOp }])),
-      latency: 'performance.now() around each operation into a preallocated Float64Array; nearest-rank p50/p99',
+      plans: Object.fromEntries(
+        o.workloads.map((w) => [
+          w.id,
+          { ...plan(o, w), kind: w.kind, inflight: w.inflight, commandsPerOp: w.commandsPerOp },
+        ]),
+      ),
+      latency:
+        'performance.now() around each operation into a preallocated Float64Array; nearest-rank p50/p99',
       cpu: 'process.cpuUsage() delta of the child over the measured loop ÷ commands',
       rss: 'peak of process.memoryUsage.rss() sampled every 20 ms during the measured loop',
       ratio: 'cmd/s ÷ ioredis (plain) in the same repeat; median of those ratios',
       data: 'preloaded by the parent over a raw RESP socket (test/support/raw-client.ts)',
-      ceiling: 'redis-benchmark -3 -q --csv on the same server for the same shape at the start of every repeat; medians over repeats',
+      ceiling:
+        'redis-benchmark -3 -q --csv on the same server for the same shape at the start of every repeat; medians over repeats',
     };
-    const results = { meta, options, method, ceilings, ceilingRuns, runs, failures: missing, summaries, targets, text };
+    const results = {
+      meta,
+      options,
+      method,
+      ceilings,
+      ceilingRuns,
+      runs,
+      failures: missing,
+      summaries,
+      targets,
+      text,
+    };
     writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(mdFile, markdown(results));
-    writeFileSync(svgFile, chart(o.workloads, clientsShown, summaries, `wredis vs peers — ${meta.date.slice(0, 10)}, ${meta.machine.nproc} × ${meta.machine.cpu}`));
+    writeFileSync(
+      svgFile,
+      chart(
+        o.workloads,
+        clientsShown,
+        summaries,
+        `wredis vs peers — ${meta.date.slice(0, 10)}, ${meta.machine.nproc} × ${meta.machine.cpu}`,
+      ),
+    );
     process.stdout.write(`wrote ${jsonFile}\nwrote ${svgFile}\nwrote ${mdFile}\n`);
     log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } finally {
     if (!stopping) {
       stopping = true;
       await servers?.stop();
-      if (servers !== undefined && servers.startedPids().length > 0) log(`stopped redis-server pids ${servers.startedPids().join(', ')}`);
+      if (servers !== undefined && servers.startedPids().length > 0)
+        log(`stopped redis-server pids ${servers.startedPids().join(', ')}`);
     }
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

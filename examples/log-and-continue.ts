@@ -51,10 +51,15 @@ try {
       succeeded++;
     } catch (error) {
       if (!(error instanceof RedisError)) throw error;
-      const kind = error instanceof ResponseError && error.code !== undefined ? `${error.name}/${error.code}` : error.name;
+      const kind =
+        error instanceof ResponseError && error.code !== undefined
+          ? `${error.name}/${error.code}`
+          : error.name;
       failures.set(kind, (failures.get(kind) ?? 0) + 1);
       // Structured and value-free: the operation, the key, the error class and code.
-      console.warn(`log-and-continue: warn ${JSON.stringify({ op, key, error: error.name, code: error.code })}`);
+      console.warn(
+        `log-and-continue: warn ${JSON.stringify({ op, key, error: error.name, code: error.code })}`,
+      );
     }
   }
 } finally {
@@ -62,4 +67,6 @@ try {
 }
 const failed = batch.length - succeeded;
 const detail = [...failures].map(([kind, n]) => `${kind}=${n}`).join(' ');
-console.log(`log-and-continue: ${batch.length} operations, ${succeeded} succeeded, ${failed} failed${failed > 0 ? ` (${detail})` : ''}`);
+console.log(
+  `log-and-continue: ${batch.length} operations, ${succeeded} succeeded, ${failed} failed${failed > 0 ? ` (${detail})` : ''}`,
+);

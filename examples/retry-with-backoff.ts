@@ -44,7 +44,9 @@ try {
     {
       onRetry: (error, failures, delay) => {
         const name = error instanceof Error ? error.name : 'error';
-        console.log(`retry-with-backoff: attempt ${failures} failed (${name}), retrying in ${Math.round(delay)} ms`);
+        console.log(
+          `retry-with-backoff: attempt ${failures} failed (${name}), retrying in ${Math.round(delay)} ms`,
+        );
       },
     },
   );

@@ -78,7 +78,16 @@ async function measure(name: string, options: BuildOptions, wasm: Uint8Array): P
     .filter((p) => p.startsWith('node:'));
   const jsGzip = gz(js);
   const wasmGzip = gz(wasm);
-  return { case: name, js: js.byteLength, jsGzip, jsBrotli: br(js), wasm: wasm.byteLength, wasmGzip, totalGzip: jsGzip + wasmGzip, nodeImports };
+  return {
+    case: name,
+    js: js.byteLength,
+    jsGzip,
+    jsBrotli: br(js),
+    wasm: wasm.byteLength,
+    wasmGzip,
+    totalGzip: jsGzip + wasmGzip,
+    nodeImports,
+  };
 }
 
 const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
@@ -86,18 +95,32 @@ const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
 async function main(): Promise<void> {
   const wasm = readFileSync(join(root, 'build', 'core.wasm'));
   const rows = [
-    await measure('whole API (`export *` of the workerd entry)', { entryPoints: [join(root, 'src', 'index.workerd.ts')] }, wasm),
-    await measure('Worker importing only `Redis`', { stdin: { contents: REDIS_ONLY, resolveDir: root, sourcefile: 'worker.js', loader: 'js' } }, wasm),
+    await measure(
+      'whole API (`export *` of the workerd entry)',
+      { entryPoints: [join(root, 'src', 'index.workerd.ts')] },
+      wasm,
+    ),
+    await measure(
+      'Worker importing only `Redis`',
+      { stdin: { contents: REDIS_ONLY, resolveDir: root, sourcefile: 'worker.js', loader: 'js' } },
+      wasm,
+    ),
   ];
   if (process.argv.includes('--json')) {
     console.log(JSON.stringify(rows, null, 2));
   } else {
-    console.log('| Workers bundle (esbuild, minified) | JS | JS gzip | JS brotli | core.wasm | wasm gzip | JS + wasm gzip |');
+    console.log(
+      '| Workers bundle (esbuild, minified) | JS | JS gzip | JS brotli | core.wasm | wasm gzip | JS + wasm gzip |',
+    );
     console.log('|---|---|---|---|---|---|---|');
     for (const r of rows) {
-      console.log(`| ${r.case} | ${kb(r.js)} | ${kb(r.jsGzip)} | ${kb(r.jsBrotli)} | ${kb(r.wasm)} | ${kb(r.wasmGzip)} | **${kb(r.totalGzip)}** |`);
+      console.log(
+        `| ${r.case} | ${kb(r.js)} | ${kb(r.jsGzip)} | ${kb(r.jsBrotli)} | ${kb(r.wasm)} | ${kb(r.wasmGzip)} | **${kb(r.totalGzip)}** |`,
+      );
     }
-    console.log(`\nTarget: JS + wasm under ${kb(TARGET_GZIP)} gzipped. esbuild ${(await import('esbuild')).version}, gzip level 9.`);
+    console.log(
+      `\nTarget: JS + wasm under ${kb(TARGET_GZIP)} gzipped. esbuild ${(await import('esbuild')).version}, gzip level 9.`,
+    );
   }
   let failed = false;
   for (const r of rows) {

@@ -16,12 +16,26 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startRedis } from '../test/support/redis-server.js';
 import { MiniResp, RespError, type RespValue } from './mini-resp.js';
 import {
-  COMMAND_FLAGS, KEY_SPEC_FLAGS, REQUEST_POLICIES, RESPONSE_POLICIES,
-  type BeginSearch, type CommandFlag, type CommandSpec, type CommandTip, type FindKeys,
-  type KeySpec, type KeySpecFlag,
+  COMMAND_FLAGS,
+  KEY_SPEC_FLAGS,
+  REQUEST_POLICIES,
+  RESPONSE_POLICIES,
+  type BeginSearch,
+  type CommandFlag,
+  type CommandSpec,
+  type CommandTip,
+  type FindKeys,
+  type KeySpec,
+  type KeySpecFlag,
 } from '../src/commands/types.js';
 
-export const OUTPUT_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'commands', 'table.generated.ts');
+export const OUTPUT_PATH = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'src',
+  'commands',
+  'table.generated.ts',
+);
 
 export interface ServerCommands {
   /** `redis` or `valkey`, from HELLO. */
@@ -58,19 +72,27 @@ const responsePolicies = new Set<string>(RESPONSE_POLICIES);
 // to src/commands/types.ts (and considered by table.ts) before it is used.
 function flag(v: RespValue, cmd: string): CommandFlag {
   const s = asString(v, `${cmd} flag`);
-  return commandFlags.has(s) ? (s as CommandFlag) : fail(`${cmd}: unknown command flag '${s}': add it to COMMAND_FLAGS in src/commands/types.ts`);
+  return commandFlags.has(s)
+    ? (s as CommandFlag)
+    : fail(`${cmd}: unknown command flag '${s}': add it to COMMAND_FLAGS in src/commands/types.ts`);
 }
 function keyFlag(v: RespValue, cmd: string): KeySpecFlag {
   const s = asString(v, `${cmd} key spec flag`);
-  return keySpecFlags.has(s) ? (s as KeySpecFlag) : fail(`${cmd}: unknown key spec flag '${s}': add it to KEY_SPEC_FLAGS in src/commands/types.ts`);
+  return keySpecFlags.has(s)
+    ? (s as KeySpecFlag)
+    : fail(`${cmd}: unknown key spec flag '${s}': add it to KEY_SPEC_FLAGS in src/commands/types.ts`);
 }
 function tip(v: RespValue, cmd: string): CommandTip {
   const s = asString(v, `${cmd} tip`);
   const [kind, value] = s.split(':');
-  const ok = s === 'nondeterministic_output' || s === 'nondeterministic_output_order'
-    || (kind === 'request_policy' && value !== undefined && requestPolicies.has(value))
-    || (kind === 'response_policy' && value !== undefined && responsePolicies.has(value));
-  return ok ? (s as CommandTip) : fail(`${cmd}: unknown tip '${s}': extend CommandTip in src/commands/types.ts`);
+  const ok =
+    s === 'nondeterministic_output' ||
+    s === 'nondeterministic_output_order' ||
+    (kind === 'request_policy' && value !== undefined && requestPolicies.has(value)) ||
+    (kind === 'response_policy' && value !== undefined && responsePolicies.has(value));
+  return ok
+    ? (s as CommandTip)
+    : fail(`${cmd}: unknown tip '${s}': extend CommandTip in src/commands/types.ts`);
 }
 
 function beginSearch(m: RMap, cmd: string): BeginSearch {
@@ -78,7 +100,11 @@ function beginSearch(m: RMap, cmd: string): BeginSearch {
   const spec = asMap(m.get('spec'), `${cmd} begin_search.spec`);
   if (type === 'index') return { type, index: asNumber(spec.get('index'), `${cmd} index`) };
   if (type === 'keyword') {
-    return { type, keyword: asString(spec.get('keyword'), `${cmd} keyword`), startfrom: asNumber(spec.get('startfrom'), `${cmd} startfrom`) };
+    return {
+      type,
+      keyword: asString(spec.get('keyword'), `${cmd} keyword`),
+      startfrom: asNumber(spec.get('startfrom'), `${cmd} startfrom`),
+    };
   }
   if (type === 'unknown') return { type };
   return fail(`${cmd}: unknown begin_search type '${type}'`);
@@ -89,7 +115,8 @@ function findKeys(m: RMap, cmd: string): FindKeys {
   const spec = asMap(m.get('spec'), `${cmd} find_keys.spec`);
   const n = (k: string) => asNumber(spec.get(k), `${cmd} find_keys.${k}`);
   if (type === 'range') return { type, lastkey: n('lastkey'), keystep: n('keystep'), limit: n('limit') };
-  if (type === 'keynum') return { type, keynumidx: n('keynumidx'), firstkey: n('firstkey'), keystep: n('keystep') };
+  if (type === 'keynum')
+    return { type, keynumidx: n('keynumidx'), firstkey: n('firstkey'), keystep: n('keystep') };
   if (type === 'unknown') return { type };
   return fail(`${cmd}: unknown find_keys type '${type}'`);
 }
@@ -129,7 +156,9 @@ function toSpecs(info: RespValue, docsOf: (name: string) => RMap | undefined): C
   };
   const subDocs = docs.get('subcommands');
   const subs = asArray(a[9] ?? [], `${name} subcommands`)
-    .flatMap((s) => toSpecs(s, (n) => (subDocs instanceof Map ? (subDocs.get(n) as RMap | undefined) : undefined)))
+    .flatMap((s) =>
+      toSpecs(s, (n) => (subDocs instanceof Map ? (subDocs.get(n) as RMap | undefined) : undefined)),
+    )
     .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
   return [spec, ...subs];
 }
@@ -138,7 +167,11 @@ function toSpecs(info: RespValue, docsOf: (name: string) => RMap | undefined): C
 export async function fetchCommandSpecs(port: number): Promise<ServerCommands> {
   const c = await MiniResp.connect(port);
   try {
-    const [hello, info, docs] = await c.pipeline([['HELLO', '3'], ['COMMAND', 'INFO'], ['COMMAND', 'DOCS']]);
+    const [hello, info, docs] = await c.pipeline([
+      ['HELLO', '3'],
+      ['COMMAND', 'INFO'],
+      ['COMMAND', 'DOCS'],
+    ]);
     for (const r of [hello, info, docs]) if (r instanceof RespError) fail(`server replied: ${r.message}`);
     const h = asMap(hello, 'HELLO');
     const docMap = asMap(docs, 'COMMAND DOCS');
@@ -172,8 +205,10 @@ function renderBegin(b: BeginSearch): string {
   return `{ type: 'unknown' }`;
 }
 function renderFind(f: FindKeys): string {
-  if (f.type === 'range') return `{ type: 'range', lastkey: ${f.lastkey}, keystep: ${f.keystep}, limit: ${f.limit} }`;
-  if (f.type === 'keynum') return `{ type: 'keynum', keynumidx: ${f.keynumidx}, firstkey: ${f.firstkey}, keystep: ${f.keystep} }`;
+  if (f.type === 'range')
+    return `{ type: 'range', lastkey: ${f.lastkey}, keystep: ${f.keystep}, limit: ${f.limit} }`;
+  if (f.type === 'keynum')
+    return `{ type: 'keynum', keynumidx: ${f.keynumidx}, firstkey: ${f.firstkey}, keystep: ${f.keystep} }`;
   return `{ type: 'unknown' }`;
 }
 function renderKeySpec(k: KeySpec): string {
@@ -183,11 +218,13 @@ function renderKeySpec(k: KeySpec): string {
 
 /** One row per command; key specs, when present, one per line below it. */
 export function renderSpec(s: CommandSpec, indent = '  '): string {
-  const extra = (s.deprecatedSince !== undefined ? `, deprecatedSince: ${q(s.deprecatedSince)}` : '')
-    + (s.module !== undefined ? `, module: ${q(s.module)}` : '');
-  const head = `${indent}{ name: ${q(s.name)}, arity: ${s.arity}, flags: ${list(s.flags)}, acl: ${list(s.acl)}, `
-    + `firstKey: ${s.firstKey}, lastKey: ${s.lastKey}, step: ${s.step}, tips: ${list(s.tips)}, `
-    + `since: ${q(s.since)}, group: ${q(s.group)}${extra}, keySpecs: `;
+  const extra =
+    (s.deprecatedSince !== undefined ? `, deprecatedSince: ${q(s.deprecatedSince)}` : '') +
+    (s.module !== undefined ? `, module: ${q(s.module)}` : '');
+  const head =
+    `${indent}{ name: ${q(s.name)}, arity: ${s.arity}, flags: ${list(s.flags)}, acl: ${list(s.acl)}, ` +
+    `firstKey: ${s.firstKey}, lastKey: ${s.lastKey}, step: ${s.step}, tips: ${list(s.tips)}, ` +
+    `since: ${q(s.since)}, group: ${q(s.group)}${extra}, keySpecs: `;
   if (s.keySpecs.length === 0) return `${head}[] },`;
   return `${head}[\n${s.keySpecs.map((k) => `${indent}  ${renderKeySpec(k)},`).join('\n')}\n${indent}] },`;
 }
@@ -234,13 +271,18 @@ async function main(argv: readonly string[]): Promise<number> {
     else if (a === '--check') check = true;
     else fail(`unknown argument '${a}' (use --port N, --out PATH, --check)`);
   }
-  if (port !== undefined && (!Number.isInteger(port) || port <= 0 || port > 65535)) fail('--port needs a port number');
+  if (port !== undefined && (!Number.isInteger(port) || port <= 0 || port > 65535))
+    fail('--port needs a port number');
   // The project's tooling never touches a developer's real server.
   if (port === 6379) fail('refusing port 6379: point --port at a throwaway server, or omit it to start one');
   const text = await generateTable(port === undefined ? {} : { port });
   if (check) {
     let current = '';
-    try { current = readFileSync(out, 'utf8'); } catch { /* missing counts as different */ }
+    try {
+      current = readFileSync(out, 'utf8');
+    } catch {
+      /* missing counts as different */
+    }
     if (current !== text) {
       process.stderr.write(`${out} is out of date: run node --import tsx scripts/gen-commands.ts\n`);
       return 1;
@@ -255,7 +297,12 @@ async function main(argv: readonly string[]): Promise<number> {
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
-    (e: unknown) => { process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`); process.exitCode = 1; },
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    },
   );
 }

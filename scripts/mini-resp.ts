@@ -11,8 +11,7 @@ export class RespError {
 }
 
 export type RespValue =
-  | string | number | bigint | boolean | null | RespError
-  | RespValue[] | Map<string, RespValue>;
+  string | number | bigint | boolean | null | RespError | RespValue[] | Map<string, RespValue>;
 
 const INCOMPLETE = Symbol('incomplete');
 type Parsed = readonly [RespValue, number] | typeof INCOMPLETE;
@@ -31,14 +30,24 @@ function parse(buf: Buffer, pos: number): Parsed {
   const line = buf.toString('utf8', pos + 1, end);
   const next = end + 2;
   switch (type) {
-    case 0x2b: return [line, next]; // +
-    case 0x2d: return [new RespError(line), next]; // -
-    case 0x3a: return [Number(line), next]; // :
-    case 0x2c: return [line === 'inf' ? Infinity : line === '-inf' ? -Infinity : Number(line), next]; // ,
-    case 0x28: return [BigInt(line), next]; // (
-    case 0x23: return [line === 't', next]; // #
-    case 0x5f: return [null, next]; // _
-    case 0x24: case 0x21: case 0x3d: { // $ ! =
+    case 0x2b:
+      return [line, next]; // +
+    case 0x2d:
+      return [new RespError(line), next]; // -
+    case 0x3a:
+      return [Number(line), next]; // :
+    case 0x2c:
+      return [line === 'inf' ? Infinity : line === '-inf' ? -Infinity : Number(line), next]; // ,
+    case 0x28:
+      return [BigInt(line), next]; // (
+    case 0x23:
+      return [line === 't', next]; // #
+    case 0x5f:
+      return [null, next]; // _
+    case 0x24:
+    case 0x21:
+    case 0x3d: {
+      // $ ! =
       const len = Number(line);
       if (len < 0) return [null, next];
       if (buf.length < next + len + 2) return INCOMPLETE;
@@ -46,7 +55,10 @@ function parse(buf: Buffer, pos: number): Parsed {
       if (type === 0x3d) s = s.slice(4);
       return [type === 0x21 ? new RespError(s) : s, next + len + 2];
     }
-    case 0x2a: case 0x7e: case 0x3e: { // * ~ >
+    case 0x2a:
+    case 0x7e:
+    case 0x3e: {
+      // * ~ >
       const n = Number(line);
       if (n < 0) return [null, next];
       const out: RespValue[] = [];
@@ -59,7 +71,9 @@ function parse(buf: Buffer, pos: number): Parsed {
       }
       return [out, p];
     }
-    case 0x25: case 0x7c: { // % |
+    case 0x25:
+    case 0x7c: {
+      // % |
       const n = Number(line);
       const out = new Map<string, RespValue>();
       let p = next;

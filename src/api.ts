@@ -2,19 +2,84 @@
 export { Redis, type RedisBuffers, type RedisEvents, type Bytes } from './client/redis.js';
 export { Pipeline, Transaction } from './client/pipeline.js';
 export { DedicatedConnection } from './client/dedicated.js';
-export { RedisCluster, type RedisClusterOptions, type RedisClusterBuffers, type ClusterNodeOptions, type ClusterStatus } from './cluster/cluster.js';
+export {
+  RedisCluster,
+  type RedisClusterOptions,
+  type RedisClusterBuffers,
+  type ClusterNodeOptions,
+  type ClusterStatus,
+} from './cluster/cluster.js';
 export type { RedisOptions } from './client/options.js';
 export type { TlsOptions } from './transport/types.js';
 export type {
-  RedisKey, RedisValue, RedisArg, ScoredMember, ScanPage, ScanOptions, KeyScanOptions, ScriptCall, ExpireMode, ListEnd,
-  SetOptions, GetExOptions, CopyOptions, RestoreOptions, SortOptions, FieldValue, HGetExOptions, HSetExOptions,
-  LPosOptions, ListPop, ZAddOptions, ZMember, ZRangeOptions, ZCombineOptions, ZKeyedMember, ZPop, ScoreBound, LexBound,
-  StreamEntry, GroupStreamEntry, StreamRead, StreamOffset, StreamTrim, XAddOptions, XReadOptions, XReadGroupOptions,
-  XGroupCreateOptions, XPendingSummary, XPendingEntry, XPendingOptions, XClaimOptions, XAutoClaimResult,
-  XInfoStream, XInfoGroup, XInfoConsumer, GeoUnit, GeoPosition, GeoMember, GeoAddOptions, GeoFrom, GeoBy,
-  GeoSearchOptions, GeoSearchWithOptions, GeoSearchStoreOptions, GeoSearchResult, BitfieldType, BitfieldOffset,
-  BitfieldOperation, BitRange, FunctionInfo, LibraryInfo, FunctionLoadOptions, FunctionListOptions, ClientInfo,
-  ClientListOptions, ClientKillFilter, SlowlogEntry, ModuleInfo,
+  RedisKey,
+  RedisValue,
+  RedisArg,
+  ScoredMember,
+  ScanPage,
+  ScanOptions,
+  KeyScanOptions,
+  ScriptCall,
+  ExpireMode,
+  ListEnd,
+  SetOptions,
+  GetExOptions,
+  CopyOptions,
+  RestoreOptions,
+  SortOptions,
+  FieldValue,
+  HGetExOptions,
+  HSetExOptions,
+  LPosOptions,
+  ListPop,
+  ZAddOptions,
+  ZMember,
+  ZRangeOptions,
+  ZCombineOptions,
+  ZKeyedMember,
+  ZPop,
+  ScoreBound,
+  LexBound,
+  StreamEntry,
+  GroupStreamEntry,
+  StreamRead,
+  StreamOffset,
+  StreamTrim,
+  XAddOptions,
+  XReadOptions,
+  XReadGroupOptions,
+  XGroupCreateOptions,
+  XPendingSummary,
+  XPendingEntry,
+  XPendingOptions,
+  XClaimOptions,
+  XAutoClaimResult,
+  XInfoStream,
+  XInfoGroup,
+  XInfoConsumer,
+  GeoUnit,
+  GeoPosition,
+  GeoMember,
+  GeoAddOptions,
+  GeoFrom,
+  GeoBy,
+  GeoSearchOptions,
+  GeoSearchWithOptions,
+  GeoSearchStoreOptions,
+  GeoSearchResult,
+  BitfieldType,
+  BitfieldOffset,
+  BitfieldOperation,
+  BitRange,
+  FunctionInfo,
+  LibraryInfo,
+  FunctionLoadOptions,
+  FunctionListOptions,
+  ClientInfo,
+  ClientListOptions,
+  ClientKillFilter,
+  SlowlogEntry,
+  ModuleInfo,
 } from './commands/methods/index.js';
 export type { ScanIterators } from './client/scan.js';
 export * from './errors/index.js';
@@ -22,7 +87,14 @@ export * from './retry.js';
 export { keySlot, keySlots } from './core/slots.js';
 export { Parser, type ParserOptions, type ReplyHandler } from './core/parser.js';
 export { Sentinel, type SentinelOptions, type NodeAddress } from './sentinel/index.js';
-export { Subscription, type MessageListener, type PatternListener, type PubSubMessage, type PubSubName, type SubscribeOptions } from './pubsub/index.js';
+export {
+  Subscription,
+  type MessageListener,
+  type PatternListener,
+  type PubSubMessage,
+  type PubSubName,
+  type SubscribeOptions,
+} from './pubsub/index.js';
 export { Script, defineScript, type ScriptSource, type ScriptBatch } from './features/script.js';
 export { Lock, type LockOptions, type AcquireOptions, type ExtendOptions } from './features/lock.js';
 export {

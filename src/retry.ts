@@ -13,7 +13,13 @@ import {
 } from './backoff.js';
 import { BusyLoadingError, ConnectionError, DataError } from './errors/classes.js';
 
-export { ConstantBackoff, DecorrelatedJitterBackoff, ExponentialBackoff, ExponentialWithJitterBackoff, NoBackoff };
+export {
+  ConstantBackoff,
+  DecorrelatedJitterBackoff,
+  ExponentialBackoff,
+  ExponentialWithJitterBackoff,
+  NoBackoff,
+};
 export type { Backoff, ExponentialBackoffOptions, JitterBackoffOptions, RandomSource } from './backoff.js';
 export { DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP } from './backoff.js';
 
@@ -72,7 +78,8 @@ export class Retry {
     this.retries = retries;
     this.backoff = options.backoff ?? new ExponentialWithJitterBackoff();
     const retryOn = options.retryOn ?? [ConnectionError];
-    this.matches = typeof retryOn === 'function' ? retryOn : (error) => retryOn.some((cls) => error instanceof cls);
+    this.matches =
+      typeof retryOn === 'function' ? retryOn : (error) => retryOn.some((cls) => error instanceof cls);
   }
 
   /** Whether the error's kind is retried at all (`retryOn`), regardless of budget. */
@@ -106,9 +113,12 @@ export class Retry {
    * Runs `fn` until it succeeds, retrying errors allowed by `shouldRetry` (with `context`)
    * after the backoff delay. Rejects with the last error. `fn` gets the attempt number (0 first).
    */
-  async run<T>(fn: (attempt: number) => T | PromiseLike<T>, options: RetryRunOptions & RetryContext = {}): Promise<T> {
+  async run<T>(
+    fn: (attempt: number) => T | PromiseLike<T>,
+    options: RetryRunOptions & RetryContext = {},
+  ): Promise<T> {
     this.backoff.reset();
-    for (let failures = 0; ; ) {
+    for (let failures = 0; ;) {
       try {
         return await fn(failures);
       } catch (error) {

@@ -17,79 +17,136 @@ import { pidAlive } from './support/redis-server.js';
 const out = mkdtempSync(join(tmpdir(), 'wredis-bench-smoke-'));
 after(() => rmSync(out, { recursive: true, force: true }));
 
-function runBench(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runBench(
+  args: string[],
+  timeoutMs: number,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const timer = setTimeout(() => { if (p.pid !== undefined) process.kill(p.pid, 'SIGINT'); }, timeoutMs);
+    p.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    p.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => {
+      if (p.pid !== undefined) process.kill(p.pid, 'SIGINT');
+    }, timeoutMs);
     p.on('error', reject);
-    p.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
 interface Results {
-  meta: { node: string; redisServer: string; packages: Record<string, string>; machine: { nproc: number; cpu: string } };
+  meta: {
+    node: string;
+    redisServer: string;
+    packages: Record<string, string>;
+    machine: { nproc: number; cpu: string };
+  };
   options: { servers: { startedPids: number[] }; clients: string[]; workloads: string[] };
-  runs: { repeat: number; result: { ok: true; client: string; workload: string; cmdsPerSec: number; p50Ms: number; p99Ms: number; cpuUsPerCmd: number; rssPeakMB: number } }[];
+  runs: {
+    repeat: number;
+    result: {
+      ok: true;
+      client: string;
+      workload: string;
+      cmdsPerSec: number;
+      p50Ms: number;
+      p99Ms: number;
+      cpuUsPerCmd: number;
+      rssPeakMB: number;
+    };
+  }[];
   failures: { client: string; workload: string; unavailable: boolean; reason: string }[];
   summaries: { workload: string; client: string; ratio: { median: number } }[];
   targets: { workload: string; status: string }[];
 }
 
 describe('bench/run.ts --quick', () => {
-  it('runs the peers and wredis, prints a table, writes JSON and stops its servers', { timeout: 150_000 }, async () => {
-    const r = await runBench(
-      ['--quick', '--clients', 'ioredis,node-redis,wredis', '--workloads', 'W1,W2', '--repeats', '1', '--out', out],
-      120_000,
-    );
-    assert.equal(r.code, 0, r.stderr.slice(-2000));
-    assert.match(r.stdout, /cmd\/s/);
-    assert.match(r.stdout, /^W1 /m);
-    assert.match(r.stdout, /^W2 /m);
-    for (const c of ['ioredis', 'ioredis-ap', 'node-redis', 'wredis']) assert.match(r.stdout, new RegExp(`^  ${c} `, 'm'));
-    assert.match(r.stderr, /\[\d+\/\d+\] repeat 1\/1 W1/, 'progress lines on stderr');
+  it(
+    'runs the peers and wredis, prints a table, writes JSON and stops its servers',
+    { timeout: 150_000 },
+    async () => {
+      const r = await runBench(
+        [
+          '--quick',
+          '--clients',
+          'ioredis,node-redis,wredis',
+          '--workloads',
+          'W1,W2',
+          '--repeats',
+          '1',
+          '--out',
+          out,
+        ],
+        120_000,
+      );
+      assert.equal(r.code, 0, r.stderr.slice(-2000));
+      assert.match(r.stdout, /cmd\/s/);
+      assert.match(r.stdout, /^W1 /m);
+      assert.match(r.stdout, /^W2 /m);
+      for (const c of ['ioredis', 'ioredis-ap', 'node-redis', 'wredis'])
+        assert.match(r.stdout, new RegExp(`^  ${c} `, 'm'));
+      assert.match(r.stderr, /\[\d+\/\d+\] repeat 1\/1 W1/, 'progress lines on stderr');
 
-    const files = readdirSync(out);
-    const json = files.find((f) => /^results-.*\.json$/.test(f));
-    assert.ok(json !== undefined, `no results JSON in ${files.join(', ')}`);
-    assert.ok(files.some((f) => /^chart-.*\.svg$/.test(f)), 'no SVG chart');
-    assert.match(readFileSync(join(out, files.find((f) => f.endsWith('.svg')) as string), 'utf8'), /^<svg [^>]*xmlns/);
+      const files = readdirSync(out);
+      const json = files.find((f) => /^results-.*\.json$/.test(f));
+      assert.ok(json !== undefined, `no results JSON in ${files.join(', ')}`);
+      assert.ok(
+        files.some((f) => /^chart-.*\.svg$/.test(f)),
+        'no SVG chart',
+      );
+      assert.match(
+        readFileSync(join(out, files.find((f) => f.endsWith('.svg')) as string), 'utf8'),
+        /^<svg [^>]*xmlns/,
+      );
 
-    const res = JSON.parse(readFileSync(join(out, json), 'utf8')) as Results;
-    assert.equal(res.meta.node, process.version);
-    assert.match(res.meta.redisServer, /^\d+\.\d+/);
-    assert.ok(res.meta.machine.nproc >= 1);
-    assert.deepEqual(res.options.workloads, ['W1', 'W2']);
-    // The peers must have produced figures; wredis either figures or is reported, never silently absent.
-    for (const w of ['W1', 'W2']) {
-      for (const c of ['ioredis', 'node-redis', 'wredis']) {
-        const run = res.runs.find((x) => x.result.workload === w && x.result.client === c);
-        const failure = res.failures.find((x) => x.workload === w && x.client === c);
-        if (c !== 'wredis') assert.ok(run !== undefined, `${w} ${c}: no run (${failure?.reason ?? ''})`);
-        assert.ok(run !== undefined || failure !== undefined, `${w} ${c}: neither a figure nor a reason`);
-        if (run === undefined) continue;
-        assert.ok(run.result.cmdsPerSec > 0);
-        assert.ok(run.result.p50Ms > 0 && run.result.p99Ms >= run.result.p50Ms);
-        assert.ok(run.result.cpuUsPerCmd > 0 && run.result.rssPeakMB > 0);
+      const res = JSON.parse(readFileSync(join(out, json), 'utf8')) as Results;
+      assert.equal(res.meta.node, process.version);
+      assert.match(res.meta.redisServer, /^\d+\.\d+/);
+      assert.ok(res.meta.machine.nproc >= 1);
+      assert.deepEqual(res.options.workloads, ['W1', 'W2']);
+      // The peers must have produced figures; wredis either figures or is reported, never silently absent.
+      for (const w of ['W1', 'W2']) {
+        for (const c of ['ioredis', 'node-redis', 'wredis']) {
+          const run = res.runs.find((x) => x.result.workload === w && x.result.client === c);
+          const failure = res.failures.find((x) => x.workload === w && x.client === c);
+          if (c !== 'wredis') assert.ok(run !== undefined, `${w} ${c}: no run (${failure?.reason ?? ''})`);
+          assert.ok(run !== undefined || failure !== undefined, `${w} ${c}: neither a figure nor a reason`);
+          if (run === undefined) continue;
+          assert.ok(run.result.cmdsPerSec > 0);
+          assert.ok(run.result.p50Ms > 0 && run.result.p99Ms >= run.result.p50Ms);
+          assert.ok(run.result.cpuUsPerCmd > 0 && run.result.rssPeakMB > 0);
+        }
       }
-    }
-    assert.ok(res.runs.some((x) => x.result.workload === 'W2' && x.result.client === 'ioredis-ap'), 'ioredis-ap row for W2');
-    const base = res.summaries.find((s) => s.workload === 'W1' && s.client === 'ioredis');
-    assert.equal(base?.ratio.median, 1);
-    assert.ok(res.targets.some((t) => t.workload === 'W2'));
+      assert.ok(
+        res.runs.some((x) => x.result.workload === 'W2' && x.result.client === 'ioredis-ap'),
+        'ioredis-ap row for W2',
+      );
+      const base = res.summaries.find((s) => s.workload === 'W1' && s.client === 'ioredis');
+      assert.equal(base?.ratio.median, 1);
+      assert.ok(res.targets.some((t) => t.workload === 'W2'));
 
-    const pids = res.options.servers.startedPids;
-    assert.ok(pids.length >= 1, 'it started its own server');
-    for (const pid of pids) assert.equal(pidAlive(pid), false, `redis-server ${pid} still running`);
-  });
+      const pids = res.options.servers.startedPids;
+      assert.ok(pids.length >= 1, 'it started its own server');
+      for (const pid of pids) assert.equal(pidAlive(pid), false, `redis-server ${pid} still running`);
+    },
+  );
 });
 
 describe('bench helpers', () => {
   it('parses redis-benchmark --csv output', () => {
-    const rows = parseCsv('"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"\n"GET","41580.04","0.019","0.008","0.015","0.039","0.047","15.727"\n');
+    const rows = parseCsv(
+      '"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"\n"GET","41580.04","0.019","0.008","0.015","0.039","0.047","15.727"\n',
+    );
     assert.deepEqual(rows, [{ test: 'GET', rps: 41580.04, p50Ms: 0.015, p99Ms: 0.047 }]);
   });
 
@@ -101,7 +158,10 @@ describe('bench helpers', () => {
 
   it('selects workload families and adds ioredis-ap with ioredis', () => {
     const o = parseOptions(['--workloads', 'W4,W1', '--clients', 'ioredis', '--quick']);
-    assert.deepEqual(o.workloads.map((w) => w.id), ['W1', 'W4-mget', 'W4-lrange', 'W4-hgetall']);
+    assert.deepEqual(
+      o.workloads.map((w) => w.id),
+      ['W1', 'W4-mget', 'W4-lrange', 'W4-hgetall'],
+    );
     assert.deepEqual(o.clients, ['ioredis', 'ioredis-ap']);
     assert.equal(o.repeats, 1);
     assert.throws(() => parseOptions(['--workloads', 'W9']), UsageError);

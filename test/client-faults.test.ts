@@ -16,14 +16,16 @@ import {
 import { startRedis } from './support/redis-server.js';
 import { HELLO3, startScriptedServer } from './support/scripted-server.js';
 
-const fastRetry = (retries = 3): Retry => new Retry({ retries, backoff: new ExponentialBackoff({ base: 5, cap: 20 }) });
+const fastRetry = (retries = 3): Retry =>
+  new Retry({ retries, backoff: new ExponentialBackoff({ base: 5, cap: 20 }) });
 
 describe('scripted faults', () => {
   it('retries -LOADING with backoff until the server is ready', async () => {
     let loading = 2;
     const srv = await startScriptedServer((cmd) => {
       if (cmd[0] === 'hello') return HELLO3;
-      if (cmd[0] === 'get') return loading-- > 0 ? '-LOADING Redis is loading the dataset in memory\r\n' : '$5\r\nready\r\n';
+      if (cmd[0] === 'get')
+        return loading-- > 0 ? '-LOADING Redis is loading the dataset in memory\r\n' : '$5\r\nready\r\n';
       return '-ERR unexpected\r\n';
     });
     const r = new Redis({ port: srv.port, retry: fastRetry() });
@@ -42,7 +44,10 @@ describe('scripted faults', () => {
     );
     const r = new Redis({ port: srv.port, retry: fastRetry(1) });
     try {
-      const err = await r.get('k').then(() => undefined, (e: unknown) => e);
+      const err = await r.get('k').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof BusyLoadingError, String(err));
       assert.ok(err instanceof ConnectionError);
     } finally {
@@ -138,7 +143,10 @@ describe('real server restarted under load', () => {
   it('every command gets its own reply or a ConnectionError; none is lost', async () => {
     const server = await startRedis();
     const port = server.port;
-    const r = new Redis({ port, retry: new Retry({ retries: 20, backoff: new ExponentialBackoff({ base: 10, cap: 100 }) }) });
+    const r = new Redis({
+      port,
+      retry: new Retry({ retries: 20, backoff: new ExponentialBackoff({ base: 10, cap: 100 }) }),
+    });
     await r.connect();
     const total = 3000;
     let ok = 0;
@@ -150,7 +158,8 @@ describe('real server restarted under load', () => {
     const deadline = Date.now() + 20_000;
     for (let i = 0; i < total && Date.now() < deadline; i++) {
       const payload = `p${i}`;
-      const cmd = i % 3 === 0 ? r.incr(`n${i}`).then((v) => (v === 1 ? payload : `bad${String(v)}`)) : r.echo(payload);
+      const cmd =
+        i % 3 === 0 ? r.incr(`n${i}`).then((v) => (v === 1 ? payload : `bad${String(v)}`)) : r.echo(payload);
       pending.push(
         cmd.then(
           (v) => {

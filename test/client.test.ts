@@ -84,7 +84,10 @@ for (const protocol of [2, 3] as const) {
 
     it('maps server errors to ResponseError with code and command, never argument values', async () => {
       await r.set('str', 'x');
-      const err = await r.call('LPUSH', 'str', 'secret-value').then(() => undefined, (e: unknown) => e);
+      const err = await r.call('LPUSH', 'str', 'secret-value').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof ResponseError);
       assert.equal(err.code, 'WRONGTYPE');
       assert.equal(err.command, 'LPUSH');
@@ -101,7 +104,10 @@ for (const protocol of [2, 3] as const) {
         await assert.rejects(slow, TimeoutError);
         // The second command also waited behind the sleep; it is either answered with its own
         // reply or timed out — never with the DEBUG reply.
-        const v = await next.then((x) => x, (e: unknown) => e);
+        const v = await next.then(
+          (x) => x,
+          (e: unknown) => e,
+        );
         assert.ok(v === 'after' || v instanceof TimeoutError, `unexpected ${String(v)}`);
         // Once the server is free again, the next command gets its own reply, not DEBUG's late one.
         await new Promise((res) => setTimeout(res, 400));
@@ -115,7 +121,10 @@ for (const protocol of [2, 3] as const) {
       const c = new Redis({ host: server.host, port: server.port, protocol });
       const many = Array.from({ length: 100 }, (_, i) => c.echo(String(i)));
       await c.close();
-      assert.deepEqual(await Promise.all(many), many.map((_, i) => String(i)));
+      assert.deepEqual(
+        await Promise.all(many),
+        many.map((_, i) => String(i)),
+      );
       await assert.rejects(c.get('x'), ConnectionError);
 
       const d = new Redis({ host: server.host, port: server.port, protocol });
@@ -126,7 +135,13 @@ for (const protocol of [2, 3] as const) {
     });
 
     it('selects the database and names the client', async () => {
-      const c = new Redis({ host: server.host, port: server.port, protocol, db: 3, clientName: 'wredis-test' });
+      const c = new Redis({
+        host: server.host,
+        port: server.port,
+        protocol,
+        db: 3,
+        clientName: 'wredis-test',
+      });
       try {
         await c.set('only-in-3', '1');
         assert.equal(await c.call('CLIENT', 'GETNAME'), 'wredis-test');
@@ -157,8 +172,17 @@ describe('authentication', () => {
     });
 
     it(`rejects a wrong password with AuthenticationFailureError and never shows it (RESP${protocol})`, async () => {
-      const r = new Redis({ host: server.host, port: server.port, password: 'wrong-pass-xyz', protocol, lazyConnect: true });
-      const err = await r.get('x').then(() => undefined, (e: unknown) => e);
+      const r = new Redis({
+        host: server.host,
+        port: server.port,
+        password: 'wrong-pass-xyz',
+        protocol,
+        lazyConnect: true,
+      });
+      const err = await r.get('x').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof AuthenticationFailureError, String(err));
       assert.ok(!String(err).includes('wrong-pass-xyz'));
       assert.ok(!JSON.stringify(err).includes('wrong-pass-xyz'));
@@ -177,7 +201,10 @@ describe('authentication', () => {
     await admin.call('ACL', 'SETUSER', 'app', 'on', '>app-pass', '~app:*', '+@all');
     const app = new Redis({ port: server.port, username: 'app', password: 'app-pass' });
     assert.equal(await app.set('app:1', 'v'), 'OK');
-    const denied = await app.set('other', 'v').then(() => undefined, (e: unknown) => e);
+    const denied = await app.set('other', 'v').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(denied instanceof ResponseError && denied.code === 'NOPERM', String(denied));
     await Promise.all([admin.close(), app.close()]);
   });

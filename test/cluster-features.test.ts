@@ -15,7 +15,10 @@ local v = redis.call('incrby', KEYS[1], ARGV[1])
 return {KEYS[1], v}`;
 
 /** Keys whose slots are owned by different primaries (one per primary). */
-async function keyPerPrimary(cluster: RedisClusterHandle, prefix: string): Promise<Array<{ key: string; node: ClusterNode }>> {
+async function keyPerPrimary(
+  cluster: RedisClusterHandle,
+  prefix: string,
+): Promise<Array<{ key: string; node: ClusterNode }>> {
   const out: Array<{ key: string; node: ClusterNode }> = [];
   for (const node of cluster.primaries) {
     for (let i = 0; i < 10_000; i++) {
@@ -84,12 +87,16 @@ describe('Scripts, locks and stream consumers on a real 3+3 cluster', () => {
     const targets = await keyPerPrimary(cluster, 'load');
     for (const { key } of targets) await r.set(key, key);
     assert.equal(await script.load(), script.sha);
-    for (const node of cluster.nodes) assert.equal(await scriptExists(node, script.sha), true, `on ${node.port} (${node.role})`);
+    for (const node of cluster.nodes)
+      assert.equal(await scriptExists(node, script.sha), true, `on ${node.port} (${node.role})`);
     assert.equal(await script.exists(), true);
     assert.equal(await r.call('SCRIPT', 'FLUSH'), 'OK');
     for (const node of cluster.nodes) assert.equal(await scriptExists(node, script.sha), false);
     assert.equal(await script.exists(), false);
-    await assert.rejects(r.call('EVALSHA', script.sha, 1, (targets[0] as { key: string }).key), NoScriptError);
+    await assert.rejects(
+      r.call('EVALSHA', script.sha, 1, (targets[0] as { key: string }).key),
+      NoScriptError,
+    );
     for (const { key } of targets) assert.equal(await script.run({ keys: [key] }), key);
   });
 
@@ -107,12 +114,18 @@ describe('Scripts, locks and stream consumers on a real 3+3 cluster', () => {
     }
     const results = await pipe.exec();
     // A NOSCRIPT slot is run again by body after the rest of the pipeline (so its GET saw 10).
-    assert.deepEqual(results, targets.flatMap(({ key }) => ['OK', [key, 12], '10']));
+    assert.deepEqual(
+      results,
+      targets.flatMap(({ key }) => ['OK', [key, 12], '10']),
+    );
     for (const { key } of targets) assert.equal(await r.get(key), '12');
     // Loaded everywhere by the retries: EVALSHA succeeds in the next pipeline.
     const again = r.pipeline();
     for (const { key } of targets) script.runIn(again, { keys: [key], args: [1] });
-    assert.deepEqual(await again.exec(), targets.map(({ key }) => [key, 13]));
+    assert.deepEqual(
+      await again.exec(),
+      targets.map(({ key }) => [key, 13]),
+    );
     const tx = r.multi().set('{tx}n', 1);
     script.runIn(tx, { keys: ['{tx}n'], args: [4] });
     assert.deepEqual(await tx.get('{tx}n').exec(), ['OK', ['{tx}n', 5], '5']);
@@ -174,7 +187,10 @@ describe('Scripts, locks and stream consumers on a real 3+3 cluster', () => {
     assert.deepEqual(await waiting, { value: undefined, done: true });
     // Streams of several slots cannot be read by one XREADGROUP.
     const split = r.streamConsumer({ streams: ['orders:eu', 'orders:us'], group: 'g', consumer: 'c' });
-    const err = await split.next().then(() => undefined, (e: unknown) => e);
+    const err = await split.next().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof ClusterCrossSlotError, String(err));
     assert.equal(err.command, 'XREADGROUP');
   });

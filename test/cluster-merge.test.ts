@@ -18,19 +18,31 @@ describe('cluster reply merging', () => {
   });
 
   it('aggregates arrays element by element (SCRIPT EXISTS across shards)', () => {
-    assert.deepEqual(mergeReplies('SCRIPT', 'agg_logical_and', [[1, 0, 1], [1, 1, 1]]), [1, 0, 1]);
+    assert.deepEqual(
+      mergeReplies('SCRIPT', 'agg_logical_and', [
+        [1, 0, 1],
+        [1, 1, 1],
+      ]),
+      [1, 0, 1],
+    );
   });
 
   it('all_succeeded returns one reply, or the first error', () => {
     assert.equal(mergeReplies('FLUSHALL', 'all_succeeded', ['OK', 'OK']), 'OK');
     const e = err('ERR boom');
-    assert.throws(() => mergeReplies('FLUSHALL', 'all_succeeded', ['OK', e]), (x: unknown) => x === e);
+    assert.throws(
+      () => mergeReplies('FLUSHALL', 'all_succeeded', ['OK', e]),
+      (x: unknown) => x === e,
+    );
   });
 
   it('one_succeeded returns the first success, or the first error when all failed', () => {
     const e1 = err('NOTBUSY a');
     assert.equal(mergeReplies('SCRIPT', 'one_succeeded', [e1, 'OK', err('NOTBUSY b')]), 'OK');
-    assert.throws(() => mergeReplies('SCRIPT', 'one_succeeded', [e1, err('NOTBUSY b')]), (x: unknown) => x === e1);
+    assert.throws(
+      () => mergeReplies('SCRIPT', 'one_succeeded', [e1, err('NOTBUSY b')]),
+      (x: unknown) => x === e1,
+    );
   });
 
   it('without a policy concatenates arrays, merges maps, collapses equal scalars', () => {

@@ -32,14 +32,21 @@ class Inbox {
 
 /** Waits (bounded) until `message` is in `got`. */
 async function received(got: string[], message: string): Promise<void> {
-  await waitUntil(`'${message}' arrives`, 10_000, async () => (got.includes(message) ? undefined : `got ${got.length} messages`));
+  await waitUntil(`'${message}' arrives`, 10_000, async () =>
+    got.includes(message) ? undefined : `got ${got.length} messages`,
+  );
 }
 
 /**
  * After a move: publishes fresh messages (bounded) until one arrives, then one more that must
  * arrive exactly once. Publishing may fail while the cluster settles; those attempts just count.
  */
-async function flowsAgain(what: string, publish: (m: string) => Promise<unknown>, got: string[], tag: string): Promise<void> {
+async function flowsAgain(
+  what: string,
+  publish: (m: string) => Promise<unknown>,
+  got: string[],
+  tag: string,
+): Promise<void> {
   let n = 0;
   await waitUntil(`${what}: a message arrives`, 20_000, async () => {
     if (got.some((m) => m.startsWith(`${tag}#`))) return undefined;
@@ -68,13 +75,18 @@ async function numsub(node: ClusterNode, channel: string): Promise<number> {
 async function cmdstat(node: ClusterNode, command: string): Promise<{ calls: number; rejected: number }> {
   const info = String(await node.command('INFO', 'commandstats'));
   const line = info.split('\r\n').find((l) => l.startsWith(`cmdstat_${command}:`)) ?? '';
-  return { calls: Number(/calls=(\d+)/.exec(line)?.[1] ?? 0), rejected: Number(/rejected_calls=(\d+)/.exec(line)?.[1] ?? 0) };
+  return {
+    calls: Number(/calls=(\d+)/.exec(line)?.[1] ?? 0),
+    rejected: Number(/rejected_calls=(\d+)/.exec(line)?.[1] ?? 0),
+  };
 }
 
 /** A name whose slot `node` owns, per a fresh CLUSTER SLOTS. */
 async function nameOwnedBy(cluster: RedisClusterHandle, node: ClusterNode, prefix: string): Promise<string> {
   const slots = (await node.command('CLUSTER', 'SLOTS')) as unknown[][];
-  const mine = slots.filter((r) => Number((r[2] as unknown[])[1]) === node.port).map((r) => [Number(r[0]), Number(r[1])]);
+  const mine = slots
+    .filter((r) => Number((r[2] as unknown[])[1]) === node.port)
+    .map((r) => [Number(r[0]), Number(r[1])]);
   for (let i = 0; i < 10_000; i++) {
     const name = `${prefix}:${i}`;
     const slot = keySlot(name);
@@ -114,7 +126,10 @@ describe('Cluster Pub/Sub on a real 3+3 cluster', () => {
     const inbox = new Inbox();
     const sub = await r.ssubscribe(channels, inbox.listener);
     const slots = new Set(channels.map((c) => keySlot(c)));
-    const calls = (await Promise.all(primaries.map((p) => cmdstat(p, 'ssubscribe')))).reduce((a, s) => a + s.calls, 0);
+    const calls = (await Promise.all(primaries.map((p) => cmdstat(p, 'ssubscribe')))).reduce(
+      (a, s) => a + s.calls,
+      0,
+    );
     assert.equal(calls, slots.size);
     for (const c of channels) {
       const owner = await cluster.ownerOf(keySlot(c));
@@ -219,14 +234,23 @@ describe('Cluster Pub/Sub on a real 3+3 cluster', () => {
       await r2.close();
       assert.equal(shard.subscribed, false);
       assert.equal(classic.subscribed, false);
-      await waitUntil('subscriber connections closed', 10_000, async () => ((await shardNumsub(p1, a)) + (await shardNumsub(p1, b)) === 0 ? undefined : 'still subscribed'));
+      await waitUntil('subscriber connections closed', 10_000, async () =>
+        (await shardNumsub(p1, a)) + (await shardNumsub(p1, b)) === 0 ? undefined : 'still subscribed',
+      );
     } finally {
       r2.disconnect();
     }
   });
 
   it('refuses (un)subscribe commands sent as plain commands, in pipelines and transactions', async () => {
-    for (const name of ['subscribe', 'ssubscribe', 'psubscribe', 'unsubscribe', 'sunsubscribe', 'punsubscribe']) {
+    for (const name of [
+      'subscribe',
+      'ssubscribe',
+      'psubscribe',
+      'unsubscribe',
+      'sunsubscribe',
+      'punsubscribe',
+    ]) {
       await assert.rejects(r.call(name, 'x'), PubSubError);
     }
     const results = await r.pipeline().set('guard', '1').call('SSUBSCRIBE', 'x').get('guard').exec();
@@ -281,10 +305,25 @@ describe('Cluster Pub/Sub on a real 3+3 cluster', () => {
     await received(inbox.of(shardCh), 'before');
     await host.kill();
     await cluster.waitForClusterOk({ timeoutMs: 20_000 });
-    await flowsAgain('shard channel after kill -9', (m) => pub.spublish(shardCh, m), inbox.of(shardCh), 'after');
+    await flowsAgain(
+      'shard channel after kill -9',
+      (m) => pub.spublish(shardCh, m),
+      inbox.of(shardCh),
+      'after',
+    );
     const live = cluster.nodes.filter((x) => x.alive);
-    await flowsAgain('classic channel after kill -9', (m) => (live[0] as ClusterNode).command('PUBLISH', 'news', m), inbox.of('news'), 'after');
-    await flowsAgain('pattern after kill -9', (m) => (live[1] as ClusterNode).command('PUBLISH', 'news.us', m), inbox.of('news.*|news.us'), 'after');
+    await flowsAgain(
+      'classic channel after kill -9',
+      (m) => (live[0] as ClusterNode).command('PUBLISH', 'news', m),
+      inbox.of('news'),
+      'after',
+    );
+    await flowsAgain(
+      'pattern after kill -9',
+      (m) => (live[1] as ClusterNode).command('PUBLISH', 'news.us', m),
+      inbox.of('news.*|news.us'),
+      'after',
+    );
     const moved = await classicHost(cluster, 'news');
     assert.ok(moved !== undefined && moved !== host);
     assert.equal(await shardNumsub(await cluster.ownerOf(keySlot(shardCh)), shardCh), 1);

@@ -38,11 +38,21 @@ async function runLoad(r: RedisCluster, prefix: string, count: number, deadlineM
     const key = `${prefix}:${i}`;
     inFlight.push(
       r.set(key, `v${i}`).then(
-        () => r.get(key).then(
-          (v) => { if (v === `v${i}`) stats.ok++; else stats.wrong++; },
-          (e: unknown) => { stats.failed++; stats.errors.push(e); },
-        ),
-        (e: unknown) => { stats.failed++; stats.errors.push(e); },
+        () =>
+          r.get(key).then(
+            (v) => {
+              if (v === `v${i}`) stats.ok++;
+              else stats.wrong++;
+            },
+            (e: unknown) => {
+              stats.failed++;
+              stats.errors.push(e);
+            },
+          ),
+        (e: unknown) => {
+          stats.failed++;
+          stats.errors.push(e);
+        },
       ),
     );
     if (i % 50 === 49) {
@@ -59,7 +69,10 @@ describe('RedisCluster on a real 3+3 cluster', () => {
   before(async () => {
     cluster = await startCluster({ primaries: 3, replicasPerPrimary: 1, nodeTimeoutMs: 1000 });
     // One seed is enough: the rest is discovered.
-    r = new RedisCluster({ nodes: [cluster.startupNodes()[0] as { host: string; port: number }], maxRedirections: 16 });
+    r = new RedisCluster({
+      nodes: [cluster.startupNodes()[0] as { host: string; port: number }],
+      maxRedirections: 16,
+    });
     await r.connect();
   });
   after(async () => {
@@ -98,7 +111,10 @@ describe('RedisCluster on a real 3+3 cluster', () => {
 
   it('rejects other cross-slot commands with ClusterCrossSlotError before sending', async () => {
     await r.set('cross:a', '1');
-    const err = await r.rename('cross:a', 'cross:b').then(() => undefined, (e: unknown) => e);
+    const err = await r.rename('cross:a', 'cross:b').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof ClusterCrossSlotError, String(err));
     assert.equal(err.command, 'RENAME');
     assert.equal(await r.get('cross:a'), '1');
@@ -110,7 +126,10 @@ describe('RedisCluster on a real 3+3 cluster', () => {
   it('fans keyless commands out by routing tips and merges replies', async () => {
     const before = await r.dbsize();
     const perNode = await Promise.all(cluster.primaries.map(async (n) => Number(await n.command('DBSIZE'))));
-    assert.equal(before, perNode.reduce((a, b) => a + b, 0));
+    assert.equal(
+      before,
+      perNode.reduce((a, b) => a + b, 0),
+    );
     const keys = (await r.keys('split:*')) as string[];
     assert.ok(Array.isArray(keys));
     await r.set('fan:1', 'x');
@@ -127,10 +146,19 @@ describe('RedisCluster on a real 3+3 cluster', () => {
   });
 
   it('rejects commands newer than the servers with CommandNotSupportedError before sending', async () => {
-    const err = await r.call('HEXPIRE', 'h', 10, 'FIELDS', 1, 'f').then(() => undefined, (e: unknown) => e);
+    const err = await r.call('HEXPIRE', 'h', 10, 'FIELDS', 1, 'f').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof CommandNotSupportedError, String(err));
-    assert.equal(err.currentVersion, String(await cluster.primaries[0]?.command('INFO', 'server')).match(/redis_version:([\d.]+)/)?.[1]);
-    const mod = await r.call('JSON.GET', 'k').then(() => undefined, (e: unknown) => e);
+    assert.equal(
+      err.currentVersion,
+      String(await cluster.primaries[0]?.command('INFO', 'server')).match(/redis_version:([\d.]+)/)?.[1],
+    );
+    const mod = await r.call('JSON.GET', 'k').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(mod instanceof ModuleCommandNotSupportedError, String(mod));
   });
 
@@ -153,7 +181,10 @@ describe('RedisCluster on a real 3+3 cluster', () => {
       // A multi-key command across moved and unmoved keys gets TRYAGAIN until the budget is spent.
       const tight = new RedisCluster({ nodes: cluster.startupNodes(), maxRedirections: 2 });
       try {
-        const err = await tight.mget('{mig}a', '{mig}b').then(() => undefined, (e: unknown) => e);
+        const err = await tight.mget('{mig}a', '{mig}b').then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         assert.ok(err instanceof ClusterError, String(err));
         assert.ok((err as Error).cause instanceof TryAgainError);
       } finally {
@@ -197,7 +228,13 @@ describe('RedisCluster on a real 3+3 cluster', () => {
       await cluster.migrateSlot(slot, from, to);
       // The client's map still names the old owner: its command gets MOVED, the others do not.
       await to.command('CONFIG', 'RESETSTAT');
-      const results = await stale.pipeline().set('{pipe}k', 'after').get('{pipe}k').get('pipe-other').incr('{pipe}n').exec();
+      const results = await stale
+        .pipeline()
+        .set('{pipe}k', 'after')
+        .get('{pipe}k')
+        .get('pipe-other')
+        .incr('{pipe}n')
+        .exec();
       assert.deepEqual(results, ['OK', 'after', 'x', 1]);
       assert.equal(stale.slots?.shardOf(slot)?.primary.port, to.port);
       // INCR ran exactly once on the new owner: a redirected command is retried, never duplicated.
@@ -216,9 +253,14 @@ describe('RedisCluster on a real 3+3 cluster', () => {
       await Promise.all(cluster.replicas.map((n) => n.command('CONFIG', 'RESETSTAT')));
       for (let i = 0; i < 4; i++) assert.equal(await pr.get('prefer:key'), 'pv');
       const gets = await Promise.all(
-        cluster.replicas.map(async (n) => Number(/cmdstat_get:calls=(\d+)/.exec(String(await n.command('INFO', 'commandstats')))?.[1] ?? 0)),
+        cluster.replicas.map(async (n) =>
+          Number(/cmdstat_get:calls=(\d+)/.exec(String(await n.command('INFO', 'commandstats')))?.[1] ?? 0),
+        ),
       );
-      assert.equal(gets.reduce((a, b) => a + b, 0), 4);
+      assert.equal(
+        gets.reduce((a, b) => a + b, 0),
+        4,
+      );
     } finally {
       pr.disconnect();
     }
@@ -251,7 +293,8 @@ describe('RedisCluster on a real 3+3 cluster', () => {
     await cluster.failover(replica);
     const stats = await load;
     assert.equal(stats.wrong, 0);
-    for (const e of stats.errors) assert.ok(e instanceof ConnectionError || e instanceof ClusterError, String(e));
+    for (const e of stats.errors)
+      assert.ok(e instanceof ConnectionError || e instanceof ClusterError, String(e));
     const after = await runLoad(r, 'fo-after', 300, 20_000);
     assert.equal(after.failed, 0);
     assert.equal(after.wrong, 0);
@@ -264,7 +307,8 @@ describe('RedisCluster on a real 3+3 cluster', () => {
     await cluster.waitForClusterOk({ timeoutMs: 20_000 });
     const stats = await load;
     assert.equal(stats.wrong, 0);
-    for (const e of stats.errors) assert.ok(e instanceof ConnectionError || e instanceof ClusterError, String(e));
+    for (const e of stats.errors)
+      assert.ok(e instanceof ConnectionError || e instanceof ClusterError, String(e));
     const afterKill = await runLoad(r, 'kill-after', 300, 20_000);
     assert.equal(afterKill.wrong, 0);
     assert.equal(afterKill.failed, 0, afterKill.errors.map(String).slice(0, 3).join('; '));
@@ -293,7 +337,9 @@ describe('RedisCluster against scripted nodes', () => {
 
   it('follows MOVED without a host to the same host, new port', async () => {
     let portA = 0;
-    const b = await startScriptedServer((cmd) => (cmd[0] === 'hello' ? HELLO3 : cmd[0] === 'get' ? '$4\r\nfrom\r\n' : '+OK\r\n'));
+    const b = await startScriptedServer((cmd) =>
+      cmd[0] === 'hello' ? HELLO3 : cmd[0] === 'get' ? '$4\r\nfrom\r\n' : '+OK\r\n',
+    );
     const a = await startScriptedServer((cmd) => {
       if (cmd[0] === 'hello') return HELLO3;
       if (cmd[0] === 'cluster') return slotsReply([[0, 16383, portA]]);
@@ -320,15 +366,25 @@ describe('RedisCluster against scripted nodes', () => {
       return `-${mode}\r\n`;
     });
     port = srv.port;
-    const r = new RedisCluster({ nodes: [{ host: '127.0.0.1', port }], maxRedirections: 3, refreshInterval: 0 });
+    const r = new RedisCluster({
+      nodes: [{ host: '127.0.0.1', port }],
+      maxRedirections: 3,
+      refreshInterval: 0,
+    });
     try {
-      const e1 = await r.get('k').then(() => undefined, (e: unknown) => e);
+      const e1 = await r.get('k').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(e1 instanceof ClusterError && !(e1 instanceof ClusterDownError), String(e1));
       assert.ok((e1 as Error).cause instanceof TryAgainError);
       const gets = srv.received.filter((c) => c[0] === 'get').length;
       assert.equal(gets, 4); // the first try and three retries
       mode = 'CLUSTERDOWN The cluster is down';
-      const e2 = await r.get('k').then(() => undefined, (e: unknown) => e);
+      const e2 = await r.get('k').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(e2 instanceof ClusterDownError, String(e2));
       assert.ok((e2 as Error).cause instanceof ClusterDownError);
     } finally {

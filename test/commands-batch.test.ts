@@ -22,7 +22,11 @@ perProtocol('pipelines and transactions', (ctx) => {
       .exec();
     assert.equal(results.length, 9);
     assert.deepEqual(results.slice(0, 4), [1, { a: '1' }, 1, 1.5]);
-    assert.ok(results[4] instanceof ResponseError && results[4].code === 'WRONGTYPE' && results[4].command === 'LPUSH');
+    assert.ok(
+      results[4] instanceof ResponseError &&
+        results[4].code === 'WRONGTYPE' &&
+        results[4].command === 'LPUSH',
+    );
     assert.ok(results[5] instanceof CommandSyntaxError);
     assert.deepEqual(results.slice(6), ['1-1', [{ id: '1-1', fields: { f: 'v' } }], [false]]);
     assert.deepEqual(await r.pipeline().exec(), []);
@@ -31,7 +35,13 @@ perProtocol('pipelines and transactions', (ctx) => {
   it('multi()/exec shapes EXEC results; a runtime error stays in its slot', async () => {
     const r = ctx.r;
     await r.set('str', 'x');
-    const p = r.multi().hset('h', { a: '1' }).hgetall('h').incrbyfloat('n', 1.5).lpush('str', 'boom').zrangeWithScores('none', 0, -1);
+    const p = r
+      .multi()
+      .hset('h', { a: '1' })
+      .hgetall('h')
+      .incrbyfloat('n', 1.5)
+      .lpush('str', 'boom')
+      .zrangeWithScores('none', 0, -1);
     assert.equal(p.length, 5);
     const results = await p.exec();
     assert.deepEqual(results.slice(0, 3), [1, { a: '1' }, 1.5]);
@@ -41,7 +51,15 @@ perProtocol('pipelines and transactions', (ctx) => {
 
   it('a command refused while queueing aborts the transaction with ExecAbortError (the refusal as cause)', async () => {
     const r = ctx.r;
-    const err = await r.multi().set('a', '1').call('SET', 'only-key').exec().then(() => undefined, (e: unknown) => e);
+    const err = await r
+      .multi()
+      .set('a', '1')
+      .call('SET', 'only-key')
+      .exec()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     assert.ok(err instanceof ExecAbortError, String(err));
     assert.ok((err as { cause?: unknown }).cause instanceof ResponseError);
     assert.equal(await r.exists('a'), 0);
@@ -49,7 +67,10 @@ perProtocol('pipelines and transactions', (ctx) => {
 
   it('a typed method that throws rejects exec() before anything is sent; discard() drops the queue', async () => {
     const r = ctx.r;
-    await assert.rejects(r.multi().set('a', '1').set('b', '2', { nx: true, xx: true }).exec(), CommandSyntaxError);
+    await assert.rejects(
+      r.multi().set('a', '1').set('b', '2', { nx: true, xx: true }).exec(),
+      CommandSyntaxError,
+    );
     assert.equal(await r.exists('a'), 0);
     const t = r.multi().set('a', '1');
     t.discard();
@@ -63,7 +84,11 @@ perProtocol('pipelines and transactions', (ctx) => {
     const results = await r.withConnection(async (conn) => {
       assert.equal(await conn.watch('bal'), 'OK');
       const bal = Number(await conn.get('bal'));
-      return conn.multi().set('bal', String(bal - 3)).get('bal').exec();
+      return conn
+        .multi()
+        .set('bal', String(bal - 3))
+        .get('bal')
+        .exec();
     });
     assert.deepEqual(results, ['OK', '7']);
   });

@@ -21,105 +21,127 @@ function track<T>(p: Promise<T>): { readonly settled: boolean; readonly promise:
 
 /** Ids of connections currently blocked in `command` (CLIENT LIST `cmd=`). */
 async function blockedIds(r: Redis, command: string): Promise<number[]> {
-  return (await r.clientList()).filter((c) => c.cmd === command && c.flags?.includes('b')).map((c) => Number(c.id));
+  return (await r.clientList())
+    .filter((c) => c.cmd === command && c.flags?.includes('b'))
+    .map((c) => Number(c.id));
 }
 
-perProtocol('blocking commands', (ctx) => {
-  it('a BLPOP in flight does not stall 1000 GETs on the shared connection', async () => {
-    const r = ctx.r;
-    await r.set('k', 'v');
-    const pop = track(r.blpop('q', 2));
-    const gets = await Promise.all(Array.from({ length: 1000 }, () => r.get('k')));
-    assert.ok(gets.every((v) => v === 'v'));
-    assert.equal(pop.settled, false, 'the BLPOP was answered before anything was pushed');
-    await r.rpush('q', 'x');
-    assert.deepEqual(await pop.promise, ['q', 'x']);
-  });
-
-  it('commandTimeout does not end a blocking command before its own timeout', async () => {
-    const c = ctx.client({ commandTimeout: 100 });
-    await c.connect();
-    assert.equal(await c.blpop('q', 1), null);
-    assert.equal(await c.bzpopmin('z', 0.5), null);
-    assert.equal(await c.xread({ key: 's', id: '$' }, { block: 400 }), null);
-    // Ordinary commands still time out.
-    await assert.rejects(c.call('DEBUG', 'SLEEP', '0.3'), TimeoutError);
-  });
-
-  it('CLIENT UNBLOCK … ERROR rejects the blocked command with UnblockedError; TIMEOUT ends it with null', async () => {
-    const r = ctx.r;
-    const pop = r.blpop('q', 10).then((v) => v, (e: unknown) => e);
-    let ids: number[] = [];
-    await waitUntil('BLPOP blocked', 5000, async () => ((ids = await blockedIds(r, 'blpop')).length === 1 ? undefined : `${ids.length} blocked`));
-    assert.equal(await r.clientUnblock(ids[0] as number, 'ERROR'), true);
-    const err = await pop;
-    assert.ok(err instanceof UnblockedError, String(err));
-    assert.equal(err.command, 'BLPOP');
-    assert.equal(err.code, 'UNBLOCKED');
-
-    const again = r.bzpopmax('z', 10);
-    await waitUntil('BZPOPMAX blocked', 5000, async () => ((ids = await blockedIds(r, 'bzpopmax')).length === 1 ? undefined : `${ids.length} blocked`));
-    assert.equal(await r.clientUnblock(ids[0] as number), true);
-    assert.equal(await again, null);
-  });
-
-  it('concurrent blocking commands each get a connection; connections are reused afterwards', async () => {
-    const r = ctx.r;
-    const pops = [r.blpop('a', 5), r.brpop('b', 5), r.blmove('c', 'd', 'LEFT', 'RIGHT', 5)];
-    await waitUntil('three blocked', 5000, async () => {
-      const n = (await r.clientList()).filter((c) => c.flags?.includes('b')).length;
-      return n === 3 ? undefined : `${n} blocked`;
+perProtocol(
+  'blocking commands',
+  (ctx) => {
+    it('a BLPOP in flight does not stall 1000 GETs on the shared connection', async () => {
+      const r = ctx.r;
+      await r.set('k', 'v');
+      const pop = track(r.blpop('q', 2));
+      const gets = await Promise.all(Array.from({ length: 1000 }, () => r.get('k')));
+      assert.ok(gets.every((v) => v === 'v'));
+      assert.equal(pop.settled, false, 'the BLPOP was answered before anything was pushed');
+      await r.rpush('q', 'x');
+      assert.deepEqual(await pop.promise, ['q', 'x']);
     });
-    await r.rpush('a', '1');
-    await r.rpush('b', '2');
-    await r.rpush('c', '3');
-    assert.deepEqual(await Promise.all(pops), [['a', '1'], ['b', '2'], '3']);
-    const before = (await r.clientList()).length;
-    for (let i = 0; i < 5; i++) assert.equal(await r.blpop('none', 0.01), null);
-    assert.equal((await r.clientList()).length, before);
-  });
 
-  it('more blocking commands than the pool holds wait for a free connection', async () => {
-    const r = ctx.r;
-    const n = 20;
-    const pops = Array.from({ length: n }, (_, i) => r.blpop(`w${i}`, 5));
-    await waitUntil('pool full', 5000, async () => {
-      const blocked = (await blockedIds(r, 'blpop')).length;
-      return blocked === 16 ? undefined : `${blocked} blocked`;
+    it('commandTimeout does not end a blocking command before its own timeout', async () => {
+      const c = ctx.client({ commandTimeout: 100 });
+      await c.connect();
+      assert.equal(await c.blpop('q', 1), null);
+      assert.equal(await c.bzpopmin('z', 0.5), null);
+      assert.equal(await c.xread({ key: 's', id: '$' }, { block: 400 }), null);
+      // Ordinary commands still time out.
+      await assert.rejects(c.call('DEBUG', 'SLEEP', '0.3'), TimeoutError);
     });
-    for (let i = 0; i < n; i++) await r.rpush(`w${i}`, String(i));
-    const got = await Promise.all(pops);
-    assert.deepEqual(got, Array.from({ length: n }, (_, i) => [`w${i}`, String(i)]));
-  });
 
-  it('XREADGROUP with BLOCK waits on its own connection and wakes on XADD', async () => {
-    const r = ctx.r;
-    await r.xgroupCreate('s', 'g', '$', { mkstream: true });
-    const read = track(r.xreadgroup('g', 'block', { key: 's', id: '>' }, { block: 5000 }));
-    await waitUntil('XREADGROUP blocked', 5000, async () => ((await blockedIds(r, 'xreadgroup')).length === 1 ? undefined : 'not yet'));
-    assert.equal(await r.ping(), 'PONG');
-    assert.equal(read.settled, false);
-    const id = await r.xadd('s', '*', { a: '1' });
-    assert.deepEqual(await read.promise, [{ stream: 's', entries: [{ id, fields: { a: '1' } }] }]);
-  });
+    it('CLIENT UNBLOCK … ERROR rejects the blocked command with UnblockedError; TIMEOUT ends it with null', async () => {
+      const r = ctx.r;
+      const pop = r.blpop('q', 10).then(
+        (v) => v,
+        (e: unknown) => e,
+      );
+      let ids: number[] = [];
+      await waitUntil('BLPOP blocked', 5000, async () =>
+        (ids = await blockedIds(r, 'blpop')).length === 1 ? undefined : `${ids.length} blocked`,
+      );
+      assert.equal(await r.clientUnblock(ids[0] as number, 'ERROR'), true);
+      const err = await pop;
+      assert.ok(err instanceof UnblockedError, String(err));
+      assert.equal(err.command, 'BLPOP');
+      assert.equal(err.code, 'UNBLOCKED');
 
-  it('inside withConnection, blocking commands run on the lent connection itself', async () => {
-    const r = ctx.r;
-    await r.withConnection(async (conn) => {
-      const id = await conn.clientId();
-      const pop = conn.blpop('lent', 5);
-      await waitUntil('lent BLPOP blocked', 5000, async () => ((await blockedIds(r, 'blpop')).includes(id) ? undefined : 'not yet'));
-      await r.rpush('lent', 'x');
-      assert.deepEqual(await pop, ['lent', 'x']);
+      const again = r.bzpopmax('z', 10);
+      await waitUntil('BZPOPMAX blocked', 5000, async () =>
+        (ids = await blockedIds(r, 'bzpopmax')).length === 1 ? undefined : `${ids.length} blocked`,
+      );
+      assert.equal(await r.clientUnblock(ids[0] as number), true);
+      assert.equal(await again, null);
     });
-  });
 
-  it('disconnect() rejects a blocking command in flight with ConnectionError', async () => {
-    const c = ctx.client();
-    await c.connect();
-    const pop = c.blpop('never', 0);
-    await waitUntil('blocked', 5000, async () => ((await blockedIds(ctx.r, 'blpop')).length === 1 ? undefined : 'not yet'));
-    c.disconnect();
-    await assert.rejects(pop, ConnectionError);
-  });
-}, { args: ['--enable-debug-command', 'yes'] });
+    it('concurrent blocking commands each get a connection; connections are reused afterwards', async () => {
+      const r = ctx.r;
+      const pops = [r.blpop('a', 5), r.brpop('b', 5), r.blmove('c', 'd', 'LEFT', 'RIGHT', 5)];
+      await waitUntil('three blocked', 5000, async () => {
+        const n = (await r.clientList()).filter((c) => c.flags?.includes('b')).length;
+        return n === 3 ? undefined : `${n} blocked`;
+      });
+      await r.rpush('a', '1');
+      await r.rpush('b', '2');
+      await r.rpush('c', '3');
+      assert.deepEqual(await Promise.all(pops), [['a', '1'], ['b', '2'], '3']);
+      const before = (await r.clientList()).length;
+      for (let i = 0; i < 5; i++) assert.equal(await r.blpop('none', 0.01), null);
+      assert.equal((await r.clientList()).length, before);
+    });
+
+    it('more blocking commands than the pool holds wait for a free connection', async () => {
+      const r = ctx.r;
+      const n = 20;
+      const pops = Array.from({ length: n }, (_, i) => r.blpop(`w${i}`, 5));
+      await waitUntil('pool full', 5000, async () => {
+        const blocked = (await blockedIds(r, 'blpop')).length;
+        return blocked === 16 ? undefined : `${blocked} blocked`;
+      });
+      for (let i = 0; i < n; i++) await r.rpush(`w${i}`, String(i));
+      const got = await Promise.all(pops);
+      assert.deepEqual(
+        got,
+        Array.from({ length: n }, (_, i) => [`w${i}`, String(i)]),
+      );
+    });
+
+    it('XREADGROUP with BLOCK waits on its own connection and wakes on XADD', async () => {
+      const r = ctx.r;
+      await r.xgroupCreate('s', 'g', '$', { mkstream: true });
+      const read = track(r.xreadgroup('g', 'block', { key: 's', id: '>' }, { block: 5000 }));
+      await waitUntil('XREADGROUP blocked', 5000, async () =>
+        (await blockedIds(r, 'xreadgroup')).length === 1 ? undefined : 'not yet',
+      );
+      assert.equal(await r.ping(), 'PONG');
+      assert.equal(read.settled, false);
+      const id = await r.xadd('s', '*', { a: '1' });
+      assert.deepEqual(await read.promise, [{ stream: 's', entries: [{ id, fields: { a: '1' } }] }]);
+    });
+
+    it('inside withConnection, blocking commands run on the lent connection itself', async () => {
+      const r = ctx.r;
+      await r.withConnection(async (conn) => {
+        const id = await conn.clientId();
+        const pop = conn.blpop('lent', 5);
+        await waitUntil('lent BLPOP blocked', 5000, async () =>
+          (await blockedIds(r, 'blpop')).includes(id) ? undefined : 'not yet',
+        );
+        await r.rpush('lent', 'x');
+        assert.deepEqual(await pop, ['lent', 'x']);
+      });
+    });
+
+    it('disconnect() rejects a blocking command in flight with ConnectionError', async () => {
+      const c = ctx.client();
+      await c.connect();
+      const pop = c.blpop('never', 0);
+      await waitUntil('blocked', 5000, async () =>
+        (await blockedIds(ctx.r, 'blpop')).length === 1 ? undefined : 'not yet',
+      );
+      c.disconnect();
+      await assert.rejects(pop, ConnectionError);
+    });
+  },
+  { args: ['--enable-debug-command', 'yes'] },
+);

@@ -16,9 +16,22 @@ perProtocol('geo commands', (ctx) => {
   it('geoadd with flags, geopos, geodist, geohash', async () => {
     const r = ctx.r;
     assert.equal(await seed(), 2);
-    assert.equal(await r.geoadd('g', { longitude: 13.5, latitude: 38.1, member: 'Palermo' }, { nx: true }), 0);
-    assert.equal(await r.geoadd('g', { longitude: 13.361389, latitude: 38.115556, member: 'Palermo' }, { xx: true, ch: true }), 0);
-    await assert.rejects(r.geoadd('g', { longitude: 1, latitude: 1, member: 'x' }, { nx: true, xx: true }), CommandSyntaxError);
+    assert.equal(
+      await r.geoadd('g', { longitude: 13.5, latitude: 38.1, member: 'Palermo' }, { nx: true }),
+      0,
+    );
+    assert.equal(
+      await r.geoadd(
+        'g',
+        { longitude: 13.361389, latitude: 38.115556, member: 'Palermo' },
+        { xx: true, ch: true },
+      ),
+      0,
+    );
+    await assert.rejects(
+      r.geoadd('g', { longitude: 1, latitude: 1, member: 'x' }, { nx: true, xx: true }),
+      CommandSyntaxError,
+    );
     const [p, missing] = await r.geopos('g', 'Palermo', 'nope');
     assert.ok(p !== null && p !== undefined && close(p.longitude, 13.361389) && close(p.latitude, 38.115556));
     assert.equal(missing, null);
@@ -30,18 +43,51 @@ perProtocol('geo commands', (ctx) => {
   it('geosearch from a member or a position, by radius or box, and geosearchWith', async () => {
     const r = ctx.r;
     await seed();
-    assert.deepEqual(await r.geosearch('g', { longitude: 15, latitude: 37 }, { radius: 200, unit: 'km' }, { sort: 'ASC' }), ['Catania', 'Palermo']);
-    assert.deepEqual(await r.geosearch('g', { member: 'Palermo' }, { width: 400, height: 400, unit: 'km' }, { sort: 'DESC', count: 1 }), ['Catania']);
-    const detailed = await r.geosearchWith('g', { longitude: 15, latitude: 37 }, { radius: 200, unit: 'km' }, { sort: 'ASC', withDist: true, withCoord: true, withHash: true });
+    assert.deepEqual(
+      await r.geosearch('g', { longitude: 15, latitude: 37 }, { radius: 200, unit: 'km' }, { sort: 'ASC' }),
+      ['Catania', 'Palermo'],
+    );
+    assert.deepEqual(
+      await r.geosearch(
+        'g',
+        { member: 'Palermo' },
+        { width: 400, height: 400, unit: 'km' },
+        { sort: 'DESC', count: 1 },
+      ),
+      ['Catania'],
+    );
+    const detailed = await r.geosearchWith(
+      'g',
+      { longitude: 15, latitude: 37 },
+      { radius: 200, unit: 'km' },
+      { sort: 'ASC', withDist: true, withCoord: true, withHash: true },
+    );
     assert.equal(detailed.length, 2);
     assert.equal(detailed[0]?.member, 'Catania');
     assert.equal(detailed[0]?.distance, 56.4413);
     assert.equal(detailed[0]?.hash, 3479447370796909);
     assert.ok(close(detailed[0]?.coordinates?.longitude ?? 0, 15.087269));
-    const distOnly = await r.geosearchWith('g', { member: 'Catania' }, { radius: 100, unit: 'km' }, { withDist: true });
+    const distOnly = await r.geosearchWith(
+      'g',
+      { member: 'Catania' },
+      { radius: 100, unit: 'km' },
+      { withDist: true },
+    );
     assert.deepEqual(distOnly, [{ member: 'Catania', distance: 0 }]);
-    await assert.rejects(r.geosearch('g', { member: 'Palermo' }, { radius: 1, unit: 'm' }, { any: true }), CommandSyntaxError);
-    assert.equal(await r.geosearchstore('dst', 'g', { longitude: 15, latitude: 37 }, { radius: 100, unit: 'km' }, { storedist: true }), 1);
+    await assert.rejects(
+      r.geosearch('g', { member: 'Palermo' }, { radius: 1, unit: 'm' }, { any: true }),
+      CommandSyntaxError,
+    );
+    assert.equal(
+      await r.geosearchstore(
+        'dst',
+        'g',
+        { longitude: 15, latitude: 37 },
+        { radius: 100, unit: 'km' },
+        { storedist: true },
+      ),
+      1,
+    );
     assert.ok(close((await r.zscore('dst', 'Catania')) as number, 56.4413));
   });
 });
@@ -50,7 +96,11 @@ perProtocol('scripting commands', (ctx) => {
   it('eval and evalRo with keys and args; replies as protocol values', async () => {
     const r = ctx.r;
     await r.set('k', 'v');
-    assert.deepEqual(await r.eval('return {KEYS[1], ARGV[1], 3}', { keys: ['k'], args: ['a'] }), ['k', 'a', 3]);
+    assert.deepEqual(await r.eval('return {KEYS[1], ARGV[1], 3}', { keys: ['k'], args: ['a'] }), [
+      'k',
+      'a',
+      3,
+    ]);
     assert.equal(await r.evalRo("return redis.call('GET', KEYS[1])", { keys: ['k'] }), 'v');
     assert.equal(await r.eval('return nil'), null);
   });

@@ -49,10 +49,13 @@ perProtocol('hash commands', (ctx) => {
     assert.deepEqual((await r.hrandfieldCount('h', 5)).sort(), ['a', 'b']);
     assert.equal((await r.hrandfieldCount('h', -5)).length, 5);
     const withValues = await r.hrandfieldWithValues('h', 2);
-    assert.deepEqual(withValues.sort((x, y) => x.field.localeCompare(y.field)), [
-      { field: 'a', value: '1' },
-      { field: 'b', value: '2' },
-    ]);
+    assert.deepEqual(
+      withValues.sort((x, y) => x.field.localeCompare(y.field)),
+      [
+        { field: 'a', value: '1' },
+        { field: 'b', value: '2' },
+      ],
+    );
   });
 
   it('hscan pages as { field, value }', async () => {
@@ -69,9 +72,15 @@ perProtocol('hash commands', (ctx) => {
 
   it('field expiration (7.4) rejects with CommandNotSupportedError on this server', async () => {
     await ctx.r.hset('h', { a: '1' });
-    await assert.rejects(ctx.r.hexpire('h', 10, ['a']), (e: unknown) => e instanceof CommandNotSupportedError && e.command === 'HEXPIRE');
+    await assert.rejects(
+      ctx.r.hexpire('h', 10, ['a']),
+      (e: unknown) => e instanceof CommandNotSupportedError && e.command === 'HEXPIRE',
+    );
     await assert.rejects(ctx.r.httl('h', ['a']), CommandNotSupportedError);
-    await assert.rejects(ctx.r.hgetdel('h', ['a']), (e: unknown) => e instanceof CommandNotSupportedError && e.command === 'HGETDEL');
+    await assert.rejects(
+      ctx.r.hgetdel('h', ['a']),
+      (e: unknown) => e instanceof CommandNotSupportedError && e.command === 'HGETDEL',
+    );
     await assert.rejects(ctx.r.hsetex('h', { a: '2' }, { ex: 10 }), CommandNotSupportedError);
     assert.deepEqual(await ctx.r.hgetall('h'), { a: '1' });
   });

@@ -27,7 +27,8 @@ perProtocol('scan iterators', (ctx) => {
   it('stops sending SCAN when the loop breaks', async () => {
     const r = ctx.r;
     await r.mset(Object.fromEntries(Array.from({ length: N }, (_, i) => [`k${i}`, i])));
-    const calls = async (): Promise<number> => Number((await r.infoObject('commandstats')).cmdstat_scan?.match(/calls=(\d+)/)?.[1] ?? 0);
+    const calls = async (): Promise<number> =>
+      Number((await r.infoObject('commandstats')).cmdstat_scan?.match(/calls=(\d+)/)?.[1] ?? 0);
     const before = await calls();
     let n = 0;
     for await (const _ of r.scanIterator({ count: 100 })) {
@@ -57,7 +58,10 @@ perProtocol('scan iterators', (ctx) => {
     const seen = new Set<string>();
     for await (const m of r.sscanIterator('s', { match: 'm*' })) seen.add(m);
     assert.equal(seen.size, N);
-    await r.zadd('z', members.map((member, i) => ({ member, score: i / 2 })));
+    await r.zadd(
+      'z',
+      members.map((member, i) => ({ member, score: i / 2 })),
+    );
     const scores = new Map<string, number>();
     for await (const { member, score } of r.zscanIterator('z', { count: 200 })) scores.set(member, score);
     assert.equal(scores.size, N);

@@ -25,7 +25,10 @@ perProtocol('connection commands', (ctx) => {
     assert.equal(info.resp, String(ctx.protocol));
     const list = await r.clientList();
     assert.ok(list.some((c) => c.id === String(id) && c.name === 'cmd-tests'));
-    assert.deepEqual((await r.clientList({ ids: [id] })).map((c) => c.id), [String(id)]);
+    assert.deepEqual(
+      (await r.clientList({ ids: [id] })).map((c) => c.id),
+      [String(id)],
+    );
     assert.ok((await r.clientList({ type: 'NORMAL' })).length >= 1);
   });
 
@@ -73,7 +76,10 @@ perProtocol('server commands', (ctx) => {
     const r = ctx.r;
     assert.equal(await r.configSet({ 'slowlog-max-len': 64, 'maxmemory-samples': '7' }), 'OK');
     assert.equal(await r.configSet('slowlog-log-slower-than', 0), 'OK');
-    assert.deepEqual(await r.configGet('slowlog-max-len', 'maxmemory-samples'), { 'slowlog-max-len': '64', 'maxmemory-samples': '7' });
+    assert.deepEqual(await r.configGet('slowlog-max-len', 'maxmemory-samples'), {
+      'slowlog-max-len': '64',
+      'maxmemory-samples': '7',
+    });
     const many = await r.configGet('maxmemory*');
     assert.equal(many['maxmemory-samples'], '7');
     assert.equal(await r.configResetstat(), 'OK');

@@ -23,7 +23,11 @@ export interface CommandTestContext {
  * `describe`s `title` once per protocol; `body` declares the tests, reading the
  * context lazily (`ctx.r`) since servers start in `before`.
  */
-export function perProtocol(title: string, body: (ctx: CommandTestContext) => void, serverOptions?: RedisServerOptions): void {
+export function perProtocol(
+  title: string,
+  body: (ctx: CommandTestContext) => void,
+  serverOptions?: RedisServerOptions,
+): void {
   let server: RedisServerHandle | undefined;
   before(async () => {
     server = await startRedis(serverOptions);

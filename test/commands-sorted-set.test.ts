@@ -5,20 +5,38 @@ import { CommandSyntaxError } from '../src/index.js';
 import { perProtocol } from './commands-setup.js';
 
 perProtocol('sorted set commands', (ctx) => {
-  const seed = () => ctx.r.zadd('z', [{ score: 1, member: 'a' }, { score: 2.5, member: 'b' }, { score: 3, member: 'c' }]);
+  const seed = () =>
+    ctx.r.zadd('z', [
+      { score: 1, member: 'a' },
+      { score: 2.5, member: 'b' },
+      { score: 3, member: 'c' },
+    ]);
 
   it('zadd in both spellings and with flags, zaddIncr', async () => {
     const r = ctx.r;
     assert.equal(await r.zadd('z', 1, 'a', 2, 'b'), 2);
     assert.equal(await r.zadd('z', { score: 5, member: 'a' }, { nx: true }), 0);
-    assert.equal(await r.zadd('z', [{ score: 5, member: 'a' }, { score: 9, member: 'n' }], { xx: true, ch: true }), 1);
+    assert.equal(
+      await r.zadd(
+        'z',
+        [
+          { score: 5, member: 'a' },
+          { score: 9, member: 'n' },
+        ],
+        { xx: true, ch: true },
+      ),
+      1,
+    );
     assert.equal(await r.zadd('z', { score: 1, member: 'a' }, { gt: true, ch: true }), 0);
     assert.equal(await r.zscore('z', 'a'), 5);
     assert.equal(await r.zaddIncr('z', 1.5, 'a'), 6.5);
     assert.equal(await r.zaddIncr('z', 1, 'a', { nx: true }), null);
     assert.equal(await r.zaddIncr('z', -10, 'a', { gt: true }), null);
     await assert.rejects(r.zadd('z', { score: 1, member: 'x' }, { nx: true, gt: true }), CommandSyntaxError);
-    await assert.rejects(r.zadd('z', { score: 1, member: 'x' }, { gt: true, lt: true }), (e: unknown) => e instanceof CommandSyntaxError && e.arguments.has('lt'));
+    await assert.rejects(
+      r.zadd('z', { score: 1, member: 'x' }, { gt: true, lt: true }),
+      (e: unknown) => e instanceof CommandSyntaxError && e.arguments.has('lt'),
+    );
   });
 
   it('zscore, zmscore, zincrby with inf and fractions', async () => {
@@ -51,7 +69,10 @@ perProtocol('sorted set commands', (ctx) => {
     assert.deepEqual(await r.zrange('z', 0, -1), ['a', 'b', 'c']);
     assert.deepEqual(await r.zrange('z', 0, 1, { rev: true }), ['c', 'b']);
     assert.deepEqual(await r.zrange('z', '(1', '+inf', { by: 'score' }), ['b', 'c']);
-    assert.deepEqual(await r.zrange('z', '+inf', '-inf', { by: 'score', rev: true, limit: { offset: 1, count: 1 } }), ['b']);
+    assert.deepEqual(
+      await r.zrange('z', '+inf', '-inf', { by: 'score', rev: true, limit: { offset: 1, count: 1 } }),
+      ['b'],
+    );
     assert.deepEqual(await r.zrangeWithScores('z', 0, -1), [
       { member: 'a', score: 1 },
       { member: 'b', score: 2.5 },
@@ -63,7 +84,10 @@ perProtocol('sorted set commands', (ctx) => {
     ]);
     await r.zadd('lex', 0, 'a', 0, 'b', 0, 'c');
     assert.deepEqual(await r.zrange('lex', '[b', '+', { by: 'lex' }), ['b', 'c']);
-    assert.deepEqual(await r.zrange('lex', '+', '-', { by: 'lex', rev: true, limit: { offset: 0, count: 2 } }), ['c', 'b']);
+    assert.deepEqual(
+      await r.zrange('lex', '+', '-', { by: 'lex', rev: true, limit: { offset: 0, count: 2 } }),
+      ['c', 'b'],
+    );
     assert.equal(await r.zrangestore('dst', 'z', 1, 2), 2);
     assert.deepEqual(await r.zrange('dst', 0, -1), ['b', 'c']);
     assert.deepEqual(await r.zrangeWithScores('none', 0, -1), []);
@@ -100,7 +124,10 @@ perProtocol('sorted set commands', (ctx) => {
     assert.deepEqual(await r.bzpopmin(['none', 'z'], 1), { key: 'z', member: 'a', score: 1 });
     assert.deepEqual(await r.bzpopmax('z', 1), { key: 'z', member: 'c', score: 3 });
     assert.equal(await r.bzpopmin('none', 0.05), null);
-    assert.deepEqual(await r.zmpop(['none', 'z'], 'MIN'), { key: 'z', members: [{ member: 'b', score: 2.5 }] });
+    assert.deepEqual(await r.zmpop(['none', 'z'], 'MIN'), {
+      key: 'z',
+      members: [{ member: 'b', score: 2.5 }],
+    });
     assert.equal(await r.zmpop('z', 'MAX'), null);
     await seed();
     assert.deepEqual(await r.bzmpop(1, 'z', 'MAX', 2), {

@@ -22,7 +22,7 @@ perProtocol('stream commands', (ctx) => {
     assert.deepEqual(await r.xrange('s', '(1-1', '2-1'), [{ id: '2-1', fields: { c: '3' } }]);
     assert.deepEqual(await r.xrange('none', '-', '+'), []);
     assert.equal(await r.xdel('s', '1-1', '9-9'), 1);
-    assert.equal(await r.xadd('s', '*', { e: '5' }, { maxlen: 1 }) !== null, true);
+    assert.equal((await r.xadd('s', '*', { e: '5' }, { maxlen: 1 })) !== null, true);
     assert.equal(await r.xlen('s'), 1);
     await assert.rejects(r.xadd('s', '*', { e: '5' }, { maxlen: 1, minid: '0' }), CommandSyntaxError);
   });
@@ -41,11 +41,22 @@ perProtocol('stream commands', (ctx) => {
     await r.xadd('s1', '1-1', { a: '1' });
     await r.xadd('s2', '1-1', { b: '2' });
     await r.xadd('s2', '2-1', { c: '3' });
-    assert.deepEqual(await r.xread([{ key: 's2', id: '0' }, { key: 's1', id: '0' }], { count: 1 }), [
-      { stream: 's2', entries: [{ id: '1-1', fields: { b: '2' } }] },
-      { stream: 's1', entries: [{ id: '1-1', fields: { a: '1' } }] },
+    assert.deepEqual(
+      await r.xread(
+        [
+          { key: 's2', id: '0' },
+          { key: 's1', id: '0' },
+        ],
+        { count: 1 },
+      ),
+      [
+        { stream: 's2', entries: [{ id: '1-1', fields: { b: '2' } }] },
+        { stream: 's1', entries: [{ id: '1-1', fields: { a: '1' } }] },
+      ],
+    );
+    assert.deepEqual(await r.xread({ key: 's2', id: '1-1' }), [
+      { stream: 's2', entries: [{ id: '2-1', fields: { c: '3' } }] },
     ]);
-    assert.deepEqual(await r.xread({ key: 's2', id: '1-1' }), [{ stream: 's2', entries: [{ id: '2-1', fields: { c: '3' } }] }]);
     assert.equal(await r.xread({ key: 's1', id: '$' }), null);
     assert.equal(await r.xread({ key: 's1', id: '$' }, { block: 50 }), null);
   });
@@ -79,20 +90,32 @@ perProtocol('stream commands', (ctx) => {
       },
     ]);
     const summary = await r.xpending('s', 'g');
-    assert.deepEqual(summary, { count: 2, minId: '1-1', maxId: '2-1', consumers: [{ name: 'c1', pending: 2 }] });
+    assert.deepEqual(summary, {
+      count: 2,
+      minId: '1-1',
+      maxId: '2-1',
+      consumers: [{ name: 'c1', pending: 2 }],
+    });
     assert.deepEqual(await r.xpending('new', 'g'), { count: 0, minId: null, maxId: null, consumers: [] });
     const range = await r.xpendingRange('s', 'g', '-', '+', 10, { consumer: 'c1' });
-    assert.deepEqual(range.map((e) => [e.id, e.consumer, e.deliveries]), [
-      ['1-1', 'c1', 2],
-      // Re-reading history counts a delivery only for entries that still exist.
-      ['2-1', 'c1', 1],
-    ]);
+    assert.deepEqual(
+      range.map((e) => [e.id, e.consumer, e.deliveries]),
+      [
+        ['1-1', 'c1', 2],
+        // Re-reading history counts a delivery only for entries that still exist.
+        ['2-1', 'c1', 1],
+      ],
+    );
     assert.ok(range.every((e) => typeof e.idle === 'number'));
     assert.deepEqual(await r.xclaim('s', 'g', 'c2', 0, ['1-1']), [{ id: '1-1', fields: { a: '1' } }]);
     assert.deepEqual(await r.xclaimJustId('s', 'g', 'c3', 0, ['1-1'], { retrycount: 5 }), ['1-1']);
     const auto = await r.xautoclaim('s', 'g', 'c4', 0, '0-0', 10);
     assert.deepEqual(auto, { next: '0-0', entries: [{ id: '1-1', fields: { a: '1' } }], deleted: ['2-1'] });
-    assert.deepEqual(await r.xautoclaimJustId('s', 'g', 'c5', 0, '0-0'), { next: '0-0', entries: ['1-1'], deleted: [] });
+    assert.deepEqual(await r.xautoclaimJustId('s', 'g', 'c5', 0, '0-0'), {
+      next: '0-0',
+      entries: ['1-1'],
+      deleted: [],
+    });
     assert.equal(await r.xack('s', 'g', '1-1', '9-9'), 1);
   });
 

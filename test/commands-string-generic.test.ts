@@ -28,7 +28,10 @@ perProtocol('string commands', (ctx) => {
 
   it('exclusive options reject with CommandSyntaxError naming them, before sending', async () => {
     const r = ctx.r;
-    await assert.rejects(r.set('k', 'v', { ex: 1, keepttl: true }), (e: unknown) => e instanceof CommandSyntaxError && [...e.arguments].sort().join() === 'ex,keepttl');
+    await assert.rejects(
+      r.set('k', 'v', { ex: 1, keepttl: true }),
+      (e: unknown) => e instanceof CommandSyntaxError && [...e.arguments].sort().join() === 'ex,keepttl',
+    );
     await assert.rejects(r.getex('k', { ex: 1, persist: true }), CommandSyntaxError);
     assert.equal(await r.exists('k'), 0);
   });
@@ -73,7 +76,10 @@ perProtocol('string commands', (ctx) => {
     const back = await b.get('bin');
     assert.ok(back instanceof Uint8Array);
     assert.deepEqual(Buffer.from(back), bytes);
-    assert.deepEqual((await b.mget('bin', 'none')).map((v) => (v === null ? null : Buffer.from(v))), [bytes, null]);
+    assert.deepEqual(
+      (await b.mget('bin', 'none')).map((v) => (v === null ? null : Buffer.from(v))),
+      [bytes, null],
+    );
   });
 });
 
@@ -158,8 +164,22 @@ perProtocol('generic commands', (ctx) => {
     await r.mset({ w_1: 30, w_2: 20, w_3: 10, o_1: 'one', o_2: 'two', o_3: 'three' });
     assert.deepEqual(await r.sort('l'), ['1', '2', '3']);
     assert.deepEqual(await r.sort('l', { order: 'DESC', limit: { offset: 0, count: 2 } }), ['3', '2']);
-    assert.deepEqual(await r.sort('l', { by: 'w_*', get: ['#', 'o_*'] }), ['3', 'three', '2', 'two', '1', 'one']);
-    assert.deepEqual(await r.sortRo('l', { alpha: true, get: ['o_*', 'missing_*'] }), ['one', null, 'two', null, 'three', null]);
+    assert.deepEqual(await r.sort('l', { by: 'w_*', get: ['#', 'o_*'] }), [
+      '3',
+      'three',
+      '2',
+      'two',
+      '1',
+      'one',
+    ]);
+    assert.deepEqual(await r.sortRo('l', { alpha: true, get: ['o_*', 'missing_*'] }), [
+      'one',
+      null,
+      'two',
+      null,
+      'three',
+      null,
+    ]);
     assert.equal(await r.sortStore('l', 'dst', { order: 'DESC' }), 3);
     assert.deepEqual(await r.lrange('dst', 0, -1), ['3', '2', '1']);
   });
@@ -201,7 +221,13 @@ perProtocol('bitmap commands', (ctx) => {
       { op: 'SET', type: 'i8', offset: '#1', value: -5 },
     ]);
     assert.deepEqual(replies, [0, 255, 9, null, 0]);
-    assert.deepEqual(await r.bitfieldRo('bf', [{ type: 'u8', offset: 0 }, { type: 'i8', offset: 8 }]), [9, -5]);
+    assert.deepEqual(
+      await r.bitfieldRo('bf', [
+        { type: 'u8', offset: 0 },
+        { type: 'i8', offset: 8 },
+      ]),
+      [9, -5],
+    );
   });
 });
 

@@ -42,7 +42,8 @@ function moduleMissing(command: string, module: string) {
 
 perProtocol('support checks', (ctx) => {
   /** Error replies the server has sent so far: unchanged means the command never reached it. */
-  const errorReplies = async (): Promise<number> => Number(parseInfo(await ctx.server.command('INFO', 'stats')).total_error_replies);
+  const errorReplies = async (): Promise<number> =>
+    Number(parseInfo(await ctx.server.command('INFO', 'stats')).total_error_replies);
 
   it('call() of a command newer than the server rejects before sending', async () => {
     const before = await errorReplies();
@@ -58,7 +59,10 @@ perProtocol('support checks', (ctx) => {
     await assert.rejects(c.call('CLIENT', 'no-touch', 'on'), notSupported('CLIENT NO-TOUCH'));
     await assert.rejects(c.waitaof(0, 0, 0), notSupported('WAITAOF'));
     // One error object per call.
-    const [e1, e2] = await Promise.all([c.hpersist('h', ['f']).catch((e: unknown) => e), c.hpersist('h', ['f']).catch((e: unknown) => e)]);
+    const [e1, e2] = await Promise.all([
+      c.hpersist('h', ['f']).catch((e: unknown) => e),
+      c.hpersist('h', ['f']).catch((e: unknown) => e),
+    ]);
     assert.ok(e1 instanceof CommandNotSupportedError && e2 instanceof CommandNotSupportedError && e1 !== e2);
   });
 
@@ -94,7 +98,13 @@ perProtocol('support checks', (ctx) => {
   });
 
   it('a pipeline leaves the error in the unsupported command slot and sends the rest', async () => {
-    const results = await ctx.r.pipeline().set('k', 'v').hexpire('k', 10, ['f']).call('JSON.GET', 'k').get('k').exec();
+    const results = await ctx.r
+      .pipeline()
+      .set('k', 'v')
+      .hexpire('k', 10, ['f'])
+      .call('JSON.GET', 'k')
+      .get('k')
+      .exec();
     assert.equal(results[0], 'OK');
     assert.ok(notSupported('HEXPIRE')(results[1]));
     assert.ok(moduleMissing('JSON.GET', 'ReJSON')(results[2]));
@@ -102,7 +112,10 @@ perProtocol('support checks', (ctx) => {
   });
 
   it('a transaction with an unsupported command rejects before MULTI is sent', async () => {
-    await assert.rejects(ctx.r.multi().set('k', 'v').call('WAITAOF', 0, 0, 0).exec(), notSupported('WAITAOF'));
+    await assert.rejects(
+      ctx.r.multi().set('k', 'v').call('WAITAOF', 0, 0, 0).exec(),
+      notSupported('WAITAOF'),
+    );
     assert.equal(await ctx.r.exists('k'), 0);
     assert.deepEqual(await ctx.r.multi().set('k', 'v').lmpop('none', 'LEFT').exec(), ['OK', null]);
   });
@@ -118,7 +131,10 @@ perProtocol('support checks', (ctx) => {
   it('when MODULE LIST is refused, module commands are sent and the server decides', async () => {
     await ctx.r.aclSetuser('nomod', 'on', '>pw', '~*', '+@all', '-module');
     const c = ctx.client({ username: 'nomod', password: 'pw' });
-    const err = await c.call('JSON.GET', 'k').then(() => undefined, (e: unknown) => e as RedisError);
+    const err = await c.call('JSON.GET', 'k').then(
+      () => undefined,
+      (e: unknown) => e as RedisError,
+    );
     assert.ok(err instanceof ResponseError, String(err));
     assert.ok(!(err instanceof CommandNotSupportedError));
     assert.equal(err.code, 'ERR');
@@ -127,7 +143,13 @@ perProtocol('support checks', (ctx) => {
 
 describe('support decisions (no server)', () => {
   it('GET and SET are never checked; newer and module commands are', () => {
-    for (const [name, args] of [['get', ['k']], ['set', ['k', 'v']], ['set', ['k', 'v', 'NX']], ['hset', ['h', 'f', 'v']], ['mget', ['a']]] as const) {
+    for (const [name, args] of [
+      ['get', ['k']],
+      ['set', ['k', 'v']],
+      ['set', ['k', 'v', 'NX']],
+      ['hset', ['h', 'f', 'v']],
+      ['mget', ['a']],
+    ] as const) {
       assert.equal(commandFlags(name, args).gate, undefined, name);
     }
     for (const name of ['waitaof', 'hexpire', 'lmpop', 'getdel', 'json.get', 'ft.search']) {
@@ -139,10 +161,21 @@ describe('support decisions (no server)', () => {
   });
 
   it('reads the version from INFO (Valkey first) and module names from MODULE LIST in both protocols', () => {
-    assert.equal(versionFromInfo('# Server\r\nredis_version:7.2.4\r\nserver_name:valkey\r\nvalkey_version:8.0.1\r\n'), '8.0.1');
+    assert.equal(
+      versionFromInfo('# Server\r\nredis_version:7.2.4\r\nserver_name:valkey\r\nvalkey_version:8.0.1\r\n'),
+      '8.0.1',
+    );
     assert.equal(versionFromInfo('# Server\r\nredis_version:7.0.15\r\n'), '7.0.15');
     assert.equal(versionFromInfo('nothing'), undefined);
-    assert.deepEqual([...modulesFromList([['name', 'ReJSON', 'ver', 20609], ['name', Buffer.from('search'), 'ver', 1]])], ['ReJSON', 'search']);
+    assert.deepEqual(
+      [
+        ...modulesFromList([
+          ['name', 'ReJSON', 'ver', 20609],
+          ['name', Buffer.from('search'), 'ver', 1],
+        ]),
+      ],
+      ['ReJSON', 'search'],
+    );
     assert.deepEqual([...modulesFromList([{ name: 'bf', ver: 1 }])], ['bf']);
     assert.deepEqual([...modulesFromList(null)], []);
   });

@@ -8,8 +8,18 @@ import { firstKeyIndex, keyIndexes, keyRefs, mayHaveKeys } from '../src/commands
 import { NEWER_COMMANDS } from '../src/commands/newer.js';
 import { GENERATED_COMMANDS, GENERATED_FROM } from '../src/commands/table.generated.js';
 import {
-  COMMANDS, compareVersions, isBlocking, isContainer, isIdempotent, isNewerThan, isReadOnly,
-  lookupCommand, minVersion, module, requestPolicy, responsePolicy,
+  COMMANDS,
+  compareVersions,
+  isBlocking,
+  isContainer,
+  isIdempotent,
+  isNewerThan,
+  isReadOnly,
+  lookupCommand,
+  minVersion,
+  module,
+  requestPolicy,
+  responsePolicy,
 } from '../src/commands/table.js';
 import type { CommandSpec } from '../src/commands/types.js';
 
@@ -39,7 +49,7 @@ after(async () => {
 });
 
 describe('generated table', () => {
-  test('matches what the generator makes from this machine\'s server, byte for byte', async () => {
+  test("matches what the generator makes from this machine's server, byte for byte", async () => {
     const fresh = await generateTable({ port: server.port });
     const committed = readFileSync(OUTPUT_PATH, 'utf8');
     if (fresh !== committed) {
@@ -48,9 +58,9 @@ describe('generated table', () => {
       let i = 0;
       while (i < a.length && a[i] === b[i]) i++;
       assert.fail(
-        `src/commands/table.generated.ts is out of date for this server (first difference at line ${i + 1}).\n`
-        + 'Run: node --import tsx scripts/gen-commands.ts\n'
-        + `server:    ${a[i] ?? '<end>'}\ncommitted: ${b[i] ?? '<end>'}`,
+        `src/commands/table.generated.ts is out of date for this server (first difference at line ${i + 1}).\n` +
+          'Run: node --import tsx scripts/gen-commands.ts\n' +
+          `server:    ${a[i] ?? '<end>'}\ncommitted: ${b[i] ?? '<end>'}`,
       );
     }
   });
@@ -120,14 +130,30 @@ describe('lookupCommand', () => {
 
 describe('newer.ts', () => {
   const required = [
-    'waitaof', 'client|no-touch', 'client|setinfo',
-    'hexpire', 'hpexpire', 'hexpireat', 'hpexpireat', 'httl', 'hpttl', 'hexpiretime', 'hpexpiretime', 'hpersist',
-    'hgetdel', 'hgetex', 'hsetex',
+    'waitaof',
+    'client|no-touch',
+    'client|setinfo',
+    'hexpire',
+    'hpexpire',
+    'hexpireat',
+    'hpexpireat',
+    'httl',
+    'hpttl',
+    'hexpiretime',
+    'hpexpiretime',
+    'hpersist',
+    'hgetdel',
+    'hgetex',
+    'hsetex',
   ];
 
   test('has the commands added after 7.0, each with since > 7.0', () => {
     const core = NEWER_COMMANDS.filter((s) => s.module === undefined);
-    for (const n of required) assert.ok(core.some((s) => s.name === n), `${n} is hand-kept`);
+    for (const n of required)
+      assert.ok(
+        core.some((s) => s.name === n),
+        `${n} is hand-kept`,
+      );
     for (const s of core) {
       assert.ok(compareVersions(s.since, '7.0.99') > 0, `${s.name} since ${s.since}`);
       assert.ok(isNewerThan(s, '7.0.15'), s.name);
@@ -169,7 +195,18 @@ describe('flags', () => {
   });
 
   test('isBlocking', () => {
-    for (const n of ['blpop', 'brpop', 'blmove', 'brpoplpush', 'bzpopmin', 'bzpopmax', 'blmpop', 'bzmpop', 'wait', 'waitaof']) {
+    for (const n of [
+      'blpop',
+      'brpop',
+      'blmove',
+      'brpoplpush',
+      'bzpopmin',
+      'bzpopmax',
+      'blmpop',
+      'bzmpop',
+      'wait',
+      'waitaof',
+    ]) {
       assert.ok(isBlocking(spec(n), []), n);
     }
     assert.ok(!isBlocking(...line('XREAD COUNT 1 STREAMS s 0')));
@@ -179,25 +216,90 @@ describe('flags', () => {
     assert.ok(!isBlocking(...line('XREADGROUP GROUP g c STREAMS s >')));
     assert.ok(isBlocking(...line('XREADGROUP GROUP g c COUNT 1 BLOCK 10 STREAMS s >')));
     assert.ok(!isBlocking(...line('XREADGROUP GROUP block block STREAMS s >')), 'group/consumer named block');
-    for (const t of ['GET k', 'SET k v', 'XRANGE s - +', 'SUBSCRIBE c']) assert.ok(!isBlocking(...line(t)), t);
+    for (const t of ['GET k', 'SET k v', 'XRANGE s - +', 'SUBSCRIBE c'])
+      assert.ok(!isBlocking(...line(t)), t);
   });
 
   test('isIdempotent', () => {
     const yes = [
-      'GET k', 'MGET a b', 'SET k v', 'SET k v EX 10', 'SET k nx', 'SET k v KEEPTTL', 'DEL a b', 'UNLINK a', 'HSET h f v',
-      'SADD s m', 'SREM s m', 'ZADD z 1 m', 'ZADD z NX CH 1 m', 'ZADD z 1 INCR', 'EXPIRE k 10', 'PEXPIREAT k 1',
-      'PERSIST k', 'MSET a 1 b 2', 'HDEL h f', 'XADD s 1-1 f v', 'XADD s MAXLEN ~ 10 5-0 f v', 'XACK s g 1-0',
-      'LTRIM l 0 99', 'LTRIM l -100 -1', 'LREM l 0 v', 'EVAL_RO x 0', 'PING', 'CONFIG GET maxmemory',
-      'CLUSTER SLOTS', 'COMMAND DOCS get', 'FUNCTION LOAD REPLACE code', 'RESTORE k 0 data REPLACE', 'PFADD h a',
-      'HEXPIRE h 10 FIELDS 1 f', 'HTTL h FIELDS 1 f', 'JSON.SET k $ 1', 'JSON.GET k',
+      'GET k',
+      'MGET a b',
+      'SET k v',
+      'SET k v EX 10',
+      'SET k nx',
+      'SET k v KEEPTTL',
+      'DEL a b',
+      'UNLINK a',
+      'HSET h f v',
+      'SADD s m',
+      'SREM s m',
+      'ZADD z 1 m',
+      'ZADD z NX CH 1 m',
+      'ZADD z 1 INCR',
+      'EXPIRE k 10',
+      'PEXPIREAT k 1',
+      'PERSIST k',
+      'MSET a 1 b 2',
+      'HDEL h f',
+      'XADD s 1-1 f v',
+      'XADD s MAXLEN ~ 10 5-0 f v',
+      'XACK s g 1-0',
+      'LTRIM l 0 99',
+      'LTRIM l -100 -1',
+      'LREM l 0 v',
+      'EVAL_RO x 0',
+      'PING',
+      'CONFIG GET maxmemory',
+      'CLUSTER SLOTS',
+      'COMMAND DOCS get',
+      'FUNCTION LOAD REPLACE code',
+      'RESTORE k 0 data REPLACE',
+      'PFADD h a',
+      'HEXPIRE h 10 FIELDS 1 f',
+      'HTTL h FIELDS 1 f',
+      'JSON.SET k $ 1',
+      'JSON.GET k',
     ];
     const no = [
-      'SET k v NX', 'SET k v XX', 'SET k v GET', 'SET k v ex 10 nx', 'INCR k', 'INCRBY k 2', 'DECR k', 'APPEND k v',
-      'LPUSH l v', 'RPUSH l v', 'LPOP l', 'SPOP s', 'ZADD z INCR 1 m', 'ZADD z XX INCR 1 m', 'ZINCRBY z 1 m',
-      'XADD s * f v', 'XADD s NOMKSTREAM MAXLEN = 5 * f v', 'XADD s 5-* f v', 'EVAL x 0', 'FCALL f 0', 'SETNX k v',
-      'HSETNX h f v', 'MSETNX a 1', 'GETDEL k', 'RENAME a b', 'SMOVE a b m', 'LTRIM l 1 -1', 'LTRIM l 0 -2',
-      'LREM l 1 v', 'PUBLISH c m', 'SUNIONSTORE d a b', 'FUNCTION LOAD code', 'RESTORE k 0 data', 'HINCRBY h f 1',
-      'CLIENT KILL ID 1', 'SHUTDOWN', 'JSON.SET k $ 1 NX', 'JSON.NUMINCRBY k $ 1', 'HSETEX h FNX FIELDS 1 f v',
+      'SET k v NX',
+      'SET k v XX',
+      'SET k v GET',
+      'SET k v ex 10 nx',
+      'INCR k',
+      'INCRBY k 2',
+      'DECR k',
+      'APPEND k v',
+      'LPUSH l v',
+      'RPUSH l v',
+      'LPOP l',
+      'SPOP s',
+      'ZADD z INCR 1 m',
+      'ZADD z XX INCR 1 m',
+      'ZINCRBY z 1 m',
+      'XADD s * f v',
+      'XADD s NOMKSTREAM MAXLEN = 5 * f v',
+      'XADD s 5-* f v',
+      'EVAL x 0',
+      'FCALL f 0',
+      'SETNX k v',
+      'HSETNX h f v',
+      'MSETNX a 1',
+      'GETDEL k',
+      'RENAME a b',
+      'SMOVE a b m',
+      'LTRIM l 1 -1',
+      'LTRIM l 0 -2',
+      'LREM l 1 v',
+      'PUBLISH c m',
+      'SUNIONSTORE d a b',
+      'FUNCTION LOAD code',
+      'RESTORE k 0 data',
+      'HINCRBY h f 1',
+      'CLIENT KILL ID 1',
+      'SHUTDOWN',
+      'JSON.SET k $ 1 NX',
+      'JSON.NUMINCRBY k $ 1',
+      'HSETEX h FNX FIELDS 1 f v',
     ];
     for (const t of yes) assert.ok(isIdempotent(...line(t)), `${t} is idempotent`);
     for (const t of no) assert.ok(!isIdempotent(...line(t)), `${t} is not idempotent`);
@@ -326,7 +428,10 @@ describe('keyIndexes', () => {
 
   test('keyRefs carry the key spec flags', () => {
     const refs = keyRefs(...line('GEORADIUS g 0 0 10 km STORE d'));
-    assert.deepEqual(refs.map((r) => r.index), [0, 6]);
+    assert.deepEqual(
+      refs.map((r) => r.index),
+      [0, 6],
+    );
     assert.deepEqual(refs[0]!.flags, ['RO', 'access']);
     assert.deepEqual(refs[1]!.flags, ['OW', 'update']);
     const z = keyRefs(...line('ZUNIONSTORE d 2 a b'));
@@ -334,7 +439,10 @@ describe('keyIndexes', () => {
     assert.ok(z[1]!.flags.includes('RO'));
     assert.ok(keyRefs(...line('SET k v'))[0]!.flags.includes('variable_flags'));
     const sort = keyRefs(...line('SORT k STORE d'));
-    assert.deepEqual(sort.map((r) => r.flags[0]), ['RO', 'OW']);
+    assert.deepEqual(
+      sort.map((r) => r.flags[0]),
+      ['RO', 'OW'],
+    );
   });
 });
 
@@ -367,12 +475,20 @@ function buildArgs(argsDoc: readonly RespValue[], rnd: () => number, n: number):
     const type = a.get('type');
     const name = String(a.get('name') ?? '');
     switch (type) {
-      case 'key': return [`key:${++serial}`];
-      case 'integer': return [/num|count/i.test(name) && !/^count$/i.test(name) ? String(n) : String(1 + Math.floor(rnd() * 3))];
-      case 'double': return ['1.5'];
-      case 'unix-time': return ['1700000000'];
-      case 'pattern': return ['pat*'];
-      case 'pure-token': return [];
+      case 'key':
+        return [`key:${++serial}`];
+      case 'integer':
+        return [
+          /num|count/i.test(name) && !/^count$/i.test(name) ? String(n) : String(1 + Math.floor(rnd() * 3)),
+        ];
+      case 'double':
+        return ['1.5'];
+      case 'unix-time':
+        return ['1700000000'];
+      case 'pattern':
+        return ['pat*'];
+      case 'pure-token':
+        return [];
       case 'oneof': {
         const subs = (a.get('arguments') as RespValue[] | undefined) ?? [];
         if (subs.length === 0) return [];
@@ -382,7 +498,8 @@ function buildArgs(argsDoc: readonly RespValue[], rnd: () => number, n: number):
         const subs = (a.get('arguments') as RespValue[] | undefined) ?? [];
         return subs.flatMap((s) => emit(s as Arg));
       }
-      default: return [`v:${++serial}`];
+      default:
+        return [`v:${++serial}`];
     }
   };
   const emit = (a: Arg): string[] => {
@@ -446,31 +563,61 @@ test('keyIndexes agrees with COMMAND GETKEYS on generated command lines', async 
     try {
       assert.deepEqual(mine, reply);
     } catch {
-      mismatches.push(`${words.join(' ')}\n    server: ${JSON.stringify(reply)}\n    ours:   ${JSON.stringify(mine)}`);
+      mismatches.push(
+        `${words.join(' ')}\n    server: ${JSON.stringify(reply)}\n    ours:   ${JSON.stringify(mine)}`,
+      );
     }
   });
   assert.deepEqual(mismatches, [], `${mismatches.length} of ${checked} lines disagree`);
   assert.ok(checked >= lines.length * 0.7, `the server accepted ${checked} of ${lines.length} lines`);
-  assert.ok(commandsChecked.size >= keyed.length * 0.9, `${commandsChecked.size} of ${keyed.length} commands checked`);
+  assert.ok(
+    commandsChecked.size >= keyed.length * 0.9,
+    `${commandsChecked.size} of ${keyed.length} commands checked`,
+  );
 });
 
 test('hand-written edge cases agree with COMMAND GETKEYS', async () => {
   const texts = [
-    'SORT k BY w_* GET o_* LIMIT 0 10 STORE dst', 'SORT k STORE a STORE b', 'SORT_RO k BY x GET y',
-    'MIGRATE h 1 "" 0 5 KEYS k1 k2 k3', 'MIGRATE h 1 k 0 5', 'MIGRATE h 1 "" 0 5 COPY AUTH pw KEYS a',
-    'XREAD COUNT 1 BLOCK 5 STREAMS a b c 1 2 3', 'XREADGROUP GROUP g c NOACK STREAMS a >',
-    'GEORADIUS g 0 0 1 km WITHDIST STORE x STOREDIST y', 'EVAL s 3 a b c d', 'ZUNIONSTORE d 3 a b c AGGREGATE MIN',
-    'BLMPOP 1 3 a b c RIGHT COUNT 2', 'BZMPOP 1 1 z MIN', 'SINTERCARD 3 a b c', 'OBJECT FREQ k',
-    'MEMORY USAGE k', 'XINFO CONSUMERS s g', 'XGROUP DESTROY s g', 'BITFIELD k GET u8 0', 'SET k v GET',
-    'LMPOP 3 a b c LEFT', 'MSET a 1 b 2 c 3', 'PFCOUNT a b c', 'TOUCH a b', 'WATCH a b',
+    'SORT k BY w_* GET o_* LIMIT 0 10 STORE dst',
+    'SORT k STORE a STORE b',
+    'SORT_RO k BY x GET y',
+    'MIGRATE h 1 "" 0 5 KEYS k1 k2 k3',
+    'MIGRATE h 1 k 0 5',
+    'MIGRATE h 1 "" 0 5 COPY AUTH pw KEYS a',
+    'XREAD COUNT 1 BLOCK 5 STREAMS a b c 1 2 3',
+    'XREADGROUP GROUP g c NOACK STREAMS a >',
+    'GEORADIUS g 0 0 1 km WITHDIST STORE x STOREDIST y',
+    'EVAL s 3 a b c d',
+    'ZUNIONSTORE d 3 a b c AGGREGATE MIN',
+    'BLMPOP 1 3 a b c RIGHT COUNT 2',
+    'BZMPOP 1 1 z MIN',
+    'SINTERCARD 3 a b c',
+    'OBJECT FREQ k',
+    'MEMORY USAGE k',
+    'XINFO CONSUMERS s g',
+    'XGROUP DESTROY s g',
+    'BITFIELD k GET u8 0',
+    'SET k v GET',
+    'LMPOP 3 a b c LEFT',
+    'MSET a 1 b 2 c 3',
+    'PFCOUNT a b c',
+    'TOUCH a b',
+    'WATCH a b',
   ];
   const lines = texts.map((t) => t.split(' ').map((w) => (w === '""' ? '' : w)));
   const replies = await conn.pipeline(lines.map((w) => ['COMMAND', 'GETKEYS', ...w]));
   replies.forEach((reply, i) => {
     const words = lines[i]!;
-    assert.ok(!(reply instanceof RespError), `${texts[i]}: ${reply instanceof RespError ? reply.message : ''}`);
+    assert.ok(
+      !(reply instanceof RespError),
+      `${texts[i]}: ${reply instanceof RespError ? reply.message : ''}`,
+    );
     const s = spec(words[0]!, words.slice(1));
     const args = words.slice(1);
-    assert.deepEqual(keyIndexes(s, args).map((k) => args[k]), reply, texts[i]);
+    assert.deepEqual(
+      keyIndexes(s, args).map((k) => args[k]),
+      reply,
+      texts[i],
+    );
   });
 });

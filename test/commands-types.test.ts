@@ -32,26 +32,38 @@ function typecheck(files: string[]): Promise<Diagnostic[]> {
     config,
     JSON.stringify({
       extends: join(ROOT, 'tsconfig.json'),
-      compilerOptions: { noEmit: true, declaration: false, rootDir: ROOT, types: ['node'], typeRoots: [join(ROOT, 'node_modules', '@types')] },
+      compilerOptions: {
+        noEmit: true,
+        declaration: false,
+        rootDir: ROOT,
+        types: ['node'],
+        typeRoots: [join(ROOT, 'node_modules', '@types')],
+      },
       files,
     }),
   );
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   return new Promise((res, rej) => {
-    execFile(process.execPath, [tsc, '-p', config, '--pretty', 'false'], { cwd: ROOT, timeout: 240_000, maxBuffer: 16 << 20 }, (error, stdout) => {
-      rmSync(dir, { recursive: true, force: true });
-      if (error !== null && stdout.length === 0) {
-        rej(error);
-        return;
-      }
-      const out: Diagnostic[] = [];
-      for (const line of stdout.split('\n')) {
-        const m = /^(.+?)\((\d+),\d+\): error (TS\d+: .*)$/.exec(line);
-        if (m !== null) out.push({ file: resolve(ROOT, m[1] as string), line: Number(m[2]), text: m[3] as string });
-      }
-      if (out.length === 0 && error !== null) rej(new Error(`tsc failed without diagnostics: ${stdout}`));
-      else res(out);
-    });
+    execFile(
+      process.execPath,
+      [tsc, '-p', config, '--pretty', 'false'],
+      { cwd: ROOT, timeout: 240_000, maxBuffer: 16 << 20 },
+      (error, stdout) => {
+        rmSync(dir, { recursive: true, force: true });
+        if (error !== null && stdout.length === 0) {
+          rej(error);
+          return;
+        }
+        const out: Diagnostic[] = [];
+        for (const line of stdout.split('\n')) {
+          const m = /^(.+?)\((\d+),\d+\): error (TS\d+: .*)$/.exec(line);
+          if (m !== null)
+            out.push({ file: resolve(ROOT, m[1] as string), line: Number(m[2]), text: m[3] as string });
+        }
+        if (out.length === 0 && error !== null) rej(new Error(`tsc failed without diagnostics: ${stdout}`));
+        else res(out);
+      },
+    );
   });
 }
 
@@ -98,6 +110,9 @@ describe('type-level API (tsc)', () => {
 
   it('no errors outside the checked files (the library itself compiles)', () => {
     const checked = new Set([API_FILE, ...failFiles]);
-    assert.deepEqual(diagnostics.filter((d) => !checked.has(d.file)), []);
+    assert.deepEqual(
+      diagnostics.filter((d) => !checked.has(d.file)),
+      [],
+    );
   });
 });

@@ -7,7 +7,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { DedicatedConnection } from '../src/client/dedicated.js';
-import { commandImplementations, methodName, NOT_METHODS, RAW_COMMANDS } from '../src/commands/methods/index.js';
+import {
+  commandImplementations,
+  methodName,
+  NOT_METHODS,
+  RAW_COMMANDS,
+} from '../src/commands/methods/index.js';
 import { COMMANDS } from '../src/commands/table.js';
 import { Pipeline, Redis, Transaction } from '../src/index.js';
 import { OUTPUT_PATH, render } from '../scripts/gen-methods.js';
@@ -43,7 +48,11 @@ describe('untyped command methods (no server)', () => {
       if (NOT_METHODS.has(spec.name)) continue;
       const name = methodName(spec.name);
       for (const [kind, proto] of protos) {
-        assert.equal(typeof (proto as Record<string, unknown>)[name], 'function', `${kind}.${name} for ${spec.name}`);
+        assert.equal(
+          typeof (proto as Record<string, unknown>)[name],
+          'function',
+          `${kind}.${name} for ${spec.name}`,
+        );
       }
       checked++;
     }
@@ -54,10 +63,27 @@ describe('untyped command methods (no server)', () => {
 
   it('commands that change what the connection is are not methods', () => {
     const proto = Redis.prototype as unknown as Record<string, unknown>;
-    for (const name of ['select', 'quit', 'reset', 'hello', 'auth', 'monitor', 'exec', 'discard', 'watch', 'clientReply', 'sync', 'psync', 'replconf']) {
+    for (const name of [
+      'select',
+      'quit',
+      'reset',
+      'hello',
+      'auth',
+      'monitor',
+      'exec',
+      'discard',
+      'watch',
+      'clientReply',
+      'sync',
+      'psync',
+      'replconf',
+    ]) {
       assert.equal(proto[name], undefined, name);
     }
-    assert.equal(typeof (DedicatedConnection.prototype as unknown as Record<string, unknown>).watch, 'function');
+    assert.equal(
+      typeof (DedicatedConnection.prototype as unknown as Record<string, unknown>).watch,
+      'function',
+    );
     assert.equal(typeof proto.multi, 'function');
   });
 });

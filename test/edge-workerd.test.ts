@@ -8,7 +8,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
-import { assertCoreImportMap, repoRoot, runtimeBinary, smokeConfig, smokeTests, startEdgeServers, type EdgeServers } from './edge/harness.js';
+import {
+  assertCoreImportMap,
+  repoRoot,
+  runtimeBinary,
+  smokeConfig,
+  smokeTests,
+  startEdgeServers,
+  type EdgeServers,
+} from './edge/harness.js';
 import type { SmokeReport } from './edge/smoke.js';
 import { bundleWorker, serveWorker, type ServedWorker } from './edge/workerd.js';
 
@@ -35,20 +43,31 @@ describe('wredis on Cloudflare workerd', () => {
   });
 
   for (const flags of [[], ['nodejs_compat']]) {
-    describe(flags.length === 0 ? 'without nodejs_compat (no Buffer, no node:*)' : 'with nodejs_compat', () => {
-      let report: Promise<SmokeReport> | undefined;
-      const getReport = (): Promise<SmokeReport> =>
-        (report ??= (async () => {
-          const { servers, binary, dir } = await setup;
-          const worker = await serveWorker(binary, dir, { compatibilityFlags: flags, trustedCertificates: [servers.tls.material.ca] });
-          served.push(worker);
-          const config = smokeConfig('workerd', servers);
-          const res = await fetch(`${worker.url}?config=${encodeURIComponent(JSON.stringify(config))}`, { signal: AbortSignal.timeout(180_000) });
-          const body = await res.text();
-          if (!res.ok) throw new Error(`the worker answered ${res.status}: ${body}\n--- workerd output ---\n${worker.output().slice(-4000)}`);
-          return JSON.parse(body) as SmokeReport;
-        })());
-      smokeTests('workerd', getReport);
-    });
+    describe(
+      flags.length === 0 ? 'without nodejs_compat (no Buffer, no node:*)' : 'with nodejs_compat',
+      () => {
+        let report: Promise<SmokeReport> | undefined;
+        const getReport = (): Promise<SmokeReport> =>
+          (report ??= (async () => {
+            const { servers, binary, dir } = await setup;
+            const worker = await serveWorker(binary, dir, {
+              compatibilityFlags: flags,
+              trustedCertificates: [servers.tls.material.ca],
+            });
+            served.push(worker);
+            const config = smokeConfig('workerd', servers);
+            const res = await fetch(`${worker.url}?config=${encodeURIComponent(JSON.stringify(config))}`, {
+              signal: AbortSignal.timeout(180_000),
+            });
+            const body = await res.text();
+            if (!res.ok)
+              throw new Error(
+                `the worker answered ${res.status}: ${body}\n--- workerd output ---\n${worker.output().slice(-4000)}`,
+              );
+            return JSON.parse(body) as SmokeReport;
+          })());
+        smokeTests('workerd', getReport);
+      },
+    );
   }
 });

@@ -70,53 +70,299 @@ const opts = { command: 'GET', cause: CAUSE } as const;
 
 /** CONTRACT.md's tree, one row per class. */
 const CLASSES: ClassCase[] = [
-  { cls: RedisError, name: 'RedisError', parents: [], make: (cause) => new RedisError('m', { ...opts, cause }) },
-  { cls: ConnectionError, name: 'ConnectionError', parents: [RedisError], make: (cause) => new ConnectionError('m', { ...opts, cause }) },
-  { cls: TimeoutError, name: 'TimeoutError', parents: [ConnectionError, RedisError], make: (cause) => new TimeoutError('m', { ...opts, cause }) },
-  { cls: BusyLoadingError, name: 'BusyLoadingError', parents: [ConnectionError, RedisError], make: (cause) => new BusyLoadingError('LOADING Redis is loading the dataset in memory', { ...opts, cause }), fields: { code: 'LOADING' } },
-  { cls: PrimaryNotFoundError, name: 'PrimaryNotFoundError', parents: [ConnectionError, RedisError], make: (cause) => new PrimaryNotFoundError('m', { ...opts, cause }) },
-  { cls: ReplicaNotFoundError, name: 'ReplicaNotFoundError', parents: [ConnectionError, RedisError], make: (cause) => new ReplicaNotFoundError('m', { ...opts, cause }) },
-  { cls: ResponseError, name: 'ResponseError', parents: [RedisError], make: (cause) => new ResponseError('WRONGTYPE Operation against a key holding the wrong kind of value', { ...opts, cause }), fields: { code: 'WRONGTYPE' } },
-  { cls: AuthenticationError, name: 'AuthenticationError', parents: [ResponseError, RedisError], make: (cause) => new AuthenticationError('X y', { ...opts, cause }), fields: { code: 'X' } },
-  { cls: AuthenticationFailureError, name: 'AuthenticationFailureError', parents: [AuthenticationError, ResponseError, RedisError], make: (cause) => new AuthenticationFailureError('WRONGPASS invalid', { ...opts, cause }), fields: { code: 'WRONGPASS' } },
-  { cls: AuthenticationRequiredError, name: 'AuthenticationRequiredError', parents: [AuthenticationError, ResponseError, RedisError], make: (cause) => new AuthenticationRequiredError('NOAUTH Authentication required.', { ...opts, cause }), fields: { code: 'NOAUTH' } },
-  { cls: AuthorizationError, name: 'AuthorizationError', parents: [ResponseError, RedisError], make: (cause) => new AuthorizationError('NOPERM x', { ...opts, cause }), fields: { code: 'NOPERM' } },
-  { cls: NoScriptError, name: 'NoScriptError', parents: [ResponseError, RedisError], make: (cause) => new NoScriptError('NOSCRIPT x', { ...opts, cause }), fields: { code: 'NOSCRIPT' } },
-  { cls: FunctionError, name: 'FunctionError', parents: [ResponseError, RedisError], make: (cause) => new FunctionError('ERR Function not found', { ...opts, cause }), fields: { code: 'ERR' } },
-  { cls: NotBusyError, name: 'NotBusyError', parents: [ResponseError, RedisError], make: (cause) => new NotBusyError('NOTBUSY x', { ...opts, cause }), fields: { code: 'NOTBUSY' } },
-  { cls: ExecAbortError, name: 'ExecAbortError', parents: [ResponseError, RedisError], make: (cause) => new ExecAbortError('EXECABORT x', { ...opts, cause }), fields: { code: 'EXECABORT' } },
-  { cls: ReadOnlyError, name: 'ReadOnlyError', parents: [ResponseError, RedisError], make: (cause) => new ReadOnlyError('READONLY x', { ...opts, cause }), fields: { code: 'READONLY' } },
-  { cls: UnblockedError, name: 'UnblockedError', parents: [ResponseError, RedisError], make: (cause) => new UnblockedError('UNBLOCKED x', { ...opts, cause }), fields: { code: 'UNBLOCKED' } },
-  { cls: NoKeyError, name: 'NoKeyError', parents: [ResponseError, RedisError], make: (cause) => new NoKeyError('ERR no such key', { ...opts, cause }), fields: { code: 'ERR' } },
-  { cls: StreamDuplicateConsumerGroupError, name: 'StreamDuplicateConsumerGroupError', parents: [ResponseError, RedisError], make: (cause) => new StreamDuplicateConsumerGroupError('BUSYGROUP x', { ...opts, cause }), fields: { code: 'BUSYGROUP' } },
-  { cls: MovedError, name: 'MovedError', parents: [ResponseError, RedisError], make: (cause) => new MovedError('MOVED 1 h:2', { ...opts, cause, slot: 1, host: 'h', port: 2 }), fields: { code: 'MOVED', slot: 1, host: 'h', port: 2 } },
-  { cls: AskError, name: 'AskError', parents: [ResponseError, RedisError], make: (cause) => new AskError('ASK 1 h:2', { ...opts, cause, slot: 1, host: 'h', port: 2 }), fields: { code: 'ASK', slot: 1, host: 'h', port: 2 } },
-  { cls: TryAgainError, name: 'TryAgainError', parents: [ResponseError, RedisError], make: (cause) => new TryAgainError('TRYAGAIN x', { ...opts, cause }), fields: { code: 'TRYAGAIN' } },
-  { cls: ClusterCrossSlotError, name: 'ClusterCrossSlotError', parents: [ResponseError, RedisError], make: (cause) => new ClusterCrossSlotError('keys of MGET span slots', { ...opts, cause, keys: ['a', 'b'] }), fields: { code: 'CROSSSLOT', keys: ['a', 'b'] } },
-  { cls: InvalidResponse, name: 'InvalidResponse', parents: [RedisError], make: (cause) => new InvalidResponse('m', { ...opts, cause, protocolCode: 3 }), fields: { protocolCode: 3 } },
-  { cls: DataError, name: 'DataError', parents: [RedisError], make: (cause) => new DataError('m', { ...opts, cause }) },
-  { cls: CommandSyntaxError, name: 'CommandSyntaxError', parents: [RedisError], make: (cause) => new CommandSyntaxError('ex and px together', { command: 'SET', cause, arguments: ['ex', 'px'] }), fields: { command: 'SET', arguments: new Set(['ex', 'px']) } },
-  { cls: CommandNotSupportedError, name: 'CommandNotSupportedError', parents: [RedisError], make: (cause) => new CommandNotSupportedError('m', { command: 'GETEX', currentVersion: '6.0.9', cause }), fields: { command: 'GETEX', currentVersion: '6.0.9' } },
-  { cls: ModuleCommandNotSupportedError, name: 'ModuleCommandNotSupportedError', parents: [CommandNotSupportedError, RedisError], make: (cause) => new ModuleCommandNotSupportedError('m', { command: 'FT.SEARCH', module: 'search', cause }), fields: { command: 'FT.SEARCH', module: 'search', currentVersion: undefined } },
-  { cls: PubSubError, name: 'PubSubError', parents: [RedisError], make: (cause) => new PubSubError('m', { ...opts, cause }) },
-  { cls: WatchError, name: 'WatchError', parents: [RedisError], make: (cause) => new WatchError('m', { ...opts, cause }) },
-  { cls: LockError, name: 'LockError', parents: [RedisError], make: (cause) => new LockError('m', { ...opts, cause }) },
-  { cls: ReplicationError, name: 'ReplicationError', parents: [RedisError], make: (cause) => new ReplicationError('m', { command: 'WAIT', replicas: 2, timeout: 100, acknowledged: 1, cause }), fields: { command: 'WAIT', replicas: 2, timeout: 100, acknowledged: 1 } },
-  { cls: PersistenceError, name: 'PersistenceError', parents: [RedisError], make: (cause) => new PersistenceError('m', { command: 'WAITAOF', local: 1, replicas: 2, timeout: 100, cause }), fields: { command: 'WAITAOF', local: 1, replicas: 2, timeout: 100 } },
-  { cls: StreamConsumerInitializationError, name: 'StreamConsumerInitializationError', parents: [RedisError], make: (cause) => new StreamConsumerInitializationError('m', { ...opts, cause }) },
-  { cls: RedisClusterException, name: 'RedisClusterException', parents: [RedisError], make: (cause) => new RedisClusterException('m', { ...opts, cause }) },
-  { cls: ClusterRoutingError, name: 'ClusterRoutingError', parents: [RedisClusterException, RedisError], make: (cause) => new ClusterRoutingError('m', { ...opts, cause }) },
-  { cls: ClusterResponseError, name: 'ClusterResponseError', parents: [RedisClusterException, RedisError], make: (cause) => new ClusterResponseError('m', { ...opts, cause }) },
-  { cls: ClusterError, name: 'ClusterError', parents: [RedisError], make: (cause) => new ClusterError('m', { ...opts, cause }) },
-  { cls: ClusterDownError, name: 'ClusterDownError', parents: [ClusterError, RedisError], make: (cause) => new ClusterDownError('CLUSTERDOWN The cluster is down', { ...opts, cause }), fields: { code: 'CLUSTERDOWN' } },
-  { cls: ClusterTransactionError, name: 'ClusterTransactionError', parents: [ClusterError, RedisError], make: (cause) => new ClusterTransactionError('m', { ...opts, cause }) },
+  {
+    cls: RedisError,
+    name: 'RedisError',
+    parents: [],
+    make: (cause) => new RedisError('m', { ...opts, cause }),
+  },
+  {
+    cls: ConnectionError,
+    name: 'ConnectionError',
+    parents: [RedisError],
+    make: (cause) => new ConnectionError('m', { ...opts, cause }),
+  },
+  {
+    cls: TimeoutError,
+    name: 'TimeoutError',
+    parents: [ConnectionError, RedisError],
+    make: (cause) => new TimeoutError('m', { ...opts, cause }),
+  },
+  {
+    cls: BusyLoadingError,
+    name: 'BusyLoadingError',
+    parents: [ConnectionError, RedisError],
+    make: (cause) =>
+      new BusyLoadingError('LOADING Redis is loading the dataset in memory', { ...opts, cause }),
+    fields: { code: 'LOADING' },
+  },
+  {
+    cls: PrimaryNotFoundError,
+    name: 'PrimaryNotFoundError',
+    parents: [ConnectionError, RedisError],
+    make: (cause) => new PrimaryNotFoundError('m', { ...opts, cause }),
+  },
+  {
+    cls: ReplicaNotFoundError,
+    name: 'ReplicaNotFoundError',
+    parents: [ConnectionError, RedisError],
+    make: (cause) => new ReplicaNotFoundError('m', { ...opts, cause }),
+  },
+  {
+    cls: ResponseError,
+    name: 'ResponseError',
+    parents: [RedisError],
+    make: (cause) =>
+      new ResponseError('WRONGTYPE Operation against a key holding the wrong kind of value', {
+        ...opts,
+        cause,
+      }),
+    fields: { code: 'WRONGTYPE' },
+  },
+  {
+    cls: AuthenticationError,
+    name: 'AuthenticationError',
+    parents: [ResponseError, RedisError],
+    make: (cause) => new AuthenticationError('X y', { ...opts, cause }),
+    fields: { code: 'X' },
+  },
+  {
+    cls: AuthenticationFailureError,
+    name: 'AuthenticationFailureError',
+    parents: [AuthenticationError, ResponseError, RedisError],
+    make: (cause) => new AuthenticationFailureError('WRONGPASS invalid', { ...opts, cause }),
+    fields: { code: 'WRONGPASS' },
+  },
+  {
+    cls: AuthenticationRequiredError,
+    name: 'AuthenticationRequiredError',
+    parents: [AuthenticationError, ResponseError, RedisError],
+    make: (cause) => new AuthenticationRequiredError('NOAUTH Authentication required.', { ...opts, cause }),
+    fields: { code: 'NOAUTH' },
+  },
+  {
+    cls: AuthorizationError,
+    name: 'AuthorizationError',
+    parents: [ResponseError, RedisError],
+    make: (cause) => new AuthorizationError('NOPERM x', { ...opts, cause }),
+    fields: { code: 'NOPERM' },
+  },
+  {
+    cls: NoScriptError,
+    name: 'NoScriptError',
+    parents: [ResponseError, RedisError],
+    make: (cause) => new NoScriptError('NOSCRIPT x', { ...opts, cause }),
+    fields: { code: 'NOSCRIPT' },
+  },
+  {
+    cls: FunctionError,
+    name: 'FunctionError',
+    parents: [ResponseError, RedisError],
+    make: (cause) => new FunctionError('ERR Function not found', { ...opts, cause }),
+    fields: { code: 'ERR' },
+  },
+  {
+    cls: NotBusyError,
+    name: 'NotBusyError',
+    parents: [ResponseError, RedisError],
+    make: (cause) => new NotBusyError('NOTBUSY x', { ...opts, cause }),
+    fields: { code: 'NOTBUSY' },
+  },
+  {
+    cls: ExecAbortError,
+    name: 'ExecAbortError',
+    parents: [ResponseError, RedisError],
+    make: (cause) => new ExecAbortError('EXECABORT x', { ...opts, cause }),
+    fields: { code: 'EXECABORT' },
+  },
+  {
+    cls: ReadOnlyError,
+    name: 'ReadOnlyError',
+    parents: [ResponseError, RedisError],
+    make: (cause) => new ReadOnlyError('READONLY x', { ...opts, cause }),
+    fields: { code: 'READONLY' },
+  },
+  {
+    cls: UnblockedError,
+    name: 'UnblockedError',
+    parents: [ResponseError, RedisError],
+    make: (cause) => new UnblockedError('UNBLOCKED x', { ...opts, cause }),
+    fields: { code: 'UNBLOCKED' },
+  },
+  {
+    cls: NoKeyError,
+    name: 'NoKeyError',
+    parents: [ResponseError, RedisError],
+    make: (cause) => new NoKeyError('ERR no such key', { ...opts, cause }),
+    fields: { code: 'ERR' },
+  },
+  {
+    cls: StreamDuplicateConsumerGroupError,
+    name: 'StreamDuplicateConsumerGroupError',
+    parents: [ResponseError, RedisError],
+    make: (cause) => new StreamDuplicateConsumerGroupError('BUSYGROUP x', { ...opts, cause }),
+    fields: { code: 'BUSYGROUP' },
+  },
+  {
+    cls: MovedError,
+    name: 'MovedError',
+    parents: [ResponseError, RedisError],
+    make: (cause) => new MovedError('MOVED 1 h:2', { ...opts, cause, slot: 1, host: 'h', port: 2 }),
+    fields: { code: 'MOVED', slot: 1, host: 'h', port: 2 },
+  },
+  {
+    cls: AskError,
+    name: 'AskError',
+    parents: [ResponseError, RedisError],
+    make: (cause) => new AskError('ASK 1 h:2', { ...opts, cause, slot: 1, host: 'h', port: 2 }),
+    fields: { code: 'ASK', slot: 1, host: 'h', port: 2 },
+  },
+  {
+    cls: TryAgainError,
+    name: 'TryAgainError',
+    parents: [ResponseError, RedisError],
+    make: (cause) => new TryAgainError('TRYAGAIN x', { ...opts, cause }),
+    fields: { code: 'TRYAGAIN' },
+  },
+  {
+    cls: ClusterCrossSlotError,
+    name: 'ClusterCrossSlotError',
+    parents: [ResponseError, RedisError],
+    make: (cause) =>
+      new ClusterCrossSlotError('keys of MGET span slots', { ...opts, cause, keys: ['a', 'b'] }),
+    fields: { code: 'CROSSSLOT', keys: ['a', 'b'] },
+  },
+  {
+    cls: InvalidResponse,
+    name: 'InvalidResponse',
+    parents: [RedisError],
+    make: (cause) => new InvalidResponse('m', { ...opts, cause, protocolCode: 3 }),
+    fields: { protocolCode: 3 },
+  },
+  {
+    cls: DataError,
+    name: 'DataError',
+    parents: [RedisError],
+    make: (cause) => new DataError('m', { ...opts, cause }),
+  },
+  {
+    cls: CommandSyntaxError,
+    name: 'CommandSyntaxError',
+    parents: [RedisError],
+    make: (cause) =>
+      new CommandSyntaxError('ex and px together', { command: 'SET', cause, arguments: ['ex', 'px'] }),
+    fields: { command: 'SET', arguments: new Set(['ex', 'px']) },
+  },
+  {
+    cls: CommandNotSupportedError,
+    name: 'CommandNotSupportedError',
+    parents: [RedisError],
+    make: (cause) => new CommandNotSupportedError('m', { command: 'GETEX', currentVersion: '6.0.9', cause }),
+    fields: { command: 'GETEX', currentVersion: '6.0.9' },
+  },
+  {
+    cls: ModuleCommandNotSupportedError,
+    name: 'ModuleCommandNotSupportedError',
+    parents: [CommandNotSupportedError, RedisError],
+    make: (cause) =>
+      new ModuleCommandNotSupportedError('m', { command: 'FT.SEARCH', module: 'search', cause }),
+    fields: { command: 'FT.SEARCH', module: 'search', currentVersion: undefined },
+  },
+  {
+    cls: PubSubError,
+    name: 'PubSubError',
+    parents: [RedisError],
+    make: (cause) => new PubSubError('m', { ...opts, cause }),
+  },
+  {
+    cls: WatchError,
+    name: 'WatchError',
+    parents: [RedisError],
+    make: (cause) => new WatchError('m', { ...opts, cause }),
+  },
+  {
+    cls: LockError,
+    name: 'LockError',
+    parents: [RedisError],
+    make: (cause) => new LockError('m', { ...opts, cause }),
+  },
+  {
+    cls: ReplicationError,
+    name: 'ReplicationError',
+    parents: [RedisError],
+    make: (cause) =>
+      new ReplicationError('m', { command: 'WAIT', replicas: 2, timeout: 100, acknowledged: 1, cause }),
+    fields: { command: 'WAIT', replicas: 2, timeout: 100, acknowledged: 1 },
+  },
+  {
+    cls: PersistenceError,
+    name: 'PersistenceError',
+    parents: [RedisError],
+    make: (cause) =>
+      new PersistenceError('m', { command: 'WAITAOF', local: 1, replicas: 2, timeout: 100, cause }),
+    fields: { command: 'WAITAOF', local: 1, replicas: 2, timeout: 100 },
+  },
+  {
+    cls: StreamConsumerInitializationError,
+    name: 'StreamConsumerInitializationError',
+    parents: [RedisError],
+    make: (cause) => new StreamConsumerInitializationError('m', { ...opts, cause }),
+  },
+  {
+    cls: RedisClusterException,
+    name: 'RedisClusterException',
+    parents: [RedisError],
+    make: (cause) => new RedisClusterException('m', { ...opts, cause }),
+  },
+  {
+    cls: ClusterRoutingError,
+    name: 'ClusterRoutingError',
+    parents: [RedisClusterException, RedisError],
+    make: (cause) => new ClusterRoutingError('m', { ...opts, cause }),
+  },
+  {
+    cls: ClusterResponseError,
+    name: 'ClusterResponseError',
+    parents: [RedisClusterException, RedisError],
+    make: (cause) => new ClusterResponseError('m', { ...opts, cause }),
+  },
+  {
+    cls: ClusterError,
+    name: 'ClusterError',
+    parents: [RedisError],
+    make: (cause) => new ClusterError('m', { ...opts, cause }),
+  },
+  {
+    cls: ClusterDownError,
+    name: 'ClusterDownError',
+    parents: [ClusterError, RedisError],
+    make: (cause) => new ClusterDownError('CLUSTERDOWN The cluster is down', { ...opts, cause }),
+    fields: { code: 'CLUSTERDOWN' },
+  },
+  {
+    cls: ClusterTransactionError,
+    name: 'ClusterTransactionError',
+    parents: [ClusterError, RedisError],
+    make: (cause) => new ClusterTransactionError('m', { ...opts, cause }),
+  },
 ];
 
 /** The top-level branches; an error is in exactly one of them (or is RedisError itself). */
 const BRANCHES: AnyErrorClass[] = [
-  ConnectionError, ResponseError, InvalidResponse, DataError, CommandSyntaxError, CommandNotSupportedError,
-  PubSubError, WatchError, LockError, ReplicationError, PersistenceError, StreamConsumerInitializationError,
-  RedisClusterException, ClusterError,
+  ConnectionError,
+  ResponseError,
+  InvalidResponse,
+  DataError,
+  CommandSyntaxError,
+  CommandNotSupportedError,
+  PubSubError,
+  WatchError,
+  LockError,
+  ReplicationError,
+  PersistenceError,
+  StreamConsumerInitializationError,
+  RedisClusterException,
+  ClusterError,
 ];
 
 describe('error classes', () => {
@@ -168,7 +414,10 @@ describe('error classes', () => {
     assert.equal(e.code, undefined);
     const r = new ResponseError('ERR x');
     assert.deepEqual(Object.keys(r), ['code']);
-    assert.deepEqual(new ClusterCrossSlotError('CROSSSLOT Keys in request don\'t hash to the same slot').keys, []);
+    assert.deepEqual(
+      new ClusterCrossSlotError("CROSSSLOT Keys in request don't hash to the same slot").keys,
+      [],
+    );
   });
 
   test('ClusterError keeps the last error as cause', () => {
@@ -182,10 +431,18 @@ describe('error classes', () => {
 describe('serverError: the mapping table', () => {
   const CASES: [message: string, cls: AnyErrorClass, code: string][] = [
     ['NOAUTH Authentication required.', AuthenticationRequiredError, 'NOAUTH'],
-    ['WRONGPASS invalid username-password pair or user is disabled.', AuthenticationFailureError, 'WRONGPASS'],
+    [
+      'WRONGPASS invalid username-password pair or user is disabled.',
+      AuthenticationFailureError,
+      'WRONGPASS',
+    ],
     ['ERR invalid password', AuthenticationFailureError, 'ERR'],
     ['ERR Client sent AUTH, but no password is set', AuthenticationFailureError, 'ERR'],
-    ['ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?', AuthenticationFailureError, 'ERR'],
+    [
+      'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
+      AuthenticationFailureError,
+      'ERR',
+    ],
     ["NOPERM this user has no permissions to run the 'set' command", AuthorizationError, 'NOPERM'],
     ['NOSCRIPT No matching script. Please use EVAL.', NoScriptError, 'NOSCRIPT'],
     ['NOTBUSY No scripts in execution right now.', NotBusyError, 'NOTBUSY'],
@@ -203,7 +460,7 @@ describe('serverError: the mapping table', () => {
     ["CROSSSLOT Keys in request don't hash to the same slot", ClusterCrossSlotError, 'CROSSSLOT'],
     ['WRONGTYPE Operation against a key holding the wrong kind of value', ResponseError, 'WRONGTYPE'],
     ['ERR value is not an integer or out of range', ResponseError, 'ERR'],
-    ['OOM command not allowed when used memory > \'maxmemory\'.', ResponseError, 'OOM'],
+    ["OOM command not allowed when used memory > 'maxmemory'.", ResponseError, 'OOM'],
     ['BUSY Redis is busy running a script.', ResponseError, 'BUSY'],
     ['MYERR boom', ResponseError, 'MYERR'],
     ['NOSPACE', ResponseError, 'NOSPACE'],
@@ -227,19 +484,41 @@ describe('serverError: the mapping table', () => {
   }
 
   test('replies to FUNCTION / FCALL / FCALL_RO without a more specific class become FunctionError', () => {
-    for (const command of ['FCALL', 'fcall', 'FCALL_RO', 'fcall_ro', 'FUNCTION', 'FUNCTION LOAD', 'function|delete', 'Function Kill']) {
+    for (const command of [
+      'FCALL',
+      'fcall',
+      'FCALL_RO',
+      'fcall_ro',
+      'FUNCTION',
+      'FUNCTION LOAD',
+      'function|delete',
+      'Function Kill',
+    ]) {
       const e = serverError('ERR Function not found', command);
       assert.ok(e instanceof FunctionError, command);
       assert.equal(e.command, command);
       assert.equal(e.code, 'ERR');
-      assert.ok(serverError('WRONGTYPE Operation against a key holding the wrong kind of value', command) instanceof FunctionError);
+      assert.ok(
+        serverError('WRONGTYPE Operation against a key holding the wrong kind of value', command) instanceof
+          FunctionError,
+      );
       // Specific classes win.
       assert.ok(serverError('NOTBUSY No scripts in execution right now.', command) instanceof NotBusyError);
-      assert.ok(serverError("NOPERM this user has no permissions to run the 'fcall' command", command) instanceof AuthorizationError);
-      assert.ok(serverError("READONLY You can't write against a read only replica.", command) instanceof ReadOnlyError);
+      assert.ok(
+        serverError("NOPERM this user has no permissions to run the 'fcall' command", command) instanceof
+          AuthorizationError,
+      );
+      assert.ok(
+        serverError("READONLY You can't write against a read only replica.", command) instanceof
+          ReadOnlyError,
+      );
     }
     for (const command of ['GET', 'EVAL', 'FCALLX', 'FUNC', 'F', '', 'FUNCTIONS', 'SCRIPT|KILL']) {
-      assert.equal(Object.getPrototypeOf(serverError('ERR Function not found', command)), ResponseError.prototype, command);
+      assert.equal(
+        Object.getPrototypeOf(serverError('ERR Function not found', command)),
+        ResponseError.prototype,
+        command,
+      );
     }
   });
 
@@ -281,7 +560,11 @@ describe('serverError: the mapping table', () => {
     assert.equal(e.message.includes('hunter2'), false);
     assert.ok(e.message.startsWith("ERR unknown command 'AUTHX'"));
     assert.equal(isUnknownCommand(e), true);
-    assert.equal(isUnknownCommand(serverError("ERR unknown command 'HELLO'")), true, 'Redis 5 text has no args part');
+    assert.equal(
+      isUnknownCommand(serverError("ERR unknown command 'HELLO'")),
+      true,
+      'Redis 5 text has no args part',
+    );
     assert.equal(isUnknownCommand(serverError('ERR unknown subcommand')), false);
     assert.equal(isUnknownCommand(serverError('ERR no such key')), false);
     assert.equal(isUnknownCommand(new Error("ERR unknown command 'X'")), false);
@@ -289,12 +572,19 @@ describe('serverError: the mapping table', () => {
   });
 
   test('property: any message maps without throwing to a RedisError whose code is its first word', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 60 }), fc.option(fc.constantFrom('GET', 'FCALL', 'set')), (message, command) => {
-      const e = serverError(message, command ?? undefined);
-      assert.ok(e instanceof RedisError);
-      if (e instanceof ResponseError) assert.equal(e.code, message.split(' ', 1)[0]);
-      if (command !== null) assert.equal(e.command, command);
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 60 }),
+        fc.option(fc.constantFrom('GET', 'FCALL', 'set')),
+        (message, command) => {
+          const e = serverError(message, command ?? undefined);
+          assert.ok(e instanceof RedisError);
+          if (e instanceof ResponseError) assert.equal(e.code, message.split(' ', 1)[0]);
+          if (command !== null) assert.equal(e.command, command);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
 
@@ -322,14 +612,37 @@ describe('MOVED / ASK parsing', () => {
 
   test('`MOVED 3999 :6380` means the same host: host is "" unless parseRedirection gets currentHost', () => {
     assert.deepEqual(parseRedirection('MOVED 3999 :6380'), { slot: 3999, host: '', port: 6380 });
-    assert.deepEqual(parseRedirection('MOVED 3999 :6380', '10.0.0.7'), { slot: 3999, host: '10.0.0.7', port: 6380 });
-    assert.deepEqual(parseRedirection('MOVED 3999 10.0.0.8:6380', '10.0.0.7'), { slot: 3999, host: '10.0.0.8', port: 6380 });
+    assert.deepEqual(parseRedirection('MOVED 3999 :6380', '10.0.0.7'), {
+      slot: 3999,
+      host: '10.0.0.7',
+      port: 6380,
+    });
+    assert.deepEqual(parseRedirection('MOVED 3999 10.0.0.8:6380', '10.0.0.7'), {
+      slot: 3999,
+      host: '10.0.0.8',
+      port: 6380,
+    });
   });
 
   const BAD = [
-    'MOVED 16384 127.0.0.1:6379', 'MOVED -1 127.0.0.1:6379', 'MOVED 99999999 h:1', 'MOVED 1 h:0', 'MOVED 1 h:65536',
-    'MOVED 1 h:-1', 'MOVED 1 h:', 'MOVED 1 h', 'MOVED 1', 'MOVED', 'MOVED x h:1', 'MOVED 1.5 h:1', 'MOVED 1 h:6379x',
-    'MOVED 1 h:6379 extra', 'MOVED  h:1', 'ASK 16384 h:1', 'ASK 1 h:100000', 'MOVED 1 h :1',
+    'MOVED 16384 127.0.0.1:6379',
+    'MOVED -1 127.0.0.1:6379',
+    'MOVED 99999999 h:1',
+    'MOVED 1 h:0',
+    'MOVED 1 h:65536',
+    'MOVED 1 h:-1',
+    'MOVED 1 h:',
+    'MOVED 1 h',
+    'MOVED 1',
+    'MOVED',
+    'MOVED x h:1',
+    'MOVED 1.5 h:1',
+    'MOVED 1 h:6379x',
+    'MOVED 1 h:6379 extra',
+    'MOVED  h:1',
+    'ASK 16384 h:1',
+    'ASK 1 h:100000',
+    'MOVED 1 h :1',
   ];
   for (const message of BAD) {
     test(`rejects ${JSON.stringify(message)} as DataError`, () => {
@@ -343,13 +656,29 @@ describe('MOVED / ASK parsing', () => {
 
   test('property: every valid slot/port/host round-trips; out-of-range never parses', () => {
     const host = fc.oneof(fc.constant(''), fc.ipV4(), fc.ipV6(), fc.domain());
-    fc.assert(fc.property(fc.constantFrom('MOVED', 'ASK'), fc.integer({ min: 0, max: 16383 }), host, fc.integer({ min: 1, max: 65535 }), (kind, slot, h, port) => {
-      assert.deepEqual(parseRedirection(`${kind} ${slot} ${h}:${port}`), { slot, host: h, port });
-    }), { numRuns: 1000 });
-    fc.assert(fc.property(fc.integer({ min: 16384, max: 10_000_000 }), fc.integer({ min: 65536, max: 10_000_000 }), (slot, port) => {
-      assert.equal(parseRedirection(`MOVED ${slot} h:1`), undefined);
-      assert.equal(parseRedirection(`MOVED 1 h:${port}`), undefined);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom('MOVED', 'ASK'),
+        fc.integer({ min: 0, max: 16383 }),
+        host,
+        fc.integer({ min: 1, max: 65535 }),
+        (kind, slot, h, port) => {
+          assert.deepEqual(parseRedirection(`${kind} ${slot} ${h}:${port}`), { slot, host: h, port });
+        },
+      ),
+      { numRuns: 1000 },
+    );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 16384, max: 10_000_000 }),
+        fc.integer({ min: 65536, max: 10_000_000 }),
+        (slot, port) => {
+          assert.equal(parseRedirection(`MOVED ${slot} h:1`), undefined);
+          assert.equal(parseRedirection(`MOVED 1 h:${port}`), undefined);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 
@@ -396,7 +725,9 @@ class Raw {
   /** Sends one command and resolves with its reply (bounded by 10 s). */
   send(...args: (string | number)[]): Promise<Reply> {
     const parts = args.map(String);
-    this.socket.write(`*${parts.length}\r\n${parts.map((p) => `$${Buffer.byteLength(p)}\r\n${p}\r\n`).join('')}`);
+    this.socket.write(
+      `*${parts.length}\r\n${parts.map((p) => `$${Buffer.byteLength(p)}\r\n${p}\r\n`).join('')}`,
+    );
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`no reply to ${parts[0]}`)), 10_000);
       this.waiters.push((r) => {
@@ -409,7 +740,10 @@ class Raw {
   /** Sends a command that must fail and returns the error text. */
   async error(...args: (string | number)[]): Promise<string> {
     const r = await this.send(...args);
-    assert.ok(r !== null && typeof r === 'object' && !Array.isArray(r), `${String(args[0])} should fail, got ${JSON.stringify(r)}`);
+    assert.ok(
+      r !== null && typeof r === 'object' && !Array.isArray(r),
+      `${String(args[0])} should fail, got ${JSON.stringify(r)}`,
+    );
     return r.error;
   }
 
@@ -424,9 +758,12 @@ function parse(b: Buffer, at: number): [Reply, number] | undefined {
   const line = b.toString('utf8', at + 1, eol);
   const next = eol + 2;
   switch (b[at]) {
-    case 0x2b: return [line, next];
-    case 0x2d: return [{ error: line }, next];
-    case 0x3a: return [Number(line), next];
+    case 0x2b:
+      return [line, next];
+    case 0x2d:
+      return [{ error: line }, next];
+    case 0x3a:
+      return [Number(line), next];
     case 0x24: {
       const n = Number(line);
       if (n < 0) return [null, next];
@@ -445,7 +782,8 @@ function parse(b: Buffer, at: number): [Reply, number] | undefined {
       }
       return [out, pos];
     }
-    default: throw new Error(`unexpected RESP type ${String(b[at])}`);
+    default:
+      throw new Error(`unexpected RESP type ${String(b[at])}`);
   }
 }
 
@@ -464,7 +802,11 @@ const seen: Record<string, string> = {};
 function expectClass(label: string, message: string, command: string, cls: AnyErrorClass): RedisError {
   seen[label] = message;
   const e = serverError(message, command);
-  assert.equal(Object.getPrototypeOf(e), cls.prototype, `${label}: ${message} -> ${e.name}, want ${cls.name}`);
+  assert.equal(
+    Object.getPrototypeOf(e),
+    cls.prototype,
+    `${label}: ${message} -> ${e.name}, want ${cls.name}`,
+  );
   assert.equal(e.command, command);
   assert.equal(e.code, message.split(' ', 1)[0]);
   return e;
@@ -498,10 +840,39 @@ describe('real Redis 7 server errors map to the right classes', () => {
 
   test('standalone: auth, ACL, scripts, functions, transactions, streams, keys, unblock', async (t) => {
     const c = await open(plain.port);
-    expectClass('AUTH without password configured', await c.error('AUTH', 'not-the-password'), 'AUTH', AuthenticationFailureError);
-    assert.equal(await c.send('ACL', 'SETUSER', 'alice', 'on', '>alicepw', '~allowed*', '&allowed*', '+get', '+auth', '+subscribe'), 'OK');
-    expectClass('WRONGPASS (AUTH)', await c.error('AUTH', 'alice', 'wrong'), 'AUTH', AuthenticationFailureError);
-    expectClass('WRONGPASS (HELLO AUTH)', await c.error('HELLO', '2', 'AUTH', 'alice', 'wrong'), 'HELLO', AuthenticationFailureError);
+    expectClass(
+      'AUTH without password configured',
+      await c.error('AUTH', 'not-the-password'),
+      'AUTH',
+      AuthenticationFailureError,
+    );
+    assert.equal(
+      await c.send(
+        'ACL',
+        'SETUSER',
+        'alice',
+        'on',
+        '>alicepw',
+        '~allowed*',
+        '&allowed*',
+        '+get',
+        '+auth',
+        '+subscribe',
+      ),
+      'OK',
+    );
+    expectClass(
+      'WRONGPASS (AUTH)',
+      await c.error('AUTH', 'alice', 'wrong'),
+      'AUTH',
+      AuthenticationFailureError,
+    );
+    expectClass(
+      'WRONGPASS (HELLO AUTH)',
+      await c.error('HELLO', '2', 'AUTH', 'alice', 'wrong'),
+      'HELLO',
+      AuthenticationFailureError,
+    );
 
     const alice = await open(plain.port);
     assert.equal(await alice.send('AUTH', 'alice', 'alicepw'), 'OK');
@@ -513,14 +884,41 @@ describe('real Redis 7 server errors map to the right classes', () => {
     expectClass('NOTBUSY (SCRIPT KILL)', await c.error('SCRIPT', 'KILL'), 'SCRIPT', NotBusyError);
     expectClass('NOTBUSY (FUNCTION KILL)', await c.error('FUNCTION', 'KILL'), 'FUNCTION', NotBusyError);
     expectClass('FCALL missing function', await c.error('FCALL', 'nofn', '0'), 'FCALL', FunctionError);
-    expectClass('FUNCTION DELETE missing library', await c.error('FUNCTION', 'DELETE', 'nolib'), 'FUNCTION', FunctionError);
-    expectClass('FUNCTION LOAD bad code', await c.error('FUNCTION', 'LOAD', 'not lua'), 'FUNCTION', FunctionError);
-    assert.equal(await c.send('FUNCTION', 'LOAD', "#!lua name=wlib\nredis.register_function('wincr', function(keys) return redis.call('incr', keys[1]) end)"), 'wlib');
+    expectClass(
+      'FUNCTION DELETE missing library',
+      await c.error('FUNCTION', 'DELETE', 'nolib'),
+      'FUNCTION',
+      FunctionError,
+    );
+    expectClass(
+      'FUNCTION LOAD bad code',
+      await c.error('FUNCTION', 'LOAD', 'not lua'),
+      'FUNCTION',
+      FunctionError,
+    );
+    assert.equal(
+      await c.send(
+        'FUNCTION',
+        'LOAD',
+        "#!lua name=wlib\nredis.register_function('wincr', function(keys) return redis.call('incr', keys[1]) end)",
+      ),
+      'wlib',
+    );
     assert.equal(await c.send('SET', 'str', 'abc'), 'OK');
     expectClass('FCALL runtime error', await c.error('FCALL', 'wincr', '1', 'str'), 'FCALL', FunctionError);
-    expectClass('FCALL_RO of a writing function', await c.error('FCALL_RO', 'wincr', '1', 'str'), 'FCALL_RO', FunctionError);
+    expectClass(
+      'FCALL_RO of a writing function',
+      await c.error('FCALL_RO', 'wincr', '1', 'str'),
+      'FCALL_RO',
+      FunctionError,
+    );
     // The same runtime error from EVAL is a plain ResponseError.
-    expectClass('EVAL runtime error', await c.error('EVAL', "return redis.call('incr', KEYS[1])", '1', 'str'), 'EVAL', ResponseError);
+    expectClass(
+      'EVAL runtime error',
+      await c.error('EVAL', "return redis.call('incr', KEYS[1])", '1', 'str'),
+      'EVAL',
+      ResponseError,
+    );
 
     assert.equal(await c.send('MULTI'), 'OK');
     const queued = await c.error('NOSUCHCOMMAND', 'secret-value');
@@ -531,7 +929,12 @@ describe('real Redis 7 server errors map to the right classes', () => {
     expectClass('EXECABORT', await c.error('EXEC'), 'EXEC', ExecAbortError);
 
     assert.equal(await c.send('XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM'), 'OK');
-    expectClass('BUSYGROUP', await c.error('XGROUP', 'CREATE', 's', 'g', '$'), 'XGROUP', StreamDuplicateConsumerGroupError);
+    expectClass(
+      'BUSYGROUP',
+      await c.error('XGROUP', 'CREATE', 's', 'g', '$'),
+      'XGROUP',
+      StreamDuplicateConsumerGroupError,
+    );
     expectClass('no such key', await c.error('RENAME', 'missing-key', 'other'), 'RENAME', NoKeyError);
     expectClass('WRONGTYPE', await c.error('LPUSH', 'str', 'x'), 'LPUSH', ResponseError);
 
@@ -539,7 +942,10 @@ describe('real Redis 7 server errors map to the right classes', () => {
     const id = await blocked.send('CLIENT', 'ID');
     assert.equal(typeof id, 'number');
     const pending = blocked.error('BLPOP', 'empty-list', '30');
-    await until('BLPOP to block', async () => (await c.send('CLIENT', 'UNBLOCK', id as number, 'ERROR')) === 1);
+    await until(
+      'BLPOP to block',
+      async () => (await c.send('CLIENT', 'UNBLOCK', id as number, 'ERROR')) === 1,
+    );
     expectClass('UNBLOCKED', await pending, 'BLPOP', UnblockedError);
     report(t);
   });
@@ -550,7 +956,12 @@ describe('real Redis 7 server errors map to the right classes', () => {
     const c = await open(s.port);
     expectClass('NOAUTH', await c.error('GET', 'k'), 'GET', AuthenticationRequiredError);
     expectClass('NOAUTH (HELLO)', await c.error('HELLO', '3'), 'HELLO', AuthenticationRequiredError);
-    expectClass('WRONGPASS (default user)', await c.error('AUTH', 'not-it'), 'AUTH', AuthenticationFailureError);
+    expectClass(
+      'WRONGPASS (default user)',
+      await c.error('AUTH', 'not-it'),
+      'AUTH',
+      AuthenticationFailureError,
+    );
     report(t);
   });
 
@@ -562,15 +973,21 @@ describe('real Redis 7 server errors map to the right classes', () => {
     report(t);
   });
 
-  test('a replica loading its primary\'s dataset: LOADING -> BusyLoadingError', async (t) => {
+  test("a replica loading its primary's dataset: LOADING -> BusyLoadingError", async (t) => {
     const primary = await startRedis({ args: ['--repl-diskless-sync-delay', '0'] });
     servers.push(primary);
     const p = await open(primary.port);
-    const filled = await p.send('EVAL', "for i = 1, 20000 do redis.call('SET', 'k' .. i, i) end return 1", '0');
+    const filled = await p.send(
+      'EVAL',
+      "for i = 1, 20000 do redis.call('SET', 'k' .. i, i) end return 1",
+      '0',
+    );
     assert.equal(filled, 1);
     // key-load-delay (µs per key) stretches the replica's load of the synced RDB to ~10 s, and
     // it answers clients between small chunks of it, so a PING meets LOADING.
-    const replica = await startRedis({ args: ['--key-load-delay', '500', '--loading-process-events-interval-bytes', '1024'] });
+    const replica = await startRedis({
+      args: ['--key-load-delay', '500', '--loading-process-events-interval-bytes', '1024'],
+    });
     servers.push(replica);
     const r = await open(replica.port);
     assert.equal(await r.send('REPLICAOF', '127.0.0.1', String(primary.port)), 'OK');
@@ -601,7 +1018,8 @@ describe('real Redis 7 server errors map to the right classes', () => {
     assert.equal(await ca.send('CLUSTER', 'MEET', '127.0.0.1', String(b.port)), 'OK');
     const bId = await cb.send('CLUSTER', 'MYID');
     assert.equal(typeof bId, 'string');
-    const ok = async (c: Raw): Promise<boolean> => String(await c.send('CLUSTER', 'INFO')).includes('cluster_state:ok');
+    const ok = async (c: Raw): Promise<boolean> =>
+      String(await c.send('CLUSTER', 'INFO')).includes('cluster_state:ok');
     await until('the two-node cluster to be ok', async () => (await ok(ca)) && (await ok(cb)));
 
     expectClass('CROSSSLOT', await ca.error('MGET', 'b', 'f'), 'MGET', ClusterCrossSlotError);
@@ -609,7 +1027,12 @@ describe('real Redis 7 server errors map to the right classes', () => {
     assert.deepEqual([moved.slot, moved.host, moved.port], [12182, '127.0.0.1', b.port]);
 
     assert.equal(await ca.send('CONFIG', 'SET', 'cluster-preferred-endpoint-type', 'unknown-endpoint'), 'OK');
-    const same = expectClass('MOVED (unknown endpoint)', await ca.error('GET', 'foo'), 'GET', MovedError) as MovedError;
+    const same = expectClass(
+      'MOVED (unknown endpoint)',
+      await ca.error('GET', 'foo'),
+      'GET',
+      MovedError,
+    ) as MovedError;
     assert.deepEqual([same.slot, same.host, same.port], [12182, '', b.port]);
     assert.equal(await ca.send('CONFIG', 'SET', 'cluster-preferred-endpoint-type', 'ip'), 'OK');
 

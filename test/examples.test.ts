@@ -35,11 +35,15 @@ function runExample(name: string, url: string, options: RunOptions = {}): Promis
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: url };
     delete env['NODE_TEST_CONTEXT'];
-    const child = spawn(process.execPath, ['--import', 'tsx', `examples/${name}.ts`, ...(options.args ?? [])], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', `examples/${name}.ts`, ...(options.args ?? [])],
+      {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     const lines: string[] = [];
@@ -84,7 +88,9 @@ function assertLine(r: RunResult, expected: string | RegExp): void {
 }
 
 const url = (port: number, password?: string): string =>
-  password === undefined ? `redis://127.0.0.1:${port}` : `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}`;
+  password === undefined
+    ? `redis://127.0.0.1:${port}`
+    : `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}`;
 
 const PASSWORD = 'examples-s3cret-Pa55';
 
@@ -95,7 +101,11 @@ describe('error handling examples', { timeout: 240_000, concurrency: 2 }, () => 
   let down: number;
 
   before(async () => {
-    [server, secured, down] = await Promise.all([startRedis(), startRedis({ requirepass: PASSWORD }), freePort()]);
+    [server, secured, down] = await Promise.all([
+      startRedis(),
+      startRedis({ requirepass: PASSWORD }),
+      freePort(),
+    ]);
   });
   after(async () => {
     await Promise.all([server?.stop(), secured?.stop()]);
@@ -164,7 +174,11 @@ describe('error handling examples', { timeout: 240_000, concurrency: 2 }, () => 
     it('retries 8 times with backoff, then gives up with exit 1 when Redis stays down', async () => {
       const r = await runExample('retry-with-backoff', url(down));
       assert.equal(r.code, 1, shown(r));
-      for (let n = 1; n <= 8; n++) assertLine(r, new RegExp(`^retry-with-backoff: attempt ${n} failed \\(ConnectionError\\), retrying in \\d+ ms$`));
+      for (let n = 1; n <= 8; n++)
+        assertLine(
+          r,
+          new RegExp(`^retry-with-backoff: attempt ${n} failed \\(ConnectionError\\), retrying in \\d+ ms$`),
+        );
       assert.ok(!r.lines.some((l) => l.includes('attempt 9 failed')), shown(r));
       assertLine(r, 'retry-with-backoff: gave up after 9 attempts (ConnectionError)');
     });
@@ -175,14 +189,17 @@ describe('error handling examples', { timeout: 240_000, concurrency: 2 }, () => 
       const r = await runExample('retry-with-backoff', url(port), {
         // Started only once the program has failed and is waiting: no race decides the outcome.
         onLine: (line) => {
-          if (late === undefined && line.startsWith('retry-with-backoff: attempt 1 failed')) late = startRedis({ port });
+          if (late === undefined && line.startsWith('retry-with-backoff: attempt 1 failed'))
+            late = startRedis({ port });
         },
       });
       const lateServer = await late;
       try {
         assert.ok(lateServer !== undefined, `the program never reported a failed attempt:\n${shown(r)}`);
         assert.equal(r.code, 0, shown(r));
-        const ok = r.lines.map((l) => /^retry-with-backoff: ok after (\d+) attempt\(s\), status=ready$/.exec(l)).find((m) => m !== null);
+        const ok = r.lines
+          .map((l) => /^retry-with-backoff: ok after (\d+) attempt\(s\), status=ready$/.exec(l))
+          .find((m) => m !== null);
         assert.ok(ok, shown(r));
         assert.ok(Number(ok[1]) >= 2, shown(r));
         assert.equal(await lateServer.command('GET', 'example:retry-with-backoff:status'), 'ready');
@@ -196,25 +213,43 @@ describe('error handling examples', { timeout: 240_000, concurrency: 2 }, () => 
     it('logs the failed items, finishes the batch and reports the counts', async () => {
       const r = await runExample('log-and-continue', url(server.port));
       assert.equal(r.code, 0, shown(r));
-      assertLine(r, 'log-and-continue: 8 operations, 6 succeeded, 2 failed (ResponseError/WRONGTYPE=1 ResponseError/ERR=1)');
-      const warnings = r.lines.filter((l) => l.startsWith('log-and-continue: warn '))
+      assertLine(
+        r,
+        'log-and-continue: 8 operations, 6 succeeded, 2 failed (ResponseError/WRONGTYPE=1 ResponseError/ERR=1)',
+      );
+      const warnings = r.lines
+        .filter((l) => l.startsWith('log-and-continue: warn '))
         .map((l) => JSON.parse(l.slice('log-and-continue: warn '.length)) as Record<string, unknown>);
       assert.deepEqual(warnings, [
-        { op: 'INCR', key: 'example:log-and-continue:views:about', error: 'ResponseError', code: 'WRONGTYPE' },
+        {
+          op: 'INCR',
+          key: 'example:log-and-continue:views:about',
+          error: 'ResponseError',
+          code: 'WRONGTYPE',
+        },
         { op: 'INCR', key: 'example:log-and-continue:views:faq', error: 'ResponseError', code: 'ERR' },
       ]);
       // The items after the failures did run.
       assert.equal(await server.command('GET', 'example:log-and-continue:views:home'), '11');
       assert.equal(await server.command('GET', 'example:log-and-continue:views:blog'), '1');
       // Values never reach the log.
-      assert.ok(!r.stdout.includes('n/a') && !r.stderr.includes('n/a') && !r.stderr.includes('visitor'), shown(r));
+      assert.ok(
+        !r.stdout.includes('n/a') && !r.stderr.includes('n/a') && !r.stderr.includes('visitor'),
+        shown(r),
+      );
     });
 
     it('with Redis down, logs every item as ConnectionError and still completes with exit 0', async () => {
       const r = await runExample('log-and-continue', url(down));
       assert.equal(r.code, 0, shown(r));
       assertLine(r, 'log-and-continue: 8 operations, 0 succeeded, 8 failed (ConnectionError=8)');
-      assert.equal(r.lines.filter((l) => l.startsWith('log-and-continue: warn ') && l.includes('"error":"ConnectionError"')).length, 8, shown(r));
+      assert.equal(
+        r.lines.filter(
+          (l) => l.startsWith('log-and-continue: warn ') && l.includes('"error":"ConnectionError"'),
+        ).length,
+        8,
+        shown(r),
+      );
     });
   });
 
@@ -232,12 +267,20 @@ describe('error handling examples', { timeout: 240_000, concurrency: 2 }, () => 
     it('no example prints the password when the server is down or the password is wrong', async () => {
       const wrong = 'wrong-examples-Pa55';
       for (const name of ['fail-fast', 'log-and-continue']) {
-        for (const [target, password] of [[down, PASSWORD], [secured.port, wrong]] as const) {
+        for (const [target, password] of [
+          [down, PASSWORD],
+          [secured.port, wrong],
+        ] as const) {
           const r = await runExample(name, url(target, password));
           assert.ok(!r.stdout.includes(password) && !r.stderr.includes(password), shown(r));
           if (name === 'fail-fast') {
             assert.equal(r.code, 1, shown(r));
-            assertLine(r, target === down ? /^fail-fast: ConnectionError: / : /^fail-fast: AuthenticationFailureError: WRONGPASS/);
+            assertLine(
+              r,
+              target === down
+                ? /^fail-fast: ConnectionError: /
+                : /^fail-fast: AuthenticationFailureError: WRONGPASS/,
+            );
           }
         }
       }

@@ -5,7 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CommandNotSupportedError, DataError, PersistenceError, Redis, ReplicationError } from '../src/index.js';
+import {
+  CommandNotSupportedError,
+  DataError,
+  PersistenceError,
+  Redis,
+  ReplicationError,
+} from '../src/index.js';
 import { ensurePersistence, ensureReplication } from '../src/features/guarantees.js';
 import { parseInfo } from './support/raw-client.js';
 import { startRedis, type RedisServerHandle } from './support/redis-server.js';
@@ -77,7 +83,10 @@ describe('ensureReplication / ensurePersistence on a primary with one replica', 
   it('rejects ReplicationError with command, replicas, timeout and acknowledged when too few acknowledge', async () => {
     const err = await ensureReplication(r, 2, 100, async (conn) => {
       await conn.call('SET', 'k', 'v');
-    }).then(() => undefined, (e: unknown) => e);
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof ReplicationError, String(err));
     assert.equal(err.command, 'WAIT');
     assert.equal(err.replicas, 2);
@@ -87,7 +96,10 @@ describe('ensureReplication / ensurePersistence on a primary with one replica', 
   });
 
   it('passes fn’s rejection through without waiting', async () => {
-    await assert.rejects(ensureReplication(r, 1, 0, () => Promise.reject(new Error('boom'))), /boom/);
+    await assert.rejects(
+      ensureReplication(r, 1, 0, () => Promise.reject(new Error('boom'))),
+      /boom/,
+    );
   });
 
   it('rejects bad arguments with DataError before running fn', async () => {
@@ -106,7 +118,10 @@ describe('ensureReplication / ensurePersistence on a primary with one replica', 
     const err = await ensurePersistence(r, 1, 0, 100, async (conn) => {
       ran = true;
       await conn.call('SET', 'aof', '1');
-    }).then(() => undefined, (e: unknown) => e);
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof CommandNotSupportedError, String(err));
     assert.equal(err.command, 'WAITAOF');
     const version = parseInfo(await primary.command('INFO', 'server')).redis_version;
@@ -132,7 +147,10 @@ describe('ensurePersistence against a server that has WAITAOF (scripted: Redis 7
     const r = new Redis({ port: srv.port });
     try {
       assert.equal(await ensurePersistence(r, 1, 0, 100, async (conn) => conn.call('SET', 'k', 'v')), 'OK');
-      const err = await ensurePersistence(r, 1, 1, 100, async (conn) => conn.call('SET', 'k', 'v')).then(() => undefined, (e: unknown) => e);
+      const err = await ensurePersistence(r, 1, 1, 100, async (conn) => conn.call('SET', 'k', 'v')).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof PersistenceError, String(err));
       assert.equal(err.command, 'WAITAOF');
       assert.equal(err.local, 1);
@@ -141,13 +159,10 @@ describe('ensurePersistence against a server that has WAITAOF (scripted: Redis 7
       assert.deepEqual(err.acknowledged, [1, 0]);
       const lent = [...byConnection.values()].find((cmds) => cmds.some((c) => c.startsWith('set')));
       // withConnection clears watches (UNWATCH) when fn settles.
-      assert.deepEqual(lent?.filter((c) => !c.startsWith('hello') && c !== 'unwatch'), [
-        'waitaof 0 0 0',
-        'set k v',
-        'waitaof 1 0 100',
-        'set k v',
-        'waitaof 1 1 100',
-      ]);
+      assert.deepEqual(
+        lent?.filter((c) => !c.startsWith('hello') && c !== 'unwatch'),
+        ['waitaof 0 0 0', 'set k v', 'waitaof 1 0 100', 'set k v', 'waitaof 1 1 100'],
+      );
     } finally {
       r.disconnect();
       await srv.close();

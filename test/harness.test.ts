@@ -7,9 +7,22 @@ import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RawClient, RespError, parseInfo, parseReply, encodeCommand, type RespValue } from './support/raw-client.js';
 import {
-  RedisStartError, freePort, livePids, pidAlive, startRedis, waitForPort, type RedisServerHandle,
+  RawClient,
+  RespError,
+  parseInfo,
+  parseReply,
+  encodeCommand,
+  type RespValue,
+} from './support/raw-client.js';
+import {
+  RedisStartError,
+  freePort,
+  livePids,
+  pidAlive,
+  startRedis,
+  waitForPort,
+  type RedisServerHandle,
 } from './support/redis-server.js';
 import { startTlsRedis, tlsMaterial, type TlsRedisHandle } from './support/tls.js';
 import { startCluster, startPrimariesOnlyCluster, type RedisClusterHandle } from './support/cluster.js';
@@ -59,7 +72,8 @@ describe('raw RESP2 client', () => {
     for (const [wire, value] of fixtures) {
       const buf = Buffer.from(wire);
       assert.deepEqual(parseReply(buf, 0), { value, next: buf.length }, wire);
-      for (let cut = 0; cut < buf.length; cut++) assert.equal(parseReply(buf.subarray(0, cut), 0), undefined, `${wire} cut at ${cut}`);
+      for (let cut = 0; cut < buf.length; cut++)
+        assert.equal(parseReply(buf.subarray(0, cut), 0), undefined, `${wire} cut at ${cut}`);
     }
   });
 
@@ -122,9 +136,15 @@ describe('standalone server', () => {
     assert.ok(noauth instanceof RespError);
     assert.equal(noauth.code, 'NOAUTH');
     anon.close();
-    const wrong = await rejection(RawClient.connect({ port: secured.port, username: 'alice', password: 'nope' }));
+    const wrong = await rejection(
+      RawClient.connect({ port: secured.port, username: 'alice', password: 'nope' }),
+    );
     assert.equal((wrong as RespError).code, 'WRONGPASS');
-    const reader = await RawClient.connect({ port: secured.port, username: 'reader', password: 'reader-pass' });
+    const reader = await RawClient.connect({
+      port: secured.port,
+      username: 'reader',
+      password: 'reader-pass',
+    });
     assert.equal(await reader.command('GET', 'x'), null);
     assert.equal(((await rejection(reader.command('SET', 'x', '1'))) as RespError).code, 'NOPERM');
     reader.close();
@@ -180,20 +200,24 @@ describe('standalone server', () => {
     const script = `const { startRedis } = await import(${JSON.stringify(support)});
       const s = await startRedis(); console.log(s.pid);
       if (process.argv[1] === 'hang') setInterval(() => {}, 1000);`;
-    const run = (mode: string) => new Promise<number>((resolve, reject) => {
-      const child = execFile(process.execPath,
-        ['--import', 'tsx', '--input-type=module', '-e', script, mode], { timeout: 20_000 });
-      let out = '';
-      child.stdout?.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /^(\d+)\n/.exec(out);
-        if (m !== null) {
-          if (mode === 'hang') child.kill('SIGKILL');
-          resolve(Number(m[1]));
-        }
+    const run = (mode: string) =>
+      new Promise<number>((resolve, reject) => {
+        const child = execFile(
+          process.execPath,
+          ['--import', 'tsx', '--input-type=module', '-e', script, mode],
+          { timeout: 20_000 },
+        );
+        let out = '';
+        child.stdout?.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /^(\d+)\n/.exec(out);
+          if (m !== null) {
+            if (mode === 'hang') child.kill('SIGKILL');
+            resolve(Number(m[1]));
+          }
+        });
+        child.on('exit', () => reject(new Error(`child exited before printing a PID: ${out}`)));
       });
-      child.on('exit', () => reject(new Error(`child exited before printing a PID: ${out}`)));
-    });
     const forgotten = await run('forget');
     assert.ok(await waitGone(forgotten), `PID ${forgotten} survived its parent's exit`);
     const orphan = await run('hang');
@@ -223,19 +247,30 @@ describe('TLS server', () => {
     assert.match(untrusted.message, /self-signed|unable to verify/i);
     const wrongCa = await rejection(RawClient.connect({ port: noAuth.port, tls: { ca: m.otherCa } }));
     assert.match(wrongCa.message, /self-signed|unable to verify/i);
-    const plainText = await rejection(RawClient.connect({ port: noAuth.port, timeoutMs: 1000 }).then((c) => c.command('PING')));
+    const plainText = await rejection(
+      RawClient.connect({ port: noAuth.port, timeoutMs: 1000 }).then((c) => c.command('PING')),
+    );
     assert.ok(plainText instanceof Error);
   });
 
   test('tls-auth-clients yes needs the client certificate', async () => {
     const m = await tlsMaterial();
-    const ok = await RawClient.connect({ port: mutual.port, tls: { ca: m.ca, cert: m.clientCert, key: m.clientKey } });
+    const ok = await RawClient.connect({
+      port: mutual.port,
+      tls: { ca: m.ca, cert: m.clientCert, key: m.clientKey },
+    });
     assert.equal(await ok.command('PING'), 'PONG');
     ok.close();
     // Under TLS 1.3 the server rejects the missing certificate after the client's handshake ends.
-    const e = await rejection(RawClient.connect({ port: mutual.port, tls: { ca: m.ca } }).then(async (c) => {
-      try { return await c.command('PING'); } finally { c.close(); }
-    }));
+    const e = await rejection(
+      RawClient.connect({ port: mutual.port, tls: { ca: m.ca } }).then(async (c) => {
+        try {
+          return await c.command('PING');
+        } finally {
+          c.close();
+        }
+      }),
+    );
     assert.match(e.message, /certificate required|closed|ECONNRESET/i);
   });
 });
@@ -266,7 +301,10 @@ describe('cluster', () => {
       assert.equal(parseInfo(await n.command('CLUSTER', 'INFO')).cluster_state, 'ok');
       const slots = await n.command('CLUSTER', 'SLOTS');
       assert.ok(Array.isArray(slots));
-      const covered = slots.reduce<number>((sum, r) => sum + (Array.isArray(r) ? Number(r[1]) - Number(r[0]) + 1 : 0), 0);
+      const covered = slots.reduce<number>(
+        (sum, r) => sum + (Array.isArray(r) ? Number(r[1]) - Number(r[0]) + 1 : 0),
+        0,
+      );
       assert.equal(covered, 16384);
       for (const r of slots) assert.ok(Array.isArray(r) && r.length === 4, 'each range has one replica');
     }
@@ -279,7 +317,15 @@ describe('cluster', () => {
   test('the independent slot function matches CLUSTER KEYSLOT', async () => {
     const node = cluster.nodes[0];
     assert.ok(node !== undefined);
-    for (const key of ['foo', '{user1000}.following', 'foo{}{bar}', 'foo{{bar}}', 'ключ', '', keyInSlot(4242)]) {
+    for (const key of [
+      'foo',
+      '{user1000}.following',
+      'foo{}{bar}',
+      'foo{{bar}}',
+      'ключ',
+      '',
+      keyInSlot(4242),
+    ]) {
       assert.equal(slotOf(key), await node.command('CLUSTER', 'KEYSLOT', key), key);
     }
     assert.equal(slotOf(keyInSlot(4242)), 4242);
@@ -330,9 +376,11 @@ describe('cluster', () => {
     const c = await RawClient.connect({ port: a.port, tls: { ca: m.ca }, password: 'cluster-pass' });
     const slots = await c.command('CLUSTER', 'SLOTS');
     c.close();
-    const ports = new Set((slots as RespValue[][]).flatMap((r) => r.slice(2).map((n) => Number((n as RespValue[])[1]))));
+    const ports = new Set(
+      (slots as RespValue[][]).flatMap((r) => r.slice(2).map((n) => Number((n as RespValue[])[1]))),
+    );
     assert.deepEqual(ports, new Set(secure.nodes.map((n) => n.port)), 'CLUSTER SLOTS names the TLS ports');
-    const slot = await secure.ownerOf(0) === a ? 0 : 16383;
+    const slot = (await secure.ownerOf(0)) === a ? 0 : 16383;
     await a.command('SET', keyInSlot(slot), 'v');
     await secure.migrateSlot(slot, a, b);
     assert.equal(await b.command('GET', keyInSlot(slot)), 'v');
@@ -385,13 +433,16 @@ describe('sentinel', () => {
   test('every sentinel reports the primary, two replicas and two peers', async () => {
     assert.equal(topo.sentinels.length, 3);
     for (const s of topo.sentinels) {
-      assert.deepEqual(await s.command('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster'), ['127.0.0.1', String(topo.primary.port)]);
+      assert.deepEqual(await s.command('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster'), [
+        '127.0.0.1',
+        String(topo.primary.port),
+      ]);
       const replicas = await s.command('SENTINEL', 'REPLICAS', 'mymaster');
       assert.ok(Array.isArray(replicas) && replicas.length === 2);
       const peers = await s.command('SENTINEL', 'SENTINELS', 'mymaster');
       assert.ok(Array.isArray(peers) && peers.length === 2);
     }
-    assert.equal((await topo.primary.command('ROLE') as RespValue[])[0], 'master');
+    assert.equal(((await topo.primary.command('ROLE')) as RespValue[])[0], 'master');
   });
 
   test('SENTINEL FAILOVER completes with a new writable primary', async () => {
@@ -402,9 +453,12 @@ describe('sentinel', () => {
     assert.equal(topo.primary, to);
     assert.equal(await to.command('SET', 'after-failover', '1'), 'OK');
     for (const s of topo.sentinels) {
-      assert.deepEqual(await s.command('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster'), ['127.0.0.1', String(to.port)]);
+      assert.deepEqual(await s.command('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster'), [
+        '127.0.0.1',
+        String(to.port),
+      ]);
     }
-    assert.equal((await from.command('ROLE') as RespValue[])[0], 'slave');
+    assert.equal(((await from.command('ROLE')) as RespValue[])[0], 'slave');
   });
 });
 

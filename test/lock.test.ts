@@ -53,7 +53,10 @@ describe('Lock', () => {
 
   it('rejects LockError when blockingTimeout passes', async () => {
     await new Lock(a, 'lk', { timeout: 10_000 }).acquire();
-    const err = await new Lock(b, 'lk', { blockingTimeout: 50, sleep: 10 }).acquire().then(() => undefined, (e: unknown) => e);
+    const err = await new Lock(b, 'lk', { blockingTimeout: 50, sleep: 10 }).acquire().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof LockError, String(err));
   });
 
@@ -155,7 +158,10 @@ describe('Lock', () => {
     const controller = new AbortController();
     const waiting = new Lock(b, 'lk', { sleep: 20 }).acquire({ signal: controller.signal });
     setTimeout(() => controller.abort(new Error('shutting down')), 30);
-    const err = await waiting.then(() => undefined, (e: unknown) => e);
+    const err = await waiting.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof LockError, String(err));
     assert.equal((err.cause as Error).message, 'shutting down');
   });

@@ -42,7 +42,11 @@ describe('parser without Buffer', () => {
       timeout: 30_000,
     });
     assert.equal(res.status, 0, res.stderr);
-    assert.deepStrictEqual(JSON.parse(res.stdout.trim().split('\n').pop()!), { ok: true, hasBuffer: 'undefined', n: 7 });
+    assert.deepStrictEqual(JSON.parse(res.stdout.trim().split('\n').pop()!), {
+      ok: true,
+      hasBuffer: 'undefined',
+      n: 7,
+    });
   });
 
   it("refuses binary: 'buffer' when there is no Buffer", () => {

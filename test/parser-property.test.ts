@@ -10,33 +10,49 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { joinPieces, piecesText, sliceView, utf8 } from '../src/core/bytes.js';
 import { run, type Event } from './support/parser-harness.js';
-import { bytes, concat, cut, doubleText, encode, expectedDelivery, type RespValue } from './support/resp-reference.js';
+import {
+  bytes,
+  concat,
+  cut,
+  doubleText,
+  encode,
+  expectedDelivery,
+  type RespValue,
+} from './support/resp-reference.js';
 
 const NUM_RUNS = 250;
 
 /** Bytes biased towards the ones a parser can trip on. */
-const tricky = fc.uint8Array({ maxLength: 24 }).chain((raw) =>
-  fc.array(fc.constantFrom(0, 13, 10, 36, 42, 43, 45, 58, 0xe2, 0x82, 0xac, 0xff, 0x80), { maxLength: 12 }).map((extra) =>
-    concat([raw, new Uint8Array(extra)]),
-  ),
-);
+const tricky = fc
+  .uint8Array({ maxLength: 24 })
+  .chain((raw) =>
+    fc
+      .array(fc.constantFrom(0, 13, 10, 36, 42, 43, 45, 58, 0xe2, 0x82, 0xac, 0xff, 0x80), { maxLength: 12 })
+      .map((extra) => concat([raw, new Uint8Array(extra)])),
+  );
 const payload = fc.oneof(tricky, fc.string({ maxLength: 30, unit: 'grapheme' }).map(bytes));
 const line = fc.string({ maxLength: 20, unit: 'grapheme' }).map((s) => s.replace(/[\r\n]/g, ''));
 
-const finiteDoubleText = fc.double({ noNaN: true, noDefaultInfinity: true }).chain((v) =>
-  fc.constantFrom(doubleText(v), v.toExponential(), v.toPrecision(17), v.toExponential(3).toUpperCase()),
-);
+const finiteDoubleText = fc
+  .double({ noNaN: true, noDefaultInfinity: true })
+  .chain((v) =>
+    fc.constantFrom(doubleText(v), v.toExponential(), v.toPrecision(17), v.toExponential(3).toUpperCase()),
+  );
 const double: fc.Arbitrary<RespValue> = fc.oneof(
   fc.double().map((v) => ({ t: 'double', v }) as const),
   finiteDoubleText.map((text) => ({ t: 'double', v: Number(text), text }) as const),
   fc.integer({ min: -1000, max: 1000 }).map((v) => ({ t: 'double', v }) as const),
-  fc.constantFrom('inf', '-inf', 'nan', '+inf', '0.1', '-0.0', '1e22', '1e23', '123.456e-7').map((text) => ({ t: 'double', v: 0, text }) as const),
+  fc
+    .constantFrom('inf', '-inf', 'nan', '+inf', '0.1', '-0.0', '1e22', '1e23', '123.456e-7')
+    .map((text) => ({ t: 'double', v: 0, text }) as const),
 );
 
 const scalar: fc.Arbitrary<RespValue> = fc.oneof(
   line.map((v) => ({ t: 'simple', v }) as const),
   payload.map((v) => ({ t: 'bulk', v }) as const),
-  fc.tuple(fc.constantFrom('txt', 'mkd'), payload).map(([format, v]) => ({ t: 'verbatim', format, v }) as const),
+  fc
+    .tuple(fc.constantFrom('txt', 'mkd'), payload)
+    .map(([format, v]) => ({ t: 'verbatim', format, v }) as const),
   fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map((v) => ({ t: 'int', v }) as const),
   fc.integer({ min: -70000, max: 70000 }).map((v) => ({ t: 'int', v: BigInt(v) }) as const),
   double,
@@ -60,15 +76,25 @@ const { value } = fc.letrec<{ value: RespValue; attrs: Array<[RespValue, RespVal
     { depthSize: 'small', maxDepth: 8 },
     { arbitrary: scalar, weight: 6 },
     { arbitrary: nestedError, weight: 1 },
-    { arbitrary: fc.array(tie('value'), { maxLength: 5 }).map((v) => ({ t: 'array', v }) as const), weight: 2 },
-    { arbitrary: fc.array(tie('value'), { maxLength: 4 }).map((v) => ({ t: 'set', v }) as const), weight: 1 },
-    { arbitrary: fc.array(tie('value'), { maxLength: 3 }).map((v) => ({ t: 'push', v }) as const), weight: 1 },
     {
-      arbitrary: fc.array(fc.tuple(mapKey, tie('value')), { maxLength: 4 }).map((v) => ({ t: 'map', v }) as const),
+      arbitrary: fc.array(tie('value'), { maxLength: 5 }).map((v) => ({ t: 'array', v }) as const),
+      weight: 2,
+    },
+    { arbitrary: fc.array(tie('value'), { maxLength: 4 }).map((v) => ({ t: 'set', v }) as const), weight: 1 },
+    {
+      arbitrary: fc.array(tie('value'), { maxLength: 3 }).map((v) => ({ t: 'push', v }) as const),
+      weight: 1,
+    },
+    {
+      arbitrary: fc
+        .array(fc.tuple(mapKey, tie('value')), { maxLength: 4 })
+        .map((v) => ({ t: 'map', v }) as const),
       weight: 2,
     },
     {
-      arbitrary: fc.tuple(tie('attrs'), tie('value')).map(([attrs, v]) => ({ t: 'attr', attrs, value: v }) as const),
+      arbitrary: fc
+        .tuple(tie('attrs'), tie('value'))
+        .map(([attrs, v]) => ({ t: 'attr', attrs, value: v }) as const),
       weight: 1,
     },
   ),
@@ -88,18 +114,25 @@ const stream = fc.array(topLevel, { minLength: 1, maxLength: 12 }).chain((values
   return fc.record({
     values: fc.constant(values),
     data: fc.constant(data),
-    cuts: fc.uniqueArray(fc.integer({ min: 1, max: Math.max(1, data.length - 1) }), { maxLength: 30 }).map((c) => c.sort((a, b) => a - b)),
+    cuts: fc
+      .uniqueArray(fc.integer({ min: 1, max: Math.max(1, data.length - 1) }), { maxLength: 30 })
+      .map((c) => c.sort((a, b) => a - b)),
   });
 });
 
 describe('parser properties', () => {
   it('random values in random chunks decode to the expected values', () => {
     fc.assert(
-      fc.property(stream, fc.boolean(), fc.constantFrom('buffer', 'uint8array'), ({ values, data, cuts }, returnBuffers, binary) => {
-        const opts = { returnBuffers, binary } as const;
-        const want = values.map((v) => expectedDelivery(v, opts));
-        assert.deepStrictEqual(run(cut(data, cuts), { binary }, returnBuffers), want);
-      }),
+      fc.property(
+        stream,
+        fc.boolean(),
+        fc.constantFrom('buffer', 'uint8array'),
+        ({ values, data, cuts }, returnBuffers, binary) => {
+          const opts = { returnBuffers, binary } as const;
+          const want = values.map((v) => expectedDelivery(v, opts));
+          assert.deepStrictEqual(run(cut(data, cuts), { binary }, returnBuffers), want);
+        },
+      ),
       { numRuns: NUM_RUNS },
     );
   });
@@ -127,7 +160,14 @@ describe('parser properties', () => {
       { arbitrary: big, weight: 1 },
       { arbitrary: value, weight: 3 },
       { arbitrary: big.map((b): RespValue => ({ t: 'array', v: [{ t: 'simple', v: 'x' }, b] })), weight: 1 },
-      { arbitrary: big.map((b): RespValue => ({ t: 'attr', attrs: [[{ t: 'simple', v: 'k' }, b]], value: { t: 'int', v: 1n } })), weight: 1 },
+      {
+        arbitrary: big.map((b): RespValue => ({
+          t: 'attr',
+          attrs: [[{ t: 'simple', v: 'k' }, b]],
+          value: { t: 'int', v: 1n },
+        })),
+        weight: 1,
+      },
     );
     fc.assert(
       fc.property(
@@ -147,38 +187,64 @@ describe('parser properties', () => {
   });
 
   it('text of a payload in pieces equals one UTF-8 decode (characters split between pieces)', () => {
-    const utf8ish = fc.constantFrom(0x41, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80, 0xbf, 0xff, 0xc0, 0xed, 0xa0, 0xf4, 0x90);
+    const utf8ish = fc.constantFrom(
+      0x41,
+      0xc3,
+      0xa9,
+      0xe2,
+      0x82,
+      0xac,
+      0xf0,
+      0x9f,
+      0x98,
+      0x80,
+      0xbf,
+      0xff,
+      0xc0,
+      0xed,
+      0xa0,
+      0xf4,
+      0x90,
+    );
     fc.assert(
-      fc.property(fc.array(utf8ish, { maxLength: 300 }), fc.array(fc.nat(), { maxLength: 40 }), (arr, rawCuts) => {
-        const data = new Uint8Array(arr);
-        const cuts = rawCuts.map((c) => c % (data.length + 1)).sort((a, b) => a - b);
-        const parts: Uint8Array[] = [];
-        let prev = 0;
-        for (const c of [...cuts, data.length]) {
-          parts.push(data.subarray(prev, c)); // empty pieces included
-          prev = c;
-        }
-        assert.equal(piecesText(parts), Buffer.from(data).toString('utf8'));
-        assert.deepStrictEqual(joinPieces(parts.length ? parts : [data], true), Buffer.from(data));
-      }),
+      fc.property(
+        fc.array(utf8ish, { maxLength: 300 }),
+        fc.array(fc.nat(), { maxLength: 40 }),
+        (arr, rawCuts) => {
+          const data = new Uint8Array(arr);
+          const cuts = rawCuts.map((c) => c % (data.length + 1)).sort((a, b) => a - b);
+          const parts: Uint8Array[] = [];
+          let prev = 0;
+          for (const c of [...cuts, data.length]) {
+            parts.push(data.subarray(prev, c)); // empty pieces included
+            prev = c;
+          }
+          assert.equal(piecesText(parts), Buffer.from(data).toString('utf8'));
+          assert.deepStrictEqual(joinPieces(parts.length ? parts : [data], true), Buffer.from(data));
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 
   it('long text decoded in 64 KiB pieces equals one UTF-8 decode', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 65536 - 4, max: 65536 * 2 + 4 }), fc.integer({ min: 0, max: 2 ** 31 }), (n, seed) => {
-        const data = new Uint8Array(n);
-        const alphabet = [0x41, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80, 0xff];
-        let x = seed;
-        for (let i = 0; i < n; i++) {
-          x = (x * 1103515245 + 12345) >>> 0;
-          data[i] = alphabet[x % alphabet.length]!;
-        }
-        const buf = Buffer.from(data);
-        assert.equal(utf8(data, sliceView(data), 0, n), buf.toString('utf8'));
-        assert.equal(utf8(data, null, 0, n), buf.toString('utf8'));
-      }),
+      fc.property(
+        fc.integer({ min: 65536 - 4, max: 65536 * 2 + 4 }),
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        (n, seed) => {
+          const data = new Uint8Array(n);
+          const alphabet = [0x41, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80, 0xff];
+          let x = seed;
+          for (let i = 0; i < n; i++) {
+            x = (x * 1103515245 + 12345) >>> 0;
+            data[i] = alphabet[x % alphabet.length]!;
+          }
+          const buf = Buffer.from(data);
+          assert.equal(utf8(data, sliceView(data), 0, n), buf.toString('utf8'));
+          assert.equal(utf8(data, null, 0, n), buf.toString('utf8'));
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -200,13 +266,16 @@ describe('parser properties', () => {
         });
       }),
     );
-    const summary = (events: Event[]): unknown[] => events.map((e) => (e.kind === 'protocol' ? 'protocol' : e));
+    const summary = (events: Event[]): unknown[] =>
+      events.map((e) => (e.kind === 'protocol' ? 'protocol' : e));
     fc.assert(
       fc.property(garbage, fc.array(fc.nat(), { maxLength: 10 }), (data, rawCuts) => {
         const whole = run([data]);
         const p = whole.findIndex((e) => e.kind === 'protocol');
         assert.ok(p === -1 || p === whole.length - 1, 'nothing after a protocol error');
-        const cuts = rawCuts.map((c) => (data.length > 1 ? 1 + (c % (data.length - 1)) : 1)).sort((a, b) => a - b);
+        const cuts = rawCuts
+          .map((c) => (data.length > 1 ? 1 + (c % (data.length - 1)) : 1))
+          .sort((a, b) => a - b);
         assert.deepStrictEqual(summary(run(cut(data, cuts))), summary(whole));
       }),
       { numRuns: 400 },

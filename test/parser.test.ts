@@ -41,7 +41,11 @@ describe('parser: every RESP type', () => {
   const fixtures: Array<[string, string, Event[]]> = [
     ['simple string', '+OK\r\n', [reply('OK')]],
     ['empty simple string', '+\r\n', [reply('')]],
-    ['simple error', '-ERR unknown command\r\n', [{ kind: 'error', value: new ReplyErr('ERR unknown command') }]],
+    [
+      'simple error',
+      '-ERR unknown command\r\n',
+      [{ kind: 'error', value: new ReplyErr('ERR unknown command') }],
+    ],
     ['integer', ':1000\r\n', [reply(1000)]],
     ['negative integer', ':-42\r\n', [reply(-42)]],
     ['plus-signed integer', ':+7\r\n', [reply(7)]],
@@ -59,15 +63,27 @@ describe('parser: every RESP type', () => {
     ['double nan', ',nan\r\n', [reply(NaN)]],
     ['boolean true', '#t\r\n', [reply(true)]],
     ['boolean false', '#f\r\n', [reply(false)]],
-    ['blob error', '!21\r\nSYNTAX invalid syntax\r\n', [{ kind: 'error', value: new ReplyErr('SYNTAX invalid syntax') }]],
+    [
+      'blob error',
+      '!21\r\nSYNTAX invalid syntax\r\n',
+      [{ kind: 'error', value: new ReplyErr('SYNTAX invalid syntax') }],
+    ],
     ['verbatim string', '=15\r\ntxt:Some string\r\n', [reply('Some string')]],
     ['empty verbatim string', '=4\r\nmkd:\r\n', [reply('')]],
-    ['big number', '(3492890328409238509324850943850943825024385\r\n', [reply(3492890328409238509324850943850943825024385n)]],
+    [
+      'big number',
+      '(3492890328409238509324850943850943825024385\r\n',
+      [reply(3492890328409238509324850943850943825024385n)],
+    ],
     ['negative big number', '(-12\r\n', [reply(-12n)]],
     ['map', '%2\r\n+first\r\n:1\r\n$6\r\nsecond\r\n:2\r\n', [reply({ first: 1, second: 2 })]],
     ['empty map', '%0\r\n', [reply({})]],
     ['set', '~3\r\n+orange\r\n+apple\r\n#t\r\n', [reply(['orange', 'apple', true])]],
-    ['attribute before a reply', '|1\r\n+key-popularity\r\n%1\r\n$1\r\na\r\n,0.19\r\n*1\r\n:2039123\r\n', [reply([2039123])]],
+    [
+      'attribute before a reply',
+      '|1\r\n+key-popularity\r\n%1\r\n$1\r\na\r\n,0.19\r\n*1\r\n:2039123\r\n',
+      [reply([2039123])],
+    ],
     ['attribute before a nested value', '*2\r\n|1\r\n+ttl\r\n:3600\r\n:1\r\n:2\r\n', [reply([1, 2])]],
     ['empty attribute', '|0\r\n+x\r\n', [reply('x')]],
     ['attribute inside attribute', '|1\r\n|1\r\n+a\r\n+b\r\n+c\r\n*1\r\n+d\r\n+value\r\n', [reply('value')]],
@@ -76,14 +92,22 @@ describe('parser: every RESP type', () => {
       '+A\r\n*2\r\n|1\r\n+k\r\n$1\r\nv\r\n:1\r\n:2\r\n',
       [reply('A'), reply([1, 2])],
     ],
-    ['push', '>3\r\n+message\r\n+chan\r\n$5\r\nhello\r\n', [{ kind: 'push', value: ['message', 'chan', 'hello'] }]],
+    [
+      'push',
+      '>3\r\n+message\r\n+chan\r\n$5\r\nhello\r\n',
+      [{ kind: 'push', value: ['message', 'chan', 'hello'] }],
+    ],
     ['attribute before a push', '|1\r\n+a\r\n+b\r\n>1\r\n+p\r\n', [{ kind: 'push', value: ['p'] }]],
     [
       'errors nested in an array (EXEC)',
       '*3\r\n+OK\r\n-WRONGTYPE Operation against a key\r\n!3\r\nbad\r\n',
       [reply(['OK', new ReplyErr('WRONGTYPE Operation against a key'), new ReplyErr('bad')])],
     ],
-    ['nested aggregates', '*2\r\n*2\r\n%1\r\n+k\r\n~1\r\n_\r\n*0\r\n*1\r\n*1\r\n:5\r\n', [reply([[{ k: [null] }, []], [[5]]])]],
+    [
+      'nested aggregates',
+      '*2\r\n*2\r\n%1\r\n+k\r\n~1\r\n_\r\n*0\r\n*1\r\n*1\r\n:5\r\n',
+      [reply([[{ k: [null] }, []], [[5]]])],
+    ],
     ['several replies', '+A\r\n:1\r\n$1\r\nB\r\n', [reply('A'), reply(1), reply('B')]],
     ['utf-8', '$6\r\n€uro\r\n', [reply('€uro')]],
   ];
@@ -95,7 +119,13 @@ describe('parser: every RESP type', () => {
     const payload = new Uint8Array([0, 13, 10, 13, 13, 10, 10, 0, 255, 36, 50, 13, 10]);
     checkValue({ t: 'bulk', v: payload }, false);
     checkValue({ t: 'bulk', v: payload }, true);
-    checkValue({ t: 'array', v: [{ t: 'bulk', v: payload }, simple('x'), { t: 'verbatim', format: 'txt', v: payload }] }, true);
+    checkValue(
+      {
+        t: 'array',
+        v: [{ t: 'bulk', v: payload }, simple('x'), { t: 'verbatim', format: 'txt', v: payload }],
+      },
+      true,
+    );
   });
 
   it('integers: i32, 2^53 and i64 boundaries; beyond 2^53 as exact text', () => {
@@ -118,7 +148,12 @@ describe('parser: every RESP type', () => {
     ];
     // every digit count across the 8-digit single-step conversion, signs, leading zeros
     for (let n = 1; n <= 12; n++) {
-      for (const text of ['123456789012'.slice(0, n), '9'.repeat(n), '1' + '0'.repeat(n - 1), '0'.repeat(n - 1) + '7']) {
+      for (const text of [
+        '123456789012'.slice(0, n),
+        '9'.repeat(n),
+        '1' + '0'.repeat(n - 1),
+        '0'.repeat(n - 1) + '7',
+      ]) {
         cases.push([text, Number(text)], [`-${text}`, -Number(text) || 0]);
       }
     }
@@ -132,10 +167,35 @@ describe('parser: every RESP type', () => {
 
   it('doubles: exact fast path and correctly rounded fallback', () => {
     const texts = [
-      '0', '-0', '1', '-1', '0.1', '0.3', '1.7976931348623157e308', '5e-324', '2.2250738585072014e-308',
-      '123456789012345678', '1e22', '1e23', '9007199254740993', '0.000001', '1E5', '1e+5', '+2.5',
-      '3.', '.5', '-.5e1', '17.000000000000000000001', '4.35', '0.1e-30', '1e400', '-1e400', '1e-400',
-      '00012.5000', '+inf', '-nan',
+      '0',
+      '-0',
+      '1',
+      '-1',
+      '0.1',
+      '0.3',
+      '1.7976931348623157e308',
+      '5e-324',
+      '2.2250738585072014e-308',
+      '123456789012345678',
+      '1e22',
+      '1e23',
+      '9007199254740993',
+      '0.000001',
+      '1E5',
+      '1e+5',
+      '+2.5',
+      '3.',
+      '.5',
+      '-.5e1',
+      '17.000000000000000000001',
+      '4.35',
+      '0.1e-30',
+      '1e400',
+      '-1e400',
+      '1e-400',
+      '00012.5000',
+      '+inf',
+      '-nan',
     ];
     for (const text of texts) {
       const events = run([b(`,${text}\r\n`)]);
@@ -305,7 +365,8 @@ describe('parser: malformed streams', () => {
     assert.deepStrictEqual(run([b('-01234567890\r\n')], o), [protocol(E.LineTooLong)]);
     // a line with no CRLF is refused once it passes the bound, whatever the chunking
     const r = recorder({ maxBulkLength: 1000 });
-    for (let i = 0; i < 100 && !r.parser.failed; i++) r.parser.feed(b(i === 0 ? '+' : 'aaaaaaaaaaaaaaaaaaaa'));
+    for (let i = 0; i < 100 && !r.parser.failed; i++)
+      r.parser.feed(b(i === 0 ? '+' : 'aaaaaaaaaaaaaaaaaaaa'));
     assert.deepStrictEqual(r.events, [protocol(E.LineTooLong)]);
   });
 
@@ -314,9 +375,15 @@ describe('parser: malformed streams', () => {
     assert.equal(run([b(nest(128))]).length, 1);
     assert.deepStrictEqual(run([b(nest(129))]), [protocol(E.TooDeep)]);
     assert.deepStrictEqual(run([b(nest(3))], { maxDepth: 2 }), [protocol(E.TooDeep)]);
-    assert.deepStrictEqual(run([b('|1\r\n*1\r\n:1\r\n:1\r\n:2\r\n')], { maxDepth: 1 }), [protocol(E.TooDeep)]);
-    assert.deepStrictEqual(run([b('*3\r\n:1\r\n:2\r\n:3\r\n')], { maxElements: 2 }), [protocol(E.TooManyElements)]);
-    assert.deepStrictEqual(run([b('%2\r\n:1\r\n:2\r\n:3\r\n:4\r\n')], { maxElements: 1 }), [protocol(E.TooManyElements)]);
+    assert.deepStrictEqual(run([b('|1\r\n*1\r\n:1\r\n:1\r\n:2\r\n')], { maxDepth: 1 }), [
+      protocol(E.TooDeep),
+    ]);
+    assert.deepStrictEqual(run([b('*3\r\n:1\r\n:2\r\n:3\r\n')], { maxElements: 2 }), [
+      protocol(E.TooManyElements),
+    ]);
+    assert.deepStrictEqual(run([b('%2\r\n:1\r\n:2\r\n:3\r\n:4\r\n')], { maxElements: 1 }), [
+      protocol(E.TooManyElements),
+    ]);
     assert.deepStrictEqual(run([b('*2\r\n:1\r\n:2\r\n')], { maxElements: 2 }), [reply([1, 2])]);
   });
 
@@ -360,14 +427,32 @@ describe('parser: large bulk strings (>= 64 KiB) outside linear memory', () => {
   for (const size of [wire.length, 65536, 16384, 1000, 65535, 65537]) {
     it(`binary-safe across chunks of ${size} bytes, as Buffer and as string`, () => {
       assert.deepStrictEqual(run(chunked(wire, size), {}, true), [reply(Buffer.from(payload))]);
-      assert.deepStrictEqual(run(chunked(wire, size), {}, false), [reply(Buffer.from(payload).toString('utf8'))]);
+      assert.deepStrictEqual(run(chunked(wire, size), {}, false), [
+        reply(Buffer.from(payload).toString('utf8')),
+      ]);
     });
   }
 
   it('split at every offset near the header and the trailing CRLF', () => {
     const want = [reply(Buffer.from(payload)), reply(Buffer.from('next'))];
     const data = concat([wire, b('+next\r\n')]);
-    const points = [1, 2, 5, 8, 9, 10, 11, 12, 100, 65545, wire.length - 3, wire.length - 2, wire.length - 1, wire.length, wire.length + 1];
+    const points = [
+      1,
+      2,
+      5,
+      8,
+      9,
+      10,
+      11,
+      12,
+      100,
+      65545,
+      wire.length - 3,
+      wire.length - 2,
+      wire.length - 1,
+      wire.length,
+      wire.length + 1,
+    ];
     for (const p of points) assert.deepStrictEqual(run(cut(data, [p]), {}, true), want, `split at ${p}`);
     for (const p of points) {
       for (const q of [p + 1, p + 7, p + 70000]) {
@@ -400,7 +485,13 @@ describe('parser: large bulk strings (>= 64 KiB) outside linear memory', () => {
       v: [
         simple('a'),
         big,
-        { t: 'map', v: [[big, int(1)], [simple('k'), big]] },
+        {
+          t: 'map',
+          v: [
+            [big, int(1)],
+            [simple('k'), big],
+          ],
+        },
         { t: 'attr', attrs: [[simple('meta'), big]], value: int(7) },
         { t: 'blobError', v: b('E'.repeat(70_000)) },
         { t: 'verbatim', format: 'txt', v: b('v'.repeat(70_000)) },
@@ -408,7 +499,11 @@ describe('parser: large bulk strings (>= 64 KiB) outside linear memory', () => {
     };
     const data = encode(value);
     for (const size of [65536, 4096, 99_999]) {
-      assert.deepStrictEqual(run(chunked(data, size), {}, true), [expectedDelivery(value, { returnBuffers: true })], `chunks of ${size}`);
+      assert.deepStrictEqual(
+        run(chunked(data, size), {}, true),
+        [expectedDelivery(value, { returnBuffers: true })],
+        `chunks of ${size}`,
+      );
       assert.deepStrictEqual(run(chunked(data, size)), [expectedDelivery(value)], `chunks of ${size}`);
     }
   });
@@ -418,7 +513,9 @@ describe('parser: large bulk strings (>= 64 KiB) outside linear memory', () => {
     assert.deepStrictEqual(run(chunked(bad, 65536)), [protocol(ProtocolErrorCode.BadCrlf)]);
     const badLf = concat([b(`$${payload.length}\r\n`), payload, b('\rY')]);
     assert.deepStrictEqual(run(chunked(badLf, 50000)), [protocol(ProtocolErrorCode.BadCrlf)]);
-    assert.deepStrictEqual(run(chunked(wire, 65536), { maxBulkLength: 200_000 }), [protocol(ProtocolErrorCode.BulkTooLong)]);
+    assert.deepStrictEqual(run(chunked(wire, 65536), { maxBulkLength: 200_000 }), [
+      protocol(ProtocolErrorCode.BulkTooLong),
+    ]);
   });
 
   it('uint8array mode', () => {
@@ -503,7 +600,11 @@ describe('parser: feeding discipline', () => {
     );
     p.returnBuffers = true;
     for (const c of chunked(data, 30_000)) p.feed(c);
-    assert.deepStrictEqual(kinds, [['error', 'makeError failed'], ['buffer', 70_000], ['buffer', 5]]);
+    assert.deepStrictEqual(kinds, [
+      ['error', 'makeError failed'],
+      ['buffer', 70_000],
+      ['buffer', 5],
+    ]);
   });
 
   it('memory grows for a large reply and a fresh core replaces it afterwards', () => {
@@ -526,4 +627,3 @@ describe('parser: feeding discipline', () => {
     assert.deepStrictEqual((ev as { value: string[] }).value.slice(-2), ['value-4998', 'value-4999']);
   });
 });
-

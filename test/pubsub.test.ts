@@ -15,10 +15,17 @@ import {
   Redis,
   Retry,
 } from '../src/index.js';
-import { pubsubFor, pubSubMisuse, isSubscribeCommand, type PubSub, type Subscription } from '../src/pubsub/index.js';
+import {
+  pubsubFor,
+  pubSubMisuse,
+  isSubscribeCommand,
+  type PubSub,
+  type Subscription,
+} from '../src/pubsub/index.js';
 import { startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
 
-const fastRetry = (): Retry => new Retry({ retries: 10, backoff: new ExponentialBackoff({ base: 5, cap: 50 }) });
+const fastRetry = (): Retry =>
+  new Retry({ retries: 10, backoff: new ExponentialBackoff({ base: 5, cap: 50 }) });
 
 /** Polls until `probe` returns undefined; bounded. */
 const until = (what: string, probe: () => string | undefined | Promise<string | undefined>): Promise<void> =>
@@ -30,7 +37,10 @@ async function numsub(r: Redis, channel: string): Promise<number> {
 }
 
 /** Reads `n` messages from a subscription's iterator (bounded by the test's wait helper). */
-async function take<M>(sub: Subscription<M>, n: number): Promise<Array<{ channel: M; message: M; pattern?: M }>> {
+async function take<M>(
+  sub: Subscription<M>,
+  n: number,
+): Promise<Array<{ channel: M; message: M; pattern?: M }>> {
   const out: Array<{ channel: M; message: M; pattern?: M }> = [];
   const it = sub[Symbol.asyncIterator]();
   while (out.length < n) {
@@ -48,7 +58,9 @@ for (const protocol of [2, 3] as const) {
     let pub: Redis;
     let ps: PubSub;
     before(async () => {
-      server = await startRedis({ users: [{ name: 'nochan', password: 'pw', rules: ['~*', '+@all', 'resetchannels'] }] });
+      server = await startRedis({
+        users: [{ name: 'nochan', password: 'pw', rules: ['~*', '+@all', 'resetchannels'] }],
+      });
       r = new Redis({ host: server.host, port: server.port, protocol, retry: fastRetry() });
       pub = new Redis({ host: server.host, port: server.port, protocol });
       ps = pubsubFor(r);
@@ -85,13 +97,21 @@ for (const protocol of [2, 3] as const) {
 
     it('resolves once subscribed; listeners get (message, channel)', async () => {
       const got: Array<[string, string]> = [];
-      const sub = await ps.subscribe<string>('channel', ['news', 'sport'], (message, channel) => got.push([message, channel]), false);
+      const sub = await ps.subscribe<string>(
+        'channel',
+        ['news', 'sport'],
+        (message, channel) => got.push([message, channel]),
+        false,
+      );
       // Resolved means confirmed: the server counts the subscriber already.
       assert.equal(await numsub(pub, 'news'), 1);
       assert.equal(await pub.call('PUBLISH', 'news', 'héllo'), 1);
       assert.equal(await pub.call('PUBLISH', 'sport', 'goal'), 1);
       await until('two messages', () => (got.length >= 2 ? undefined : `${got.length}`));
-      assert.deepEqual(got, [['héllo', 'news'], ['goal', 'sport']]);
+      assert.deepEqual(got, [
+        ['héllo', 'news'],
+        ['goal', 'sport'],
+      ]);
       assert.deepEqual(sub.names, ['news', 'sport']);
       await sub.unsubscribe();
       assert.equal(await numsub(pub, 'news'), 0);
@@ -100,7 +120,12 @@ for (const protocol of [2, 3] as const) {
 
     it('psubscribe listeners get (message, channel, pattern)', async () => {
       const got: string[][] = [];
-      const sub = await ps.subscribe<string>('pattern', 'ev:*', (message, channel, pattern) => got.push([message, channel, pattern]), false);
+      const sub = await ps.subscribe<string>(
+        'pattern',
+        'ev:*',
+        (message, channel, pattern) => got.push([message, channel, pattern]),
+        false,
+      );
       assert.equal(await pub.call('PUBLISH', 'ev:1', 'one'), 1);
       await until('pattern message', () => (got.length >= 1 ? undefined : 'none yet'));
       assert.deepEqual(got, [['one', 'ev:1', 'ev:*']]);
@@ -110,7 +135,12 @@ for (const protocol of [2, 3] as const) {
 
     it('ssubscribe receives SPUBLISH (sharded channels on a standalone server)', async () => {
       const got: string[][] = [];
-      const sub = await ps.subscribe<string>('shard', '{s}ch', (message, channel) => got.push([message, channel]), false);
+      const sub = await ps.subscribe<string>(
+        'shard',
+        '{s}ch',
+        (message, channel) => got.push([message, channel]),
+        false,
+      );
       assert.equal(await pub.call('SPUBLISH', '{s}ch', 'sharded'), 1);
       await until('shard message', () => (got.length >= 1 ? undefined : 'none yet'));
       assert.deepEqual(got, [['sharded', '{s}ch']]);
@@ -151,15 +181,25 @@ for (const protocol of [2, 3] as const) {
         (e: unknown) => e instanceof PubSubError && /more than 2 messages/.test(e.message),
       );
       assert.deepEqual(seen, ['m0', 'm1']);
-      await until('unsubscribed after overflow', async () => ((await numsub(pub, 'slow')) === 0 ? undefined : 'still subscribed'));
+      await until('unsubscribed after overflow', async () =>
+        (await numsub(pub, 'slow')) === 0 ? undefined : 'still subscribed',
+      );
     });
 
     it("'drop-oldest' keeps the newest messages and counts the dropped", async () => {
-      const sub = await ps.subscribe<string>('channel', 'lossy', undefined, false, { bufferSize: 2, overflow: 'drop-oldest' });
+      const sub = await ps.subscribe<string>('channel', 'lossy', undefined, false, {
+        bufferSize: 2,
+        overflow: 'drop-oldest',
+      });
       for (let i = 0; i < 5; i++) await pub.call('PUBLISH', 'lossy', `m${i}`);
-      await until('five delivered', () => (sub.dropped + sub.buffered === 5 ? undefined : `${sub.dropped}+${sub.buffered}`));
+      await until('five delivered', () =>
+        sub.dropped + sub.buffered === 5 ? undefined : `${sub.dropped}+${sub.buffered}`,
+      );
       assert.equal(sub.dropped, 3);
-      assert.deepEqual((await take(sub, 2)).map((m) => m.message), ['m3', 'm4']);
+      assert.deepEqual(
+        (await take(sub, 2)).map((m) => m.message),
+        ['m3', 'm4'],
+      );
       await sub.unsubscribe();
     });
 
@@ -229,7 +269,13 @@ for (const protocol of [2, 3] as const) {
     });
 
     it('a refused SUBSCRIBE rejects with its own error and leaves nothing behind', async () => {
-      const limited = new Redis({ host: server.host, port: server.port, protocol, username: 'nochan', password: 'pw' });
+      const limited = new Redis({
+        host: server.host,
+        port: server.port,
+        protocol,
+        username: 'nochan',
+        password: 'pw',
+      });
       try {
         const lps = pubsubFor(limited);
         const before = limited.get('k');
@@ -247,8 +293,14 @@ for (const protocol of [2, 3] as const) {
     });
 
     it('rejects bad arguments with DataError', async () => {
-      await assert.rejects(ps.subscribe('channel', [], () => undefined, false), DataError);
-      await assert.rejects(ps.subscribe('channel', [42 as unknown as string], () => undefined, false), DataError);
+      await assert.rejects(
+        ps.subscribe('channel', [], () => undefined, false),
+        DataError,
+      );
+      await assert.rejects(
+        ps.subscribe('channel', [42 as unknown as string], () => undefined, false),
+        DataError,
+      );
       await assert.rejects(ps.subscribe('channel', 'c', 'nope' as unknown as () => void, false), DataError);
     });
 
@@ -306,9 +358,14 @@ describe('Pub/Sub lifecycle and misuse', () => {
       await r.close();
       assert.deepEqual(await reading, []);
       assert.equal(sub.subscribed, false);
-      await assert.rejects(ps.subscribe('channel', 'late', () => undefined, false), ConnectionError);
+      await assert.rejects(
+        ps.subscribe('channel', 'late', () => undefined, false),
+        ConnectionError,
+      );
       if (protocol === 2) {
-        await until('dedicated connection closed', () => (ps.subscriber?.connection.status === 'closed' ? undefined : ps.subscriber?.connection.status));
+        await until('dedicated connection closed', () =>
+          ps.subscriber?.connection.status === 'closed' ? undefined : ps.subscriber?.connection.status,
+        );
       }
     });
   }
@@ -320,7 +377,14 @@ describe('Pub/Sub lifecycle and misuse', () => {
   });
 
   it('names (un)subscribe commands as misuse outside subscribe()', () => {
-    for (const name of ['SUBSCRIBE', 'psubscribe', 'SSubscribe', 'UNSUBSCRIBE', 'punsubscribe', 'SUNSUBSCRIBE']) {
+    for (const name of [
+      'SUBSCRIBE',
+      'psubscribe',
+      'SSubscribe',
+      'UNSUBSCRIBE',
+      'punsubscribe',
+      'SUNSUBSCRIBE',
+    ]) {
       assert.equal(isSubscribeCommand(name), true, name);
       const e = pubSubMisuse(name, 'transaction');
       assert.ok(e instanceof PubSubError);

@@ -57,28 +57,54 @@ describe('backoff formulas (ms)', () => {
     const e = new ExponentialBackoff();
     assert.equal(e.base, DEFAULT_BACKOFF_BASE);
     assert.equal(e.cap, DEFAULT_BACKOFF_CAP);
-    assert.deepEqual([1, 2, 3, 4, 5, 6, 7, 100, 5000].map((f) => e.compute(f)), [16, 32, 64, 128, 256, 512, 512, 512, 512]);
-    assert.deepEqual([0, 1, 2].map((f) => new ExponentialBackoff({ base: 1, cap: 3 }).compute(f)), [1, 2, 3]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6, 7, 100, 5000].map((f) => e.compute(f)),
+      [16, 32, 64, 128, 256, 512, 512, 512, 512],
+    );
+    assert.deepEqual(
+      [0, 1, 2].map((f) => new ExponentialBackoff({ base: 1, cap: 3 }).compute(f)),
+      [1, 2, 3],
+    );
     assert.equal(new ExponentialBackoff({ base: 0, cap: 10 }).compute(5000), 0, 'no NaN from 0 * Infinity');
   });
 
   test('ExponentialWithJitterBackoff: min(cap, random * base * 2^failures)', () => {
     assert.equal(new ExponentialWithJitterBackoff({ random: fixed(0) }).compute(3), 0);
     assert.equal(new ExponentialWithJitterBackoff({ random: fixed(0.5) }).compute(3), 32);
-    assert.equal(new ExponentialWithJitterBackoff({ random: fixed(0.25), base: 10, cap: 1000 }).compute(2), 10);
+    assert.equal(
+      new ExponentialWithJitterBackoff({ random: fixed(0.25), base: 10, cap: 1000 }).compute(2),
+      10,
+    );
     assert.equal(new ExponentialWithJitterBackoff({ random: fixed(0.5) }).compute(60), 512);
-    assert.equal(new ExponentialWithJitterBackoff({ random: fixed(0) }).compute(5000), 0, 'no NaN from 0 * Infinity');
+    assert.equal(
+      new ExponentialWithJitterBackoff({ random: fixed(0) }).compute(5000),
+      0,
+      'no NaN from 0 * Infinity',
+    );
   });
 
   test('property: ExponentialWithJitterBackoff stays in [0, min(cap, base * 2^failures)]', () => {
-    fc.assert(fc.property(unitInterval, fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 100_000 }), (r, failures, base, cap) => {
-      const v = new ExponentialWithJitterBackoff({ base, cap, random: () => r }).compute(failures);
-      assert.ok(v >= 0 && v <= Math.min(cap, base === 0 ? 0 : base * 2 ** failures), `${v}`);
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(
+        unitInterval,
+        fc.integer({ min: 0, max: 5000 }),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.integer({ min: 0, max: 100_000 }),
+        (r, failures, base, cap) => {
+          const v = new ExponentialWithJitterBackoff({ base, cap, random: () => r }).compute(failures);
+          assert.ok(v >= 0 && v <= Math.min(cap, base === 0 ? 0 : base * 2 ** failures), `${v}`);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   test('DecorrelatedJitterBackoff: uniform in [base, 3 * previous], capped; reset forgets previous', () => {
-    const d = new DecorrelatedJitterBackoff({ base: 10, cap: 100, random: fixed(0, 1 - Number.EPSILON, 1 - Number.EPSILON, 1 - Number.EPSILON, 0.5) });
+    const d = new DecorrelatedJitterBackoff({
+      base: 10,
+      cap: 100,
+      random: fixed(0, 1 - Number.EPSILON, 1 - Number.EPSILON, 1 - Number.EPSILON, 0.5),
+    });
     assert.equal(d.compute(1), 10, 'first delay is base');
     assert.ok(Math.abs(d.compute(2) - 30) < 1e-9, 'up to 3 * 10');
     assert.ok(Math.abs(d.compute(3) - 90) < 1e-9, 'up to 3 * 30');
@@ -88,16 +114,24 @@ describe('backoff formulas (ms)', () => {
   });
 
   test('property: DecorrelatedJitterBackoff stays in [min(base, cap), cap] and within 3x of the previous delay', () => {
-    fc.assert(fc.property(fc.array(unitInterval, { minLength: 1, maxLength: 40 }), fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 100_000 }), (rs, base, cap) => {
-      const d = new DecorrelatedJitterBackoff({ base, cap, random: fixed(...rs) });
-      let previous = 0;
-      for (let i = 1; i <= rs.length; i++) {
-        const v = d.compute(i);
-        assert.ok(v >= Math.min(base, cap) - 1e-9 && v <= cap, `${v} out of [${base}, ${cap}]`);
-        assert.ok(v <= Math.max(base, 3 * previous) + 1e-9);
-        previous = v;
-      }
-    }), { numRuns: 1000 });
+    fc.assert(
+      fc.property(
+        fc.array(unitInterval, { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.integer({ min: 0, max: 100_000 }),
+        (rs, base, cap) => {
+          const d = new DecorrelatedJitterBackoff({ base, cap, random: fixed(...rs) });
+          let previous = 0;
+          for (let i = 1; i <= rs.length; i++) {
+            const v = d.compute(i);
+            assert.ok(v >= Math.min(base, cap) - 1e-9 && v <= cap, `${v} out of [${base}, ${cap}]`);
+            assert.ok(v <= Math.max(base, 3 * previous) + 1e-9);
+            previous = v;
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 
   test('invalid delays are rejected with DataError', () => {
@@ -118,10 +152,22 @@ describe('Retry', () => {
       assert.ok(r.backoff instanceof ExponentialWithJitterBackoff);
       assert.equal((r.backoff as ExponentialWithJitterBackoff).base, 8);
       assert.equal((r.backoff as ExponentialWithJitterBackoff).cap, 512);
-      for (const e of [new ConnectionError('x'), new TimeoutError('x'), new BusyLoadingError('LOADING x'), new PrimaryNotFoundError('x')]) {
+      for (const e of [
+        new ConnectionError('x'),
+        new TimeoutError('x'),
+        new BusyLoadingError('LOADING x'),
+        new PrimaryNotFoundError('x'),
+      ]) {
         assert.equal(r.isRetryable(e), true, e.name);
       }
-      for (const e of [new ResponseError('ERR x'), new TryAgainError('TRYAGAIN x'), new DataError('x'), new Error('x'), 'string', undefined]) {
+      for (const e of [
+        new ResponseError('ERR x'),
+        new TryAgainError('TRYAGAIN x'),
+        new DataError('x'),
+        new Error('x'),
+        'string',
+        undefined,
+      ]) {
         assert.equal(r.isRetryable(e), false, String(e));
       }
     }
@@ -171,7 +217,8 @@ describe('Retry', () => {
   });
 
   test('invalid retries are rejected with DataError', () => {
-    for (const retries of [-1, 1.5, Number.NaN, -Infinity]) assert.throws(() => new Retry({ retries }), DataError);
+    for (const retries of [-1, 1.5, Number.NaN, -Infinity])
+      assert.throws(() => new Retry({ retries }), DataError);
   });
 
   test('run: returns the first success', async () => {
@@ -193,32 +240,48 @@ describe('Retry', () => {
     let calls = 0;
     const seen: [number, number][] = [];
     await assert.rejects(
-      new Retry({ retries: 3, backoff: b }).run(() => {
-        calls++;
-        throw new TimeoutError(`attempt ${calls}`);
-      }, { onRetry: (_e, failures, delay) => seen.push([failures, delay]) }),
+      new Retry({ retries: 3, backoff: b }).run(
+        () => {
+          calls++;
+          throw new TimeoutError(`attempt ${calls}`);
+        },
+        { onRetry: (_e, failures, delay) => seen.push([failures, delay]) },
+      ),
       (e: unknown) => e instanceof TimeoutError && e.message === 'attempt 4',
     );
     assert.equal(calls, 4, 'first attempt + 3 retries');
-    assert.deepEqual(seen, [[1, 0], [2, 0], [3, 0]]);
+    assert.deepEqual(seen, [
+      [1, 0],
+      [2, 0],
+      [3, 0],
+    ]);
   });
 
   test('run: an error retryOn does not match is thrown at once', async () => {
     let calls = 0;
     const error = new ResponseError('WRONGTYPE Operation against a key holding the wrong kind of value');
-    await assert.rejects(new Retry({ backoff: new NoBackoff() }).run(() => {
-      calls++;
-      throw error;
-    }), (e: unknown) => e === error);
+    await assert.rejects(
+      new Retry({ backoff: new NoBackoff() }).run(() => {
+        calls++;
+        throw error;
+      }),
+      (e: unknown) => e === error,
+    );
     assert.equal(calls, 1);
   });
 
   test('run: sent commands that are not safe are not retried', async () => {
     let calls = 0;
-    await assert.rejects(new Retry({ backoff: new NoBackoff() }).run(() => {
-      calls++;
-      throw new ConnectionError('lost after write');
-    }, { sent: true }), ConnectionError);
+    await assert.rejects(
+      new Retry({ backoff: new NoBackoff() }).run(
+        () => {
+          calls++;
+          throw new ConnectionError('lost after write');
+        },
+        { sent: true },
+      ),
+      ConnectionError,
+    );
     assert.equal(calls, 1);
   });
 
@@ -226,17 +289,29 @@ describe('Retry', () => {
     const controller = new AbortController();
     const reason = new Error('stop');
     let calls = 0;
-    await assert.rejects(new Retry({ retries: 5, backoff: new ConstantBackoff(60_000) }).run(() => {
-      calls++;
-      throw new ConnectionError('down');
-    }, { signal: controller.signal, onRetry: () => controller.abort(reason) }), (e: unknown) => e === reason);
+    await assert.rejects(
+      new Retry({ retries: 5, backoff: new ConstantBackoff(60_000) }).run(
+        () => {
+          calls++;
+          throw new ConnectionError('down');
+        },
+        { signal: controller.signal, onRetry: () => controller.abort(reason) },
+      ),
+      (e: unknown) => e === reason,
+    );
     assert.equal(calls, 1);
 
     // Aborted while already waiting.
     const later = new AbortController();
-    await assert.rejects(new Retry({ retries: 5, backoff: new ConstantBackoff(60_000) }).run(() => {
-      throw new ConnectionError('down');
-    }, { signal: later.signal, onRetry: () => setImmediate(() => later.abort(reason)) }), (e: unknown) => e === reason);
+    await assert.rejects(
+      new Retry({ retries: 5, backoff: new ConstantBackoff(60_000) }).run(
+        () => {
+          throw new ConnectionError('down');
+        },
+        { signal: later.signal, onRetry: () => setImmediate(() => later.abort(reason)) },
+      ),
+      (e: unknown) => e === reason,
+    );
   });
 
   test('run: works with synchronous functions and values', async () => {

@@ -15,9 +15,12 @@ import { startRedis, type RedisServerHandle } from './support/redis-server.js';
 describe('sha1Hex', () => {
   it('matches node:crypto on any text and bytes (every padding boundary included)', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 100 })), (s) => {
-        assert.equal(sha1Hex(s), createHash('sha1').update(s, 'utf8').digest('hex'));
-      }),
+      fc.property(
+        fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 100 })),
+        (s) => {
+          assert.equal(sha1Hex(s), createHash('sha1').update(s, 'utf8').digest('hex'));
+        },
+      ),
       { numRuns: 300 },
     );
     fc.assert(
@@ -88,7 +91,14 @@ for (const protocol of [2, 3] as const) {
 
     it('passes keys and arguments of every type and returns replies as decoded', async () => {
       const s = new Script(r, 'return {KEYS[1], ARGV[1], ARGV[2], #KEYS, #ARGV, 42}');
-      assert.deepEqual(await s.run({ keys: [Buffer.from('bk')], args: [7, 'x'] }), ['bk', '7', 'x', 1, 2, 42]);
+      assert.deepEqual(await s.run({ keys: [Buffer.from('bk')], args: [7, 'x'] }), [
+        'bk',
+        '7',
+        'x',
+        1,
+        2,
+        42,
+      ]);
       assert.equal(await new Script(r, 'return nil').run(), null);
       const bytes = await new Script(r.withBuffers(), 'return ARGV[1]').run({ args: ['é'] });
       assert.ok(bytes instanceof Uint8Array);
@@ -96,7 +106,10 @@ for (const protocol of [2, 3] as const) {
     });
 
     it('surfaces NoScriptError only when EVALSHA is called directly', async () => {
-      const err = await r.call('EVALSHA', sha1Hex('return 5'), 0).then(() => undefined, (e: unknown) => e);
+      const err = await r.call('EVALSHA', sha1Hex('return 5'), 0).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof NoScriptError, String(err));
       assert.equal(err.code, 'NOSCRIPT');
       assert.equal(err.command, 'EVALSHA');
@@ -105,7 +118,10 @@ for (const protocol of [2, 3] as const) {
 
     it('rejects with the script error (not NoScriptError) when the script itself fails', async () => {
       const s = new Script(r, "return redis.error_reply('MYCODE something went wrong')");
-      const err = await s.run().then(() => undefined, (e: unknown) => e);
+      const err = await s.run().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof ResponseError && !(err instanceof NoScriptError), String(err));
       assert.equal(err.code, 'MYCODE');
     });
@@ -124,7 +140,10 @@ for (const protocol of [2, 3] as const) {
 
     it('runs in a pipeline: EVAL until cached, then EVALSHA; a NOSCRIPT slot is loaded and retried', async () => {
       const s = new Script(r, "return redis.call('INCRBY', KEYS[1], ARGV[1])");
-      const first = await s.runIn(r.pipeline().set('n', 10), { keys: ['n'], args: [1] }).get('n').exec();
+      const first = await s
+        .runIn(r.pipeline().set('n', 10), { keys: ['n'], args: [1] })
+        .get('n')
+        .exec();
       assert.deepEqual(first, ['OK', 11, '11']);
       assert.equal((await stats(server, 'eval')).calls, 1);
       assert.equal((await stats(server, 'evalsha')).calls, 0);
@@ -138,7 +157,12 @@ for (const protocol of [2, 3] as const) {
 
       // The server forgets the script: the EVALSHA slots fail NOSCRIPT and are run again by body.
       await server.command('SCRIPT', 'FLUSH');
-      const again = await s.runIn(s.runIn(r.pipeline(), { keys: ['n'], args: [1] }).call('ECHO', 'middle'), { keys: ['n'], args: [2] }).exec();
+      const again = await s
+        .runIn(s.runIn(r.pipeline(), { keys: ['n'], args: [1] }).call('ECHO', 'middle'), {
+          keys: ['n'],
+          args: [2],
+        })
+        .exec();
       assert.deepEqual(again, [118, 'middle', 120]);
       assert.equal(await s.exists(), true);
       // The pipeline object is reusable and counts its slots afresh.
@@ -163,13 +187,19 @@ for (const protocol of [2, 3] as const) {
       const s = new Script(r, "return redis.call('INCR', KEYS[1])");
       await s.load();
       await server.command('SCRIPT', 'FLUSH');
-      const res = await s.runIn(r.multi().set('m', 1), { keys: ['m'] }).get('m').exec();
+      const res = await s
+        .runIn(r.multi().set('m', 1), { keys: ['m'] })
+        .get('m')
+        .exec();
       assert.deepEqual(res, ['OK', 2, '2']);
       assert.equal((await stats(server, 'evalsha')).calls, 0);
     });
 
     it('SCRIPT KILL: NotBusyError with nothing running; stops a busy read-only script', async () => {
-      const err = await r.scriptKill().then(() => undefined, (e: unknown) => e);
+      const err = await r.scriptKill().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof NotBusyError, String(err));
       assert.equal(err.code, 'NOTBUSY');
 
@@ -182,11 +212,14 @@ for (const protocol of [2, 3] as const) {
         let killed = false;
         for (let attempt = 0; attempt < 100 && !killed; attempt++) {
           await delay(20);
-          killed = await r.scriptKill().then(() => true, (e: unknown) => {
-            // BUSY while the threshold is not passed yet, NOTBUSY before the script starts.
-            if (e instanceof ResponseError) return false;
-            throw e;
-          });
+          killed = await r.scriptKill().then(
+            () => true,
+            (e: unknown) => {
+              // BUSY while the threshold is not passed yet, NOTBUSY before the script starts.
+              if (e instanceof ResponseError) return false;
+              throw e;
+            },
+          );
         }
         assert.ok(killed, 'SCRIPT KILL succeeded');
         await assert.rejects(running, ResponseError);
@@ -232,7 +265,10 @@ for (const protocol of [2, 3] as const) {
       assert.equal(info?.libraryCode, undefined);
       const peek = info?.functions.find((f) => f.name === 'peek');
       assert.deepEqual(peek, { name: 'peek', description: 'reads', flags: ['no-writes'] });
-      assert.deepEqual(info?.functions.find((f) => f.name === 'incr_by'), { name: 'incr_by', description: null, flags: [] });
+      assert.deepEqual(
+        info?.functions.find((f) => f.name === 'incr_by'),
+        { name: 'incr_by', description: null, flags: [] },
+      );
       const withCode = await r.functionList({ libraryName: 'my*', withCode: true });
       assert.equal(withCode[0]?.libraryCode, lib('mylib'));
       assert.deepEqual(await r.functionList({ libraryName: 'nothing*' }), []);
@@ -240,25 +276,40 @@ for (const protocol of [2, 3] as const) {
 
     it('FunctionError on failures of FUNCTION / FCALL / FCALL_RO, with command and code', async () => {
       await r.functionLoad(lib('mylib'));
-      const dup = await r.functionLoad(lib('mylib')).then(() => undefined, (e: unknown) => e);
+      const dup = await r.functionLoad(lib('mylib')).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(dup instanceof FunctionError, String(dup));
       assert.equal(dup.command, 'FUNCTION');
       assert.equal(await r.functionLoad(lib('mylib', '-- v2\n'), { replace: true }), 'mylib');
 
-      const missing = await r.fcall('no_such_function').then(() => undefined, (e: unknown) => e);
+      const missing = await r.fcall('no_such_function').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(missing instanceof FunctionError, String(missing));
       assert.equal(missing.command, 'FCALL');
       assert.equal(missing.code, 'ERR');
 
-      const custom = await r.fcall('fail').then(() => undefined, (e: unknown) => e);
+      const custom = await r.fcall('fail').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(custom instanceof FunctionError, String(custom));
       assert.equal(custom.code, 'LIBFAIL');
 
-      const writeRo = await r.fcallRo('incr_by', { keys: ['c'], args: [1] }).then(() => undefined, (e: unknown) => e);
+      const writeRo = await r.fcallRo('incr_by', { keys: ['c'], args: [1] }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(writeRo instanceof FunctionError, String(writeRo));
       assert.equal(writeRo.command, 'FCALL_RO');
 
-      const bad = await r.functionLoad('not a library').then(() => undefined, (e: unknown) => e);
+      const bad = await r.functionLoad('not a library').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(bad instanceof FunctionError, String(bad));
 
       await assert.rejects(r.functionDelete('nope'), FunctionError);
@@ -267,7 +318,10 @@ for (const protocol of [2, 3] as const) {
     });
 
     it('FUNCTION KILL with nothing running: NotBusyError (its own class, not FunctionError)', async () => {
-      const err = await r.functionKill().then(() => undefined, (e: unknown) => e);
+      const err = await r.functionKill().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof NotBusyError, String(err));
       assert.ok(!(err instanceof FunctionError));
       assert.equal(err.command, 'FUNCTION');

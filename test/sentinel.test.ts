@@ -5,14 +5,23 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ConnectionError, DataError, ExponentialBackoff, PrimaryNotFoundError, Redis, ReplicaNotFoundError, Retry } from '../src/index.js';
+import {
+  ConnectionError,
+  DataError,
+  ExponentialBackoff,
+  PrimaryNotFoundError,
+  Redis,
+  ReplicaNotFoundError,
+  Retry,
+} from '../src/index.js';
 import { pubsubFor } from '../src/pubsub/index.js';
 import { Sentinel } from '../src/sentinel/index.js';
 import { freePort, startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
 import { startSentinel, type SentinelTopology } from './support/sentinel.js';
 
 const noRetry = (): Retry => new Retry({ retries: 0 });
-const quickRetry = (): Retry => new Retry({ retries: 5, backoff: new ExponentialBackoff({ base: 10, cap: 100 }) });
+const quickRetry = (): Retry =>
+  new Retry({ retries: 5, backoff: new ExponentialBackoff({ base: 10, cap: 100 }) });
 
 /** The port the client's shared connection talks to, from the server itself. */
 async function portOf(r: Redis): Promise<number> {
@@ -40,7 +49,8 @@ describe('Sentinel', () => {
     topo = await startSentinel();
     // A second service with no replica at all, for ReplicaNotFoundError.
     lonely = await startRedis();
-    for (const s of topo.sentinels) await s.command('SENTINEL', 'MONITOR', 'lonely', lonely.host, lonely.port, 2);
+    for (const s of topo.sentinels)
+      await s.command('SENTINEL', 'MONITOR', 'lonely', lonely.host, lonely.port, 2);
   });
   after(async () => {
     await Promise.all(made.map((s) => s.close()));
@@ -95,7 +105,10 @@ describe('Sentinel', () => {
   it('rejects with PrimaryNotFoundError for a name no sentinel knows', async () => {
     const s = sentinel({ name: 'no-such-service' });
     const p = s.primary({ lazyConnect: true, retry: noRetry() });
-    await assert.rejects(p.connect(), (e: unknown) => e instanceof PrimaryNotFoundError && /no-such-service/.test(e.message));
+    await assert.rejects(
+      p.connect(),
+      (e: unknown) => e instanceof PrimaryNotFoundError && /no-such-service/.test(e.message),
+    );
     await assert.rejects(p.get('k'), PrimaryNotFoundError);
   });
 
@@ -103,7 +116,10 @@ describe('Sentinel', () => {
     const s = new Sentinel({ sentinels: [{ host: '127.0.0.1', port: await freePort() }], name: 'mymaster' });
     made.push(s);
     const p = s.primary({ lazyConnect: true, retry: noRetry() });
-    await assert.rejects(p.connect(), (e: unknown) => e instanceof PrimaryNotFoundError && e.cause instanceof ConnectionError);
+    await assert.rejects(
+      p.connect(),
+      (e: unknown) => e instanceof PrimaryNotFoundError && e.cause instanceof ConnectionError,
+    );
   });
 
   it('rejects with ReplicaNotFoundError when the service has no usable replica', async () => {
@@ -128,7 +144,10 @@ describe('Sentinel', () => {
     const { from, to } = await topo.failover();
     assert.notEqual(from.port, to.port);
 
-    for (const [label, p] of [['RESP3', p3], ['RESP2', p2]] as const) {
+    for (const [label, p] of [
+      ['RESP3', p3],
+      ['RESP2', p2],
+    ] as const) {
       let n = 0;
       await waitUntil(`${label} writes reach the new primary`, 20_000, async () => {
         await p.set(`after-${label}`, String(++n));
@@ -146,7 +165,9 @@ describe('Sentinel', () => {
       return Number(reply[1]) >= 1 ? undefined : 'not yet';
     });
     assert.equal(await to.command('PUBLISH', 'events', 'after failover'), 1);
-    await waitUntil('message from the new primary', 10_000, async () => (got.includes('after failover') ? undefined : 'none yet'));
+    await waitUntil('message from the new primary', 10_000, async () =>
+      got.includes('after failover') ? undefined : 'none yet',
+    );
     // The replica client is on a replica, whichever node that now is.
     await waitUntil('replica client on a replica', 20_000, async () => {
       const role = await roleOf(rep).catch((e: Error) => e.message);
@@ -159,7 +180,13 @@ describe('Sentinel with passwords on the sentinels and the data nodes', () => {
   let topo: SentinelTopology;
   let s: Sentinel | undefined;
   before(async () => {
-    topo = await startSentinel({ replicas: 1, sentinels: 1, quorum: 1, requirepass: 'data-pw', sentinelPassword: 'sentinel-pw' });
+    topo = await startSentinel({
+      replicas: 1,
+      sentinels: 1,
+      quorum: 1,
+      requirepass: 'data-pw',
+      sentinelPassword: 'sentinel-pw',
+    });
   });
   after(async () => {
     await s?.close();
@@ -167,7 +194,13 @@ describe('Sentinel with passwords on the sentinels and the data nodes', () => {
   });
 
   it('authenticates to both with their own passwords (RESP2 throughout)', async () => {
-    s = new Sentinel({ sentinels: topo.sentinelNodes(), name: topo.masterName, sentinelPassword: 'sentinel-pw', password: 'data-pw', protocol: 2 });
+    s = new Sentinel({
+      sentinels: topo.sentinelNodes(),
+      name: topo.masterName,
+      sentinelPassword: 'sentinel-pw',
+      password: 'data-pw',
+      protocol: 2,
+    });
     const p = s.primary();
     assert.equal(await p.set('k', 'v'), 'OK');
     assert.equal(await p.call('WAIT', 1, 5000), 1);
@@ -177,7 +210,10 @@ describe('Sentinel with passwords on the sentinels and the data nodes', () => {
   it('fails without the sentinel password', async () => {
     const bad = new Sentinel({ sentinels: topo.sentinelNodes(), name: topo.masterName, password: 'data-pw' });
     try {
-      await assert.rejects(bad.primary({ lazyConnect: true, retry: noRetry() }).connect(), PrimaryNotFoundError);
+      await assert.rejects(
+        bad.primary({ lazyConnect: true, retry: noRetry() }).connect(),
+        PrimaryNotFoundError,
+      );
     } finally {
       await bad.close();
     }

@@ -28,7 +28,8 @@ function refCrc16(bytes: Uint8Array, start = 0, end = bytes.length): number {
 /** What the command encoder puts on the wire for a key. */
 function keyBytes(key: KeyInput): Uint8Array {
   if (typeof key === 'string') return Buffer.from(key, 'utf8');
-  if (typeof key === 'number') return Buffer.from(key === Infinity ? '+inf' : key === -Infinity ? '-inf' : String(key), 'utf8');
+  if (typeof key === 'number')
+    return Buffer.from(key === Infinity ? '+inf' : key === -Infinity ? '-inf' : String(key), 'utf8');
   return key;
 }
 
@@ -54,9 +55,7 @@ const codeUnitString = fc
 const braceBytes = fc
   .array(fc.oneof(fc.constantFrom(0x7b, 0x7d), fc.integer({ min: 0, max: 255 })), { maxLength: 40 })
   .map((a) => Uint8Array.from(a));
-const taggedString = fc
-  .tuple(braceString, braceString, braceString)
-  .map(([a, b, c]) => `${a}{${b}}${c}`);
+const taggedString = fc.tuple(braceString, braceString, braceString).map(([a, b, c]) => `${a}{${b}}${c}`);
 const anyKey: fc.Arbitrary<KeyInput> = fc.oneof(
   fc.string({ maxLength: 16 }),
   // around the char-loop / encodeInto switch (64 units) and beyond
@@ -153,7 +152,10 @@ describe('keySlot: known values', () => {
     // the infinities go out as +inf / -inf; NaN is refused, as by the encoder
     assert.equal(keySlot(Infinity), keySlot('+inf'));
     assert.equal(keySlot(-Infinity), keySlot('-inf'));
-    assert.deepEqual([...keySlots([Infinity, 'x', -Infinity])], [keySlot('+inf'), keySlot('x'), keySlot('-inf')]);
+    assert.deepEqual(
+      [...keySlots([Infinity, 'x', -Infinity])],
+      [keySlot('+inf'), keySlot('x'), keySlot('-inf')],
+    );
     assert.throws(() => keySlot(NaN), DataError);
     assert.throws(() => keySlots(['a', NaN]), DataError);
   });
@@ -187,8 +189,16 @@ describe('keySlot: known values', () => {
     assert.equal(commonSlot(['{u}a', '{u}b', Buffer.from('{u}c')]), keySlot('u'));
     assert.equal(commonSlot(['foo', 'bar']), -1);
     // a surrogate pair must not form across two keys of a batch
-    for (const ks of [['a\ud800', '\udc00b'], ['a\ud800', '', '\udc00b'], ['\ud83d', '\ude00', '😀']]) {
-      assert.deepEqual([...keySlots(ks)], ks.map((k) => refSlot(k)), JSON.stringify(ks));
+    for (const ks of [
+      ['a\ud800', '\udc00b'],
+      ['a\ud800', '', '\udc00b'],
+      ['\ud83d', '\ude00', '😀'],
+    ]) {
+      assert.deepEqual(
+        [...keySlots(ks)],
+        ks.map((k) => refSlot(k)),
+        JSON.stringify(ks),
+      );
     }
     // strings and numbers only (one encode for the batch), with and without non-ASCII
     assert.deepEqual([...keySlots(['foo', 7, 'bar'])], [12182, keySlot('7'), 5061]);
@@ -232,8 +242,14 @@ describe('keySlot: properties', () => {
   });
 
   it('keySlots on all-string batches (the one-encode path) equals the reference', () => {
-    const stringKey = fc.oneof(fc.string({ maxLength: 20 }), braceString, codeUnitString, taggedString,
-      fc.string({ unit: 'grapheme', maxLength: 20 }), fc.integer());
+    const stringKey = fc.oneof(
+      fc.string({ maxLength: 20 }),
+      braceString,
+      codeUnitString,
+      taggedString,
+      fc.string({ unit: 'grapheme', maxLength: 20 }),
+      fc.integer(),
+    );
     fc.assert(
       fc.property(fc.array(stringKey, { maxLength: 150, size: 'max' }), (keys) => {
         assert.deepEqual([...keySlots(keys)], keys.map(refSlot));
@@ -244,10 +260,15 @@ describe('keySlot: properties', () => {
 
   it('keys sharing a tag share a slot', () => {
     fc.assert(
-      fc.property(braceString, fc.string({ minLength: 1, maxLength: 10 }).filter((t) => !t.includes('}')), braceString, (pre, tag, post) => {
-        fc.pre(!pre.includes('{'));
-        return keySlot(`${pre}{${tag}}${post}`) === keySlot(tag);
-      }),
+      fc.property(
+        braceString,
+        fc.string({ minLength: 1, maxLength: 10 }).filter((t) => !t.includes('}')),
+        braceString,
+        (pre, tag, post) => {
+          fc.pre(!pre.includes('{'));
+          return keySlot(`${pre}{${tag}}${post}`) === keySlot(tag);
+        },
+      ),
       { numRuns: 5_000 },
     );
   });
@@ -260,7 +281,11 @@ async function serverSlots(port: number, keys: readonly KeyInput[]): Promise<num
   const parts: Buffer[] = [];
   for (const key of keys) {
     const b = Buffer.from(keyBytes(key));
-    parts.push(Buffer.from(`*3\r\n$7\r\nCLUSTER\r\n$7\r\nKEYSLOT\r\n$${b.length}\r\n`), b, Buffer.from('\r\n'));
+    parts.push(
+      Buffer.from(`*3\r\n$7\r\nCLUSTER\r\n$7\r\nKEYSLOT\r\n$${b.length}\r\n`),
+      b,
+      Buffer.from('\r\n'),
+    );
   }
   const socket: Socket = connect({ host: '127.0.0.1', port });
   try {
@@ -268,17 +293,27 @@ async function serverSlots(port: number, keys: readonly KeyInput[]): Promise<num
       const slots: number[] = [];
       let pending = '';
       const timer = setTimeout(() => reject(new Error(`timed out after ${slots.length} replies`)), 10_000);
-      socket.on('error', (e) => { clearTimeout(timer); reject(e); });
+      socket.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
       socket.on('data', (chunk) => {
         pending += chunk.toString('latin1');
         let nl: number;
         while ((nl = pending.indexOf('\r\n')) !== -1) {
           const line = pending.slice(0, nl);
           pending = pending.slice(nl + 2);
-          if (line[0] !== ':') { clearTimeout(timer); reject(new Error(`unexpected reply ${JSON.stringify(line)}`)); return; }
+          if (line[0] !== ':') {
+            clearTimeout(timer);
+            reject(new Error(`unexpected reply ${JSON.stringify(line)}`));
+            return;
+          }
           slots.push(Number(line.slice(1)));
         }
-        if (slots.length === keys.length) { clearTimeout(timer); resolve(slots); }
+        if (slots.length === keys.length) {
+          clearTimeout(timer);
+          resolve(slots);
+        }
       });
       socket.write(Buffer.concat(parts));
     });
@@ -293,7 +328,9 @@ describe('keySlot: against CLUSTER KEYSLOT', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'wredis-slots-'));
-    server = await startRedis({ args: ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf')] });
+    server = await startRedis({
+      args: ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf')],
+    });
   });
 
   after(async () => {
@@ -302,9 +339,27 @@ describe('keySlot: against CLUSTER KEYSLOT', () => {
   });
 
   it('agrees on the fixed vectors', async () => {
-    const keys: KeyInput[] = ['123456789', 'foo', 'bar', '', 'foo{}{bar}', 'foo{{bar}}zap', '{user1000}.following',
-      'a{b}c{d}', 'foo{bar', '😀{é}', 'é', Buffer.from([0x00, 0xff, 0x7b, 0x80, 0x7d]), 12345, -1.5, Infinity];
-    assert.deepEqual(await serverSlots(server!.port, keys), keys.map((k) => keySlot(k)));
+    const keys: KeyInput[] = [
+      '123456789',
+      'foo',
+      'bar',
+      '',
+      'foo{}{bar}',
+      'foo{{bar}}zap',
+      '{user1000}.following',
+      'a{b}c{d}',
+      'foo{bar',
+      '😀{é}',
+      'é',
+      Buffer.from([0x00, 0xff, 0x7b, 0x80, 0x7d]),
+      12345,
+      -1.5,
+      Infinity,
+    ];
+    assert.deepEqual(
+      await serverSlots(server!.port, keys),
+      keys.map((k) => keySlot(k)),
+    );
   });
 
   it('agrees on 1,000 random keys (strings, braces, non-ASCII, binary)', async () => {
@@ -312,6 +367,10 @@ describe('keySlot: against CLUSTER KEYSLOT', () => {
     const keys = fc.sample(anyKey, { numRuns: 1000, seed });
     const expected = await serverSlots(server!.port, keys);
     assert.deepEqual([...keySlots(keys)], expected, `seed ${seed}`);
-    assert.deepEqual(keys.map((k) => keySlot(k)), expected, `seed ${seed}`);
+    assert.deepEqual(
+      keys.map((k) => keySlot(k)),
+      expected,
+      `seed ${seed}`,
+    );
   });
 });

@@ -67,7 +67,8 @@ for (const protocol of [2, 3] as const) {
 
     const add = async (stream: string, n: number, from = 0): Promise<string[]> => {
       const ids: string[] = [];
-      for (let i = from; i < from + n; i++) ids.push(String(await r.call('XADD', stream, '*', 'n', i, 'tag', `t${i}`)));
+      for (let i = from; i < from + n; i++)
+        ids.push(String(await r.call('XADD', stream, '*', 'n', i, 'tag', `t${i}`)));
       return ids;
     };
     const pendingCount = async (stream: string, group: string): Promise<number> =>
@@ -77,7 +78,10 @@ for (const protocol of [2, 3] as const) {
       const ids = await add('s', 5);
       const it = streamConsumer(r, { streams: 's', startId: '0', batch: 2, stopWhenIdle: true });
       const got = await take(it, 10);
-      assert.deepEqual(got.map(plain), ids.map((id, i) => ({ stream: 's', id, fields: { n: String(i), tag: `t${i}` } })));
+      assert.deepEqual(
+        got.map(plain),
+        ids.map((id, i) => ({ stream: 's', id, fields: { n: String(i), tag: `t${i}` } })),
+      );
       assert.equal('ack' in (got[0] as object), false);
       assert.deepEqual(await it.next(), { done: true, value: undefined });
     });
@@ -91,7 +95,10 @@ for (const protocol of [2, 3] as const) {
       assert.equal((await first).value?.id, id1);
       // Added while nobody reads: still delivered.
       const [id2, id3] = await add('s', 2, 11);
-      assert.deepEqual((await take(it, 2)).map((e) => e.id), [id2, id3]);
+      assert.deepEqual(
+        (await take(it, 2)).map((e) => e.id),
+        [id2, id3],
+      );
       await it.return();
     });
 
@@ -100,7 +107,10 @@ for (const protocol of [2, 3] as const) {
       const b = await add('b', 2);
       const it = streamConsumer(r, { streams: { a: a[0] as string, b: '0' }, stopWhenIdle: true });
       const got = await take(it, 10);
-      assert.deepEqual(got.map((e) => `${e.stream}:${e.id}`).sort(), [...a.slice(1).map((id) => `a:${id}`), ...b.map((id) => `b:${id}`)].sort());
+      assert.deepEqual(
+        got.map((e) => `${e.stream}:${e.id}`).sort(),
+        [...a.slice(1).map((id) => `a:${id}`), ...b.map((id) => `b:${id}`)].sort(),
+      );
     });
 
     it('group members share the entries: each entry to exactly one consumer', async () => {
@@ -125,7 +135,14 @@ for (const protocol of [2, 3] as const) {
 
     it('manual ack: entries stay pending until entry.ack()', async () => {
       await add('s', 3);
-      const it = streamConsumer(r, { streams: 's', group: 'g', consumer: 'c', startId: '0', ack: 'manual', stopWhenIdle: true });
+      const it = streamConsumer(r, {
+        streams: 's',
+        group: 'g',
+        consumer: 'c',
+        startId: '0',
+        ack: 'manual',
+        stopWhenIdle: true,
+      });
       const got = (await take(it, 10)) as Array<GroupConsumerEntry>;
       assert.equal(got.length, 3);
       assert.equal(await pendingCount('s', 'g'), 3);
@@ -138,7 +155,13 @@ for (const protocol of [2, 3] as const) {
 
     it('break stops the iterator; the entry broken on stays pending, earlier ones are acked', async () => {
       await add('s', 5);
-      const consumer = streamConsumer(r, { streams: 's', group: 'g', consumer: 'c', startId: '0', block: 100 });
+      const consumer = streamConsumer(r, {
+        streams: 's',
+        group: 'g',
+        consumer: 'c',
+        startId: '0',
+        block: 100,
+      });
       let n = 0;
       for await (const entry of consumer) {
         assert.equal(entry.fields.n, String(n));
@@ -150,9 +173,19 @@ for (const protocol of [2, 3] as const) {
 
     it('a restarted consumer gets its own pending entries first (recovery), then new ones', async () => {
       const ids = await add('s', 4);
-      const opts: StreamConsumerOptions = { streams: 's', group: 'g', consumer: 'c', startId: '0', ack: 'manual', stopWhenIdle: true };
+      const opts: StreamConsumerOptions = {
+        streams: 's',
+        group: 'g',
+        consumer: 'c',
+        startId: '0',
+        ack: 'manual',
+        stopWhenIdle: true,
+      };
       const before = streamConsumer(r, opts);
-      assert.deepEqual((await take(before, 2)).map((e) => e.id), ids.slice(0, 2));
+      assert.deepEqual(
+        (await take(before, 2)).map((e) => e.id),
+        ids.slice(0, 2),
+      );
       await before.return();
       // Entry 0 is deleted from the stream while pending: nothing to deliver, dropped from the PEL.
       await r.call('XDEL', 's', ids[0]);
@@ -160,22 +193,48 @@ for (const protocol of [2, 3] as const) {
       const again = streamConsumer(r, { ...opts, ack: 'auto' });
       const got = await take(again, 10);
       // Own pending (entry 1), then the undelivered 2 and 3, then the new one.
-      assert.deepEqual(got.map((e) => e.id), [ids[1], ids[2], ids[3], ...more]);
+      assert.deepEqual(
+        got.map((e) => e.id),
+        [ids[1], ids[2], ids[3], ...more],
+      );
       assert.equal(await pendingCount('s', 'g'), 0);
     });
 
     it("a crashed consumer's pending entries are claimed after claimIdleMs", async () => {
       const ids = await add('s', 3);
-      const crashed = streamConsumer(r, { streams: 's', group: 'g', consumer: 'dead', startId: '0', ack: 'manual', stopWhenIdle: true });
+      const crashed = streamConsumer(r, {
+        streams: 's',
+        group: 'g',
+        consumer: 'dead',
+        startId: '0',
+        ack: 'manual',
+        stopWhenIdle: true,
+      });
       assert.equal((await take(crashed, 10)).length, 3);
       await crashed.return();
       // Not idle long enough: nothing to claim.
-      const patient = streamConsumer(r, { streams: 's', group: 'g', consumer: 'live', claimIdleMs: 3_600_000, stopWhenIdle: true });
+      const patient = streamConsumer(r, {
+        streams: 's',
+        group: 'g',
+        consumer: 'live',
+        claimIdleMs: 3_600_000,
+        stopWhenIdle: true,
+      });
       assert.deepEqual(await take(patient, 10), []);
       await delay(5);
-      const rescuer = streamConsumer(r, { streams: 's', group: 'g', consumer: 'live', claimIdleMs: 1, batch: 2, stopWhenIdle: true });
+      const rescuer = streamConsumer(r, {
+        streams: 's',
+        group: 'g',
+        consumer: 'live',
+        claimIdleMs: 1,
+        batch: 2,
+        stopWhenIdle: true,
+      });
       const got = await take(rescuer, 10);
-      assert.deepEqual(got.map((e) => e.id), ids);
+      assert.deepEqual(
+        got.map((e) => e.id),
+        ids,
+      );
       assert.deepEqual({ ...got[0]?.fields }, { n: '0', tag: 't0' });
       assert.equal(await pendingCount('s', 'g'), 0);
     });
@@ -183,7 +242,13 @@ for (const protocol of [2, 3] as const) {
     it('keeps claiming while running, every claimIdleMs', async () => {
       // Added before the group exists (created at '$'): never delivered by a '>' read.
       const [id] = await add('s', 1);
-      const rescuer = streamConsumer(r, { streams: 's', group: 'g', consumer: 'live', claimIdleMs: 50, block: 20 });
+      const rescuer = streamConsumer(r, {
+        streams: 's',
+        group: 'g',
+        consumer: 'live',
+        claimIdleMs: 50,
+        block: 20,
+      });
       const first = rescuer.next();
       await waitBlocked(server, 'xreadgroup');
       // Another consumer now holds the entry pending (as if it read it) and dies without acking.
@@ -192,7 +257,11 @@ for (const protocol of [2, 3] as const) {
       assert.equal(entry.value?.id, id);
       await rescuer.return();
       const pending = (await r.call('XPENDING', 's', 'g', '-', '+', 10)) as unknown[][];
-      assert.deepEqual(pending.map((p) => [p[0], p[1]]), [[id, 'live']], 'now pending with the rescuer');
+      assert.deepEqual(
+        pending.map((p) => [p[0], p[1]]),
+        [[id, 'live']],
+        'now pending with the rescuer',
+      );
     });
 
     it("autoCreate 'fresh' rejects StreamDuplicateConsumerGroupError; false needs the group", async () => {
@@ -200,14 +269,31 @@ for (const protocol of [2, 3] as const) {
       const fresh = streamConsumer(r, { streams: 's', group: 'g', consumer: 'c', autoCreate: 'fresh' });
       await assert.rejects(fresh.next(), StreamDuplicateConsumerGroupError);
       assert.equal((await fresh.next()).done, true);
-      const ok = streamConsumer(r, { streams: 's', group: 'g2', consumer: 'c', autoCreate: 'fresh', stopWhenIdle: true });
+      const ok = streamConsumer(r, {
+        streams: 's',
+        group: 'g2',
+        consumer: 'c',
+        autoCreate: 'fresh',
+        stopWhenIdle: true,
+      });
       assert.equal((await ok.next()).done, true);
 
-      const noStream = streamConsumer(r, { streams: 'missing', group: 'g', consumer: 'c', autoCreate: false });
+      const noStream = streamConsumer(r, {
+        streams: 'missing',
+        group: 'g',
+        consumer: 'c',
+        autoCreate: false,
+      });
       await assert.rejects(noStream.next(), StreamConsumerInitializationError);
       const noGroup = streamConsumer(r, { streams: 's', group: 'other', consumer: 'c', autoCreate: false });
       await assert.rejects(noGroup.next(), StreamConsumerInitializationError);
-      const existing = streamConsumer(r, { streams: 's', group: 'g', consumer: 'c', autoCreate: false, stopWhenIdle: true });
+      const existing = streamConsumer(r, {
+        streams: 's',
+        group: 'g',
+        consumer: 'c',
+        autoCreate: false,
+        stopWhenIdle: true,
+      });
       assert.equal((await existing.next()).done, true);
       assert.equal(await r.exists('missing'), 0, 'nothing created');
     });
@@ -258,7 +344,11 @@ for (const protocol of [2, 3] as const) {
 
     it('on a withBuffers() view: field names are strings, values bytes', async () => {
       await add('s', 1);
-      const it = streamConsumer<Uint8Array>(r.withBuffers(), { streams: 's', startId: '0', stopWhenIdle: true });
+      const it = streamConsumer<Uint8Array>(r.withBuffers(), {
+        streams: 's',
+        startId: '0',
+        stopWhenIdle: true,
+      });
       const [entry] = await take(it, 2);
       assert.equal(entry?.stream, 's');
       assert.equal(typeof entry?.id, 'string');

@@ -38,7 +38,14 @@ function within<T>(ms: number, p: Promise<T>, what: string): Promise<T> {
 
 /** The rejection of `p` (bounded); fails the test if `p` resolves. */
 async function rejection(p: Promise<unknown>, what: string, ms = 10_000): Promise<Error> {
-  const outcome = await within(ms, p.then(() => undefined, (e: unknown) => e), what);
+  const outcome = await within(
+    ms,
+    p.then(
+      () => undefined,
+      (e: unknown) => e,
+    ),
+    what,
+  );
   assert.ok(outcome instanceof Error, `${what}: expected a rejection, got success`);
   return outcome;
 }
@@ -65,7 +72,8 @@ function rendered(e: unknown): string {
 /** The TLS failure reason node:tls reported, found along the cause chain. */
 function causeText(e: Error): string {
   let out = e.message;
-  for (let c: unknown = e.cause, i = 0; c instanceof Error && i < 5; c = c.cause, i++) out += ` | ${c.message}`;
+  for (let c: unknown = e.cause, i = 0; c instanceof Error && i < 5; c = c.cause, i++)
+    out += ` | ${c.message}`;
   return out;
 }
 
@@ -96,7 +104,10 @@ describe('TLS: standalone client', { timeout: 120_000 }, () => {
       // Many commands in one tick: auto-pipelined through the TLS socket, in order.
       const n = 500;
       const replies = await Promise.all(Array.from({ length: n }, () => r.incr('tls:counter')));
-      assert.deepEqual(replies, Array.from({ length: n }, (_, i) => i + 1));
+      assert.deepEqual(
+        replies,
+        Array.from({ length: n }, (_, i) => i + 1),
+      );
     } finally {
       await r.close();
     }
@@ -117,14 +128,20 @@ describe('TLS: standalone client', { timeout: 120_000 }, () => {
     const errors = await expectConnectionFailure({ port: server.port, tls: true }, 'tls: true');
     assert.match(causeText(errors[0]!), /certificate/i);
     // The same with a TLS object that only names the server.
-    await expectConnectionFailure({ port: server.port, tls: { servername: 'localhost' } }, 'tls: { servername }');
+    await expectConnectionFailure(
+      { port: server.port, tls: { servername: 'localhost' } },
+      'tls: { servername }',
+    );
   });
 
   it('fails with ConnectionError when the certificate is signed by another CA', async () => {
     const errors = await expectConnectionFailure({ port: server.port, tls: { ca: m.otherCa } }, 'other CA');
     assert.match(causeText(errors[0]!), /certificate/i);
     // rejectUnauthorized: true is the default spelled out, not a different mode.
-    await expectConnectionFailure({ port: server.port, tls: { ca: m.otherCa, rejectUnauthorized: true } }, 'other CA, explicit');
+    await expectConnectionFailure(
+      { port: server.port, tls: { ca: m.otherCa, rejectUnauthorized: true } },
+      'other CA, explicit',
+    );
   });
 
   it('connects without verification only when rejectUnauthorized is false (insecure: anyone can intercept)', async () => {
@@ -182,7 +199,10 @@ describe('TLS: standalone client', { timeout: 120_000 }, () => {
     try {
       plain = await startRedis();
       // The server may wait for a line end that never comes: connectTimeout bounds it (TimeoutError is a ConnectionError).
-      await expectConnectionFailure({ port: plain.port, tls: { ca: m.ca }, connectTimeout: 1_000 }, 'TLS to plaintext');
+      await expectConnectionFailure(
+        { port: plain.port, tls: { ca: m.ca }, connectTimeout: 1_000 },
+        'TLS to plaintext',
+      );
     } finally {
       await plain?.stop();
     }
@@ -203,7 +223,13 @@ describe('TLS: standalone client', { timeout: 120_000 }, () => {
 
   it('connectTimeout 0 means no limit (the TLS handshake is never cut short)', async () => {
     for (let i = 0; i < 10; i++) {
-      const r = new Redis({ port: server.port, tls: { ca: m.ca }, connectTimeout: 0, lazyConnect: true, retry: noRetry() });
+      const r = new Redis({
+        port: server.port,
+        tls: { ca: m.ca },
+        connectTimeout: 0,
+        lazyConnect: true,
+        retry: noRetry(),
+      });
       try {
         await within(10_000, r.connect(), 'connect with connectTimeout 0');
       } finally {
@@ -322,7 +348,13 @@ describe('TLS: passwords never appear in errors', { timeout: 60_000 }, () => {
 
   it('a wrong password over TLS is an AuthenticationFailureError without the password', async () => {
     const wrong = 'not-the-Pa55word-tls';
-    const r = new Redis({ port: server.port, password: wrong, tls: { ca: m.ca }, lazyConnect: true, retry: noRetry() });
+    const r = new Redis({
+      port: server.port,
+      password: wrong,
+      tls: { ca: m.ca },
+      lazyConnect: true,
+      retry: noRetry(),
+    });
     try {
       const e = await rejection(r.connect(), 'connect() with a wrong password');
       assert.ok(e instanceof AuthenticationFailureError, inspect(e));
@@ -361,7 +393,13 @@ describe('TLS: cluster', { timeout: 120_000 }, () => {
   });
 
   it('refuses an untrusted cluster with ConnectionError', async () => {
-    const c = new RedisCluster({ nodes: cluster.startupNodes().slice(0, 1), tls: true, lazyConnect: true, retry: noRetry(), connectTimeout: 5_000 });
+    const c = new RedisCluster({
+      nodes: cluster.startupNodes().slice(0, 1),
+      tls: true,
+      lazyConnect: true,
+      retry: noRetry(),
+      connectTimeout: 5_000,
+    });
     try {
       const e = await rejection(c.connect(), 'cluster connect() without CA');
       assert.ok(e instanceof ConnectionError, inspect(e));

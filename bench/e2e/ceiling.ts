@@ -20,7 +20,10 @@ export interface Ceiling {
 
 /** Parses `-q --csv` output: a header line, then one quoted line per test. */
 export function parseCsv(text: string): { test: string; rps: number; p50Ms: number; p99Ms: number }[] {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('"'));
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('"'));
   const header = (lines[0] ?? '').split(',').map((h) => h.replace(/"/g, ''));
   const col = (name: string) => header.indexOf(name);
   return lines.slice(1).map((l) => {
@@ -35,22 +38,40 @@ function run(args: string[], timeoutMs: number): Promise<string> {
     const p = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    const timer = setTimeout(() => { if (p.pid !== undefined) process.kill(p.pid, 'SIGKILL'); }, timeoutMs);
-    p.on('error', (e) => { clearTimeout(timer); reject(e); });
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    p.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    const timer = setTimeout(() => {
+      if (p.pid !== undefined) process.kill(p.pid, 'SIGKILL');
+    }, timeoutMs);
+    p.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     p.on('close', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve(out);
-      else reject(new Error(`redis-benchmark ${signal ?? `exit ${code}`}: ${err.trim().split('\n').slice(-2).join(' ')}`));
+      else
+        reject(
+          new Error(
+            `redis-benchmark ${signal ?? `exit ${code}`}: ${err.trim().split('\n').slice(-2).join(' ')}`,
+          ),
+        );
     });
   });
 }
 
 /** Runs each workload's redis-benchmark shapes; a failed one is reported, not fatal. */
 export async function ceilings(
-  workloads: readonly Workload[], standalone: Endpoint | undefined, cluster: Endpoint | undefined,
-  scale: number, repeat: number, log: (s: string) => void,
+  workloads: readonly Workload[],
+  standalone: Endpoint | undefined,
+  cluster: Endpoint | undefined,
+  scale: number,
+  repeat: number,
+  log: (s: string) => void,
 ): Promise<Ceiling[]> {
   const out: Ceiling[] = [];
   for (const w of workloads) {
@@ -62,8 +83,18 @@ export async function ceilings(
       try {
         for (const row of parseCsv(await run(args, 60_000))) {
           const test = row.test.length > 40 ? `${row.test.slice(0, 37)}...` : row.test;
-          out.push({ workload: w.id, repeat, label: c.label, test, rps: row.rps, p50Ms: row.p50Ms, p99Ms: row.p99Ms });
-          log(`repeat ${repeat + 1} ceiling ${w.id} redis-benchmark ${c.label} ${test}: ${Math.round(row.rps).toLocaleString('en-US')} req/s`);
+          out.push({
+            workload: w.id,
+            repeat,
+            label: c.label,
+            test,
+            rps: row.rps,
+            p50Ms: row.p50Ms,
+            p99Ms: row.p99Ms,
+          });
+          log(
+            `repeat ${repeat + 1} ceiling ${w.id} redis-benchmark ${c.label} ${test}: ${Math.round(row.rps).toLocaleString('en-US')} req/s`,
+          );
         }
       } catch (e) {
         log(`ceiling ${w.id} ${c.label}: ${(e as Error).message}`);
@@ -90,8 +121,13 @@ export function medianCeilings(all: readonly Ceiling[]): Ceiling[] {
   return [...groups.values()].map((g) => {
     const first = g[0] as Ceiling;
     return {
-      workload: first.workload, repeat: -1, label: first.label, test: first.test,
-      rps: med(g.map((c) => c.rps)), p50Ms: med(g.map((c) => c.p50Ms)), p99Ms: med(g.map((c) => c.p99Ms)),
+      workload: first.workload,
+      repeat: -1,
+      label: first.label,
+      test: first.test,
+      rps: med(g.map((c) => c.rps)),
+      p50Ms: med(g.map((c) => c.p50Ms)),
+      p99Ms: med(g.map((c) => c.p99Ms)),
     };
   });
 }

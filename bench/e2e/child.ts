@@ -8,7 +8,15 @@
 import { performance } from 'node:perf_hooks';
 import { createAdapter } from './adapters/index.js';
 import { UnavailableError, type Adapter } from './adapters/types.js';
-import { inflight, percentiles, progress, RssSampler, sequential, type LoopResult, type Op } from './measure.js';
+import {
+  inflight,
+  percentiles,
+  progress,
+  RssSampler,
+  sequential,
+  type LoopResult,
+  type Op,
+} from './measure.js';
 import { RESULT_PREFIX, type ChildResult, type ChildTask } from './protocol.js';
 import { WORKLOADS, checkReply, operation, type Workload } from './workloads.js';
 
@@ -18,8 +26,16 @@ function emit(r: ChildResult): void {
   process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(r)}\n`);
 }
 
-async function runLoop(w: Workload, op: Op, count: number, deadline: number, lat: Float64Array | undefined): Promise<LoopResult> {
-  return w.kind === 'inflight' ? inflight(op, count, w.inflight, deadline, lat) : sequential(op, count, deadline, lat);
+async function runLoop(
+  w: Workload,
+  op: Op,
+  count: number,
+  deadline: number,
+  lat: Float64Array | undefined,
+): Promise<LoopResult> {
+  return w.kind === 'inflight'
+    ? inflight(op, count, w.inflight, deadline, lat)
+    : sequential(op, count, deadline, lat);
 }
 
 async function main(task: ChildTask): Promise<ChildResult> {
@@ -37,9 +53,26 @@ async function main(task: ChildTask): Promise<ChildResult> {
   if (task.probe === true) {
     await adapter.close();
     return {
-      ok: true, client: task.client, workload: w.id, ops: 0, commands: 0, elapsedMs: 0, capped: false,
-      opsPerSec: 0, cmdsPerSec: 0, p50Ms: NaN, p99Ms: NaN, meanMs: NaN, cpuUsPerCmd: NaN, cpuUserMs: 0,
-      cpuSystemMs: 0, rssBeforeMB: 0, rssPeakMB: 0, maxRssMB: 0, heapUsedMB: 0, notes: adapter.notes,
+      ok: true,
+      client: task.client,
+      workload: w.id,
+      ops: 0,
+      commands: 0,
+      elapsedMs: 0,
+      capped: false,
+      opsPerSec: 0,
+      cmdsPerSec: 0,
+      p50Ms: NaN,
+      p99Ms: NaN,
+      meanMs: NaN,
+      cpuUsPerCmd: NaN,
+      cpuUserMs: 0,
+      cpuSystemMs: 0,
+      rssBeforeMB: 0,
+      rssPeakMB: 0,
+      maxRssMB: 0,
+      heapUsedMB: 0,
+      notes: adapter.notes,
     };
   }
 
@@ -97,7 +130,10 @@ const watchdog = setInterval(() => {
     lastMove = Date.now();
   } else if (Date.now() - lastMove > STALL_MS) {
     emit({
-      ok: false, client: task.client, workload: task.workload, unavailable: false,
+      ok: false,
+      client: task.client,
+      workload: task.workload,
+      unavailable: false,
       error: `stalled: no operation completed for ${STALL_MS / 1000} s (${progress.done} completed so far)`,
     });
     process.exit(1);

@@ -40,12 +40,15 @@ export async function preloadStandalone(ep: Endpoint, workloads: readonly Worklo
       for (let i = 0; i < KEYS.smallCount; i++) cmds.push(['SET', KEYS.small(i), payload(KEYS.smallSize, i)]);
     }
     if (ids.has('W4-mget')) {
-      for (let i = 0; i < KEYS.mediumCount; i++) cmds.push(['SET', KEYS.medium(i), payload(KEYS.mediumSize, i)]);
+      for (let i = 0; i < KEYS.mediumCount; i++)
+        cmds.push(['SET', KEYS.medium(i), payload(KEYS.mediumSize, i)]);
     }
     if (ids.has('W4-lrange')) {
       cmds.push(['DEL', KEYS.list]);
       for (let i = 0; i < KEYS.listLength; i += 1000) {
-        const items = Array.from({ length: Math.min(1000, KEYS.listLength - i) }, (_, j) => payload(KEYS.listItemSize, i + j));
+        const items = Array.from({ length: Math.min(1000, KEYS.listLength - i) }, (_, j) =>
+          payload(KEYS.listItemSize, i + j),
+        );
         cmds.push(['RPUSH', KEYS.list, ...items]);
       }
     }
@@ -59,7 +62,8 @@ export async function preloadStandalone(ep: Endpoint, workloads: readonly Worklo
     if (ids.has('W5-10mb')) cmds.push(['SET', KEYS.big10, payload(KEYS.big10Size, 10)]);
     await sendAll(c, cmds);
     const check = await c.command('LLEN', KEYS.list);
-    if (ids.has('W4-lrange') && check !== KEYS.listLength) throw new Error(`preload: list has ${String(check)} items`);
+    if (ids.has('W4-lrange') && check !== KEYS.listLength)
+      throw new Error(`preload: list has ${String(check)} items`);
   });
 }
 

@@ -23,8 +23,10 @@ export interface ResultsFile {
 }
 
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
-const ms = (x: number) => (!Number.isFinite(x) ? '–' : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
-const rng = (s: Spread, f: (x: number) => string) => (s.n > 1 ? `${f(s.median)} (${f(s.min)}–${f(s.max)})` : f(s.median));
+const ms = (x: number) =>
+  !Number.isFinite(x) ? '–' : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3);
+const rng = (s: Spread, f: (x: number) => string) =>
+  s.n > 1 ? `${f(s.median)} (${f(s.min)}–${f(s.max)})` : f(s.median);
 
 function growth(s: Summary): string {
   const g = (s.rssGrowthMB as Spread | undefined)?.median;
@@ -37,12 +39,20 @@ export function markdown(r: ResultsFile): string {
   const out: string[] = [];
   out.push('## End-to-end');
   out.push('');
-  out.push(`Measured ${m.date.slice(0, 16).replace('T', ' ')} UTC with \`npm run bench\` (${r.options.repeats} interleaved repeats, scale ${r.options.scale}${r.options.quick ? ', quick' : ''}).`);
+  out.push(
+    `Measured ${m.date.slice(0, 16).replace('T', ' ')} UTC with \`npm run bench\` (${r.options.repeats} interleaved repeats, scale ${r.options.scale}${r.options.quick ? ', quick' : ''}).`,
+  );
   out.push('');
-  out.push(`- Versions: Node ${m.node}, redis-server ${m.redisServer}, ioredis ${m.packages.ioredis}, redis (node-redis) ${m.packages.redis}, wredis ${m.packages.wredis} — ${m.git}.`);
-  out.push(`- Machine: ${m.machine.nproc} × ${m.machine.cpu}, ${m.machine.memGB} GB RAM, Linux ${m.machine.kernel}. Load average ${loads.length > 0 ? `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` : '?'} before the runs (other work shared the machine; ratios are taken within a repeat for that reason).`);
+  out.push(
+    `- Versions: Node ${m.node}, redis-server ${m.redisServer}, ioredis ${m.packages.ioredis}, redis (node-redis) ${m.packages.redis}, wredis ${m.packages.wredis} — ${m.git}.`,
+  );
+  out.push(
+    `- Machine: ${m.machine.nproc} × ${m.machine.cpu}, ${m.machine.memGB} GB RAM, Linux ${m.machine.kernel}. Load average ${loads.length > 0 ? `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` : '?'} before the runs (other work shared the machine; ratios are taken within a repeat for that reason).`,
+  );
   out.push('');
-  out.push('| workload | client | cmd/s median (min–max) | × ioredis (min–max) | p50 ms | p99 ms | CPU µs/cmd | RSS MB (+loop) |');
+  out.push(
+    '| workload | client | cmd/s median (min–max) | × ioredis (min–max) | p50 ms | p99 ms | CPU µs/cmd | RSS MB (+loop) |',
+  );
   out.push('|---|---|---:|---:|---:|---:|---:|---:|');
   for (const id of r.options.workloads) {
     const w = WORKLOADS.find((x) => x.id === id);
@@ -52,16 +62,22 @@ export function markdown(r: ResultsFile): string {
       const name = first ? title : '';
       if (s.repeats === 0) {
         const f = r.failures.find((x) => x.workload === id && x.client === s.client);
-        out.push(`| ${name} | ${s.client} | ${f?.unavailable === true ? 'not available' : 'failed'}: ${(f?.reason ?? '').replace(/\|/g, '/')} | | | | | |`);
+        out.push(
+          `| ${name} | ${s.client} | ${f?.unavailable === true ? 'not available' : 'failed'}: ${(f?.reason ?? '').replace(/\|/g, '/')} | | | | | |`,
+        );
       } else {
         const ratio = s.client === BASELINE ? '1.00' : rng(s.ratio, f2);
         const mark = s.client === 'wredis' ? '**' : '';
-        out.push(`| ${name} | ${mark}${s.client}${mark} | ${rng(s.cmdsPerSec, fmtRate)} | ${mark}${ratio}${mark} | ${ms(s.p50Ms.median)} | ${ms(s.p99Ms.median)} | ${s.cpuUsPerCmd.median >= 100 ? s.cpuUsPerCmd.median.toFixed(0) : f2(s.cpuUsPerCmd.median)} | ${s.rssPeakMB.median.toFixed(0)}${growth(s)} |`);
+        out.push(
+          `| ${name} | ${mark}${s.client}${mark} | ${rng(s.cmdsPerSec, fmtRate)} | ${mark}${ratio}${mark} | ${ms(s.p50Ms.median)} | ${ms(s.p99Ms.median)} | ${s.cpuUsPerCmd.median >= 100 ? s.cpuUsPerCmd.median.toFixed(0) : f2(s.cpuUsPerCmd.median)} | ${s.rssPeakMB.median.toFixed(0)}${growth(s)} |`,
+        );
       }
       first = false;
     }
     for (const c of r.ceilings.filter((x) => x.workload === id)) {
-      out.push(`| | *redis-benchmark ${c.label}${c.test.includes(' ') ? '' : ` ${c.test}`}* | *${fmtRate(c.rps)}* | | *${ms(c.p50Ms)}* | *${ms(c.p99Ms)}* | | |`);
+      out.push(
+        `| | *redis-benchmark ${c.label}${c.test.includes(' ') ? '' : ` ${c.test}`}* | *${fmtRate(c.rps)}* | | *${ms(c.p50Ms)}* | *${ms(c.p99Ms)}* | | |`,
+      );
     }
   }
   out.push('');
@@ -69,7 +85,8 @@ export function markdown(r: ResultsFile): string {
   out.push('');
   out.push('| workload | measure | target | measured | |');
   out.push('|---|---|---|---|---|');
-  for (const t of r.targets) out.push(`| ${t.workload} | ${t.what} | ${t.target} | ${t.value} | ${t.status} |`);
+  for (const t of r.targets)
+    out.push(`| ${t.workload} | ${t.what} | ${t.target} | ${t.value} | ${t.status} |`);
   out.push('');
   out.push('Method:');
   out.push('');
@@ -77,12 +94,22 @@ export function markdown(r: ResultsFile): string {
     if (k === 'plans') continue;
     out.push(`- ${k}: ${Array.isArray(v) ? v.join(' ') : String(v)}`);
   }
-  const plans = r.method.plans as Record<string, { count: number; warmup: number; capMs: number; kind: string; inflight: number }> | undefined;
+  const plans = r.method.plans as
+    | Record<string, { count: number; warmup: number; capMs: number; kind: string; inflight: number }>
+    | undefined;
   if (plans !== undefined) {
-    out.push(`- counts per run (measured / warmup): ${Object.entries(plans).map(([id, p]) => `${id} ${p.count}/${p.warmup}`).join(', ')}; time cap ${((Object.values(plans)[0]?.capMs ?? 0) / 1000).toFixed(0)} s per run.`);
+    out.push(
+      `- counts per run (measured / warmup): ${Object.entries(plans)
+        .map(([id, p]) => `${id} ${p.count}/${p.warmup}`)
+        .join(', ')}; time cap ${((Object.values(plans)[0]?.capMs ?? 0) / 1000).toFixed(0)} s per run.`,
+    );
   }
-  out.push('- every run is checked against the server: `total_commands_processed` must grow by at least the commands the client claims; one reply of each shape is checked before measuring.');
-  out.push('- clients run with their defaults (all three speak RESP3 by default); ioredis-ap = ioredis with `enableAutoPipelining: true`; node-redis pipelines with `multi().execAsPipeline()`, ioredis with `pipeline().exec()`, wredis with `pipeline().exec()`.');
+  out.push(
+    '- every run is checked against the server: `total_commands_processed` must grow by at least the commands the client claims; one reply of each shape is checked before measuring.',
+  );
+  out.push(
+    '- clients run with their defaults (all three speak RESP3 by default); ioredis-ap = ioredis with `enableAutoPipelining: true`; node-redis pipelines with `multi().execAsPipeline()`, ioredis with `pipeline().exec()`, wredis with `pipeline().exec()`.',
+  );
   const notes = [...new Set(r.summaries.flatMap((s) => s.notes.map((n) => `${s.client}: ${n}`)))];
   for (const n of notes) out.push(`- ${n}`);
   out.push('');

@@ -18,7 +18,12 @@ export interface LoopResult {
 }
 
 /** One operation at a time (also used for pipelines: one pipeline at a time). */
-export async function sequential(op: Op, count: number, deadlineMs: number, lat: Float64Array | undefined): Promise<LoopResult> {
+export async function sequential(
+  op: Op,
+  count: number,
+  deadlineMs: number,
+  lat: Float64Array | undefined,
+): Promise<LoopResult> {
   const start = performance.now();
   let i = 0;
   for (; i < count; i++) {
@@ -33,7 +38,11 @@ export async function sequential(op: Op, count: number, deadlineMs: number, lat:
 
 /** `inflight` workers keep that many operations outstanding until `count` were issued. */
 export async function inflight(
-  op: Op, count: number, width: number, deadlineMs: number, lat: Float64Array | undefined,
+  op: Op,
+  count: number,
+  width: number,
+  deadlineMs: number,
+  lat: Float64Array | undefined,
 ): Promise<LoopResult> {
   let next = 0;
   let done = 0;

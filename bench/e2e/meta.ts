@@ -28,10 +28,17 @@ function pkgVersion(name: string): string {
 
 /** The code measured: git HEAD (+ dirty mark), or BENCH_SOURCE when run from a copy without .git. */
 function git(): string {
-  if (process.env.BENCH_SOURCE !== undefined && process.env.BENCH_SOURCE !== '') return process.env.BENCH_SOURCE;
+  if (process.env.BENCH_SOURCE !== undefined && process.env.BENCH_SOURCE !== '')
+    return process.env.BENCH_SOURCE;
   try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'assembly'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'assembly'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).trim();
     return dirty === '' ? head : `${head} + uncommitted changes in src/assembly`;
   } catch {
     return 'unknown';
@@ -42,7 +49,9 @@ function cpuModel(): string {
   try {
     const m = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
     if (m?.[1] !== undefined) return m[1].trim();
-  } catch { /* not Linux */ }
+  } catch {
+    /* not Linux */
+  }
   return cpus()[0]?.model ?? 'unknown';
 }
 
@@ -50,14 +59,20 @@ export async function collectMeta(server: Endpoint | undefined): Promise<Meta> {
   let redisServer = 'unknown';
   if (server !== undefined) {
     try {
-      redisServer = parseInfo(await rawCommand({ host: server.host, port: server.port }, 'INFO', 'server')).redis_version ?? 'unknown';
-    } catch { /* reported as unknown */ }
+      redisServer =
+        parseInfo(await rawCommand({ host: server.host, port: server.port }, 'INFO', 'server'))
+          .redis_version ?? 'unknown';
+    } catch {
+      /* reported as unknown */
+    }
   }
   return {
     date: new Date().toISOString(),
     node: process.version,
     redisServer,
-    packages: Object.fromEntries(['wredis', 'ioredis', 'redis', '@redis/client', 'tsx'].map((n) => [n, pkgVersion(n)])),
+    packages: Object.fromEntries(
+      ['wredis', 'ioredis', 'redis', '@redis/client', 'tsx'].map((n) => [n, pkgVersion(n)]),
+    ),
     git: git(),
     machine: {
       nproc: cpus().length,

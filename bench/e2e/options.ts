@@ -63,19 +63,28 @@ function num(name: string, v: string | undefined, min: number, integer: boolean)
 }
 
 export function selectWorkloads(list: string): Workload[] {
-  const wanted = list.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+  const wanted = list
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '');
   for (const x of wanted) {
     if (!WORKLOADS.some((w) => w.id.toLowerCase() === x || w.family.toLowerCase() === x)) {
       throw new UsageError(`unknown workload ${x}; known: ${WORKLOADS.map((w) => w.id).join(', ')}`);
     }
   }
-  return WORKLOADS.filter((w) => wanted.includes(w.id.toLowerCase()) || wanted.includes(w.family.toLowerCase()));
+  return WORKLOADS.filter(
+    (w) => wanted.includes(w.id.toLowerCase()) || wanted.includes(w.family.toLowerCase()),
+  );
 }
 
 export function selectClients(list: string): ClientName[] {
   const wanted = new Set<ClientName>();
-  for (const raw of list.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-    if (!(CLIENTS as readonly string[]).includes(raw)) throw new UsageError(`unknown client ${raw}; known: ${CLIENTS.join(', ')}`);
+  for (const raw of list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
+    if (!(CLIENTS as readonly string[]).includes(raw))
+      throw new UsageError(`unknown client ${raw}; known: ${CLIENTS.join(', ')}`);
     wanted.add(raw as ClientName);
     if (raw === 'ioredis') wanted.add('ioredis-ap');
   }
@@ -109,19 +118,46 @@ export function parseOptions(argv: string[]): Options {
       return v;
     };
     switch (name) {
-      case '--clients': o.clients = selectClients(value()); break;
-      case '--workloads': o.workloads = selectWorkloads(value()); break;
-      case '--repeats': o.repeats = num(name, value(), 1, true); repeatsGiven = true; break;
-      case '--scale': o.scale = num(name, value(), 0.001, false); break;
-      case '--quick': o.quick = true; break;
-      case '--host': o.host = value(); break;
-      case '--port': o.port = num(name, value(), 1, true); break;
-      case '--cluster-port': o.clusterPort = num(name, value(), 1, true); break;
-      case '--no-ceiling': o.ceiling = false; break;
-      case '--out': o.outDir = value(); break;
-      case '--cap-factor': o.capFactor = num(name, value(), 0.01, false); break;
-      case '--help': case '-h': o.help = true; break;
-      default: throw new UsageError(`unknown option ${a} (see --help)`);
+      case '--clients':
+        o.clients = selectClients(value());
+        break;
+      case '--workloads':
+        o.workloads = selectWorkloads(value());
+        break;
+      case '--repeats':
+        o.repeats = num(name, value(), 1, true);
+        repeatsGiven = true;
+        break;
+      case '--scale':
+        o.scale = num(name, value(), 0.001, false);
+        break;
+      case '--quick':
+        o.quick = true;
+        break;
+      case '--host':
+        o.host = value();
+        break;
+      case '--port':
+        o.port = num(name, value(), 1, true);
+        break;
+      case '--cluster-port':
+        o.clusterPort = num(name, value(), 1, true);
+        break;
+      case '--no-ceiling':
+        o.ceiling = false;
+        break;
+      case '--out':
+        o.outDir = value();
+        break;
+      case '--cap-factor':
+        o.capFactor = num(name, value(), 0.01, false);
+        break;
+      case '--help':
+      case '-h':
+        o.help = true;
+        break;
+      default:
+        throw new UsageError(`unknown option ${a} (see --help)`);
     }
   }
   if (o.quick && !repeatsGiven) o.repeats = 1;

@@ -15,7 +15,11 @@ let current: ChildProcess | undefined;
 export function killCurrentChild(): void {
   const pid = current?.pid;
   if (pid !== undefined && current?.exitCode === null) {
-    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
   }
 }
 
@@ -32,16 +36,30 @@ export function runChild(task: ChildTask, timeoutMs: number): Promise<ChildResul
     current = p;
     let out = '';
     let err = '';
-    p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    p.stderr.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-4000); });
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    p.stderr.on('data', (d: Buffer) => {
+      err = (err + d.toString()).slice(-4000);
+    });
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       if (p.pid !== undefined) {
-        try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ }
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
       }
     }, timeoutMs);
-    const fail = (error: string): ChildResult => ({ ok: false, client: task.client, workload: task.workload, unavailable: false, error });
+    const fail = (error: string): ChildResult => ({
+      ok: false,
+      client: task.client,
+      workload: task.workload,
+      unavailable: false,
+      error,
+    });
     p.on('error', (e) => {
       clearTimeout(timer);
       current = undefined;
@@ -50,15 +68,26 @@ export function runChild(task: ChildTask, timeoutMs: number): Promise<ChildResul
     p.on('close', (code, signal) => {
       clearTimeout(timer);
       current = undefined;
-      const line = out.split('\n').reverse().find((l) => l.startsWith(RESULT_PREFIX));
+      const line = out
+        .split('\n')
+        .reverse()
+        .find((l) => l.startsWith(RESULT_PREFIX));
       if (line !== undefined) {
         try {
           resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as ChildResult);
           return;
-        } catch { /* fall through */ }
+        } catch {
+          /* fall through */
+        }
       }
       const tail = err.trim().split('\n').slice(-3).join(' | ');
-      resolve(fail(timedOut ? `killed after ${Math.round(timeoutMs / 1000)} s` : `child exited ${signal ?? code} without a result${tail !== '' ? `: ${tail}` : ''}`));
+      resolve(
+        fail(
+          timedOut
+            ? `killed after ${Math.round(timeoutMs / 1000)} s`
+            : `child exited ${signal ?? code} without a result${tail !== '' ? `: ${tail}` : ''}`,
+        ),
+      );
     });
   });
 }

@@ -53,39 +53,57 @@ const COLS = [
 ] as const;
 
 function row(cells: string[]): string {
-  return `  ${cells.map((c, i) => {
-    const col = COLS[i];
-    if (col === undefined) return c;
-    return col.left ? c.padEnd(col.w) : c.padStart(col.w);
-  }).join(' ')}`.trimEnd();
+  return `  ${cells
+    .map((c, i) => {
+      const col = COLS[i];
+      if (col === undefined) return c;
+      return col.left ? c.padEnd(col.w) : c.padStart(col.w);
+    })
+    .join(' ')}`.trimEnd();
 }
 
 /** Renders the whole table: one block per workload, clients, their gaps, then the server's ceiling. */
 export function table(
-  workloads: readonly Workload[], clients: readonly ClientName[], summaries: readonly Summary[],
-  missing: readonly Missing[], ceilings: readonly Ceiling[],
+  workloads: readonly Workload[],
+  clients: readonly ClientName[],
+  summaries: readonly Summary[],
+  missing: readonly Missing[],
+  ceilings: readonly Ceiling[],
 ): string {
   const lines: string[] = [row(COLS.map((c) => c.h))];
   for (const w of workloads) {
     const unit = w.commandsPerOp > 1 ? ` (latency per pipeline of ${w.commandsPerOp})` : '';
-    lines.push(`${w.id}  ${w.title}${unit}${w.target !== undefined ? `  [target ×${w.target.toFixed(1)}]` : ''}`);
+    lines.push(
+      `${w.id}  ${w.title}${unit}${w.target !== undefined ? `  [target ×${w.target.toFixed(1)}]` : ''}`,
+    );
     for (const c of clients) {
       const s = summaries.find((x) => x.workload === w.id && x.client === c);
       const gone = missing.find((m) => m.workload === w.id && m.client === c);
       if (s !== undefined && s.repeats > 0) {
         const ratio = c === BASELINE ? '1.00' : range(s.ratio, (x) => fmtNum(x, 2));
-        lines.push(row([
-          c, range(s.cmdsPerSec, fmtRate), ratio, fmtMs(s.p50Ms.median), fmtMs(s.p99Ms.median),
-          fmtNum(s.cpuUsPerCmd.median, s.cpuUsPerCmd.median >= 100 ? 0 : 2), `${fmtNum(s.rssPeakMB.median, 0)} (+${fmtNum(Math.max(0, s.rssGrowthMB.median), 0)})`,
-        ]) + (s.capped ? '  (time cap hit)' : ''));
+        lines.push(
+          row([
+            c,
+            range(s.cmdsPerSec, fmtRate),
+            ratio,
+            fmtMs(s.p50Ms.median),
+            fmtMs(s.p99Ms.median),
+            fmtNum(s.cpuUsPerCmd.median, s.cpuUsPerCmd.median >= 100 ? 0 : 2),
+            `${fmtNum(s.rssPeakMB.median, 0)} (+${fmtNum(Math.max(0, s.rssGrowthMB.median), 0)})`,
+          ]) + (s.capped ? '  (time cap hit)' : ''),
+        );
         if (gone !== undefined) lines.push(`    ${c}: some repeats failed: ${gone.reason}`);
       } else if (gone !== undefined) {
-        lines.push(`  ${c.padEnd(COLS[0].w)} ${gone.unavailable ? 'not available' : 'FAILED'}: ${gone.reason}`);
+        lines.push(
+          `  ${c.padEnd(COLS[0].w)} ${gone.unavailable ? 'not available' : 'FAILED'}: ${gone.reason}`,
+        );
       }
     }
     for (const k of ceilings.filter((x) => x.workload === w.id)) {
       const test = k.test.includes(' ') ? '' : ` ${k.test}`;
-      lines.push(`  server ceiling: redis-benchmark ${k.label}${test}: ${fmtRate(k.rps)} req/s, p50 ${fmtMs(k.p50Ms)} ms, p99 ${fmtMs(k.p99Ms)} ms`);
+      lines.push(
+        `  server ceiling: redis-benchmark ${k.label}${test}: ${fmtRate(k.rps)} req/s, p50 ${fmtMs(k.p50Ms)} ms, p99 ${fmtMs(k.p99Ms)} ms`,
+      );
     }
   }
   return lines.join('\n');
@@ -94,7 +112,8 @@ export function table(
 /** The issue's targets for wredis, checked against the medians of this run. */
 export function checkTargets(workloads: readonly Workload[], summaries: readonly Summary[]): TargetCheck[] {
   const out: TargetCheck[] = [];
-  const get = (w: string, c: ClientName) => summaries.find((s) => s.workload === w && s.client === c && s.repeats > 0);
+  const get = (w: string, c: ClientName) =>
+    summaries.find((s) => s.workload === w && s.client === c && s.repeats > 0);
   for (const w of workloads) {
     if (w.target === undefined) continue;
     const s = get(w.id, 'wredis');
@@ -139,5 +158,10 @@ export function notesText(summaries: readonly Summary[]): string {
 }
 
 export function targetsText(checks: readonly TargetCheck[]): string {
-  return checks.map((t) => `  ${t.workload.padEnd(11)} ${t.what.padEnd(27)} ${t.target.padEnd(11)} ${t.value.padEnd(24)} ${t.status}`).join('\n');
+  return checks
+    .map(
+      (t) =>
+        `  ${t.workload.padEnd(11)} ${t.what.padEnd(27)} ${t.target.padEnd(11)} ${t.value.padEnd(24)} ${t.status}`,
+    )
+    .join('\n');
 }

@@ -51,8 +51,11 @@ export function summarise(workload: string, client: ClientName, runs: readonly R
   const mine = runs.filter((r) => r.result.workload === workload && r.result.client === client);
   const ratios: number[] = [];
   for (const r of mine) {
-    const base = runs.find((b) => b.repeat === r.repeat && b.result.workload === workload && b.result.client === BASELINE);
-    if (base !== undefined && base.result.cmdsPerSec > 0) ratios.push(r.result.cmdsPerSec / base.result.cmdsPerSec);
+    const base = runs.find(
+      (b) => b.repeat === r.repeat && b.result.workload === workload && b.result.client === BASELINE,
+    );
+    if (base !== undefined && base.result.cmdsPerSec > 0)
+      ratios.push(r.result.cmdsPerSec / base.result.cmdsPerSec);
   }
   const pick = (f: (x: ChildOk) => number) => spread(mine.map((r) => f(r.result)));
   return {

@@ -18,7 +18,10 @@ function esc(s: string): string {
 }
 
 export function chart(
-  workloads: readonly Workload[], clients: readonly ClientName[], summaries: readonly Summary[], title: string,
+  workloads: readonly Workload[],
+  clients: readonly ClientName[],
+  summaries: readonly Summary[],
+  title: string,
 ): string {
   const barW = 18;
   const gap = 4;
@@ -35,15 +38,21 @@ export function chart(
   maxY = Math.ceil(maxY * 1.1 * 2) / 2;
   const y = (v: number) => top + plotH - (v / maxY) * plotH;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+  );
   parts.push(`<rect width="100%" height="100%" fill="#fff"/>`);
   parts.push(`<text x="${left}" y="20" font-size="14" font-weight="bold">${esc(title)}</text>`);
-  parts.push(`<text x="${left}" y="36" fill="#555">cmd/s ÷ ioredis in the same repeat, median and min–max; ▸ = wredis target</text>`);
+  parts.push(
+    `<text x="${left}" y="36" fill="#555">cmd/s ÷ ioredis in the same repeat, median and min–max; ▸ = wredis target</text>`,
+  );
   for (let v = 0; v <= maxY + 1e-9; v += maxY > 4 ? 1 : 0.5) {
     parts.push(`<line x1="${left}" x2="${width - 20}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/>`);
     parts.push(`<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" fill="#555">${v.toFixed(1)}</text>`);
   }
-  parts.push(`<line x1="${left}" x2="${width - 20}" y1="${y(1)}" y2="${y(1)}" stroke="#333" stroke-dasharray="4 3"/>`);
+  parts.push(
+    `<line x1="${left}" x2="${width - 20}" y1="${y(1)}" y2="${y(1)}" stroke="#333" stroke-dasharray="4 3"/>`,
+  );
   workloads.forEach((w, gi) => {
     const gx = left + gi * groupW + groupPad / 2;
     clients.forEach((c, ci) => {
@@ -51,23 +60,35 @@ export function chart(
       const x = gx + ci * (barW + gap);
       if (s === undefined || !Number.isFinite(s.ratio.median)) return;
       const h = y(0) - y(s.ratio.median);
-      parts.push(`<rect x="${x}" y="${y(s.ratio.median)}" width="${barW}" height="${Math.max(0, h)}" fill="${COLORS[c]}"><title>${esc(`${w.id} ${c}: ×${s.ratio.median.toFixed(2)}`)}</title></rect>`);
+      parts.push(
+        `<rect x="${x}" y="${y(s.ratio.median)}" width="${barW}" height="${Math.max(0, h)}" fill="${COLORS[c]}"><title>${esc(`${w.id} ${c}: ×${s.ratio.median.toFixed(2)}`)}</title></rect>`,
+      );
       if (s.ratio.n > 1) {
         const cx = x + barW / 2;
-        parts.push(`<line x1="${cx}" x2="${cx}" y1="${y(s.ratio.min)}" y2="${y(s.ratio.max)}" stroke="#000"/>`);
+        parts.push(
+          `<line x1="${cx}" x2="${cx}" y1="${y(s.ratio.min)}" y2="${y(s.ratio.max)}" stroke="#000"/>`,
+        );
       }
       const labelAt = s.ratio.n > 1 ? Math.max(s.ratio.median, s.ratio.max) : s.ratio.median;
-      parts.push(`<text x="${x + barW / 2}" y="${y(labelAt) - 3}" text-anchor="middle" font-size="9">${s.ratio.median.toFixed(2)}</text>`);
+      parts.push(
+        `<text x="${x + barW / 2}" y="${y(labelAt) - 3}" text-anchor="middle" font-size="9">${s.ratio.median.toFixed(2)}</text>`,
+      );
       if (c === 'wredis' && w.target !== undefined) {
-        parts.push(`<path d="M${x - 5} ${y(w.target) - 4} L${x} ${y(w.target)} L${x - 5} ${y(w.target) + 4} Z" fill="#6a3de8"/>`);
+        parts.push(
+          `<path d="M${x - 5} ${y(w.target) - 4} L${x} ${y(w.target)} L${x - 5} ${y(w.target) + 4} Z" fill="#6a3de8"/>`,
+        );
       }
     });
-    parts.push(`<text x="${gx + (groupW - groupPad) / 2}" y="${top + plotH + 16}" text-anchor="middle">${esc(w.id)}</text>`);
+    parts.push(
+      `<text x="${gx + (groupW - groupPad) / 2}" y="${top + plotH + 16}" text-anchor="middle">${esc(w.id)}</text>`,
+    );
   });
   clients.forEach((c, i) => {
     const lx = left + i * 110;
     const ly = top + plotH + 40;
-    parts.push(`<rect x="${lx}" y="${ly}" width="12" height="12" fill="${COLORS[c]}"/><text x="${lx + 16}" y="${ly + 10}">${esc(c)}</text>`);
+    parts.push(
+      `<rect x="${lx}" y="${ly}" width="12" height="12" fill="${COLORS[c]}"/><text x="${lx + 16}" y="${ly + 10}">${esc(c)}</text>`,
+    );
   });
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;

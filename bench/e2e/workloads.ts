@@ -69,7 +69,8 @@ export function operation(w: Workload, a: Adapter): (i: number) => Promise<unkno
       // Half GET, half SET of the same 100 B keys.
       return (i) => ((i & 1) === 0 ? a.get(small[i % n] as string) : a.set(small[i % n] as string, value));
     case 'W6':
-      return (i) => ((i & 1) === 0 ? a.get(clusterKeys[i % n] as string) : a.set(clusterKeys[i % n] as string, value));
+      return (i) =>
+        (i & 1) === 0 ? a.get(clusterKeys[i % n] as string) : a.set(clusterKeys[i % n] as string, value);
     case 'W3':
       return () => a.pipelineGet(small);
     case 'W4-mget':
@@ -111,7 +112,11 @@ export function checkReply(w: Workload, i: number, v: unknown): string | undefin
       return expect('GET length', sizeOf(v), KEYS.smallSize);
     case 'W2':
     case 'W6':
-      return (i & 1) === 0 ? expect('GET length', sizeOf(v), KEYS.smallSize) : v === 'OK' ? undefined : `${w.id}: SET replied ${String(v)}`;
+      return (i & 1) === 0
+        ? expect('GET length', sizeOf(v), KEYS.smallSize)
+        : v === 'OK'
+          ? undefined
+          : `${w.id}: SET replied ${String(v)}`;
     case 'W3':
       return expect('pipeline replies', countOf(v), KEYS.smallCount);
     case 'W4-mget': {
@@ -138,52 +143,149 @@ const mget = ['MGET', ...Array.from({ length: KEYS.mediumCount }, (_, i) => KEYS
 
 export const WORKLOADS: readonly Workload[] = [
   {
-    id: 'W1', family: 'W1', title: 'GET 100 B, one at a time', mode: 'standalone', kind: 'sequential',
-    inflight: 1, commandsPerOp: 1, count: 20_000, quickCount: 500, capMs: 20_000, target: 1.0,
-    ceilings: [{ label: '-c 1 -P 1', args: ['-c', '1', '-P', '1', 'GET', KEYS.small(0)], n: smallCeil(20_000) }],
-  },
-  {
-    id: 'W2', family: 'W2', title: 'GET/SET 100 B, 100 in flight', mode: 'standalone', kind: 'inflight',
-    inflight: 100, commandsPerOp: 1, count: 200_000, quickCount: 5000, capMs: 20_000, target: 1.5,
+    id: 'W1',
+    family: 'W1',
+    title: 'GET 100 B, one at a time',
+    mode: 'standalone',
+    kind: 'sequential',
+    inflight: 1,
+    commandsPerOp: 1,
+    count: 20_000,
+    quickCount: 500,
+    capMs: 20_000,
+    target: 1.0,
     ceilings: [
-      { label: '-c 100 -P 1 (get,set)', args: ['-c', '100', '-P', '1', '-d', '100', '-t', 'get,set'], n: 200_000 },
-      { label: '-c 1 -P 100 (get,set)', args: ['-c', '1', '-P', '100', '-d', '100', '-t', 'get,set'], n: 400_000 },
+      { label: '-c 1 -P 1', args: ['-c', '1', '-P', '1', 'GET', KEYS.small(0)], n: smallCeil(20_000) },
     ],
   },
   {
-    id: 'W3', family: 'W3', title: 'pipelines of 1,000 GET 100 B', mode: 'standalone', kind: 'pipeline',
-    inflight: 1, commandsPerOp: 1000, count: 300, quickCount: 10, capMs: 20_000, target: 2.5,
-    ceilings: [{ label: '-c 1 -P 1000', args: ['-c', '1', '-P', '1000', 'GET', KEYS.small(0)], n: 1_000_000 }],
+    id: 'W2',
+    family: 'W2',
+    title: 'GET/SET 100 B, 100 in flight',
+    mode: 'standalone',
+    kind: 'inflight',
+    inflight: 100,
+    commandsPerOp: 1,
+    count: 200_000,
+    quickCount: 5000,
+    capMs: 20_000,
+    target: 1.5,
+    ceilings: [
+      {
+        label: '-c 100 -P 1 (get,set)',
+        args: ['-c', '100', '-P', '1', '-d', '100', '-t', 'get,set'],
+        n: 200_000,
+      },
+      {
+        label: '-c 1 -P 100 (get,set)',
+        args: ['-c', '1', '-P', '100', '-d', '100', '-t', 'get,set'],
+        n: 400_000,
+      },
+    ],
   },
   {
-    id: 'W4-mget', family: 'W4', title: 'MGET 100 × 1 KB, one at a time', mode: 'standalone', kind: 'sequential',
-    inflight: 1, commandsPerOp: 1, count: 5000, quickCount: 200, capMs: 20_000,
+    id: 'W3',
+    family: 'W3',
+    title: 'pipelines of 1,000 GET 100 B',
+    mode: 'standalone',
+    kind: 'pipeline',
+    inflight: 1,
+    commandsPerOp: 1000,
+    count: 300,
+    quickCount: 10,
+    capMs: 20_000,
+    target: 2.5,
+    ceilings: [
+      { label: '-c 1 -P 1000', args: ['-c', '1', '-P', '1000', 'GET', KEYS.small(0)], n: 1_000_000 },
+    ],
+  },
+  {
+    id: 'W4-mget',
+    family: 'W4',
+    title: 'MGET 100 × 1 KB, one at a time',
+    mode: 'standalone',
+    kind: 'sequential',
+    inflight: 1,
+    commandsPerOp: 1,
+    count: 5000,
+    quickCount: 200,
+    capMs: 20_000,
     ceilings: [{ label: '-c 1 -P 1', args: ['-c', '1', '-P', '1', ...mget], n: 10_000 }],
   },
   {
-    id: 'W4-lrange', family: 'W4', title: 'LRANGE 10,000 × 100 B, one at a time', mode: 'standalone', kind: 'sequential',
-    inflight: 1, commandsPerOp: 1, count: 600, quickCount: 30, capMs: 20_000, target: 2.4,
+    id: 'W4-lrange',
+    family: 'W4',
+    title: 'LRANGE 10,000 × 100 B, one at a time',
+    mode: 'standalone',
+    kind: 'sequential',
+    inflight: 1,
+    commandsPerOp: 1,
+    count: 600,
+    quickCount: 30,
+    capMs: 20_000,
+    target: 2.4,
     ceilings: [{ label: '-c 1 -P 1', args: ['-c', '1', '-P', '1', 'LRANGE', KEYS.list, '0', '-1'], n: 2000 }],
   },
   {
-    id: 'W4-hgetall', family: 'W4', title: 'HGETALL 1,000 fields × 100 B, one at a time', mode: 'standalone', kind: 'sequential',
-    inflight: 1, commandsPerOp: 1, count: 5000, quickCount: 200, capMs: 20_000, target: 2.0,
+    id: 'W4-hgetall',
+    family: 'W4',
+    title: 'HGETALL 1,000 fields × 100 B, one at a time',
+    mode: 'standalone',
+    kind: 'sequential',
+    inflight: 1,
+    commandsPerOp: 1,
+    count: 5000,
+    quickCount: 200,
+    capMs: 20_000,
+    target: 2.0,
     ceilings: [{ label: '-c 1 -P 1', args: ['-c', '1', '-P', '1', 'HGETALL', KEYS.hash], n: 10_000 }],
   },
   {
-    id: 'W5-1mb', family: 'W5', title: 'GET 1 MB, one at a time', mode: 'standalone', kind: 'sequential',
-    inflight: 1, commandsPerOp: 1, count: 600, quickCount: 30, capMs: 20_000, target: 2.0,
+    id: 'W5-1mb',
+    family: 'W5',
+    title: 'GET 1 MB, one at a time',
+    mode: 'standalone',
+    kind: 'sequential',
+    inflight: 1,
+    commandsPerOp: 1,
+    count: 600,
+    quickCount: 30,
+    capMs: 20_000,
+    target: 2.0,
     ceilings: [{ label: '-c 1 -P 1', args: ['-c', '1', '-P', '1', 'GET', KEYS.big1], n: 2000 }],
   },
   {
-    id: 'W5-10mb', family: 'W5', title: 'GET 10 MB, one at a time', mode: 'standalone', kind: 'sequential',
-    inflight: 1, commandsPerOp: 1, count: 60, quickCount: 5, capMs: 20_000,
+    id: 'W5-10mb',
+    family: 'W5',
+    title: 'GET 10 MB, one at a time',
+    mode: 'standalone',
+    kind: 'sequential',
+    inflight: 1,
+    commandsPerOp: 1,
+    count: 60,
+    quickCount: 5,
+    capMs: 20_000,
     ceilings: [{ label: '-c 1 -P 1', args: ['-c', '1', '-P', '1', 'GET', KEYS.big10], n: 200 }],
   },
   {
-    id: 'W6', family: 'W6', title: 'cluster (3 primaries) GET/SET 100 B, 100 in flight', mode: 'cluster', kind: 'inflight',
-    inflight: 100, commandsPerOp: 1, count: 200_000, quickCount: 5000, capMs: 20_000, target: 1.6,
-    ceilings: [{ label: '--cluster -c 100 -P 1 (get,set)', args: ['--cluster', '-c', '100', '-P', '1', '-d', '100', '-t', 'get,set'], n: 200_000 }],
+    id: 'W6',
+    family: 'W6',
+    title: 'cluster (3 primaries) GET/SET 100 B, 100 in flight',
+    mode: 'cluster',
+    kind: 'inflight',
+    inflight: 100,
+    commandsPerOp: 1,
+    count: 200_000,
+    quickCount: 5000,
+    capMs: 20_000,
+    target: 1.6,
+    ceilings: [
+      {
+        label: '--cluster -c 100 -P 1 (get,set)',
+        args: ['--cluster', '-c', '100', '-P', '1', '-d', '100', '-t', 'get,set'],
+        n: 200_000,
+      },
+    ],
   },
 ];
 

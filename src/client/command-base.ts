@@ -20,4 +20,6 @@ export abstract class CommandBase<Events extends { [K in keyof Events]: unknown[
   }
 }
 
-installCommands(CommandBase.prototype, (self, error) => (self as CommandBase<Record<never, never>>).commandFailed(error));
+installCommands(CommandBase.prototype, (self, error) =>
+  (self as CommandBase<Record<never, never>>).commandFailed(error),
+);

@@ -45,13 +45,19 @@ const UNGATED: readonly CommandFlags[] = [NONE, SAFE, BLOCKING];
 function variantsOf(spec: CommandSpec): readonly CommandFlags[] {
   let v = variants.get(spec);
   if (v === undefined) {
-    v = needsSupportCheck(spec) ? UNGATED.map((f) => ({ safe: f.safe, blocking: f.blocking, gate: spec })) : UNGATED;
+    v = needsSupportCheck(spec)
+      ? UNGATED.map((f) => ({ safe: f.safe, blocking: f.blocking, gate: spec }))
+      : UNGATED;
     variants.set(spec, v);
   }
   return v;
 }
 
-function flagsOf(spec: CommandSpec, v: readonly CommandFlags[], args: readonly unknown[] | undefined): CommandFlags {
+function flagsOf(
+  spec: CommandSpec,
+  v: readonly CommandFlags[],
+  args: readonly unknown[] | undefined,
+): CommandFlags {
   if (isBlocking(spec, args)) return v[2] as CommandFlags;
   return (isReadOnly(spec) || isIdempotent(spec, args) ? v[1] : v[0]) as CommandFlags;
 }
@@ -63,7 +69,8 @@ export function commandFlags(name: string, args: readonly unknown[]): CommandFla
     const container = lookupCommand(name);
     // Names the table does not know are not cached: call() may be given any number of them.
     if (spec === undefined || container === undefined) return NONE;
-    if (container !== spec || isContainer(container) || dependsOnArgs(spec)) entry = { spec: container, container: isContainer(container), variants: variantsOf(container) };
+    if (container !== spec || isContainer(container) || dependsOnArgs(spec))
+      entry = { spec: container, container: isContainer(container), variants: variantsOf(container) };
     else entry = flagsOf(spec, variantsOf(spec), undefined);
     cache.set(name, entry);
   }

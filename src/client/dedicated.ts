@@ -48,9 +48,15 @@ export class DedicatedConnection extends CommandBase<Record<never, never>> {
     if (misuse !== undefined) return Promise.reject(misuse);
     const flags = commandFlags(name, args);
     const send = (): Promise<unknown> =>
-      this.conn.send(name, args, { buffers: this.buffers, transform, safe: flags.safe, blocking: flags.blocking });
+      this.conn.send(name, args, {
+        buffers: this.buffers,
+        transform,
+        safe: flags.safe,
+        blocking: flags.blocking,
+      });
     const support = this.support;
-    if (support !== undefined && (flags.gate !== undefined || support.holding)) return support.run(flags.gate, send);
+    if (support !== undefined && (flags.gate !== undefined || support.holding))
+      return support.run(flags.gate, send);
     return send();
   }
 }

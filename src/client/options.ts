@@ -48,7 +48,8 @@ export function setPlatform(p: Platform): void {
 }
 
 export function getPlatform(): Platform {
-  if (platform === undefined) throw new Error('wredis: no platform registered; import wredis through its package entry point');
+  if (platform === undefined)
+    throw new Error('wredis: no platform registered; import wredis through its package entry point');
   return platform;
 }
 
@@ -58,13 +59,18 @@ export interface ResolvedOptions extends ConnectionConfig {
 
 /** Merges a URL and explicit options, validates them and applies defaults. */
 export function resolveOptions(urlOrOptions?: string | RedisOptions, more?: RedisOptions): ResolvedOptions {
-  const given: RedisOptions = typeof urlOrOptions === 'string' ? { ...more, url: urlOrOptions } : { ...urlOrOptions, ...more };
+  const given: RedisOptions =
+    typeof urlOrOptions === 'string' ? { ...more, url: urlOrOptions } : { ...urlOrOptions, ...more };
   const fromUrl = given.url !== undefined ? parseRedisUrl(given.url) : {};
-  const o: RedisOptions & { tls?: boolean | TlsOptions } = { ...stripUndefined(fromUrl), ...stripUndefined(given) };
+  const o: RedisOptions & { tls?: boolean | TlsOptions } = {
+    ...stripUndefined(fromUrl),
+    ...stripUndefined(given),
+  };
   if (fromUrl.tls && given.tls === undefined) o.tls = true;
   const p = getPlatform();
   const port = o.port ?? 6379;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new DataError('port must be an integer from 0 to 65535');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new DataError('port must be an integer from 0 to 65535');
   const db = o.db ?? 0;
   if (!Number.isInteger(db) || db < 0) throw new DataError('db must be a non-negative integer');
   const protocol = o.protocol ?? 3;

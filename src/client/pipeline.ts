@@ -29,10 +29,11 @@ export interface BatchTarget {
   readonly support?: ServerSupport;
 }
 
-const settle = (p: Promise<unknown>): Promise<unknown> => p.then(
-  (v) => v,
-  (e: unknown) => e,
-);
+const settle = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    (v) => v,
+    (e: unknown) => e,
+  );
 
 abstract class Batch extends CommandBase<Record<never, never>> {
   /** @internal */
@@ -67,7 +68,12 @@ abstract class Batch extends CommandBase<Record<never, never>> {
 
   /** @internal Called when a typed method threw while queueing. */
   fail(error: unknown): this {
-    this.queued.push({ name: '', args: [], transform: undefined, error: error instanceof Error ? error : new RedisError(String(error)) });
+    this.queued.push({
+      name: '',
+      args: [],
+      transform: undefined,
+      error: error instanceof Error ? error : new RedisError(String(error)),
+    });
     return this;
   }
 
@@ -108,7 +114,11 @@ export class Pipeline extends Batch {
     const queued = this.queued.splice(0);
     return this.checked(queued, () =>
       Promise.all(
-        queued.map((q) => (q.error !== undefined ? Promise.resolve(q.error) : settle(this.target.send(q.name, q.args, this.options(q, true))))),
+        queued.map((q) =>
+          q.error !== undefined
+            ? Promise.resolve(q.error)
+            : settle(this.target.send(q.name, q.args, this.options(q, true))),
+        ),
       ),
     );
   }
@@ -145,7 +155,8 @@ export class Transaction extends Batch {
       }
       throw e;
     }
-    if (results === null) throw new WatchError('Transaction aborted: a watched key changed', { command: 'EXEC' });
+    if (results === null)
+      throw new WatchError('Transaction aborted: a watched key changed', { command: 'EXEC' });
     const list = results as unknown[];
     return list.map((r, i) => {
       const q = queued[i] as Queued;
@@ -169,7 +180,6 @@ export class Transaction extends Batch {
     this.queued.length = 0;
   }
 }
-
 
 export interface Pipeline extends Chained<CommandSignatures<string>, Pipeline> {}
 export interface Transaction extends Chained<CommandSignatures<string>, Transaction> {}

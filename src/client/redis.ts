@@ -48,7 +48,8 @@ interface Shared {
   readonly support: ServerSupport;
 }
 
-export interface Redis extends Promised<CommandSignatures<string>>, ScanIterators<string>, PubSubCommands<string> {}
+export interface Redis
+  extends Promised<CommandSignatures<string>>, ScanIterators<string>, PubSubCommands<string> {}
 
 export class Redis extends CommandBase<RedisEvents> {
   /** @internal */
@@ -64,7 +65,12 @@ export class Redis extends CommandBase<RedisEvents> {
     super();
     const resolved = resolveOptions(urlOrOptions, options);
     const main = new Connection(resolved);
-    this.shared = { options: resolved, main, blocking: new BlockingPool(resolved), support: new ServerSupport(main) };
+    this.shared = {
+      options: resolved,
+      main,
+      blocking: new BlockingPool(resolved),
+      support: new ServerSupport(main),
+    };
     main.on('ready', () => this.emit('ready'));
     main.on('error', (e) => this.emit('error', e));
     main.on('close', () => this.emit('close'));
@@ -96,7 +102,11 @@ export class Redis extends CommandBase<RedisEvents> {
 
   /** Graceful: replies to commands already sent arrive first, then the sockets close. */
   async close(): Promise<void> {
-    await Promise.all([this.shared.main.close(), this.shared.blocking.close(), existingPubSub(this)?.close()]);
+    await Promise.all([
+      this.shared.main.close(),
+      this.shared.blocking.close(),
+      existingPubSub(this)?.close(),
+    ]);
   }
 
   /** Immediate: sockets drop, pending commands reject with `ConnectionError`. */
@@ -148,7 +158,11 @@ export class Redis extends CommandBase<RedisEvents> {
 
   private batchTarget(): BatchTarget {
     const main = this.shared.main;
-    return { buffers: this.buffers, send: (name, args, options) => main.send(name, args, options), support: this.shared.support };
+    return {
+      buffers: this.buffers,
+      send: (name, args, options) => main.send(name, args, options),
+      support: this.shared.support,
+    };
   }
 
   /** A Lua script run by digest (EVALSHA, loaded on NOSCRIPT). Nothing is sent until it runs. */
@@ -169,12 +183,21 @@ export class Redis extends CommandBase<RedisEvents> {
   }
 
   /** Runs `fn` on a dedicated connection, then WAIT there; ReplicationError when too few replicas acknowledged. */
-  ensureReplication<T>(replicas: number, timeout: number, fn: (conn: DedicatedConnection) => Promise<T>): Promise<T> {
+  ensureReplication<T>(
+    replicas: number,
+    timeout: number,
+    fn: (conn: DedicatedConnection) => Promise<T>,
+  ): Promise<T> {
     return ensureReplication(this, replicas, timeout, fn);
   }
 
   /** Runs `fn` on a dedicated connection, then WAITAOF there (Redis 7.2+); PersistenceError / CommandNotSupportedError. */
-  ensurePersistence<T>(local: number, replicas: number, timeout: number, fn: (conn: DedicatedConnection) => Promise<T>): Promise<T> {
+  ensurePersistence<T>(
+    local: number,
+    replicas: number,
+    timeout: number,
+    fn: (conn: DedicatedConnection) => Promise<T>,
+  ): Promise<T> {
     return ensurePersistence(this, local, replicas, timeout, fn);
   }
 
@@ -185,12 +208,18 @@ export class Redis extends CommandBase<RedisEvents> {
     const flags = commandFlags(name, args);
     const support = this.shared.support;
     // Only commands the server may lack (and commands queued behind one) take the checked path.
-    if (flags.gate !== undefined || support.holding) return support.run(flags.gate, () => this.route(name, args, transform, flags));
+    if (flags.gate !== undefined || support.holding)
+      return support.run(flags.gate, () => this.route(name, args, transform, flags));
     return this.route(name, args, transform, flags);
   }
 
   /** Blocking commands to a dedicated connection, the rest to the shared one. */
-  private route(name: string, args: unknown[], transform: ((reply: unknown) => unknown) | undefined, flags: CommandFlags): Promise<unknown> {
+  private route(
+    name: string,
+    args: unknown[],
+    transform: ((reply: unknown) => unknown) | undefined,
+    flags: CommandFlags,
+  ): Promise<unknown> {
     const opts = { buffers: this.buffers, transform, safe: flags.safe, blocking: flags.blocking };
     if (flags.blocking) return this.shared.blocking.run(name, args, opts);
     return this.shared.main.send(name, args, opts);
@@ -202,8 +231,8 @@ installPubSub(Redis.prototype);
 
 /** The same client with string replies as bytes. */
 export interface RedisBuffers
-  extends Omit<Redis, keyof CommandSignatures<string> | keyof ScanIterators<string> | keyof PubSubCommands<string>>,
+  extends
+    Omit<Redis, keyof CommandSignatures<string> | keyof ScanIterators<string> | keyof PubSubCommands<string>>,
     Promised<CommandSignatures<Bytes>>,
     ScanIterators<Bytes>,
     PubSubCommands<Bytes> {}
-

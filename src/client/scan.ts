@@ -6,7 +6,13 @@
  * changes during the scan, and items present throughout are always yielded.
  */
 import type { FieldValue } from '../commands/methods/hash.js';
-import type { KeyScanOptions, RedisKey, ScanOptions, ScanPage, ScoredMember } from '../commands/methods/types.js';
+import type {
+  KeyScanOptions,
+  RedisKey,
+  ScanOptions,
+  ScanPage,
+  ScoredMember,
+} from '../commands/methods/types.js';
 
 export interface ScanIterators<S> {
   /** Every key (optionally matching `match`, of `type`), via SCAN. */
@@ -28,7 +34,9 @@ interface PageSource {
 }
 
 /** Pages from `fetch` until the cursor is back at 0, item by item. */
-async function* items<T>(fetch: (cursor: string) => Promise<ScanPage<T>>): AsyncGenerator<T, void, undefined> {
+async function* items<T>(
+  fetch: (cursor: string) => Promise<ScanPage<T>>,
+): AsyncGenerator<T, void, undefined> {
   let cursor = '0';
   do {
     const page = await fetch(cursor);
@@ -37,7 +45,9 @@ async function* items<T>(fetch: (cursor: string) => Promise<ScanPage<T>>): Async
   } while (cursor !== '0');
 }
 
-const methods: { [K in keyof ScanIterators<unknown>]: (this: PageSource, ...args: never[]) => AsyncIterableIterator<unknown> } = {
+const methods: {
+  [K in keyof ScanIterators<unknown>]: (this: PageSource, ...args: never[]) => AsyncIterableIterator<unknown>;
+} = {
   scanIterator(this: PageSource, options?: KeyScanOptions) {
     return items((c) => this.scan(c, options));
   },

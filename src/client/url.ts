@@ -55,6 +55,7 @@ export function parseRedisUrl(input: string): UrlOptions {
 
 function parseDb(s: string): number {
   const n = Number(s);
-  if (!Number.isInteger(n) || n < 0) throw new DataError('the database in the URL must be a non-negative integer');
+  if (!Number.isInteger(n) || n < 0)
+    throw new DataError('the database in the URL must be a non-negative integer');
   return n;
 }

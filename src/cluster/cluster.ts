@@ -107,10 +107,12 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
   constructor(options: RedisClusterOptions) {
     super();
     const { nodes, readFrom, maxRedirections, refreshInterval, ...rest } = options;
-    if (!Array.isArray(nodes) || nodes.length === 0) throw new DataError('RedisCluster needs at least one seed node');
+    if (!Array.isArray(nodes) || nodes.length === 0)
+      throw new DataError('RedisCluster needs at least one seed node');
     const base = resolveOptions(rest);
     const redirections = maxRedirections ?? 16;
-    if (!Number.isInteger(redirections) || redirections < 0) throw new DataError('maxRedirections must be a non-negative integer');
+    if (!Number.isInteger(redirections) || redirections < 0)
+      throw new DataError('maxRedirections must be a non-negative integer');
     this.shared = {
       base,
       seeds: nodes.map((n) => nodeAddress(n.host, n.port)),
@@ -226,7 +228,9 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
    * Every key of the cluster: SCAN on each primary in turn (each primary's own
    * cursor). Keys are yielded one at a time; stop early with `break`.
    */
-  async *scanIterator(options: { match?: string; count?: number; type?: string } = {}): AsyncIterableIterator<string> {
+  async *scanIterator(
+    options: { match?: string; count?: number; type?: string } = {},
+  ): AsyncIterableIterator<string> {
     await this.connect();
     const args: unknown[] = [];
     if (options.match !== undefined) args.push('MATCH', options.match);
@@ -237,7 +241,10 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
       let cursor = '0';
       // A full SCAN returns to cursor 0; the round bound only guards against a misbehaving server.
       for (let round = 0; round < 100_000_000; round++) {
-        const reply = (await conn.send('SCAN', [cursor, ...args], { buffers: this.buffers, safe: true })) as [unknown, unknown[]];
+        const reply = (await conn.send('SCAN', [cursor, ...args], { buffers: this.buffers, safe: true })) as [
+          unknown,
+          unknown[],
+        ];
         cursor = String(reply[0]);
         for (const key of reply[1]) yield key as string;
         if (cursor === '0') break;
@@ -340,10 +347,12 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
         return this.onSlot(name, args, options, -1, readOnly);
       case 'split': {
         const { transform, ...raw } = options;
-        return Promise.all(r.parts.map((p) => this.onSlot(name, p.args, raw, p.slot, readOnly))).then((replies) => {
-          const merged = mergeSplit(r.merge, r.parts, replies, r.total);
-          return transform === undefined ? merged : transform(merged);
-        });
+        return Promise.all(r.parts.map((p) => this.onSlot(name, p.args, raw, p.slot, readOnly))).then(
+          (replies) => {
+            const merged = mergeSplit(r.merge, r.parts, replies, r.total);
+            return transform === undefined ? merged : transform(merged);
+          },
+        );
       }
       case 'fanout':
         return this.fanout(name, args, options, r.nodes, r.response);
@@ -351,7 +360,13 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
   }
 
   /** Runs on the node serving `slot` (-1: any primary), following redirections within the budget. */
-  private async onSlot(name: string, args: unknown[], options: SendOptions, slot: number, readOnly: boolean): Promise<unknown> {
+  private async onSlot(
+    name: string,
+    args: unknown[],
+    options: SendOptions,
+    slot: number,
+    readOnly: boolean,
+  ): Promise<unknown> {
     const s = this.shared;
     let asking: NodeAddress | undefined;
     let last: unknown;
@@ -385,23 +400,47 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
           await this.refresh().catch(() => undefined);
         } else {
           // Not repeatable here, but the node may be gone: the next command should find the new map.
-          if (e instanceof ConnectionError && !(e instanceof TimeoutError)) this.refresh().catch(() => undefined);
+          if (e instanceof ConnectionError && !(e instanceof TimeoutError))
+            this.refresh().catch(() => undefined);
           throw e;
         }
       }
     }
     const command = name.toUpperCase();
-    if (last instanceof ClusterDownError) throw new ClusterDownError(`${command}: the cluster stayed down through ${s.maxRedirections} retries`, { cause: last, command });
-    throw new ClusterError(`${command}: redirection budget (${s.maxRedirections}) spent`, { cause: last, command });
+    if (last instanceof ClusterDownError)
+      throw new ClusterDownError(`${command}: the cluster stayed down through ${s.maxRedirections} retries`, {
+        cause: last,
+        command,
+      });
+    throw new ClusterError(`${command}: redirection budget (${s.maxRedirections}) spent`, {
+      cause: last,
+      command,
+    });
   }
 
-  private async fanout(name: string, args: unknown[], options: SendOptions, which: 'all_shards' | 'all_nodes', policy: Parameters<typeof mergeReplies>[1]): Promise<unknown> {
+  private async fanout(
+    name: string,
+    args: unknown[],
+    options: SendOptions,
+    which: 'all_shards' | 'all_nodes',
+    policy: Parameters<typeof mergeReplies>[1],
+  ): Promise<unknown> {
     const map = this.shared.map as SlotMap;
     const targets = which === 'all_shards' ? map.primaries() : map.nodes();
-    if (targets.length === 0) throw new ClusterRoutingError(`no node to run ${name.toUpperCase()} on`, { command: name.toUpperCase() });
+    if (targets.length === 0)
+      throw new ClusterRoutingError(`no node to run ${name.toUpperCase()} on`, {
+        command: name.toUpperCase(),
+      });
     const { transform, ...raw } = options;
     const replies = await Promise.all(
-      targets.map((t) => this.node(t).conn.send(name, args, raw).then((v) => v, (e: unknown) => (e instanceof Error ? e : new RedisError(String(e))))),
+      targets.map((t) =>
+        this.node(t)
+          .conn.send(name, args, raw)
+          .then(
+            (v) => v,
+            (e: unknown) => (e instanceof Error ? e : new RedisError(String(e))),
+          ),
+      ),
     );
     const merged = mergeReplies(name.toUpperCase(), policy, replies);
     return transform === undefined ? merged : transform(merged);
@@ -414,14 +453,16 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
     let shard: Shard | undefined;
     if (slot < 0) {
       const primaries = map.primaries();
-      shard = primaries.length === 0 ? undefined : map.shards.find((x) => x.primary.key === primaries[0]?.key);
+      shard =
+        primaries.length === 0 ? undefined : map.shards.find((x) => x.primary.key === primaries[0]?.key);
     } else shard = map.shardOf(slot);
     if (shard === undefined) throw new ClusterRoutingError(`slot ${slot} is not served by any node`, {});
     if (readFromReplica && shard.replicas.length > 0) {
       const replica = shard.replicas[s.replicaTurn++ % shard.replicas.length] as NodeAddress;
       if (s.readFrom === 'replica') return replica;
       const status = s.nodes.get(replica.key)?.conn.status;
-      if (status === undefined || status === 'ready' || status === 'idle' || status === 'connecting') return replica;
+      if (status === undefined || status === 'ready' || status === 'idle' || status === 'connecting')
+        return replica;
     }
     return shard.primary;
   }
@@ -431,7 +472,13 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
     const s = this.shared;
     let entry = s.nodes.get(address.key);
     if (entry === undefined) {
-      const config = { ...s.base, host: address.host, port: address.port, path: undefined, readOnly: s.readFrom !== 'primary' };
+      const config = {
+        ...s.base,
+        host: address.host,
+        port: address.port,
+        path: undefined,
+        readOnly: s.readFrom !== 'primary',
+      };
       const conn = new Connection(config);
       conn.on('close', () => {
         if (!s.closed) this.refresh().catch(() => undefined);
@@ -450,7 +497,8 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
     const candidates = [...known, ...s.seeds.filter((a) => !known.some((k) => k.key === a.key))];
     const asked = candidates.slice(0, Math.max(3, 1));
     let views = await this.askSlots(asked);
-    if (views.length === 0 && candidates.length > asked.length) views = await this.askSlots(candidates.slice(asked.length));
+    if (views.length === 0 && candidates.length > asked.length)
+      views = await this.askSlots(candidates.slice(asked.length));
     if (views.length === 0) throw new ConnectionError('no cluster node answered CLUSTER SLOTS');
     const votes = new Map<string, { map: SlotMap; count: number }>();
     for (const v of views) {
@@ -485,7 +533,10 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
       addresses.map((a) =>
         this.node(a)
           .conn.send('CLUSTER', ['SLOTS'], { safe: true })
-          .then((reply) => SlotMap.fromClusterSlots(reply, a.host), () => undefined),
+          .then(
+            (reply) => SlotMap.fromClusterSlots(reply, a.host),
+            () => undefined,
+          ),
       ),
     );
     return replies.filter((m): m is SlotMap => m !== undefined);
@@ -523,6 +574,7 @@ installClusterPubSub(RedisCluster.prototype);
 
 /** The cluster client with string replies as bytes. */
 export interface RedisClusterBuffers
-  extends Omit<RedisCluster, keyof CommandSignatures<string> | keyof PubSubCommands<string>>,
+  extends
+    Omit<RedisCluster, keyof CommandSignatures<string> | keyof PubSubCommands<string>>,
     Promised<CommandSignatures<Uint8Array>>,
     PubSubCommands<Uint8Array> {}

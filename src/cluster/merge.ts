@@ -5,7 +5,11 @@
 import type { ResponsePolicy } from '../commands/types.js';
 import { ClusterResponseError, RedisError } from '../errors/index.js';
 
-export function mergeReplies(command: string, policy: ResponsePolicy | undefined, replies: readonly unknown[]): unknown {
+export function mergeReplies(
+  command: string,
+  policy: ResponsePolicy | undefined,
+  replies: readonly unknown[],
+): unknown {
   const errors = replies.filter((r): r is Error => r instanceof Error);
   switch (policy) {
     case 'one_succeeded': {
@@ -45,8 +49,18 @@ function aggregate(command: string, replies: readonly unknown[], fn: (ns: number
   if (replies.length > 0 && replies.every(Array.isArray)) {
     const arrays = replies as unknown[][];
     const length = (arrays[0] as unknown[]).length;
-    if (arrays.some((a) => a.length !== length)) throw new ClusterResponseError(`replies of ${command} from different nodes differ in length`, { command });
-    return Array.from({ length }, (_, i) => fn(numbers(command, arrays.map((a) => a[i]))));
+    if (arrays.some((a) => a.length !== length))
+      throw new ClusterResponseError(`replies of ${command} from different nodes differ in length`, {
+        command,
+      });
+    return Array.from({ length }, (_, i) =>
+      fn(
+        numbers(
+          command,
+          arrays.map((a) => a[i]),
+        ),
+      ),
+    );
   }
   return fn(numbers(command, replies));
 }
@@ -62,7 +76,16 @@ function numbers(command: string, replies: readonly unknown[]): number[] {
 /** No policy: arrays are concatenated, maps merged, equal scalars collapse to one. */
 function concat(command: string, replies: readonly unknown[]): unknown {
   if (replies.every(Array.isArray)) return (replies as unknown[][]).flat(1);
-  if (replies.every((r) => r !== null && typeof r === 'object' && !Array.isArray(r) && !(r instanceof Uint8Array) && !(r instanceof RedisError))) {
+  if (
+    replies.every(
+      (r) =>
+        r !== null &&
+        typeof r === 'object' &&
+        !Array.isArray(r) &&
+        !(r instanceof Uint8Array) &&
+        !(r instanceof RedisError),
+    )
+  ) {
     return Object.assign(Object.create(null) as object, ...(replies as object[]));
   }
   return special(command, replies);
@@ -71,9 +94,13 @@ function concat(command: string, replies: readonly unknown[]): unknown {
 /** Replies the client cannot combine by rule: fine when they agree, an error when they differ. */
 function special(command: string, replies: readonly unknown[]): unknown {
   const first = replies[0];
-  const same = replies.every((r) => r === first || (r instanceof Uint8Array && first instanceof Uint8Array && equalBytes(r, first)));
+  const same = replies.every(
+    (r) => r === first || (r instanceof Uint8Array && first instanceof Uint8Array && equalBytes(r, first)),
+  );
   if (same) return first;
-  throw new ClusterResponseError(`replies of ${command} from different nodes differ and cannot be merged`, { command });
+  throw new ClusterResponseError(`replies of ${command} from different nodes differ and cannot be merged`, {
+    command,
+  });
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

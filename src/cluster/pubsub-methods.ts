@@ -5,7 +5,13 @@
 import { nameList } from '../pubsub/pubsub.js';
 import type { Sink } from '../pubsub/subscriber.js';
 import type { PubSubCommands } from '../pubsub/methods.js';
-import type { MessageListener, PatternListener, PubSubKind, PubSubName, SubscribeOptions } from '../pubsub/types.js';
+import type {
+  MessageListener,
+  PatternListener,
+  PubSubKind,
+  PubSubName,
+  SubscribeOptions,
+} from '../pubsub/types.js';
 import type { ClusterPubSub } from './pubsub.js';
 
 interface Host {
@@ -16,23 +22,52 @@ interface Host {
 /** Defines the `PubSubCommands` methods on the cluster client's prototype. */
 export function installClusterPubSub(proto: object): void {
   const bytes = (self: Host): boolean => self.buffers === true;
-  const methods: { [K in keyof PubSubCommands<unknown>]: (this: Host, ...args: never[]) => Promise<unknown> } = {
-    async subscribe(this: Host, names: PubSubName | readonly PubSubName[], listener?: MessageListener<unknown>, options?: SubscribeOptions) {
+  const methods: {
+    [K in keyof PubSubCommands<unknown>]: (this: Host, ...args: never[]) => Promise<unknown>;
+  } = {
+    async subscribe(
+      this: Host,
+      names: PubSubName | readonly PubSubName[],
+      listener?: MessageListener<unknown>,
+      options?: SubscribeOptions,
+    ) {
       return this.clusterPubSub.subscribe('channel', names, listener, bytes(this), options);
     },
-    async psubscribe(this: Host, names: PubSubName | readonly PubSubName[], listener?: PatternListener<unknown>, options?: SubscribeOptions) {
+    async psubscribe(
+      this: Host,
+      names: PubSubName | readonly PubSubName[],
+      listener?: PatternListener<unknown>,
+      options?: SubscribeOptions,
+    ) {
       return this.clusterPubSub.subscribe('pattern', names, listener, bytes(this), options);
     },
-    async ssubscribe(this: Host, names: PubSubName | readonly PubSubName[], listener?: MessageListener<unknown>, options?: SubscribeOptions) {
+    async ssubscribe(
+      this: Host,
+      names: PubSubName | readonly PubSubName[],
+      listener?: MessageListener<unknown>,
+      options?: SubscribeOptions,
+    ) {
       return this.clusterPubSub.subscribe('shard', names, listener, bytes(this), options);
     },
-    async unsubscribe(this: Host, names?: PubSubName | readonly PubSubName[], listener?: MessageListener<unknown>) {
+    async unsubscribe(
+      this: Host,
+      names?: PubSubName | readonly PubSubName[],
+      listener?: MessageListener<unknown>,
+    ) {
       return unsubscribe(this.clusterPubSub, 'channel', names, listener);
     },
-    async punsubscribe(this: Host, names?: PubSubName | readonly PubSubName[], listener?: PatternListener<unknown>) {
+    async punsubscribe(
+      this: Host,
+      names?: PubSubName | readonly PubSubName[],
+      listener?: PatternListener<unknown>,
+    ) {
       return unsubscribe(this.clusterPubSub, 'pattern', names, listener);
     },
-    async sunsubscribe(this: Host, names?: PubSubName | readonly PubSubName[], listener?: MessageListener<unknown>) {
+    async sunsubscribe(
+      this: Host,
+      names?: PubSubName | readonly PubSubName[],
+      listener?: MessageListener<unknown>,
+    ) {
       return unsubscribe(this.clusterPubSub, 'shard', names, listener);
     },
   };
@@ -41,8 +76,14 @@ export function installClusterPubSub(proto: object): void {
   }
 }
 
-function unsubscribe(ps: ClusterPubSub, kind: PubSubKind, names: PubSubName | readonly PubSubName[] | undefined, listener: unknown): Promise<void> {
+function unsubscribe(
+  ps: ClusterPubSub,
+  kind: PubSubKind,
+  names: PubSubName | readonly PubSubName[] | undefined,
+  listener: unknown,
+): Promise<void> {
   const list = names === undefined ? undefined : nameList(names, kind);
-  const which = listener === undefined ? undefined : (s: Sink & { listener?: unknown }) => s.listener === listener;
+  const which =
+    listener === undefined ? undefined : (s: Sink & { listener?: unknown }) => s.listener === listener;
   return ps.remove(kind, list, which);
 }

@@ -34,7 +34,13 @@ import {
 import { nameList } from '../pubsub/pubsub.js';
 import { Subscriber, type Dropped, type Sink } from '../pubsub/subscriber.js';
 import { Subscription } from '../pubsub/subscription.js';
-import type { MessageListener, PatternListener, PubSubKind, PubSubName, SubscribeOptions } from '../pubsub/types.js';
+import type {
+  MessageListener,
+  PatternListener,
+  PubSubKind,
+  PubSubName,
+  SubscribeOptions,
+} from '../pubsub/types.js';
 import { asText } from '../pubsub/values.js';
 import { nodeAddress, type NodeAddress, type SlotMap } from './slot-map.js';
 
@@ -95,7 +101,11 @@ const CLOSED = 'Connection is closed';
 const noop = (): void => undefined;
 
 export class ClusterPubSub {
-  private readonly wants: Record<PubSubKind, Map<string, Want>> = { channel: new Map(), pattern: new Map(), shard: new Map() };
+  private readonly wants: Record<PubSubKind, Map<string, Want>> = {
+    channel: new Map(),
+    pattern: new Map(),
+    shard: new Map(),
+  };
   private readonly nodes = new Map<string, NodeSub>();
   /** Where channels and patterns live (any node receives every PUBLISH). */
   private broadcast: NodeAddress | undefined;
@@ -118,12 +128,15 @@ export class ClusterPubSub {
     options: SubscribeOptions = {},
   ): Promise<Subscription<M>> {
     const list = nameList(names, kind);
-    if (listener !== undefined && typeof listener !== 'function') throw new DataError('listener must be a function');
+    if (listener !== undefined && typeof listener !== 'function')
+      throw new DataError('listener must be a function');
     if (this.closed) throw new ConnectionError(CLOSED);
     await this.host.connect();
     if (this.closed) throw new ConnectionError(CLOSED);
     const shape = { bytes, buffer: this.host.options.binary === 'buffer' };
-    const sub = new Subscription<M>(kind, list, listener, shape, options, (sink) => this.remove(kind, list, (s) => s === sink));
+    const sub = new Subscription<M>(kind, list, listener, shape, options, (sink) =>
+      this.remove(kind, list, (s) => s === sink),
+    );
     const waits: Array<Promise<void>> = [];
     const fresh = new Set<Want>();
     const space = this.wants[kind];
@@ -131,7 +144,17 @@ export class ClusterPubSub {
       const key = asText(name);
       let want = space.get(key);
       if (want === undefined) {
-        want = { kind, key, name, slot: kind === 'shard' ? keySlot(name) : -1, sinks: new Set(), node: undefined, confirmed: false, placing: undefined, avoid: undefined };
+        want = {
+          kind,
+          key,
+          name,
+          slot: kind === 'shard' ? keySlot(name) : -1,
+          sinks: new Set(),
+          node: undefined,
+          confirmed: false,
+          placing: undefined,
+          avoid: undefined,
+        };
         space.set(key, want);
       }
       want.sinks.add(sub.sink);
@@ -152,7 +175,11 @@ export class ClusterPubSub {
    * Removes the sinks matching `which` (all when undefined) from `names` (every name of the kind
    * when undefined); names left without sinks are unsubscribed on their node.
    */
-  async remove(kind: PubSubKind, names: readonly PubSubName[] | undefined, which?: (sink: Sink) => boolean): Promise<void> {
+  async remove(
+    kind: PubSubKind,
+    names: readonly PubSubName[] | undefined,
+    which?: (sink: Sink) => boolean,
+  ): Promise<void> {
     const space = this.wants[kind];
     const keys = names === undefined ? [...space.keys()] : [...new Set(names.map(asText))];
     const leaving = new Map<string, { node: string; names: PubSubName[] }>();
@@ -247,12 +274,23 @@ export class ClusterPubSub {
       const live = group.filter((w) => this.isWanted(w));
       if (live.length === 0) return;
       const map = this.host.map();
-      const address = map === undefined ? undefined : kind === 'shard' ? map.shardOf(slot)?.primary : this.broadcastNode(map);
+      const address =
+        map === undefined
+          ? undefined
+          : kind === 'shard'
+            ? map.shardOf(slot)?.primary
+            : this.broadcastNode(map);
       try {
-        if (address === undefined) throw new ClusterRoutingError(kind === 'shard' ? `slot ${slot} is not served by any node` : 'no node to subscribe on', {});
+        if (address === undefined)
+          throw new ClusterRoutingError(
+            kind === 'shard' ? `slot ${slot} is not served by any node` : 'no node to subscribe on',
+            {},
+          );
         if (attempt < max && live.some((w) => w.avoid === address.key)) {
           // The map is older than the node's own word: read it again.
-          last = new ClusterError(`slot ${slot} still mapped to a node that gave it up`, { command: 'SSUBSCRIBE' });
+          last = new ClusterError(`slot ${slot} still mapped to a node that gave it up`, {
+            command: 'SSUBSCRIBE',
+          });
           await this.pause(attempt + 1);
           await this.host.refresh().catch(noop);
           continue;
@@ -265,7 +303,11 @@ export class ClusterPubSub {
           w.confirmed = false;
           if (prev !== undefined && prev !== address.key) this.leave(prev, kind, [w.name]).catch(noop);
         }
-        await ns.subscriber.add(kind, live.map((w) => w.name), ns.relay);
+        await ns.subscriber.add(
+          kind,
+          live.map((w) => w.name),
+          ns.relay,
+        );
         for (const w of live) {
           if (w.node !== address.key) continue;
           w.confirmed = true;
@@ -275,7 +317,10 @@ export class ClusterPubSub {
       } catch (e) {
         last = e;
         if (e instanceof MovedError) {
-          if (e.slot >= 0) this.host.map()?.moveSlot(e.slot, nodeAddress(e.host === '' ? (address as NodeAddress).host : e.host, e.port));
+          if (e.slot >= 0)
+            this.host
+              .map()
+              ?.moveSlot(e.slot, nodeAddress(e.host === '' ? (address as NodeAddress).host : e.host, e.port));
           this.host.refresh().catch(noop);
         } else if (e instanceof AskError || e instanceof TryAgainError || e instanceof ClusterDownError) {
           // A slot in migration: the channel lives on the source until the slot is handed over.
@@ -331,7 +376,8 @@ export class ClusterPubSub {
   /** The node channels and patterns live on: kept while the map lists it and it is up, else a random live primary. */
   private broadcastNode(map: SlotMap): NodeAddress | undefined {
     const b = this.broadcast;
-    if (b !== undefined && this.nodes.get(b.key)?.down !== true && map.nodes().some((n) => n.key === b.key)) return b;
+    if (b !== undefined && this.nodes.get(b.key)?.down !== true && map.nodes().some((n) => n.key === b.key))
+      return b;
     const primaries = map.primaries();
     const up = primaries.filter((p) => p.key !== b?.key && this.nodes.get(p.key)?.down !== true);
     const pool = up.length > 0 ? up : primaries;
@@ -381,7 +427,8 @@ export class ClusterPubSub {
     }
     const results = await Promise.allSettled(this.place(misplaced));
     for (const r of results) {
-      if (r.status === 'rejected') this.host.error(r.reason instanceof Error ? r.reason : new RedisError(String(r.reason)));
+      if (r.status === 'rejected')
+        this.host.error(r.reason instanceof Error ? r.reason : new RedisError(String(r.reason)));
     }
   }
 
@@ -462,7 +509,8 @@ export class ClusterPubSub {
     if (existing !== undefined) {
       const conn = existing.subscriber.connection;
       const current = existing.dedicated || conn === this.host.connection(address);
-      if (current && !existing.ended && conn.status !== 'closed' && conn.status !== 'closing') return existing;
+      if (current && !existing.ended && conn.status !== 'closed' && conn.status !== 'closing')
+        return existing;
       this.discard(existing);
     }
     let made = this.creating.get(address.key);
@@ -479,7 +527,12 @@ export class ClusterPubSub {
     let conn: Connection;
     if (mode === 'shared') conn = this.host.connection(address);
     else {
-      conn = new Connection({ ...this.host.options, host: address.host, port: address.port, path: undefined });
+      conn = new Connection({
+        ...this.host.options,
+        host: address.host,
+        port: address.port,
+        path: undefined,
+      });
       conn.pubsubRouting = true;
     }
     // Up before the state is attached: a handshake replays the state, and an SSUBSCRIBE queued
@@ -584,7 +637,8 @@ export class ClusterPubSub {
 
   /** Whether confirmed wants sit on the node. */
   private hosts(nodeKey: string): boolean {
-    for (const kind of KINDS) for (const w of this.wants[kind].values()) if (w.node === nodeKey && w.confirmed) return true;
+    for (const kind of KINDS)
+      for (const w of this.wants[kind].values()) if (w.node === nodeKey && w.confirmed) return true;
     return false;
   }
 }

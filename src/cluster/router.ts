@@ -12,8 +12,17 @@ import { ClusterCrossSlotError, DataError } from '../errors/index.js';
 
 export type Route =
   | { readonly kind: 'slot'; readonly slot: number }
-  | { readonly kind: 'split'; readonly merge: SplitMerge; readonly parts: readonly SplitPart[]; readonly total: number }
-  | { readonly kind: 'fanout'; readonly nodes: 'all_shards' | 'all_nodes'; readonly response: ResponsePolicy | undefined }
+  | {
+      readonly kind: 'split';
+      readonly merge: SplitMerge;
+      readonly parts: readonly SplitPart[];
+      readonly total: number;
+    }
+  | {
+      readonly kind: 'fanout';
+      readonly nodes: 'all_shards' | 'all_nodes';
+      readonly response: ResponsePolicy | undefined;
+    }
   | { readonly kind: 'any' };
 
 /** How split replies become one: values back in caller order, a sum, or one 'OK'. */
@@ -48,18 +57,25 @@ export function route(spec: CommandSpec | undefined, commandName: string, args: 
   const indexes = keyIndexes(spec, args, true);
   if (indexes.length === 0) {
     const policy = requestPolicy(spec);
-    if (policy === 'all_shards' || policy === 'all_nodes') return { kind: 'fanout', nodes: policy, response: responsePolicy(spec) };
+    if (policy === 'all_shards' || policy === 'all_nodes')
+      return { kind: 'fanout', nodes: policy, response: responsePolicy(spec) };
     return ANY;
   }
   if (indexes.length === 1) {
     const key = args[indexes[0] as number];
-    if (!isKey(key)) throw new DataError('a key must be a string, number, Buffer or Uint8Array', { command: commandName.toUpperCase() });
+    if (!isKey(key))
+      throw new DataError('a key must be a string, number, Buffer or Uint8Array', {
+        command: commandName.toUpperCase(),
+      });
     return { kind: 'slot', slot: keySlot(key) };
   }
   const keys: KeyInput[] = [];
   for (const i of indexes) {
     const k = args[i];
-    if (!isKey(k)) throw new DataError('a key must be a string, number, Buffer or Uint8Array', { command: commandName.toUpperCase() });
+    if (!isKey(k))
+      throw new DataError('a key must be a string, number, Buffer or Uint8Array', {
+        command: commandName.toUpperCase(),
+      });
     keys.push(k);
   }
   const slots = keySlots(keys);
@@ -77,7 +93,13 @@ export function route(spec: CommandSpec | undefined, commandName: string, args: 
   return splitBySlot(args, indexes, slots, split.step, split.merge);
 }
 
-function splitBySlot(args: readonly unknown[], indexes: readonly number[], slots: Uint16Array, step: number, merge: SplitMerge): Route {
+function splitBySlot(
+  args: readonly unknown[],
+  indexes: readonly number[],
+  slots: Uint16Array,
+  step: number,
+  merge: SplitMerge,
+): Route {
   const bySlot = new Map<number, { slot: number; args: unknown[]; positions: number[] }>();
   for (let k = 0; k < indexes.length; k++) {
     const slot = slots[k] as number;
@@ -94,7 +116,12 @@ function splitBySlot(args: readonly unknown[], indexes: readonly number[], slots
 }
 
 /** Puts split replies back together. */
-export function mergeSplit(merge: SplitMerge, parts: readonly SplitPart[], replies: readonly unknown[], total: number): unknown {
+export function mergeSplit(
+  merge: SplitMerge,
+  parts: readonly SplitPart[],
+  replies: readonly unknown[],
+  total: number,
+): unknown {
   if (merge === 'ok') return 'OK';
   if (merge === 'sum') return (replies as number[]).reduce((a, b) => a + b, 0);
   const out: unknown[] = new Array(total);

@@ -36,7 +36,8 @@ export class SlotMap {
       if (!Array.isArray(range) || range.length < 3) throw new DataError('malformed CLUSTER SLOTS entry');
       const start = range[0] as unknown;
       const end = range[1] as unknown;
-      if (!isSlot(start) || !isSlot(end) || end < start) throw new DataError('CLUSTER SLOTS slot out of range');
+      if (!isSlot(start) || !isSlot(end) || end < start)
+        throw new DataError('CLUSTER SLOTS slot out of range');
       const primary = endpoint(range[2], fallbackHost);
       const replicas = range.slice(3).map((r: unknown) => endpoint(r, fallbackHost));
       let index = byPrimary.get(primary.key);
@@ -76,7 +77,8 @@ export class SlotMap {
   /** Primaries that serve at least one slot. */
   primaries(): NodeAddress[] {
     const used = new Set<number>();
-    for (let i = 0; i < SLOT_COUNT; i++) if ((this.owner[i] as number) >= 0) used.add(this.owner[i] as number);
+    for (let i = 0; i < SLOT_COUNT; i++)
+      if ((this.owner[i] as number) >= 0) used.add(this.owner[i] as number);
     return [...used].sort((a, b) => a - b).map((i) => (this.shards[i] as Shard).primary);
   }
 
@@ -87,7 +89,9 @@ export class SlotMap {
     for (let i = 1; i <= SLOT_COUNT; i++) {
       if (i === SLOT_COUNT || this.owner[i] !== this.owner[start]) {
         const shard = this.shards[this.owner[start] as number];
-        parts.push(`${start}-${i - 1}:${shard ? [shard.primary.key, ...shard.replicas.map((r) => r.key).sort()].join(',') : '-'}`);
+        parts.push(
+          `${start}-${i - 1}:${shard ? [shard.primary.key, ...shard.replicas.map((r) => r.key).sort()].join(',') : '-'}`,
+        );
         start = i;
       }
     }
@@ -103,7 +107,13 @@ function endpoint(v: unknown, fallbackHost: string): NodeAddress {
   if (!Array.isArray(v) || v.length < 2) throw new DataError('malformed CLUSTER SLOTS node');
   const rawHost = v[0] as unknown;
   const port = v[1] as unknown;
-  const host = typeof rawHost === 'string' ? rawHost : rawHost instanceof Uint8Array ? new TextDecoder().decode(rawHost) : '';
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw new DataError('CLUSTER SLOTS port out of range');
+  const host =
+    typeof rawHost === 'string'
+      ? rawHost
+      : rawHost instanceof Uint8Array
+        ? new TextDecoder().decode(rawHost)
+        : '';
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)
+    throw new DataError('CLUSTER SLOTS port out of range');
   return nodeAddress(host === '' || host === '?' ? fallbackHost : host, port);
 }

@@ -21,7 +21,9 @@ export class ClusterTransaction extends Transaction {
       const r = route(lookupCommand(q.name, q.args), q.name, q.args);
       if (r.kind === 'any') continue;
       if (r.kind !== 'slot' || (slot >= 0 && r.slot !== slot)) {
-        throw new ClusterTransactionError('A cluster transaction needs every key in one slot', { command: 'MULTI' });
+        throw new ClusterTransactionError('A cluster transaction needs every key in one slot', {
+          command: 'MULTI',
+        });
       }
       slot = r.slot;
     }

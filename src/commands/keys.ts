@@ -44,7 +44,11 @@ interface Step {
 }
 
 /** Hand-written extraction for the few commands key specs cannot describe. */
-type Special = (args: readonly unknown[], out: number[], flags: (readonly KeySpecFlag[])[] | undefined) => void;
+type Special = (
+  args: readonly unknown[],
+  out: number[],
+  flags: (readonly KeySpecFlag[])[] | undefined,
+) => void;
 
 interface Plan {
   /** Fixed args positions (all specs are index + non-negative range): the short path. */
@@ -98,7 +102,12 @@ const STORE_FLAGS: readonly KeySpecFlag[] = ['OW', 'update'];
 const SORT_KEY_FLAGS: readonly KeySpecFlag[] = ['RO', 'access'];
 const MIGRATE_FLAGS: readonly KeySpecFlag[] = ['RW', 'access', 'delete'];
 
-function push(out: number[], flags: (readonly KeySpecFlag[])[] | undefined, index: number, f: readonly KeySpecFlag[]): void {
+function push(
+  out: number[],
+  flags: (readonly KeySpecFlag[])[] | undefined,
+  index: number,
+  f: readonly KeySpecFlag[],
+): void {
   out.push(index);
   if (flags !== undefined) flags.push(f);
 }
@@ -180,9 +189,11 @@ function compile(spec: CommandSpec): Plan {
   const anyKeys = special !== undefined || steps.length > 0;
   // Short path: every spec at a fixed position with a fixed count, none of them not_key
   // (or all of them, like SSUBSCRIBE's channel, so one flag decides).
-  const allFixed = special === undefined && steps.length > 0
-    && steps.every((s) => s.bs === BS_INDEX && s.fk === FK_RANGE && s.lastkey >= 0)
-    && (steps.every((s) => s.notKey) || steps.every((s) => !s.notKey));
+  const allFixed =
+    special === undefined &&
+    steps.length > 0 &&
+    steps.every((s) => s.bs === BS_INDEX && s.fk === FK_RANGE && s.lastkey >= 0) &&
+    (steps.every((s) => s.notKey) || steps.every((s) => !s.notKey));
   if (!allFixed) return { fixed: undefined, fixedNotKey: false, fixedFlags: [], steps, special, anyKeys };
   const fixed: number[] = [];
   const fixedFlags: (readonly KeySpecFlag[])[] = [];
@@ -216,7 +227,12 @@ function planOf(spec: CommandSpec): Plan {
 // --- evaluation --------------------------------------------------------------
 
 /** One key spec, in server argv terms (argc counts the command name), emitting args indexes. */
-function runStep(s: Step, args: readonly unknown[], out: number[], flags: (readonly KeySpecFlag[])[] | undefined): void {
+function runStep(
+  s: Step,
+  args: readonly unknown[],
+  out: number[],
+  flags: (readonly KeySpecFlag[])[] | undefined,
+): void {
   const argc = args.length + 1;
   let first = 0;
   if (s.bs === BS_INDEX) {
@@ -226,11 +242,17 @@ function runStep(s: Step, args: readonly unknown[], out: number[], flags: (reado
     // backward from argc+startfrom down to 2, as the server searches.
     if (s.startfrom > 0) {
       for (let i = s.startfrom; i < argc - 1; i++) {
-        if (isToken(args[i - 1], s.keyword)) { first = i + 1; break; }
+        if (isToken(args[i - 1], s.keyword)) {
+          first = i + 1;
+          break;
+        }
       }
     } else {
       for (let i = argc + s.startfrom; i > 1; i--) {
-        if (isToken(args[i - 1], s.keyword)) { first = i + 1; break; }
+        if (isToken(args[i - 1], s.keyword)) {
+          first = i + 1;
+          break;
+        }
       }
     }
     if (first === 0) return; // keyword absent: this spec has no keys
@@ -258,8 +280,11 @@ function runStep(s: Step, args: readonly unknown[], out: number[], flags: (reado
 }
 
 function collect(
-  spec: CommandSpec, args: readonly unknown[], includeNotKeys: boolean,
-  out: number[], flags: (readonly KeySpecFlag[])[] | undefined,
+  spec: CommandSpec,
+  args: readonly unknown[],
+  includeNotKeys: boolean,
+  out: number[],
+  flags: (readonly KeySpecFlag[])[] | undefined,
 ): void {
   const plan = planOf(spec);
   const fixed = plan.fixed;

@@ -22,11 +22,25 @@ import type { CommandFlag, CommandSpec, CommandTip, KeySpec, KeySpecFlag } from 
 
 /** Key(s) at a fixed argv position; `lastkey`/`keystep` as in the server's range spec. */
 function at(index: number, flags: readonly KeySpecFlag[], lastkey = 0, keystep = 1): KeySpec {
-  return { flags, beginSearch: { type: 'index', index }, findKeys: { type: 'range', lastkey, keystep, limit: 0 } };
+  return {
+    flags,
+    beginSearch: { type: 'index', index },
+    findKeys: { type: 'range', lastkey, keystep, limit: 0 },
+  };
 }
 /** A key count at argv[index + keynumidx], keys from argv[index + firstkey]. */
-function counted(index: number, flags: readonly KeySpecFlag[], keynumidx = 0, firstkey = 1, keystep = 1): KeySpec {
-  return { flags, beginSearch: { type: 'index', index }, findKeys: { type: 'keynum', keynumidx, firstkey, keystep } };
+function counted(
+  index: number,
+  flags: readonly KeySpecFlag[],
+  keynumidx = 0,
+  firstkey = 1,
+  keystep = 1,
+): KeySpec {
+  return {
+    flags,
+    beginSearch: { type: 'index', index },
+    findKeys: { type: 'keynum', keynumidx, firstkey, keystep },
+  };
 }
 
 const RO: readonly KeySpecFlag[] = ['RO', 'access'];
@@ -52,9 +66,27 @@ interface Entry {
 
 // The order COMMAND INFO lists categories in.
 const ACL_ORDER = [
-  '@keyspace', '@read', '@write', '@set', '@sortedset', '@list', '@hash', '@string', '@bitmap',
-  '@hyperloglog', '@geo', '@stream', '@pubsub', '@admin', '@fast', '@slow', '@blocking',
-  '@dangerous', '@connection', '@transaction', '@scripting',
+  '@keyspace',
+  '@read',
+  '@write',
+  '@set',
+  '@sortedset',
+  '@list',
+  '@hash',
+  '@string',
+  '@bitmap',
+  '@hyperloglog',
+  '@geo',
+  '@stream',
+  '@pubsub',
+  '@admin',
+  '@fast',
+  '@slow',
+  '@blocking',
+  '@dangerous',
+  '@connection',
+  '@transaction',
+  '@scripting',
 ];
 
 function aclOf(e: Entry): string[] {
@@ -62,12 +94,18 @@ function aclOf(e: Entry): string[] {
   const f = new Set(e.flags);
   if (f.has('write')) cats.add('@write');
   if (f.has('readonly') && !cats.has('@scripting')) cats.add('@read');
-  if (f.has('admin')) { cats.add('@admin'); cats.add('@dangerous'); }
+  if (f.has('admin')) {
+    cats.add('@admin');
+    cats.add('@dangerous');
+  }
   if (f.has('pubsub')) cats.add('@pubsub');
   if (f.has('fast')) cats.add('@fast');
   if (f.has('blocking')) cats.add('@blocking');
   if (!cats.has('@fast')) cats.add('@slow');
-  const rank = (c: string) => { const i = ACL_ORDER.indexOf(c); return i < 0 ? ACL_ORDER.length : i; };
+  const rank = (c: string) => {
+    const i = ACL_ORDER.indexOf(c);
+    return i < 0 ? ACL_ORDER.length : i;
+  };
   return [...cats].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
@@ -75,13 +113,21 @@ function aclOf(e: Entry): string[] {
 function legacyRange(keys: readonly KeySpec[]): [number, number, number, boolean] {
   if (keys.length === 0) return [0, 0, 0, false];
   const k = keys[0]!;
-  const plain = keys.every((s) => s.beginSearch.type === 'index' && s.findKeys.type === 'range' && s.findKeys.limit === 0);
+  const plain = keys.every(
+    (s) => s.beginSearch.type === 'index' && s.findKeys.type === 'range' && s.findKeys.limit === 0,
+  );
   if (!plain || k.beginSearch.type !== 'index' || k.findKeys.type !== 'range') return [0, 0, 0, true];
   const first = k.beginSearch.index;
   let last = k.findKeys.lastkey >= 0 ? first + k.findKeys.lastkey : k.findKeys.lastkey;
   // Consecutive single-key specs (TS.CREATERULE src dst) widen the range.
   for (const s of keys.slice(1)) {
-    if (s.beginSearch.type === 'index' && s.findKeys.type === 'range' && s.findKeys.lastkey === 0 && s.beginSearch.index === last + 1) last++;
+    if (
+      s.beginSearch.type === 'index' &&
+      s.findKeys.type === 'range' &&
+      s.findKeys.lastkey === 0 &&
+      s.beginSearch.index === last + 1
+    )
+      last++;
   }
   return [first, last, k.findKeys.keystep, false];
 }
@@ -97,7 +143,9 @@ function spec(e: Entry): CommandSpec {
     arity: e.arity,
     flags,
     acl: aclOf(e),
-    firstKey, lastKey, step,
+    firstKey,
+    lastKey,
+    step,
     keySpecs: keys,
     tips: e.tips ?? [],
     since: e.since,
@@ -109,39 +157,181 @@ function spec(e: Entry): CommandSpec {
 // --- core commands newer than 7.0 ---------------------------------------------
 
 const HASH = ['@hash'];
-const hashFieldExpire = (name: string): Entry =>
-  ({ name, arity: -6, flags: ['write', 'denyoom', 'fast'], keys: [at(1, RW)], since: '7.4.0', group: 'hash', acl: HASH });
-const hashFieldTtl = (name: string): Entry =>
-  ({ name, arity: -5, flags: ['readonly', 'fast'], keys: [at(1, RO)], tips: ['nondeterministic_output'], since: '7.4.0', group: 'hash', acl: HASH });
+const hashFieldExpire = (name: string): Entry => ({
+  name,
+  arity: -6,
+  flags: ['write', 'denyoom', 'fast'],
+  keys: [at(1, RW)],
+  since: '7.4.0',
+  group: 'hash',
+  acl: HASH,
+});
+const hashFieldTtl = (name: string): Entry => ({
+  name,
+  arity: -5,
+  flags: ['readonly', 'fast'],
+  keys: [at(1, RO)],
+  tips: ['nondeterministic_output'],
+  since: '7.4.0',
+  group: 'hash',
+  acl: HASH,
+});
 
 const CORE: readonly Entry[] = [
   // 7.2
-  { name: 'waitaof', arity: 4, flags: ['blocking'], tips: ['request_policy:all_shards', 'response_policy:agg_min'], since: '7.2.0', group: 'generic', acl: ['@connection'] },
-  { name: 'client|no-touch', arity: 3, flags: ['noscript', 'loading', 'stale'], since: '7.2.0', group: 'connection', acl: ['@connection'] },
-  { name: 'client|setinfo', arity: 4, flags: ['noscript', 'loading', 'stale', 'sentinel'], since: '7.2.0', group: 'connection', acl: ['@connection'] },
-  { name: 'cluster|myshardid', arity: 2, flags: ['stale'], tips: ['nondeterministic_output'], since: '7.2.0', group: 'cluster' },
+  {
+    name: 'waitaof',
+    arity: 4,
+    flags: ['blocking'],
+    tips: ['request_policy:all_shards', 'response_policy:agg_min'],
+    since: '7.2.0',
+    group: 'generic',
+    acl: ['@connection'],
+  },
+  {
+    name: 'client|no-touch',
+    arity: 3,
+    flags: ['noscript', 'loading', 'stale'],
+    since: '7.2.0',
+    group: 'connection',
+    acl: ['@connection'],
+  },
+  {
+    name: 'client|setinfo',
+    arity: 4,
+    flags: ['noscript', 'loading', 'stale', 'sentinel'],
+    since: '7.2.0',
+    group: 'connection',
+    acl: ['@connection'],
+  },
+  {
+    name: 'cluster|myshardid',
+    arity: 2,
+    flags: ['stale'],
+    tips: ['nondeterministic_output'],
+    since: '7.2.0',
+    group: 'cluster',
+  },
   // 7.4: hash field expiration
-  hashFieldExpire('hexpire'), hashFieldExpire('hpexpire'), hashFieldExpire('hexpireat'), hashFieldExpire('hpexpireat'),
-  hashFieldTtl('httl'), hashFieldTtl('hpttl'), hashFieldTtl('hexpiretime'), hashFieldTtl('hpexpiretime'),
-  { name: 'hpersist', arity: -5, flags: ['write', 'fast'], keys: [at(1, RW)], since: '7.4.0', group: 'hash', acl: HASH },
+  hashFieldExpire('hexpire'),
+  hashFieldExpire('hpexpire'),
+  hashFieldExpire('hexpireat'),
+  hashFieldExpire('hpexpireat'),
+  hashFieldTtl('httl'),
+  hashFieldTtl('hpttl'),
+  hashFieldTtl('hexpiretime'),
+  hashFieldTtl('hpexpiretime'),
+  {
+    name: 'hpersist',
+    arity: -5,
+    flags: ['write', 'fast'],
+    keys: [at(1, RW)],
+    since: '7.4.0',
+    group: 'hash',
+    acl: HASH,
+  },
   // 8.0
-  { name: 'hgetdel', arity: -5, flags: ['write', 'fast'], keys: [at(1, ['RW', 'access', 'delete'])], since: '8.0.0', group: 'hash', acl: HASH },
-  { name: 'hgetex', arity: -5, flags: ['write', 'fast'], keys: [at(1, ['RW', 'access', 'update'])], since: '8.0.0', group: 'hash', acl: HASH },
-  { name: 'hsetex', arity: -6, flags: ['write', 'denyoom', 'fast'], keys: [at(1, RW)], since: '8.0.0', group: 'hash', acl: HASH },
+  {
+    name: 'hgetdel',
+    arity: -5,
+    flags: ['write', 'fast'],
+    keys: [at(1, ['RW', 'access', 'delete'])],
+    since: '8.0.0',
+    group: 'hash',
+    acl: HASH,
+  },
+  {
+    name: 'hgetex',
+    arity: -5,
+    flags: ['write', 'fast'],
+    keys: [at(1, ['RW', 'access', 'update'])],
+    since: '8.0.0',
+    group: 'hash',
+    acl: HASH,
+  },
+  {
+    name: 'hsetex',
+    arity: -6,
+    flags: ['write', 'denyoom', 'fast'],
+    keys: [at(1, RW)],
+    since: '8.0.0',
+    group: 'hash',
+    acl: HASH,
+  },
   // 8.2
-  { name: 'xdelex', arity: -5, flags: ['write', 'fast'], keys: [at(1, RW_DELETE)], since: '8.2.0', group: 'stream', acl: ['@stream'] },
-  { name: 'xackdel', arity: -6, flags: ['write', 'fast'], keys: [at(1, ['RW', 'update', 'delete'])], since: '8.2.0', group: 'stream', acl: ['@stream'] },
-  { name: 'cluster|slot-stats', arity: -4, flags: ['stale', 'loading'], tips: ['nondeterministic_output', 'request_policy:all_shards'], since: '8.2.0', group: 'cluster' },
+  {
+    name: 'xdelex',
+    arity: -5,
+    flags: ['write', 'fast'],
+    keys: [at(1, RW_DELETE)],
+    since: '8.2.0',
+    group: 'stream',
+    acl: ['@stream'],
+  },
+  {
+    name: 'xackdel',
+    arity: -6,
+    flags: ['write', 'fast'],
+    keys: [at(1, ['RW', 'update', 'delete'])],
+    since: '8.2.0',
+    group: 'stream',
+    acl: ['@stream'],
+  },
+  {
+    name: 'cluster|slot-stats',
+    arity: -4,
+    flags: ['stale', 'loading'],
+    tips: ['nondeterministic_output', 'request_policy:all_shards'],
+    since: '8.2.0',
+    group: 'cluster',
+  },
   // 8.4
-  { name: 'msetex', arity: -4, flags: ['write', 'denyoom'], keys: [counted(1, OW, 0, 1, 2)], tips: ['request_policy:multi_shard', 'response_policy:all_succeeded'], since: '8.4.0', group: 'string', acl: ['@string'] },
-  { name: 'delex', arity: 4, flags: ['write', 'fast'], keys: [at(1, RW_DELETE)], since: '8.4.0', group: 'string', acl: ['@string'] },
-  { name: 'digest', arity: 2, flags: ['readonly', 'fast'], keys: [at(1, RO)], since: '8.4.0', group: 'string', acl: ['@string'] },
-  { name: 'cluster|migration', arity: -4, flags: ['no_async_loading', 'admin', 'stale'], since: '8.4.0', group: 'cluster' },
+  {
+    name: 'msetex',
+    arity: -4,
+    flags: ['write', 'denyoom'],
+    keys: [counted(1, OW, 0, 1, 2)],
+    tips: ['request_policy:multi_shard', 'response_policy:all_succeeded'],
+    since: '8.4.0',
+    group: 'string',
+    acl: ['@string'],
+  },
+  {
+    name: 'delex',
+    arity: 4,
+    flags: ['write', 'fast'],
+    keys: [at(1, RW_DELETE)],
+    since: '8.4.0',
+    group: 'string',
+    acl: ['@string'],
+  },
+  {
+    name: 'digest',
+    arity: 2,
+    flags: ['readonly', 'fast'],
+    keys: [at(1, RO)],
+    since: '8.4.0',
+    group: 'string',
+    acl: ['@string'],
+  },
+  {
+    name: 'cluster|migration',
+    arity: -4,
+    flags: ['no_async_loading', 'admin', 'stale'],
+    since: '8.4.0',
+    group: 'cluster',
+  },
 ];
 
 // --- module commands ----------------------------------------------------------
 
-type M = [name: string, arity: number, flags: readonly CommandFlag[], keys: readonly KeySpec[], since: string];
+type M = [
+  name: string,
+  arity: number,
+  flags: readonly CommandFlag[],
+  keys: readonly KeySpec[],
+  since: string,
+];
 const R: readonly CommandFlag[] = ['readonly'];
 const W: readonly CommandFlag[] = ['write'];
 const WD: readonly CommandFlag[] = ['write', 'denyoom'];
@@ -150,7 +340,15 @@ const K_RW = [at(1, RW)];
 const K_INS = [at(1, RW_INSERT)];
 
 function moduleEntries(module: string, rows: readonly M[]): Entry[] {
-  return rows.map(([name, arity, flags, keys, since]) => ({ name, arity, flags, keys, since, group: 'module', module }));
+  return rows.map(([name, arity, flags, keys, since]) => ({
+    name,
+    arity,
+    flags,
+    keys,
+    since,
+    group: 'module',
+    module,
+  }));
 }
 
 const JSON_ROWS: readonly M[] = [

@@ -20,7 +20,11 @@
  * behind the checked one, so the client's issue order is kept.
  */
 import type { Connection } from '../connection/connection.js';
-import { CommandNotSupportedError, ModuleCommandNotSupportedError, type RedisError } from '../errors/index.js';
+import {
+  CommandNotSupportedError,
+  ModuleCommandNotSupportedError,
+  type RedisError,
+} from '../errors/index.js';
 import { MODULES } from './newer.js';
 import { compareVersions } from './table.js';
 import type { CommandSpec } from './types.js';
@@ -67,7 +71,8 @@ export function versionFromInfo(info: string): string | undefined {
 export function modulesFromList(reply: unknown): Set<string> {
   const out = new Set<string>();
   if (!Array.isArray(reply)) return out;
-  const text = (v: unknown): string => (typeof v === 'string' ? v : v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v));
+  const text = (v: unknown): string =>
+    typeof v === 'string' ? v : v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v);
   for (const m of reply) {
     if (Array.isArray(m)) {
       for (let i = 0; i + 1 < m.length; i += 2) if (text(m[i]) === 'name') out.add(text(m[i + 1]));
@@ -142,16 +147,29 @@ export class ServerSupport {
     if (module !== undefined) {
       if (this.modules === undefined) return undefined;
       if (this.modules !== null && !this.modules.has(module)) {
-        return () => new ModuleCommandNotSupportedError(`${name} needs the ${module} module, which the server has not loaded`, { command: name, module });
+        return () =>
+          new ModuleCommandNotSupportedError(
+            `${name} needs the ${module} module, which the server has not loaded`,
+            { command: name, module },
+          );
       }
       if (!SERVER_VERSIONED_MODULES.has(module)) return null;
     }
     if (version === undefined) return undefined;
     if (version === '' || compareVersions(spec.since, version) <= 0) return null;
     if (module !== undefined) {
-      return () => new ModuleCommandNotSupportedError(`${name} needs server ${spec.since}; the server runs ${version}`, { command: name, module, currentVersion: version });
+      return () =>
+        new ModuleCommandNotSupportedError(`${name} needs server ${spec.since}; the server runs ${version}`, {
+          command: name,
+          module,
+          currentVersion: version,
+        });
     }
-    return () => new CommandNotSupportedError(`${name} needs server ${spec.since}; the server runs ${version}`, { command: name, currentVersion: version });
+    return () =>
+      new CommandNotSupportedError(`${name} needs server ${spec.since}; the server runs ${version}`, {
+        command: name,
+        currentVersion: version,
+      });
   }
 
   /**
@@ -222,14 +240,16 @@ export class ServerSupport {
       const asks: Array<Promise<void>> = [];
       if (this.version() === undefined) {
         asks.push(
-          this.main.send('INFO', ['server'], { transform: (v) => (typeof v === 'string' ? v : String(v)) }).then(
-            (info) => {
-              this.infoVersion = versionFromInfo(info as string) ?? '';
-            },
-            () => {
-              this.infoVersion = '';
-            },
-          ),
+          this.main
+            .send('INFO', ['server'], { transform: (v) => (typeof v === 'string' ? v : String(v)) })
+            .then(
+              (info) => {
+                this.infoVersion = versionFromInfo(info as string) ?? '';
+              },
+              () => {
+                this.infoVersion = '';
+              },
+            ),
         );
       }
       if (needModules && this.modules === undefined) {

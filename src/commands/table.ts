@@ -11,7 +11,15 @@ import { NEWER_COMMANDS } from './newer.js';
 import { GENERATED_COMMANDS, GENERATED_FROM } from './table.generated.js';
 import type { CommandSpec, RequestPolicy, ResponsePolicy } from './types.js';
 
-export type { CommandSpec, KeySpec, KeySpecFlag, CommandFlag, CommandTip, RequestPolicy, ResponsePolicy } from './types.js';
+export type {
+  CommandSpec,
+  KeySpec,
+  KeySpecFlag,
+  CommandFlag,
+  CommandTip,
+  RequestPolicy,
+  ResponsePolicy,
+} from './types.js';
 export { GENERATED_FROM };
 
 interface Entry {
@@ -23,7 +31,8 @@ interface Entry {
 // One map lookup per call: the entry carries the container's subcommands too.
 const byName = new Map<string, Entry>();
 for (const spec of GENERATED_COMMANDS) byName.set(spec.name, { spec, subs: undefined });
-for (const spec of NEWER_COMMANDS) if (!byName.has(spec.name)) byName.set(spec.name, { spec, subs: undefined });
+for (const spec of NEWER_COMMANDS)
+  if (!byName.has(spec.name)) byName.set(spec.name, { spec, subs: undefined });
 for (const [name, { spec }] of byName) {
   const bar = name.indexOf('|');
   if (bar < 0) continue;
@@ -31,7 +40,9 @@ for (const [name, { spec }] of byName) {
   if (parent === undefined) continue;
   (parent.subs ??= new Map()).set(name.slice(bar + 1), spec);
 }
-const containers = new Set<CommandSpec>([...byName.values()].filter((e) => e.subs !== undefined).map((e) => e.spec));
+const containers = new Set<CommandSpec>(
+  [...byName.values()].filter((e) => e.subs !== undefined).map((e) => e.spec),
+);
 
 /** Every known command and subcommand, generated entries first. */
 export const COMMANDS: readonly CommandSpec[] = [...byName.values()].map((e) => e.spec);
@@ -128,13 +139,17 @@ function hasBlockOption(args: readonly unknown[], from: number): boolean {
  */
 export function isBlocking(spec: CommandSpec, args: readonly unknown[] = []): boolean {
   switch (spec.name) {
-    case 'xread': return hasBlockOption(args, 0);
+    case 'xread':
+      return hasBlockOption(args, 0);
     // XREADGROUP GROUP group consumer [COUNT n] [BLOCK ms] [NOACK] STREAMS …:
     // skip the group and consumer names, which may be spelled "block".
-    case 'xreadgroup': return hasBlockOption(args, 3);
+    case 'xreadgroup':
+      return hasBlockOption(args, 3);
     case 'wait':
-    case 'waitaof': return true;
-    default: return derive(spec).blocking;
+    case 'waitaof':
+      return true;
+    default:
+      return derive(spec).blocking;
   }
 }
 
@@ -193,7 +208,8 @@ function zaddWithoutIncr(args: readonly unknown[]): boolean {
   for (let i = 1; i < args.length; i++) {
     const a = args[i];
     if (isArg(a, 'INCR')) return false;
-    if (!(isArg(a, 'NX') || isArg(a, 'XX') || isArg(a, 'GT') || isArg(a, 'LT') || isArg(a, 'CH'))) return true;
+    if (!(isArg(a, 'NX') || isArg(a, 'XX') || isArg(a, 'GT') || isArg(a, 'LT') || isArg(a, 'CH')))
+      return true;
   }
   return true;
 }
@@ -216,36 +232,156 @@ const CONDITIONAL_SET = ['GET', 'NX', 'XX', 'IFEQ', 'IFNE', 'IFDEQ', 'IFDNE'];
 
 const IDEMPOTENT = new Map<string, Rule>([
   // Overwrites and deletes of named things.
-  ...([
-    'del', 'unlink', 'mset', 'setex', 'psetex', 'setrange', 'setbit', 'getex',
-    'hset', 'hmset', 'hdel', 'hgetex', 'sadd', 'srem', 'zrem', 'zremrangebyscore', 'zremrangebylex',
-    'lset', 'pfadd', 'pfmerge', 'geoadd',
-    'expire', 'pexpire', 'expireat', 'pexpireat', 'persist',
-    'hexpire', 'hpexpire', 'hexpireat', 'hpexpireat', 'hpersist',
-    'xack', 'xdel', 'xtrim', 'xackdel', 'xdelex', 'xsetid',
-    'xgroup|destroy', 'xgroup|setid', 'xgroup|createconsumer', 'xgroup|delconsumer',
-    'flushdb', 'flushall', 'script|load', 'script|flush', 'config|set',
-    'json.del', 'json.forget', 'json.clear', 'json.merge', 'json.mset',
-    'bf.add', 'bf.madd', 'bf.insert', 'vadd', 'vrem', 'vsetattr',
-  ] as const).map((n): [string, Rule] => [n, true]),
+  ...(
+    [
+      'del',
+      'unlink',
+      'mset',
+      'setex',
+      'psetex',
+      'setrange',
+      'setbit',
+      'getex',
+      'hset',
+      'hmset',
+      'hdel',
+      'hgetex',
+      'sadd',
+      'srem',
+      'zrem',
+      'zremrangebyscore',
+      'zremrangebylex',
+      'lset',
+      'pfadd',
+      'pfmerge',
+      'geoadd',
+      'expire',
+      'pexpire',
+      'expireat',
+      'pexpireat',
+      'persist',
+      'hexpire',
+      'hpexpire',
+      'hexpireat',
+      'hpexpireat',
+      'hpersist',
+      'xack',
+      'xdel',
+      'xtrim',
+      'xackdel',
+      'xdelex',
+      'xsetid',
+      'xgroup|destroy',
+      'xgroup|setid',
+      'xgroup|createconsumer',
+      'xgroup|delconsumer',
+      'flushdb',
+      'flushall',
+      'script|load',
+      'script|flush',
+      'config|set',
+      'json.del',
+      'json.forget',
+      'json.clear',
+      'json.merge',
+      'json.mset',
+      'bf.add',
+      'bf.madd',
+      'bf.insert',
+      'vadd',
+      'vrem',
+      'vsetattr',
+    ] as const
+  ).map((n): [string, Rule] => [n, true]),
   // Connection state and queries the server does not flag read-only.
-  ...([
-    'ping', 'echo', 'info', 'time', 'lastsave', 'role', 'select', 'auth', 'hello', 'readonly', 'readwrite',
-    'command', 'command|count', 'command|docs', 'command|getkeys', 'command|getkeysandflags',
-    'command|info', 'command|list', 'command|help',
-    'client|getname', 'client|id', 'client|info', 'client|list', 'client|getredir', 'client|trackinginfo',
-    'client|setname', 'client|setinfo', 'client|no-evict', 'client|no-touch', 'client|help',
-    'cluster|info', 'cluster|slots', 'cluster|shards', 'cluster|nodes', 'cluster|myid', 'cluster|myshardid',
-    'cluster|keyslot', 'cluster|countkeysinslot', 'cluster|getkeysinslot', 'cluster|links',
-    'cluster|replicas', 'cluster|slaves', 'cluster|count-failure-reports', 'cluster|help',
-    'config|get', 'config|help', 'memory|stats', 'memory|doctor', 'memory|malloc-stats', 'memory|help',
-    'latency|latest', 'latency|history', 'latency|doctor', 'latency|graph', 'latency|histogram', 'latency|help',
-    'slowlog|get', 'slowlog|len', 'slowlog|help', 'module|list', 'module|help', 'object|help',
-    'acl|cat', 'acl|whoami', 'acl|users', 'acl|list', 'acl|getuser', 'acl|genpass', 'acl|dryrun', 'acl|help',
-    'function|list', 'function|dump', 'function|stats', 'function|help', 'script|exists', 'script|help',
-    'pubsub|channels', 'pubsub|numsub', 'pubsub|numpat', 'pubsub|shardchannels', 'pubsub|shardnumsub', 'pubsub|help',
-    'xinfo|help', 'xgroup|help',
-  ] as const).map((n): [string, Rule] => [n, true]),
+  ...(
+    [
+      'ping',
+      'echo',
+      'info',
+      'time',
+      'lastsave',
+      'role',
+      'select',
+      'auth',
+      'hello',
+      'readonly',
+      'readwrite',
+      'command',
+      'command|count',
+      'command|docs',
+      'command|getkeys',
+      'command|getkeysandflags',
+      'command|info',
+      'command|list',
+      'command|help',
+      'client|getname',
+      'client|id',
+      'client|info',
+      'client|list',
+      'client|getredir',
+      'client|trackinginfo',
+      'client|setname',
+      'client|setinfo',
+      'client|no-evict',
+      'client|no-touch',
+      'client|help',
+      'cluster|info',
+      'cluster|slots',
+      'cluster|shards',
+      'cluster|nodes',
+      'cluster|myid',
+      'cluster|myshardid',
+      'cluster|keyslot',
+      'cluster|countkeysinslot',
+      'cluster|getkeysinslot',
+      'cluster|links',
+      'cluster|replicas',
+      'cluster|slaves',
+      'cluster|count-failure-reports',
+      'cluster|help',
+      'config|get',
+      'config|help',
+      'memory|stats',
+      'memory|doctor',
+      'memory|malloc-stats',
+      'memory|help',
+      'latency|latest',
+      'latency|history',
+      'latency|doctor',
+      'latency|graph',
+      'latency|histogram',
+      'latency|help',
+      'slowlog|get',
+      'slowlog|len',
+      'slowlog|help',
+      'module|list',
+      'module|help',
+      'object|help',
+      'acl|cat',
+      'acl|whoami',
+      'acl|users',
+      'acl|list',
+      'acl|getuser',
+      'acl|genpass',
+      'acl|dryrun',
+      'acl|help',
+      'function|list',
+      'function|dump',
+      'function|stats',
+      'function|help',
+      'script|exists',
+      'script|help',
+      'pubsub|channels',
+      'pubsub|numsub',
+      'pubsub|numpat',
+      'pubsub|shardchannels',
+      'pubsub|shardnumsub',
+      'pubsub|help',
+      'xinfo|help',
+      'xgroup|help',
+    ] as const
+  ).map((n): [string, Rule] => [n, true]),
   // Idempotent unless an option makes them conditional or incremental.
   ['set', (a) => noneOf(a, 2, CONDITIONAL_SET)],
   ['zadd', zaddWithoutIncr],

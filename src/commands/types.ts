@@ -6,19 +6,47 @@
 
 /** Command flags as COMMAND INFO reports them (the generator rejects any other). */
 export const COMMAND_FLAGS = [
-  'write', 'readonly', 'denyoom', 'module', 'admin', 'pubsub', 'noscript',
-  'blocking', 'loading', 'stale', 'skip_monitor', 'skip_slowlog', 'asking',
-  'fast', 'no_auth', 'may_replicate', 'sentinel', 'only_sentinel',
-  'no_mandatory_keys', 'protected', 'no_async_loading', 'no_multi',
-  'movablekeys', 'allow_busy', 'module_no_cluster',
+  'write',
+  'readonly',
+  'denyoom',
+  'module',
+  'admin',
+  'pubsub',
+  'noscript',
+  'blocking',
+  'loading',
+  'stale',
+  'skip_monitor',
+  'skip_slowlog',
+  'asking',
+  'fast',
+  'no_auth',
+  'may_replicate',
+  'sentinel',
+  'only_sentinel',
+  'no_mandatory_keys',
+  'protected',
+  'no_async_loading',
+  'no_multi',
+  'movablekeys',
+  'allow_busy',
+  'module_no_cluster',
 ] as const;
 export type CommandFlag = (typeof COMMAND_FLAGS)[number];
 
 /** Key-spec flags: access mode (RO/RW/OW/RM) and the logical operation on the key. */
 export const KEY_SPEC_FLAGS = [
-  'RO', 'RW', 'OW', 'RM',
-  'access', 'update', 'insert', 'delete',
-  'not_key', 'incomplete', 'variable_flags',
+  'RO',
+  'RW',
+  'OW',
+  'RM',
+  'access',
+  'update',
+  'insert',
+  'delete',
+  'not_key',
+  'incomplete',
+  'variable_flags',
 ] as const;
 export type KeySpecFlag = (typeof KEY_SPEC_FLAGS)[number];
 
@@ -28,9 +56,13 @@ export type RequestPolicy = (typeof REQUEST_POLICIES)[number];
 
 /** How the replies of a fanned-out command are combined into one. */
 export const RESPONSE_POLICIES = [
-  'one_succeeded', 'all_succeeded',
-  'agg_logical_and', 'agg_logical_or',
-  'agg_min', 'agg_max', 'agg_sum',
+  'one_succeeded',
+  'all_succeeded',
+  'agg_logical_and',
+  'agg_logical_or',
+  'agg_min',
+  'agg_max',
+  'agg_sum',
   'special',
 ] as const;
 export type ResponsePolicy = (typeof RESPONSE_POLICIES)[number];
@@ -66,7 +98,12 @@ export type FindKeys =
    * The key count is at first + `keynumidx`, the keys start at first +
    * `firstkey`, every `keystep` arguments (EVAL, ZUNIONSTORE, LMPOP …).
    */
-  | { readonly type: 'keynum'; readonly keynumidx: number; readonly firstkey: number; readonly keystep: number }
+  | {
+      readonly type: 'keynum';
+      readonly keynumidx: number;
+      readonly firstkey: number;
+      readonly keystep: number;
+    }
   | { readonly type: 'unknown' };
 
 export interface KeySpec {

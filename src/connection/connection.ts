@@ -235,7 +235,8 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
    * While disconnected nothing is written; `resubscribe` replays the state on connect.
    */
   sendNoReply(name: string, args: readonly unknown[]): Promise<void> {
-    if (this.status === 'closing' || this.status === 'closed') return Promise.reject(new ConnectionError(CLOSED_MESSAGE));
+    if (this.status === 'closing' || this.status === 'closed')
+      return Promise.reject(new ConnectionError(CLOSED_MESSAGE));
     if (this.status !== 'ready') {
       if (this.status === 'idle') this.connect().catch(() => undefined);
       return Promise.resolve();
@@ -290,7 +291,11 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
     this.parser.returnBuffers = this.headBuffers();
     if (!p.settled) {
       // -LOADING proves the command did not run: it may go again once the server is ready.
-      if (error instanceof BusyLoadingError && !p.internal && this.config.retry.shouldRetry(error, p.attempts + 1, { sent: true, safe: p.safe })) {
+      if (
+        error instanceof BusyLoadingError &&
+        !p.internal &&
+        this.config.retry.shouldRetry(error, p.attempts + 1, { sent: true, safe: p.safe })
+      ) {
         this.retryLater(p);
       } else {
         p.reject(tagged(error as RedisError, p));
@@ -430,7 +435,8 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
         transport.destroy();
         this.encoder.take();
         // Only handshake commands can be in flight here; none may linger into the next socket.
-        for (const p of this.inflight.drain()) if (!p.settled) p.reject(new ConnectionError('Handshake failed', { cause: e }));
+        for (const p of this.inflight.drain())
+          if (!p.settled) p.reject(new ConnectionError('Handshake failed', { cause: e }));
       }
       throw e;
     }
@@ -454,7 +460,8 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
         resp3 = true;
       } catch (e) {
         // Any refusal except a credentials problem means "no HELLO here": speak RESP2.
-        if (e instanceof AuthenticationError || !(e instanceof Error) || e instanceof ConnectionError) throw e;
+        if (e instanceof AuthenticationError || !(e instanceof Error) || e instanceof ConnectionError)
+          throw e;
       }
     }
     const steps: Array<Promise<unknown>> = [];
@@ -478,7 +485,14 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
     const onError = (e: Error): void => {
       if (!(e instanceof ConnectionError)) this.emit('error', e);
     };
-    return pending(name, args, () => undefined, onError, { blocking: true, confirmations: Math.max(1, args.length) }, true);
+    return pending(
+      name,
+      args,
+      () => undefined,
+      onError,
+      { blocking: true, confirmations: Math.max(1, args.length) },
+      true,
+    );
   }
 
   /** A handshake command: written now, ahead of the offline queue. */
@@ -630,7 +644,17 @@ export class Connection extends Emitter<ConnectionEvents> implements ReplyHandle
   }
 }
 
-const PUBSUB_KINDS = new Set(['message', 'pmessage', 'smessage', 'subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe']);
+const PUBSUB_KINDS = new Set([
+  'message',
+  'pmessage',
+  'smessage',
+  'subscribe',
+  'unsubscribe',
+  'psubscribe',
+  'punsubscribe',
+  'ssubscribe',
+  'sunsubscribe',
+]);
 const ascii = new TextDecoder();
 
 /** The kind of a pub/sub array or push (`'message'`, `'subscribe'`, …), lower-case as sent. */
@@ -683,7 +707,10 @@ function tagged(error: Error, p: Pending): Error {
 function withDeadline<T>(work: Promise<T>, ms: number, limit: number): Promise<T> {
   if (!(limit > 0 && limit <= 2_147_483_647)) return work;
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new TimeoutError(`connection set-up timed out after ${limit} ms`)), Math.max(1, ms));
+    const timer = setTimeout(
+      () => reject(new TimeoutError(`connection set-up timed out after ${limit} ms`)),
+      Math.max(1, ms),
+    );
     work.then(
       (v) => {
         clearTimeout(timer);
@@ -727,7 +754,10 @@ function asDataError(e: unknown): Error {
  */
 function errorFor(error: Error): RedisError {
   if (error instanceof ConnectionError || error instanceof AuthenticationError) {
-    const Cls = error.constructor as new (message: string, options: { cause: unknown; code?: string }) => RedisError;
+    const Cls = error.constructor as new (
+      message: string,
+      options: { cause: unknown; code?: string },
+    ) => RedisError;
     return new Cls(error.message, { cause: error, code: error.code });
   }
   return new ConnectionError(error.message, { cause: error });

@@ -24,7 +24,8 @@ interface NodeBufferModule {
 
 /** `node:buffer`'s SIMD `isAscii`, reached without a static import so this file stays edge-safe. */
 const isAsciiNative: ((bytes: Uint8Array) => boolean) | undefined = (() => {
-  const proc = (globalThis as unknown as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const proc = (globalThis as unknown as { process?: { getBuiltinModule?: (id: string) => unknown } })
+    .process;
   const mod = proc?.getBuiltinModule?.('node:buffer') as NodeBufferModule | undefined;
   return typeof mod?.isAscii === 'function' ? mod.isAscii : undefined;
 })();
@@ -126,7 +127,9 @@ export function piecesText(parts: readonly Uint8Array[]): string {
 function text(part: Uint8Array, start: number, end: number): string {
   const view = sliceView(part);
   const sub = start === 0 && end === part.length ? part : part.subarray(start, end);
-  return isAsciiNative !== undefined && isAsciiNative(sub) ? latin1(part, view, start, end) : utf8(part, view, start, end);
+  return isAsciiNative !== undefined && isAsciiNative(sub)
+    ? latin1(part, view, start, end)
+    : utf8(part, view, start, end);
 }
 
 function sequenceLength(lead: number): number {
@@ -178,41 +181,338 @@ export function asciiShort(u8: Uint8Array, s: number, n: number): string {
     case 6:
       return String.fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!);
     case 7:
-      return String.fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!, u8[s + 6]!);
+      return String.fromCharCode(
+        u8[s]!,
+        u8[s + 1]!,
+        u8[s + 2]!,
+        u8[s + 3]!,
+        u8[s + 4]!,
+        u8[s + 5]!,
+        u8[s + 6]!,
+      );
     case 8:
-      return String.fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!, u8[s + 6]!, u8[s + 7]!);
+      return String.fromCharCode(
+        u8[s]!,
+        u8[s + 1]!,
+        u8[s + 2]!,
+        u8[s + 3]!,
+        u8[s + 4]!,
+        u8[s + 5]!,
+        u8[s + 6]!,
+        u8[s + 7]!,
+      );
     case 9:
-      return String.fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!, u8[s + 6]!, u8[s + 7]!, u8[s + 8]!);
+      return String.fromCharCode(
+        u8[s]!,
+        u8[s + 1]!,
+        u8[s + 2]!,
+        u8[s + 3]!,
+        u8[s + 4]!,
+        u8[s + 5]!,
+        u8[s + 6]!,
+        u8[s + 7]!,
+        u8[s + 8]!,
+      );
     case 10:
-      return String.fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!, u8[s + 6]!, u8[s + 7]!, u8[s + 8]!, u8[s + 9]!);
+      return String.fromCharCode(
+        u8[s]!,
+        u8[s + 1]!,
+        u8[s + 2]!,
+        u8[s + 3]!,
+        u8[s + 4]!,
+        u8[s + 5]!,
+        u8[s + 6]!,
+        u8[s + 7]!,
+        u8[s + 8]!,
+        u8[s + 9]!,
+      );
     case 11:
-      return String.fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!, u8[s + 6]!, u8[s + 7]!, u8[s + 8]!, u8[s + 9]!, u8[s + 10]!);
+      return String.fromCharCode(
+        u8[s]!,
+        u8[s + 1]!,
+        u8[s + 2]!,
+        u8[s + 3]!,
+        u8[s + 4]!,
+        u8[s + 5]!,
+        u8[s + 6]!,
+        u8[s + 7]!,
+        u8[s + 8]!,
+        u8[s + 9]!,
+        u8[s + 10]!,
+      );
     case 12:
-      return String.fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!, u8[s + 6]!, u8[s + 7]!, u8[s + 8]!, u8[s + 9]!, u8[s + 10]!, u8[s + 11]!);
+      return String.fromCharCode(
+        u8[s]!,
+        u8[s + 1]!,
+        u8[s + 2]!,
+        u8[s + 3]!,
+        u8[s + 4]!,
+        u8[s + 5]!,
+        u8[s + 6]!,
+        u8[s + 7]!,
+        u8[s + 8]!,
+        u8[s + 9]!,
+        u8[s + 10]!,
+        u8[s + 11]!,
+      );
     case 13:
-      return String.fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!, u8[s + 6]!, u8[s + 7]!, u8[s + 8]!, u8[s + 9]!, u8[s + 10]!, u8[s + 11]!, u8[s + 12]!);
+      return String.fromCharCode(
+        u8[s]!,
+        u8[s + 1]!,
+        u8[s + 2]!,
+        u8[s + 3]!,
+        u8[s + 4]!,
+        u8[s + 5]!,
+        u8[s + 6]!,
+        u8[s + 7]!,
+        u8[s + 8]!,
+        u8[s + 9]!,
+        u8[s + 10]!,
+        u8[s + 11]!,
+        u8[s + 12]!,
+      );
     case 14:
-      return String.fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!, u8[s + 6]!, u8[s + 7]!, u8[s + 8]!, u8[s + 9]!, u8[s + 10]!, u8[s + 11]!, u8[s + 12]!, u8[s + 13]!);
+      return String.fromCharCode(
+        u8[s]!,
+        u8[s + 1]!,
+        u8[s + 2]!,
+        u8[s + 3]!,
+        u8[s + 4]!,
+        u8[s + 5]!,
+        u8[s + 6]!,
+        u8[s + 7]!,
+        u8[s + 8]!,
+        u8[s + 9]!,
+        u8[s + 10]!,
+        u8[s + 11]!,
+        u8[s + 12]!,
+        u8[s + 13]!,
+      );
     case 15:
-      return String.fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!, u8[s + 6]!, u8[s + 7]!, u8[s + 8]!, u8[s + 9]!, u8[s + 10]!, u8[s + 11]!, u8[s + 12]!, u8[s + 13]!, u8[s + 14]!);
+      return String.fromCharCode(
+        u8[s]!,
+        u8[s + 1]!,
+        u8[s + 2]!,
+        u8[s + 3]!,
+        u8[s + 4]!,
+        u8[s + 5]!,
+        u8[s + 6]!,
+        u8[s + 7]!,
+        u8[s + 8]!,
+        u8[s + 9]!,
+        u8[s + 10]!,
+        u8[s + 11]!,
+        u8[s + 12]!,
+        u8[s + 13]!,
+        u8[s + 14]!,
+      );
     case 16:
-      return String.fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!, u8[s + 6]!, u8[s + 7]!, u8[s + 8]!, u8[s + 9]!, u8[s + 10]!, u8[s + 11]!, u8[s + 12]!, u8[s + 13]!, u8[s + 14]!, u8[s + 15]!);
+      return String.fromCharCode(
+        u8[s]!,
+        u8[s + 1]!,
+        u8[s + 2]!,
+        u8[s + 3]!,
+        u8[s + 4]!,
+        u8[s + 5]!,
+        u8[s + 6]!,
+        u8[s + 7]!,
+        u8[s + 8]!,
+        u8[s + 9]!,
+        u8[s + 10]!,
+        u8[s + 11]!,
+        u8[s + 12]!,
+        u8[s + 13]!,
+        u8[s + 14]!,
+        u8[s + 15]!,
+      );
     case 17:
-      return String.fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!, u8[s + 6]!, u8[s + 7]!, u8[s + 8]!, u8[s + 9]!, u8[s + 10]!, u8[s + 11]!, u8[s + 12]!, u8[s + 13]!, u8[s + 14]!, u8[s + 15]!, u8[s + 16]!);
+      return String.fromCharCode(
+        u8[s]!,
+        u8[s + 1]!,
+        u8[s + 2]!,
+        u8[s + 3]!,
+        u8[s + 4]!,
+        u8[s + 5]!,
+        u8[s + 6]!,
+        u8[s + 7]!,
+        u8[s + 8]!,
+        u8[s + 9]!,
+        u8[s + 10]!,
+        u8[s + 11]!,
+        u8[s + 12]!,
+        u8[s + 13]!,
+        u8[s + 14]!,
+        u8[s + 15]!,
+        u8[s + 16]!,
+      );
     case 18:
-      return String.fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!, u8[s + 6]!, u8[s + 7]!, u8[s + 8]!, u8[s + 9]!, u8[s + 10]!, u8[s + 11]!, u8[s + 12]!, u8[s + 13]!, u8[s + 14]!, u8[s + 15]!, u8[s + 16]!, u8[s + 17]!);
+      return String.fromCharCode(
+        u8[s]!,
+        u8[s + 1]!,
+        u8[s + 2]!,
+        u8[s + 3]!,
+        u8[s + 4]!,
+        u8[s + 5]!,
+        u8[s + 6]!,
+        u8[s + 7]!,
+        u8[s + 8]!,
+        u8[s + 9]!,
+        u8[s + 10]!,
+        u8[s + 11]!,
+        u8[s + 12]!,
+        u8[s + 13]!,
+        u8[s + 14]!,
+        u8[s + 15]!,
+        u8[s + 16]!,
+        u8[s + 17]!,
+      );
     case 19:
-      return String.fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!, u8[s + 6]!, u8[s + 7]!, u8[s + 8]!, u8[s + 9]!, u8[s + 10]!, u8[s + 11]!, u8[s + 12]!, u8[s + 13]!, u8[s + 14]!, u8[s + 15]!, u8[s + 16]!, u8[s + 17]!, u8[s + 18]!);
+      return String.fromCharCode(
+        u8[s]!,
+        u8[s + 1]!,
+        u8[s + 2]!,
+        u8[s + 3]!,
+        u8[s + 4]!,
+        u8[s + 5]!,
+        u8[s + 6]!,
+        u8[s + 7]!,
+        u8[s + 8]!,
+        u8[s + 9]!,
+        u8[s + 10]!,
+        u8[s + 11]!,
+        u8[s + 12]!,
+        u8[s + 13]!,
+        u8[s + 14]!,
+        u8[s + 15]!,
+        u8[s + 16]!,
+        u8[s + 17]!,
+        u8[s + 18]!,
+      );
     case 20:
-      return String.fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!, u8[s + 6]!, u8[s + 7]!, u8[s + 8]!, u8[s + 9]!, u8[s + 10]!, u8[s + 11]!, u8[s + 12]!, u8[s + 13]!, u8[s + 14]!, u8[s + 15]!, u8[s + 16]!, u8[s + 17]!, u8[s + 18]!, u8[s + 19]!);
+      return String.fromCharCode(
+        u8[s]!,
+        u8[s + 1]!,
+        u8[s + 2]!,
+        u8[s + 3]!,
+        u8[s + 4]!,
+        u8[s + 5]!,
+        u8[s + 6]!,
+        u8[s + 7]!,
+        u8[s + 8]!,
+        u8[s + 9]!,
+        u8[s + 10]!,
+        u8[s + 11]!,
+        u8[s + 12]!,
+        u8[s + 13]!,
+        u8[s + 14]!,
+        u8[s + 15]!,
+        u8[s + 16]!,
+        u8[s + 17]!,
+        u8[s + 18]!,
+        u8[s + 19]!,
+      );
     case 21:
-      return String.fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!, u8[s + 6]!, u8[s + 7]!, u8[s + 8]!, u8[s + 9]!, u8[s + 10]!, u8[s + 11]!, u8[s + 12]!, u8[s + 13]!, u8[s + 14]!, u8[s + 15]!, u8[s + 16]!, u8[s + 17]!, u8[s + 18]!, u8[s + 19]!, u8[s + 20]!);
+      return String.fromCharCode(
+        u8[s]!,
+        u8[s + 1]!,
+        u8[s + 2]!,
+        u8[s + 3]!,
+        u8[s + 4]!,
+        u8[s + 5]!,
+        u8[s + 6]!,
+        u8[s + 7]!,
+        u8[s + 8]!,
+        u8[s + 9]!,
+        u8[s + 10]!,
+        u8[s + 11]!,
+        u8[s + 12]!,
+        u8[s + 13]!,
+        u8[s + 14]!,
+        u8[s + 15]!,
+        u8[s + 16]!,
+        u8[s + 17]!,
+        u8[s + 18]!,
+        u8[s + 19]!,
+        u8[s + 20]!,
+      );
     case 22:
-      return String.fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!, u8[s + 6]!, u8[s + 7]!, u8[s + 8]!, u8[s + 9]!, u8[s + 10]!, u8[s + 11]!, u8[s + 12]!, u8[s + 13]!, u8[s + 14]!, u8[s + 15]!, u8[s + 16]!, u8[s + 17]!, u8[s + 18]!, u8[s + 19]!, u8[s + 20]!, u8[s + 21]!);
+      return String.fromCharCode(
+        u8[s]!,
+        u8[s + 1]!,
+        u8[s + 2]!,
+        u8[s + 3]!,
+        u8[s + 4]!,
+        u8[s + 5]!,
+        u8[s + 6]!,
+        u8[s + 7]!,
+        u8[s + 8]!,
+        u8[s + 9]!,
+        u8[s + 10]!,
+        u8[s + 11]!,
+        u8[s + 12]!,
+        u8[s + 13]!,
+        u8[s + 14]!,
+        u8[s + 15]!,
+        u8[s + 16]!,
+        u8[s + 17]!,
+        u8[s + 18]!,
+        u8[s + 19]!,
+        u8[s + 20]!,
+        u8[s + 21]!,
+      );
     case 23:
-      return String.fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!, u8[s + 6]!, u8[s + 7]!, u8[s + 8]!, u8[s + 9]!, u8[s + 10]!, u8[s + 11]!, u8[s + 12]!, u8[s + 13]!, u8[s + 14]!, u8[s + 15]!, u8[s + 16]!, u8[s + 17]!, u8[s + 18]!, u8[s + 19]!, u8[s + 20]!, u8[s + 21]!, u8[s + 22]!);
+      return String.fromCharCode(
+        u8[s]!,
+        u8[s + 1]!,
+        u8[s + 2]!,
+        u8[s + 3]!,
+        u8[s + 4]!,
+        u8[s + 5]!,
+        u8[s + 6]!,
+        u8[s + 7]!,
+        u8[s + 8]!,
+        u8[s + 9]!,
+        u8[s + 10]!,
+        u8[s + 11]!,
+        u8[s + 12]!,
+        u8[s + 13]!,
+        u8[s + 14]!,
+        u8[s + 15]!,
+        u8[s + 16]!,
+        u8[s + 17]!,
+        u8[s + 18]!,
+        u8[s + 19]!,
+        u8[s + 20]!,
+        u8[s + 21]!,
+        u8[s + 22]!,
+      );
     case 24:
-      return String.fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!, u8[s + 6]!, u8[s + 7]!, u8[s + 8]!, u8[s + 9]!, u8[s + 10]!, u8[s + 11]!, u8[s + 12]!, u8[s + 13]!, u8[s + 14]!, u8[s + 15]!, u8[s + 16]!, u8[s + 17]!, u8[s + 18]!, u8[s + 19]!, u8[s + 20]!, u8[s + 21]!, u8[s + 22]!, u8[s + 23]!);
+      return String.fromCharCode(
+        u8[s]!,
+        u8[s + 1]!,
+        u8[s + 2]!,
+        u8[s + 3]!,
+        u8[s + 4]!,
+        u8[s + 5]!,
+        u8[s + 6]!,
+        u8[s + 7]!,
+        u8[s + 8]!,
+        u8[s + 9]!,
+        u8[s + 10]!,
+        u8[s + 11]!,
+        u8[s + 12]!,
+        u8[s + 13]!,
+        u8[s + 14]!,
+        u8[s + 15]!,
+        u8[s + 16]!,
+        u8[s + 17]!,
+        u8[s + 18]!,
+        u8[s + 19]!,
+        u8[s + 20]!,
+        u8[s + 21]!,
+        u8[s + 22]!,
+        u8[s + 23]!,
+      );
     default:
       throw new RangeError('asciiShort: too long');
   }

@@ -311,7 +311,8 @@ export class Parser {
       if (this.u8.length === 0) this.views();
       if (done !== 0) this.deliver(done);
       const hb = this.hdr;
-      if (this.i32[hb + H_STATUS] === STATUS_FAILED && this.errorCode === 0) this.fail(this.i32[hb + H_ERROR]!);
+      if (this.i32[hb + H_STATUS] === STATUS_FAILED && this.errorCode === 0)
+        this.fail(this.i32[hb + H_ERROR]!);
     }
     return off + take;
   }

@@ -148,7 +148,9 @@ function numberText(n: number): string {
 
 function notAKey(key: unknown): never {
   // the type only: the value may be user data
-  throw new DataError(`a key must be a string, number, Buffer or Uint8Array, got ${key === null ? 'null' : typeof key}`);
+  throw new DataError(
+    `a key must be a string, number, Buffer or Uint8Array, got ${key === null ? 'null' : typeof key}`,
+  );
 }
 
 /** Copies one key to the start of the key region; returns its byte length. */

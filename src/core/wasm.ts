@@ -24,7 +24,9 @@ export function setCoreModule(mod: WebAssembly.Module): void {
 
 function requireModule(): WebAssembly.Module {
   if (coreModule === undefined) {
-    throw new Error('wredis: the WASM core was not registered; import wredis through its package entry point');
+    throw new Error(
+      'wredis: the WASM core was not registered; import wredis through its package entry point',
+    );
   }
   return coreModule;
 }

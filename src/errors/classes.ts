@@ -26,7 +26,12 @@ export interface RedisErrorOptions {
 
 /** Names a class in a way that survives minification and shows in stacks and `util.inspect`. */
 function named(cls: abstract new (...args: never[]) => Error, name: string): void {
-  Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(cls.prototype, 'name', {
+    value: name,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
 }
 
 /** Sets an own property only when it has a value, keeping logged errors free of `undefined`s. */
@@ -276,7 +281,10 @@ export class CommandNotSupportedError extends RedisError {
   /** Version of the connected server (`undefined` for a module command whose module is absent). */
   readonly currentVersion: string | undefined;
 
-  constructor(message: string, options: CommandNotSupportedErrorOptions | ModuleCommandNotSupportedErrorOptions) {
+  constructor(
+    message: string,
+    options: CommandNotSupportedErrorOptions | ModuleCommandNotSupportedErrorOptions,
+  ) {
     super(message, options);
     this.currentVersion = options.currentVersion;
   }

@@ -46,7 +46,13 @@ import {
 } from './classes.js';
 
 export * from './classes.js';
-export { serverError, withCommand, isUnknownCommand, isFunctionCommand, parseRedirection } from './server-errors.js';
+export {
+  serverError,
+  withCommand,
+  isUnknownCommand,
+  isFunctionCommand,
+  parseRedirection,
+} from './server-errors.js';
 export { protocolError } from './protocol.js';
 
 /** Every error class, grouped (`import { errors } from 'wredis'; e instanceof errors.MovedError`). */

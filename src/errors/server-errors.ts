@@ -104,7 +104,9 @@ export function serverError(message: string, command?: string): RedisError {
 /** A reply with no specific class: FunctionError for function commands, else ResponseError. */
 function response(message: string, code: string, command: string | undefined): ResponseError {
   if (command === undefined) return new ResponseError(message, { code });
-  return isFunctionCommand(command) ? new FunctionError(message, { code, command }) : new ResponseError(message, { code, command });
+  return isFunctionCommand(command)
+    ? new FunctionError(message, { code, command })
+    : new ResponseError(message, { code, command });
 }
 
 /**
@@ -117,9 +119,12 @@ function response(message: string, code: string, command: string | undefined): R
 export function withCommand<E extends Error>(error: E, name: string): E | FunctionError {
   if (Object.getPrototypeOf(error) === ResponseError.prototype && isFunctionCommand(name)) {
     const response = error as unknown as ResponseError;
-    return new FunctionError(response.message, response.cause === undefined
-      ? { code: response.code, command: name }
-      : { code: response.code, command: name, cause: response.cause });
+    return new FunctionError(
+      response.message,
+      response.cause === undefined
+        ? { code: response.code, command: name }
+        : { code: response.code, command: name, cause: response.cause },
+    );
   }
   (error as unknown as { command: string }).command = name;
   return error;
@@ -177,7 +182,10 @@ function redirection(cls: typeof MovedError | typeof AskError): Factory {
   return (message, code, command) => {
     const target = parseRedirection(message);
     if (target === undefined) {
-      return new DataError(`malformed ${code} redirection from the server: ${message}`, command === undefined ? {} : { command });
+      return new DataError(
+        `malformed ${code} redirection from the server: ${message}`,
+        command === undefined ? {} : { command },
+      );
     }
     return new cls(message, command === undefined ? { code, ...target } : { code, command, ...target });
   };

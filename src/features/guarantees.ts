@@ -8,7 +8,13 @@
  * unknown-command reply becomes CommandNotSupportedError, with the server's version from INFO,
  * and `fn` is not run: nothing is written that could not be made durable.
  */
-import { CommandNotSupportedError, DataError, PersistenceError, ReplicationError, isUnknownCommand } from '../errors/index.js';
+import {
+  CommandNotSupportedError,
+  DataError,
+  PersistenceError,
+  ReplicationError,
+  isUnknownCommand,
+} from '../errors/index.js';
 import { asText, type CommandRunner, type ConnectionLender } from './types.js';
 
 /**
@@ -32,12 +38,15 @@ export function ensureReplication<C extends CommandRunner, T>(
     const result = await fn(conn);
     const acknowledged = Number(await conn.call('WAIT', replicas, timeout));
     if (acknowledged < replicas) {
-      throw new ReplicationError(`WAIT: ${acknowledged} of ${replicas} replicas acknowledged within ${timeout} ms`, {
-        command: 'WAIT',
-        replicas,
-        timeout,
-        acknowledged,
-      });
+      throw new ReplicationError(
+        `WAIT: ${acknowledged} of ${replicas} replicas acknowledged within ${timeout} ms`,
+        {
+          command: 'WAIT',
+          replicas,
+          timeout,
+          acknowledged,
+        },
+      );
     }
     return result;
   });
@@ -60,7 +69,8 @@ export function ensurePersistence<C extends CommandRunner, T>(
   fn: (conn: C) => Promise<T>,
 ): Promise<T> {
   try {
-    if (local !== 0 && local !== 1) throw new DataError('WAITAOF: local must be 0 or 1', { command: 'WAITAOF' });
+    if (local !== 0 && local !== 1)
+      throw new DataError('WAITAOF: local must be 0 or 1', { command: 'WAITAOF' });
     checkCount('replicas', replicas, 'WAITAOF');
     checkCount('timeout', timeout, 'WAITAOF');
   } catch (e) {
@@ -83,7 +93,12 @@ export function ensurePersistence<C extends CommandRunner, T>(
   });
 }
 
-async function waitaof(conn: CommandRunner, local: number, replicas: number, timeout: number): Promise<[number, number]> {
+async function waitaof(
+  conn: CommandRunner,
+  local: number,
+  replicas: number,
+  timeout: number,
+): Promise<[number, number]> {
   let reply: unknown;
   try {
     reply = await conn.call('WAITAOF', local, replicas, timeout);
@@ -96,7 +111,8 @@ async function waitaof(conn: CommandRunner, local: number, replicas: number, tim
       cause: e,
     });
   }
-  if (!Array.isArray(reply) || reply.length !== 2) throw new DataError('expected two numbers in the WAITAOF reply', { command: 'WAITAOF' });
+  if (!Array.isArray(reply) || reply.length !== 2)
+    throw new DataError('expected two numbers in the WAITAOF reply', { command: 'WAITAOF' });
   return [Number(reply[0]), Number(reply[1])];
 }
 

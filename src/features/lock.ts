@@ -103,7 +103,8 @@ export class Lock {
     const args: unknown[] = timeout === undefined ? ['NX'] : ['NX', 'PX', timeout];
     const deadline = blockingTimeout === undefined ? Infinity : performance.now() + blockingTimeout;
     for (;;) {
-      if (signal?.aborted === true) throw new LockError('Waiting for the lock was aborted', { cause: signal.reason });
+      if (signal?.aborted === true)
+        throw new LockError('Waiting for the lock was aborted', { cause: signal.reason });
       if ((await this.client.call('SET', this.name, token, ...args)) !== null) {
         this.heldToken = token;
         return true;
@@ -132,7 +133,10 @@ export class Lock {
     const token = this.heldToken;
     if (token === undefined) throw new LockError('Cannot extend a lock that is not held');
     if (this.options.timeout === undefined) throw new LockError('Cannot extend a lock with no timeout');
-    const done = await evalScript(this.client, EXTEND, { keys: [this.name], args: [token, ms, options?.replaceTtl === true ? 1 : 0] });
+    const done = await evalScript(this.client, EXTEND, {
+      keys: [this.name],
+      args: [token, ms, options?.replaceTtl === true ? 1 : 0],
+    });
     if (done === 1) return true;
     if (done === -1) throw new LockError('Cannot extend a lock with no timeout');
     throw new LockError('Cannot extend a lock that is no longer owned');

@@ -36,7 +36,12 @@ export interface ScriptBatch {
 }
 
 /** EVALSHA with the EVAL fallback on NOSCRIPT. `readOnly` uses EVALSHA_RO / EVAL_RO. */
-export async function evalScript(client: CommandRunner, source: ScriptSource, call?: ScriptCall, readOnly = false): Promise<unknown> {
+export async function evalScript(
+  client: CommandRunner,
+  source: ScriptSource,
+  call?: ScriptCall,
+  readOnly = false,
+): Promise<unknown> {
   const tail = callTail(call);
   try {
     return await client.call(readOnly ? 'EVALSHA_RO' : 'EVALSHA', source.sha, ...tail);
@@ -151,7 +156,14 @@ function addRetrySlot(batch: ScriptBatch, slot: RetrySlot): void {
       const failed = mine.filter((s) => results[s.index] instanceof NoScriptError);
       if (failed.length > 0) {
         // Dispatched in one tick: they stay in order on the wire.
-        const again = await Promise.all(failed.map((s) => s.retry().then((v) => v, (e: unknown) => e)));
+        const again = await Promise.all(
+          failed.map((s) =>
+            s.retry().then(
+              (v) => v,
+              (e: unknown) => e,
+            ),
+          ),
+        );
         failed.forEach((s, i) => {
           results[s.index] = again[i];
         });

@@ -22,7 +22,12 @@
  * Ends: on `break` / `return()`, when the client closes (`close()`: within one `block`), and,
  * with `stopWhenIdle`, when a read finds nothing. Nothing is thrown synchronously.
  */
-import { ConnectionError, NoKeyError, StreamConsumerInitializationError, StreamDuplicateConsumerGroupError } from '../errors/index.js';
+import {
+  ConnectionError,
+  NoKeyError,
+  StreamConsumerInitializationError,
+  StreamDuplicateConsumerGroupError,
+} from '../errors/index.js';
 import { toObject } from '../commands/methods/transforms.js';
 import { asText, isClosed, type ClientLike } from './types.js';
 
@@ -97,7 +102,9 @@ interface Config {
 }
 
 /** The iterator `r.streamConsumer()` returns. Also `for await`-able directly. */
-export class StreamConsumer<E extends ConsumerEntry<unknown> = ConsumerEntry> implements AsyncIterableIterator<E> {
+export class StreamConsumer<
+  E extends ConsumerEntry<unknown> = ConsumerEntry,
+> implements AsyncIterableIterator<E> {
   private readonly config: Config | undefined;
   private readonly invalid: StreamConsumerInitializationError | undefined;
   private phase: Phase = 'setup';
@@ -226,7 +233,14 @@ export class StreamConsumer<E extends ConsumerEntry<unknown> = ConsumerEntry> im
       // '$' re-read each time would skip what arrives between reads: pin it to the last ID now.
       for (let i = 0; i < config.streams.length; i++) {
         if (config.ids[i] !== '$') continue;
-        const last = (await this.client.call('XREVRANGE', config.streams[i], '+', '-', 'COUNT', 1)) as unknown[];
+        const last = (await this.client.call(
+          'XREVRANGE',
+          config.streams[i],
+          '+',
+          '-',
+          'COUNT',
+          1,
+        )) as unknown[];
         config.ids[i] = last.length === 0 ? '0-0' : asText((last[0] as unknown[])[0]);
       }
       this.phase = 'live';
@@ -272,13 +286,18 @@ export class StreamConsumer<E extends ConsumerEntry<unknown> = ConsumerEntry> im
       groups = await this.client.call('XINFO', 'GROUPS', stream);
     } catch (e) {
       if (e instanceof NoKeyError) {
-        throw new StreamConsumerInitializationError(`Stream '${stream}' does not exist (autoCreate is false)`, { cause: e });
+        throw new StreamConsumerInitializationError(
+          `Stream '${stream}' does not exist (autoCreate is false)`,
+          { cause: e },
+        );
       }
       throw e;
     }
     const names = Array.isArray(groups) ? groups.map((g) => asText(toObject<unknown>(g).name)) : [];
     if (!names.includes(group)) {
-      throw new StreamConsumerInitializationError(`Stream '${stream}' has no consumer group '${group}' (autoCreate is false)`);
+      throw new StreamConsumerInitializationError(
+        `Stream '${stream}' has no consumer group '${group}' (autoCreate is false)`,
+      );
     }
   }
 
@@ -296,7 +315,17 @@ export class StreamConsumer<E extends ConsumerEntry<unknown> = ConsumerEntry> im
     const walking = [...this.cursors.keys()];
     const streams = walking.map((i) => config.streams[i] as string);
     const ids = walking.map((i) => this.cursors.get(i) as string);
-    const reply = await this.client.call('XREADGROUP', 'GROUP', group, config.consumer, 'COUNT', config.batch, 'STREAMS', ...streams, ...ids);
+    const reply = await this.client.call(
+      'XREADGROUP',
+      'GROUP',
+      group,
+      config.consumer,
+      'COUNT',
+      config.batch,
+      'STREAMS',
+      ...streams,
+      ...ids,
+    );
     const seen = new Set<number>();
     for (const [stream, entries] of streamsOf(reply)) {
       const index = config.streams.indexOf(stream);
@@ -335,7 +364,14 @@ export class StreamConsumer<E extends ConsumerEntry<unknown> = ConsumerEntry> im
     const [index, cursor] = next.value;
     const stream = config.streams[index] as string;
     const reply = (await this.client.call(
-      'XAUTOCLAIM', stream, group, config.consumer, config.claimIdleMs, cursor, 'COUNT', config.batch,
+      'XAUTOCLAIM',
+      stream,
+      group,
+      config.consumer,
+      config.claimIdleMs,
+      cursor,
+      'COUNT',
+      config.batch,
     )) as unknown[];
     const nextCursor = asText(reply[0]);
     for (const raw of (reply[1] ?? []) as unknown[]) {
@@ -368,7 +404,11 @@ export class StreamConsumer<E extends ConsumerEntry<unknown> = ConsumerEntry> im
   // --- entries and acks --------------------------------------------------------------------------
 
   /** `[id, [field, value, …]]` -> entry; undefined for an entry deleted while pending (fields nil). */
-  private toEntry(stream: string, raw: unknown, group: string | undefined): ConsumerEntry<unknown> | undefined {
+  private toEntry(
+    stream: string,
+    raw: unknown,
+    group: string | undefined,
+  ): ConsumerEntry<unknown> | undefined {
     const pair = raw as unknown[];
     const flat = pair[1];
     if (flat === null || flat === undefined) return undefined;
@@ -408,7 +448,8 @@ export class StreamConsumer<E extends ConsumerEntry<unknown> = ConsumerEntry> im
 /** `[[stream, entries], …]` (RESP2) or `{ stream: entries }` (RESP3); null when nothing came. */
 function streamsOf(reply: unknown): Array<[string, unknown[]]> {
   if (reply === null || reply === undefined) return [];
-  if (Array.isArray(reply)) return reply.map((s) => [asText((s as unknown[])[0]), ((s as unknown[])[1] ?? []) as unknown[]]);
+  if (Array.isArray(reply))
+    return reply.map((s) => [asText((s as unknown[])[0]), ((s as unknown[])[1] ?? []) as unknown[]]);
   return Object.entries(reply as Record<string, unknown>).map(([k, v]) => [k, (v ?? []) as unknown[]]);
 }
 
@@ -420,7 +461,8 @@ function fail(message: string): never {
 
 function checkInt(name: string, value: unknown, min: number): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) fail(`'${name}' must be an integer >= ${min}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
+    fail(`'${name}' must be an integer >= ${min}`);
   return value;
 }
 
@@ -438,12 +480,16 @@ function validate(options: StreamConsumerOptions): Config {
     streams = [s];
     ids = [startId];
   } else if (Array.isArray(s)) {
-    streams = [...(s as unknown[])].map((n) => (typeof n === 'string' ? n : fail("'streams' must hold stream names")));
+    streams = [...(s as unknown[])].map((n) =>
+      typeof n === 'string' ? n : fail("'streams' must hold stream names"),
+    );
     ids = streams.map(() => startId);
   } else if (s !== null && typeof s === 'object') {
     const pairs = Object.entries(s as Record<string, unknown>);
     streams = pairs.map(([n]) => n);
-    ids = pairs.map(([, id]) => (typeof id === 'string' && id !== '' ? id : fail(`'streams' has no valid start ID for a stream`)));
+    ids = pairs.map(([, id]) =>
+      typeof id === 'string' && id !== '' ? id : fail(`'streams' has no valid start ID for a stream`),
+    );
   } else {
     return fail("'streams' is required");
   }
@@ -451,16 +497,20 @@ function validate(options: StreamConsumerOptions): Config {
   if (new Set(streams).size !== streams.length) fail("'streams' names a stream twice");
   const batch = checkInt('batch', o.batch, 1) ?? DEFAULT_BATCH;
   const block = checkInt('block', o.block, 0) ?? (o.stopWhenIdle === true ? undefined : DEFAULT_BLOCK);
-  if (o.stopWhenIdle !== undefined && typeof o.stopWhenIdle !== 'boolean') fail("'stopWhenIdle' must be a boolean");
+  if (o.stopWhenIdle !== undefined && typeof o.stopWhenIdle !== 'boolean')
+    fail("'stopWhenIdle' must be a boolean");
   const group = o.group;
   if (group === undefined) {
     for (const k of GROUP_ONLY) if (o[k] !== undefined) fail(`'${k}' needs 'group'`);
   } else {
     if (typeof group !== 'string' || group === '') fail("'group' must be a non-empty string");
     if (typeof o.consumer !== 'string' || o.consumer === '') fail("'group' needs a 'consumer' name");
-    if (o.autoCreate !== undefined && typeof o.autoCreate !== 'boolean' && o.autoCreate !== 'fresh') fail("'autoCreate' must be true, false or 'fresh'");
-    if (o.ack !== undefined && o.ack !== 'auto' && o.ack !== 'manual') fail("'ack' must be 'auto' or 'manual'");
-    if (o.recoverPending !== undefined && typeof o.recoverPending !== 'boolean') fail("'recoverPending' must be a boolean");
+    if (o.autoCreate !== undefined && typeof o.autoCreate !== 'boolean' && o.autoCreate !== 'fresh')
+      fail("'autoCreate' must be true, false or 'fresh'");
+    if (o.ack !== undefined && o.ack !== 'auto' && o.ack !== 'manual')
+      fail("'ack' must be 'auto' or 'manual'");
+    if (o.recoverPending !== undefined && typeof o.recoverPending !== 'boolean')
+      fail("'recoverPending' must be a boolean");
   }
   return {
     streams,
@@ -478,9 +528,21 @@ function validate(options: StreamConsumerOptions): Config {
 }
 
 /** A consumer group member (XREADGROUP) or a plain reader (XREAD) over `client`; see the module notes. */
-export function streamConsumer<V = string>(client: ClientLike, options: StreamGroupConsumerOptions): StreamConsumer<GroupConsumerEntry<V>>;
-export function streamConsumer<V = string>(client: ClientLike, options: StreamReaderOptions): StreamConsumer<ConsumerEntry<V>>;
-export function streamConsumer(client: ClientLike, options: StreamConsumerOptions): StreamConsumer<ConsumerEntry<unknown>>;
-export function streamConsumer(client: ClientLike, options: StreamConsumerOptions): StreamConsumer<ConsumerEntry<unknown>> {
+export function streamConsumer<V = string>(
+  client: ClientLike,
+  options: StreamGroupConsumerOptions,
+): StreamConsumer<GroupConsumerEntry<V>>;
+export function streamConsumer<V = string>(
+  client: ClientLike,
+  options: StreamReaderOptions,
+): StreamConsumer<ConsumerEntry<V>>;
+export function streamConsumer(
+  client: ClientLike,
+  options: StreamConsumerOptions,
+): StreamConsumer<ConsumerEntry<unknown>>;
+export function streamConsumer(
+  client: ClientLike,
+  options: StreamConsumerOptions,
+): StreamConsumer<ConsumerEntry<unknown>> {
   return new StreamConsumer(client, options);
 }

@@ -84,7 +84,10 @@ export class RequestEncoder {
     else if (typeof value === 'number') this.number(value, index);
     else if (value instanceof Uint8Array) this.bytes(value);
     else if (typeof value === 'bigint') this.ascii(value.toString());
-    else throw new DataError(`argument ${index + 1} has type ${describeType(value)}; expected string, number, Buffer or Uint8Array`);
+    else
+      throw new DataError(
+        `argument ${index + 1} has type ${describeType(value)}; expected string, number, Buffer or Uint8Array`,
+      );
   }
 
   private number(n: number, index: number): void {

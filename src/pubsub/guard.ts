@@ -6,7 +6,14 @@
  */
 import { PubSubError } from '../errors/index.js';
 
-const SUBSCRIBE_COMMANDS = new Set(['subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe']);
+const SUBSCRIBE_COMMANDS = new Set([
+  'subscribe',
+  'psubscribe',
+  'ssubscribe',
+  'unsubscribe',
+  'punsubscribe',
+  'sunsubscribe',
+]);
 
 /** True for SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE and their UNSUBSCRIBE counterparts, in any case. */
 export function isSubscribeCommand(name: string): boolean {
@@ -14,7 +21,10 @@ export function isSubscribeCommand(name: string): boolean {
 }
 
 /** The error for sending an (un)subscribe command as a plain command (in `where`), or undefined when `name` is another command. */
-export function pubSubMisuse(name: string, where: 'client' | 'pipeline' | 'transaction' = 'client'): PubSubError | undefined {
+export function pubSubMisuse(
+  name: string,
+  where: 'client' | 'pipeline' | 'transaction' = 'client',
+): PubSubError | undefined {
   if (!isSubscribeCommand(name)) return undefined;
   const upper = name.toUpperCase();
   const method = upper.toLowerCase();

@@ -4,4 +4,11 @@ export { Subscriber, type Sink, type Dropped, type SubscriberOptions } from './s
 export { Subscription, DEFAULT_BUFFER_SIZE } from './subscription.js';
 export { installPubSub, type PubSubCommands } from './methods.js';
 export { isSubscribeCommand, pubSubMisuse } from './guard.js';
-export type { MessageListener, PatternListener, PubSubKind, PubSubMessage, PubSubName, SubscribeOptions } from './types.js';
+export type {
+  MessageListener,
+  PatternListener,
+  PubSubKind,
+  PubSubMessage,
+  PubSubName,
+  SubscribeOptions,
+} from './types.js';

@@ -11,11 +11,23 @@ import type { MessageListener, PatternListener, PubSubName, SubscribeOptions } f
 /** Pub/Sub methods of a client whose messages are of type `M` (string, or bytes under `withBuffers()`). */
 export interface PubSubCommands<M> {
   /** SUBSCRIBE: resolves once the server confirmed every channel. Without a listener, iterate the subscription. */
-  subscribe(channels: PubSubName | readonly PubSubName[], listener?: MessageListener<M>, options?: SubscribeOptions): Promise<Subscription<M>>;
+  subscribe(
+    channels: PubSubName | readonly PubSubName[],
+    listener?: MessageListener<M>,
+    options?: SubscribeOptions,
+  ): Promise<Subscription<M>>;
   /** PSUBSCRIBE: listeners get `(message, channel, pattern)`. */
-  psubscribe(patterns: PubSubName | readonly PubSubName[], listener?: PatternListener<M>, options?: SubscribeOptions): Promise<Subscription<M>>;
+  psubscribe(
+    patterns: PubSubName | readonly PubSubName[],
+    listener?: PatternListener<M>,
+    options?: SubscribeOptions,
+  ): Promise<Subscription<M>>;
   /** SSUBSCRIBE (sharded channels, Redis 7+). */
-  ssubscribe(channels: PubSubName | readonly PubSubName[], listener?: MessageListener<M>, options?: SubscribeOptions): Promise<Subscription<M>>;
+  ssubscribe(
+    channels: PubSubName | readonly PubSubName[],
+    listener?: MessageListener<M>,
+    options?: SubscribeOptions,
+  ): Promise<Subscription<M>>;
   /** Removes `listener` (every listener when omitted) from `channels` (all when omitted); UNSUBSCRIBE for channels left without listeners. */
   unsubscribe(channels?: PubSubName | readonly PubSubName[], listener?: MessageListener<M>): Promise<void>;
   punsubscribe(patterns?: PubSubName | readonly PubSubName[], listener?: PatternListener<M>): Promise<void>;
@@ -34,22 +46,49 @@ export function installPubSub(proto: object): void {
   const ps = (self: Host) => pubsubFor(self, { onError: (e) => self.emit?.('error', e) });
   const bytes = (self: Host): boolean => self.buffers === true;
   const methods: Record<string, (this: Host, ...args: never[]) => Promise<unknown>> = {
-    async subscribe(this: Host, names: PubSubName | readonly PubSubName[], listener?: MessageListener<unknown>, options?: SubscribeOptions) {
+    async subscribe(
+      this: Host,
+      names: PubSubName | readonly PubSubName[],
+      listener?: MessageListener<unknown>,
+      options?: SubscribeOptions,
+    ) {
       return ps(this).subscribe('channel', names, listener, bytes(this), options);
     },
-    async psubscribe(this: Host, names: PubSubName | readonly PubSubName[], listener?: PatternListener<unknown>, options?: SubscribeOptions) {
+    async psubscribe(
+      this: Host,
+      names: PubSubName | readonly PubSubName[],
+      listener?: PatternListener<unknown>,
+      options?: SubscribeOptions,
+    ) {
       return ps(this).subscribe('pattern', names, listener, bytes(this), options);
     },
-    async ssubscribe(this: Host, names: PubSubName | readonly PubSubName[], listener?: MessageListener<unknown>, options?: SubscribeOptions) {
+    async ssubscribe(
+      this: Host,
+      names: PubSubName | readonly PubSubName[],
+      listener?: MessageListener<unknown>,
+      options?: SubscribeOptions,
+    ) {
       return ps(this).subscribe('shard', names, listener, bytes(this), options);
     },
-    async unsubscribe(this: Host, names?: PubSubName | readonly PubSubName[], listener?: MessageListener<unknown>) {
+    async unsubscribe(
+      this: Host,
+      names?: PubSubName | readonly PubSubName[],
+      listener?: MessageListener<unknown>,
+    ) {
       return ps(this).unsubscribe('channel', names, listener);
     },
-    async punsubscribe(this: Host, names?: PubSubName | readonly PubSubName[], listener?: PatternListener<unknown>) {
+    async punsubscribe(
+      this: Host,
+      names?: PubSubName | readonly PubSubName[],
+      listener?: PatternListener<unknown>,
+    ) {
       return ps(this).unsubscribe('pattern', names, listener);
     },
-    async sunsubscribe(this: Host, names?: PubSubName | readonly PubSubName[], listener?: MessageListener<unknown>) {
+    async sunsubscribe(
+      this: Host,
+      names?: PubSubName | readonly PubSubName[],
+      listener?: MessageListener<unknown>,
+    ) {
       return ps(this).unsubscribe('shard', names, listener);
     },
   };

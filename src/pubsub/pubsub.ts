@@ -68,10 +68,13 @@ export class PubSub {
     options: SubscribeOptions = {},
   ): Promise<Subscription<M>> {
     const list = nameList(names, kind);
-    if (listener !== undefined && typeof listener !== 'function') throw new DataError('listener must be a function');
+    if (listener !== undefined && typeof listener !== 'function')
+      throw new DataError('listener must be a function');
     const subscriber = await this.link();
     const shape = { bytes, buffer: this.options.binary === 'buffer' };
-    const sub = new Subscription<M>(kind, list, listener, shape, options, (sink) => subscriber.remove(kind, list, (s) => s === sink));
+    const sub = new Subscription<M>(kind, list, listener, shape, options, (sink) =>
+      subscriber.remove(kind, list, (s) => s === sink),
+    );
     await subscriber.add(kind, list, sub.sink);
     return sub;
   }
@@ -81,11 +84,16 @@ export class PubSub {
    * omitted); names left without listeners are unsubscribed. Subscriptions losing all their
    * names finish their iterators.
    */
-  async unsubscribe(kind: PubSubKind, names?: PubSubName | readonly PubSubName[], listener?: (...args: never[]) => void): Promise<void> {
+  async unsubscribe(
+    kind: PubSubKind,
+    names?: PubSubName | readonly PubSubName[],
+    listener?: (...args: never[]) => void,
+  ): Promise<void> {
     const list = names === undefined ? undefined : nameList(names, kind);
     const subscriber = this.current;
     if (subscriber === undefined) return;
-    const which = listener === undefined ? undefined : (s: Sink & { listener?: unknown }) => s.listener === listener;
+    const which =
+      listener === undefined ? undefined : (s: Sink & { listener?: unknown }) => s.listener === listener;
     await subscriber.remove(kind, list, which);
   }
 
@@ -156,7 +164,8 @@ export function nameList(names: PubSubName | readonly PubSubName[], kind: PubSub
   const what = kind === 'pattern' ? 'pattern' : 'channel';
   if (list.length === 0) throw new DataError(`at least one ${what} is needed`);
   for (const n of list) {
-    if (typeof n !== 'string' && !(n instanceof Uint8Array)) throw new DataError(`a ${what} must be a string or bytes`);
+    if (typeof n !== 'string' && !(n instanceof Uint8Array))
+      throw new DataError(`a ${what} must be a string or bytes`);
   }
   return list;
 }

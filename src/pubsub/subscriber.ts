@@ -111,7 +111,11 @@ export class Subscriber {
     if ([...byKey.keys()].some((k) => !space.has(k))) {
       const created = [...byKey].filter(([k]) => !space.has(k));
       ready = this.connection
-        .send(COMMANDS[kind][0], created.map(([, n]) => n), { confirmations: created.length, safe: true })
+        .send(
+          COMMANDS[kind][0],
+          created.map(([, n]) => n),
+          { confirmations: created.length, safe: true },
+        )
         .then(() => undefined);
       ready.catch(() => this.refused(kind, fresh));
       for (const [key, name] of created) {
@@ -139,7 +143,11 @@ export class Subscriber {
    * undefined) and unsubscribes the names left without sinks. Resolves when the server confirmed;
    * a connection lost meanwhile counts as done (the server forgot them with it).
    */
-  async remove(kind: PubSubKind, names: readonly PubSubName[] | undefined, which?: (sink: Sink) => boolean): Promise<void> {
+  async remove(
+    kind: PubSubKind,
+    names: readonly PubSubName[] | undefined,
+    which?: (sink: Sink) => boolean,
+  ): Promise<void> {
     const space = this.spaces[kind];
     const keys = names === undefined ? [...space.keys()] : [...new Set(names.map(keyOf))];
     const emptied: Entry[] = [];
@@ -160,7 +168,11 @@ export class Subscriber {
     const shard = kind === 'shard';
     if (shard) for (const e of emptied) this.leaving.set(e.key, (this.leaving.get(e.key) ?? 0) + 1);
     try {
-      await this.connection.send(COMMANDS[kind][1], emptied.map((e) => e.name), { confirmations: emptied.length, safe: true });
+      await this.connection.send(
+        COMMANDS[kind][1],
+        emptied.map((e) => e.name),
+        { confirmations: emptied.length, safe: true },
+      );
     } catch (e) {
       if (shard) for (const entry of emptied) this.left(entry.key);
       if (!(e instanceof ConnectionError)) throw e;
@@ -216,7 +228,8 @@ export class Subscriber {
   }
 
   private resubscribe(kind: PubSubKind, dropped: readonly Dropped[]): void {
-    for (const d of dropped) for (const sink of d.sinks) this.add(kind, [d.name], sink).catch(() => undefined);
+    for (const d of dropped)
+      for (const sink of d.sinks) this.add(kind, [d.name], sink).catch(() => undefined);
   }
 
   private readonly onEnd = (): void => this.end();
@@ -246,7 +259,13 @@ export class Subscriber {
     }
   };
 
-  private deliver(kind: PubSubKind, name: unknown, channel: unknown, message: unknown, pattern: unknown): void {
+  private deliver(
+    kind: PubSubKind,
+    name: unknown,
+    channel: unknown,
+    message: unknown,
+    pattern: unknown,
+  ): void {
     const entry = this.spaces[kind].get(asText(name));
     if (entry === undefined) return;
     for (const sink of entry.sinks) {

@@ -5,7 +5,14 @@
  */
 import { PubSubError } from '../errors/index.js';
 import type { Sink } from './subscriber.js';
-import type { MessageListener, PatternListener, PubSubKind, PubSubMessage, PubSubName, SubscribeOptions } from './types.js';
+import type {
+  MessageListener,
+  PatternListener,
+  PubSubKind,
+  PubSubMessage,
+  PubSubName,
+  SubscribeOptions,
+} from './types.js';
 import { asBytes, asText } from './values.js';
 
 /** Default `bufferSize`. */
@@ -69,7 +76,8 @@ export class Subscription<M = string> implements AsyncIterable<PubSubMessage<M>>
           if (p === undefined) (call as (m: M, c: M) => void)(m, c);
           else call(m, c, p);
         }
-        if (buffered || this.reading > 0) this.push(p === undefined ? { channel: c, message: m } : { channel: c, message: m, pattern: p });
+        if (buffered || this.reading > 0)
+          this.push(p === undefined ? { channel: c, message: m } : { channel: c, message: m, pattern: p });
       },
       removed: (_kind, key) => {
         this.active.delete(key);
@@ -153,7 +161,9 @@ export class Subscription<M = string> implements AsyncIterable<PubSubMessage<M>>
           this.head = 0;
         }
       } else {
-        this.failure = new PubSubError(`Subscription buffer overflow: more than ${this.bufferSize} messages waiting for the iterator`);
+        this.failure = new PubSubError(
+          `Subscription buffer overflow: more than ${this.bufferSize} messages waiting for the iterator`,
+        );
         this.leave(this.sink).catch(() => undefined);
         this.finish();
         return;

@@ -21,7 +21,9 @@ export function asBytes(v: unknown, buffer: boolean): Uint8Array {
     return NodeBuffer.from(v.buffer, v.byteOffset, v.length);
   }
   const bytes = encoder.encode(asText(v));
-  return buffer && NodeBuffer !== undefined ? NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.length) : bytes;
+  return buffer && NodeBuffer !== undefined
+    ? NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
+    : bytes;
 }
 
 /** The lower-case kind at the head of a pub/sub array or push (`'message'`, `'subscribe'`, …). */

@@ -81,8 +81,14 @@ export class Discovery {
         cause = e;
       }
     }
-    const why = unknownName > 0 ? `${unknownName} of ${this.order.length} sentinels do not know it` : `no sentinel answered`;
-    throw new PrimaryNotFoundError(`No primary found for "${this.name}": ${why}`, cause === undefined ? undefined : { cause });
+    const why =
+      unknownName > 0
+        ? `${unknownName} of ${this.order.length} sentinels do not know it`
+        : `no sentinel answered`;
+    throw new PrimaryNotFoundError(
+      `No primary found for "${this.name}": ${why}`,
+      cause === undefined ? undefined : { cause },
+    );
   }
 
   /** Usable replicas as the first sentinel that knows some lists them. */
@@ -93,7 +99,8 @@ export class Discovery {
       try {
         const reply = await this.ask(sentinel, ['REPLICAS', this.name]).catch(async (e: unknown) => {
           // Before Redis 5 the command was called SLAVES.
-          if (e instanceof ResponseError && /unknown subcommand/i.test(e.message)) return this.ask(sentinel, ['SLAVES', this.name]);
+          if (e instanceof ResponseError && /unknown subcommand/i.test(e.message))
+            return this.ask(sentinel, ['SLAVES', this.name]);
           throw e;
         });
         answered++;
@@ -107,7 +114,10 @@ export class Discovery {
       }
     }
     const why = answered > 0 ? `${answered} sentinels list none that is up` : 'no sentinel answered';
-    throw new ReplicaNotFoundError(`No usable replica for "${this.name}": ${why}`, cause === undefined ? undefined : { cause });
+    throw new ReplicaNotFoundError(
+      `No usable replica for "${this.name}": ${why}`,
+      cause === undefined ? undefined : { cause },
+    );
   }
 
   async close(): Promise<void> {

@@ -58,8 +58,10 @@ export class Sentinel {
 
   constructor(options: SentinelOptions) {
     const { sentinels, name, sentinelUsername, sentinelPassword, sentinelTls, roleCheck, ...data } = options;
-    if (!Array.isArray(sentinels) || sentinels.length === 0) throw new DataError('sentinels must list at least one { host, port }');
-    if (typeof name !== 'string' || name === '') throw new DataError('name must be the service name the sentinels monitor');
+    if (!Array.isArray(sentinels) || sentinels.length === 0)
+      throw new DataError('sentinels must list at least one { host, port }');
+    if (typeof name !== 'string' || name === '')
+      throw new DataError('name must be the service name the sentinels monitor');
     this.dataOptions = data;
     this.roleCheck = roleCheck !== false;
     const sentinelOptions: RedisOptions = {
@@ -126,7 +128,11 @@ export class Sentinel {
     const redis = new Redis({ ...merged, lazyConnect: true });
     const resolved = redis.resolvedOptions;
     // The seam: this client's connections (shared, blocking, subscriber) all open through it.
-    (resolved as { transport: TransportFactory }).transport = this.transportFor(role, resolved, resolved.transport);
+    (resolved as { transport: TransportFactory }).transport = this.transportFor(
+      role,
+      resolved,
+      resolved.transport,
+    );
     this.clients.add(redis);
     redis.on('end', () => this.clients.delete(redis));
     if (this.closed) redis.disconnect();
@@ -140,7 +146,8 @@ export class Sentinel {
   private transportFor(role: Role, config: ResolvedOptions, base: TransportFactory): TransportFactory {
     return async (target: TransportTarget) => {
       if (this.closed) throw new ConnectionError('Sentinel is closed');
-      const address = role === 'primary' ? await this.findPrimary(config, base) : await this.findReplica(config, base);
+      const address =
+        role === 'primary' ? await this.findPrimary(config, base) : await this.findReplica(config, base);
       const inner = await base({ ...target, host: address.host, port: address.port });
       const tracked: Tracked = { role, address, transport: inner };
       this.live.add(tracked);
@@ -157,7 +164,9 @@ export class Sentinel {
     const address = await this.discovery.primary();
     if (hint !== undefined && same(hint, address)) this.switchedTo = undefined;
     if (this.roleCheck && !(await this.hasRole(address, 'master', config, base))) {
-      throw new PrimaryNotFoundError(`${address.host}:${address.port}, named primary of "${this.name}", is not a primary (yet)`);
+      throw new PrimaryNotFoundError(
+        `${address.host}:${address.port}, named primary of "${this.name}", is not a primary (yet)`,
+      );
     }
     return address;
   }
@@ -176,11 +185,19 @@ export class Sentinel {
         cause = e;
       }
     }
-    throw new ReplicaNotFoundError(`No replica of "${this.name}" answers as a replica`, cause === undefined ? undefined : { cause });
+    throw new ReplicaNotFoundError(
+      `No replica of "${this.name}" answers as a replica`,
+      cause === undefined ? undefined : { cause },
+    );
   }
 
   /** ROLE on a short-lived connection with the client's own credentials. */
-  private async hasRole(address: NodeAddress, role: 'master' | 'slave', config: ResolvedOptions, base: TransportFactory): Promise<boolean> {
+  private async hasRole(
+    address: NodeAddress,
+    role: 'master' | 'slave',
+    config: ResolvedOptions,
+    base: TransportFactory,
+  ): Promise<boolean> {
     const probe = new Connection({
       ...config,
       host: address.host,
@@ -207,7 +224,10 @@ export class Sentinel {
     this.watching = true;
     for (const s of this.discovery.sentinels) {
       const client = this.discovery.client(s);
-      client.connect().then(() => this.subscribeOn(client), () => undefined);
+      client.connect().then(
+        () => this.subscribeOn(client),
+        () => undefined,
+      );
     }
   }
 

@@ -60,7 +60,9 @@ class BunTransport extends QueuedTransport {
   private destroyed = false;
   /** Settles when the TLS handshake is over (Bun.connect resolves at TCP open, before it). */
   private handshakeSettle: { resolve(): void; reject(e: Error): void } | undefined;
-  readonly handshakeDone = new Promise<void>((resolve, reject) => (this.handshakeSettle = { resolve, reject }));
+  readonly handshakeDone = new Promise<void>(
+    (resolve, reject) => (this.handshakeSettle = { resolve, reject }),
+  );
 
   constructor() {
     super();
@@ -123,7 +125,9 @@ class BunTransport extends QueuedTransport {
   }
 
   closed(error: Error | undefined): void {
-    this.handshakeSettle?.reject(error ?? this.lastError ?? new Error('socket closed during the TLS handshake'));
+    this.handshakeSettle?.reject(
+      error ?? this.lastError ?? new Error('socket closed during the TLS handshake'),
+    );
     this.queue.clear();
     this.rest = undefined;
     this.closeSignal.fire(this.destroyed ? undefined : (error ?? this.lastError));
@@ -144,7 +148,8 @@ const handlers = (t: BunTransport): BunHandlers => ({
 });
 
 function options(target: TransportTarget, t: BunTransport): BunConnectOptions {
-  const where = target.path !== undefined ? { unix: target.path } : { hostname: target.host, port: target.port };
+  const where =
+    target.path !== undefined ? { unix: target.path } : { hostname: target.host, port: target.port };
   const tls = target.tls;
   if (tls === undefined) return { ...where, socket: handlers(t) };
   const ca = pemList(tls.ca);
@@ -156,7 +161,11 @@ function options(target: TransportTarget, t: BunTransport): BunConnectOptions {
       ...(tls.cert !== undefined && { cert: pemText(tls.cert) }),
       ...(tls.key !== undefined && { key: pemText(tls.key) }),
       rejectUnauthorized: tls.rejectUnauthorized !== false,
-      ...(tls.servername !== undefined ? { serverName: tls.servername } : isIp(target.host) ? {} : { serverName: target.host }),
+      ...(tls.servername !== undefined
+        ? { serverName: tls.servername }
+        : isIp(target.host)
+          ? {}
+          : { serverName: target.host }),
     },
   };
 }

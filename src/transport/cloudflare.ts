@@ -105,8 +105,10 @@ function open(target: TransportTarget): Socket {
   const address = { hostname: target.host, port: target.port };
   if (tls === undefined) return connect(address, { secureTransport: 'off', allowHalfOpen: false });
   if (tls.ca !== undefined) throw unsupported(RUNTIME, 'A custom TLS CA (tls.ca)');
-  if (tls.cert !== undefined || tls.key !== undefined) throw unsupported(RUNTIME, 'A TLS client certificate (tls.cert/tls.key)');
-  if (tls.rejectUnauthorized === false) throw unsupported(RUNTIME, 'Unverified TLS (rejectUnauthorized: false)');
+  if (tls.cert !== undefined || tls.key !== undefined)
+    throw unsupported(RUNTIME, 'A TLS client certificate (tls.cert/tls.key)');
+  if (tls.rejectUnauthorized === false)
+    throw unsupported(RUNTIME, 'Unverified TLS (rejectUnauthorized: false)');
   if (tls.servername === undefined || tls.servername === target.host) {
     return connect(address, { secureTransport: 'on', allowHalfOpen: false });
   }

@@ -23,8 +23,16 @@ interface DenoTlsConn extends DenoConn {
 
 /** The slice of the `Deno` namespace used here. */
 interface DenoNamespace {
-  connect(options: { hostname: string; port: number; transport?: 'tcp' } | { transport: 'unix'; path: string }): Promise<DenoConn>;
-  connectTls(options: { hostname: string; port: number; caCerts?: string[]; cert?: string; key?: string }): Promise<DenoTlsConn>;
+  connect(
+    options: { hostname: string; port: number; transport?: 'tcp' } | { transport: 'unix'; path: string },
+  ): Promise<DenoConn>;
+  connectTls(options: {
+    hostname: string;
+    port: number;
+    caCerts?: string[];
+    cert?: string;
+    key?: string;
+  }): Promise<DenoTlsConn>;
   startTls(conn: DenoConn, options: { hostname: string; caCerts?: string[] }): Promise<DenoTlsConn>;
 }
 
@@ -130,23 +138,30 @@ async function open(target: TransportTarget, attempt: Attempt<DenoConn>): Promis
     return conn;
   }
   if (tls.rejectUnauthorized === false) {
-    throw unsupported(RUNTIME, 'Unverified TLS (rejectUnauthorized: false; Deno only has --unsafely-ignore-certificate-errors)');
+    throw unsupported(
+      RUNTIME,
+      'Unverified TLS (rejectUnauthorized: false; Deno only has --unsafely-ignore-certificate-errors)',
+    );
   }
-  if ((tls.cert === undefined) !== (tls.key === undefined)) throw unsupported(RUNTIME, 'A TLS client certificate without its key (or a key without its certificate)');
+  if ((tls.cert === undefined) !== (tls.key === undefined))
+    throw unsupported(RUNTIME, 'A TLS client certificate without its key (or a key without its certificate)');
   const caCerts = pemList(tls.ca);
   let conn: DenoTlsConn;
   if (tls.servername !== undefined && tls.servername !== target.host) {
-    if (tls.cert !== undefined) throw unsupported(RUNTIME, 'A TLS client certificate together with a servername other than the host');
+    if (tls.cert !== undefined)
+      throw unsupported(RUNTIME, 'A TLS client certificate together with a servername other than the host');
     const tcp = attempt.track(await D.connect({ hostname: target.host, port: target.port }));
     tune(tcp);
     conn = attempt.track(await D.startTls(tcp, { hostname: tls.servername, ...(caCerts && { caCerts }) }));
   } else {
-    conn = attempt.track(await D.connectTls({
-      hostname: target.host,
-      port: target.port,
-      ...(caCerts && { caCerts }),
-      ...(tls.cert !== undefined && { cert: pemText(tls.cert), key: pemText(tls.key!) }),
-    }));
+    conn = attempt.track(
+      await D.connectTls({
+        hostname: target.host,
+        port: target.port,
+        ...(caCerts && { caCerts }),
+        ...(tls.cert !== undefined && { cert: pemText(tls.cert), key: pemText(tls.key!) }),
+      }),
+    );
   }
   try {
     // Certificate problems surface here, inside the connect deadline, not on the first command.

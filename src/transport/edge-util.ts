@@ -148,7 +148,12 @@ export function describeTarget(target: TransportTarget): string {
  * socket that opens later anyway is disposed of. Failures become `ConnectionError`, the
  * deadline `TimeoutError`.
  */
-export function openWithin<S>(target: TransportTarget, opening: Promise<S>, dispose: (socket: S) => void, abort?: () => void): Promise<S> {
+export function openWithin<S>(
+  target: TransportTarget,
+  opening: Promise<S>,
+  dispose: (socket: S) => void,
+  abort?: () => void,
+): Promise<S> {
   const ms = target.connectTimeout;
   const where = describeTarget(target);
   const failed = (e: unknown): never => {
@@ -210,7 +215,9 @@ export function pemText(value: string | Uint8Array): string {
 }
 
 /** The CA option as a list of PEM strings, or undefined. */
-export function pemList(ca: string | Uint8Array | Array<string | Uint8Array> | undefined): string[] | undefined {
+export function pemList(
+  ca: string | Uint8Array | Array<string | Uint8Array> | undefined,
+): string[] | undefined {
   if (ca === undefined) return undefined;
   return (Array.isArray(ca) ? ca : [ca]).map(pemText);
 }

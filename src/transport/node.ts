@@ -62,7 +62,11 @@ export const nodeTransport: TransportFactory = (target) =>
         socket = tlsConnect(opts);
       } catch (e) {
         // Unreadable CA/cert/key PEM throws here, synchronously: still a ConnectionError.
-        reject(new ConnectionError(`TLS setup for ${describe(target)} failed: ${(e as Error).message}`, { cause: e }));
+        reject(
+          new ConnectionError(`TLS setup for ${describe(target)} failed: ${(e as Error).message}`, {
+            cause: e,
+          }),
+        );
         return;
       }
     } else if (target.path) {
@@ -75,10 +79,12 @@ export const nodeTransport: TransportFactory = (target) =>
     const limited = target.connectTimeout > 0 && target.connectTimeout <= MAX_TIMER_MS;
     const timer = limited
       ? setTimeout(() => {
-        cleanup();
-        socket.destroy();
-        reject(new TimeoutError(`connect to ${describe(target)} timed out after ${target.connectTimeout} ms`));
-      }, target.connectTimeout)
+          cleanup();
+          socket.destroy();
+          reject(
+            new TimeoutError(`connect to ${describe(target)} timed out after ${target.connectTimeout} ms`),
+          );
+        }, target.connectTimeout)
       : undefined;
     const onError = (e: Error): void => {
       cleanup();

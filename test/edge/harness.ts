@@ -30,13 +30,17 @@ export type Runtime = 'workerd' | 'deno' | 'bun';
 export async function runtimeBinary(name: Runtime): Promise<{ path: string; version: string }> {
   const path = join(repoRoot, 'node_modules', '.bin', name);
   if (!existsSync(path)) {
-    throw new Error(`${name} is not installed: ${path} is missing. It is a devDependency (npm package "${name}"); run \`npm ci\` (or \`npm install --no-save ${name}\`).`);
+    throw new Error(
+      `${name} is not installed: ${path} is missing. It is a devDependency (npm package "${name}"); run \`npm ci\` (or \`npm install --no-save ${name}\`).`,
+    );
   }
   try {
     const { stdout } = await run(path, ['--version'], { timeout: 30_000 });
     return { path, version: stdout.trim() };
   } catch (e) {
-    throw new Error(`${name} is installed at ${path} but does not run (\`${name} --version\` failed: ${(e as Error).message}). Reinstall it with \`npm ci\`.`);
+    throw new Error(
+      `${name} is installed at ${path} but does not run (\`${name} --version\` failed: ${(e as Error).message}). Reinstall it with \`npm ci\`.`,
+    );
   }
 }
 
@@ -45,11 +49,16 @@ export async function runtimeBinary(name: Runtime): Promise<{ path: string; vers
  * runtime fails with a resolution error far from the cause, so say it up front.
  */
 export function assertCoreImportMap(): void {
-  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { imports?: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+    imports?: Record<string, string>;
+  };
   if (pkg.imports?.['#core.wasm'] !== './build/core.wasm') {
-    throw new Error('package.json lacks "imports": { "#core.wasm": "./build/core.wasm" }, through which the edge entry points load the WASM core');
+    throw new Error(
+      'package.json lacks "imports": { "#core.wasm": "./build/core.wasm" }, through which the edge entry points load the WASM core',
+    );
   }
-  if (!existsSync(join(repoRoot, 'build', 'core.wasm'))) throw new Error('build/core.wasm is missing: run `npm run build:wasm`');
+  if (!existsSync(join(repoRoot, 'build', 'core.wasm')))
+    throw new Error('build/core.wasm is missing: run `npm run build:wasm`');
 }
 
 export interface EdgeServers {
@@ -91,7 +100,13 @@ export async function startEdgeServers(): Promise<EdgeServers> {
     started.push(cluster);
     const silent = await startSilentServer();
     started.push(silent);
-    return { plain, tls, cluster, silent: { host: silent.host, port: silent.port }, stop: () => stopAll(started) };
+    return {
+      plain,
+      tls,
+      cluster,
+      silent: { host: silent.host, port: silent.port },
+      stop: () => stopAll(started),
+    };
   } catch (e) {
     await stopAll(started);
     throw e;
@@ -112,10 +127,14 @@ async function stopAll(handles: Array<{ stop(): Promise<void> }>): Promise<void>
  */
 export const NOT_APPLICABLE: Record<Runtime, Partial<Record<CheckName, string>>> = {
   workerd: {
-    'TLS refuses a certificate from an untrusted CA': 'Workers take trusted CAs from the platform (workerd: the network service config), not per connection; tls.ca is refused (checked)',
+    'TLS refuses a certificate from an untrusted CA':
+      'Workers take trusted CAs from the platform (workerd: the network service config), not per connection; tls.ca is refused (checked)',
   },
   deno: {},
-  bun: { 'TLS options the runtime cannot honour are refused, not ignored': 'Bun.connect honours every TLS option wredis has' },
+  bun: {
+    'TLS options the runtime cannot honour are refused, not ignored':
+      'Bun.connect honours every TLS option wredis has',
+  },
 };
 
 export function smokeConfig(runtime: Runtime, s: EdgeServers): SmokeConfig {
@@ -161,9 +180,17 @@ export interface ChildResult {
 }
 
 /** Runs a command to completion, killing it (SIGKILL) after `timeoutMs`. */
-export function runChild(cmd: string, args: string[], options: { cwd?: string; timeoutMs: number; env?: NodeJS.ProcessEnv }): Promise<ChildResult> {
+export function runChild(
+  cmd: string,
+  args: string[],
+  options: { cwd?: string; timeoutMs: number; env?: NodeJS.ProcessEnv },
+): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: options.cwd ?? repoRoot, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      cwd: options.cwd ?? repoRoot,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -191,7 +218,9 @@ export function reportFrom(r: ChildResult, what: string): SmokeReport {
   const line = r.stdout.split('\n').find((l) => l.startsWith(MARK));
   if (line === undefined) {
     const why = r.timedOut ? 'timed out' : `exited with ${r.code ?? r.signal}`;
-    throw new Error(`${what} ${why} without a report.\n--- stdout ---\n${tail(r.stdout)}\n--- stderr ---\n${tail(r.stderr)}`);
+    throw new Error(
+      `${what} ${why} without a report.\n--- stdout ---\n${tail(r.stdout)}\n--- stderr ---\n${tail(r.stderr)}`,
+    );
   }
   return JSON.parse(line.slice(MARK.length)) as SmokeReport;
 }
@@ -221,7 +250,10 @@ export function smokeTests(runtime: Runtime, getReport: () => Promise<SmokeRepor
   }
   it('reports exactly the known checks', async () => {
     const report = await getReport();
-    assert.deepEqual(report.results.map((r) => r.name), applicable as CheckName[]);
+    assert.deepEqual(
+      report.results.map((r) => r.name),
+      applicable as CheckName[],
+    );
   });
 }
 
@@ -256,7 +288,11 @@ export function childRuntimeSuite(
       (report ??= (async () => {
         const { servers, binary } = await setup;
         const { args, env } = command(smokeConfig(runtime, servers), servers);
-        const r = await runChild(binary, args, { cwd: repoRoot, timeoutMs: 240_000, env: { ...process.env, NO_COLOR: '1', ...env } });
+        const r = await runChild(binary, args, {
+          cwd: repoRoot,
+          timeoutMs: 240_000,
+          env: { ...process.env, NO_COLOR: '1', ...env },
+        });
         return reportFrom(r, runtime);
       })());
     smokeTests(runtime, getReport);

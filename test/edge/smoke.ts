@@ -118,7 +118,11 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** A client that is always closed, whatever the check does. */
-async function withClient<T>(w: W, options: ConstructorParameters<W['Redis']>[0], fn: (r: InstanceType<W['Redis']>) => Promise<T>): Promise<T> {
+async function withClient<T>(
+  w: W,
+  options: ConstructorParameters<W['Redis']>[0],
+  fn: (r: InstanceType<W['Redis']>) => Promise<T>,
+): Promise<T> {
   const r = new w.Redis(options);
   try {
     return await fn(r);
@@ -147,7 +151,10 @@ const checks: Record<CheckName, Check> = {
       const bytes = new Uint8Array([0, 13, 10, 255, 1, 128]);
       await r.set(`${c.runtime}:bin`, bytes);
       const back = await r.withBuffers().get(`${c.runtime}:bin`);
-      assert(isPlainUint8Array(back), `bytes reply is ${Object.prototype.toString.call(back)} (${(back as object | null)?.constructor?.name}), not a plain Uint8Array`);
+      assert(
+        isPlainUint8Array(back),
+        `bytes reply is ${Object.prototype.toString.call(back)} (${(back as object | null)?.constructor?.name}), not a plain Uint8Array`,
+      );
       assert(equalBytes(back, bytes), 'bytes differ');
       const raw = await r.withBuffers().call('GET', `${c.runtime}:text`);
       assert(isPlainUint8Array(raw), 'call() under withBuffers() is not a plain Uint8Array');
@@ -174,7 +181,10 @@ const checks: Record<CheckName, Check> = {
       await r.del(k);
       const replies = await Promise.all(Array.from({ length: 500 }, () => r.incr(k)));
       same(replies.slice(0, 3), [1, 2, 3], 'first replies');
-      assert(replies.every((v, i) => v === i + 1), 'replies out of order');
+      assert(
+        replies.every((v, i) => v === i + 1),
+        'replies out of order',
+      );
     });
   },
 
@@ -194,11 +204,20 @@ const checks: Record<CheckName, Check> = {
       const k = `${c.runtime}:str`;
       await r.set(k, 'x');
       const e = await rejection(r.call('LPUSH', k, 'y'));
-      assert(e instanceof w.ResponseError && e instanceof w.RedisError, `LPUSH on a string rejected with ${String(e)}`);
-      same([e.name, (e as { code?: string }).code, (e as { command?: string }).command], ['ResponseError', 'WRONGTYPE', 'LPUSH'], 'error fields');
+      assert(
+        e instanceof w.ResponseError && e instanceof w.RedisError,
+        `LPUSH on a string rejected with ${String(e)}`,
+      );
+      same(
+        [e.name, (e as { code?: string }).code, (e as { command?: string }).command],
+        ['ResponseError', 'WRONGTYPE', 'LPUSH'],
+        'error fields',
+      );
       const bad = await rejection(r.set(k, { not: 'a value' } as unknown as string));
       assert(bad instanceof w.DataError, `an object argument rejected with ${String(bad)}`);
-      const refused = await rejection(new w.Redis({ host: c.host, port: 1, connectTimeout: 2000, lazyConnect: true }).connect());
+      const refused = await rejection(
+        new w.Redis({ host: c.host, port: 1, connectTimeout: 2000, lazyConnect: true }).connect(),
+      );
       assert(refused instanceof w.ConnectionError, `a refused connection rejected with ${String(refused)}`);
     });
   },
@@ -209,7 +228,9 @@ const checks: Record<CheckName, Check> = {
         const channel = `${c.runtime}:news`;
         let deliver: (v: [string, string]) => void = () => undefined;
         const got = new Promise<[string, string]>((resolve) => (deliver = resolve));
-        const subscriber = sub as unknown as { subscribe?(ch: string, l: (m: string, ch: string) => void): Promise<unknown> };
+        const subscriber = sub as unknown as {
+          subscribe?(ch: string, l: (m: string, ch: string) => void): Promise<unknown>;
+        };
         need(typeof subscriber.subscribe === 'function', 'Redis#subscribe()');
         await subscriber.subscribe(channel, (message, ch) => deliver([message, ch]));
         same(await pub.publish(channel, 'hello from the edge'), 1, 'receivers');
@@ -221,10 +242,14 @@ const checks: Record<CheckName, Check> = {
   async 'TLS with certificate verification'(w, c) {
     assert(c.tls !== undefined, 'no TLS server configured');
     const t = c.tls;
-    await withClient(w, { host: t.host, port: t.port, connectTimeout: 5000, tls: t.ca !== undefined ? { ca: t.ca } : true }, async (r) => {
-      same(await r.ping(), 'PONG', 'PING over TLS');
-      same(await r.set(`${c.runtime}:tls`, 'secret'), 'OK', 'SET over TLS');
-    });
+    await withClient(
+      w,
+      { host: t.host, port: t.port, connectTimeout: 5000, tls: t.ca !== undefined ? { ca: t.ca } : true },
+      async (r) => {
+        same(await r.ping(), 'PONG', 'PING over TLS');
+        same(await r.set(`${c.runtime}:tls`, 'secret'), 'OK', 'SET over TLS');
+      },
+    );
   },
 
   async 'TLS verified against a servername other than the host'(w, c) {
@@ -253,7 +278,13 @@ const checks: Record<CheckName, Check> = {
   async 'TLS refuses a certificate from an untrusted CA'(w, c) {
     assert(c.tls?.otherCa !== undefined, 'no untrusted CA configured');
     const t = c.tls;
-    const r = new w.Redis({ host: t.host, port: t.port, connectTimeout: 5000, tls: { ca: t.otherCa }, lazyConnect: true });
+    const r = new w.Redis({
+      host: t.host,
+      port: t.port,
+      connectTimeout: 5000,
+      tls: { ca: t.otherCa },
+      lazyConnect: true,
+    });
     try {
       const e = await rejection(r.connect());
       assert(e instanceof w.ConnectionError, `an untrusted certificate rejected with ${String(e)}`);
@@ -264,11 +295,20 @@ const checks: Record<CheckName, Check> = {
 
   async 'TLS options the runtime cannot honour are refused, not ignored'(w, c) {
     assert(c.tls !== undefined && c.refusedTls !== undefined, 'no refused TLS options configured');
-    const r = new w.Redis({ host: c.tls.host, port: c.tls.port, connectTimeout: 5000, tls: c.refusedTls.options, lazyConnect: true });
+    const r = new w.Redis({
+      host: c.tls.host,
+      port: c.tls.port,
+      connectTimeout: 5000,
+      tls: c.refusedTls.options,
+      lazyConnect: true,
+    });
     try {
       const e = await rejection(r.connect());
       assert(e instanceof w.ConnectionError, `refused options rejected with ${String(e)}`);
-      assert(e.message.includes(c.refusedTls.message), `message "${e.message}" lacks "${c.refusedTls.message}"`);
+      assert(
+        e.message.includes(c.refusedTls.message),
+        `message "${e.message}" lacks "${c.refusedTls.message}"`,
+      );
     } finally {
       r.disconnect();
     }
@@ -280,7 +320,10 @@ const checks: Record<CheckName, Check> = {
       try {
         const e = await rejection(r.connect());
         assert(e instanceof w.ConnectionError, `a unix socket path rejected with ${String(e)}`);
-        assert(e.message.includes(c.refusedUnixSocket), `message "${e.message}" lacks "${c.refusedUnixSocket}"`);
+        assert(
+          e.message.includes(c.refusedUnixSocket),
+          `message "${e.message}" lacks "${c.refusedUnixSocket}"`,
+        );
       } finally {
         r.disconnect();
       }
@@ -314,8 +357,13 @@ const checks: Record<CheckName, Check> = {
       const slots = new Set(keys.map((k) => w.keySlot(k)));
       assert(slots.size > 3, 'keys do not spread over slots');
       for (const k of keys) same(await cluster.set(k, k.toUpperCase()), 'OK', `SET ${k}`);
-      same(await cluster.mget(...keys), keys.map((k) => k.toUpperCase()), 'MGET across slots');
-      for (const k of keys.slice(0, 3)) same(await cluster.call('CLUSTER', 'KEYSLOT', k), w.keySlot(k), `slot of ${k}`);
+      same(
+        await cluster.mget(...keys),
+        keys.map((k) => k.toUpperCase()),
+        'MGET across slots',
+      );
+      for (const k of keys.slice(0, 3))
+        same(await cluster.call('CLUSTER', 'KEYSLOT', k), w.keySlot(k), `slot of ${k}`);
     } finally {
       cluster.disconnect();
     }
@@ -356,7 +404,10 @@ export async function runSmoke(w: W, config: SmokeConfig): Promise<SmokeReport> 
         results.push({ name, ok: false, todo: e.message, ms: Date.now() - started });
         continue;
       }
-      const error = e instanceof Error ? `${e.name}: ${e.message}${e.cause instanceof Error ? ` (cause: ${e.cause.message})` : ''}` : String(e);
+      const error =
+        e instanceof Error
+          ? `${e.name}: ${e.message}${e.cause instanceof Error ? ` (cause: ${e.cause.message})` : ''}`
+          : String(e);
       results.push({ name, ok: false, error, ms: Date.now() - started });
     }
   }

@@ -23,7 +23,10 @@ export const WASM_MODULE = 'core.wasm';
 const wasmAsModule: Plugin = {
   name: 'wasm-as-module',
   setup(b) {
-    b.onResolve({ filter: /(^#core\.wasm$)|(\.wasm$)/ }, () => ({ path: `./${WASM_MODULE}`, external: true }));
+    b.onResolve({ filter: /(^#core\.wasm$)|(\.wasm$)/ }, () => ({
+      path: `./${WASM_MODULE}`,
+      external: true,
+    }));
   },
 };
 
@@ -35,7 +38,11 @@ export interface WorkerBundle {
 }
 
 /** Bundles `entry` into `<dir>/worker.js` and copies the core next to it. */
-export async function bundleWorker(entry: string, dir: string, options: { minify?: boolean; absWorkingDir?: string } = {}): Promise<WorkerBundle> {
+export async function bundleWorker(
+  entry: string,
+  dir: string,
+  options: { minify?: boolean; absWorkingDir?: string } = {},
+): Promise<WorkerBundle> {
   const js = join(dir, 'worker.js');
   const wasm = join(dir, WASM_MODULE);
   await build({
@@ -111,13 +118,21 @@ export interface ServedWorker {
  * Serves the bundle in `dir` with workerd on a free loopback port; resolves once it answers
  * HTTP. Retries on new ports if the chosen one was taken meanwhile.
  */
-export async function serveWorker(binary: string, dir: string, config: Omit<WorkerdConfig, 'port'>, attempts = 3): Promise<ServedWorker> {
+export async function serveWorker(
+  binary: string,
+  dir: string,
+  config: Omit<WorkerdConfig, 'port'>,
+  attempts = 3,
+): Promise<ServedWorker> {
   let last: Error | undefined;
   for (let i = 0; i < attempts; i++) {
     const port = await freePort();
     const file = join(dir, `config-${port}.capnp`);
     writeFileSync(file, workerdConfig({ ...config, port }));
-    const child = spawn(binary, ['serve', file, '--verbose'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(binary, ['serve', file, '--verbose'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -132,7 +147,9 @@ export async function serveWorker(binary: string, dir: string, config: Omit<Work
       return { url, process: child, output: () => out, stop };
     } catch (e) {
       await stop();
-      last = new Error(`workerd did not start: ${(e as Error).message}\n--- workerd output ---\n${tail(out)}`);
+      last = new Error(
+        `workerd did not start: ${(e as Error).message}\n--- workerd output ---\n${tail(out)}`,
+      );
     }
   }
   throw last ?? new Error('workerd did not start');
@@ -141,7 +158,8 @@ export async function serveWorker(binary: string, dir: string, config: Omit<Work
 async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (let i = 0; i < 600 && Date.now() < deadline; i++) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`workerd exited (${child.exitCode ?? child.signalCode})`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`workerd exited (${child.exitCode ?? child.signalCode})`);
     try {
       // Any HTTP answer (the worker says 400 without ?config=) means it is serving.
       await fetch(url, { signal: AbortSignal.timeout(2000) });

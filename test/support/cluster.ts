@@ -112,13 +112,22 @@ class Node implements ClusterNode {
   id = '';
   private admin: RawClient | undefined;
 
-  constructor(readonly server: RedisServerHandle, role: ClusterRole) {
+  constructor(
+    readonly server: RedisServerHandle,
+    role: ClusterRole,
+  ) {
     this.role = role;
   }
 
-  get port(): number { return this.server.port; }
-  get pid(): number { return this.server.pid; }
-  get alive(): boolean { return this.server.alive; }
+  get port(): number {
+    return this.server.port;
+  }
+  get pid(): number {
+    return this.server.pid;
+  }
+  get alive(): boolean {
+    return this.server.alive;
+  }
 
   async command(...args: RespArg[]): Promise<RespValue> {
     if (this.admin === undefined || this.admin.closed) {
@@ -167,7 +176,10 @@ function parseSlots(reply: RespValue): SlotRange[] {
       start: Number(e[0]),
       end: Number(e[1]),
       primaryPort: port(e[2] ?? null),
-      replicaPorts: e.slice(3).map(port).sort((a, b) => a - b),
+      replicaPorts: e
+        .slice(3)
+        .map(port)
+        .sort((a, b) => a - b),
     };
   });
   return ranges.sort((a, b) => a.start - b.start);
@@ -187,8 +199,12 @@ class Cluster implements RedisClusterHandle {
     private readonly defaultTimeoutMs: number,
   ) {}
 
-  get primaries(): Node[] { return this.nodes.filter((n) => n.alive && n.role === 'primary'); }
-  get replicas(): Node[] { return this.nodes.filter((n) => n.alive && n.role === 'replica'); }
+  get primaries(): Node[] {
+    return this.nodes.filter((n) => n.alive && n.role === 'primary');
+  }
+  get replicas(): Node[] {
+    return this.nodes.filter((n) => n.alive && n.role === 'replica');
+  }
 
   startupNodes(): { host: string; port: number }[] {
     return this.nodes.map((n) => ({ host: n.host, port: n.port }));
@@ -205,28 +221,38 @@ class Cluster implements RedisClusterHandle {
   }
 
   async refreshRoles(): Promise<void> {
-    await Promise.all(this.nodes.filter((n) => n.alive).map(async (n) => {
-      const role = await n.command('ROLE');
-      if (Array.isArray(role)) n.role = role[0] === 'master' ? 'primary' : 'replica';
-    }));
+    await Promise.all(
+      this.nodes
+        .filter((n) => n.alive)
+        .map(async (n) => {
+          const role = await n.command('ROLE');
+          if (Array.isArray(role)) n.role = role[0] === 'master' ? 'primary' : 'replica';
+        }),
+    );
   }
 
   /** Why the cluster is not settled yet, or undefined when it is. */
   private async unsettled(extra?: (slots: SlotRange[]) => string | undefined): Promise<string | undefined> {
     const live = this.nodes.filter((n) => n.alive);
-    const views = await Promise.all(live.map(async (n) => {
-      const [info, slots, role] = await Promise.all([
-        n.command('CLUSTER', 'INFO'), n.command('CLUSTER', 'SLOTS'), n.command('ROLE'),
-      ]);
-      return { n, info: parseInfo(info), slots: parseSlots(slots), role };
-    }));
+    const views = await Promise.all(
+      live.map(async (n) => {
+        const [info, slots, role] = await Promise.all([
+          n.command('CLUSTER', 'INFO'),
+          n.command('CLUSTER', 'SLOTS'),
+          n.command('ROLE'),
+        ]);
+        return { n, info: parseInfo(info), slots: parseSlots(slots), role };
+      }),
+    );
     for (const { n, info, role } of views) {
       if (info.cluster_state !== 'ok') return `${n.port}: cluster_state ${info.cluster_state}`;
-      if (info.cluster_slots_ok !== String(SLOTS)) return `${n.port}: cluster_slots_ok ${info.cluster_slots_ok}`;
+      if (info.cluster_slots_ok !== String(SLOTS))
+        return `${n.port}: cluster_slots_ok ${info.cluster_slots_ok}`;
       if (!Array.isArray(role)) return `${n.port}: bad ROLE`;
       n.role = role[0] === 'master' ? 'primary' : 'replica';
       // ROLE of a replica: [slave, ip, port, state, offset]; 'connected' = link up, sync done.
-      if (n.role === 'replica' && role[3] !== 'connected') return `${n.port}: replica link ${String(role[3])}`;
+      if (n.role === 'replica' && role[3] !== 'connected')
+        return `${n.port}: replica link ${String(role[3])}`;
     }
     const first = views[0];
     if (first === undefined) return 'no live node';
@@ -239,7 +265,8 @@ class Cluster implements RedisClusterHandle {
     for (const { n, role } of views) {
       if (n.role !== 'replica' || !Array.isArray(role)) continue;
       const ranges = first.slots.filter((r) => r.primaryPort === Number(role[2]));
-      if (ranges.some((r) => !r.replicaPorts.includes(n.port))) return `CLUSTER SLOTS does not list replica ${n.port} yet`;
+      if (ranges.some((r) => !r.replicaPorts.includes(n.port)))
+        return `CLUSTER SLOTS does not list replica ${n.port} yet`;
     }
     let covered = 0;
     for (const r of first.slots) {
@@ -288,7 +315,11 @@ class Cluster implements RedisClusterHandle {
     await from.command('CLUSTER', 'SETSLOT', slot, 'MIGRATING', to.id);
     const moveKeys = async (limit = Number.POSITIVE_INFINITY): Promise<number> => {
       // A separate Buffer-mode connection: key names are binary-safe.
-      const c = await RawClient.connect({ ...from.server.connectOptions(), buffers: true, timeoutMs: 30_000 });
+      const c = await RawClient.connect({
+        ...from.server.connectOptions(),
+        buffers: true,
+        timeoutMs: 30_000,
+      });
       let moved = 0;
       try {
         for (let round = 0; round < 100_000 && moved < limit; round++) {
@@ -317,7 +348,8 @@ class Cluster implements RedisClusterHandle {
         this.unsettled((slots) => {
           const r = slots.find((x) => x.start <= slot && slot <= x.end);
           return r?.primaryPort === to.port ? undefined : `slot ${slot} still on ${r?.primaryPort}`;
-        }));
+        }),
+      );
     };
     return { slot, from, to, moveKeys, keysLeft, finish };
   }
@@ -338,10 +370,14 @@ class Cluster implements RedisClusterHandle {
     for (let attempt = 0; attempt < 3; attempt++) {
       await replica.command('CLUSTER', 'FAILOVER', ...mode);
       try {
-        await waitUntil(`${replica.port} promoted`, Math.min(6000, Math.max(1, deadline - Date.now())), async () => {
-          const role = await replica.command('ROLE');
-          return Array.isArray(role) && role[0] === 'master' ? undefined : 'still a replica';
-        });
+        await waitUntil(
+          `${replica.port} promoted`,
+          Math.min(6000, Math.max(1, deadline - Date.now())),
+          async () => {
+            const role = await replica.command('ROLE');
+            return Array.isArray(role) && role[0] === 'master' ? undefined : 'still a replica';
+          },
+        );
         break;
       } catch (e) {
         if (attempt === 2 || Date.now() > deadline) throw e;
@@ -349,7 +385,8 @@ class Cluster implements RedisClusterHandle {
     }
     replica.role = 'primary';
     await waitUntil(`failover to ${replica.port} settled`, Math.max(1, deadline - Date.now()), () =>
-      this.unsettled(() => (old.alive && old.role !== 'replica' ? `${old.port} still a primary` : undefined)));
+      this.unsettled(() => (old.alive && old.role !== 'replica' ? `${old.port} still a primary` : undefined)),
+    );
   }
 
   stop(): Promise<void> {
@@ -378,26 +415,35 @@ export async function startCluster(options: ClusterOptions = {}): Promise<RedisC
   if (!Number.isInteger(rpp) || rpp < 0) throw new RangeError('replicasPerPrimary must be >= 0');
   const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
   const material = options.tls !== undefined && options.tls !== false ? await tlsMaterial() : undefined;
-  const authClients = typeof options.tls === 'object' ? options.tls.authClients ?? 'no' : 'no';
+  const authClients = typeof options.tls === 'object' ? (options.tls.authClients ?? 'no') : 'no';
   const args = [
-    '--cluster-enabled', 'yes',
-    '--cluster-config-file', 'nodes.conf',
-    '--cluster-node-timeout', String(options.nodeTimeoutMs ?? 1000),
-    '--cluster-announce-ip', '127.0.0.1',
+    '--cluster-enabled',
+    'yes',
+    '--cluster-config-file',
+    'nodes.conf',
+    '--cluster-node-timeout',
+    String(options.nodeTimeoutMs ?? 1000),
+    '--cluster-announce-ip',
+    '127.0.0.1',
     // Replicas sync at once instead of waiting 5 s for more replicas to join the transfer.
-    '--repl-diskless-sync-delay', '0',
+    '--repl-diskless-sync-delay',
+    '0',
     ...(options.requirepass !== undefined ? ['--masterauth', options.requirepass] : []),
     ...(material !== undefined ? ['--tls-cluster', 'yes', '--tls-replication', 'yes'] : []),
     ...(options.args ?? []),
   ];
   const total = nPrimaries * (1 + rpp);
-  const started = await Promise.allSettled(Array.from({ length: total }, () => startRedis({
-    args,
-    clusterBus: true,
-    ...(options.requirepass !== undefined ? { requirepass: options.requirepass } : {}),
-    ...(options.users !== undefined ? { users: options.users } : {}),
-    ...(material !== undefined ? { tls: serverTlsConfig(material, authClients) } : {}),
-  })));
+  const started = await Promise.allSettled(
+    Array.from({ length: total }, () =>
+      startRedis({
+        args,
+        clusterBus: true,
+        ...(options.requirepass !== undefined ? { requirepass: options.requirepass } : {}),
+        ...(options.users !== undefined ? { users: options.users } : {}),
+        ...(material !== undefined ? { tls: serverTlsConfig(material, authClients) } : {}),
+      }),
+    ),
+  );
   const servers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const nodes = servers.map((s, i) => new Node(s, i < nPrimaries ? 'primary' : 'replica'));
   const cluster = new Cluster(nodes, material, options.requirepass, readyTimeoutMs);
@@ -413,47 +459,68 @@ export async function startCluster(options: ClusterOptions = {}): Promise<RedisC
 }
 
 /** A cluster of primaries only (no replicas), e.g. for benchmarks. */
-export function startPrimariesOnlyCluster(options: Omit<ClusterOptions, 'replicasPerPrimary'> = {}): Promise<RedisClusterHandle> {
+export function startPrimariesOnlyCluster(
+  options: Omit<ClusterOptions, 'replicasPerPrimary'> = {},
+): Promise<RedisClusterHandle> {
   return startCluster({ ...options, replicasPerPrimary: 0 });
 }
 
-async function create(cluster: Cluster, nodes: Node[], nPrimaries: number, rpp: number, timeoutMs: number): Promise<void> {
-  await Promise.all(nodes.map(async (n) => { n.id = String(await n.command('CLUSTER', 'MYID')); }));
+async function create(
+  cluster: Cluster,
+  nodes: Node[],
+  nPrimaries: number,
+  rpp: number,
+  timeoutMs: number,
+): Promise<void> {
+  await Promise.all(
+    nodes.map(async (n) => {
+      n.id = String(await n.command('CLUSTER', 'MYID'));
+    }),
+  );
   const ranges = slotRanges(nPrimaries);
-  await Promise.all(nodes.slice(0, nPrimaries).map(async (n, i) => {
-    const [start, end] = ranges[i] ?? [0, -1];
-    await n.command('CLUSTER', 'ADDSLOTSRANGE', start, end);
-    // Distinct epochs up front spare the cluster its epoch-collision resolution.
-    await n.command('CLUSTER', 'SET-CONFIG-EPOCH', i + 1);
-  }));
+  await Promise.all(
+    nodes.slice(0, nPrimaries).map(async (n, i) => {
+      const [start, end] = ranges[i] ?? [0, -1];
+      await n.command('CLUSTER', 'ADDSLOTSRANGE', start, end);
+      // Distinct epochs up front spare the cluster its epoch-collision resolution.
+      await n.command('CLUSTER', 'SET-CONFIG-EPOCH', i + 1);
+    }),
+  );
   // Full mesh of MEETs: every pair shakes hands directly instead of waiting for gossip.
-  await Promise.all(nodes.map(async (a, i) => {
-    for (const b of nodes.slice(i + 1)) {
-      await a.command('CLUSTER', 'MEET', b.host, b.port, b.server.clusterPort ?? b.port + 10000);
-    }
-  }));
+  await Promise.all(
+    nodes.map(async (a, i) => {
+      for (const b of nodes.slice(i + 1)) {
+        await a.command('CLUSTER', 'MEET', b.host, b.port, b.server.clusterPort ?? b.port + 10000);
+      }
+    }),
+  );
   await waitUntil('all nodes know each other', timeoutMs, async () => {
     for (const n of nodes) {
-      const lines = String(await n.command('CLUSTER', 'NODES')).trim().split('\n');
+      const lines = String(await n.command('CLUSTER', 'NODES'))
+        .trim()
+        .split('\n');
       if (lines.length !== nodes.length) return `${n.port} knows ${lines.length} nodes`;
-      if (lines.some((l) => /handshake|noaddr|fail/.test(l.split(' ')[2] ?? ''))) return `${n.port}: handshake pending`;
+      if (lines.some((l) => /handshake|noaddr|fail/.test(l.split(' ')[2] ?? '')))
+        return `${n.port}: handshake pending`;
     }
     return undefined;
   });
-  await Promise.all(nodes.slice(nPrimaries).map(async (n, j) => {
-    const primary = nodes[Math.floor(j / rpp)];
-    if (primary === undefined) throw new Error('replica without primary');
-    // REPLICATE fails with "Unknown node" until the primary's ID reached this node; retry briefly.
-    await waitUntil(`${n.port} replicates ${primary.port}`, timeoutMs, async () => {
-      try {
-        await n.command('CLUSTER', 'REPLICATE', primary.id);
-        return undefined;
-      } catch (e) {
-        if (e instanceof RespError) return e.message;
-        throw e;
-      }
-    });
-  }));
+  await Promise.all(
+    nodes.slice(nPrimaries).map(async (n, j) => {
+      const primary = nodes[Math.floor(j / rpp)];
+      if (primary === undefined) throw new Error('replica without primary');
+      // REPLICATE fails with "Unknown node" until the primary's ID reached this node; retry briefly.
+      await waitUntil(`${n.port} replicates ${primary.port}`, timeoutMs, async () => {
+        try {
+          await n.command('CLUSTER', 'REPLICATE', primary.id);
+          return undefined;
+        } catch (e) {
+          if (e instanceof RespError) return e.message;
+          throw e;
+        }
+      });
+    }),
+  );
   await waitUntil('replicas synced', timeoutMs, async () => {
     for (const n of nodes.slice(nPrimaries)) {
       const role = await n.command('ROLE');

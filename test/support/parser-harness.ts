@@ -31,7 +31,11 @@ export function recorder(options: ParserOptions = {}): Recorder {
 }
 
 /** Feeds the chunks to a fresh parser and returns the events; replies and pushes in the same string mode. */
-export function run(chunks: readonly Uint8Array[], options: ParserOptions = {}, returnBuffers = false): Event[] {
+export function run(
+  chunks: readonly Uint8Array[],
+  options: ParserOptions = {},
+  returnBuffers = false,
+): Event[] {
   const r = recorder(options);
   r.parser.returnBuffers = returnBuffers;
   r.parser.pushBuffers = returnBuffers;

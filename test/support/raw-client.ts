@@ -83,7 +83,8 @@ export function parseReply(
       return { value: new RespError(line), next: after };
     case 0x3a: // ':'
       return { value: toInt(line), next: after };
-    case 0x24: { // '$'
+    case 0x24: {
+      // '$'
       const len = toInt(line);
       if (len === -1) return { value: null, next: after };
       if (len < 0) throw new RespProtocolError(`bad bulk length ${line}`);
@@ -94,7 +95,8 @@ export function parseReply(
       const bytes = buf.subarray(after, after + len);
       return { value: buffers ? Buffer.from(bytes) : bytes.toString('utf8'), next: after + len + 2 };
     }
-    case 0x2a: { // '*'
+    case 0x2a: {
+      // '*'
       const count = toInt(line);
       if (count === -1) return { value: null, next: after };
       if (count < 0) throw new RespProtocolError(`bad array length ${line}`);
@@ -138,23 +140,38 @@ export class RawClient {
   static async connect(options: RawClientOptions): Promise<RawClient> {
     const timeoutMs = options.timeoutMs ?? 5000;
     const socket = await new Promise<Socket>((resolve, reject) => {
-      const onError = (e: Error) => { clearTimeout(timer); s.destroy(); reject(e); };
-      const onReady = () => { clearTimeout(timer); s.off('error', onError); resolve(s); };
-      const target = options.path !== undefined
-        ? { path: options.path }
-        : { host: options.host ?? '127.0.0.1', port: options.port ?? 0 };
-      const s: Socket = options.tls !== undefined
-        ? tlsConnect({ ...target, ...options.tls }, onReady)
-        : netConnect(target, onReady);
+      const onError = (e: Error) => {
+        clearTimeout(timer);
+        s.destroy();
+        reject(e);
+      };
+      const onReady = () => {
+        clearTimeout(timer);
+        s.off('error', onError);
+        resolve(s);
+      };
+      const target =
+        options.path !== undefined
+          ? { path: options.path }
+          : { host: options.host ?? '127.0.0.1', port: options.port ?? 0 };
+      const s: Socket =
+        options.tls !== undefined
+          ? tlsConnect({ ...target, ...options.tls }, onReady)
+          : netConnect(target, onReady);
       s.once('error', onError);
-      const timer = setTimeout(() => onError(new Error(`connect timed out after ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => onError(new Error(`connect timed out after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     });
     socket.setNoDelay(true);
     const client = new RawClient(socket, timeoutMs, options.buffers ?? false);
     if (options.password !== undefined) {
       try {
         await client.command(
-          ...(options.username !== undefined ? ['AUTH', options.username, options.password] : ['AUTH', options.password]),
+          ...(options.username !== undefined
+            ? ['AUTH', options.username, options.password]
+            : ['AUTH', options.password]),
         );
       } catch (e) {
         client.close();

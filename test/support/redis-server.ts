@@ -114,7 +114,11 @@ function installExitHook(): void {
   exitHookInstalled = true;
   process.on('exit', () => {
     for (const pid of live.keys()) {
-      try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
@@ -123,7 +127,11 @@ function installExitHook(): void {
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
       process.once(sig, () => {
         for (const pid of live.keys()) {
-          try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            /* already gone */
+          }
         }
         if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
       });
@@ -234,7 +242,11 @@ export async function waitUntil(
 /** Error from a server that could not be started; `logTail` holds the end of its log. */
 export class RedisStartError extends Error {
   override name = 'RedisStartError';
-  constructor(message: string, readonly logTail: string, readonly portTaken: boolean) {
+  constructor(
+    message: string,
+    readonly logTail: string,
+    readonly portTaken: boolean,
+  ) {
     super(logTail === '' ? message : `${message}\n--- log tail ---\n${logTail}`);
   }
 }
@@ -247,7 +259,8 @@ function tailOf(file: string, lines: number): string {
   }
 }
 
-const PORT_TAKEN = /Address already in use|Could not create server TCP listening socket|Failed listening on port/;
+const PORT_TAKEN =
+  /Address already in use|Could not create server TCP listening socket|Failed listening on port/;
 
 // ---------------------------------------------------------------------------------------------
 // Server
@@ -277,16 +290,27 @@ class Server implements RedisServerHandle {
     this.tls = options.tls?.client;
     const args = options.args ?? [];
     const argPass = args.indexOf('--requirepass');
-    this.password = options.users?.find((u) => u.name === 'default')?.password
-      ?? options.requirepass
-      ?? (argPass >= 0 ? args[argPass + 1] : undefined);
+    this.password =
+      options.users?.find((u) => u.name === 'default')?.password ??
+      options.requirepass ??
+      (argPass >= 0 ? args[argPass + 1] : undefined);
   }
 
-  get port(): number { return this.ports.port; }
-  get clusterPort(): number | undefined { return this.ports.clusterPort; }
-  get pid(): number { return this.child.pid ?? -1; }
-  get process(): ChildProcess { return this.child; }
-  get alive(): boolean { return this.child.exitCode === null && this.child.signalCode === null; }
+  get port(): number {
+    return this.ports.port;
+  }
+  get clusterPort(): number | undefined {
+    return this.ports.clusterPort;
+  }
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+  get process(): ChildProcess {
+    return this.child;
+  }
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
 
   argv(): string[] {
     const o = this.options;
@@ -298,9 +322,18 @@ class Server implements RedisServerHandle {
     argv.push('--bind', '127.0.0.1', '--dir', this.dir, '--daemonize', 'no');
     if (o.tls !== undefined) {
       argv.push(
-        '--port', '0', '--tls-port', String(this.port),
-        '--tls-cert-file', o.tls.certFile, '--tls-key-file', o.tls.keyFile,
-        '--tls-ca-cert-file', o.tls.caFile, '--tls-auth-clients', o.tls.authClients ?? 'no',
+        '--port',
+        '0',
+        '--tls-port',
+        String(this.port),
+        '--tls-cert-file',
+        o.tls.certFile,
+        '--tls-key-file',
+        o.tls.keyFile,
+        '--tls-ca-cert-file',
+        o.tls.caFile,
+        '--tls-auth-clients',
+        o.tls.authClients ?? 'no',
       );
     } else {
       argv.push('--port', String(this.port));
@@ -319,9 +352,12 @@ class Server implements RedisServerHandle {
     const out = openSync(this.logFile, 'a');
     const argv = this.argv();
     try {
-      this.child = SETPRIV !== undefined
-        ? spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', 'redis-server', ...argv], { stdio: ['ignore', out, out] })
-        : spawn('redis-server', argv, { stdio: ['ignore', out, out] });
+      this.child =
+        SETPRIV !== undefined
+          ? spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', 'redis-server', ...argv], {
+              stdio: ['ignore', out, out],
+            })
+          : spawn('redis-server', argv, { stdio: ['ignore', out, out] });
     } finally {
       closeSync(out);
     }
@@ -335,7 +371,10 @@ class Server implements RedisServerHandle {
     }
     live.set(pid, child);
     this.exited = new Promise<void>((resolve) => {
-      const done = () => { live.delete(pid); resolve(); };
+      const done = () => {
+        live.delete(pid);
+        resolve();
+      };
       if (child.exitCode !== null || child.signalCode !== null) done();
       else child.once('exit', done);
     });
@@ -393,7 +432,9 @@ class Server implements RedisServerHandle {
   private async waitExit(ms: number): Promise<boolean> {
     this.child.ref();
     let timer: NodeJS.Timeout | undefined;
-    const t = new Promise<boolean>((r) => { timer = setTimeout(() => r(false), ms); });
+    const t = new Promise<boolean>((r) => {
+      timer = setTimeout(() => r(false), ms);
+    });
     const ok = await Promise.race([this.exited.then(() => true), t]);
     clearTimeout(timer);
     this.child.unref();
@@ -402,13 +443,21 @@ class Server implements RedisServerHandle {
 
   private async hardKill(): Promise<void> {
     if (!this.alive) return;
-    try { process.kill(this.pid, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(this.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
     if (!(await this.waitExit(5000))) throw new Error(`redis-server PID ${this.pid} survived SIGKILL`);
   }
 
   private async terminate(): Promise<void> {
     if (!this.alive) return;
-    try { process.kill(this.pid, 'SIGTERM'); } catch { /* gone */ }
+    try {
+      process.kill(this.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
     if (await this.waitExit(3000)) return;
     await this.hardKill();
   }
@@ -477,7 +526,7 @@ class Server implements RedisServerHandle {
  */
 export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServerHandle> {
   // The machine's own server lives there; a test must never start, stop or probe it.
-  if (options.port === 6379) throw new RangeError('port 6379 is reserved for the machine\'s own redis-server');
+  if (options.port === 6379) throw new RangeError("port 6379 is reserved for the machine's own redis-server");
   const fixed = options.port !== undefined;
   const attempts = fixed ? 1 : Math.max(1, options.maxAttempts ?? 5);
   const nextPort = options.portSource ?? freePort;

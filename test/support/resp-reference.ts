@@ -125,7 +125,8 @@ export interface ExpectOptions {
 }
 
 /** Where the parser must deliver a top-level value. */
-export type Delivery = { kind: 'reply'; value: unknown } | { kind: 'error'; value: ReplyErr } | { kind: 'push'; value: unknown[] };
+export type Delivery =
+  { kind: 'reply'; value: unknown } | { kind: 'error'; value: ReplyErr } | { kind: 'push'; value: unknown[] };
 
 /** The handler call a top-level value must produce. */
 export function expectedDelivery(value: RespValue, opts: ExpectOptions = {}): Delivery {
@@ -177,7 +178,12 @@ export function expected(value: RespValue, opts: ExpectOptions = {}): unknown {
       const o: Record<string, unknown> = {};
       for (const [k, v] of value.v) {
         const key = keyString(k);
-        Object.defineProperty(o, key, { value: expected(v, opts), writable: true, enumerable: true, configurable: true });
+        Object.defineProperty(o, key, {
+          value: expected(v, opts),
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
       }
       return o;
     }

@@ -120,7 +120,8 @@ class Topology implements SentinelTopology {
     for (const s of live) {
       const others = await s.command('SENTINEL', 'SENTINELS', this.masterName);
       const ok = Array.isArray(others) ? others.map(fields).filter((f) => f.flags === 'sentinel') : [];
-      if (ok.length < live.length - 1) return `sentinel ${s.port} sees ${ok.length} of ${live.length - 1} other sentinels`;
+      if (ok.length < live.length - 1)
+        return `sentinel ${s.port} sees ${ok.length} of ${live.length - 1} other sentinels`;
       const reps = await s.command('SENTINEL', 'REPLICAS', this.masterName);
       const seen = Array.isArray(reps) ? reps.map(fields) : [];
       for (const r of this.replicas) {
@@ -133,8 +134,10 @@ class Topology implements SentinelTopology {
     }
     for (const r of this.replicas) {
       const info = parseInfo(await r.command('INFO', 'replication'));
-      if (info.role !== 'slave' || Number(info.master_port) !== agreed.port) return `${r.port} does not follow ${agreed.port}`;
-      if (info.master_link_status !== 'up' || info.master_sync_in_progress !== '0') return `${r.port} not synced`;
+      if (info.role !== 'slave' || Number(info.master_port) !== agreed.port)
+        return `${r.port} does not follow ${agreed.port}`;
+      if (info.master_link_status !== 'up' || info.master_sync_in_progress !== '0')
+        return `${r.port} not synced`;
     }
     return undefined;
   }
@@ -143,7 +146,9 @@ class Topology implements SentinelTopology {
     await waitUntil('sentinel topology ready', options.timeoutMs ?? this.timeoutMs, () => this.unsettled());
   }
 
-  async failover(options: SentinelFailoverOptions = {}): Promise<{ from: RedisServerHandle; to: RedisServerHandle }> {
+  async failover(
+    options: SentinelFailoverOptions = {},
+  ): Promise<{ from: RedisServerHandle; to: RedisServerHandle }> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const from = this.primary;
     const sentinel = this.sentinels.find((s) => s.alive);
@@ -185,7 +190,8 @@ export async function startSentinel(options: SentinelOptions = {}): Promise<Sent
   const pass = options.requirepass;
   const dataArgs = [
     // Replicas sync at once instead of waiting 5 s for more replicas to join the transfer.
-    '--repl-diskless-sync-delay', '0',
+    '--repl-diskless-sync-delay',
+    '0',
     ...(pass !== undefined ? ['--masterauth', pass] : []),
     ...(options.args ?? []),
   ];
@@ -202,16 +208,21 @@ export async function startSentinel(options: SentinelOptions = {}): Promise<Sent
   try {
     const primary = await startRedis({ ...common, args: dataArgs });
     servers.push(primary);
-    const replicas = await Promise.allSettled(Array.from({ length: options.replicas ?? 2 }, () => startRedis({
-      ...common,
-      args: [...dataArgs, '--replicaof', primary.host, String(primary.port)],
-    })));
+    const replicas = await Promise.allSettled(
+      Array.from({ length: options.replicas ?? 2 }, () =>
+        startRedis({
+          ...common,
+          args: [...dataArgs, '--replicaof', primary.host, String(primary.port)],
+        }),
+      ),
+    );
     for (const r of replicas) if (r.status === 'fulfilled') servers.push(r.value);
     for (const r of replicas) if (r.status === 'rejected') throw r.reason;
     await waitUntil('replicas synced', timeoutMs, async () => {
       for (const r of servers.slice(1)) {
         const info = parseInfo(await r.command('INFO', 'replication'));
-        if (info.master_link_status !== 'up' || info.master_sync_in_progress !== '0') return `${r.port} not synced`;
+        if (info.master_link_status !== 'up' || info.master_sync_in_progress !== '0')
+          return `${r.port} not synced`;
       }
       return undefined;
     });
@@ -221,13 +232,19 @@ export async function startSentinel(options: SentinelOptions = {}): Promise<Sent
       `sentinel failover-timeout ${name} ${options.failoverTimeoutMs ?? 3000}`,
       `sentinel parallel-syncs ${name} 1`,
       ...(pass !== undefined ? [`sentinel auth-pass ${name} ${pass}`] : []),
-      ...(options.sentinelPassword !== undefined ? [`sentinel sentinel-pass ${options.sentinelPassword}`] : []),
+      ...(options.sentinelPassword !== undefined
+        ? [`sentinel sentinel-pass ${options.sentinelPassword}`]
+        : []),
     ];
-    const started = await Promise.allSettled(Array.from({ length: options.sentinels ?? 3 }, () => startRedis({
-      sentinel: true,
-      config,
-      ...(options.sentinelPassword !== undefined ? { requirepass: options.sentinelPassword } : {}),
-    })));
+    const started = await Promise.allSettled(
+      Array.from({ length: options.sentinels ?? 3 }, () =>
+        startRedis({
+          sentinel: true,
+          config,
+          ...(options.sentinelPassword !== undefined ? { requirepass: options.sentinelPassword } : {}),
+        }),
+      ),
+    );
     for (const s of started) if (s.status === 'fulfilled') sentinels.push(s.value);
     for (const s of started) if (s.status === 'rejected') throw s.reason;
     const topology = new Topology(name, servers, sentinels, primary, timeoutMs);

@@ -8,7 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { promisify } from 'node:util';
-import { startRedis, type RedisServerHandle, type RedisServerOptions, type ServerTlsConfig } from './redis-server.js';
+import {
+  startRedis,
+  type RedisServerHandle,
+  type RedisServerOptions,
+  type ServerTlsConfig,
+} from './redis-server.js';
 
 const run = promisify(execFile);
 
@@ -64,15 +69,57 @@ async function generate(): Promise<TlsMaterial> {
   writeFileSync(f('server.ext'), SERVER_EXT);
   writeFileSync(f('client.ext'), CLIENT_EXT);
   const openssl = (...args: string[]) => run('openssl', args, { cwd: dir, timeout: 20_000 });
-  const selfSigned = (name: string, cn: string) => openssl(
-    'req', '-x509', '-new', ...EC, '-keyout', f(`${name}.key`), '-out', f(`${name}.crt`), '-days', '3',
-    '-subj', `/CN=${cn}`, '-config', f('openssl.cnf'), '-extensions', 'v3_ca',
-  );
+  const selfSigned = (name: string, cn: string) =>
+    openssl(
+      'req',
+      '-x509',
+      '-new',
+      ...EC,
+      '-keyout',
+      f(`${name}.key`),
+      '-out',
+      f(`${name}.crt`),
+      '-days',
+      '3',
+      '-subj',
+      `/CN=${cn}`,
+      '-config',
+      f('openssl.cnf'),
+      '-extensions',
+      'v3_ca',
+    );
   const leaf = async (name: string, cn: string, serial: number) => {
-    await openssl('req', '-new', ...EC, '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`),
-      '-subj', `/CN=${cn}`, '-config', f('openssl.cnf'));
-    await openssl('x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.crt'), '-CAkey', f('ca.key'),
-      '-set_serial', String(serial), '-days', '3', '-out', f(`${name}.crt`), '-extfile', f(`${name}.ext`));
+    await openssl(
+      'req',
+      '-new',
+      ...EC,
+      '-keyout',
+      f(`${name}.key`),
+      '-out',
+      f(`${name}.csr`),
+      '-subj',
+      `/CN=${cn}`,
+      '-config',
+      f('openssl.cnf'),
+    );
+    await openssl(
+      'x509',
+      '-req',
+      '-in',
+      f(`${name}.csr`),
+      '-CA',
+      f('ca.crt'),
+      '-CAkey',
+      f('ca.key'),
+      '-set_serial',
+      String(serial),
+      '-days',
+      '3',
+      '-out',
+      f(`${name}.crt`),
+      '-extfile',
+      f(`${name}.ext`),
+    );
   };
   await Promise.all([selfSigned('ca', 'wredis test CA'), selfSigned('other-ca', 'wredis unrelated CA')]);
   await Promise.all([leaf('server', 'localhost', 1001), leaf('client', 'wredis-test-client', 1002)]);

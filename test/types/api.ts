@@ -2,13 +2,7 @@
  * Type-level checks of the command API: this file must compile (`npm run typecheck`,
  * and test/commands-types.test.ts). It is never run. Files under ./fail must not compile.
  */
-import type {
-  DedicatedConnection,
-  Pipeline,
-  Redis,
-  RedisBuffers,
-  Transaction,
-} from '../../src/index.js';
+import type { DedicatedConnection, Pipeline, Redis, RedisBuffers, Transaction } from '../../src/index.js';
 import type {
   FieldValue,
   GeoPosition,
@@ -55,7 +49,9 @@ export async function generic(r: Redis): Promise<void> {
   exact<boolean>()(await r.expire('k', 10, 'NX'));
   exact<string>()(await r.type('k'));
   exact<string | null>()(await r.objectEncoding('k'));
-  exact<Array<string | null>>()(await r.sort('l', { by: 'w_*', limit: { offset: 0, count: 10 }, get: ['#'], order: 'DESC', alpha: true }));
+  exact<Array<string | null>>()(
+    await r.sort('l', { by: 'w_*', limit: { offset: 0, count: 10 }, get: ['#'], order: 'DESC', alpha: true }),
+  );
   exact<ScanPage<string>>()(await r.scan('0', { match: 'a*', count: 10, type: 'hash' }));
   exact<[number, number]>()(await r.waitaof(1, 0, 100));
 }
@@ -93,7 +89,9 @@ export async function sortedSets(r: Redis, b: RedisBuffers): Promise<void> {
   exact<number>()(await r.zadd('z', 1, 'a', 2, 'b'));
   exact<number | null>()(await r.zaddIncr('z', 1, 'a', { xx: true }));
   exact<number | null>()(await r.zscore('z', 'a'));
-  exact<string[]>()(await r.zrange('z', '(1', '+inf', { by: 'score', rev: true, limit: { offset: 0, count: 5 } }));
+  exact<string[]>()(
+    await r.zrange('z', '(1', '+inf', { by: 'score', rev: true, limit: { offset: 0, count: 5 } }),
+  );
   exact<Array<ScoredMember<string>>>()(await r.zrangeWithScores('z', 0, -1));
   exact<Array<ScoredMember<Uint8Array>>>()(await b.zrangeWithScores('z', 0, -1));
   exact<ScoredMember<string> | null>()(await r.zpopmin('z'));
@@ -105,9 +103,13 @@ export async function sortedSets(r: Redis, b: RedisBuffers): Promise<void> {
 export async function streams(r: Redis, b: RedisBuffers): Promise<void> {
   exact<string | null>()(await r.xadd('s', '*', { a: 1 }, { maxlen: 100, approx: true, nomkstream: true }));
   exact<Array<StreamEntry<string>>>()(await r.xrange('s', '-', '+', 10));
-  exact<Array<StreamRead<StreamEntry<string>>> | null>()(await r.xread([{ key: 's', id: '$' }], { block: 1000, count: 10 }));
+  exact<Array<StreamRead<StreamEntry<string>>> | null>()(
+    await r.xread([{ key: 's', id: '$' }], { block: 1000, count: 10 }),
+  );
   exact<Array<StreamRead<StreamEntry<Uint8Array>>> | null>()(await b.xread({ key: 's', id: '0' }));
-  exact<Array<StreamRead<GroupStreamEntry<string>>> | null>()(await r.xreadgroup('g', 'c', { key: 's', id: '>' }, { noack: true }));
+  exact<Array<StreamRead<GroupStreamEntry<string>>> | null>()(
+    await r.xreadgroup('g', 'c', { key: 's', id: '>' }, { noack: true }),
+  );
   exact<XPendingSummary>()(await r.xpending('s', 'g'));
   exact<XAutoClaimResult<StreamEntry<string>>>()(await r.xautoclaim('s', 'g', 'c', 0, '0-0', 10));
   exact<XInfoStream<string>>()(await r.xinfoStream('s'));
@@ -126,9 +128,23 @@ export async function streams(r: Redis, b: RedisBuffers): Promise<void> {
 export async function geoBitsHll(r: Redis): Promise<void> {
   exact<number>()(await r.geoadd('g', [{ longitude: 1, latitude: 2, member: 'm' }], { ch: true }));
   exact<Array<GeoPosition | null>>()(await r.geopos('g', 'm'));
-  exact<string[]>()(await r.geosearch('g', { member: 'm' }, { radius: 10, unit: 'km' }, { count: 5, any: true }));
-  exact<Array<GeoSearchResult<string>>>()(await r.geosearchWith('g', { longitude: 1, latitude: 2 }, { width: 1, height: 2, unit: 'm' }, { withDist: true }));
-  exact<Array<number | null>>()(await r.bitfield('b', [{ op: 'OVERFLOW', behavior: 'SAT' }, { op: 'INCRBY', type: 'i5', offset: '#2', increment: 1 }]));
+  exact<string[]>()(
+    await r.geosearch('g', { member: 'm' }, { radius: 10, unit: 'km' }, { count: 5, any: true }),
+  );
+  exact<Array<GeoSearchResult<string>>>()(
+    await r.geosearchWith(
+      'g',
+      { longitude: 1, latitude: 2 },
+      { width: 1, height: 2, unit: 'm' },
+      { withDist: true },
+    ),
+  );
+  exact<Array<number | null>>()(
+    await r.bitfield('b', [
+      { op: 'OVERFLOW', behavior: 'SAT' },
+      { op: 'INCRBY', type: 'i5', offset: '#2', increment: 1 },
+    ]),
+  );
   exact<number>()(await r.bitcount('b', { start: 0, end: 7, unit: 'BIT' }));
   exact<boolean>()(await r.pfadd('h', 'a'));
 }
@@ -153,7 +169,9 @@ export async function untyped(r: Redis): Promise<void> {
   exact<unknown>()(await r.config('GET', 'x'));
   exact<unknown>()(await r.jsonGet('k', '$'));
   exact<unknown>()(await r.clusterMeet('127.0.0.1', 7000));
-  check<Equal<Redis['xinfoHelp'], (...args: Array<string | number | bigint | Uint8Array>) => Promise<unknown>>>();
+  check<
+    Equal<Redis['xinfoHelp'], (...args: Array<string | number | bigint | Uint8Array>) => Promise<unknown>>
+  >();
 }
 
 export async function batches(r: Redis, p: Pipeline, t: Transaction): Promise<void> {

@@ -7,9 +7,10 @@ type Client = Redis | Cluster;
 export function ioredisAdapter(mode: Mode, ep: Endpoint, autoPipelining: boolean): Adapter {
   // Defaults otherwise; lazyConnect only so that connect() can be awaited like the others.
   const common = { lazyConnect: true, enableAutoPipelining: autoPipelining };
-  const c: Client = mode === 'cluster'
-    ? new Cluster([{ host: ep.host, port: ep.port }], common)
-    : new Redis({ host: ep.host, port: ep.port, ...common });
+  const c: Client =
+    mode === 'cluster'
+      ? new Cluster([{ host: ep.host, port: ep.port }], common)
+      : new Redis({ host: ep.host, port: ep.port, ...common });
   return {
     notes: autoPipelining ? ['enableAutoPipelining: true'] : [],
     connect: () => c.connect(),

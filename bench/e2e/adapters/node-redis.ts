@@ -3,12 +3,15 @@ import { createClient, createCluster } from 'redis';
 import type { Adapter, Endpoint, Mode } from './types.js';
 
 export function nodeRedisAdapter(mode: Mode, ep: Endpoint): Adapter {
-  const c = mode === 'cluster'
-    ? createCluster({ rootNodes: [{ socket: { host: ep.host, port: ep.port } }] })
-    : createClient({ socket: { host: ep.host, port: ep.port } });
+  const c =
+    mode === 'cluster'
+      ? createCluster({ rootNodes: [{ socket: { host: ep.host, port: ep.port } }] })
+      : createClient({ socket: { host: ep.host, port: ep.port } });
   // A lost connection must surface as a failed run, not an unhandled 'error' event crash.
   let lastError: unknown;
-  c.on('error', (e: unknown) => { lastError = e; });
+  c.on('error', (e: unknown) => {
+    lastError = e;
+  });
   return {
     notes: [],
     connect: async () => {

@@ -50,11 +50,15 @@ function newestMtime(dir: string, depth = 0): number {
 function entry(): { spec: string; note: string } {
   const forced = process.env.WREDIS_ENTRY;
   const dist = join(ROOT, 'dist/src/index.js');
-  if (forced === 'src') return { spec: SRC_ENTRY, note: 'wredis loaded from src/ through tsx (WREDIS_ENTRY=src)' };
+  if (forced === 'src')
+    return { spec: SRC_ENTRY, note: 'wredis loaded from src/ through tsx (WREDIS_ENTRY=src)' };
   if (forced === 'dist' || (existsSync(dist) && statSync(dist).mtimeMs >= newestMtime(join(ROOT, 'src')))) {
     return { spec: DIST_ENTRY, note: 'wredis loaded from dist/ (compiled by npm run build)' };
   }
-  return { spec: SRC_ENTRY, note: 'wredis loaded from src/ through tsx: dist/ missing or older than src/ (run npm run build)' };
+  return {
+    spec: SRC_ENTRY,
+    note: 'wredis loaded from src/ through tsx: dist/ missing or older than src/ (run npm run build)',
+  };
 }
 
 export async function wredisAdapter(mode: Mode, ep: Endpoint): Promise<Adapter> {
@@ -77,7 +81,8 @@ export async function wredisAdapter(mode: Mode, ep: Endpoint): Promise<Adapter> 
     c = new (Ctor as WCtor)({ host: ep.host, port: ep.port, lazyConnect: true });
   }
   const hasPipeline = typeof c.pipeline === 'function';
-  if (!hasPipeline) notes.push('no pipeline(): W3 issues the GETs in one tick with Promise.all (auto-pipelined)');
+  if (!hasPipeline)
+    notes.push('no pipeline(): W3 issues the GETs in one tick with Promise.all (auto-pipelined)');
   return {
     notes,
     connect: async () => {
@@ -91,15 +96,15 @@ export async function wredisAdapter(mode: Mode, ep: Endpoint): Promise<Adapter> 
     hgetall: (k) => c.hgetall(k),
     pipelineGet: hasPipeline
       ? (keys) => {
-        const p = (c.pipeline as () => WPipeline).call(c);
-        for (let i = 0; i < keys.length; i++) p.get(keys[i] as string);
-        return p.exec();
-      }
+          const p = (c.pipeline as () => WPipeline).call(c);
+          for (let i = 0; i < keys.length; i++) p.get(keys[i] as string);
+          return p.exec();
+        }
       : (keys) => {
-        const all = new Array<Promise<unknown>>(keys.length);
-        for (let i = 0; i < keys.length; i++) all[i] = c.get(keys[i] as string);
-        return Promise.all(all);
-      },
+          const all = new Array<Promise<unknown>>(keys.length);
+          for (let i = 0; i < keys.length; i++) all[i] = c.get(keys[i] as string);
+          return Promise.all(all);
+        },
     close: () => c.close(),
   };
 }

@@ -32,7 +32,12 @@ export function countedKeys(keys: RedisKey | readonly RedisKey[]): unknown[] {
 }
 
 /** `[head…] numkeys key… which [COUNT n]` of LMPOP, BLMPOP, ZMPOP and BZMPOP (`which`: LEFT/RIGHT, MIN/MAX). */
-export function mpopArgs(head: unknown[], keys: RedisKey | readonly RedisKey[], which: string, count: number | undefined): unknown[] {
+export function mpopArgs(
+  head: unknown[],
+  keys: RedisKey | readonly RedisKey[],
+  which: string,
+  count: number | undefined,
+): unknown[] {
   const args = [...head, ...countedKeys(keys), which];
   if (count !== undefined) args.push('COUNT', count);
   return args;

@@ -98,6 +98,9 @@ export const functionCommands: Implementation<FunctionCommands<unknown>> = {
     return this.dispatch('function', ['DUMP']);
   },
   functionRestore(payload: string | Uint8Array, policy?: 'FLUSH' | 'APPEND' | 'REPLACE') {
-    return this.dispatch('function', policy === undefined ? ['RESTORE', payload] : ['RESTORE', payload, policy]);
+    return this.dispatch(
+      'function',
+      policy === undefined ? ['RESTORE', payload] : ['RESTORE', payload, policy],
+    );
   },
 };

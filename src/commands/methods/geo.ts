@@ -71,9 +71,20 @@ export interface GeoCommands<S> {
   /** GEOSEARCH: the members in the area. */
   geosearch(key: RedisKey, from: GeoFrom, by: GeoBy, options?: GeoSearchOptions): S[];
   /** GEOSEARCH with WITHCOORD / WITHDIST / WITHHASH. */
-  geosearchWith(key: RedisKey, from: GeoFrom, by: GeoBy, options: GeoSearchWithOptions): Array<GeoSearchResult<S>>;
+  geosearchWith(
+    key: RedisKey,
+    from: GeoFrom,
+    by: GeoBy,
+    options: GeoSearchWithOptions,
+  ): Array<GeoSearchResult<S>>;
   /** GEOSEARCHSTORE: the number of members stored. */
-  geosearchstore(destination: RedisKey, source: RedisKey, from: GeoFrom, by: GeoBy, options?: GeoSearchStoreOptions): number;
+  geosearchstore(
+    destination: RedisKey,
+    source: RedisKey,
+    from: GeoFrom,
+    by: GeoBy,
+    options?: GeoSearchStoreOptions,
+  ): number;
 }
 
 function searchArgs(args: unknown[], from: GeoFrom, by: GeoBy, o: GeoSearchOptions | undefined): unknown[] {
@@ -86,7 +97,10 @@ function searchArgs(args: unknown[], from: GeoFrom, by: GeoBy, o: GeoSearchOptio
     args.push('COUNT', o.count);
     if (o.any) args.push('ANY');
   } else if (o?.any) {
-    throw new CommandSyntaxError('geosearch() takes any only with count', { command: 'GEOSEARCH', arguments: ['any'] });
+    throw new CommandSyntaxError('geosearch() takes any only with count', {
+      command: 'GEOSEARCH',
+      arguments: ['any'],
+    });
   }
   return args;
 }
@@ -114,18 +128,27 @@ function toResults(o: GeoSearchWithOptions): (v: unknown) => Array<GeoSearchResu
 export const geoCommands: Implementation<GeoCommands<unknown>> = {
   geoadd(key: RedisKey, members: GeoMember | readonly GeoMember[], options?: GeoAddOptions) {
     const args: unknown[] = [key];
-    if (options?.nx && options.xx) throw new CommandSyntaxError('geoadd() takes only one of nx, xx', { command: 'GEOADD', arguments: ['nx', 'xx'] });
+    if (options?.nx && options.xx)
+      throw new CommandSyntaxError('geoadd() takes only one of nx, xx', {
+        command: 'GEOADD',
+        arguments: ['nx', 'xx'],
+      });
     if (options?.nx) args.push('NX');
     if (options?.xx) args.push('XX');
     if (options?.ch) args.push('CH');
-    for (const m of Array.isArray(members) ? (members as readonly GeoMember[]) : [members as GeoMember]) args.push(m.longitude, m.latitude, m.member);
+    for (const m of Array.isArray(members) ? (members as readonly GeoMember[]) : [members as GeoMember])
+      args.push(m.longitude, m.latitude, m.member);
     return this.dispatch('geoadd', args);
   },
   geopos(key: RedisKey, ...members: RedisValue[]) {
     return this.dispatch('geopos', [key, ...members], (v) => asArray(v).map(toPosition));
   },
   geodist(key: RedisKey, member1: RedisValue, member2: RedisValue, unit?: GeoUnit) {
-    return this.dispatch('geodist', unit === undefined ? [key, member1, member2] : [key, member1, member2, unit], toNumberOrNull);
+    return this.dispatch(
+      'geodist',
+      unit === undefined ? [key, member1, member2] : [key, member1, member2, unit],
+      toNumberOrNull,
+    );
   },
   geohash(key: RedisKey, ...members: RedisValue[]) {
     return this.dispatch('geohash', [key, ...members], toTextOrNullArray);
@@ -140,7 +163,13 @@ export const geoCommands: Implementation<GeoCommands<unknown>> = {
     if (options.withHash) args.push('WITHHASH');
     return this.dispatch('geosearch', args, toResults(options));
   },
-  geosearchstore(destination: RedisKey, source: RedisKey, from: GeoFrom, by: GeoBy, options?: GeoSearchStoreOptions) {
+  geosearchstore(
+    destination: RedisKey,
+    source: RedisKey,
+    from: GeoFrom,
+    by: GeoBy,
+    options?: GeoSearchStoreOptions,
+  ) {
     const args = searchArgs([destination, source], from, by, options);
     if (options?.storedist) args.push('STOREDIST');
     return this.dispatch('geosearchstore', args);

@@ -65,7 +65,12 @@ export interface HashCommands<S> {
   hexpire(key: RedisKey, seconds: number, fields: readonly RedisValue[], mode?: ExpireMode): number[];
   hpexpire(key: RedisKey, milliseconds: number, fields: readonly RedisValue[], mode?: ExpireMode): number[];
   hexpireat(key: RedisKey, unixSeconds: number, fields: readonly RedisValue[], mode?: ExpireMode): number[];
-  hpexpireat(key: RedisKey, unixMilliseconds: number, fields: readonly RedisValue[], mode?: ExpireMode): number[];
+  hpexpireat(
+    key: RedisKey,
+    unixMilliseconds: number,
+    fields: readonly RedisValue[],
+    mode?: ExpireMode,
+  ): number[];
   /** HTTL (Redis 7.4+): seconds to live per field; -1 without expiry, -2 without field. */
   httl(key: RedisKey, fields: readonly RedisValue[]): number[];
   hpttl(key: RedisKey, fields: readonly RedisValue[]): number[];
@@ -87,15 +92,29 @@ function fieldsArgs(args: unknown[], fields: readonly RedisValue[]): unknown[] {
   return args;
 }
 
-function hexpireArgs(key: RedisKey, time: number, fields: readonly RedisValue[], mode: ExpireMode | undefined): unknown[] {
+function hexpireArgs(
+  key: RedisKey,
+  time: number,
+  fields: readonly RedisValue[],
+  mode: ExpireMode | undefined,
+): unknown[] {
   return fieldsArgs(mode === undefined ? [key, time] : [key, time, mode], fields);
 }
 
 /** The one expiry option set, as wire arguments. */
-function expiryArgs<O extends object>(command: string, options: O, names: ReadonlyArray<keyof O & string>, flags: readonly string[]): unknown[] {
+function expiryArgs<O extends object>(
+  command: string,
+  options: O,
+  names: ReadonlyArray<keyof O & string>,
+  flags: readonly string[],
+): unknown[] {
   const o = options as Record<string, unknown>;
   const set = names.filter((k) => o[k] !== undefined && o[k] !== false);
-  if (set.length > 1) throw new CommandSyntaxError(`${command.toLowerCase()}() takes only one of ${names.join(', ')}`, { command, arguments: set });
+  if (set.length > 1)
+    throw new CommandSyntaxError(`${command.toLowerCase()}() takes only one of ${names.join(', ')}`, {
+      command,
+      arguments: set,
+    });
   const k = set[0];
   if (k === undefined) return [];
   return flags.includes(k) ? [k.toUpperCase()] : [k.toUpperCase(), o[k]];
@@ -187,15 +206,21 @@ export const hashCommands: Implementation<HashCommands<unknown>> = {
   },
   hgetex(key: RedisKey, fields: readonly RedisValue[], options?: HGetExOptions) {
     const args: unknown[] = [key];
-    if (options !== undefined) args.push(...expiryArgs('HGETEX', options, ['ex', 'px', 'exat', 'pxat', 'persist'], ['persist']));
+    if (options !== undefined)
+      args.push(...expiryArgs('HGETEX', options, ['ex', 'px', 'exat', 'pxat', 'persist'], ['persist']));
     return this.dispatch('hgetex', fieldsArgs(args, fields));
   },
   hsetex(key: RedisKey, fields: Record<string, RedisValue>, options?: HSetExOptions) {
     const args: unknown[] = [key];
-    if (options?.fnx && options.fxx) throw new CommandSyntaxError('hsetex() takes only one of fnx, fxx', { command: 'HSETEX', arguments: ['fnx', 'fxx'] });
+    if (options?.fnx && options.fxx)
+      throw new CommandSyntaxError('hsetex() takes only one of fnx, fxx', {
+        command: 'HSETEX',
+        arguments: ['fnx', 'fxx'],
+      });
     if (options?.fnx) args.push('FNX');
     if (options?.fxx) args.push('FXX');
-    if (options !== undefined) args.push(...expiryArgs('HSETEX', options, ['ex', 'px', 'exat', 'pxat', 'keepttl'], ['keepttl']));
+    if (options !== undefined)
+      args.push(...expiryArgs('HSETEX', options, ['ex', 'px', 'exat', 'pxat', 'keepttl'], ['keepttl']));
     const names = isRecord(fields) ? Object.keys(fields) : [];
     args.push('FIELDS', names.length);
     for (const f of names) args.push(f, fields[f]);

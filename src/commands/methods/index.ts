@@ -25,24 +25,63 @@ import { stringCommands, type StringCommands } from './string.js';
 import type { Dispatcher, RedisArg } from './types.js';
 
 export type {
-  RedisKey, RedisValue, RedisArg, Dispatcher, Transform, ScoredMember, ScanPage, ScanOptions, KeyScanOptions,
-  ScriptCall, ExpireMode, ListEnd,
+  RedisKey,
+  RedisValue,
+  RedisArg,
+  Dispatcher,
+  Transform,
+  ScoredMember,
+  ScanPage,
+  ScanOptions,
+  KeyScanOptions,
+  ScriptCall,
+  ExpireMode,
+  ListEnd,
 } from './types.js';
 export type { SetOptions, GetExOptions } from './string.js';
 export type { CopyOptions, RestoreOptions, SortOptions } from './generic.js';
 export type { FieldValue, HGetExOptions, HSetExOptions } from './hash.js';
 export type { LPosOptions, ListPop } from './list.js';
 export type {
-  ZAddOptions, ZMember, ZRangeOptions, ZCombineOptions, ZKeyedMember, ZPop, ScoreBound, LexBound,
+  ZAddOptions,
+  ZMember,
+  ZRangeOptions,
+  ZCombineOptions,
+  ZKeyedMember,
+  ZPop,
+  ScoreBound,
+  LexBound,
 } from './sorted-set.js';
 export type {
-  StreamEntry, GroupStreamEntry, StreamRead, StreamOffset, StreamTrim, XAddOptions, XReadOptions, XReadGroupOptions,
-  XGroupCreateOptions, XPendingSummary, XPendingEntry, XPendingOptions, XClaimOptions, XAutoClaimResult,
-  XInfoStream, XInfoGroup, XInfoConsumer,
+  StreamEntry,
+  GroupStreamEntry,
+  StreamRead,
+  StreamOffset,
+  StreamTrim,
+  XAddOptions,
+  XReadOptions,
+  XReadGroupOptions,
+  XGroupCreateOptions,
+  XPendingSummary,
+  XPendingEntry,
+  XPendingOptions,
+  XClaimOptions,
+  XAutoClaimResult,
+  XInfoStream,
+  XInfoGroup,
+  XInfoConsumer,
 } from './stream.js';
 export type {
-  GeoUnit, GeoPosition, GeoMember, GeoAddOptions, GeoFrom, GeoBy, GeoSearchOptions, GeoSearchWithOptions,
-  GeoSearchStoreOptions, GeoSearchResult,
+  GeoUnit,
+  GeoPosition,
+  GeoMember,
+  GeoAddOptions,
+  GeoFrom,
+  GeoBy,
+  GeoSearchOptions,
+  GeoSearchWithOptions,
+  GeoSearchStoreOptions,
+  GeoSearchResult,
 } from './geo.js';
 export type { BitfieldType, BitfieldOffset, BitfieldOperation, BitRange } from './bitmap.js';
 export type { FunctionInfo, LibraryInfo, FunctionLoadOptions, FunctionListOptions } from './functions.js';
@@ -53,7 +92,8 @@ export { RAW_COMMANDS };
 
 /** Every typed command, grouped by data type, with plain (unwrapped) reply types; `S` is the string type of replies. */
 export interface TypedCommands<S>
-  extends StringCommands<S>,
+  extends
+    StringCommands<S>,
     GenericCommands<S>,
     HashCommands<S>,
     ListCommands<S>,
@@ -78,7 +118,8 @@ export interface TypedCommands<S>
 export type UntypedCommands = { [K in keyof typeof RAW_COMMANDS]: (...args: RedisArg[]) => unknown };
 
 /** Every command method: the typed ones, and an untyped one for each other command. */
-export interface CommandSignatures<S> extends TypedCommands<S>, Omit<UntypedCommands, keyof TypedCommands<unknown>> {}
+export interface CommandSignatures<S>
+  extends TypedCommands<S>, Omit<UntypedCommands, keyof TypedCommands<unknown>> {}
 
 type Fn = (...args: never[]) => unknown;
 

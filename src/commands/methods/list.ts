@@ -52,7 +52,12 @@ export interface ListCommands<S> {
   /** BLMOVE: like `lmove`, waiting up to `timeout` seconds. */
   blmove(source: RedisKey, destination: RedisKey, from: ListEnd, to: ListEnd, timeout: number): S | null;
   /** BLMPOP (Redis 7.0+): like `lmpop`, waiting up to `timeout` seconds. */
-  blmpop(timeout: number, keys: RedisKey | readonly RedisKey[], from: ListEnd, count?: number): ListPop<S> | null;
+  blmpop(
+    timeout: number,
+    keys: RedisKey | readonly RedisKey[],
+    from: ListEnd,
+    count?: number,
+  ): ListPop<S> | null;
   brpoplpush(source: RedisKey, destination: RedisKey, timeout: number): S | null;
 }
 

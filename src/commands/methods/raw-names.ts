@@ -49,7 +49,10 @@ function camelPart(s: string, first: boolean): string {
 export function methodName(specName: string): string {
   const bar = specName.indexOf('|');
   if (bar < 0) return camelPart(specName.toLowerCase(), true);
-  return camelPart(specName.slice(0, bar).toLowerCase(), true) + camelPart(specName.slice(bar + 1).toLowerCase(), false);
+  return (
+    camelPart(specName.slice(0, bar).toLowerCase(), true) +
+    camelPart(specName.slice(bar + 1).toLowerCase(), false)
+  );
 }
 
 /** What a method sends: the command, and for subcommands the subcommand token. */

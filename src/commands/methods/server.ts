@@ -1,6 +1,15 @@
 /** Server commands: INFO, CONFIG, persistence, SLOWLOG, MEMORY, ACL, MODULE, COMMAND. */
 import { pairArgs } from './args.js';
-import { asArray, mapRecord, parseInfo, toNumber, toNumberOrNull, toObject, toText, toTextArray } from './transforms.js';
+import {
+  asArray,
+  mapRecord,
+  parseInfo,
+  toNumber,
+  toNumberOrNull,
+  toObject,
+  toText,
+  toTextArray,
+} from './transforms.js';
 import type { Implementation, RedisKey, RedisValue } from './types.js';
 
 export interface SlowlogEntry {
@@ -145,7 +154,11 @@ export const serverCommands: Implementation<ServerCommands> = {
     return this.dispatch('config', ['REWRITE']);
   },
   memoryUsage(key: RedisKey, samples?: number) {
-    return this.dispatch('memory', samples === undefined ? ['USAGE', key] : ['USAGE', key, 'SAMPLES', samples], toNumberOrNull);
+    return this.dispatch(
+      'memory',
+      samples === undefined ? ['USAGE', key] : ['USAGE', key, 'SAMPLES', samples],
+      toNumberOrNull,
+    );
   },
   slowlogGet(count?: number) {
     return this.dispatch('slowlog', count === undefined ? ['GET'] : ['GET', count], toSlowlog);

@@ -89,9 +89,20 @@ export interface SortedSetCommands<S> {
   /** ZRANGE by rank, score or lex (see {@link ZRangeOptions}). */
   zrange(key: RedisKey, start: ScoreBound, stop: ScoreBound, options?: ZRangeOptions): S[];
   /** ZRANGE … WITHSCORES. */
-  zrangeWithScores(key: RedisKey, start: ScoreBound, stop: ScoreBound, options?: ZRangeOptions): Array<ScoredMember<S>>;
+  zrangeWithScores(
+    key: RedisKey,
+    start: ScoreBound,
+    stop: ScoreBound,
+    options?: ZRangeOptions,
+  ): Array<ScoredMember<S>>;
   /** ZRANGESTORE: the number of members stored. */
-  zrangestore(destination: RedisKey, source: RedisKey, start: ScoreBound, stop: ScoreBound, options?: ZRangeOptions): number;
+  zrangestore(
+    destination: RedisKey,
+    source: RedisKey,
+    start: ScoreBound,
+    stop: ScoreBound,
+    options?: ZRangeOptions,
+  ): number;
   zremrangebyrank(key: RedisKey, start: number, stop: number): number;
   zremrangebyscore(key: RedisKey, min: ScoreBound, max: ScoreBound): number;
   zremrangebylex(key: RedisKey, min: LexBound, max: LexBound): number;
@@ -106,7 +117,12 @@ export interface SortedSetCommands<S> {
   /** ZMPOP (Redis 7.0+): from the first non-empty sorted set. */
   zmpop(keys: RedisKey | readonly RedisKey[], which: 'MIN' | 'MAX', count?: number): ZPop<S> | null;
   /** BZMPOP (Redis 7.0+): like `zmpop`, waiting up to `timeout` seconds. */
-  bzmpop(timeout: number, keys: RedisKey | readonly RedisKey[], which: 'MIN' | 'MAX', count?: number): ZPop<S> | null;
+  bzmpop(
+    timeout: number,
+    keys: RedisKey | readonly RedisKey[],
+    which: 'MIN' | 'MAX',
+    count?: number,
+  ): ZPop<S> | null;
   zrandmember(key: RedisKey): S | null;
   zrandmemberCount(key: RedisKey, count: number): S[];
   zrandmemberWithScores(key: RedisKey, count: number): Array<ScoredMember<S>>;
@@ -129,7 +145,10 @@ export interface SortedSetCommands<S> {
 function zaddFlags(args: unknown[], o: ZAddOptions | undefined): unknown[] {
   if (o === undefined) return args;
   const bad = (names: string[]): never => {
-    throw new CommandSyntaxError(`zadd() takes only one of ${names.join(', ')}`, { command: 'ZADD', arguments: names });
+    throw new CommandSyntaxError(`zadd() takes only one of ${names.join(', ')}`, {
+      command: 'ZADD',
+      arguments: names,
+    });
   };
   if (o.nx && o.xx) bad(['nx', 'xx']);
   if (o.gt && o.lt) bad(['gt', 'lt']);
@@ -150,7 +169,11 @@ function rangeArgs(args: unknown[], o: ZRangeOptions | undefined): unknown[] {
   return limitArgs(args, o.limit);
 }
 
-function combineArgs(head: unknown[], keys: RedisKey | readonly RedisKey[], o: ZCombineOptions | undefined): unknown[] {
+function combineArgs(
+  head: unknown[],
+  keys: RedisKey | readonly RedisKey[],
+  o: ZCombineOptions | undefined,
+): unknown[] {
   const args = [...head, ...countedKeys(keys)];
   if (o?.weights !== undefined) args.push('WEIGHTS', ...o.weights);
   if (o?.aggregate !== undefined) args.push('AGGREGATE', o.aggregate);
@@ -229,7 +252,13 @@ export const sortedSetCommands: Implementation<SortedSetCommands<unknown>> = {
     args.push('WITHSCORES');
     return this.dispatch('zrange', args, toScoredMembers);
   },
-  zrangestore(destination: RedisKey, source: RedisKey, start: ScoreBound, stop: ScoreBound, options?: ZRangeOptions) {
+  zrangestore(
+    destination: RedisKey,
+    source: RedisKey,
+    start: ScoreBound,
+    stop: ScoreBound,
+    options?: ZRangeOptions,
+  ) {
     return this.dispatch('zrangestore', rangeArgs([destination, source, start, stop], options));
   },
   zremrangebyrank(key: RedisKey, start: number, stop: number) {

@@ -6,7 +6,17 @@
  */
 import { CommandSyntaxError } from '../../errors/index.js';
 import { isRecord } from './args.js';
-import { asArray, camel, newRecord, sealRecord, toNumber, toObject, toText, toTextArray, toTextOrNull } from './transforms.js';
+import {
+  asArray,
+  camel,
+  newRecord,
+  sealRecord,
+  toNumber,
+  toObject,
+  toText,
+  toTextArray,
+  toTextOrNull,
+} from './transforms.js';
 import type { Implementation, RedisKey, RedisValue } from './types.js';
 
 /** A stream entry. Field names are strings; values follow the client's string type. */
@@ -144,7 +154,12 @@ export interface StreamCommands<S> {
    * XADD key [NOMKSTREAM] [MAXLEN|MINID [~] n [LIMIT c]] id field value …: the new entry's ID
    * (`id` `'*'` lets the server choose), or null with `nomkstream` when the stream does not exist.
    */
-  xadd(key: RedisKey, id: string, fields: Record<string, RedisValue> | readonly RedisValue[], options?: XAddOptions): string | null;
+  xadd(
+    key: RedisKey,
+    id: string,
+    fields: Record<string, RedisValue> | readonly RedisValue[],
+    options?: XAddOptions,
+  ): string | null;
   xlen(key: RedisKey): number;
   /** XRANGE key start end [COUNT n]; `'-'`/`'+'` are the ends, `'(id'` excludes. */
   xrange(key: RedisKey, start: string, end: string, count?: number): Array<StreamEntry<S>>;
@@ -154,9 +169,17 @@ export interface StreamCommands<S> {
   /** XTRIM: the number of entries deleted. */
   xtrim(key: RedisKey, trim: StreamTrim): number;
   /** XREAD: entries after each offset, or null when none arrived (within `block`). */
-  xread(streams: StreamOffset | readonly StreamOffset[], options?: XReadOptions): Array<StreamRead<StreamEntry<S>>> | null;
+  xread(
+    streams: StreamOffset | readonly StreamOffset[],
+    options?: XReadOptions,
+  ): Array<StreamRead<StreamEntry<S>>> | null;
   /** XREADGROUP GROUP group consumer …: as `xread`; history entries deleted since delivery have null fields. */
-  xreadgroup(group: string, consumer: string, streams: StreamOffset | readonly StreamOffset[], options?: XReadGroupOptions): Array<StreamRead<GroupStreamEntry<S>>> | null;
+  xreadgroup(
+    group: string,
+    consumer: string,
+    streams: StreamOffset | readonly StreamOffset[],
+    options?: XReadGroupOptions,
+  ): Array<StreamRead<GroupStreamEntry<S>>> | null;
   xack(key: RedisKey, group: string, ...ids: string[]): number;
   xgroupCreate(key: RedisKey, group: string, id: string, options?: XGroupCreateOptions): 'OK';
   /** XGROUP DESTROY: true when the group existed. */
@@ -169,14 +192,49 @@ export interface StreamCommands<S> {
   /** XPENDING key group: the summary. */
   xpending(key: RedisKey, group: string): XPendingSummary;
   /** XPENDING key group [IDLE ms] start end count [consumer]: the pending entries. */
-  xpendingRange(key: RedisKey, group: string, start: string, end: string, count: number, options?: XPendingOptions): XPendingEntry[];
+  xpendingRange(
+    key: RedisKey,
+    group: string,
+    start: string,
+    end: string,
+    count: number,
+    options?: XPendingOptions,
+  ): XPendingEntry[];
   /** XCLAIM: the claimed entries. */
-  xclaim(key: RedisKey, group: string, consumer: string, minIdleTime: number, ids: readonly string[], options?: XClaimOptions): Array<StreamEntry<S>>;
+  xclaim(
+    key: RedisKey,
+    group: string,
+    consumer: string,
+    minIdleTime: number,
+    ids: readonly string[],
+    options?: XClaimOptions,
+  ): Array<StreamEntry<S>>;
   /** XCLAIM … JUSTID: the claimed IDs. */
-  xclaimJustId(key: RedisKey, group: string, consumer: string, minIdleTime: number, ids: readonly string[], options?: XClaimOptions): string[];
+  xclaimJustId(
+    key: RedisKey,
+    group: string,
+    consumer: string,
+    minIdleTime: number,
+    ids: readonly string[],
+    options?: XClaimOptions,
+  ): string[];
   /** XAUTOCLAIM key group consumer min-idle start [COUNT n]. */
-  xautoclaim(key: RedisKey, group: string, consumer: string, minIdleTime: number, start: string, count?: number): XAutoClaimResult<StreamEntry<S>>;
-  xautoclaimJustId(key: RedisKey, group: string, consumer: string, minIdleTime: number, start: string, count?: number): XAutoClaimResult<string>;
+  xautoclaim(
+    key: RedisKey,
+    group: string,
+    consumer: string,
+    minIdleTime: number,
+    start: string,
+    count?: number,
+  ): XAutoClaimResult<StreamEntry<S>>;
+  xautoclaimJustId(
+    key: RedisKey,
+    group: string,
+    consumer: string,
+    minIdleTime: number,
+    start: string,
+    count?: number,
+  ): XAutoClaimResult<string>;
   xinfoStream(key: RedisKey): XInfoStream<S>;
   xinfoGroups(key: RedisKey): XInfoGroup[];
   xinfoConsumers(key: RedisKey, group: string): XInfoConsumer[];
@@ -216,10 +274,13 @@ function toStreamReads(v: unknown): Array<StreamRead<StreamEntry<unknown>>> | nu
 
 function toPendingSummary(v: unknown): XPendingSummary {
   const a = asArray(v);
-  const consumers = a[3] === null || a[3] === undefined ? [] : asArray(a[3]).map((c) => {
-    const p = asArray(c);
-    return { name: toText(p[0]), pending: toNumber(p[1]) };
-  });
+  const consumers =
+    a[3] === null || a[3] === undefined
+      ? []
+      : asArray(a[3]).map((c) => {
+          const p = asArray(c);
+          return { name: toText(p[0]), pending: toNumber(p[1]) };
+        });
   return { count: toNumber(a[0]), minId: toTextOrNull(a[1]), maxId: toTextOrNull(a[2]), consumers };
 }
 
@@ -233,11 +294,21 @@ function toPendingEntries(v: unknown): XPendingEntry[] {
 function toAutoClaim<E>(entry: (v: unknown) => E): (v: unknown) => XAutoClaimResult<E> {
   return (v) => {
     const a = asArray(v);
-    return { next: toText(a[0]), entries: asArray(a[1]).map(entry), deleted: a[2] === undefined ? [] : toTextArray(a[2]) };
+    return {
+      next: toText(a[0]),
+      entries: asArray(a[1]).map(entry),
+      deleted: a[2] === undefined ? [] : toTextArray(a[2]),
+    };
   };
 }
 
-const ID_KEYS = new Set(['lastGeneratedId', 'maxDeletedEntryId', 'recordedFirstEntryId', 'lastDeliveredId', 'name']);
+const ID_KEYS = new Set([
+  'lastGeneratedId',
+  'maxDeletedEntryId',
+  'recordedFirstEntryId',
+  'lastDeliveredId',
+  'name',
+]);
 
 /** A map (RESP3) or flat array (RESP2) with camelCased keys; ids and names as strings, counts as numbers. */
 function toInfo(v: unknown): Record<string, unknown> {
@@ -267,7 +338,10 @@ const toInfoList = (v: unknown): Array<Record<string, unknown>> => asArray(v).ma
 
 function trimArgs(args: unknown[], t: StreamTrim, method: string): unknown[] {
   if (t.maxlen !== undefined && t.minid !== undefined) {
-    throw new CommandSyntaxError(`${method}() takes only one of maxlen, minid`, { command: method.toUpperCase(), arguments: ['maxlen', 'minid'] });
+    throw new CommandSyntaxError(`${method}() takes only one of maxlen, minid`, {
+      command: method.toUpperCase(),
+      arguments: ['maxlen', 'minid'],
+    });
   }
   if (t.maxlen === undefined && t.minid === undefined) return args;
   args.push(t.maxlen !== undefined ? 'MAXLEN' : 'MINID');
@@ -285,7 +359,12 @@ function streamArgs(args: unknown[], streams: StreamOffset | readonly StreamOffs
   return args;
 }
 
-function claimArgs(head: unknown[], ids: readonly string[], o: XClaimOptions | undefined, justId: boolean): unknown[] {
+function claimArgs(
+  head: unknown[],
+  ids: readonly string[],
+  o: XClaimOptions | undefined,
+  justId: boolean,
+): unknown[] {
   const args = [...head, ...ids];
   if (o?.idle !== undefined) args.push('IDLE', o.idle);
   if (o?.time !== undefined) args.push('TIME', o.time);
@@ -297,7 +376,12 @@ function claimArgs(head: unknown[], ids: readonly string[], o: XClaimOptions | u
 }
 
 export const streamCommands: Implementation<StreamCommands<unknown>> = {
-  xadd(key: RedisKey, id: string, fields: Record<string, RedisValue> | readonly RedisValue[], options?: XAddOptions) {
+  xadd(
+    key: RedisKey,
+    id: string,
+    fields: Record<string, RedisValue> | readonly RedisValue[],
+    options?: XAddOptions,
+  ) {
     const args: unknown[] = [key];
     if (options?.nomkstream) args.push('NOMKSTREAM');
     if (options !== undefined) trimArgs(args, options, 'xadd');
@@ -310,10 +394,18 @@ export const streamCommands: Implementation<StreamCommands<unknown>> = {
     return this.dispatch('xlen', [key]);
   },
   xrange(key: RedisKey, start: string, end: string, count?: number) {
-    return this.dispatch('xrange', count === undefined ? [key, start, end] : [key, start, end, 'COUNT', count], toEntries);
+    return this.dispatch(
+      'xrange',
+      count === undefined ? [key, start, end] : [key, start, end, 'COUNT', count],
+      toEntries,
+    );
   },
   xrevrange(key: RedisKey, end: string, start: string, count?: number) {
-    return this.dispatch('xrevrange', count === undefined ? [key, end, start] : [key, end, start, 'COUNT', count], toEntries);
+    return this.dispatch(
+      'xrevrange',
+      count === undefined ? [key, end, start] : [key, end, start, 'COUNT', count],
+      toEntries,
+    );
   },
   xdel(key: RedisKey, ...ids: string[]) {
     return this.dispatch('xdel', [key, ...ids]);
@@ -327,7 +419,12 @@ export const streamCommands: Implementation<StreamCommands<unknown>> = {
     if (options?.block !== undefined) args.push('BLOCK', options.block);
     return this.dispatch('xread', streamArgs(args, streams), toStreamReads);
   },
-  xreadgroup(group: string, consumer: string, streams: StreamOffset | readonly StreamOffset[], options?: XReadGroupOptions) {
+  xreadgroup(
+    group: string,
+    consumer: string,
+    streams: StreamOffset | readonly StreamOffset[],
+    options?: XReadGroupOptions,
+  ) {
     const args: unknown[] = ['GROUP', group, consumer];
     if (options?.count !== undefined) args.push('COUNT', options.count);
     if (options?.block !== undefined) args.push('BLOCK', options.block);
@@ -360,25 +457,68 @@ export const streamCommands: Implementation<StreamCommands<unknown>> = {
   xpending(key: RedisKey, group: string) {
     return this.dispatch('xpending', [key, group], toPendingSummary);
   },
-  xpendingRange(key: RedisKey, group: string, start: string, end: string, count: number, options?: XPendingOptions) {
+  xpendingRange(
+    key: RedisKey,
+    group: string,
+    start: string,
+    end: string,
+    count: number,
+    options?: XPendingOptions,
+  ) {
     const args: unknown[] = [key, group];
     if (options?.idle !== undefined) args.push('IDLE', options.idle);
     args.push(start, end, count);
     if (options?.consumer !== undefined) args.push(options.consumer);
     return this.dispatch('xpending', args, toPendingEntries);
   },
-  xclaim(key: RedisKey, group: string, consumer: string, minIdleTime: number, ids: readonly string[], options?: XClaimOptions) {
-    return this.dispatch('xclaim', claimArgs([key, group, consumer, minIdleTime], ids, options, false), (v) => asArray(v).filter((e) => e !== null).map(toEntry));
+  xclaim(
+    key: RedisKey,
+    group: string,
+    consumer: string,
+    minIdleTime: number,
+    ids: readonly string[],
+    options?: XClaimOptions,
+  ) {
+    return this.dispatch('xclaim', claimArgs([key, group, consumer, minIdleTime], ids, options, false), (v) =>
+      asArray(v)
+        .filter((e) => e !== null)
+        .map(toEntry),
+    );
   },
-  xclaimJustId(key: RedisKey, group: string, consumer: string, minIdleTime: number, ids: readonly string[], options?: XClaimOptions) {
-    return this.dispatch('xclaim', claimArgs([key, group, consumer, minIdleTime], ids, options, true), toTextArray);
+  xclaimJustId(
+    key: RedisKey,
+    group: string,
+    consumer: string,
+    minIdleTime: number,
+    ids: readonly string[],
+    options?: XClaimOptions,
+  ) {
+    return this.dispatch(
+      'xclaim',
+      claimArgs([key, group, consumer, minIdleTime], ids, options, true),
+      toTextArray,
+    );
   },
-  xautoclaim(key: RedisKey, group: string, consumer: string, minIdleTime: number, start: string, count?: number) {
+  xautoclaim(
+    key: RedisKey,
+    group: string,
+    consumer: string,
+    minIdleTime: number,
+    start: string,
+    count?: number,
+  ) {
     const args: unknown[] = [key, group, consumer, minIdleTime, start];
     if (count !== undefined) args.push('COUNT', count);
     return this.dispatch('xautoclaim', args, toAutoClaim(toEntry));
   },
-  xautoclaimJustId(key: RedisKey, group: string, consumer: string, minIdleTime: number, start: string, count?: number) {
+  xautoclaimJustId(
+    key: RedisKey,
+    group: string,
+    consumer: string,
+    minIdleTime: number,
+    start: string,
+    count?: number,
+  ) {
     const args: unknown[] = [key, group, consumer, minIdleTime, start];
     if (count !== undefined) args.push('COUNT', count);
     args.push('JUSTID');

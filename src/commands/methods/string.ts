@@ -79,9 +79,18 @@ const EXPIRY = ['ex', 'px', 'exat', 'pxat', 'keepttl'] as const;
 const GETEX_EXPIRY = ['ex', 'px', 'exat', 'pxat', 'persist'] as const;
 
 /** The single expiry option set among `names`, or a CommandSyntaxError naming all that were set. */
-function oneOf<K extends string>(command: string, method: string, o: Partial<Record<K, unknown>>, names: readonly K[]): K | undefined {
+function oneOf<K extends string>(
+  command: string,
+  method: string,
+  o: Partial<Record<K, unknown>>,
+  names: readonly K[],
+): K | undefined {
   const set = names.filter((k) => o[k] !== undefined && o[k] !== false);
-  if (set.length > 1) throw new CommandSyntaxError(`${method}() takes only one of ${names.join(', ')}`, { command, arguments: set });
+  if (set.length > 1)
+    throw new CommandSyntaxError(`${method}() takes only one of ${names.join(', ')}`, {
+      command,
+      arguments: set,
+    });
   return set[0];
 }
 
@@ -89,7 +98,11 @@ function setArgs(key: RedisKey, value: RedisValue, o: SetOptions | undefined): u
   const args: unknown[] = [key, value];
   if (o === undefined) return args;
   const e = oneOf('SET', 'set', o, EXPIRY);
-  if (o.nx && o.xx) throw new CommandSyntaxError('set() takes only one of nx, xx', { command: 'SET', arguments: ['nx', 'xx'] });
+  if (o.nx && o.xx)
+    throw new CommandSyntaxError('set() takes only one of nx, xx', {
+      command: 'SET',
+      arguments: ['nx', 'xx'],
+    });
   if (e === 'keepttl') args.push('KEEPTTL');
   else if (e !== undefined) args.push(e.toUpperCase(), o[e]);
   if (o.nx) args.push('NX');

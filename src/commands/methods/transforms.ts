@@ -181,7 +181,10 @@ export function camel(key: string): string {
 }
 
 /** A map or flat array with camelCased keys; values through `value` (identity by default). */
-export function toCamelObject(v: unknown, value: (key: string, v: unknown) => unknown = (_k, x) => x): Record<string, unknown> {
+export function toCamelObject(
+  v: unknown,
+  value: (key: string, v: unknown) => unknown = (_k, x) => x,
+): Record<string, unknown> {
   const o = toObject<unknown>(v);
   const out = newRecord<unknown>();
   for (const k of Object.keys(o)) {

@@ -11,5 +11,9 @@ export async function wrongReplyUse(r: Redis): Promise<void> {
   const m = await r.zpopmin('z');
   m?.score.toUpperCase(); // @type-error
   const ok: boolean = await r.set('k', 'v'); // @type-error
-  void n; void s; void b; void h; void ok;
+  void n;
+  void s;
+  void b;
+  void h;
+  void ok;
 }

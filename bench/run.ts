@@ -1,21 +1,31 @@
 /**
- * `npm run bench`: the end-to-end benchmark of wredis against ioredis and node-redis.
- * See `--help` and bench/e2e/. The parent only orchestrates: servers, data, redis-benchmark's
- * ceiling, one child process per (repeat, workload, client), then the table, JSON and SVG.
+ * `npm run bench`: the end-to-end benchmark of wredis against its peers (and, with `--against`,
+ * against builds of itself from other commits). See `--help` and bench/e2e/. The parent only
+ * orchestrates: builds, servers, data, redis-benchmark's ceiling, one child process per (repeat,
+ * workload, client), then the table, JSON, Markdown and SVG.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import type { ClientName, Mode } from './e2e/adapters/types.js';
+import { isAgainst, type ClientName } from './e2e/adapters/types.js';
+import { prepareAgainst, removeAllWorktrees, removeWorktree, type AgainstBuild } from './e2e/against.js';
 import { ceilings as runCeilings, medianCeilings, type Ceiling } from './e2e/ceiling.js';
 import { preloadCluster, preloadStandalone } from './e2e/dataset.js';
 import { collectMeta } from './e2e/meta.js';
 import { HELP, parseOptions, UsageError, type Options } from './e2e/options.js';
 import { CHILD_NODE_FLAGS, killCurrentChild, runChild } from './e2e/orchestrate.js';
 import type { ChildTask } from './e2e/protocol.js';
-import { checkTargets, fmtRate, notesText, table, targetsText, type Missing } from './e2e/report.js';
-import { startServers, type Servers } from './e2e/servers.js';
-import { summarise, type RunRecord } from './e2e/stats.js';
+import {
+  checkTargets,
+  comparisonsText,
+  fmtRate,
+  notesText,
+  table,
+  targetsText,
+  type Missing,
+} from './e2e/report.js';
+import { endpointsFor, primariesOf, startServers, type Servers } from './e2e/servers.js';
+import { compare, summarise, type RunRecord } from './e2e/stats.js';
 import { chart } from './e2e/svg.js';
 import { markdown } from './e2e/markdown.js';
 import { commandsProcessed } from './e2e/verify.js';
@@ -54,24 +64,29 @@ function rotate<T>(xs: readonly T[], by: number): T[] {
 
 async function main(o: Options): Promise<void> {
   const started = Date.now();
-  const modes = new Set<Mode>(o.workloads.map((w) => w.mode));
   let servers: Servers | undefined;
+  const builds: AgainstBuild[] = [];
   let stopping = false;
   const onSignal = (sig: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
     log(`${sig}: stopping the child and the servers`);
     killCurrentChild();
+    removeAllWorktrees();
     void (servers?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
   try {
+    // Builds first: a ref that does not build stops the run before any server starts.
+    for (const ref of o.against) builds.push(await prepareAgainst(ref, o.againstInstall, log));
+    const rootOf = (c: ClientName) => builds.find((b) => b.client === c)?.root;
+
     servers = await startServers(
       {
-        standalone: modes.has('standalone'),
-        cluster: modes.has('cluster'),
+        standalone: o.workloads.some((w) => w.mode === 'standalone'),
+        clusterSizes: o.workloads.filter((w) => w.mode === 'cluster').map(primariesOf),
         host: o.host,
         port: o.port,
         clusterPort: o.clusterPort,
@@ -80,37 +95,49 @@ async function main(o: Options): Promise<void> {
     );
     const srv = servers;
     if (srv.standalone !== undefined) await preloadStandalone(srv.standalone, o.workloads);
-    if (srv.cluster !== undefined) await preloadCluster(srv.clusterNodes);
+    for (const [size, c] of srv.clusters)
+      await preloadCluster(
+        c.nodes,
+        o.workloads.filter((w) => w.mode === 'cluster' && primariesOf(w) === size),
+      );
     log('data preloaded');
-    const meta = await collectMeta(srv.standalone ?? srv.cluster);
+    const meta = await collectMeta(srv.standalone ?? [...srv.clusters.values()][0]?.entry);
+    meta.against = builds.map((b) => ({ client: b.client, commit: b.commit, install: b.install }));
 
     // redis-benchmark runs at the start of every repeat, so the ceiling sees the same machine state.
     const ceilingRuns: Ceiling[] = [];
 
-    const endpoint = (w: Workload) => {
-      const ep = w.mode === 'cluster' ? srv.cluster : srv.standalone;
-      if (ep === undefined) throw new Error(`no ${w.mode} server`);
+    const endpoints = (w: Workload) => {
+      const ep = endpointsFor(srv, w);
+      if (ep === undefined) throw new Error(`no ${w.mode} server for ${w.id}`);
       return ep;
     };
+    const endpoint = (w: Workload) => endpoints(w).entry;
+    const taskOf = (client: ClientName, w: Workload): ChildTask => ({
+      client,
+      workload: w.id,
+      endpoint: endpoint(w),
+      ...plan(o, w),
+      ...(isAgainst(client) ? { wredisRoot: rootOf(client) } : {}),
+    });
 
-    // One probe per client and mode finds clients that cannot run at all (e.g. wredis mid-rewrite).
+    // One probe per client and server kind (mode and adapter options) finds clients that cannot run
+    // at all (wredis mid-rewrite, a feature a peer lacks) before any measurement.
     const missing: Missing[] = [];
     const skip = new Map<string, Missing>();
-    for (const mode of modes) {
-      const w = o.workloads.find((x) => x.mode === mode) as Workload;
+    const probeKey = (w: Workload) => `${w.mode}/${primariesOf(w)}/${JSON.stringify(w.adapterOptions ?? {})}`;
+    const probed = new Set<string>();
+    for (const w of o.workloads) {
       for (const client of o.clients) {
-        if (!runsFor(w, client) && !o.workloads.some((x) => x.mode === mode && runsFor(x, client))) continue;
-        const p = plan(o, w);
-        const r = await runChild(
-          { client, workload: w.id, endpoint: endpoint(w), ...p, probe: true },
-          60_000,
-        );
+        if (!runsFor(w, client) || probed.has(`${probeKey(w)}/${client}`)) continue;
+        probed.add(`${probeKey(w)}/${client}`);
+        const r = await runChild({ ...taskOf(client, w), probe: true }, 60_000);
         if (!r.ok) {
-          log(`${client} (${mode}): ${r.unavailable ? 'not available' : 'probe failed'}: ${r.error}`);
-          for (const x of o.workloads.filter((y) => y.mode === mode)) {
+          log(`${client} (${w.id}): ${r.unavailable ? 'not available' : 'probe failed'}: ${r.error}`);
+          for (const x of o.workloads.filter((y) => probeKey(y) === probeKey(w) && runsFor(y, client))) {
             const m = { workload: x.id, client, reason: r.error, unavailable: r.unavailable };
             skip.set(`${x.id}/${client}`, m);
-            if (runsFor(x, client)) missing.push(m);
+            missing.push(m);
           }
         }
       }
@@ -123,7 +150,13 @@ async function main(o: Options): Promise<void> {
     for (let repeat = 0; repeat < o.repeats; repeat++) {
       if (o.ceiling)
         ceilingRuns.push(
-          ...(await runCeilings(o.workloads, srv.standalone, srv.cluster, o.quick ? 0.05 : 1, repeat, log)),
+          ...(await runCeilings(
+            o.workloads,
+            (w) => endpointsFor(srv, w)?.entry,
+            o.quick ? 0.05 : 1,
+            repeat,
+            log,
+          )),
         );
       for (const w of o.workloads) {
         const order = rotate(
@@ -140,8 +173,8 @@ async function main(o: Options): Promise<void> {
             continue;
           }
           const p = plan(o, w);
-          const task: ChildTask = { client, workload: w.id, endpoint: endpoint(w), ...p };
-          const nodes = w.mode === 'cluster' ? srv.clusterNodes : [endpoint(w)];
+          const task = taskOf(client, w);
+          const nodes = endpoints(w).nodes;
           const loadBefore = loadavg()[0] ?? NaN;
           const before = await commandsProcessed(nodes);
           const t0 = Date.now();
@@ -189,6 +222,9 @@ async function main(o: Options): Promise<void> {
       clientsShown.filter((c) => runsFor(w, c)).map((c) => summarise(w.id, c, runs)),
     );
     const targets = checkTargets(o.workloads, summaries);
+    const comparisons = o.workloads.flatMap((w) =>
+      builds.filter((b) => runsFor(w, b.client)).map((b) => compare(w.id, 'wredis', b.client, runs)),
+    );
     const notes = notesText(summaries);
     const header = [
       `wredis end-to-end benchmark — ${meta.date}`,
@@ -196,7 +232,11 @@ async function main(o: Options): Promise<void> {
       `${meta.machine.nproc} × ${meta.machine.cpu}, ${meta.machine.memGB} GB, Linux ${meta.machine.kernel}, load ${meta.machine.loadavg.join(' ')} at start${busy(runs, meta.machine.nproc)}`,
       `${o.repeats} interleaved repeat(s), scale ${o.scale}${o.quick ? ' (quick)' : ''}; medians over repeats, (min–max); ratio = cmd/s ÷ ioredis in the same repeat, then the median`,
     ].join('\n');
-    const text = `${header}\n\n${table(o.workloads, clientsShown, summaries, missing, ceilings)}\n\nTargets (wredis):\n${targetsText(targets)}\n${notes !== '' ? `\nNotes:\n${notes}\n` : ''}`;
+    const against =
+      comparisons.length > 0
+        ? `\nAgainst other builds (cmd/s ratio within each repeat, median (min–max)):\n${comparisonsText(comparisons)}\n${builds.map((b) => `  ${b.client} = ${b.commit}`).join('\n')}\n`
+        : '';
+    const text = `${header}\n\n${table(o.workloads, clientsShown, summaries, missing, ceilings)}\n${against}\nTargets (wredis):\n${targetsText(targets)}\n${notes !== '' ? `\nNotes:\n${notes}\n` : ''}`;
     process.stdout.write(`${text}\n`);
 
     mkdirSync(o.outDir, { recursive: true });
@@ -206,6 +246,7 @@ async function main(o: Options): Promise<void> {
     const mdFile = join(o.outDir, `results-${stamp}.md`);
     const options = {
       clients: o.clients,
+      against: builds.map((b) => ({ ref: b.ref, commit: b.commit, install: b.install })),
       workloads: o.workloads.map((w) => w.id),
       repeats: o.repeats,
       scale: o.scale,
@@ -214,7 +255,7 @@ async function main(o: Options): Promise<void> {
       ceiling: o.ceiling,
       servers: {
         standalone: srv.standalone ?? null,
-        cluster: srv.clusterNodes,
+        clusters: Object.fromEntries([...srv.clusters].map(([n, c]) => [n, c.nodes])),
         startedPids: srv.startedPids(),
       },
     };
@@ -248,6 +289,7 @@ async function main(o: Options): Promise<void> {
       failures: missing,
       summaries,
       targets,
+      comparisons,
       text,
     };
     writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
@@ -264,6 +306,10 @@ async function main(o: Options): Promise<void> {
     process.stdout.write(`wrote ${jsonFile}\nwrote ${svgFile}\nwrote ${mdFile}\n`);
     log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } finally {
+    for (const b of builds) {
+      removeWorktree(b.root);
+      log(`removed the --against worktree ${b.root}`);
+    }
     if (!stopping) {
       stopping = true;
       await servers?.stop();

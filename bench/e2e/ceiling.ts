@@ -67,15 +67,14 @@ function run(args: string[], timeoutMs: number): Promise<string> {
 /** Runs each workload's redis-benchmark shapes; a failed one is reported, not fatal. */
 export async function ceilings(
   workloads: readonly Workload[],
-  standalone: Endpoint | undefined,
-  cluster: Endpoint | undefined,
+  endpointOf: (w: Workload) => Endpoint | undefined,
   scale: number,
   repeat: number,
   log: (s: string) => void,
 ): Promise<Ceiling[]> {
   const out: Ceiling[] = [];
   for (const w of workloads) {
-    const ep = w.mode === 'cluster' ? cluster : standalone;
+    const ep = endpointOf(w);
     if (ep === undefined) continue;
     for (const c of w.ceilings) {
       const n = Math.max(10, Math.round(c.n * scale));

@@ -18,7 +18,7 @@ import {
   type Op,
 } from './measure.js';
 import { RESULT_PREFIX, type ChildResult, type ChildTask } from './protocol.js';
-import { WORKLOADS, checkReply, operation, type Workload } from './workloads.js';
+import { WORKLOADS, type Workload } from './workloads.js';
 
 const MB = 1024 * 1024;
 
@@ -41,13 +41,19 @@ async function runLoop(
 async function main(task: ChildTask): Promise<ChildResult> {
   const w = WORKLOADS.find((x) => x.id === task.workload);
   if (w === undefined) throw new Error(`unknown workload ${task.workload}`);
-  const adapter: Adapter = await createAdapter(task.client, w.mode, task.endpoint);
+  const adapter: Adapter = await createAdapter(
+    task.client,
+    w.mode,
+    task.endpoint,
+    w.adapterOptions,
+    task.wredisRoot,
+  );
   await adapter.connect();
-  const op = operation(w, adapter);
+  const op = w.operation(adapter);
 
   // Correctness first: one reply of each shape the loop will see (GET and SET for mixed loads).
   for (let i = 0; i < 2; i++) {
-    const bad = checkReply(w, i, await op(i));
+    const bad = w.check(i, await op(i));
     if (bad !== undefined) throw new Error(`wrong reply: ${bad}`);
   }
   if (task.probe === true) {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Ceiling } from './ceiling.js';
 import type { Meta } from './meta.js';
 import { fmtRate, type Missing, type TargetCheck } from './report.js';
-import { BASELINE, type Spread, type Summary } from './stats.js';
+import { BASELINE, type Comparison, type Spread, type Summary } from './stats.js';
 import { WORKLOADS } from './workloads.js';
 
 export interface ResultsFile {
@@ -19,6 +19,8 @@ export interface ResultsFile {
   failures: Missing[];
   summaries: Summary[];
   targets: TargetCheck[];
+  /** wredis ÷ wredis@<ref> per workload (`--against`); absent in files written before it existed. */
+  comparisons?: Comparison[];
   runs: { result: { loadBefore?: number } }[];
 }
 
@@ -46,6 +48,10 @@ export function markdown(r: ResultsFile): string {
   out.push(
     `- Versions: Node ${m.node}, redis-server ${m.redisServer}, ioredis ${m.packages.ioredis}, redis (node-redis) ${m.packages.redis}, wredis ${m.packages.wredis} — ${m.git}.`,
   );
+  for (const b of m.against ?? [])
+    out.push(
+      `- ${b.client}: commit ${b.commit}, built in a temporary git worktree (node_modules by ${b.install}).`,
+    );
   out.push(
     `- Machine: ${m.machine.nproc} × ${m.machine.cpu}, ${m.machine.memGB} GB RAM, Linux ${m.machine.kernel}. Load average ${loads.length > 0 ? `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` : '?'} before the runs (other work shared the machine; ratios are taken within a repeat for that reason).`,
   );
@@ -81,6 +87,14 @@ export function markdown(r: ResultsFile): string {
     }
   }
   out.push('');
+  if (r.comparisons !== undefined && r.comparisons.length > 0) {
+    out.push('Against other builds of wredis (cmd/s ratio within each repeat, median (min–max)):');
+    out.push('');
+    out.push('| workload | ratio | median (min–max) |');
+    out.push('|---|---|---:|');
+    for (const c of r.comparisons) out.push(`| ${c.workload} | ${c.a} ÷ ${c.b} | ${rng(c.ratio, f2)} |`);
+    out.push('');
+  }
   out.push('Targets for wredis (median of the per-repeat ratios):');
   out.push('');
   out.push('| workload | measure | target | measured | |');

@@ -14,6 +14,8 @@ export interface Meta {
   redisServer: string;
   packages: Record<string, string>;
   git: string;
+  /** Builds of wredis from other commits measured in the same run (--against). */
+  against?: { client: string; commit: string; install: string }[];
   machine: { nproc: number; cpu: string; memGB: number; kernel: string; loadavg: number[] };
 }
 

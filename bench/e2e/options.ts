@@ -1,9 +1,14 @@
 /** Command-line options of `npm run bench` (bench/run.ts). */
-import { CLIENTS, type ClientName } from './adapters/types.js';
+import { CLIENTS, type AgainstClient, type BaseClient, type ClientName } from './adapters/types.js';
+import type { InstallMode } from './against.js';
 import { WORKLOADS, type Workload } from './workloads.js';
 
 export interface Options {
+  /** Clients in table order: the selected ones, with every `wredis@<ref>` right after wredis. */
   clients: ClientName[];
+  /** Git refs to build and measure as `wredis@<ref>` (--against, repeatable). */
+  against: string[];
+  againstInstall: InstallMode;
   workloads: Workload[];
   repeats: number;
   scale: number;
@@ -33,8 +38,15 @@ Options:
   --clients LIST     wredis,ioredis,node-redis (default: all). "ioredis" also runs ioredis with
                      enableAutoPipelining (row "ioredis-ap") on the in-flight workloads (W2, W6);
                      name ioredis-ap explicitly to run it alone.
-  --workloads LIST   W1,W2,W3,W4,W5,W6 or single ids (W4-mget, W4-lrange, W4-hgetall, W5-1mb,
-                     W5-10mb). Default: all.
+  --workloads LIST   families (W1,W4,...) or single ids (W4-mget, W5-10mb, ...; list below).
+                     Default: all.
+  --against REF      also measure wredis as of git REF (a commit, branch or tag), as client
+                     "wredis@REF" in the same interleaved run: REF is checked out in a temporary
+                     git worktree, given node_modules and built (npm run build), then removed.
+                     Repeatable. A "wredis ÷ wredis@REF" line per workload is added.
+  --against-install auto|link|ci
+                     node_modules for --against: link = symlink to this tree's, ci = npm ci;
+                     auto (default) links when both package-lock.json files are identical.
   --repeats N        interleaved repeats (default 3; medians and min–max over them)
   --scale X          multiplies every operation count (default 1)
   --quick            tiny counts, 1 repeat unless --repeats is given: a smoke test (< 1 min)
@@ -77,15 +89,15 @@ export function selectWorkloads(list: string): Workload[] {
   );
 }
 
-export function selectClients(list: string): ClientName[] {
-  const wanted = new Set<ClientName>();
+export function selectClients(list: string): BaseClient[] {
+  const wanted = new Set<BaseClient>();
   for (const raw of list
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '')) {
     if (!(CLIENTS as readonly string[]).includes(raw))
       throw new UsageError(`unknown client ${raw}; known: ${CLIENTS.join(', ')}`);
-    wanted.add(raw as ClientName);
+    wanted.add(raw as BaseClient);
     if (raw === 'ioredis') wanted.add('ioredis-ap');
   }
   return CLIENTS.filter((c) => wanted.has(c));
@@ -94,6 +106,8 @@ export function selectClients(list: string): ClientName[] {
 export function parseOptions(argv: string[]): Options {
   const o: Options = {
     clients: [...CLIENTS],
+    against: [],
+    againstInstall: 'auto',
     workloads: [...WORKLOADS],
     repeats: 3,
     scale: 1,
@@ -121,6 +135,19 @@ export function parseOptions(argv: string[]): Options {
       case '--clients':
         o.clients = selectClients(value());
         break;
+      case '--against': {
+        const ref = value();
+        if (ref === '' || ref.startsWith('-')) throw new UsageError(`--against needs a git ref, got ${ref}`);
+        if (!o.against.includes(ref)) o.against.push(ref);
+        break;
+      }
+      case '--against-install': {
+        const v = value();
+        if (v !== 'auto' && v !== 'link' && v !== 'ci')
+          throw new UsageError(`--against-install takes auto, link or ci, got ${v}`);
+        o.againstInstall = v;
+        break;
+      }
       case '--workloads':
         o.workloads = selectWorkloads(value());
         break;
@@ -161,6 +188,12 @@ export function parseOptions(argv: string[]): Options {
     }
   }
   if (o.quick && !repeatsGiven) o.repeats = 1;
+  if (o.against.length > 0) {
+    // wredis@<ref> right after wredis (or first when wredis itself is not selected).
+    const at = o.clients.indexOf('wredis') + 1;
+    const extra: AgainstClient[] = o.against.map((r) => `wredis@${r}` as const);
+    o.clients = [...o.clients.slice(0, at), ...extra, ...o.clients.slice(at)];
+  }
   if (o.clients.length === 0) throw new UsageError('no clients selected');
   if (o.workloads.length === 0) throw new UsageError('no workloads selected');
   return o;

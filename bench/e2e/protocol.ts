@@ -9,6 +9,8 @@ export interface ChildTask {
   warmup: number;
   capMs: number;
   warmupCapMs: number;
+  /** The checkout whose dist/ a `wredis@<ref>` client loads (see --against). */
+  wredisRoot?: string;
   /** Only connect and check one reply (used once per client/mode to find unavailable clients). */
   probe?: boolean;
 }

@@ -1,7 +1,7 @@
 /** The text table, the target checks and the status lines for clients that did not run. */
 import type { ClientName } from './adapters/types.js';
 import type { Ceiling } from './ceiling.js';
-import { BASELINE, type Spread, type Summary } from './stats.js';
+import { BASELINE, type Comparison, type Spread, type Summary } from './stats.js';
 import type { Workload } from './workloads.js';
 
 /** Why a (workload, client) has no figures. */
@@ -162,6 +162,16 @@ export function targetsText(checks: readonly TargetCheck[]): string {
     .map(
       (t) =>
         `  ${t.workload.padEnd(11)} ${t.what.padEnd(27)} ${t.target.padEnd(11)} ${t.value.padEnd(24)} ${t.status}`,
+    )
+    .join('\n');
+}
+
+/** The `--against` lines: wredis ÷ each wredis@<ref>, per workload. */
+export function comparisonsText(comparisons: readonly Comparison[]): string {
+  return comparisons
+    .map(
+      (c) =>
+        `  ${c.workload.padEnd(11)} ${`${c.a} ÷ ${c.b}`.padEnd(36)} ${range(c.ratio, (x) => fmtNum(x, 2))}`,
     )
     .join('\n');
 }

@@ -73,3 +73,29 @@ export function summarise(workload: string, client: ClientName, runs: readonly R
     notes: [...new Set(mine.flatMap((r) => r.result.notes))],
   };
 }
+
+/** `a` ÷ `b` in cmd/s within each repeat (e.g. wredis ÷ wredis@<ref> for `--against`). */
+export interface Comparison {
+  workload: string;
+  a: ClientName;
+  b: ClientName;
+  ratio: Spread;
+}
+
+export function compare(
+  workload: string,
+  a: ClientName,
+  b: ClientName,
+  runs: readonly RunRecord[],
+): Comparison {
+  const at = (c: ClientName, repeat: number) =>
+    runs.find((r) => r.repeat === repeat && r.result.workload === workload && r.result.client === c);
+  const ratios: number[] = [];
+  for (const r of runs) {
+    if (r.result.workload !== workload || r.result.client !== a) continue;
+    const base = at(b, r.repeat);
+    if (base !== undefined && base.result.cmdsPerSec > 0)
+      ratios.push(r.result.cmdsPerSec / base.result.cmdsPerSec);
+  }
+  return { workload, a, b, ratio: spread(ratios) };
+}

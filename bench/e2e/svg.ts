@@ -6,12 +6,25 @@ import type { ClientName } from './adapters/types.js';
 import type { Summary } from './stats.js';
 import type { Workload } from './workloads.js';
 
-const COLORS: Record<ClientName, string> = {
+const COLORS: Record<string, string> = {
   wredis: '#6a3de8',
   ioredis: '#9aa0a6',
   'ioredis-ap': '#c4c8cc',
   'node-redis': '#dc382d',
 };
+/** Builds of wredis from other refs (--against): lighter purples, in order. */
+const AGAINST = ['#b3a0f0', '#d5c9f7', '#8e78e0'];
+const OTHER = ['#2b9348', '#f4a261', '#264653', '#e9c46a'];
+
+function colorOf(c: ClientName, clients: readonly ClientName[]): string {
+  const known = COLORS[c];
+  if (known !== undefined) return known;
+  const same = clients.filter(
+    (x) => COLORS[x] === undefined && x.startsWith('wredis@') === c.startsWith('wredis@'),
+  );
+  const palette = c.startsWith('wredis@') ? AGAINST : OTHER;
+  return palette[same.indexOf(c) % palette.length] as string;
+}
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -61,7 +74,7 @@ export function chart(
       if (s === undefined || !Number.isFinite(s.ratio.median)) return;
       const h = y(0) - y(s.ratio.median);
       parts.push(
-        `<rect x="${x}" y="${y(s.ratio.median)}" width="${barW}" height="${Math.max(0, h)}" fill="${COLORS[c]}"><title>${esc(`${w.id} ${c}: ×${s.ratio.median.toFixed(2)}`)}</title></rect>`,
+        `<rect x="${x}" y="${y(s.ratio.median)}" width="${barW}" height="${Math.max(0, h)}" fill="${colorOf(c, clients)}"><title>${esc(`${w.id} ${c}: ×${s.ratio.median.toFixed(2)}`)}</title></rect>`,
       );
       if (s.ratio.n > 1) {
         const cx = x + barW / 2;
@@ -84,10 +97,10 @@ export function chart(
     );
   });
   clients.forEach((c, i) => {
-    const lx = left + i * 110;
+    const lx = left + i * 130;
     const ly = top + plotH + 40;
     parts.push(
-      `<rect x="${lx}" y="${ly}" width="12" height="12" fill="${COLORS[c]}"/><text x="${lx + 16}" y="${ly + 10}">${esc(c)}</text>`,
+      `<rect x="${lx}" y="${ly}" width="12" height="12" fill="${colorOf(c, clients)}"/><text x="${lx + 16}" y="${ly + 10}">${esc(c)}</text>`,
     );
   });
   parts.push('</svg>');

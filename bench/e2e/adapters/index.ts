@@ -1,7 +1,31 @@
 /** Builds the adapter for a client name; wredis is imported lazily (it may not load yet). */
-import type { Adapter, ClientName, Endpoint, Mode } from './types.js';
+import {
+  isAgainst,
+  refuseOptions,
+  type Adapter,
+  type AdapterOptions,
+  type ClientName,
+  type Endpoint,
+  type Mode,
+} from './types.js';
 
-export async function createAdapter(client: ClientName, mode: Mode, ep: Endpoint): Promise<Adapter> {
+/**
+ * `wredisRoot` is the tree an `wredis@<ref>` client loads (its dist/), built by `--against`.
+ * Adapters that support some `options` take them; the others refuse every option here.
+ */
+export async function createAdapter(
+  client: ClientName,
+  mode: Mode,
+  ep: Endpoint,
+  options: AdapterOptions = {},
+  wredisRoot?: string,
+): Promise<Adapter> {
+  if (isAgainst(client)) {
+    if (wredisRoot === undefined) throw new Error(`${client}: no build root given`);
+    refuseOptions(client, options, []);
+    return (await import('./wredis.js')).wredisAdapter(mode, ep, wredisRoot);
+  }
+  refuseOptions(client, options, []);
   switch (client) {
     case 'wredis':
       return (await import('./wredis.js')).wredisAdapter(mode, ep);

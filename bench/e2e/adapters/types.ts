@@ -11,7 +11,21 @@ export interface Endpoint {
 
 /** Client variants the harness knows. `ioredis-ap` is ioredis with `enableAutoPipelining`. */
 export const CLIENTS = ['wredis', 'ioredis', 'ioredis-ap', 'node-redis'] as const;
-export type ClientName = (typeof CLIENTS)[number];
+export type BaseClient = (typeof CLIENTS)[number];
+/** wredis as built from another git ref by `--against <ref>` (e.g. `wredis@92c7ebb`). */
+export type AgainstClient = `wredis@${string}`;
+export type ClientName = BaseClient | AgainstClient;
+
+export const isAgainst = (c: ClientName): c is AgainstClient => c.startsWith('wredis@');
+
+/**
+ * Client features a workload needs beyond the defaults. An adapter that cannot provide one throws
+ * `UnavailableError` (the table then says "not available" for that client).
+ */
+export interface AdapterOptions {
+  /** Client-side caching (RESP3 tracking) with the client's own cache. */
+  clientSideCache?: boolean;
+}
 
 export type Mode = 'standalone' | 'cluster';
 
@@ -27,6 +41,19 @@ export interface Adapter {
   /** GETs of every key sent as one pipeline; resolves once all replies arrived. */
   pipelineGet(keys: string[]): Promise<unknown>;
   close(): Promise<void>;
+}
+
+/** Throws UnavailableError naming the options an adapter does not support. */
+export function refuseOptions(
+  client: string,
+  options: AdapterOptions | undefined,
+  supported: readonly string[],
+): void {
+  const extra = Object.entries(options ?? {})
+    .filter(([k, v]) => v !== undefined && v !== false && !supported.includes(k))
+    .map(([k]) => k);
+  if (extra.length > 0)
+    throw new UnavailableError(`${client}: no support for ${extra.join(', ')} in its adapter`);
 }
 
 /** Thrown when a client (or its cluster flavour) does not exist yet: reported, not a failure. */

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UnavailableError, type Adapter, type Endpoint, type Mode } from './types.js';
 
 interface WPipeline {
@@ -61,8 +61,18 @@ function entry(): { spec: string; note: string } {
   };
 }
 
-export async function wredisAdapter(mode: Mode, ep: Endpoint): Promise<Adapter> {
-  const { spec, note } = entry();
+/**
+ * `root`: another checkout's compiled dist/ (the `wredis@<ref>` client of `--against`), loaded
+ * as built there; the current tree otherwise.
+ */
+export async function wredisAdapter(mode: Mode, ep: Endpoint, root?: string): Promise<Adapter> {
+  const { spec, note } =
+    root === undefined
+      ? entry()
+      : {
+          spec: pathToFileURL(join(root, 'dist/src/index.js')).href,
+          note: `loaded from ${join(root, 'dist')} (built by --against)`,
+        };
   let mod: Record<string, unknown>;
   try {
     mod = (await import(spec)) as Record<string, unknown>;

@@ -11,7 +11,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCsv } from '../bench/e2e/ceiling.js';
 import { parseOptions, UsageError } from '../bench/e2e/options.js';
-import { spread } from '../bench/e2e/stats.js';
+import { compare, spread, type RunRecord } from '../bench/e2e/stats.js';
 import { pidAlive } from './support/redis-server.js';
 
 const out = mkdtempSync(join(tmpdir(), 'wredis-bench-smoke-'));
@@ -166,5 +166,34 @@ describe('bench helpers', () => {
     assert.equal(o.repeats, 1);
     assert.throws(() => parseOptions(['--workloads', 'W9']), UsageError);
     assert.throws(() => parseOptions(['--repeats', '0']), UsageError);
+  });
+
+  it('--against adds wredis@<ref> right after wredis, once per ref', () => {
+    const o = parseOptions([
+      '--clients',
+      'ioredis,wredis',
+      '--against',
+      'main',
+      '--against=HEAD~1',
+      '--against',
+      'main',
+    ]);
+    assert.deepEqual(o.clients, ['wredis', 'wredis@main', 'wredis@HEAD~1', 'ioredis', 'ioredis-ap']);
+    assert.equal(o.againstInstall, 'auto');
+    assert.equal(parseOptions(['--against', 'x', '--against-install', 'ci']).againstInstall, 'ci');
+    assert.throws(() => parseOptions(['--against-install', 'copy']), UsageError);
+    assert.throws(() => parseOptions(['--against', '--quick']), UsageError);
+  });
+
+  it('compares two clients within each repeat', () => {
+    const run = (repeat: number, client: string, cmdsPerSec: number) =>
+      ({ repeat, order: 0, result: { workload: 'W1', client, cmdsPerSec } }) as unknown as RunRecord;
+    const runs = [
+      run(0, 'wredis', 200),
+      run(0, 'wredis@a', 100),
+      run(1, 'wredis', 300),
+      run(1, 'wredis@a', 100),
+    ];
+    assert.deepEqual(compare('W1', 'wredis', 'wredis@a', runs).ratio, { median: 2.5, min: 2, max: 3, n: 2 });
   });
 });

@@ -1,4 +1,9 @@
 /** Client options, their defaults, and their resolution into a connection config. */
+import {
+  resolveCacheOptions,
+  type ClientSideCacheOptions,
+  type ResolvedCacheOptions,
+} from '../cache/options.js';
 import type { ConnectionConfig } from '../connection/connection.js';
 import { DataError } from '../errors/index.js';
 import { Retry, defaultRetry } from '../retry.js';
@@ -33,6 +38,8 @@ export interface RedisOptions {
   maxBulkLength?: number;
   /** Do not connect until the first command or `connect()`. */
   lazyConnect?: boolean;
+  /** Server-assisted client-side caching of hot reads (see the README); off by default. */
+  clientSideCache?: boolean | ClientSideCacheOptions;
 }
 
 /** Set by the entry point: how sockets are opened and which binary type replies use. */
@@ -55,6 +62,7 @@ export function getPlatform(): Platform {
 
 export interface ResolvedOptions extends ConnectionConfig {
   lazyConnect: boolean;
+  clientSideCache: ResolvedCacheOptions | undefined;
 }
 
 /** Merges a URL and explicit options, validates them and applies defaults. */
@@ -93,6 +101,7 @@ export function resolveOptions(urlOrOptions?: string | RedisOptions, more?: Redi
     transport: p.transport,
     binary: p.binary,
     lazyConnect: o.lazyConnect ?? false,
+    clientSideCache: resolveCacheOptions(o.clientSideCache),
   };
 }
 

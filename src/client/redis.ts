@@ -25,6 +25,7 @@ import {
   type StreamGroupConsumerOptions,
   type StreamReaderOptions,
 } from '../features/stream-consumer.js';
+import { ClientCache, type ClientSideCache, type Sender, type Tracker } from '../cache/index.js';
 import { existingPubSub, installPubSub, pubSubMisuse, type PubSubCommands } from '../pubsub/index.js';
 
 /** Bytes as replies carry them under `withBuffers()`: Buffer on Node, Uint8Array on edge runtimes. */
@@ -46,6 +47,8 @@ interface Shared {
   readonly blocking: BlockingPool;
   /** Which commands the server has (CommandNotSupportedError before sending). */
   readonly support: ServerSupport;
+  /** Client-side caching of the shared connection's reads, when the option is on. */
+  readonly cache: { readonly store: ClientCache; readonly tracker: Tracker } | undefined;
 }
 
 export interface Redis
@@ -70,6 +73,7 @@ export class Redis extends CommandBase<RedisEvents> {
       main,
       blocking: new BlockingPool(resolved),
       support: new ServerSupport(main),
+      cache: ClientCache.attach(resolved.clientSideCache, main),
     };
     main.on('ready', () => this.emit('ready'));
     main.on('error', (e) => this.emit('error', e));
@@ -95,6 +99,11 @@ export class Redis extends CommandBase<RedisEvents> {
     return this.shared.main.status;
   }
 
+  /** The client-side cache (`clientSideCache` option): `stats()` and `clear()`; undefined when off. */
+  get clientSideCache(): ClientSideCache | undefined {
+    return this.shared.cache?.store;
+  }
+
   /** Connects now (normally implicit). Resolves when the handshake is done. */
   connect(): Promise<void> {
     return this.shared.main.connect();
@@ -106,6 +115,7 @@ export class Redis extends CommandBase<RedisEvents> {
       this.shared.main.close(),
       this.shared.blocking.close(),
       existingPubSub(this)?.close(),
+      this.shared.cache?.store.close(),
     ]);
   }
 
@@ -113,6 +123,7 @@ export class Redis extends CommandBase<RedisEvents> {
   disconnect(): void {
     this.shared.main.disconnect();
     this.shared.blocking.disconnect();
+    this.shared.cache?.store.close().catch(() => undefined);
   }
 
   /** A view on the same connections whose string replies are bytes (Buffer on Node). */
@@ -155,6 +166,8 @@ export class Redis extends CommandBase<RedisEvents> {
       }
     });
   }
+
+  private readonly sendMain: Sender = (name, args, options) => this.shared.main.send(name, args, options);
 
   private batchTarget(): BatchTarget {
     const main = this.shared.main;
@@ -222,6 +235,8 @@ export class Redis extends CommandBase<RedisEvents> {
   ): Promise<unknown> {
     const opts = { buffers: this.buffers, transform, safe: flags.safe, blocking: flags.blocking };
     if (flags.blocking) return this.shared.blocking.run(name, args, opts);
+    const cache = this.shared.cache;
+    if (cache !== undefined) return cache.store.send(cache.tracker, name, args, opts, this.sendMain);
     return this.shared.main.send(name, args, opts);
   }
 }

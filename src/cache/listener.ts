@@ -1,0 +1,75 @@
+/**
+ * RESP2 has no pushes on a command connection, so under `protocol: 2` the server
+ * sends a tracking connection's invalidations to another client (`CLIENT TRACKING
+ * ON REDIRECT <id>`), as pub/sub messages on `__redis__:invalidate`. This is that
+ * other client: one dedicated connection per tracked connection (the redirect
+ * target must live on the same server), subscribed again after every reconnect.
+ */
+import { Connection, type ConnectionConfig } from '../connection/connection.js';
+
+const CHANNEL = '__redis__:invalidate';
+const ascii = new TextDecoder();
+
+export interface ListenerEvents {
+  /** Subscribed: invalidations for trackers redirecting to `id` arrive from now on. */
+  ready(id: number): void;
+  /** The keys that changed, or null for "everything" (FLUSHALL, FLUSHDB). */
+  invalidate(keys: unknown[] | null): void;
+  /** The connection went away: invalidations may have been missed. */
+  lost(): void;
+}
+
+export class InvalidationListener {
+  private readonly conn: Connection;
+  /** The client id while subscribed, else undefined. */
+  id: number | undefined;
+
+  constructor(
+    config: ConnectionConfig,
+    private readonly events: ListenerEvents,
+  ) {
+    this.conn = new Connection({ ...config, protocol: 2, readOnly: false, replay: undefined });
+    this.conn.pubsubRouting = true;
+    this.conn.on('ready', () => void this.subscribe());
+    this.conn.on('close', () => this.down());
+    this.conn.on('end', () => this.down());
+    this.conn.on('push', (message) => this.onMessage(message));
+    this.conn.connect().catch(() => undefined);
+  }
+
+  close(): Promise<void> {
+    return this.conn.close();
+  }
+
+  private async subscribe(): Promise<void> {
+    try {
+      const id = await this.conn.send('CLIENT', ['ID']);
+      await this.conn.send('SUBSCRIBE', [CHANNEL], { confirmations: 1 });
+      if (typeof id !== 'number' || this.conn.status !== 'ready') return;
+      this.id = id;
+      this.events.ready(id);
+    } catch {
+      // The connection dropped (its reconnect subscribes again) or the server refused: no caching then.
+    }
+  }
+
+  private down(): void {
+    if (this.id === undefined) return;
+    this.id = undefined;
+    this.events.lost();
+  }
+
+  private onMessage(message: unknown[]): void {
+    if (kind(message[0]) !== 'message' || text(message[1]) !== CHANNEL) return;
+    const keys = message[2];
+    this.events.invalidate(Array.isArray(keys) ? (keys as unknown[]) : null);
+  }
+}
+
+function kind(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : v instanceof Uint8Array && v.length <= 12 ? ascii.decode(v) : undefined;
+}
+
+function text(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : v instanceof Uint8Array ? ascii.decode(v) : undefined;
+}

@@ -1,0 +1,230 @@
+/**
+ * The entries of a client-side cache: a map from cache key to reply, least
+ * recently used first out (a doubly linked list, so a hit costs one map lookup
+ * and a few pointer moves), indexed by Redis key for invalidations and by
+ * owner (the tracking connection that read the entry) for flushing everything
+ * a lost connection may have missed. Memory is bounded by entries and bytes;
+ * `ttl` bounds how long any entry is served.
+ */
+
+/** Whoever an entry was read through: flushing an owner drops all of its entries. */
+export interface Owner {
+  readonly entries: Set<Entry>;
+}
+
+export class Entry {
+  /** Towards the most recently used. */
+  prev: Entry | undefined = undefined;
+  /** Towards the least recently used. */
+  next: Entry | undefined = undefined;
+
+  constructor(
+    readonly id: string,
+    /** The reply as the protocol decoded it (before any typed transform). Never handed out itself. */
+    readonly value: unknown,
+    /** Index keys (see `indexKey`) whose change invalidates this entry. */
+    readonly keys: readonly string[],
+    readonly bytes: number,
+    /** `Date.now()` after which the entry is not served; Infinity without ttl. */
+    readonly expires: number,
+    readonly owner: Owner,
+    /** Cluster: the hash slot of the keys, so a slot that moves can be flushed. -1 otherwise. */
+    readonly slot: number,
+  ) {}
+}
+
+export interface CacheStats {
+  /** Reads answered from the cache. */
+  hits: number;
+  /** Cacheable reads that went to the server (including ones that shared another's request). */
+  misses: number;
+  /** Entries dropped for room (maxEntries, maxBytes) or because their ttl passed. */
+  evictions: number;
+  /** Entries dropped because the server (or a write of this client) said their keys changed, or their connection was lost. */
+  invalidations: number;
+  /** Entries held now. */
+  size: number;
+  /** Estimated bytes held now (keys and payloads). */
+  bytes: number;
+}
+
+export class Store {
+  private readonly map = new Map<string, Entry>();
+  private readonly byKey = new Map<string, Set<Entry>>();
+  private head: Entry | undefined = undefined;
+  private tail: Entry | undefined = undefined;
+  private bytes = 0;
+  hits = 0;
+  misses = 0;
+  private evictions = 0;
+  private invalidations = 0;
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxBytes: number,
+    private readonly ttl: number,
+  ) {}
+
+  /** The live entry for `id` (now the most recently used), or undefined. */
+  get(id: string): Entry | undefined {
+    const e = this.map.get(id);
+    if (e === undefined) return undefined;
+    if (this.ttl > 0 && e.expires <= Date.now()) {
+      this.remove(e);
+      this.evictions++;
+      return undefined;
+    }
+    if (e !== this.head) {
+      this.unlink(e);
+      this.pushFront(e);
+    }
+    return e;
+  }
+
+  /** Stores a reply; an entry larger than `maxBytes` on its own is not kept. */
+  set(id: string, value: unknown, keys: readonly string[], owner: Owner, slot = -1): void {
+    const old = this.map.get(id);
+    if (old !== undefined) this.remove(old);
+    const bytes = id.length + sizeOf(value);
+    if (bytes > this.maxBytes) return;
+    const e = new Entry(id, value, keys, bytes, this.ttl > 0 ? Date.now() + this.ttl : Infinity, owner, slot);
+    this.map.set(id, e);
+    this.pushFront(e);
+    this.bytes += bytes;
+    owner.entries.add(e);
+    for (const k of keys) {
+      const set = this.byKey.get(k);
+      if (set === undefined) this.byKey.set(k, new Set([e]));
+      else set.add(e);
+    }
+    while (this.map.size > this.maxEntries || this.bytes > this.maxBytes) {
+      const last = this.tail as Entry;
+      this.remove(last);
+      this.evictions++;
+    }
+  }
+
+  /** Drops every entry that depends on `key`. */
+  invalidateKey(key: string): void {
+    const set = this.byKey.get(key);
+    if (set === undefined) return;
+    for (const e of set) {
+      this.remove(e);
+      this.invalidations++;
+    }
+  }
+
+  /** Drops every entry read through `owner` (it lost its connection, or the server flushed). */
+  dropOwner(owner: Owner): void {
+    for (const e of owner.entries) {
+      this.remove(e);
+      this.invalidations++;
+    }
+  }
+
+  /** Drops the entries of `owner` whose slot `moved` says has left it (cluster). */
+  dropSlots(owner: Owner, moved: (slot: number) => boolean): void {
+    for (const e of owner.entries) {
+      if (e.slot >= 0 && moved(e.slot)) {
+        this.remove(e);
+        this.invalidations++;
+      }
+    }
+  }
+
+  /** Empties the cache (counters stay). */
+  clear(): void {
+    for (const e of this.map.values()) e.owner.entries.delete(e);
+    this.map.clear();
+    this.byKey.clear();
+    this.head = this.tail = undefined;
+    this.bytes = 0;
+  }
+
+  stats(): CacheStats {
+    return {
+      hits: this.hits,
+      misses: this.misses,
+      evictions: this.evictions,
+      invalidations: this.invalidations,
+      size: this.map.size,
+      bytes: this.bytes,
+    };
+  }
+
+  private remove(e: Entry): void {
+    if (this.map.get(e.id) !== e) return;
+    this.map.delete(e.id);
+    this.unlink(e);
+    this.bytes -= e.bytes;
+    e.owner.entries.delete(e);
+    for (const k of e.keys) {
+      const set = this.byKey.get(k);
+      if (set === undefined) continue;
+      set.delete(e);
+      if (set.size === 0) this.byKey.delete(k);
+    }
+  }
+
+  private pushFront(e: Entry): void {
+    e.prev = undefined;
+    e.next = this.head;
+    if (this.head !== undefined) this.head.prev = e;
+    this.head = e;
+    if (this.tail === undefined) this.tail = e;
+  }
+
+  private unlink(e: Entry): void {
+    if (e.prev !== undefined) e.prev.next = e.next;
+    else this.head = e.next;
+    if (e.next !== undefined) e.next.prev = e.prev;
+    else this.tail = e.prev;
+    e.prev = e.next = undefined;
+  }
+}
+
+/** Estimated bytes of a decoded reply: string and byte lengths plus 8 per number or element. */
+export function sizeOf(value: unknown): number {
+  if (typeof value === 'string') return value.length;
+  if (value === null || typeof value !== 'object') return 8;
+  if (value instanceof Uint8Array) return value.byteLength;
+  let n = 8;
+  if (Array.isArray(value)) {
+    for (const v of value as unknown[]) n += sizeOf(v);
+    return n;
+  }
+  if (value instanceof Map) {
+    for (const [k, v] of value as Map<unknown, unknown>) n += sizeOf(k) + sizeOf(v);
+    return n;
+  }
+  if (value instanceof Set) {
+    for (const v of value as Set<unknown>) n += sizeOf(v);
+    return n;
+  }
+  for (const [k, v] of Object.entries(value)) n += k.length + sizeOf(v);
+  return n;
+}
+
+/**
+ * The caller's own copy of a stored reply: arrays, objects, maps, sets and byte
+ * arrays are copied (deeply), immutable values returned as they are.
+ */
+export function copyOf<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  // Uint8Array's slice copies (Buffer's own slice would share the bytes); a Buffer stays a Buffer.
+  if (value instanceof Uint8Array) return Uint8Array.prototype.slice.call(value) as T;
+  if (Array.isArray(value)) return (value as unknown[]).map(copyOf) as T;
+  if (value instanceof Map) {
+    const m = new Map<unknown, unknown>();
+    for (const [k, v] of value as Map<unknown, unknown>) m.set(k, copyOf(v));
+    return m as T;
+  }
+  if (value instanceof Set) return new Set([...(value as Set<unknown>)].map(copyOf)) as T;
+  if (value instanceof Error) return value;
+  const o: Record<string, unknown> = Object.create(Object.getPrototypeOf(value) as object | null) as Record<
+    string,
+    unknown
+  >;
+  for (const [k, v] of Object.entries(value)) o[k] = copyOf(v);
+  return o as T;
+}

@@ -1,0 +1,148 @@
+/**
+ * Tracking on one connection whose reads are cached. `CLIENT TRACKING ON` is sent
+ * on every new socket (with `REDIRECT` to an {@link InvalidationListener} under
+ * RESP2); replies are stored only while tracking is confirmed on the socket that
+ * carried the read: `active` turns on when the server acknowledged tracking, and
+ * `epoch` changes whenever that may no longer hold (socket lost, listener lost,
+ * tracking re-sent), so a read started before the change is never stored after it.
+ * When the socket (or the RESP2 listener) is lost, the entries read through it are
+ * flushed: invalidations may have been missed in between.
+ */
+import type { Connection } from '../connection/connection.js';
+import { InvalidationListener } from './listener.js';
+import type { ResolvedCacheOptions } from './options.js';
+import type { Entry, Owner } from './store.js';
+
+/** What a tracker tells its cache. */
+export interface TrackerSink {
+  /** The server says these keys changed (null: all of this connection's keys). */
+  invalidate(tracker: Tracker, keys: unknown[] | null): void;
+  /** Everything read through `tracker` may be stale: drop it, and store nothing in flight. */
+  flush(tracker: Tracker): void;
+}
+
+/** A read in flight whose reply may be stored. */
+export interface Fill {
+  readonly id: string;
+  readonly keys: readonly string[];
+  readonly tracker: Tracker;
+  /** The tracker's epoch when the read was sent. */
+  readonly epoch: number;
+  /** An invalidation for one of its keys (or a flush) arrived before the reply was stored. */
+  stale: boolean;
+}
+
+const ascii = new TextDecoder();
+
+export class Tracker implements Owner {
+  readonly entries = new Set<Entry>();
+  /** Reads in flight through this connection. */
+  readonly fills = new Set<Fill>();
+  /** Tracking acknowledged on the current socket (and, under RESP2, the listener subscribed). */
+  active = false;
+  epoch = 0;
+  private listener: InvalidationListener | undefined;
+  private closed = false;
+
+  constructor(
+    readonly conn: Connection,
+    private readonly options: ResolvedCacheOptions,
+    /** `keyPrefix` of the client, prepended to broadcast prefixes. */
+    private readonly keyPrefix: string | Uint8Array | undefined,
+    private readonly sink: TrackerSink,
+  ) {
+    conn.on('ready', () => this.enable());
+    conn.on('close', () => this.lost());
+    conn.on('end', () => this.lost());
+    conn.on('push', (value) => {
+      if (kind(value[0]) === 'invalidate') {
+        const keys = value[1];
+        this.sink.invalidate(this, Array.isArray(keys) ? (keys as unknown[]) : null);
+      }
+    });
+    if (conn.status === 'ready') this.enable();
+  }
+
+  /** Stops tracking for good (the client closes). */
+  close(): Promise<void> {
+    this.closed = true;
+    this.lost();
+    return this.listener?.close() ?? Promise.resolve();
+  }
+
+  /** Whether a reply read now may be stored once it arrives. */
+  get storing(): boolean {
+    return this.active;
+  }
+
+  private enable(): void {
+    if (this.closed) return;
+    if (this.conn.hello.protocol === 3) {
+      this.sendTracking([]);
+      return;
+    }
+    // RESP2: invalidations go to a listener connection on the same server.
+    if (this.listener === undefined) {
+      this.listener = new InvalidationListener(this.conn.config, {
+        ready: () => this.enable(),
+        invalidate: (keys) => this.sink.invalidate(this, keys),
+        lost: () => this.lost(),
+      });
+    }
+    const id = this.listener.id;
+    if (id !== undefined) this.sendTracking(['REDIRECT', id]);
+  }
+
+  private sendTracking(redirect: unknown[]): void {
+    if (this.conn.status !== 'ready') return;
+    this.lost();
+    const epoch = this.epoch;
+    const args: unknown[] = ['TRACKING', 'ON', ...redirect];
+    if (this.options.mode === 'broadcast') {
+      args.push('BCAST');
+      for (const p of this.prefixes()) args.push('PREFIX', p);
+    }
+    // OFF first: the options of a connection already tracking (a new REDIRECT) cannot be changed in place.
+    this.conn.send('CLIENT', ['TRACKING', 'OFF']).catch(() => undefined);
+    this.conn.send('CLIENT', args).then(
+      () => {
+        // Only if nothing was lost meanwhile: reads sent from now on are tracked.
+        if (this.epoch !== epoch || this.closed) return;
+        this.active = true;
+        this.epoch++;
+      },
+      () => undefined, // refused (server without tracking) or lost: reads pass through uncached
+    );
+  }
+
+  /** The broadcast prefixes as the server sees them (keyPrefix in front); none = every key. */
+  prefixes(): Array<string | Uint8Array> {
+    const pre = this.keyPrefix;
+    const given = this.options.prefixes;
+    if (pre === undefined || pre.length === 0) return [...given];
+    if (given.length === 0) return [pre];
+    return given.map((p) => (typeof p === 'string' && typeof pre === 'string' ? pre + p : concat(pre, p)));
+  }
+
+  /** Tracking can no longer be trusted on this socket: drop what it read, store nothing in flight. */
+  private lost(): void {
+    this.active = false;
+    this.epoch++;
+    this.sink.flush(this);
+  }
+}
+
+function kind(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : v instanceof Uint8Array && v.length <= 12 ? ascii.decode(v) : undefined;
+}
+
+const utf8 = new TextEncoder();
+
+function concat(a: string | Uint8Array, b: string | Uint8Array): Uint8Array {
+  const x = typeof a === 'string' ? utf8.encode(a) : a;
+  const y = typeof b === 'string' ? utf8.encode(b) : b;
+  const out = new Uint8Array(x.length + y.length);
+  out.set(x, 0);
+  out.set(y, x.length);
+  return out;
+}

@@ -1,0 +1,418 @@
+import assert from 'node:assert/strict';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { DataError, Redis } from '../src/index.js';
+import { parseInfo } from './support/raw-client.js';
+import { sleep, startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
+
+/** Waits until `r` serves reads from its cache (tracking acknowledged), then empties the cache. */
+async function tracking(r: Redis): Promise<void> {
+  await waitUntil('tracking on', 5000, async () => {
+    await r.get('__probe');
+    const before = r.clientSideCache!.stats().hits;
+    await r.get('__probe');
+    return r.clientSideCache!.stats().hits > before ? undefined : 'no hit yet';
+  });
+  r.clientSideCache!.clear();
+}
+
+/** GET calls the server has counted since the last CONFIG RESETSTAT. */
+async function serverCalls(server: RedisServerHandle, command: string): Promise<number> {
+  const info = parseInfo(await server.command('INFO', 'commandstats'));
+  const line = info[`cmdstat_${command}`];
+  return line === undefined ? 0 : Number(/calls=(\d+)/.exec(line)?.[1] ?? 0);
+}
+
+for (const protocol of [3, 2] as const) {
+  describe(`client-side cache on a real server (RESP${protocol})`, () => {
+    let server: RedisServerHandle;
+    let r: Redis;
+    let w: Redis;
+    before(async () => {
+      server = await startRedis();
+      r = new Redis({ port: server.port, protocol, clientSideCache: true });
+      w = new Redis({ port: server.port, protocol });
+      await tracking(r);
+    });
+    after(async () => {
+      await Promise.all([r.close(), w.close()]);
+      await server.stop();
+    });
+
+    it('serves repeated reads without a round trip (one GET in INFO commandstats)', async () => {
+      await w.set('hot', 'v1');
+      await server.command('CONFIG', 'RESETSTAT');
+      for (let i = 0; i < 50; i++) assert.equal(await r.get('hot'), 'v1');
+      assert.equal(await serverCalls(server, 'get'), 1);
+      const s = r.clientSideCache!.stats();
+      assert.ok(s.hits >= 49, `hits ${s.hits}`);
+      assert.ok(s.size >= 1 && s.bytes > 0);
+    });
+
+    it('concurrent identical misses share one request', async () => {
+      await w.set('shared', 'x');
+      await server.command('CONFIG', 'RESETSTAT');
+      const replies = await Promise.all(Array.from({ length: 20 }, () => r.get('shared')));
+      assert.deepEqual(new Set(replies), new Set(['x']));
+      assert.equal(await serverCalls(server, 'get'), 1);
+    });
+
+    it("is invalidated by another client's SET, DEL, expiry and FLUSHDB", async () => {
+      await w.set('inv', 'a');
+      assert.equal(await r.get('inv'), 'a');
+      assert.equal(await r.get('inv'), 'a');
+      await w.set('inv', 'b');
+      await r.ping(); // one more round trip: the invalidation is processed by now
+      assert.equal(await r.get('inv'), 'b');
+      await w.del('inv');
+      await r.ping();
+      assert.equal(await r.get('inv'), null);
+
+      await w.set('exp', 'soon', { px: 100 });
+      assert.equal(await r.get('exp'), 'soon');
+      await waitUntil('expiry invalidated', 5000, async () =>
+        (await r.get('exp')) === null ? undefined : 'still cached',
+      );
+
+      await w.set('f1', '1');
+      await w.hset('f2', { a: '1' });
+      assert.equal(await r.get('f1'), '1');
+      assert.deepEqual({ ...(await r.hgetall('f2')) }, { a: '1' });
+      const before = r.clientSideCache!.stats().invalidations;
+      await w.flushdb();
+      await r.ping();
+      assert.ok(r.clientSideCache!.stats().invalidations >= before + 2);
+      assert.equal(await r.get('f1'), null);
+      assert.deepEqual({ ...(await r.hgetall('f2')) }, {});
+    });
+
+    it("reads this client's own writes at once", async () => {
+      for (let i = 0; i < 50; i++) {
+        await r.set('own', String(i));
+        assert.equal(await r.get('own'), String(i));
+        assert.equal(await r.get('own'), String(i));
+      }
+    });
+
+    it('keeps reply forms apart: strings vs withBuffers(), typed vs call()', async () => {
+      await w.set('form', 'abc');
+      await w.hset('formh', { f: 'v' });
+      assert.equal(await r.get('form'), 'abc');
+      const b = await r.withBuffers().get('form');
+      assert.ok(b instanceof Uint8Array && Buffer.from(b).equals(Buffer.from('abc')));
+      assert.equal(await r.get('form'), 'abc');
+      assert.ok((await r.withBuffers().get('form')) instanceof Uint8Array);
+      assert.deepEqual({ ...(await r.hgetall('formh')) }, { f: 'v' });
+      const raw = await r.call('HGETALL', 'formh');
+      if (protocol === 2) assert.deepEqual(raw, ['f', 'v']);
+      else assert.deepEqual({ ...(raw as object) }, { f: 'v' });
+      assert.deepEqual({ ...(await r.hgetall('formh')) }, { f: 'v' });
+      assert.equal(await r.call('get', 'form'), 'abc');
+    });
+
+    it('a mutated hit does not change the next hit', async () => {
+      await w.set('mut', 'abc');
+      await w.rpush('mutl', 'a', 'b');
+      await w.hset('muth', { f: 'v' });
+      const rb = r.withBuffers();
+      await rb.get('mut');
+      const b1 = (await rb.get('mut')) as Uint8Array;
+      b1[0] = 0x7a;
+      assert.equal(Buffer.from((await rb.get('mut')) as Uint8Array).toString(), 'abc');
+      await r.lrange('mutl', 0, -1);
+      const l = await r.lrange('mutl', 0, -1);
+      l.push('c');
+      assert.deepEqual(await r.lrange('mutl', 0, -1), ['a', 'b']);
+      await r.hgetall('muth');
+      const h = await r.hgetall('muth');
+      h.f = 'changed';
+      assert.deepEqual({ ...(await r.hgetall('muth')) }, { f: 'v' });
+      const m = await r.mget('mut', 'nope');
+      m[0] = 'changed';
+      assert.deepEqual(await r.mget('mut', 'nope'), ['abc', null]);
+    });
+
+    it('caches MGET per key and binary keys', async () => {
+      await w.mset({ m1: '1', m2: '2', m3: '3' });
+      assert.deepEqual(await r.mget('m1', 'm2'), ['1', '2']);
+      await server.command('CONFIG', 'RESETSTAT');
+      assert.deepEqual(await r.mget('m2', 'm1'), ['2', '1']);
+      assert.deepEqual(await r.mget('m1', 'm3'), ['1', '3']); // only m3 asked for
+      assert.equal(await serverCalls(server, 'mget'), 1);
+      await w.set('m1', 'one');
+      await r.ping();
+      assert.deepEqual(await r.mget('m1', 'm2', 'm3'), ['one', '2', '3']);
+
+      const key = Buffer.from([0xff, 0xfe, 0x41]); // not UTF-8
+      await w.set(key, 'bin1');
+      assert.equal(await r.get(key), 'bin1');
+      assert.equal(await r.get(key), 'bin1');
+      await w.set(key, 'bin2');
+      await r.ping();
+      assert.equal(await r.get(key), 'bin2');
+    });
+
+    it('never serves writes, transactions, scripts or a lent connection from the cache', async () => {
+      await w.set('tx', '1');
+      assert.equal(await r.get('tx'), '1');
+      await server.command('CONFIG', 'RESETSTAT');
+      const [g] = (await r.multi().get('tx').exec()) as [string];
+      assert.equal(g, '1');
+      const [p] = (await r.pipeline().get('tx').exec()) as [string];
+      assert.equal(p, '1');
+      assert.equal(await r.withConnection((c) => c.get('tx')), '1');
+      assert.equal(await serverCalls(server, 'get'), 3);
+      assert.equal(await r.incr('tx'), 2);
+      assert.equal(await r.get('tx'), '2');
+    });
+
+    it('flushes on reconnect and tracks again', async () => {
+      await w.set('rc', 'before');
+      assert.equal(await r.get('rc'), 'before');
+      assert.ok(r.clientSideCache!.stats().size > 0);
+      const id = r.connection.hello.id ?? Number(await r.call('CLIENT', 'ID'));
+      const closed = new Promise<void>((resolve) => r.once('close', () => resolve()));
+      await server.command('CLIENT', 'KILL', 'ID', String(id));
+      await closed;
+      assert.equal(r.clientSideCache!.stats().size, 0);
+      await w.set('rc', 'after');
+      assert.equal(await r.get('rc'), 'after');
+      await tracking(r);
+      assert.equal(await r.get('rc'), 'after');
+      assert.equal(await r.get('rc'), 'after');
+      await w.set('rc', 'again');
+      await r.ping();
+      assert.equal(await r.get('rc'), 'again');
+    });
+  });
+}
+
+/** One proxied connection: each direction can be held (bytes buffered) and released. */
+interface Pipe {
+  readonly client: Socket;
+  readonly upstream: Socket;
+  /** Everything the server sent on this connection, as latin1 text. */
+  down: string;
+  holdUp: boolean;
+  holdDown: boolean;
+  release(): void;
+}
+
+/** A loopback TCP proxy whose connections, in accept order, can delay either direction. */
+async function startProxy(port: number): Promise<{ port: number; pipes: Pipe[]; close(): Promise<void> }> {
+  const pipes: Pipe[] = [];
+  const server: Server = createServer((client) => {
+    const upstream = connect(port, '127.0.0.1');
+    const heldUp: Buffer[] = [];
+    const heldDown: Buffer[] = [];
+    const pipe: Pipe = {
+      client,
+      upstream,
+      down: '',
+      holdUp: false,
+      holdDown: false,
+      release() {
+        pipe.holdUp = pipe.holdDown = false;
+        for (const b of heldUp.splice(0)) upstream.write(b);
+        for (const b of heldDown.splice(0)) client.write(b);
+      },
+    };
+    pipes.push(pipe);
+    client.on('data', (b: Buffer) => (pipe.holdUp ? heldUp.push(b) : upstream.write(b)));
+    upstream.on('data', (b: Buffer) => {
+      pipe.down += b.toString('latin1');
+      if (pipe.holdDown) heldDown.push(b);
+      else client.write(b);
+    });
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    pipes,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const p of pipes) p.client.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('client-side cache: a read answered after its invalidation is not stored', () => {
+  let server: RedisServerHandle;
+  let w: Redis;
+  before(async () => {
+    server = await startRedis();
+    w = new Redis({ port: server.port });
+  });
+  after(async () => {
+    await w.close();
+    await server.stop();
+  });
+
+  it('RESP2: a reply delayed past the invalidation (on the REDIRECT connection) is not served later', async () => {
+    const proxy = await startProxy(server.port);
+    const r = new Redis({ port: proxy.port, protocol: 2, clientSideCache: true });
+    try {
+      await tracking(r);
+      // Accept order: the shared connection first, then its invalidation listener.
+      const [data, listener] = proxy.pipes as [Pipe, Pipe];
+      assert.match(listener.down, /__redis__:invalidate/);
+      await w.set('race', 'v1');
+      data.holdDown = true;
+      const read = r.get('race');
+      await waitUntil('the server answered (held in the proxy)', 5000, async () =>
+        data.down.includes('v1') ? undefined : 'no reply yet',
+      );
+      const seen = listener.down.length;
+      await w.set('race', 'v2'); // acknowledged: the invalidation is on its way to the listener
+      await waitUntil('invalidation forwarded', 5000, async () =>
+        listener.down.slice(seen).includes('race') ? undefined : 'not yet',
+      );
+      await sleep(50); // let the client read it before the delayed reply
+      data.release();
+      assert.equal(await read, 'v1'); // the read was served before the write: a legal answer
+      assert.equal(await r.get('race'), 'v2'); // but it was not stored
+      assert.equal(await r.get('race'), 'v2');
+    } finally {
+      await r.close();
+      await proxy.close();
+    }
+  });
+
+  it('RESP3: a read sent before a write and answered after its invalidation is not stored', async () => {
+    const proxy = await startProxy(server.port);
+    const r = new Redis({ port: proxy.port, protocol: 3, clientSideCache: true });
+    try {
+      await tracking(r);
+      const [data] = proxy.pipes as [Pipe];
+      await w.set('race3', 'v1');
+      assert.equal(await r.get('race3'), 'v1');
+      r.clientSideCache!.clear(); // the server still tracks race3 for this connection
+      data.holdUp = true;
+      const read = r.get('race3');
+      const seen = data.down.length;
+      await w.set('race3', 'v2');
+      await waitUntil('invalidation pushed', 5000, async () =>
+        data.down.slice(seen).includes('race3') ? undefined : 'not yet',
+      );
+      await sleep(50);
+      data.release();
+      assert.equal(await read, 'v2');
+      assert.equal(r.clientSideCache!.stats().size, 0); // answered after the invalidation: not stored
+      const misses = r.clientSideCache!.stats().misses;
+      assert.equal(await r.get('race3'), 'v2');
+      assert.equal(r.clientSideCache!.stats().misses, misses + 1);
+    } finally {
+      await r.close();
+      await proxy.close();
+    }
+  });
+});
+
+describe('client-side cache limits', () => {
+  let server: RedisServerHandle;
+  before(async () => {
+    server = await startRedis();
+    const w = new Redis({ port: server.port });
+    for (let i = 0; i < 10; i++) await w.set(`k${i}`, 'x'.repeat(100));
+    await w.close();
+  });
+  after(() => server.stop());
+
+  it('evicts the least recently used entry at maxEntries', async () => {
+    const r = new Redis({ port: server.port, clientSideCache: { maxEntries: 3 } });
+    try {
+      await tracking(r);
+      await r.get('k0');
+      await r.get('k1');
+      await r.get('k2');
+      await r.get('k0'); // k1 is now the least recently used
+      await r.get('k3');
+      const s = r.clientSideCache!.stats();
+      assert.equal(s.size, 3);
+      assert.equal(s.evictions, 1);
+      const hits = s.hits;
+      await r.get('k0');
+      await r.get('k2');
+      await r.get('k3');
+      assert.equal(r.clientSideCache!.stats().hits, hits + 3);
+      await r.get('k1');
+      assert.equal(r.clientSideCache!.stats().hits, hits + 3);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('evicts at maxBytes and never keeps an entry larger than it', async () => {
+    const r = new Redis({ port: server.port, clientSideCache: { maxBytes: 500 } });
+    try {
+      await tracking(r);
+      for (let i = 0; i < 10; i++) await r.get(`k${i}`);
+      const s = r.clientSideCache!.stats();
+      assert.ok(s.bytes <= 500, `bytes ${s.bytes}`);
+      assert.ok(s.size >= 3 && s.size < 10, `size ${s.size}`);
+      assert.ok(s.evictions >= 10 - s.size);
+      await r.set('big', 'y'.repeat(1000));
+      await r.get('big');
+      await r.get('big');
+      assert.ok(r.clientSideCache!.stats().bytes <= 500);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('ttl bounds how long an entry is served', async () => {
+    const r = new Redis({ port: server.port, clientSideCache: { ttl: 30 } });
+    try {
+      await tracking(r);
+      await r.get('k0');
+      await r.get('k0');
+      const misses = r.clientSideCache!.stats().misses;
+      await sleep(60);
+      await r.get('k0');
+      assert.equal(r.clientSideCache!.stats().misses, misses + 1);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('broadcast mode caches keys under its prefixes only', async () => {
+    const w = new Redis({ port: server.port });
+    const r = new Redis({ port: server.port, clientSideCache: { mode: 'broadcast', prefixes: ['b:'] } });
+    try {
+      await w.set('b:1', 'one');
+      await w.set('c:1', 'other');
+      await waitUntil('tracking on', 5000, async () => {
+        await r.get('b:probe');
+        const before = r.clientSideCache!.stats().hits;
+        await r.get('b:probe');
+        return r.clientSideCache!.stats().hits > before ? undefined : 'no hit yet';
+      });
+      assert.match(String(await r.call('CLIENT', 'INFO')), /flags=\S*t/);
+      assert.equal(await r.get('b:1'), 'one');
+      assert.equal(await r.get('c:1'), 'other');
+      const size = r.clientSideCache!.stats().size;
+      assert.equal(await r.get('c:1'), 'other');
+      assert.equal(r.clientSideCache!.stats().size, size); // c:1 never stored
+      await w.set('b:1', 'uno');
+      await r.ping();
+      assert.equal(await r.get('b:1'), 'uno');
+    } finally {
+      await Promise.all([r.close(), w.close()]);
+    }
+  });
+
+  it('rejects bad options with DataError', () => {
+    assert.throws(() => new Redis({ lazyConnect: true, clientSideCache: { maxEntries: 0 } }), DataError);
+    assert.throws(() => new Redis({ lazyConnect: true, clientSideCache: { ttl: -1 } }), DataError);
+    assert.throws(
+      () => new Redis({ lazyConnect: true, clientSideCache: { prefixes: ['a'] } }),
+      DataError, // prefixes need broadcast mode
+    );
+    assert.equal(new Redis({ lazyConnect: true }).clientSideCache, undefined);
+  });
+});

@@ -10,9 +10,7 @@ import { GENERATED_COMMANDS, GENERATED_FROM } from '../src/commands/table.genera
 import {
   COMMANDS,
   compareVersions,
-  isBlocking,
   isContainer,
-  isIdempotent,
   isNewerThan,
   isReadOnly,
   lookupCommand,
@@ -21,6 +19,7 @@ import {
   requestPolicy,
   responsePolicy,
 } from '../src/commands/table.js';
+import { isBlocking, isIdempotent } from '../src/commands/rules.js';
 import type { CommandSpec } from '../src/commands/types.js';
 
 function spec(name: string, args?: readonly unknown[]): CommandSpec {

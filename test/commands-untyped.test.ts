@@ -7,12 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { DedicatedConnection } from '../src/client/dedicated.js';
-import {
-  commandImplementations,
-  methodName,
-  NOT_METHODS,
-  RAW_COMMANDS,
-} from '../src/commands/methods/index.js';
+import { DECLARATIONS, methodName, NOT_METHODS, RAW_COMMANDS } from '../src/commands/methods/index.js';
 import { COMMANDS } from '../src/commands/table.js';
 import { Pipeline, Redis, Transaction } from '../src/index.js';
 import { OUTPUT_PATH, render } from '../scripts/gen-methods.js';
@@ -58,7 +53,7 @@ describe('untyped command methods (no server)', () => {
     }
     assert.ok(checked > 400, `only ${checked} commands`);
     // Typed declarations take precedence over the untyped method of the same name.
-    assert.ok('objectEncoding' in commandImplementations && 'objectEncoding' in RAW_COMMANDS);
+    assert.ok('objectEncoding' in DECLARATIONS && 'objectEncoding' in RAW_COMMANDS);
   });
 
   it('commands that change what the connection is are not methods', () => {

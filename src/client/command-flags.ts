@@ -7,7 +7,8 @@
  * as written, never retried once sent.
  */
 import { needsSupportCheck } from '../commands/support.js';
-import { isBlocking, isContainer, isIdempotent, isReadOnly, lookupCommand } from '../commands/table.js';
+import { hasArgumentRules, isBlocking, isIdempotent } from '../commands/rules.js';
+import { isContainer, isReadOnly, lookupCommand } from '../commands/table.js';
 import type { CommandSpec } from '../commands/types.js';
 
 export interface CommandFlags {
@@ -36,7 +37,7 @@ const variants = new WeakMap<CommandSpec, readonly CommandFlags[]>();
 
 /** Read-only commands are always safe; other flags may depend on options (SET … GET, XREAD BLOCK). */
 function dependsOnArgs(spec: CommandSpec): boolean {
-  return !isReadOnly(spec) || spec.name === 'xread' || spec.name === 'xreadgroup';
+  return hasArgumentRules(spec);
 }
 
 const UNGATED: readonly CommandFlags[] = [NONE, SAFE, BLOCKING];

@@ -1,6 +1,7 @@
 /** Bitmap commands. */
-import { toNumberOrNullArray } from './transforms.js';
-import type { Implementation, RedisKey } from './types.js';
+import { toNumberArray, toNumberOrNullArray } from './transforms.js';
+import type { RedisKey } from './types.js';
+import { idempotentAll, type Declarations, type RuleSet } from '../declare.js';
 
 /** A BITFIELD integer type: `i1`…`i64` signed, `u1`…`u63` unsigned. */
 export type BitfieldType = `${'i' | 'u'}${number}`;
@@ -46,35 +47,62 @@ function rangeArgs(args: unknown[], r: BitRange | undefined): unknown[] {
   return args;
 }
 
-export const bitmapCommands: Implementation<BitmapCommands> = {
-  setbit(key: RedisKey, offset: number, value: 0 | 1) {
-    return this.dispatch('setbit', [key, offset, value]);
+export const bitmapCommands = {
+  setbit: {
+    command: 'setbit',
+    params: ['key', 'offset', 'value'],
+    args: ([key, offset, value]: [RedisKey, number, 0 | 1]) => [key, offset, value],
   },
-  getbit(key: RedisKey, offset: number) {
-    return this.dispatch('getbit', [key, offset]);
+  getbit: {
+    command: 'getbit',
+    params: ['key', 'offset'],
+    args: ([key, offset]: [RedisKey, number]) => [key, offset],
   },
-  bitcount(key: RedisKey, range?: BitRange) {
-    return this.dispatch('bitcount', rangeArgs([key], range));
+  bitcount: {
+    command: 'bitcount',
+    params: ['key', 'range?'],
+    args: ([key, range]: [RedisKey, BitRange?]) => rangeArgs([key], range),
   },
-  bitpos(key: RedisKey, bit: 0 | 1, range?: BitRange) {
-    return this.dispatch('bitpos', rangeArgs([key, bit], range));
+  bitpos: {
+    command: 'bitpos',
+    params: ['key', 'bit', 'range?'],
+    args: ([key, bit, range]: [RedisKey, 0 | 1, BitRange?]) => rangeArgs([key, bit], range),
   },
-  bitop(operation: 'AND' | 'OR' | 'XOR' | 'NOT', destination: RedisKey, ...keys: RedisKey[]) {
-    return this.dispatch('bitop', [operation, destination, ...keys]);
+  bitop: {
+    command: 'bitop',
+    params: ['operation', 'destination', '...keys'],
+    args: ([operation, destination, ...keys]: ['AND' | 'OR' | 'XOR' | 'NOT', RedisKey, ...RedisKey[]]) => [
+      operation,
+      destination,
+      ...keys,
+    ],
   },
-  bitfield(key: RedisKey, operations: readonly BitfieldOperation[]) {
-    const args: unknown[] = [key];
-    for (const o of operations) {
-      if (o.op === 'OVERFLOW') args.push('OVERFLOW', o.behavior);
-      else if (o.op === 'GET') args.push('GET', o.type, o.offset);
-      else if (o.op === 'SET') args.push('SET', o.type, o.offset, o.value);
-      else args.push('INCRBY', o.type, o.offset, o.increment);
-    }
-    return this.dispatch('bitfield', args, toNumberOrNullArray);
+  bitfield: {
+    command: 'bitfield',
+    params: ['key', 'operations'],
+    args: ([key, operations]: [RedisKey, readonly BitfieldOperation[]]) => {
+      const args: unknown[] = [key];
+      for (const o of operations) {
+        if (o.op === 'OVERFLOW') args.push('OVERFLOW', o.behavior);
+        else if (o.op === 'GET') args.push('GET', o.type, o.offset);
+        else if (o.op === 'SET') args.push('SET', o.type, o.offset, o.value);
+        else args.push('INCRBY', o.type, o.offset, o.increment);
+      }
+      return args;
+    },
+    reply: toNumberOrNullArray,
   },
-  bitfieldRo(key: RedisKey, gets: ReadonlyArray<{ type: BitfieldType; offset: BitfieldOffset }>) {
-    const args: unknown[] = [key];
-    for (const g of gets) args.push('GET', g.type, g.offset);
-    return this.dispatch('bitfield_ro', args, toNumberOrNullArray);
+  bitfieldRo: {
+    command: 'bitfield_ro',
+    params: ['key', 'gets'],
+    args: ([key, gets]: [RedisKey, ReadonlyArray<{ type: BitfieldType; offset: BitfieldOffset }>]) => {
+      const args: unknown[] = [key];
+      for (const g of gets) args.push('GET', g.type, g.offset);
+      return args;
+    },
+    reply: toNumberArray,
   },
-};
+} satisfies Declarations<BitmapCommands>;
+
+/** SETBIT overwrites one bit: repeating it is harmless. BITOP and BITFIELD are not listed (a destination may be a source; INCRBY). */
+export const bitmapRules: RuleSet = idempotentAll(['setbit']);

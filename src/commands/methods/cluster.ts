@@ -3,7 +3,8 @@
  * ADDSLOTS, FAILOVER, …) are untyped methods (`clusterMeet(...args)`) or `call()`.
  */
 import { parseInfo, toText } from './transforms.js';
-import type { Implementation, RedisKey } from './types.js';
+import type { RedisKey } from './types.js';
+import { idempotentAll, type Declarations, type RuleSet } from '../declare.js';
 
 export interface ClusterCommands<S> {
   /** CLUSTER KEYSLOT as the server computes it (`keySlot()` computes it locally). */
@@ -17,23 +18,56 @@ export interface ClusterCommands<S> {
   clusterGetkeysinslot(slot: number, count: number): S[];
 }
 
-export const clusterCommands: Implementation<ClusterCommands<unknown>> = {
-  clusterKeyslot(key: RedisKey) {
-    return this.dispatch('cluster', ['KEYSLOT', key]);
+export const clusterCommands = {
+  clusterKeyslot: {
+    command: 'cluster',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => ['KEYSLOT', key],
   },
-  clusterInfo() {
-    return this.dispatch('cluster', ['INFO'], (v) => parseInfo(toText(v)));
+  clusterInfo: {
+    command: 'cluster',
+    params: [],
+    args: () => ['INFO'],
+    reply: (v) => parseInfo(toText(v)),
   },
-  clusterMyid() {
-    return this.dispatch('cluster', ['MYID'], toText);
+  clusterMyid: {
+    command: 'cluster',
+    params: [],
+    args: () => ['MYID'],
+    reply: toText,
   },
-  clusterNodes() {
-    return this.dispatch('cluster', ['NODES'], toText);
+  clusterNodes: {
+    command: 'cluster',
+    params: [],
+    args: () => ['NODES'],
+    reply: toText,
   },
-  clusterCountkeysinslot(slot: number) {
-    return this.dispatch('cluster', ['COUNTKEYSINSLOT', slot]);
+  clusterCountkeysinslot: {
+    command: 'cluster',
+    params: ['slot'],
+    args: ([slot]: [number]) => ['COUNTKEYSINSLOT', slot],
   },
-  clusterGetkeysinslot(slot: number, count: number) {
-    return this.dispatch('cluster', ['GETKEYSINSLOT', slot, count]);
+  clusterGetkeysinslot: {
+    command: 'cluster',
+    params: ['slot', 'count'],
+    args: ([slot, count]: [number, number]) => ['GETKEYSINSLOT', slot, count],
   },
-};
+} satisfies Declarations<ClusterCommands<unknown>>;
+
+/** Cluster queries the server does not flag read-only. */
+export const clusterRules: RuleSet = idempotentAll([
+  'cluster|info',
+  'cluster|slots',
+  'cluster|shards',
+  'cluster|nodes',
+  'cluster|myid',
+  'cluster|myshardid',
+  'cluster|keyslot',
+  'cluster|countkeysinslot',
+  'cluster|getkeysinslot',
+  'cluster|links',
+  'cluster|replicas',
+  'cluster|slaves',
+  'cluster|count-failure-reports',
+  'cluster|help',
+]);

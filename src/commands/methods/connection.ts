@@ -6,7 +6,8 @@
  * `protocol`, `db`, and `close()`).
  */
 import { parseClientLine, toBoolean, toText } from './transforms.js';
-import type { Implementation, RedisValue } from './types.js';
+import type { RedisValue } from './types.js';
+import { idempotentAll, type Declarations, type RuleSet } from '../declare.js';
 
 /** One client as CLIENT LIST / CLIENT INFO describe it (`id`, `addr`, `name`, `db`, `cmd`, …), values as written. */
 export type ClientInfo = Record<string, string>;
@@ -66,58 +67,117 @@ function toClientList(v: unknown): ClientInfo[] {
     .map(parseClientLine);
 }
 
-export const connectionCommands: Implementation<ConnectionCommands<unknown>> = {
-  ping(message?: RedisValue) {
-    return this.dispatch('ping', message === undefined ? [] : [message]);
+export const connectionCommands = {
+  ping: {
+    command: 'ping',
+    params: ['message?'],
+    args: ([message]: [RedisValue?]) => (message === undefined ? [] : [message]),
   },
-  echo(message: RedisValue) {
-    return this.dispatch('echo', [message]);
+  echo: {
+    command: 'echo',
+    params: ['message'],
+    args: ([message]: [RedisValue]) => [message],
   },
-  clientId() {
-    return this.dispatch('client', ['ID']);
+  clientId: {
+    command: 'client',
+    params: [],
+    args: () => ['ID'],
   },
-  clientGetname() {
-    return this.dispatch('client', ['GETNAME']);
+  clientGetname: {
+    command: 'client',
+    params: [],
+    args: () => ['GETNAME'],
   },
-  clientSetname(name: string) {
-    return this.dispatch('client', ['SETNAME', name]);
+  clientSetname: {
+    command: 'client',
+    params: ['name'],
+    args: ([name]: [string]) => ['SETNAME', name],
   },
-  clientList(options?: ClientListOptions) {
-    const args: unknown[] = ['LIST'];
-    if (options?.type !== undefined) args.push('TYPE', options.type);
-    if (options?.ids !== undefined) args.push('ID', ...options.ids);
-    return this.dispatch('client', args, toClientList);
+  clientList: {
+    command: 'client',
+    params: ['{options}?'],
+    args: ([options]: [ClientListOptions?]) => {
+      const args: unknown[] = ['LIST'];
+      if (options?.type !== undefined) args.push('TYPE', options.type);
+      if (options?.ids !== undefined) args.push('ID', ...options.ids);
+      return args;
+    },
+    reply: toClientList,
   },
-  clientInfo() {
-    return this.dispatch('client', ['INFO'], (v) => parseClientLine(toText(v)));
+  clientInfo: {
+    command: 'client',
+    params: [],
+    args: () => ['INFO'],
+    reply: (v) => parseClientLine(toText(v)),
   },
-  clientKill(filter: ClientKillFilter) {
-    const args: unknown[] = ['KILL'];
-    if (filter.id !== undefined) args.push('ID', filter.id);
-    if (filter.addr !== undefined) args.push('ADDR', filter.addr);
-    if (filter.laddr !== undefined) args.push('LADDR', filter.laddr);
-    if (filter.user !== undefined) args.push('USER', filter.user);
-    if (filter.type !== undefined) args.push('TYPE', filter.type);
-    if (filter.skipme !== undefined) args.push('SKIPME', filter.skipme ? 'YES' : 'NO');
-    if (filter.maxage !== undefined) args.push('MAXAGE', filter.maxage);
-    return this.dispatch('client', args);
+  clientKill: {
+    command: 'client',
+    params: ['filter'],
+    args: ([filter]: [ClientKillFilter]) => {
+      const args: unknown[] = ['KILL'];
+      if (filter.id !== undefined) args.push('ID', filter.id);
+      if (filter.addr !== undefined) args.push('ADDR', filter.addr);
+      if (filter.laddr !== undefined) args.push('LADDR', filter.laddr);
+      if (filter.user !== undefined) args.push('USER', filter.user);
+      if (filter.type !== undefined) args.push('TYPE', filter.type);
+      if (filter.skipme !== undefined) args.push('SKIPME', filter.skipme ? 'YES' : 'NO');
+      if (filter.maxage !== undefined) args.push('MAXAGE', filter.maxage);
+      return args;
+    },
   },
-  clientUnblock(id: number, mode?: 'TIMEOUT' | 'ERROR') {
-    return this.dispatch('client', mode === undefined ? ['UNBLOCK', id] : ['UNBLOCK', id, mode], toBoolean);
+  clientUnblock: {
+    command: 'client',
+    params: ['id', 'mode?'],
+    args: ([id, mode]: [number, ('TIMEOUT' | 'ERROR')?]) =>
+      mode === undefined ? ['UNBLOCK', id] : ['UNBLOCK', id, mode],
+    reply: toBoolean,
   },
-  clientPause(timeout: number, mode?: 'WRITE' | 'ALL') {
-    return this.dispatch('client', mode === undefined ? ['PAUSE', timeout] : ['PAUSE', timeout, mode]);
+  clientPause: {
+    command: 'client',
+    params: ['timeout', 'mode?'],
+    args: ([timeout, mode]: [number, ('WRITE' | 'ALL')?]) =>
+      mode === undefined ? ['PAUSE', timeout] : ['PAUSE', timeout, mode],
   },
-  clientUnpause() {
-    return this.dispatch('client', ['UNPAUSE']);
+  clientUnpause: {
+    command: 'client',
+    params: [],
+    args: () => ['UNPAUSE'],
   },
-  clientNoEvict(on: boolean) {
-    return this.dispatch('client', ['NO-EVICT', on ? 'ON' : 'OFF']);
+  clientNoEvict: {
+    command: 'client',
+    params: ['on'],
+    args: ([on]: [boolean]) => ['NO-EVICT', on ? 'ON' : 'OFF'],
   },
-  clientNoTouch(on: boolean) {
-    return this.dispatch('client', ['NO-TOUCH', on ? 'ON' : 'OFF']);
+  clientNoTouch: {
+    command: 'client',
+    params: ['on'],
+    args: ([on]: [boolean]) => ['NO-TOUCH', on ? 'ON' : 'OFF'],
   },
-  clientSetinfo(attribute: 'LIB-NAME' | 'LIB-VER', value: string) {
-    return this.dispatch('client', ['SETINFO', attribute, value]);
+  clientSetinfo: {
+    command: 'client',
+    params: ['attribute', 'value'],
+    args: ([attribute, value]: ['LIB-NAME' | 'LIB-VER', string]) => ['SETINFO', attribute, value],
   },
-};
+} satisfies Declarations<ConnectionCommands<unknown>>;
+
+/** Connection state and queries the server does not flag read-only: repeating them is harmless. */
+export const connectionRules: RuleSet = idempotentAll([
+  'ping',
+  'echo',
+  'select',
+  'auth',
+  'hello',
+  'readonly',
+  'readwrite',
+  'client|getname',
+  'client|id',
+  'client|info',
+  'client|list',
+  'client|getredir',
+  'client|trackinginfo',
+  'client|setname',
+  'client|setinfo',
+  'client|no-evict',
+  'client|no-touch',
+  'client|help',
+]);

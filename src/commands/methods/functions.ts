@@ -4,7 +4,8 @@
  */
 import { scriptTail } from './scripting.js';
 import { asArray, toObject, toText } from './transforms.js';
-import type { Implementation, ScriptCall } from './types.js';
+import type { ScriptCall } from './types.js';
+import { idempotentAll, isArg, type Declarations, type RuleSet } from '../declare.js';
 
 export interface FunctionInfo {
   name: string;
@@ -69,38 +70,65 @@ function toLibrary(raw: unknown): LibraryInfo {
   return lib;
 }
 
-export const functionCommands: Implementation<FunctionCommands<unknown>> = {
-  fcall(name: string, call?: ScriptCall) {
-    return this.dispatch('fcall', scriptTail([name], call));
+export const functionCommands = {
+  fcall: {
+    command: 'fcall',
+    params: ['name', '{call}?'],
+    args: ([name, call]: [string, ScriptCall?]) => scriptTail([name], call),
   },
-  fcallRo(name: string, call?: ScriptCall) {
-    return this.dispatch('fcall_ro', scriptTail([name], call));
+  fcallRo: {
+    command: 'fcall_ro',
+    params: ['name', '{call}?'],
+    args: ([name, call]: [string, ScriptCall?]) => scriptTail([name], call),
   },
-  functionLoad(code: string | Uint8Array, options?: FunctionLoadOptions) {
-    return this.dispatch('function', options?.replace ? ['LOAD', 'REPLACE', code] : ['LOAD', code], toText);
+  functionLoad: {
+    command: 'function',
+    params: ['code', '{options}?'],
+    args: ([code, options]: [string | Uint8Array, FunctionLoadOptions?]) =>
+      options?.replace ? ['LOAD', 'REPLACE', code] : ['LOAD', code],
+    reply: toText,
   },
-  functionDelete(library: string) {
-    return this.dispatch('function', ['DELETE', library]);
+  functionDelete: {
+    command: 'function',
+    params: ['library'],
+    args: ([library]: [string]) => ['DELETE', library],
   },
-  functionFlush(mode?: 'ASYNC' | 'SYNC') {
-    return this.dispatch('function', mode === undefined ? ['FLUSH'] : ['FLUSH', mode]);
+  functionFlush: {
+    command: 'function',
+    params: ['mode?'],
+    args: ([mode]: [('ASYNC' | 'SYNC')?]) => (mode === undefined ? ['FLUSH'] : ['FLUSH', mode]),
   },
-  functionKill() {
-    return this.dispatch('function', ['KILL']);
+  functionKill: {
+    command: 'function',
+    params: [],
+    args: () => ['KILL'],
   },
-  functionList(options?: FunctionListOptions) {
-    const args: unknown[] = ['LIST'];
-    if (options?.libraryName !== undefined) args.push('LIBRARYNAME', options.libraryName);
-    if (options?.withCode) args.push('WITHCODE');
-    return this.dispatch('function', args, (v) => asArray(v).map(toLibrary));
+  functionList: {
+    command: 'function',
+    params: ['{options}?'],
+    args: ([options]: [FunctionListOptions?]) => {
+      const args: unknown[] = ['LIST'];
+      if (options?.libraryName !== undefined) args.push('LIBRARYNAME', options.libraryName);
+      if (options?.withCode) args.push('WITHCODE');
+      return args;
+    },
+    reply: (v) => asArray(v).map(toLibrary),
   },
-  functionDump() {
-    return this.dispatch('function', ['DUMP']);
+  functionDump: {
+    command: 'function',
+    params: [],
+    args: () => ['DUMP'],
   },
-  functionRestore(payload: string | Uint8Array, policy?: 'FLUSH' | 'APPEND' | 'REPLACE') {
-    return this.dispatch(
-      'function',
+  functionRestore: {
+    command: 'function',
+    params: ['payload', 'policy?'],
+    args: ([payload, policy]: [string | Uint8Array, ('FLUSH' | 'APPEND' | 'REPLACE')?]) =>
       policy === undefined ? ['RESTORE', payload] : ['RESTORE', payload, policy],
-    );
   },
+} satisfies Declarations<FunctionCommands<unknown>>;
+
+/** FUNCTION LOAD only with REPLACE (else the repeat fails although the load happened); FCALL does not. */
+export const functionRules: RuleSet = {
+  ...idempotentAll(['function|list', 'function|dump', 'function|stats', 'function|help']),
+  'function|load': { idempotent: (a) => isArg(a[1], 'REPLACE') },
 };

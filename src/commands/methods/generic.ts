@@ -1,7 +1,8 @@
 /** Keyspace commands that work on keys of any type, plus WAIT / WAITAOF. */
 import { flatKeys, limitArgs, scanArgs, type KeysArg } from './args.js';
 import { toBoolean, toKeyPage, toNumberArray, toText, toTextOrNull } from './transforms.js';
-import type { ExpireMode, Implementation, KeyScanOptions, RedisKey, RedisValue, ScanPage } from './types.js';
+import type { ExpireMode, KeyScanOptions, RedisKey, RedisValue, ScanPage } from './types.js';
+import { idempotentAll, noneOf, type Declarations, type RuleSet } from '../declare.js';
 
 export interface CopyOptions {
   /** Destination database. */
@@ -100,111 +101,211 @@ function sortArgs(key: RedisKey, o: SortOptions | undefined): unknown[] {
 
 const toNumberOrNullReply = (v: unknown): number | null => (v === null ? null : Number(v));
 
-export const genericCommands: Implementation<GenericCommands<unknown>> = {
-  del(...keys: KeysArg[]) {
-    return this.dispatch('del', flatKeys(keys));
+export const genericCommands = {
+  del: {
+    command: 'del',
+    params: ['...keys'],
+    args: (keys: KeysArg[]) => flatKeys(keys),
   },
-  unlink(...keys: KeysArg[]) {
-    return this.dispatch('unlink', flatKeys(keys));
+  unlink: {
+    command: 'unlink',
+    params: ['...keys'],
+    args: (keys: KeysArg[]) => flatKeys(keys),
   },
-  exists(...keys: KeysArg[]) {
-    return this.dispatch('exists', flatKeys(keys));
+  exists: {
+    command: 'exists',
+    cacheable: true,
+    params: ['...keys'],
+    args: (keys: KeysArg[]) => flatKeys(keys),
   },
-  expire(key: RedisKey, seconds: number, mode?: ExpireMode) {
-    return this.dispatch('expire', expireArgs(key, seconds, mode), toBoolean);
+  expire: {
+    command: 'expire',
+    params: ['key', 'seconds', 'mode?'],
+    args: ([key, seconds, mode]: [RedisKey, number, ExpireMode?]) => expireArgs(key, seconds, mode),
+    reply: toBoolean,
   },
-  pexpire(key: RedisKey, milliseconds: number, mode?: ExpireMode) {
-    return this.dispatch('pexpire', expireArgs(key, milliseconds, mode), toBoolean);
+  pexpire: {
+    command: 'pexpire',
+    params: ['key', 'milliseconds', 'mode?'],
+    args: ([key, milliseconds, mode]: [RedisKey, number, ExpireMode?]) => expireArgs(key, milliseconds, mode),
+    reply: toBoolean,
   },
-  expireat(key: RedisKey, unixSeconds: number, mode?: ExpireMode) {
-    return this.dispatch('expireat', expireArgs(key, unixSeconds, mode), toBoolean);
+  expireat: {
+    command: 'expireat',
+    params: ['key', 'unixSeconds', 'mode?'],
+    args: ([key, unixSeconds, mode]: [RedisKey, number, ExpireMode?]) => expireArgs(key, unixSeconds, mode),
+    reply: toBoolean,
   },
-  pexpireat(key: RedisKey, unixMilliseconds: number, mode?: ExpireMode) {
-    return this.dispatch('pexpireat', expireArgs(key, unixMilliseconds, mode), toBoolean);
+  pexpireat: {
+    command: 'pexpireat',
+    params: ['key', 'unixMilliseconds', 'mode?'],
+    args: ([key, unixMilliseconds, mode]: [RedisKey, number, ExpireMode?]) =>
+      expireArgs(key, unixMilliseconds, mode),
+    reply: toBoolean,
   },
-  expiretime(key: RedisKey) {
-    return this.dispatch('expiretime', [key]);
+  expiretime: {
+    command: 'expiretime',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
   },
-  pexpiretime(key: RedisKey) {
-    return this.dispatch('pexpiretime', [key]);
+  pexpiretime: {
+    command: 'pexpiretime',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
   },
-  ttl(key: RedisKey) {
-    return this.dispatch('ttl', [key]);
+  ttl: {
+    command: 'ttl',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
   },
-  pttl(key: RedisKey) {
-    return this.dispatch('pttl', [key]);
+  pttl: {
+    command: 'pttl',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
   },
-  persist(key: RedisKey) {
-    return this.dispatch('persist', [key], toBoolean);
+  persist: {
+    command: 'persist',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
+    reply: toBoolean,
   },
-  type(key: RedisKey) {
-    return this.dispatch('type', [key], toText);
+  type: {
+    command: 'type',
+    cacheable: true,
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
+    reply: toText,
   },
-  rename(key: RedisKey, newKey: RedisKey) {
-    return this.dispatch('rename', [key, newKey]);
+  rename: {
+    command: 'rename',
+    params: ['key', 'newKey'],
+    args: ([key, newKey]: [RedisKey, RedisKey]) => [key, newKey],
   },
-  renamenx(key: RedisKey, newKey: RedisKey) {
-    return this.dispatch('renamenx', [key, newKey], toBoolean);
+  renamenx: {
+    command: 'renamenx',
+    params: ['key', 'newKey'],
+    args: ([key, newKey]: [RedisKey, RedisKey]) => [key, newKey],
+    reply: toBoolean,
   },
-  touch(...keys: KeysArg[]) {
-    return this.dispatch('touch', flatKeys(keys));
+  touch: {
+    command: 'touch',
+    params: ['...keys'],
+    args: (keys: KeysArg[]) => flatKeys(keys),
   },
-  keys(pattern: string) {
-    return this.dispatch('keys', [pattern]);
+  keys: {
+    command: 'keys',
+    params: ['pattern'],
+    args: ([pattern]: [string]) => [pattern],
   },
-  randomkey() {
-    return this.dispatch('randomkey', []);
+  randomkey: {
+    command: 'randomkey',
+    params: [],
+    args: () => [],
   },
-  copy(source: RedisKey, destination: RedisKey, options?: CopyOptions) {
-    const args: unknown[] = [source, destination];
-    if (options?.db !== undefined) args.push('DB', options.db);
-    if (options?.replace) args.push('REPLACE');
-    return this.dispatch('copy', args, toBoolean);
+  copy: {
+    command: 'copy',
+    params: ['source', 'destination', '{options}?'],
+    args: ([source, destination, options]: [RedisKey, RedisKey, CopyOptions?]) => {
+      const args: unknown[] = [source, destination];
+      if (options?.db !== undefined) args.push('DB', options.db);
+      if (options?.replace) args.push('REPLACE');
+      return args;
+    },
+    reply: toBoolean,
   },
-  move(key: RedisKey, db: number) {
-    return this.dispatch('move', [key, db], toBoolean);
+  move: {
+    command: 'move',
+    params: ['key', 'db'],
+    args: ([key, db]: [RedisKey, number]) => [key, db],
+    reply: toBoolean,
   },
-  dump(key: RedisKey) {
-    return this.dispatch('dump', [key]);
+  dump: {
+    command: 'dump',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
   },
-  restore(key: RedisKey, ttl: number, serialized: RedisValue, options?: RestoreOptions) {
-    const args: unknown[] = [key, ttl, serialized];
-    if (options?.replace) args.push('REPLACE');
-    if (options?.absttl) args.push('ABSTTL');
-    if (options?.idletime !== undefined) args.push('IDLETIME', options.idletime);
-    if (options?.freq !== undefined) args.push('FREQ', options.freq);
-    return this.dispatch('restore', args);
+  restore: {
+    command: 'restore',
+    params: ['key', 'ttl', 'serialized', '{options}?'],
+    args: ([key, ttl, serialized, options]: [RedisKey, number, RedisValue, RestoreOptions?]) => {
+      const args: unknown[] = [key, ttl, serialized];
+      if (options?.replace) args.push('REPLACE');
+      if (options?.absttl) args.push('ABSTTL');
+      if (options?.idletime !== undefined) args.push('IDLETIME', options.idletime);
+      if (options?.freq !== undefined) args.push('FREQ', options.freq);
+      return args;
+    },
   },
-  objectEncoding(key: RedisKey) {
-    return this.dispatch('object', ['ENCODING', key], toTextOrNull);
+  objectEncoding: {
+    command: 'object',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => ['ENCODING', key],
+    reply: toTextOrNull,
   },
-  objectIdletime(key: RedisKey) {
-    return this.dispatch('object', ['IDLETIME', key], toNumberOrNullReply);
+  objectIdletime: {
+    command: 'object',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => ['IDLETIME', key],
+    reply: toNumberOrNullReply,
   },
-  objectFreq(key: RedisKey) {
-    return this.dispatch('object', ['FREQ', key], toNumberOrNullReply);
+  objectFreq: {
+    command: 'object',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => ['FREQ', key],
+    reply: toNumberOrNullReply,
   },
-  objectRefcount(key: RedisKey) {
-    return this.dispatch('object', ['REFCOUNT', key], toNumberOrNullReply);
+  objectRefcount: {
+    command: 'object',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => ['REFCOUNT', key],
+    reply: toNumberOrNullReply,
   },
-  sort(key: RedisKey, options?: SortOptions) {
-    return this.dispatch('sort', sortArgs(key, options));
+  sort: {
+    command: 'sort',
+    params: ['key', '{options}?'],
+    args: ([key, options]: [RedisKey, SortOptions?]) => sortArgs(key, options),
   },
-  sortStore(key: RedisKey, destination: RedisKey, options?: SortOptions) {
-    const args = sortArgs(key, options);
-    args.push('STORE', destination);
-    return this.dispatch('sort', args);
+  sortStore: {
+    command: 'sort',
+    params: ['key', 'destination', '{options}?'],
+    args: ([key, destination, options]: [RedisKey, RedisKey, SortOptions?]) => {
+      const args = sortArgs(key, options);
+      args.push('STORE', destination);
+      return args;
+    },
   },
-  sortRo(key: RedisKey, options?: SortOptions) {
-    return this.dispatch('sort_ro', sortArgs(key, options));
+  sortRo: {
+    command: 'sort_ro',
+    params: ['key', '{options}?'],
+    args: ([key, options]: [RedisKey, SortOptions?]) => sortArgs(key, options),
   },
-  scan(cursor: string | number, options?: KeyScanOptions) {
-    return this.dispatch('scan', scanArgs([cursor], options), toKeyPage);
+  scan: {
+    command: 'scan',
+    params: ['cursor', '{options}?'],
+    args: ([cursor, options]: [string | number, KeyScanOptions?]) => scanArgs([cursor], options),
+    reply: toKeyPage,
   },
-  wait(numReplicas: number, timeout: number) {
-    return this.dispatch('wait', [numReplicas, timeout]);
+  wait: {
+    command: 'wait',
+    params: ['numReplicas', 'timeout'],
+    args: ([numReplicas, timeout]: [number, number]) => [numReplicas, timeout],
   },
-  waitaof(numLocal: number, numReplicas: number, timeout: number) {
-    return this.dispatch('waitaof', [numLocal, numReplicas, timeout], toNumberArray);
+  waitaof: {
+    command: 'waitaof',
+    params: ['numLocal', 'numReplicas', 'timeout'],
+    args: ([numLocal, numReplicas, timeout]: [number, number, number]) => [numLocal, numReplicas, timeout],
+    reply: (v) => toNumberArray(v) as [number, number],
   },
+} satisfies Declarations<GenericCommands<unknown>>;
+
+/**
+ * Deletes and expiry settings repeat harmlessly; RESTORE and COPY only with
+ * REPLACE. WAIT and WAITAOF block (the server does not flag them so on every version).
+ */
+export const genericRules: RuleSet = {
+  ...idempotentAll(['del', 'unlink', 'expire', 'pexpire', 'expireat', 'pexpireat', 'persist']),
+  restore: { idempotent: (a) => !noneOf(a, 3, ['REPLACE']) },
+  copy: { idempotent: (a) => !noneOf(a, 2, ['REPLACE']) },
+  wait: { blocking: true },
+  waitaof: { blocking: true },
 };

@@ -1,7 +1,8 @@
 /** Geospatial commands. Coordinates and distances are numbers under RESP2 (strings) and RESP3 (doubles). */
 import { CommandSyntaxError } from '../../errors/index.js';
 import { asArray, toNumber, toNumberOrNull, toTextOrNullArray } from './transforms.js';
-import type { Implementation, RedisKey, RedisValue } from './types.js';
+import type { RedisKey, RedisValue } from './types.js';
+import { idempotentAll, type Declarations, type RuleSet } from '../declare.js';
 
 export type GeoUnit = 'm' | 'km' | 'mi' | 'ft';
 
@@ -125,53 +126,78 @@ function toResults(o: GeoSearchWithOptions): (v: unknown) => Array<GeoSearchResu
     });
 }
 
-export const geoCommands: Implementation<GeoCommands<unknown>> = {
-  geoadd(key: RedisKey, members: GeoMember | readonly GeoMember[], options?: GeoAddOptions) {
-    const args: unknown[] = [key];
-    if (options?.nx && options.xx)
-      throw new CommandSyntaxError('geoadd() takes only one of nx, xx', {
-        command: 'GEOADD',
-        arguments: ['nx', 'xx'],
-      });
-    if (options?.nx) args.push('NX');
-    if (options?.xx) args.push('XX');
-    if (options?.ch) args.push('CH');
-    for (const m of Array.isArray(members) ? (members as readonly GeoMember[]) : [members as GeoMember])
-      args.push(m.longitude, m.latitude, m.member);
-    return this.dispatch('geoadd', args);
+export const geoCommands = {
+  geoadd: {
+    command: 'geoadd',
+    params: ['key', 'members', '{options}?'],
+    args: ([key, members, options]: [RedisKey, GeoMember | readonly GeoMember[], GeoAddOptions?]) => {
+      const args: unknown[] = [key];
+      if (options?.nx && options.xx)
+        throw new CommandSyntaxError('geoadd() takes only one of nx, xx', {
+          command: 'GEOADD',
+          arguments: ['nx', 'xx'],
+        });
+      if (options?.nx) args.push('NX');
+      if (options?.xx) args.push('XX');
+      if (options?.ch) args.push('CH');
+      for (const m of Array.isArray(members) ? (members as readonly GeoMember[]) : [members as GeoMember])
+        args.push(m.longitude, m.latitude, m.member);
+      return args;
+    },
   },
-  geopos(key: RedisKey, ...members: RedisValue[]) {
-    return this.dispatch('geopos', [key, ...members], (v) => asArray(v).map(toPosition));
+  geopos: {
+    command: 'geopos',
+    params: ['key', '...members'],
+    args: ([key, ...members]: [RedisKey, ...RedisValue[]]) => [key, ...members],
+    reply: (v) => asArray(v).map(toPosition),
   },
-  geodist(key: RedisKey, member1: RedisValue, member2: RedisValue, unit?: GeoUnit) {
-    return this.dispatch(
-      'geodist',
+  geodist: {
+    command: 'geodist',
+    params: ['key', 'member1', 'member2', 'unit?'],
+    args: ([key, member1, member2, unit]: [RedisKey, RedisValue, RedisValue, GeoUnit?]) =>
       unit === undefined ? [key, member1, member2] : [key, member1, member2, unit],
-      toNumberOrNull,
-    );
+    reply: toNumberOrNull,
   },
-  geohash(key: RedisKey, ...members: RedisValue[]) {
-    return this.dispatch('geohash', [key, ...members], toTextOrNullArray);
+  geohash: {
+    command: 'geohash',
+    params: ['key', '...members'],
+    args: ([key, ...members]: [RedisKey, ...RedisValue[]]) => [key, ...members],
+    reply: toTextOrNullArray,
   },
-  geosearch(key: RedisKey, from: GeoFrom, by: GeoBy, options?: GeoSearchOptions) {
-    return this.dispatch('geosearch', searchArgs([key], from, by, options));
+  geosearch: {
+    command: 'geosearch',
+    params: ['key', 'from', 'by', '{options}?'],
+    args: ([key, from, by, options]: [RedisKey, GeoFrom, GeoBy, GeoSearchOptions?]) =>
+      searchArgs([key], from, by, options),
   },
-  geosearchWith(key: RedisKey, from: GeoFrom, by: GeoBy, options: GeoSearchWithOptions) {
-    const args = searchArgs([key], from, by, options);
-    if (options.withCoord) args.push('WITHCOORD');
-    if (options.withDist) args.push('WITHDIST');
-    if (options.withHash) args.push('WITHHASH');
-    return this.dispatch('geosearch', args, toResults(options));
+  geosearchWith: {
+    command: 'geosearch',
+    params: ['key', 'from', 'by', '{options}'],
+    args: ([key, from, by, options]: [RedisKey, GeoFrom, GeoBy, GeoSearchWithOptions]) => {
+      const args = searchArgs([key], from, by, options);
+      if (options.withCoord) args.push('WITHCOORD');
+      if (options.withDist) args.push('WITHDIST');
+      if (options.withHash) args.push('WITHHASH');
+      return args;
+    },
+    replyFor: ([, , , options]) => toResults(options),
   },
-  geosearchstore(
-    destination: RedisKey,
-    source: RedisKey,
-    from: GeoFrom,
-    by: GeoBy,
-    options?: GeoSearchStoreOptions,
-  ) {
-    const args = searchArgs([destination, source], from, by, options);
-    if (options?.storedist) args.push('STOREDIST');
-    return this.dispatch('geosearchstore', args);
+  geosearchstore: {
+    command: 'geosearchstore',
+    params: ['destination', 'source', 'from', 'by', '{options}?'],
+    args: ([destination, source, from, by, options]: [
+      RedisKey,
+      RedisKey,
+      GeoFrom,
+      GeoBy,
+      GeoSearchStoreOptions?,
+    ]) => {
+      const args = searchArgs([destination, source], from, by, options);
+      if (options?.storedist) args.push('STOREDIST');
+      return args;
+    },
   },
-};
+} satisfies Declarations<GeoCommands<unknown>>;
+
+/** GEOADD overwrites positions (without INCR-like options it repeats harmlessly). */
+export const geoRules: RuleSet = idempotentAll(['geoadd']);

@@ -2,7 +2,8 @@
 import { CommandSyntaxError } from '../../errors/index.js';
 import { isRecord, pairArgs, scanArgs } from './args.js';
 import { scanPage, toBoolean, toFieldValues, toNumber, toNumberArray, toObject } from './transforms.js';
-import type { ExpireMode, Implementation, RedisKey, RedisValue, ScanOptions, ScanPage } from './types.js';
+import type { ExpireMode, RedisKey, RedisValue, ScanOptions, ScanPage } from './types.js';
+import { idempotentAll, noneOf, type Declarations, type RuleSet } from '../declare.js';
 
 /** A field with its value (HRANDFIELD WITHVALUES, HSCAN). */
 export interface FieldValue<S> {
@@ -122,108 +123,212 @@ function expiryArgs<O extends object>(
 
 const toFieldValuePage = scanPage(toFieldValues);
 
-export const hashCommands: Implementation<HashCommands<unknown>> = {
-  hset(key: RedisKey, ...rest: unknown[]) {
-    return this.dispatch('hset', pairArgs([key], rest));
+export const hashCommands = {
+  hset: {
+    command: 'hset',
+    params: ['key', '...rest'],
+    args: ([key, ...rest]: [RedisKey, ...unknown[]]) => pairArgs([key], rest),
   },
-  hsetnx(key: RedisKey, field: RedisValue, value: RedisValue) {
-    return this.dispatch('hsetnx', [key, field, value], toBoolean);
+  hsetnx: {
+    command: 'hsetnx',
+    params: ['key', 'field', 'value'],
+    args: ([key, field, value]: [RedisKey, RedisValue, RedisValue]) => [key, field, value],
+    reply: toBoolean,
   },
-  hget(key: RedisKey, field: RedisValue) {
-    return this.dispatch('hget', [key, field]);
+  hget: {
+    command: 'hget',
+    cacheable: true,
+    params: ['key', 'field'],
+    args: ([key, field]: [RedisKey, RedisValue]) => [key, field],
   },
-  hmget(key: RedisKey, ...fields: RedisValue[]) {
-    return this.dispatch('hmget', [key, ...fields]);
+  hmget: {
+    command: 'hmget',
+    cacheable: true,
+    params: ['key', '...fields'],
+    args: ([key, ...fields]: [RedisKey, ...RedisValue[]]) => [key, ...fields],
   },
-  hgetall(key: RedisKey) {
-    return this.dispatch('hgetall', [key], toObject);
+  hgetall: {
+    command: 'hgetall',
+    cacheable: true,
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
+    reply: toObject,
   },
-  hdel(key: RedisKey, ...fields: RedisValue[]) {
-    return this.dispatch('hdel', [key, ...fields]);
+  hdel: {
+    command: 'hdel',
+    params: ['key', '...fields'],
+    args: ([key, ...fields]: [RedisKey, ...RedisValue[]]) => [key, ...fields],
   },
-  hexists(key: RedisKey, field: RedisValue) {
-    return this.dispatch('hexists', [key, field], toBoolean);
+  hexists: {
+    command: 'hexists',
+    cacheable: true,
+    params: ['key', 'field'],
+    args: ([key, field]: [RedisKey, RedisValue]) => [key, field],
+    reply: toBoolean,
   },
-  hincrby(key: RedisKey, field: RedisValue, increment: number) {
-    return this.dispatch('hincrby', [key, field, increment]);
+  hincrby: {
+    command: 'hincrby',
+    params: ['key', 'field', 'increment'],
+    args: ([key, field, increment]: [RedisKey, RedisValue, number]) => [key, field, increment],
   },
-  hincrbyfloat(key: RedisKey, field: RedisValue, increment: number) {
-    return this.dispatch('hincrbyfloat', [key, field, increment], toNumber);
+  hincrbyfloat: {
+    command: 'hincrbyfloat',
+    params: ['key', 'field', 'increment'],
+    args: ([key, field, increment]: [RedisKey, RedisValue, number]) => [key, field, increment],
+    reply: toNumber,
   },
-  hlen(key: RedisKey) {
-    return this.dispatch('hlen', [key]);
+  hlen: {
+    command: 'hlen',
+    cacheable: true,
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
   },
-  hkeys(key: RedisKey) {
-    return this.dispatch('hkeys', [key]);
+  hkeys: {
+    command: 'hkeys',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
   },
-  hvals(key: RedisKey) {
-    return this.dispatch('hvals', [key]);
+  hvals: {
+    command: 'hvals',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
   },
-  hstrlen(key: RedisKey, field: RedisValue) {
-    return this.dispatch('hstrlen', [key, field]);
+  hstrlen: {
+    command: 'hstrlen',
+    params: ['key', 'field'],
+    args: ([key, field]: [RedisKey, RedisValue]) => [key, field],
   },
-  hrandfield(key: RedisKey) {
-    return this.dispatch('hrandfield', [key]);
+  hrandfield: {
+    command: 'hrandfield',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
   },
-  hrandfieldCount(key: RedisKey, count: number) {
-    return this.dispatch('hrandfield', [key, count]);
+  hrandfieldCount: {
+    command: 'hrandfield',
+    params: ['key', 'count'],
+    args: ([key, count]: [RedisKey, number]) => [key, count],
   },
-  hrandfieldWithValues(key: RedisKey, count: number) {
-    return this.dispatch('hrandfield', [key, count, 'WITHVALUES'], toFieldValues);
+  hrandfieldWithValues: {
+    command: 'hrandfield',
+    params: ['key', 'count'],
+    args: ([key, count]: [RedisKey, number]) => [key, count, 'WITHVALUES'],
+    reply: toFieldValues,
   },
-  hscan(key: RedisKey, cursor: string | number, options?: ScanOptions) {
-    return this.dispatch('hscan', scanArgs([key, cursor], options), toFieldValuePage);
+  hscan: {
+    command: 'hscan',
+    params: ['key', 'cursor', '{options}?'],
+    args: ([key, cursor, options]: [RedisKey, string | number, ScanOptions?]) =>
+      scanArgs([key, cursor], options),
+    reply: toFieldValuePage,
   },
-  hexpire(key: RedisKey, seconds: number, fields: readonly RedisValue[], mode?: ExpireMode) {
-    return this.dispatch('hexpire', hexpireArgs(key, seconds, fields, mode), toNumberArray);
+  hexpire: {
+    command: 'hexpire',
+    params: ['key', 'seconds', 'fields', 'mode?'],
+    args: ([key, seconds, fields, mode]: [RedisKey, number, readonly RedisValue[], ExpireMode?]) =>
+      hexpireArgs(key, seconds, fields, mode),
+    reply: toNumberArray,
   },
-  hpexpire(key: RedisKey, milliseconds: number, fields: readonly RedisValue[], mode?: ExpireMode) {
-    return this.dispatch('hpexpire', hexpireArgs(key, milliseconds, fields, mode), toNumberArray);
+  hpexpire: {
+    command: 'hpexpire',
+    params: ['key', 'milliseconds', 'fields', 'mode?'],
+    args: ([key, milliseconds, fields, mode]: [RedisKey, number, readonly RedisValue[], ExpireMode?]) =>
+      hexpireArgs(key, milliseconds, fields, mode),
+    reply: toNumberArray,
   },
-  hexpireat(key: RedisKey, unixSeconds: number, fields: readonly RedisValue[], mode?: ExpireMode) {
-    return this.dispatch('hexpireat', hexpireArgs(key, unixSeconds, fields, mode), toNumberArray);
+  hexpireat: {
+    command: 'hexpireat',
+    params: ['key', 'unixSeconds', 'fields', 'mode?'],
+    args: ([key, unixSeconds, fields, mode]: [RedisKey, number, readonly RedisValue[], ExpireMode?]) =>
+      hexpireArgs(key, unixSeconds, fields, mode),
+    reply: toNumberArray,
   },
-  hpexpireat(key: RedisKey, unixMilliseconds: number, fields: readonly RedisValue[], mode?: ExpireMode) {
-    return this.dispatch('hpexpireat', hexpireArgs(key, unixMilliseconds, fields, mode), toNumberArray);
+  hpexpireat: {
+    command: 'hpexpireat',
+    params: ['key', 'unixMilliseconds', 'fields', 'mode?'],
+    args: ([key, unixMilliseconds, fields, mode]: [RedisKey, number, readonly RedisValue[], ExpireMode?]) =>
+      hexpireArgs(key, unixMilliseconds, fields, mode),
+    reply: toNumberArray,
   },
-  httl(key: RedisKey, fields: readonly RedisValue[]) {
-    return this.dispatch('httl', fieldsArgs([key], fields), toNumberArray);
+  httl: {
+    command: 'httl',
+    params: ['key', 'fields'],
+    args: ([key, fields]: [RedisKey, readonly RedisValue[]]) => fieldsArgs([key], fields),
+    reply: toNumberArray,
   },
-  hpttl(key: RedisKey, fields: readonly RedisValue[]) {
-    return this.dispatch('hpttl', fieldsArgs([key], fields), toNumberArray);
+  hpttl: {
+    command: 'hpttl',
+    params: ['key', 'fields'],
+    args: ([key, fields]: [RedisKey, readonly RedisValue[]]) => fieldsArgs([key], fields),
+    reply: toNumberArray,
   },
-  hexpiretime(key: RedisKey, fields: readonly RedisValue[]) {
-    return this.dispatch('hexpiretime', fieldsArgs([key], fields), toNumberArray);
+  hexpiretime: {
+    command: 'hexpiretime',
+    params: ['key', 'fields'],
+    args: ([key, fields]: [RedisKey, readonly RedisValue[]]) => fieldsArgs([key], fields),
+    reply: toNumberArray,
   },
-  hpexpiretime(key: RedisKey, fields: readonly RedisValue[]) {
-    return this.dispatch('hpexpiretime', fieldsArgs([key], fields), toNumberArray);
+  hpexpiretime: {
+    command: 'hpexpiretime',
+    params: ['key', 'fields'],
+    args: ([key, fields]: [RedisKey, readonly RedisValue[]]) => fieldsArgs([key], fields),
+    reply: toNumberArray,
   },
-  hpersist(key: RedisKey, fields: readonly RedisValue[]) {
-    return this.dispatch('hpersist', fieldsArgs([key], fields), toNumberArray);
+  hpersist: {
+    command: 'hpersist',
+    params: ['key', 'fields'],
+    args: ([key, fields]: [RedisKey, readonly RedisValue[]]) => fieldsArgs([key], fields),
+    reply: toNumberArray,
   },
-  hgetdel(key: RedisKey, fields: readonly RedisValue[]) {
-    return this.dispatch('hgetdel', fieldsArgs([key], fields));
+  hgetdel: {
+    command: 'hgetdel',
+    params: ['key', 'fields'],
+    args: ([key, fields]: [RedisKey, readonly RedisValue[]]) => fieldsArgs([key], fields),
   },
-  hgetex(key: RedisKey, fields: readonly RedisValue[], options?: HGetExOptions) {
-    const args: unknown[] = [key];
-    if (options !== undefined)
-      args.push(...expiryArgs('HGETEX', options, ['ex', 'px', 'exat', 'pxat', 'persist'], ['persist']));
-    return this.dispatch('hgetex', fieldsArgs(args, fields));
+  hgetex: {
+    command: 'hgetex',
+    params: ['key', 'fields', '{options}?'],
+    args: ([key, fields, options]: [RedisKey, readonly RedisValue[], HGetExOptions?]) => {
+      const args: unknown[] = [key];
+      if (options !== undefined)
+        args.push(...expiryArgs('HGETEX', options, ['ex', 'px', 'exat', 'pxat', 'persist'], ['persist']));
+      return fieldsArgs(args, fields);
+    },
   },
-  hsetex(key: RedisKey, fields: Record<string, RedisValue>, options?: HSetExOptions) {
-    const args: unknown[] = [key];
-    if (options?.fnx && options.fxx)
-      throw new CommandSyntaxError('hsetex() takes only one of fnx, fxx', {
-        command: 'HSETEX',
-        arguments: ['fnx', 'fxx'],
-      });
-    if (options?.fnx) args.push('FNX');
-    if (options?.fxx) args.push('FXX');
-    if (options !== undefined)
-      args.push(...expiryArgs('HSETEX', options, ['ex', 'px', 'exat', 'pxat', 'keepttl'], ['keepttl']));
-    const names = isRecord(fields) ? Object.keys(fields) : [];
-    args.push('FIELDS', names.length);
-    for (const f of names) args.push(f, fields[f]);
-    return this.dispatch('hsetex', args, toBoolean);
+  hsetex: {
+    command: 'hsetex',
+    params: ['key', 'fields', '{options}?'],
+    args: ([key, fields, options]: [RedisKey, Record<string, RedisValue>, HSetExOptions?]) => {
+      const args: unknown[] = [key];
+      if (options?.fnx && options.fxx)
+        throw new CommandSyntaxError('hsetex() takes only one of fnx, fxx', {
+          command: 'HSETEX',
+          arguments: ['fnx', 'fxx'],
+        });
+      if (options?.fnx) args.push('FNX');
+      if (options?.fxx) args.push('FXX');
+      if (options !== undefined)
+        args.push(...expiryArgs('HSETEX', options, ['ex', 'px', 'exat', 'pxat', 'keepttl'], ['keepttl']));
+      const names = isRecord(fields) ? Object.keys(fields) : [];
+      args.push('FIELDS', names.length);
+      for (const f of names) args.push(f, fields[f]);
+      return args;
+    },
+    reply: toBoolean,
   },
+} satisfies Declarations<HashCommands<unknown>>;
+
+/** Field overwrites, deletes and expiry settings repeat harmlessly; HSETEX only without FNX/FXX. HINCRBY*, HSETNX, HGETDEL do not. */
+export const hashRules: RuleSet = {
+  ...idempotentAll([
+    'hset',
+    'hmset',
+    'hdel',
+    'hgetex',
+    'hexpire',
+    'hpexpire',
+    'hexpireat',
+    'hpexpireat',
+    'hpersist',
+  ]),
+  hsetex: { idempotent: (a) => noneOf(a, 1, ['FNX', 'FXX']) },
 };

@@ -1,7 +1,8 @@
 /** HyperLogLog commands. */
 import { flatKeys, type KeysArg } from './args.js';
 import { toBoolean } from './transforms.js';
-import type { Implementation, RedisKey, RedisValue } from './types.js';
+import type { RedisKey, RedisValue } from './types.js';
+import { idempotentAll, type Declarations, type RuleSet } from '../declare.js';
 
 export interface HyperLogLogCommands {
   /** PFADD: true when the estimate changed. */
@@ -11,14 +12,24 @@ export interface HyperLogLogCommands {
   pfmerge(destination: RedisKey, ...sources: RedisKey[]): 'OK';
 }
 
-export const hyperLogLogCommands: Implementation<HyperLogLogCommands> = {
-  pfadd(key: RedisKey, ...elements: RedisValue[]) {
-    return this.dispatch('pfadd', [key, ...elements], toBoolean);
+export const hyperLogLogCommands = {
+  pfadd: {
+    command: 'pfadd',
+    params: ['key', '...elements'],
+    args: ([key, ...elements]: [RedisKey, ...RedisValue[]]) => [key, ...elements],
+    reply: toBoolean,
   },
-  pfcount(...keys: KeysArg[]) {
-    return this.dispatch('pfcount', flatKeys(keys));
+  pfcount: {
+    command: 'pfcount',
+    params: ['...keys'],
+    args: (keys: KeysArg[]) => flatKeys(keys),
   },
-  pfmerge(destination: RedisKey, ...sources: RedisKey[]) {
-    return this.dispatch('pfmerge', [destination, ...sources]);
+  pfmerge: {
+    command: 'pfmerge',
+    params: ['destination', '...sources'],
+    args: ([destination, ...sources]: [RedisKey, ...RedisKey[]]) => [destination, ...sources],
   },
-};
+} satisfies Declarations<HyperLogLogCommands>;
+
+/** PFADD and PFMERGE are set unions: repeating them changes nothing. */
+export const hyperLogLogRules: RuleSet = idempotentAll(['pfadd', 'pfmerge']);

@@ -23,6 +23,8 @@ import { sortedSetCommands, type SortedSetCommands } from './sorted-set.js';
 import { streamCommands, type StreamCommands } from './stream.js';
 import { stringCommands, type StringCommands } from './string.js';
 import type { Dispatcher, RedisArg } from './types.js';
+import type { AnyDeclaration } from '../declare.js';
+import { compileShape, isOptionsArg, misuse } from './shape.js';
 
 export type {
   RedisKey,
@@ -121,8 +123,6 @@ export type UntypedCommands = { [K in keyof typeof RAW_COMMANDS]: (...args: Redi
 export interface CommandSignatures<S>
   extends TypedCommands<S>, Omit<UntypedCommands, keyof TypedCommands<unknown>> {}
 
-type Fn = (...args: never[]) => unknown;
-
 /** Mutually assignable parameter lists: a single signature read through the two-overload pattern. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
@@ -147,7 +147,8 @@ export type Chained<T, Self> = {
     : never;
 };
 
-export const commandImplementations: Record<string, Fn> = {
+/** Every typed command's declaration, by method name. */
+export const DECLARATIONS: Readonly<Record<string, AnyDeclaration>> = {
   ...stringCommands,
   ...genericCommands,
   ...hashCommands,
@@ -180,27 +181,47 @@ function untyped(target: RawTarget): (this: Dispatcher, ...args: unknown[]) => u
   };
 }
 
+type Fail = (self: unknown, error: unknown) => unknown;
+
+/**
+ * The method of one declaration: checks the call's shape (see ./shape.ts),
+ * builds the wire arguments from the caller's arguments as one array (never
+ * spread into a call, so a million-element array is fine) and dispatches.
+ * A builder that throws (CommandSyntaxError for exclusive options) becomes
+ * `fail(self, error)`: clients reject instead of throwing synchronously.
+ */
+function typed(name: string, d: AnyDeclaration, fail: Fail): (this: Dispatcher, ...a: unknown[]) => unknown {
+  const shape = compileShape(name, d);
+  const build = d.args as (a: unknown[]) => unknown[];
+  const command = d.command;
+  const reply = d.reply;
+  const replyFor = d.replyFor as ((a: unknown[]) => (raw: unknown) => unknown) | undefined;
+  const max = shape.max;
+  const options = shape.options;
+  return function (this: Dispatcher, ...a: unknown[]): unknown {
+    if (a.length > max || (options >= 0 && a.length > options && !isOptionsArg(a[options])))
+      return fail(this, misuse(shape, a));
+    let wire: unknown[];
+    try {
+      wire = build(a);
+    } catch (e) {
+      return fail(this, e);
+    }
+    return this.dispatch(command, wire, replyFor === undefined ? reply : replyFor(a));
+  };
+}
+
 /**
  * Puts every command method on a prototype: the typed ones, then an untyped
  * one for each other command of the table. A name the prototype already has
- * (a class's own method, e.g. `multi()`) is left alone. A typed declaration
- * that throws (e.g. CommandSyntaxError for exclusive options) is turned into
- * `fail(self, error)`, so client methods reject instead of throwing synchronously.
+ * (a class's own method, e.g. `multi()`) is left alone.
  */
-export function installCommands(proto: object, fail: (self: unknown, error: unknown) => unknown): void {
+export function installCommands(proto: object, fail: Fail): void {
   const define = (name: string, value: unknown): void => {
     Object.defineProperty(proto, name, { configurable: true, writable: true, value });
   };
-  for (const name of Object.keys(commandImplementations)) {
-    if (name in proto) continue;
-    const impl = commandImplementations[name] as Fn;
-    define(name, function (this: unknown, ...args: never[]): unknown {
-      try {
-        return impl.apply(this, args);
-      } catch (e) {
-        return fail(this, e);
-      }
-    });
+  for (const name of Object.keys(DECLARATIONS)) {
+    if (!(name in proto)) define(name, typed(name, DECLARATIONS[name] as AnyDeclaration, fail));
   }
   for (const name of Object.keys(RAW_COMMANDS) as Array<keyof typeof RAW_COMMANDS>) {
     if (!(name in proto)) define(name, untyped(RAW_COMMANDS[name]));

@@ -1,7 +1,8 @@
 /** List commands. The blocking ones (BLPOP, BRPOP, BLMOVE, BLMPOP, BRPOPLPUSH) run on a dedicated connection. */
 import { keyList, mpopArgs } from './args.js';
 import { asArray } from './transforms.js';
-import type { Implementation, ListEnd, RedisKey, RedisValue } from './types.js';
+import type { ListEnd, RedisKey, RedisValue } from './types.js';
+import { idempotentAll, intArg, type Declarations, type RuleSet } from '../declare.js';
 
 export interface LPosOptions {
   /** Which match to return (1 = first; negative counts from the tail). */
@@ -79,82 +80,173 @@ function popKeys(keys: RedisKey | readonly RedisKey[], timeout: number): unknown
   return args;
 }
 
-export const listCommands: Implementation<ListCommands<unknown>> = {
-  lpush(key: RedisKey, ...values: RedisValue[]) {
-    return this.dispatch('lpush', [key, ...values]);
+export const listCommands = {
+  lpush: {
+    command: 'lpush',
+    params: ['key', '...values'],
+    args: ([key, ...values]: [RedisKey, ...RedisValue[]]) => [key, ...values],
   },
-  rpush(key: RedisKey, ...values: RedisValue[]) {
-    return this.dispatch('rpush', [key, ...values]);
+  rpush: {
+    command: 'rpush',
+    params: ['key', '...values'],
+    args: ([key, ...values]: [RedisKey, ...RedisValue[]]) => [key, ...values],
   },
-  lpushx(key: RedisKey, ...values: RedisValue[]) {
-    return this.dispatch('lpushx', [key, ...values]);
+  lpushx: {
+    command: 'lpushx',
+    params: ['key', '...values'],
+    args: ([key, ...values]: [RedisKey, ...RedisValue[]]) => [key, ...values],
   },
-  rpushx(key: RedisKey, ...values: RedisValue[]) {
-    return this.dispatch('rpushx', [key, ...values]);
+  rpushx: {
+    command: 'rpushx',
+    params: ['key', '...values'],
+    args: ([key, ...values]: [RedisKey, ...RedisValue[]]) => [key, ...values],
   },
-  lpop(key: RedisKey) {
-    return this.dispatch('lpop', [key]);
+  lpop: {
+    command: 'lpop',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
   },
-  lpopCount(key: RedisKey, count: number) {
-    return this.dispatch('lpop', [key, count]);
+  lpopCount: {
+    command: 'lpop',
+    params: ['key', 'count'],
+    args: ([key, count]: [RedisKey, number]) => [key, count],
   },
-  rpop(key: RedisKey) {
-    return this.dispatch('rpop', [key]);
+  rpop: {
+    command: 'rpop',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
   },
-  rpopCount(key: RedisKey, count: number) {
-    return this.dispatch('rpop', [key, count]);
+  rpopCount: {
+    command: 'rpop',
+    params: ['key', 'count'],
+    args: ([key, count]: [RedisKey, number]) => [key, count],
   },
-  llen(key: RedisKey) {
-    return this.dispatch('llen', [key]);
+  llen: {
+    command: 'llen',
+    cacheable: true,
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
   },
-  lrange(key: RedisKey, start: number, stop: number) {
-    return this.dispatch('lrange', [key, start, stop]);
+  lrange: {
+    command: 'lrange',
+    cacheable: true,
+    params: ['key', 'start', 'stop'],
+    args: ([key, start, stop]: [RedisKey, number, number]) => [key, start, stop],
   },
-  lindex(key: RedisKey, index: number) {
-    return this.dispatch('lindex', [key, index]);
+  lindex: {
+    command: 'lindex',
+    cacheable: true,
+    params: ['key', 'index'],
+    args: ([key, index]: [RedisKey, number]) => [key, index],
   },
-  linsert(key: RedisKey, where: 'BEFORE' | 'AFTER', pivot: RedisValue, element: RedisValue) {
-    return this.dispatch('linsert', [key, where, pivot, element]);
+  linsert: {
+    command: 'linsert',
+    params: ['key', 'where', 'pivot', 'element'],
+    args: ([key, where, pivot, element]: [RedisKey, 'BEFORE' | 'AFTER', RedisValue, RedisValue]) => [
+      key,
+      where,
+      pivot,
+      element,
+    ],
   },
-  lrem(key: RedisKey, count: number, element: RedisValue) {
-    return this.dispatch('lrem', [key, count, element]);
+  lrem: {
+    command: 'lrem',
+    params: ['key', 'count', 'element'],
+    args: ([key, count, element]: [RedisKey, number, RedisValue]) => [key, count, element],
   },
-  lset(key: RedisKey, index: number, element: RedisValue) {
-    return this.dispatch('lset', [key, index, element]);
+  lset: {
+    command: 'lset',
+    params: ['key', 'index', 'element'],
+    args: ([key, index, element]: [RedisKey, number, RedisValue]) => [key, index, element],
   },
-  ltrim(key: RedisKey, start: number, stop: number) {
-    return this.dispatch('ltrim', [key, start, stop]);
+  ltrim: {
+    command: 'ltrim',
+    params: ['key', 'start', 'stop'],
+    args: ([key, start, stop]: [RedisKey, number, number]) => [key, start, stop],
   },
-  lpos(key: RedisKey, element: RedisValue, options?: LPosOptions) {
-    return this.dispatch('lpos', lposArgs([key, element], options));
+  lpos: {
+    command: 'lpos',
+    params: ['key', 'element', '{options}?'],
+    args: ([key, element, options]: [RedisKey, RedisValue, LPosOptions?]) =>
+      lposArgs([key, element], options),
   },
-  lposCount(key: RedisKey, element: RedisValue, count: number, options?: LPosOptions) {
-    const args = lposArgs([key, element], options);
-    args.push('COUNT', count);
-    return this.dispatch('lpos', args);
+  lposCount: {
+    command: 'lpos',
+    params: ['key', 'element', 'count', '{options}?'],
+    args: ([key, element, count, options]: [RedisKey, RedisValue, number, LPosOptions?]) => {
+      const args = lposArgs([key, element], options);
+      args.push('COUNT', count);
+      return args;
+    },
   },
-  lmove(source: RedisKey, destination: RedisKey, from: ListEnd, to: ListEnd) {
-    return this.dispatch('lmove', [source, destination, from, to]);
+  lmove: {
+    command: 'lmove',
+    params: ['source', 'destination', 'from', 'to'],
+    args: ([source, destination, from, to]: [RedisKey, RedisKey, ListEnd, ListEnd]) => [
+      source,
+      destination,
+      from,
+      to,
+    ],
   },
-  lmpop(keys: RedisKey | readonly RedisKey[], from: ListEnd, count?: number) {
-    return this.dispatch('lmpop', mpopArgs([], keys, from, count), toListPop);
+  lmpop: {
+    command: 'lmpop',
+    params: ['keys', 'from', 'count?'],
+    args: ([keys, from, count]: [RedisKey | readonly RedisKey[], ListEnd, number?]) =>
+      mpopArgs([], keys, from, count),
+    reply: toListPop,
   },
-  rpoplpush(source: RedisKey, destination: RedisKey) {
-    return this.dispatch('rpoplpush', [source, destination]);
+  rpoplpush: {
+    command: 'rpoplpush',
+    params: ['source', 'destination'],
+    args: ([source, destination]: [RedisKey, RedisKey]) => [source, destination],
   },
-  blpop(keys: RedisKey | readonly RedisKey[], timeout: number) {
-    return this.dispatch('blpop', popKeys(keys, timeout));
+  blpop: {
+    command: 'blpop',
+    params: ['keys', 'timeout'],
+    args: ([keys, timeout]: [RedisKey | readonly RedisKey[], number]) => popKeys(keys, timeout),
   },
-  brpop(keys: RedisKey | readonly RedisKey[], timeout: number) {
-    return this.dispatch('brpop', popKeys(keys, timeout));
+  brpop: {
+    command: 'brpop',
+    params: ['keys', 'timeout'],
+    args: ([keys, timeout]: [RedisKey | readonly RedisKey[], number]) => popKeys(keys, timeout),
   },
-  blmove(source: RedisKey, destination: RedisKey, from: ListEnd, to: ListEnd, timeout: number) {
-    return this.dispatch('blmove', [source, destination, from, to, timeout]);
+  blmove: {
+    command: 'blmove',
+    params: ['source', 'destination', 'from', 'to', 'timeout'],
+    args: ([source, destination, from, to, timeout]: [RedisKey, RedisKey, ListEnd, ListEnd, number]) => [
+      source,
+      destination,
+      from,
+      to,
+      timeout,
+    ],
   },
-  blmpop(timeout: number, keys: RedisKey | readonly RedisKey[], from: ListEnd, count?: number) {
-    return this.dispatch('blmpop', mpopArgs([timeout], keys, from, count), toListPop);
+  blmpop: {
+    command: 'blmpop',
+    params: ['timeout', 'keys', 'from', 'count?'],
+    args: ([timeout, keys, from, count]: [number, RedisKey | readonly RedisKey[], ListEnd, number?]) =>
+      mpopArgs([timeout], keys, from, count),
+    reply: toListPop,
   },
-  brpoplpush(source: RedisKey, destination: RedisKey, timeout: number) {
-    return this.dispatch('brpoplpush', [source, destination, timeout]);
+  brpoplpush: {
+    command: 'brpoplpush',
+    params: ['source', 'destination', 'timeout'],
+    args: ([source, destination, timeout]: [RedisKey, RedisKey, number]) => [source, destination, timeout],
   },
+} satisfies Declarations<ListCommands<unknown>>;
+
+/** LTRIM keeps the same slice when repeated only if it is anchored at an end of the list. */
+function ltrimAnchored(args: readonly unknown[]): boolean {
+  const start = intArg(args[1]);
+  const stop = intArg(args[2]);
+  if (start === undefined || stop === undefined) return false;
+  return (start === 0 && stop >= 0) || (start <= 0 && stop === -1);
+}
+
+/** LSET, LREM of every occurrence (count 0) and an anchored LTRIM repeat harmlessly; pushes and pops do not. */
+export const listRules: RuleSet = {
+  ...idempotentAll(['lset']),
+  lrem: { idempotent: (a) => intArg(a[1]) === 0 },
+  ltrim: { idempotent: ltrimAnchored },
 };

@@ -3,7 +3,8 @@
  * (`subscribe`, `psubscribe`, `ssubscribe`), not here: it changes the connection's mode.
  */
 import { toNumberObject } from './transforms.js';
-import type { Implementation, RedisValue } from './types.js';
+import type { RedisValue } from './types.js';
+import { idempotentAll, type Declarations, type RuleSet } from '../declare.js';
 
 export interface PublishCommands<S> {
   /** PUBLISH: the number of clients that received the message. */
@@ -20,26 +21,52 @@ export interface PublishCommands<S> {
   pubsubShardnumsub(...channels: RedisValue[]): Record<string, number>;
 }
 
-export const publishCommands: Implementation<PublishCommands<unknown>> = {
-  publish(channel: RedisValue, message: RedisValue) {
-    return this.dispatch('publish', [channel, message]);
+export const publishCommands = {
+  publish: {
+    command: 'publish',
+    params: ['channel', 'message'],
+    args: ([channel, message]: [RedisValue, RedisValue]) => [channel, message],
   },
-  spublish(channel: RedisValue, message: RedisValue) {
-    return this.dispatch('spublish', [channel, message]);
+  spublish: {
+    command: 'spublish',
+    params: ['channel', 'message'],
+    args: ([channel, message]: [RedisValue, RedisValue]) => [channel, message],
   },
-  pubsubChannels(pattern?: string) {
-    return this.dispatch('pubsub', pattern === undefined ? ['CHANNELS'] : ['CHANNELS', pattern]);
+  pubsubChannels: {
+    command: 'pubsub',
+    params: ['pattern?'],
+    args: ([pattern]: [string?]) => (pattern === undefined ? ['CHANNELS'] : ['CHANNELS', pattern]),
   },
-  pubsubNumsub(...channels: RedisValue[]) {
-    return this.dispatch('pubsub', ['NUMSUB', ...channels], toNumberObject);
+  pubsubNumsub: {
+    command: 'pubsub',
+    params: ['...channels'],
+    args: (channels: RedisValue[]) => ['NUMSUB', ...channels],
+    reply: toNumberObject,
   },
-  pubsubNumpat() {
-    return this.dispatch('pubsub', ['NUMPAT']);
+  pubsubNumpat: {
+    command: 'pubsub',
+    params: [],
+    args: () => ['NUMPAT'],
   },
-  pubsubShardchannels(pattern?: string) {
-    return this.dispatch('pubsub', pattern === undefined ? ['SHARDCHANNELS'] : ['SHARDCHANNELS', pattern]);
+  pubsubShardchannels: {
+    command: 'pubsub',
+    params: ['pattern?'],
+    args: ([pattern]: [string?]) => (pattern === undefined ? ['SHARDCHANNELS'] : ['SHARDCHANNELS', pattern]),
   },
-  pubsubShardnumsub(...channels: RedisValue[]) {
-    return this.dispatch('pubsub', ['SHARDNUMSUB', ...channels], toNumberObject);
+  pubsubShardnumsub: {
+    command: 'pubsub',
+    params: ['...channels'],
+    args: (channels: RedisValue[]) => ['SHARDNUMSUB', ...channels],
+    reply: toNumberObject,
   },
-};
+} satisfies Declarations<PublishCommands<unknown>>;
+
+/** PUBSUB queries the server does not flag read-only. PUBLISH is not idempotent (subscribers would get it twice). */
+export const pubsubRules: RuleSet = idempotentAll([
+  'pubsub|channels',
+  'pubsub|numsub',
+  'pubsub|numpat',
+  'pubsub|shardchannels',
+  'pubsub|shardnumsub',
+  'pubsub|help',
+]);

@@ -4,7 +4,8 @@
  * Script replies are protocol values as decoded (see `call()`).
  */
 import { toBooleanArray, toText } from './transforms.js';
-import type { Implementation, ScriptCall } from './types.js';
+import type { ScriptCall } from './types.js';
+import { idempotentAll, type Declarations, type RuleSet } from '../declare.js';
 
 /** `numkeys key… arg…`. */
 export function scriptTail(head: unknown[], call: ScriptCall | undefined): unknown[] {
@@ -32,29 +33,55 @@ export interface ScriptingCommands {
   scriptKill(): 'OK';
 }
 
-export const scriptingCommands: Implementation<ScriptingCommands> = {
-  eval(script: string | Uint8Array, call?: ScriptCall) {
-    return this.dispatch('eval', scriptTail([script], call));
+export const scriptingCommands = {
+  eval: {
+    command: 'eval',
+    params: ['script', '{call}?'],
+    args: ([script, call]: [string | Uint8Array, ScriptCall?]) => scriptTail([script], call),
   },
-  evalRo(script: string | Uint8Array, call?: ScriptCall) {
-    return this.dispatch('eval_ro', scriptTail([script], call));
+  evalRo: {
+    command: 'eval_ro',
+    params: ['script', '{call}?'],
+    args: ([script, call]: [string | Uint8Array, ScriptCall?]) => scriptTail([script], call),
   },
-  evalsha(sha: string, call?: ScriptCall) {
-    return this.dispatch('evalsha', scriptTail([sha], call));
+  evalsha: {
+    command: 'evalsha',
+    params: ['sha', '{call}?'],
+    args: ([sha, call]: [string, ScriptCall?]) => scriptTail([sha], call),
   },
-  evalshaRo(sha: string, call?: ScriptCall) {
-    return this.dispatch('evalsha_ro', scriptTail([sha], call));
+  evalshaRo: {
+    command: 'evalsha_ro',
+    params: ['sha', '{call}?'],
+    args: ([sha, call]: [string, ScriptCall?]) => scriptTail([sha], call),
   },
-  scriptLoad(script: string | Uint8Array) {
-    return this.dispatch('script', ['LOAD', script], toText);
+  scriptLoad: {
+    command: 'script',
+    params: ['script'],
+    args: ([script]: [string | Uint8Array]) => ['LOAD', script],
+    reply: toText,
   },
-  scriptExists(...shas: string[]) {
-    return this.dispatch('script', ['EXISTS', ...shas], toBooleanArray);
+  scriptExists: {
+    command: 'script',
+    params: ['...shas'],
+    args: (shas: string[]) => ['EXISTS', ...shas],
+    reply: toBooleanArray,
   },
-  scriptFlush(mode?: 'ASYNC' | 'SYNC') {
-    return this.dispatch('script', mode === undefined ? ['FLUSH'] : ['FLUSH', mode]);
+  scriptFlush: {
+    command: 'script',
+    params: ['mode?'],
+    args: ([mode]: [('ASYNC' | 'SYNC')?]) => (mode === undefined ? ['FLUSH'] : ['FLUSH', mode]),
   },
-  scriptKill() {
-    return this.dispatch('script', ['KILL']);
+  scriptKill: {
+    command: 'script',
+    params: [],
+    args: () => ['KILL'],
   },
-};
+} satisfies Declarations<ScriptingCommands>;
+
+/** SCRIPT LOAD/FLUSH/EXISTS repeat harmlessly; EVAL and EVALSHA (unknown effect) do not. */
+export const scriptingRules: RuleSet = idempotentAll([
+  'script|load',
+  'script|flush',
+  'script|exists',
+  'script|help',
+]);

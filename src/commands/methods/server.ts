@@ -10,7 +10,8 @@ import {
   toText,
   toTextArray,
 } from './transforms.js';
-import type { Implementation, RedisKey, RedisValue } from './types.js';
+import type { RedisKey, RedisValue } from './types.js';
+import { idempotentAll, isArg, type Declarations, type RuleSet } from '../declare.js';
 
 export interface SlowlogEntry {
   id: number;
@@ -107,96 +108,214 @@ function toConfig(v: unknown): Record<string, string> {
   return mapRecord(toObject<unknown>(v), toText);
 }
 
-export const serverCommands: Implementation<ServerCommands> = {
-  info(...sections: string[]) {
-    return this.dispatch('info', sections, toText);
+export const serverCommands = {
+  info: {
+    command: 'info',
+    params: ['...sections'],
+    args: (sections: string[]) => sections,
+    reply: toText,
   },
-  infoObject(...sections: string[]) {
-    return this.dispatch('info', sections, (v) => parseInfo(toText(v)));
+  infoObject: {
+    command: 'info',
+    params: ['...sections'],
+    args: (sections: string[]) => sections,
+    reply: (v) => parseInfo(toText(v)),
   },
-  dbsize() {
-    return this.dispatch('dbsize', []);
+  dbsize: {
+    command: 'dbsize',
+    params: [],
+    args: () => [],
   },
-  flushdb(mode?: 'ASYNC' | 'SYNC') {
-    return this.dispatch('flushdb', mode ? [mode] : []);
+  flushdb: {
+    command: 'flushdb',
+    params: ['mode?'],
+    args: ([mode]: [('ASYNC' | 'SYNC')?]) => (mode ? [mode] : []),
   },
-  flushall(mode?: 'ASYNC' | 'SYNC') {
-    return this.dispatch('flushall', mode ? [mode] : []);
+  flushall: {
+    command: 'flushall',
+    params: ['mode?'],
+    args: ([mode]: [('ASYNC' | 'SYNC')?]) => (mode ? [mode] : []),
   },
-  time() {
-    return this.dispatch('time', [], (v) => asArray(v).map(toNumber));
+  time: {
+    command: 'time',
+    params: [],
+    args: () => [],
+    reply: (v) => asArray(v).map(toNumber) as [number, number],
   },
-  lastsave() {
-    return this.dispatch('lastsave', []);
+  lastsave: {
+    command: 'lastsave',
+    params: [],
+    args: () => [],
   },
-  save() {
-    return this.dispatch('save', []);
+  save: {
+    command: 'save',
+    params: [],
+    args: () => [],
   },
-  bgsave(schedule?: boolean) {
-    return this.dispatch('bgsave', schedule ? ['SCHEDULE'] : [], toText);
+  bgsave: {
+    command: 'bgsave',
+    params: ['schedule?'],
+    args: ([schedule]: [boolean?]) => (schedule ? ['SCHEDULE'] : []),
+    reply: toText,
   },
-  bgrewriteaof() {
-    return this.dispatch('bgrewriteaof', [], toText);
+  bgrewriteaof: {
+    command: 'bgrewriteaof',
+    params: [],
+    args: () => [],
+    reply: toText,
   },
-  swapdb(index1: number, index2: number) {
-    return this.dispatch('swapdb', [index1, index2]);
+  swapdb: {
+    command: 'swapdb',
+    params: ['index1', 'index2'],
+    args: ([index1, index2]: [number, number]) => [index1, index2],
   },
-  configGet(...patterns: string[]) {
-    return this.dispatch('config', ['GET', ...patterns], toConfig);
+  configGet: {
+    command: 'config',
+    params: ['...patterns'],
+    args: (patterns: string[]) => ['GET', ...patterns],
+    reply: toConfig,
   },
-  configSet(...rest: unknown[]) {
-    return this.dispatch('config', pairArgs(['SET'], rest));
+  configSet: {
+    command: 'config',
+    params: ['...rest'],
+    args: (rest: unknown[]) => pairArgs(['SET'], rest),
   },
-  configResetstat() {
-    return this.dispatch('config', ['RESETSTAT']);
+  configResetstat: {
+    command: 'config',
+    params: [],
+    args: () => ['RESETSTAT'],
   },
-  configRewrite() {
-    return this.dispatch('config', ['REWRITE']);
+  configRewrite: {
+    command: 'config',
+    params: [],
+    args: () => ['REWRITE'],
   },
-  memoryUsage(key: RedisKey, samples?: number) {
-    return this.dispatch(
-      'memory',
+  memoryUsage: {
+    command: 'memory',
+    params: ['key', 'samples?'],
+    args: ([key, samples]: [RedisKey, number?]) =>
       samples === undefined ? ['USAGE', key] : ['USAGE', key, 'SAMPLES', samples],
-      toNumberOrNull,
-    );
+    reply: toNumberOrNull,
   },
-  slowlogGet(count?: number) {
-    return this.dispatch('slowlog', count === undefined ? ['GET'] : ['GET', count], toSlowlog);
+  slowlogGet: {
+    command: 'slowlog',
+    params: ['count?'],
+    args: ([count]: [number?]) => (count === undefined ? ['GET'] : ['GET', count]),
+    reply: toSlowlog,
   },
-  slowlogLen() {
-    return this.dispatch('slowlog', ['LEN']);
+  slowlogLen: {
+    command: 'slowlog',
+    params: [],
+    args: () => ['LEN'],
   },
-  slowlogReset() {
-    return this.dispatch('slowlog', ['RESET']);
+  slowlogReset: {
+    command: 'slowlog',
+    params: [],
+    args: () => ['RESET'],
   },
-  commandCount() {
-    return this.dispatch('command', ['COUNT']);
+  commandCount: {
+    command: 'command',
+    params: [],
+    args: () => ['COUNT'],
   },
-  moduleList() {
-    return this.dispatch('module', ['LIST'], toModules);
+  moduleList: {
+    command: 'module',
+    params: [],
+    args: () => ['LIST'],
+    reply: toModules,
   },
-  aclWhoami() {
-    return this.dispatch('acl', ['WHOAMI'], toText);
+  aclWhoami: {
+    command: 'acl',
+    params: [],
+    args: () => ['WHOAMI'],
+    reply: toText,
   },
-  aclCat(category?: string) {
-    return this.dispatch('acl', category === undefined ? ['CAT'] : ['CAT', category], toTextArray);
+  aclCat: {
+    command: 'acl',
+    params: ['category?'],
+    args: ([category]: [string?]) => (category === undefined ? ['CAT'] : ['CAT', category]),
+    reply: toTextArray,
   },
-  aclUsers() {
-    return this.dispatch('acl', ['USERS'], toTextArray);
+  aclUsers: {
+    command: 'acl',
+    params: [],
+    args: () => ['USERS'],
+    reply: toTextArray,
   },
-  aclList() {
-    return this.dispatch('acl', ['LIST'], toTextArray);
+  aclList: {
+    command: 'acl',
+    params: [],
+    args: () => ['LIST'],
+    reply: toTextArray,
   },
-  aclSetuser(username: string, ...rules: string[]) {
-    return this.dispatch('acl', ['SETUSER', username, ...rules]);
+  aclSetuser: {
+    command: 'acl',
+    params: ['username', '...rules'],
+    args: ([username, ...rules]: [string, ...string[]]) => ['SETUSER', username, ...rules],
   },
-  aclDeluser(...usernames: string[]) {
-    return this.dispatch('acl', ['DELUSER', ...usernames]);
+  aclDeluser: {
+    command: 'acl',
+    params: ['...usernames'],
+    args: (usernames: string[]) => ['DELUSER', ...usernames],
   },
-  aclGenpass(bits?: number) {
-    return this.dispatch('acl', bits === undefined ? ['GENPASS'] : ['GENPASS', bits], toText);
+  aclGenpass: {
+    command: 'acl',
+    params: ['bits?'],
+    args: ([bits]: [number?]) => (bits === undefined ? ['GENPASS'] : ['GENPASS', bits]),
+    reply: toText,
   },
-  role() {
-    return this.dispatch('role', [], asArray);
+  role: {
+    command: 'role',
+    params: [],
+    args: () => [],
+    reply: asArray,
   },
+} satisfies Declarations<ServerCommands>;
+
+/** Server queries the server does not flag read-only, and overwrites (FLUSH*, CONFIG SET); ACL LOG unless RESET. */
+export const serverRules: RuleSet = {
+  ...idempotentAll([
+    'flushdb',
+    'flushall',
+    'config|set',
+    'config|get',
+    'config|help',
+    'info',
+    'time',
+    'lastsave',
+    'role',
+    'command',
+    'command|count',
+    'command|docs',
+    'command|getkeys',
+    'command|getkeysandflags',
+    'command|info',
+    'command|list',
+    'command|help',
+    'memory|stats',
+    'memory|doctor',
+    'memory|malloc-stats',
+    'memory|help',
+    'latency|latest',
+    'latency|history',
+    'latency|doctor',
+    'latency|graph',
+    'latency|histogram',
+    'latency|help',
+    'slowlog|get',
+    'slowlog|len',
+    'slowlog|help',
+    'module|list',
+    'module|help',
+    'object|help',
+    'acl|cat',
+    'acl|whoami',
+    'acl|users',
+    'acl|list',
+    'acl|getuser',
+    'acl|genpass',
+    'acl|dryrun',
+    'acl|help',
+  ]),
+  'acl|log': { idempotent: (a) => !isArg(a[1], 'RESET') },
 };

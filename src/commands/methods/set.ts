@@ -1,7 +1,8 @@
 /** Set commands. RESP3 set replies arrive as arrays, like RESP2's. */
 import { flatKeys, intercardArgs, scanArgs, type KeysArg } from './args.js';
 import { asArray, scanPage, toBoolean, toBooleanArray } from './transforms.js';
-import type { Implementation, RedisKey, RedisValue, ScanOptions, ScanPage } from './types.js';
+import type { RedisKey, RedisValue, ScanOptions, ScanPage } from './types.js';
+import { idempotentAll, type Declarations, type RuleSet } from '../declare.js';
 
 export interface SetCommands<S> {
   /** SADD: the number of members added. */
@@ -37,62 +38,114 @@ export interface SetCommands<S> {
 const toMemberPage = scanPage((v) => asArray(v));
 const toList = (v: unknown): unknown[] => (v === null ? [] : asArray(v));
 
-export const setCommands: Implementation<SetCommands<unknown>> = {
-  sadd(key: RedisKey, ...members: RedisValue[]) {
-    return this.dispatch('sadd', [key, ...members]);
+export const setCommands = {
+  sadd: {
+    command: 'sadd',
+    params: ['key', '...members'],
+    args: ([key, ...members]: [RedisKey, ...RedisValue[]]) => [key, ...members],
   },
-  srem(key: RedisKey, ...members: RedisValue[]) {
-    return this.dispatch('srem', [key, ...members]);
+  srem: {
+    command: 'srem',
+    params: ['key', '...members'],
+    args: ([key, ...members]: [RedisKey, ...RedisValue[]]) => [key, ...members],
   },
-  smembers(key: RedisKey) {
-    return this.dispatch('smembers', [key]);
+  smembers: {
+    command: 'smembers',
+    cacheable: true,
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
   },
-  sismember(key: RedisKey, member: RedisValue) {
-    return this.dispatch('sismember', [key, member], toBoolean);
+  sismember: {
+    command: 'sismember',
+    cacheable: true,
+    params: ['key', 'member'],
+    args: ([key, member]: [RedisKey, RedisValue]) => [key, member],
+    reply: toBoolean,
   },
-  smismember(key: RedisKey, ...members: RedisValue[]) {
-    return this.dispatch('smismember', [key, ...members], toBooleanArray);
+  smismember: {
+    command: 'smismember',
+    cacheable: true,
+    params: ['key', '...members'],
+    args: ([key, ...members]: [RedisKey, ...RedisValue[]]) => [key, ...members],
+    reply: toBooleanArray,
   },
-  scard(key: RedisKey) {
-    return this.dispatch('scard', [key]);
+  scard: {
+    command: 'scard',
+    cacheable: true,
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
   },
-  spop(key: RedisKey) {
-    return this.dispatch('spop', [key]);
+  spop: {
+    command: 'spop',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
   },
-  spopCount(key: RedisKey, count: number) {
-    return this.dispatch('spop', [key, count], toList);
+  spopCount: {
+    command: 'spop',
+    params: ['key', 'count'],
+    args: ([key, count]: [RedisKey, number]) => [key, count],
+    reply: toList,
   },
-  srandmember(key: RedisKey) {
-    return this.dispatch('srandmember', [key]);
+  srandmember: {
+    command: 'srandmember',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
   },
-  srandmemberCount(key: RedisKey, count: number) {
-    return this.dispatch('srandmember', [key, count], toList);
+  srandmemberCount: {
+    command: 'srandmember',
+    params: ['key', 'count'],
+    args: ([key, count]: [RedisKey, number]) => [key, count],
+    reply: toList,
   },
-  smove(source: RedisKey, destination: RedisKey, member: RedisValue) {
-    return this.dispatch('smove', [source, destination, member], toBoolean);
+  smove: {
+    command: 'smove',
+    params: ['source', 'destination', 'member'],
+    args: ([source, destination, member]: [RedisKey, RedisKey, RedisValue]) => [source, destination, member],
+    reply: toBoolean,
   },
-  sinter(...keys: KeysArg[]) {
-    return this.dispatch('sinter', flatKeys(keys));
+  sinter: {
+    command: 'sinter',
+    params: ['...keys'],
+    args: (keys: KeysArg[]) => flatKeys(keys),
   },
-  sunion(...keys: KeysArg[]) {
-    return this.dispatch('sunion', flatKeys(keys));
+  sunion: {
+    command: 'sunion',
+    params: ['...keys'],
+    args: (keys: KeysArg[]) => flatKeys(keys),
   },
-  sdiff(...keys: KeysArg[]) {
-    return this.dispatch('sdiff', flatKeys(keys));
+  sdiff: {
+    command: 'sdiff',
+    params: ['...keys'],
+    args: (keys: KeysArg[]) => flatKeys(keys),
   },
-  sinterstore(destination: RedisKey, ...keys: RedisKey[]) {
-    return this.dispatch('sinterstore', [destination, ...keys]);
+  sinterstore: {
+    command: 'sinterstore',
+    params: ['destination', '...keys'],
+    args: ([destination, ...keys]: [RedisKey, ...RedisKey[]]) => [destination, ...keys],
   },
-  sunionstore(destination: RedisKey, ...keys: RedisKey[]) {
-    return this.dispatch('sunionstore', [destination, ...keys]);
+  sunionstore: {
+    command: 'sunionstore',
+    params: ['destination', '...keys'],
+    args: ([destination, ...keys]: [RedisKey, ...RedisKey[]]) => [destination, ...keys],
   },
-  sdiffstore(destination: RedisKey, ...keys: RedisKey[]) {
-    return this.dispatch('sdiffstore', [destination, ...keys]);
+  sdiffstore: {
+    command: 'sdiffstore',
+    params: ['destination', '...keys'],
+    args: ([destination, ...keys]: [RedisKey, ...RedisKey[]]) => [destination, ...keys],
   },
-  sintercard(keys: RedisKey | readonly RedisKey[], limit?: number) {
-    return this.dispatch('sintercard', intercardArgs(keys, limit));
+  sintercard: {
+    command: 'sintercard',
+    params: ['keys', 'limit?'],
+    args: ([keys, limit]: [RedisKey | readonly RedisKey[], number?]) => intercardArgs(keys, limit),
   },
-  sscan(key: RedisKey, cursor: string | number, options?: ScanOptions) {
-    return this.dispatch('sscan', scanArgs([key, cursor], options), toMemberPage);
+  sscan: {
+    command: 'sscan',
+    params: ['key', 'cursor', '{options}?'],
+    args: ([key, cursor, options]: [RedisKey, string | number, ScanOptions?]) =>
+      scanArgs([key, cursor], options),
+    reply: toMemberPage,
   },
-};
+} satisfies Declarations<SetCommands<unknown>>;
+
+/** SADD/SREM repeat harmlessly (the count differs, the set does not); SPOP, SMOVE and *STORE do not. */
+export const setRules: RuleSet = idempotentAll(['sadd', 'srem']);

@@ -10,7 +10,8 @@ import {
   toScoredMemberOrNull,
   toScoredMembers,
 } from './transforms.js';
-import type { Implementation, RedisKey, RedisValue, ScanOptions, ScanPage, ScoredMember } from './types.js';
+import type { RedisKey, RedisValue, ScanOptions, ScanPage, ScoredMember } from './types.js';
+import { idempotentAll, isArg, type Declarations, type RuleSet } from '../declare.js';
 
 export type { ScoredMember } from './types.js';
 
@@ -202,144 +203,286 @@ const toScoredPage = scanPage(toScoredMembers);
 const toList = (v: unknown): unknown[] => (v === null ? [] : asArray(v));
 const toScoredList = (v: unknown): Array<ScoredMember<unknown>> => (v === null ? [] : toScoredMembers(v));
 
-export const sortedSetCommands: Implementation<SortedSetCommands<unknown>> = {
-  zadd(key: RedisKey, ...rest: unknown[]) {
-    const first = rest[0];
-    if (Array.isArray(first) || isRecord(first)) {
-      const args = zaddFlags([key], rest[1] as ZAddOptions | undefined);
-      for (const m of (Array.isArray(first) ? first : [first]) as ZMember[]) args.push(m.score, m.member);
-      return this.dispatch('zadd', args);
-    }
-    return this.dispatch('zadd', [key, ...rest]);
+export const sortedSetCommands = {
+  zadd: {
+    command: 'zadd',
+    params: ['key', '...rest'],
+    args: ([key, ...rest]: [RedisKey, ...unknown[]]) => {
+      const first = rest[0];
+      if (Array.isArray(first) || isRecord(first)) {
+        const args = zaddFlags([key], rest[1] as ZAddOptions | undefined);
+        for (const m of (Array.isArray(first) ? first : [first]) as ZMember[]) args.push(m.score, m.member);
+        return args;
+      }
+      return [key, ...rest];
+    },
   },
-  zaddIncr(key: RedisKey, increment: number, member: RedisValue, options?: ZAddOptions) {
-    const args = zaddFlags([key], options);
-    args.push('INCR', increment, member);
-    return this.dispatch('zadd', args, toNumberOrNull);
+  zaddIncr: {
+    command: 'zadd',
+    params: ['key', 'increment', 'member', '{options}?'],
+    args: ([key, increment, member, options]: [RedisKey, number, RedisValue, ZAddOptions?]) => {
+      const args = zaddFlags([key], options);
+      args.push('INCR', increment, member);
+      return args;
+    },
+    reply: toNumberOrNull,
   },
-  zscore(key: RedisKey, member: RedisValue) {
-    return this.dispatch('zscore', [key, member], toNumberOrNull);
+  zscore: {
+    command: 'zscore',
+    cacheable: true,
+    params: ['key', 'member'],
+    args: ([key, member]: [RedisKey, RedisValue]) => [key, member],
+    reply: toNumberOrNull,
   },
-  zmscore(key: RedisKey, ...members: RedisValue[]) {
-    return this.dispatch('zmscore', [key, ...members], toNumberOrNullArray);
+  zmscore: {
+    command: 'zmscore',
+    cacheable: true,
+    params: ['key', '...members'],
+    args: ([key, ...members]: [RedisKey, ...RedisValue[]]) => [key, ...members],
+    reply: toNumberOrNullArray,
   },
-  zincrby(key: RedisKey, increment: number, member: RedisValue) {
-    return this.dispatch('zincrby', [key, increment, member], toNumber);
+  zincrby: {
+    command: 'zincrby',
+    params: ['key', 'increment', 'member'],
+    args: ([key, increment, member]: [RedisKey, number, RedisValue]) => [key, increment, member],
+    reply: toNumber,
   },
-  zcard(key: RedisKey) {
-    return this.dispatch('zcard', [key]);
+  zcard: {
+    command: 'zcard',
+    cacheable: true,
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
   },
-  zcount(key: RedisKey, min: ScoreBound, max: ScoreBound) {
-    return this.dispatch('zcount', [key, min, max]);
+  zcount: {
+    command: 'zcount',
+    params: ['key', 'min', 'max'],
+    args: ([key, min, max]: [RedisKey, ScoreBound, ScoreBound]) => [key, min, max],
   },
-  zlexcount(key: RedisKey, min: LexBound, max: LexBound) {
-    return this.dispatch('zlexcount', [key, min, max]);
+  zlexcount: {
+    command: 'zlexcount',
+    params: ['key', 'min', 'max'],
+    args: ([key, min, max]: [RedisKey, LexBound, LexBound]) => [key, min, max],
   },
-  zrank(key: RedisKey, member: RedisValue) {
-    return this.dispatch('zrank', [key, member]);
+  zrank: {
+    command: 'zrank',
+    params: ['key', 'member'],
+    args: ([key, member]: [RedisKey, RedisValue]) => [key, member],
   },
-  zrevrank(key: RedisKey, member: RedisValue) {
-    return this.dispatch('zrevrank', [key, member]);
+  zrevrank: {
+    command: 'zrevrank',
+    params: ['key', 'member'],
+    args: ([key, member]: [RedisKey, RedisValue]) => [key, member],
   },
-  zrem(key: RedisKey, ...members: RedisValue[]) {
-    return this.dispatch('zrem', [key, ...members]);
+  zrem: {
+    command: 'zrem',
+    params: ['key', '...members'],
+    args: ([key, ...members]: [RedisKey, ...RedisValue[]]) => [key, ...members],
   },
-  zrange(key: RedisKey, start: ScoreBound, stop: ScoreBound, options?: ZRangeOptions) {
-    return this.dispatch('zrange', rangeArgs([key, start, stop], options));
+  zrange: {
+    command: 'zrange',
+    cacheable: true,
+    params: ['key', 'start', 'stop', '{options}?'],
+    args: ([key, start, stop, options]: [RedisKey, ScoreBound, ScoreBound, ZRangeOptions?]) =>
+      rangeArgs([key, start, stop], options),
   },
-  zrangeWithScores(key: RedisKey, start: ScoreBound, stop: ScoreBound, options?: ZRangeOptions) {
-    const args = rangeArgs([key, start, stop], options);
-    args.push('WITHSCORES');
-    return this.dispatch('zrange', args, toScoredMembers);
+  zrangeWithScores: {
+    command: 'zrange',
+    cacheable: true,
+    params: ['key', 'start', 'stop', '{options}?'],
+    args: ([key, start, stop, options]: [RedisKey, ScoreBound, ScoreBound, ZRangeOptions?]) => {
+      const args = rangeArgs([key, start, stop], options);
+      args.push('WITHSCORES');
+      return args;
+    },
+    reply: toScoredMembers,
   },
-  zrangestore(
-    destination: RedisKey,
-    source: RedisKey,
-    start: ScoreBound,
-    stop: ScoreBound,
-    options?: ZRangeOptions,
-  ) {
-    return this.dispatch('zrangestore', rangeArgs([destination, source, start, stop], options));
+  zrangestore: {
+    command: 'zrangestore',
+    params: ['destination', 'source', 'start', 'stop', '{options}?'],
+    args: ([destination, source, start, stop, options]: [
+      RedisKey,
+      RedisKey,
+      ScoreBound,
+      ScoreBound,
+      ZRangeOptions?,
+    ]) => rangeArgs([destination, source, start, stop], options),
   },
-  zremrangebyrank(key: RedisKey, start: number, stop: number) {
-    return this.dispatch('zremrangebyrank', [key, start, stop]);
+  zremrangebyrank: {
+    command: 'zremrangebyrank',
+    params: ['key', 'start', 'stop'],
+    args: ([key, start, stop]: [RedisKey, number, number]) => [key, start, stop],
   },
-  zremrangebyscore(key: RedisKey, min: ScoreBound, max: ScoreBound) {
-    return this.dispatch('zremrangebyscore', [key, min, max]);
+  zremrangebyscore: {
+    command: 'zremrangebyscore',
+    params: ['key', 'min', 'max'],
+    args: ([key, min, max]: [RedisKey, ScoreBound, ScoreBound]) => [key, min, max],
   },
-  zremrangebylex(key: RedisKey, min: LexBound, max: LexBound) {
-    return this.dispatch('zremrangebylex', [key, min, max]);
+  zremrangebylex: {
+    command: 'zremrangebylex',
+    params: ['key', 'min', 'max'],
+    args: ([key, min, max]: [RedisKey, LexBound, LexBound]) => [key, min, max],
   },
-  zpopmin(key: RedisKey) {
-    return this.dispatch('zpopmin', [key], toScoredMemberOrNull);
+  zpopmin: {
+    command: 'zpopmin',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
+    reply: toScoredMemberOrNull,
   },
-  zpopminCount(key: RedisKey, count: number) {
-    return this.dispatch('zpopmin', [key, count], toScoredList);
+  zpopminCount: {
+    command: 'zpopmin',
+    params: ['key', 'count'],
+    args: ([key, count]: [RedisKey, number]) => [key, count],
+    reply: toScoredList,
   },
-  zpopmax(key: RedisKey) {
-    return this.dispatch('zpopmax', [key], toScoredMemberOrNull);
+  zpopmax: {
+    command: 'zpopmax',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
+    reply: toScoredMemberOrNull,
   },
-  zpopmaxCount(key: RedisKey, count: number) {
-    return this.dispatch('zpopmax', [key, count], toScoredList);
+  zpopmaxCount: {
+    command: 'zpopmax',
+    params: ['key', 'count'],
+    args: ([key, count]: [RedisKey, number]) => [key, count],
+    reply: toScoredList,
   },
-  bzpopmin(keys: RedisKey | readonly RedisKey[], timeout: number) {
-    return this.dispatch('bzpopmin', popArgs(keys, timeout), toKeyedMember);
+  bzpopmin: {
+    command: 'bzpopmin',
+    params: ['keys', 'timeout'],
+    args: ([keys, timeout]: [RedisKey | readonly RedisKey[], number]) => popArgs(keys, timeout),
+    reply: toKeyedMember,
   },
-  bzpopmax(keys: RedisKey | readonly RedisKey[], timeout: number) {
-    return this.dispatch('bzpopmax', popArgs(keys, timeout), toKeyedMember);
+  bzpopmax: {
+    command: 'bzpopmax',
+    params: ['keys', 'timeout'],
+    args: ([keys, timeout]: [RedisKey | readonly RedisKey[], number]) => popArgs(keys, timeout),
+    reply: toKeyedMember,
   },
-  zmpop(keys: RedisKey | readonly RedisKey[], which: 'MIN' | 'MAX', count?: number) {
-    return this.dispatch('zmpop', mpopArgs([], keys, which, count), toZPop);
+  zmpop: {
+    command: 'zmpop',
+    params: ['keys', 'which', 'count?'],
+    args: ([keys, which, count]: [RedisKey | readonly RedisKey[], 'MIN' | 'MAX', number?]) =>
+      mpopArgs([], keys, which, count),
+    reply: toZPop,
   },
-  bzmpop(timeout: number, keys: RedisKey | readonly RedisKey[], which: 'MIN' | 'MAX', count?: number) {
-    return this.dispatch('bzmpop', mpopArgs([timeout], keys, which, count), toZPop);
+  bzmpop: {
+    command: 'bzmpop',
+    params: ['timeout', 'keys', 'which', 'count?'],
+    args: ([timeout, keys, which, count]: [number, RedisKey | readonly RedisKey[], 'MIN' | 'MAX', number?]) =>
+      mpopArgs([timeout], keys, which, count),
+    reply: toZPop,
   },
-  zrandmember(key: RedisKey) {
-    return this.dispatch('zrandmember', [key]);
+  zrandmember: {
+    command: 'zrandmember',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
   },
-  zrandmemberCount(key: RedisKey, count: number) {
-    return this.dispatch('zrandmember', [key, count], toList);
+  zrandmemberCount: {
+    command: 'zrandmember',
+    params: ['key', 'count'],
+    args: ([key, count]: [RedisKey, number]) => [key, count],
+    reply: toList,
   },
-  zrandmemberWithScores(key: RedisKey, count: number) {
-    return this.dispatch('zrandmember', [key, count, 'WITHSCORES'], toScoredList);
+  zrandmemberWithScores: {
+    command: 'zrandmember',
+    params: ['key', 'count'],
+    args: ([key, count]: [RedisKey, number]) => [key, count, 'WITHSCORES'],
+    reply: toScoredList,
   },
-  zunion(keys: RedisKey | readonly RedisKey[], options?: ZCombineOptions) {
-    return this.dispatch('zunion', combineArgs([], keys, options));
+  zunion: {
+    command: 'zunion',
+    params: ['keys', '{options}?'],
+    args: ([keys, options]: [RedisKey | readonly RedisKey[], ZCombineOptions?]) =>
+      combineArgs([], keys, options),
   },
-  zunionWithScores(keys: RedisKey | readonly RedisKey[], options?: ZCombineOptions) {
-    const args = combineArgs([], keys, options);
-    args.push('WITHSCORES');
-    return this.dispatch('zunion', args, toScoredMembers);
+  zunionWithScores: {
+    command: 'zunion',
+    params: ['keys', '{options}?'],
+    args: ([keys, options]: [RedisKey | readonly RedisKey[], ZCombineOptions?]) => {
+      const args = combineArgs([], keys, options);
+      args.push('WITHSCORES');
+      return args;
+    },
+    reply: toScoredMembers,
   },
-  zinter(keys: RedisKey | readonly RedisKey[], options?: ZCombineOptions) {
-    return this.dispatch('zinter', combineArgs([], keys, options));
+  zinter: {
+    command: 'zinter',
+    params: ['keys', '{options}?'],
+    args: ([keys, options]: [RedisKey | readonly RedisKey[], ZCombineOptions?]) =>
+      combineArgs([], keys, options),
   },
-  zinterWithScores(keys: RedisKey | readonly RedisKey[], options?: ZCombineOptions) {
-    const args = combineArgs([], keys, options);
-    args.push('WITHSCORES');
-    return this.dispatch('zinter', args, toScoredMembers);
+  zinterWithScores: {
+    command: 'zinter',
+    params: ['keys', '{options}?'],
+    args: ([keys, options]: [RedisKey | readonly RedisKey[], ZCombineOptions?]) => {
+      const args = combineArgs([], keys, options);
+      args.push('WITHSCORES');
+      return args;
+    },
+    reply: toScoredMembers,
   },
-  zdiff(keys: RedisKey | readonly RedisKey[]) {
-    return this.dispatch('zdiff', countedKeys(keys));
+  zdiff: {
+    command: 'zdiff',
+    params: ['keys'],
+    args: ([keys]: [RedisKey | readonly RedisKey[]]) => countedKeys(keys),
   },
-  zdiffWithScores(keys: RedisKey | readonly RedisKey[]) {
-    const args = countedKeys(keys);
-    args.push('WITHSCORES');
-    return this.dispatch('zdiff', args, toScoredMembers);
+  zdiffWithScores: {
+    command: 'zdiff',
+    params: ['keys'],
+    args: ([keys]: [RedisKey | readonly RedisKey[]]) => {
+      const args = countedKeys(keys);
+      args.push('WITHSCORES');
+      return args;
+    },
+    reply: toScoredMembers,
   },
-  zunionstore(destination: RedisKey, keys: RedisKey | readonly RedisKey[], options?: ZCombineOptions) {
-    return this.dispatch('zunionstore', combineArgs([destination], keys, options));
+  zunionstore: {
+    command: 'zunionstore',
+    params: ['destination', 'keys', '{options}?'],
+    args: ([destination, keys, options]: [RedisKey, RedisKey | readonly RedisKey[], ZCombineOptions?]) =>
+      combineArgs([destination], keys, options),
   },
-  zinterstore(destination: RedisKey, keys: RedisKey | readonly RedisKey[], options?: ZCombineOptions) {
-    return this.dispatch('zinterstore', combineArgs([destination], keys, options));
+  zinterstore: {
+    command: 'zinterstore',
+    params: ['destination', 'keys', '{options}?'],
+    args: ([destination, keys, options]: [RedisKey, RedisKey | readonly RedisKey[], ZCombineOptions?]) =>
+      combineArgs([destination], keys, options),
   },
-  zdiffstore(destination: RedisKey, keys: RedisKey | readonly RedisKey[]) {
-    return this.dispatch('zdiffstore', [destination, ...countedKeys(keys)]);
+  zdiffstore: {
+    command: 'zdiffstore',
+    params: ['destination', 'keys'],
+    args: ([destination, keys]: [RedisKey, RedisKey | readonly RedisKey[]]) => [
+      destination,
+      ...countedKeys(keys),
+    ],
   },
-  zintercard(keys: RedisKey | readonly RedisKey[], limit?: number) {
-    return this.dispatch('zintercard', intercardArgs(keys, limit));
+  zintercard: {
+    command: 'zintercard',
+    params: ['keys', 'limit?'],
+    args: ([keys, limit]: [RedisKey | readonly RedisKey[], number?]) => intercardArgs(keys, limit),
   },
-  zscan(key: RedisKey, cursor: string | number, options?: ScanOptions) {
-    return this.dispatch('zscan', scanArgs([key, cursor], options), toScoredPage);
+  zscan: {
+    command: 'zscan',
+    params: ['key', 'cursor', '{options}?'],
+    args: ([key, cursor, options]: [RedisKey, string | number, ScanOptions?]) =>
+      scanArgs([key, cursor], options),
+    reply: toScoredPage,
   },
+} satisfies Declarations<SortedSetCommands<unknown>>;
+
+/** ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member …: INCR turns it into an increment. */
+function zaddWithoutIncr(args: readonly unknown[]): boolean {
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i];
+    if (isArg(a, 'INCR')) return false;
+    if (!(isArg(a, 'NX') || isArg(a, 'XX') || isArg(a, 'GT') || isArg(a, 'LT') || isArg(a, 'CH')))
+      return true;
+  }
+  return true;
+}
+
+/** ZADD without INCR, ZREM and ZREMRANGEBY{SCORE,LEX} repeat harmlessly; ZINCRBY, ZPOP*, ZREMRANGEBYRANK do not. */
+export const sortedSetRules: RuleSet = {
+  ...idempotentAll(['zrem', 'zremrangebyscore', 'zremrangebylex']),
+  zadd: { idempotent: zaddWithoutIncr },
 };

@@ -17,7 +17,8 @@ import {
   toTextArray,
   toTextOrNull,
 } from './transforms.js';
-import type { Implementation, RedisKey, RedisValue } from './types.js';
+import type { RedisKey, RedisValue } from './types.js';
+import { argName, idempotentAll, isArg, type Declarations, type RuleSet } from '../declare.js';
 
 /** A stream entry. Field names are strings; values follow the client's string type. */
 export interface StreamEntry<S> {
@@ -375,162 +376,282 @@ function claimArgs(
   return args;
 }
 
-export const streamCommands: Implementation<StreamCommands<unknown>> = {
-  xadd(
-    key: RedisKey,
-    id: string,
-    fields: Record<string, RedisValue> | readonly RedisValue[],
-    options?: XAddOptions,
-  ) {
-    const args: unknown[] = [key];
-    if (options?.nomkstream) args.push('NOMKSTREAM');
-    if (options !== undefined) trimArgs(args, options, 'xadd');
-    args.push(id);
-    if (isRecord(fields)) for (const f of Object.keys(fields)) args.push(f, fields[f]);
-    else for (const v of fields as readonly RedisValue[]) args.push(v);
-    return this.dispatch('xadd', args, toTextOrNull);
+export const streamCommands = {
+  xadd: {
+    command: 'xadd',
+    params: ['key', 'id', 'fields', '{options}?'],
+    args: ([key, id, fields, options]: [
+      RedisKey,
+      string,
+      Record<string, RedisValue> | readonly RedisValue[],
+      XAddOptions?,
+    ]) => {
+      const args: unknown[] = [key];
+      if (options?.nomkstream) args.push('NOMKSTREAM');
+      if (options !== undefined) trimArgs(args, options, 'xadd');
+      args.push(id);
+      if (isRecord(fields)) for (const f of Object.keys(fields)) args.push(f, fields[f]);
+      else for (const v of fields as readonly RedisValue[]) args.push(v);
+      return args;
+    },
+    reply: toTextOrNull,
   },
-  xlen(key: RedisKey) {
-    return this.dispatch('xlen', [key]);
+  xlen: {
+    command: 'xlen',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
   },
-  xrange(key: RedisKey, start: string, end: string, count?: number) {
-    return this.dispatch(
-      'xrange',
+  xrange: {
+    command: 'xrange',
+    params: ['key', 'start', 'end', 'count?'],
+    args: ([key, start, end, count]: [RedisKey, string, string, number?]) =>
       count === undefined ? [key, start, end] : [key, start, end, 'COUNT', count],
-      toEntries,
-    );
+    reply: toEntries,
   },
-  xrevrange(key: RedisKey, end: string, start: string, count?: number) {
-    return this.dispatch(
-      'xrevrange',
+  xrevrange: {
+    command: 'xrevrange',
+    params: ['key', 'end', 'start', 'count?'],
+    args: ([key, end, start, count]: [RedisKey, string, string, number?]) =>
       count === undefined ? [key, end, start] : [key, end, start, 'COUNT', count],
-      toEntries,
-    );
+    reply: toEntries,
   },
-  xdel(key: RedisKey, ...ids: string[]) {
-    return this.dispatch('xdel', [key, ...ids]);
+  xdel: {
+    command: 'xdel',
+    params: ['key', '...ids'],
+    args: ([key, ...ids]: [RedisKey, ...string[]]) => [key, ...ids],
   },
-  xtrim(key: RedisKey, trim: StreamTrim) {
-    return this.dispatch('xtrim', trimArgs([key], trim, 'xtrim'));
+  xtrim: {
+    command: 'xtrim',
+    params: ['key', 'trim'],
+    args: ([key, trim]: [RedisKey, StreamTrim]) => trimArgs([key], trim, 'xtrim'),
   },
-  xread(streams: StreamOffset | readonly StreamOffset[], options?: XReadOptions) {
-    const args: unknown[] = [];
-    if (options?.count !== undefined) args.push('COUNT', options.count);
-    if (options?.block !== undefined) args.push('BLOCK', options.block);
-    return this.dispatch('xread', streamArgs(args, streams), toStreamReads);
+  xread: {
+    command: 'xread',
+    params: ['streams', '{options}?'],
+    args: ([streams, options]: [StreamOffset | readonly StreamOffset[], XReadOptions?]) => {
+      const args: unknown[] = [];
+      if (options?.count !== undefined) args.push('COUNT', options.count);
+      if (options?.block !== undefined) args.push('BLOCK', options.block);
+      return streamArgs(args, streams);
+    },
+    reply: toStreamReads,
   },
-  xreadgroup(
-    group: string,
-    consumer: string,
-    streams: StreamOffset | readonly StreamOffset[],
-    options?: XReadGroupOptions,
-  ) {
-    const args: unknown[] = ['GROUP', group, consumer];
-    if (options?.count !== undefined) args.push('COUNT', options.count);
-    if (options?.block !== undefined) args.push('BLOCK', options.block);
-    if (options?.noack) args.push('NOACK');
-    return this.dispatch('xreadgroup', streamArgs(args, streams), toStreamReads);
+  xreadgroup: {
+    command: 'xreadgroup',
+    params: ['group', 'consumer', 'streams', '{options}?'],
+    args: ([group, consumer, streams, options]: [
+      string,
+      string,
+      StreamOffset | readonly StreamOffset[],
+      XReadGroupOptions?,
+    ]) => {
+      const args: unknown[] = ['GROUP', group, consumer];
+      if (options?.count !== undefined) args.push('COUNT', options.count);
+      if (options?.block !== undefined) args.push('BLOCK', options.block);
+      if (options?.noack) args.push('NOACK');
+      return streamArgs(args, streams);
+    },
+    reply: toStreamReads,
   },
-  xack(key: RedisKey, group: string, ...ids: string[]) {
-    return this.dispatch('xack', [key, group, ...ids]);
+  xack: {
+    command: 'xack',
+    params: ['key', 'group', '...ids'],
+    args: ([key, group, ...ids]: [RedisKey, string, ...string[]]) => [key, group, ...ids],
   },
-  xgroupCreate(key: RedisKey, group: string, id: string, options?: XGroupCreateOptions) {
-    const args: unknown[] = ['CREATE', key, group, id];
-    if (options?.mkstream) args.push('MKSTREAM');
-    if (options?.entriesRead !== undefined) args.push('ENTRIESREAD', options.entriesRead);
-    return this.dispatch('xgroup', args);
+  xgroupCreate: {
+    command: 'xgroup',
+    params: ['key', 'group', 'id', '{options}?'],
+    args: ([key, group, id, options]: [RedisKey, string, string, XGroupCreateOptions?]) => {
+      const args: unknown[] = ['CREATE', key, group, id];
+      if (options?.mkstream) args.push('MKSTREAM');
+      if (options?.entriesRead !== undefined) args.push('ENTRIESREAD', options.entriesRead);
+      return args;
+    },
   },
-  xgroupDestroy(key: RedisKey, group: string) {
-    return this.dispatch('xgroup', ['DESTROY', key, group], (v) => v === 1 || v === true);
+  xgroupDestroy: {
+    command: 'xgroup',
+    params: ['key', 'group'],
+    args: ([key, group]: [RedisKey, string]) => ['DESTROY', key, group],
+    reply: (v) => v === 1 || v === true,
   },
-  xgroupCreateconsumer(key: RedisKey, group: string, consumer: string) {
-    return this.dispatch('xgroup', ['CREATECONSUMER', key, group, consumer], (v) => v === 1 || v === true);
+  xgroupCreateconsumer: {
+    command: 'xgroup',
+    params: ['key', 'group', 'consumer'],
+    args: ([key, group, consumer]: [RedisKey, string, string]) => ['CREATECONSUMER', key, group, consumer],
+    reply: (v) => v === 1 || v === true,
   },
-  xgroupDelconsumer(key: RedisKey, group: string, consumer: string) {
-    return this.dispatch('xgroup', ['DELCONSUMER', key, group, consumer]);
+  xgroupDelconsumer: {
+    command: 'xgroup',
+    params: ['key', 'group', 'consumer'],
+    args: ([key, group, consumer]: [RedisKey, string, string]) => ['DELCONSUMER', key, group, consumer],
   },
-  xgroupSetid(key: RedisKey, group: string, id: string, options?: { entriesRead?: number }) {
-    const args: unknown[] = ['SETID', key, group, id];
-    if (options?.entriesRead !== undefined) args.push('ENTRIESREAD', options.entriesRead);
-    return this.dispatch('xgroup', args);
+  xgroupSetid: {
+    command: 'xgroup',
+    params: ['key', 'group', 'id', 'options?'],
+    args: ([key, group, id, options]: [RedisKey, string, string, { entriesRead?: number }?]) => {
+      const args: unknown[] = ['SETID', key, group, id];
+      if (options?.entriesRead !== undefined) args.push('ENTRIESREAD', options.entriesRead);
+      return args;
+    },
   },
-  xpending(key: RedisKey, group: string) {
-    return this.dispatch('xpending', [key, group], toPendingSummary);
+  xpending: {
+    command: 'xpending',
+    params: ['key', 'group'],
+    args: ([key, group]: [RedisKey, string]) => [key, group],
+    reply: toPendingSummary,
   },
-  xpendingRange(
-    key: RedisKey,
-    group: string,
-    start: string,
-    end: string,
-    count: number,
-    options?: XPendingOptions,
-  ) {
-    const args: unknown[] = [key, group];
-    if (options?.idle !== undefined) args.push('IDLE', options.idle);
-    args.push(start, end, count);
-    if (options?.consumer !== undefined) args.push(options.consumer);
-    return this.dispatch('xpending', args, toPendingEntries);
+  xpendingRange: {
+    command: 'xpending',
+    params: ['key', 'group', 'start', 'end', 'count', '{options}?'],
+    args: ([key, group, start, end, count, options]: [
+      RedisKey,
+      string,
+      string,
+      string,
+      number,
+      XPendingOptions?,
+    ]) => {
+      const args: unknown[] = [key, group];
+      if (options?.idle !== undefined) args.push('IDLE', options.idle);
+      args.push(start, end, count);
+      if (options?.consumer !== undefined) args.push(options.consumer);
+      return args;
+    },
+    reply: toPendingEntries,
   },
-  xclaim(
-    key: RedisKey,
-    group: string,
-    consumer: string,
-    minIdleTime: number,
-    ids: readonly string[],
-    options?: XClaimOptions,
-  ) {
-    return this.dispatch('xclaim', claimArgs([key, group, consumer, minIdleTime], ids, options, false), (v) =>
+  xclaim: {
+    command: 'xclaim',
+    params: ['key', 'group', 'consumer', 'minIdleTime', 'ids', '{options}?'],
+    args: ([key, group, consumer, minIdleTime, ids, options]: [
+      RedisKey,
+      string,
+      string,
+      number,
+      readonly string[],
+      XClaimOptions?,
+    ]) => claimArgs([key, group, consumer, minIdleTime], ids, options, false),
+    reply: (v) =>
       asArray(v)
         .filter((e) => e !== null)
         .map(toEntry),
-    );
   },
-  xclaimJustId(
-    key: RedisKey,
-    group: string,
-    consumer: string,
-    minIdleTime: number,
-    ids: readonly string[],
-    options?: XClaimOptions,
-  ) {
-    return this.dispatch(
-      'xclaim',
-      claimArgs([key, group, consumer, minIdleTime], ids, options, true),
-      toTextArray,
-    );
+  xclaimJustId: {
+    command: 'xclaim',
+    params: ['key', 'group', 'consumer', 'minIdleTime', 'ids', '{options}?'],
+    args: ([key, group, consumer, minIdleTime, ids, options]: [
+      RedisKey,
+      string,
+      string,
+      number,
+      readonly string[],
+      XClaimOptions?,
+    ]) => claimArgs([key, group, consumer, minIdleTime], ids, options, true),
+    reply: toTextArray,
   },
-  xautoclaim(
-    key: RedisKey,
-    group: string,
-    consumer: string,
-    minIdleTime: number,
-    start: string,
-    count?: number,
-  ) {
-    const args: unknown[] = [key, group, consumer, minIdleTime, start];
-    if (count !== undefined) args.push('COUNT', count);
-    return this.dispatch('xautoclaim', args, toAutoClaim(toEntry));
+  xautoclaim: {
+    command: 'xautoclaim',
+    params: ['key', 'group', 'consumer', 'minIdleTime', 'start', 'count?'],
+    args: ([key, group, consumer, minIdleTime, start, count]: [
+      RedisKey,
+      string,
+      string,
+      number,
+      string,
+      number?,
+    ]) => {
+      const args: unknown[] = [key, group, consumer, minIdleTime, start];
+      if (count !== undefined) args.push('COUNT', count);
+      return args;
+    },
+    reply: toAutoClaim(toEntry),
   },
-  xautoclaimJustId(
-    key: RedisKey,
-    group: string,
-    consumer: string,
-    minIdleTime: number,
-    start: string,
-    count?: number,
-  ) {
-    const args: unknown[] = [key, group, consumer, minIdleTime, start];
-    if (count !== undefined) args.push('COUNT', count);
-    args.push('JUSTID');
-    return this.dispatch('xautoclaim', args, toAutoClaim(toText));
+  xautoclaimJustId: {
+    command: 'xautoclaim',
+    params: ['key', 'group', 'consumer', 'minIdleTime', 'start', 'count?'],
+    args: ([key, group, consumer, minIdleTime, start, count]: [
+      RedisKey,
+      string,
+      string,
+      number,
+      string,
+      number?,
+    ]) => {
+      const args: unknown[] = [key, group, consumer, minIdleTime, start];
+      if (count !== undefined) args.push('COUNT', count);
+      args.push('JUSTID');
+      return args;
+    },
+    reply: toAutoClaim(toText),
   },
-  xinfoStream(key: RedisKey) {
-    return this.dispatch('xinfo', ['STREAM', key], toInfo);
+  xinfoStream: {
+    command: 'xinfo',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => ['STREAM', key],
+    // The server's field names, camelCased: trusted to match the declared shape.
+    reply: (v) => toInfo(v) as unknown as XInfoStream<unknown>,
   },
-  xinfoGroups(key: RedisKey) {
-    return this.dispatch('xinfo', ['GROUPS', key], toInfoList);
+  xinfoGroups: {
+    command: 'xinfo',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => ['GROUPS', key],
+    reply: (v) => toInfoList(v) as unknown as XInfoGroup[],
   },
-  xinfoConsumers(key: RedisKey, group: string) {
-    return this.dispatch('xinfo', ['CONSUMERS', key, group], toInfoList);
+  xinfoConsumers: {
+    command: 'xinfo',
+    params: ['key', 'group'],
+    args: ([key, group]: [RedisKey, string]) => ['CONSUMERS', key, group],
+    reply: (v) => toInfoList(v) as unknown as XInfoConsumer[],
   },
+} satisfies Declarations<StreamCommands<unknown>>;
+
+/** Is there a BLOCK option among args[from..] before STREAMS? */
+function hasBlockOption(args: readonly unknown[], from: number): boolean {
+  for (let i = from; i < args.length; i++) {
+    if (isArg(args[i], 'STREAMS')) return false;
+    if (isArg(args[i], 'BLOCK')) return true;
+  }
+  return false;
+}
+
+/** XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] <* | id> field value …: an explicit ID? */
+function xaddExplicitId(args: readonly unknown[]): boolean {
+  let i = 1;
+  while (i < args.length) {
+    const a = args[i];
+    if (isArg(a, 'NOMKSTREAM')) i += 1;
+    else if (isArg(a, 'MAXLEN') || isArg(a, 'MINID')) {
+      i += 1;
+      if (isArg(args[i], '=') || isArg(args[i], '~')) i += 1;
+      i += 1;
+    } else if (isArg(a, 'LIMIT')) i += 2;
+    else break;
+  }
+  const id = argName(args[i]) ?? (typeof args[i] === 'number' ? String(args[i]) : undefined);
+  return id !== undefined && id !== '*' && !id.endsWith('-*');
+}
+
+/**
+ * XREAD blocks only with BLOCK; XREADGROUP GROUP group consumer [COUNT n]
+ * [BLOCK ms] …: the group and consumer names (which may be spelled "block")
+ * are skipped. XADD with an explicit ID repeats harmlessly (the repeat fails
+ * as "ID too small", the stream is right); with `*` it appends again.
+ */
+export const streamRules: RuleSet = {
+  ...idempotentAll([
+    'xack',
+    'xdel',
+    'xtrim',
+    'xackdel',
+    'xdelex',
+    'xsetid',
+    'xgroup|destroy',
+    'xgroup|setid',
+    'xgroup|createconsumer',
+    'xgroup|delconsumer',
+    'xgroup|help',
+    'xinfo|help',
+  ]),
+  xadd: { idempotent: xaddExplicitId },
+  xread: { blocking: (a) => hasBlockOption(a, 0) },
+  xreadgroup: { blocking: (a) => hasBlockOption(a, 3) },
 };

@@ -2,7 +2,8 @@
 import { CommandSyntaxError } from '../../errors/index.js';
 import { flatKeys, pairArgs, type KeysArg } from './args.js';
 import { toBoolean, toNumber } from './transforms.js';
-import type { Implementation, RedisKey, RedisValue } from './types.js';
+import type { RedisKey, RedisValue } from './types.js';
+import { idempotentAll, intArg, noneOf, type Declarations, type RuleSet } from '../declare.js';
 
 /** Options of SET. `ex`/`px`/`exat`/`pxat`/`keepttl` exclude each other, as do `nx`/`xx`. */
 export interface SetOptions {
@@ -118,71 +119,142 @@ function getexArgs(key: RedisKey, o: GetExOptions | undefined): unknown[] {
   return e === 'persist' ? [key, 'PERSIST'] : [key, e.toUpperCase(), o[e]];
 }
 
-export const stringCommands: Implementation<StringCommands<unknown>> = {
-  get(key: RedisKey) {
-    return this.dispatch('get', [key]);
+export const stringCommands = {
+  get: {
+    command: 'get',
+    cacheable: true,
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
   },
-  set(key: RedisKey, value: RedisValue, options?: SetOptions) {
-    return this.dispatch('set', options === undefined ? [key, value] : setArgs(key, value, options));
+  set: {
+    command: 'set',
+    params: ['key', 'value', '{options}?'],
+    args: ([key, value, options]: [RedisKey, RedisValue, SetOptions?]) =>
+      options === undefined ? [key, value] : setArgs(key, value, options),
   },
-  setex(key: RedisKey, seconds: number, value: RedisValue) {
-    return this.dispatch('setex', [key, seconds, value]);
+  setex: {
+    command: 'setex',
+    params: ['key', 'seconds', 'value'],
+    args: ([key, seconds, value]: [RedisKey, number, RedisValue]) => [key, seconds, value],
   },
-  psetex(key: RedisKey, milliseconds: number, value: RedisValue) {
-    return this.dispatch('psetex', [key, milliseconds, value]);
+  psetex: {
+    command: 'psetex',
+    params: ['key', 'milliseconds', 'value'],
+    args: ([key, milliseconds, value]: [RedisKey, number, RedisValue]) => [key, milliseconds, value],
   },
-  setnx(key: RedisKey, value: RedisValue) {
-    return this.dispatch('setnx', [key, value], toBoolean);
+  setnx: {
+    command: 'setnx',
+    params: ['key', 'value'],
+    args: ([key, value]: [RedisKey, RedisValue]) => [key, value],
+    reply: toBoolean,
   },
-  getex(key: RedisKey, options?: GetExOptions) {
-    return this.dispatch('getex', getexArgs(key, options));
+  getex: {
+    command: 'getex',
+    params: ['key', '{options}?'],
+    args: ([key, options]: [RedisKey, GetExOptions?]) => getexArgs(key, options),
   },
-  getdel(key: RedisKey) {
-    return this.dispatch('getdel', [key]);
+  getdel: {
+    command: 'getdel',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
   },
-  getset(key: RedisKey, value: RedisValue) {
-    return this.dispatch('getset', [key, value]);
+  getset: {
+    command: 'getset',
+    params: ['key', 'value'],
+    args: ([key, value]: [RedisKey, RedisValue]) => [key, value],
   },
-  mget(...keys: KeysArg[]) {
-    return this.dispatch('mget', flatKeys(keys));
+  mget: {
+    command: 'mget',
+    cacheable: true,
+    params: ['...keys'],
+    args: (keys: KeysArg[]) => flatKeys(keys),
   },
-  mset(...rest: unknown[]) {
-    return this.dispatch('mset', pairArgs([], rest));
+  mset: {
+    command: 'mset',
+    params: ['...rest'],
+    args: (rest: unknown[]) => pairArgs([], rest),
   },
-  msetnx(...rest: unknown[]) {
-    return this.dispatch('msetnx', pairArgs([], rest), toBoolean);
+  msetnx: {
+    command: 'msetnx',
+    params: ['...rest'],
+    args: (rest: unknown[]) => pairArgs([], rest),
+    reply: toBoolean,
   },
-  incr(key: RedisKey) {
-    return this.dispatch('incr', [key]);
+  incr: {
+    command: 'incr',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
   },
-  incrby(key: RedisKey, increment: number) {
-    return this.dispatch('incrby', [key, increment]);
+  incrby: {
+    command: 'incrby',
+    params: ['key', 'increment'],
+    args: ([key, increment]: [RedisKey, number]) => [key, increment],
   },
-  incrbyfloat(key: RedisKey, increment: number) {
-    return this.dispatch('incrbyfloat', [key, increment], toNumber);
+  incrbyfloat: {
+    command: 'incrbyfloat',
+    params: ['key', 'increment'],
+    args: ([key, increment]: [RedisKey, number]) => [key, increment],
+    reply: toNumber,
   },
-  decr(key: RedisKey) {
-    return this.dispatch('decr', [key]);
+  decr: {
+    command: 'decr',
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
   },
-  decrby(key: RedisKey, decrement: number) {
-    return this.dispatch('decrby', [key, decrement]);
+  decrby: {
+    command: 'decrby',
+    params: ['key', 'decrement'],
+    args: ([key, decrement]: [RedisKey, number]) => [key, decrement],
   },
-  append(key: RedisKey, value: RedisValue) {
-    return this.dispatch('append', [key, value]);
+  append: {
+    command: 'append',
+    params: ['key', 'value'],
+    args: ([key, value]: [RedisKey, RedisValue]) => [key, value],
   },
-  strlen(key: RedisKey) {
-    return this.dispatch('strlen', [key]);
+  strlen: {
+    command: 'strlen',
+    cacheable: true,
+    params: ['key'],
+    args: ([key]: [RedisKey]) => [key],
   },
-  getrange(key: RedisKey, start: number, end: number) {
-    return this.dispatch('getrange', [key, start, end]);
+  getrange: {
+    command: 'getrange',
+    cacheable: true,
+    params: ['key', 'start', 'end'],
+    args: ([key, start, end]: [RedisKey, number, number]) => [key, start, end],
   },
-  setrange(key: RedisKey, offset: number, value: RedisValue) {
-    return this.dispatch('setrange', [key, offset, value]);
+  setrange: {
+    command: 'setrange',
+    params: ['key', 'offset', 'value'],
+    args: ([key, offset, value]: [RedisKey, number, RedisValue]) => [key, offset, value],
   },
-  lcs(key1: RedisKey, key2: RedisKey) {
-    return this.dispatch('lcs', [key1, key2]);
+  lcs: {
+    command: 'lcs',
+    params: ['key1', 'key2'],
+    args: ([key1, key2]: [RedisKey, RedisKey]) => [key1, key2],
   },
-  lcsLength(key1: RedisKey, key2: RedisKey) {
-    return this.dispatch('lcs', [key1, key2, 'LEN']);
+  lcsLength: {
+    command: 'lcs',
+    params: ['key1', 'key2'],
+    args: ([key1, key2]: [RedisKey, RedisKey]) => [key1, key2, 'LEN'],
   },
+} satisfies Declarations<StringCommands<unknown>>;
+
+const CONDITIONAL_SET = ['GET', 'NX', 'XX', 'IFEQ', 'IFNE', 'IFDEQ', 'IFDNE'];
+
+/** MSETEX numkeys key value … [NX|XX] [expiration]: conditional writes are excluded. */
+function msetexUnconditional(args: readonly unknown[]): boolean {
+  const n = intArg(args[0]);
+  return n !== undefined && n >= 0 && noneOf(args, 1 + 2 * n, ['NX', 'XX']);
+}
+
+/**
+ * What the raw arguments of string commands tell the client (see CommandRules).
+ * SET is idempotent unless NX/XX/GET/IF* make its reply the caller's decision;
+ * SETNX, MSETNX, INCR*, APPEND, GETSET, GETDEL are not.
+ */
+export const stringRules: RuleSet = {
+  ...idempotentAll(['mset', 'setex', 'psetex', 'setrange', 'getex']),
+  set: { idempotent: (a) => noneOf(a, 2, CONDITIONAL_SET) },
+  msetex: { idempotent: msetexUnconditional },
 };

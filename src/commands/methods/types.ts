@@ -22,9 +22,6 @@ export interface Dispatcher {
   dispatch(name: string, args: unknown[], transform?: Transform<unknown>): unknown;
 }
 
-/** The shape of a group's implementation object: one function per declared method. */
-export type Implementation<T> = ThisType<Dispatcher> & Record<keyof T, (...a: never[]) => unknown>;
-
 /** A member with its score (sorted sets). */
 export interface ScoredMember<S> {
   member: S;

@@ -1,0 +1,128 @@
+/**
+ * The shape of a command declaration: one object per typed method, closed
+ * with `satisfies Declarations<XCommands<unknown>>` so that its argument
+ * builder and reply transform are checked against the method's declared
+ * signature (a builder taking other parameters, a transform returning another
+ * type, a parameter list of another length do not compile). Client methods,
+ * pipelines, transactions, the lent connection and the cluster client are all
+ * built from these objects (see ./methods/index.ts).
+ *
+ * What the client must know about a command on the wire (idempotent,
+ * blocking: predicates over the raw arguments) is kept per command name in
+ * {@link CommandRules}, next to the declarations of its data type, so `call()`
+ * with raw arguments is classified exactly like the typed method.
+ */
+
+/**
+ * One typed method.
+ * @typeParam A the method's parameter list (a tuple; a union of tuples for overloads)
+ * @typeParam R the method's reply type
+ */
+export interface Declaration<A extends readonly unknown[], R> {
+  /** The command as the table names it (`'get'`, `'client'`, `'zrange'`). */
+  readonly command: string;
+  /**
+   * The parameter names, one per declared parameter: `'name?'` optional,
+   * `'...name'` variadic, `'{name}'` an options object. Used for the run-time
+   * arity and shape checks and their messages; its length is checked against `A`.
+   */
+  readonly params: ParamNames<A>;
+  /** The caller's arguments (as one array: never spread) to the wire arguments after the command name. */
+  readonly args: (a: A) => unknown[];
+  /** The protocol value to the typed reply, the same under RESP2 and RESP3. Absent: the value as decoded. */
+  readonly reply?: (raw: unknown) => R;
+  /** Instead of `reply`, for the few whose reply shape depends on the call (GEOSEARCH WITH…). */
+  readonly replyFor?: (a: A) => (raw: unknown) => R;
+  /**
+   * Read-only, deterministic and key-based: a reply a client-side cache may
+   * keep for the keys of the call until they are invalidated (per key for MGET).
+   */
+  readonly cacheable?: boolean;
+  /** How a correct call looks, for the misuse message (`set(key, value, { ex: 60 })`). */
+  readonly example?: string;
+}
+
+/** A parameter name per element of `A` (optional elements included). */
+export type ParamNames<A> = A extends readonly unknown[] ? { readonly [I in keyof A]-?: string } : never;
+
+/** The parameter lists of a method's (at most two) signatures. */
+export type ParamsOf<F> = F extends { (...a: infer A1): unknown; (...a: infer A2): unknown }
+  ? A1 | A2
+  : never;
+
+/** The reply types of a method's (at most two) signatures. */
+export type ReplyOf<F> = F extends { (...a: never[]): infer R1; (...a: never[]): infer R2 } ? R1 | R2 : never;
+
+/** The declarations of an interface of plain signatures: one per method. */
+export type Declarations<T> = {
+  readonly [K in keyof T]: Declaration<ParamsOf<T[K]>, ReplyOf<T[K]>>;
+};
+
+/** Any declaration, as the installer handles them. */
+export interface AnyDeclaration {
+  readonly command: string;
+  readonly params: readonly string[];
+  readonly args: (a: never) => unknown[];
+  readonly reply?: (raw: unknown) => unknown;
+  readonly replyFor?: (a: never) => (raw: unknown) => unknown;
+  readonly cacheable?: boolean;
+  readonly example?: string;
+}
+
+/**
+ * What a command's raw arguments tell the client. `idempotent`: sending the
+ * call a second time right after the first leaves the data as one run did, so
+ * a call that may have reached the server before the connection dropped can
+ * be replayed (`replay: 'idempotent'`). `blocking`: the call can hold its
+ * connection waiting on the server, so it needs a dedicated one (absent: the
+ * table's `blocking` flag). Read-only commands are always idempotent.
+ */
+export interface CommandRules {
+  readonly idempotent?: true | ((args: readonly unknown[]) => boolean);
+  readonly blocking?: true | ((args: readonly unknown[]) => boolean);
+}
+
+/** Rules per table name (`'set'`, `'xgroup|destroy'`). */
+export type RuleSet = Readonly<Record<string, CommandRules>>;
+
+/** The most common rule: repeating the call is harmless. */
+export const IDEMPOTENT: CommandRules = { idempotent: true };
+
+/** An idempotent rule for each name. */
+export function idempotentAll(names: readonly string[]): RuleSet {
+  const out: Record<string, CommandRules> = {};
+  for (const n of names) out[n] = IDEMPOTENT;
+  return out;
+}
+
+// --- reading raw arguments (the predicates run on what call() was given too) ---
+
+const latin1 = new TextDecoder('latin1');
+
+/** A string or short byte argument as text; undefined for anything else. */
+export function argName(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (v instanceof Uint8Array) return v.length <= 64 ? latin1.decode(v) : undefined;
+  return undefined;
+}
+
+/** Is `v` the token `upper`, in any case? */
+export function isArg(v: unknown, upper: string): boolean {
+  const s = argName(v);
+  return s !== undefined && s.length === upper.length && s.toUpperCase() === upper;
+}
+
+/** None of `tokens` among args[from..]. */
+export function noneOf(args: readonly unknown[], from: number, tokens: readonly string[]): boolean {
+  for (let i = from; i < args.length; i++) {
+    for (const t of tokens) if (isArg(args[i], t)) return false;
+  }
+  return true;
+}
+
+/** An integer argument (number or decimal text), else undefined. */
+export function intArg(v: unknown): number | undefined {
+  const s = typeof v === 'number' ? String(v) : argName(v);
+  if (s === undefined || !/^-?[0-9]+$/.test(s)) return undefined;
+  return Number(s);
+}

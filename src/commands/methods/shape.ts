@@ -1,0 +1,69 @@
+/**
+ * Run-time checks of a typed method's call shape, for callers TypeScript does
+ * not see (plain JavaScript, `any`): more positional arguments than declared
+ * (`get('k', 'extra')`), or something other than an object where an options
+ * object belongs (`set(k, v, 'EX', 60)`, ioredis' spelling) reject with a
+ * DataError naming the method and the expected call, before anything is sent.
+ */
+import { DataError } from '../../errors/index.js';
+import type { AnyDeclaration } from '../declare.js';
+
+/** A declaration's parameter list, compiled once per method. */
+export interface Shape {
+  readonly method: string;
+  /** The command name, upper-case (the error's `command`). */
+  readonly command: string;
+  /** Most positional arguments (Infinity with a variadic parameter). */
+  readonly max: number;
+  /** Index of the options-object parameter, or -1. */
+  readonly options: number;
+  /** `set(key, value, options?)`. */
+  readonly signature: string;
+  /** `set(key, value, { ex: 60 })`, when the declaration gives one. */
+  readonly example: string | undefined;
+}
+
+export function compileShape(method: string, d: AnyDeclaration): Shape {
+  let max = 0;
+  let options = -1;
+  const names: string[] = [];
+  for (const p of d.params) {
+    if (p.startsWith('...')) max = Infinity;
+    else max += 1;
+    if (p.startsWith('{') && options < 0) options = max - 1;
+    names.push(p.replace(/[{}]/g, ''));
+  }
+  return {
+    method,
+    command: d.command.toUpperCase(),
+    max,
+    options,
+    signature: `${method}(${names.join(', ')})`,
+    example: d.example,
+  };
+}
+
+/** Absent, or a plain object (not bytes, not an array, not a string or number). */
+export function isOptionsArg(v: unknown): boolean {
+  return (
+    v === undefined ||
+    (typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array))
+  );
+}
+
+/** The DataError for a call of the wrong shape: what was wrong (counts and types only, never values). */
+export function misuse(shape: Shape, a: readonly unknown[]): DataError {
+  const what =
+    a.length > shape.max
+      ? `${a.length} arguments given, at most ${shape.max} expected`
+      : `argument ${shape.options + 1} must be an options object, got ${describe(a[shape.options])}`;
+  const expected = shape.example ?? shape.signature;
+  return new DataError(`${shape.method}(): ${what}; expected ${expected}`, { command: shape.command });
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (v instanceof Uint8Array) return 'bytes';
+  return `a ${typeof v}`;
+}

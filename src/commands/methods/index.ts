@@ -167,6 +167,22 @@ export const DECLARATIONS: Readonly<Record<string, AnyDeclaration>> = {
   ...clusterCommands,
 };
 
+/**
+ * Table names of the commands a client-side cache may keep replies of: those
+ * whose typed declarations say `cacheable` (read-only, deterministic,
+ * key-based). The same for `call()` with that name. MGET is cacheable per key.
+ */
+export const CACHEABLE_COMMANDS: ReadonlySet<string> = new Set(
+  Object.values(DECLARATIONS)
+    .filter((d) => d.cacheable === true)
+    .map((d) => d.command),
+);
+
+/** Whether replies of this command (table name, lower-case) may be cached; see {@link CACHEABLE_COMMANDS}. */
+export function isCacheable(command: string): boolean {
+  return CACHEABLE_COMMANDS.has(command);
+}
+
 function untyped(target: RawTarget): (this: Dispatcher, ...args: unknown[]) => unknown {
   const command = target[0];
   const sub = target[1];

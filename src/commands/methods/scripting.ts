@@ -36,6 +36,7 @@ export interface ScriptingCommands {
 export const scriptingCommands = {
   eval: {
     command: 'eval',
+    example: 'eval(script, { keys: [key], args: [arg] })',
     params: ['script', '{call}?'],
     args: ([script, call]: [string | Uint8Array, ScriptCall?]) => scriptTail([script], call),
   },
@@ -46,6 +47,7 @@ export const scriptingCommands = {
   },
   evalsha: {
     command: 'evalsha',
+    example: 'evalsha(sha, { keys: [key], args: [arg] })',
     params: ['sha', '{call}?'],
     args: ([sha, call]: [string, ScriptCall?]) => scriptTail([sha], call),
   },

@@ -280,6 +280,7 @@ export const sortedSetCommands = {
   },
   zrange: {
     command: 'zrange',
+    example: 'zrange(key, start, stop, { rev: true }), or zrangeWithScores(key, start, stop) for scores',
     cacheable: true,
     params: ['key', 'start', 'stop', '{options}?'],
     args: ([key, start, stop, options]: [RedisKey, ScoreBound, ScoreBound, ZRangeOptions?]) =>

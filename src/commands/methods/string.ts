@@ -128,6 +128,7 @@ export const stringCommands = {
   },
   set: {
     command: 'set',
+    example: 'set(key, value, { ex: 60 })',
     params: ['key', 'value', '{options}?'],
     args: ([key, value, options]: [RedisKey, RedisValue, SetOptions?]) =>
       options === undefined ? [key, value] : setArgs(key, value, options),
@@ -150,6 +151,7 @@ export const stringCommands = {
   },
   getex: {
     command: 'getex',
+    example: 'getex(key, { ex: 60 })',
     params: ['key', '{options}?'],
     args: ([key, options]: [RedisKey, GetExOptions?]) => getexArgs(key, options),
   },

@@ -1,0 +1,116 @@
+/**
+ * Commands declared once: the run-time shape checks of typed methods (for
+ * plain-JavaScript callers), call() classified like the typed methods, the
+ * `cacheable` declarations, under RESP2 and RESP3 against a real server.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { DataError, type Redis } from '../src/index.js';
+import { CACHEABLE_COMMANDS } from '../src/commands/methods/index.js';
+import { perProtocol } from './commands-setup.js';
+
+/** Calls per command since the last CONFIG RESETSTAT, from INFO commandstats. */
+async function commandCalls(r: Redis): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const m of (await r.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
+    out.set(m[1] as string, Number(m[2]));
+  return out;
+}
+
+/** Untyped view for calling typed methods the way plain JavaScript may. */
+type Loose = Record<string, (...a: unknown[]) => Promise<unknown>>;
+
+perProtocol('typed methods check their call shape', (ctx) => {
+  it('ioredis-style calls reject with DataError naming the method and the expected call; nothing is sent', async () => {
+    const r = ctx.r;
+    const loose = r as unknown as Loose;
+    await r.configResetstat();
+    const misuses: Array<[string, unknown[], RegExp]> = [
+      ['set', ['k', 'v', 'EX', 60], /^set\(\): .*expected set\(key, value, \{ ex: 60 \}\)/],
+      [
+        'set',
+        ['k', 'v', 'NX'],
+        /argument 3 must be an options object, got a string.*set\(key, value, \{ ex: 60 \}\)/,
+      ],
+      ['get', ['k', 'extra'], /^get\(\): 2 arguments given, at most 1 expected; expected get\(key\)/],
+      ['zrange', ['z', 0, -1, 'WITHSCORES'], /zrangeWithScores\(key, start, stop\)/],
+      ['eval', ['return 1', 1, 'k'], /eval\(script, \{ keys: \[key\], args: \[arg\] \}\)/],
+      ['getex', ['k', 'EX', 10], /getex\(key, \{ ex: 60 \}\)/],
+      ['hgetall', ['h', 'x'], /hgetall\(key\)/],
+      ['incr', ['n', 1], /incr\(key\)/],
+    ];
+    for (const [method, args, message] of misuses) {
+      await assert.rejects(
+        (loose[method] as (...a: unknown[]) => Promise<unknown>).apply(r, args),
+        (e: unknown) => e instanceof DataError && message.test(e.message) && !e.message.includes('60,'),
+        `${method}(${args.map((a) => typeof a).join(', ')})`,
+      );
+    }
+    const calls = await commandCalls(r);
+    for (const c of ['set', 'get', 'zrange', 'eval', 'getex', 'hgetall', 'incr'])
+      assert.equal(calls.get(c), undefined, `${c} reached the server`);
+    assert.equal(await r.set('k', 'v', { ex: 60 }), 'OK');
+    assert.ok((await r.ttl('k')) > 50);
+  });
+
+  it('in a pipeline the misuse takes its slot; in multi() it fails the transaction, nothing sent', async () => {
+    const r = ctx.r;
+    await r.configResetstat();
+    const p = r.pipeline().set('a', '1');
+    (p as unknown as Loose).set?.call(p, 'b', '2', 'EX', 1);
+    const res = await p.get('a').exec();
+    assert.equal(res[0], 'OK');
+    assert.ok(res[1] instanceof DataError);
+    assert.equal(res[2], '1');
+    const m = r.multi().set('c', '1');
+    (m as unknown as Loose).get?.call(m, 'c', 'extra');
+    await assert.rejects(m.exec(), DataError);
+    const calls = await commandCalls(r);
+    assert.equal(calls.get('set'), 1);
+    assert.equal(calls.get('multi'), undefined);
+    assert.equal(await r.exists('c'), 0);
+  });
+
+  it('call() is classified like the typed method (SET NX not idempotent, XREAD BLOCK on a dedicated connection)', async () => {
+    const r = ctx.r;
+    const { commandFlags } = await import('../src/client/command-flags.js');
+    assert.equal(commandFlags('SET', ['k', 'v']).safe, true);
+    assert.equal(commandFlags('SET', ['k', 'v', 'NX']).safe, false);
+    assert.equal(commandFlags('set', ['k', 'v', 'get']).safe, false);
+    assert.equal(commandFlags('XREAD', ['BLOCK', 10, 'STREAMS', 's', '$']).blocking, true);
+    assert.equal(commandFlags('XREAD', ['COUNT', 1, 'STREAMS', 's', '0']).blocking, false);
+    // A blocking XREAD through call() does not hold up the shared connection.
+    const blocked = r.call('XREAD', 'BLOCK', 200, 'STREAMS', 's', '$');
+    assert.equal(await r.call('SET', 'k', 'v', 'NX'), 'OK');
+    assert.equal(await r.call('SET', 'k', 'v', 'NX'), null);
+    assert.equal(await blocked, null);
+  });
+});
+
+it('cacheable declarations: the read-only, deterministic, key-based commands', () => {
+  const expected = [
+    'exists',
+    'get',
+    'getrange',
+    'hexists',
+    'hget',
+    'hgetall',
+    'hlen',
+    'hmget',
+    'lindex',
+    'llen',
+    'lrange',
+    'mget',
+    'scard',
+    'sismember',
+    'smembers',
+    'smismember',
+    'strlen',
+    'type',
+    'zcard',
+    'zmscore',
+    'zrange',
+    'zscore',
+  ];
+  assert.deepEqual([...CACHEABLE_COMMANDS].sort(), expected);
+});

@@ -26,8 +26,20 @@ export { DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP } from './backoff.js';
 /** An error class, for `retryOn`. */
 export type ErrorClass = abstract new (...args: never[]) => Error;
 
-/** Error classes (subclasses included) or a predicate deciding which errors are retried. */
-export type RetryOn = readonly ErrorClass[] | ((error: unknown) => boolean);
+/**
+ * Which errors are retried: error classes (subclasses included) and server reply codes
+ * (`'BUSY'`, `'TRYAGAIN'`, … matched against the error's `code`), or a predicate.
+ */
+export type RetryOn = ReadonlyArray<ErrorClass | string> | ((error: unknown) => boolean);
+
+/**
+ * Error replies that prove the command did not run: retried for any command (a write too),
+ * since nothing can have happened twice.
+ */
+export const NOT_RUN_CODES: readonly string[] = ['LOADING', 'BUSY', 'TRYAGAIN', 'MASTERDOWN', 'READONLY'];
+
+/** What may be sent again after a connection loss left its outcome unknown. */
+export type ReplayPolicy = 'readonly' | 'idempotent';
 
 /** Options of `Retry`. */
 export interface RetryOptions {
@@ -35,8 +47,17 @@ export interface RetryOptions {
   retries?: number;
   /** Delay strategy (default `ExponentialWithJitterBackoff({ base: 8, cap: 512 })`). */
   backoff?: Backoff;
-  /** Which errors are retried (default `[ConnectionError]`, i.e. also TimeoutError and BusyLoadingError). */
+  /**
+   * Which errors are retried (default `[ConnectionError, 'LOADING', 'BUSY', 'TRYAGAIN', 'MASTERDOWN',
+   * 'READONLY']`: connection failures incl. TimeoutError, and the replies that prove the command did not run).
+   */
   retryOn?: RetryOn;
+  /**
+   * After a connection loss, which written commands are sent again: `'readonly'` (default) only
+   * those the command table marks read-only; `'idempotent'` also writes that are harmless twice
+   * (SET, DEL …). FLUSHALL, FLUSHDB, DEBUG, SHUTDOWN and the like never are.
+   */
+  replay?: ReplayPolicy;
 }
 
 /** What the caller knows about the failed attempt. */
@@ -68,6 +89,8 @@ export const DEFAULT_RETRIES = 3;
 export class Retry {
   readonly retries: number;
   readonly backoff: Backoff;
+  /** What may be sent again after a connection loss (see RetryOptions.replay). */
+  readonly replay: ReplayPolicy;
   private readonly matches: (error: unknown) => boolean;
 
   constructor(options: RetryOptions = {}) {
@@ -77,9 +100,19 @@ export class Retry {
     }
     this.retries = retries;
     this.backoff = options.backoff ?? new ExponentialWithJitterBackoff();
-    const retryOn = options.retryOn ?? [ConnectionError];
-    this.matches =
-      typeof retryOn === 'function' ? retryOn : (error) => retryOn.some((cls) => error instanceof cls);
+    const replay = options.replay ?? 'readonly';
+    if (replay !== 'readonly' && replay !== 'idempotent')
+      throw new DataError("replay must be 'readonly' or 'idempotent'");
+    this.replay = replay;
+    const retryOn = options.retryOn ?? [ConnectionError, ...NOT_RUN_CODES];
+    if (typeof retryOn === 'function') this.matches = retryOn;
+    else {
+      const codes = new Set(retryOn.filter((c): c is string => typeof c === 'string'));
+      const classes = retryOn.filter((c): c is ErrorClass => typeof c === 'function');
+      this.matches = (error) =>
+        classes.some((cls) => error instanceof cls) ||
+        (codes.size > 0 && codes.has((error as { code?: unknown } | null)?.code as string));
+    }
   }
 
   /** Whether the error's kind is retried at all (`retryOn`), regardless of budget. */
@@ -91,11 +124,11 @@ export class Retry {
    * Whether to try again after `failures` failures (1 after the first), the latest being `error`.
    * False once `failures > retries`, for errors `retryOn` does not match, and for a command that
    * may already have run on the server (`sent`) unless it is `safe` to repeat — except after
-   * `-LOADING` (BusyLoadingError), which proves the command was not executed.
+   * an error reply that proves the command was not executed (LOADING, BUSY, TRYAGAIN, MASTERDOWN, READONLY).
    */
   shouldRetry(error: unknown, failures: number, context?: RetryContext): boolean {
     if (failures > this.retries || !this.matches(error)) return false;
-    if (context?.sent === true && context.safe !== true && !(error instanceof BusyLoadingError)) return false;
+    if (context?.sent === true && context.safe !== true && !provesNotRun(error)) return false;
     return true;
   }
 
@@ -132,7 +165,14 @@ export class Retry {
   }
 }
 
-/** The default policy: 3 retries of ConnectionError (incl. TimeoutError, BusyLoadingError), jittered exponential 8..512 ms. */
+/** Whether an error reply proves its command did not run. */
+function provesNotRun(error: unknown): boolean {
+  if (error instanceof BusyLoadingError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && NOT_RUN_CODES.includes(code) && !(error instanceof ConnectionError);
+}
+
+/** The default policy: 3 retries of ConnectionError (incl. TimeoutError, BusyLoadingError) and of the not-run replies, jittered exponential 8..512 ms. */
 export function defaultRetry(): Retry {
   return new Retry();
 }

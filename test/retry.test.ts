@@ -145,7 +145,7 @@ describe('backoff formulas (ms)', () => {
 });
 
 describe('Retry', () => {
-  test('defaults: 3 retries of ConnectionError (and subclasses) with jittered exponential backoff 8..512 ms', () => {
+  test('defaults: 3 retries of ConnectionError (and subclasses) and of the not-run replies, jittered exponential backoff 8..512 ms', () => {
     for (const r of [new Retry(), defaultRetry()]) {
       assert.equal(r.retries, DEFAULT_RETRIES);
       assert.equal(r.retries, 3);
@@ -157,17 +157,13 @@ describe('Retry', () => {
         new TimeoutError('x'),
         new BusyLoadingError('LOADING x'),
         new PrimaryNotFoundError('x'),
+        new TryAgainError('TRYAGAIN x'),
+        new ResponseError('BUSY Redis is busy running a script'),
+        new ResponseError('MASTERDOWN Link with MASTER is down'),
       ]) {
         assert.equal(r.isRetryable(e), true, e.name);
       }
-      for (const e of [
-        new ResponseError('ERR x'),
-        new TryAgainError('TRYAGAIN x'),
-        new DataError('x'),
-        new Error('x'),
-        'string',
-        undefined,
-      ]) {
+      for (const e of [new ResponseError('ERR x'), new DataError('x'), new Error('x'), 'string', undefined]) {
         assert.equal(r.isRetryable(e), false, String(e));
       }
     }

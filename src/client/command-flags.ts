@@ -12,15 +12,19 @@ import { isContainer, isReadOnly, lookupCommand } from '../commands/table.js';
 import type { CommandSpec } from '../commands/types.js';
 
 export interface CommandFlags {
+  /** Read-only or idempotent: harmless to run twice. */
   readonly safe: boolean;
+  /** Read-only: sent again after a connection loss by default (writes only under `replay: 'idempotent'`). */
+  readonly readOnly: boolean;
   readonly blocking: boolean;
   /** Set when the server may not have the command: check it (src/commands/support.ts) before sending. */
   readonly gate: CommandSpec | undefined;
 }
 
-const NONE: CommandFlags = { safe: false, blocking: false, gate: undefined };
-const SAFE: CommandFlags = { safe: true, blocking: false, gate: undefined };
-const BLOCKING: CommandFlags = { safe: false, blocking: true, gate: undefined };
+const NONE: CommandFlags = { safe: false, readOnly: false, blocking: false, gate: undefined };
+const SAFE: CommandFlags = { safe: true, readOnly: false, blocking: false, gate: undefined };
+const BLOCKING: CommandFlags = { safe: false, readOnly: false, blocking: true, gate: undefined };
+const READONLY: CommandFlags = { safe: true, readOnly: true, blocking: false, gate: undefined };
 
 /** Flags that depend on the arguments: of `spec` itself, or (containers) of the subcommand named in them. */
 interface Dynamic {
@@ -32,7 +36,7 @@ interface Dynamic {
 /** Per name the table knows (a bounded set): fixed flags, or how to work them out from the arguments. */
 const cache = new Map<string, CommandFlags | Dynamic>();
 
-/** Per spec: its NONE/SAFE/BLOCKING flags (with the gate for checked commands). */
+/** Per spec: its NONE/SAFE/BLOCKING/READONLY flags (with the gate for checked commands). */
 const variants = new WeakMap<CommandSpec, readonly CommandFlags[]>();
 
 /** Read-only commands are always safe; other flags may depend on options (SET … GET, XREAD BLOCK). */
@@ -40,15 +44,13 @@ function dependsOnArgs(spec: CommandSpec): boolean {
   return hasArgumentRules(spec);
 }
 
-const UNGATED: readonly CommandFlags[] = [NONE, SAFE, BLOCKING];
+const UNGATED: readonly CommandFlags[] = [NONE, SAFE, BLOCKING, READONLY];
 
-/** The three flag objects of a spec: the shared ones, or ones carrying the spec as gate. One lookup. */
+/** The four flag objects of a spec: the shared ones, or ones carrying the spec as gate. One lookup. */
 function variantsOf(spec: CommandSpec): readonly CommandFlags[] {
   let v = variants.get(spec);
   if (v === undefined) {
-    v = needsSupportCheck(spec)
-      ? UNGATED.map((f) => ({ safe: f.safe, blocking: f.blocking, gate: spec }))
-      : UNGATED;
+    v = needsSupportCheck(spec) ? UNGATED.map((f) => ({ ...f, gate: spec })) : UNGATED;
     variants.set(spec, v);
   }
   return v;
@@ -60,7 +62,8 @@ function flagsOf(
   args: readonly unknown[] | undefined,
 ): CommandFlags {
   if (isBlocking(spec, args)) return v[2] as CommandFlags;
-  return (isReadOnly(spec) || isIdempotent(spec, args) ? v[1] : v[0]) as CommandFlags;
+  if (isReadOnly(spec)) return v[3] as CommandFlags;
+  return (isIdempotent(spec, args) ? v[1] : v[0]) as CommandFlags;
 }
 
 export function commandFlags(name: string, args: readonly unknown[]): CommandFlags {

@@ -34,7 +34,11 @@ export class DedicatedConnection extends CommandBase<Record<never, never>> {
   /** MULTI/EXEC on this connection; `exec()` rejects with WatchError when a watched key changed. */
   multi(): Transaction {
     const conn = this.conn;
-    const target = { buffers: this.buffers, send: conn.send.bind(conn) };
+    const target = {
+      buffers: this.buffers,
+      send: conn.send.bind(conn),
+      sendBatch: conn.sendBatch.bind(conn),
+    };
     return new Transaction(this.support === undefined ? target : { ...target, support: this.support });
   }
 
@@ -52,6 +56,7 @@ export class DedicatedConnection extends CommandBase<Record<never, never>> {
         buffers: this.buffers,
         transform,
         safe: flags.safe,
+        readOnly: flags.readOnly,
         blocking: flags.blocking,
       });
     const support = this.support;

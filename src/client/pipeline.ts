@@ -8,7 +8,7 @@ import type { Chained, CommandSignatures } from '../commands/methods/index.js';
 import { CommandBase } from './command-base.js';
 import type { ServerSupport } from '../commands/support.js';
 import type { CommandSpec } from '../commands/types.js';
-import type { SendOptions } from '../connection/connection.js';
+import type { BatchCommand, SendOptions } from '../connection/connection.js';
 import { pubSubMisuse } from '../pubsub/guard.js';
 import { ExecAbortError, RedisError, WatchError, withCommand } from '../errors/index.js';
 import { commandGate } from './command-flags.js';
@@ -24,6 +24,8 @@ export interface Queued {
 /** Where a batch's commands go: a connection's `send`. */
 export interface BatchTarget {
   send(name: string, args: readonly unknown[], options: SendOptions): Promise<unknown>;
+  /** Sends a block that enters the connection's queue whole or not at all (MULTI…EXEC). */
+  sendBatch?(commands: readonly BatchCommand[]): Array<Promise<unknown>>;
   readonly buffers: boolean;
   /** When set, commands the server lacks fail with CommandNotSupportedError before anything is sent. */
   readonly support?: ServerSupport;
@@ -140,9 +142,16 @@ export class Transaction extends Batch {
 
   private async sendBlock(queued: Queued[]): Promise<unknown[]> {
     const t = this.targetFor(queued);
-    const multi = t.send('MULTI', [], {});
-    const acks = queued.map((q) => settle(t.send(q.name, q.args, this.options(q, false))));
-    const exec = t.send('EXEC', [], { buffers: t.buffers });
+    const block: BatchCommand[] = [
+      { name: 'MULTI', args: [] },
+      ...queued.map((q) => ({ name: q.name, args: q.args, options: this.options(q, false) })),
+      { name: 'EXEC', args: [], options: { buffers: t.buffers } },
+    ];
+    // Whole or not at all: a full queue must never strand MULTI on a shared connection.
+    const sent = t.sendBatch?.(block) ?? block.map((c) => t.send(c.name, c.args, c.options ?? {}));
+    const multi = sent[0] as Promise<unknown>;
+    const acks = sent.slice(1, -1).map(settle);
+    const exec = sent[sent.length - 1] as Promise<unknown>;
     multi.catch(() => undefined);
     let results: unknown;
     try {

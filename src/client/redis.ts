@@ -174,6 +174,7 @@ export class Redis extends CommandBase<RedisEvents> {
     return {
       buffers: this.buffers,
       send: (name, args, options) => main.send(name, args, options),
+      sendBatch: (commands) => main.sendBatch(commands),
       support: this.shared.support,
     };
   }
@@ -233,7 +234,13 @@ export class Redis extends CommandBase<RedisEvents> {
     transform: ((reply: unknown) => unknown) | undefined,
     flags: CommandFlags,
   ): Promise<unknown> {
-    const opts = { buffers: this.buffers, transform, safe: flags.safe, blocking: flags.blocking };
+    const opts = {
+      buffers: this.buffers,
+      transform,
+      safe: flags.safe,
+      readOnly: flags.readOnly,
+      blocking: flags.blocking,
+    };
     if (flags.blocking) return this.shared.blocking.run(name, args, opts);
     const cache = this.shared.cache;
     if (cache !== undefined) return cache.store.send(cache.tracker, name, args, opts, this.sendMain);

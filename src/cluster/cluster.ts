@@ -241,10 +241,11 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
       let cursor = '0';
       // A full SCAN returns to cursor 0; the round bound only guards against a misbehaving server.
       for (let round = 0; round < 100_000_000; round++) {
-        const reply = (await conn.send('SCAN', [cursor, ...args], { buffers: this.buffers, safe: true })) as [
-          unknown,
-          unknown[],
-        ];
+        const reply = (await conn.send('SCAN', [cursor, ...args], {
+          buffers: this.buffers,
+          safe: true,
+          readOnly: true,
+        })) as [unknown, unknown[]];
         cursor = String(reply[0]);
         for (const key of reply[1]) yield key as string;
         if (cursor === '0') break;
@@ -331,7 +332,12 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
       // A command the servers may lack: decided once, against one primary (a cluster runs one version).
       return this.support().run(flags.gate, () => this.send(name, args, base, true));
     }
-    const options: SendOptions = { ...base, safe: flags.safe, blocking: flags.blocking };
+    const options: SendOptions = {
+      ...base,
+      safe: flags.safe,
+      readOnly: flags.readOnly,
+      blocking: flags.blocking,
+    };
     const spec = lookupCommand(name, args);
     let r: Route;
     try {
@@ -478,6 +484,8 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
         port: address.port,
         path: undefined,
         readOnly: s.readFrom !== 'primary',
+        // The cluster's redirection policy owns TRYAGAIN, CLUSTERDOWN, LOADING … under one budget.
+        retryReplies: false,
       };
       const conn = new Connection(config);
       conn.on('close', () => {
@@ -532,7 +540,7 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
     const replies = await Promise.all(
       addresses.map((a) =>
         this.node(a)
-          .conn.send('CLUSTER', ['SLOTS'], { safe: true })
+          .conn.send('CLUSTER', ['SLOTS'], { safe: true, readOnly: true })
           .then(
             (reply) => SlotMap.fromClusterSlots(reply, a.host),
             () => undefined,

@@ -533,7 +533,7 @@ export class ClusterPubSub {
         port: address.port,
         path: undefined,
       });
-      conn.pubsubRouting = true;
+      conn.routePubSub({ resp2: true });
     }
     // Up before the state is attached: a handshake replays the state, and an SSUBSCRIBE queued
     // behind it would go out twice.

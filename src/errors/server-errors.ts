@@ -14,6 +14,7 @@ import {
   BusyLoadingError,
   ClusterCrossSlotError,
   ClusterDownError,
+  ConnectionError,
   DataError,
   ExecAbortError,
   FunctionError,
@@ -69,6 +70,8 @@ const ARGS_MARKER = ', with args beginning with:';
  */
 const BY_ERR_MESSAGE: ReadonlyArray<readonly [prefix: string, factory: Factory]> = [
   ['ERR no such key', plain(NoKeyError)],
+  // Sent on accept, just before the server closes the socket: a connection failure with a reason.
+  ['ERR max number of clients reached', plain(ConnectionError)],
   // Redis >= 6: AUTH <password> with no password set for the default user.
   ['ERR AUTH <password> called without any password configured', plain(AuthenticationFailureError)],
   // Redis < 6: wrong password, and AUTH with no password set.

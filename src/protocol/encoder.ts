@@ -29,8 +29,25 @@ function digitCount(n: number): number {
   return d;
 }
 
+/** Default `maxArgumentLength`: the server's default proto-max-bulk-len (512 MiB). */
+export const DEFAULT_MAX_ARGUMENT_LENGTH = 512 * 1024 * 1024;
+
+/** Where the encoder stood, to undo everything encoded after it (a batch that fails whole). */
+export interface EncoderMark {
+  readonly slab: Uint8Array;
+  readonly start: number;
+  readonly pos: number;
+  readonly chunks: number;
+}
+
 export class RequestEncoder {
-  private slab = new Uint8Array(SLAB_SIZE);
+  /**
+   * @param maxArgumentLength Longest argument in bytes; a longer one rejects the command with
+   *   `DataError` before anything is written (the server would drop the connection on it).
+   */
+  constructor(private readonly maxArgumentLength = DEFAULT_MAX_ARGUMENT_LENGTH) {}
+
+  private slab: Uint8Array = new Uint8Array(SLAB_SIZE);
   /** Start of the part not yet handed out. */
   private start = 0;
   private pos = 0;
@@ -47,10 +64,7 @@ export class RequestEncoder {
    * and a `DataError` is thrown (the caller turns it into a rejected promise).
    */
   encode(name: string, args: readonly unknown[]): void {
-    const savedPos = this.pos;
-    const savedChunks = this.chunks.length;
-    const savedStart = this.start;
-    const savedSlab = this.slab;
+    const saved = this.mark();
     try {
       this.ensure(16);
       this.byte(STAR);
@@ -59,13 +73,30 @@ export class RequestEncoder {
       this.string(name);
       for (let i = 0; i < args.length; i++) this.arg(args[i], i);
     } catch (e) {
-      // Roll back to the command's start; a slab switched mid-command is dropped.
-      this.slab = savedSlab;
-      this.start = savedStart;
-      this.pos = savedPos;
-      this.chunks.length = savedChunks;
+      this.rollback(saved);
       throw e;
     }
+  }
+
+  /** The current position, for `rollback()`. */
+  mark(): EncoderMark {
+    return { slab: this.slab, start: this.start, pos: this.pos, chunks: this.chunks.length };
+  }
+
+  /** Drops everything encoded since `mark` (no `take()` in between); a slab switched since is dropped. */
+  rollback(mark: EncoderMark): void {
+    this.slab = mark.slab;
+    this.start = mark.start;
+    this.pos = mark.pos;
+    this.chunks.length = mark.chunks;
+  }
+
+  private tooLong(length: number): void {
+    if (length > this.maxArgumentLength)
+      throw new DataError(
+        `an argument of ${length} bytes exceeds maxArgumentLength (${this.maxArgumentLength}); nothing was sent`,
+        { code: 'ERR_WREDIS_INVALID_ARGUMENT' },
+      );
   }
 
   /** The bytes encoded since the last call, as chunks to write in order. */
@@ -124,6 +155,8 @@ export class RequestEncoder {
   private string(s: string): void {
     const len = s.length;
     if (len >= BIG_ARG) {
+      // UTF-8 is at least one byte per UTF-16 unit: a too-long string is refused before encoding it.
+      this.tooLong(len);
       this.bytes(utf8.encode(s));
       return;
     }
@@ -169,6 +202,7 @@ export class RequestEncoder {
 
   private bytes(b: Uint8Array): void {
     const len = b.length;
+    this.tooLong(len);
     this.ensure(len >= BIG_ARG ? 16 : len + 16);
     this.byte(DOLLAR);
     this.int(len);

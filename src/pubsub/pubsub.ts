@@ -123,7 +123,7 @@ export class PubSub {
     }
     if (conn === undefined) {
       conn = new Connection({ ...this.options });
-      conn.pubsubRouting = true;
+      conn.routePubSub({ resp2: true });
       const onError = this.hooks.onError;
       if (onError !== undefined) conn.on('error', onError);
       this.dedicated = conn;

@@ -79,9 +79,8 @@ export class Subscriber {
   ) {
     this.onDropped = options.onDropped ?? ((kind, dropped) => this.resubscribe(kind, dropped));
     this.shardGroups = options.shardGroups;
-    connection.resubscribe = this.hook;
     // Payloads arrive as bytes (binary-safe); each listener gets strings or bytes as it asked.
-    connection.pubsubBytes = true;
+    connection.routePubSub({ bytes: true, subscriptions: this.hook });
     connection.on('push', this.onPush);
     connection.on('end', this.onEnd);
   }
@@ -184,7 +183,8 @@ export class Subscriber {
     if (this.ended !== undefined) return;
     this.ended = error;
     this.connection.off('push', this.onPush).off('end', this.onEnd);
-    if (this.connection.resubscribe === this.hook) this.connection.resubscribe = undefined;
+    if (this.connection.subscriptions === this.hook)
+      this.connection.routePubSub({ subscriptions: undefined });
     for (const kind of KINDS) {
       const space = this.spaces[kind];
       for (const entry of space.values()) for (const sink of entry.sinks) sink.removed(kind, entry.key);

@@ -205,7 +205,6 @@ export class Sentinel {
       transport: base,
       retry: new Retry({ retries: 0 }),
       commandTimeout: config.connectTimeout,
-      replay: undefined,
       readOnly: false,
     });
     try {

@@ -1,0 +1,122 @@
+/**
+ * The set-up of a fresh socket: HELLO (falling back to RESP2 where the server has no HELLO),
+ * AUTH, CLIENT SETNAME, SELECT, READONLY, CLIENT TRACKING, then the subscriptions. Errors a
+ * reconnect will not fix (wrong or missing credentials, missing permissions, a db the server
+ * does not have, a name it refuses) keep their typed class and are marked permanent, so the
+ * connection rejects commands with them instead of a ConnectionError.
+ */
+import { AuthenticationError, AuthorizationError, ConnectionError, ResponseError } from '../errors/index.js';
+import type { ConnectionState, ServerHello } from './state.js';
+
+/** Credentials fetched at every connect (short-lived tokens). */
+export interface Credentials {
+  username?: string;
+  password: string;
+}
+
+export type CredentialsProvider = () => Promise<Credentials>;
+
+export interface HandshakeConfig {
+  protocol: 2 | 3;
+  username: string | undefined;
+  password: string | undefined;
+  credentials?: CredentialsProvider | undefined;
+}
+
+/** How the handshake talks: commands written ahead of everything queued. */
+export interface HandshakeIO {
+  /** A set-up command; its reply (or error) settles the promise. */
+  command(name: string, args: readonly unknown[]): Promise<unknown>;
+  /** A resubscription: holds its slot until confirmed, refusals are reported, never awaited. */
+  replay(name: string, args: readonly unknown[]): void;
+}
+
+const permanent = new WeakSet<Error>();
+
+/** True for a set-up error a reconnect will not fix (see the module comment). */
+export function isPermanentSetupError(error: unknown): error is ResponseError {
+  return error instanceof Error && permanent.has(error);
+}
+
+/** Marks set-up refusals: credentials and permissions always, any error reply of SELECT / SETNAME / TRACKING. */
+function classify(error: unknown, step: string): unknown {
+  if (error instanceof AuthenticationError || error instanceof AuthorizationError) permanent.add(error);
+  else if (error instanceof ResponseError && step !== 'HELLO') permanent.add(error);
+  return error;
+}
+
+/** The username and password of this connect: the provider's, else the configured ones. */
+export async function resolveCredentials(config: HandshakeConfig): Promise<Credentials | undefined> {
+  if (config.credentials !== undefined) {
+    let c: Credentials;
+    try {
+      c = await config.credentials();
+    } catch (e) {
+      throw new ConnectionError('The credentials provider failed', { cause: e });
+    }
+    return c.username === undefined
+      ? { password: c.password }
+      : { username: c.username, password: c.password };
+  }
+  if (config.password === undefined) return undefined;
+  return config.username === undefined
+    ? { password: config.password }
+    : { username: config.username, password: config.password };
+}
+
+/** AUTH's arguments for `c`. */
+export function authArgs(c: Credentials): unknown[] {
+  return c.username !== undefined ? [c.username, c.password] : [c.password];
+}
+
+/** Runs the set-up; resolves with what the server said about itself. */
+export async function handshake(
+  io: HandshakeIO,
+  config: HandshakeConfig,
+  state: ConnectionState,
+): Promise<ServerHello> {
+  const creds = await resolveCredentials(config);
+  let hello: ServerHello | undefined;
+  if (config.protocol === 3) {
+    const args: unknown[] = [3];
+    if (creds !== undefined) args.push('AUTH', creds.username ?? 'default', creds.password);
+    if (state.clientName !== undefined) args.push('SETNAME', state.clientName);
+    try {
+      hello = readHello(await io.command('HELLO', args), 3);
+    } catch (e) {
+      // A credentials problem is real; any other refusal of HELLO (unknown command, NOPROTO,
+      // an ACL without +hello) means "speak RESP2". A ConnectionError (lost socket, "max number
+      // of clients reached") fails this attempt.
+      if (e instanceof AuthenticationError) throw classify(e, 'HELLO');
+      if (!(e instanceof ResponseError)) throw e;
+    }
+  }
+  const steps: Array<Promise<unknown>> = [];
+  const step = (name: string, args: readonly unknown[], label = name): void => {
+    steps.push(io.command(name, args).catch((e: unknown) => Promise.reject(classify(e, label))));
+  };
+  if (hello === undefined) {
+    if (creds !== undefined) step('AUTH', authArgs(creds));
+    if (state.clientName !== undefined) step('CLIENT', ['SETNAME', state.clientName], 'SETNAME');
+  }
+  if (state.db !== 0) step('SELECT', [state.db]);
+  if (state.readOnly) step('READONLY', []);
+  if (state.tracking !== undefined) step('CLIENT', ['TRACKING', ...state.tracking], 'TRACKING');
+  if (steps.length > 0) {
+    // Every step settles before the first failure is thrown, so none lingers on the socket.
+    const results = await Promise.allSettled(steps);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+  }
+  for (const cmd of state.subscriptions?.() ?? []) io.replay(cmd.name, cmd.args);
+  return hello ?? { protocol: 2, version: undefined, id: undefined };
+}
+
+function readHello(reply: unknown, protocol: 2 | 3): ServerHello {
+  const r = (reply ?? {}) as Record<string, unknown>;
+  return {
+    protocol,
+    version: typeof r.version === 'string' ? r.version : undefined,
+    id: typeof r.id === 'number' ? r.id : undefined,
+  };
+}

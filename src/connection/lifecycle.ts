@@ -1,0 +1,479 @@
+/**
+ * The life of a connection as a state machine:
+ *
+ *   idle -> connecting -> ready -> (socket lost | stuck | -READONLY) -> reconnecting -> connecting …
+ *   any -> closing (graceful close: answers first) -> closed;  any -> closed (disconnect, attempts spent)
+ *
+ * It opens sockets (one `generation` each), runs the handshake under connectTimeout, schedules
+ * reconnects with the retry policy's backoff (at least 1 s after a set-up error that a reconnect
+ * will not fix), gives up after `maxReconnectAttempts`, detects stuck sockets (a command timed
+ * out with nothing received since it was written; an idle PING unanswered), holds writes while
+ * the server is loading its dataset, and closes gracefully or at once.
+ */
+import type { Parser } from '../core/parser.js';
+import { ConnectionError, ReadOnlyError, TimeoutError, type RedisError } from '../errors/index.js';
+import type { Retry } from '../retry.js';
+import type { TlsOptions, Transport, TransportFactory } from '../transport/types.js';
+import type { Clock, TimerHandle } from './clock.js';
+import { handshake, isPermanentSetupError, type HandshakeConfig, type HandshakeIO } from './handshake.js';
+import { CODES, closedError, type CommandQueue } from './queue.js';
+import type { ConnectionState } from './state.js';
+
+export type ConnectionStatus = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closing' | 'closed';
+
+export interface LifecycleConfig extends HandshakeConfig {
+  host: string;
+  port: number;
+  path: string | undefined;
+  tls: TlsOptions | undefined;
+  connectTimeout: number;
+  retry: Retry;
+  transport: TransportFactory;
+  /** Idle PING every this many ms; 0 (default) = off. */
+  pingInterval?: number;
+  /** Failed reconnect attempts in a row before giving up; Infinity (default) = never. */
+  maxReconnectAttempts?: number;
+}
+
+/** What the lifecycle tells the world (the Connection turns these into events). */
+export interface LifecycleEvents {
+  ready(): void;
+  error(error: Error): void;
+  close(error: Error | undefined): void;
+  reconnecting(delay: number): void;
+  end(): void;
+}
+
+/** Reconnects after a set-up error a reconnect will not fix wait at least this long. */
+export const SETUP_ERROR_BACKOFF = 1000;
+/** Bounds of the INFO polling while the server loads its dataset. */
+const LOADING_POLL_MIN = 100;
+const LOADING_POLL_MAX = 1000;
+
+export class Lifecycle {
+  status: ConnectionStatus = 'idle';
+  /** The set-up error of the last attempt, while it lasts: commands reject with it at once. */
+  setupError: RedisError | undefined;
+
+  private transport: Transport | undefined;
+  private connecting: Promise<void> | undefined;
+  private reconnectTimer: TimerHandle | undefined;
+  private failures = 0;
+  private lastError: Error | undefined;
+  /** An error reply that arrived with no command waiting (e.g. "max number of clients reached"). */
+  private unsolicited: Error | undefined;
+  private paused = false;
+  private loadingSince = 0;
+  private pingTimer: TimerHandle | undefined;
+  private dropScheduled = false;
+  private closeWaiters: Array<() => void> = [];
+
+  constructor(
+    /** Read at each use, never copied: a caller may swap `transport` after construction (Sentinel does). */
+    private readonly config: LifecycleConfig,
+    private readonly state: ConnectionState,
+    private readonly queue: CommandQueue,
+    private readonly parser: Parser,
+    private readonly io: HandshakeIO,
+    private readonly events: LifecycleEvents,
+    private readonly clock: Clock,
+  ) {}
+
+  private get maxReconnectAttempts(): number {
+    return this.config.maxReconnectAttempts ?? Infinity;
+  }
+
+  /** Commands may be written now. */
+  get writable(): boolean {
+    return this.status === 'ready' && !this.paused;
+  }
+
+  get closed(): boolean {
+    return this.status === 'closing' || this.status === 'closed';
+  }
+
+  // --- connecting -------------------------------------------------------------------
+
+  /** Connects (or joins the attempt under way). Rejects if this attempt fails. */
+  connect(): Promise<void> {
+    if (this.status === 'ready') return Promise.resolve();
+    if (this.closed) return Promise.reject(closedError());
+    if (this.connecting) return this.connecting;
+    if (this.status === 'reconnecting') return this.whenReady();
+    return this.attempt();
+  }
+
+  private attempt(): Promise<void> {
+    this.status = 'connecting';
+    const attempt = this.open().then(
+      () => {
+        if (this.connecting === attempt) this.connecting = undefined;
+        this.failures = 0;
+      },
+      (e: Error) => {
+        if (this.connecting === attempt) this.connecting = undefined;
+        this.afterFailedConnect(e);
+        throw e;
+      },
+    );
+    this.connecting = attempt;
+    attempt.catch(() => undefined);
+    return attempt;
+  }
+
+  /** Resolves on the next `ready`; rejects with the next failed attempt's error or on close. */
+  private whenReady(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.readyWaiters.push({ resolve, reject });
+    });
+  }
+
+  private readyWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+
+  private settleReadyWaiters(error: Error | undefined): void {
+    const list = this.readyWaiters;
+    this.readyWaiters = [];
+    for (const w of list)
+      if (error === undefined) w.resolve();
+      else w.reject(error);
+  }
+
+  private async open(): Promise<void> {
+    const c = this.config;
+    const started = this.clock.now();
+    const transport = await c.transport({
+      host: c.host,
+      port: c.port,
+      path: c.path,
+      tls: c.tls,
+      connectTimeout: c.connectTimeout,
+    });
+    if (this.closed) {
+      transport.destroy();
+      throw closedError();
+    }
+    this.state.generation++;
+    this.parser.reset();
+    this.unsolicited = undefined;
+    this.paused = false;
+    this.transport = transport;
+    this.queue.attach(transport);
+    transport.onData((chunk) => {
+      this.queue.received();
+      this.parser.feed(chunk);
+    });
+    transport.onClose((error) => {
+      if (this.transport === transport) this.lost(error, false);
+    });
+    try {
+      // connectTimeout covers the whole set-up: a server that accepts but never answers must not hang connect().
+      this.state.hello = await this.deadline(handshake(this.io, c, this.state), started);
+    } catch (e) {
+      if (this.transport === transport) {
+        this.transport = undefined;
+        transport.destroy();
+        // Only set-up commands can be in flight here; none may linger into the next socket.
+        this.queue.lost(e as Error, { replay: true });
+      }
+      const reason = this.reason();
+      if (e instanceof ConnectionError && reason !== undefined)
+        throw new ConnectionError(`${e.message}: ${reason.message}`, { cause: reason, code: e.code });
+      throw e;
+    }
+    if (this.transport !== transport) {
+      const reason = this.reason();
+      throw new ConnectionError(
+        'Connection lost during the handshake' + (reason !== undefined ? `: ${reason.message}` : ''),
+        { cause: reason, code: CODES.lost },
+      );
+    }
+    this.status = 'ready';
+    this.setupError = undefined;
+    this.lastError = undefined;
+    this.queue.pump();
+    this.armPing();
+    this.events.ready();
+    this.settleReadyWaiters(undefined);
+  }
+
+  /** The handshake within what is left of connectTimeout; the message says how long it really waited. */
+  private deadline<T>(work: Promise<T>, started: number): Promise<T> {
+    const limit = this.config.connectTimeout;
+    if (!(limit > 0 && limit <= 2_147_483_647)) return work;
+    return new Promise<T>((resolve, reject) => {
+      const timer = this.clock.setTimeout(
+        () => {
+          const waited = this.clock.now() - started;
+          reject(
+            new TimeoutError(`Connection set-up timed out after ${waited} ms (connectTimeout ${limit} ms)`, {
+              code: 'ERR_WREDIS_CONNECT_TIMEOUT',
+            }),
+          );
+        },
+        Math.max(1, limit - (this.clock.now() - started)),
+      );
+      work.then(
+        (v) => {
+          this.clock.clearTimeout(timer);
+          resolve(v);
+        },
+        (e: unknown) => {
+          this.clock.clearTimeout(timer);
+          reject(e);
+        },
+      );
+    });
+  }
+
+  private afterFailedConnect(error: Error): void {
+    if (this.closed) return;
+    this.lastError = error;
+    this.events.error(error);
+    this.settleReadyWaiters(error);
+    this.failures++;
+    if (isPermanentSetupError(error)) {
+      // A reconnect will not fix it: everything waiting, and every command until an attempt
+      // succeeds, rejects with the typed error at once; attempts slow down.
+      this.setupError = error;
+      this.queue.failWaiting(error);
+    } else this.queue.ageWaiting(error);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.reconnectTimer !== undefined || this.status === 'closed') return;
+    if (this.failures > this.maxReconnectAttempts) {
+      const last = this.lastError;
+      this.shutdown(
+        new ConnectionError(
+          `Gave up after ${this.maxReconnectAttempts} reconnect attempts (maxReconnectAttempts)`,
+          { cause: last, code: CODES.closed },
+        ),
+        last,
+      );
+      return;
+    }
+    this.status = 'reconnecting';
+    let delay = this.failures === 0 ? 0 : this.config.retry.backoff.compute(this.failures);
+    if (this.setupError !== undefined) delay = Math.max(delay, SETUP_ERROR_BACKOFF);
+    this.events.reconnecting(delay);
+    this.reconnectTimer = this.clock.setTimeout(
+      () => {
+        this.reconnectTimer = undefined;
+        if (this.status !== 'reconnecting') return;
+        this.attempt().catch(() => undefined);
+      },
+      delay,
+      true,
+    );
+  }
+
+  // --- losing the socket ---------------------------------------------------------------
+
+  /** The socket is gone (error, close, protocol violation, stuck, READONLY). */
+  lost(error: Error | undefined, unsafe: boolean): void {
+    const transport = this.transport;
+    this.transport = undefined;
+    transport?.destroy();
+    this.parser.reset();
+    this.disarmPing();
+    this.paused = false;
+    const cause =
+      error ??
+      this.unsolicited ??
+      new ConnectionError('The server closed the connection', { code: CODES.lost });
+    const wasReady = this.status === 'ready';
+    this.events.close(error);
+    this.queue.lost(cause, { replay: this.status !== 'closing', unsafe });
+    if (this.status === 'closing') {
+      this.shutdown(closedError(cause));
+      return;
+    }
+    if (this.status === 'closed') return;
+    if (wasReady) {
+      this.lastError = cause;
+      if (this.maxReconnectAttempts === 0) this.failures = 1;
+      this.scheduleReconnect();
+    }
+    // While connecting, the failed attempt schedules the next one.
+  }
+
+  /** Tears the current socket down (after the parser finished the current chunk) and reconnects. */
+  drop(error: Error): void {
+    if (this.transport === undefined || this.dropScheduled) return;
+    this.dropScheduled = true;
+    const transport = this.transport;
+    this.clock.microtask(() => {
+      this.dropScheduled = false;
+      if (this.transport === transport) this.lost(error, false);
+    });
+  }
+
+  /** The reason the server gave before closing, if it gave one. */
+  private reason(): Error | undefined {
+    return this.unsolicited;
+  }
+
+  /** A server error reply that no command waited for: kept as the reason of a following close. */
+  unsolicitedError(error: Error): void {
+    this.unsolicited = error;
+    this.events.error(error);
+  }
+
+  /** A write answered -READONLY on a standalone client: the name may point at the new primary now. */
+  readOnlyReply(): void {
+    this.drop(new ReadOnlyError('READONLY the server is a replica now; reconnecting', { code: 'READONLY' }));
+  }
+
+  // --- the server is loading -------------------------------------------------------------
+
+  /** -LOADING: writes wait until INFO persistence says loading:0, within connectTimeout plus the retry budget. */
+  loading(): void {
+    if (this.paused || this.status !== 'ready') return;
+    this.paused = true;
+    this.loadingSince = this.clock.now();
+    const generation = this.state.generation;
+    const retry = this.config.retry;
+    let budget = this.config.connectTimeout;
+    for (let i = 1; i <= Math.min(retry.retries, 64); i++) budget += retry.delay(i);
+    let polls = 0;
+    const poll = (): void => {
+      if (!this.paused || this.state.generation !== generation) return;
+      if (this.clock.now() - this.loadingSince >= budget) return this.resume();
+      this.io.command('INFO', ['persistence']).then(
+        (info) => {
+          if (typeof info === 'string' && /^loading:0\s*$/m.test(info)) this.resume();
+          else next();
+        },
+        () => next(),
+      );
+    };
+    const next = (): void => {
+      polls++;
+      const delay = Math.min(
+        LOADING_POLL_MAX,
+        Math.max(LOADING_POLL_MIN, LOADING_POLL_MIN * 2 ** (polls - 1)),
+      );
+      this.clock.setTimeout(poll, delay);
+    };
+    next();
+  }
+
+  private resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (this.status === 'ready') this.queue.pump();
+  }
+
+  // --- keep-alive ---------------------------------------------------------------------------
+
+  private armPing(): void {
+    const every = this.config.pingInterval ?? 0;
+    if (!(every > 0)) return;
+    this.disarmPing();
+    this.pingTimer = this.clock.setTimeout(() => this.ping(), every);
+  }
+
+  private disarmPing(): void {
+    if (this.pingTimer !== undefined) this.clock.clearTimeout(this.pingTimer);
+    this.pingTimer = undefined;
+  }
+
+  /** An idle connection sends PING; no answer within connectTimeout means a dead connection. */
+  private ping(): void {
+    this.pingTimer = undefined;
+    if (this.status !== 'ready') return;
+    const every = this.config.pingInterval ?? 0;
+    const quiet = this.clock.now() - this.queue.lastByteAt;
+    if (this.queue.inflight.length > 0 || quiet < every) {
+      this.pingTimer = this.clock.setTimeout(() => this.ping(), Math.max(1, every - quiet));
+      return;
+    }
+    const generation = this.state.generation;
+    const limit = this.config.connectTimeout > 0 ? this.config.connectTimeout : every;
+    const sent = this.clock.now();
+    const timer = this.clock.setTimeout(() => {
+      if (this.state.generation !== generation || this.status !== 'ready') return;
+      this.drop(
+        new TimeoutError(`PING not answered after ${this.clock.now() - sent} ms (pingInterval)`, {
+          code: 'ERR_WREDIS_COMMAND_TIMEOUT',
+        }),
+      );
+    }, limit);
+    this.io.command('PING', []).then(
+      () => {
+        this.clock.clearTimeout(timer);
+        if (this.state.generation === generation) this.armPing();
+      },
+      () => this.clock.clearTimeout(timer),
+    );
+  }
+
+  // --- closing ----------------------------------------------------------------------------------
+
+  /** Graceful: replies to commands already sent arrive first; after `timeout` ms, disconnect(). */
+  close(timeout?: number): Promise<void> {
+    if (this.status === 'closed') return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
+    if (timeout !== undefined && timeout >= 0) {
+      const timer = this.clock.setTimeout(() => this.disconnect(), timeout);
+      done.then(
+        () => this.clock.clearTimeout(timer),
+        () => undefined,
+      );
+    }
+    this.beginClose();
+    return done;
+  }
+
+  private beginClose(): void {
+    if (this.status === 'closing' || this.status === 'closed') return;
+    if (this.status !== 'ready') {
+      if (this.queue.nothingWaiting) {
+        this.shutdown(closedError());
+        return;
+      }
+      // Commands are waiting for the connection: let them through first.
+      this.connect().then(
+        () => this.beginClose(),
+        () => this.shutdown(closedError()),
+      );
+      return;
+    }
+    this.status = 'closing';
+    this.disarmPing();
+    if (this.queue.idle && this.queue.nothingWaiting) this.shutdown(closedError());
+    else this.queue.awaitDrain = true;
+  }
+
+  /** Everything in flight was answered during a graceful close. */
+  drained(): void {
+    if (this.status === 'closing' && this.queue.nothingWaiting) this.shutdown(closedError());
+  }
+
+  /** Drops the socket at once; everything pending rejects with `ConnectionError`. */
+  disconnect(): void {
+    if (this.status === 'closed') return;
+    this.shutdown(new ConnectionError('Connection was disconnected', { code: CODES.closed }));
+  }
+
+  /** Closed for good: timers stop, the socket ends, everything pending rejects with `error`. */
+  shutdown(error: Error, cause?: Error): void {
+    this.status = 'closed';
+    this.paused = false;
+    this.queue.awaitDrain = false;
+    if (this.reconnectTimer !== undefined) this.clock.clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.disarmPing();
+    const transport = this.transport;
+    this.transport = undefined;
+    if (transport !== undefined) {
+      if (this.queue.inflight.length === 0) transport.end();
+      else transport.destroy();
+    }
+    this.queue.failAll(error);
+    this.settleReadyWaiters(cause ?? error);
+    for (const resolve of this.closeWaiters.splice(0)) resolve();
+    this.events.end();
+  }
+}

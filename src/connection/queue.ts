@@ -1,0 +1,623 @@
+/**
+ * The command queue of one connection: commands written and awaiting their replies
+ * (`inflight`, FIFO: the head owns the next reply), commands waiting unwritten (while
+ * disconnected, or beyond `maxInflight`), commands waiting out a retry backoff, and the
+ * command timeouts. It is the parser's reply handler. It encodes into the current tick's
+ * write and flushes once per tick. It knows nothing of sockets beyond `attach()`.
+ */
+import type { ReplyHandler } from '../core/parser.js';
+import {
+  BusyLoadingError,
+  ConnectionError,
+  DataError,
+  ReadOnlyError,
+  TimeoutError,
+  protocolError,
+  type RedisError,
+} from '../errors/index.js';
+import { RequestEncoder } from '../protocol/encoder.js';
+import type { Retry } from '../retry.js';
+import type { Transport } from '../transport/types.js';
+import type { Clock, TimerHandle } from './clock.js';
+import { Fifo, errorFor, settleWithout, tagged, type Pending, type Replay } from './pending.js';
+import { kindOf } from './push-router.js';
+
+/** Stable codes of the client-side connection errors (CONTRACT.md). */
+export const CODES = {
+  closed: 'ERR_WREDIS_CONNECTION_CLOSED',
+  lost: 'ERR_WREDIS_CONNECTION_LOST',
+  commandTimeout: 'ERR_WREDIS_COMMAND_TIMEOUT',
+  offlineFull: 'ERR_WREDIS_OFFLINE_QUEUE_FULL',
+  queueFull: 'ERR_WREDIS_QUEUE_FULL',
+  invalidArgument: 'ERR_WREDIS_INVALID_ARGUMENT',
+} as const;
+
+export interface QueueConfig {
+  /** Per attempt, ms; 0 = none. */
+  commandTimeout: number;
+  maxInflight: number;
+  maxQueued: number;
+  maxOfflineQueue: number;
+  retry: Retry;
+  /** Retry error replies that prove the command did not run (LOADING, BUSY, TRYAGAIN, MASTERDOWN, READONLY). */
+  retryReplies: boolean;
+}
+
+/** What the queue asks of the connection around it. */
+export interface QueueHost {
+  /** Commands may be written now (handshake done, not paused). */
+  readonly writable: boolean;
+  /** Closing or closed: new commands reject. */
+  readonly closed: boolean;
+  /** Nothing arrived since a command timed out: tear the socket down and reconnect. */
+  stuck(error: TimeoutError): void;
+  /** The server answered -LOADING: hold writes until it has loaded. */
+  loading(): void;
+  /** A standalone write answered -READONLY: reconnect (the name may now point at the new primary). */
+  readOnlyReply(): void;
+  /** The parser found a malformed stream. */
+  protocolFailure(error: Error): void;
+  /** A command needs a connection (the client connects lazily). */
+  wake(): void;
+  /** Reports a background error (a refused resubscription, a reply nobody waited for). */
+  error(error: Error): void;
+  /** Nothing written is unanswered any more and nothing waits (for graceful close). */
+  drained(): void;
+  /** Pushes for the router. */
+  push(value: unknown[]): void;
+  /** Counts a push towards the (un)subscribe at the head; true when it settled it. */
+  claim(value: unknown): boolean;
+  /** The string mode of the next reply changed. */
+  setReturnBuffers(on: boolean): void;
+}
+
+/** Names whose effect must never be repeated behind the caller's back, whatever the table says. */
+const NEVER_REPLAYED = new Set([
+  'FLUSHALL',
+  'FLUSHDB',
+  'DEBUG',
+  'SHUTDOWN',
+  'FAILOVER',
+  'REPLICAOF',
+  'SLAVEOF',
+  'SCRIPT',
+  'FUNCTION',
+  'CLUSTER',
+  'CONFIG',
+  'SWAPDB',
+  'MIGRATE',
+  'RESTORE',
+]);
+
+/** Error reply codes that prove the command was not run, retried per policy for any command. */
+const NOT_RUN = new Set(['LOADING', 'BUSY', 'TRYAGAIN', 'MASTERDOWN', 'READONLY']);
+
+export class CommandQueue implements ReplyHandler {
+  readonly inflight = new Fifo<Pending>();
+  /** Unwritten: while disconnected or paused, or beyond maxInflight. */
+  private waiting = new Fifo<Pending>();
+  /** Commands waiting out a backoff before being written again. */
+  private readonly delayed = new Set<Pending>();
+  /** Deadlines in the order they were set (which is their order: one fixed commandTimeout). */
+  private readonly deadlines = new Fifo<Pending>();
+  /** The deadline each entry of `deadlines` was set with (a later attempt makes an entry stale). */
+  private readonly deadlineAt = new Fifo<number>();
+  private timeoutTimer: TimerHandle | undefined;
+
+  private readonly encoder: RequestEncoder;
+  private transport: Transport | undefined;
+  private seq = 0;
+  private flushedSeq = 0;
+  private flushScheduled = false;
+  private readonly flush = (): void => this.flushNow();
+  /** Time the last byte arrived on the current socket (keep-alive). */
+  lastByteAt = 0;
+  /** Chunks received so far (stuck detection: did anything arrive since a command was written?). */
+  private chunks = 0;
+  /** Replies the handshake waits for are counted here so `drained` ignores them. */
+  private draining = false;
+  /** A binary subscriber connection decodes every reply as bytes (set by the router). */
+  subscriberBytes = false;
+
+  constructor(
+    private readonly config: QueueConfig,
+    private readonly host: QueueHost,
+    private readonly clock: Clock,
+    maxArgumentLength: number,
+  ) {
+    this.encoder = new RequestEncoder(maxArgumentLength);
+  }
+
+  /** Commands accepted and not yet settled by a reply (written, waiting, in backoff). */
+  get size(): number {
+    return this.inflight.length + this.waiting.length + this.delayed.size;
+  }
+
+  /** True when nothing is written-and-unanswered, waiting or encoded-but-unflushed. */
+  get idle(): boolean {
+    return this.inflight.length === 0 && this.delayed.size === 0 && !this.encoder.pending;
+  }
+
+  /** Nothing waits for a connection. */
+  get nothingWaiting(): boolean {
+    return this.waiting.length === 0 && this.delayed.size === 0;
+  }
+
+  // --- entering the queue -------------------------------------------------------
+
+  /** One command: written now if possible, else queued; rejected when a bound is hit. */
+  enqueue(p: Pending): void {
+    const host = this.host;
+    if (host.closed) {
+      p.reject(tagged(closedError(), p));
+      return;
+    }
+    const limited = this.config.commandTimeout > 0 && !p.blocking;
+    if (
+      host.writable &&
+      this.waiting.length === 0 &&
+      this.inflight.length < this.config.maxInflight &&
+      this.inflight.length + this.delayed.size < this.config.maxQueued
+    ) {
+      if (limited) this.startAttempt(p);
+      this.write(p);
+      return;
+    }
+    const full = this.fullFor(1);
+    if (full !== undefined) {
+      p.reject(tagged(full, p));
+      return;
+    }
+    const bad = firstBadArg(p.args);
+    if (bad !== undefined) {
+      p.reject(tagged(bad, p));
+      return;
+    }
+    if (limited) this.startAttempt(p);
+    this.waiting.push(p);
+    if (!host.writable) host.wake();
+  }
+
+  /**
+   * A batch enters whole or not at all: every command is encoded (or queued) or every
+   * command rejects with the first failure, nothing sent. MULTI…EXEC blocks use this.
+   */
+  enqueueBatch(batch: Pending[]): void {
+    const host = this.host;
+    const fail = (error: Error): void => {
+      for (const p of batch) p.reject(tagged(error, p));
+    };
+    if (host.closed) return fail(closedError());
+    for (const p of batch) p.batch = batch;
+    if (host.writable && this.waiting.length === 0 && this.inflight.length < this.config.maxInflight) {
+      const mark = this.encoder.mark();
+      for (const p of batch) {
+        try {
+          this.encoder.encode(p.name, p.args);
+        } catch (e) {
+          this.encoder.rollback(mark);
+          return fail(asDataError(e));
+        }
+      }
+      for (const p of batch) {
+        if (this.config.commandTimeout > 0 && !p.blocking) this.startAttempt(p);
+        this.pushInflight(p);
+      }
+      this.scheduleFlush();
+      return;
+    }
+    const full = this.fullFor(batch.length);
+    if (full !== undefined) return fail(full);
+    for (const p of batch) {
+      const bad = firstBadArg(p.args);
+      if (bad !== undefined) return fail(bad);
+    }
+    for (const p of batch) {
+      if (this.config.commandTimeout > 0 && !p.blocking) this.startAttempt(p);
+      this.waiting.push(p);
+    }
+    if (!host.writable) host.wake();
+  }
+
+  /** A handshake or resubscription command: written now, ahead of everything waiting. */
+  writeInternal(p: Pending): void {
+    this.write(p);
+  }
+
+  /** The bound `n` more commands would cross, as the error to reject them with. */
+  private fullFor(n: number): ConnectionError | undefined {
+    if (!this.host.writable && this.waiting.length + n > this.config.maxOfflineQueue)
+      return new ConnectionError('Offline queue is full (maxOfflineQueue)', { code: CODES.offlineFull });
+    if (this.size + n > this.config.maxQueued)
+      return new ConnectionError('Command queue is full (maxQueued)', { code: CODES.queueFull });
+    return undefined;
+  }
+
+  // --- writing --------------------------------------------------------------------
+
+  /** Encodes into the current tick's write; the flush happens once per tick. */
+  private write(p: Pending): void {
+    try {
+      this.encoder.encode(p.name, p.args);
+    } catch (e) {
+      const error = tagged(asDataError(e), p);
+      if (p.batch !== undefined) this.failBatch(p.batch, error);
+      else p.reject(error);
+      return;
+    }
+    this.pushInflight(p);
+    this.scheduleFlush();
+  }
+
+  private pushInflight(p: Pending): void {
+    if (this.inflight.length === 0) this.host.setReturnBuffers(p.buffers || this.subscriberBytes);
+    p.seq = ++this.seq;
+    p.writtenAt = this.clock.now();
+    p.chunksAtWrite = this.chunks;
+    this.inflight.push(p);
+  }
+
+  /** Writes what waits, in order, up to maxInflight (a batch is never split). */
+  pump(): void {
+    const max = this.config.maxInflight;
+    while (this.waiting.length > 0 && this.host.writable) {
+      const p = this.waiting.peek() as Pending;
+      if (this.inflight.length >= max && (p.batch === undefined || p.batch[0] === p)) return;
+      this.waiting.shift();
+      if (!p.settled) this.write(p);
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      this.clock.microtask(this.flush);
+    }
+  }
+
+  private flushNow(): void {
+    this.flushScheduled = false;
+    const t = this.transport;
+    if (t === undefined) return;
+    const chunks = this.encoder.take();
+    this.flushedSeq = this.seq;
+    if (chunks.length === 1) t.write(chunks[0] as Uint8Array);
+    else if (chunks.length > 1) {
+      t.cork();
+      for (const c of chunks) t.write(c);
+      t.uncork();
+    }
+  }
+
+  /** The socket writes go to from now on. */
+  attach(transport: Transport): void {
+    this.transport = transport;
+    this.lastByteAt = this.clock.now();
+  }
+
+  /** Bytes arrived (stuck detection). */
+  received(): void {
+    this.chunks++;
+    this.lastByteAt = this.clock.now();
+  }
+
+  // --- ReplyHandler (called synchronously by the parser) ---------------------------
+
+  onReply(value: unknown): void {
+    if (this.host.claim(value)) return;
+    const p = this.inflight.shift();
+    if (p === undefined) {
+      this.host.error(new ConnectionError('A reply arrived that no command was waiting for'));
+      return;
+    }
+    this.afterShift();
+    if (!p.settled) {
+      p.deadline = 0;
+      if (p.transform === undefined) p.resolve(value);
+      else {
+        try {
+          p.resolve(p.transform(value));
+        } catch (e) {
+          p.reject(tagged(asDataError(e), p));
+        }
+      }
+    }
+    this.afterReply();
+  }
+
+  onError(error: Error): void {
+    const p = this.inflight.shift();
+    if (p === undefined) {
+      this.host.error(error);
+      return;
+    }
+    this.afterShift();
+    if (!p.settled) {
+      p.deadline = 0;
+      if (!this.retryReply(p, error as RedisError)) p.reject(tagged(error, p));
+    }
+    this.afterReply();
+  }
+
+  onPush(value: unknown[]): void {
+    this.host.push(value);
+  }
+
+  /** A confirmation counts towards the (un)subscribe at the head, which settles with its last one. */
+  confirm(kind: string | undefined): void {
+    const p = this.inflight.peek();
+    if (p?.confirmations === undefined || kind !== p.name.toLowerCase()) return;
+    if (--p.confirmations > 0) return;
+    this.inflight.shift();
+    this.afterShift();
+    if (!p.settled) p.resolve(undefined);
+    this.afterReply();
+  }
+
+  onProtocolError(code: number, message: string): void {
+    const error = protocolError(code, message);
+    const head = this.inflight.shift();
+    if (head !== undefined && !head.settled) head.reject(tagged(error, head));
+    this.host.protocolFailure(error);
+  }
+
+  private afterShift(): void {
+    const next = this.inflight.peek();
+    this.host.setReturnBuffers(this.subscriberBytes || (next?.buffers ?? false));
+  }
+
+  private afterReply(): void {
+    if (this.waiting.length > 0) this.pump();
+    if (this.draining && this.idle) this.host.drained();
+  }
+
+  /** Watch for the moment everything is answered (graceful close). */
+  set awaitDrain(on: boolean) {
+    this.draining = on;
+  }
+
+  // --- retries of error replies --------------------------------------------------------
+
+  /**
+   * An error reply proving the command did not run is retried per the policy: -LOADING waits
+   * for the server to load, -READONLY (standalone) waits for a reconnect, BUSY / TRYAGAIN /
+   * MASTERDOWN wait out the backoff. True when the command was taken back.
+   */
+  private retryReply(p: Pending, error: RedisError): boolean {
+    if (p.internal || !this.config.retryReplies || !NOT_RUN.has(error.code ?? '')) return false;
+    const retry = this.config.retry;
+    if (!retry.shouldRetry(error, p.attempts + 1, { sent: false })) return false;
+    if (p.batch !== undefined) return false; // a block goes again only whole: see lost()
+    p.attempts++;
+    if (error instanceof BusyLoadingError) {
+      this.requeueFront([p]);
+      this.host.loading();
+    } else if (error instanceof ReadOnlyError) {
+      this.requeueFront([p]);
+      this.host.readOnlyReply();
+    } else this.retryLater(p);
+    return true;
+  }
+
+  private retryLater(p: Pending): void {
+    this.delayed.add(p);
+    this.clock.setTimeout(() => {
+      if (!this.delayed.delete(p) || p.settled) return;
+      if (this.config.commandTimeout > 0 && !p.blocking) this.startAttempt(p);
+      if (this.host.writable && this.waiting.length === 0) this.write(p);
+      else {
+        this.waiting.push(p);
+        if (!this.host.writable) this.host.wake();
+      }
+    }, this.config.retry.delay(p.attempts));
+  }
+
+  /** Puts commands back at the head of the waiting line, in their order, as new attempts. */
+  private requeueFront(list: Pending[]): void {
+    if (list.length === 0) return;
+    const rest = this.waiting.drain();
+    this.waiting = new Fifo();
+    for (const p of list) {
+      p.seq = 0;
+      if (this.config.commandTimeout > 0 && !p.blocking) this.startAttempt(p);
+      this.waiting.push(p);
+    }
+    for (const p of rest) this.waiting.push(p);
+  }
+
+  // --- the socket went away ------------------------------------------------------------
+
+  /**
+   * The socket is gone. Every written command either goes back to the head of the line
+   * (read-only ones, idempotent ones under `replay: 'idempotent'`, and anything not yet
+   * flushed) or rejects with ConnectionError saying its outcome is unknown. A MULTI block
+   * goes back or fails whole.
+   */
+  lost(cause: Error, options: { replay: boolean; unsafe?: boolean }): void {
+    this.transport = undefined;
+    this.encoder.take();
+    this.flushScheduled = false;
+    const retry = this.config.retry;
+    const requeue: Pending[] = [];
+    const decided = new Map<Pending[], boolean>();
+    const lostError = (sent: boolean): ConnectionError =>
+      sent
+        ? new ConnectionError(
+            'Connection lost before the reply arrived; the command may or may not have run (outcome unknown)',
+            { cause, code: CODES.lost },
+          )
+        : new ConnectionError('Connection lost before the command was sent', { cause, code: CODES.lost });
+    for (const p of this.inflight.drain()) {
+      if (p.settled) continue;
+      if (p.internal) {
+        p.reject(new ConnectionError('Connection lost during handshake', { cause, code: CODES.lost }));
+        continue;
+      }
+      const sent = p.seq <= this.flushedSeq;
+      let again: boolean;
+      if (p.batch !== undefined) {
+        let whole = decided.get(p.batch);
+        if (whole === undefined) {
+          // Whole only if no member was answered yet (its slot would be gone) and each may go again.
+          const head = p.batch[0] as Pending;
+          whole =
+            options.replay &&
+            head === p &&
+            p.batch.every((m) => !m.settled && (!sent || this.mayReplay(m, options.unsafe === true))) &&
+            retry.shouldRetry(lostError(sent), p.attempts + 1, { sent: false });
+          decided.set(p.batch, whole);
+        }
+        again = whole;
+      } else {
+        again =
+          options.replay &&
+          (!sent || this.mayReplay(p, options.unsafe === true)) &&
+          retry.shouldRetry(lostError(sent), p.attempts + 1, { sent: false });
+      }
+      if (again) {
+        p.attempts++;
+        requeue.push(p);
+      } else settleWithout(p, tagged(lostError(sent), p));
+    }
+    this.requeueFront(requeue);
+  }
+
+  /** Whether a command that may have run goes again (the replay rules of the README). */
+  private mayReplay(p: Pending, unsafe: boolean): boolean {
+    if (unsafe) return false;
+    const replay: Replay = p.confirmations !== undefined ? 'readonly' : p.replay;
+    if (replay === 'never' || NEVER_REPLAYED.has(p.name.toUpperCase())) return false;
+    return replay === 'readonly' || this.config.retry.replay === 'idempotent';
+  }
+
+  /** A connect attempt failed: commands that waited through too many give up with `error`. */
+  ageWaiting(error: Error): void {
+    const retries = this.config.retry.retries;
+    const keep = new Fifo<Pending>();
+    const failed = new Set<Pending[]>();
+    for (const p of this.waiting.drain()) {
+      if (p.settled) continue;
+      if (p.batch !== undefined && failed.has(p.batch)) {
+        settleWithout(p, tagged(errorFor(error), p));
+        continue;
+      }
+      if (p.attempts >= retries) {
+        if (p.batch !== undefined) failed.add(p.batch);
+        settleWithout(p, tagged(errorFor(error), p));
+      } else {
+        p.attempts++;
+        keep.push(p);
+      }
+    }
+    this.waiting = keep;
+  }
+
+  /** Everything waiting (not in flight) rejects with `error` at once (set-up errors). */
+  failWaiting(error: Error): void {
+    for (const p of this.waiting.drain()) if (!p.settled) settleWithout(p, tagged(errorFor(error), p));
+    this.waiting = new Fifo();
+  }
+
+  /** Everything rejects with `error`; timers stop. */
+  failAll(error: Error): void {
+    if (this.timeoutTimer !== undefined) this.clock.clearTimeout(this.timeoutTimer);
+    this.timeoutTimer = undefined;
+    this.transport = undefined;
+    this.encoder.take();
+    const all = [...this.inflight.drain(), ...this.waiting.drain(), ...this.delayed];
+    this.delayed.clear();
+    this.waiting = new Fifo();
+    for (const p of all) if (!p.settled) settleWithout(p, tagged(errorFor(error), p));
+    this.deadlines.drain();
+    this.deadlineAt.drain();
+  }
+
+  private failBatch(batch: Pending[], error: Error): void {
+    for (const m of batch) if (!m.settled) settleWithout(m, error);
+  }
+
+  // --- timeouts ---------------------------------------------------------------------------
+
+  /** A new attempt starts now: its deadline is commandTimeout away. */
+  private startAttempt(p: Pending): void {
+    const now = this.clock.now();
+    p.deadline = now + this.config.commandTimeout;
+    p.writtenAt = now;
+    this.deadlines.push(p);
+    this.deadlineAt.push(p.deadline);
+    if (this.timeoutTimer === undefined) this.armTimeout(this.config.commandTimeout);
+  }
+
+  private armTimeout(ms: number): void {
+    this.timeoutTimer = this.clock.setTimeout(() => this.checkTimeouts(), ms);
+  }
+
+  /**
+   * Rejects overdue commands; a written one keeps its FIFO slot as a placeholder (its late
+   * reply is dropped, never misdelivered). Costs O(expired): deadlines are visited in the
+   * order they were set, which is their order; an entry whose command was answered or
+   * started another attempt since is stale and skipped. A command written and unanswered
+   * while nothing at all arrived since is a stuck connection: it is torn down and reconnected.
+   */
+  private checkTimeouts(): void {
+    this.timeoutTimer = undefined;
+    const now = this.clock.now();
+    let stuck: TimeoutError | undefined;
+    for (;;) {
+      const p = this.deadlines.peek();
+      if (p === undefined) break;
+      const at = this.deadlineAt.peek() as number;
+      if (!p.settled && p.deadline === at && at > now) {
+        this.armTimeout(Math.max(1, at - now));
+        break;
+      }
+      this.deadlines.shift();
+      this.deadlineAt.shift();
+      if (p.settled || p.deadline !== at) continue;
+      p.deadline = 0;
+      const error = new TimeoutError(
+        `Command timed out after ${now - (at - this.config.commandTimeout)} ms (commandTimeout ${this.config.commandTimeout} ms)`,
+        { code: CODES.commandTimeout },
+      );
+      const written = p.seq > 0 && p.seq <= this.flushedSeq && this.transport !== undefined;
+      if (written && this.chunks === p.chunksAtWrite) {
+        // Stuck: the socket is torn down. A command that may go again is requeued by lost()
+        // with the rest; any other rejects with this TimeoutError now.
+        stuck ??= error;
+        if (
+          p.batch === undefined &&
+          this.mayReplay(p, false) &&
+          this.config.retry.shouldRetry(error, p.attempts + 1)
+        )
+          continue;
+      }
+      if (p.batch !== undefined) this.failBatch(p.batch, tagged(error, p));
+      else settleWithout(p, tagged(error, p));
+    }
+    if (stuck !== undefined) this.host.stuck(stuck);
+  }
+}
+
+/** The error a command gets after close()/disconnect(). */
+export function closedError(cause?: unknown): ConnectionError {
+  return new ConnectionError('Connection is closed', { cause, code: CODES.closed });
+}
+
+export function asDataError(e: unknown): Error {
+  if (e instanceof DataError) return e;
+  return new DataError(e instanceof Error ? e.message : 'could not decode the reply', {
+    cause: e,
+    code: CODES.invalidArgument,
+  });
+}
+
+/** A type the encoder would refuse, found before the command waits anywhere. */
+function firstBadArg(args: readonly unknown[]): DataError | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const t = typeof a;
+    if ((t !== 'string' && t !== 'number' && t !== 'bigint' && !(a instanceof Uint8Array)) || Number.isNaN(a))
+      return new DataError(`argument ${i + 1} has an unsupported type`, { code: CODES.invalidArgument });
+  }
+  return undefined;
+}

@@ -1,0 +1,488 @@
+/**
+ * The connection core on the in-memory harness (test/support/fake-transport.ts): ordering,
+ * timeouts that keep their slot, stuck detection, reconnect requeue and the replay rules,
+ * whole-or-nothing batches, queue bounds, set-up errors, the stop condition, credentials,
+ * keep-alive PING, graceful close with a timeout, and the retried error replies. Time is a
+ * fake clock: nothing here waits on the wall clock.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  AuthenticationFailureError,
+  AuthorizationError,
+  ConnectionError,
+  DataError,
+  InvalidResponse,
+  ReadOnlyError,
+  ResponseError,
+  TimeoutError,
+} from '../src/errors/index.js';
+import { NoBackoff, Retry } from '../src/retry.js';
+import {
+  FakeClock,
+  FakeServer,
+  echoServer,
+  fakeConnection,
+  outcome,
+  settle,
+} from './support/fake-transport.js';
+
+const bulk = (s: string): string => `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
+
+describe('connection core (in-memory)', () => {
+  it('replies reach their callers in order, whatever the chunking', async () => {
+    const server = new FakeServer();
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock);
+    const a = c.send('GET', ['a']);
+    const b = c.send('GET', ['b']);
+    const d = c.send('GET', ['d']);
+    await settle();
+    assert.deepEqual(server.socket.commands, [
+      ['GET', 'a'],
+      ['GET', 'b'],
+      ['GET', 'd'],
+    ]);
+    const all = bulk('A') + bulk('B') + bulk('D');
+    for (const ch of all) server.socket.reply(ch);
+    assert.deepEqual(
+      (await Promise.all([a, b, d])).map((v) => String(v)),
+      ['A', 'B', 'D'],
+    );
+    c.disconnect();
+  });
+
+  it('a timed-out command keeps its slot as a placeholder: its late reply is dropped, the next caller gets its own', async () => {
+    const server = new FakeServer();
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock, { commandTimeout: 100 });
+    await c.connect();
+    const x = outcome(c.send('GET', ['x']));
+    const y = outcome(c.send('GET', ['y'], { readOnly: true }));
+    await settle();
+    await clock.advance(50);
+    server.socket.reply(bulk('X')); // bytes arrive after y was written: slow, not stuck
+    await clock.advance(60);
+    assert.equal(x.value, 'X');
+    assert.ok(y.error instanceof TimeoutError, String(y.error));
+    assert.match((y.error as Error).message, /timed out after 100 ms/);
+    assert.equal((y.error as TimeoutError).code, 'ERR_WREDIS_COMMAND_TIMEOUT');
+    assert.equal(c.status, 'ready', 'not torn down: bytes kept arriving');
+    const slot = (c as unknown as { queue: { inflight: Iterable<{ args: unknown[]; settled: boolean }> } })
+      .queue.inflight;
+    const kept = [...slot];
+    assert.equal(kept.length, 1);
+    assert.equal(kept[0]?.settled, true);
+    assert.deepEqual(kept[0]?.args, [], 'arguments released');
+    const z = c.send('GET', ['z']);
+    await settle();
+    server.socket.reply(bulk('late Y') + bulk('Z'));
+    assert.equal(await z, 'Z');
+    assert.equal(server.sockets.length, 1);
+    c.disconnect();
+  });
+
+  it('stuck: a timeout with nothing received since the write tears the socket down; read-only commands go again, writes reject', async () => {
+    const server = new FakeServer();
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock, { commandTimeout: 100 });
+    await c.connect();
+    const generation = c.generation;
+    const get = outcome(c.send('GET', ['k'], { readOnly: true }));
+    const set = outcome(c.send('SET', ['k', 'v'], { safe: true }));
+    await settle();
+    await clock.advance(100);
+    assert.ok(set.error instanceof TimeoutError, String(set.error));
+    assert.equal(server.sockets[0]?.closed, true, 'stuck socket destroyed');
+    await clock.advance(1);
+    assert.equal(server.sockets.length, 2, 'reconnected');
+    assert.equal(c.generation, generation + 1);
+    assert.deepEqual(server.socket.commands, [['GET', 'k']], 'only the read-only command is sent again');
+    server.socket.reply(bulk('V'));
+    await settle();
+    assert.equal(get.value, 'V');
+    c.disconnect();
+  });
+
+  it('after a lost reply only read-only commands are replayed by default; idempotent writes with replay: idempotent; FLUSHALL never', async () => {
+    for (const replay of ['readonly', 'idempotent'] as const) {
+      const server = new FakeServer();
+      const clock = new FakeClock();
+      const retry = new Retry({ retries: 3, backoff: new NoBackoff(), replay });
+      const c = fakeConnection(server, clock, { retry });
+      await c.connect();
+      const get = outcome(c.send('GET', ['k'], { readOnly: true, safe: true }));
+      const set = outcome(c.send('SET', ['k', 'v'], { safe: true }));
+      const incr = outcome(c.send('INCR', ['n']));
+      const flush = outcome(c.send('FLUSHALL', [], { safe: true }));
+      await settle();
+      server.socket.close();
+      await clock.advance(1);
+      const resent = server.socket.commands.map((cmd) => cmd[0]);
+      assert.deepEqual(resent, replay === 'readonly' ? ['GET'] : ['GET', 'SET'], replay);
+      for (const o of replay === 'readonly' ? [set, incr, flush] : [incr, flush]) {
+        assert.ok(o.error instanceof ConnectionError, String(o.error));
+        assert.equal((o.error as ConnectionError).code, 'ERR_WREDIS_CONNECTION_LOST');
+        assert.match((o.error as Error).message, /outcome unknown/);
+      }
+      assert.equal(get.settled, false, 'the read waits for its replay');
+      c.disconnect();
+    }
+  });
+
+  it('commands not yet flushed when the socket drops are sent on the next socket whatever their kind', async () => {
+    const server = new FakeServer(echoServer());
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock);
+    await c.connect();
+    const set = c.send('SET', ['a', '1']);
+    server.socket.closeNow(); // before the microtask flush
+    await clock.advance(1);
+    assert.equal(await set, 'OK');
+    c.disconnect();
+  });
+
+  it('a full offline queue rejects a MULTI block whole; nothing of it is ever sent (item 2)', async () => {
+    const server = new FakeServer(echoServer());
+    const clock = new FakeClock();
+    server.hang = true;
+    const c = fakeConnection(server, clock, { maxOfflineQueue: 3 });
+    const g1 = c.send('GET', ['a']);
+    const g2 = c.send('GET', ['b']);
+    const block = c.sendBatch([
+      { name: 'MULTI', args: [] },
+      { name: 'SET', args: ['a', '1'] },
+      { name: 'SET', args: ['b', '2'] },
+      { name: 'EXEC', args: [] },
+    ]);
+    const results = await Promise.allSettled(block);
+    for (const r of results) {
+      assert.equal(r.status, 'rejected');
+      assert.equal((r.reason as ConnectionError).code, 'ERR_WREDIS_OFFLINE_QUEUE_FULL');
+    }
+    server.hang = false;
+    c.disconnect();
+    await Promise.allSettled([g1, g2]);
+    const c2 = fakeConnection(server, clock, { maxOfflineQueue: 3 });
+    const ok = c2.send('GET', ['a']);
+    await c2.connect();
+    assert.equal(await ok, null);
+    assert.equal(server.socket.named('MULTI').length, 0);
+    c2.disconnect();
+  });
+
+  it('a batch with one bad argument rejects whole and writes nothing', async () => {
+    const server = new FakeServer(echoServer());
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock);
+    await c.connect();
+    const block = c.sendBatch([
+      { name: 'MULTI', args: [] },
+      { name: 'SET', args: ['a', '1'] },
+      { name: 'SET', args: ['b', {}] },
+      { name: 'EXEC', args: [] },
+    ]);
+    for (const r of await Promise.allSettled(block)) {
+      assert.equal(r.status, 'rejected');
+      assert.ok(r.reason instanceof DataError);
+    }
+    assert.equal(await c.send('GET', ['a']), null);
+    assert.deepEqual(server.socket.commands, [['GET', 'a']]);
+    c.disconnect();
+  });
+
+  it('maxInflight bounds written-but-unanswered commands; the rest wait unwritten, in order', async () => {
+    const server = new FakeServer();
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock, { maxInflight: 2 });
+    await c.connect();
+    const ps = ['1', '2', '3', '4', '5'].map((k) => c.send('GET', [k]));
+    await settle();
+    assert.equal(server.socket.commands.length, 2);
+    server.socket.reply(bulk('v1'));
+    await settle();
+    assert.equal(server.socket.commands.length, 3);
+    server.socket.reply(bulk('v2') + bulk('v3'));
+    await settle();
+    server.socket.reply(bulk('v4') + bulk('v5'));
+    assert.deepEqual(await Promise.all(ps), ['v1', 'v2', 'v3', 'v4', 'v5']);
+    assert.deepEqual(
+      server.socket.commands.map((x) => x[1]),
+      ['1', '2', '3', '4', '5'],
+    );
+    c.disconnect();
+  });
+
+  it('maxQueued rejects beyond it with ERR_WREDIS_QUEUE_FULL', async () => {
+    const server = new FakeServer();
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock, { maxQueued: 2 });
+    await c.connect();
+    const a = outcome(c.send('GET', ['a']));
+    const b = outcome(c.send('GET', ['b']));
+    const d = outcome(c.send('GET', ['d']));
+    await settle();
+    assert.ok(d.error instanceof ConnectionError);
+    assert.equal((d.error as ConnectionError).code, 'ERR_WREDIS_QUEUE_FULL');
+    assert.equal(a.settled || b.settled, false);
+    c.disconnect();
+  });
+
+  it('an argument longer than maxArgumentLength rejects with DataError unsent; the connection stays (item 8)', async () => {
+    const server = new FakeServer(echoServer());
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock, { maxArgumentLength: 20_000 });
+    await c.connect();
+    const big = outcome(c.send('SET', ['k', 'x'.repeat(20_001)]));
+    const bigBytes = outcome(c.send('SET', ['k', new Uint8Array(30_000)]));
+    assert.equal(await c.send('SET', ['k', 'small']), 'OK');
+    assert.ok(big.error instanceof DataError, String(big.error));
+    assert.ok(bigBytes.error instanceof DataError, String(bigBytes.error));
+    assert.deepEqual(server.socket.commands, [['SET', 'k', 'small']]);
+    assert.equal(server.sockets.length, 1);
+    c.disconnect();
+  });
+
+  for (const [what, step, reply, Cls] of [
+    [
+      'WRONGPASS on AUTH',
+      'AUTH',
+      '-WRONGPASS invalid username-password pair\r\n',
+      AuthenticationFailureError,
+    ],
+    [
+      'NOPERM on SELECT',
+      'SELECT',
+      '-NOPERM this user has no permissions to run the select command\r\n',
+      AuthorizationError,
+    ],
+    ['DB index out of range', 'SELECT', '-ERR DB index is out of range\r\n', ResponseError],
+  ] as const) {
+    it(`set-up error (${what}): queued and new commands reject with the typed error; reconnects back off >= 1 s (item 10)`, async () => {
+      const server = new FakeServer((cmd) => (cmd[0] === step ? reply : '+OK\r\n'));
+      const clock = new FakeClock();
+      const c = fakeConnection(server, clock, { password: 'secret', db: 99 });
+      const delays: number[] = [];
+      c.on('reconnecting', (d) => delays.push(d));
+      const queued = outcome(c.send('GET', ['a']));
+      await assert.rejects(c.connect(), Cls);
+      await settle();
+      assert.ok(queued.error instanceof Cls, String(queued.error));
+      assert.ok(!(queued.error instanceof ConnectionError));
+      await assert.rejects(c.send('GET', ['b']), Cls);
+      assert.ok((delays[0] ?? 0) >= 1000, `first delay ${delays[0]}`);
+      await clock.advance(1000);
+      assert.equal(server.sockets.length, 2);
+      assert.ok((delays[1] ?? 0) >= 1000);
+      // The server is fixed: the next attempt succeeds and commands flow.
+      server.responder = echoServer();
+      await clock.advance(1000);
+      assert.equal(c.status, 'ready');
+      assert.equal(await c.send('GET', ['a']), null);
+      c.disconnect();
+    });
+  }
+
+  it('a server that closes with a reason gives a ConnectionError carrying it', async () => {
+    const server = new FakeServer((_cmd, socket) => {
+      socket.reply('-ERR max number of clients reached\r\n');
+      socket.close();
+      return undefined;
+    });
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock, { password: 'p' });
+    const err = await c.connect().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof ConnectionError, String(err));
+    const text = `${(err as Error).message} ${String((err as Error).cause)}`;
+    assert.match(text, /max number of clients reached/);
+    c.disconnect();
+  });
+
+  it('connect timeout messages state the real wait', async () => {
+    const server = new FakeServer(() => undefined);
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock, { password: 'p', connectTimeout: 3000 });
+    const p = c.connect().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await settle();
+    await clock.advance(3000);
+    const err = await p;
+    assert.ok(err instanceof TimeoutError, String(err));
+    assert.match((err as Error).message, /after 3000 ms/);
+    assert.equal((err as TimeoutError).code, 'ERR_WREDIS_CONNECT_TIMEOUT');
+    c.disconnect();
+  });
+
+  it('maxReconnectAttempts: when spent, status closed, end, queued commands reject with the last error as cause, no timer left', async () => {
+    const server = new FakeServer();
+    const clock = new FakeClock();
+    server.refuse = new ConnectionError('connect ECONNREFUSED');
+    const c = fakeConnection(server, clock, {
+      maxReconnectAttempts: 2,
+      retry: new Retry({ retries: 100, backoff: new NoBackoff() }),
+    });
+    let ended = false;
+    c.on('end', () => (ended = true));
+    const cmd = outcome(c.send('GET', ['a']));
+    await settle();
+    await clock.advance(10);
+    await clock.advance(10);
+    assert.equal(c.status, 'closed');
+    assert.equal(ended, true);
+    assert.ok(cmd.error instanceof ConnectionError, String(cmd.error));
+    assert.equal(((cmd.error as Error).cause as Error).message, 'connect ECONNREFUSED');
+    assert.equal(clock.pending, 0, 'no timer keeps the process alive');
+  });
+
+  it('credentials() is called at every connect and reauthenticate() sends AUTH with fresh ones', async () => {
+    const server = new FakeServer(echoServer());
+    const clock = new FakeClock();
+    let n = 0;
+    const c = fakeConnection(server, clock, {
+      credentials: async () => ({ username: 'app', password: `token-${++n}` }),
+    });
+    await c.connect();
+    assert.deepEqual(server.socket.named('AUTH'), [['AUTH', 'app', 'token-1']]);
+    server.socket.close();
+    await clock.advance(1);
+    await c.connect();
+    assert.deepEqual(server.socket.named('AUTH'), [['AUTH', 'app', 'token-2']]);
+    await c.reauthenticate();
+    assert.deepEqual(server.socket.named('AUTH')[1], ['AUTH', 'app', 'token-3']);
+    c.disconnect();
+  });
+
+  it('pingInterval: an idle connection sends PING; no answer within connectTimeout reconnects', async () => {
+    let answer = true;
+    const server = new FakeServer((cmd) => (cmd[0] === 'PING' && answer ? '+PONG\r\n' : undefined));
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock, { pingInterval: 1000, connectTimeout: 500 });
+    await c.connect();
+    await clock.advance(1000);
+    assert.equal(server.socket.named('PING').length, 1);
+    answer = false;
+    await clock.advance(1000);
+    assert.equal(server.sockets[0]?.named('PING').length, 2);
+    await clock.advance(500);
+    assert.equal(server.sockets[0]?.closed, true);
+    await clock.advance(1);
+    assert.equal(server.sockets.length, 2);
+    c.disconnect();
+  });
+
+  it('close({ timeout }) is graceful up to the timeout, then disconnects', async () => {
+    const server = new FakeServer();
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock);
+    await c.connect();
+    const answered = c.send('GET', ['a']);
+    const unanswered = outcome(c.send('GET', ['b']));
+    await settle();
+    const closed = outcome(c.close({ timeout: 500 }));
+    server.socket.reply(bulk('A'));
+    assert.equal(await answered, 'A');
+    await clock.advance(499);
+    assert.equal(closed.settled, false);
+    await clock.advance(1);
+    assert.equal(closed.settled, true);
+    assert.ok(unanswered.error instanceof ConnectionError);
+    assert.equal(c.status, 'closed');
+  });
+
+  it('-LOADING: commands wait until INFO persistence says loading:0, then go again', async () => {
+    let loading = true;
+    const server = new FakeServer((cmd) => {
+      if (cmd[0] === 'INFO') return bulk(`# Persistence\r\nloading:${loading ? 1 : 0}\r\n`);
+      if (loading) return '-LOADING Redis is loading the dataset in memory\r\n';
+      return cmd[0] === 'SET' ? '+OK\r\n' : bulk('v');
+    });
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock, { retry: new Retry({ retries: 1, backoff: new NoBackoff() }) });
+    await c.connect();
+    const set = outcome(c.send('SET', ['k', 'v']));
+    await settle();
+    await clock.advance(5000);
+    assert.equal(set.settled, false, 'waits while loading');
+    assert.ok(server.socket.named('INFO').length >= 3, 'polled with backoff');
+    assert.equal(server.socket.named('SET').length, 1, 'not re-sent while loading');
+    loading = false;
+    await clock.advance(1000);
+    assert.equal(set.value, 'OK');
+    c.disconnect();
+  });
+
+  it('BUSY, TRYAGAIN, MASTERDOWN are retried for any command (they prove it did not run); not with retryReplies: false', async () => {
+    for (const code of ['BUSY', 'TRYAGAIN', 'MASTERDOWN']) {
+      let first = true;
+      const server = new FakeServer((cmd) => {
+        if (cmd[0] !== 'INCR') return undefined;
+        if (first) {
+          first = false;
+          return `-${code} not now\r\n`;
+        }
+        return ':1\r\n';
+      });
+      const clock = new FakeClock();
+      const c = fakeConnection(server, clock);
+      await c.connect();
+      const incr = outcome(c.send('INCR', ['n']));
+      await settle();
+      await clock.advance(10);
+      assert.equal(incr.value, 1, code);
+      assert.equal(server.socket.named('INCR').length, 2);
+      c.disconnect();
+      first = true;
+      const off = fakeConnection(server, clock, { retryReplies: false });
+      await off.connect();
+      await assert.rejects(off.send('INCR', ['n']), (e: ResponseError) => e.code === code);
+      off.disconnect();
+    }
+  });
+
+  it('-READONLY on a write reconnects and retries it; when the budget is spent it rejects with ReadOnlyError', async () => {
+    // The first socket reaches the old primary (now a replica); the reconnect reaches the new one.
+    let primary = false;
+    const server = new FakeServer((cmd, socket) => {
+      if (cmd[0] !== 'SET') return undefined;
+      return primary || socket !== server.sockets[0]
+        ? '+OK\r\n'
+        : "-READONLY You can't write against a read only replica.\r\n";
+    });
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock, { retry: new Retry({ retries: 2, backoff: new NoBackoff() }) });
+    await c.connect();
+    const set = outcome(c.send('SET', ['k', 'v']));
+    await clock.advance(1);
+    assert.equal(server.sockets.length, 2, 'reconnected');
+    assert.equal(set.value, 'OK');
+    assert.equal(server.socket.named('SET').length, 1, 'sent again on the new socket');
+    server.responder = (cmd) =>
+      cmd[0] === 'SET' ? "-READONLY You can't write against a read only replica.\r\n" : undefined;
+    primary = false;
+    const doomed = outcome(c.send('SET', ['k', 'w']));
+    for (let i = 0; i < 5; i++) await clock.advance(1);
+    assert.ok(doomed.error instanceof ReadOnlyError, String(doomed.error));
+    c.disconnect();
+  });
+
+  it('a protocol error fails its command with InvalidResponse, the others with ConnectionError, and reconnects', async () => {
+    const server = new FakeServer();
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock);
+    await c.connect();
+    const a = outcome(c.send('GET', ['a']));
+    const b = outcome(c.send('INCR', ['b']));
+    await settle();
+    server.socket.reply('?garbage\r\n');
+    await clock.advance(1);
+    assert.ok(a.error instanceof InvalidResponse, String(a.error));
+    assert.ok(b.error instanceof ConnectionError, String(b.error));
+    assert.equal(server.sockets.length, 2);
+    c.disconnect();
+  });
+});

@@ -23,12 +23,24 @@ export class InvalidationListener {
   private readonly conn: Connection;
   /** The client id while subscribed, else undefined. */
   id: number | undefined;
+  /**
+   * The listener's client name: a tracked connection checks (CLIENT LIST ID) that the id it
+   * redirects to is this connection on its own server — client ids are small numbers, and a
+   * Sentinel-managed pair could land on different nodes, where the id may name someone else.
+   */
+  readonly name = `wredis-invalidations-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
 
   constructor(
     config: ConnectionConfig,
     private readonly events: ListenerEvents,
   ) {
-    this.conn = new Connection({ ...config, protocol: 2, readOnly: false, replay: undefined });
+    this.conn = new Connection({
+      ...config,
+      protocol: 2,
+      readOnly: false,
+      replay: undefined,
+      clientName: this.name,
+    });
     this.conn.pubsubRouting = true;
     this.conn.on('ready', () => void this.subscribe());
     this.conn.on('close', () => this.down());

@@ -90,10 +90,11 @@ export class Tracker implements Owner {
       });
     }
     const id = this.listener.id;
-    if (id !== undefined) this.sendTracking(['REDIRECT', id]);
+    if (id !== undefined) this.sendTracking(['REDIRECT', id], this.listener.name);
   }
 
-  private sendTracking(redirect: unknown[]): void {
+  /** CLIENT TRACKING ON on the current socket; `listener`: the name the REDIRECT target must have. */
+  private sendTracking(redirect: unknown[], listener?: string): void {
     if (this.conn.status !== 'ready') return;
     this.lost();
     const epoch = this.epoch;
@@ -102,16 +103,29 @@ export class Tracker implements Owner {
       args.push('BCAST');
       for (const p of this.prefixes()) args.push('PREFIX', p);
     }
-    // OFF first: the options of a connection already tracking (a new REDIRECT) cannot be changed in place.
-    this.conn.send('CLIENT', ['TRACKING', 'OFF']).catch(() => undefined);
-    this.conn.send('CLIENT', args).then(
-      () => {
-        // Only if nothing was lost meanwhile: reads sent from now on are tracked.
-        if (this.epoch !== epoch || this.closed) return;
-        this.active = true;
-        this.epoch++;
+    const send = (): void => {
+      // OFF first: the options of a connection already tracking (a new REDIRECT) cannot be changed in place.
+      this.conn.send('CLIENT', ['TRACKING', 'OFF']).catch(() => undefined);
+      this.conn.send('CLIENT', args).then(
+        () => {
+          // Only if nothing was lost meanwhile: reads sent from now on are tracked.
+          if (this.epoch !== epoch || this.closed) return;
+          this.active = true;
+          this.epoch++;
+        },
+        () => undefined, // refused (server without tracking) or lost: reads pass through uncached
+      );
+    };
+    if (listener === undefined) {
+      send();
+      return;
+    }
+    this.conn.send('CLIENT', ['LIST', 'ID', redirect[1]]).then(
+      (list) => {
+        // Another server (the listener landed elsewhere): no caching until both reconnect together.
+        if (this.epoch === epoch && String(list).includes(`name=${listener} `)) send();
       },
-      () => undefined, // refused (server without tracking) or lost: reads pass through uncached
+      () => undefined,
     );
   }
 

@@ -14,7 +14,7 @@ import type { SendOptions } from '../connection/connection.js';
 import { keyIndexes } from '../commands/keys.js';
 import { isReadOnly, lookupCommand } from '../commands/table.js';
 import { DataError, RedisError, withCommand } from '../errors/index.js';
-import { cacheable, type Cacheable } from './cacheable.js';
+import { cacheableName, keysOf } from './cacheable.js';
 import { cacheId, idPart, indexKey, invalidatedKeys } from './keys.js';
 import type { ResolvedCacheOptions } from './options.js';
 import { copyOf, Store, type CacheStats } from './store.js';
@@ -98,8 +98,8 @@ export class ClientCache implements ClientSideCache, TrackerSink {
     send: Sender,
     slot = -1,
   ) {
-    const decl = cacheable(name);
-    if (decl === undefined) {
+    const command = cacheableName(name);
+    if (command === undefined) {
       const reply = send(name, args, options);
       this.afterWrite(name, args, reply);
       return reply;
@@ -108,20 +108,20 @@ export class ClientCache implements ClientSideCache, TrackerSink {
       this.store.misses++;
       return send(name, args, options);
     }
-    if (decl.name === 'mget') return this.mget(tracker, args, options, send, slot);
-    return this.read(tracker, decl, name, args, options, send, slot);
+    if (command === 'mget') return this.mget(tracker, args, options, send, slot);
+    return this.read(tracker, command, name, args, options, send, slot);
   }
 
   private read(
     tracker: Tracker,
-    decl: Cacheable,
+    command: string,
     name: string,
     args: readonly unknown[],
     options: SendOptions,
     send: Sender,
     slot: number,
   ): Promise<unknown> {
-    const id = cacheId(options.buffers === true, decl.name, args);
+    const id = cacheId(options.buffers === true, command, args);
     if (id === undefined) return send(name, args, options); // let the connection reject the argument
     const store = this.store;
     const hit = store.get(id);
@@ -136,8 +136,9 @@ export class ClientCache implements ClientSideCache, TrackerSink {
     store.misses++;
     let fill = this.inflight.get(id);
     if (fill === undefined) {
-      const keys = decl.layout === 'first' ? [args[0]] : args;
-      if (!this.covered(tracker, keys)) return send(name, args, options);
+      const keys = keysOf(command, args);
+      // A reply with no key to invalidate it by would never be invalidated.
+      if (keys.length === 0 || !this.covered(tracker, keys)) return send(name, args, options);
       const raw = send(name, args, { ...options, transform: undefined });
       fill = this.startFill(id, keys.map(indexKey), tracker, raw, slot);
     }

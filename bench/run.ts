@@ -228,7 +228,7 @@ async function main(o: Options): Promise<void> {
     const notes = notesText(summaries);
     const header = [
       `wredis end-to-end benchmark — ${meta.date}`,
-      `node ${meta.node}, redis-server ${meta.redisServer}, ioredis ${meta.packages.ioredis}, redis ${meta.packages.redis}, wredis ${meta.packages.wredis} (${meta.git})`,
+      `node ${meta.node}, redis-server ${meta.redisServer}, ioredis ${meta.packages.ioredis}, redis ${meta.packages.redis}, glide ${meta.packages['@valkey/valkey-glide']}, wredis ${meta.packages.wredis} (${meta.git})`,
       `${meta.machine.nproc} × ${meta.machine.cpu}, ${meta.machine.memGB} GB, Linux ${meta.machine.kernel}, load ${meta.machine.loadavg.join(' ')} at start${busy(runs, meta.machine.nproc)}`,
       `${o.repeats} interleaved repeat(s), scale ${o.scale}${o.quick ? ' (quick)' : ''}; medians over repeats, (min–max); ratio = cmd/s ÷ ioredis in the same repeat, then the median`,
     ].join('\n');

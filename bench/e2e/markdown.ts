@@ -46,7 +46,7 @@ export function markdown(r: ResultsFile): string {
   );
   out.push('');
   out.push(
-    `- Versions: Node ${m.node}, redis-server ${m.redisServer}, ioredis ${m.packages.ioredis}, redis (node-redis) ${m.packages.redis}, wredis ${m.packages.wredis} — ${m.git}.`,
+    `- Versions: Node ${m.node}, redis-server ${m.redisServer}, ioredis ${m.packages.ioredis}, redis (node-redis) ${m.packages.redis}, @valkey/valkey-glide ${m.packages['@valkey/valkey-glide'] ?? '–'}, wredis ${m.packages.wredis} — ${m.git}.`,
   );
   for (const b of m.against ?? [])
     out.push(
@@ -122,7 +122,7 @@ export function markdown(r: ResultsFile): string {
     '- every run is checked against the server: `total_commands_processed` must grow by at least the commands the client claims; one reply of each shape is checked before measuring.',
   );
   out.push(
-    '- clients run with their defaults (all three speak RESP3 by default); ioredis-ap = ioredis with `enableAutoPipelining: true`; node-redis pipelines with `multi().execAsPipeline()`, ioredis with `pipeline().exec()`, wredis with `pipeline().exec()`.',
+    '- clients run with their defaults (RESP3 where it is the default) except where a note below says; ioredis-ap = ioredis with `enableAutoPipelining: true`; node-redis pipelines with `multi().execAsPipeline()`, ioredis with `pipeline().exec()`, GLIDE with a non-atomic `Batch` and `exec()`, wredis with `pipeline().exec()`.',
   );
   const notes = [...new Set(r.summaries.flatMap((s) => s.notes.map((n) => `${s.client}: ${n}`)))];
   for (const n of notes) out.push(`- ${n}`);

@@ -73,7 +73,10 @@ export async function collectMeta(server: Endpoint | undefined): Promise<Meta> {
     node: process.version,
     redisServer,
     packages: Object.fromEntries(
-      ['wredis', 'ioredis', 'redis', '@redis/client', 'tsx'].map((n) => [n, pkgVersion(n)]),
+      ['wredis', 'ioredis', 'redis', '@redis/client', '@valkey/valkey-glide', 'tsx'].map((n) => [
+        n,
+        pkgVersion(n),
+      ]),
     ),
     git: git(),
     machine: {

@@ -29,7 +29,7 @@ export interface Options {
 export const HELP = `Usage: npm run bench -- [options]
        node --import tsx bench/run.ts [options]
 
-Runs wredis, ioredis and node-redis through the same workloads, each client in its own child
+Runs wredis, ioredis, node-redis and GLIDE through the same workloads, each client in its own child
 process, interleaved within every repeat. Prints a table (ops/s, p50/p99 latency, CPU time per
 command, RSS, ratio to ioredis in the same repeat), writes bench/out/results-<time>.json and
 bench/out/chart-<time>.svg. Starts and stops its own redis-server processes unless told where to go.

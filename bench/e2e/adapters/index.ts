@@ -1,5 +1,6 @@
 /** Builds the adapter for a client name; wredis is imported lazily (it may not load yet). */
 import {
+  UnavailableError,
   isAgainst,
   refuseOptions,
   type Adapter,
@@ -8,6 +9,15 @@ import {
   type Endpoint,
   type Mode,
 } from './types.js';
+
+/** GLIDE's native binary may be missing on this platform: "not available", with the loader's reason. */
+async function glide(): Promise<typeof import('./glide.js')> {
+  try {
+    return await import('./glide.js');
+  } catch (e) {
+    throw new UnavailableError(`glide does not load: ${(e as Error).message.split('\n')[0] ?? ''}`);
+  }
+}
 
 /**
  * `wredisRoot` is the tree an `wredis@<ref>` client loads (its dist/), built by `--against`.
@@ -35,5 +45,7 @@ export async function createAdapter(
       return (await import('./ioredis.js')).ioredisAdapter(mode, ep, true);
     case 'node-redis':
       return (await import('./node-redis.js')).nodeRedisAdapter(mode, ep);
+    case 'glide':
+      return (await glide()).glideAdapter(mode, ep);
   }
 }

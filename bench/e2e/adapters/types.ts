@@ -9,8 +9,11 @@ export interface Endpoint {
   port: number;
 }
 
-/** Client variants the harness knows. `ioredis-ap` is ioredis with `enableAutoPipelining`. */
-export const CLIENTS = ['wredis', 'ioredis', 'ioredis-ap', 'node-redis'] as const;
+/**
+ * Client variants the harness knows. `ioredis-ap` is ioredis with `enableAutoPipelining`; `glide`
+ * is @valkey/valkey-glide (Rust core, N-API).
+ */
+export const CLIENTS = ['wredis', 'ioredis', 'ioredis-ap', 'node-redis', 'glide'] as const;
 export type BaseClient = (typeof CLIENTS)[number];
 /** wredis as built from another git ref by `--against <ref>` (e.g. `wredis@92c7ebb`). */
 export type AgainstClient = `wredis@${string}`;

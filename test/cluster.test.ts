@@ -20,6 +20,8 @@ import {
 } from '../src/index.js';
 import { startCluster, type ClusterNode, type RedisClusterHandle } from './support/cluster.js';
 import { startScriptedServer, HELLO3 } from './support/scripted-server.js';
+import { registerSecondRoundCases } from './cluster/cases.js';
+import { registerScriptedCases } from './cluster/scripted-cases.js';
 
 function slotsReply(ranges: Array<[number, number, number]>): string {
   let out = `*${ranges.length}\r\n`;
@@ -287,6 +289,8 @@ describe('RedisCluster on a real 3+3 cluster', () => {
     }
   });
 
+  registerSecondRoundCases(() => ({ cluster, r }));
+
   it('survives CLUSTER FAILOVER under load: errors only in the window, then recovery', async () => {
     const replica = cluster.replicas[0] as ClusterNode;
     const load = runLoad(r, 'fo', 3000, 30_000);
@@ -316,6 +320,8 @@ describe('RedisCluster on a real 3+3 cluster', () => {
 });
 
 describe('RedisCluster against scripted nodes', () => {
+  registerScriptedCases();
+
   it('rejects a slot no node serves with ClusterRoutingError', async () => {
     let port = 0;
     const srv = await startScriptedServer((cmd) => {

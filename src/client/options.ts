@@ -40,6 +40,16 @@ export interface RedisOptions {
   lazyConnect?: boolean;
   /** Server-assisted client-side caching of hot reads (see the README); off by default. */
   clientSideCache?: boolean | ClientSideCacheOptions;
+  /**
+   * Dedicated connections for blocking commands and `withConnection` (per node in a cluster);
+   * callers beyond it wait for one to be free. Default 16.
+   */
+  maxBlockingConnections?: number;
+  /**
+   * Milliseconds a caller waits for a free dedicated connection before rejecting with
+   * ConnectionError (code `ERR_WREDIS_POOL_TIMEOUT`); 0 (default) waits without limit.
+   */
+  blockingConnectionTimeout?: number;
 }
 
 /** Set by the entry point: how sockets are opened and which binary type replies use. */
@@ -63,6 +73,8 @@ export function getPlatform(): Platform {
 export interface ResolvedOptions extends ConnectionConfig {
   lazyConnect: boolean;
   clientSideCache: ResolvedCacheOptions | undefined;
+  maxBlockingConnections: number;
+  blockingConnectionTimeout: number;
 }
 
 /** Merges a URL and explicit options, validates them and applies defaults. */
@@ -81,6 +93,9 @@ export function resolveOptions(urlOrOptions?: string | RedisOptions, more?: Redi
     throw new DataError('port must be an integer from 0 to 65535');
   const db = o.db ?? 0;
   if (!Number.isInteger(db) || db < 0) throw new DataError('db must be a non-negative integer');
+  const maxBlocking = o.maxBlockingConnections ?? 16;
+  if (!Number.isInteger(maxBlocking) || maxBlocking < 1)
+    throw new DataError('maxBlockingConnections must be an integer >= 1');
   const protocol = o.protocol ?? 3;
   if (protocol !== 2 && protocol !== 3) throw new DataError('protocol must be 2 or 3');
   return {
@@ -102,6 +117,8 @@ export function resolveOptions(urlOrOptions?: string | RedisOptions, more?: Redi
     binary: p.binary,
     lazyConnect: o.lazyConnect ?? false,
     clientSideCache: resolveCacheOptions(o.clientSideCache),
+    maxBlockingConnections: maxBlocking,
+    blockingConnectionTimeout: nonNegative(o.blockingConnectionTimeout, 0, 'blockingConnectionTimeout'),
   };
 }
 

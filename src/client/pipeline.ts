@@ -140,7 +140,8 @@ export class Transaction extends Batch {
     });
   }
 
-  private async sendBlock(queued: Queued[]): Promise<unknown[]> {
+  /** @internal MULTI, the commands and EXEC in one write to `targetFor(queued)`; a cluster wraps it in its redirection policy. */
+  protected async sendBlock(queued: Queued[]): Promise<unknown[]> {
     const t = this.targetFor(queued);
     const block: BatchCommand[] = [
       { name: 'MULTI', args: [] },

@@ -71,7 +71,11 @@ export class Redis extends CommandBase<RedisEvents> {
     this.shared = {
       options: resolved,
       main,
-      blocking: new BlockingPool(resolved),
+      blocking: new BlockingPool(
+        resolved,
+        resolved.maxBlockingConnections,
+        resolved.blockingConnectionTimeout,
+      ),
       support: new ServerSupport(main),
       cache: ClientCache.attach(resolved.clientSideCache, main),
     };

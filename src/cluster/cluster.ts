@@ -1,30 +1,16 @@
 /**
- * The cluster client: a slot map from CLUSTER SLOTS, one auto-pipelined
- * connection per node, routing from the command table, and redirections (MOVED,
- * ASK, TRYAGAIN, CLUSTERDOWN) under one budget per command.
+ * The cluster client (the facade): options, the public methods, and lending. The slot map and
+ * node connections live in ./topology.ts, command execution in ./executor.ts, and what to do
+ * when a command fails (MOVED, ASK, TRYAGAIN, CLUSTERDOWN, lost node) in ./redirect.ts.
  */
-import { BlockingPool } from '../client/blocking-pool.js';
-import { commandFlags } from '../client/command-flags.js';
 import { resolveOptions, type RedisOptions, type ResolvedOptions } from '../client/options.js';
-import { Pipeline, Transaction, type BatchTarget } from '../client/pipeline.js';
+import { Pipeline, type BatchTarget, type Transaction } from '../client/pipeline.js';
 import type { CommandSignatures, Promised } from '../commands/methods/index.js';
 import { CommandBase } from '../client/command-base.js';
-import { ServerSupport } from '../commands/support.js';
-import { isReadOnly, lookupCommand } from '../commands/table.js';
-import { Connection, type SendOptions } from '../connection/connection.js';
-import {
-  AskError,
-  ClusterDownError,
-  ClusterError,
-  ClusterRoutingError,
-  ConnectionError,
-  DataError,
-  MovedError,
-  RedisError,
-  TimeoutError,
-  TryAgainError,
-} from '../errors/index.js';
+import { keySlot } from '../core/slots.js';
+import { ClusterRoutingError, DataError, RedisClusterException } from '../errors/index.js';
 import type { RedisKey } from '../commands/methods/index.js';
+import { ensurePersistence, ensureReplication } from '../features/guarantees.js';
 import { Lock, type LockOptions } from '../features/lock.js';
 import { Script } from '../features/script.js';
 import {
@@ -37,12 +23,14 @@ import {
   type StreamReaderOptions,
 } from '../features/stream-consumer.js';
 import { pubSubMisuse, type PubSubCommands } from '../pubsub/index.js';
+import { Executor } from './executor.js';
+import { ClusterConnection } from './lent.js';
+import type { NatMap } from './nat-map.js';
 import { ClusterPubSub } from './pubsub.js';
 import { installClusterPubSub } from './pubsub-methods.js';
 import { ClusterTransaction } from './transaction.js';
-import { mergeReplies } from './merge.js';
-import { mergeSplit, route, type Route } from './router.js';
-import { SlotMap, nodeAddress, type NodeAddress, type Shard } from './slot-map.js';
+import { SlotMap, nodeAddress } from './slot-map.js';
+import { Topology, type ReadFrom } from './topology.js';
 
 export interface ClusterNodeOptions {
   host: string;
@@ -53,11 +41,16 @@ export interface RedisClusterOptions extends RedisOptions {
   /** Seed nodes; one is enough, the rest are discovered. */
   nodes: ClusterNodeOptions[];
   /** Where read-only commands go. Default 'primary'. */
-  readFrom?: 'primary' | 'replica' | 'preferReplica';
+  readFrom?: ReadFrom;
   /** Redirections and retries one command may take (MOVED, ASK, TRYAGAIN, CLUSTERDOWN, lost node). Default 16. */
   maxRedirections?: number;
   /** Milliseconds between slot-map refreshes; 0 turns the timer off. Default 30 000. */
   refreshInterval?: number;
+  /**
+   * Addresses the nodes announce -> addresses the client connects to (NAT, Docker, Kubernetes):
+   * `{ '10.0.0.5:6379': { host: 'redis-0.example', port: 6379 } }` or a function of `{ host, port }`.
+   */
+  natMap?: NatMap;
 }
 
 export interface RedisClusterEvents {
@@ -68,29 +61,14 @@ export interface RedisClusterEvents {
   end: [];
 }
 
-interface NodeEntry {
-  readonly address: NodeAddress;
-  readonly conn: Connection;
-  readonly blocking: BlockingPool;
-}
-
 interface Shared {
   readonly base: ResolvedOptions;
-  readonly seeds: NodeAddress[];
-  readonly readFrom: 'primary' | 'replica' | 'preferReplica';
-  readonly maxRedirections: number;
-  readonly nodes: Map<string, NodeEntry>;
-  map: SlotMap | undefined;
-  refreshing: Promise<void> | undefined;
-  refreshAgain: boolean;
+  readonly topology: Topology;
+  readonly executor: Executor;
   firstMap: Promise<void> | undefined;
   timer: ReturnType<typeof setInterval> | undefined;
-  closed: boolean;
-  replicaTurn: number;
   /** Pub/Sub, made on first subscribe. */
   pubsub: ClusterPubSub | undefined;
-  /** What the servers support (CommandNotSupportedError), learnt from one primary on first need. */
-  support: ServerSupport | undefined;
 }
 
 /** `'idle'` (no slot map yet), `'connecting'`, `'ready'` (slot map loaded) or `'closed'`. */
@@ -104,30 +82,45 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
   /** @internal */
   protected readonly buffers: boolean = false;
 
+  /**
+   * @throws RedisClusterException for options a cluster cannot honour (a `db` other than 0:
+   * clusters have only database 0).
+   */
   constructor(options: RedisClusterOptions) {
     super();
-    const { nodes, readFrom, maxRedirections, refreshInterval, ...rest } = options;
+    const { nodes, readFrom, maxRedirections, refreshInterval, natMap, ...rest } = options;
     if (!Array.isArray(nodes) || nodes.length === 0)
       throw new DataError('RedisCluster needs at least one seed node');
     const base = resolveOptions(rest);
+    if (base.db !== 0)
+      throw new RedisClusterException(`A cluster has only database 0; db ${base.db} cannot be selected`);
     const redirections = maxRedirections ?? 16;
     if (!Number.isInteger(redirections) || redirections < 0)
       throw new DataError('maxRedirections must be a non-negative integer');
-    this.shared = {
+    if (
+      natMap !== undefined &&
+      (natMap === null || (typeof natMap !== 'object' && typeof natMap !== 'function'))
+    )
+      throw new DataError('natMap must be an object or a function');
+    const from = readFrom ?? 'primary';
+    const topology = new Topology({
       base,
       seeds: nodes.map((n) => nodeAddress(n.host, n.port)),
-      readFrom: readFrom ?? 'primary',
-      maxRedirections: redirections,
-      nodes: new Map(),
-      map: undefined,
-      refreshing: undefined,
-      refreshAgain: false,
+      readFrom: from,
+      natMap,
+      refreshed: () => {
+        this.emit('refresh');
+        this.shared.pubsub?.refreshed();
+      },
+      error: (e) => this.emit('error', e),
+    });
+    this.shared = {
+      base,
+      topology,
+      executor: new Executor(topology, redirections, base.retry, from, () => this.connect()),
       firstMap: undefined,
       timer: undefined,
-      closed: false,
-      replicaTurn: 0,
       pubsub: undefined,
-      support: undefined,
     };
     const every = refreshInterval ?? 30_000;
     if (every > 0) {
@@ -141,7 +134,7 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
   /** Loads the slot map (connecting to the nodes as needed). */
   connect(): Promise<void> {
     const s = this.shared;
-    if (s.map !== undefined) return Promise.resolve();
+    if (s.topology.map !== undefined) return Promise.resolve();
     s.firstMap ??= this.refresh().then(
       () => this.emit('ready'),
       (e: unknown) => {
@@ -155,14 +148,19 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
   /** Where the client stands; `'closed'` after `close()` / `disconnect()` (stream consumers stop quietly then). */
   get status(): ClusterStatus {
     const s = this.shared;
-    if (s.closed) return 'closed';
-    if (s.map !== undefined) return 'ready';
+    if (s.topology.closed) return 'closed';
+    if (s.topology.map !== undefined) return 'ready';
     return s.firstMap === undefined ? 'idle' : 'connecting';
   }
 
   /** The current slot map (after `connect()`). */
   get slots(): SlotMap | undefined {
-    return this.shared.map;
+    return this.shared.topology.map;
+  }
+
+  /** @internal Slot maps applied so far (tests and benchmarks count refreshes). */
+  get refreshCount(): number {
+    return this.shared.topology.refreshes;
   }
 
   /** A view whose string replies are bytes. */
@@ -182,9 +180,63 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
     return new Pipeline(this.batchTarget());
   }
 
-  /** MULTI/EXEC on the node of the one slot all keys share; ClusterTransactionError otherwise. */
+  /**
+   * MULTI/EXEC on the node of the one slot all keys share (ClusterTransactionError otherwise).
+   * A block refused because its slot moved is sent again as a whole on the new owner.
+   */
   multi(): Transaction {
-    return new ClusterTransaction(this.batchTarget(), (slot) => this.transactionTarget(slot));
+    return new ClusterTransaction(this.batchTarget(), this.shared.executor);
+  }
+
+  /**
+   * Lends a dedicated connection to the primary that owns `key`'s slot for the duration of `fn`:
+   * WATCH / MULTI / EXEC and blocking commands run there. Keys of other slots reject with
+   * ClusterCrossSlotError; a redirection (the slot moved) rejects with WatchError while keys are
+   * watched, else with ClusterError — nothing is run on another node.
+   */
+  async withConnection<T>(key: RedisKey, fn: (conn: ClusterConnection) => Promise<T>): Promise<T> {
+    await this.connect();
+    const { topology, executor } = this.shared;
+    const slot = keySlot(key as string);
+    const node = topology.node(topology.pick(slot, false));
+    return node.blocking.lease(async (conn) => {
+      const lent = new ClusterConnection(conn, this.buffers, executor.support(), slot, (e) =>
+        executor.redirected(e, node.address),
+      );
+      try {
+        return await fn(lent);
+      } finally {
+        if (conn.status === 'ready') await conn.send('UNWATCH', []).catch(() => undefined);
+      }
+    });
+  }
+
+  /** Runs `fn` on a connection to `key`'s primary (see withConnection), then WAIT there; ReplicationError when too few replicas acknowledged. */
+  ensureReplication<T>(
+    key: RedisKey,
+    replicas: number,
+    timeout: number,
+    fn: (conn: ClusterConnection) => Promise<T>,
+  ): Promise<T> {
+    return ensureReplication(this.lender(key), replicas, timeout, fn);
+  }
+
+  /**
+   * Runs `fn` on a connection to `key`'s primary, then WAITAOF there (Redis 7.2+):
+   * PersistenceError, or CommandNotSupportedError before `fn` runs on older servers.
+   */
+  ensurePersistence<T>(
+    key: RedisKey,
+    local: number,
+    replicas: number,
+    timeout: number,
+    fn: (conn: ClusterConnection) => Promise<T>,
+  ): Promise<T> {
+    return ensurePersistence(this.lender(key), local, replicas, timeout, fn);
+  }
+
+  private lender(key: RedisKey): { withConnection<T>(fn: (c: ClusterConnection) => Promise<T>): Promise<T> } {
+    return { withConnection: (fn) => this.withConnection(key, fn) };
   }
 
   /** A Lua script run by digest on the node of its keys (EVALSHA; loaded there on NOSCRIPT, as each node has its own cache). */
@@ -213,11 +265,11 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
     const s = this.shared;
     s.pubsub ??= new ClusterPubSub({
       options: s.base,
-      maxRedirections: s.maxRedirections,
-      map: () => s.map,
+      redirects: s.executor,
+      map: () => s.topology.map,
       connect: () => this.connect(),
       refresh: () => this.refresh(),
-      connection: (address) => this.node(address).conn,
+      connection: (address) => s.topology.node(address).conn,
       protocol: () => this.protocol(),
       error: (e) => this.emit('error', e),
     });
@@ -236,8 +288,9 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
     if (options.match !== undefined) args.push('MATCH', options.match);
     if (options.count !== undefined) args.push('COUNT', options.count);
     if (options.type !== undefined) args.push('TYPE', options.type);
-    for (const primary of (this.shared.map as SlotMap).primaries()) {
-      const conn = this.node(primary).conn;
+    const topology = this.shared.topology;
+    for (const primary of (topology.map as SlotMap).primaries()) {
+      const conn = topology.node(primary).conn;
       let cursor = '0';
       // A full SCAN returns to cursor 0; the round bound only guards against a misbehaving server.
       for (let round = 0; round < 100_000_000; round++) {
@@ -256,27 +309,27 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
   /** Graceful: in-flight replies arrive, then every node connection closes. */
   async close(): Promise<void> {
     const s = this.shared;
-    s.closed = true;
-    if (s.timer !== undefined) clearInterval(s.timer);
+    this.stopTimers();
     const pubsub = s.pubsub?.close();
-    await Promise.all([...s.nodes.values()].map((n) => Promise.all([n.conn.close(), n.blocking.close()])));
+    await s.topology.close();
     await pubsub;
-    s.nodes.clear();
     this.emit('end');
   }
 
   /** Immediate: every node connection drops; pending commands reject. */
   disconnect(): void {
     const s = this.shared;
-    s.closed = true;
-    if (s.timer !== undefined) clearInterval(s.timer);
+    this.stopTimers();
     s.pubsub?.close(false).catch(() => undefined);
-    for (const n of s.nodes.values()) {
-      n.conn.disconnect();
-      n.blocking.disconnect();
-    }
-    s.nodes.clear();
+    s.topology.disconnect();
     this.emit('end');
+  }
+
+  private stopTimers(): void {
+    const s = this.shared;
+    s.topology.closed = true;
+    if (s.timer !== undefined) clearInterval(s.timer);
+    s.executor.wake();
   }
 
   /**
@@ -284,298 +337,63 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
    * are folded into a single follow-up.
    */
   refresh(): Promise<void> {
-    const s = this.shared;
-    // After close(), a refresh would open connections again.
-    if (s.closed) return Promise.reject(new ConnectionError('Connection is closed'));
-    if (s.refreshing !== undefined) {
-      s.refreshAgain = true;
-      return s.refreshing;
-    }
-    const run = async (): Promise<void> => {
-      try {
-        do {
-          s.refreshAgain = false;
-          await this.loadSlotMap();
-        } while (s.refreshAgain && !s.closed);
-      } finally {
-        s.refreshing = undefined;
-      }
-    };
-    s.refreshing = run();
-    return s.refreshing;
+    return this.shared.topology.refresh();
   }
 
   /** @internal The single path every command takes. */
   dispatch(name: string, args: unknown[], transform?: (reply: unknown) => unknown): Promise<unknown> {
-    const misuse = pubSubMisuse(name);
+    const misuse = pubSubMisuse(name) ?? stateCommandMisuse(name);
     if (misuse !== undefined) return Promise.reject(misuse);
-    return this.send(name, args, { buffers: this.buffers, transform });
-  }
-
-  // --- routing and execution ------------------------------------------------------
-
-  private support(): ServerSupport {
-    const s = this.shared;
-    if (s.support === undefined) {
-      const primary = (s.map as SlotMap).primaries()[0] ?? s.seeds[0];
-      s.support = new ServerSupport(this.node(primary as NodeAddress).conn);
-    }
-    return s.support;
-  }
-
-  private send(name: string, args: unknown[], base: SendOptions, supportChecked = false): Promise<unknown> {
-    const s = this.shared;
-    if (s.closed) return Promise.reject(new ConnectionError('Connection is closed'));
-    if (s.map === undefined) return this.connect().then(() => this.send(name, args, base));
-    const flags = commandFlags(name, args);
-    if (flags.gate !== undefined && !supportChecked) {
-      // A command the servers may lack: decided once, against one primary (a cluster runs one version).
-      return this.support().run(flags.gate, () => this.send(name, args, base, true));
-    }
-    const options: SendOptions = {
-      ...base,
-      safe: flags.safe,
-      readOnly: flags.readOnly,
-      blocking: flags.blocking,
-    };
-    const spec = lookupCommand(name, args);
-    let r: Route;
-    try {
-      r = route(spec, name, args);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    const readOnly = flags.safe && s.readFrom !== 'primary' && spec !== undefined && isReadOnly(spec);
-    switch (r.kind) {
-      case 'slot':
-        return this.onSlot(name, args, options, r.slot, readOnly);
-      case 'any':
-        return this.onSlot(name, args, options, -1, readOnly);
-      case 'split': {
-        const { transform, ...raw } = options;
-        return Promise.all(r.parts.map((p) => this.onSlot(name, p.args, raw, p.slot, readOnly))).then(
-          (replies) => {
-            const merged = mergeSplit(r.merge, r.parts, replies, r.total);
-            return transform === undefined ? merged : transform(merged);
-          },
-        );
-      }
-      case 'fanout':
-        return this.fanout(name, args, options, r.nodes, r.response);
-    }
-  }
-
-  /** Runs on the node serving `slot` (-1: any primary), following redirections within the budget. */
-  private async onSlot(
-    name: string,
-    args: unknown[],
-    options: SendOptions,
-    slot: number,
-    readOnly: boolean,
-  ): Promise<unknown> {
-    const s = this.shared;
-    let asking: NodeAddress | undefined;
-    let last: unknown;
-    for (let attempt = 0; attempt <= s.maxRedirections; attempt++) {
-      let target: NodeAddress;
-      if (asking !== undefined) target = asking;
-      else target = this.pickNode(slot, readOnly && attempt === 0);
-      const node = this.node(target);
-      try {
-        if (asking !== undefined) {
-          // ASKING and the command leave in the same write, so nothing comes between them.
-          node.conn.send('ASKING', [], {}).catch(() => undefined);
-          asking = undefined;
-        }
-        if (options.blocking) return await node.blocking.run(name, args, options);
-        return await node.conn.send(name, args, options);
-      } catch (e) {
-        last = e;
-        if (e instanceof MovedError) {
-          const to = nodeAddress(e.host === '' ? target.host : e.host, e.port);
-          if (e.slot >= 0) s.map?.moveSlot(e.slot, to);
-          this.refresh().catch(() => undefined);
-          if (slot < 0) slot = e.slot;
-        } else if (e instanceof AskError) {
-          asking = nodeAddress(e.host === '' ? target.host : e.host, e.port);
-        } else if (e instanceof TryAgainError || e instanceof ClusterDownError) {
-          await sleep(s.base.retry.delay(attempt + 1));
-        } else if (e instanceof ConnectionError && !(e instanceof TimeoutError) && options.safe === true) {
-          // The node may be gone (failover): learn the new map, then go again.
-          await sleep(s.base.retry.delay(attempt + 1));
-          await this.refresh().catch(() => undefined);
-        } else {
-          // Not repeatable here, but the node may be gone: the next command should find the new map.
-          if (e instanceof ConnectionError && !(e instanceof TimeoutError))
-            this.refresh().catch(() => undefined);
-          throw e;
-        }
-      }
-    }
-    const command = name.toUpperCase();
-    if (last instanceof ClusterDownError)
-      throw new ClusterDownError(`${command}: the cluster stayed down through ${s.maxRedirections} retries`, {
-        cause: last,
-        command,
-      });
-    throw new ClusterError(`${command}: redirection budget (${s.maxRedirections}) spent`, {
-      cause: last,
-      command,
-    });
-  }
-
-  private async fanout(
-    name: string,
-    args: unknown[],
-    options: SendOptions,
-    which: 'all_shards' | 'all_nodes',
-    policy: Parameters<typeof mergeReplies>[1],
-  ): Promise<unknown> {
-    const map = this.shared.map as SlotMap;
-    const targets = which === 'all_shards' ? map.primaries() : map.nodes();
-    if (targets.length === 0)
-      throw new ClusterRoutingError(`no node to run ${name.toUpperCase()} on`, {
-        command: name.toUpperCase(),
-      });
-    const { transform, ...raw } = options;
-    const replies = await Promise.all(
-      targets.map((t) =>
-        this.node(t)
-          .conn.send(name, args, raw)
-          .then(
-            (v) => v,
-            (e: unknown) => (e instanceof Error ? e : new RedisError(String(e))),
-          ),
-      ),
-    );
-    const merged = mergeReplies(name.toUpperCase(), policy, replies);
-    return transform === undefined ? merged : transform(merged);
-  }
-
-  /** The node for a slot: its primary, or a replica for reads when readFrom asks for one. */
-  private pickNode(slot: number, readFromReplica: boolean): NodeAddress {
-    const s = this.shared;
-    const map = s.map as SlotMap;
-    let shard: Shard | undefined;
-    if (slot < 0) {
-      const primaries = map.primaries();
-      shard =
-        primaries.length === 0 ? undefined : map.shards.find((x) => x.primary.key === primaries[0]?.key);
-    } else shard = map.shardOf(slot);
-    if (shard === undefined) throw new ClusterRoutingError(`slot ${slot} is not served by any node`, {});
-    if (readFromReplica && shard.replicas.length > 0) {
-      const replica = shard.replicas[s.replicaTurn++ % shard.replicas.length] as NodeAddress;
-      if (s.readFrom === 'replica') return replica;
-      const status = s.nodes.get(replica.key)?.conn.status;
-      if (status === undefined || status === 'ready' || status === 'idle' || status === 'connecting')
-        return replica;
-    }
-    return shard.primary;
-  }
-
-  /** The connection to a node, made on first use. */
-  private node(address: NodeAddress): NodeEntry {
-    const s = this.shared;
-    let entry = s.nodes.get(address.key);
-    if (entry === undefined) {
-      const config = {
-        ...s.base,
-        host: address.host,
-        port: address.port,
-        path: undefined,
-        readOnly: s.readFrom !== 'primary',
-        // The cluster's redirection policy owns TRYAGAIN, CLUSTERDOWN, LOADING … under one budget.
-        retryReplies: false,
-      };
-      const conn = new Connection(config);
-      conn.on('close', () => {
-        if (!s.closed) this.refresh().catch(() => undefined);
-      });
-      conn.on('error', (e) => this.emit('error', e));
-      entry = { address, conn, blocking: new BlockingPool(config) };
-      s.nodes.set(address.key, entry);
-    }
-    return entry;
-  }
-
-  /** Asks several nodes for CLUSTER SLOTS and keeps the view most of them share. */
-  private async loadSlotMap(): Promise<void> {
-    const s = this.shared;
-    const known = s.map?.nodes() ?? [];
-    const candidates = [...known, ...s.seeds.filter((a) => !known.some((k) => k.key === a.key))];
-    const asked = candidates.slice(0, Math.max(3, 1));
-    let views = await this.askSlots(asked);
-    if (views.length === 0 && candidates.length > asked.length)
-      views = await this.askSlots(candidates.slice(asked.length));
-    if (views.length === 0) throw new ConnectionError('no cluster node answered CLUSTER SLOTS');
-    const votes = new Map<string, { map: SlotMap; count: number }>();
-    for (const v of views) {
-      const sig = v.signature();
-      const entry = votes.get(sig);
-      if (entry) entry.count++;
-      else votes.set(sig, { map: v, count: 1 });
-    }
-    let best: { map: SlotMap; count: number } | undefined;
-    for (const v of votes.values()) if (best === undefined || v.count > best.count) best = v;
-    s.map = (best as { map: SlotMap }).map;
-    this.dropUnknownNodes();
-    this.emit('refresh');
-    s.pubsub?.refreshed();
+    return this.shared.executor.send(name, args, { buffers: this.buffers, transform });
   }
 
   /** The protocol the node connections negotiated: a connection already up tells, else the first primary's handshake. */
   private async protocol(): Promise<2 | 3> {
-    const s = this.shared;
-    for (const n of s.nodes.values()) if (n.conn.status === 'ready') return n.conn.hello.protocol;
-    if (s.map === undefined) await this.connect();
-    const first = (s.map as SlotMap).primaries()[0];
+    const t = this.shared.topology;
+    for (const n of t.nodes.values()) if (n.conn.status === 'ready') return n.conn.hello.protocol;
+    if (t.map === undefined) await this.connect();
+    const first = (t.map as SlotMap).primaries()[0];
     if (first === undefined) throw new ClusterRoutingError('no primary serves any slot', {});
-    const conn = this.node(first).conn;
+    const conn = t.node(first).conn;
     await conn.connect();
     return conn.hello.protocol;
   }
 
-  private async askSlots(addresses: readonly NodeAddress[]): Promise<SlotMap[]> {
-    if (this.shared.closed) return [];
-    const replies = await Promise.all(
-      addresses.map((a) =>
-        this.node(a)
-          .conn.send('CLUSTER', ['SLOTS'], { safe: true, readOnly: true })
-          .then(
-            (reply) => SlotMap.fromClusterSlots(reply, a.host),
-            () => undefined,
-          ),
-      ),
-    );
-    return replies.filter((m): m is SlotMap => m !== undefined);
-  }
-
-  /** Connections to nodes that left the map are closed (gracefully: their replies still arrive). */
-  private dropUnknownNodes(): void {
-    const s = this.shared;
-    const keep = new Set((s.map as SlotMap).nodes().map((n) => n.key));
-    for (const seed of s.seeds) keep.add(seed.key);
-    for (const [key, entry] of s.nodes) {
-      if (!keep.has(key)) {
-        s.nodes.delete(key);
-        entry.conn.close().catch(() => undefined);
-        entry.blocking.close().catch(() => undefined);
-      }
-    }
-  }
-
   private batchTarget(): BatchTarget {
-    return { buffers: this.buffers, send: (name, args, options) => this.send(name, [...args], options) };
-  }
-
-  private transactionTarget(slot: number): BatchTarget {
-    const node = this.node(this.pickNode(slot, false));
-    return { buffers: this.buffers, send: (name, args, options) => node.conn.send(name, args, options) };
+    const executor = this.shared.executor;
+    return { buffers: this.buffers, send: (name, args, options) => executor.send(name, [...args], options) };
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Commands that change the state of the connection they run on. The cluster spreads commands
+ * over shared node connections, so a state change would leak into other callers' commands.
+ */
+const STATE_COMMANDS = new Set([
+  'multi',
+  'exec',
+  'discard',
+  'watch',
+  'unwatch',
+  'select',
+  'readonly',
+  'readwrite',
+  'asking',
+  'monitor',
+  'reset',
+  'quit',
+  'hello',
+  'auth',
+]);
+
+function stateCommandMisuse(name: string): DataError | undefined {
+  const lower = name.toLowerCase();
+  if (!STATE_COMMANDS.has(lower)) return undefined;
+  const command = name.toUpperCase();
+  return new DataError(
+    `${command} changes the state of a shared connection; use multi() or withConnection(key, fn)`,
+    { command },
+  );
 }
 
 installClusterPubSub(RedisCluster.prototype);

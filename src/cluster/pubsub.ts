@@ -21,15 +21,12 @@ import type { ResolvedOptions } from '../client/options.js';
 import { Connection } from '../connection/connection.js';
 import { keySlot } from '../core/slots.js';
 import {
-  AskError,
-  ClusterDownError,
   ClusterError,
   ClusterRoutingError,
   ConnectionError,
   DataError,
   MovedError,
   RedisError,
-  TryAgainError,
 } from '../errors/index.js';
 import { nameList } from '../pubsub/pubsub.js';
 import { Subscriber, type Dropped, type Sink } from '../pubsub/subscriber.js';
@@ -42,12 +39,15 @@ import type {
   SubscribeOptions,
 } from '../pubsub/types.js';
 import { asText } from '../pubsub/values.js';
-import { nodeAddress, type NodeAddress, type SlotMap } from './slot-map.js';
+import { budgetSpent, classify, type RedirectHost } from './redirect.js';
+import { SingleFlight } from './single-flight.js';
+import type { NodeAddress, SlotMap } from './slot-map.js';
 
 /** What the cluster client lends its Pub/Sub. */
 export interface ClusterPubSubHost {
   readonly options: ResolvedOptions;
-  readonly maxRedirections: number;
+  /** The cluster's redirection policy (budget, address resolution, slot updates). */
+  readonly redirects: RedirectHost;
   /** The slot map, once loaded. */
   map(): SlotMap | undefined;
   /** Loads the slot map if it is not yet. */
@@ -109,9 +109,15 @@ export class ClusterPubSub {
   private readonly nodes = new Map<string, NodeSub>();
   /** Where channels and patterns live (any node receives every PUBLISH). */
   private broadcast: NodeAddress | undefined;
-  private reconciling: Promise<void> | undefined;
-  private again = false;
-  private againRefresh = false;
+  /** Reconciliation rounds, one at a time; the flag asks for a slot-map refresh first (any caller's wins). */
+  private readonly reconciler = new SingleFlight<boolean>(
+    async (refresh) => {
+      if (refresh) await this.host.refresh().catch(noop);
+      await this.placeMisplaced();
+    },
+    (a, b) => a || b,
+    () => this.closed,
+  );
   private watching = false;
   /** Pauses under way, cut short by close(). */
   private readonly sleepers = new Set<{ timer: ReturnType<typeof setTimeout>; resolve: () => void }>();
@@ -267,7 +273,7 @@ export class ClusterPubSub {
 
   /** Subscribes a group on its node: the slot's owner, or the broadcast node; redirections within the budget. */
   private async placeGroup(kind: PubSubKind, slot: number, group: readonly Want[]): Promise<void> {
-    const max = this.host.maxRedirections;
+    const max = this.host.redirects.maxRedirections;
     let last: unknown;
     for (let attempt = 0; attempt <= max; attempt++) {
       if (this.closed) throw new ConnectionError(CLOSED);
@@ -316,26 +322,35 @@ export class ClusterPubSub {
         return;
       } catch (e) {
         last = e;
-        if (e instanceof MovedError) {
-          if (e.slot >= 0)
-            this.host
-              .map()
-              ?.moveSlot(e.slot, nodeAddress(e.host === '' ? (address as NodeAddress).host : e.host, e.port));
-          this.host.refresh().catch(noop);
-        } else if (e instanceof AskError || e instanceof TryAgainError || e instanceof ClusterDownError) {
-          // A slot in migration: the channel lives on the source until the slot is handed over.
-          await this.pause(attempt + 1);
-        } else if (e instanceof ConnectionError || e instanceof ClusterRoutingError) {
-          await this.pause(attempt + 1);
-          await this.host.refresh().catch(noop);
-        } else {
-          throw e;
+        // A subscription may be placed twice harmlessly: it is always "safe" to repeat.
+        const action = classify(
+          e,
+          true,
+          address === undefined
+            ? this.host.redirects.resolver({ host: '', port: 0, key: '' })
+            : this.host.redirects.resolver(address),
+        );
+        switch (action.kind) {
+          case 'follow':
+            if (action.slot >= 0) this.host.redirects.moved(action.slot, action.to);
+            else this.host.refresh().catch(noop);
+            break;
+          case 'ask':
+          case 'wait':
+            // A slot in migration: the channel lives on the source until the slot is handed over.
+            await this.pause(attempt + 1);
+            break;
+          case 'refresh':
+            await this.pause(attempt + 1);
+            await this.host.refresh().catch(noop);
+            break;
+          case 'fail':
+            throw e;
         }
       }
     }
     const command = kind === 'shard' ? 'SSUBSCRIBE' : kind === 'pattern' ? 'PSUBSCRIBE' : 'SUBSCRIBE';
-    if (last instanceof ClusterRoutingError) throw last;
-    throw new ClusterError(`${command}: redirection budget (${max}) spent`, { cause: last, command });
+    throw budgetSpent(command, max, last);
   }
 
   /** A placement ended: refused wants are dropped, abandoned ones forgotten, the rest watched. */
@@ -389,27 +404,7 @@ export class ClusterPubSub {
 
   /** Re-places every want the map (or a lost node) says is misplaced. Single-flight; calls meanwhile fold into one more round. */
   private reconcile(refreshFirst: boolean): Promise<void> {
-    if (this.reconciling !== undefined) {
-      this.again = true;
-      this.againRefresh ||= refreshFirst;
-      return this.reconciling;
-    }
-    const run = async (): Promise<void> => {
-      let refresh = refreshFirst;
-      try {
-        do {
-          this.again = false;
-          if (refresh) await this.host.refresh().catch(noop);
-          refresh = this.againRefresh;
-          this.againRefresh = false;
-          await this.placeMisplaced();
-        } while (this.again && !this.closed);
-      } finally {
-        this.reconciling = undefined;
-      }
-    };
-    this.reconciling = run();
-    return this.reconciling;
+    return this.reconciler.run(refreshFirst);
   }
 
   private async placeMisplaced(): Promise<void> {

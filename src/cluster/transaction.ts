@@ -1,32 +1,101 @@
 /**
- * MULTI/EXEC in a cluster: every key of every queued command must hash to one
- * slot, and the whole block goes to that slot's primary.
+ * MULTI/EXEC in a cluster: every key of every queued command must hash to one slot, and the whole
+ * block goes to that slot's primary. A block refused because the slot moved (MOVED / ASK on a
+ * queued command or on EXEC, TRYAGAIN during a migration, CLUSTERDOWN) did not run anywhere, so it
+ * is sent again as a whole, per the redirection policy (ASK: ASKING before MULTI on the importing
+ * node); when the budget is spent it rejects with ClusterTransactionError. A block whose
+ * connection was lost is never resent (it may have run).
  */
 import { Transaction, type BatchTarget, type Queued } from '../client/pipeline.js';
 import { lookupCommand } from '../commands/table.js';
-import { ClusterTransactionError } from '../errors/index.js';
+import {
+  ClusterDownError,
+  ClusterError,
+  ClusterTransactionError,
+  ExecAbortError,
+  TryAgainError,
+} from '../errors/index.js';
+import { isRedirect, withRedirections, type RedirectHost } from './redirect.js';
 import { route } from './router.js';
+import type { NodeAddress } from './slot-map.js';
+
+export interface TransactionHost {
+  readonly redirects: RedirectHost;
+  /** Resolves once the slot map is loaded. */
+  ready(): Promise<void>;
+  /** The primary serving `slot` (-1: any primary). */
+  primary(slot: number): NodeAddress;
+  /** Sends on `node`'s shared connection; `asking`: ASKING goes right before MULTI. */
+  target(node: NodeAddress, asking: boolean): BatchTarget;
+}
+
+/** The one slot of a transaction's keys (-1 when keyless); ClusterTransactionError when they span slots. */
+export function transactionSlot(queued: readonly Queued[]): number {
+  let slot = -1;
+  for (const q of queued) {
+    let r;
+    try {
+      r = route(lookupCommand(q.name, q.args), q.name, q.args);
+    } catch (e) {
+      throw new ClusterTransactionError('A cluster transaction needs every key in one slot', {
+        command: 'MULTI',
+        cause: e,
+      });
+    }
+    if (r.kind === 'any' || r.kind === 'fanout') continue;
+    if (r.kind !== 'slot' || (slot >= 0 && r.slot !== slot)) {
+      throw new ClusterTransactionError('A cluster transaction needs every key in one slot', {
+        command: 'MULTI',
+      });
+    }
+    slot = r.slot;
+  }
+  return slot;
+}
+
+/** The redirection hidden in a refused block: EXEC itself redirected, or EXECABORT caused by a queued command's. */
+function blockRedirect(e: unknown): unknown {
+  if (!(e instanceof ExecAbortError)) return e;
+  const cause = e.cause;
+  return isRedirect(cause) || cause instanceof TryAgainError || cause instanceof ClusterDownError ? cause : e;
+}
 
 export class ClusterTransaction extends Transaction {
+  private current: BatchTarget | undefined;
+
   constructor(
     target: BatchTarget,
-    private readonly forSlot: (slot: number) => BatchTarget,
+    private readonly host: TransactionHost,
   ) {
     super(target);
   }
 
-  protected override targetFor(queued: readonly Queued[]): BatchTarget {
-    let slot = -1;
-    for (const q of queued) {
-      const r = route(lookupCommand(q.name, q.args), q.name, q.args);
-      if (r.kind === 'any') continue;
-      if (r.kind !== 'slot' || (slot >= 0 && r.slot !== slot)) {
-        throw new ClusterTransactionError('A cluster transaction needs every key in one slot', {
-          command: 'MULTI',
+  protected override async sendBlock(queued: Queued[]): Promise<unknown[]> {
+    const slot = transactionSlot(queued);
+    await this.host.ready();
+    try {
+      return await withRedirections(this.host.redirects, 'EXEC', false, async (a) => {
+        const node = a.asking ?? this.host.primary(slot);
+        a.node = node;
+        this.current = { ...this.host.target(node, a.asking !== undefined), buffers: this.target.buffers };
+        try {
+          return await super.sendBlock(queued);
+        } catch (e) {
+          throw blockRedirect(e);
+        }
+      });
+    } catch (e) {
+      // Only a spent budget ends as ClusterError here (nothing else raises one): the block never ran.
+      if (e instanceof ClusterError)
+        throw new ClusterTransactionError(`EXEC: the transaction's slot kept moving (${e.message})`, {
+          command: 'EXEC',
+          cause: e.cause,
         });
-      }
-      slot = r.slot;
+      throw e;
     }
-    return this.forSlot(slot);
+  }
+
+  protected override targetFor(_queued: readonly Queued[]): BatchTarget {
+    return this.current as BatchTarget;
   }
 }

@@ -1,0 +1,218 @@
+/**
+ * Running commands on a cluster: routing from the command table (one slot, a split per slot, a
+ * fan-out by routing tips, any primary), the support check against one primary, and every attempt
+ * under the redirection policy of ./redirect.ts.
+ */
+import { commandFlags } from '../client/command-flags.js';
+import type { BatchTarget } from '../client/pipeline.js';
+import { ServerSupport } from '../commands/support.js';
+import { isReadOnly, lookupCommand } from '../commands/table.js';
+import type { SendOptions } from '../connection/connection.js';
+import {
+  ClusterRoutingError,
+  ConnectionError,
+  MovedError,
+  RedisError,
+  type AskError,
+} from '../errors/index.js';
+import type { Retry } from '../retry.js';
+import { mergeReplies } from './merge.js';
+import { withRedirections, type RedirectHost } from './redirect.js';
+import { mergeSplit, route, type Route } from './router.js';
+import type { AddressResolver, NodeAddress, SlotMap } from './slot-map.js';
+import type { TransactionHost } from './transaction.js';
+import type { ReadFrom, Topology } from './topology.js';
+
+const noop = (): void => undefined;
+
+export class Executor implements RedirectHost, TransactionHost {
+  /** What the servers support (CommandNotSupportedError), learnt from one primary on first need. */
+  private supportFacts: ServerSupport | undefined;
+  /** Pauses under way, cut short by close(). */
+  private readonly sleepers = new Set<() => void>();
+
+  constructor(
+    private readonly topology: Topology,
+    readonly maxRedirections: number,
+    private readonly retry: Retry,
+    private readonly readFrom: ReadFrom,
+    private readonly connect: () => Promise<void>,
+  ) {}
+
+  get redirects(): RedirectHost {
+    return this;
+  }
+
+  // --- RedirectHost -------------------------------------------------------------------------
+
+  delay(failures: number): number {
+    return this.retry.delay(failures);
+  }
+
+  resolver(from: NodeAddress): AddressResolver {
+    return this.topology.resolver(from);
+  }
+
+  moved(slot: number, to: NodeAddress): void {
+    this.topology.moved(slot, to);
+  }
+
+  refresh(): Promise<void> {
+    return this.topology.refresh();
+  }
+
+  sleep(ms: number): Promise<void> {
+    if (this.topology.closed) return Promise.reject(new ConnectionError('Connection is closed'));
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
+    });
+  }
+
+  /** A redirection the caller will not follow (a lent connection): the map learns from it all the same. */
+  redirected(e: MovedError | AskError, from: NodeAddress): void {
+    if (e instanceof MovedError && e.slot >= 0) this.moved(e.slot, this.resolver(from)(e.host, e.port));
+  }
+
+  /** Ends every pause (close()): the loops then find the client closed. */
+  wake(): void {
+    for (const done of [...this.sleepers]) done();
+  }
+
+  // --- TransactionHost ----------------------------------------------------------------------
+
+  ready(): Promise<void> {
+    return this.topology.map === undefined ? this.connect() : Promise.resolve();
+  }
+
+  primary(slot: number): NodeAddress {
+    return this.topology.pick(slot, false);
+  }
+
+  target(node: NodeAddress, asking: boolean): BatchTarget {
+    const conn = this.topology.node(node).conn;
+    return {
+      buffers: false,
+      send: (name, args, options) => {
+        // ASKING, MULTI, the commands and EXEC leave in the same write: nothing comes between them.
+        if (asking && name === 'MULTI') conn.send('ASKING', [], {}).catch(noop);
+        return conn.send(name, args, options);
+      },
+    };
+  }
+
+  // --- commands -------------------------------------------------------------------------------
+
+  /** The support facts, asked of the first primary. */
+  support(): ServerSupport {
+    if (this.supportFacts === undefined) {
+      const primary = (this.topology.map as SlotMap).primaries()[0];
+      if (primary === undefined) throw new ClusterRoutingError('no primary serves any slot', {});
+      this.supportFacts = new ServerSupport(this.topology.node(primary).conn);
+    }
+    return this.supportFacts;
+  }
+
+  /** Routes and runs one command. */
+  send(name: string, args: unknown[], base: SendOptions, supportChecked = false): Promise<unknown> {
+    const t = this.topology;
+    if (t.closed) return Promise.reject(new ConnectionError('Connection is closed'));
+    if (t.map === undefined) return this.connect().then(() => this.send(name, args, base));
+    const flags = commandFlags(name, args);
+    if (flags.gate !== undefined && !supportChecked) {
+      // A command the servers may lack: decided once, against one primary (a cluster runs one version).
+      return this.support().run(flags.gate, () => this.send(name, args, base, true));
+    }
+    const options: SendOptions = {
+      ...base,
+      safe: flags.safe,
+      readOnly: flags.readOnly,
+      blocking: flags.blocking,
+    };
+    const spec = lookupCommand(name, args);
+    let r: Route;
+    try {
+      r = route(spec, name, args);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const readOnly = flags.safe && this.readFrom !== 'primary' && spec !== undefined && isReadOnly(spec);
+    switch (r.kind) {
+      case 'slot':
+        return this.onSlot(name, args, options, r.slot, readOnly);
+      case 'any':
+        return this.onSlot(name, args, options, -1, readOnly);
+      case 'split': {
+        const { transform, ...raw } = options;
+        return Promise.all(r.parts.map((p) => this.onSlot(name, p.args, raw, p.slot, readOnly))).then(
+          (replies) => {
+            const merged = mergeSplit(r.merge, r.parts, replies, r.total);
+            return transform === undefined ? merged : transform(merged);
+          },
+        );
+      }
+      case 'fanout':
+        return this.fanout(name, args, options, r.nodes, r.response);
+    }
+  }
+
+  /** Runs on the node serving `slot` (-1: any primary) under the redirection policy. */
+  private onSlot(
+    name: string,
+    args: unknown[],
+    options: SendOptions,
+    slot: number,
+    readOnly: boolean,
+  ): Promise<unknown> {
+    const t = this.topology;
+    let target = slot;
+    // Sent again after a lost connection: read-only commands, idempotent ones only under replay: 'idempotent'.
+    const replayable =
+      options.readOnly === true || (options.safe === true && this.retry.replay === 'idempotent');
+    return withRedirections(this, name.toUpperCase(), replayable, (a) => {
+      // A keyless command that met MOVED names its slot: follow that slot from now on.
+      if (target < 0 && a.previous instanceof MovedError) target = a.previous.slot;
+      const address = a.asking ?? t.pick(target, readOnly && a.number === 0);
+      a.node = address;
+      const node = t.node(address);
+      // ASKING and the command leave in the same write, so nothing comes between them.
+      if (a.asking !== undefined) node.conn.send('ASKING', [], {}).catch(noop);
+      if (options.blocking) return node.blocking.run(name, args, options);
+      return node.conn.send(name, args, options);
+    });
+  }
+
+  private async fanout(
+    name: string,
+    args: unknown[],
+    options: SendOptions,
+    which: 'all_shards' | 'all_nodes',
+    policy: Parameters<typeof mergeReplies>[1],
+  ): Promise<unknown> {
+    const map = this.topology.map as SlotMap;
+    const targets = which === 'all_shards' ? map.primaries() : map.nodes();
+    if (targets.length === 0)
+      throw new ClusterRoutingError(`no node to run ${name.toUpperCase()} on`, {
+        command: name.toUpperCase(),
+      });
+    const { transform, ...raw } = options;
+    const replies = await Promise.all(
+      targets.map((t) =>
+        this.topology
+          .node(t)
+          .conn.send(name, args, raw)
+          .then(
+            (v) => v,
+            (e: unknown) => (e instanceof Error ? e : new RedisError(String(e))),
+          ),
+      ),
+    );
+    const merged = mergeReplies(name.toUpperCase(), policy, replies);
+    return transform === undefined ? merged : transform(merged);
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * What to do when a cluster command fails, decided in one place for single commands, split
+ * commands, pipelines, transactions and pub/sub placement:
+ *
+ * | failure                                   | action                                        |
+ * |-------------------------------------------|-----------------------------------------------|
+ * | MOVED                                     | follow: update the slot, retry on the owner   |
+ * | ASK                                       | ask: ASKING + the command on that node, once  |
+ * | TRYAGAIN, LOADING                         | wait: back off, retry where the map says      |
+ * | CLUSTERDOWN, MASTERDOWN, READONLY         | refresh: back off, re-read the map, retry     |
+ * | connection lost (read-only command),      | refresh                                       |
+ * |   connection refused (nothing was sent)   |                                               |
+ * | slot not in the map                       | refresh once, then give up                    |
+ * | connection lost (any other command)       | give up (it may have run), refresh in passing |
+ * | anything else                             | give up                                       |
+ *
+ * Every retry draws on one budget per command (`maxRedirections`); when it is spent the command
+ * rejects with ClusterDownError (the cluster stayed down) or ClusterError, `cause` the last error.
+ * Node connections never retry these themselves (the cluster gives them a retry policy of zero
+ * retries), so one failure is never retried at two levels.
+ */
+import {
+  AskError,
+  BusyLoadingError,
+  ClusterDownError,
+  ClusterError,
+  ClusterRoutingError,
+  ConnectionError,
+  MovedError,
+  ReadOnlyError,
+  ResponseError,
+  TimeoutError,
+  TryAgainError,
+} from '../errors/index.js';
+import type { AddressResolver, NodeAddress } from './slot-map.js';
+
+export type RedirectAction =
+  | { readonly kind: 'follow'; readonly slot: number; readonly to: NodeAddress }
+  | { readonly kind: 'ask'; readonly to: NodeAddress }
+  | { readonly kind: 'wait' }
+  | { readonly kind: 'refresh' }
+  | { readonly kind: 'fail'; readonly refresh: boolean };
+
+/** Client-side code of the error a command rejects with when its budget is spent. */
+export const REDIRECTIONS_SPENT = 'ERR_WREDIS_CLUSTER_REDIRECTIONS';
+
+/** Code of a ConnectionError raised before anything was written (set by the connection layer). */
+const REFUSED = 'ERR_WREDIS_CONNECTION_REFUSED';
+
+const FAIL: RedirectAction = { kind: 'fail', refresh: false };
+const FAIL_REFRESH: RedirectAction = { kind: 'fail', refresh: true };
+const WAIT: RedirectAction = { kind: 'wait' };
+const REFRESH: RedirectAction = { kind: 'refresh' };
+
+/**
+ * Classifies one failure. `safe`: the command may run twice (read-only, or nothing of it can have
+ * run). `resolve` turns the address in a MOVED/ASK into the one to connect to ('' = the host of
+ * the node that replied; natMap applied).
+ */
+export function classify(error: unknown, safe: boolean, resolve: AddressResolver): RedirectAction {
+  if (error instanceof MovedError)
+    return { kind: 'follow', slot: error.slot, to: resolve(error.host, error.port) };
+  if (error instanceof AskError) return { kind: 'ask', to: resolve(error.host, error.port) };
+  // Replies that prove the command did not run.
+  if (error instanceof TryAgainError || error instanceof BusyLoadingError) return WAIT;
+  if (error instanceof ClusterDownError || error instanceof ReadOnlyError) return REFRESH;
+  if (error instanceof ResponseError && error.code === 'MASTERDOWN') return REFRESH;
+  if (error instanceof ClusterRoutingError) return REFRESH;
+  if (error instanceof ConnectionError) {
+    if (error instanceof TimeoutError) return FAIL;
+    // Lost before the reply: only a command that may run twice goes again (its outcome is unknown).
+    return safe || error.code === REFUSED ? REFRESH : FAIL_REFRESH;
+  }
+  return FAIL;
+}
+
+/** What the redirection loop needs from the cluster. */
+export interface RedirectHost {
+  readonly maxRedirections: number;
+  /** Backoff in ms before the retry after `failures` failures. */
+  delay(failures: number): number;
+  /** A resolver for addresses named by `from`'s replies. */
+  resolver(from: NodeAddress): AddressResolver;
+  /** MOVED: points the slot at `to` now and refreshes the whole map in the background. */
+  moved(slot: number, to: NodeAddress): void;
+  /** Re-reads the slot map (single-flight). */
+  refresh(): Promise<void>;
+  /** Pauses `ms`; cut short when the client closes. */
+  sleep(ms: number): Promise<void>;
+}
+
+/** One attempt: where it is asked to go after ASK, and where it went (set by the attempt). */
+export interface Attempt {
+  /** 0 for the first. */
+  readonly number: number;
+  /** Set after ASK: send ASKING and the command to this node. */
+  readonly asking: NodeAddress | undefined;
+  /** The failure of the previous attempt. */
+  readonly previous: unknown;
+  /** The node this attempt was sent to; set by the attempt before it sends. */
+  node: NodeAddress | undefined;
+}
+
+/**
+ * Runs `attempt` until it succeeds, a failure is not worth another attempt (rethrown as is), or
+ * the budget is spent (ClusterError / ClusterDownError with the last failure as `cause`).
+ */
+export async function withRedirections<T>(
+  host: RedirectHost,
+  command: string,
+  safe: boolean,
+  attempt: (a: Attempt) => Promise<T>,
+): Promise<T> {
+  const max = host.maxRedirections;
+  let asking: NodeAddress | undefined;
+  let last: unknown;
+  let routingRefreshed = false;
+  for (let n = 0; n <= max; n++) {
+    const a: Attempt = { number: n, asking, previous: last, node: undefined };
+    asking = undefined;
+    try {
+      return await attempt(a);
+    } catch (e) {
+      last = e;
+      const action = classify(e, safe, a.node === undefined ? sameHost('') : host.resolver(a.node));
+      switch (action.kind) {
+        case 'follow':
+          if (action.slot >= 0) host.moved(action.slot, action.to);
+          else host.refresh().catch(noop);
+          break;
+        case 'ask':
+          asking = action.to;
+          break;
+        case 'wait':
+          await host.sleep(host.delay(n + 1));
+          break;
+        case 'refresh':
+          if (e instanceof ClusterRoutingError) {
+            // The map has no owner for the slot: read it again once, then believe it.
+            if (routingRefreshed) throw e;
+            routingRefreshed = true;
+            await host.refresh().catch(noop);
+            break;
+          }
+          await host.sleep(host.delay(n + 1));
+          await host.refresh().catch(noop);
+          break;
+        case 'fail':
+          if (action.refresh) host.refresh().catch(noop);
+          throw e;
+      }
+    }
+  }
+  throw budgetSpent(command, max, last);
+}
+
+/** The error of a command whose redirections and retries are spent. */
+export function budgetSpent(command: string, max: number, last: unknown): Error {
+  if (last instanceof ClusterRoutingError) return last;
+  if (last instanceof ClusterDownError)
+    return new ClusterDownError(`${command}: the cluster stayed down through ${max} retries`, {
+      cause: last,
+      command,
+    });
+  return new ClusterError(`${command}: redirection budget (${max}) spent`, {
+    cause: last,
+    command,
+    code: REDIRECTIONS_SPENT,
+  });
+}
+
+/** A redirect the lent connection (`withConnection`) or a transaction may not follow. */
+export function isRedirect(error: unknown): error is MovedError | AskError {
+  return error instanceof MovedError || error instanceof AskError;
+}
+
+function sameHost(host: string): AddressResolver {
+  return (h, port) => ({ host: h === '' ? host : h, port, key: `${h === '' ? host : h}:${port}` });
+}
+
+const noop = (): void => undefined;

@@ -1,0 +1,217 @@
+/**
+ * The cluster's view of itself: the slot map, the registry of node connections, and the
+ * refresh that re-reads the map from several nodes (CLUSTER SHARDS on Redis >= 7.0, CLUSTER
+ * SLOTS before) and keeps the view most of them share. Refreshes are single-flight: any number
+ * of triggers during one fold into one follow-up. Announced addresses go through `natMap`.
+ */
+import { BlockingPool } from '../client/blocking-pool.js';
+import type { ResolvedOptions } from '../client/options.js';
+import { Connection } from '../connection/connection.js';
+import { ConnectionError, ClusterRoutingError, ResponseError } from '../errors/index.js';
+import { Retry } from '../retry.js';
+import { translateAddress, type NatMap } from './nat-map.js';
+import { SingleFlight } from './single-flight.js';
+import { SlotMap, nodeAddress, type AddressResolver, type NodeAddress, type Shard } from './slot-map.js';
+
+export type ReadFrom = 'primary' | 'replica' | 'preferReplica';
+
+export interface NodeEntry {
+  readonly address: NodeAddress;
+  /** The shared, auto-pipelined connection. */
+  readonly conn: Connection;
+  /** Dedicated connections: blocking commands and `withConnection`. */
+  readonly blocking: BlockingPool;
+}
+
+export interface TopologyConfig {
+  readonly base: ResolvedOptions;
+  readonly seeds: readonly NodeAddress[];
+  readonly readFrom: ReadFrom;
+  readonly natMap: NatMap | undefined;
+  /** A new map was applied. */
+  refreshed(): void;
+  error(e: Error): void;
+}
+
+/** Nodes asked per refresh (their views are compared; the most common wins). */
+const VOTERS = 3;
+
+export class Topology {
+  map: SlotMap | undefined;
+  readonly nodes = new Map<string, NodeEntry>();
+  closed = false;
+  /** Slot maps applied so far (tests and benchmarks count them). */
+  refreshes = 0;
+  /** Set once a node refused CLUSTER SHARDS (Redis < 7.0 does not know it). */
+  private slotsOnly = false;
+  private replicaTurn = 0;
+  private readonly flight = new SingleFlight<void>(
+    () => this.load(),
+    undefined,
+    () => this.closed,
+  );
+  /** Node connections retry nothing themselves: the cluster's redirection policy decides. */
+  private readonly nodeRetry: Retry;
+
+  constructor(private readonly config: TopologyConfig) {
+    this.nodeRetry = new Retry({ retries: 0, backoff: config.base.retry.backoff });
+  }
+
+  /** Re-reads the slot map; calls during a refresh fold into one follow-up. */
+  refresh(): Promise<void> {
+    if (this.closed) return Promise.reject(new ConnectionError('Connection is closed'));
+    return this.flight.run(undefined);
+  }
+
+  /** MOVED: the slot is `to`'s now; the rest of the map is re-read unless it already says so. */
+  moved(slot: number, to: NodeAddress): void {
+    const map = this.map;
+    if (map === undefined || map.shardOf(slot)?.primary.key === to.key) return;
+    map.moveSlot(slot, to);
+    this.refresh().catch(() => undefined);
+  }
+
+  /** Announced address -> the address to connect to (natMap). */
+  translate(host: string, port: number): NodeAddress {
+    const to = translateAddress(this.config.natMap, host, port);
+    return nodeAddress(to.host, to.port);
+  }
+
+  /** Resolves addresses named in `from`'s replies: no host means `from`'s host (as reached, so not translated). */
+  resolver(from: NodeAddress): AddressResolver {
+    return (host, port) => (host === '' ? nodeAddress(from.host, port) : this.translate(host, port));
+  }
+
+  /** The node for a slot (-1: any primary): its primary, or a replica for reads when readFrom asks. */
+  pick(slot: number, readFromReplica: boolean): NodeAddress {
+    const map = this.map as SlotMap;
+    let shard: Shard | undefined;
+    if (slot < 0) {
+      const first = map.primaries()[0];
+      if (first !== undefined) return first;
+    } else shard = map.shardOf(slot);
+    if (shard === undefined) throw new ClusterRoutingError(`slot ${slot} is not served by any node`, {});
+    if (readFromReplica && shard.replicas.length > 0) {
+      const replica = shard.replicas[this.replicaTurn++ % shard.replicas.length] as NodeAddress;
+      if (this.config.readFrom === 'replica') return replica;
+      const status = this.nodes.get(replica.key)?.conn.status;
+      if (status === undefined || status === 'ready' || status === 'idle' || status === 'connecting')
+        return replica;
+    }
+    return shard.primary;
+  }
+
+  /** The connections to a node, made on first use. */
+  node(address: NodeAddress): NodeEntry {
+    let entry = this.nodes.get(address.key);
+    if (entry === undefined) {
+      const { base, readFrom } = this.config;
+      const config = {
+        ...base,
+        host: address.host,
+        port: address.port,
+        path: undefined,
+        readOnly: readFrom !== 'primary',
+        retry: this.nodeRetry,
+        // The cluster's redirection policy owns TRYAGAIN, CLUSTERDOWN, LOADING … under one budget.
+        retryReplies: false,
+      };
+      const conn = new Connection(config);
+      conn.on('close', () => {
+        if (!this.closed) this.refresh().catch(() => undefined);
+      });
+      conn.on('error', (e) => this.config.error(e));
+      const pool = new BlockingPool(
+        { ...config, readOnly: false },
+        base.maxBlockingConnections,
+        base.blockingConnectionTimeout,
+      );
+      entry = { address, conn, blocking: pool };
+      this.nodes.set(address.key, entry);
+    }
+    return entry;
+  }
+
+  /** Graceful: in-flight replies arrive, then every node connection closes. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.nodes.values()].map((n) => Promise.all([n.conn.close(), n.blocking.close()])));
+    this.nodes.clear();
+  }
+
+  disconnect(): void {
+    this.closed = true;
+    for (const n of this.nodes.values()) {
+      n.conn.disconnect();
+      n.blocking.disconnect();
+    }
+    this.nodes.clear();
+  }
+
+  /** Asks several nodes for the map and keeps the view most of them share. */
+  private async load(): Promise<void> {
+    const { seeds } = this.config;
+    const known = this.map?.nodes() ?? [];
+    const knownKeys = new Set(known.map((k) => k.key));
+    const candidates = [...known, ...seeds.filter((a) => !knownKeys.has(a.key))];
+    const asked = candidates.slice(0, VOTERS);
+    let views = await this.ask(asked);
+    if (views.length === 0 && candidates.length > asked.length)
+      views = await this.ask(candidates.slice(VOTERS));
+    if (views.length === 0)
+      throw new ConnectionError('no cluster node answered CLUSTER SHARDS / CLUSTER SLOTS');
+    const votes = new Map<string, { map: SlotMap; count: number }>();
+    for (const v of views) {
+      const sig = v.signature();
+      const entry = votes.get(sig);
+      if (entry) entry.count++;
+      else votes.set(sig, { map: v, count: 1 });
+    }
+    let best: { map: SlotMap; count: number } | undefined;
+    for (const v of votes.values()) if (best === undefined || v.count > best.count) best = v;
+    if (this.closed) return;
+    this.map = (best as { map: SlotMap }).map;
+    this.refreshes++;
+    this.dropUnknownNodes();
+    this.config.refreshed();
+  }
+
+  private async ask(addresses: readonly NodeAddress[]): Promise<SlotMap[]> {
+    if (this.closed) return [];
+    const maps = await Promise.all(addresses.map((a) => this.askOne(a).catch(() => undefined)));
+    return maps.filter((m): m is SlotMap => m !== undefined);
+  }
+
+  /** One node's view: CLUSTER SHARDS, or CLUSTER SLOTS where SHARDS is unknown or unreadable. */
+  private async askOne(address: NodeAddress): Promise<SlotMap> {
+    const conn = this.node(address).conn;
+    const resolve = this.resolver(address);
+    if (!this.slotsOnly) {
+      try {
+        const reply = await conn.send('CLUSTER', ['SHARDS'], { safe: true, readOnly: true });
+        return SlotMap.fromClusterShards(reply, resolve, { tls: this.config.base.tls !== undefined });
+      } catch (e) {
+        // An error reply means the node lacks it; a reply it could not parse falls back this once.
+        if (e instanceof ResponseError) this.slotsOnly = true;
+        else if (e instanceof ConnectionError) throw e;
+      }
+    }
+    return SlotMap.fromClusterSlots(
+      await conn.send('CLUSTER', ['SLOTS'], { safe: true, readOnly: true }),
+      resolve,
+    );
+  }
+
+  /** Connections to nodes that left the map are closed (gracefully: their replies still arrive). */
+  private dropUnknownNodes(): void {
+    const keep = new Set((this.map as SlotMap).nodes().map((n) => n.key));
+    for (const seed of this.config.seeds) keep.add(seed.key);
+    for (const [key, entry] of this.nodes) {
+      if (!keep.has(key)) {
+        this.nodes.delete(key);
+        entry.conn.close().catch(() => undefined);
+        entry.blocking.close().catch(() => undefined);
+      }
+    }
+  }
+}

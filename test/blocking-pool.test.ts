@@ -1,0 +1,83 @@
+/**
+ * The dedicated-connection pool of the standalone client (blocking commands, withConnection):
+ * `maxBlockingConnections` bounds it, `blockingConnectionTimeout` bounds a caller's wait for a free
+ * connection (ConnectionError ERR_WREDIS_POOL_TIMEOUT), 0 waits as long as it takes. The cluster's
+ * per-node pools are tested in test/cluster/cases.ts.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ConnectionError, DataError, Redis } from '../src/index.js';
+import { startRedis, type RedisServerHandle } from './support/redis-server.js';
+
+async function clients(server: RedisServerHandle): Promise<number> {
+  const c = await server.client();
+  try {
+    return String(await c.command('CLIENT', 'LIST'))
+      .trim()
+      .split('\n').length;
+  } finally {
+    c.close();
+  }
+}
+
+describe('blocking connection pool options', () => {
+  let server: RedisServerHandle;
+  before(async () => {
+    server = await startRedis();
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  it('maxBlockingConnections bounds the pool; a caller beyond it times out with ERR_WREDIS_POOL_TIMEOUT', async () => {
+    const r = new Redis({ port: server.port, maxBlockingConnections: 2, blockingConnectionTimeout: 100 });
+    try {
+      await r.connect();
+      const base = await clients(server);
+      const a = r.blpop('pool:a', 1);
+      const b = r.blpop('pool:b', 1);
+      const err = await r.blpop('pool:c', 1).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof ConnectionError, String(err));
+      assert.equal((err as ConnectionError).code, 'ERR_WREDIS_POOL_TIMEOUT');
+      // Exactly two dedicated connections were opened (the blocked pair).
+      assert.equal((await clients(server)) - base, 2);
+      await r.rpush('pool:a', '1');
+      await r.rpush('pool:b', '2');
+      assert.deepEqual(await Promise.all([a, b]), [
+        ['pool:a', '1'],
+        ['pool:b', '2'],
+      ]);
+      // withConnection draws from the same pool.
+      assert.equal(await r.withConnection(async (c) => c.ping()), 'PONG');
+    } finally {
+      r.disconnect();
+    }
+  });
+
+  it('without a timeout a waiting caller gets the connection once it is free', async () => {
+    const r = new Redis({ port: server.port, maxBlockingConnections: 1 });
+    try {
+      const first = r.blpop('wait:a', 1);
+      const second = r.withConnection(async (c) => c.rpush('wait:b', 'x'));
+      setTimeout(() => void r.rpush('wait:a', 'go'), 50);
+      assert.deepEqual(await first, ['wait:a', 'go']);
+      assert.equal(await second, 1);
+    } finally {
+      r.disconnect();
+    }
+  });
+
+  it('rejects invalid values with DataError', () => {
+    assert.throws(
+      () => new Redis({ port: server.port, maxBlockingConnections: 0, lazyConnect: true }),
+      DataError,
+    );
+    assert.throws(
+      () => new Redis({ port: server.port, blockingConnectionTimeout: -1, lazyConnect: true }),
+      DataError,
+    );
+  });
+});

@@ -38,10 +38,9 @@ export class InvalidationListener {
       ...config,
       protocol: 2,
       readOnly: false,
-      replay: undefined,
       clientName: this.name,
     });
-    this.conn.pubsubRouting = true;
+    this.conn.routePubSub({ resp2: true });
     this.conn.on('ready', () => void this.subscribe());
     this.conn.on('close', () => this.down());
     this.conn.on('end', () => this.down());

@@ -32,15 +32,14 @@ perProtocol('connection commands', (ctx) => {
     assert.ok((await r.clientList({ type: 'NORMAL' })).length >= 1);
   });
 
-  it('clientKill by id, clientPause/Unpause, clientNoEvict', async () => {
+  it('clientKill by id, clientPause/Unpause; clientNoEvict is refused on the shared connection', async () => {
     const other = ctx.client();
     const otherId = await other.clientId();
     assert.equal(await ctx.r.clientKill({ id: otherId }), 1);
     assert.equal(await ctx.r.clientKill({ id: otherId }), 0);
     assert.equal(await ctx.r.clientPause(10, 'WRITE'), 'OK');
     assert.equal(await ctx.r.clientUnpause(), 'OK');
-    assert.equal(await ctx.r.clientNoEvict(true), 'OK');
-    assert.equal(await ctx.r.clientNoEvict(false), 'OK');
+    await assert.rejects(ctx.r.clientNoEvict(true), { name: 'DataError', command: 'CLIENT NO-EVICT' });
     assert.equal(await ctx.r.clientUnblock(otherId), false);
   });
 });

@@ -55,8 +55,8 @@ perProtocol('support checks', (ctx) => {
   it('typed methods and subcommands too, on a fresh lazy client (first call waits for the version)', async () => {
     const c = ctx.client({ lazyConnect: true });
     await assert.rejects(c.hexpire('h', 10, ['f']), notSupported('HEXPIRE'));
-    await assert.rejects(c.clientNoTouch(true), notSupported('CLIENT NO-TOUCH'));
-    await assert.rejects(c.call('CLIENT', 'no-touch', 'on'), notSupported('CLIENT NO-TOUCH'));
+    await assert.rejects(c.clientSetinfo('LIB-NAME', 'x'), notSupported('CLIENT SETINFO'));
+    await assert.rejects(c.call('CLIENT', 'setinfo', 'lib-ver', '1'), notSupported('CLIENT SETINFO'));
     await assert.rejects(c.waitaof(0, 0, 0), notSupported('WAITAOF'));
     // One error object per call.
     const [e1, e2] = await Promise.all([

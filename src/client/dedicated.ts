@@ -2,42 +2,82 @@
  * The connection `withConnection()` lends: every command, plus WATCH, UNWATCH
  * and a MULTI whose EXEC sees the watches, all on one socket nobody else uses.
  * Blocking commands run here too (no other command waits behind them but yours).
+ *
+ * A lent connection may hold state the client cannot restore on a new socket: a WATCH,
+ * an open MULTI, another database (SELECT), CLIENT TRACKING. If its socket is lost while
+ * it holds any of these, it does not carry on silently on the replacement socket: every
+ * later command, and `exec()`, rejects — with WatchError when a WATCH was lost (the
+ * optimistic transaction must be retried), ConnectionError otherwise — until the lease
+ * ends. Commands sent while it holds state are never replayed on a new socket. When the
+ * lease ends, a connection whose state changed (database, tracking, an unfinished MULTI,
+ * a lost socket) is closed instead of being handed to the next borrower.
  */
 import { flatKeys, type KeysArg } from '../commands/methods/args.js';
 import type { CommandSignatures, Promised } from '../commands/methods/index.js';
 import { CommandBase } from './command-base.js';
 import type { ServerSupport } from '../commands/support.js';
-import type { Connection } from '../connection/connection.js';
-import { pubSubMisuse } from '../pubsub/guard.js';
+import type { BatchCommand, Connection, SendOptions } from '../connection/connection.js';
+import { ConnectionError, RedisError, WatchError } from '../errors/index.js';
 import { commandFlags } from './command-flags.js';
 import { Transaction } from './pipeline.js';
 import { installScanIterators, type ScanIterators } from './scan.js';
+import { commandRefusal, stateCommandName } from './state-commands.js';
+
+/** What the lent socket holds beyond what the handshake sets up. */
+interface LentState {
+  watching: boolean;
+  /** A MULTI sent and its EXEC/DISCARD not yet answered. */
+  inMulti: boolean;
+  /** SELECT sent with a database other than the handshake's. */
+  otherDb: boolean;
+  /** CLIENT TRACKING / CACHING sent. */
+  tracking: boolean;
+  /** Database or tracking changed at some point of the lease: reset before reuse. */
+  dirty: boolean;
+}
 
 export class DedicatedConnection extends CommandBase<Record<never, never>> {
+  private readonly state: LentState = {
+    watching: false,
+    inMulti: false,
+    otherDb: false,
+    tracking: false,
+    dirty: false,
+  };
+  /** Set when the socket went away while state was held: what every later command rejects with. */
+  private lost: { watch: boolean; cause: unknown } | undefined;
+  private ended = false;
+  private readonly onSocketClosed = (error: Error | undefined): void => {
+    const s = this.state;
+    if (this.lost !== undefined || this.ended) return;
+    if (s.watching || s.inMulti || s.otherDb || s.tracking) this.lost = { watch: s.watching, cause: error };
+  };
+
   constructor(
     private readonly conn: Connection,
     private readonly buffers: boolean,
     private readonly support?: ServerSupport,
   ) {
     super();
+    conn.on('close', this.onSocketClosed);
   }
 
   /** WATCH keys until EXEC, UNWATCH or the end of `withConnection`. */
   watch(...keys: KeysArg[]): Promise<'OK'> {
-    return this.conn.send('WATCH', flatKeys(keys)) as Promise<'OK'>;
+    return this.send('WATCH', flatKeys(keys), {}) as Promise<'OK'>;
   }
 
   unwatch(): Promise<'OK'> {
-    return this.conn.send('UNWATCH', []) as Promise<'OK'>;
+    return this.send('UNWATCH', [], {}) as Promise<'OK'>;
   }
 
-  /** MULTI/EXEC on this connection; `exec()` rejects with WatchError when a watched key changed. */
+  /** MULTI/EXEC on this connection; `exec()` rejects with WatchError when a watched key changed (or the WATCH was lost). */
   multi(): Transaction {
-    const conn = this.conn;
     const target = {
       buffers: this.buffers,
-      send: conn.send.bind(conn),
-      sendBatch: conn.sendBatch.bind(conn),
+      lent: true,
+      send: (name: string, args: readonly unknown[], options: SendOptions) => this.send(name, args, options),
+      sendBatch: (commands: readonly BatchCommand[]) => this.sendBatch(commands),
     };
     return new Transaction(this.support === undefined ? target : { ...target, support: this.support });
   }
@@ -48,11 +88,11 @@ export class DedicatedConnection extends CommandBase<Record<never, never>> {
 
   /** @internal */
   dispatch(name: string, args: unknown[], transform?: (reply: unknown) => unknown): Promise<unknown> {
-    const misuse = pubSubMisuse(name);
-    if (misuse !== undefined) return Promise.reject(misuse);
+    const refused = commandRefusal(name, args, 'lent');
+    if (refused !== undefined) return Promise.reject(refused);
     const flags = commandFlags(name, args);
     const send = (): Promise<unknown> =>
-      this.conn.send(name, args, {
+      this.send(name, args, {
         buffers: this.buffers,
         transform,
         safe: flags.safe,
@@ -63,6 +103,127 @@ export class DedicatedConnection extends CommandBase<Record<never, never>> {
     if (support !== undefined && (flags.gate !== undefined || support.holding))
       return support.run(flags.gate, send);
     return send();
+  }
+
+  /**
+   * @internal Ends the lease: a connection whose state changed (or was lost) is closed, one
+   * still watching is sent UNWATCH; afterwards every command of this object rejects.
+   */
+  async end(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    this.conn.off('close', this.onSocketClosed);
+    const s = this.state;
+    if (this.lost !== undefined || s.dirty || s.inMulti || s.tracking) {
+      // RESET would also do, but a fresh connection is simpler to trust than a reset one.
+      this.conn.disconnect();
+      return;
+    }
+    if (s.watching && this.conn.status === 'ready')
+      await this.conn.send('UNWATCH', []).catch(() => undefined);
+  }
+
+  /** Every command of the lease goes through here (or through `sendBatch`). */
+  private send(name: string, args: readonly unknown[], options: SendOptions): Promise<unknown> {
+    const refused = this.refusal(name);
+    if (refused !== undefined) return Promise.reject(refused);
+    const state = stateCommandName(name, args);
+    const sent = this.conn.send(name, args, this.admit(state, args, options));
+    return state === undefined ? sent : this.after(state, sent);
+  }
+
+  /** A transaction's MULTI…EXEC block: it enters the connection whole or not at all. */
+  private sendBatch(commands: readonly BatchCommand[]): Array<Promise<unknown>> {
+    const head = commands[0];
+    const refused = head === undefined ? undefined : this.refusal(head.name);
+    if (refused !== undefined) return commands.map((c) => Promise.reject(this.refusal(c.name)));
+    const states = commands.map((c) => stateCommandName(c.name, c.args));
+    const block = commands.map((c, i) => ({
+      ...c,
+      options: this.admit(states[i], c.args, c.options ?? {}),
+    }));
+    return this.conn.sendBatch(block).map((sent, i) => {
+      const state = states[i];
+      return state === undefined ? sent : this.after(state, sent);
+    });
+  }
+
+  /** Why nothing may be sent any more (the lease ended, or state was lost with the socket). */
+  private refusal(name: string): RedisError | undefined {
+    if (this.ended) {
+      return new ConnectionError('This lent connection was returned: withConnection() has ended', {
+        command: name.toUpperCase(),
+      });
+    }
+    return this.lost === undefined ? undefined : this.lostError(name);
+  }
+
+  /**
+   * Takes the state a command gives the socket, and the options to send it with: a command
+   * sent while state is held (or taking some) must not run again on a replacement socket.
+   */
+  private admit(state: string | undefined, args: readonly unknown[], options: SendOptions): SendOptions {
+    const s = this.state;
+    const held = s.watching || s.inMulti || s.otherDb || s.tracking;
+    if (state !== undefined) this.before(state, args);
+    return held || state !== undefined ? { ...options, safe: false, readOnly: false } : options;
+  }
+
+  /** State a command takes as soon as it is sent (counted as held even if it then fails). */
+  private before(command: string, args: readonly unknown[]): void {
+    const s = this.state;
+    switch (command) {
+      case 'WATCH':
+        s.watching = true;
+        break;
+      case 'MULTI':
+        s.inMulti = true;
+        break;
+      case 'SELECT':
+        s.otherDb = String(args[0]) !== String(this.conn.state.db);
+        s.dirty = true;
+        break;
+      case 'CLIENT TRACKING':
+      case 'CLIENT CACHING':
+        s.tracking = true;
+        s.dirty = true;
+        break;
+    }
+  }
+
+  /** State a command gives up once it is answered. */
+  private after(command: string, sent: Promise<unknown>): Promise<unknown> {
+    if (command !== 'UNWATCH' && command !== 'EXEC' && command !== 'DISCARD') return sent;
+    const s = this.state;
+    const done = (): void => {
+      s.watching = false;
+      if (command !== 'UNWATCH') s.inMulti = false;
+    };
+    return sent.then(
+      (v) => {
+        done();
+        return v;
+      },
+      (e: unknown) => {
+        // An answered EXEC/DISCARD ends the transaction and its watches; a lost one is handled as lost.
+        if (!(e instanceof ConnectionError)) done();
+        throw e;
+      },
+    );
+  }
+
+  private lostError(name: string): RedisError {
+    const command = name.toUpperCase();
+    const cause = this.lost?.cause;
+    if (this.lost?.watch === true)
+      return new WatchError(
+        'WATCH was lost: the lent connection lost its socket; retry the transaction in a new withConnection()',
+        { command, cause },
+      );
+    return new ConnectionError(
+      'The lent connection lost its socket while it held state (MULTI, SELECT or CLIENT TRACKING); it does not reconnect until withConnection() ends',
+      { command, cause },
+    );
   }
 }
 

@@ -9,9 +9,10 @@ import { CommandBase } from './command-base.js';
 import type { ServerSupport } from '../commands/support.js';
 import type { CommandSpec } from '../commands/types.js';
 import type { BatchCommand, SendOptions } from '../connection/connection.js';
-import { pubSubMisuse } from '../pubsub/guard.js';
+import { argumentError } from '../protocol/arguments.js';
 import { ExecAbortError, RedisError, WatchError, withCommand } from '../errors/index.js';
 import { commandGate } from './command-flags.js';
+import { commandRefusal } from './state-commands.js';
 
 export interface Queued {
   name: string;
@@ -29,6 +30,8 @@ export interface BatchTarget {
   readonly buffers: boolean;
   /** When set, commands the server lacks fail with CommandNotSupportedError before anything is sent. */
   readonly support?: ServerSupport;
+  /** A connection lent by `withConnection` (SELECT and CLIENT TRACKING are allowed there). */
+  readonly lent?: boolean;
 }
 
 const settle = (p: Promise<unknown>): Promise<unknown> =>
@@ -50,10 +53,22 @@ abstract class Batch extends CommandBase<Record<never, never>> {
     return this.queued.length;
   }
 
-  /** @internal */
+  /**
+   * @internal Every command is judged here, before anything of the batch is encoded: a refused
+   * command or a bad argument takes the command's slot as its error (a pipeline sends the
+   * others; a transaction sends nothing).
+   */
   dispatch(name: string, args: unknown[], transform?: (reply: unknown) => unknown): this {
-    const misuse = pubSubMisuse(name, this instanceof Transaction ? 'transaction' : 'pipeline');
-    if (misuse !== undefined) return this.fail(misuse);
+    const site =
+      this instanceof Transaction
+        ? this.target.lent === true
+          ? 'lent-transaction'
+          : 'transaction'
+        : 'pipeline';
+    const refused = commandRefusal(name, args, site);
+    if (refused !== undefined) return this.fail(refused);
+    const bad = argumentError(args);
+    if (bad !== undefined) return this.fail(withCommand(bad, name.toUpperCase()));
     this.queued.push({ name, args, transform });
     return this;
   }

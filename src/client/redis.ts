@@ -26,7 +26,9 @@ import {
   type StreamReaderOptions,
 } from '../features/stream-consumer.js';
 import { ClientCache, type ClientSideCache, type Sender, type Tracker } from '../cache/index.js';
-import { existingPubSub, installPubSub, pubSubMisuse, type PubSubCommands } from '../pubsub/index.js';
+import { existingPubSub, installPubSub, type PubSubCommands } from '../pubsub/index.js';
+import { commandRefusal } from './state-commands.js';
+import { rememberClientName } from './client-name.js';
 
 /** Bytes as replies carry them under `withBuffers()`: Buffer on Node, Uint8Array on edge runtimes. */
 export type Bytes = Uint8Array;
@@ -67,7 +69,8 @@ export class Redis extends CommandBase<RedisEvents> {
   constructor(urlOrOptions?: string | RedisOptions, options?: RedisOptions) {
     super();
     const resolved = resolveOptions(urlOrOptions, options);
-    const main = new Connection(resolved);
+    // Its own copy: CLIENT SETNAME on the shared connection renames it alone (see client-name.ts).
+    const main = new Connection({ ...resolved });
     this.shared = {
       options: resolved,
       main,
@@ -157,8 +160,10 @@ export class Redis extends CommandBase<RedisEvents> {
   }
 
   /**
-   * Lends a dedicated connection for the duration of `fn` — where WATCH belongs.
-   * Watches are cleared when `fn` settles.
+   * Lends a dedicated connection for the duration of `fn` — where WATCH, SELECT and
+   * CLIENT TRACKING belong. Watches are cleared when `fn` settles; a connection whose
+   * database or tracking changed is closed rather than lent again. If the socket is lost
+   * while the connection holds such state, its commands reject until `fn` ends.
    */
   async withConnection<T>(fn: (conn: DedicatedConnection) => Promise<T>): Promise<T> {
     return this.shared.blocking.lease(async (conn) => {
@@ -166,7 +171,7 @@ export class Redis extends CommandBase<RedisEvents> {
       try {
         return await fn(lent);
       } finally {
-        if (conn.status === 'ready') await conn.send('UNWATCH', []).catch(() => undefined);
+        await lent.end();
       }
     });
   }
@@ -221,8 +226,8 @@ export class Redis extends CommandBase<RedisEvents> {
 
   /** @internal The single path every command takes. */
   dispatch(name: string, args: unknown[], transform?: (reply: unknown) => unknown): Promise<unknown> {
-    const misuse = pubSubMisuse(name);
-    if (misuse !== undefined) return Promise.reject(misuse);
+    const refused = commandRefusal(name, args, 'shared');
+    if (refused !== undefined) return Promise.reject(refused);
     const flags = commandFlags(name, args);
     const support = this.shared.support;
     // Only commands the server may lack (and commands queued behind one) take the checked path.
@@ -247,8 +252,12 @@ export class Redis extends CommandBase<RedisEvents> {
     };
     if (flags.blocking) return this.shared.blocking.run(name, args, opts);
     const cache = this.shared.cache;
-    if (cache !== undefined) return cache.store.send(cache.tracker, name, args, opts, this.sendMain);
-    return this.shared.main.send(name, args, opts);
+    const main = this.shared.main;
+    const sent =
+      cache !== undefined
+        ? cache.store.send(cache.tracker, name, args, opts, this.sendMain)
+        : main.send(name, args, opts);
+    return name.length === 6 ? rememberClientName(main, name, args, sent) : sent;
   }
 }
 

@@ -22,7 +22,8 @@ import {
   type StreamGroupConsumerOptions,
   type StreamReaderOptions,
 } from '../features/stream-consumer.js';
-import { pubSubMisuse, type PubSubCommands } from '../pubsub/index.js';
+import { type PubSubCommands } from '../pubsub/index.js';
+import { commandRefusal } from '../client/state-commands.js';
 import { Executor } from './executor.js';
 import { ClusterConnection } from './lent.js';
 import type { NatMap } from './nat-map.js';
@@ -342,8 +343,8 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
 
   /** @internal The single path every command takes. */
   dispatch(name: string, args: unknown[], transform?: (reply: unknown) => unknown): Promise<unknown> {
-    const misuse = pubSubMisuse(name) ?? stateCommandMisuse(name);
-    if (misuse !== undefined) return Promise.reject(misuse);
+    const refused = commandRefusal(name, args, 'shared');
+    if (refused !== undefined) return Promise.reject(refused);
     return this.shared.executor.send(name, args, { buffers: this.buffers, transform });
   }
 
@@ -363,37 +364,6 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
     const executor = this.shared.executor;
     return { buffers: this.buffers, send: (name, args, options) => executor.send(name, [...args], options) };
   }
-}
-
-/**
- * Commands that change the state of the connection they run on. The cluster spreads commands
- * over shared node connections, so a state change would leak into other callers' commands.
- */
-const STATE_COMMANDS = new Set([
-  'multi',
-  'exec',
-  'discard',
-  'watch',
-  'unwatch',
-  'select',
-  'readonly',
-  'readwrite',
-  'asking',
-  'monitor',
-  'reset',
-  'quit',
-  'hello',
-  'auth',
-]);
-
-function stateCommandMisuse(name: string): DataError | undefined {
-  const lower = name.toLowerCase();
-  if (!STATE_COMMANDS.has(lower)) return undefined;
-  const command = name.toUpperCase();
-  return new DataError(
-    `${command} changes the state of a shared connection; use multi() or withConnection(key, fn)`,
-    { command },
-  );
 }
 
 installClusterPubSub(RedisCluster.prototype);

@@ -9,7 +9,8 @@ const ascii = new TextDecoder();
 
 /**
  * Passes `sent` through; when `name args…` is CLIENT SETNAME and the server accepted it,
- * records the name where the handshake reads it (an empty name clears it, as on the server).
+ * records it in the connection's state, which every handshake re-applies (an empty name
+ * clears it, as on the server).
  */
 export function rememberClientName(
   conn: Connection,

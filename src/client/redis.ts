@@ -69,8 +69,7 @@ export class Redis extends CommandBase<RedisEvents> {
   constructor(urlOrOptions?: string | RedisOptions, options?: RedisOptions) {
     super();
     const resolved = resolveOptions(urlOrOptions, options);
-    // Its own copy: CLIENT SETNAME on the shared connection renames it alone (see client-name.ts).
-    const main = new Connection({ ...resolved });
+    const main = new Connection(resolved);
     this.shared = {
       options: resolved,
       main,

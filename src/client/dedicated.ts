@@ -19,7 +19,7 @@ import type { ServerSupport } from '../commands/support.js';
 import type { BatchCommand, Connection, SendOptions } from '../connection/connection.js';
 import { ConnectionError, RedisError, WatchError } from '../errors/index.js';
 import { commandFlags } from './command-flags.js';
-import { Transaction } from './pipeline.js';
+import { Transaction, type BatchTarget } from './pipeline.js';
 import { installScanIterators, type ScanIterators } from './scan.js';
 import { commandRefusal, stateCommandName } from './state-commands.js';
 
@@ -73,13 +73,18 @@ export class DedicatedConnection extends CommandBase<Record<never, never>> {
 
   /** MULTI/EXEC on this connection; `exec()` rejects with WatchError when a watched key changed (or the WATCH was lost). */
   multi(): Transaction {
-    const target = {
+    return new Transaction(this.batchTarget());
+  }
+
+  /** @internal Where this connection's transactions go: through the same guard as its commands. */
+  batchTarget(): BatchTarget {
+    const target: BatchTarget = {
       buffers: this.buffers,
       lent: true,
-      send: (name: string, args: readonly unknown[], options: SendOptions) => this.send(name, args, options),
-      sendBatch: (commands: readonly BatchCommand[]) => this.sendBatch(commands),
+      send: (name, args, options) => this.send(name, args, options),
+      sendBatch: (commands) => this.sendBatch(commands),
     };
-    return new Transaction(this.support === undefined ? target : { ...target, support: this.support });
+    return this.support === undefined ? target : { ...target, support: this.support };
   }
 
   call(name: string, ...args: unknown[]): Promise<unknown> {

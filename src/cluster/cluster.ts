@@ -207,7 +207,7 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
       try {
         return await fn(lent);
       } finally {
-        if (conn.status === 'ready') await conn.send('UNWATCH', []).catch(() => undefined);
+        await lent.end();
       }
     });
   }

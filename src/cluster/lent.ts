@@ -42,9 +42,9 @@ export class ClusterConnection extends DedicatedConnection {
 
   /** @internal */
   constructor(
-    private readonly node: Connection,
-    private readonly bytes: boolean,
-    private readonly checks: ServerSupport | undefined,
+    node: Connection,
+    bytes: boolean,
+    checks: ServerSupport | undefined,
     /** The slot every key must hash to. */
     readonly slot: number,
     private readonly onRedirect: (e: MovedError | AskError) => void,
@@ -69,13 +69,7 @@ export class ClusterConnection extends DedicatedConnection {
   }
 
   override multi(): Transaction {
-    const node = this.node;
-    const target: BatchTarget = {
-      buffers: this.bytes,
-      send: node.send.bind(node),
-      ...(this.checks === undefined ? {} : { support: this.checks }),
-    };
-    return new LentTransaction(target, this);
+    return new LentTransaction(this.batchTarget(), this);
   }
 
   /** @internal */

@@ -406,12 +406,12 @@ describe('error classes', () => {
     }
   });
 
-  test('optional fields are absent, not undefined, when not given', () => {
+  test('optional fields are absent, not undefined, when not given; code is always there', () => {
     const e = new ConnectionError('socket closed');
-    assert.deepEqual(Object.keys(e), []);
+    assert.deepEqual(Object.keys(e), ['code']);
     assert.equal(Object.hasOwn(e, 'cause'), false);
     assert.equal(e.command, undefined);
-    assert.equal(e.code, undefined);
+    assert.equal(e.code, 'ERR_WREDIS_CONNECTION_FAILED');
     const r = new ResponseError('ERR x');
     assert.deepEqual(Object.keys(r), ['code']);
     assert.deepEqual(

@@ -8,10 +8,10 @@
  * `ERR_WREDIS_POOL_TIMEOUT`.
  */
 import { Connection, type ConnectionConfig, type SendOptions } from '../connection/connection.js';
-import { ConnectionError } from '../errors/index.js';
+import { ConnectionError, ErrorCodes } from '../errors/index.js';
 
 /** Code of the ConnectionError a caller gets when no dedicated connection came free in time. */
-export const POOL_TIMEOUT = 'ERR_WREDIS_POOL_TIMEOUT';
+export const POOL_TIMEOUT = ErrorCodes.POOL_TIMEOUT;
 
 interface Waiter {
   resolve(c: Connection): void;
@@ -51,7 +51,10 @@ export class BlockingPool {
   }
 
   private acquire(): Promise<Connection> {
-    if (this.closed) return Promise.reject(new ConnectionError('Connection is closed'));
+    if (this.closed)
+      return Promise.reject(
+        new ConnectionError('Connection is closed', { code: ErrorCodes.CONNECTION_CLOSED }),
+      );
     // An idle connection may have ended meanwhile (maxReconnectAttempts spent): skip it.
     for (let ready = this.idle.pop(); ready !== undefined; ready = this.idle.pop())
       if (ready.status !== 'closed') return Promise.resolve(ready);
@@ -110,7 +113,7 @@ export class BlockingPool {
   private rejectWaiters(): void {
     for (const w of this.waiters.splice(0)) {
       if (w.timer !== undefined) clearTimeout(w.timer);
-      w.reject(new ConnectionError('Connection is closed'));
+      w.reject(new ConnectionError('Connection is closed', { code: ErrorCodes.CONNECTION_CLOSED }));
     }
   }
 

@@ -9,11 +9,12 @@ import { ServerSupport } from '../commands/support.js';
 import { isReadOnly, lookupCommand } from '../commands/table.js';
 import type { SendOptions } from '../connection/connection.js';
 import {
+  type AskError,
   ClusterRoutingError,
   ConnectionError,
+  ErrorCodes,
   MovedError,
   RedisError,
-  type AskError,
 } from '../errors/index.js';
 import type { Retry } from '../retry.js';
 import { mergeReplies } from './merge.js';
@@ -62,7 +63,10 @@ export class Executor implements RedirectHost, TransactionHost {
   }
 
   sleep(ms: number): Promise<void> {
-    if (this.topology.closed) return Promise.reject(new ConnectionError('Connection is closed'));
+    if (this.topology.closed)
+      return Promise.reject(
+        new ConnectionError('Connection is closed', { code: ErrorCodes.CONNECTION_CLOSED }),
+      );
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
@@ -121,7 +125,10 @@ export class Executor implements RedirectHost, TransactionHost {
   /** Routes and runs one command. */
   send(name: string, args: unknown[], base: SendOptions, supportChecked = false): Promise<unknown> {
     const t = this.topology;
-    if (t.closed) return Promise.reject(new ConnectionError('Connection is closed'));
+    if (t.closed)
+      return Promise.reject(
+        new ConnectionError('Connection is closed', { code: ErrorCodes.CONNECTION_CLOSED }),
+      );
     if (t.map === undefined) return this.connect().then(() => this.send(name, args, base));
     const flags = commandFlags(name, args);
     if (flags.gate !== undefined && !supportChecked) {

@@ -25,6 +25,7 @@ import {
   ClusterRoutingError,
   ConnectionError,
   DataError,
+  ErrorCodes,
   MovedError,
   RedisError,
 } from '../errors/index.js';
@@ -136,9 +137,9 @@ export class ClusterPubSub {
     const list = nameList(names, kind);
     if (listener !== undefined && typeof listener !== 'function')
       throw new DataError('listener must be a function');
-    if (this.closed) throw new ConnectionError(CLOSED);
+    if (this.closed) throw new ConnectionError(CLOSED, { code: ErrorCodes.CONNECTION_CLOSED });
     await this.host.connect();
-    if (this.closed) throw new ConnectionError(CLOSED);
+    if (this.closed) throw new ConnectionError(CLOSED, { code: ErrorCodes.CONNECTION_CLOSED });
     const shape = { bytes, buffer: this.host.options.binary === 'buffer' };
     const sub = new Subscription<M>(kind, list, listener, shape, options, (sink) =>
       this.remove(kind, list, (s) => s === sink),
@@ -276,7 +277,7 @@ export class ClusterPubSub {
     const max = this.host.redirects.maxRedirections;
     let last: unknown;
     for (let attempt = 0; attempt <= max; attempt++) {
-      if (this.closed) throw new ConnectionError(CLOSED);
+      if (this.closed) throw new ConnectionError(CLOSED, { code: ErrorCodes.CONNECTION_CLOSED });
       const live = group.filter((w) => this.isWanted(w));
       if (live.length === 0) return;
       const map = this.host.map();
@@ -499,7 +500,7 @@ export class ClusterPubSub {
   /** The node's subscription state, made (or remade after its connection ended) on demand. */
   private async nodeSub(address: NodeAddress): Promise<NodeSub> {
     const mode = await this.chooseMode();
-    if (this.closed) throw new ConnectionError(CLOSED);
+    if (this.closed) throw new ConnectionError(CLOSED, { code: ErrorCodes.CONNECTION_CLOSED });
     const existing = this.nodes.get(address.key);
     if (existing !== undefined) {
       const conn = existing.subscriber.connection;
@@ -534,7 +535,7 @@ export class ClusterPubSub {
     // behind it would go out twice.
     try {
       await conn.connect();
-      if (this.closed) throw new ConnectionError(CLOSED);
+      if (this.closed) throw new ConnectionError(CLOSED, { code: ErrorCodes.CONNECTION_CLOSED });
     } catch (e) {
       if (mode === 'dedicated') conn.disconnect();
       throw e;

@@ -26,6 +26,7 @@ import {
   ClusterError,
   ClusterRoutingError,
   ConnectionError,
+  ErrorCodes,
   MovedError,
   ReadOnlyError,
   ResponseError,
@@ -42,10 +43,10 @@ export type RedirectAction =
   | { readonly kind: 'fail'; readonly refresh: boolean };
 
 /** Client-side code of the error a command rejects with when its budget is spent. */
-export const REDIRECTIONS_SPENT = 'ERR_WREDIS_CLUSTER_REDIRECTIONS';
+export const REDIRECTIONS_SPENT = ErrorCodes.CLUSTER_REDIRECTIONS;
 
 /** Code of a ConnectionError raised before anything was written (set by the connection layer). */
-const REFUSED = 'ERR_WREDIS_CONNECTION_REFUSED';
+const REFUSED = ErrorCodes.CONNECTION_REFUSED;
 
 const FAIL: RedirectAction = { kind: 'fail', refresh: false };
 const FAIL_REFRESH: RedirectAction = { kind: 'fail', refresh: true };
@@ -161,6 +162,7 @@ export function budgetSpent(command: string, max: number, last: unknown): Error 
     return new ClusterDownError(`${command}: the cluster stayed down through ${max} retries`, {
       cause: last,
       command,
+      code: REDIRECTIONS_SPENT,
     });
   return new ClusterError(`${command}: redirection budget (${max}) spent`, {
     cause: last,

@@ -3,7 +3,7 @@
  * a compact table of shards (16384 × 2 bytes whatever the cluster size); a shard is a primary and
  * its usable replicas, addressed "host:port" as the client reaches them (after `natMap`).
  */
-import { DataError } from '../errors/index.js';
+import { DataError, ErrorCodes } from '../errors/index.js';
 
 export const SLOT_COUNT = 16384;
 
@@ -44,15 +44,17 @@ export class SlotMap {
 
   /** Builds from a CLUSTER SLOTS reply. */
   static fromClusterSlots(reply: unknown, resolve: AddressResolver): SlotMap {
-    if (!Array.isArray(reply)) throw new DataError('CLUSTER SLOTS did not return an array');
+    if (!Array.isArray(reply))
+      throw new DataError('CLUSTER SLOTS did not return an array', { code: ErrorCodes.UNEXPECTED_REPLY });
     const map = new SlotMap();
     const byPrimary = new Map<string, number>();
     for (const range of reply) {
-      if (!Array.isArray(range) || range.length < 3) throw new DataError('malformed CLUSTER SLOTS entry');
+      if (!Array.isArray(range) || range.length < 3)
+        throw new DataError('malformed CLUSTER SLOTS entry', { code: ErrorCodes.UNEXPECTED_REPLY });
       const start = range[0] as unknown;
       const end = range[1] as unknown;
       if (!isSlot(start) || !isSlot(end) || end < start)
-        throw new DataError('CLUSTER SLOTS slot out of range');
+        throw new DataError('CLUSTER SLOTS slot out of range', { code: ErrorCodes.UNEXPECTED_REPLY });
       const primary = endpoint(range[2], resolve);
       let index = byPrimary.get(primary.key);
       if (index === undefined) {
@@ -73,14 +75,15 @@ export class SlotMap {
    * whatever its health, so its slots stay mapped until a failover names another.
    */
   static fromClusterShards(reply: unknown, resolve: AddressResolver, options: ShardsOptions): SlotMap {
-    if (!Array.isArray(reply)) throw new DataError('CLUSTER SHARDS did not return an array');
+    if (!Array.isArray(reply))
+      throw new DataError('CLUSTER SHARDS did not return an array', { code: ErrorCodes.UNEXPECTED_REPLY });
     const map = new SlotMap();
     for (const raw of reply) {
       const shard = record(raw, 'shard');
       const slots = shard.slots;
       const nodes = shard.nodes;
       if (!Array.isArray(slots) || !Array.isArray(nodes) || slots.length % 2 !== 0)
-        throw new DataError('malformed CLUSTER SHARDS entry');
+        throw new DataError('malformed CLUSTER SHARDS entry', { code: ErrorCodes.UNEXPECTED_REPLY });
       if (slots.length === 0) continue;
       let primary: NodeAddress | undefined;
       let primaryOnline = false;
@@ -103,7 +106,7 @@ export class SlotMap {
         const start = slots[i] as unknown;
         const end = slots[i + 1] as unknown;
         if (!isSlot(start) || !isSlot(end) || end < start)
-          throw new DataError('CLUSTER SHARDS slot out of range');
+          throw new DataError('CLUSTER SHARDS slot out of range', { code: ErrorCodes.UNEXPECTED_REPLY });
         map.owner.fill(index, start, end + 1);
       }
     }
@@ -111,7 +114,8 @@ export class SlotMap {
   }
 
   private addShard(primary: NodeAddress, replicas: NodeAddress[]): number {
-    if (this.shards.length >= 0x7fff) throw new DataError('more shards than a slot map can index');
+    if (this.shards.length >= 0x7fff)
+      throw new DataError('more shards than a slot map can index', { code: ErrorCodes.UNEXPECTED_REPLY });
     this.shards.push({ primary, replicas });
     this.primaryList = this.nodeList = undefined;
     return this.shards.length - 1;
@@ -198,9 +202,11 @@ function announcedHost(v: unknown): string {
 }
 
 function endpoint(v: unknown, resolve: AddressResolver): NodeAddress {
-  if (!Array.isArray(v) || v.length < 2) throw new DataError('malformed CLUSTER SLOTS node');
+  if (!Array.isArray(v) || v.length < 2)
+    throw new DataError('malformed CLUSTER SLOTS node', { code: ErrorCodes.UNEXPECTED_REPLY });
   const port = v[1] as unknown;
-  if (!isPort(port)) throw new DataError('CLUSTER SLOTS port out of range');
+  if (!isPort(port))
+    throw new DataError('CLUSTER SLOTS port out of range', { code: ErrorCodes.UNEXPECTED_REPLY });
   return resolve(announcedHost(v[0]), port);
 }
 
@@ -212,7 +218,7 @@ function record(v: unknown, what: string): Record<string, unknown> {
     return out;
   }
   if (v !== null && typeof v === 'object' && !(v instanceof Uint8Array)) return v as Record<string, unknown>;
-  throw new DataError(`malformed CLUSTER SHARDS ${what}`);
+  throw new DataError(`malformed CLUSTER SHARDS ${what}`, { code: ErrorCodes.UNEXPECTED_REPLY });
 }
 
 /** The address of a CLUSTER SHARDS node: its preferred endpoint (ip or hostname), TLS port for TLS clients. */
@@ -223,7 +229,8 @@ function shardNode(
 ): NodeAddress {
   const tlsPort = node['tls-port'];
   const port = options.tls && isPort(tlsPort) ? tlsPort : node.port;
-  if (!isPort(port)) throw new DataError('CLUSTER SHARDS port out of range');
+  if (!isPort(port))
+    throw new DataError('CLUSTER SHARDS port out of range', { code: ErrorCodes.UNEXPECTED_REPLY });
   const endpointHost = announcedHost(node.endpoint);
   return resolve(endpointHost !== '' ? endpointHost : announcedHost(node.ip), port);
 }

@@ -7,7 +7,7 @@
 import { BlockingPool } from '../client/blocking-pool.js';
 import type { ResolvedOptions } from '../client/options.js';
 import { Connection } from '../connection/connection.js';
-import { ConnectionError, ClusterRoutingError, ResponseError } from '../errors/index.js';
+import { ClusterRoutingError, ConnectionError, ErrorCodes, ResponseError } from '../errors/index.js';
 import { Retry } from '../retry.js';
 import { translateAddress, type NatMap } from './nat-map.js';
 import { SingleFlight } from './single-flight.js';
@@ -59,7 +59,10 @@ export class Topology {
 
   /** Re-reads the slot map; calls during a refresh fold into one follow-up. */
   refresh(): Promise<void> {
-    if (this.closed) return Promise.reject(new ConnectionError('Connection is closed'));
+    if (this.closed)
+      return Promise.reject(
+        new ConnectionError('Connection is closed', { code: ErrorCodes.CONNECTION_CLOSED }),
+      );
     return this.flight.run(undefined);
   }
 

@@ -11,7 +11,13 @@
  * the server is loading its dataset, and closes gracefully or at once.
  */
 import type { Parser } from '../core/parser.js';
-import { ConnectionError, ReadOnlyError, TimeoutError, type RedisError } from '../errors/index.js';
+import {
+  ConnectionError,
+  ErrorCodes,
+  ReadOnlyError,
+  TimeoutError,
+  type RedisError,
+} from '../errors/index.js';
 import type { Retry } from '../retry.js';
 import type { TlsOptions, Transport, TransportFactory } from '../transport/types.js';
 import type { Clock, TimerHandle } from './clock.js';
@@ -206,7 +212,7 @@ export class Lifecycle {
           const waited = this.clock.now() - started;
           reject(
             new TimeoutError(`Connection set-up timed out after ${waited} ms (connectTimeout ${limit} ms)`, {
-              code: 'ERR_WREDIS_CONNECT_TIMEOUT',
+              code: ErrorCodes.CONNECT_TIMEOUT,
             }),
           );
         },
@@ -247,7 +253,7 @@ export class Lifecycle {
       this.shutdown(
         new ConnectionError(
           `Gave up after ${this.maxReconnectAttempts} reconnect attempts (maxReconnectAttempts)`,
-          { cause: last, code: CODES.closed },
+          { cause: last, code: ErrorCodes.RECONNECT_ATTEMPTS_EXHAUSTED },
         ),
         last,
       );
@@ -396,7 +402,7 @@ export class Lifecycle {
       if (this.state.generation !== generation || this.status !== 'ready') return;
       this.drop(
         new TimeoutError(`PING not answered after ${this.clock.now() - sent} ms (pingInterval)`, {
-          code: 'ERR_WREDIS_COMMAND_TIMEOUT',
+          code: ErrorCodes.COMMAND_TIMEOUT,
         }),
       );
     }, limit);

@@ -10,6 +10,7 @@ import {
   BusyLoadingError,
   ConnectionError,
   DataError,
+  ErrorCodes,
   ReadOnlyError,
   TimeoutError,
   protocolError,
@@ -24,12 +25,12 @@ import { kindOf } from './push-router.js';
 
 /** Stable codes of the client-side connection errors (CONTRACT.md). */
 export const CODES = {
-  closed: 'ERR_WREDIS_CONNECTION_CLOSED',
-  lost: 'ERR_WREDIS_CONNECTION_LOST',
-  commandTimeout: 'ERR_WREDIS_COMMAND_TIMEOUT',
-  offlineFull: 'ERR_WREDIS_OFFLINE_QUEUE_FULL',
-  queueFull: 'ERR_WREDIS_QUEUE_FULL',
-  invalidArgument: 'ERR_WREDIS_INVALID_ARGUMENT',
+  closed: ErrorCodes.CONNECTION_CLOSED,
+  lost: ErrorCodes.CONNECTION_LOST,
+  commandTimeout: ErrorCodes.COMMAND_TIMEOUT,
+  offlineFull: ErrorCodes.OFFLINE_QUEUE_FULL,
+  queueFull: ErrorCodes.QUEUE_FULL,
+  invalidArgument: ErrorCodes.INVALID_ARGUMENT,
 } as const;
 
 export interface QueueConfig {
@@ -607,7 +608,7 @@ export function asDataError(e: unknown): Error {
   if (e instanceof DataError) return e;
   return new DataError(e instanceof Error ? e.message : 'could not decode the reply', {
     cause: e,
-    code: CODES.invalidArgument,
+    code: ErrorCodes.UNEXPECTED_REPLY,
   });
 }
 

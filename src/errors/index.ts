@@ -46,6 +46,7 @@ import {
 } from './classes.js';
 
 export * from './classes.js';
+export { ErrorCodes, type ErrorCode } from './codes.js';
 export {
   serverError,
   withCommand,

@@ -28,9 +28,12 @@ import {
   StreamDuplicateConsumerGroupError,
   TryAgainError,
   UnblockedError,
-  type RedirectionTarget,
   type RedisErrorOptions,
 } from './classes.js';
+import { ErrorCodes } from './codes.js';
+import { parseRedirection } from './redirection.js';
+
+export { parseRedirection };
 
 /** Builds the error for one reply. `code` is the reply's first word. */
 type Factory = (message: string, code: string, command: string | undefined) => RedisError;
@@ -141,29 +144,6 @@ export function isUnknownCommand(error: unknown): boolean {
   return error instanceof ResponseError && error.code === 'ERR' && error.message.startsWith(UNKNOWN_COMMAND);
 }
 
-/**
- * Parses the target of `MOVED slot endpoint:port` / `ASK slot endpoint:port`. The endpoint may
- * be an IPv4 address, a bare IPv6 address (split on the last colon), a hostname, `''` (same host
- * as the node that replied: `currentHost` is used when given, else `''` stays) or `'?'`
- * (unknown hostname). Returns undefined when malformed or out of range (slot 0..16383,
- * port 1..65535).
- */
-export function parseRedirection(message: string, currentHost?: string): RedirectionTarget | undefined {
-  const first = message.indexOf(' ');
-  const second = first < 0 ? -1 : message.indexOf(' ', first + 1);
-  if (second < 0) return undefined;
-  const slot = parseDecimal(message, first + 1, second, 16383);
-  const end = trimmedEnd(message);
-  const colon = message.lastIndexOf(':', end - 1);
-  if (slot < 0 || colon <= second) return undefined;
-  const port = parseDecimal(message, colon + 1, end, 65535);
-  if (port < 1) return undefined;
-  let host = message.slice(second + 1, colon);
-  if (host.includes(' ')) return undefined;
-  if (host === '' && currentHost !== undefined) host = currentHost;
-  return { slot, host, port };
-}
-
 /** True when the command name (first word, any case; `'FUNCTION LOAD'`, `'function|load'`) is a function command. */
 export function isFunctionCommand(name: string): boolean {
   let end = name.length;
@@ -187,7 +167,9 @@ function redirection(cls: typeof MovedError | typeof AskError): Factory {
     if (target === undefined) {
       return new DataError(
         `malformed ${code} redirection from the server: ${message}`,
-        command === undefined ? {} : { command },
+        command === undefined
+          ? { code: ErrorCodes.UNEXPECTED_REPLY }
+          : { command, code: ErrorCodes.UNEXPECTED_REPLY },
       );
     }
     return new cls(message, command === undefined ? { code, ...target } : { code, command, ...target });
@@ -197,23 +179,4 @@ function redirection(cls: typeof MovedError | typeof AskError): Factory {
 function redactArguments(message: string): string {
   const at = message.indexOf(ARGS_MARKER);
   return at < 0 ? message : message.slice(0, at + ARGS_MARKER.length) + ' (arguments not shown)';
-}
-
-/** Decimal digits in [start, end) as a number <= max, or -1. */
-function parseDecimal(s: string, start: number, end: number, max: number): number {
-  if (end <= start || end - start > 5) return -1;
-  let n = 0;
-  for (let i = start; i < end; i++) {
-    const d = s.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    n = n * 10 + d;
-  }
-  return n > max ? -1 : n;
-}
-
-/** Length of the message without trailing whitespace (a CRLF left by a careless caller). */
-function trimmedEnd(s: string): number {
-  let end = s.length;
-  while (end > 0 && s.charCodeAt(end - 1) <= 32) end--;
-  return end;
 }

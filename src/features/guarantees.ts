@@ -11,9 +11,10 @@
 import {
   CommandNotSupportedError,
   DataError,
+  ErrorCodes,
+  isUnknownCommand,
   PersistenceError,
   ReplicationError,
-  isUnknownCommand,
 } from '../errors/index.js';
 import { asText, type CommandRunner, type ConnectionLender } from './types.js';
 
@@ -112,7 +113,10 @@ async function waitaof(
     });
   }
   if (!Array.isArray(reply) || reply.length !== 2)
-    throw new DataError('expected two numbers in the WAITAOF reply', { command: 'WAITAOF' });
+    throw new DataError('expected two numbers in the WAITAOF reply', {
+      command: 'WAITAOF',
+      code: ErrorCodes.UNEXPECTED_REPLY,
+    });
   return [Number(reply[0]), Number(reply[1])];
 }
 

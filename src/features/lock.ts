@@ -7,7 +7,7 @@
  * - token: 16 random bytes as hex (Web Crypto `getRandomValues`, on every runtime), or your own.
  * Not reentrant: acquiring a lock this object already holds waits like any other contender.
  */
-import { DataError, LockError } from '../errors/index.js';
+import { DataError, ErrorCodes, LockError } from '../errors/index.js';
 import { defineScript, evalScript } from './script.js';
 import { asText, type CommandRunner, type RedisKey } from './types.js';
 
@@ -104,13 +104,17 @@ export class Lock {
     const deadline = blockingTimeout === undefined ? Infinity : performance.now() + blockingTimeout;
     for (;;) {
       if (signal?.aborted === true)
-        throw new LockError('Waiting for the lock was aborted', { cause: signal.reason });
+        throw new LockError('Waiting for the lock was aborted', {
+          cause: signal.reason,
+          code: ErrorCodes.ABORTED,
+        });
       if ((await this.client.call('SET', this.name, token, ...args)) !== null) {
         this.heldToken = token;
         return true;
       }
       const left = deadline - performance.now();
-      if (!blocking || left <= 0) throw new LockError('Could not acquire the lock in time');
+      if (!blocking || left <= 0)
+        throw new LockError('Could not acquire the lock in time', { code: ErrorCodes.LOCK_TIMEOUT });
       await pause(Math.min(sleep, left), signal);
     }
   }
@@ -132,13 +136,15 @@ export class Lock {
     checkMs('ms', ms, 1);
     const token = this.heldToken;
     if (token === undefined) throw new LockError('Cannot extend a lock that is not held');
-    if (this.options.timeout === undefined) throw new LockError('Cannot extend a lock with no timeout');
+    if (this.options.timeout === undefined)
+      throw new LockError('Cannot extend a lock with no timeout', { code: ErrorCodes.INVALID_ARGUMENT });
     const done = await evalScript(this.client, EXTEND, {
       keys: [this.name],
       args: [token, ms, options?.replaceTtl === true ? 1 : 0],
     });
     if (done === 1) return true;
-    if (done === -1) throw new LockError('Cannot extend a lock with no timeout');
+    if (done === -1)
+      throw new LockError('Cannot extend a lock with no timeout', { code: ErrorCodes.INVALID_ARGUMENT });
     throw new LockError('Cannot extend a lock that is no longer owned');
   }
 
@@ -147,7 +153,8 @@ export class Lock {
     const token = this.heldToken;
     const timeout = this.options.timeout;
     if (token === undefined) throw new LockError('Cannot reacquire a lock that is not held');
-    if (timeout === undefined) throw new LockError('Cannot reacquire a lock with no timeout');
+    if (timeout === undefined)
+      throw new LockError('Cannot reacquire a lock with no timeout', { code: ErrorCodes.INVALID_ARGUMENT });
     const done = await evalScript(this.client, REACQUIRE, { keys: [this.name], args: [token, timeout] });
     if (done !== 1) throw new LockError('Cannot reacquire a lock that is no longer owned');
     return true;
@@ -186,7 +193,12 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(new LockError('Waiting for the lock was aborted', { cause: signal?.reason }));
+      reject(
+        new LockError('Waiting for the lock was aborted', {
+          cause: signal?.reason,
+          code: ErrorCodes.ABORTED,
+        }),
+      );
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);

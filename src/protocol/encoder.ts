@@ -5,7 +5,7 @@
  * until sent); when a slab is full a new one is started, so there is no copy and
  * no reuse hazard. Large arguments travel as their own chunks, uncopied.
  */
-import { DataError } from '../errors/index.js';
+import { DataError, ErrorCodes } from '../errors/index.js';
 
 /** What a command argument may be. Buffers are Uint8Arrays. */
 export type Arg = string | number | bigint | Uint8Array;
@@ -95,7 +95,7 @@ export class RequestEncoder {
     if (length > this.maxArgumentLength)
       throw new DataError(
         `an argument of ${length} bytes exceeds maxArgumentLength (${this.maxArgumentLength}); nothing was sent`,
-        { code: 'ERR_WREDIS_INVALID_ARGUMENT' },
+        { code: ErrorCodes.INVALID_ARGUMENT },
       );
   }
 

@@ -6,7 +6,7 @@
  */
 import { Connection } from '../connection/connection.js';
 import type { ResolvedOptions } from '../client/options.js';
-import { ConnectionError, DataError } from '../errors/index.js';
+import { ConnectionError, DataError, ErrorCodes } from '../errors/index.js';
 import { Subscriber, type Sink } from './subscriber.js';
 import { Subscription } from './subscription.js';
 import type { MessageListener, PatternListener, PubSubKind, PubSubName, SubscribeOptions } from './types.js';
@@ -107,7 +107,10 @@ export class PubSub {
   /** The connection subscriptions live on, chosen once the negotiated protocol is known. */
   private link(): Promise<Subscriber> {
     if (this.current !== undefined) return Promise.resolve(this.current);
-    if (this.closed) return Promise.reject(new ConnectionError('Connection is closed'));
+    if (this.closed)
+      return Promise.reject(
+        new ConnectionError('Connection is closed', { code: ErrorCodes.CONNECTION_CLOSED }),
+      );
     this.choosing ??= this.choose().finally(() => {
       this.choosing = undefined;
     });
@@ -133,7 +136,7 @@ export class PubSub {
     }
     if (this.closed) {
       conn.disconnect();
-      throw new ConnectionError('Connection is closed');
+      throw new ConnectionError('Connection is closed', { code: ErrorCodes.CONNECTION_CLOSED });
     }
     this.current = new Subscriber(conn);
     return this.current;

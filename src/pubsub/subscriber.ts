@@ -11,7 +11,7 @@
  * through its `resubscribe` hook before any queued command.
  */
 import type { Connection } from '../connection/connection.js';
-import { ConnectionError, RedisError } from '../errors/index.js';
+import { ConnectionError, ErrorCodes, RedisError } from '../errors/index.js';
 import type { PubSubKind, PubSubName } from './types.js';
 import { asText, kindOf } from './values.js';
 
@@ -179,7 +179,9 @@ export class Subscriber {
   }
 
   /** Stops for good: waiters reject, sinks learn they receive nothing more. */
-  end(error: Error = new ConnectionError('Connection is closed')): void {
+  end(
+    error: Error = new ConnectionError('Connection is closed', { code: ErrorCodes.CONNECTION_CLOSED }),
+  ): void {
     if (this.ended !== undefined) return;
     this.ended = error;
     this.connection.off('push', this.onPush).off('end', this.onEnd);

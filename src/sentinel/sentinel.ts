@@ -10,7 +10,13 @@
 import { Connection } from '../connection/connection.js';
 import type { RedisOptions, ResolvedOptions } from '../client/options.js';
 import { Redis } from '../client/redis.js';
-import { ConnectionError, DataError, PrimaryNotFoundError, ReplicaNotFoundError } from '../errors/index.js';
+import {
+  ConnectionError,
+  DataError,
+  ErrorCodes,
+  PrimaryNotFoundError,
+  ReplicaNotFoundError,
+} from '../errors/index.js';
 import { pubsubFor } from '../pubsub/pubsub.js';
 import { Retry } from '../retry.js';
 import type { TlsOptions, Transport, TransportFactory, TransportTarget } from '../transport/types.js';
@@ -145,7 +151,8 @@ export class Sentinel {
 
   private transportFor(role: Role, config: ResolvedOptions, base: TransportFactory): TransportFactory {
     return async (target: TransportTarget) => {
-      if (this.closed) throw new ConnectionError('Sentinel is closed');
+      if (this.closed)
+        throw new ConnectionError('Sentinel is closed', { code: ErrorCodes.CONNECTION_CLOSED });
       const address =
         role === 'primary' ? await this.findPrimary(config, base) : await this.findReplica(config, base);
       const inner = await base({ ...target, host: address.host, port: address.port });

@@ -3,7 +3,8 @@
  * small chunks, a once-only close notification, the corking write side of Deno and Bun, and
  * a connect deadline. Nothing here touches a runtime-specific API.
  */
-import { ConnectionError, TimeoutError } from '../errors/index.js';
+import { ConnectionError, ErrorCodes, TimeoutError } from '../errors/index.js';
+import { connectFailureCode } from '../errors/codes.js';
 import type { Transport, TransportTarget } from './types.js';
 
 /** Chunks joined into one write stay under this size; larger chunks go out alone, uncopied. */
@@ -159,7 +160,10 @@ export function openWithin<S>(
   const failed = (e: unknown): never => {
     if (e instanceof ConnectionError) throw e;
     const message = e instanceof Error ? e.message : String(e);
-    throw new ConnectionError(`connect to ${where} failed: ${message}`, { cause: e });
+    throw new ConnectionError(`connect to ${where} failed: ${message}`, {
+      cause: e,
+      code: connectFailureCode(e),
+    });
   };
   if (!(ms > 0 && ms <= MAX_TIMER_MS)) return opening.then(undefined, failed);
   return new Promise<S>((resolve, reject) => {
@@ -167,7 +171,11 @@ export function openWithin<S>(
     const timer = setTimeout(() => {
       late = true;
       abort?.();
-      reject(new TimeoutError(`connect to ${where} timed out after ${ms} ms`));
+      reject(
+        new TimeoutError(`connect to ${where} timed out after ${ms} ms`, {
+          code: ErrorCodes.CONNECT_TIMEOUT,
+        }),
+      );
     }, ms);
     opening.then(
       (socket) => {
@@ -224,5 +232,7 @@ export function pemList(
 
 /** The error thrown for an option a runtime cannot honour: refused at connect, never ignored. */
 export function unsupported(runtime: string, what: string): ConnectionError {
-  return new ConnectionError(`${what} is not supported on ${runtime}`);
+  return new ConnectionError(`${what} is not supported on ${runtime}`, {
+    code: ErrorCodes.PLATFORM_UNSUPPORTED,
+  });
 }

@@ -4,7 +4,8 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import { ConnectionError, TimeoutError } from '../errors/index.js';
+import { ConnectionError, ErrorCodes, TimeoutError } from '../errors/index.js';
+import { connectFailureCode } from '../errors/codes.js';
 import type { Transport, TransportFactory, TransportTarget } from './types.js';
 
 class NodeTransport implements Transport {
@@ -65,6 +66,7 @@ export const nodeTransport: TransportFactory = (target) =>
         reject(
           new ConnectionError(`TLS setup for ${describe(target)} failed: ${(e as Error).message}`, {
             cause: e,
+            code: ErrorCodes.TLS,
           }),
         );
         return;
@@ -82,14 +84,21 @@ export const nodeTransport: TransportFactory = (target) =>
           cleanup();
           socket.destroy();
           reject(
-            new TimeoutError(`connect to ${describe(target)} timed out after ${target.connectTimeout} ms`),
+            new TimeoutError(`connect to ${describe(target)} timed out after ${target.connectTimeout} ms`, {
+              code: ErrorCodes.CONNECT_TIMEOUT,
+            }),
           );
         }, target.connectTimeout)
       : undefined;
     const onError = (e: Error): void => {
       cleanup();
       socket.destroy();
-      reject(new ConnectionError(`connect to ${describe(target)} failed: ${e.message}`, { cause: e }));
+      reject(
+        new ConnectionError(`connect to ${describe(target)} failed: ${e.message}`, {
+          cause: e,
+          code: connectFailureCode(e),
+        }),
+      );
     };
     const onReady = (): void => {
       cleanup();

@@ -3,7 +3,7 @@
  * shapes (and Buffer/Uint8Array strings under withBuffers()), so typed replies
  * do not depend on the protocol.
  */
-import { DataError } from '../../errors/index.js';
+import { DataError, ErrorCodes } from '../../errors/index.js';
 import type { ScanPage, ScoredMember } from './types.js';
 
 const decoder = new TextDecoder();
@@ -17,7 +17,7 @@ export function toText(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v instanceof Uint8Array) return bytesText(v);
   if (typeof v === 'number' || typeof v === 'bigint') return String(v);
-  throw new DataError('expected a string in the reply');
+  throw new DataError('expected a string in the reply', { code: ErrorCodes.UNEXPECTED_REPLY });
 }
 
 export function toTextOrNull(v: unknown): string | null {
@@ -37,12 +37,14 @@ export function toNumber(v: unknown): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'bigint') return Number(v);
   const s = typeof v === 'string' ? v : v instanceof Uint8Array ? bytesText(v) : undefined;
-  if (s === undefined) throw new DataError('expected a number in the reply');
+  if (s === undefined)
+    throw new DataError('expected a number in the reply', { code: ErrorCodes.UNEXPECTED_REPLY });
   if (s === 'inf' || s === '+inf') return Infinity;
   if (s === '-inf') return -Infinity;
   if (s === 'nan') return NaN;
   const n = Number(s);
-  if (Number.isNaN(n) || s.length === 0) throw new DataError('expected a number in the reply');
+  if (Number.isNaN(n) || s.length === 0)
+    throw new DataError('expected a number in the reply', { code: ErrorCodes.UNEXPECTED_REPLY });
   return n;
 }
 
@@ -76,7 +78,7 @@ export function toBooleanArray(v: unknown): boolean[] {
 /** The reply as an array, or a DataError. */
 export function asArray(v: unknown): unknown[] {
   if (Array.isArray(v)) return v;
-  throw new DataError('expected an array in the reply');
+  throw new DataError('expected an array in the reply', { code: ErrorCodes.UNEXPECTED_REPLY });
 }
 
 /** Array, or null kept as null. */
@@ -114,7 +116,7 @@ export function toObject<V>(v: unknown): Record<string, V> {
     return sealRecord(out);
   }
   if (v !== null && typeof v === 'object' && !(v instanceof Uint8Array)) return v as Record<string, V>;
-  throw new DataError('expected a map in the reply');
+  throw new DataError('expected a map in the reply', { code: ErrorCodes.UNEXPECTED_REPLY });
 }
 
 /** The same keys with values through `value`. */

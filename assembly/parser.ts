@@ -20,6 +20,7 @@
 // Exported names all start with `parse` so they never clash with the slot hasher's.
 
 import {
+  ABI_VERSION,
   COLON,
   COLON_BYTE,
   CR,
@@ -39,6 +40,14 @@ import {
   E_TOO_MANY_ELEMENTS,
   E_UNKNOWN_TYPE,
   GREATER,
+  H_CONSUMED,
+  H_ERROR,
+  H_EXT_LEN,
+  H_EXT_SKIP,
+  H_INPUT,
+  H_STATUS,
+  H_TAPE,
+  HEADER_SLOTS,
   K_ARRAY,
   K_ATTR,
   K_BIGNUM,
@@ -63,6 +72,8 @@ import {
   PERCENT,
   PLUS,
   STAR,
+  STATUS_EXT,
+  STATUS_FAILED,
   TILDE,
   TYPES,
   T_ARRAY,
@@ -109,17 +120,8 @@ const R_WAIT: u32 = 3; // needs more input
 const R_FAIL: u32 = 4; // protocol error recorded
 const R_EXT: u32 = 5; // large bulk handed to the host
 
-// ---- Status block read by the host (i32 fields) --------------------------------------------------
-const HDR: usize = memory.data(32, 16);
-const H_STATUS: usize = 0; // 0 ok, 1 external bulk pending, 2 failed
-const H_ERROR: usize = 4; // error code when failed
-const H_INPUT: usize = 8; // input region address
-const H_TAPE: usize = 12; // tape address
-const H_EXT_LEN: usize = 16; // pending external payload length (without CRLF)
-const H_EXT_SKIP: usize = 20; // 1 when the pending external bulk sits inside an attribute (discard)
-const H_CONSUMED: usize = 24; // bytes of the last `parse(len)` input the core kept
-const STATUS_EXT: i32 = 1;
-const STATUS_FAILED: i32 = 2;
+// ---- Status block read by the host: HEADER_SLOTS i32 slots; H_* (./abi) are slot indexes ---------
+const HDR: usize = memory.data(HEADER_SLOTS << 2, 16);
 
 // ---- Sizes and limits ----------------------------------------------------------------------------
 const EXT_MIN: u32 = 65536; // bulk strings this long or longer bypass linear memory
@@ -159,6 +161,11 @@ let extLen: u32 = 0;
 
 // ---- Exports ------------------------------------------------------------------------------------
 
+/** The interface version (assembly/abi.ts, generated): the host refuses a core that differs. */
+export function abiVersion(): u32 {
+  return ABI_VERSION;
+}
+
 /** Address of the status block (fixed for the life of the instance). */
 export function parseHeader(): usize {
   return HDR;
@@ -190,7 +197,7 @@ export function parseReserve(len: u32): usize {
     if (cap > 0x7fff0000) cap = need; // stay below the allocator's block limit
     inPtr = heap.realloc(inPtr, <usize>cap);
     inCap = <u32>cap;
-    store<i32>(HDR, <i32>inPtr, H_INPUT);
+    store<i32>(HDR, <i32>inPtr, H_INPUT << 2);
   }
   return inPtr + inEnd;
 }
@@ -205,7 +212,7 @@ export function parseReserve(len: u32): usize {
  */
 export function parse(len: u32): i32 {
   inEnd += len;
-  store<i32>(HDR, <i32>len, H_CONSUMED);
+  store<i32>(HDR, <i32>len, H_CONSUMED << 2);
   if (state >= ST_EXT) {
     if (state == ST_EXT) fail(E_STATE);
     return 0;
@@ -457,11 +464,11 @@ function step(base: usize, end: u32, fed: u32): u32 {
         // after the header came with this call (the header ended in it); give it back.
         state = ST_EXT;
         extLen = blen;
-        store<i32>(HDR, <i32>(fed - (end - p)), H_CONSUMED);
+        store<i32>(HDR, <i32>(fed - (end - p)), H_CONSUMED << 2);
         inEnd = p;
-        store<i32>(HDR, STATUS_EXT, H_STATUS);
-        store<i32>(HDR, <i32>blen, H_EXT_LEN);
-        store<i32>(HDR, skip != 0 ? 1 : 0, H_EXT_SKIP);
+        store<i32>(HDR, STATUS_EXT, H_STATUS << 2);
+        store<i32>(HDR, <i32>blen, H_EXT_LEN << 2);
+        store<i32>(HDR, skip != 0 ? 1 : 0, H_EXT_SKIP << 2);
         return R_EXT;
       }
       state = ST_BULK;
@@ -569,8 +576,8 @@ export function parseExtDone(cr: u32, lf: u32): i32 {
     if (state != ST_FAIL) fail(E_STATE);
     return 0;
   }
-  store<i32>(HDR, 0, H_STATUS);
-  store<i32>(HDR, 0, H_EXT_LEN);
+  store<i32>(HDR, 0, H_STATUS << 2);
+  store<i32>(HDR, 0, H_EXT_LEN << 2);
   if (cr != CR || lf != LF) {
     fail(E_BAD_CRLF);
     return 0;
@@ -598,10 +605,10 @@ export function parseReset(): void {
   depth = 0;
   skip = 0;
   extLen = 0;
-  store<i32>(HDR, 0, H_STATUS);
-  store<i32>(HDR, 0, H_ERROR);
-  store<i32>(HDR, 0, H_EXT_LEN);
-  store<i32>(HDR, 0, H_EXT_SKIP);
+  store<i32>(HDR, 0, H_STATUS << 2);
+  store<i32>(HDR, 0, H_ERROR << 2);
+  store<i32>(HDR, 0, H_EXT_LEN << 2);
+  store<i32>(HDR, 0, H_EXT_SKIP << 2);
 }
 
 /** Bytes the current token still needs before it can complete (0 when unknown / none pending). */
@@ -621,7 +628,7 @@ export function parseBuffered(): u32 {
 
 /** The protocol error code, 0 when none. */
 export function parseError(): i32 {
-  return load<i32>(HDR, H_ERROR);
+  return load<i32>(HDR, H_ERROR << 2);
 }
 
 // ---- Internals ----------------------------------------------------------------------------------
@@ -632,8 +639,8 @@ function init(): void {
   tapePtr = heap.alloc(<usize>TAPE_INITIAL << 4);
   tapeCap = TAPE_INITIAL;
   ensureStack();
-  store<i32>(HDR, <i32>inPtr, H_INPUT);
-  store<i32>(HDR, <i32>tapePtr, H_TAPE);
+  store<i32>(HDR, <i32>inPtr, H_INPUT << 2);
+  store<i32>(HDR, <i32>tapePtr, H_TAPE << 2);
 }
 
 function ensureStack(): void {
@@ -644,8 +651,8 @@ function ensureStack(): void {
 
 function fail(code: i32): void {
   state = ST_FAIL;
-  store<i32>(HDR, STATUS_FAILED, H_STATUS);
-  store<i32>(HDR, code, H_ERROR);
+  store<i32>(HDR, STATUS_FAILED, H_STATUS << 2);
+  store<i32>(HDR, code, H_ERROR << 2);
 }
 
 /** Drops delivered tape records and input bytes before the incomplete reply. */
@@ -712,7 +719,7 @@ function reserveTape(fed: u32): void {
   while (cap < need) cap <<= 1;
   tapeCap = <u32>cap;
   tapePtr = heap.realloc(tapePtr, <usize>cap << 4);
-  store<i32>(HDR, <i32>tapePtr, H_TAPE);
+  store<i32>(HDR, <i32>tapePtr, H_TAPE << 2);
 }
 
 /** Records a complete bulk/blob error/verbatim payload. False after a protocol error. */

@@ -49,8 +49,8 @@ import {
   T_SET,
   T_STR,
   T_STR_EXT,
-  type ParserCoreExports,
 } from './parser-codes.js';
+import type { CoreExports } from './core-exports.generated.js';
 import { newCoreInstance } from './wasm.js';
 
 export { ProtocolErrorCode, protocolErrorMessage } from './parser-codes.js';
@@ -120,7 +120,7 @@ export class Parser {
   private readonly buffers: boolean;
   private readonly limits: readonly [number, number, number];
 
-  private core!: ParserCoreExports;
+  private core!: CoreExports;
   private u8: Uint8Array = new Uint8Array(0);
   private i32: Int32Array = new Int32Array(0);
   private f64: Float64Array = new Float64Array(0);
@@ -221,7 +221,7 @@ export class Parser {
   // ---- feeding ----------------------------------------------------------------------------
 
   private instantiate(): void {
-    this.core = newCoreInstance().exports as unknown as ParserCoreExports;
+    this.core = newCoreInstance().exports as unknown as CoreExports;
     this.broken = false;
     this.core.parseSetLimits(this.limits[0], this.limits[1], this.limits[2] | 0);
     this.hdr = this.core.parseHeader() >> 2;

@@ -5,6 +5,7 @@
  */
 import { DataError } from '../errors/index.js';
 import { sharedCoreInstance } from './wasm.js';
+import type { CoreExports } from './core-exports.generated.js';
 
 /**
  * What a key may be: strings hash as UTF-8, numbers as the text the command
@@ -12,16 +13,11 @@ import { sharedCoreInstance } from './wasm.js';
  */
 export type KeyInput = string | number | Uint8Array;
 
-/** The raw exports of assembly/slots.ts. */
-interface SlotsCore {
-  readonly memory: { readonly buffer: ArrayBuffer };
-  slotsReserve(bytes: number): number;
-  slotsReserveBatch(count: number): number;
-  slotOf(ptr: number, len: number): number;
-  slotsBatch(keysPtr: number, lensPtr: number, count: number, outPtr: number): number;
-  slotsBatchUtf16(keysPtr: number, lensPtr: number, count: number, outPtr: number): number;
-  slotCrc16(ptr: number, len: number): number;
-}
+/** The raw exports of assembly/slots.ts (typed from asc's build/core.d.ts). */
+type SlotsCore = Pick<
+  CoreExports,
+  'memory' | 'slotsReserve' | 'slotsReserveBatch' | 'slotOf' | 'slotsBatch' | 'slotsBatchUtf16' | 'slotCrc16'
+>;
 
 type CoreInstance = ReturnType<typeof sharedCoreInstance>;
 

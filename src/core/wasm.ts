@@ -5,8 +5,13 @@
  * Nothing here touches `fs`, so this file is safe on every runtime.
  */
 
+import type { CoreExports } from './core-exports.generated.js';
+import { ABI_VERSION } from './parser-codes.js';
+
 let coreModule: WebAssembly.Module | undefined;
 let shared: WebAssembly.Instance | undefined;
+/** The module whose interface version was checked (once per registered module). */
+let checked: WebAssembly.Module | undefined;
 
 const imports: WebAssembly.Imports = {
   env: {
@@ -20,6 +25,21 @@ const imports: WebAssembly.Imports = {
 export function setCoreModule(mod: WebAssembly.Module): void {
   coreModule = mod;
   shared = undefined;
+  checked = undefined;
+}
+
+/**
+ * Refuses a core built from another interface than this host (a stale build/core.wasm next to new
+ * host code, or the reverse): constants would silently disagree otherwise.
+ */
+function checkAbi(inst: WebAssembly.Instance): void {
+  const version = (inst.exports as Partial<CoreExports>).abiVersion;
+  const got = typeof version === 'function' ? version() >>> 0 : undefined;
+  if (got !== ABI_VERSION) {
+    throw new Error(
+      `wredis: the WASM core's interface version is ${got === undefined ? 'missing' : `0x${got.toString(16)}`}, this host needs 0x${ABI_VERSION.toString(16)}: rebuild (npm run build)`,
+    );
+  }
 }
 
 function requireModule(): WebAssembly.Module {
@@ -36,7 +56,13 @@ function requireModule(): WebAssembly.Module {
  * so parser state never crosses connections.
  */
 export function newCoreInstance(): WebAssembly.Instance {
-  return new WebAssembly.Instance(requireModule(), imports);
+  const mod = requireModule();
+  const inst = new WebAssembly.Instance(mod, imports);
+  if (checked !== mod) {
+    checkAbi(inst);
+    checked = mod;
+  }
+  return inst;
 }
 
 /** One instance shared by stateless helpers (slot hashing). */

@@ -87,6 +87,11 @@ export class DedicatedConnection extends CommandBase<Record<never, never>> {
     return this.support === undefined ? target : { ...target, support: this.support };
   }
 
+  /** @internal For `util.inspect`: what the lease holds, never the connection's options. */
+  override inspectSummary(): Record<string, unknown> {
+    return { returned: this.ended, lost: this.lost !== undefined, ...this.state };
+  }
+
   call(name: string, ...args: unknown[]): Promise<unknown> {
     return this.dispatch(name, args);
   }

@@ -9,6 +9,7 @@ import { DataError } from '../errors/index.js';
 import { Retry, defaultRetry } from '../retry.js';
 import type { TlsOptions, TransportFactory } from '../transport/types.js';
 import { parseRedisUrl } from './url.js';
+import { withRedactedInspect } from '../util/redact.js';
 
 /** Options shared by every client (`Redis`, `RedisCluster`, `Sentinel`). */
 export interface RedisOptions {
@@ -98,7 +99,8 @@ export function resolveOptions(urlOrOptions?: string | RedisOptions, more?: Redi
     throw new DataError('maxBlockingConnections must be an integer >= 1');
   const protocol = o.protocol ?? 3;
   if (protocol !== 2 && protocol !== 3) throw new DataError('protocol must be 2 or 3');
-  return {
+  // Printed with its secrets replaced (console.log of options, or of a connection's config).
+  return withRedactedInspect({
     host: o.host ?? '127.0.0.1',
     port,
     path: o.path,
@@ -119,7 +121,7 @@ export function resolveOptions(urlOrOptions?: string | RedisOptions, more?: Redi
     clientSideCache: resolveCacheOptions(o.clientSideCache),
     maxBlockingConnections: maxBlocking,
     blockingConnectionTimeout: nonNegative(o.blockingConnectionTimeout, 0, 'blockingConnectionTimeout'),
-  };
+  });
 }
 
 function nonNegative(v: number | undefined, fallback: number, name: string): number {

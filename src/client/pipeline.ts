@@ -53,6 +53,13 @@ abstract class Batch extends CommandBase<Record<never, never>> {
     return this.queued.length;
   }
 
+  /** @internal The queued command names only: arguments may be secrets or user data. */
+  override inspectSummary(): Record<string, unknown> {
+    return {
+      commands: this.queued.map((q) => (q.error === undefined ? q.name.toUpperCase() : q.error.name)),
+    };
+  }
+
   /**
    * @internal Every command is judged here, before anything of the batch is encoded: a refused
    * command or a bad argument takes the command's slot as its error (a pipeline sends the

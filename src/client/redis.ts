@@ -110,6 +110,12 @@ export class Redis extends CommandBase<RedisEvents> {
     return this.shared.cache?.store;
   }
 
+  /** @internal Status, address and options (secrets replaced) for `util.inspect`. */
+  override inspectSummary(): Record<string, unknown> {
+    const { options } = this.shared;
+    return { status: this.status, buffers: this.buffers, options };
+  }
+
   /** Connects now (normally implicit). Resolves when the handshake is done. */
   connect(): Promise<void> {
     return this.shared.main.connect();

@@ -10,6 +10,7 @@ import { ConnectionError, serverError } from '../errors/index.js';
 import type { Retry } from '../retry.js';
 import type { TlsOptions, TransportFactory } from '../transport/types.js';
 import { Emitter } from '../util/emitter.js';
+import { inspectAs } from '../util/redact.js';
 import { systemClock, type Clock } from './clock.js';
 import { authArgs, resolveCredentials, type CredentialsProvider, type HandshakeIO } from './handshake.js';
 import { Lifecycle, type ConnectionStatus } from './lifecycle.js';
@@ -345,3 +346,11 @@ function pending(
     batch: undefined,
   };
 }
+
+// util.inspect shows where it points and its status, never its config (passwords) nor its queue (arguments).
+inspectAs(Connection.prototype, (c: Connection) => ({
+  status: c.status,
+  host: c.config.host,
+  port: c.config.port,
+  generation: c.generation,
+}));

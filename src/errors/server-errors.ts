@@ -64,6 +64,15 @@ const BY_CODE: ReadonlyMap<string, Factory> = new Map<string, Factory>([
 ]);
 
 const UNKNOWN_COMMAND = 'ERR unknown command ';
+
+/** Server texts that quote a caller's argument: the text before it, and what follows its closing quote. */
+const QUOTING: ReadonlyArray<readonly [prefix: string, closing: string]> = [
+  ["ERR Error in ACL SETUSER modifier '", "': "],
+  ["ERR No such user '", "'"],
+  ["ERR User '", "' not found"],
+  ["ERR unknown subcommand '", "'. Try "],
+];
+const NOT_SHOWN = '(not shown)';
 const ARGS_MARKER = ', with args beginning with:';
 
 /**
@@ -83,6 +92,16 @@ const BY_ERR_MESSAGE: ReadonlyArray<readonly [prefix: string, factory: Factory]>
   // Redis 7 echoes up to 128 bytes of the arguments of an unknown command: they may be a
   // password or user data, so they are cut off (the only change ever made to a server text).
   [UNKNOWN_COMMAND, (message, code, command) => response(redactArguments(message), code, command)],
+  // Texts that quote an argument which may be a secret (an ACL rule holding a password, a user
+  // name, any subcommand position): the quoted part is replaced, the rest of the text kept.
+  ...QUOTING.map(
+    ([prefix, closing]) =>
+      [
+        prefix,
+        (message: string, code: string, command: string | undefined) =>
+          response(redactQuoted(message, prefix, closing), code, command),
+      ] as const,
+  ),
 ];
 
 /** Commands whose plain errors become FunctionError (first word of a command name, upper case). */
@@ -174,6 +193,12 @@ function redirection(cls: typeof MovedError | typeof AskError): Factory {
     }
     return new cls(message, command === undefined ? { code, ...target } : { code, command, ...target });
   };
+}
+
+/** `prefix` + quoted argument + `closing`…: the argument replaced (all after `prefix` when `closing` is missing). */
+function redactQuoted(message: string, prefix: string, closing: string): string {
+  const end = message.lastIndexOf(closing);
+  return end < prefix.length ? `${prefix}${NOT_SHOWN}'` : `${prefix}${NOT_SHOWN}${message.slice(end)}`;
 }
 
 function redactArguments(message: string): string {

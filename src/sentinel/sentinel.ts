@@ -21,6 +21,7 @@ import { pubsubFor } from '../pubsub/pubsub.js';
 import { Retry } from '../retry.js';
 import type { TlsOptions, Transport, TransportFactory, TransportTarget } from '../transport/types.js';
 import { Discovery, type NodeAddress } from './discovery.js';
+import { inspectAs } from '../util/redact.js';
 
 /** Options of `Sentinel`: where the sentinels are, and the options of the clients it makes. */
 export interface SentinelOptions extends Omit<RedisOptions, 'url' | 'host' | 'port' | 'path'> {
@@ -284,3 +285,6 @@ function tracking(inner: Transport, gone: () => void): Transport {
       }),
   };
 }
+
+// util.inspect shows the service name only: the options hold the sentinels' and the data nodes' passwords.
+inspectAs(Sentinel.prototype, (s: Sentinel) => ({ name: s.name }));

@@ -18,7 +18,7 @@ import { cacheableName, keysOf } from './cacheable.js';
 import { cacheId, idPart, indexKey, invalidatedKeys } from './keys.js';
 import type { ResolvedCacheOptions } from './options.js';
 import { copyOf, Store, type CacheStats } from './store.js';
-import { Tracker, type Fill, type TrackerSink } from './tracker.js';
+import { Tracker, type Fill, type Sender, type TrackerSink } from './tracker.js';
 import type { Connection } from '../connection/connection.js';
 
 /** `r.clientSideCache`: what a caller can see and do. */
@@ -28,9 +28,6 @@ export interface ClientSideCache {
   /** Drops every entry now (reads in flight are not stored either). */
   clear(): void;
 }
-
-/** Sends one command on a tracked connection. */
-export type Sender = (name: string, args: readonly unknown[], options: SendOptions) => Promise<unknown>;
 
 interface PendingFill extends Fill {
   promise: Promise<unknown>;
@@ -95,9 +92,9 @@ export class ClientCache implements ClientSideCache, TrackerSink {
     name: string,
     args: readonly unknown[],
     options: SendOptions,
-    send: Sender,
     slot = -1,
-  ) {
+  ): Promise<unknown> {
+    const send = tracker.send;
     const command = cacheableName(name);
     if (command === undefined) {
       const reply = send(name, args, options);
@@ -283,10 +280,15 @@ export class ClientCache implements ClientSideCache, TrackerSink {
     for (const f of tracker.fills) this.markStale(f as PendingFill);
   }
 
-  /** Drops the entries of `tracker` whose slot has moved elsewhere (cluster). */
-  dropSlots(tracker: Tracker, moved: (slot: number) => boolean): void {
-    this.store.dropSlots(tracker, moved);
-    for (const f of tracker.fills) this.markStale(f as PendingFill);
+  /**
+   * Cluster: drops what each tracker read from slots it no longer serves (`serves(slot, tracker)`
+   * false): writes there now reach another node, whose invalidations this tracker never gets.
+   */
+  dropMovedSlots(serves: (slot: number, tracker: Tracker) => boolean): void {
+    for (const t of this.trackers) {
+      this.store.dropSlots(t, (slot) => !serves(slot, t));
+      for (const f of t.fills) this.markStale(f as PendingFill);
+    }
   }
 
   private invalidateKey(key: string): void {

@@ -8,10 +8,13 @@
  * When the socket (or the RESP2 listener) is lost, the entries read through it are
  * flushed: invalidations may have been missed in between.
  */
-import type { Connection } from '../connection/connection.js';
+import type { Connection, SendOptions } from '../connection/connection.js';
 import { InvalidationListener } from './listener.js';
 import type { ResolvedCacheOptions } from './options.js';
 import type { Entry, Owner } from './store.js';
+
+/** Sends one command on a tracked connection. */
+export type Sender = (name: string, args: readonly unknown[], options: SendOptions) => Promise<unknown>;
 
 /** What a tracker tells its cache. */
 export interface TrackerSink {
@@ -43,6 +46,8 @@ export class Tracker implements Owner {
   epoch = 0;
   private listener: InvalidationListener | undefined;
   private closed = false;
+  /** Sends on the tracked connection. */
+  readonly send: Sender = (name, args, options) => this.conn.send(name, args, options);
 
   constructor(
     readonly conn: Connection,

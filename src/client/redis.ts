@@ -25,7 +25,7 @@ import {
   type StreamGroupConsumerOptions,
   type StreamReaderOptions,
 } from '../features/stream-consumer.js';
-import { ClientCache, type ClientSideCache, type Sender, type Tracker } from '../cache/index.js';
+import { ClientCache, type ClientSideCache, type Tracker } from '../cache/index.js';
 import { existingPubSub, installPubSub, type PubSubCommands } from '../pubsub/index.js';
 import { commandRefusal } from './state-commands.js';
 import { rememberClientName } from './client-name.js';
@@ -181,8 +181,6 @@ export class Redis extends CommandBase<RedisEvents> {
     });
   }
 
-  private readonly sendMain: Sender = (name, args, options) => this.shared.main.send(name, args, options);
-
   private batchTarget(): BatchTarget {
     const main = this.shared.main;
     return {
@@ -259,9 +257,7 @@ export class Redis extends CommandBase<RedisEvents> {
     const cache = this.shared.cache;
     const main = this.shared.main;
     const sent =
-      cache !== undefined
-        ? cache.store.send(cache.tracker, name, args, opts, this.sendMain)
-        : main.send(name, args, opts);
+      cache !== undefined ? cache.store.send(cache.tracker, name, args, opts) : main.send(name, args, opts);
     return name.length === 6 ? rememberClientName(main, name, args, sent) : sent;
   }
 }

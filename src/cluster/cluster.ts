@@ -3,6 +3,7 @@
  * node connections live in ./topology.ts, command execution in ./executor.ts, and what to do
  * when a command fails (MOVED, ASK, TRYAGAIN, CLUSTERDOWN, lost node) in ./redirect.ts.
  */
+import { ClientCache, type ClientSideCache } from '../cache/index.js';
 import { resolveOptions, type RedisOptions, type ResolvedOptions } from '../client/options.js';
 import { Pipeline, type BatchTarget, type Transaction } from '../client/pipeline.js';
 import type { CommandSignatures, Promised } from '../commands/methods/index.js';
@@ -109,6 +110,7 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
       seeds: nodes.map((n) => nodeAddress(n.host, n.port)),
       readFrom: from,
       natMap,
+      cache: base.clientSideCache === undefined ? undefined : new ClientCache(base.clientSideCache),
       refreshed: () => {
         this.emit('refresh');
         this.shared.pubsub?.refreshed();
@@ -165,6 +167,11 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
   }
 
   /** A view whose string replies are bytes. */
+  /** The client-side cache (`clientSideCache` option): `stats()` and `clear()`; undefined when off. */
+  get clientSideCache(): ClientSideCache | undefined {
+    return this.shared.topology.cache;
+  }
+
   withBuffers(): RedisClusterBuffers {
     const view = Object.create(this) as RedisCluster;
     Object.defineProperty(view, 'buffers', { value: true });

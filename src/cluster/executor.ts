@@ -3,6 +3,7 @@
  * fan-out by routing tips, any primary), the support check against one primary, and every attempt
  * under the redirection policy of ./redirect.ts.
  */
+import type { ClientCache } from '../cache/index.js';
 import { commandFlags } from '../client/command-flags.js';
 import type { BatchTarget } from '../client/pipeline.js';
 import { ServerSupport } from '../commands/support.js';
@@ -190,6 +191,9 @@ export class Executor implements RedirectHost, TransactionHost {
       // ASKING and the command leave in the same write, so nothing comes between them.
       if (a.asking !== undefined) node.conn.send('ASKING', [], {}).catch(noop);
       if (options.blocking) return node.blocking.run(name, args, options);
+      // Client-side cache: a read may be answered from the node's tracked entries (never on an ASKING detour).
+      if (node.tracker !== undefined && a.asking === undefined)
+        return (t.cache as ClientCache).send(node.tracker, name, args, options, target);
       return node.conn.send(name, args, options);
     });
   }

@@ -6,6 +6,7 @@
  */
 import { BlockingPool } from '../client/blocking-pool.js';
 import type { ResolvedOptions } from '../client/options.js';
+import type { ClientCache, Tracker } from '../cache/index.js';
 import { Connection } from '../connection/connection.js';
 import { ClusterRoutingError, ConnectionError, ErrorCodes, ResponseError } from '../errors/index.js';
 import { Retry } from '../retry.js';
@@ -21,6 +22,8 @@ export interface NodeEntry {
   readonly conn: Connection;
   /** Dedicated connections: blocking commands and `withConnection`. */
   readonly blocking: BlockingPool;
+  /** Client-side caching: tracking on `conn` (when the option is on). */
+  readonly tracker: Tracker | undefined;
 }
 
 export interface TopologyConfig {
@@ -28,6 +31,8 @@ export interface TopologyConfig {
   readonly seeds: readonly NodeAddress[];
   readonly readFrom: ReadFrom;
   readonly natMap: NatMap | undefined;
+  /** The client-side cache, when the option is on: each node connection tracks its own keys. */
+  readonly cache: ClientCache | undefined;
   /** A new map was applied. */
   refreshed(): void;
   error(e: Error): void;
@@ -57,6 +62,11 @@ export class Topology {
     this.nodeRetry = new Retry({ retries: 0, backoff: config.base.retry.backoff });
   }
 
+  /** The client-side cache, when the option is on. */
+  get cache(): ClientCache | undefined {
+    return this.config.cache;
+  }
+
   /** Re-reads the slot map; calls during a refresh fold into one follow-up. */
   refresh(): Promise<void> {
     if (this.closed)
@@ -71,6 +81,7 @@ export class Topology {
     const map = this.map;
     if (map === undefined || map.shardOf(slot)?.primary.key === to.key) return;
     map.moveSlot(slot, to);
+    this.flushMovedSlots();
     this.refresh().catch(() => undefined);
   }
 
@@ -129,7 +140,7 @@ export class Topology {
         base.maxBlockingConnections,
         base.blockingConnectionTimeout,
       );
-      entry = { address, conn, blocking: pool };
+      entry = { address, conn, blocking: pool, tracker: this.config.cache?.track(conn) };
       this.nodes.set(address.key, entry);
     }
     return entry;
@@ -138,7 +149,10 @@ export class Topology {
   /** Graceful: in-flight replies arrive, then every node connection closes. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.nodes.values()].map((n) => Promise.all([n.conn.close(), n.blocking.close()])));
+    await Promise.all([
+      ...[...this.nodes.values()].map((n) => Promise.all([n.conn.close(), n.blocking.close()])),
+      this.config.cache?.close(),
+    ]);
     this.nodes.clear();
   }
 
@@ -148,6 +162,7 @@ export class Topology {
       n.conn.disconnect();
       n.blocking.disconnect();
     }
+    this.config.cache?.close().catch(() => undefined);
     this.nodes.clear();
   }
 
@@ -176,6 +191,7 @@ export class Topology {
     this.map = (best as { map: SlotMap }).map;
     this.refreshes++;
     this.dropUnknownNodes();
+    this.flushMovedSlots();
     this.config.refreshed();
   }
 
@@ -205,6 +221,20 @@ export class Topology {
     );
   }
 
+  /** Client-side cache: entries read from a node whose slot it no longer serves are dropped. */
+  private flushMovedSlots(): void {
+    const map = this.map;
+    const cache = this.config.cache;
+    if (map === undefined || cache === undefined) return;
+    const nodeOf = new Map<Tracker, string>();
+    for (const [key, entry] of this.nodes) if (entry.tracker !== undefined) nodeOf.set(entry.tracker, key);
+    cache.dropMovedSlots((slot, tracker) => {
+      const shard = map.shardOf(slot);
+      const key = nodeOf.get(tracker);
+      return shard !== undefined && (shard.primary.key === key || shard.replicas.some((r) => r.key === key));
+    });
+  }
+
   /** Connections to nodes that left the map are closed (gracefully: their replies still arrive). */
   private dropUnknownNodes(): void {
     const keep = new Set((this.map as SlotMap).nodes().map((n) => n.key));
@@ -212,6 +242,7 @@ export class Topology {
     for (const [key, entry] of this.nodes) {
       if (!keep.has(key)) {
         this.nodes.delete(key);
+        if (entry.tracker !== undefined) this.config.cache?.untrack(entry.tracker).catch(() => undefined);
         entry.conn.close().catch(() => undefined);
         entry.blocking.close().catch(() => undefined);
       }

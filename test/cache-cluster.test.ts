@@ -1,0 +1,107 @@
+/** Client-side caching on a 3+3 cluster: per-node tracking, MGET per key, replica reads, slot moves. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { keySlot, RedisCluster } from '../src/index.js';
+import { parseInfo } from './support/raw-client.js';
+import { waitUntil } from './support/redis-server.js';
+import { startCluster, type ClusterNode, type RedisClusterHandle } from './support/cluster.js';
+
+type Reader = Pick<RedisCluster, 'get' | 'clientSideCache'>;
+
+/** Reads `key` until a read is a hit: the node connection tracks. */
+async function cached(c: Reader, key: string): Promise<void> {
+  await waitUntil(`a cache hit on ${key}`, 10_000, async () => {
+    await c.get(key);
+    const before = c.clientSideCache!.stats().hits;
+    await c.get(key);
+    return c.clientSideCache!.stats().hits > before ? undefined : 'no hit yet';
+  });
+}
+
+async function calls(node: ClusterNode, command: string): Promise<number> {
+  const line = parseInfo(await node.command('INFO', 'commandstats'))[`cmdstat_${command}`];
+  return line === undefined ? 0 : Number(/calls=(\d+)/.exec(line)?.[1] ?? 0);
+}
+
+describe('client-side cache on a cluster', () => {
+  let cluster: RedisClusterHandle;
+  let c: RedisCluster;
+  let w: RedisCluster;
+  before(async () => {
+    cluster = await startCluster({ primaries: 3, replicasPerPrimary: 1 });
+    c = new RedisCluster({ nodes: cluster.startupNodes(), clientSideCache: true, refreshInterval: 0 });
+    w = new RedisCluster({ nodes: cluster.startupNodes() });
+  });
+  after(async () => {
+    await Promise.all([c.close(), w.close()]);
+    await cluster.stop();
+  });
+
+  it('each node connection tracks its own keys; MGET across slots is cached per key', async () => {
+    const keys = ['a', 'b', 'c'];
+    assert.equal(new Set(keys.map(keySlot)).size, 3);
+    for (const k of keys) await w.set(k, `${k}1`);
+    for (const k of keys) await cached(c, k);
+    const owner = await cluster.ownerOf(keySlot('a'));
+    await owner.command('CONFIG', 'RESETSTAT');
+    for (let i = 0; i < 20; i++) assert.equal(await c.get('a'), 'a1');
+    assert.equal(await calls(owner, 'get'), 0);
+
+    await w.set('a', 'a2');
+    await c.ttl('a'); // a round trip on the same node connection: the invalidation is in
+    assert.equal(await c.get('a'), 'a2');
+
+    assert.deepEqual(await c.mget('a', 'b', 'c', 'zz'), ['a2', 'b1', 'c1', null]);
+    for (const p of cluster.primaries) await p.command('CONFIG', 'RESETSTAT');
+    assert.deepEqual(await c.mget('c', 'zz', 'a'), ['c1', null, 'a2']);
+    let mgets = 0;
+    for (const p of cluster.primaries) mgets += await calls(p, 'mget');
+    assert.equal(mgets, 0);
+    await w.set('b', 'b2');
+    await c.ttl('b');
+    assert.deepEqual(await c.mget('a', 'b'), ['a2', 'b2']);
+  });
+
+  it("readFrom 'replica': replica connections track, and replicated writes invalidate them", async () => {
+    const r = new RedisCluster({
+      nodes: cluster.startupNodes(),
+      readFrom: 'replica',
+      clientSideCache: true,
+      refreshInterval: 0,
+    });
+    try {
+      await w.set('rep', '1');
+      await waitUntil('replicated', 10_000, async () =>
+        (await r.get('rep')) === '1' ? undefined : 'not yet',
+      );
+      await cached(r, 'rep');
+      await w.set('rep', '2');
+      await waitUntil('replica invalidation', 10_000, async () =>
+        (await r.get('rep')) === '2' ? undefined : 'stale',
+      );
+      assert.ok(r.clientSideCache!.stats().invalidations > 0);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('a slot that moves flushes its entries', async () => {
+    // A missing key: migrating the slot moves nothing, so no server invalidates the cached null.
+    const key = 'moving{m}';
+    const slot = keySlot(key);
+    await cached(c, key);
+    assert.equal(await c.get(key), null);
+    const from = await cluster.ownerOf(slot);
+    const to = cluster.primaries.find((n) => n.port !== from.port) as ClusterNode;
+    await cluster.migrateSlot(slot, from, to);
+    await w.set(key, 'arrived'); // written on the new owner, which this client's entry never heard of
+    const before = c.clientSideCache!.stats().invalidations;
+    await c.refresh(); // the client learns the new map
+    assert.ok(c.clientSideCache!.stats().invalidations > before);
+    assert.equal(await c.get(key), 'arrived');
+    await cached(c, key);
+    await w.set(key, 'again');
+    await c.ttl(key);
+    assert.equal(await c.get(key), 'again');
+  });
+});

@@ -114,3 +114,51 @@ it('cacheable declarations: the read-only, deterministic, key-based commands', (
   ];
   assert.deepEqual([...CACHEABLE_COMMANDS].sort(), expected);
 });
+
+perProtocol('variadic methods take an array as well as spread arguments', (ctx) => {
+  it('rpush, sadd, zrem, hdel, zmscore, hmget, smismember with arrays and spread', async () => {
+    const r = ctx.r;
+    assert.equal(await r.rpush('l', ['a', 'b']), 2);
+    assert.equal(await r.rpush('l', 'c', 'd'), 4);
+    assert.equal(await r.lpush('l', ['z']), 5);
+    assert.deepEqual(await r.lrange('l', 0, -1), ['z', 'a', 'b', 'c', 'd']);
+    assert.equal(await r.sadd('s', ['a', 'b', 'c']), 3);
+    assert.deepEqual(await r.smismember('s', ['a', 'x']), [true, false]);
+    assert.equal(await r.srem('s', ['a', 'b']), 2);
+    await r.zadd('z', [
+      { score: 1, member: 'a' },
+      { score: 2, member: 'b' },
+      { score: 3, member: 'c' },
+    ]);
+    assert.deepEqual(await r.zmscore('z', ['a', 'x', 'c']), [1, null, 3]);
+    assert.equal(await r.zrem('z', ['a', 'b']), 2);
+    assert.equal(await r.zrem('z', 'c'), 1);
+    await r.hset('h', { f1: '1', f2: '2', f3: '3' });
+    assert.deepEqual(await r.hmget('h', ['f1', 'nope']), ['1', null]);
+    assert.equal(await r.hdel('h', ['f1', 'f2']), 2);
+    assert.equal(await r.hdel('h', 'f3'), 1);
+    assert.equal(await r.pfadd('hll', ['a', 'b']), true);
+    assert.equal(await r.xack('st', 'g', ['0-1', '0-2']), 0);
+  });
+
+  // The wire path is the same under both protocols: the big case runs once (RESP3), for time.
+  if (ctx.protocol === 3)
+    it('one array of 1M elements: rpush, sadd, and srem in a pipeline (no spread into a call anywhere)', async () => {
+      const r = ctx.r;
+      const n = 1_000_000;
+      const values: number[] = new Array<number>(n);
+      for (let i = 0; i < n; i++) values[i] = i;
+      assert.equal(await r.rpush('big-l', values), n);
+      assert.equal(await r.lindex('big-l', n - 1), String(n - 1));
+      assert.equal(await r.sadd('big-s', values), n);
+      assert.equal(await r.scard('big-s'), n);
+      assert.equal(
+        await r
+          .pipeline()
+          .srem('big-s', values)
+          .exec()
+          .then((x) => x[0]),
+        n,
+      );
+    });
+});

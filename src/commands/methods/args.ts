@@ -80,3 +80,25 @@ export function flatKeys(keys: readonly KeysArg[]): RedisKey[] {
   }
   return out;
 }
+
+/**
+ * The variadic part of a method, spread (`rpush(key, 'a', 'b')`) or as one
+ * array (`rpush(key, ['a', 'b'])`): an array is never spread into a call, so
+ * a million elements are fine.
+ */
+export type Variadic<T> = T[] | [readonly T[]];
+
+/**
+ * `head` followed by the variadic part of `a` from index `from`: `a[from..]`,
+ * or the items of `a[from]` when it is the only one and an array. Pushed one
+ * by one (no spread into a call).
+ */
+export function restArgs(head: unknown[], a: readonly unknown[], from: number): unknown[] {
+  const only = a.length === from + 1 ? a[from] : undefined;
+  if (Array.isArray(only)) {
+    for (let i = 0; i < only.length; i++) head.push(only[i]);
+    return head;
+  }
+  for (let i = from; i < a.length; i++) head.push(a[i]);
+  return head;
+}

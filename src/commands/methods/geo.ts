@@ -1,4 +1,5 @@
 /** Geospatial commands. Coordinates and distances are numbers under RESP2 (strings) and RESP3 (doubles). */
+import { restArgs, type Variadic } from './args.js';
 import { CommandSyntaxError } from '../../errors/index.js';
 import { asArray, toNumber, toNumberOrNull, toTextOrNullArray } from './transforms.js';
 import type { RedisKey, RedisValue } from './types.js';
@@ -64,11 +65,11 @@ export interface GeoCommands<S> {
   /** GEOADD: the number of members added (changed with `ch`). */
   geoadd(key: RedisKey, members: GeoMember | readonly GeoMember[], options?: GeoAddOptions): number;
   /** GEOPOS: a position per member, null for missing ones. */
-  geopos(key: RedisKey, ...members: RedisValue[]): Array<GeoPosition | null>;
+  geopos(key: RedisKey, ...members: Variadic<RedisValue>): Array<GeoPosition | null>;
   /** GEODIST: the distance, or null when a member is missing. */
   geodist(key: RedisKey, member1: RedisValue, member2: RedisValue, unit?: GeoUnit): number | null;
   /** GEOHASH: the 11-character geohash per member, null for missing ones. */
-  geohash(key: RedisKey, ...members: RedisValue[]): Array<string | null>;
+  geohash(key: RedisKey, ...members: Variadic<RedisValue>): Array<string | null>;
   /** GEOSEARCH: the members in the area. */
   geosearch(key: RedisKey, from: GeoFrom, by: GeoBy, options?: GeoSearchOptions): S[];
   /** GEOSEARCH with WITHCOORD / WITHDIST / WITHHASH. */
@@ -148,7 +149,7 @@ export const geoCommands = {
   geopos: {
     command: 'geopos',
     params: ['key', '...members'],
-    args: ([key, ...members]: [RedisKey, ...RedisValue[]]) => [key, ...members],
+    args: (a: [RedisKey, ...Variadic<RedisValue>]) => restArgs([a[0]], a, 1),
     reply: (v) => asArray(v).map(toPosition),
   },
   geodist: {
@@ -161,7 +162,7 @@ export const geoCommands = {
   geohash: {
     command: 'geohash',
     params: ['key', '...members'],
-    args: ([key, ...members]: [RedisKey, ...RedisValue[]]) => [key, ...members],
+    args: (a: [RedisKey, ...Variadic<RedisValue>]) => restArgs([a[0]], a, 1),
     reply: toTextOrNullArray,
   },
   geosearch: {

@@ -1,6 +1,6 @@
 /** Hash commands, including field expiration (Redis 7.4+) and HGETDEL/HGETEX/HSETEX (Redis 8.0+). */
 import { CommandSyntaxError } from '../../errors/index.js';
-import { isRecord, pairArgs, scanArgs } from './args.js';
+import { isRecord, pairArgs, scanArgs, restArgs, type Variadic } from './args.js';
 import { scanPage, toBoolean, toFieldValues, toNumber, toNumberArray, toObject } from './transforms.js';
 import type { ExpireMode, RedisKey, RedisValue, ScanOptions, ScanPage } from './types.js';
 import { idempotentAll, noneOf, type Declarations, type RuleSet } from '../declare.js';
@@ -40,10 +40,10 @@ export interface HashCommands<S> {
   /** HSETNX: true when the field was set (it did not exist). */
   hsetnx(key: RedisKey, field: RedisValue, value: RedisValue): boolean;
   hget(key: RedisKey, field: RedisValue): S | null;
-  hmget(key: RedisKey, ...fields: RedisValue[]): Array<S | null>;
+  hmget(key: RedisKey, ...fields: Variadic<RedisValue>): Array<S | null>;
   /** All fields as an object (under RESP2 and RESP3 alike). */
   hgetall(key: RedisKey): Record<string, S>;
-  hdel(key: RedisKey, ...fields: RedisValue[]): number;
+  hdel(key: RedisKey, ...fields: Variadic<RedisValue>): number;
   hexists(key: RedisKey, field: RedisValue): boolean;
   hincrby(key: RedisKey, field: RedisValue, increment: number): number;
   hincrbyfloat(key: RedisKey, field: RedisValue, increment: number): number;
@@ -145,7 +145,7 @@ export const hashCommands = {
     command: 'hmget',
     cacheable: true,
     params: ['key', '...fields'],
-    args: ([key, ...fields]: [RedisKey, ...RedisValue[]]) => [key, ...fields],
+    args: (a: [RedisKey, ...Variadic<RedisValue>]) => restArgs([a[0]], a, 1),
   },
   hgetall: {
     command: 'hgetall',
@@ -157,7 +157,7 @@ export const hashCommands = {
   hdel: {
     command: 'hdel',
     params: ['key', '...fields'],
-    args: ([key, ...fields]: [RedisKey, ...RedisValue[]]) => [key, ...fields],
+    args: (a: [RedisKey, ...Variadic<RedisValue>]) => restArgs([a[0]], a, 1),
   },
   hexists: {
     command: 'hexists',

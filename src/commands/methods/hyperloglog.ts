@@ -1,22 +1,22 @@
 /** HyperLogLog commands. */
-import { flatKeys, type KeysArg } from './args.js';
+import { flatKeys, type KeysArg, restArgs, type Variadic } from './args.js';
 import { toBoolean } from './transforms.js';
 import type { RedisKey, RedisValue } from './types.js';
 import { idempotentAll, type Declarations, type RuleSet } from '../declare.js';
 
 export interface HyperLogLogCommands {
   /** PFADD: true when the estimate changed. */
-  pfadd(key: RedisKey, ...elements: RedisValue[]): boolean;
+  pfadd(key: RedisKey, ...elements: Variadic<RedisValue>): boolean;
   /** PFCOUNT: the estimated cardinality (of the union, with several keys). */
   pfcount(...keys: KeysArg[]): number;
-  pfmerge(destination: RedisKey, ...sources: RedisKey[]): 'OK';
+  pfmerge(destination: RedisKey, ...sources: Variadic<RedisKey>): 'OK';
 }
 
 export const hyperLogLogCommands = {
   pfadd: {
     command: 'pfadd',
     params: ['key', '...elements'],
-    args: ([key, ...elements]: [RedisKey, ...RedisValue[]]) => [key, ...elements],
+    args: (a: [RedisKey, ...Variadic<RedisValue>]) => restArgs([a[0]], a, 1),
     reply: toBoolean,
   },
   pfcount: {
@@ -27,7 +27,7 @@ export const hyperLogLogCommands = {
   pfmerge: {
     command: 'pfmerge',
     params: ['destination', '...sources'],
-    args: ([destination, ...sources]: [RedisKey, ...RedisKey[]]) => [destination, ...sources],
+    args: (a: [RedisKey, ...Variadic<RedisKey>]) => restArgs([a[0]], a, 1),
   },
 } satisfies Declarations<HyperLogLogCommands>;
 

@@ -1,5 +1,5 @@
 /** List commands. The blocking ones (BLPOP, BRPOP, BLMOVE, BLMPOP, BRPOPLPUSH) run on a dedicated connection. */
-import { keyList, mpopArgs } from './args.js';
+import { keyList, mpopArgs, restArgs, type Variadic } from './args.js';
 import { asArray } from './transforms.js';
 import type { ListEnd, RedisKey, RedisValue } from './types.js';
 import { idempotentAll, intArg, type Declarations, type RuleSet } from '../declare.js';
@@ -18,11 +18,11 @@ export interface ListPop<S> {
 }
 
 export interface ListCommands<S> {
-  lpush(key: RedisKey, ...values: RedisValue[]): number;
-  rpush(key: RedisKey, ...values: RedisValue[]): number;
+  lpush(key: RedisKey, ...values: Variadic<RedisValue>): number;
+  rpush(key: RedisKey, ...values: Variadic<RedisValue>): number;
   /** LPUSHX: only if the list exists (0 otherwise). */
-  lpushx(key: RedisKey, ...values: RedisValue[]): number;
-  rpushx(key: RedisKey, ...values: RedisValue[]): number;
+  lpushx(key: RedisKey, ...values: Variadic<RedisValue>): number;
+  rpushx(key: RedisKey, ...values: Variadic<RedisValue>): number;
   lpop(key: RedisKey): S | null;
   /** LPOP key count: up to `count` elements, or null when the list does not exist. */
   lpopCount(key: RedisKey, count: number): S[] | null;
@@ -84,22 +84,22 @@ export const listCommands = {
   lpush: {
     command: 'lpush',
     params: ['key', '...values'],
-    args: ([key, ...values]: [RedisKey, ...RedisValue[]]) => [key, ...values],
+    args: (a: [RedisKey, ...Variadic<RedisValue>]) => restArgs([a[0]], a, 1),
   },
   rpush: {
     command: 'rpush',
     params: ['key', '...values'],
-    args: ([key, ...values]: [RedisKey, ...RedisValue[]]) => [key, ...values],
+    args: (a: [RedisKey, ...Variadic<RedisValue>]) => restArgs([a[0]], a, 1),
   },
   lpushx: {
     command: 'lpushx',
     params: ['key', '...values'],
-    args: ([key, ...values]: [RedisKey, ...RedisValue[]]) => [key, ...values],
+    args: (a: [RedisKey, ...Variadic<RedisValue>]) => restArgs([a[0]], a, 1),
   },
   rpushx: {
     command: 'rpushx',
     params: ['key', '...values'],
-    args: ([key, ...values]: [RedisKey, ...RedisValue[]]) => [key, ...values],
+    args: (a: [RedisKey, ...Variadic<RedisValue>]) => restArgs([a[0]], a, 1),
   },
   lpop: {
     command: 'lpop',

@@ -1,5 +1,5 @@
 /** Server commands: INFO, CONFIG, persistence, SLOWLOG, MEMORY, ACL, MODULE, COMMAND. */
-import { pairArgs } from './args.js';
+import { pairArgs, restArgs, type Variadic } from './args.js';
 import {
   asArray,
   mapRecord,
@@ -70,7 +70,7 @@ export interface ServerCommands {
   aclUsers(): string[];
   aclList(): string[];
   /** ACL SETUSER username rule…. */
-  aclSetuser(username: string, ...rules: string[]): 'OK';
+  aclSetuser(username: string, ...rules: Variadic<string>): 'OK';
   /** ACL DELUSER: the number of users deleted. */
   aclDeluser(...usernames: string[]): number;
   aclGenpass(bits?: number): string;
@@ -251,7 +251,7 @@ export const serverCommands = {
   aclSetuser: {
     command: 'acl',
     params: ['username', '...rules'],
-    args: ([username, ...rules]: [string, ...string[]]) => ['SETUSER', username, ...rules],
+    args: (a: [string, ...Variadic<string>]) => restArgs(['SETUSER', a[0]], a, 1),
   },
   aclDeluser: {
     command: 'acl',

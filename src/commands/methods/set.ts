@@ -1,17 +1,17 @@
 /** Set commands. RESP3 set replies arrive as arrays, like RESP2's. */
-import { flatKeys, intercardArgs, scanArgs, type KeysArg } from './args.js';
+import { flatKeys, intercardArgs, scanArgs, type KeysArg, restArgs, type Variadic } from './args.js';
 import { asArray, scanPage, toBoolean, toBooleanArray } from './transforms.js';
 import type { RedisKey, RedisValue, ScanOptions, ScanPage } from './types.js';
 import { idempotentAll, type Declarations, type RuleSet } from '../declare.js';
 
 export interface SetCommands<S> {
   /** SADD: the number of members added. */
-  sadd(key: RedisKey, ...members: RedisValue[]): number;
-  srem(key: RedisKey, ...members: RedisValue[]): number;
+  sadd(key: RedisKey, ...members: Variadic<RedisValue>): number;
+  srem(key: RedisKey, ...members: Variadic<RedisValue>): number;
   smembers(key: RedisKey): S[];
   sismember(key: RedisKey, member: RedisValue): boolean;
   /** SMISMEMBER: one boolean per member. */
-  smismember(key: RedisKey, ...members: RedisValue[]): boolean[];
+  smismember(key: RedisKey, ...members: Variadic<RedisValue>): boolean[];
   scard(key: RedisKey): number;
   /** SPOP key: one random member removed, or null. */
   spop(key: RedisKey): S | null;
@@ -26,9 +26,9 @@ export interface SetCommands<S> {
   sunion(...keys: KeysArg[]): S[];
   sdiff(...keys: KeysArg[]): S[];
   /** SINTERSTORE destination key…: the size of the result. */
-  sinterstore(destination: RedisKey, ...keys: RedisKey[]): number;
-  sunionstore(destination: RedisKey, ...keys: RedisKey[]): number;
-  sdiffstore(destination: RedisKey, ...keys: RedisKey[]): number;
+  sinterstore(destination: RedisKey, ...keys: Variadic<RedisKey>): number;
+  sunionstore(destination: RedisKey, ...keys: Variadic<RedisKey>): number;
+  sdiffstore(destination: RedisKey, ...keys: Variadic<RedisKey>): number;
   /** SINTERCARD (Redis 7.0+): the size of the intersection, counting up to `limit` (0 = all). */
   sintercard(keys: RedisKey | readonly RedisKey[], limit?: number): number;
   /** One SSCAN page; see `sscanIterator()` for every member. */
@@ -42,12 +42,12 @@ export const setCommands = {
   sadd: {
     command: 'sadd',
     params: ['key', '...members'],
-    args: ([key, ...members]: [RedisKey, ...RedisValue[]]) => [key, ...members],
+    args: (a: [RedisKey, ...Variadic<RedisValue>]) => restArgs([a[0]], a, 1),
   },
   srem: {
     command: 'srem',
     params: ['key', '...members'],
-    args: ([key, ...members]: [RedisKey, ...RedisValue[]]) => [key, ...members],
+    args: (a: [RedisKey, ...Variadic<RedisValue>]) => restArgs([a[0]], a, 1),
   },
   smembers: {
     command: 'smembers',
@@ -66,7 +66,7 @@ export const setCommands = {
     command: 'smismember',
     cacheable: true,
     params: ['key', '...members'],
-    args: ([key, ...members]: [RedisKey, ...RedisValue[]]) => [key, ...members],
+    args: (a: [RedisKey, ...Variadic<RedisValue>]) => restArgs([a[0]], a, 1),
     reply: toBooleanArray,
   },
   scard: {
@@ -121,17 +121,17 @@ export const setCommands = {
   sinterstore: {
     command: 'sinterstore',
     params: ['destination', '...keys'],
-    args: ([destination, ...keys]: [RedisKey, ...RedisKey[]]) => [destination, ...keys],
+    args: (a: [RedisKey, ...Variadic<RedisKey>]) => restArgs([a[0]], a, 1),
   },
   sunionstore: {
     command: 'sunionstore',
     params: ['destination', '...keys'],
-    args: ([destination, ...keys]: [RedisKey, ...RedisKey[]]) => [destination, ...keys],
+    args: (a: [RedisKey, ...Variadic<RedisKey>]) => restArgs([a[0]], a, 1),
   },
   sdiffstore: {
     command: 'sdiffstore',
     params: ['destination', '...keys'],
-    args: ([destination, ...keys]: [RedisKey, ...RedisKey[]]) => [destination, ...keys],
+    args: (a: [RedisKey, ...Variadic<RedisKey>]) => restArgs([a[0]], a, 1),
   },
   sintercard: {
     command: 'sintercard',

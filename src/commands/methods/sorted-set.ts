@@ -1,6 +1,16 @@
 /** Sorted set commands. Scores are numbers under RESP2 (strings on the wire) and RESP3 (doubles) alike. */
 import { CommandSyntaxError } from '../../errors/index.js';
-import { countedKeys, intercardArgs, isRecord, keyList, limitArgs, mpopArgs, scanArgs } from './args.js';
+import {
+  countedKeys,
+  intercardArgs,
+  isRecord,
+  keyList,
+  limitArgs,
+  mpopArgs,
+  scanArgs,
+  restArgs,
+  type Variadic,
+} from './args.js';
 import {
   asArray,
   scanPage,
@@ -77,7 +87,7 @@ export interface SortedSetCommands<S> {
   /** ZADD … INCR: the new score, or null when a flag prevented the update. */
   zaddIncr(key: RedisKey, increment: number, member: RedisValue, options?: ZAddOptions): number | null;
   zscore(key: RedisKey, member: RedisValue): number | null;
-  zmscore(key: RedisKey, ...members: RedisValue[]): Array<number | null>;
+  zmscore(key: RedisKey, ...members: Variadic<RedisValue>): Array<number | null>;
   zincrby(key: RedisKey, increment: number, member: RedisValue): number;
   zcard(key: RedisKey): number;
   /** Members with a score within [min, max]. */
@@ -86,7 +96,7 @@ export interface SortedSetCommands<S> {
   /** Rank from the lowest score, or null. */
   zrank(key: RedisKey, member: RedisValue): number | null;
   zrevrank(key: RedisKey, member: RedisValue): number | null;
-  zrem(key: RedisKey, ...members: RedisValue[]): number;
+  zrem(key: RedisKey, ...members: Variadic<RedisValue>): number;
   /** ZRANGE by rank, score or lex (see {@link ZRangeOptions}). */
   zrange(key: RedisKey, start: ScoreBound, stop: ScoreBound, options?: ZRangeOptions): S[];
   /** ZRANGE … WITHSCORES. */
@@ -238,7 +248,7 @@ export const sortedSetCommands = {
     command: 'zmscore',
     cacheable: true,
     params: ['key', '...members'],
-    args: ([key, ...members]: [RedisKey, ...RedisValue[]]) => [key, ...members],
+    args: (a: [RedisKey, ...Variadic<RedisValue>]) => restArgs([a[0]], a, 1),
     reply: toNumberOrNullArray,
   },
   zincrby: {
@@ -276,7 +286,7 @@ export const sortedSetCommands = {
   zrem: {
     command: 'zrem',
     params: ['key', '...members'],
-    args: ([key, ...members]: [RedisKey, ...RedisValue[]]) => [key, ...members],
+    args: (a: [RedisKey, ...Variadic<RedisValue>]) => restArgs([a[0]], a, 1),
   },
   zrange: {
     command: 'zrange',

@@ -5,7 +5,7 @@
  * values follow the client's string type (bytes under `withBuffers()`).
  */
 import { CommandSyntaxError } from '../../errors/index.js';
-import { isRecord } from './args.js';
+import { isRecord, restArgs, type Variadic } from './args.js';
 import {
   asArray,
   camel,
@@ -166,7 +166,7 @@ export interface StreamCommands<S> {
   xrange(key: RedisKey, start: string, end: string, count?: number): Array<StreamEntry<S>>;
   /** XREVRANGE key end start [COUNT n]. */
   xrevrange(key: RedisKey, end: string, start: string, count?: number): Array<StreamEntry<S>>;
-  xdel(key: RedisKey, ...ids: string[]): number;
+  xdel(key: RedisKey, ...ids: Variadic<string>): number;
   /** XTRIM: the number of entries deleted. */
   xtrim(key: RedisKey, trim: StreamTrim): number;
   /** XREAD: entries after each offset, or null when none arrived (within `block`). */
@@ -181,7 +181,7 @@ export interface StreamCommands<S> {
     streams: StreamOffset | readonly StreamOffset[],
     options?: XReadGroupOptions,
   ): Array<StreamRead<GroupStreamEntry<S>>> | null;
-  xack(key: RedisKey, group: string, ...ids: string[]): number;
+  xack(key: RedisKey, group: string, ...ids: Variadic<string>): number;
   xgroupCreate(key: RedisKey, group: string, id: string, options?: XGroupCreateOptions): 'OK';
   /** XGROUP DESTROY: true when the group existed. */
   xgroupDestroy(key: RedisKey, group: string): boolean;
@@ -418,7 +418,7 @@ export const streamCommands = {
   xdel: {
     command: 'xdel',
     params: ['key', '...ids'],
-    args: ([key, ...ids]: [RedisKey, ...string[]]) => [key, ...ids],
+    args: (a: [RedisKey, ...Variadic<string>]) => restArgs([a[0]], a, 1),
   },
   xtrim: {
     command: 'xtrim',
@@ -456,7 +456,7 @@ export const streamCommands = {
   xack: {
     command: 'xack',
     params: ['key', 'group', '...ids'],
-    args: ([key, group, ...ids]: [RedisKey, string, ...string[]]) => [key, group, ...ids],
+    args: (a: [RedisKey, string, ...Variadic<string>]) => restArgs([a[0], a[1]], a, 2),
   },
   xgroupCreate: {
     command: 'xgroup',

@@ -68,7 +68,11 @@ perProtocol('pipelines and transactions', (ctx) => {
   it('a typed method that throws rejects exec() before anything is sent; discard() drops the queue', async () => {
     const r = ctx.r;
     await assert.rejects(
-      r.multi().set('a', '1').set('b', '2', { nx: true, xx: true }).exec(),
+      r
+        .multi()
+        .set('a', '1')
+        .set('b', '2', { nx: true, xx: true } as never)
+        .exec(),
       CommandSyntaxError,
     );
     assert.equal(await r.exists('a'), 0);

@@ -58,7 +58,7 @@ perProtocol('typed methods check their call shape', (ctx) => {
     await r.configResetstat();
     const p = r.pipeline().set('a', '1');
     (p as unknown as Loose).set?.call(p, 'b', '2', 'EX', 1);
-    const res = await p.get('a').exec();
+    const res: unknown[] = await p.get('a').exec();
     assert.equal(res[0], 'OK');
     assert.ok(res[1] instanceof DataError);
     assert.equal(res[2], '1');

@@ -4,7 +4,7 @@
  * its own result (a failed one leaves its typed error in its slot); a transaction
  * wraps them in MULTI/EXEC and resolves with EXEC's results.
  */
-import type { Chained, CommandSignatures } from '../commands/methods/index.js';
+import type { CommandSignatures, SameParams } from '../commands/methods/index.js';
 import { CommandBase } from './command-base.js';
 import type { ServerSupport } from '../commands/support.js';
 import type { CommandSpec } from '../commands/types.js';
@@ -80,8 +80,8 @@ abstract class Batch extends CommandBase<Record<never, never>> {
     return this;
   }
 
-  /** Queues any command as written. */
-  call(name: string, ...args: unknown[]): this {
+  /** Queues any command as written (typed per batch kind: one more `unknown` slot). */
+  call(name: string, ...args: unknown[]): unknown {
     return this.dispatch(name, args);
   }
 
@@ -132,33 +132,37 @@ abstract class Batch extends CommandBase<Record<never, never>> {
 }
 
 /** Commands sent in one write; `exec()` resolves with every result in order, errors in place. */
-export class Pipeline extends Batch {
+export class Pipeline<T extends unknown[] = []> extends Batch {
   /** Sends the queued commands; resolves with one entry per command: its reply or its error. */
-  exec(): Promise<unknown[]> {
+  exec(): Promise<T> {
     const queued = this.queued.splice(0);
-    return this.checked(queued, () =>
-      Promise.all(
-        queued.map((q) =>
-          q.error !== undefined
-            ? Promise.resolve(q.error)
-            : settle(this.target.send(q.name, q.args, this.options(q, true))),
-        ),
-      ),
+    return this.checked(
+      queued,
+      (): Promise<T> =>
+        Promise.all(
+          queued.map((q) =>
+            q.error !== undefined
+              ? Promise.resolve(q.error)
+              : settle(this.target.send(q.name, q.args, this.options(q, true))),
+          ),
+        ) as Promise<T>,
     );
   }
 }
 
 /** MULTI … EXEC. `exec()` rejects with ExecAbortError if a command was refused while queueing, WatchError if a watched key changed. */
-export class Transaction extends Batch {
+export class Transaction<T extends unknown[] = []> extends Batch {
   /** Sends MULTI, the commands and EXEC together; resolves with the commands' results (errors in place). */
-  exec(): Promise<unknown[]> {
+  exec(): Promise<T> {
     const queued = this.queued.splice(0);
     const early = queued.find((q) => q.error !== undefined);
     if (early?.error !== undefined) return Promise.reject(early.error);
     return this.checked(queued, () => {
       // A command the server lacks fails the whole transaction before MULTI is sent.
       const unsupported = queued.find((q) => q.error !== undefined);
-      return unsupported?.error !== undefined ? Promise.reject(unsupported.error) : this.sendBlock(queued);
+      return unsupported?.error !== undefined
+        ? Promise.reject(unsupported.error)
+        : (this.sendBlock(queued) as Promise<T>);
     });
   }
 
@@ -213,5 +217,45 @@ export class Transaction extends Batch {
   }
 }
 
-export interface Pipeline extends Chained<CommandSignatures<string>, Pipeline> {}
-export interface Transaction extends Chained<CommandSignatures<string>, Transaction> {}
+/** The batch types by the results queued so far (TypeScript has no higher-kinded types). */
+export interface BatchTypes<T extends unknown[]> {
+  pipeline: Pipeline<T>;
+  transaction: Transaction<T>;
+}
+
+/**
+ * Methods that queue the command and return the batch typed with one more
+ * result slot (`R | RedisError`: a slot may hold its command's error), so
+ * `exec()` resolves with a tuple built up call by call.
+ */
+export type ChainedBatch<Sig, K extends keyof BatchTypes<[]>, T extends unknown[]> = {
+  [M in keyof Sig]: Sig[M] extends { (...a: infer A1): infer R1; (...a: infer A2): infer R2 }
+    ? SameParams<A1, A2> extends true
+      ? (...a: A1) => BatchTypes<[...T, R1 | RedisError]>[K]
+      : ((...a: A1) => BatchTypes<[...T, R1 | RedisError]>[K]) &
+          ((...a: A2) => BatchTypes<[...T, R2 | RedisError]>[K])
+    : never;
+};
+
+/**
+ * `T` is the tuple of results queued so far: each typed method appends its
+ * reply type (or the RedisError that may take its slot), so
+ * `r.pipeline().set('k', 'v').get('k').exec()` is
+ * `Promise<['OK' | string | null | RedisError, string | null | RedisError]>`.
+ */
+export interface Pipeline<T extends unknown[] = []> extends ChainedBatch<
+  CommandSignatures<string>,
+  'pipeline',
+  T
+> {
+  /** Queues any command as written; its slot is the reply as decoded. */
+  call(name: string, ...args: unknown[]): Pipeline<[...T, unknown]>;
+}
+/** Like {@link Pipeline}: `exec()` resolves with the tuple of results. */
+export interface Transaction<T extends unknown[] = []> extends ChainedBatch<
+  CommandSignatures<string>,
+  'transaction',
+  T
+> {
+  call(name: string, ...args: unknown[]): Transaction<[...T, unknown]>;
+}

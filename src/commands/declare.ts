@@ -51,7 +51,9 @@ export type ParamsOf<F> = F extends { (...a: infer A1): unknown; (...a: infer A2
   : never;
 
 /** The reply types of a method's (at most two) signatures. */
-export type ReplyOf<F> = F extends { (...a: infer _A1): infer R1; (...a: infer _A2): infer R2 } ? R1 | R2 : never;
+export type ReplyOf<F> = F extends { (...a: infer _A1): infer R1; (...a: infer _A2): infer R2 }
+  ? R1 | R2
+  : never;
 
 /** The declarations of an interface of plain signatures: one per method. */
 export type Declarations<T> = {

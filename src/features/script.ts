@@ -9,6 +9,7 @@
  * the rest of the pipeline). In a MULTI (`runIn` on a transaction) always EVAL: a NOSCRIPT
  * inside EXEC could not be retried without breaking atomicity.
  */
+import type { Pipeline, Transaction } from '../client/pipeline.js';
 import { NoScriptError } from '../errors/index.js';
 import { sha1Hex } from './sha1.js';
 import { asText, callTail, type CommandRunner, type ScriptCall } from './types.js';
@@ -26,6 +27,14 @@ export interface ScriptSource {
 export function defineScript(lua: string | Uint8Array): ScriptSource {
   return { lua, sha: sha1Hex(lua) };
 }
+
+/** A typed batch with one more (script reply) slot; other batches as they are. */
+export type WithSlot<B> =
+  B extends Pipeline<infer T>
+    ? Pipeline<[...T, unknown]>
+    : B extends Transaction<infer T>
+      ? Transaction<[...T, unknown]>
+      : B;
 
 /** What `runIn` queues into: a `pipeline()` or a `multi()` (recognised by its `discard()`). */
 export interface ScriptBatch {
@@ -96,13 +105,13 @@ export class Script {
    * Queues the script into a pipeline or transaction and returns the batch (for chaining). Its
    * reply lands in its own slot of `exec()`'s results; a NOSCRIPT there is loaded and retried.
    */
-  runIn<B extends ScriptBatch>(batch: B, call?: ScriptCall): B {
-    return this.queue(batch, call, false);
+  runIn<B extends ScriptBatch>(batch: B, call?: ScriptCall): WithSlot<B> {
+    return this.queue(batch, call, false) as WithSlot<B>;
   }
 
   /** `runIn` with EVALSHA_RO / EVAL_RO. */
-  runRoIn<B extends ScriptBatch>(batch: B, call?: ScriptCall): B {
-    return this.queue(batch, call, true);
+  runRoIn<B extends ScriptBatch>(batch: B, call?: ScriptCall): WithSlot<B> {
+    return this.queue(batch, call, true) as WithSlot<B>;
   }
 
   private async invoke(call: ScriptCall | undefined, readOnly: boolean): Promise<unknown> {

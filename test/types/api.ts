@@ -2,7 +2,14 @@
  * Type-level checks of the command API: this file must compile (`npm run typecheck`,
  * and test/commands-types.test.ts). It is never run. Files under ./fail must not compile.
  */
-import type { DedicatedConnection, Pipeline, Redis, RedisBuffers, Transaction } from '../../src/index.js';
+import type {
+  DedicatedConnection,
+  Pipeline,
+  Redis,
+  RedisBuffers,
+  RedisError,
+  Transaction,
+} from '../../src/index.js';
 import type {
   FieldValue,
   GeoPosition,
@@ -175,10 +182,27 @@ export async function untyped(r: Redis): Promise<void> {
 }
 
 export async function batches(r: Redis, p: Pipeline, t: Transaction): Promise<void> {
-  const chained: Pipeline = p.get('k').set('k', 'v', { ex: 1 }).zadd('z', 1, 'm').lolwut().call('PING');
-  exact<unknown[]>()(await chained.exec());
-  const tx: Transaction = t.incr('n').hgetall('h');
-  exact<unknown[]>()(await tx.exec());
+  // exec() resolves with a tuple built up call by call; each slot may hold its command's error.
+  const chained = p.get('k').set('k', 'v', { ex: 1 }).zadd('z', 1, 'm').lolwut().call('PING');
+  exact<[string | null | RedisError, string | null | RedisError, number | RedisError, unknown, unknown]>()(
+    await chained.exec(),
+  );
+  const tx = t.incr('n').hgetall('h');
+  exact<[number | RedisError, Record<string, string> | RedisError]>()(await tx.exec());
+  exact<[string | null | RedisError, string | null | RedisError, number | RedisError]>()(
+    await r.multi().set('k', 'v').get('k').incr('n').exec(),
+  );
+  exact<[]>()(await r.pipeline().exec());
+  const [got, counted] = await r.pipeline().get('k').incr('n').exec();
+  exact<string | null | RedisError>()(got);
+  exact<number | RedisError>()(counted);
+  const scripted = r.script('return 1').runIn(r.pipeline().get('k'));
+  exact<[string | null | RedisError, unknown]>()(await scripted.exec());
+  const loop: Pipeline<unknown[]> = r.pipeline();
+  for (let i = 0; i < 3; i++) loop.incr('n');
+  exact<unknown[]>()(await loop.exec());
+  const typedAsTransaction: Transaction = t;
+  void typedAsTransaction;
   await r.withConnection(async (conn: DedicatedConnection) => {
     exact<'OK'>()(await conn.watch('a', ['b']));
     exact<string | null>()(await conn.get('a'));

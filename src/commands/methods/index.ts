@@ -138,14 +138,8 @@ export type Promised<T> = {
     : never;
 };
 
-/** Methods that queue the command and return the chain. */
-export type Chained<T, Self> = {
-  [K in keyof T]: T[K] extends { (...a: infer A1): unknown; (...a: infer A2): unknown }
-    ? Same<A1, A2> extends true
-      ? (...a: A1) => Self
-      : ((...a: A1) => Self) & ((...a: A2) => Self)
-    : never;
-};
+/** Mutually assignable parameter lists (exported for the batch types). */
+export type SameParams<A, B> = Same<A, B>;
 
 /** Every typed command's declaration, by method name. */
 export const DECLARATIONS: Readonly<Record<string, AnyDeclaration>> = {

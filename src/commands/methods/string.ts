@@ -5,34 +5,36 @@ import { toBoolean, toNumber } from './transforms.js';
 import type { RedisKey, RedisValue } from './types.js';
 import { idempotentAll, intArg, noneOf, type Declarations, type RuleSet } from '../declare.js';
 
-/** Options of SET. `ex`/`px`/`exat`/`pxat`/`keepttl` exclude each other, as do `nx`/`xx`. */
-export interface SetOptions {
-  /** Expire after this many seconds. */
-  ex?: number;
-  /** Expire after this many milliseconds. */
-  px?: number;
-  /** Expire at this Unix time in seconds. */
-  exat?: number;
-  /** Expire at this Unix time in milliseconds. */
-  pxat?: number;
-  keepttl?: boolean;
-  /** Only set if the key does not exist. */
-  nx?: boolean;
-  /** Only set if the key exists. */
-  xx?: boolean;
-  /** Return the old value (SET … GET). */
-  get?: boolean;
+/** No expiry option set (the keys absent or undefined). */
+interface NoExpiry {
+  ex?: undefined;
+  px?: undefined;
+  exat?: undefined;
+  pxat?: undefined;
 }
 
-/** Options of GETEX: one of them, or none to just read. */
-export interface GetExOptions {
-  ex?: number;
-  px?: number;
-  exat?: number;
-  pxat?: number;
-  /** Remove the expiry. */
-  persist?: boolean;
-}
+/** Exactly one of the expiry options `K` (a number), the others absent. */
+type OneExpiry<K extends keyof NoExpiry> = Omit<NoExpiry, K> & { [P in K]: number | undefined };
+
+/**
+ * Expiry of SET: one of `ex` (seconds), `px` (milliseconds), `exat` (Unix
+ * seconds), `pxat` (Unix milliseconds), `keepttl`, or none. Two at once are a
+ * compile error (and a CommandSyntaxError for plain-JavaScript callers).
+ */
+export type SetExpiry =
+  | (NoExpiry & { keepttl?: boolean })
+  | ((OneExpiry<'ex'> | OneExpiry<'px'> | OneExpiry<'exat'> | OneExpiry<'pxat'>) & { keepttl?: false });
+
+/** `nx` (only if the key does not exist) or `xx` (only if it exists), not both. */
+export type SetCondition = { nx?: boolean; xx?: false } | { nx?: false; xx?: boolean };
+
+/** Options of SET: one expiry, one condition, and `get` (return the old value: SET … GET). */
+export type SetOptions = SetExpiry & SetCondition & { get?: boolean };
+
+/** Options of GETEX: one expiry or `persist` (remove the expiry), or none to just read. */
+export type GetExOptions =
+  | (NoExpiry & { persist?: boolean })
+  | ((OneExpiry<'ex'> | OneExpiry<'px'> | OneExpiry<'exat'> | OneExpiry<'pxat'>) & { persist?: false });
 
 /** Signatures with plain reply types; clients wrap them in promises. `S` is string or bytes. */
 export interface StringCommands<S> {

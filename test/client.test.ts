@@ -69,7 +69,7 @@ for (const protocol of [2, 3] as const) {
     });
 
     it('rejects (never throws) bad arguments with typed errors', async () => {
-      const p1 = r.set('k', 'v', { ex: 10, px: 10 });
+      const p1 = r.set('k', 'v', { ex: 10, px: 10 } as never);
       await assert.rejects(p1, (e: unknown) => {
         assert.ok(e instanceof CommandSyntaxError);
         assert.deepEqual([...e.arguments].sort(), ['ex', 'px']);

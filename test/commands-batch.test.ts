@@ -15,7 +15,7 @@ perProtocol('pipelines and transactions', (ctx) => {
       .zadd('z', 1.5, 'm')
       .zscore('z', 'm')
       .lpush('str', 'boom')
-      .set('k', 'v', { ex: 1, px: 1 })
+      .set('k', 'v', { ex: 1, px: 1 } as never)
       .xadd('s', '1-1', { f: 'v' })
       .xrange('s', '-', '+')
       .smismember('nos', 'a')

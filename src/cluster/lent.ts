@@ -125,7 +125,7 @@ export class ClusterConnection extends DedicatedConnection {
 }
 
 /** MULTI/EXEC on the lent connection: keys checked against its slot, redirections refused. */
-class LentTransaction extends Transaction {
+class LentTransaction<T extends unknown[] = []> extends Transaction<T> {
   constructor(
     target: BatchTarget,
     private readonly owner: ClusterConnection,
@@ -133,7 +133,7 @@ class LentTransaction extends Transaction {
     super(target);
   }
 
-  override exec(): Promise<unknown[]> {
+  override exec(): Promise<T> {
     try {
       this.owner.checkKeys(this.queued);
     } catch (e) {

@@ -17,7 +17,7 @@ import type { CommandSignatures, Promised } from '../commands/methods/index.js';
 import { CommandBase } from './command-base.js';
 import type { ServerSupport } from '../commands/support.js';
 import type { BatchCommand, Connection, SendOptions } from '../connection/connection.js';
-import { ConnectionError, RedisError, WatchError } from '../errors/index.js';
+import { ConnectionError, ErrorCodes, RedisError, WatchError } from '../errors/index.js';
 import { commandFlags } from './command-flags.js';
 import { Transaction, type BatchTarget } from './pipeline.js';
 import { installScanIterators, type ScanIterators } from './scan.js';
@@ -163,6 +163,7 @@ export class DedicatedConnection extends CommandBase<Record<never, never>> {
     if (this.ended) {
       return new ConnectionError('This lent connection was returned: withConnection() has ended', {
         command: name.toUpperCase(),
+        code: ErrorCodes.CONNECTION_CLOSED,
       });
     }
     return this.lost === undefined ? undefined : this.lostError(name);
@@ -228,11 +229,11 @@ export class DedicatedConnection extends CommandBase<Record<never, never>> {
     if (this.lost?.watch === true)
       return new WatchError(
         'WATCH was lost: the lent connection lost its socket; retry the transaction in a new withConnection()',
-        { command, cause },
+        { command, cause, code: ErrorCodes.WATCH_LOST },
       );
     return new ConnectionError(
       'The lent connection lost its socket while it held state (MULTI, SELECT or CLIENT TRACKING); it does not reconnect until withConnection() ends',
-      { command, cause },
+      { command, cause, code: ErrorCodes.CONNECTION_LOST },
     );
   }
 }

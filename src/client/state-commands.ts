@@ -11,7 +11,7 @@
  * non-empty string rejects with DataError (`call(undefined)` never throws), and the
  * SUBSCRIBE family keeps its PubSubError.
  */
-import { DataError, PubSubError } from '../errors/index.js';
+import { DataError, ErrorCodes, PubSubError } from '../errors/index.js';
 import { pubSubMisuse } from '../pubsub/guard.js';
 
 /**
@@ -154,7 +154,10 @@ export function commandRefusal(
   if (r === undefined) return undefined;
   if (site === 'lent' && r.lent) return undefined;
   if (site === 'lent-transaction' && r.lent && !r.block) return undefined;
-  return new DataError(`${r.display} cannot be sent ${PLACE[site]}: ${r.instead}`, { command: r.display });
+  return new DataError(`${r.display} cannot be sent ${PLACE[site]}: ${r.instead}`, {
+    command: r.display,
+    code: ErrorCodes.COMMAND_REFUSED,
+  });
 }
 
 function typeOf(v: unknown): string {

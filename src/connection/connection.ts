@@ -6,7 +6,7 @@
  * `routePubSub()`). It does not know command semantics beyond the flags callers pass.
  */
 import { Parser } from '../core/parser.js';
-import { ConnectionError, serverError } from '../errors/index.js';
+import { ConnectionError, serverError, undecodableReply } from '../errors/index.js';
 import type { Retry } from '../retry.js';
 import type { TlsOptions, TransportFactory } from '../transport/types.js';
 import { Emitter } from '../util/emitter.js';
@@ -166,6 +166,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.parser = new Parser(this.queue, {
       maxBulkLength: config.maxBulkLength,
       makeError: (message) => serverError(message),
+      decodeError: undecodableReply,
       binary: config.binary,
     });
     const io: HandshakeIO = {

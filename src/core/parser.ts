@@ -76,6 +76,8 @@ export interface ParserOptions {
   maxElements?: number;
   /** How error replies (top-level and nested inside arrays/maps, e.g. EXEC results) become values. Default: (m) => new Error(m). */
   makeError?: (message: string) => Error;
+  /** The error handed out for a reply that could not be built (e.g. a string too long for the engine). Default: the exception itself. */
+  decodeError?: (cause: unknown) => Error;
   /** 'buffer' (Node Buffer) or 'uint8array' (edge runtimes without Buffer). Default: 'buffer' if globalThis.Buffer exists. */
   binary?: 'buffer' | 'uint8array';
 }
@@ -117,6 +119,7 @@ export class Parser {
 
   private readonly handler: ReplyHandler;
   private readonly makeError: (message: string) => Error;
+  private readonly decodeError: (cause: unknown) => Error;
   private readonly buffers: boolean;
   private readonly limits: readonly [number, number, number];
 
@@ -152,6 +155,7 @@ export class Parser {
   constructor(handler: ReplyHandler, options: ParserOptions = {}) {
     this.handler = handler;
     this.makeError = options.makeError ?? defaultMakeError;
+    this.decodeError = options.decodeError ?? ((cause) => cause as Error);
     const binary = options.binary ?? (NodeBuffer !== undefined ? 'buffer' : 'uint8array');
     if (binary === 'buffer' && NodeBuffer === undefined) {
       throw new TypeError("binary: 'buffer' needs a global Buffer");
@@ -382,7 +386,7 @@ export class Parser {
           this.skipReply(start, extAt);
           i = this.tp;
           try {
-            handler.onError(error as Error);
+            handler.onError(this.decodeError(error));
           } catch (e) {
             this.thrown ??= { error: e };
           }

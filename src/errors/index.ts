@@ -54,7 +54,7 @@ export {
   isFunctionCommand,
   parseRedirection,
 } from './server-errors.js';
-export { protocolError } from './protocol.js';
+export { protocolError, undecodableReply } from './protocol.js';
 
 /** Every error class, grouped (`import { errors } from 'wredis'; e instanceof errors.MovedError`). */
 export const errors = {

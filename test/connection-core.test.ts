@@ -447,7 +447,7 @@ describe('connection core (in-memory)', () => {
   it('-READONLY on a write reconnects and retries it; when the budget is spent it rejects with ReadOnlyError', async () => {
     // The first socket reaches the old primary (now a replica); the reconnect reaches the new one.
     let primary = false;
-    const server = new FakeServer((cmd, socket) => {
+    const server: FakeServer = new FakeServer((cmd: string[], socket): string | undefined => {
       if (cmd[0] !== 'SET') return undefined;
       return primary || socket !== server.sockets[0]
         ? '+OK\r\n'
@@ -461,7 +461,7 @@ describe('connection core (in-memory)', () => {
     assert.equal(server.sockets.length, 2, 'reconnected');
     assert.equal(set.value, 'OK');
     assert.equal(server.socket.named('SET').length, 1, 'sent again on the new socket');
-    server.responder = (cmd) =>
+    server.responder = (cmd: string[]) =>
       cmd[0] === 'SET' ? "-READONLY You can't write against a read only replica.\r\n" : undefined;
     primary = false;
     const doomed = outcome(c.send('SET', ['k', 'w']));

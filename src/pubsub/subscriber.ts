@@ -2,7 +2,7 @@
  * The subscription state of one connection to one server: which channels, patterns and shard
  * channels are wanted, by which sinks, and the messages they receive. It works the same on a
  * RESP3 connection shared with commands (messages arrive as pushes) and on a RESP2 connection
- * reserved for it (`pubsubRouting`), and knows nothing of clusters: a cluster keeps one per node
+ * reserved for it (`routePubSub({ resp2: true })`), and knows nothing of clusters: a cluster keeps one per node
  * and moves shard channels between them through `onDropped`.
  *
  * Every (un)subscribe holds its connection FIFO slot until the server confirmed each name

@@ -58,6 +58,7 @@ export const nodeTransport: TransportFactory = (target) =>
         cert: t.cert as ConnectionOptions['cert'],
         key: t.key as ConnectionOptions['key'],
       };
+      if (t.passphrase !== undefined) opts.passphrase = t.passphrase;
       if (target.path) (opts as { path?: string }).path = target.path;
       try {
         socket = tlsConnect(opts);

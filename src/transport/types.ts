@@ -25,6 +25,8 @@ export interface TlsOptions {
   ca?: string | Uint8Array | Array<string | Uint8Array>;
   cert?: string | Uint8Array;
   key?: string | Uint8Array;
+  /** Passphrase of an encrypted `key` (Node). */
+  passphrase?: string;
   /** Server name for SNI and certificate checks; defaults to the host. */
   servername?: string;
   /**

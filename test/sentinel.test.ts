@@ -4,6 +4,7 @@
  * SENTINEL FAILOVER that clients (commands and a subscription) follow to the new primary.
  */
 import assert from 'node:assert/strict';
+import { createConnection, createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
   ConnectionError,
@@ -69,6 +70,38 @@ describe('Sentinel', () => {
     assert.deepEqual(await s.primaryAddress(), { host: topo.primary.host, port: topo.primary.port });
     const replicas = (await s.replicaAddresses()).map((a) => a.port).sort();
     assert.deepEqual(replicas, topo.replicas.map((r) => r.port).sort());
+  });
+
+  it('natMap: the client connects to the mapped address of what the sentinels name (table and function)', async () => {
+    // A forwarder stands in for the address the client must use: it counts the connections it carries.
+    let carried = 0;
+    const forwarder: Server = createServer((socket) => {
+      carried++;
+      const upstream = createConnection(topo.primary.port, topo.primary.host);
+      socket.pipe(upstream).pipe(socket);
+      socket.on('error', () => upstream.destroy());
+      upstream.on('error', () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => forwarder.listen(0, '127.0.0.1', resolve));
+    const port = (forwarder.address() as { port: number }).port;
+    try {
+      const named = `${topo.primary.host}:${topo.primary.port}`;
+      const table = sentinel({ natMap: { [named]: { host: '127.0.0.1', port } } });
+      assert.deepEqual(await table.primaryAddress(), { host: '127.0.0.1', port });
+      const viaTable = table.primary({ retry: noRetry() });
+      assert.equal(await viaTable.set('nat:sentinel', '1'), 'OK');
+      assert.ok(carried > 0, 'the client went through the mapped address');
+      const before = carried;
+      const viaFunction = sentinel({
+        natMap: (a) => (a.port === topo.primary.port ? { host: '127.0.0.1', port } : undefined),
+      }).primary({ retry: noRetry() });
+      assert.equal(await viaFunction.get('nat:sentinel'), '1');
+      assert.ok(carried > before);
+      viaTable.disconnect();
+      viaFunction.disconnect();
+    } finally {
+      await new Promise<void>((resolve) => forwarder.close(() => resolve()));
+    }
   });
 
   it('skips sentinels that do not answer, trying them in order', async () => {

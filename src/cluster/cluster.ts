@@ -27,7 +27,7 @@ import { type PubSubCommands } from '../pubsub/index.js';
 import { commandRefusal } from '../client/state-commands.js';
 import { Executor } from './executor.js';
 import { ClusterConnection } from './lent.js';
-import type { NatMap } from './nat-map.js';
+import type { NatMap } from '../shared/nat-map.js';
 import { ClusterPubSub } from './pubsub.js';
 import { installClusterPubSub } from './pubsub-methods.js';
 import { ClusterTransaction } from './transaction.js';

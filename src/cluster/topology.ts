@@ -10,7 +10,7 @@ import type { ClientCache, Tracker } from '../cache/index.js';
 import { Connection } from '../connection/connection.js';
 import { ClusterRoutingError, ConnectionError, ErrorCodes, ResponseError } from '../errors/index.js';
 import { Retry } from '../retry.js';
-import { translateAddress, type NatMap } from './nat-map.js';
+import { translateAddress, type NatMap } from '../shared/nat-map.js';
 import { SingleFlight } from './single-flight.js';
 import { SlotMap, nodeAddress, type AddressResolver, type NodeAddress, type Shard } from './slot-map.js';
 

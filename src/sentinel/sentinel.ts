@@ -20,6 +20,7 @@ import {
 import { pubsubFor } from '../pubsub/pubsub.js';
 import { Retry } from '../retry.js';
 import type { TlsOptions, Transport, TransportFactory, TransportTarget } from '../transport/types.js';
+import { translateAddress, type NatMap } from '../shared/nat-map.js';
 import { Discovery, type NodeAddress } from './discovery.js';
 import { inspectAs } from '../util/redact.js';
 
@@ -37,6 +38,11 @@ export interface SentinelOptions extends Omit<RedisOptions, 'url' | 'host' | 'po
   sentinelTls?: boolean | TlsOptions;
   /** Check each node's ROLE before using it (default true). */
   roleCheck?: boolean;
+  /**
+   * Addresses the sentinels name -> addresses the client connects to (NAT, Docker, Kubernetes):
+   * `{ '10.0.0.5:6379': { host: 'redis.example', port: 6379 } }` or a function of `{ host, port }`.
+   */
+  natMap?: NatMap;
 }
 
 /** A node client's kind. */
@@ -62,14 +68,17 @@ export class Sentinel {
   private nextReplica = 0;
   /** Where the latest `+switch-master` said the primary went; tried first until a sentinel agrees. */
   private switchedTo: NodeAddress | undefined;
+  private readonly natMap: NatMap | undefined;
 
   constructor(options: SentinelOptions) {
-    const { sentinels, name, sentinelUsername, sentinelPassword, sentinelTls, roleCheck, ...data } = options;
+    const { sentinels, name, sentinelUsername, sentinelPassword, sentinelTls, roleCheck, natMap, ...data } =
+      options;
     if (!Array.isArray(sentinels) || sentinels.length === 0)
       throw new DataError('sentinels must list at least one { host, port }');
     if (typeof name !== 'string' || name === '')
       throw new DataError('name must be the service name the sentinels monitor');
     this.dataOptions = data;
+    this.natMap = natMap;
     this.roleCheck = roleCheck !== false;
     const sentinelOptions: RedisOptions = {
       username: sentinelUsername,
@@ -104,14 +113,19 @@ export class Sentinel {
     return this.client('replica', options);
   }
 
-  /** Asks the sentinels for the primary's address. */
-  primaryAddress(): Promise<NodeAddress> {
-    return this.discovery.primary();
+  /** Asks the sentinels for the primary's address (after `natMap`). */
+  async primaryAddress(): Promise<NodeAddress> {
+    return this.translate(await this.discovery.primary());
   }
 
-  /** Asks the sentinels for the usable replicas. */
-  replicaAddresses(): Promise<NodeAddress[]> {
-    return this.discovery.replicas();
+  /** Asks the sentinels for the usable replicas (after `natMap`). */
+  async replicaAddresses(): Promise<NodeAddress[]> {
+    return (await this.discovery.replicas()).map((a) => this.translate(a));
+  }
+
+  /** An address a sentinel named -> the one to connect to. */
+  private translate(a: NodeAddress): NodeAddress {
+    return translateAddress(this.natMap, a.host, a.port);
   }
 
   /** Closes every client made by `primary()` / `replica()` and the connections to the sentinels. */
@@ -169,7 +183,7 @@ export class Sentinel {
       if (await this.hasRole(hint, 'master', config, base).catch(() => false)) return hint;
       if (this.switchedTo === hint) this.switchedTo = undefined;
     }
-    const address = await this.discovery.primary();
+    const address = await this.primaryAddress();
     if (hint !== undefined && same(hint, address)) this.switchedTo = undefined;
     if (this.roleCheck && !(await this.hasRole(address, 'master', config, base))) {
       throw new PrimaryNotFoundError(
@@ -180,7 +194,7 @@ export class Sentinel {
   }
 
   private async findReplica(config: ResolvedOptions, base: TransportFactory): Promise<NodeAddress> {
-    const replicas = await this.discovery.replicas();
+    const replicas = await this.replicaAddresses();
     // Taken before any await, so clients connecting together spread over the replicas.
     const start = this.nextReplica++;
     let cause: unknown;
@@ -256,7 +270,7 @@ export class Sentinel {
     const [name, , , host, portText] = message.split(' ');
     const port = Number(portText);
     if (name !== this.name || host === undefined || !Number.isInteger(port)) return;
-    const to = { host, port };
+    const to = this.translate({ host, port });
     this.switchedTo = to;
     for (const t of [...this.live]) {
       const wrong = t.role === 'primary' ? !same(t.address, to) : same(t.address, to);

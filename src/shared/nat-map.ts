@@ -1,7 +1,7 @@
 /**
  * Address translation for nodes behind NAT, Docker or Kubernetes: the addresses a cluster
  * announces (CLUSTER SHARDS/SLOTS, MOVED, ASK) or a Sentinel names are not always the ones the
- * client can reach. `natMap` maps them: a table keyed by `"host:port"` as announced, or a
+ * client can reach. Shared by the cluster client and Sentinel. `natMap` maps them: a table keyed by `"host:port"` as announced, or a
  * function. Addresses it does not name are used as announced.
  */
 

@@ -166,16 +166,26 @@ export class Topology {
     this.nodes.clear();
   }
 
-  /** Asks several nodes for the map and keeps the view most of them share. */
+  /**
+   * Asks a few nodes for the map and keeps the view most of them share. Nodes whose connection
+   * is up are asked first, then the seeds, then the rest (those known to be down last), three at
+   * a time until some answer: a refresh of a 1,000-node cluster opens no connection to nodes it
+   * does not need.
+   */
   private async load(): Promise<void> {
-    const { seeds } = this.config;
     const known = this.map?.nodes() ?? [];
-    const knownKeys = new Set(known.map((k) => k.key));
-    const candidates = [...known, ...seeds.filter((a) => !knownKeys.has(a.key))];
-    const asked = candidates.slice(0, VOTERS);
-    let views = await this.ask(asked);
-    if (views.length === 0 && candidates.length > asked.length)
-      views = await this.ask(candidates.slice(VOTERS));
+    const status = (a: NodeAddress): string | undefined => this.nodes.get(a.key)?.conn.status;
+    const ready = known.filter((k) => status(k) === 'ready');
+    // Nodes known to be down (reconnecting) last: asking them waits for their next connect attempt.
+    const up = known.filter((k) => status(k) !== 'reconnecting');
+    const down = known.filter((k) => status(k) === 'reconnecting');
+    const ordered = new Map<string, NodeAddress>();
+    for (const a of [...ready, ...this.config.seeds, ...up, ...down])
+      if (!ordered.has(a.key)) ordered.set(a.key, a);
+    const candidates = [...ordered.values()];
+    let views: SlotMap[] = [];
+    for (let at = 0; at < candidates.length && views.length === 0 && !this.closed; at += VOTERS)
+      views = await this.ask(candidates.slice(at, at + VOTERS));
     if (views.length === 0)
       throw new ConnectionError('no cluster node answered CLUSTER SHARDS / CLUSTER SLOTS');
     const votes = new Map<string, { map: SlotMap; count: number }>();

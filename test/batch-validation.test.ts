@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DataError, Redis, RedisError } from '../src/index.js';
+import { ConnectionError, DataError, Redis, RedisError } from '../src/index.js';
 import { parseInfo } from './support/raw-client.js';
 import { startRedis, type RedisServerHandle } from './support/redis-server.js';
 
@@ -97,6 +97,23 @@ describe('batches are validated whole before anything is sent', { timeout: 60_00
       assert.deepEqual(await calls('multi', 'exec', 'set'), before);
     } finally {
       await lazy.close();
+    }
+  });
+
+  it('a full offline queue refuses a transaction whole: MULTI is never stranded', async () => {
+    const c = new Redis({ host: server.host, port: server.port, lazyConnect: true, maxOfflineQueue: 3 });
+    try {
+      // Issued in one tick while connecting: two GETs fill 2 of 3 places, the 4-command block does not fit.
+      const gets = [c.get('o1'), c.get('o2')];
+      const tx = c.multi().set('o3', '1').set('o4', '1').exec();
+      await assert.rejects(tx, ConnectionError);
+      assert.deepEqual(await Promise.all(gets), [null, null]);
+      // Every later caller gets its own reply, not 'QUEUED'.
+      assert.equal(await c.set('o5', 'v'), 'OK');
+      assert.equal(await c.get('o5'), 'v');
+      assert.equal(await exists('o3', 'o4'), 0);
+    } finally {
+      await c.close();
     }
   });
 

@@ -6,9 +6,7 @@
  * server accepts (`maxArgumentLength`, the server's proto-max-bulk-len).
  */
 import { DataError } from '../errors/index.js';
-
-/** The server's default proto-max-bulk-len: 512 MiB. */
-export const DEFAULT_MAX_ARGUMENT_LENGTH = 512 * 1024 * 1024;
+import { DEFAULT_MAX_ARGUMENT_LENGTH } from './encoder.js';
 
 /** Why one of `args` cannot be sent (DataError naming its position, never its value), or undefined. */
 export function argumentError(

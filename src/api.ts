@@ -83,6 +83,17 @@ export type {
 } from './commands/methods/index.js';
 export type { ScanIterators } from './client/scan.js';
 export * from './errors/index.js';
+export {
+  DIAGNOSTICS_CHANNELS,
+  type ServerContext,
+  type CommandTraceContext,
+  type BatchTraceContext,
+  type ConnectTraceContext,
+  type ConnectionReadyMessage,
+  type ConnectionClosedMessage,
+  type ClusterRedirectMessage,
+  type ClusterRefreshMessage,
+} from './diagnostics.js';
 export * from './retry.js';
 export { keySlot, keySlots } from './core/slots.js';
 export { Parser, type ParserOptions, type ReplyHandler } from './core/parser.js';

@@ -22,6 +22,7 @@ import { commandFlags } from './command-flags.js';
 import { Transaction, type BatchTarget } from './pipeline.js';
 import { installScanIterators, type ScanIterators } from './scan.js';
 import { commandRefusal, stateCommandName } from './state-commands.js';
+import { commandChannel, commandContext, traceCommand, type CommandTraceContext } from '../diagnostics.js';
 
 /** What the lent socket holds beyond what the handshake sets up. */
 interface LentState {
@@ -83,6 +84,7 @@ export class DedicatedConnection extends CommandBase<Record<never, never>> {
       lent: true,
       send: (name, args, options) => this.send(name, args, options),
       sendBatch: (commands) => this.sendBatch(commands),
+      connection: this.conn,
     };
     return this.support === undefined ? target : { ...target, support: this.support };
   }
@@ -98,6 +100,19 @@ export class DedicatedConnection extends CommandBase<Record<never, never>> {
 
   /** @internal */
   dispatch(name: string, args: unknown[], transform?: (reply: unknown) => unknown): Promise<unknown> {
+    if (commandChannel.hasSubscribers)
+      return traceCommand(commandContext(this.conn, name), (trace) =>
+        this.issue(name, args, transform, trace),
+      );
+    return this.issue(name, args, transform, undefined);
+  }
+
+  private issue(
+    name: string,
+    args: unknown[],
+    transform: ((reply: unknown) => unknown) | undefined,
+    trace: CommandTraceContext | undefined,
+  ): Promise<unknown> {
     const refused = commandRefusal(name, args, 'lent');
     if (refused !== undefined) return Promise.reject(refused);
     const flags = commandFlags(name, args);
@@ -108,6 +123,7 @@ export class DedicatedConnection extends CommandBase<Record<never, never>> {
         safe: flags.safe,
         readOnly: flags.readOnly,
         blocking: flags.blocking,
+        trace,
       });
     const support = this.support;
     if (support !== undefined && (flags.gate !== undefined || support.holding))

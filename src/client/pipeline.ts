@@ -13,6 +13,14 @@ import { argumentError } from '../protocol/arguments.js';
 import { ExecAbortError, RedisError, WatchError, withCommand } from '../errors/index.js';
 import { commandGate } from './command-flags.js';
 import { commandRefusal } from './state-commands.js';
+import {
+  batchChannel,
+  batchContext,
+  commandChannel,
+  commandContext,
+  type CommandTraceContext,
+  type TracedConnection,
+} from '../diagnostics.js';
 
 export interface Queued {
   name: string;
@@ -20,6 +28,8 @@ export interface Queued {
   transform: ((reply: unknown) => unknown) | undefined;
   /** Set when the typed method itself failed (e.g. CommandSyntaxError). */
   error?: Error;
+  /** Its `wredis:command` context while `exec()` is traced (the connection counts attempts in it). */
+  trace?: CommandTraceContext;
 }
 
 /** Where a batch's commands go: a connection's `send`. */
@@ -32,6 +42,8 @@ export interface BatchTarget {
   readonly support?: ServerSupport;
   /** A connection lent by `withConnection` (SELECT and CLIENT TRACKING are allowed there). */
   readonly lent?: boolean;
+  /** The connection, for the server fields of trace contexts (a cluster fills them per node). */
+  readonly connection?: TracedConnection;
 }
 
 const settle = (p: Promise<unknown>): Promise<unknown> =>
@@ -102,7 +114,27 @@ abstract class Batch extends CommandBase<Record<never, never>> {
   }
 
   protected options(q: Queued, withTransform: boolean): SendOptions {
-    return { buffers: this.target.buffers, transform: withTransform ? q.transform : undefined };
+    return {
+      buffers: this.target.buffers,
+      transform: withTransform ? q.transform : undefined,
+      trace: q.trace,
+    };
+  }
+
+  /** `run` inside the `wredis:batch` trace, with a `wredis:command` context per sendable command. */
+  protected traced(
+    queued: Queued[],
+    transaction: boolean,
+    run: () => Promise<unknown[]>,
+  ): Promise<unknown[]> {
+    const conn = this.target.connection;
+    if (commandChannel.hasSubscribers)
+      for (const q of queued)
+        if (q.error === undefined) q.trace = commandContext(conn, q.name, queued.length);
+    const body = (): Promise<unknown[]> => (transaction ? traceTransactionCommands(queued, run) : run());
+    if (!batchChannel.hasSubscribers) return body();
+    const names = queued.map((q) => q.name || (q.error as RedisError | undefined)?.command || '');
+    return batchChannel.tracePromise(body, batchContext(conn, names, transaction));
   }
 
   /**
@@ -136,16 +168,21 @@ export class Pipeline<T extends unknown[] = []> extends Batch {
   /** Sends the queued commands; resolves with one entry per command: its reply or its error. */
   exec(): Promise<T> {
     const queued = this.queued.splice(0);
-    return this.checked(
-      queued,
-      (): Promise<T> =>
-        Promise.all(
-          queued.map((q) =>
-            q.error !== undefined
-              ? Promise.resolve(q.error)
-              : settle(this.target.send(q.name, q.args, this.options(q, true))),
-          ),
-        ) as Promise<T>,
+    if (batchChannel.hasSubscribers || commandChannel.hasSubscribers)
+      return this.traced(queued, false, () => this.run(queued)) as Promise<T>;
+    return this.run(queued) as Promise<T>;
+  }
+
+  private run(queued: Queued[]): Promise<unknown[]> {
+    return this.checked(queued, () =>
+      Promise.all(
+        queued.map((q) => {
+          if (q.error !== undefined) return Promise.resolve(q.error);
+          const trace = q.trace;
+          const send = (): Promise<unknown> => this.target.send(q.name, q.args, this.options(q, true));
+          return settle(trace === undefined ? send() : commandChannel.tracePromise(send, trace));
+        }),
+      ),
     );
   }
 }
@@ -155,6 +192,12 @@ export class Transaction<T extends unknown[] = []> extends Batch {
   /** Sends MULTI, the commands and EXEC together; resolves with the commands' results (errors in place). */
   exec(): Promise<T> {
     const queued = this.queued.splice(0);
+    if (batchChannel.hasSubscribers || commandChannel.hasSubscribers)
+      return this.traced(queued, true, () => this.run(queued)) as Promise<T>;
+    return this.run(queued) as Promise<T>;
+  }
+
+  private run(queued: Queued[]): Promise<unknown[]> {
     const early = queued.find((q) => q.error !== undefined);
     if (early?.error !== undefined) return Promise.reject(early.error);
     return this.checked(queued, () => {
@@ -215,6 +258,27 @@ export class Transaction<T extends unknown[] = []> extends Batch {
   discard(): void {
     this.queued.length = 0;
   }
+}
+
+/**
+ * One `wredis:command` trace per command of a transaction, started before MULTI is written and
+ * ended with that command's slot of EXEC's reply (or the transaction's rejection).
+ */
+function traceTransactionCommands(queued: Queued[], run: () => Promise<unknown[]>): Promise<unknown[]> {
+  let done!: (v: Promise<unknown[]>) => void;
+  const whole = new Promise<unknown[]>((resolve) => (done = resolve));
+  queued.forEach((q, i) => {
+    if (q.trace === undefined) return;
+    const own = (): Promise<unknown> =>
+      whole.then((list) => {
+        const r = list[i];
+        if (r instanceof Error) throw r;
+        return r;
+      });
+    commandChannel.tracePromise(own, q.trace).catch(() => undefined);
+  });
+  done(run());
+  return whole;
 }
 
 /** The batch types by the results queued so far (TypeScript has no higher-kinded types). */

@@ -29,6 +29,7 @@ import { ClientCache, type ClientSideCache, type Tracker } from '../cache/index.
 import { existingPubSub, installPubSub, type PubSubCommands } from '../pubsub/index.js';
 import { commandRefusal } from './state-commands.js';
 import { rememberClientName } from './client-name.js';
+import { commandChannel, commandContext, traceCommand, type CommandTraceContext } from '../diagnostics.js';
 
 /** Bytes as replies carry them under `withBuffers()`: Buffer on Node, Uint8Array on edge runtimes. */
 export type Bytes = Uint8Array;
@@ -188,6 +189,7 @@ export class Redis extends CommandBase<RedisEvents> {
       send: (name, args, options) => main.send(name, args, options),
       sendBatch: (commands) => main.sendBatch(commands),
       support: this.shared.support,
+      connection: main,
     };
   }
 
@@ -229,14 +231,27 @@ export class Redis extends CommandBase<RedisEvents> {
 
   /** @internal The single path every command takes. */
   dispatch(name: string, args: unknown[], transform?: (reply: unknown) => unknown): Promise<unknown> {
+    if (commandChannel.hasSubscribers)
+      return traceCommand(commandContext(this.shared.main, name), (trace) =>
+        this.send(name, args, transform, trace),
+      );
+    return this.send(name, args, transform, undefined);
+  }
+
+  private send(
+    name: string,
+    args: unknown[],
+    transform: ((reply: unknown) => unknown) | undefined,
+    trace: CommandTraceContext | undefined,
+  ): Promise<unknown> {
     const refused = commandRefusal(name, args, 'shared');
     if (refused !== undefined) return Promise.reject(refused);
     const flags = commandFlags(name, args);
     const support = this.shared.support;
     // Only commands the server may lack (and commands queued behind one) take the checked path.
     if (flags.gate !== undefined || support.holding)
-      return support.run(flags.gate, () => this.route(name, args, transform, flags));
-    return this.route(name, args, transform, flags);
+      return support.run(flags.gate, () => this.route(name, args, transform, flags, trace));
+    return this.route(name, args, transform, flags, trace);
   }
 
   /** Blocking commands to a dedicated connection, the rest to the shared one. */
@@ -245,6 +260,7 @@ export class Redis extends CommandBase<RedisEvents> {
     args: unknown[],
     transform: ((reply: unknown) => unknown) | undefined,
     flags: CommandFlags,
+    trace: CommandTraceContext | undefined,
   ): Promise<unknown> {
     const opts = {
       buffers: this.buffers,
@@ -252,6 +268,7 @@ export class Redis extends CommandBase<RedisEvents> {
       safe: flags.safe,
       readOnly: flags.readOnly,
       blocking: flags.blocking,
+      trace,
     };
     if (flags.blocking) return this.shared.blocking.run(name, args, opts);
     const cache = this.shared.cache;

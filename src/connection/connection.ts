@@ -18,6 +18,8 @@ import { errorFor, tagged, type Pending, type Replay } from './pending.js';
 import { PushRouter, type PubSubRouting } from './push-router.js';
 import { CommandQueue } from './queue.js';
 import { ConnectionState, type ServerHello } from './state.js';
+import { closedChannel, readyChannel, serverOf } from '../diagnostics.js';
+import { debug, debugging, where } from '../debug-log.js';
 
 export type { ConnectionStatus } from './lifecycle.js';
 export type { ServerHello, ReplayedCommand } from './state.js';
@@ -96,6 +98,8 @@ export interface SendOptions {
    * what keeps such an error (e.g. -NOPERM) from reaching the command behind it.
    */
   confirmations?: number;
+  /** Set only while `wredis:command` is traced: each write of the command counts in `attempts`. */
+  trace?: { attempts: number } | undefined;
 }
 
 /** One command of `sendBatch()`. */
@@ -180,14 +184,36 @@ export class Connection extends Emitter<ConnectionEvents> {
       this.parser,
       io,
       {
-        ready: () => this.emit('ready'),
+        ready: () => {
+          if (readyChannel.hasSubscribers || debugging) this.announceReady();
+          this.emit('ready');
+        },
         error: (e) => this.emit('error', e),
-        close: (e) => this.emit('close', e),
+        close: (e) => {
+          if (closedChannel.hasSubscribers) closedChannel.publish({ ...serverOf(config), error: e });
+          if (debugging) debug('connection to %s closed%s', where(config), e ? `: ${e.message}` : '');
+          this.emit('close', e);
+        },
         reconnecting: (d) => this.emit('reconnecting', d),
         end: () => this.emit('end'),
       },
       clock,
     );
+  }
+
+  /** `wredis:connection:ready` and the debug line of a finished handshake. */
+  private announceReady(): void {
+    const { protocol, version } = this.state.hello;
+    const database = this.state.db;
+    if (readyChannel.hasSubscribers) readyChannel.publish({ ...serverOf(this.config), protocol, database });
+    if (debugging)
+      debug(
+        'connected to %s: handshake done (RESP%d, server %s, db %d)',
+        where(this.config),
+        protocol,
+        version ?? 'unknown',
+        database,
+      );
   }
 
   /** `'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closing' | 'closed'`. */
@@ -345,6 +371,7 @@ function pending(
     seq: 0,
     confirmations: options?.confirmations,
     batch: undefined,
+    trace: options?.trace,
   };
 }
 

@@ -24,6 +24,8 @@ import type { Clock, TimerHandle } from './clock.js';
 import { handshake, isPermanentSetupError, type HandshakeConfig, type HandshakeIO } from './handshake.js';
 import { CODES, closedError, type CommandQueue } from './queue.js';
 import type { ConnectionState } from './state.js';
+import { connectChannel, serverOf } from '../diagnostics.js';
+import { debug, debugging, where } from '../debug-log.js';
 
 export type ConnectionStatus = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closing' | 'closed';
 
@@ -111,7 +113,7 @@ export class Lifecycle {
 
   private attempt(): Promise<void> {
     this.status = 'connecting';
-    const attempt = this.open().then(
+    const attempt = this.traceOpen().then(
       () => {
         if (this.connecting === attempt) this.connecting = undefined;
         this.failures = 0;
@@ -142,6 +144,15 @@ export class Lifecycle {
     for (const w of list)
       if (error === undefined) w.resolve();
       else w.reject(error);
+  }
+
+  /** `open()` inside a `wredis:connect` trace when someone listens. */
+  private traceOpen(): Promise<void> {
+    const c = this.config;
+    if (debugging) debug('connecting to %s (attempt %d)', where(c), this.failures + 1);
+    if (!connectChannel.hasSubscribers) return this.open();
+    const ctx = { ...serverOf(c), attempt: this.failures + 1, tls: c.tls !== undefined };
+    return connectChannel.tracePromise(() => this.open(), ctx);
   }
 
   private async open(): Promise<void> {
@@ -262,6 +273,14 @@ export class Lifecycle {
     this.status = 'reconnecting';
     let delay = this.failures === 0 ? 0 : this.config.retry.backoff.compute(this.failures);
     if (this.setupError !== undefined) delay = Math.max(delay, SETUP_ERROR_BACKOFF);
+    if (debugging)
+      debug(
+        'reconnecting to %s in %d ms (failures in a row: %d) after: %s',
+        where(this.config),
+        delay,
+        this.failures,
+        this.lastError?.message ?? 'the connection closed',
+      );
     this.events.reconnecting(delay);
     this.reconnectTimer = this.clock.setTimeout(
       () => {

@@ -46,6 +46,8 @@ export interface Pending {
   confirmations?: number | undefined;
   /** Part of a MULTI…EXEC block: the block is requeued or failed as a whole. */
   batch?: Pending[] | undefined;
+  /** The `wredis:command` trace context, only while someone traces: counts the writes. */
+  trace: { attempts: number } | undefined;
 }
 
 const noop = (): void => undefined;

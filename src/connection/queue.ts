@@ -253,6 +253,7 @@ export class CommandQueue implements ReplyHandler {
   private pushInflight(p: Pending): void {
     if (this.inflight.length === 0) this.host.setReturnBuffers(p.buffers || this.subscriberBytes);
     p.seq = ++this.seq;
+    if (p.trace !== undefined) p.trace.attempts++;
     p.writtenAt = this.clock.now();
     p.chunksAtWrite = this.chunks;
     this.inflight.push(p);
@@ -319,7 +320,7 @@ export class CommandQueue implements ReplyHandler {
         try {
           p.resolve(p.transform(value));
         } catch (e) {
-          p.reject(tagged(asDataError(e), p));
+          p.reject(tagged(asDataError(e, ErrorCodes.UNEXPECTED_REPLY), p));
         }
       }
     }
@@ -604,12 +605,10 @@ export function closedError(cause?: unknown): ConnectionError {
   return new ConnectionError('Connection is closed', { cause, code: CODES.closed });
 }
 
-export function asDataError(e: unknown): Error {
+/** A failure to encode arguments (INVALID_ARGUMENT) or to shape a reply (UNEXPECTED_REPLY) as a DataError. */
+export function asDataError(e: unknown, code: string = ErrorCodes.INVALID_ARGUMENT): Error {
   if (e instanceof DataError) return e;
-  return new DataError(e instanceof Error ? e.message : 'could not decode the reply', {
-    cause: e,
-    code: ErrorCodes.UNEXPECTED_REPLY,
-  });
+  return new DataError(e instanceof Error ? e.message : 'could not decode the reply', { cause: e, code });
 }
 
 /** A type the encoder would refuse, found before the command waits anywhere. */

@@ -1,0 +1,240 @@
+/**
+ * `node:diagnostics_channel` events of wredis (undici's `lib/core/diagnostics.js` is the
+ * model): tracing tools subscribe by name and need no dependency on wredis.
+ *
+ * TracingChannels (start / end / asyncStart / asyncEnd / error):
+ * - `wredis:command`: one trace per command a caller issues, over all its attempts;
+ * - `wredis:batch`: one trace per `pipeline().exec()` / `multi().exec()`;
+ * - `wredis:connect`: one trace per connection attempt.
+ * Plain channels: `wredis:connection:ready`, `wredis:connection:closed`,
+ * `wredis:cluster:redirect`, `wredis:cluster:refresh`.
+ *
+ * Cost: every publishing site first reads one `hasSubscribers`; with nobody subscribed nothing
+ * else runs and no context object is built. Where `node:diagnostics_channel` does not exist
+ * (workerd without `nodejs_compat`) every channel is a no-op whose `hasSubscribers` is false.
+ *
+ * Contexts never hold argument values or keys: command names, server address, counts.
+ */
+import { builtin } from './util/builtin.js';
+
+/** The channel names, for `diagnostics_channel.tracingChannel(name)` / `.channel(name)`. */
+export const DIAGNOSTICS_CHANNELS = {
+  command: 'wredis:command',
+  batch: 'wredis:batch',
+  connect: 'wredis:connect',
+  connectionReady: 'wredis:connection:ready',
+  connectionClosed: 'wredis:connection:closed',
+  clusterRedirect: 'wredis:cluster:redirect',
+  clusterRefresh: 'wredis:cluster:refresh',
+} as const;
+
+/** Where a command, batch or connection goes. */
+export interface ServerContext {
+  /** Host name or IP address, or the unix socket path. */
+  serverAddress: string;
+  /** TCP port; undefined for a unix socket. */
+  serverPort: number | undefined;
+}
+
+/**
+ * Context of a `wredis:command` trace. Set at start: `command`, `database`, `serverAddress`,
+ * `serverPort`, `protocol` (and `batchSize` inside a pipeline or transaction). `attempts`
+ * counts the writes of the command (retries, replays and redirections included) and is final
+ * at `asyncEnd`, where `result` (the reply, untouched) or `error` (the rejection) is set.
+ */
+export interface CommandTraceContext extends ServerContext {
+  /** Upper-case command name (`'GET'`, `'CLIENT'`); never its arguments. */
+  command: string;
+  /** Database index. */
+  database: number;
+  /** RESP version spoken with the server (the configured one before the first handshake). */
+  protocol: 2 | 3;
+  /** Number of commands of the pipeline or transaction this command belongs to. */
+  batchSize?: number;
+  attempts: number;
+  result?: unknown;
+  error?: unknown;
+}
+
+/** Context of a `wredis:batch` trace (`result` is the array `exec()` resolves with). */
+export interface BatchTraceContext extends ServerContext {
+  /** Command names, upper case, in order. */
+  commands: string[];
+  /** True for `multi()`, false for `pipeline()`. */
+  transaction: boolean;
+  database: number;
+  result?: unknown;
+  error?: unknown;
+}
+
+/** Context of a `wredis:connect` trace: one connection attempt. */
+export interface ConnectTraceContext extends ServerContext {
+  /** 1 for the first attempt, then counting failed attempts in a row. */
+  attempt: number;
+  tls: boolean;
+  error?: unknown;
+}
+
+/** Message of `wredis:connection:ready` (handshake done). */
+export interface ConnectionReadyMessage extends ServerContext {
+  protocol: 2 | 3;
+  database: number;
+}
+
+/** Message of `wredis:connection:closed` (the socket went away; `error` when it failed). */
+export interface ConnectionClosedMessage extends ServerContext {
+  error: Error | undefined;
+}
+
+/** Message of `wredis:cluster:redirect`. `from` and `to` are `host:port`. */
+export interface ClusterRedirectMessage {
+  kind: 'MOVED' | 'ASK';
+  slot: number;
+  from: string;
+  to: string;
+}
+
+/** Message of `wredis:cluster:refresh`: why the slot map was reloaded and the nodes it lists (`host:port`). */
+export interface ClusterRefreshMessage {
+  reason: string;
+  nodes: string[];
+}
+
+/** The part of a TracingChannel wredis uses. */
+export interface TracingChannelLike<C extends object> {
+  readonly hasSubscribers: boolean;
+  tracePromise<T>(fn: () => Promise<T>, context: C): Promise<T>;
+}
+
+/** The part of a Channel wredis uses. */
+export interface ChannelLike<M> {
+  readonly hasSubscribers: boolean;
+  publish(message: M): void;
+}
+
+interface DiagnosticsChannelModule {
+  channel(name: string): ChannelLike<unknown>;
+  tracingChannel(name: string): TracingChannelLike<object> & Record<string, ChannelLike<unknown>>;
+}
+
+const dc = builtin<DiagnosticsChannelModule>('node:diagnostics_channel');
+
+const NOOP_TRACING: TracingChannelLike<object> = {
+  hasSubscribers: false,
+  tracePromise: (fn) => fn(),
+};
+const NOOP_CHANNEL: ChannelLike<unknown> = { hasSubscribers: false, publish: () => undefined };
+
+const TRACE_EVENTS = ['start', 'end', 'asyncStart', 'asyncEnd', 'error'] as const;
+
+function tracing<C extends object>(name: string): TracingChannelLike<C> {
+  if (dc === undefined || typeof dc.tracingChannel !== 'function') return NOOP_TRACING;
+  const tc = dc.tracingChannel(name);
+  // Bun and workerd have tracingChannel without the aggregate getter Node 20.13+ has.
+  if (typeof tc.hasSubscribers !== 'boolean') {
+    Object.defineProperty(tc, 'hasSubscribers', {
+      get: () => TRACE_EVENTS.some((e) => tc[e]?.hasSubscribers === true),
+    });
+  }
+  return tc;
+}
+
+function plain<M>(name: string): ChannelLike<M> {
+  if (dc === undefined || typeof dc.channel !== 'function') return NOOP_CHANNEL;
+  return dc.channel(name);
+}
+
+/** `wredis:command` (read `hasSubscribers` before building a context). */
+export const commandChannel = tracing<CommandTraceContext>(DIAGNOSTICS_CHANNELS.command);
+/** `wredis:batch`. */
+export const batchChannel = tracing<BatchTraceContext>(DIAGNOSTICS_CHANNELS.batch);
+/** `wredis:connect`. */
+export const connectChannel = tracing<ConnectTraceContext>(DIAGNOSTICS_CHANNELS.connect);
+/** `wredis:connection:ready`. */
+export const readyChannel = plain<ConnectionReadyMessage>(DIAGNOSTICS_CHANNELS.connectionReady);
+/** `wredis:connection:closed`. */
+export const closedChannel = plain<ConnectionClosedMessage>(DIAGNOSTICS_CHANNELS.connectionClosed);
+/** `wredis:cluster:redirect`. */
+export const redirectChannel = plain<ClusterRedirectMessage>(DIAGNOSTICS_CHANNELS.clusterRedirect);
+/** `wredis:cluster:refresh`. */
+export const refreshChannel = plain<ClusterRefreshMessage>(DIAGNOSTICS_CHANNELS.clusterRefresh);
+
+/** What a context needs to know of a connection (a structural view of `Connection`). */
+export interface TracedConnection {
+  readonly config: {
+    readonly host: string;
+    readonly port: number;
+    readonly path: string | undefined;
+    readonly protocol: 2 | 3;
+  };
+  readonly state: {
+    readonly db: number;
+    readonly generation: number;
+    readonly hello: { readonly protocol: 2 | 3 };
+  };
+}
+
+/** `serverAddress` / `serverPort` of a connection (the socket path for a unix socket). */
+export function serverOf(config: TracedConnection['config'] | undefined): ServerContext {
+  if (config === undefined) return { serverAddress: '', serverPort: undefined };
+  return config.path
+    ? { serverAddress: config.path, serverPort: undefined }
+    : { serverAddress: config.host, serverPort: config.port };
+}
+
+/**
+ * A fresh `wredis:command` context for `name` sent over `conn`. Without a connection (a cluster
+ * before routing) the address is empty and database 0 until the cluster picks the node.
+ */
+export function commandContext(
+  conn: TracedConnection | undefined,
+  name: string,
+  batchSize?: number,
+): CommandTraceContext {
+  const ctx: CommandTraceContext = {
+    command: name.toUpperCase(),
+    database: conn?.state.db ?? 0,
+    ...serverOf(conn?.config),
+    protocol: conn === undefined ? 3 : protocolOf(conn),
+    attempts: 0,
+  };
+  if (batchSize !== undefined) ctx.batchSize = batchSize;
+  return ctx;
+}
+
+/** The RESP version in use: the negotiated one once a handshake happened, else the configured one. */
+function protocolOf(conn: TracedConnection): 2 | 3 {
+  return conn.state.generation > 0 ? conn.state.hello.protocol : conn.config.protocol;
+}
+
+/** A fresh `wredis:batch` context. */
+export function batchContext(
+  conn: TracedConnection | undefined,
+  names: readonly string[],
+  transaction: boolean,
+): BatchTraceContext {
+  return {
+    commands: names.map((n) => n.toUpperCase()),
+    transaction,
+    database: conn?.state.db ?? 0,
+    ...serverOf(conn?.config),
+  };
+}
+
+/** Fills in where a cluster command went, once its node is picked (before the write). */
+export function tracedAt(trace: CommandTraceContext | undefined, host: string, port: number): void {
+  if (trace === undefined) return;
+  trace.serverAddress = host;
+  trace.serverPort = port;
+}
+
+/**
+ * Runs `send` inside a `wredis:command` trace. `send` gets the context to hand to the
+ * connection (`SendOptions.trace`), which counts the attempts in it.
+ */
+export function traceCommand<T>(
+  ctx: CommandTraceContext,
+  send: (ctx: CommandTraceContext) => Promise<T>,
+): Promise<T> {
+  return commandChannel.tracePromise(() => send(ctx), ctx);
+}

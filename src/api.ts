@@ -2,6 +2,7 @@
 export { Redis, type RedisBuffers, type RedisEvents, type Bytes } from './client/redis.js';
 export { Pipeline, Transaction } from './client/pipeline.js';
 export { DedicatedConnection } from './client/dedicated.js';
+export type { CallOptions } from './client/call-options.js';
 export {
   RedisCluster,
   type RedisClusterOptions,

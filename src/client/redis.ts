@@ -4,8 +4,9 @@
  */
 import type { CommandSignatures, Promised } from '../commands/methods/index.js';
 import { CommandBase } from './command-base.js';
+import { abortReason, underOptions, type CallOptions } from './call-options.js';
 import { ServerSupport } from '../commands/support.js';
-import { Connection, type ConnectionStatus } from '../connection/connection.js';
+import { Connection, type ConnectionStatus, type SendOptions } from '../connection/connection.js';
 import { BlockingPool } from './blocking-pool.js';
 import { DedicatedConnection } from './dedicated.js';
 import { Pipeline, Transaction, type BatchTarget } from './pipeline.js';
@@ -46,6 +47,8 @@ export interface RedisEvents {
 /** State shared by a client and its `withBuffers()` views. */
 interface Shared {
   readonly options: ResolvedOptions;
+  /** A new client from the same constructor arguments, `overrides` winning. */
+  readonly reopen: (overrides?: RedisOptions) => Redis;
   readonly main: Connection;
   readonly blocking: BlockingPool;
   /** Which commands the server has (CommandNotSupportedError before sending). */
@@ -62,6 +65,8 @@ export class Redis extends CommandBase<RedisEvents> {
   protected readonly shared: Shared;
   /** @internal String replies as bytes (set on `withBuffers()` views). */
   protected readonly buffers: boolean = false;
+  /** @internal Per-call signal/timeout (set on `withOptions()` views). */
+  protected readonly callOptions: CallOptions | undefined = undefined;
 
   /**
    * @param urlOrOptions `redis://user:pass@host:6379/0`, `rediss://…` (TLS), `unix:///path`, or options.
@@ -81,6 +86,9 @@ export class Redis extends CommandBase<RedisEvents> {
       ),
       support: new ServerSupport(main),
       cache: ClientCache.attach(resolved.clientSideCache, main),
+      // A closure, not the options themselves: nothing inspectable holds the password twice.
+      reopen: (overrides) =>
+        new Redis(urlOrOptions, overrides === undefined ? options : { ...options, ...overrides }),
     };
     main.on('ready', () => this.emit('ready'));
     main.on('error', (e) => this.emit('error', e));
@@ -147,6 +155,29 @@ export class Redis extends CommandBase<RedisEvents> {
   }
 
   /**
+   * A new, independent client (its own connections) with the same options as
+   * this one; `overrides` win (`r.duplicate({ db: 1 })`). Like ioredis' `duplicate()`.
+   */
+  duplicate(overrides?: RedisOptions): Redis {
+    return this.shared.reopen(overrides);
+  }
+
+  /**
+   * A view on the same connections whose commands (blocking ones included)
+   * reject with `signal.reason` when the signal aborts, or with TimeoutError
+   * after `timeout` ms. A command not yet handed to the connection (the client
+   * is still connecting) is then dropped unsent; one already written keeps its
+   * slot and its reply is discarded; a blocking one's dedicated connection is
+   * dropped so the server stops waiting. Pipelines and transactions of the
+   * view are not affected (their `exec()` is one unit).
+   */
+  withOptions(options: CallOptions): this {
+    const view = Object.create(this) as this;
+    Object.defineProperty(view, 'callOptions', { value: { ...this.callOptions, ...options } });
+    return view;
+  }
+
+  /**
    * Sends any command as written; the reply is the protocol value as decoded
    * (see the README's table). Routed by the command table: blocking commands go
    * to a dedicated connection.
@@ -171,12 +202,24 @@ export class Redis extends CommandBase<RedisEvents> {
    * database or tracking changed is closed rather than lent again. If the socket is lost
    * while the connection holds such state, its commands reject until `fn` ends.
    */
-  async withConnection<T>(fn: (conn: DedicatedConnection) => Promise<T>): Promise<T> {
+  async withConnection<T>(
+    fn: (conn: DedicatedConnection) => Promise<T>,
+    options?: { signal?: AbortSignal },
+  ): Promise<T> {
+    const signal = options?.signal ?? this.callOptions?.signal;
+    if (signal?.aborted === true) throw abortReason(signal);
     return this.shared.blocking.lease(async (conn) => {
       const lent = new DedicatedConnection(conn, this.buffers, this.shared.support);
+      // On abort the connection is dropped (whatever it was doing is abandoned) and the call
+      // rejects with the signal's reason at once.
+      const drop = (): void => conn.disconnect();
+      signal?.addEventListener('abort', drop, { once: true });
       try {
-        return await fn(lent);
+        return signal === undefined
+          ? await fn(lent)
+          : await underOptions({ signal }, 'withConnection', () => fn(lent));
       } finally {
+        signal?.removeEventListener('abort', drop);
         await lent.end();
       }
     });
@@ -270,12 +313,45 @@ export class Redis extends CommandBase<RedisEvents> {
       blocking: flags.blocking,
       trace,
     };
+    const co = this.callOptions;
+    if (co !== undefined) return this.routeUnder(co, name, args, opts, flags);
     if (flags.blocking) return this.shared.blocking.run(name, args, opts);
     const cache = this.shared.cache;
     const main = this.shared.main;
     const sent =
       cache !== undefined ? cache.store.send(cache.tracker, name, args, opts) : main.send(name, args, opts);
     return name.length === 6 ? rememberClientName(main, name, args, sent) : sent;
+  }
+
+  /** route() under a withOptions() view's signal/timeout (see call-options.ts). */
+  private routeUnder(
+    co: CallOptions,
+    name: string,
+    args: unknown[],
+    opts: SendOptions,
+    flags: CommandFlags,
+  ): Promise<unknown> {
+    if (flags.blocking) {
+      const pool = this.shared.blocking;
+      return underOptions(co, name, () =>
+        pool.lease((conn) =>
+          underOptions(
+            co,
+            name,
+            () => conn.send(name, args, opts),
+            undefined,
+            () => conn.disconnect(),
+          ),
+        ),
+      );
+    }
+    const main = this.shared.main;
+    const cache = this.shared.cache;
+    const send = (): Promise<unknown> =>
+      cache !== undefined ? cache.store.send(cache.tracker, name, args, opts) : main.send(name, args, opts);
+    // Not connected yet: hold the command here, so an abort meanwhile drops it unsent.
+    const ready = main.status === 'ready' ? undefined : main.connect().catch(() => undefined);
+    return underOptions(co, name, send, ready);
   }
 }
 

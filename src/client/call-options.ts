@@ -1,0 +1,90 @@
+/**
+ * Per-call options of a `withOptions()` view: an AbortSignal and a timeout.
+ * The promise a caller holds rejects with the signal's reason when it aborts,
+ * or with TimeoutError after `timeout` ms. What happens to the command itself
+ * depends on where it is: not yet handed to a connection (the view waits for
+ * the connection to be ready first) it is dropped, never sent; already
+ * written, it keeps its slot and its reply is discarded (as with
+ * commandTimeout) — except a blocking command, whose dedicated connection is
+ * dropped so the server stops waiting for it.
+ */
+import { ErrorCodes, RedisError, TimeoutError } from '../errors/index.js';
+
+/** Options of `r.withOptions()`. */
+export interface CallOptions {
+  /** Commands reject with `signal.reason` when it aborts. */
+  readonly signal?: AbortSignal;
+  /** Commands reject with TimeoutError after this many ms (blocking ones too). 0 or absent: none. */
+  readonly timeout?: number;
+}
+
+/** The signal's reason as the rejection (an AbortError DOMException unless the caller gave one). */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new RedisError('The operation was aborted');
+}
+
+/**
+ * Runs `send` under `o`. `ready` (optional) is waited for before sending, and
+ * an abort or timeout meanwhile drops the command unsent. `cancel` runs when
+ * the caller gave up on a sent command (blocking: drop its connection).
+ */
+export function underOptions<T>(
+  o: CallOptions,
+  command: string,
+  send: () => Promise<T>,
+  ready?: Promise<void>,
+  cancel?: () => void,
+): Promise<T> {
+  const signal = o.signal;
+  if (signal?.aborted === true) return Promise.reject(abortReason(signal));
+  const timeout = o.timeout ?? 0;
+  if (signal === undefined && !(timeout > 0)) return ready === undefined ? send() : ready.then(send);
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    let sent = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const finish = (): void => {
+      settled = true;
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const giveUp = (error: unknown): void => {
+      if (settled) return;
+      finish();
+      if (sent) cancel?.();
+      reject(error);
+    };
+    const onAbort = (): void => giveUp(abortReason(signal as AbortSignal));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (timeout > 0) {
+      timer = setTimeout(
+        () =>
+          giveUp(
+            new TimeoutError(`Command timed out after ${timeout} ms (withOptions timeout)`, {
+              command: command.toUpperCase(),
+              code: ErrorCodes.COMMAND_TIMEOUT,
+            }),
+          ),
+        timeout,
+      );
+    }
+    const go = (): void => {
+      if (settled) return; // aborted or timed out while waiting: never sent
+      sent = true;
+      send().then(
+        (v) => {
+          if (settled) return;
+          finish();
+          resolve(v);
+        },
+        (e: unknown) => {
+          if (settled) return;
+          finish();
+          reject(e);
+        },
+      );
+    };
+    if (ready === undefined) go();
+    else ready.then(go, (e: unknown) => giveUp(e));
+  });
+}

@@ -1,0 +1,105 @@
+/**
+ * Per-call options (`withOptions({ signal, timeout })`, `withConnection(fn, { signal })`) and
+ * `duplicate()`, against a real server under RESP2 and RESP3.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ErrorCodes, TimeoutError, type Redis } from '../src/index.js';
+import { perProtocol } from './commands-setup.js';
+
+/** Polls `check` every 10 ms, at most 200 times (2 s). */
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await sleep(10);
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+async function blockedClients(r: Redis): Promise<number> {
+  return Number((await r.infoObject('clients'))['blocked_clients']);
+}
+
+async function calls(r: Redis, command: string): Promise<number> {
+  const m = new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(await r.info('commandstats'));
+  return m === null ? 0 : Number(m[1]);
+}
+
+perProtocol('withOptions, withConnection signal, duplicate', (ctx) => {
+  it('an abort rejects a blocked BLPOP with the reason and frees the server-side wait', async () => {
+    const r = ctx.r;
+    const ac = new AbortController();
+    const popped = r.withOptions({ signal: ac.signal }).blpop('q', 0);
+    await until(async () => (await blockedClients(r)) === 1, 'BLPOP to block');
+    const reason = new Error('user went away');
+    ac.abort(reason);
+    await assert.rejects(popped, (e: unknown) => e === reason);
+    await until(async () => (await blockedClients(r)) === 0, 'the blocked connection to go');
+    // The list was not consumed by the abandoned BLPOP.
+    await r.rpush('q', 'x');
+    assert.deepEqual(await r.lrange('q', 0, -1), ['x']);
+  });
+
+  it('a command queued before the connection is ready is dropped unsent when aborted', async () => {
+    const r = ctx.r;
+    const lazy = ctx.client({ lazyConnect: true });
+    await r.configResetstat();
+    const ac = new AbortController();
+    const view = lazy.withOptions({ signal: ac.signal });
+    const set = view.set('dropped', '1');
+    const kept = view.set('kept', '1');
+    ac.abort();
+    await assert.rejects(set, (e: unknown) => e instanceof Error && e.name === 'AbortError');
+    await assert.rejects(kept, (e: unknown) => e instanceof Error && e.name === 'AbortError');
+    await lazy.connect();
+    assert.equal(await lazy.get('dropped'), null);
+    assert.equal(await calls(r, 'set'), 0);
+    // An already aborted signal: rejected at once, nothing sent.
+    await assert.rejects(view.incr('n'), (e: unknown) => e instanceof Error && e.name === 'AbortError');
+    assert.equal(await calls(r, 'incr'), 0);
+  });
+
+  it('timeout: TimeoutError after the given ms; a sent command keeps its slot', async () => {
+    const r = ctx.r;
+    const quick = r.withOptions({ timeout: 50 });
+    await assert.rejects(
+      quick.blpop('q', 0),
+      (e: unknown) => e instanceof TimeoutError && e.code === ErrorCodes.COMMAND_TIMEOUT,
+    );
+    const other = ctx.client();
+    await other.call('CLIENT', 'PAUSE', 400, 'WRITE');
+    await assert.rejects(quick.set('late', 'v'), TimeoutError);
+    // The write was sent: it runs when the pause ends, and the connection stays in order.
+    assert.equal(await r.get('late'), 'v');
+    assert.equal(await quick.get('late'), 'v');
+  });
+
+  it('withConnection(fn, { signal }): the abort rejects with the reason and drops the lent connection', async () => {
+    const r = ctx.r;
+    const ac = new AbortController();
+    const lent = r.withConnection(async (c) => c.blpop('q2', 0), { signal: ac.signal });
+    await until(async () => (await blockedClients(r)) === 1, 'BLPOP to block');
+    ac.abort();
+    await assert.rejects(lent, (e: unknown) => e instanceof Error && e.name === 'AbortError');
+    await until(async () => (await blockedClients(r)) === 0, 'the lent connection to go');
+    assert.equal(await r.withConnection(async (c) => c.ping()), 'PONG');
+  });
+
+  it('duplicate(overrides) is a new client with the same options', async () => {
+    const r = ctx.r;
+    const d = r.duplicate({ db: 2 });
+    try {
+      await d.set('dup', 'in-db-2');
+      assert.equal(await r.get('dup'), null);
+      const same = r.duplicate();
+      assert.equal(await same.get('dup'), null);
+      assert.equal(same.status === 'closed', false);
+      await same.close();
+      assert.equal(await d.get('dup'), 'in-db-2');
+    } finally {
+      await d.flushdb();
+      await d.close();
+    }
+  });
+});

@@ -6,9 +6,10 @@
  * adapter options) and add it to the list below. Nothing else in the harness names workloads.
  */
 import type { Workload } from './workload.js';
+import { CLUSTER_12 } from './workloads/cluster12.js';
 import { STANDARD } from './workloads/standard.js';
 
-export const WORKLOADS: readonly Workload[] = [...STANDARD];
+export const WORKLOADS: readonly Workload[] = [...STANDARD, ...CLUSTER_12];
 
 export { runsFor, type Kind, type Workload } from './workload.js';
 export { KEYS } from './workloads/standard.js';

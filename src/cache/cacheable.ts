@@ -9,11 +9,31 @@ import { isCacheable } from '../commands/methods/index.js';
 import { keyIndexes } from '../commands/keys.js';
 import { lookupCommand } from '../commands/table.js';
 
-/** The canonical (lower-case) name of a cacheable command, or undefined. Typed methods pass lower-case names: one lookup. */
-export function cacheableName(name: string): string | undefined {
-  if (isCacheable(name)) return name;
-  const lower = name.toLowerCase();
-  return lower !== name && isCacheable(lower) ? lower : undefined;
+/** A cacheable command: its canonical (lower-case) name and the store groups of its entries. */
+export interface Cacheable {
+  readonly name: string;
+  /**
+   * Groups by reply form and argument shape: [strings, one string argument], [strings, other
+   * arguments], [bytes, one string argument], [bytes, other arguments].
+   */
+  readonly groups: readonly [string, string, string, string];
+}
+
+/** Per canonical name (a bounded set: the cacheable commands). */
+const known = new Map<string, Cacheable>();
+
+/** The cacheable command called `name`, or undefined. Typed methods pass lower-case names: one lookup. */
+export function cacheable(name: string): Cacheable | undefined {
+  const found = known.get(name);
+  if (found !== undefined) return found;
+  const lower = isCacheable(name) ? name : name.toLowerCase();
+  if (!isCacheable(lower)) return undefined;
+  let c = known.get(lower);
+  if (c === undefined) {
+    c = { name: lower, groups: [`S1${lower}`, `S*${lower}`, `B1${lower}`, `B*${lower}`] };
+    known.set(lower, c);
+  }
+  return c;
 }
 
 /** The keys of a call of a cacheable command, from the command table's key specs. */

@@ -14,8 +14,8 @@ import type { SendOptions } from '../connection/connection.js';
 import { keyIndexes } from '../commands/keys.js';
 import { isReadOnly, lookupCommand } from '../commands/table.js';
 import { DataError, RedisError, withCommand } from '../errors/index.js';
-import { cacheableName, keysOf } from './cacheable.js';
-import { cacheId, idPart, indexKey, invalidatedKeys } from './keys.js';
+import { cacheable, keysOf, type Cacheable } from './cacheable.js';
+import { argsId, idPart, indexKey, invalidatedKeys } from './keys.js';
 import type { ResolvedCacheOptions } from './options.js';
 import { copyOf, Store, type CacheStats } from './store.js';
 import { Tracker, type Fill, type Sender, type TrackerSink } from './tracker.js';
@@ -30,6 +30,9 @@ export interface ClientSideCache {
 }
 
 interface PendingFill extends Fill {
+  /** Where the reply is stored. */
+  readonly group: string;
+  readonly entry: string;
   promise: Promise<unknown>;
 }
 
@@ -95,7 +98,7 @@ export class ClientCache implements ClientSideCache, TrackerSink {
     slot = -1,
   ): Promise<unknown> {
     const send = tracker.send;
-    const command = cacheableName(name);
+    const command = cacheable(name);
     if (command === undefined) {
       const reply = send(name, args, options);
       this.afterWrite(name, args, reply);
@@ -105,23 +108,25 @@ export class ClientCache implements ClientSideCache, TrackerSink {
       this.store.misses++;
       return send(name, args, options);
     }
-    if (command === 'mget') return this.mget(tracker, args, options, send, slot);
+    if (command.name === 'mget') return this.mget(tracker, command, args, options, send, slot);
     return this.read(tracker, command, name, args, options, send, slot);
   }
 
   private read(
     tracker: Tracker,
-    command: string,
+    command: Cacheable,
     name: string,
     args: readonly unknown[],
     options: SendOptions,
     send: Sender,
     slot: number,
   ): Promise<unknown> {
-    const id = cacheId(options.buffers === true, command, args);
+    const one = args.length === 1 && typeof args[0] === 'string';
+    const group = command.groups[(options.buffers === true ? 2 : 0) + (one ? 0 : 1)] as string;
+    const id = one ? (args[0] as string) : argsId(args);
     if (id === undefined) return send(name, args, options); // let the connection reject the argument
     const store = this.store;
-    const hit = store.get(id);
+    const hit = store.get(group, id);
     if (hit !== undefined) {
       store.hits++;
       try {
@@ -131,13 +136,13 @@ export class ClientCache implements ClientSideCache, TrackerSink {
       }
     }
     store.misses++;
-    let fill = this.inflight.get(id);
+    let fill = this.inflight.get(group + SEP + id);
     if (fill === undefined) {
-      const keys = keysOf(command, args);
+      const keys = keysOf(command.name, args);
       // A reply with no key to invalidate it by would never be invalidated.
       if (keys.length === 0 || !this.covered(tracker, keys)) return send(name, args, options);
       const raw = send(name, args, { ...options, transform: undefined });
-      fill = this.startFill(id, keys.map(indexKey), tracker, raw, slot);
+      fill = this.startFill(group, id, keys.map(indexKey), tracker, raw, slot);
     }
     const transform = options.transform;
     return fill.promise.then((raw) => {
@@ -152,22 +157,28 @@ export class ClientCache implements ClientSideCache, TrackerSink {
   /** MGET is cached per key: hits are taken from the store, the rest asked for in one MGET. */
   private mget(
     tracker: Tracker,
+    command: Cacheable,
     args: readonly unknown[],
     options: SendOptions,
     send: Sender,
     slot: number,
   ): Promise<unknown> {
-    const prefix = options.buffers === true ? 'Bmget' : 'Smget';
+    // Per key: the groups of a one-argument call (the value of MGET k).
+    const b = options.buffers === true ? 2 : 0;
     const parts: Array<unknown | Promise<unknown>> = new Array<unknown>(args.length);
     const missing: number[] = [];
+    const groups: string[] = [];
     const ids: string[] = [];
     let waiting = false;
     for (let i = 0; i < args.length; i++) {
-      const part = idPart(args[i]);
-      if (part === undefined) return send('mget', args, options);
-      const id = prefix + part;
+      const a = args[i];
+      const one = typeof a === 'string';
+      const id = one ? a : idPart(a);
+      if (id === undefined) return send('mget', args, options);
+      const group = command.groups[b + (one ? 0 : 1)] as string;
+      groups.push(group);
       ids.push(id);
-      const hit = this.store.get(id);
+      const hit = this.store.get(group, id);
       if (hit !== undefined) {
         this.store.hits++;
         parts[i] = hit.value;
@@ -175,7 +186,7 @@ export class ClientCache implements ClientSideCache, TrackerSink {
       }
       this.store.misses++;
       waiting = true;
-      const fill = this.inflight.get(id);
+      const fill = this.inflight.get(group + SEP + id);
       if (fill !== undefined) parts[i] = fill.promise;
       else missing.push(i);
     }
@@ -186,7 +197,8 @@ export class ClientCache implements ClientSideCache, TrackerSink {
       missing.forEach((i, j) => {
         const one = raw.then((reply) => (reply as unknown[])[j]);
         parts[i] = covered
-          ? this.startFill(ids[i] as string, [indexKey(args[i])], tracker, one, slot).promise
+          ? this.startFill(groups[i] as string, ids[i] as string, [indexKey(args[i])], tracker, one, slot)
+              .promise
           : one;
       });
     }
@@ -220,13 +232,24 @@ export class ClientCache implements ClientSideCache, TrackerSink {
   }
 
   private startFill(
-    id: string,
+    group: string,
+    entry: string,
     keys: readonly string[],
     tracker: Tracker,
     raw: Promise<unknown>,
     slot: number,
   ): PendingFill {
-    const fill: PendingFill = { id, keys, tracker, epoch: tracker.epoch, stale: false, promise: raw };
+    const id = group + SEP + entry;
+    const fill: PendingFill = {
+      id,
+      group,
+      entry,
+      keys,
+      tracker,
+      epoch: tracker.epoch,
+      stale: false,
+      promise: raw,
+    };
     this.inflight.set(id, fill);
     tracker.fills.add(fill);
     for (const k of keys) {
@@ -238,7 +261,7 @@ export class ClientCache implements ClientSideCache, TrackerSink {
       (value) => {
         this.settle(fill);
         if (!fill.stale && tracker.active && tracker.epoch === fill.epoch && storable(value))
-          this.store.set(id, value, keys, tracker, slot);
+          this.store.set(group, entry, value, keys, tracker, slot);
         return value;
       },
       (e: unknown) => {
@@ -311,6 +334,9 @@ export class ClientCache implements ClientSideCache, TrackerSink {
     reply.then(drop, drop);
   }
 }
+
+/** Between group and id in the key of a read in flight. */
+const SEP = '\u0000';
 
 /** The caller's own value: a copy of the stored reply, shaped by the typed method if any. */
 function answer(raw: unknown, transform: ((reply: unknown) => unknown) | undefined): unknown {

@@ -13,10 +13,9 @@ export const NON_UTF8 = '\u0000wredis:non-utf8';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** The cache id of a call, or undefined when an argument is not something the wire accepts. */
-export function cacheId(buffers: boolean, name: string, args: readonly unknown[]): string | undefined {
-  let id = buffers ? 'B' : 'S';
-  id += name;
+/** The id of a call's arguments, or undefined when an argument is not something the wire accepts. */
+export function argsId(args: readonly unknown[]): string | undefined {
+  let id = '';
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const part = idPart(a);

@@ -19,6 +19,9 @@ export class Entry {
   next: Entry | undefined = undefined;
 
   constructor(
+    /** The reply form and command (see `Cacheable.groups`). */
+    readonly group: string,
+    /** The arguments within the group. */
     readonly id: string,
     /** The reply as the protocol decoded it (before any typed transform). Never handed out itself. */
     readonly value: unknown,
@@ -48,8 +51,14 @@ export interface CacheStats {
   bytes: number;
 }
 
+/**
+ * Entries are found in two steps, reply form + command (`group`), then the arguments (`id`): a
+ * single string argument is its own id, so a hit looks up the caller's key string as it is,
+ * without building (and hashing) a longer one.
+ */
 export class Store {
-  private readonly map = new Map<string, Entry>();
+  private readonly groups = new Map<string, Map<string, Entry>>();
+  private size = 0;
   private readonly byKey = new Map<string, Set<Entry>>();
   private head: Entry | undefined = undefined;
   private tail: Entry | undefined = undefined;
@@ -65,9 +74,9 @@ export class Store {
     private readonly ttl: number,
   ) {}
 
-  /** The live entry for `id` (now the most recently used), or undefined. */
-  get(id: string): Entry | undefined {
-    const e = this.map.get(id);
+  /** The live entry (now the most recently used), or undefined. */
+  get(group: string, id: string): Entry | undefined {
+    const e = this.groups.get(group)?.get(id);
     if (e === undefined) return undefined;
     if (this.ttl > 0 && e.expires <= Date.now()) {
       this.remove(e);
@@ -82,13 +91,17 @@ export class Store {
   }
 
   /** Stores a reply; an entry larger than `maxBytes` on its own is not kept. */
-  set(id: string, value: unknown, keys: readonly string[], owner: Owner, slot = -1): void {
-    const old = this.map.get(id);
+  set(group: string, id: string, value: unknown, keys: readonly string[], owner: Owner, slot = -1): void {
+    let map = this.groups.get(group);
+    if (map === undefined) this.groups.set(group, (map = new Map()));
+    const old = map.get(id);
     if (old !== undefined) this.remove(old);
-    const bytes = id.length + sizeOf(value);
+    const bytes = group.length + id.length + sizeOf(value);
     if (bytes > this.maxBytes) return;
-    const e = new Entry(id, value, keys, bytes, this.ttl > 0 ? Date.now() + this.ttl : Infinity, owner, slot);
-    this.map.set(id, e);
+    const expires = this.ttl > 0 ? Date.now() + this.ttl : Infinity;
+    const e = new Entry(group, id, value, keys, bytes, expires, owner, slot);
+    map.set(id, e);
+    this.size++;
     this.pushFront(e);
     this.bytes += bytes;
     owner.entries.add(e);
@@ -97,7 +110,7 @@ export class Store {
       if (set === undefined) this.byKey.set(k, new Set([e]));
       else set.add(e);
     }
-    while (this.map.size > this.maxEntries || this.bytes > this.maxBytes) {
+    while (this.size > this.maxEntries || this.bytes > this.maxBytes) {
       const last = this.tail as Entry;
       this.remove(last);
       this.evictions++;
@@ -134,8 +147,9 @@ export class Store {
 
   /** Empties the cache (counters stay). */
   clear(): void {
-    for (const e of this.map.values()) e.owner.entries.delete(e);
-    this.map.clear();
+    for (const map of this.groups.values()) for (const e of map.values()) e.owner.entries.delete(e);
+    this.groups.clear();
+    this.size = 0;
     this.byKey.clear();
     this.head = this.tail = undefined;
     this.bytes = 0;
@@ -147,14 +161,16 @@ export class Store {
       misses: this.misses,
       evictions: this.evictions,
       invalidations: this.invalidations,
-      size: this.map.size,
+      size: this.size,
       bytes: this.bytes,
     };
   }
 
   private remove(e: Entry): void {
-    if (this.map.get(e.id) !== e) return;
-    this.map.delete(e.id);
+    const map = this.groups.get(e.group);
+    if (map === undefined || map.get(e.id) !== e) return;
+    map.delete(e.id);
+    this.size--;
     this.unlink(e);
     this.bytes -= e.bytes;
     e.owner.entries.delete(e);

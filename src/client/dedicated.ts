@@ -13,6 +13,7 @@
  * a lost socket) is closed instead of being handed to the next borrower.
  */
 import { flatKeys, type KeysArg } from '../commands/methods/args.js';
+import { applyPrefix, type KeyPrefix } from '../commands/prefix.js';
 import type { CommandSignatures, Promised } from '../commands/methods/index.js';
 import { CommandBase } from './command-base.js';
 import type { ServerSupport } from '../commands/support.js';
@@ -58,6 +59,8 @@ export class DedicatedConnection extends CommandBase<Record<never, never>> {
     private readonly conn: Connection,
     private readonly buffers: boolean,
     private readonly support?: ServerSupport,
+    /** @internal The client's `keyPrefix` (standalone; a cluster's lent connection has none yet). */
+    private readonly prefix?: KeyPrefix,
   ) {
     super();
     conn.on('close', this.onSocketClosed);
@@ -65,7 +68,9 @@ export class DedicatedConnection extends CommandBase<Record<never, never>> {
 
   /** WATCH keys until EXEC, UNWATCH or the end of `withConnection`. */
   watch(...keys: KeysArg[]): Promise<'OK'> {
-    return this.send('WATCH', flatKeys(keys), {}) as Promise<'OK'>;
+    const args = flatKeys(keys);
+    if (this.prefix !== undefined) applyPrefix(this.prefix, 'watch', args, undefined);
+    return this.send('WATCH', args, {}) as Promise<'OK'>;
   }
 
   unwatch(): Promise<'OK'> {
@@ -85,6 +90,7 @@ export class DedicatedConnection extends CommandBase<Record<never, never>> {
       send: (name, args, options) => this.send(name, args, options),
       sendBatch: (commands) => this.sendBatch(commands),
       connection: this.conn,
+      keyPrefix: this.prefix,
     };
     return this.support === undefined ? target : { ...target, support: this.support };
   }
@@ -115,6 +121,7 @@ export class DedicatedConnection extends CommandBase<Record<never, never>> {
   ): Promise<unknown> {
     const refused = commandRefusal(name, args, 'lent');
     if (refused !== undefined) return Promise.reject(refused);
+    if (this.prefix !== undefined) transform = applyPrefix(this.prefix, name, args, transform);
     const flags = commandFlags(name, args);
     const send = (): Promise<unknown> =>
       this.send(name, args, {

@@ -51,6 +51,12 @@ export interface RedisOptions {
    * ConnectionError (code `ERR_WREDIS_POOL_TIMEOUT`); 0 (default) waits without limit.
    */
   blockingConnectionTimeout?: number;
+  /**
+   * Prepended to every key (ioredis' namespace): key positions of commands, pipelines,
+   * transactions and scripts' KEYS, KEYS/SCAN MATCH patterns; taken off keys in replies
+   * (KEYS, SCAN, BLPOP …, XREAD stream names). Channels and SORT BY/GET patterns are not prefixed.
+   */
+  keyPrefix?: string;
 }
 
 /** Set by the entry point: how sockets are opened and which binary type replies use. */
@@ -76,6 +82,7 @@ export interface ResolvedOptions extends ConnectionConfig {
   clientSideCache: ResolvedCacheOptions | undefined;
   maxBlockingConnections: number;
   blockingConnectionTimeout: number;
+  keyPrefix: string | undefined;
 }
 
 /** Merges a URL and explicit options, validates them and applies defaults. */
@@ -121,6 +128,7 @@ export function resolveOptions(urlOrOptions?: string | RedisOptions, more?: Redi
     clientSideCache: resolveCacheOptions(o.clientSideCache),
     maxBlockingConnections: maxBlocking,
     blockingConnectionTimeout: nonNegative(o.blockingConnectionTimeout, 0, 'blockingConnectionTimeout'),
+    keyPrefix: o.keyPrefix === '' ? undefined : o.keyPrefix,
   });
 }
 

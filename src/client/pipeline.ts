@@ -12,6 +12,7 @@ import type { BatchCommand, SendOptions } from '../connection/connection.js';
 import { argumentError } from '../protocol/arguments.js';
 import { ExecAbortError, RedisError, WatchError, withCommand } from '../errors/index.js';
 import { commandGate } from './command-flags.js';
+import { applyPrefix, type KeyPrefix } from '../commands/prefix.js';
 import { commandRefusal } from './state-commands.js';
 import {
   batchChannel,
@@ -44,6 +45,8 @@ export interface BatchTarget {
   readonly lent?: boolean;
   /** The connection, for the server fields of trace contexts (a cluster fills them per node). */
   readonly connection?: TracedConnection;
+  /** The client's `keyPrefix`, applied as commands are queued. */
+  readonly keyPrefix?: KeyPrefix;
 }
 
 const settle = (p: Promise<unknown>): Promise<unknown> =>
@@ -88,6 +91,8 @@ abstract class Batch extends CommandBase<Record<never, never>> {
     if (refused !== undefined) return this.fail(refused);
     const bad = argumentError(args);
     if (bad !== undefined) return this.fail(withCommand(bad, name.toUpperCase()));
+    const prefix = this.target.keyPrefix;
+    if (prefix !== undefined) transform = applyPrefix(prefix, name, args, transform);
     this.queued.push({ name, args, transform });
     return this;
   }

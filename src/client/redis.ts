@@ -4,6 +4,7 @@
  */
 import type { CommandSignatures, Promised } from '../commands/methods/index.js';
 import { CommandBase } from './command-base.js';
+import { applyPrefix, keyPrefix, type KeyPrefix } from '../commands/prefix.js';
 import { abortReason, underOptions, type CallOptions } from './call-options.js';
 import { ServerSupport } from '../commands/support.js';
 import { Connection, type ConnectionStatus, type SendOptions } from '../connection/connection.js';
@@ -47,6 +48,8 @@ export interface RedisEvents {
 /** State shared by a client and its `withBuffers()` views. */
 interface Shared {
   readonly options: ResolvedOptions;
+  /** The `keyPrefix` option, ready to apply. */
+  readonly prefix: KeyPrefix | undefined;
   /** A new client from the same constructor arguments, `overrides` winning. */
   readonly reopen: (overrides?: RedisOptions) => Redis;
   readonly main: Connection;
@@ -85,7 +88,8 @@ export class Redis extends CommandBase<RedisEvents> {
         resolved.blockingConnectionTimeout,
       ),
       support: new ServerSupport(main),
-      cache: ClientCache.attach(resolved.clientSideCache, main),
+      cache: ClientCache.attach(resolved.clientSideCache, main, resolved.keyPrefix),
+      prefix: keyPrefix(resolved.keyPrefix),
       // A closure, not the options themselves: nothing inspectable holds the password twice.
       reopen: (overrides) =>
         new Redis(urlOrOptions, overrides === undefined ? options : { ...options, ...overrides }),
@@ -209,7 +213,7 @@ export class Redis extends CommandBase<RedisEvents> {
     const signal = options?.signal ?? this.callOptions?.signal;
     if (signal?.aborted === true) throw abortReason(signal);
     return this.shared.blocking.lease(async (conn) => {
-      const lent = new DedicatedConnection(conn, this.buffers, this.shared.support);
+      const lent = new DedicatedConnection(conn, this.buffers, this.shared.support, this.shared.prefix);
       // On abort the connection is dropped (whatever it was doing is abandoned) and the call
       // rejects with the signal's reason at once.
       const drop = (): void => conn.disconnect();
@@ -233,6 +237,7 @@ export class Redis extends CommandBase<RedisEvents> {
       sendBatch: (commands) => main.sendBatch(commands),
       support: this.shared.support,
       connection: main,
+      keyPrefix: this.shared.prefix,
     };
   }
 
@@ -289,6 +294,8 @@ export class Redis extends CommandBase<RedisEvents> {
   ): Promise<unknown> {
     const refused = commandRefusal(name, args, 'shared');
     if (refused !== undefined) return Promise.reject(refused);
+    const prefix = this.shared.prefix;
+    if (prefix !== undefined) transform = applyPrefix(prefix, name, args, transform);
     const flags = commandFlags(name, args);
     const support = this.shared.support;
     // Only commands the server may lack (and commands queued behind one) take the checked path.

@@ -3,6 +3,7 @@
  * node connections live in ./topology.ts, command execution in ./executor.ts, and what to do
  * when a command fails (MOVED, ASK, TRYAGAIN, CLUSTERDOWN, lost node) in ./redirect.ts.
  */
+import { applyPrefix, keyPrefix, type KeyPrefix } from '../commands/prefix.js';
 import { ClientCache, type ClientSideCache } from '../cache/index.js';
 import { resolveOptions, type RedisOptions, type ResolvedOptions } from '../client/options.js';
 import { Pipeline, type BatchTarget, type Transaction } from '../client/pipeline.js';
@@ -83,6 +84,8 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
   protected readonly shared: Shared;
   /** @internal */
   protected readonly buffers: boolean = false;
+  /** @internal The `keyPrefix` option (commands, pipelines, transactions; not yet lent connections). */
+  protected readonly prefix: KeyPrefix | undefined;
 
   /**
    * @throws RedisClusterException for options a cluster cannot honour (a `db` other than 0:
@@ -94,6 +97,7 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
     if (!Array.isArray(nodes) || nodes.length === 0)
       throw new DataError('RedisCluster needs at least one seed node');
     const base = resolveOptions(rest);
+    this.prefix = keyPrefix(base.keyPrefix);
     if (base.db !== 0)
       throw new RedisClusterException(`A cluster has only database 0; db ${base.db} cannot be selected`);
     const redirections = maxRedirections ?? 16;
@@ -352,6 +356,8 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
   dispatch(name: string, args: unknown[], transform?: (reply: unknown) => unknown): Promise<unknown> {
     const refused = commandRefusal(name, args, 'shared');
     if (refused !== undefined) return Promise.reject(refused);
+    // Before routing: the slot is the prefixed key's (a hash tag in the prefix is honoured).
+    if (this.prefix !== undefined) transform = applyPrefix(this.prefix, name, args, transform);
     return this.shared.executor.send(name, args, { buffers: this.buffers, transform });
   }
 
@@ -369,7 +375,11 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
 
   private batchTarget(): BatchTarget {
     const executor = this.shared.executor;
-    return { buffers: this.buffers, send: (name, args, options) => executor.send(name, [...args], options) };
+    return {
+      buffers: this.buffers,
+      send: (name, args, options) => executor.send(name, [...args], options),
+      keyPrefix: this.prefix,
+    };
   }
 }
 

@@ -34,9 +34,10 @@ describe('blocking connection pool options', () => {
     try {
       await r.connect();
       const base = await clients(server);
-      const a = r.blpop('pool:a', 1);
-      const b = r.blpop('pool:b', 1);
-      const err = await r.blpop('pool:c', 1).then(
+      // Both dedicated connections are taken at once (blocked until the pushes below).
+      const a = r.blpop('pool:a', 0);
+      const b = r.blpop('pool:b', 0);
+      const err = await r.blpop('pool:c', 0).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -60,9 +61,10 @@ describe('blocking connection pool options', () => {
   it('without a timeout a waiting caller gets the connection once it is free', async () => {
     const r = new Redis({ port: server.port, maxBlockingConnections: 1 });
     try {
-      const first = r.blpop('wait:a', 1);
+      const first = r.blpop('wait:a', 0);
+      // Waits for the one dedicated connection, which first holds until its pop returns.
       const second = r.withConnection(async (c) => c.rpush('wait:b', 'x'));
-      setTimeout(() => void r.rpush('wait:a', 'go'), 50);
+      await r.rpush('wait:a', 'go'); // on the shared connection
       assert.deepEqual(await first, ['wait:a', 'go']);
       assert.equal(await second, 1);
     } finally {

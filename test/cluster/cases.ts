@@ -206,7 +206,7 @@ export function registerSecondRoundCases(state: () => SuiteState): void {
         i++
       )
         b = `{pool-b${i}}`;
-      const first = c.blpop(a, 1);
+      const first = c.blpop(a, 0);
       const otherNode = c.blpop(b, 0.2);
       // Same node as the first: waits for its one connection, then gives up.
       const err = await c.blpop(`${a}x`, 0.1).then(

@@ -82,6 +82,17 @@ const RULES: ReadonlyMap<string, StateRule> = new Map([
 /** Containers some of whose subcommands are in the table. */
 const CONTAINERS: ReadonlySet<string> = new Set(['client']);
 
+/** Length and first letter (any case) of a name: a cheap key that rules most names out without lower-casing. */
+const shapeOf = (length: number, first: number): number => (length << 5) | (first & 31);
+
+/** The shapes of every command name in the table (`client` for its subcommands). */
+const SHAPES: ReadonlySet<number> = new Set(
+  [...RULES.keys()].map((k) => {
+    const word = k.split('|')[0] as string;
+    return shapeOf(word.length, word.charCodeAt(0));
+  }),
+);
+
 /** Where each site is, in the wording of the refusal. */
 const PLACE: Readonly<Record<CommandSite, string>> = {
   shared: "on the client's shared connection",
@@ -105,8 +116,10 @@ function token(arg: unknown): string | undefined {
  * Names and subcommands match in any case; `'CLIENT REPLY'` written as one name counts too.
  */
 function stateRule(name: string, args: readonly unknown[]): StateRule | undefined {
-  // Every name in the table is 4..9 characters (`client reply` as one name: up to 15).
-  if (name.length < 4 || name.length > 16) return undefined;
+  // Every name in the table is 4..9 characters (`client reply` as one name: up to 16).
+  const length = name.length;
+  if (length < 4 || length > 16) return undefined;
+  if (length <= 9 && !SHAPES.has(shapeOf(length, name.charCodeAt(0)))) return undefined;
   let lower = name.toLowerCase();
   let sub: unknown = args[0];
   const space = lower.indexOf(' ');

@@ -4,6 +4,7 @@
  * when a command fails (MOVED, ASK, TRYAGAIN, CLUSTERDOWN, lost node) in ./redirect.ts.
  */
 import { applyPrefix, keyPrefix, type KeyPrefix } from '../commands/prefix.js';
+import { commandChannel, commandContext, traceCommand } from '../diagnostics.js';
 import { ClientCache, type ClientSideCache } from '../cache/index.js';
 import { resolveOptions, type RedisOptions, type ResolvedOptions } from '../client/options.js';
 import { Pipeline, type BatchTarget, type Transaction } from '../client/pipeline.js';
@@ -358,6 +359,14 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
     if (refused !== undefined) return Promise.reject(refused);
     // Before routing: the slot is the prefixed key's (a hash tag in the prefix is honoured).
     if (this.prefix !== undefined) transform = applyPrefix(this.prefix, name, args, transform);
+    if (commandChannel.hasSubscribers) {
+      // Routed after start: the executor fills in the node of each attempt (database is always 0).
+      const ctx = commandContext(undefined, name);
+      ctx.protocol = this.shared.base.protocol;
+      return traceCommand(ctx, (trace) =>
+        this.shared.executor.send(name, args, { buffers: this.buffers, transform, trace }),
+      );
+    }
     return this.shared.executor.send(name, args, { buffers: this.buffers, transform });
   }
 

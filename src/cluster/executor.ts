@@ -3,6 +3,7 @@
  * fan-out by routing tips, any primary), the support check against one primary, and every attempt
  * under the redirection policy of ./redirect.ts.
  */
+import { tracedAt, type CommandTraceContext } from '../diagnostics.js';
 import type { ClientCache } from '../cache/index.js';
 import { commandFlags } from '../client/command-flags.js';
 import type { BatchTarget } from '../client/pipeline.js';
@@ -62,8 +63,8 @@ export class Executor implements RedirectHost, TransactionHost {
     this.topology.moved(slot, to);
   }
 
-  refresh(): Promise<void> {
-    return this.topology.refresh();
+  refresh(reason?: string): Promise<void> {
+    return this.topology.refresh(reason);
   }
 
   sleep(ms: number): Promise<void> {
@@ -190,6 +191,7 @@ export class Executor implements RedirectHost, TransactionHost {
       if (target < 0 && a.previous instanceof MovedError) target = a.previous.slot;
       const address = a.asking ?? t.pick(target, readOnly && a.number === 0);
       a.node = address;
+      tracedAt(options.trace as CommandTraceContext | undefined, address.host, address.port);
       const node = t.node(address);
       // A node known to be down (its connection is reconnecting) is not sent to: that would only
       // fail, and a write would fail as "outcome unknown". Refused here, it waits for the new map.

@@ -19,6 +19,8 @@
  * Node connections never retry these themselves (the cluster gives them a retry policy of zero
  * retries), so one failure is never retried at two levels.
  */
+import { redirectChannel } from '../diagnostics.js';
+import { debug, debugging } from '../debug-log.js';
 import {
   AskError,
   BusyLoadingError,
@@ -84,8 +86,8 @@ export interface RedirectHost {
   resolver(from: NodeAddress): AddressResolver;
   /** MOVED: points the slot at `to` now and refreshes the whole map in the background. */
   moved(slot: number, to: NodeAddress): void;
-  /** Re-reads the slot map (single-flight). */
-  refresh(): Promise<void>;
+  /** Re-reads the slot map (single-flight); `reason` is what the refresh event reports. */
+  refresh(reason?: string): Promise<void>;
   /** Pauses `ms`; cut short when the client closes. */
   sleep(ms: number): Promise<void>;
 }
@@ -126,10 +128,12 @@ export async function withRedirections<T>(
       const action = classify(e, safe, a.node === undefined ? sameHost('') : host.resolver(a.node));
       switch (action.kind) {
         case 'follow':
+          if (redirectChannel.hasSubscribers || debugging) announce('MOVED', e, a.node, action.to, command);
           if (action.slot >= 0) host.moved(action.slot, action.to);
-          else host.refresh().catch(noop);
+          else host.refresh('MOVED').catch(noop);
           break;
         case 'ask':
+          if (redirectChannel.hasSubscribers || debugging) announce('ASK', e, a.node, action.to, command);
           asking = action.to;
           break;
         case 'wait':
@@ -140,14 +144,14 @@ export async function withRedirections<T>(
             // The map has no owner for the slot: read it again once, then believe it.
             if (routingRefreshed) throw e;
             routingRefreshed = true;
-            await host.refresh().catch(noop);
+            await host.refresh(e.name).catch(noop);
             break;
           }
           await host.sleep(host.delay(n + 1));
-          await host.refresh().catch(noop);
+          await host.refresh((e as Error).name).catch(noop);
           break;
         case 'fail':
-          if (action.refresh) host.refresh().catch(noop);
+          if (action.refresh) host.refresh((e as Error).name).catch(noop);
           throw e;
       }
     }
@@ -181,3 +185,17 @@ function sameHost(host: string): AddressResolver {
 }
 
 const noop = (): void => undefined;
+
+/** `wredis:cluster:redirect` and its debug line (only on the redirection path). */
+function announce(
+  kind: 'MOVED' | 'ASK',
+  error: unknown,
+  from: NodeAddress | undefined,
+  to: NodeAddress,
+  command: string,
+): void {
+  const slot = (error as { slot?: number }).slot ?? -1;
+  const message = { kind, slot, from: from?.key ?? '', to: to.key };
+  if (redirectChannel.hasSubscribers) redirectChannel.publish(message);
+  if (debugging) debug('%s %s: slot %d %s -> %s', command, kind, slot, message.from, message.to);
+}

@@ -4,6 +4,8 @@
  * SLOTS before) and keeps the view most of them share. Refreshes are single-flight: any number
  * of triggers during one fold into one follow-up. Announced addresses go through `natMap`.
  */
+import { refreshChannel } from '../diagnostics.js';
+import { debug, debugging } from '../debug-log.js';
 import { BlockingPool } from '../client/blocking-pool.js';
 import type { ResolvedOptions } from '../client/options.js';
 import type { ClientCache, Tracker } from '../cache/index.js';
@@ -67,8 +69,12 @@ export class Topology {
     return this.config.cache;
   }
 
+  /** Why the latest refresh was asked for (reported by `wredis:cluster:refresh`). */
+  private refreshReason = 'requested';
+
   /** Re-reads the slot map; calls during a refresh fold into one follow-up. */
-  refresh(): Promise<void> {
+  refresh(reason = 'requested'): Promise<void> {
+    this.refreshReason = reason;
     if (this.closed)
       return Promise.reject(
         new ConnectionError('Connection is closed', { code: ErrorCodes.CONNECTION_CLOSED }),
@@ -82,7 +88,7 @@ export class Topology {
     if (map === undefined || map.shardOf(slot)?.primary.key === to.key) return;
     map.moveSlot(slot, to);
     this.flushMovedSlots();
-    this.refresh().catch(() => undefined);
+    this.refresh('MOVED').catch(() => undefined);
   }
 
   /** Announced address -> the address to connect to (natMap). */
@@ -132,7 +138,7 @@ export class Topology {
       };
       const conn = new Connection(config);
       conn.on('close', () => {
-        if (!this.closed) this.refresh().catch(() => undefined);
+        if (!this.closed) this.refresh(`connection to ${address.key} closed`).catch(() => undefined);
       });
       conn.on('error', (e) => this.config.error(e));
       const pool = new BlockingPool(
@@ -203,6 +209,11 @@ export class Topology {
     this.dropUnknownNodes();
     this.flushMovedSlots();
     this.config.refreshed();
+    if (refreshChannel.hasSubscribers || debugging) {
+      const nodes = this.map.nodes().map((n) => n.key);
+      if (refreshChannel.hasSubscribers) refreshChannel.publish({ reason: this.refreshReason, nodes });
+      if (debugging) debug('cluster slot map refreshed (%s): %d nodes', this.refreshReason, nodes.length);
+    }
   }
 
   private async ask(addresses: readonly NodeAddress[]): Promise<SlotMap[]> {

@@ -6,6 +6,7 @@
  * node); when the budget is spent it rejects with ClusterTransactionError. A block whose
  * connection was lost is never resent (it may have run).
  */
+import { tracedAt } from '../diagnostics.js';
 import { Transaction, type BatchTarget, type Queued } from '../client/pipeline.js';
 import { lookupCommand } from '../commands/table.js';
 import {
@@ -77,6 +78,7 @@ export class ClusterTransaction extends Transaction {
       return await withRedirections(this.host.redirects, 'EXEC', false, async (a) => {
         const node = a.asking ?? this.host.primary(slot);
         a.node = node;
+        for (const q of queued) tracedAt(q.trace, node.host, node.port);
         this.current = { ...this.host.target(node, a.asking !== undefined), buffers: this.target.buffers };
         try {
           return await super.sendBlock(queued);

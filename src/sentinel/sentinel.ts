@@ -7,6 +7,7 @@
  * `+switch-master`, sockets to the wrong node are dropped and the clients reconnect — to the
  * new primary, or away from a replica that was promoted.
  */
+import { debug, debugging } from '../debug-log.js';
 import { Connection } from '../connection/connection.js';
 import type { RedisOptions, ResolvedOptions } from '../client/options.js';
 import { Redis } from '../client/redis.js';
@@ -184,6 +185,7 @@ export class Sentinel {
       if (this.switchedTo === hint) this.switchedTo = undefined;
     }
     const address = await this.primaryAddress();
+    if (debugging) debug('sentinel: primary of "%s" is %s:%d', this.name, address.host, address.port);
     if (hint !== undefined && same(hint, address)) this.switchedTo = undefined;
     if (this.roleCheck && !(await this.hasRole(address, 'master', config, base))) {
       throw new PrimaryNotFoundError(
@@ -271,6 +273,7 @@ export class Sentinel {
     const port = Number(portText);
     if (name !== this.name || host === undefined || !Number.isInteger(port)) return;
     const to = this.translate({ host, port });
+    if (debugging) debug('sentinel: primary of "%s" switched to %s:%d', name, to.host, to.port);
     this.switchedTo = to;
     for (const t of [...this.live]) {
       const wrong = t.role === 'primary' ? !same(t.address, to) : same(t.address, to);

@@ -135,6 +135,11 @@ export class BlockingPool {
     );
   }
 
+  /** Every connection of the pool, idle or lent (for `reauthenticate()`). */
+  connections(): Connection[] {
+    return [...this.all];
+  }
+
   disconnect(): void {
     this.closed = true;
     this.rejectWaiters();

@@ -4,7 +4,7 @@ import {
   type ClientSideCacheOptions,
   type ResolvedCacheOptions,
 } from '../cache/options.js';
-import type { ConnectionConfig } from '../connection/connection.js';
+import type { ConnectionConfig, CredentialsProvider } from '../connection/connection.js';
 import { DataError } from '../errors/index.js';
 import { Retry, defaultRetry } from '../retry.js';
 import type { TlsOptions, TransportFactory } from '../transport/types.js';
@@ -39,6 +39,24 @@ export interface RedisOptions {
   maxBulkLength?: number;
   /** Do not connect until the first command or `connect()`. */
   lazyConnect?: boolean;
+  /**
+   * Called at every connect for the username and password (short-lived tokens, rotation),
+   * instead of `password`. See also `reauthenticate()`.
+   */
+  credentials?: CredentialsProvider;
+  /**
+   * Milliseconds between PINGs on an idle connection; a PING unanswered within `connectTimeout`
+   * drops the connection and reconnects. 0 (default) = off.
+   */
+  pingInterval?: number;
+  /** Commands written and unanswered per connection; more wait unwritten in the client. Default 100 000. */
+  maxInflight?: number;
+  /** Commands accepted and unanswered per connection; more reject (`ERR_WREDIS_QUEUE_FULL`). Default Infinity. */
+  maxQueued?: number;
+  /** Failed reconnect attempts in a row before the client closes for good (`end`). Default Infinity. */
+  maxReconnectAttempts?: number;
+  /** Longest argument in bytes; longer rejects with DataError, unsent. Default 512 MiB (the server's proto-max-bulk-len). */
+  maxArgumentLength?: number;
   /** Server-assisted client-side caching of hot reads (see the README); off by default. */
   clientSideCache?: boolean | ClientSideCacheOptions;
   /**
@@ -122,6 +140,12 @@ export function resolveOptions(urlOrOptions?: string | RedisOptions, more?: Redi
     retry: o.retry ?? defaultRetry(),
     maxOfflineQueue: nonNegative(o.maxOfflineQueue, 10_000, 'maxOfflineQueue'),
     maxBulkLength: nonNegative(o.maxBulkLength, 512 * 1024 * 1024, 'maxBulkLength'),
+    credentials: credentialsOption(o.credentials),
+    pingInterval: nonNegative(o.pingInterval, 0, 'pingInterval'),
+    maxInflight: atLeastOne(o.maxInflight, 100_000, 'maxInflight'),
+    maxQueued: atLeastOne(o.maxQueued, Infinity, 'maxQueued'),
+    maxReconnectAttempts: nonNegative(o.maxReconnectAttempts, Infinity, 'maxReconnectAttempts'),
+    maxArgumentLength: atLeastOne(o.maxArgumentLength, 512 * 1024 * 1024, 'maxArgumentLength'),
     transport: p.transport,
     binary: p.binary,
     lazyConnect: o.lazyConnect ?? false,
@@ -130,6 +154,18 @@ export function resolveOptions(urlOrOptions?: string | RedisOptions, more?: Redi
     blockingConnectionTimeout: nonNegative(o.blockingConnectionTimeout, 0, 'blockingConnectionTimeout'),
     keyPrefix: o.keyPrefix === '' ? undefined : o.keyPrefix,
   });
+}
+
+function atLeastOne(v: number | undefined, fallback: number, name: string): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !(v >= 1)) throw new DataError(`${name} must be a number >= 1`);
+  return v;
+}
+
+function credentialsOption(v: CredentialsProvider | undefined): CredentialsProvider | undefined {
+  if (v !== undefined && typeof v !== 'function')
+    throw new DataError('credentials must be a function returning a Promise of { username?, password }');
+  return v;
 }
 
 function nonNegative(v: number | undefined, fallback: number, name: string): number {

@@ -134,8 +134,35 @@ export class Redis extends CommandBase<RedisEvents> {
     return this.shared.main.connect();
   }
 
-  /** Graceful: replies to commands already sent arrive first, then the sockets close. */
-  async close(): Promise<void> {
+  /**
+   * Graceful: replies to commands already sent arrive first, then the sockets close. With
+   * `timeout` (ms), whatever is still unanswered then is dropped as by `disconnect()`.
+   */
+  async close(options?: { timeout?: number }): Promise<void> {
+    const timeout = options?.timeout;
+    const timer =
+      timeout !== undefined && timeout >= 0 ? setTimeout(() => this.disconnect(), timeout) : undefined;
+    (timer as { unref?: () => void } | undefined)?.unref?.();
+    try {
+      await this.closeGracefully();
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Sends AUTH with fresh credentials (the `credentials` provider's, else the configured
+   * password) on every live connection of the client: shared, pooled, lent and subscriber.
+   * For short-lived tokens; later connects call the provider anyway.
+   */
+  async reauthenticate(): Promise<void> {
+    const pubsub = existingPubSub(this)?.subscriber?.connection;
+    const conns = new Set([this.shared.main, ...this.shared.blocking.connections()]);
+    if (pubsub !== undefined) conns.add(pubsub);
+    await Promise.all([...conns].map((c) => c.reauthenticate()));
+  }
+
+  private async closeGracefully(): Promise<void> {
     await Promise.all([
       this.shared.main.close(),
       this.shared.blocking.close(),

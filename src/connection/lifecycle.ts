@@ -12,6 +12,7 @@
  */
 import type { Parser } from '../core/parser.js';
 import {
+  BusyLoadingError,
   ConnectionError,
   ErrorCodes,
   ReadOnlyError,
@@ -370,7 +371,13 @@ export class Lifecycle {
           if (typeof info === 'string' && /^loading:0\s*$/m.test(info)) this.resume();
           else next();
         },
-        () => next(),
+        (e: unknown) => {
+          if (e instanceof BusyLoadingError) return next();
+          // The socket went (lost() resumes with the next one), or the server refuses INFO (ACL,
+          // proxy) and cannot tell: the retry backoff paces the commands.
+          if (e instanceof ConnectionError) return;
+          this.clock.setTimeout(() => this.resume(), retry.delay(polls + 1));
+        },
       );
     };
     const next = (): void => {

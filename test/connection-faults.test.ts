@@ -1,0 +1,314 @@
+/**
+ * The connection core against real redis-server processes: network faults injected by the
+ * fault proxy (pause, a reply cut in half, RST after a write, drop after N bytes, slow drain),
+ * set-up errors, credentials and reauthenticate(), the stop condition, and the counted crash
+ * scenario (kill -9 and restart of an appendfsync-always server under 1000 commands in flight).
+ * What must hold: nothing hangs, nothing acknowledged is lost, nothing runs twice behind the
+ * caller's back, and no reply reaches the wrong caller.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  AuthenticationFailureError,
+  AuthorizationError,
+  ConnectionError,
+  ExponentialBackoff,
+  Redis,
+  ResponseError,
+  Retry,
+  TimeoutError,
+} from '../src/index.js';
+import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
+import { startRedis, sleep, type RedisServerHandle } from './support/redis-server.js';
+
+const fastRetry = (retries = 5): Retry =>
+  new Retry({ retries, backoff: new ExponentialBackoff({ base: 10, cap: 100 }) });
+
+/** Settles every promise or reports how many are still pending after `ms`. */
+async function settleAll<T>(
+  promises: Array<Promise<T>>,
+  ms: number,
+): Promise<{ results: Array<PromiseSettledResult<T>>; hung: number }> {
+  let done = 0;
+  const tracked = promises.map((p) =>
+    p.then(
+      (value) => {
+        done++;
+        return { status: 'fulfilled', value } as PromiseFulfilledResult<T>;
+      },
+      (reason: unknown) => {
+        done++;
+        return { status: 'rejected', reason } as PromiseRejectedResult;
+      },
+    ),
+  );
+  const all = Promise.all(tracked);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  const results = await Promise.race([all, timeout]);
+  clearTimeout(timer);
+  return { results: results ?? [], hung: promises.length - done };
+}
+
+describe('network faults through the fault proxy', () => {
+  let server: RedisServerHandle;
+  let proxy: FaultProxy;
+  before(async () => {
+    server = await startRedis();
+    proxy = await startFaultProxy(server.port);
+    await server.command('SET', 'big', 'x'.repeat(200_000));
+    for (let i = 0; i < 50; i++) await server.command('SET', `k${i}`, `v${i}`);
+  });
+  after(async () => {
+    await proxy.close();
+    await server.stop();
+  });
+
+  it('pause: a stuck connection is torn down after commandTimeout; the read goes again, the write rejects with TimeoutError', async () => {
+    const r = new Redis({ port: proxy.port, commandTimeout: 300, retry: fastRetry(10) });
+    try {
+      await r.connect();
+      proxy.pause();
+      const get = r.get('k1');
+      const incr = r.incr('paused-counter').then(
+        (v) => v,
+        (e: unknown) => e,
+      );
+      const err = await incr;
+      assert.ok(err instanceof TimeoutError, String(err));
+      assert.match((err as Error).message, /timed out after \d+ ms/);
+      proxy.resume();
+      assert.equal(await get, 'v1');
+      assert.equal(r.status, 'ready');
+    } finally {
+      proxy.resume();
+      r.disconnect();
+    }
+  });
+
+  it('a reply cut in half: the read is replayed on a new connection and gets its own whole value', async () => {
+    const r = new Redis({ port: proxy.port, retry: fastRetry() });
+    try {
+      await r.connect();
+      proxy.cutNextReply();
+      const [big, k2] = await Promise.all([r.get('big'), r.get('k2')]);
+      assert.equal(big?.length, 200_000);
+      assert.equal(k2, 'v2');
+    } finally {
+      r.disconnect();
+    }
+  });
+
+  it('RST after a write: the write rejects with outcome unknown and is not run twice', async () => {
+    const r = new Redis({ port: proxy.port, retry: fastRetry() });
+    try {
+      await r.connect();
+      await r.del('rst-counter');
+      proxy.resetAfterNextWrite();
+      const err = await r.incr('rst-counter').then(
+        (v) => v,
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof ConnectionError, String(err));
+      assert.equal((err as ConnectionError).code, 'ERR_WREDIS_CONNECTION_LOST');
+      await sleep(50);
+      assert.equal(await r.get('rst-counter'), '1', 'ran exactly once');
+    } finally {
+      r.disconnect();
+    }
+  });
+
+  it('drop after N bytes and a slow drain: every read gets its own value', async () => {
+    const r = new Redis({ port: proxy.port, retry: fastRetry() });
+    try {
+      await r.connect();
+      proxy.dropAfter(40);
+      const first = await Promise.all(Array.from({ length: 50 }, (_, i) => r.get(`k${i}`)));
+      assert.deepEqual(
+        first,
+        Array.from({ length: 50 }, (_, i) => `v${i}`),
+      );
+      proxy.slow(7, 1);
+      const second = await Promise.all(Array.from({ length: 20 }, (_, i) => r.get(`k${i}`)));
+      proxy.fast();
+      assert.deepEqual(
+        second,
+        Array.from({ length: 20 }, (_, i) => `v${i}`),
+      );
+    } finally {
+      proxy.fast();
+      r.disconnect();
+    }
+  });
+});
+
+describe('set-up errors, credentials and the stop condition', () => {
+  let server: RedisServerHandle;
+  before(async () => {
+    server = await startRedis({
+      users: [
+        { name: 'app', password: 'one', rules: ['~*', '&*', '+@all'] },
+        { name: 'noselect', password: 'pw', rules: ['~*', '&*', '+@all', '-select'] },
+      ],
+    });
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  for (const [what, options, Cls] of [
+    ['wrong password', { username: 'app', password: 'nope' }, AuthenticationFailureError],
+    ['NOPERM on SELECT', { username: 'noselect', password: 'pw', db: 1 }, AuthorizationError],
+    ['db out of range', { db: 99 }, ResponseError],
+  ] as const) {
+    it(`${what}: commands reject with ${Cls.name}, not ConnectionError`, async () => {
+      const r = new Redis({ port: server.port, ...options });
+      try {
+        const err = await r.get('a').then(
+          (v) => v,
+          (e: unknown) => e,
+        );
+        assert.ok(err instanceof Cls, String(err));
+        assert.ok(!(err instanceof ConnectionError));
+        const again = await r.get('b').then(
+          (v) => v,
+          (e: unknown) => e,
+        );
+        assert.ok(again instanceof Cls, String(again));
+      } finally {
+        r.disconnect();
+      }
+    });
+  }
+
+  it('credentials() at every connect and reauthenticate() on every live connection', async () => {
+    let password = 'one';
+    let calls = 0;
+    const r = new Redis({
+      port: server.port,
+      credentials: async () => {
+        calls++;
+        return { username: 'app', password };
+      },
+    });
+    try {
+      await r.set('cred', '1');
+      await r.blpop('no-such-list', 0.01); // opens a pooled connection too
+      await server.command('ACL', 'SETUSER', 'app', 'resetpass', '>two');
+      password = 'two';
+      const before = calls;
+      await r.reauthenticate();
+      assert.ok(calls >= before + 2, `provider called for each live connection (${calls - before})`);
+      assert.equal(await r.get('cred'), '1');
+      await server.command('CLIENT', 'KILL', 'USER', 'app');
+      assert.equal(await r.get('cred'), '1', 'reconnected with the new password');
+    } finally {
+      await server.command('ACL', 'SETUSER', 'app', 'resetpass', '>one');
+      r.disconnect();
+    }
+  });
+
+  it('maxReconnectAttempts: the client ends and queued commands reject with the last error as cause', async () => {
+    const doomed = await startRedis();
+    const r = new Redis({ port: doomed.port, maxReconnectAttempts: 2, retry: fastRetry(100) });
+    try {
+      await r.connect();
+      const ended = new Promise<void>((resolve) => r.on('end', () => resolve()));
+      await doomed.stop();
+      const err = await r.get('a').then(
+        (v) => v,
+        (e: unknown) => e,
+      );
+      await ended;
+      assert.equal(r.status, 'closed');
+      assert.ok(err instanceof ConnectionError, String(err));
+      assert.ok((err as Error).cause instanceof Error);
+    } finally {
+      r.disconnect();
+      await doomed.stop();
+    }
+  });
+});
+
+describe('crash under load (kill -9, appendfsync always, five times)', () => {
+  it('0 hung, 0 acknowledged writes lost, 0 duplicates, counter within bounds, 0 misattributed replies', async (t) => {
+    const server = await startRedis({ args: ['--appendonly', 'yes', '--appendfsync', 'always'] });
+    const r = new Redis({
+      port: server.port,
+      retry: new Retry({ retries: 50, backoff: new ExponentialBackoff({ base: 10, cap: 100 }) }),
+    });
+    let ackedIncr = 0;
+    let failedIncr = 0;
+    const incrValues = new Set<number>();
+    const ackedIds = new Set<string>();
+    let misattributed = 0;
+    let hung = 0;
+    try {
+      for (let k = 0; k < 20; k++) await r.set(`own:${k}`, `own:${k}`);
+      for (let round = 0; round < 5; round++) {
+        const ops: Array<Promise<unknown>> = [];
+        for (let i = 0; i < 1000; i++) {
+          if (i % 10 === 9) {
+            const key = `own:${i % 20}`;
+            ops.push(
+              r.get(key).then(
+                (v) => {
+                  if (v !== key) misattributed++;
+                },
+                () => undefined,
+              ),
+            );
+          } else if (i % 2 === 0) {
+            ops.push(
+              r.incr('counter').then(
+                (v) => {
+                  ackedIncr++;
+                  if (typeof v !== 'number' || incrValues.has(v)) misattributed++;
+                  incrValues.add(v);
+                },
+                () => {
+                  failedIncr++;
+                },
+              ),
+            );
+          } else {
+            const id = `${round}:${i}`;
+            ops.push(
+              r.rpush('ids', id).then(
+                (v) => {
+                  if (typeof v !== 'number') misattributed++;
+                  ackedIds.add(id);
+                },
+                () => undefined,
+              ),
+            );
+          }
+        }
+        await sleep(1 + round * 2);
+        await server.kill();
+        await server.restart();
+        const settled = await settleAll(ops, 20_000);
+        hung += settled.hung;
+      }
+      const counter = Number(await r.get('counter'));
+      const list = await r.lrange('ids', 0, -1);
+      t.diagnostic(
+        `INCR acked ${ackedIncr}, failed ${failedIncr}, counter ${counter}; RPUSH acked ${ackedIds.size}, list ${list.length}`,
+      );
+      assert.equal(hung, 0, 'hung promises');
+      assert.equal(misattributed, 0, 'replies given to the wrong caller');
+      assert.equal(new Set(list).size, list.length, 'duplicates in the list');
+      const missing = [...ackedIds].filter((id) => !list.includes(id));
+      assert.equal(missing.length, 0, 'acknowledged RPUSHes missing');
+      assert.ok(
+        counter >= ackedIncr && counter <= ackedIncr + failedIncr,
+        `counter ${counter} within [${ackedIncr}, ${ackedIncr + failedIncr}]`,
+      );
+    } finally {
+      r.disconnect();
+      await server.stop();
+    }
+  });
+});

@@ -67,7 +67,7 @@ describe('network faults through the fault proxy', () => {
   });
 
   it('pause: a stuck connection is torn down after commandTimeout; the read goes again, the write rejects with TimeoutError', async () => {
-    const r = new Redis({ port: proxy.port, commandTimeout: 300, retry: fastRetry(10) });
+    const r = new Redis({ port: proxy.port, commandTimeout: 500, retry: fastRetry(10) });
     try {
       await r.connect();
       proxy.pause();

@@ -238,6 +238,8 @@ export class CommandQueue implements ReplyHandler {
 
   /** Encodes into the current tick's write; the flush happens once per tick. */
   private write(p: Pending): void {
+    if (p.deadline === 0 && p.attempts > 0 && this.config.commandTimeout > 0 && !p.blocking && !p.internal)
+      this.startAttempt(p);
     try {
       this.encoder.encode(p.name, p.args);
     } catch (e) {
@@ -420,8 +422,9 @@ export class CommandQueue implements ReplyHandler {
     const rest = this.waiting.drain();
     this.waiting = new Fifo();
     for (const p of list) {
+      // The next attempt's commandTimeout starts when it is written (the reconnect may take a while).
       p.seq = 0;
-      if (this.config.commandTimeout > 0 && !p.blocking) this.startAttempt(p);
+      p.deadline = 0;
       this.waiting.push(p);
     }
     for (const p of rest) this.waiting.push(p);

@@ -41,6 +41,7 @@ export const K_NULL: u32 = 12; // _
 export const K_DOUBLE: u32 = 13; // ,
 export const K_BOOL: u32 = 14; // #
 export const K_BIGNUM: u32 = 15; // (
+export const K_ATTR_KEPT: u32 = 16; // stack frames only: an attribute whose records stay on the tape
 
 // byte -> K_* (0: not a RESP type byte)
 export const TYPES: usize = memory.data<u8>([

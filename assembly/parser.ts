@@ -50,6 +50,7 @@ import {
   HEADER_SLOTS,
   K_ARRAY,
   K_ATTR,
+  K_ATTR_KEPT,
   K_BIGNUM,
   K_BLOB_ERR,
   K_BOOL,
@@ -77,6 +78,7 @@ import {
   TILDE,
   TYPES,
   T_ARRAY,
+  T_ATTR,
   T_BIGNUM,
   T_BOOL,
   T_DOUBLE_TEXT,
@@ -149,6 +151,7 @@ let stackPtr: usize = 0;
 let stackCap: u32 = 0;
 let depth: u32 = 0;
 let skip: u32 = 0; // open attribute frames (their records are rewound when they close)
+let keepAttrs: bool = false; // attributes recorded on the tape (T_ATTR) instead of dropped
 
 let state: u32 = ST_TYPE;
 let curKind: u32 = 0;
@@ -164,6 +167,14 @@ let extLen: u32 = 0;
 /** The interface version (assembly/abi.ts, generated): the host refuses a core that differs. */
 export function abiVersion(): u32 {
   return ABI_VERSION;
+}
+
+/**
+ * 1: record RESP3 attributes on the tape (T_ATTR, pairs, then the value they describe);
+ * 0 (the default): parse and drop them. Set between replies (the host sets it once).
+ */
+export function parseSetAttributes(on: u32): void {
+  keepAttrs = on != 0;
 }
 
 /** Address of the status block (fixed for the life of the instance). */
@@ -496,7 +507,13 @@ function step(base: usize, end: u32, fed: u32): u32 {
         return R_FAIL;
       }
       if (kind == K_ATTR) {
-        // Metadata about the next value: parsed, never recorded, not an element itself.
+        // Metadata about the next value, not an element itself: recorded only when the host
+        // asked (T_ATTR, its pairs, then the value), otherwise parsed and dropped.
+        if (keepAttrs) {
+          emit(T_ATTR, <i32>cnt, 0, 0);
+          if (cnt == 0) return R_OPEN;
+          return push(K_ATTR_KEPT, cnt << 1, tapeLen) ? R_OPEN : R_FAIL;
+        }
         if (cnt == 0) return R_OPEN;
         if (!push(K_ATTR, cnt << 1, tapeLen)) return R_FAIL;
         skip++;
@@ -754,11 +771,17 @@ function popElement(): bool {
       return false;
     }
     d--;
-    if (load<u32>(f, 8) == K_ATTR) {
+    const kind = load<u32>(f, 8);
+    if (kind == K_ATTR) {
       // An attribute is not part of the value: drop its records. It is not an element of
       // its parent either; the value it describes follows.
       tapeLen = load<u32>(f, 12);
       skip--;
+      depth = d;
+      return false;
+    }
+    if (kind == K_ATTR_KEPT) {
+      // Kept on the tape, but still not an element: the value it describes follows.
       depth = d;
       return false;
     }

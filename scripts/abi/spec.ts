@@ -50,6 +50,11 @@ export const TAPE: readonly Constant[] = [
     value: 14,
     doc: 'b = length; the payload is collected by the host outside linear memory',
   },
+  {
+    name: 'T_ATTR',
+    value: 15,
+    doc: 'a = pairs: a RESP3 attribute, its pairs, then the value it describes (only after parseSetAttributes(1))',
+  },
 ];
 
 /** Tape types whose `a` is an input offset (shifted when the input region is compacted). */

@@ -9,6 +9,11 @@ export interface CoreExports {
    */
   abiVersion(): number;
   /**
+   * assembly/parser/parseSetAttributes
+   * @param on `u32`
+   */
+  parseSetAttributes(on: number): void;
+  /**
    * assembly/parser/parseHeader
    * @returns `usize`
    */

@@ -6,7 +6,7 @@
  */
 
 /** The interface version the core must report from `abiVersion()` (checked at instantiation). */
-export const ABI_VERSION = 0xef916ae5;
+export const ABI_VERSION = 0x41076feb;
 
 /**
  * Why a RESP stream was rejected. After any of these the parser stays failed until
@@ -88,6 +88,7 @@ export const T_SET = 11; // a = count
 export const T_MAP = 12; // a = pairs
 export const T_PUSH = 13; // a = count
 export const T_STR_EXT = 14; // b = length; the payload is collected by the host outside linear memory
+export const T_ATTR = 15; // a = pairs: a RESP3 attribute, its pairs, then the value it describes (only after parseSetAttributes(1))
 
 // ---- Status block: i32 slot indexes from (parseHeader() >> 2) ----
 export const H_STATUS = 0; // STATUS_OK, STATUS_EXT or STATUS_FAILED

@@ -36,6 +36,7 @@ import {
   STATUS_EXT,
   STATUS_FAILED,
   T_ARRAY,
+  T_ATTR,
   T_BIGNUM,
   T_BOOL,
   T_DOUBLE_TEXT,
@@ -63,6 +64,12 @@ export interface ReplyHandler {
   onError(error: Error): void;
   /** A RESP3 push (`>`) — never a command reply. */
   onPush(value: unknown[]): void;
+  /**
+   * RESP3 attributes (`|`), when defined: called with each attribute of a reply (top level or
+   * nested, in stream order) right before that reply's onReply/onError/onPush. When the handler
+   * has no onAttribute, the core parses and drops attributes without recording them (no cost).
+   */
+  onAttribute?(attributes: Record<string, unknown>): void;
   /** Malformed stream: the parser stays failed until reset(). `code` is a ProtocolErrorCode. */
   onProtocolError(code: number, message: string): void;
 }
@@ -120,6 +127,9 @@ export class Parser {
   private readonly handler: ReplyHandler;
   private readonly makeError: (message: string) => Error;
   private readonly decodeError: (cause: unknown) => Error;
+  /** The handler takes attributes (fixed at construction): the core records them only then. */
+  private readonly withAttributes: boolean;
+  private attrs: Record<string, unknown>[] | null = null; // attributes of the reply being decoded
   private readonly buffers: boolean;
   private readonly limits: readonly [number, number, number];
 
@@ -156,6 +166,7 @@ export class Parser {
     this.handler = handler;
     this.makeError = options.makeError ?? defaultMakeError;
     this.decodeError = options.decodeError ?? ((cause) => cause as Error);
+    this.withAttributes = typeof handler.onAttribute === 'function';
     const binary = options.binary ?? (NodeBuffer !== undefined ? 'buffer' : 'uint8array');
     if (binary === 'buffer' && NodeBuffer === undefined) {
       throw new TypeError("binary: 'buffer' needs a global Buffer");
@@ -228,6 +239,7 @@ export class Parser {
     this.core = newCoreInstance().exports as unknown as CoreExports;
     this.broken = false;
     this.core.parseSetLimits(this.limits[0], this.limits[1], this.limits[2] | 0);
+    if (this.withAttributes) this.core.parseSetAttributes(1);
     this.hdr = this.core.parseHeader() >> 2;
     this.views();
   }
@@ -356,7 +368,7 @@ export class Parser {
       try {
         for (; r < count; r++) {
           start = i;
-          const type = t[i]!;
+          let type = t[i]!;
           let value: unknown;
           if (type === T_INT) {
             // the commonest scalars need no decoding state
@@ -367,10 +379,12 @@ export class Parser {
             i += 4;
           } else {
             extAt = this.extHead;
+            if (type === T_ATTR) type = this.annotatedType(i);
             this.rb = type === T_PUSH ? this.pushBuffers : this.returnBuffers;
             this.tp = i;
             value = this.value();
             i = this.tp;
+            if (this.attrs !== null) this.deliverAttributes();
           }
           if (type === T_ERR) handler.onError(value as Error);
           else if (type === T_PUSH) handler.onPush(value as unknown[]);
@@ -383,6 +397,7 @@ export class Parser {
         } else {
           // A reply that could not be built (makeError threw, text too long for a JS string):
           // hand out the exception as its error, skip its records, keep the stream.
+          this.attrs = null;
           this.skipReply(start, extAt);
           i = this.tp;
           try {
@@ -401,6 +416,37 @@ export class Parser {
     }
   }
 
+  /** Hands the attributes decoded with a reply to the handler; one that throws does not stop the reply. */
+  private deliverAttributes(): void {
+    const attrs = this.attrs!;
+    this.attrs = null;
+    for (const a of attrs) {
+      try {
+        this.handler.onAttribute!(a);
+      } catch (error) {
+        this.thrown ??= { error };
+      }
+    }
+  }
+
+  /** The type of the value that attribute records starting at tape index `i` describe. */
+  private annotatedType(i: number): number {
+    const t = this.i32;
+    while (t[i] === T_ATTR) {
+      let pending = 2 * (t[i + 1]! >>> 0);
+      i += 4;
+      while (pending > 0) {
+        const type = t[i]!;
+        pending--;
+        if (type === T_MAP) pending += 2 * (t[i + 1]! >>> 0);
+        else if (type === T_ARRAY || type === T_SET || type === T_PUSH) pending += t[i + 1]! >>> 0;
+        else if (type === T_ATTR) pending += 2 * (t[i + 1]! >>> 0) + 1;
+        i += 4;
+      }
+    }
+    return t[i]!;
+  }
+
   /** Moves the cursors past the reply at tape index `start` without building it. */
   private skipReply(start: number, extAt: number): void {
     const t = this.i32;
@@ -412,6 +458,7 @@ export class Parser {
       pending--;
       if (type === T_MAP) pending += 2 * (t[i + 1]! >>> 0);
       else if (type === T_ARRAY || type === T_SET || type === T_PUSH) pending += t[i + 1]! >>> 0;
+      else if (type === T_ATTR) pending += 2 * (t[i + 1]! >>> 0) + 1;
       else if (type === T_STR_EXT) exts++;
       i += 4;
     }
@@ -444,6 +491,11 @@ export class Parser {
         return this.makeError(this.text(t[i + 1]!, t[i + 2]!));
       case T_STR_EXT:
         return this.ext(this.rb);
+      case T_ATTR: {
+        // Only recorded when the handler takes attributes: keep them aside, return the value they describe.
+        (this.attrs ??= []).push(this.map(t[i + 1]! >>> 0));
+        return this.value();
+      }
       case T_INT_TEXT:
         // beyond 2^53: exact decimal text rather than a rounded number (normalised: no '+', no leading zeros)
         return BigInt(this.ascii(t[i + 1]!, t[i + 2]!)).toString();

@@ -57,6 +57,12 @@ export interface RedisOptions {
   maxReconnectAttempts?: number;
   /** Longest argument in bytes; longer rejects with DataError, unsent. Default 512 MiB (the server's proto-max-bulk-len). */
   maxArgumentLength?: number;
+  /**
+   * RESP3 attributes (`|` metadata a server or module may attach to a reply): called with each
+   * one, synchronously, right before the reply it belongs to settles its command. When absent (the
+   * default) attributes are parsed and dropped without being built.
+   */
+  onAttribute?: (attributes: Record<string, unknown>) => void;
   /** Server-assisted client-side caching of hot reads (see the README); off by default. */
   clientSideCache?: boolean | ClientSideCacheOptions;
   /**
@@ -149,6 +155,7 @@ export function resolveOptions(urlOrOptions?: string | RedisOptions, more?: Redi
     transport: p.transport,
     binary: p.binary,
     lazyConnect: o.lazyConnect ?? false,
+    onAttribute: o.onAttribute,
     clientSideCache: resolveCacheOptions(o.clientSideCache),
     maxBlockingConnections: maxBlocking,
     blockingConnectionTimeout: nonNegative(o.blockingConnectionTimeout, 0, 'blockingConnectionTimeout'),

@@ -5,7 +5,7 @@
  * state as data (state.ts) and push / pub-sub routing (push-router.ts, installed with
  * `routePubSub()`). It does not know command semantics beyond the flags callers pass.
  */
-import { Parser } from '../core/parser.js';
+import { Parser, type ReplyHandler } from '../core/parser.js';
 import { ConnectionError, serverError, undecodableReply } from '../errors/index.js';
 import type { Retry } from '../retry.js';
 import type { TlsOptions, TransportFactory } from '../transport/types.js';
@@ -44,6 +44,8 @@ export interface ConnectionConfig {
   retry: Retry;
   maxOfflineQueue: number;
   maxBulkLength: number;
+  /** RESP3 attributes, right before their reply settles (see RedisOptions.onAttribute). */
+  onAttribute?: ((attributes: Record<string, unknown>) => void) | undefined;
   transport: TransportFactory;
   binary: 'buffer' | 'uint8array';
   /** Send READONLY after the handshake (cluster replica reads). */
@@ -167,7 +169,20 @@ export class Connection extends Emitter<ConnectionEvents> {
       (kind) => this.queue.confirm(kind),
       (value) => this.emit('push', value),
     );
-    this.parser = new Parser(this.queue, {
+    const onAttribute = config.onAttribute;
+    const q = this.queue;
+    // Only a handler with onAttribute makes the core record attributes: none unless asked.
+    const replies: ReplyHandler =
+      onAttribute === undefined
+        ? q
+        : {
+            onReply: (v) => q.onReply(v),
+            onError: (e) => q.onError(e),
+            onPush: (v) => q.onPush(v),
+            onProtocolError: (code, message) => q.onProtocolError(code, message),
+            onAttribute,
+          };
+    this.parser = new Parser(replies, {
       maxBulkLength: config.maxBulkLength,
       makeError: (message) => serverError(message),
       decodeError: undecodableReply,

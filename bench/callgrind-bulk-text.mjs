@@ -26,14 +26,6 @@ function B() {
   isAscii(b);
   return b.latin1Slice(0, N);
 }
-function E() {
-  let s = '';
-  for (const c of chunks) {
-    isAscii(c);
-    s += c.latin1Slice(0, c.length);
-  }
-  return s;
-}
 const f = which === 'A' ? A : which === 'B' ? B : () => '';
 let keep = [];
 for (let i = 0; i < reps; i++) {

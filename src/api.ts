@@ -84,6 +84,7 @@ export type {
 } from './commands/methods/index.js';
 export type { ScanIterators } from './client/scan.js';
 export * from './errors/index.js';
+export type { Monitor, MonitorEvent } from './client/monitor.js';
 export {
   DIAGNOSTICS_CHANNELS,
   type ServerContext,

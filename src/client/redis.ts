@@ -31,6 +31,7 @@ import { ClientCache, type ClientSideCache, type Tracker } from '../cache/index.
 import { existingPubSub, installPubSub, type PubSubCommands } from '../pubsub/index.js';
 import { commandRefusal } from './state-commands.js';
 import { rememberClientName } from './client-name.js';
+import { startMonitor, type Monitor, type MonitorEvent } from './monitor.js';
 import { commandChannel, commandContext, traceCommand, type CommandTraceContext } from '../diagnostics.js';
 
 /** Bytes as replies carry them under `withBuffers()`: Buffer on Node, Uint8Array on edge runtimes. */
@@ -266,6 +267,14 @@ export class Redis extends CommandBase<RedisEvents> {
       connection: main,
       keyPrefix: this.shared.prefix,
     };
+  }
+
+  /**
+   * Streams every command the server runs to `listener` (`{ time, db, source, args }`) over a
+   * dedicated connection in MONITOR mode; resolves once MONITOR is on, with `stop()`.
+   */
+  monitor(listener: (event: MonitorEvent) => void): Promise<Monitor> {
+    return startMonitor(this.shared.options, listener);
   }
 
   /** A Lua script run by digest (EVALSHA, loaded on NOSCRIPT). Nothing is sent until it runs. */

@@ -312,6 +312,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       this.parser.pushBuffers = routing.bytes;
     }
     if ('subscriptions' in routing) this.state.subscriptions = routing.subscriptions;
+    if ('monitor' in routing) this.router.monitor = routing.monitor;
     this.queue.subscriberBytes = this.router.subscriberBytes;
     this.parser.returnBuffers = this.router.subscriberBytes || (this.queue.inflight.peek()?.buffers ?? false);
   }

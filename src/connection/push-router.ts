@@ -14,7 +14,12 @@ export interface PubSubRouting {
   bytes?: boolean;
   /** The subscriptions to restore on every new socket; undefined removes the hook. */
   subscriptions?: (() => readonly ReplayedCommand[]) | undefined;
+  /** A connection in MONITOR mode: the lines the server streams go here, not to the queue. */
+  monitor?: ((line: string) => void) | undefined;
 }
+
+/** A MONITOR line starts with its Unix time: `1339518083.107412 [0 127.0.0.1:60866] "GET" "k"`. */
+const MONITOR_LINE = /^\d+\.\d+ \[/;
 
 const PUBSUB_KINDS = new Set([
   'message',
@@ -47,6 +52,8 @@ export class PushRouter {
   resp2 = false;
   /** Pub/sub payloads as bytes. */
   bytes = false;
+  /** MONITOR lines go here (a connection lent to `monitor()`). */
+  monitor: ((line: string) => void) | undefined;
 
   constructor(
     /** Counts a confirmation towards the (un)subscribe at the head of the queue. */
@@ -62,6 +69,10 @@ export class PushRouter {
 
   /** Takes a reply that is really a RESP2 pub/sub array; false leaves it to the queue. */
   claim(value: unknown): boolean {
+    if (this.monitor !== undefined && typeof value === 'string' && MONITOR_LINE.test(value)) {
+      this.monitor(value);
+      return true;
+    }
     if (!this.resp2 || !isPubSubArray(value)) return false;
     this.push(value);
     return true;

@@ -1,0 +1,119 @@
+/**
+ * `monitor()`: a dedicated connection in MONITOR mode. The server streams one line per command
+ * it runs (`1339518083.107412 [0 127.0.0.1:60866] "SET" "k" "v"`); each is parsed into
+ * `{ time, db, source, args }` for the listener. The shared connection never enters MONITOR
+ * (`call('MONITOR')` is refused there).
+ */
+import { Connection, type ConnectionConfig } from '../connection/connection.js';
+
+/** One command the server ran, as MONITOR reports it. */
+export interface MonitorEvent {
+  /** Unix time in seconds, with microseconds as the fraction. */
+  time: number;
+  /** Database the command ran in. */
+  db: number;
+  /** Who sent it: `127.0.0.1:60866`, `unix:/path`, `lua`, … */
+  source: string;
+  /** The command and its arguments, as the server echoes them (binary bytes as `\xNN` decoded to chars). */
+  args: string[];
+}
+
+/** What `monitor()` resolves with. */
+export interface Monitor {
+  /** Ends MONITOR mode: closes the dedicated connection. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens a connection with `config`, sends MONITOR, and calls `listener` for every line until
+ * `stop()`. The connection does not reconnect: MONITOR mode is not restored on a new socket, so
+ * after a connection loss no more events arrive (the returned object's `stop()` still resolves).
+ */
+export async function startMonitor(
+  config: ConnectionConfig,
+  listener: (event: MonitorEvent) => void,
+): Promise<Monitor> {
+  if (typeof listener !== 'function') throw new TypeError('monitor() needs a listener function');
+  const conn = new Connection({ ...config, maxReconnectAttempts: 0, pingInterval: 0 });
+  conn.on('error', () => undefined);
+  let stopped = false;
+  conn.routePubSub({
+    monitor: (line) => {
+      // Lines already read when stop() was called are dropped: nothing reaches the listener after it.
+      if (stopped) return;
+      const event = parseMonitorLine(line);
+      if (event !== undefined) listener(event);
+    },
+  });
+  try {
+    await conn.connect();
+    await conn.send('MONITOR', [], { blocking: true });
+  } catch (e) {
+    conn.disconnect();
+    throw e;
+  }
+  return {
+    stop: () => {
+      stopped = true;
+      conn.disconnect();
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Parses one MONITOR line; undefined when it is not one. */
+export function parseMonitorLine(line: string): MonitorEvent | undefined {
+  const space = line.indexOf(' ');
+  const close = line.indexOf('] ', space);
+  if (space < 0 || line.charCodeAt(space + 1) !== 91 /* [ */) return undefined;
+  const time = Number(line.slice(0, space));
+  const inner = close < 0 ? line.slice(space + 2, line.length - 1) : line.slice(space + 2, close);
+  const dbEnd = inner.indexOf(' ');
+  const db = Number(dbEnd < 0 ? inner : inner.slice(0, dbEnd));
+  if (!Number.isFinite(time) || !Number.isInteger(db)) return undefined;
+  const source = dbEnd < 0 ? '' : inner.slice(dbEnd + 1);
+  return { time, db, source, args: close < 0 ? [] : quotedArgs(line, close + 2) };
+}
+
+/** The `"…"` arguments from `at` on, with the escapes of the server's `sdscatrepr`. */
+function quotedArgs(line: string, at: number): string[] {
+  const args: string[] = [];
+  let i = at;
+  while (i < line.length) {
+    if (line[i] !== '"') {
+      i++;
+      continue;
+    }
+    let out = '';
+    i++;
+    while (i < line.length && line[i] !== '"') {
+      const c = line[i] as string;
+      if (c !== '\\') {
+        out += c;
+        i++;
+        continue;
+      }
+      const n = line[i + 1];
+      if (n === 'x') {
+        out += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
+        i += 4;
+        continue;
+      }
+      out += ESCAPES[n as string] ?? n ?? '';
+      i += 2;
+    }
+    args.push(out);
+    i++;
+  }
+  return args;
+}
+
+const ESCAPES: Record<string, string> = {
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  a: '\x07',
+  b: '\b',
+  '\\': '\\',
+  '"': '"',
+};

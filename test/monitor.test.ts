@@ -1,0 +1,68 @@
+/**
+ * `r.monitor()` against a real server: sees a SET from another client (time, db, source, args,
+ * binary-escaped arguments decoded), stops cleanly; MONITOR stays refused on the shared connection.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Redis, type MonitorEvent } from '../src/index.js';
+import { parseMonitorLine } from '../src/client/monitor.js';
+import { startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
+
+describe('monitor()', () => {
+  let server: RedisServerHandle;
+  before(async () => {
+    server = await startRedis();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('sees a SET from another client, then stops cleanly', async () => {
+    const r = new Redis({ port: server.port });
+    const other = new Redis({ port: server.port, db: 4 });
+    const events: MonitorEvent[] = [];
+    try {
+      const before = Date.now() / 1000;
+      const m = await r.monitor((e) => events.push(e));
+      await other.set('mon:k', 'a "quoted"\nvalue');
+      await waitUntil('SET seen', 5000, () =>
+        Promise.resolve(events.some((e) => e.args[0] === 'set') ? undefined : `${events.length} events`),
+      );
+      const set = events.find((e) => e.args[0] === 'set') as MonitorEvent;
+      assert.deepEqual(set.args, ['set', 'mon:k', 'a "quoted"\nvalue']);
+      assert.equal(set.db, 4);
+      assert.match(set.source, /^127\.0\.0\.1:\d+$/);
+      assert.ok(set.time >= before - 5 && set.time <= Date.now() / 1000 + 5, String(set.time));
+      await m.stop();
+      const seen = events.length;
+      await other.set('mon:after', '1');
+      await other.ping();
+      assert.equal(events.length, seen, 'no events after stop()');
+      // The client itself is untouched by the monitor connection.
+      assert.equal(await r.get('mon:after'), null);
+    } finally {
+      await r.close();
+      await other.close();
+    }
+  });
+
+  it("call('MONITOR') on the shared connection stays refused", async () => {
+    const r = new Redis({ port: server.port });
+    try {
+      await assert.rejects(r.call('MONITOR'));
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('parses lua and unix sources and \\x escapes', () => {
+    assert.deepEqual(parseMonitorLine('1700000000.123456 [0 lua] "get" "k\\x00\\xff"'), {
+      time: 1700000000.123456,
+      db: 0,
+      source: 'lua',
+      args: ['get', 'k\u0000\u00ff'],
+    });
+    assert.equal(parseMonitorLine('1700000000.1 [2 unix:/tmp/r.sock] "ping"')?.source, 'unix:/tmp/r.sock');
+    assert.equal(parseMonitorLine('OK'), undefined);
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * Manual measurement (not part of `npm test`): memory of 2M SETs issued without awaiting
+ * against a SIGSTOPped redis-server, and after all of them timed out (issue #11, item 6).
+ *   node --expose-gc --import tsx test/manual/memory-stall.ts [count] [commandTimeout ms]
+ * Prints RSS at start, at the peak while commands are queued, and after everything settled + GC.
+ */
+import { Redis } from '../../src/index.js';
+import { startRedis, sleep } from '../support/redis-server.js';
+
+const count = Number(process.argv[2] ?? 2_000_000);
+const timeout = Number(process.argv[3] ?? 5000);
+const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(0)} MB`;
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+
+const server = await startRedis();
+const r = new Redis({ port: server.port, commandTimeout: timeout, connectTimeout: 2000 });
+await r.connect();
+gc();
+const start = process.memoryUsage().rss;
+process.kill(server.pid, 'SIGSTOP');
+let peak = start;
+const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+let settled = 0;
+let timedOut = 0;
+const value = 'v'.repeat(20);
+const t0 = Date.now();
+for (let i = 0; i < count; i++) {
+  r.set(`key:${i}`, value).then(
+    () => settled++,
+    () => {
+      settled++;
+      timedOut++;
+    },
+  );
+  if (i % 100_000 === 99_999) await new Promise((res) => setImmediate(res));
+}
+const issued = Date.now() - t0;
+for (let i = 0; i < 600 && settled < count; i++) await sleep(100);
+clearInterval(sample);
+peak = Math.max(peak, process.memoryUsage().rss);
+for (let i = 0; i < 5; i++) {
+  gc();
+  await sleep(100);
+}
+const end = process.memoryUsage().rss;
+console.log(
+  JSON.stringify({
+    count,
+    commandTimeout: timeout,
+    issuedMs: issued,
+    settled,
+    rejected: timedOut,
+    rssStart: mb(start),
+    rssPeak: mb(peak),
+    growth: mb(peak - start),
+    rssAfterGc: mb(end),
+    afterVsStart: mb(end - start),
+  }),
+);
+r.disconnect();
+process.kill(server.pid, 'SIGCONT');
+await server.stop();

@@ -88,9 +88,11 @@ async function main(task: ChildTask): Promise<ChildResult> {
   const rss = new RssSampler();
   const rssBefore = process.memoryUsage.rss();
   rss.start();
+  const cache0 = adapter.cacheStats?.();
   const cpu0 = process.cpuUsage();
   const r = await runLoop(w, op, task.count, performance.now() + task.capMs, lat);
   const cpu = process.cpuUsage(cpu0);
+  const cache1 = adapter.cacheStats?.();
   rss.stop();
   const heapUsed = process.memoryUsage().heapUsed;
   await adapter.close();
@@ -121,6 +123,13 @@ async function main(task: ChildTask): Promise<ChildResult> {
     maxRssMB: process.resourceUsage().maxRSS / 1024,
     heapUsedMB: heapUsed / MB,
     notes: adapter.notes,
+    ...(cache0 !== undefined && cache1 !== undefined
+      ? {
+          hitRate:
+            (cache1.hits - cache0.hits) /
+            Math.max(1, cache1.hits - cache0.hits + cache1.misses - cache0.misses),
+        }
+      : {}),
   };
 }
 

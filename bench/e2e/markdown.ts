@@ -35,6 +35,12 @@ function growth(s: Summary): string {
   return g !== undefined && Number.isFinite(g) ? ` (+${Math.max(0, g).toFixed(0)})` : '';
 }
 
+/** The client-side cache hit rate beside the client (W7-csc). */
+function hit(s: Summary): string {
+  const h = (s.hitRate as Spread | undefined)?.median;
+  return h !== undefined && Number.isFinite(h) ? ` (hit rate ${(h * 100).toFixed(1)} %)` : '';
+}
+
 export function markdown(r: ResultsFile): string {
   const m = r.meta;
   const loads = r.runs.map((x) => x.result.loadBefore ?? NaN).filter(Number.isFinite);
@@ -75,7 +81,7 @@ export function markdown(r: ResultsFile): string {
         const ratio = s.client === BASELINE ? '1.00' : rng(s.ratio, f2);
         const mark = s.client === 'wredis' ? '**' : '';
         out.push(
-          `| ${name} | ${mark}${s.client}${mark} | ${rng(s.cmdsPerSec, fmtRate)} | ${mark}${ratio}${mark} | ${ms(s.p50Ms.median)} | ${ms(s.p99Ms.median)} | ${s.cpuUsPerCmd.median >= 100 ? s.cpuUsPerCmd.median.toFixed(0) : f2(s.cpuUsPerCmd.median)} | ${s.rssPeakMB.median.toFixed(0)}${growth(s)} |`,
+          `| ${name} | ${mark}${s.client}${mark}${hit(s)} | ${rng(s.cmdsPerSec, fmtRate)} | ${mark}${ratio}${mark} | ${ms(s.p50Ms.median)} | ${ms(s.p99Ms.median)} | ${s.cpuUsPerCmd.median >= 100 ? s.cpuUsPerCmd.median.toFixed(0) : f2(s.cpuUsPerCmd.median)} | ${s.rssPeakMB.median.toFixed(0)}${growth(s)} |`,
         );
       }
       first = false;

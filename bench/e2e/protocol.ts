@@ -42,6 +42,8 @@ export interface ChildOk {
   maxRssMB: number;
   heapUsedMB: number;
   notes: string[];
+  /** Client-side cache hits ÷ cacheable reads over the measured phase (W7-csc), when the client reports it. */
+  hitRate?: number;
   /** Filled in by the parent: growth of the servers' total_commands_processed over the run. */
   serverCommands?: number;
   /** Filled in by the parent: 1-minute load average just before the run. */

@@ -90,7 +90,9 @@ export function table(
             fmtMs(s.p99Ms.median),
             fmtNum(s.cpuUsPerCmd.median, s.cpuUsPerCmd.median >= 100 ? 0 : 2),
             `${fmtNum(s.rssPeakMB.median, 0)} (+${fmtNum(Math.max(0, s.rssGrowthMB.median), 0)})`,
-          ]) + (s.capped ? '  (time cap hit)' : ''),
+          ]) +
+            (s.hitRate !== undefined ? `  hit rate ${(s.hitRate.median * 100).toFixed(1)} %` : '') +
+            (s.capped ? '  (time cap hit)' : ''),
         );
         if (gone !== undefined) lines.push(`    ${c}: some repeats failed: ${gone.reason}`);
       } else if (gone !== undefined) {

@@ -45,6 +45,8 @@ export interface Summary {
   rssGrowthMB: Spread;
   capped: boolean;
   notes: string[];
+  /** Client-side cache hit rate (W7-csc), when the client reports one. */
+  hitRate?: Spread;
 }
 
 export function summarise(workload: string, client: ClientName, runs: readonly RunRecord[]): Summary {
@@ -71,6 +73,9 @@ export function summarise(workload: string, client: ClientName, runs: readonly R
     rssGrowthMB: pick((x) => x.rssPeakMB - x.rssBeforeMB),
     capped: mine.some((r) => r.result.capped),
     notes: [...new Set(mine.flatMap((r) => r.result.notes))],
+    ...(mine.some((r) => r.result.hitRate !== undefined)
+      ? { hitRate: spread(mine.flatMap((r) => (r.result.hitRate === undefined ? [] : [r.result.hitRate]))) }
+      : {}),
   };
 }
 

@@ -7,9 +7,10 @@
  */
 import type { Workload } from './workload.js';
 import { CLUSTER_12 } from './workloads/cluster12.js';
+import { HOT_KEYS } from './workloads/hot-keys.js';
 import { STANDARD } from './workloads/standard.js';
 
-export const WORKLOADS: readonly Workload[] = [...STANDARD, ...CLUSTER_12];
+export const WORKLOADS: readonly Workload[] = [...STANDARD, ...CLUSTER_12, ...HOT_KEYS];
 
 export { runsFor, type Kind, type Workload } from './workload.js';
 export { KEYS } from './workloads/standard.js';

@@ -35,16 +35,21 @@ export async function createAdapter(
     refuseOptions(client, options, []);
     return (await import('./wredis.js')).wredisAdapter(mode, ep, wredisRoot);
   }
-  refuseOptions(client, options, []);
+  // clientSideCache: wredis and node-redis bring their own; ioredis has none and runs as the baseline without.
+  refuseOptions(
+    client,
+    options,
+    client === 'wredis' || client === 'node-redis' || client === 'ioredis' ? ['clientSideCache'] : [],
+  );
   switch (client) {
     case 'wredis':
-      return (await import('./wredis.js')).wredisAdapter(mode, ep);
+      return (await import('./wredis.js')).wredisAdapter(mode, ep, undefined, options);
     case 'ioredis':
-      return (await import('./ioredis.js')).ioredisAdapter(mode, ep, false);
+      return (await import('./ioredis.js')).ioredisAdapter(mode, ep, false, options);
     case 'ioredis-ap':
       return (await import('./ioredis.js')).ioredisAdapter(mode, ep, true);
     case 'node-redis':
-      return (await import('./node-redis.js')).nodeRedisAdapter(mode, ep);
+      return (await import('./node-redis.js')).nodeRedisAdapter(mode, ep, options);
     case 'glide':
       return (await glide()).glideAdapter(mode, ep);
   }

@@ -1,10 +1,15 @@
 /** ioredis: `Redis` / `Cluster`, plain or with `enableAutoPipelining` (the `ioredis-ap` variant). */
 import { Cluster, Redis } from 'ioredis';
-import type { Adapter, Endpoint, Mode } from './types.js';
+import type { Adapter, AdapterOptions, Endpoint, Mode } from './types.js';
 
 type Client = Redis | Cluster;
 
-export function ioredisAdapter(mode: Mode, ep: Endpoint, autoPipelining: boolean): Adapter {
+export function ioredisAdapter(
+  mode: Mode,
+  ep: Endpoint,
+  autoPipelining: boolean,
+  options: AdapterOptions = {},
+): Adapter {
   // Defaults otherwise; lazyConnect only so that connect() can be awaited like the others.
   const common = { lazyConnect: true, enableAutoPipelining: autoPipelining };
   const c: Client =
@@ -12,7 +17,12 @@ export function ioredisAdapter(mode: Mode, ep: Endpoint, autoPipelining: boolean
       ? new Cluster([{ host: ep.host, port: ep.port }], common)
       : new Redis({ host: ep.host, port: ep.port, ...common });
   return {
-    notes: autoPipelining ? ['enableAutoPipelining: true'] : [],
+    notes: [
+      ...(autoPipelining ? ['enableAutoPipelining: true'] : []),
+      ...(options.clientSideCache === true
+        ? ['no client-side cache in ioredis: runs without one (the baseline)']
+        : []),
+    ],
     connect: () => c.connect(),
     get: (k) => c.get(k),
     set: (k, v) => c.set(k, v),

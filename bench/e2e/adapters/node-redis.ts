@@ -1,19 +1,31 @@
 /** node-redis (`redis` v6): `createClient` / `createCluster`, pipelines via `multi().execAsPipeline()`. */
 import { createClient, createCluster } from 'redis';
-import type { Adapter, Endpoint, Mode } from './types.js';
+import type { Adapter, AdapterOptions, Endpoint, Mode } from './types.js';
 
-export function nodeRedisAdapter(mode: Mode, ep: Endpoint): Adapter {
+export function nodeRedisAdapter(mode: Mode, ep: Endpoint, options: AdapterOptions = {}): Adapter {
+  // Its client-side cache needs RESP3; defaults otherwise (10,000 entries is wredis' default too).
+  const csc =
+    options.clientSideCache === true ? { RESP: 3 as const, clientSideCache: { maxEntries: 10_000 } } : {};
   const c =
     mode === 'cluster'
-      ? createCluster({ rootNodes: [{ socket: { host: ep.host, port: ep.port } }] })
-      : createClient({ socket: { host: ep.host, port: ep.port } });
+      ? createCluster({ rootNodes: [{ socket: { host: ep.host, port: ep.port } }], ...csc })
+      : createClient({ socket: { host: ep.host, port: ep.port }, ...csc });
   // A lost connection must surface as a failed run, not an unhandled 'error' event crash.
   let lastError: unknown;
   c.on('error', (e: unknown) => {
     lastError = e;
   });
   return {
-    notes: [],
+    notes: options.clientSideCache === true ? ['RESP: 3, clientSideCache: { maxEntries: 10000 }'] : [],
+    cacheStats:
+      options.clientSideCache === true && mode === 'standalone'
+        ? () => {
+            const s = (
+              c as unknown as { clientSideCache: { stats(): { hitCount: number; missCount: number } } }
+            ).clientSideCache.stats();
+            return { hits: s.hitCount, misses: s.missCount };
+          }
+        : undefined,
     connect: async () => {
       await c.connect();
       if (lastError !== undefined) throw lastError;

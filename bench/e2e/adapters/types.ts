@@ -43,6 +43,8 @@ export interface Adapter {
   hgetall(key: string): Promise<unknown>;
   /** GETs of every key sent as one pipeline; resolves once all replies arrived. */
   pipelineGet(keys: string[]): Promise<unknown>;
+  /** Client-side cache counters so far, when the adapter runs with a cache (W7-csc). */
+  cacheStats?(): { hits: number; misses: number };
   close(): Promise<void>;
 }
 

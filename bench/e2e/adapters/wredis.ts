@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { UnavailableError, type Adapter, type Endpoint, type Mode } from './types.js';
+import { UnavailableError, type Adapter, type AdapterOptions, type Endpoint, type Mode } from './types.js';
 
 interface WPipeline {
   get(key: string): WPipeline;
@@ -22,6 +22,7 @@ interface WClient {
   hgetall(key: string): Promise<unknown>;
   pipeline?(): WPipeline;
   close(): Promise<void>;
+  readonly clientSideCache?: { stats(): { hits: number; misses: number } };
 }
 
 type WCtor = new (options: object) => WClient;
@@ -65,7 +66,12 @@ function entry(): { spec: string; note: string } {
  * `root`: another checkout's compiled dist/ (the `wredis@<ref>` client of `--against`), loaded
  * as built there; the current tree otherwise.
  */
-export async function wredisAdapter(mode: Mode, ep: Endpoint, root?: string): Promise<Adapter> {
+export async function wredisAdapter(
+  mode: Mode,
+  ep: Endpoint,
+  root?: string,
+  options: AdapterOptions = {},
+): Promise<Adapter> {
   const { spec, note } =
     root === undefined
       ? entry()
@@ -80,21 +86,27 @@ export async function wredisAdapter(mode: Mode, ep: Endpoint, root?: string): Pr
     throw new UnavailableError(`wredis does not import: ${(e as Error).message.split('\n')[0] ?? ''}`);
   }
   const notes: string[] = [note];
+  const csc = options.clientSideCache === true ? { clientSideCache: true } : {};
+  if (options.clientSideCache === true) notes.push('clientSideCache: true (10,000 entries)');
   let c: WClient;
   if (mode === 'cluster') {
     const Ctor = mod.RedisCluster;
     if (typeof Ctor !== 'function') throw new UnavailableError('wredis RedisCluster not available yet');
-    c = new (Ctor as WCtor)({ nodes: [{ host: ep.host, port: ep.port }] });
+    c = new (Ctor as WCtor)({ nodes: [{ host: ep.host, port: ep.port }], ...csc });
   } else {
     const Ctor = mod.Redis;
     if (typeof Ctor !== 'function') throw new UnavailableError('wredis Redis not exported');
-    c = new (Ctor as WCtor)({ host: ep.host, port: ep.port, lazyConnect: true });
+    c = new (Ctor as WCtor)({ host: ep.host, port: ep.port, lazyConnect: true, ...csc });
   }
   const hasPipeline = typeof c.pipeline === 'function';
   if (!hasPipeline)
     notes.push('no pipeline(): W3 issues the GETs in one tick with Promise.all (auto-pipelined)');
   return {
     notes,
+    cacheStats:
+      options.clientSideCache === true
+        ? () => (c.clientSideCache as { stats(): { hits: number; misses: number } }).stats()
+        : undefined,
     connect: async () => {
       if (typeof c.connect === 'function') await c.connect();
       else await c.get('wb:probe');

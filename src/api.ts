@@ -1,5 +1,11 @@
 /** The public API, the same on every runtime; entry points add only the platform. */
 export { Redis, type RedisBuffers, type RedisEvents, type Bytes } from './client/redis.js';
+export type { ConnectionStatus } from './connection/connection.js';
+export type { Listener } from './util/emitter.js';
+export type { KeysArg } from './commands/methods/args.js';
+export type { KeyInput } from './core/slots.js';
+export type { PubSubKind } from './pubsub/types.js';
+export type { ClientSideCache, ClientSideCacheOptions, CacheStats } from './cache/index.js';
 export { Pipeline, Transaction } from './client/pipeline.js';
 export { DedicatedConnection } from './client/dedicated.js';
 export type { CallOptions } from './client/call-options.js';
@@ -9,6 +15,7 @@ export {
   type RedisClusterBuffers,
   type ClusterNodeOptions,
   type ClusterStatus,
+  type RedisClusterEvents,
 } from './cluster/cluster.js';
 export type { RedisOptions } from './client/options.js';
 export type { TlsOptions } from './transport/types.js';

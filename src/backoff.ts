@@ -37,6 +37,7 @@ export interface JitterBackoffOptions extends ExponentialBackoffOptions {
 
 /** The same delay after every failure. */
 export class ConstantBackoff implements Backoff {
+  /** The delay in ms. */
   readonly ms: number;
 
   constructor(ms: number) {
@@ -59,7 +60,9 @@ export class NoBackoff extends ConstantBackoff {
 
 /** `min(cap, base * 2^failures)`. */
 export class ExponentialBackoff implements Backoff {
+  /** Base step in ms. */
   readonly base: number;
+  /** Upper bound of a delay in ms. */
   readonly cap: number;
 
   constructor(options: ExponentialBackoffOptions = {}) {
@@ -76,7 +79,9 @@ export class ExponentialBackoff implements Backoff {
 
 /** `min(cap, random() * base * 2^failures)`: exponential growth, jittered over the whole step. */
 export class ExponentialWithJitterBackoff implements Backoff {
+  /** Base step in ms. */
   readonly base: number;
+  /** Upper bound of a delay in ms. */
   readonly cap: number;
   private readonly random: RandomSource;
 
@@ -98,7 +103,9 @@ export class ExponentialWithJitterBackoff implements Backoff {
  * `[base, max(base, 3 * previous)]`, capped; the previous delay is reset per operation.
  */
 export class DecorrelatedJitterBackoff implements Backoff {
+  /** Base step in ms. */
   readonly base: number;
+  /** Upper bound of a delay in ms. */
   readonly cap: number;
   private readonly random: RandomSource;
   private previous = 0;

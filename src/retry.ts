@@ -87,7 +87,9 @@ export const DEFAULT_RETRIES = 3;
  * ms before each, for errors matched by `retryOn`.
  */
 export class Retry {
+  /** Retries after the first attempt. */
   readonly retries: number;
+  /** How long to wait before each retry. */
   readonly backoff: Backoff;
   /** What may be sent again after a connection loss (see RetryOptions.replay). */
   readonly replay: ReplayPolicy;

@@ -36,6 +36,7 @@ export class Entry {
   ) {}
 }
 
+/** Counters of the client-side cache, from `clientSideCache.stats()`. */
 export interface CacheStats {
   /** Reads answered from the cache. */
   hits: number;

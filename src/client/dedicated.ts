@@ -38,6 +38,7 @@ interface LentState {
   dirty: boolean;
 }
 
+/** The connection `withConnection()` lends: every command method, plus WATCH, UNWATCH and MULTI on this one connection. */
 export class DedicatedConnection extends CommandBase<Record<never, never>> {
   private readonly state: LentState = {
     watching: false,
@@ -73,6 +74,7 @@ export class DedicatedConnection extends CommandBase<Record<never, never>> {
     return this.send('WATCH', args, {}) as Promise<'OK'>;
   }
 
+  /** UNWATCH: forget every watched key. */
   unwatch(): Promise<'OK'> {
     return this.send('UNWATCH', [], {}) as Promise<'OK'>;
   }
@@ -100,6 +102,7 @@ export class DedicatedConnection extends CommandBase<Record<never, never>> {
     return { returned: this.ended, lost: this.lost !== undefined, ...this.state };
   }
 
+  /** Sends any command on this connection, as written; the reply as decoded (see the README's reply table). */
   call(name: string, ...args: unknown[]): Promise<unknown> {
     return this.dispatch(name, args);
   }

@@ -15,17 +15,23 @@ import { withRedactedInspect } from '../util/redact.js';
 export interface RedisOptions {
   /** `redis://`, `rediss://` (TLS) or `unix://` URL; explicit options win over it. */
   url?: string;
+  /** Host name or IP address. Default `127.0.0.1`. */
   host?: string;
+  /** TCP port. Default 6379. */
   port?: number;
   /** Unix socket path. */
   path?: string;
+  /** ACL user name; the default user when only `password` is given. */
   username?: string;
+  /** Password, sent in HELLO (or AUTH under RESP2); never logged or shown by `util.inspect`. */
   password?: string;
+  /** Database index selected after connecting. Default 0. */
   db?: number;
   /** RESP version; 3 falls back to 2 when the server has no HELLO. Default 3. */
   protocol?: 2 | 3;
   /** `true` for TLS with the runtime's trusted CAs, or TLS settings. Certificates are verified unless `rejectUnauthorized: false`. */
   tls?: boolean | TlsOptions;
+  /** Name set with CLIENT SETNAME (in HELLO), shown by CLIENT LIST. */
   clientName?: string;
   /** Milliseconds to open the socket and finish the handshake. Default 10 000. */
   connectTimeout?: number;

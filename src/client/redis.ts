@@ -37,12 +37,19 @@ import { commandChannel, commandContext, traceCommand, type CommandTraceContext 
 /** Bytes as replies carry them under `withBuffers()`: Buffer on Node, Uint8Array on edge runtimes. */
 export type Bytes = Uint8Array;
 
+/** Events of `Redis`, with the arguments their listeners get. */
 export interface RedisEvents {
+  /** The connection is up and set up (HELLO, AUTH, SELECT done). */
   ready: [];
+  /** A background error (a failed reconnect, a protocol error); commands reject on their own. */
   error: [Error];
+  /** The connection closed. */
   close: [];
+  /** A reconnect is scheduled; the argument is the delay in ms. */
   reconnecting: [number];
+  /** The client gave up reconnecting, or was closed; it will not connect again. */
   end: [];
+  /** A RESP3 push that is not Pub/Sub (e.g. client-side caching invalidations). */
   push: [unknown[]];
 }
 
@@ -61,6 +68,15 @@ interface Shared {
   readonly cache: { readonly store: ClientCache; readonly tracker: Tracker } | undefined;
 }
 
+/**
+ * The standalone client: `new Redis('redis://host:6379')` or `new Redis({ host, port, … })`.
+ *
+ * Every command is a lower-case method returning a Promise. Common commands have typed
+ * arguments and replies, the same under RESP2 and RESP3; every other command of the command
+ * table is a method too (`r.objectFreq(k)`, `r.configResetstat()`), untyped: it sends its
+ * arguments as written and resolves with the reply as `call()` decodes it. Concurrent commands
+ * share one auto-pipelined connection; blocking commands borrow dedicated connections.
+ */
 export interface Redis
   extends Promised<CommandSignatures<string>>, ScanIterators<string>, PubSubCommands<string> {}
 

@@ -14,6 +14,7 @@ import type {
   ScoredMember,
 } from '../commands/methods/types.js';
 
+/** Async iterators over SCAN, HSCAN, SSCAN and ZSCAN: they yield items, not pages, and stop when you `break`. */
 export interface ScanIterators<S> {
   /** Every key (optionally matching `match`, of `type`), via SCAN. */
   scanIterator(options?: KeyScanOptions): AsyncIterableIterator<S>;

@@ -36,8 +36,11 @@ import { ClusterTransaction } from './transaction.js';
 import { SlotMap, nodeAddress } from './slot-map.js';
 import { Topology, type ReadFrom } from './topology.js';
 
+/** Address of a cluster node to start from. */
 export interface ClusterNodeOptions {
+  /** Host name or IP address. */
   host: string;
+  /** Port. */
   port: number;
 }
 
@@ -57,11 +60,15 @@ export interface RedisClusterOptions extends RedisOptions {
   natMap?: NatMap;
 }
 
+/** Events of `RedisCluster`, with the arguments their listeners get. */
 export interface RedisClusterEvents {
+  /** The first slot map is loaded. */
   ready: [];
+  /** A background error (a failed refresh, a lost node); commands reject on their own. */
   error: [Error];
   /** The slot map was replaced. */
   refresh: [];
+  /** The client was closed. */
   end: [];
 }
 
@@ -80,6 +87,7 @@ export type ClusterStatus = 'idle' | 'connecting' | 'ready' | 'closed';
 
 export interface RedisCluster extends Promised<CommandSignatures<string>>, PubSubCommands<string> {}
 
+/** A Redis Cluster client: routes each command to the node owning its keys, follows MOVED/ASK, splits multi-key commands across slots, fans keyless commands out per the server's routing tips. */
 export class RedisCluster extends CommandBase<RedisClusterEvents> {
   /** @internal */
   protected readonly shared: Shared;

@@ -28,6 +28,7 @@ import type { ConnectionState } from './state.js';
 import { connectChannel, serverOf } from '../diagnostics.js';
 import { debug, debugging, where } from '../debug-log.js';
 
+/** State of a connection: `idle` (never connected), `connecting`, `ready`, `reconnecting` (waiting to retry), `closing` (graceful close under way), `closed`. */
 export type ConnectionStatus = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closing' | 'closed';
 
 export interface LifecycleConfig extends HandshakeConfig {

@@ -74,6 +74,7 @@ export interface ReplyHandler {
   onProtocolError(code: number, message: string): void;
 }
 
+/** Limits and value shapes of the RESP `Parser`. */
 export interface ParserOptions {
   /** Longest accepted bulk string / text line in bytes. Default 512 MiB (the server's limit); at most 2^31-1. */
   maxBulkLength?: number;

@@ -258,6 +258,7 @@ export interface ClusterCrossSlotErrorOptions extends RedisErrorOptions {
  * than one slot. `keys` is never part of the message.
  */
 export class ClusterCrossSlotError extends ResponseError {
+  /** The keys that span slots (empty for a server `-CROSSSLOT`). */
   readonly keys: readonly ErrorKey[];
 
   constructor(message: string, options?: ClusterCrossSlotErrorOptions) {
@@ -385,6 +386,7 @@ export class ReplicationError extends RedisError {
   declare readonly replicas?: number;
   /** WAIT timeout in ms (likewise). */
   declare readonly timeout?: number;
+  /** Replicas that acknowledged, when known. */
   declare readonly acknowledged?: number;
 
   constructor(message: string, options?: ReplicationErrorOptions) {
@@ -417,6 +419,7 @@ export class PersistenceError extends RedisError {
   declare readonly replicas?: number;
   /** WAITAOF timeout in ms (likewise). */
   declare readonly timeout?: number;
+  /** `[local, replicas]` fsyncs acknowledged, when known. */
   declare readonly acknowledged?: readonly [number, number];
 
   constructor(message: string, options?: PersistenceErrorOptions) {

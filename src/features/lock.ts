@@ -11,6 +11,7 @@ import { DataError, ErrorCodes, LockError } from '../errors/index.js';
 import { defineScript, evalScript } from './script.js';
 import { asText, type CommandRunner, type RedisKey } from './types.js';
 
+/** Options of `r.lock(name, options)`. */
 export interface LockOptions {
   /** Time to live of the lock key, ms. Absent: the key never expires (release it!). */
   timeout?: number;
@@ -24,14 +25,19 @@ export interface LockOptions {
   token?: string;
 }
 
+/** Options of one `acquire()` call; they override the lock's own. */
 export interface AcquireOptions {
+  /** `false`: one attempt only. */
   blocking?: boolean;
+  /** Longest wait in ms. */
   blockingTimeout?: number;
+  /** The token to store instead of a random one. */
   token?: string;
   /** Gives up waiting (LockError with the signal's reason as cause). */
   signal?: AbortSignal;
 }
 
+/** Options of `extend()`. */
 export interface ExtendOptions {
   /** Set the TTL to `ms` instead of adding `ms` to what is left. */
   replaceTtl?: boolean;

@@ -18,6 +18,7 @@ export type { ScriptCall } from './types.js';
 
 /** A script body with its digest, computed once (module-level scripts share it across clients). */
 export interface ScriptSource {
+  /** The script's Lua source. */
   readonly lua: string | Uint8Array;
   /** Lower-case hex SHA-1 of the body, as `SCRIPT LOAD` returns it. */
   readonly sha: string;
@@ -38,9 +39,13 @@ export type WithSlot<B> =
 
 /** What `runIn` queues into: a `pipeline()` or a `multi()` (recognised by its `discard()`). */
 export interface ScriptBatch {
+  /** Commands queued so far. */
   readonly length: number;
+  /** Queues any command. */
   call(name: string, ...args: unknown[]): unknown;
+  /** Sends the queued commands. */
   exec(): Promise<unknown[]>;
+  /** Present on `multi()` only: drops the queued commands. */
   discard?(): void;
 }
 

@@ -49,12 +49,15 @@ interface CommonOptions {
 
 /** Plain XREAD consumer. */
 export interface StreamReaderOptions extends CommonOptions {
+  /** No group: plain XREAD. */
   group?: undefined;
 }
 
 /** Consumer group member (XREADGROUP). */
 export interface StreamGroupConsumerOptions extends CommonOptions {
+  /** Consumer group name. */
   group: string;
+  /** This consumer's name within the group. */
   consumer: string;
   /** Create missing groups (default true); `'fresh'`: the group must not exist yet (else StreamDuplicateConsumerGroupError); `false`: it must exist. */
   autoCreate?: boolean | 'fresh';
@@ -66,12 +69,16 @@ export interface StreamGroupConsumerOptions extends CommonOptions {
   recoverPending?: boolean;
 }
 
+/** Options of `streamConsumer()`: a plain reader (no `group`) or a group consumer. */
 export type StreamConsumerOptions = StreamReaderOptions | StreamGroupConsumerOptions;
 
 /** One stream entry. `V` is `string`, or bytes from a `withBuffers()` client. */
 export interface ConsumerEntry<V = string> {
+  /** The stream the entry came from. */
   stream: string;
+  /** Entry ID. */
   id: string;
+  /** Field names and values. */
   fields: Record<string, V>;
 }
 
@@ -132,6 +139,7 @@ export class StreamConsumer<
     }
   }
 
+  /** The consumer is its own async iterator. */
   [Symbol.asyncIterator](): this {
     return this;
   }

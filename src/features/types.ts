@@ -24,11 +24,9 @@ export interface ConnectionLender<C extends CommandRunner = CommandRunner> {
   withConnection<T>(fn: (conn: C) => Promise<T>): Promise<T>;
 }
 
-/** Keys and arguments of a script or function call. */
-export interface ScriptCall {
-  keys?: readonly RedisKey[];
-  args?: readonly RedisValue[];
-}
+// One definition for scripts, locks and the typed FCALL / EVAL methods.
+import type { ScriptCall } from '../commands/methods/types.js';
+export type { ScriptCall };
 
 /** `numkeys key… arg…`, the tail shared by EVAL, EVALSHA and FCALL. */
 export function callTail(call: ScriptCall | undefined): unknown[] {

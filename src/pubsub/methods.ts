@@ -30,7 +30,9 @@ export interface PubSubCommands<M> {
   ): Promise<Subscription<M>>;
   /** Removes `listener` (every listener when omitted) from `channels` (all when omitted); UNSUBSCRIBE for channels left without listeners. */
   unsubscribe(channels?: PubSubName | readonly PubSubName[], listener?: MessageListener<M>): Promise<void>;
+  /** Removes `listener` (every listener when omitted) from `patterns` (all when omitted); PUNSUBSCRIBE for patterns left without listeners. */
   punsubscribe(patterns?: PubSubName | readonly PubSubName[], listener?: PatternListener<M>): Promise<void>;
+  /** Removes `listener` (every listener when omitted) from shard `channels` (all when omitted); SUNSUBSCRIBE for channels left without listeners. */
   sunsubscribe(channels?: PubSubName | readonly PubSubName[], listener?: MessageListener<M>): Promise<void>;
 }
 

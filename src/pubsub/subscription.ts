@@ -106,6 +106,7 @@ export class Subscription<M = string> implements AsyncIterable<PubSubMessage<M>>
     this.finish();
   }
 
+  /** Iterates the messages; leaving the loop unsubscribes. */
   [Symbol.asyncIterator](): AsyncIterator<PubSubMessage<M>> {
     this.reading++;
     let closed = false;

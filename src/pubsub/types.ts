@@ -14,8 +14,11 @@ export type PatternListener<M = string> = (message: M, channel: M, pattern: M) =
 
 /** What a subscription's async iterator yields. `pattern` is set for pattern subscriptions. */
 export interface PubSubMessage<M = string> {
+  /** The channel the message was published to. */
   channel: M;
+  /** The payload. */
   message: M;
+  /** For pattern subscriptions: the pattern that matched. */
   pattern?: M;
 }
 

@@ -9,8 +9,11 @@ import type { RedisOptions } from '../client/options.js';
 import { PrimaryNotFoundError, ReplicaNotFoundError, ResponseError } from '../errors/index.js';
 import { Retry } from '../retry.js';
 
+/** A server address. */
 export interface NodeAddress {
+  /** Host name or IP address. */
   host: string;
+  /** Port. */
   port: number;
 }
 

@@ -28,7 +28,12 @@ import { inspectAs } from '../util/redact.js';
 /** Options of `Sentinel`: where the sentinels are, and the options of the clients it makes. */
 export interface SentinelOptions extends Omit<RedisOptions, 'url' | 'host' | 'port' | 'path'> {
   /** Sentinels to ask, in order (the one that answers is asked first next time). */
-  sentinels: ReadonlyArray<{ host: string; port: number }>;
+  sentinels: ReadonlyArray<{
+    /** Host name or IP address of a sentinel. */
+    host: string;
+    /** Its port (usually 26379). */
+    port: number;
+  }>;
   /** The service name sentinels monitor (`sentinel monitor <name> …`). */
   name: string;
   /** ACL user on the sentinels (default: none). */
@@ -57,6 +62,7 @@ interface Tracked {
 
 const SWITCH_MASTER = '+switch-master';
 
+/** Redis Sentinel: makes clients of a monitored service that follow its failovers (`primary()`, `replica()`). */
 export class Sentinel {
   private readonly discovery: Discovery;
   private readonly dataOptions: RedisOptions;

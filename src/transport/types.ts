@@ -23,7 +23,9 @@ export interface Transport {
 export interface TlsOptions {
   /** PEM CA bundle(s) to trust in addition to (Node) or instead of the runtime's defaults. */
   ca?: string | Uint8Array | Array<string | Uint8Array>;
+  /** Client certificate (PEM), for mutual TLS. */
   cert?: string | Uint8Array;
+  /** Private key of the client certificate (PEM). */
   key?: string | Uint8Array;
   /** Passphrase of an encrypted `key` (Node). */
   passphrase?: string;

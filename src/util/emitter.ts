@@ -6,14 +6,17 @@
  */
 export type Listener<A extends unknown[]> = (...args: A) => void;
 
+/** Typed event emitter of the clients (`on`, `once`, `off`, `listenerCount`), the same on every runtime. */
 export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
   private listeners: { [K in keyof Events]?: Array<Listener<Events[K]>> } = {};
 
+  /** Calls `listener` on every `event`. */
   on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): this {
     (this.listeners[event] ??= []).push(listener);
     return this;
   }
 
+  /** Calls `listener` on the next `event` only. */
   once<K extends keyof Events>(event: K, listener: Listener<Events[K]>): this {
     const wrapped: Listener<Events[K]> = (...args) => {
       this.off(event, wrapped);
@@ -22,6 +25,7 @@ export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
     return this.on(event, wrapped);
   }
 
+  /** Removes a listener added with `on` or `once`. */
   off<K extends keyof Events>(event: K, listener: Listener<Events[K]>): this {
     const list = this.listeners[event];
     if (list) {
@@ -31,6 +35,7 @@ export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
     return this;
   }
 
+  /** Number of listeners of `event`. */
   listenerCount<K extends keyof Events>(event: K): number {
     return this.listeners[event]?.length ?? 0;
   }

@@ -10,15 +10,48 @@ export type BitfieldOffset = number | `#${number}`;
 
 /** One BITFIELD operation, in order. OVERFLOW applies to the SET/INCRBY after it. */
 export type BitfieldOperation =
-  | { op: 'GET'; type: BitfieldType; offset: BitfieldOffset }
-  | { op: 'SET'; type: BitfieldType; offset: BitfieldOffset; value: number }
-  | { op: 'INCRBY'; type: BitfieldType; offset: BitfieldOffset; increment: number }
-  | { op: 'OVERFLOW'; behavior: 'WRAP' | 'SAT' | 'FAIL' };
+  | {
+      /** GET type offset: read an integer. */
+      op: 'GET';
+      /** Signed (`i`) or unsigned (`u`) and its width in bits (`u8`, `i16` …). */
+      type: BitfieldType;
+      /** Bit offset, or `#n` for the n-th integer of this type. */
+      offset: BitfieldOffset;
+    }
+  | {
+      /** SET type offset value: write an integer; its reply is the old value. */
+      op: 'SET';
+      /** Signed (`i`) or unsigned (`u`) and its width in bits. */
+      type: BitfieldType;
+      /** Bit offset, or `#n` for the n-th integer of this type. */
+      offset: BitfieldOffset;
+      /** The value to write. */
+      value: number;
+    }
+  | {
+      /** INCRBY type offset increment: add to an integer; its reply is the new value. */
+      op: 'INCRBY';
+      /** Signed (`i`) or unsigned (`u`) and its width in bits. */
+      type: BitfieldType;
+      /** Bit offset, or `#n` for the n-th integer of this type. */
+      offset: BitfieldOffset;
+      /** The amount to add (negative to subtract). */
+      increment: number;
+    }
+  | {
+      /** OVERFLOW: how the SET / INCRBY operations after it handle overflow. */
+      op: 'OVERFLOW';
+      /** Wrap around (default), saturate at the bounds, or fail (the reply is then null). */
+      behavior: 'WRAP' | 'SAT' | 'FAIL';
+    };
 
 /** BITCOUNT / BITPOS range: bytes by default, bits with `unit: 'BIT'` (Redis 7.0+). */
 export interface BitRange {
+  /** First index (negative counts from the end). */
   start: number;
+  /** Last index, inclusive. */
   end?: number;
+  /** Whether `start`/`end` count bytes (default) or bits (Redis 7.0+). */
   unit?: 'BYTE' | 'BIT';
 }
 

@@ -12,7 +12,9 @@ import { idempotentAll, type Declarations, type RuleSet } from '../declare.js';
 /** One client as CLIENT LIST / CLIENT INFO describe it (`id`, `addr`, `name`, `db`, `cmd`, …), values as written. */
 export type ClientInfo = Record<string, string>;
 
+/** Options of CLIENT LIST. */
 export interface ClientListOptions {
+  /** Only clients of this type. */
   type?: 'NORMAL' | 'MASTER' | 'REPLICA' | 'PUBSUB';
   /** Only these client ids. */
   ids?: readonly number[];
@@ -20,10 +22,15 @@ export interface ClientListOptions {
 
 /** CLIENT KILL filters (at least one). */
 export interface ClientKillFilter {
+  /** Kill the client with this ID. */
   id?: number;
+  /** Kill clients connected from this `ip:port`. */
   addr?: string;
+  /** Kill clients connected to this local `ip:port`. */
   laddr?: string;
+  /** Kill clients authenticated as this ACL user. */
   user?: string;
+  /** Kill clients of this type. */
   type?: 'NORMAL' | 'MASTER' | 'REPLICA' | 'PUBSUB';
   /** Default true: the calling connection is spared. */
   skipme?: boolean;

@@ -7,28 +7,39 @@ import { asArray, toObject, toText } from './transforms.js';
 import type { ScriptCall } from './types.js';
 import { idempotentAll, isArg, type Declarations, type RuleSet } from '../declare.js';
 
+/** One function of a library, as FUNCTION LIST reports it. */
 export interface FunctionInfo {
+  /** Function name. */
   name: string;
+  /** Its description, null when it has none. */
   description: string | null;
+  /** Its flags (`no-writes`, `allow-stale` …). */
   flags: string[];
 }
 
+/** One library, as FUNCTION LIST reports it. */
 export interface LibraryInfo {
+  /** Library name. */
   libraryName: string;
+  /** Engine (`LUA`). */
   engine: string;
+  /** Its functions. */
   functions: FunctionInfo[];
   /** With `withCode`. */
   libraryCode?: string;
 }
 
+/** Options of FUNCTION LOAD. */
 export interface FunctionLoadOptions {
   /** Replace a library of the same name instead of failing. */
   replace?: boolean;
 }
 
+/** Options of FUNCTION LIST. */
 export interface FunctionListOptions {
   /** A glob on library names (LIBRARYNAME). */
   libraryName?: string;
+  /** WITHCODE: include each library's source. */
   withCode?: boolean;
 }
 

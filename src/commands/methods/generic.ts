@@ -4,6 +4,7 @@ import { toBoolean, toKeyPage, toNumberArray, toText, toTextOrNull } from './tra
 import type { ExpireMode, KeyScanOptions, RedisKey, RedisValue, ScanPage } from './types.js';
 import { idempotentAll, noneOf, type Declarations, type RuleSet } from '../declare.js';
 
+/** Options of COPY. */
 export interface CopyOptions {
   /** Destination database. */
   db?: number;
@@ -11,20 +12,32 @@ export interface CopyOptions {
   replace?: boolean;
 }
 
+/** Options of RESTORE. */
 export interface RestoreOptions {
+  /** REPLACE: overwrite an existing key. */
   replace?: boolean;
   /** `ttl` is a Unix time in milliseconds. */
   absttl?: boolean;
+  /** IDLETIME: the key's idle time in seconds. */
   idletime?: number;
+  /** FREQ: the key's LFU frequency. */
   freq?: number;
 }
 
+/** Options of SORT / SORT_RO. */
 export interface SortOptions {
   /** BY pattern (`weight_*`, or `nosort`). */
   by?: string;
-  limit?: { offset: number; count: number };
+  /** LIMIT offset count. */
+  limit?: {
+    /** Elements to skip. */
+    offset: number;
+    /** Elements to return. */
+    count: number;
+  };
   /** GET patterns, in order (`#` is the element itself). */
   get?: readonly string[];
+  /** Ascending (default) or descending. */
   order?: 'ASC' | 'DESC';
   /** Sort lexicographically. */
   alpha?: boolean;

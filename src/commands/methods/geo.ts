@@ -5,18 +5,24 @@ import { asArray, toNumber, toNumberOrNull, toTextOrNullArray } from './transfor
 import type { RedisKey, RedisValue } from './types.js';
 import { idempotentAll, type Declarations, type RuleSet } from '../declare.js';
 
+/** Distance unit: metres, kilometres, miles or feet. */
 export type GeoUnit = 'm' | 'km' | 'mi' | 'ft';
 
+/** A position on the map. */
 export interface GeoPosition {
+  /** Longitude in degrees (-180..180). */
   longitude: number;
+  /** Latitude in degrees (about -85.05..85.05). */
   latitude: number;
 }
 
 /** A member to add at a position. */
 export interface GeoMember extends GeoPosition {
+  /** The member name. */
   member: RedisValue;
 }
 
+/** Options of GEOADD. */
 export interface GeoAddOptions {
   /** Only add new members. */
   nx?: boolean;
@@ -27,24 +33,51 @@ export interface GeoAddOptions {
 }
 
 /** The search centre: an existing member or a position. */
-export type GeoFrom = { member: RedisValue } | GeoPosition;
+export type GeoFrom =
+  | {
+      /** FROMMEMBER: centre on this member. */
+      member: RedisValue;
+    }
+  | GeoPosition;
 
 /** The search area: a circle or a box around the centre. */
-export type GeoBy = { radius: number; unit: GeoUnit } | { width: number; height: number; unit: GeoUnit };
+export type GeoBy =
+  | {
+      /** BYRADIUS: radius of the circle. */
+      radius: number;
+      /** Unit of the radius. */
+      unit: GeoUnit;
+    }
+  | {
+      /** BYBOX: width of the box. */
+      width: number;
+      /** BYBOX: height of the box. */
+      height: number;
+      /** Unit of width and height. */
+      unit: GeoUnit;
+    };
 
+/** Options of GEOSEARCH. */
 export interface GeoSearchOptions {
+  /** Order by distance from the centre. */
   sort?: 'ASC' | 'DESC';
+  /** COUNT: at most this many results. */
   count?: number;
   /** With `count`: stop at the first `count` matches found, not the nearest. */
   any?: boolean;
 }
 
+/** Options of GEOSEARCH with WITHCOORD / WITHDIST / WITHHASH. */
 export interface GeoSearchWithOptions extends GeoSearchOptions {
+  /** Return each member's position. */
   withCoord?: boolean;
+  /** Return each member's distance from the centre, in the search unit. */
   withDist?: boolean;
+  /** Return each member's raw geohash. */
   withHash?: boolean;
 }
 
+/** Options of GEOSEARCHSTORE. */
 export interface GeoSearchStoreOptions extends GeoSearchOptions {
   /** Store distances as scores instead of geohashes. */
   storedist?: boolean;
@@ -52,6 +85,7 @@ export interface GeoSearchStoreOptions extends GeoSearchOptions {
 
 /** A GEOSEARCH match with what was asked for. */
 export interface GeoSearchResult<S> {
+  /** The member name. */
   member: S;
   /** In the unit of the search (`withDist`). */
   distance?: number;

@@ -7,16 +7,23 @@ import { idempotentAll, noneOf, type Declarations, type RuleSet } from '../decla
 
 /** A field with its value (HRANDFIELD WITHVALUES, HSCAN). */
 export interface FieldValue<S> {
+  /** Field name. */
   field: S;
+  /** Field value. */
   value: S;
 }
 
 /** Expiry of HGETEX: one of them. */
 export interface HGetExOptions {
+  /** Expire after this many seconds. */
   ex?: number;
+  /** Expire after this many milliseconds. */
   px?: number;
+  /** Expire at this Unix time in seconds. */
   exat?: number;
+  /** Expire at this Unix time in milliseconds. */
   pxat?: number;
+  /** Remove the fields' expiry. */
   persist?: boolean;
 }
 
@@ -26,10 +33,15 @@ export interface HSetExOptions {
   fnx?: boolean;
   /** Only if all the fields exist. */
   fxx?: boolean;
+  /** Expire after this many seconds. */
   ex?: number;
+  /** Expire after this many milliseconds. */
   px?: number;
+  /** Expire at this Unix time in seconds. */
   exat?: number;
+  /** Expire at this Unix time in milliseconds. */
   pxat?: number;
+  /** Keep the fields' current expiry. */
   keepttl?: boolean;
 }
 

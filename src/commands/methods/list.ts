@@ -4,6 +4,7 @@ import { asArray } from './transforms.js';
 import type { ListEnd, RedisKey, RedisValue } from './types.js';
 import { idempotentAll, intArg, type Declarations, type RuleSet } from '../declare.js';
 
+/** Options of LPOS. */
 export interface LPosOptions {
   /** Which match to return (1 = first; negative counts from the tail). */
   rank?: number;
@@ -13,7 +14,9 @@ export interface LPosOptions {
 
 /** What LMPOP / BLMPOP popped. */
 export interface ListPop<S> {
+  /** The list the elements came from. */
   key: S;
+  /** The popped elements. */
   elements: S[];
 }
 

@@ -13,7 +13,9 @@ import {
 import type { RedisKey, RedisValue } from './types.js';
 import { idempotentAll, isArg, type Declarations, type RuleSet } from '../declare.js';
 
+/** One entry of SLOWLOG GET. */
 export interface SlowlogEntry {
+  /** Unique, increasing entry ID. */
   id: number;
   /** Unix time in seconds. */
   timestamp: number;
@@ -21,11 +23,15 @@ export interface SlowlogEntry {
   duration: number;
   /** The command and its arguments (the server truncates long ones). */
   args: string[];
+  /** `ip:port` of the client (Redis 4.0+). */
   clientAddress?: string;
+  /** Name the client set, if any (Redis 4.0+). */
   clientName?: string;
 }
 
+/** One loaded module, as MODULE LIST reports it. */
 export interface ModuleInfo {
+  /** Module name (`search`, `ReJSON` …). */
   name: string;
   /** Version as an integer (e.g. 20609 for 2.6.9). */
   ver: number;

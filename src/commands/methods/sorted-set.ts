@@ -41,7 +41,9 @@ export interface ZAddOptions {
 
 /** A member to add with its score. */
 export interface ZMember {
+  /** The score. */
   score: number;
+  /** The member. */
   member: RedisValue;
 }
 
@@ -50,11 +52,17 @@ export interface ZMember {
  * bounds like `'(1'`, `'-inf'`) or lexicographic (`by: 'lex'`, bounds like `'[a'`, `'-'`).
  */
 export interface ZRangeOptions {
+  /** BYSCORE / BYLEX; by rank when absent. */
   by?: 'score' | 'lex';
   /** Highest first; `start` is then the higher bound. */
   rev?: boolean;
   /** Only with `by`. */
-  limit?: { offset: number; count: number };
+  limit?: {
+    /** Elements to skip. */
+    offset: number;
+    /** Elements to return. */
+    count: number;
+  };
 }
 
 /** A score or a score bound such as `'(1.5'`, `'-inf'`, `'+inf'`. */
@@ -62,20 +70,25 @@ export type ScoreBound = number | string;
 /** A lexicographic bound: `'[a'`, `'(a'`, `'-'`, `'+'`. */
 export type LexBound = string;
 
+/** Options of ZUNION / ZINTER / ZDIFF and their STORE forms. */
 export interface ZCombineOptions {
   /** One multiplier per key. */
   weights?: readonly number[];
+  /** How scores of a member in several sets combine (default SUM). */
   aggregate?: 'SUM' | 'MIN' | 'MAX';
 }
 
 /** What BZPOPMIN / BZPOPMAX popped. */
 export interface ZKeyedMember<S> extends ScoredMember<S> {
+  /** The sorted set the member came from. */
   key: S;
 }
 
 /** What ZMPOP / BZMPOP popped. */
 export interface ZPop<S> {
+  /** The sorted set the members came from. */
   key: S;
+  /** The popped members with their scores. */
   members: Array<ScoredMember<S>>;
 }
 

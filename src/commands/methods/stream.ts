@@ -22,31 +22,41 @@ import { argName, idempotentAll, isArg, type Declarations, type RuleSet } from '
 
 /** A stream entry. Field names are strings; values follow the client's string type. */
 export interface StreamEntry<S> {
+  /** Entry ID (`<ms>-<seq>`). */
   id: string;
+  /** Field names and values, in the order they were added. */
   fields: Record<string, S>;
 }
 
 /** An entry read from a group's history: `fields` is null when the entry was deleted since delivery. */
 export interface GroupStreamEntry<S> {
+  /** Entry ID (`<ms>-<seq>`). */
   id: string;
+  /** Field names and values, or null when the entry no longer exists. */
   fields: Record<string, S> | null;
 }
 
 /** One stream's part of an XREAD / XREADGROUP reply. */
 export interface StreamRead<E> {
+  /** Name of the stream. */
   stream: string;
+  /** The entries read, oldest first. */
   entries: E[];
 }
 
 /** Where to read a stream from: `$` (new entries, XREAD), `>` (never delivered, XREADGROUP), or an ID. */
 export interface StreamOffset {
+  /** The stream key. */
   key: RedisKey;
+  /** Read entries after this ID (`$`: only new ones; `>`: never delivered to the group). */
   id: string;
 }
 
 /** Trimming of XADD / XTRIM: `maxlen` or `minid`. */
 export interface StreamTrim {
+  /** MAXLEN: keep at most this many entries. */
   maxlen?: number;
+  /** MINID: drop entries with IDs lower than this. */
   minid?: string;
   /** `~`: trim only whole macro nodes (faster, may keep a few more). */
   approx?: boolean;
@@ -54,22 +64,27 @@ export interface StreamTrim {
   limit?: number;
 }
 
+/** Options of XADD: trimming and NOMKSTREAM. */
 export interface XAddOptions extends StreamTrim {
   /** Do not create the stream (the reply is then null). */
   nomkstream?: boolean;
 }
 
+/** Options of XREAD. */
 export interface XReadOptions {
+  /** COUNT: at most this many entries per stream. */
   count?: number;
   /** Wait up to this many milliseconds (0 = forever); runs on a dedicated connection. */
   block?: number;
 }
 
+/** Options of XREADGROUP. */
 export interface XReadGroupOptions extends XReadOptions {
   /** Do not add the entries to the pending list. */
   noack?: boolean;
 }
 
+/** Options of XGROUP CREATE. */
 export interface XGroupCreateOptions {
   /** Create the stream when it does not exist. */
   mkstream?: boolean;
@@ -77,47 +92,76 @@ export interface XGroupCreateOptions {
   entriesRead?: number;
 }
 
+/** The summary form of XPENDING. */
 export interface XPendingSummary {
+  /** Number of pending entries of the group. */
   count: number;
+  /** Smallest pending ID, null when none is pending. */
   minId: string | null;
+  /** Greatest pending ID, null when none is pending. */
   maxId: string | null;
-  consumers: Array<{ name: string; pending: number }>;
+  /** Consumers with pending entries and how many each has. */
+  consumers: Array<{
+    /** Consumer name. */
+    name: string;
+    /** Its pending entries. */
+    pending: number;
+  }>;
 }
 
+/** One entry of the extended form of XPENDING. */
 export interface XPendingEntry {
+  /** Entry ID. */
   id: string;
+  /** Consumer the entry was delivered to. */
   consumer: string;
   /** Milliseconds since the last delivery. */
   idle: number;
+  /** Times the entry was delivered. */
   deliveries: number;
 }
 
+/** Options of the extended form of XPENDING. */
 export interface XPendingOptions {
   /** Only entries idle at least this many milliseconds (Redis 6.2+). */
   idle?: number;
+  /** Only entries pending for this consumer. */
   consumer?: string;
 }
 
+/** Options of XCLAIM. */
 export interface XClaimOptions {
+  /** IDLE: set the idle time of the claimed entries (ms). */
   idle?: number;
+  /** TIME: set the idle time as a Unix time in ms. */
   time?: number;
+  /** RETRYCOUNT: set the delivery counter. */
   retrycount?: number;
+  /** FORCE: create pending entries for IDs not pending yet. */
   force?: boolean;
+  /** LASTID: update the group's last delivered ID. */
   lastid?: string;
 }
 
+/** The reply of XAUTOCLAIM. */
 export interface XAutoClaimResult<E> {
   /** Cursor for the next call; `'0-0'` when the scan is complete. */
   next: string;
+  /** The claimed entries (or IDs with `JUSTID`). */
   entries: E[];
   /** IDs that were pending but no longer exist (Redis 7.0+; empty before). */
   deleted: string[];
 }
 
+/** The reply of XINFO STREAM. */
 export interface XInfoStream<S> {
+  /** Number of entries. */
   length: number;
+  /** Keys of the underlying radix tree. */
   radixTreeKeys: number;
+  /** Nodes of the underlying radix tree. */
   radixTreeNodes: number;
+  /** The last ID the stream generated. */
   lastGeneratedId: string;
   /** Redis 7.0+. */
   maxDeletedEntryId?: string;
@@ -125,15 +169,23 @@ export interface XInfoStream<S> {
   entriesAdded?: number;
   /** Redis 7.0+. */
   recordedFirstEntryId?: string;
+  /** Number of consumer groups. */
   groups: number;
+  /** The first entry, null when the stream is empty. */
   firstEntry: StreamEntry<S> | null;
+  /** The last entry, null when the stream is empty. */
   lastEntry: StreamEntry<S> | null;
 }
 
+/** One consumer group, as XINFO GROUPS reports it. */
 export interface XInfoGroup {
+  /** Group name. */
   name: string;
+  /** Number of consumers. */
   consumers: number;
+  /** Entries delivered but not acknowledged. */
   pending: number;
+  /** ID of the last entry delivered to the group. */
   lastDeliveredId: string;
   /** Redis 7.0+ (null when unknown). */
   entriesRead?: number | null;
@@ -141,8 +193,11 @@ export interface XInfoGroup {
   lag?: number | null;
 }
 
+/** One consumer, as XINFO CONSUMERS reports it. */
 export interface XInfoConsumer {
+  /** Consumer name. */
   name: string;
+  /** Entries delivered to it and not acknowledged. */
   pending: number;
   /** Milliseconds since the consumer's last attempted interaction. */
   idle: number;

@@ -7,6 +7,7 @@
 
 /** A key or value as accepted on the wire. Buffers are Uint8Arrays. */
 export type RedisKey = string | number | Uint8Array;
+/** What a value may be: strings are sent as UTF-8, numbers as their decimal text, bytes as they are. */
 export type RedisValue = string | number | Uint8Array;
 /** Any argument of a command sent as written (`call()`, the untyped command methods). */
 export type RedisArg = string | number | bigint | Uint8Array;
@@ -24,13 +25,17 @@ export interface Dispatcher {
 
 /** A member with its score (sorted sets). */
 export interface ScoredMember<S> {
+  /** The member. */
   member: S;
+  /** Its score (a number, also under RESP2). */
   score: number;
 }
 
 /** One page of a SCAN-family command. The cursor is a decimal string (it may exceed 2^53). */
 export interface ScanPage<T> {
+  /** The cursor for the next call; `'0'` when the scan is complete. */
   cursor: string;
+  /** The items of this page (may be empty while the scan goes on). */
   items: T[];
 }
 
@@ -50,7 +55,9 @@ export interface KeyScanOptions extends ScanOptions {
 
 /** Keys and arguments of a script or function call (EVAL, EVALSHA, FCALL). */
 export interface ScriptCall {
+  /** Key names (KEYS in Lua); they decide the node in a cluster. */
   keys?: readonly RedisKey[];
+  /** Other arguments (ARGV in Lua). */
   args?: readonly RedisValue[];
 }
 

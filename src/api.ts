@@ -17,6 +17,9 @@ export {
   type ClusterStatus,
   type RedisClusterEvents,
 } from './cluster/cluster.js';
+export type { ClusterConnection } from './cluster/lent.js';
+export type { ReadFrom } from './cluster/topology.js';
+export type { NatMap, HostPort } from './cluster/nat-map.js';
 export type { RedisOptions } from './client/options.js';
 export type { TlsOptions } from './transport/types.js';
 export type {

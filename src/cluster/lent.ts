@@ -37,6 +37,7 @@ function foreignKeys(slot: number, name: string, args: readonly unknown[]): Erro
   );
 }
 
+/** The connection `cluster.withConnection(key, fn)` lends: a connection to the node owning the key's slot; commands whose keys lie in another slot reject with `ClusterCrossSlotError`. */
 export class ClusterConnection extends DedicatedConnection {
   private watching = false;
 

@@ -16,6 +16,7 @@ import { translateAddress, type NatMap } from '../shared/nat-map.js';
 import { SingleFlight } from './single-flight.js';
 import { SlotMap, nodeAddress, type AddressResolver, type NodeAddress, type Shard } from './slot-map.js';
 
+/** Where read-only cluster commands go: `'primary'` (default), or replicas (`'replica'`, `'preferReplica'`; see the README's Cluster section). */
 export type ReadFrom = 'primary' | 'replica' | 'preferReplica';
 
 export interface NodeEntry {

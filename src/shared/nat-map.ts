@@ -7,7 +7,9 @@
 
 /** A host and port. */
 export interface HostPort {
+  /** Host name or IP address. */
   host: string;
+  /** Port. */
   port: number;
 }
 

@@ -37,6 +37,10 @@ export interface Summary {
   repeats: number;
   cmdsPerSec: Spread;
   ratio: Spread;
+  /** The per-repeat ratios `ratio` summarises, for the target verdicts (bench/verdict.ts). */
+  ratios: number[];
+  /** Per-repeat peak RSS ÷ the baseline's peak RSS in the same repeat. */
+  rssRatios: number[];
   p50Ms: Spread;
   p99Ms: Spread;
   cpuUsPerCmd: Spread;
@@ -52,12 +56,15 @@ export interface Summary {
 export function summarise(workload: string, client: ClientName, runs: readonly RunRecord[]): Summary {
   const mine = runs.filter((r) => r.result.workload === workload && r.result.client === client);
   const ratios: number[] = [];
+  const rssRatios: number[] = [];
   for (const r of mine) {
     const base = runs.find(
       (b) => b.repeat === r.repeat && b.result.workload === workload && b.result.client === BASELINE,
     );
     if (base !== undefined && base.result.cmdsPerSec > 0)
       ratios.push(r.result.cmdsPerSec / base.result.cmdsPerSec);
+    if (base !== undefined && base.result.rssPeakMB > 0)
+      rssRatios.push(r.result.rssPeakMB / base.result.rssPeakMB);
   }
   const pick = (f: (x: ChildOk) => number) => spread(mine.map((r) => f(r.result)));
   return {
@@ -66,6 +73,8 @@ export function summarise(workload: string, client: ClientName, runs: readonly R
     repeats: mine.length,
     cmdsPerSec: pick((x) => x.cmdsPerSec),
     ratio: spread(ratios),
+    ratios,
+    rssRatios,
     p50Ms: pick((x) => x.p50Ms),
     p99Ms: pick((x) => x.p99Ms),
     cpuUsPerCmd: pick((x) => x.cpuUsPerCmd),

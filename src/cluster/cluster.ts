@@ -185,6 +185,7 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
     return this.shared.topology.cache;
   }
 
+  /** A view on the same node connections whose string replies are bytes (Buffer on Node). */
   withBuffers(): RedisClusterBuffers {
     const view = Object.create(this) as RedisCluster;
     Object.defineProperty(view, 'buffers', { value: true });

@@ -19,7 +19,7 @@ export {
 } from './cluster/cluster.js';
 export type { ClusterConnection } from './cluster/lent.js';
 export type { ReadFrom } from './cluster/topology.js';
-export type { NatMap, HostPort } from './cluster/nat-map.js';
+export type { NatMap, HostPort } from './shared/nat-map.js';
 export type { RedisOptions } from './client/options.js';
 export type { TlsOptions } from './transport/types.js';
 export type {
@@ -34,6 +34,8 @@ export type {
   ExpireMode,
   ListEnd,
   SetOptions,
+  SetExpiry,
+  SetCondition,
   GetExOptions,
   CopyOptions,
   RestoreOptions,
@@ -118,7 +120,13 @@ export {
   type PubSubName,
   type SubscribeOptions,
 } from './pubsub/index.js';
-export { Script, defineScript, type ScriptSource, type ScriptBatch } from './features/script.js';
+export {
+  Script,
+  defineScript,
+  type WithSlot,
+  type ScriptSource,
+  type ScriptBatch,
+} from './features/script.js';
 export { Lock, type LockOptions, type AcquireOptions, type ExtendOptions } from './features/lock.js';
 export {
   StreamConsumer,

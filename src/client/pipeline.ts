@@ -326,5 +326,6 @@ export interface Transaction<T extends unknown[] = []> extends ChainedBatch<
   'transaction',
   T
 > {
+  /** Queues any command as written; its slot is the reply as decoded. */
   call(name: string, ...args: unknown[]): Transaction<[...T, unknown]>;
 }

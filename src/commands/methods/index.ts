@@ -40,7 +40,7 @@ export type {
   ExpireMode,
   ListEnd,
 } from './types.js';
-export type { SetOptions, GetExOptions } from './string.js';
+export type { SetOptions, GetExOptions, SetExpiry, SetCondition } from './string.js';
 export type { CopyOptions, RestoreOptions, SortOptions } from './generic.js';
 export type { FieldValue, HGetExOptions, HSetExOptions } from './hash.js';
 export type { LPosOptions, ListPop } from './list.js';

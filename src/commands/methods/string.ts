@@ -22,19 +22,43 @@ type OneExpiry<K extends keyof NoExpiry> = Omit<NoExpiry, K> & { [P in K]: numbe
  * compile error (and a CommandSyntaxError for plain-JavaScript callers).
  */
 export type SetExpiry =
-  | (NoExpiry & { keepttl?: boolean })
-  | ((OneExpiry<'ex'> | OneExpiry<'px'> | OneExpiry<'exat'> | OneExpiry<'pxat'>) & { keepttl?: false });
+  | (NoExpiry & {
+      /** KEEPTTL: keep the key's current expiry. */
+      keepttl?: boolean;
+    })
+  | ((OneExpiry<'ex'> | OneExpiry<'px'> | OneExpiry<'exat'> | OneExpiry<'pxat'>) & {
+      /** Not with an expiry. */
+      keepttl?: false;
+    });
 
 /** `nx` (only if the key does not exist) or `xx` (only if it exists), not both. */
-export type SetCondition = { nx?: boolean; xx?: false } | { nx?: false; xx?: boolean };
+export type SetCondition =
+  | {
+      /** NX: only set if the key does not exist. */
+      nx?: boolean;
+      /** Not with `nx`. */
+      xx?: false;
+    }
+  | {
+      /** Not with `xx`. */
+      nx?: false;
+      /** XX: only set if the key exists. */
+      xx?: boolean;
+    };
 
 /** Options of SET: one expiry, one condition, and `get` (return the old value: SET … GET). */
 export type SetOptions = SetExpiry & SetCondition & { get?: boolean };
 
 /** Options of GETEX: one expiry or `persist` (remove the expiry), or none to just read. */
 export type GetExOptions =
-  | (NoExpiry & { persist?: boolean })
-  | ((OneExpiry<'ex'> | OneExpiry<'px'> | OneExpiry<'exat'> | OneExpiry<'pxat'>) & { persist?: false });
+  | (NoExpiry & {
+      /** PERSIST: remove the expiry. */
+      persist?: boolean;
+    })
+  | ((OneExpiry<'ex'> | OneExpiry<'px'> | OneExpiry<'exat'> | OneExpiry<'pxat'>) & {
+      /** Not with an expiry. */
+      persist?: false;
+    });
 
 /** Signatures with plain reply types; clients wrap them in promises. `S` is string or bytes. */
 export interface StringCommands<S> {

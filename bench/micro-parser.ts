@@ -294,7 +294,7 @@ for (let round = 0; round < ROUNDS; round++) {
       const b = e.target as unknown as Benchmark & { name: string };
       if (b.error) throw b.error;
       const key = `${w.name}|${b.name}`;
-      hz.set(key, [...(hz.get(key) ?? []), b.hz!]);
+      hz.set(key, [...(hz.get(key) ?? []), b.hz]);
       fastest.set(key, Math.min(fastest.get(key) ?? Infinity, ...b.stats.sample));
     });
     suite.run({ async: false });

@@ -89,7 +89,7 @@ function parse(buf: Buffer, pos: number): Parsed {
       return [out, p];
     }
     default:
-      throw new Error(`mini-resp: unexpected type byte 0x${type.toString(16)}`);
+      throw new Error(`mini-resp: unexpected type byte 0x${type?.toString(16)}`);
   }
 }
 

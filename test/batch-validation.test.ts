@@ -73,7 +73,7 @@ describe('batches are validated whole before anything is sent', { timeout: 60_00
     assert.equal(results.length, 6);
     assert.equal(results[0], 'OK');
     assert.ok(results[1] instanceof DataError);
-    assert.equal((results[1] as DataError).command, 'SET');
+    assert.equal(results[1].command, 'SET');
     assert.equal(results[2], '1');
     assert.equal(results[3], 1);
     assert.ok(results[4] instanceof DataError);

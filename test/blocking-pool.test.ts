@@ -42,7 +42,7 @@ describe('blocking connection pool options', () => {
         (e: unknown) => e,
       );
       assert.ok(err instanceof ConnectionError, String(err));
-      assert.equal((err as ConnectionError).code, 'ERR_WREDIS_POOL_TIMEOUT');
+      assert.equal(err.code, 'ERR_WREDIS_POOL_TIMEOUT');
       // Exactly two dedicated connections were opened (the blocked pair).
       assert.equal((await clients(server)) - base, 2);
       await r.rpush('pool:a', '1');

@@ -57,13 +57,13 @@ perProtocol('typed methods check their call shape', (ctx) => {
     const r = ctx.r;
     await r.configResetstat();
     const p = r.pipeline().set('a', '1');
-    (p as unknown as Loose).set?.call(p, 'b', '2', 'EX', 1);
+    void (p as unknown as Loose).set?.call(p, 'b', '2', 'EX', 1);
     const res: unknown[] = await p.get('a').exec();
     assert.equal(res[0], 'OK');
     assert.ok(res[1] instanceof DataError);
     assert.equal(res[2], '1');
     const m = r.multi().set('c', '1');
-    (m as unknown as Loose).get?.call(m, 'c', 'extra');
+    void (m as unknown as Loose).get?.call(m, 'c', 'extra');
     await assert.rejects(m.exec(), DataError);
     const calls = await commandCalls(r);
     assert.equal(calls.get('set'), 1);

@@ -90,7 +90,7 @@ perProtocol('hash commands', (ctx) => {
     const all = await ctx.r.withBuffers().hgetall('h');
     assert.deepEqual(Object.keys(all), ['f']);
     assert.ok(all.f instanceof Uint8Array);
-    assert.deepEqual(Buffer.from(all.f as Uint8Array), Buffer.from([1, 2, 255]));
+    assert.deepEqual(Buffer.from(all.f), Buffer.from([1, 2, 255]));
   });
 });
 

@@ -66,7 +66,7 @@ describe('connection core (in-memory)', () => {
     assert.equal(x.value, 'X');
     assert.ok(y.error instanceof TimeoutError, String(y.error));
     assert.match((y.error as Error).message, /timed out after 100 ms/);
-    assert.equal((y.error as TimeoutError).code, 'ERR_WREDIS_COMMAND_TIMEOUT');
+    assert.equal(y.error.code, 'ERR_WREDIS_COMMAND_TIMEOUT');
     assert.equal(c.status, 'ready', 'not torn down: bytes kept arriving');
     const slot = (c as unknown as { queue: { inflight: Iterable<{ args: unknown[]; settled: boolean }> } })
       .queue.inflight;
@@ -122,7 +122,7 @@ describe('connection core (in-memory)', () => {
       assert.deepEqual(resent, replay === 'readonly' ? ['GET'] : ['GET', 'SET'], replay);
       for (const o of replay === 'readonly' ? [set, incr, flush] : [incr, flush]) {
         assert.ok(o.error instanceof ConnectionError, String(o.error));
-        assert.equal((o.error as ConnectionError).code, 'ERR_WREDIS_CONNECTION_LOST');
+        assert.equal(o.error.code, 'ERR_WREDIS_CONNECTION_LOST');
         assert.match((o.error as Error).message, /outcome unknown/);
       }
       assert.equal(get.settled, false, 'the read waits for its replay');
@@ -223,7 +223,7 @@ describe('connection core (in-memory)', () => {
     const d = outcome(c.send('GET', ['d']));
     await settle();
     assert.ok(d.error instanceof ConnectionError);
-    assert.equal((d.error as ConnectionError).code, 'ERR_WREDIS_QUEUE_FULL');
+    assert.equal(d.error.code, 'ERR_WREDIS_QUEUE_FULL');
     assert.equal(a.settled || b.settled, false);
     c.disconnect();
   });
@@ -314,7 +314,7 @@ describe('connection core (in-memory)', () => {
     const err = await p;
     assert.ok(err instanceof TimeoutError, String(err));
     assert.match((err as Error).message, /after 3000 ms/);
-    assert.equal((err as TimeoutError).code, 'ERR_WREDIS_CONNECT_TIMEOUT');
+    assert.equal(err.code, 'ERR_WREDIS_CONNECT_TIMEOUT');
     c.disconnect();
   });
 

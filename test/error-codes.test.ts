@@ -13,7 +13,6 @@ import { after, before, describe, it } from 'node:test';
 import {
   AskError,
   ClusterDownError,
-  ClusterError,
   CommandNotSupportedError,
   CommandSyntaxError,
   ConnectionError,

@@ -603,7 +603,7 @@ describe('MOVED / ASK parsing', () => {
     test(`${JSON.stringify(message)}`, () => {
       const e = serverError(message, 'GET');
       assert.ok(e instanceof (message.startsWith('ASK') ? AskError : MovedError));
-      const r = e as MovedError;
+      const r = e;
       assert.deepEqual([r.slot, r.host, r.port], [slot, host, port]);
       assert.equal(r.message, message);
       assert.equal(r.command, 'GET');

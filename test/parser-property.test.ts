@@ -57,6 +57,7 @@ const scalar: fc.Arbitrary<RespValue> = fc.oneof(
   fc.integer({ min: -70000, max: 70000 }).map((v) => ({ t: 'int', v: BigInt(v) }) as const),
   double,
   fc.bigInt({ min: -(10n ** 60n), max: 10n ** 60n }).map((v) => ({ t: 'bignum', v }) as const),
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- without it the value does not type as RespValue
   fc.constantFrom('_', '$', '*').map((form) => ({ t: 'null', form: form as '_' | '$' | '*' }) as const),
   fc.boolean().map((v) => ({ t: 'bool', v }) as const),
 );
@@ -104,6 +105,7 @@ const { value } = fc.letrec<{ value: RespValue; attrs: Array<[RespValue, RespVal
 /** Top-level values: anything, plus pushes and errors on their own. */
 const topLevel = fc.oneof(
   { arbitrary: value, weight: 8 },
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- widens the literal to RespValue for fc.oneof
   { arbitrary: fc.array(value, { maxLength: 4 }).map((v) => ({ t: 'push', v }) as RespValue), weight: 1 },
   { arbitrary: nestedError, weight: 1 },
 );

@@ -298,6 +298,7 @@ for (const protocol of [2, 3] as const) {
         DataError,
       );
       await assert.rejects(
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- a number where a name belongs, on purpose
         ps.subscribe('channel', [42 as unknown as string], () => undefined, false),
         DataError,
       );

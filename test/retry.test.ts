@@ -150,8 +150,8 @@ describe('Retry', () => {
       assert.equal(r.retries, DEFAULT_RETRIES);
       assert.equal(r.retries, 3);
       assert.ok(r.backoff instanceof ExponentialWithJitterBackoff);
-      assert.equal((r.backoff as ExponentialWithJitterBackoff).base, 8);
-      assert.equal((r.backoff as ExponentialWithJitterBackoff).cap, 512);
+      assert.equal(r.backoff.base, 8);
+      assert.equal(r.backoff.cap, 512);
       for (const e of [
         new ConnectionError('x'),
         new TimeoutError('x'),

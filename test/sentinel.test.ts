@@ -26,7 +26,7 @@ const quickRetry = (): Retry =>
 
 /** The port the client's shared connection talks to, from the server itself. */
 async function portOf(r: Redis): Promise<number> {
-  const reply = (await r.call('CONFIG', 'GET', 'port')) as unknown;
+  const reply = await r.call('CONFIG', 'GET', 'port');
   if (Array.isArray(reply)) return Number(reply[1]);
   return Number((reply as Record<string, string>).port);
 }

@@ -143,7 +143,7 @@ for (const protocol of [2, 3] as const) {
         ack: 'manual',
         stopWhenIdle: true,
       });
-      const got = (await take(it, 10)) as Array<GroupConsumerEntry>;
+      const got = await take<GroupConsumerEntry>(it, 10);
       assert.equal(got.length, 3);
       assert.equal(await pendingCount('s', 'g'), 3);
       assert.equal(await got[1]?.ack(), true);

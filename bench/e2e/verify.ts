@@ -4,7 +4,7 @@
  * commands the child claims to have measured. A client that "finishes" without the server
  * doing the work gets no figure.
  */
-import { RawClient, parseInfo, type RespValue } from '../../test/support/raw-client.js';
+import { RawClient, parseInfo } from '../../test/support/raw-client.js';
 import type { Endpoint } from './adapters/types.js';
 
 export async function commandsProcessed(nodes: readonly Endpoint[]): Promise<number> {
@@ -28,7 +28,7 @@ export async function clusterNodesOf(ep: Endpoint): Promise<Endpoint[]> {
     const seen = new Map<string, Endpoint>();
     for (const range of Array.isArray(slots) ? slots : []) {
       if (!Array.isArray(range)) continue;
-      for (const node of range.slice(2) as RespValue[]) {
+      for (const node of range.slice(2)) {
         if (!Array.isArray(node)) continue;
         const host = String(node[0]) === '' ? ep.host : String(node[0]);
         const port = Number(node[1]);

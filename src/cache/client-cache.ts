@@ -13,7 +13,7 @@
 import type { SendOptions } from '../connection/connection.js';
 import { keyIndexes } from '../commands/keys.js';
 import { isReadOnly, lookupCommand } from '../commands/table.js';
-import { DataError, RedisError, withCommand } from '../errors/index.js';
+import { DataError, withCommand } from '../errors/index.js';
 import { cacheable, keysOf, type Cacheable } from './cacheable.js';
 import { argsId, idPart, indexKey, invalidatedKeys } from './keys.js';
 import type { ResolvedCacheOptions } from './options.js';
@@ -214,7 +214,7 @@ export class ClientCache implements ClientSideCache, TrackerSink {
       try {
         return Promise.resolve(finish(parts));
       } catch (e) {
-        return Promise.reject(e as Error);
+        return Promise.reject(e);
       }
     }
     return Promise.all(parts).then(finish);
@@ -350,7 +350,7 @@ function transformError(e: unknown, name: string): Error {
     e instanceof DataError
       ? e
       : new DataError(e instanceof Error ? e.message : 'could not decode the reply', { cause: e });
-  return withCommand(error as RedisError, name.toUpperCase());
+  return withCommand(error, name.toUpperCase());
 }
 
 /** Error values inside a reply are not cached (they are rare and may be transient). */

@@ -45,6 +45,7 @@ export class InvalidationListener {
     this.conn.on('close', () => this.down());
     this.conn.on('end', () => this.down());
     this.conn.on('push', (message) => this.onMessage(message));
+    // A failed connect is reported through 'close'/'end' (down() above); nothing awaits it here.
     this.conn.connect().catch(() => undefined);
   }
 

@@ -156,6 +156,7 @@ export class DedicatedConnection extends CommandBase<Record<never, never>> {
       return;
     }
     if (s.watching && this.conn.status === 'ready')
+      // Best effort: a connection whose UNWATCH fails is reset or closed before the next borrower gets it.
       await this.conn.send('UNWATCH', []).catch(() => undefined);
   }
 

@@ -227,6 +227,7 @@ export class Transaction<T extends unknown[] = []> extends Batch {
     const multi = sent[0] as Promise<unknown>;
     const acks = sent.slice(1, -1).map(settle);
     const exec = sent[sent.length - 1] as Promise<unknown>;
+    // MULTI's reply is not a result: a refused MULTI shows in EXEC's reply, which is awaited.
     multi.catch(() => undefined);
     let results: unknown;
     try {

@@ -117,6 +117,7 @@ export class Redis extends CommandBase<RedisEvents> {
     main.on('reconnecting', (d) => this.emit('reconnecting', d));
     main.on('end', () => this.emit('end'));
     main.on('push', (v) => this.emit('push', v));
+    // Connecting at construction is eager, not awaited: a failure reaches commands (they reject) and 'error'.
     if (!resolved.lazyConnect) main.connect().catch(() => undefined);
   }
 
@@ -192,6 +193,7 @@ export class Redis extends CommandBase<RedisEvents> {
   disconnect(): void {
     this.shared.main.disconnect();
     this.shared.blocking.disconnect();
+    // disconnect() is synchronous and immediate: the cache store closes in the background, no caller to tell.
     this.shared.cache?.store.close().catch(() => undefined);
   }
 
@@ -231,7 +233,7 @@ export class Redis extends CommandBase<RedisEvents> {
    * to a dedicated connection.
    */
   call(name: string, ...args: unknown[]): Promise<unknown> {
-    return this.dispatch(name, args) as Promise<unknown>;
+    return this.dispatch(name, args);
   }
 
   /** Queues commands with the typed methods; `exec()` sends them in one write and resolves with every result, errors in place. */

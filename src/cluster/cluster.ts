@@ -140,7 +140,9 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
     };
     const every = refreshInterval ?? 30_000;
     if (every > 0) {
-      const timer = setInterval(() => this.refresh().catch((e: Error) => this.emit('error', e)), every);
+      const timer = setInterval(() => {
+        this.refresh().catch((e: Error) => this.emit('error', e));
+      }, every);
       (timer as { unref?: () => void }).unref?.();
       this.shared.timer = timer;
     }
@@ -219,7 +221,7 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
   async withConnection<T>(key: RedisKey, fn: (conn: ClusterConnection) => Promise<T>): Promise<T> {
     await this.connect();
     const { topology, executor } = this.shared;
-    const slot = keySlot(key as string);
+    const slot = keySlot(key);
     const node = topology.node(topology.pick(slot, false));
     return node.blocking.lease(async (conn) => {
       const lent = new ClusterConnection(conn, this.buffers, executor.support(), slot, (e) =>
@@ -342,6 +344,7 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
   disconnect(): void {
     const s = this.shared;
     this.stopTimers();
+    // disconnect() is synchronous and immediate: Pub/Sub connections close in the background, no caller to tell.
     s.pubsub?.close(false).catch(() => undefined);
     s.topology.disconnect();
     this.emit('end');

@@ -457,7 +457,8 @@ export class ClusterPubSub {
         if (this.healthy()) break;
       }
     };
-    run().finally(() => {
+    // run() catches what each round throws (reconcile(...).catch(noop)); nothing to await here.
+    void run().finally(() => {
       this.watching = false;
     });
   }

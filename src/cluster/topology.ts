@@ -89,6 +89,7 @@ export class Topology {
     if (map === undefined || map.shardOf(slot)?.primary.key === to.key) return;
     map.moveSlot(slot, to);
     this.flushMovedSlots();
+    // The slot is already moved locally; a failed refresh is retried on the next MOVED, lost node or interval.
     this.refresh('MOVED').catch(() => undefined);
   }
 
@@ -139,6 +140,7 @@ export class Topology {
       };
       const conn = new Connection(config);
       conn.on('close', () => {
+        // A failed refresh is retried on the next MOVED, lost node or interval; a lost node has no caller to tell.
         if (!this.closed) this.refresh(`connection to ${address.key} closed`).catch(() => undefined);
       });
       conn.on('error', (e) => this.config.error(e));
@@ -169,6 +171,7 @@ export class Topology {
       n.conn.disconnect();
       n.blocking.disconnect();
     }
+    // Closing: the cache closes in the background, no caller to tell.
     this.config.cache?.close().catch(() => undefined);
     this.nodes.clear();
   }
@@ -219,6 +222,7 @@ export class Topology {
 
   private async ask(addresses: readonly NodeAddress[]): Promise<SlotMap[]> {
     if (this.closed) return [];
+    // A node that cannot answer gives no map; the answers of the others decide (the caller checks none came).
     const maps = await Promise.all(addresses.map((a) => this.askOne(a).catch(() => undefined)));
     return maps.filter((m): m is SlotMap => m !== undefined);
   }
@@ -264,6 +268,7 @@ export class Topology {
     for (const [key, entry] of this.nodes) {
       if (!keep.has(key)) {
         this.nodes.delete(key);
+        // The node left the slot map: its tracking and connections close in the background, no caller to tell.
         if (entry.tracker !== undefined) this.config.cache?.untrack(entry.tracker).catch(() => undefined);
         entry.conn.close().catch(() => undefined);
         entry.blocking.close().catch(() => undefined);

@@ -202,7 +202,8 @@ export class ServerSupport {
   private fetchFacts(): void {
     if (this.fetching !== undefined) return;
     const needModules = this.held?.some((h) => h.gate?.module !== undefined) ?? false;
-    this.fetch(needModules).then(() => this.release());
+    // fetch() records a failure as an unknown fact instead of rejecting (see run() below).
+    void this.fetch(needModules).then(() => this.release());
   }
 
   /** Lets held commands go, in order, until one still lacks a fact. */

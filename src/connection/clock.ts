@@ -26,7 +26,7 @@ export const systemClock: Clock = {
   setTimeout(fn, ms, keepAlive) {
     const t = setTimeout(fn, Math.min(Math.max(0, ms), 2_147_483_647));
     if (keepAlive !== true) (t as { unref?: () => void }).unref?.();
-    return t as unknown as TimerHandle;
+    return t;
   },
   clearTimeout(handle) {
     clearTimeout(handle as unknown as ReturnType<typeof setTimeout>);

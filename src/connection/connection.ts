@@ -152,6 +152,7 @@ export class Connection extends Emitter<ConnectionEvents> {
           this.life.lost(e, true);
         },
         wake: () => {
+          // A command queued while idle starts the connect; a failure rejects the queued commands, not this wake-up.
           if (this.life.status === 'idle') this.life.connect().catch(() => undefined);
         },
         error: (e) => this.life.unsolicitedError(e),

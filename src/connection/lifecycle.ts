@@ -127,6 +127,7 @@ export class Lifecycle {
       },
     );
     this.connecting = attempt;
+    // Marks the promise handled: callers that await it (connect(), queued commands) still see the rejection.
     attempt.catch(() => undefined);
     return attempt;
   }
@@ -288,6 +289,7 @@ export class Lifecycle {
       () => {
         this.reconnectTimer = undefined;
         if (this.status !== 'reconnecting') return;
+        // A failed attempt schedules the next one itself (afterFailedConnect) or ends the connection; the timer has no caller.
         this.attempt().catch(() => undefined);
       },
       delay,

@@ -21,7 +21,6 @@ import type { Retry } from '../retry.js';
 import type { Transport } from '../transport/types.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { Fifo, errorFor, settleWithout, tagged, type Pending, type Replay } from './pending.js';
-import { kindOf } from './push-router.js';
 
 /** Stable codes of the client-side connection errors (CONTRACT.md). */
 export const CODES = {

@@ -99,7 +99,7 @@ export class RedisError extends Error {
     value: unknown,
   ): value is T {
     const brand = Object.hasOwn(this, kBrand) ? (this as Branded)[kBrand] : undefined;
-    if (brand === undefined) return Function.prototype[Symbol.hasInstance].call(this, value) as boolean;
+    if (brand === undefined) return Function.prototype[Symbol.hasInstance].call(this, value);
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
   }
 }

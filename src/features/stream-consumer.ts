@@ -147,6 +147,7 @@ export class StreamConsumer<
   /** The next entry; calls are served one at a time, in order. */
   next(): Promise<IteratorResult<E, undefined>> {
     const result = this.queue.then(() => this.step());
+    // The queue only orders calls: the caller gets `result` itself, rejection included.
     this.queue = result.catch(() => undefined);
     return result;
   }

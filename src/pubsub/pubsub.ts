@@ -36,6 +36,7 @@ export class PubSub {
     main.on('end', () => {
       this.closed = true;
       this.current?.end();
+      // The client has ended: closing the subscriber connection is best effort, no caller to tell.
       this.dedicated?.close().catch(() => undefined);
     });
   }

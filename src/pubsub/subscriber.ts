@@ -132,6 +132,7 @@ export class Subscriber {
     try {
       await Promise.all(waits);
     } catch (e) {
+      // Undoing a failed subscribe: the caller gets the original error `e`, rethrown below.
       await this.remove(kind, [...byKey.values()], (s) => s === sink).catch(() => undefined);
       throw e;
     }
@@ -231,6 +232,7 @@ export class Subscriber {
 
   private resubscribe(kind: PubSubKind, dropped: readonly Dropped[]): void {
     for (const d of dropped)
+      // Re-adding channels the server dropped runs in the background: there is no caller to report a failure to.
       for (const sink of d.sinks) this.add(kind, [d.name], sink).catch(() => undefined);
   }
 

@@ -165,6 +165,7 @@ export class Subscription<M = string> implements AsyncIterable<PubSubMessage<M>>
         this.failure = new PubSubError(
           `Subscription buffer overflow: more than ${this.bufferSize} messages waiting for the iterator`,
         );
+        // The iterator already fails with the overflow error; unsubscribing is best effort.
         this.leave(this.sink).catch(() => undefined);
         this.finish();
         return;

@@ -166,6 +166,7 @@ export class Sentinel {
     if (this.closed) redis.disconnect();
     else {
       this.startWatching();
+      // Connecting eagerly, not awaited: a failure reaches commands (they reject) and the client's 'error' event.
       if (merged.lazyConnect !== true) redis.connect().catch(() => undefined);
     }
     return redis;

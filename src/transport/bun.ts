@@ -66,6 +66,7 @@ class BunTransport extends QueuedTransport {
 
   constructor() {
     super();
+    // Marks the promise handled: connect awaits handshakeDone and sees the rejection there.
     this.handshakeDone.catch(() => undefined);
   }
 

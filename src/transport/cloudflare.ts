@@ -55,6 +55,7 @@ class CloudflareTransport implements Transport {
     if (this.destroyed) return;
     this.destroyed = true;
     this.held.clear();
+    // The socket is being torn down: a failing close has nobody to tell.
     this.socket.close().catch(() => undefined);
     this.closeSignal.fire(undefined);
   }
@@ -87,6 +88,7 @@ class CloudflareTransport implements Transport {
       error = e instanceof Error ? e : new Error(String(e));
     }
     this.held.clear();
+    // The socket is being torn down: a failing close has nobody to tell (the error above is reported).
     this.socket.close().catch(() => undefined);
     this.closeSignal.fire(this.destroyed ? undefined : error);
   }
@@ -94,6 +96,7 @@ class CloudflareTransport implements Transport {
   private fail(e: unknown): void {
     if (this.closeSignal.closed) return;
     this.held.clear();
+    // The socket is being torn down after `e`, which is reported: a failing close adds nothing.
     this.socket.close().catch(() => undefined);
     this.closeSignal.fire(e instanceof Error ? e : new Error(String(e)));
   }
@@ -121,6 +124,7 @@ function open(target: TransportTarget): Socket {
 export const cloudflareTransport: TransportFactory = async (target) => {
   const socket = open(target);
   const close = (): void => {
+    // The socket is being torn down: a failing close has nobody to tell.
     socket.close().catch(() => undefined);
   };
   try {

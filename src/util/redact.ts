@@ -60,6 +60,7 @@ const named = new Map<string, new () => object>();
 function instanceNamed(name: string): object {
   let cls = named.get(name);
   if (cls === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the index is possibly undefined without it
     cls = { [name]: class {} }[name] as new () => object;
     named.set(name, cls);
   }

@@ -214,7 +214,7 @@ export function registerSecondRoundCases(state: () => SuiteState): void {
         (e: unknown) => e,
       );
       assert.ok(err instanceof ConnectionError, String(err));
-      assert.equal((err as ConnectionError).code, 'ERR_WREDIS_POOL_TIMEOUT');
+      assert.equal(err.code, 'ERR_WREDIS_POOL_TIMEOUT');
       assert.equal(await otherNode, null);
       await c.rpush(a, 'x');
       assert.deepEqual(await first, [a, 'x']);

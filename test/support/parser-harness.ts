@@ -21,7 +21,7 @@ export function recorder(options: ParserOptions = {}): Recorder {
   const parser = new Parser(
     {
       onReply: (value) => events.push({ kind: 'reply', value }),
-      onError: (value) => events.push({ kind: 'error', value: value as ReplyErr }),
+      onError: (value) => events.push({ kind: 'error', value: value }),
       onPush: (value) => events.push({ kind: 'push', value }),
       onProtocolError: (code) => events.push({ kind: 'protocol', code }),
     },

@@ -446,7 +446,7 @@ export const streamCommands = {
       if (options !== undefined) trimArgs(args, options, 'xadd');
       args.push(id);
       if (isRecord(fields)) for (const f of Object.keys(fields)) args.push(f, fields[f]);
-      else for (const v of fields as readonly RedisValue[]) args.push(v);
+      else for (const v of fields) args.push(v);
       return args;
     },
     reply: toTextOrNull,

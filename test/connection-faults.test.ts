@@ -34,10 +34,12 @@ async function settleAll<T>(
     p.then(
       (value) => {
         done++;
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- keeps the status literal for PromiseSettledResult
         return { status: 'fulfilled', value } as PromiseFulfilledResult<T>;
       },
       (reason: unknown) => {
         done++;
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- keeps the status literal for PromiseSettledResult
         return { status: 'rejected', reason } as PromiseRejectedResult;
       },
     ),
@@ -112,7 +114,7 @@ describe('network faults through the fault proxy', () => {
         (e: unknown) => e,
       );
       assert.ok(err instanceof ConnectionError, String(err));
-      assert.equal((err as ConnectionError).code, 'ERR_WREDIS_CONNECTION_LOST');
+      assert.equal(err.code, 'ERR_WREDIS_CONNECTION_LOST');
       await sleep(50);
       assert.equal(await r.get('rst-counter'), '1', 'ran exactly once');
     } finally {

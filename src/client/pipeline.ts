@@ -208,9 +208,7 @@ export class Transaction<T extends unknown[] = []> extends Batch {
     return this.checked(queued, () => {
       // A command the server lacks fails the whole transaction before MULTI is sent.
       const unsupported = queued.find((q) => q.error !== undefined);
-      return unsupported?.error !== undefined
-        ? Promise.reject(unsupported.error)
-        : (this.sendBlock(queued) as Promise<T>);
+      return unsupported?.error !== undefined ? Promise.reject(unsupported.error) : this.sendBlock(queued);
     });
   }
 
@@ -281,6 +279,7 @@ function traceTransactionCommands(queued: Queued[], run: () => Promise<unknown[]
         if (r instanceof Error) throw r;
         return r;
       });
+    // The caller awaits `own` itself; the traced copy only feeds the trace and carries the same rejection.
     commandChannel.tracePromise(own, q.trace).catch(() => undefined);
   });
   done(run());

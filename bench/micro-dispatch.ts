@@ -51,7 +51,7 @@ suite
     t.get(`key:${i++ & 1023}`);
   })
   .on('cycle', (e: Benchmark.Event) => {
-    const b = e.target as Benchmark;
+    const b = e.target as unknown as Benchmark;
     console.log(
       `${String(b.name).padEnd(24)} ${Math.round(b.hz).toLocaleString('en-US').padStart(12)} ops/s ±${(b.stats?.rme ?? 0).toFixed(2)}% (${b.stats?.sample.length ?? 0} samples)`,
     );

@@ -64,7 +64,8 @@ describe('untyped command methods (no server)', () => {
       'reset',
       'hello',
       'auth',
-      'monitor',
+      // 'monitor' is a method, but not MONITOR on the shared connection: monitor(listener) opens a
+      // dedicated connection (CONTRACT.md, second round); call('MONITOR') stays refused.
       'exec',
       'discard',
       'watch',
@@ -75,6 +76,8 @@ describe('untyped command methods (no server)', () => {
     ]) {
       assert.equal(proto[name], undefined, name);
     }
+    assert.equal(proto['monitor'], Redis.prototype.monitor);
+    assert.equal(Redis.prototype.monitor.length, 1, 'monitor(listener), not the raw MONITOR command');
     assert.equal(
       typeof (DedicatedConnection.prototype as unknown as Record<string, unknown>).watch,
       'function',

@@ -1,5 +1,6 @@
 /** The public API, the same on every runtime; entry points add only the platform. */
 export { Redis, type RedisBuffers, type RedisEvents, type Bytes } from './client/redis.js';
+export type { Credentials, CredentialsProvider } from './connection/handshake.js';
 export type { ConnectionStatus } from './connection/connection.js';
 export type { Listener } from './util/emitter.js';
 export type { KeysArg } from './commands/methods/args.js';

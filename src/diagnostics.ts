@@ -19,12 +19,19 @@ import { builtin } from './util/builtin.js';
 
 /** The channel names, for `diagnostics_channel.tracingChannel(name)` / `.channel(name)`. */
 export const DIAGNOSTICS_CHANNELS = {
+  /** TracingChannel of every caller command (all its attempts). */
   command: 'wredis:command',
+  /** TracingChannel of pipelines and transactions. */
   batch: 'wredis:batch',
+  /** TracingChannel of connection attempts. */
   connect: 'wredis:connect',
+  /** Channel: a connection finished its handshake. */
   connectionReady: 'wredis:connection:ready',
+  /** Channel: a connection closed. */
   connectionClosed: 'wredis:connection:closed',
+  /** Channel: a MOVED or ASK redirection. */
   clusterRedirect: 'wredis:cluster:redirect',
+  /** Channel: the cluster slot map was refreshed. */
   clusterRefresh: 'wredis:cluster:refresh',
 } as const;
 
@@ -51,8 +58,11 @@ export interface CommandTraceContext extends ServerContext {
   protocol: 2 | 3;
   /** Number of commands of the pipeline or transaction this command belongs to. */
   batchSize?: number;
+  /** Attempts made so far (1 for the first send). */
   attempts: number;
+  /** The reply, once the command succeeded. */
   result?: unknown;
+  /** The error, once the command failed. */
   error?: unknown;
 }
 
@@ -62,8 +72,11 @@ export interface BatchTraceContext extends ServerContext {
   commands: string[];
   /** True for `multi()`, false for `pipeline()`. */
   transaction: boolean;
+  /** Database index. */
   database: number;
+  /** The replies, once the batch settled. */
   result?: unknown;
+  /** The error, once the batch failed. */
   error?: unknown;
 }
 
@@ -71,32 +84,43 @@ export interface BatchTraceContext extends ServerContext {
 export interface ConnectTraceContext extends ServerContext {
   /** 1 for the first attempt, then counting failed attempts in a row. */
   attempt: number;
+  /** Whether the connection uses TLS. */
   tls: boolean;
+  /** The error, once the attempt failed. */
   error?: unknown;
 }
 
 /** Message of `wredis:connection:ready` (handshake done). */
 export interface ConnectionReadyMessage extends ServerContext {
+  /** RESP version negotiated. */
   protocol: 2 | 3;
+  /** Database index selected. */
   database: number;
 }
 
 /** Message of `wredis:connection:closed` (the socket went away; `error` when it failed). */
 export interface ConnectionClosedMessage extends ServerContext {
+  /** Why it closed, when it was an error. */
   error: Error | undefined;
 }
 
 /** Message of `wredis:cluster:redirect`. `from` and `to` are `host:port`. */
 export interface ClusterRedirectMessage {
+  /** MOVED or ASK. */
   kind: 'MOVED' | 'ASK';
+  /** The slot redirected. */
   slot: number;
+  /** Node that answered (`host:port`). */
   from: string;
+  /** Node it pointed to (`host:port`). */
   to: string;
 }
 
 /** Message of `wredis:cluster:refresh`: why the slot map was reloaded and the nodes it lists (`host:port`). */
 export interface ClusterRefreshMessage {
+  /** What triggered the refresh. */
   reason: string;
+  /** Nodes of the new map (`host:port`). */
   nodes: string[];
 }
 

@@ -37,7 +37,7 @@ function growth(s: Summary): string {
 
 /** The client-side cache hit rate beside the client (W7-csc). */
 function hit(s: Summary): string {
-  const h = (s.hitRate as Spread | undefined)?.median;
+  const h = s.hitRate?.median;
   return h !== undefined && Number.isFinite(h) ? ` (hit rate ${(h * 100).toFixed(1)} %)` : '';
 }
 

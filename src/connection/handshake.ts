@@ -10,10 +10,13 @@ import type { ConnectionState, ServerHello } from './state.js';
 
 /** Credentials fetched at every connect (short-lived tokens). */
 export interface Credentials {
+  /** ACL user; the default user when absent. */
   username?: string;
+  /** Password (or token); never logged. */
   password: string;
 }
 
+/** The `credentials` option: called at every connect for fresh credentials. */
 export type CredentialsProvider = () => Promise<Credentials>;
 
 export interface HandshakeConfig {

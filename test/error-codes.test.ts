@@ -311,9 +311,10 @@ describe('codes of real failures', () => {
       // The write waits in the server (paused), so it is surely in flight when the socket dies.
       await server.command('CLIENT', 'PAUSE', '5000', 'WRITE');
       // INCR: not idempotent, so never replayed after a lost socket.
-      const write = r.incr('lost:n');
+      // The rejection is observed before the kill: the socket may close before KILL's own reply arrives.
+      const lost = rejection(r.incr('lost:n'));
       await server.command('CLIENT', 'KILL', 'ID', String(id));
-      const e = await rejection(write);
+      const e = await lost;
       assert.ok(e instanceof ConnectionError);
       assert.equal(e.code, 'ERR_WREDIS_CONNECTION_LOST');
       assert.equal(e.command, 'INCR');

@@ -18,16 +18,19 @@ let inputCap: usize = 0;
 let tablePtr: usize = 0;
 let tableCap: usize = 0;
 
+// @ts-ignore: decorator
 @inline function table(k: usize, index: u32): u32 {
   return <u32>load<u16>(CRC_TABLES + (k << 9) + (<usize>index << 1));
 }
 
 /** One byte into a 16-bit crc. */
+// @ts-ignore: decorator
 @inline function crcByte(crc: u32, byte: u32): u32 {
   return ((crc << 8) & 0xffff) ^ table(0, (crc >> 8) ^ byte);
 }
 
 /** Eight bytes (little-endian word, first byte lowest) into a 16-bit crc. */
+// @ts-ignore: decorator
 @inline function crcWord(crc: u32, w: u64): u32 {
   let lo = <u32>w ^ (crc >> 8) ^ ((crc & 0xff) << 8);
   let hi = <u32>(w >> 32);
@@ -36,12 +39,14 @@ let tableCap: usize = 0;
 }
 
 /** Whether any byte of the word is '{' (exact: the borrow only ever flags a real match). */
+// @ts-ignore: decorator
 @inline function hasOpenBrace(w: u64): bool {
   let v = w ^ BRACES;
   return ((v - ONES) & ~v & HIGHS) != 0;
 }
 
 /** Continues `crc` over [ptr, end). */
+// @ts-ignore: decorator
 @inline function crcRange(crc: u32, ptr: usize, end: usize): u32 {
   while (ptr + 8 <= end) {
     crc = crcWord(crc, load<u64>(ptr));
@@ -54,6 +59,7 @@ let tableCap: usize = 0;
   return crc;
 }
 
+// @ts-ignore: decorator
 @inline function findByte(ptr: usize, end: usize, byte: u8): usize {
   while (ptr < end && load<u8>(ptr) != byte) ptr++;
   return ptr;
@@ -63,6 +69,7 @@ let tableCap: usize = 0;
  * Slot of the key in [ptr, end). The CRC of the whole key is computed while
  * looking for '{', so a key without a tag (the usual case) is read once.
  */
+// @ts-ignore: decorator
 @inline function slotRange(ptr: usize, end: usize): u32 {
   let crc: u32 = 0;
   let p = ptr;
@@ -92,6 +99,7 @@ let tableCap: usize = 0;
  * The bytes come from TextEncoder, so they are well formed: a 4-byte sequence
  * is a surrogate pair (two units), anything shorter is one unit.
  */
+// @ts-ignore: decorator
 @inline function utf8End(ptr: usize, units: u32): usize {
   while (units > 0) {
     let b = <u32>load<u8>(ptr);
@@ -104,6 +112,7 @@ let tableCap: usize = 0;
 }
 
 /** The capacity to grow to: doubling from `cap` (256 at first) until `need` fits. */
+// @ts-ignore: decorator
 @inline function grownSize(cap: usize, need: usize): usize {
   // Beyond 2 GiB the doubling would wrap to 0 and spin; trap instead.
   if (need > MAX_REGION) unreachable();
@@ -149,6 +158,7 @@ export function slotOf(ptr: usize, len: u32): u32 {
  * The batch loop shared by both exports; `utf16` is a constant at each call
  * site, so each export gets its own straight loop.
  */
+// @ts-ignore: decorator
 @inline function batch(keysPtr: usize, lensPtr: usize, count: u32, outPtr: usize, utf16: bool): i32 {
   let p = keysPtr;
   let first: u32 = 0;

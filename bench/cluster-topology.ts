@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { RedisCluster } from '../src/index.js';
 import { SlotMap, nodeAddress } from '../src/cluster/slot-map.js';
 import { Connection } from '../src/connection/connection.js';
-import { resolveOptions } from '../src/client/options.js';
+import { resolveOptions } from '../src/shared/options.js';
 import { startSimulatedCluster } from '../test/support/simulated-cluster.js';
 
 const { values } = parseArgs({

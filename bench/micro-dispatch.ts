@@ -8,8 +8,8 @@
  * RESULTS.md was taken.
  */
 import Benchmark from 'benchmark';
-import { CommandBase } from '../src/client/command-base.js';
-import { commandFlags } from '../src/client/command-flags.js';
+import { CommandBase } from '../src/shared/command-base.js';
+import { commandFlags } from '../src/shared/command-flags.js';
 import { RequestEncoder } from '../src/protocol/encoder.js';
 
 /** Encodes instead of sending; drops the encoded bytes every 1000 commands. */

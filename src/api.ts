@@ -7,8 +7,8 @@ export type { KeysArg } from './commands/methods/args.js';
 export type { KeyInput } from './core/slots.js';
 export type { PubSubKind } from './pubsub/types.js';
 export type { ClientSideCache, ClientSideCacheOptions, CacheStats } from './cache/index.js';
-export { Pipeline, Transaction } from './client/pipeline.js';
-export { DedicatedConnection } from './client/dedicated.js';
+export { Pipeline, Transaction } from './shared/pipeline.js';
+export { DedicatedConnection } from './shared/dedicated.js';
 export type { CallOptions } from './client/call-options.js';
 export {
   RedisCluster,
@@ -21,7 +21,7 @@ export {
 export type { ClusterConnection } from './cluster/lent.js';
 export type { ReadFrom } from './cluster/topology.js';
 export type { NatMap, HostPort } from './shared/nat-map.js';
-export type { RedisOptions } from './client/options.js';
+export type { RedisOptions } from './shared/options.js';
 export type { TlsOptions } from './transport/types.js';
 export type {
   RedisKey,
@@ -95,7 +95,7 @@ export type {
   SlowlogEntry,
   ModuleInfo,
 } from './commands/methods/index.js';
-export type { ScanIterators } from './client/scan.js';
+export type { ScanIterators } from './shared/scan.js';
 export * from './errors/index.js';
 export type { Monitor, MonitorEvent } from './client/monitor.js';
 export {

@@ -3,7 +3,7 @@
  * sockets, and Uint8Array replies — Bun has a global Buffer, but bytes replies on edge
  * entry points are plain Uint8Arrays, the same on every runtime but Node.
  */
-import { setPlatform } from './client/options.js';
+import { setPlatform } from './shared/options.js';
 import { setCoreModule } from './core/wasm.js';
 import { bunTransport } from './transport/bun.js';
 

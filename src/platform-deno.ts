@@ -3,7 +3,7 @@
  * `WebAssembly.Module`; a literal specifier, so loading it needs no --allow-read),
  * `Deno.connect`/`connectTls`, Uint8Array replies.
  */
-import { setPlatform } from './client/options.js';
+import { setPlatform } from './shared/options.js';
 import { setCoreModule } from './core/wasm.js';
 import { denoTransport } from './transport/deno.js';
 

@@ -3,7 +3,7 @@
  * forbid compiling WASM from bytes at run time), `cloudflare:sockets`, Uint8Array replies.
  */
 import core from '#core.wasm';
-import { setPlatform } from './client/options.js';
+import { setPlatform } from './shared/options.js';
 import { setCoreModule } from './core/wasm.js';
 import { cloudflareTransport } from './transport/cloudflare.js';
 

@@ -73,7 +73,7 @@ perProtocol('typed methods check their call shape', (ctx) => {
 
   it('call() is classified like the typed method (SET NX not idempotent, XREAD BLOCK on a dedicated connection)', async () => {
     const r = ctx.r;
-    const { commandFlags } = await import('../src/client/command-flags.js');
+    const { commandFlags } = await import('../src/shared/command-flags.js');
     assert.equal(commandFlags('SET', ['k', 'v']).safe, true);
     assert.equal(commandFlags('SET', ['k', 'v', 'NX']).safe, false);
     assert.equal(commandFlags('set', ['k', 'v', 'get']).safe, false);

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { commandFlags } from '../src/client/command-flags.js';
+import { commandFlags } from '../src/shared/command-flags.js';
 import { needsSupportCheck, versionFromInfo, modulesFromList } from '../src/commands/support.js';
 import { lookupCommand } from '../src/commands/table.js';
 import {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { DedicatedConnection } from '../src/client/dedicated.js';
+import { DedicatedConnection } from '../src/shared/dedicated.js';
 import { DECLARATIONS, methodName, NOT_METHODS, RAW_COMMANDS } from '../src/commands/methods/index.js';
 import { COMMANDS } from '../src/commands/table.js';
 import { Pipeline, Redis, Transaction } from '../src/index.js';

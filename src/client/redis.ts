@@ -3,17 +3,17 @@
  * commands borrow dedicated connections so they never stall it.
  */
 import type { CommandSignatures, Promised } from '../commands/methods/index.js';
-import { CommandBase } from './command-base.js';
+import { CommandBase } from '../shared/command-base.js';
 import { applyPrefix, keyPrefix, type KeyPrefix } from '../commands/prefix.js';
 import { abortReason, underOptions, type CallOptions } from './call-options.js';
 import { ServerSupport } from '../commands/support.js';
 import { Connection, type ConnectionStatus, type SendOptions } from '../connection/connection.js';
-import { BlockingPool } from './blocking-pool.js';
-import { DedicatedConnection } from './dedicated.js';
-import { Pipeline, Transaction, type BatchTarget } from './pipeline.js';
-import { commandFlags, type CommandFlags } from './command-flags.js';
-import { resolveOptions, type RedisOptions, type ResolvedOptions } from './options.js';
-import { installScanIterators, type ScanIterators } from './scan.js';
+import { BlockingPool } from '../shared/blocking-pool.js';
+import { DedicatedConnection } from '../shared/dedicated.js';
+import { Pipeline, Transaction, type BatchTarget } from '../shared/pipeline.js';
+import { commandFlags, type CommandFlags } from '../shared/command-flags.js';
+import { resolveOptions, type RedisOptions, type ResolvedOptions } from '../shared/options.js';
+import { installScanIterators, type ScanIterators } from '../shared/scan.js';
 import type { RedisKey } from '../commands/methods/index.js';
 import { ensurePersistence, ensureReplication } from '../features/guarantees.js';
 import { Lock, type LockOptions } from '../features/lock.js';
@@ -29,7 +29,7 @@ import {
 } from '../features/stream-consumer.js';
 import { ClientCache, type ClientSideCache, type Tracker } from '../cache/index.js';
 import { existingPubSub, installPubSub, type PubSubCommands } from '../pubsub/index.js';
-import { commandRefusal } from './state-commands.js';
+import { commandRefusal } from '../shared/state-commands.js';
 import { rememberClientName } from './client-name.js';
 import { startMonitor, type Monitor, type MonitorEvent } from './monitor.js';
 import { commandChannel, commandContext, traceCommand, type CommandTraceContext } from '../diagnostics.js';

@@ -6,10 +6,10 @@
 import { applyPrefix, keyPrefix, type KeyPrefix } from '../commands/prefix.js';
 import { commandChannel, commandContext, traceCommand } from '../diagnostics.js';
 import { ClientCache, type ClientSideCache } from '../cache/index.js';
-import { resolveOptions, type RedisOptions, type ResolvedOptions } from '../client/options.js';
-import { Pipeline, type BatchTarget, type Transaction } from '../client/pipeline.js';
+import { resolveOptions, type RedisOptions, type ResolvedOptions } from '../shared/options.js';
+import { Pipeline, type BatchTarget, type Transaction } from '../shared/pipeline.js';
 import type { CommandSignatures, Promised } from '../commands/methods/index.js';
-import { CommandBase } from '../client/command-base.js';
+import { CommandBase } from '../shared/command-base.js';
 import { keySlot } from '../core/slots.js';
 import { ClusterRoutingError, DataError, RedisClusterException } from '../errors/index.js';
 import type { RedisKey } from '../commands/methods/index.js';
@@ -26,7 +26,7 @@ import {
   type StreamReaderOptions,
 } from '../features/stream-consumer.js';
 import { type PubSubCommands } from '../pubsub/index.js';
-import { commandRefusal } from '../client/state-commands.js';
+import { commandRefusal } from '../shared/state-commands.js';
 import { Executor } from './executor.js';
 import { ClusterConnection } from './lent.js';
 import type { NatMap } from '../shared/nat-map.js';

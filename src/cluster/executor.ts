@@ -5,8 +5,8 @@
  */
 import { tracedAt, type CommandTraceContext } from '../diagnostics.js';
 import type { ClientCache } from '../cache/index.js';
-import { commandFlags } from '../client/command-flags.js';
-import type { BatchTarget } from '../client/pipeline.js';
+import { commandFlags } from '../shared/command-flags.js';
+import type { BatchTarget } from '../shared/pipeline.js';
 import { ServerSupport } from '../commands/support.js';
 import { isReadOnly, lookupCommand } from '../commands/table.js';
 import type { SendOptions } from '../connection/connection.js';

@@ -6,8 +6,8 @@
  * MULTI) lives on this node, so a MOVED or ASK rejects with WatchError while keys are watched,
  * else with ClusterError, and the slot map is updated for the next caller.
  */
-import { Transaction, type BatchTarget, type Queued } from '../client/pipeline.js';
-import { DedicatedConnection } from '../client/dedicated.js';
+import { Transaction, type BatchTarget, type Queued } from '../shared/pipeline.js';
+import { DedicatedConnection } from '../shared/dedicated.js';
 import { flatKeys, type KeysArg } from '../commands/methods/args.js';
 import type { ServerSupport } from '../commands/support.js';
 import { lookupCommand } from '../commands/table.js';

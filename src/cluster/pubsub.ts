@@ -17,7 +17,7 @@
  * Delivery is at most once, as Pub/Sub itself: messages published while a subscription moves
  * may be lost.
  */
-import type { ResolvedOptions } from '../client/options.js';
+import type { ResolvedOptions } from '../shared/options.js';
 import { Connection } from '../connection/connection.js';
 import { keySlot } from '../core/slots.js';
 import {

@@ -6,8 +6,8 @@
  */
 import { refreshChannel } from '../diagnostics.js';
 import { debug, debugging } from '../debug-log.js';
-import { BlockingPool } from '../client/blocking-pool.js';
-import type { ResolvedOptions } from '../client/options.js';
+import { BlockingPool } from '../shared/blocking-pool.js';
+import type { ResolvedOptions } from '../shared/options.js';
 import type { ClientCache, Tracker } from '../cache/index.js';
 import { Connection } from '../connection/connection.js';
 import { ClusterRoutingError, ConnectionError, ErrorCodes, ResponseError } from '../errors/index.js';

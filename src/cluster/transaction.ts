@@ -7,7 +7,7 @@
  * connection was lost is never resent (it may have run).
  */
 import { tracedAt } from '../diagnostics.js';
-import { Transaction, type BatchTarget, type Queued } from '../client/pipeline.js';
+import { Transaction, type BatchTarget, type Queued } from '../shared/pipeline.js';
 import { lookupCommand } from '../commands/table.js';
 import {
   ClusterDownError,

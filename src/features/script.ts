@@ -9,7 +9,7 @@
  * the rest of the pipeline). In a MULTI (`runIn` on a transaction) always EVAL: a NOSCRIPT
  * inside EXEC could not be retried without breaking atomicity.
  */
-import type { Pipeline, Transaction } from '../client/pipeline.js';
+import type { Pipeline, Transaction } from '../shared/pipeline.js';
 import { NoScriptError } from '../errors/index.js';
 import { sha1Hex } from './sha1.js';
 import { asText, callTail, type CommandRunner, type ScriptCall } from './types.js';

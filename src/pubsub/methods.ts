@@ -2,7 +2,7 @@
  * The client methods of Pub/Sub, installed on a client prototype (`Redis`), so the client
  * class only declares them. A `withBuffers()` view gets bytes.
  */
-import type { ResolvedOptions } from '../client/options.js';
+import type { ResolvedOptions } from '../shared/options.js';
 import type { Connection } from '../connection/connection.js';
 import { pubsubFor } from './pubsub.js';
 import type { Subscription } from './subscription.js';

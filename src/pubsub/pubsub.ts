@@ -5,7 +5,7 @@
  * (un)subscribe and PING, so a dedicated one is opened on the first subscribe.
  */
 import { Connection } from '../connection/connection.js';
-import type { ResolvedOptions } from '../client/options.js';
+import type { ResolvedOptions } from '../shared/options.js';
 import { ConnectionError, DataError, ErrorCodes } from '../errors/index.js';
 import { Subscriber, type Sink } from './subscriber.js';
 import { Subscription } from './subscription.js';

@@ -5,7 +5,7 @@
  * the next lookup asks it first.
  */
 import { Redis } from '../client/redis.js';
-import type { RedisOptions } from '../client/options.js';
+import type { RedisOptions } from '../shared/options.js';
 import { PrimaryNotFoundError, ReplicaNotFoundError, ResponseError } from '../errors/index.js';
 import { Retry } from '../retry.js';
 

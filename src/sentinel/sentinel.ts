@@ -9,7 +9,7 @@
  */
 import { debug, debugging } from '../debug-log.js';
 import { Connection } from '../connection/connection.js';
-import type { RedisOptions, ResolvedOptions } from '../client/options.js';
+import type { RedisOptions, ResolvedOptions } from '../shared/options.js';
 import { Redis } from '../client/redis.js';
 import {
   ConnectionError,

@@ -104,4 +104,26 @@ describe('client-side cache on a cluster', () => {
     await c.ttl(key);
     assert.equal(await c.get(key), 'again');
   });
+
+  it('keyPrefix: entries under the prefixed keys, broadcast prefixes with keyPrefix in front', async () => {
+    const p = new RedisCluster({
+      nodes: cluster.startupNodes(),
+      keyPrefix: 'app:',
+      clientSideCache: { mode: 'broadcast', prefixes: ['b:'] },
+      refreshInterval: 0,
+    });
+    try {
+      await w.set('app:b:x', '1');
+      await cached(p, 'b:x');
+      assert.equal(await p.get('b:x'), '1');
+      await w.set('app:b:x', '2');
+      await p.ttl('b:x'); // a round trip on the same node connection: the invalidation is in
+      assert.equal(await p.get('b:x'), '2');
+      await p.set('b:x', '3'); // own write through the prefix
+      assert.equal(await p.get('b:x'), '3');
+      assert.equal(await w.get('app:b:x'), '3');
+    } finally {
+      await p.close();
+    }
+  });
 });

@@ -416,3 +416,84 @@ describe('client-side cache limits', () => {
     assert.equal(new Redis({ lazyConnect: true }).clientSideCache, undefined);
   });
 });
+
+for (const protocol of [3, 2] as const) {
+  describe(`client-side cache with keyPrefix (RESP${protocol})`, () => {
+    let server: RedisServerHandle;
+    let w: Redis;
+    before(async () => {
+      server = await startRedis();
+      w = new Redis({ port: server.port }); // no prefix: writes the keys as the server names them
+    });
+    after(async () => {
+      await w.close();
+      await server.stop();
+    });
+
+    it('caches under the prefixed key and is invalidated by writes of the prefixed key', async () => {
+      const r = new Redis({ port: server.port, protocol, keyPrefix: 'app:', clientSideCache: true });
+      try {
+        await tracking(r);
+        await w.set('app:k', '1');
+        await w.set('k', 'not mine');
+        assert.equal(await r.get('k'), '1');
+        await server.command('CONFIG', 'RESETSTAT');
+        for (let i = 0; i < 10; i++) assert.equal(await r.get('k'), '1');
+        assert.equal(await serverCalls(server, 'get'), 0);
+        await w.set('app:k', '2');
+        await r.ping();
+        assert.equal(await r.get('k'), '2');
+        await w.del('app:k');
+        await r.ping();
+        assert.equal(await r.get('k'), null);
+
+        await w.mset({ 'app:m1': 'a', 'app:m2': 'b' });
+        assert.deepEqual(await r.mget('m1', 'm2'), ['a', 'b']);
+        await w.set('app:m2', 'B');
+        await r.ping();
+        assert.deepEqual(await r.mget('m1', 'm2'), ['a', 'B']);
+
+        await r.set('own', 'x'); // this client's own write, through the prefix
+        assert.equal(await r.get('own'), 'x');
+        await r.set('own', 'y');
+        assert.equal(await r.get('own'), 'y');
+        assert.equal(await w.get('app:own'), 'y');
+      } finally {
+        await r.close();
+      }
+    });
+
+    it('broadcast mode tracks the prefixes with keyPrefix in front', async () => {
+      const r = new Redis({
+        port: server.port,
+        protocol,
+        keyPrefix: 'app:',
+        clientSideCache: { mode: 'broadcast', prefixes: ['b:'] },
+      });
+      try {
+        await waitUntil('tracking on', 5000, async () => {
+          await r.get('b:probe');
+          const before = r.clientSideCache!.stats().hits;
+          await r.get('b:probe');
+          return r.clientSideCache!.stats().hits > before ? undefined : 'no hit yet';
+        });
+        const info = (await r.call('CLIENT', 'TRACKINGINFO')) as unknown;
+        const flat = JSON.stringify(info instanceof Map ? [...info] : info);
+        assert.match(flat, /"app:b:"/);
+        await w.set('app:b:1', 'one');
+        assert.equal(await r.get('b:1'), 'one');
+        assert.equal(await r.get('b:1'), 'one');
+        await w.set('app:b:1', 'uno');
+        await r.ping();
+        assert.equal(await r.get('b:1'), 'uno');
+        // Outside 'app:b:' (here: the key without the client's prefix): not cached.
+        await w.set('app:c:1', 'c');
+        const size = r.clientSideCache!.stats().size;
+        assert.equal(await r.get('c:1'), 'c');
+        assert.equal(r.clientSideCache!.stats().size, size);
+      } finally {
+        await r.close();
+      }
+    });
+  });
+}

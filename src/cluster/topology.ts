@@ -149,7 +149,8 @@ export class Topology {
         base.maxBlockingConnections,
         base.blockingConnectionTimeout,
       );
-      entry = { address, conn, blocking: pool, tracker: this.config.cache?.track(conn) };
+      // keyPrefix: broadcast-mode tracking prefixes are the keys as the server sees them.
+      entry = { address, conn, blocking: pool, tracker: this.config.cache?.track(conn, base.keyPrefix) };
       this.nodes.set(address.key, entry);
     }
     return entry;

@@ -152,6 +152,42 @@ for (const protocol of [3, 2] as const) {
       assert.equal(await r.get(key), 'bin2');
     });
 
+    it('caches the ZRANGE family (typed and through call()) and the other declared reads', async () => {
+      await w.zadd('zf', 1, 'a', 2, 'b', 3, 'c');
+      await w.zadd('zl', 0, 'x', 0, 'y');
+      await w.hset('hf', { f: 'v', g: 'w' });
+      const reads: Array<() => Promise<unknown>> = [
+        () => r.zrange('zf', 0, -1),
+        () => r.call('ZRANGEBYSCORE', 'zf', '-inf', '+inf'),
+        () => r.call('zrevrangebyscore', 'zf', '+inf', '-inf'),
+        () => r.call('ZREVRANGE', 'zf', 0, -1),
+        () => r.call('ZRANGEBYLEX', 'zl', '-', '+'),
+        () => r.call('ZREVRANGEBYLEX', 'zl', '+', '-'),
+        () => r.zcount('zf', 1, 2),
+        () => r.zrank('zf', 'b'),
+        () => r.hkeys('hf'),
+        () => r.hvals('hf'),
+        () => r.hstrlen('hf', 'f'),
+      ];
+      const first = [];
+      for (const read of reads) first.push(await read());
+      await server.command('CONFIG', 'RESETSTAT');
+      for (const read of reads) for (let i = 0; i < 3; i++) await read();
+      const sent = [];
+      for (const c of ['zrange', 'zrangebyscore', 'zrevrangebyscore', 'zrevrange', 'zrangebylex']) {
+        sent.push(await serverCalls(server, c));
+      }
+      for (const c of ['zrevrangebylex', 'zcount', 'zrank', 'hkeys', 'hvals', 'hstrlen']) {
+        sent.push(await serverCalls(server, c));
+      }
+      assert.deepEqual(sent, new Array<number>(reads.length).fill(0));
+      assert.deepEqual(first[3], ['c', 'b', 'a']);
+      await w.zadd('zf', 0, 'z');
+      await r.ping();
+      assert.deepEqual(await r.call('ZREVRANGE', 'zf', 0, -1), ['c', 'b', 'a', 'z']);
+      assert.deepEqual(await r.call('ZRANGEBYSCORE', 'zf', '-inf', '+inf'), ['z', 'a', 'b', 'c']);
+    });
+
     it('never serves writes, transactions, scripts or a lent connection from the cache', async () => {
       await w.set('tx', '1');
       assert.equal(await r.get('tx'), '1');
@@ -477,7 +513,7 @@ for (const protocol of [3, 2] as const) {
           await r.get('b:probe');
           return r.clientSideCache!.stats().hits > before ? undefined : 'no hit yet';
         });
-        const info = (await r.call('CLIENT', 'TRACKINGINFO')) as unknown;
+        const info = await r.call('CLIENT', 'TRACKINGINFO');
         const flat = JSON.stringify(info instanceof Map ? [...info] : info);
         assert.match(flat, /"app:b:"/);
         await w.set('app:b:1', 'one');

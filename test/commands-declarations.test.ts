@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { DataError, type Redis } from '../src/index.js';
-import { CACHEABLE_COMMANDS } from '../src/commands/methods/index.js';
+import { CACHEABLE_COMMANDS, isCacheable } from '../src/commands/methods/index.js';
 import { perProtocol } from './commands-setup.js';
 
 /** Calls per command since the last CONFIG RESETSTAT, from INFO commandstats. */
@@ -95,8 +95,12 @@ it('cacheable declarations: the read-only, deterministic, key-based commands', (
     'hexists',
     'hget',
     'hgetall',
+    'hkeys',
     'hlen',
     'hmget',
+    'hstrlen',
+    'hvals',
+    'json.get', // a module command: declared by its rule (the module is not needed to say so)
     'lindex',
     'llen',
     'lrange',
@@ -108,11 +112,24 @@ it('cacheable declarations: the read-only, deterministic, key-based commands', (
     'strlen',
     'type',
     'zcard',
+    'zcount',
+    'zlexcount',
     'zmscore',
     'zrange',
+    'zrangebylex', // the ZRANGE family: the untyped older forms by their rules
+    'zrangebyscore',
+    'zrank',
+    'zrevrange',
+    'zrevrangebylex',
+    'zrevrangebyscore',
+    'zrevrank',
     'zscore',
   ];
   assert.deepEqual([...CACHEABLE_COMMANDS].sort(), expected);
+  // Never a write, a random or a blocking command, whatever the lists above become.
+  for (const name of ['zrangestore', 'zrandmember', 'srandmember', 'hrandfield', 'bzpopmin', 'json.set'])
+    assert.equal(isCacheable(name), false, name);
+  assert.equal(isCacheable('json.get'), true);
 });
 
 perProtocol('variadic methods take an array as well as spread arguments', (ctx) => {

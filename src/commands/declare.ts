@@ -82,6 +82,11 @@ export interface AnyDeclaration {
 export interface CommandRules {
   readonly idempotent?: true | ((args: readonly unknown[]) => boolean);
   readonly blocking?: true | ((args: readonly unknown[]) => boolean);
+  /**
+   * A command without a typed declaration whose replies a client-side cache may keep
+   * (read-only, deterministic, key-based), as `Declaration.cacheable` says for typed ones.
+   */
+  readonly cacheable?: true;
 }
 
 /** Rules per table name (`'set'`, `'xgroup|destroy'`). */
@@ -89,6 +94,9 @@ export type RuleSet = Readonly<Record<string, CommandRules>>;
 
 /** The most common rule: repeating the call is harmless. */
 export const IDEMPOTENT: CommandRules = { idempotent: true };
+
+/** The rule of an untyped cacheable command (see `CommandRules.cacheable`). */
+export const CACHEABLE: CommandRules = { cacheable: true };
 
 /** An idempotent rule for each name. */
 export function idempotentAll(names: readonly string[]): RuleSet {

@@ -48,6 +48,11 @@ const RULES: ReadonlyMap<string, CommandRules> = new Map(
   ].flatMap((set) => Object.entries(set)),
 );
 
+/** Table names of the untyped commands whose rules say `cacheable`. */
+export function cacheableRules(): string[] {
+  return [...RULES].filter(([, r]) => r.cacheable === true).map(([name]) => name);
+}
+
 /** The rules of a table name (`'set'`, `'xgroup|destroy'`), if any. */
 export function rulesOf(name: string): CommandRules | undefined {
   return RULES.get(name);

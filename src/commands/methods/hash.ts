@@ -197,16 +197,19 @@ export const hashCommands = {
   },
   hkeys: {
     command: 'hkeys',
+    cacheable: true,
     params: ['key'],
     args: ([key]: [RedisKey]) => [key],
   },
   hvals: {
     command: 'hvals',
+    cacheable: true,
     params: ['key'],
     args: ([key]: [RedisKey]) => [key],
   },
   hstrlen: {
     command: 'hstrlen',
+    cacheable: true,
     params: ['key', 'field'],
     args: ([key, field]: [RedisKey, RedisValue]) => [key, field],
   },

@@ -24,6 +24,7 @@ import { streamCommands, type StreamCommands } from './stream.js';
 import { stringCommands, type StringCommands } from './string.js';
 import type { Dispatcher, RedisArg } from './types.js';
 import type { AnyDeclaration } from '../declare.js';
+import { cacheableRules } from '../rules.js';
 import { compileShape, isOptionsArg, misuse } from './shape.js';
 
 export type {
@@ -164,13 +165,15 @@ export const DECLARATIONS: Readonly<Record<string, AnyDeclaration>> = {
 /**
  * Table names of the commands a client-side cache may keep replies of: those
  * whose typed declarations say `cacheable` (read-only, deterministic,
- * key-based). The same for `call()` with that name. MGET is cacheable per key.
+ * key-based), and untyped ones whose rules say so (ZRANGEBYSCORE …, JSON.GET).
+ * The same for `call()` with that name. MGET is cacheable per key.
  */
-export const CACHEABLE_COMMANDS: ReadonlySet<string> = new Set(
-  Object.values(DECLARATIONS)
+export const CACHEABLE_COMMANDS: ReadonlySet<string> = new Set([
+  ...Object.values(DECLARATIONS)
     .filter((d) => d.cacheable === true)
     .map((d) => d.command),
-);
+  ...cacheableRules(),
+]);
 
 /** Whether replies of this command (table name, lower-case) may be cached; see {@link CACHEABLE_COMMANDS}. */
 export function isCacheable(command: string): boolean {

@@ -1,8 +1,8 @@
 /**
  * Rules of module commands that have no typed declaration (RedisJSON, Bloom,
- * vector sets): which of their calls repeat harmlessly.
+ * vector sets): which of their calls repeat harmlessly, and which may be cached.
  */
-import { idempotentAll, noneOf, type RuleSet } from '../declare.js';
+import { CACHEABLE, idempotentAll, noneOf, type RuleSet } from '../declare.js';
 
 export const moduleRules: RuleSet = {
   ...idempotentAll([
@@ -19,4 +19,6 @@ export const moduleRules: RuleSet = {
     'vsetattr',
   ]),
   'json.set': { idempotent: (a) => noneOf(a, 3, ['NX', 'XX']) },
+  // JSON.GET key [paths…]: the document at `key`, invalidated as any key is (needs the module).
+  'json.get': CACHEABLE,
 };

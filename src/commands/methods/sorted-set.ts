@@ -21,7 +21,7 @@ import {
   toScoredMembers,
 } from './transforms.js';
 import type { RedisKey, RedisValue, ScanOptions, ScanPage, ScoredMember } from './types.js';
-import { idempotentAll, isArg, type Declarations, type RuleSet } from '../declare.js';
+import { CACHEABLE, idempotentAll, isArg, type Declarations, type RuleSet } from '../declare.js';
 
 export type { ScoredMember } from './types.js';
 
@@ -278,21 +278,25 @@ export const sortedSetCommands = {
   },
   zcount: {
     command: 'zcount',
+    cacheable: true,
     params: ['key', 'min', 'max'],
     args: ([key, min, max]: [RedisKey, ScoreBound, ScoreBound]) => [key, min, max],
   },
   zlexcount: {
     command: 'zlexcount',
+    cacheable: true,
     params: ['key', 'min', 'max'],
     args: ([key, min, max]: [RedisKey, LexBound, LexBound]) => [key, min, max],
   },
   zrank: {
     command: 'zrank',
+    cacheable: true,
     params: ['key', 'member'],
     args: ([key, member]: [RedisKey, RedisValue]) => [key, member],
   },
   zrevrank: {
     command: 'zrevrank',
+    cacheable: true,
     params: ['key', 'member'],
     args: ([key, member]: [RedisKey, RedisValue]) => [key, member],
   },
@@ -505,8 +509,16 @@ function zaddWithoutIncr(args: readonly unknown[]): boolean {
   return true;
 }
 
-/** ZADD without INCR, ZREM and ZREMRANGEBY{SCORE,LEX} repeat harmlessly; ZINCRBY, ZPOP*, ZREMRANGEBYRANK do not. */
+/**
+ * ZADD without INCR, ZREM and ZREMRANGEBY{SCORE,LEX} repeat harmlessly; ZINCRBY, ZPOP*, ZREMRANGEBYRANK do not.
+ * The older ZRANGE forms (untyped: zrange covers them) are cacheable like ZRANGE.
+ */
 export const sortedSetRules: RuleSet = {
   ...idempotentAll(['zrem', 'zremrangebyscore', 'zremrangebylex']),
   zadd: { idempotent: zaddWithoutIncr },
+  zrangebyscore: CACHEABLE,
+  zrangebylex: CACHEABLE,
+  zrevrange: CACHEABLE,
+  zrevrangebyscore: CACHEABLE,
+  zrevrangebylex: CACHEABLE,
 };

@@ -2,9 +2,9 @@
 /**
  * TypeDoc plugin for wredis' API reference (`npm run docs`).
  *
- * 1. Client methods are declared once, with their TSDoc, in plain interfaces
+ * 1. Client methods are declared once, with their TSDoc, as declaration objects
  *    (src/commands/methods/*.ts) and reach `Redis`, `Pipeline` … through mapped types
- *    (`Promised<T>`, `Chained<T>`). TypeScript keeps the original declaration of a mapped member
+ *    (`Signatures<D>`, then `Promised<T>`, `ChainedBatch<…>`). TypeScript keeps the original declaration of a mapped member
  *    (editors show its comment), but TypeDoc reads the comment of the mapped signature and finds
  *    none. The plugin copies the member symbol's comment onto a reflection that has none; for a
  *    shorthand property (`errors = { RedisError, … }`) it takes the comment of the value.

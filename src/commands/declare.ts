@@ -1,11 +1,13 @@
 /**
- * The shape of a command declaration: one object per typed method, closed
- * with `satisfies Declarations<XCommands<unknown>>` so that its argument
- * builder and reply transform are checked against the method's declared
- * signature (a builder taking other parameters, a transform returning another
- * type, a parameter list of another length do not compile). Client methods,
- * pipelines, transactions, the lent connection and the cluster client are all
- * built from these objects (see ./methods/index.ts).
+ * The shape of a command declaration: one object per typed method, made with
+ * {@link command}`<Signature>({ … })`. The signature (with the method's TSDoc
+ * on the property) is the only place the method's parameters and reply type
+ * are written: the argument builder and reply transform are checked against it
+ * (a builder taking other parameters, a transform returning another type, a
+ * parameter list of another length do not compile), and the method types of
+ * clients, pipelines, transactions, the lent connection and the cluster client
+ * are mapped from the declaration objects ({@link Signatures}). At run time the
+ * same objects build the methods (see ./methods/index.ts).
  *
  * What the client must know about a command on the wire (idempotent,
  * blocking: predicates over the raw arguments) is kept per command name in
@@ -55,10 +57,32 @@ export type ReplyOf<F> = F extends { (...a: infer _A1): infer R1; (...a: infer _
   ? R1 | R2
   : never;
 
-/** The declarations of an interface of plain signatures: one per method. */
-export type Declarations<T> = {
-  readonly [K in keyof T]: Declaration<ParamsOf<T[K]>, ReplyOf<T[K]>>;
-};
+/**
+ * Carries a declaration's signature in its type only (the property is never
+ * present at run time): the method types are read back from it.
+ */
+declare const SIGNATURE: unique symbol;
+
+/** A declaration with its method signature `F` (plain reply type; clients wrap it in a promise). */
+export type Typed<F> = Declaration<ParamsOf<F>, ReplyOf<F>> & { readonly [SIGNATURE]: F };
+
+/**
+ * Declares one typed method: `F` is its signature (one, or two overloads as a
+ * type literal), the object says how its arguments become wire arguments and
+ * its reply the typed value. The builder's parameter is typed from `F`, so it
+ * needs no annotation; the transform must return `F`'s reply type.
+ */
+export function command<F>(d: Declaration<ParamsOf<F>, ReplyOf<F>>): Typed<F> {
+  // The signature exists only in the type (see SIGNATURE).
+  return d as Typed<F>;
+}
+
+/**
+ * The method signatures of an object of declarations, by method name: what
+ * the client, pipeline and transaction types are mapped from. Homomorphic, so
+ * each method keeps the TSDoc written on its declaration.
+ */
+export type Signatures<D> = { [K in keyof D]: D[K] extends { readonly [SIGNATURE]: infer F } ? F : never };
 
 /** Any declaration, as the installer handles them. */
 export interface AnyDeclaration {

@@ -1,7 +1,7 @@
 /** Bitmap commands. */
 import { toNumberArray, toNumberOrNullArray } from './transforms.js';
 import type { RedisKey } from './types.js';
-import { idempotentAll, type Declarations, type RuleSet } from '../declare.js';
+import { command, idempotentAll, type RuleSet, type Signatures } from '../declare.js';
 
 /** A BITFIELD integer type: `i1`…`i64` signed, `u1`…`u63` unsigned. */
 export type BitfieldType = `${'i' | 'u'}${number}`;
@@ -55,21 +55,6 @@ export interface BitRange {
   unit?: 'BYTE' | 'BIT';
 }
 
-export interface BitmapCommands {
-  /** SETBIT: the bit's previous value. */
-  setbit(key: RedisKey, offset: number, value: 0 | 1): number;
-  getbit(key: RedisKey, offset: number): number;
-  bitcount(key: RedisKey, range?: BitRange): number;
-  /** BITPOS: the first bit set to `bit`, or -1. */
-  bitpos(key: RedisKey, bit: 0 | 1, range?: BitRange): number;
-  /** BITOP: the size of the destination string. */
-  bitop(operation: 'AND' | 'OR' | 'XOR' | 'NOT', destination: RedisKey, ...keys: RedisKey[]): number;
-  /** BITFIELD: one reply per GET/SET/INCRBY (null when OVERFLOW FAIL stopped an INCRBY/SET). */
-  bitfield(key: RedisKey, operations: readonly BitfieldOperation[]): Array<number | null>;
-  /** BITFIELD_RO: GET operations only, allowed on replicas. */
-  bitfieldRo(key: RedisKey, gets: ReadonlyArray<{ type: BitfieldType; offset: BitfieldOffset }>): number[];
-}
-
 function rangeArgs(args: unknown[], r: BitRange | undefined): unknown[] {
   if (r === undefined) return args;
   args.push(r.start);
@@ -80,62 +65,78 @@ function rangeArgs(args: unknown[], r: BitRange | undefined): unknown[] {
   return args;
 }
 
-export const bitmapCommands = {
-  setbit: {
-    command: 'setbit',
-    params: ['key', 'offset', 'value'],
-    args: ([key, offset, value]: [RedisKey, number, 0 | 1]) => [key, offset, value],
-  },
-  getbit: {
-    command: 'getbit',
-    params: ['key', 'offset'],
-    args: ([key, offset]: [RedisKey, number]) => [key, offset],
-  },
-  bitcount: {
-    command: 'bitcount',
-    params: ['key', 'range?'],
-    args: ([key, range]: [RedisKey, BitRange?]) => rangeArgs([key], range),
-  },
-  bitpos: {
-    command: 'bitpos',
-    params: ['key', 'bit', 'range?'],
-    args: ([key, bit, range]: [RedisKey, 0 | 1, BitRange?]) => rangeArgs([key, bit], range),
-  },
-  bitop: {
-    command: 'bitop',
-    params: ['operation', 'destination', '...keys'],
-    args: ([operation, destination, ...keys]: ['AND' | 'OR' | 'XOR' | 'NOT', RedisKey, ...RedisKey[]]) => [
-      operation,
-      destination,
-      ...keys,
-    ],
-  },
-  bitfield: {
-    command: 'bitfield',
-    params: ['key', 'operations'],
-    args: ([key, operations]: [RedisKey, readonly BitfieldOperation[]]) => {
-      const args: unknown[] = [key];
-      for (const o of operations) {
-        if (o.op === 'OVERFLOW') args.push('OVERFLOW', o.behavior);
-        else if (o.op === 'GET') args.push('GET', o.type, o.offset);
-        else if (o.op === 'SET') args.push('SET', o.type, o.offset, o.value);
-        else args.push('INCRBY', o.type, o.offset, o.increment);
-      }
-      return args;
-    },
-    reply: toNumberOrNullArray,
-  },
-  bitfieldRo: {
-    command: 'bitfield_ro',
-    params: ['key', 'gets'],
-    args: ([key, gets]: [RedisKey, ReadonlyArray<{ type: BitfieldType; offset: BitfieldOffset }>]) => {
-      const args: unknown[] = [key];
-      for (const g of gets) args.push('GET', g.type, g.offset);
-      return args;
-    },
-    reply: toNumberArray,
-  },
-} satisfies Declarations<BitmapCommands>;
+/**
+ * The bitmap command declarations.
+ * Each method's signature and TSDoc are written here once; {@link BitmapCommands} maps them.
+ */
+function declarations() {
+  return {
+    /** SETBIT: the bit's previous value. */
+    setbit: command<(key: RedisKey, offset: number, value: 0 | 1) => number>({
+      command: 'setbit',
+      params: ['key', 'offset', 'value'],
+      args: ([key, offset, value]) => [key, offset, value],
+    }),
+    getbit: command<(key: RedisKey, offset: number) => number>({
+      command: 'getbit',
+      params: ['key', 'offset'],
+      args: ([key, offset]) => [key, offset],
+    }),
+    bitcount: command<(key: RedisKey, range?: BitRange) => number>({
+      command: 'bitcount',
+      params: ['key', 'range?'],
+      args: ([key, range]) => rangeArgs([key], range),
+    }),
+    /** BITPOS: the first bit set to `bit`, or -1. */
+    bitpos: command<(key: RedisKey, bit: 0 | 1, range?: BitRange) => number>({
+      command: 'bitpos',
+      params: ['key', 'bit', 'range?'],
+      args: ([key, bit, range]) => rangeArgs([key, bit], range),
+    }),
+    /** BITOP: the size of the destination string. */
+    bitop: command<
+      (operation: 'AND' | 'OR' | 'XOR' | 'NOT', destination: RedisKey, ...keys: RedisKey[]) => number
+    >({
+      command: 'bitop',
+      params: ['operation', 'destination', '...keys'],
+      args: ([operation, destination, ...keys]) => [operation, destination, ...keys],
+    }),
+    /** BITFIELD: one reply per GET/SET/INCRBY (null when OVERFLOW FAIL stopped an INCRBY/SET). */
+    bitfield: command<(key: RedisKey, operations: readonly BitfieldOperation[]) => Array<number | null>>({
+      command: 'bitfield',
+      params: ['key', 'operations'],
+      args: ([key, operations]) => {
+        const args: unknown[] = [key];
+        for (const o of operations) {
+          if (o.op === 'OVERFLOW') args.push('OVERFLOW', o.behavior);
+          else if (o.op === 'GET') args.push('GET', o.type, o.offset);
+          else if (o.op === 'SET') args.push('SET', o.type, o.offset, o.value);
+          else args.push('INCRBY', o.type, o.offset, o.increment);
+        }
+        return args;
+      },
+      reply: toNumberOrNullArray,
+    }),
+    /** BITFIELD_RO: GET operations only, allowed on replicas. */
+    bitfieldRo: command<
+      (key: RedisKey, gets: ReadonlyArray<{ type: BitfieldType; offset: BitfieldOffset }>) => number[]
+    >({
+      command: 'bitfield_ro',
+      params: ['key', 'gets'],
+      args: ([key, gets]) => {
+        const args: unknown[] = [key];
+        for (const g of gets) args.push('GET', g.type, g.offset);
+        return args;
+      },
+      reply: toNumberArray,
+    }),
+  };
+}
+
+export const bitmapCommands = declarations();
+
+/** The bitmap command signatures, with plain reply types; clients wrap them in promises. */
+export type BitmapCommands = Signatures<ReturnType<typeof declarations>>;
 
 /** SETBIT overwrites one bit: repeating it is harmless. BITOP and BITFIELD are not listed (a destination may be a source; INCRBY). */
 export const bitmapRules: RuleSet = idempotentAll(['setbit']);

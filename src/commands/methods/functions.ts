@@ -5,7 +5,7 @@
 import { scriptTail } from './scripting.js';
 import { asArray, toObject, toText } from './transforms.js';
 import type { ScriptCall } from './types.js';
-import { idempotentAll, isArg, type Declarations, type RuleSet } from '../declare.js';
+import { command, idempotentAll, isArg, type RuleSet, type Signatures } from '../declare.js';
 
 /** One function of a library, as FUNCTION LIST reports it. */
 export interface FunctionInfo {
@@ -43,24 +43,6 @@ export interface FunctionListOptions {
   withCode?: boolean;
 }
 
-export interface FunctionCommands<S> {
-  /** FCALL function numkeys key… arg…: the function's reply. */
-  fcall(name: string, call?: ScriptCall): unknown;
-  /** FCALL_RO: for functions flagged `no-writes`; allowed on replicas. */
-  fcallRo(name: string, call?: ScriptCall): unknown;
-  /** FUNCTION LOAD: the library name. */
-  functionLoad(code: string | Uint8Array, options?: FunctionLoadOptions): string;
-  functionDelete(library: string): 'OK';
-  functionFlush(mode?: 'ASYNC' | 'SYNC'): 'OK';
-  /** FUNCTION KILL: rejects NotBusyError when no function runs. */
-  functionKill(): 'OK';
-  /** FUNCTION LIST, the same shape under RESP2 and RESP3. */
-  functionList(options?: FunctionListOptions): LibraryInfo[];
-  /** FUNCTION DUMP: a binary payload (use `withBuffers()` to keep it intact). */
-  functionDump(): S;
-  functionRestore(payload: string | Uint8Array, policy?: 'FLUSH' | 'APPEND' | 'REPLACE'): 'OK';
-}
-
 function toFunction(raw: unknown): FunctionInfo {
   const o = toObject<unknown>(raw);
   return {
@@ -81,62 +63,80 @@ function toLibrary(raw: unknown): LibraryInfo {
   return lib;
 }
 
-export const functionCommands = {
-  fcall: {
-    command: 'fcall',
-    params: ['name', '{call}?'],
-    args: ([name, call]: [string, ScriptCall?]) => scriptTail([name], call),
-  },
-  fcallRo: {
-    command: 'fcall_ro',
-    params: ['name', '{call}?'],
-    args: ([name, call]: [string, ScriptCall?]) => scriptTail([name], call),
-  },
-  functionLoad: {
-    command: 'function',
-    params: ['code', '{options}?'],
-    args: ([code, options]: [string | Uint8Array, FunctionLoadOptions?]) =>
-      options?.replace ? ['LOAD', 'REPLACE', code] : ['LOAD', code],
-    reply: toText,
-  },
-  functionDelete: {
-    command: 'function',
-    params: ['library'],
-    args: ([library]: [string]) => ['DELETE', library],
-  },
-  functionFlush: {
-    command: 'function',
-    params: ['mode?'],
-    args: ([mode]: [('ASYNC' | 'SYNC')?]) => (mode === undefined ? ['FLUSH'] : ['FLUSH', mode]),
-  },
-  functionKill: {
-    command: 'function',
-    params: [],
-    args: () => ['KILL'],
-  },
-  functionList: {
-    command: 'function',
-    params: ['{options}?'],
-    args: ([options]: [FunctionListOptions?]) => {
-      const args: unknown[] = ['LIST'];
-      if (options?.libraryName !== undefined) args.push('LIBRARYNAME', options.libraryName);
-      if (options?.withCode) args.push('WITHCODE');
-      return args;
-    },
-    reply: (v) => asArray(v).map(toLibrary),
-  },
-  functionDump: {
-    command: 'function',
-    params: [],
-    args: () => ['DUMP'],
-  },
-  functionRestore: {
-    command: 'function',
-    params: ['payload', 'policy?'],
-    args: ([payload, policy]: [string | Uint8Array, ('FLUSH' | 'APPEND' | 'REPLACE')?]) =>
-      policy === undefined ? ['RESTORE', payload] : ['RESTORE', payload, policy],
-  },
-} satisfies Declarations<FunctionCommands<unknown>>;
+/**
+ * The function command declarations; `S` is the string type of replies (string, or bytes under withBuffers()).
+ * Each method's signature and TSDoc are written here once; {@link FunctionCommands} maps them.
+ */
+function declarations<S>() {
+  return {
+    /** FCALL function numkeys key… arg…: the function's reply. */
+    fcall: command<(name: string, call?: ScriptCall) => unknown>({
+      command: 'fcall',
+      params: ['name', '{call}?'],
+      args: ([name, call]) => scriptTail([name], call),
+    }),
+    /** FCALL_RO: for functions flagged `no-writes`; allowed on replicas. */
+    fcallRo: command<(name: string, call?: ScriptCall) => unknown>({
+      command: 'fcall_ro',
+      params: ['name', '{call}?'],
+      args: ([name, call]) => scriptTail([name], call),
+    }),
+    /** FUNCTION LOAD: the library name. */
+    functionLoad: command<(code: string | Uint8Array, options?: FunctionLoadOptions) => string>({
+      command: 'function',
+      params: ['code', '{options}?'],
+      args: ([code, options]) => (options?.replace ? ['LOAD', 'REPLACE', code] : ['LOAD', code]),
+      reply: toText,
+    }),
+    functionDelete: command<(library: string) => 'OK'>({
+      command: 'function',
+      params: ['library'],
+      args: ([library]) => ['DELETE', library],
+    }),
+    functionFlush: command<(mode?: 'ASYNC' | 'SYNC') => 'OK'>({
+      command: 'function',
+      params: ['mode?'],
+      args: ([mode]) => (mode === undefined ? ['FLUSH'] : ['FLUSH', mode]),
+    }),
+    /** FUNCTION KILL: rejects NotBusyError when no function runs. */
+    functionKill: command<() => 'OK'>({
+      command: 'function',
+      params: [],
+      args: () => ['KILL'],
+    }),
+    /** FUNCTION LIST, the same shape under RESP2 and RESP3. */
+    functionList: command<(options?: FunctionListOptions) => LibraryInfo[]>({
+      command: 'function',
+      params: ['{options}?'],
+      args: ([options]) => {
+        const args: unknown[] = ['LIST'];
+        if (options?.libraryName !== undefined) args.push('LIBRARYNAME', options.libraryName);
+        if (options?.withCode) args.push('WITHCODE');
+        return args;
+      },
+      reply: (v) => asArray(v).map(toLibrary),
+    }),
+    /** FUNCTION DUMP: a binary payload (use `withBuffers()` to keep it intact). */
+    functionDump: command<() => S>({
+      command: 'function',
+      params: [],
+      args: () => ['DUMP'],
+    }),
+    functionRestore: command<(payload: string | Uint8Array, policy?: 'FLUSH' | 'APPEND' | 'REPLACE') => 'OK'>(
+      {
+        command: 'function',
+        params: ['payload', 'policy?'],
+        args: ([payload, policy]) =>
+          policy === undefined ? ['RESTORE', payload] : ['RESTORE', payload, policy],
+      },
+    ),
+  };
+}
+
+export const functionCommands = declarations();
+
+/** The function command signatures, with plain reply types; clients wrap them in promises. */
+export type FunctionCommands<S> = Signatures<ReturnType<typeof declarations<S>>>;
 
 /** FUNCTION LOAD only with REPLACE (else the repeat fails although the load happened); FCALL does not. */
 export const functionRules: RuleSet = {

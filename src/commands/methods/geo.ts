@@ -1,9 +1,9 @@
 /** Geospatial commands. Coordinates and distances are numbers under RESP2 (strings) and RESP3 (doubles). */
 import { restArgs, type Variadic } from './args.js';
 import { CommandSyntaxError } from '../../errors/index.js';
-import { asArray, toNumber, toNumberOrNull, toTextOrNullArray } from './transforms.js';
+import { asArray, asString, toNumber, toNumberOrNull, toTextOrNullArray } from './transforms.js';
 import type { RedisKey, RedisValue } from './types.js';
-import { idempotentAll, type Declarations, type RuleSet } from '../declare.js';
+import { command, idempotentAll, type RuleSet, type Signatures } from '../declare.js';
 
 /** Distance unit: metres, kilometres, miles or feet. */
 export type GeoUnit = 'm' | 'km' | 'mi' | 'ft';
@@ -95,34 +95,6 @@ export interface GeoSearchResult<S> {
   coordinates?: GeoPosition;
 }
 
-export interface GeoCommands<S> {
-  /** GEOADD: the number of members added (changed with `ch`). */
-  geoadd(key: RedisKey, members: GeoMember | readonly GeoMember[], options?: GeoAddOptions): number;
-  /** GEOPOS: a position per member, null for missing ones. */
-  geopos(key: RedisKey, ...members: Variadic<RedisValue>): Array<GeoPosition | null>;
-  /** GEODIST: the distance, or null when a member is missing. */
-  geodist(key: RedisKey, member1: RedisValue, member2: RedisValue, unit?: GeoUnit): number | null;
-  /** GEOHASH: the 11-character geohash per member, null for missing ones. */
-  geohash(key: RedisKey, ...members: Variadic<RedisValue>): Array<string | null>;
-  /** GEOSEARCH: the members in the area. */
-  geosearch(key: RedisKey, from: GeoFrom, by: GeoBy, options?: GeoSearchOptions): S[];
-  /** GEOSEARCH with WITHCOORD / WITHDIST / WITHHASH. */
-  geosearchWith(
-    key: RedisKey,
-    from: GeoFrom,
-    by: GeoBy,
-    options: GeoSearchWithOptions,
-  ): Array<GeoSearchResult<S>>;
-  /** GEOSEARCHSTORE: the number of members stored. */
-  geosearchstore(
-    destination: RedisKey,
-    source: RedisKey,
-    from: GeoFrom,
-    by: GeoBy,
-    options?: GeoSearchStoreOptions,
-  ): number;
-}
-
 function searchArgs(args: unknown[], from: GeoFrom, by: GeoBy, o: GeoSearchOptions | undefined): unknown[] {
   if ('member' in from) args.push('FROMMEMBER', from.member);
   else args.push('FROMLONLAT', from.longitude, from.latitude);
@@ -148,11 +120,11 @@ function toPosition(v: unknown): GeoPosition | null {
 }
 
 /** Items are `[member, dist?, hash?, [lon, lat]?]` in that order, as asked. */
-function toResults(o: GeoSearchWithOptions): (v: unknown) => Array<GeoSearchResult<unknown>> {
+function toResults<S>(o: GeoSearchWithOptions): (v: unknown) => Array<GeoSearchResult<S>> {
   return (v) =>
     asArray(v).map((item) => {
-      if (!Array.isArray(item)) return { member: item };
-      const r: GeoSearchResult<unknown> = { member: item[0] };
+      if (!Array.isArray(item)) return { member: asString<S>(item) };
+      const r: GeoSearchResult<S> = { member: asString<S>(item[0]) };
       let i = 1;
       if (o.withDist) r.distance = toNumber(item[i++]);
       if (o.withHash) r.hash = toNumber(item[i++]);
@@ -161,78 +133,103 @@ function toResults(o: GeoSearchWithOptions): (v: unknown) => Array<GeoSearchResu
     });
 }
 
-export const geoCommands = {
-  geoadd: {
-    command: 'geoadd',
-    params: ['key', 'members', '{options}?'],
-    args: ([key, members, options]: [RedisKey, GeoMember | readonly GeoMember[], GeoAddOptions?]) => {
-      const args: unknown[] = [key];
-      if (options?.nx && options.xx)
-        throw new CommandSyntaxError('geoadd() takes only one of nx, xx', {
-          command: 'GEOADD',
-          arguments: ['nx', 'xx'],
-        });
-      if (options?.nx) args.push('NX');
-      if (options?.xx) args.push('XX');
-      if (options?.ch) args.push('CH');
-      for (const m of Array.isArray(members) ? (members as readonly GeoMember[]) : [members as GeoMember])
-        args.push(m.longitude, m.latitude, m.member);
-      return args;
-    },
-  },
-  geopos: {
-    command: 'geopos',
-    params: ['key', '...members'],
-    args: (a: [RedisKey, ...Variadic<RedisValue>]) => restArgs([a[0]], a, 1),
-    reply: (v) => asArray(v).map(toPosition),
-  },
-  geodist: {
-    command: 'geodist',
-    params: ['key', 'member1', 'member2', 'unit?'],
-    args: ([key, member1, member2, unit]: [RedisKey, RedisValue, RedisValue, GeoUnit?]) =>
-      unit === undefined ? [key, member1, member2] : [key, member1, member2, unit],
-    reply: toNumberOrNull,
-  },
-  geohash: {
-    command: 'geohash',
-    params: ['key', '...members'],
-    args: (a: [RedisKey, ...Variadic<RedisValue>]) => restArgs([a[0]], a, 1),
-    reply: toTextOrNullArray,
-  },
-  geosearch: {
-    command: 'geosearch',
-    params: ['key', 'from', 'by', '{options}?'],
-    args: ([key, from, by, options]: [RedisKey, GeoFrom, GeoBy, GeoSearchOptions?]) =>
-      searchArgs([key], from, by, options),
-  },
-  geosearchWith: {
-    command: 'geosearch',
-    params: ['key', 'from', 'by', '{options}'],
-    args: ([key, from, by, options]: [RedisKey, GeoFrom, GeoBy, GeoSearchWithOptions]) => {
-      const args = searchArgs([key], from, by, options);
-      if (options.withCoord) args.push('WITHCOORD');
-      if (options.withDist) args.push('WITHDIST');
-      if (options.withHash) args.push('WITHHASH');
-      return args;
-    },
-    replyFor: ([, , , options]) => toResults(options),
-  },
-  geosearchstore: {
-    command: 'geosearchstore',
-    params: ['destination', 'source', 'from', 'by', '{options}?'],
-    args: ([destination, source, from, by, options]: [
-      RedisKey,
-      RedisKey,
-      GeoFrom,
-      GeoBy,
-      GeoSearchStoreOptions?,
-    ]) => {
-      const args = searchArgs([destination, source], from, by, options);
-      if (options?.storedist) args.push('STOREDIST');
-      return args;
-    },
-  },
-} satisfies Declarations<GeoCommands<unknown>>;
+/**
+ * The geo command declarations; `S` is the string type of replies (string, or bytes under withBuffers()).
+ * Each method's signature and TSDoc are written here once; {@link GeoCommands} maps them.
+ */
+function declarations<S>() {
+  return {
+    /** GEOADD: the number of members added (changed with `ch`). */
+    geoadd: command<
+      (key: RedisKey, members: GeoMember | readonly GeoMember[], options?: GeoAddOptions) => number
+    >({
+      command: 'geoadd',
+      params: ['key', 'members', '{options}?'],
+      args: ([key, members, options]) => {
+        const args: unknown[] = [key];
+        if (options?.nx && options.xx)
+          throw new CommandSyntaxError('geoadd() takes only one of nx, xx', {
+            command: 'GEOADD',
+            arguments: ['nx', 'xx'],
+          });
+        if (options?.nx) args.push('NX');
+        if (options?.xx) args.push('XX');
+        if (options?.ch) args.push('CH');
+        for (const m of Array.isArray(members) ? (members as readonly GeoMember[]) : [members as GeoMember])
+          args.push(m.longitude, m.latitude, m.member);
+        return args;
+      },
+    }),
+    /** GEOPOS: a position per member, null for missing ones. */
+    geopos: command<(key: RedisKey, ...members: Variadic<RedisValue>) => Array<GeoPosition | null>>({
+      command: 'geopos',
+      params: ['key', '...members'],
+      args: (a) => restArgs([a[0]], a, 1),
+      reply: (v) => asArray(v).map(toPosition),
+    }),
+    /** GEODIST: the distance, or null when a member is missing. */
+    geodist: command<
+      (key: RedisKey, member1: RedisValue, member2: RedisValue, unit?: GeoUnit) => number | null
+    >({
+      command: 'geodist',
+      params: ['key', 'member1', 'member2', 'unit?'],
+      args: ([key, member1, member2, unit]) =>
+        unit === undefined ? [key, member1, member2] : [key, member1, member2, unit],
+      reply: toNumberOrNull,
+    }),
+    /** GEOHASH: the 11-character geohash per member, null for missing ones. */
+    geohash: command<(key: RedisKey, ...members: Variadic<RedisValue>) => Array<string | null>>({
+      command: 'geohash',
+      params: ['key', '...members'],
+      args: (a) => restArgs([a[0]], a, 1),
+      reply: toTextOrNullArray,
+    }),
+    /** GEOSEARCH: the members in the area. */
+    geosearch: command<(key: RedisKey, from: GeoFrom, by: GeoBy, options?: GeoSearchOptions) => S[]>({
+      command: 'geosearch',
+      params: ['key', 'from', 'by', '{options}?'],
+      args: ([key, from, by, options]) => searchArgs([key], from, by, options),
+    }),
+    /** GEOSEARCH with WITHCOORD / WITHDIST / WITHHASH. */
+    geosearchWith: command<
+      (key: RedisKey, from: GeoFrom, by: GeoBy, options: GeoSearchWithOptions) => Array<GeoSearchResult<S>>
+    >({
+      command: 'geosearch',
+      params: ['key', 'from', 'by', '{options}'],
+      args: ([key, from, by, options]) => {
+        const args = searchArgs([key], from, by, options);
+        if (options.withCoord) args.push('WITHCOORD');
+        if (options.withDist) args.push('WITHDIST');
+        if (options.withHash) args.push('WITHHASH');
+        return args;
+      },
+      replyFor: ([, , , options]) => toResults(options),
+    }),
+    /** GEOSEARCHSTORE: the number of members stored. */
+    geosearchstore: command<
+      (
+        destination: RedisKey,
+        source: RedisKey,
+        from: GeoFrom,
+        by: GeoBy,
+        options?: GeoSearchStoreOptions,
+      ) => number
+    >({
+      command: 'geosearchstore',
+      params: ['destination', 'source', 'from', 'by', '{options}?'],
+      args: ([destination, source, from, by, options]) => {
+        const args = searchArgs([destination, source], from, by, options);
+        if (options?.storedist) args.push('STOREDIST');
+        return args;
+      },
+    }),
+  };
+}
+
+export const geoCommands = declarations();
+
+/** The geo command signatures, with plain reply types; clients wrap them in promises. */
+export type GeoCommands<S> = Signatures<ReturnType<typeof declarations<S>>>;
 
 /** GEOADD overwrites positions (without INCR-like options it repeats harmlessly). */
 export const geoRules: RuleSet = idempotentAll(['geoadd']);

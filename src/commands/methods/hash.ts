@@ -1,9 +1,9 @@
 /** Hash commands, including field expiration (Redis 7.4+) and HGETDEL/HGETEX/HSETEX (Redis 8.0+). */
 import { CommandSyntaxError } from '../../errors/index.js';
 import { isRecord, pairArgs, scanArgs, restArgs, type Variadic } from './args.js';
-import { scanPage, toBoolean, toFieldValues, toNumber, toNumberArray, toObject } from './transforms.js';
+import { toPage, toBoolean, toFieldValues, toNumber, toNumberArray, toObject } from './transforms.js';
 import type { ExpireMode, RedisKey, RedisValue, ScanOptions, ScanPage } from './types.js';
-import { idempotentAll, noneOf, type Declarations, type RuleSet } from '../declare.js';
+import { command, idempotentAll, noneOf, type RuleSet, type Signatures } from '../declare.js';
 
 /** A field with its value (HRANDFIELD WITHVALUES, HSCAN). */
 export interface FieldValue<S> {
@@ -45,60 +45,6 @@ export interface HSetExOptions {
   keepttl?: boolean;
 }
 
-export interface HashCommands<S> {
-  /** HSET key field value [field value …], or an object of fields. Returns the number of new fields. */
-  hset(key: RedisKey, fields: Record<string, RedisValue>): number;
-  hset(key: RedisKey, ...fieldValues: RedisValue[]): number;
-  /** HSETNX: true when the field was set (it did not exist). */
-  hsetnx(key: RedisKey, field: RedisValue, value: RedisValue): boolean;
-  hget(key: RedisKey, field: RedisValue): S | null;
-  hmget(key: RedisKey, ...fields: Variadic<RedisValue>): Array<S | null>;
-  /** All fields as an object (under RESP2 and RESP3 alike). */
-  hgetall(key: RedisKey): Record<string, S>;
-  hdel(key: RedisKey, ...fields: Variadic<RedisValue>): number;
-  hexists(key: RedisKey, field: RedisValue): boolean;
-  hincrby(key: RedisKey, field: RedisValue, increment: number): number;
-  hincrbyfloat(key: RedisKey, field: RedisValue, increment: number): number;
-  hlen(key: RedisKey): number;
-  hkeys(key: RedisKey): S[];
-  hvals(key: RedisKey): S[];
-  hstrlen(key: RedisKey, field: RedisValue): number;
-  /** HRANDFIELD key: one random field, or null when the hash is empty. */
-  hrandfield(key: RedisKey): S | null;
-  /** HRANDFIELD key count: distinct fields when `count` > 0, possibly repeated when < 0. */
-  hrandfieldCount(key: RedisKey, count: number): S[];
-  /** HRANDFIELD key count WITHVALUES. */
-  hrandfieldWithValues(key: RedisKey, count: number): Array<FieldValue<S>>;
-  /** One HSCAN page; see `hscanIterator()` for every field. */
-  hscan(key: RedisKey, cursor: string | number, options?: ScanOptions): ScanPage<FieldValue<S>>;
-  /**
-   * HEXPIRE (Redis 7.4+): per field, 2 = expired at once (time in the past), 1 = set,
-   * 0 = `mode` refused, -2 = no such field.
-   */
-  hexpire(key: RedisKey, seconds: number, fields: readonly RedisValue[], mode?: ExpireMode): number[];
-  hpexpire(key: RedisKey, milliseconds: number, fields: readonly RedisValue[], mode?: ExpireMode): number[];
-  hexpireat(key: RedisKey, unixSeconds: number, fields: readonly RedisValue[], mode?: ExpireMode): number[];
-  hpexpireat(
-    key: RedisKey,
-    unixMilliseconds: number,
-    fields: readonly RedisValue[],
-    mode?: ExpireMode,
-  ): number[];
-  /** HTTL (Redis 7.4+): seconds to live per field; -1 without expiry, -2 without field. */
-  httl(key: RedisKey, fields: readonly RedisValue[]): number[];
-  hpttl(key: RedisKey, fields: readonly RedisValue[]): number[];
-  hexpiretime(key: RedisKey, fields: readonly RedisValue[]): number[];
-  hpexpiretime(key: RedisKey, fields: readonly RedisValue[]): number[];
-  /** HPERSIST (Redis 7.4+): per field, 1 = expiry removed, -1 = had none, -2 = no such field. */
-  hpersist(key: RedisKey, fields: readonly RedisValue[]): number[];
-  /** HGETDEL (Redis 8.0+): the values, then the fields are deleted. */
-  hgetdel(key: RedisKey, fields: readonly RedisValue[]): Array<S | null>;
-  /** HGETEX (Redis 8.0+): the values, setting or removing the fields' expiry. */
-  hgetex(key: RedisKey, fields: readonly RedisValue[], options?: HGetExOptions): Array<S | null>;
-  /** HSETEX (Redis 8.0+): true when the fields were set. */
-  hsetex(key: RedisKey, fields: Record<string, RedisValue>, options?: HSetExOptions): boolean;
-}
-
 function fieldsArgs(args: unknown[], fields: readonly RedisValue[]): unknown[] {
   args.push('FIELDS', fields.length);
   for (const f of fields) args.push(f);
@@ -133,204 +79,239 @@ function expiryArgs<O extends object>(
   return flags.includes(k) ? [k.toUpperCase()] : [k.toUpperCase(), o[k]];
 }
 
-const toFieldValuePage = scanPage(toFieldValues);
+/**
+ * The hash command declarations; `S` is the string type of replies (string, or bytes under withBuffers()).
+ * Each method's signature and TSDoc are written here once; {@link HashCommands} maps them.
+ */
+function declarations<S>() {
+  return {
+    /** HSET key field value [field value …], or an object of fields. Returns the number of new fields. */
+    hset: command<{
+      (key: RedisKey, fields: Record<string, RedisValue>): number;
+      (key: RedisKey, ...fieldValues: RedisValue[]): number;
+    }>({
+      command: 'hset',
+      params: ['key', '...rest'],
+      args: ([key, ...rest]) => pairArgs([key], rest),
+    }),
+    /** HSETNX: true when the field was set (it did not exist). */
+    hsetnx: command<(key: RedisKey, field: RedisValue, value: RedisValue) => boolean>({
+      command: 'hsetnx',
+      params: ['key', 'field', 'value'],
+      args: ([key, field, value]) => [key, field, value],
+      reply: toBoolean,
+    }),
+    hget: command<(key: RedisKey, field: RedisValue) => S | null>({
+      command: 'hget',
+      cacheable: true,
+      params: ['key', 'field'],
+      args: ([key, field]) => [key, field],
+    }),
+    hmget: command<(key: RedisKey, ...fields: Variadic<RedisValue>) => Array<S | null>>({
+      command: 'hmget',
+      cacheable: true,
+      params: ['key', '...fields'],
+      args: (a) => restArgs([a[0]], a, 1),
+    }),
+    /** All fields as an object (under RESP2 and RESP3 alike). */
+    hgetall: command<(key: RedisKey) => Record<string, S>>({
+      command: 'hgetall',
+      cacheable: true,
+      params: ['key'],
+      args: ([key]) => [key],
+      reply: toObject,
+    }),
+    hdel: command<(key: RedisKey, ...fields: Variadic<RedisValue>) => number>({
+      command: 'hdel',
+      params: ['key', '...fields'],
+      args: (a) => restArgs([a[0]], a, 1),
+    }),
+    hexists: command<(key: RedisKey, field: RedisValue) => boolean>({
+      command: 'hexists',
+      cacheable: true,
+      params: ['key', 'field'],
+      args: ([key, field]) => [key, field],
+      reply: toBoolean,
+    }),
+    hincrby: command<(key: RedisKey, field: RedisValue, increment: number) => number>({
+      command: 'hincrby',
+      params: ['key', 'field', 'increment'],
+      args: ([key, field, increment]) => [key, field, increment],
+    }),
+    hincrbyfloat: command<(key: RedisKey, field: RedisValue, increment: number) => number>({
+      command: 'hincrbyfloat',
+      params: ['key', 'field', 'increment'],
+      args: ([key, field, increment]) => [key, field, increment],
+      reply: toNumber,
+    }),
+    hlen: command<(key: RedisKey) => number>({
+      command: 'hlen',
+      cacheable: true,
+      params: ['key'],
+      args: ([key]) => [key],
+    }),
+    hkeys: command<(key: RedisKey) => S[]>({
+      command: 'hkeys',
+      cacheable: true,
+      params: ['key'],
+      args: ([key]) => [key],
+    }),
+    hvals: command<(key: RedisKey) => S[]>({
+      command: 'hvals',
+      cacheable: true,
+      params: ['key'],
+      args: ([key]) => [key],
+    }),
+    hstrlen: command<(key: RedisKey, field: RedisValue) => number>({
+      command: 'hstrlen',
+      cacheable: true,
+      params: ['key', 'field'],
+      args: ([key, field]) => [key, field],
+    }),
+    /** HRANDFIELD key: one random field, or null when the hash is empty. */
+    hrandfield: command<(key: RedisKey) => S | null>({
+      command: 'hrandfield',
+      params: ['key'],
+      args: ([key]) => [key],
+    }),
+    /** HRANDFIELD key count: distinct fields when `count` > 0, possibly repeated when < 0. */
+    hrandfieldCount: command<(key: RedisKey, count: number) => S[]>({
+      command: 'hrandfield',
+      params: ['key', 'count'],
+      args: ([key, count]) => [key, count],
+    }),
+    /** HRANDFIELD key count WITHVALUES. */
+    hrandfieldWithValues: command<(key: RedisKey, count: number) => Array<FieldValue<S>>>({
+      command: 'hrandfield',
+      params: ['key', 'count'],
+      args: ([key, count]) => [key, count, 'WITHVALUES'],
+      reply: toFieldValues,
+    }),
+    /** One HSCAN page; see `hscanIterator()` for every field. */
+    hscan: command<
+      (key: RedisKey, cursor: string | number, options?: ScanOptions) => ScanPage<FieldValue<S>>
+    >({
+      command: 'hscan',
+      params: ['key', 'cursor', '{options}?'],
+      args: ([key, cursor, options]) => scanArgs([key, cursor], options),
+      reply: (v) => toPage(v, toFieldValues<S>),
+    }),
+    /**
+     * HEXPIRE (Redis 7.4+): per field, 2 = expired at once (time in the past), 1 = set,
+     * 0 = `mode` refused, -2 = no such field.
+     */
+    hexpire: command<
+      (key: RedisKey, seconds: number, fields: readonly RedisValue[], mode?: ExpireMode) => number[]
+    >({
+      command: 'hexpire',
+      params: ['key', 'seconds', 'fields', 'mode?'],
+      args: ([key, seconds, fields, mode]) => hexpireArgs(key, seconds, fields, mode),
+      reply: toNumberArray,
+    }),
+    hpexpire: command<
+      (key: RedisKey, milliseconds: number, fields: readonly RedisValue[], mode?: ExpireMode) => number[]
+    >({
+      command: 'hpexpire',
+      params: ['key', 'milliseconds', 'fields', 'mode?'],
+      args: ([key, milliseconds, fields, mode]) => hexpireArgs(key, milliseconds, fields, mode),
+      reply: toNumberArray,
+    }),
+    hexpireat: command<
+      (key: RedisKey, unixSeconds: number, fields: readonly RedisValue[], mode?: ExpireMode) => number[]
+    >({
+      command: 'hexpireat',
+      params: ['key', 'unixSeconds', 'fields', 'mode?'],
+      args: ([key, unixSeconds, fields, mode]) => hexpireArgs(key, unixSeconds, fields, mode),
+      reply: toNumberArray,
+    }),
+    hpexpireat: command<
+      (key: RedisKey, unixMilliseconds: number, fields: readonly RedisValue[], mode?: ExpireMode) => number[]
+    >({
+      command: 'hpexpireat',
+      params: ['key', 'unixMilliseconds', 'fields', 'mode?'],
+      args: ([key, unixMilliseconds, fields, mode]) => hexpireArgs(key, unixMilliseconds, fields, mode),
+      reply: toNumberArray,
+    }),
+    /** HTTL (Redis 7.4+): seconds to live per field; -1 without expiry, -2 without field. */
+    httl: command<(key: RedisKey, fields: readonly RedisValue[]) => number[]>({
+      command: 'httl',
+      params: ['key', 'fields'],
+      args: ([key, fields]) => fieldsArgs([key], fields),
+      reply: toNumberArray,
+    }),
+    hpttl: command<(key: RedisKey, fields: readonly RedisValue[]) => number[]>({
+      command: 'hpttl',
+      params: ['key', 'fields'],
+      args: ([key, fields]) => fieldsArgs([key], fields),
+      reply: toNumberArray,
+    }),
+    hexpiretime: command<(key: RedisKey, fields: readonly RedisValue[]) => number[]>({
+      command: 'hexpiretime',
+      params: ['key', 'fields'],
+      args: ([key, fields]) => fieldsArgs([key], fields),
+      reply: toNumberArray,
+    }),
+    hpexpiretime: command<(key: RedisKey, fields: readonly RedisValue[]) => number[]>({
+      command: 'hpexpiretime',
+      params: ['key', 'fields'],
+      args: ([key, fields]) => fieldsArgs([key], fields),
+      reply: toNumberArray,
+    }),
+    /** HPERSIST (Redis 7.4+): per field, 1 = expiry removed, -1 = had none, -2 = no such field. */
+    hpersist: command<(key: RedisKey, fields: readonly RedisValue[]) => number[]>({
+      command: 'hpersist',
+      params: ['key', 'fields'],
+      args: ([key, fields]) => fieldsArgs([key], fields),
+      reply: toNumberArray,
+    }),
+    /** HGETDEL (Redis 8.0+): the values, then the fields are deleted. */
+    hgetdel: command<(key: RedisKey, fields: readonly RedisValue[]) => Array<S | null>>({
+      command: 'hgetdel',
+      params: ['key', 'fields'],
+      args: ([key, fields]) => fieldsArgs([key], fields),
+    }),
+    /** HGETEX (Redis 8.0+): the values, setting or removing the fields' expiry. */
+    hgetex: command<
+      (key: RedisKey, fields: readonly RedisValue[], options?: HGetExOptions) => Array<S | null>
+    >({
+      command: 'hgetex',
+      params: ['key', 'fields', '{options}?'],
+      args: ([key, fields, options]) => {
+        const args: unknown[] = [key];
+        if (options !== undefined)
+          args.push(...expiryArgs('HGETEX', options, ['ex', 'px', 'exat', 'pxat', 'persist'], ['persist']));
+        return fieldsArgs(args, fields);
+      },
+    }),
+    /** HSETEX (Redis 8.0+): true when the fields were set. */
+    hsetex: command<(key: RedisKey, fields: Record<string, RedisValue>, options?: HSetExOptions) => boolean>({
+      command: 'hsetex',
+      params: ['key', 'fields', '{options}?'],
+      args: ([key, fields, options]) => {
+        const args: unknown[] = [key];
+        if (options?.fnx && options.fxx)
+          throw new CommandSyntaxError('hsetex() takes only one of fnx, fxx', {
+            command: 'HSETEX',
+            arguments: ['fnx', 'fxx'],
+          });
+        if (options?.fnx) args.push('FNX');
+        if (options?.fxx) args.push('FXX');
+        if (options !== undefined)
+          args.push(...expiryArgs('HSETEX', options, ['ex', 'px', 'exat', 'pxat', 'keepttl'], ['keepttl']));
+        const names = isRecord(fields) ? Object.keys(fields) : [];
+        args.push('FIELDS', names.length);
+        for (const f of names) args.push(f, fields[f]);
+        return args;
+      },
+      reply: toBoolean,
+    }),
+  };
+}
 
-export const hashCommands = {
-  hset: {
-    command: 'hset',
-    params: ['key', '...rest'],
-    args: ([key, ...rest]: [RedisKey, ...unknown[]]) => pairArgs([key], rest),
-  },
-  hsetnx: {
-    command: 'hsetnx',
-    params: ['key', 'field', 'value'],
-    args: ([key, field, value]: [RedisKey, RedisValue, RedisValue]) => [key, field, value],
-    reply: toBoolean,
-  },
-  hget: {
-    command: 'hget',
-    cacheable: true,
-    params: ['key', 'field'],
-    args: ([key, field]: [RedisKey, RedisValue]) => [key, field],
-  },
-  hmget: {
-    command: 'hmget',
-    cacheable: true,
-    params: ['key', '...fields'],
-    args: (a: [RedisKey, ...Variadic<RedisValue>]) => restArgs([a[0]], a, 1),
-  },
-  hgetall: {
-    command: 'hgetall',
-    cacheable: true,
-    params: ['key'],
-    args: ([key]: [RedisKey]) => [key],
-    reply: toObject,
-  },
-  hdel: {
-    command: 'hdel',
-    params: ['key', '...fields'],
-    args: (a: [RedisKey, ...Variadic<RedisValue>]) => restArgs([a[0]], a, 1),
-  },
-  hexists: {
-    command: 'hexists',
-    cacheable: true,
-    params: ['key', 'field'],
-    args: ([key, field]: [RedisKey, RedisValue]) => [key, field],
-    reply: toBoolean,
-  },
-  hincrby: {
-    command: 'hincrby',
-    params: ['key', 'field', 'increment'],
-    args: ([key, field, increment]: [RedisKey, RedisValue, number]) => [key, field, increment],
-  },
-  hincrbyfloat: {
-    command: 'hincrbyfloat',
-    params: ['key', 'field', 'increment'],
-    args: ([key, field, increment]: [RedisKey, RedisValue, number]) => [key, field, increment],
-    reply: toNumber,
-  },
-  hlen: {
-    command: 'hlen',
-    cacheable: true,
-    params: ['key'],
-    args: ([key]: [RedisKey]) => [key],
-  },
-  hkeys: {
-    command: 'hkeys',
-    cacheable: true,
-    params: ['key'],
-    args: ([key]: [RedisKey]) => [key],
-  },
-  hvals: {
-    command: 'hvals',
-    cacheable: true,
-    params: ['key'],
-    args: ([key]: [RedisKey]) => [key],
-  },
-  hstrlen: {
-    command: 'hstrlen',
-    cacheable: true,
-    params: ['key', 'field'],
-    args: ([key, field]: [RedisKey, RedisValue]) => [key, field],
-  },
-  hrandfield: {
-    command: 'hrandfield',
-    params: ['key'],
-    args: ([key]: [RedisKey]) => [key],
-  },
-  hrandfieldCount: {
-    command: 'hrandfield',
-    params: ['key', 'count'],
-    args: ([key, count]: [RedisKey, number]) => [key, count],
-  },
-  hrandfieldWithValues: {
-    command: 'hrandfield',
-    params: ['key', 'count'],
-    args: ([key, count]: [RedisKey, number]) => [key, count, 'WITHVALUES'],
-    reply: toFieldValues,
-  },
-  hscan: {
-    command: 'hscan',
-    params: ['key', 'cursor', '{options}?'],
-    args: ([key, cursor, options]: [RedisKey, string | number, ScanOptions?]) =>
-      scanArgs([key, cursor], options),
-    reply: toFieldValuePage,
-  },
-  hexpire: {
-    command: 'hexpire',
-    params: ['key', 'seconds', 'fields', 'mode?'],
-    args: ([key, seconds, fields, mode]: [RedisKey, number, readonly RedisValue[], ExpireMode?]) =>
-      hexpireArgs(key, seconds, fields, mode),
-    reply: toNumberArray,
-  },
-  hpexpire: {
-    command: 'hpexpire',
-    params: ['key', 'milliseconds', 'fields', 'mode?'],
-    args: ([key, milliseconds, fields, mode]: [RedisKey, number, readonly RedisValue[], ExpireMode?]) =>
-      hexpireArgs(key, milliseconds, fields, mode),
-    reply: toNumberArray,
-  },
-  hexpireat: {
-    command: 'hexpireat',
-    params: ['key', 'unixSeconds', 'fields', 'mode?'],
-    args: ([key, unixSeconds, fields, mode]: [RedisKey, number, readonly RedisValue[], ExpireMode?]) =>
-      hexpireArgs(key, unixSeconds, fields, mode),
-    reply: toNumberArray,
-  },
-  hpexpireat: {
-    command: 'hpexpireat',
-    params: ['key', 'unixMilliseconds', 'fields', 'mode?'],
-    args: ([key, unixMilliseconds, fields, mode]: [RedisKey, number, readonly RedisValue[], ExpireMode?]) =>
-      hexpireArgs(key, unixMilliseconds, fields, mode),
-    reply: toNumberArray,
-  },
-  httl: {
-    command: 'httl',
-    params: ['key', 'fields'],
-    args: ([key, fields]: [RedisKey, readonly RedisValue[]]) => fieldsArgs([key], fields),
-    reply: toNumberArray,
-  },
-  hpttl: {
-    command: 'hpttl',
-    params: ['key', 'fields'],
-    args: ([key, fields]: [RedisKey, readonly RedisValue[]]) => fieldsArgs([key], fields),
-    reply: toNumberArray,
-  },
-  hexpiretime: {
-    command: 'hexpiretime',
-    params: ['key', 'fields'],
-    args: ([key, fields]: [RedisKey, readonly RedisValue[]]) => fieldsArgs([key], fields),
-    reply: toNumberArray,
-  },
-  hpexpiretime: {
-    command: 'hpexpiretime',
-    params: ['key', 'fields'],
-    args: ([key, fields]: [RedisKey, readonly RedisValue[]]) => fieldsArgs([key], fields),
-    reply: toNumberArray,
-  },
-  hpersist: {
-    command: 'hpersist',
-    params: ['key', 'fields'],
-    args: ([key, fields]: [RedisKey, readonly RedisValue[]]) => fieldsArgs([key], fields),
-    reply: toNumberArray,
-  },
-  hgetdel: {
-    command: 'hgetdel',
-    params: ['key', 'fields'],
-    args: ([key, fields]: [RedisKey, readonly RedisValue[]]) => fieldsArgs([key], fields),
-  },
-  hgetex: {
-    command: 'hgetex',
-    params: ['key', 'fields', '{options}?'],
-    args: ([key, fields, options]: [RedisKey, readonly RedisValue[], HGetExOptions?]) => {
-      const args: unknown[] = [key];
-      if (options !== undefined)
-        args.push(...expiryArgs('HGETEX', options, ['ex', 'px', 'exat', 'pxat', 'persist'], ['persist']));
-      return fieldsArgs(args, fields);
-    },
-  },
-  hsetex: {
-    command: 'hsetex',
-    params: ['key', 'fields', '{options}?'],
-    args: ([key, fields, options]: [RedisKey, Record<string, RedisValue>, HSetExOptions?]) => {
-      const args: unknown[] = [key];
-      if (options?.fnx && options.fxx)
-        throw new CommandSyntaxError('hsetex() takes only one of fnx, fxx', {
-          command: 'HSETEX',
-          arguments: ['fnx', 'fxx'],
-        });
-      if (options?.fnx) args.push('FNX');
-      if (options?.fxx) args.push('FXX');
-      if (options !== undefined)
-        args.push(...expiryArgs('HSETEX', options, ['ex', 'px', 'exat', 'pxat', 'keepttl'], ['keepttl']));
-      const names = isRecord(fields) ? Object.keys(fields) : [];
-      args.push('FIELDS', names.length);
-      for (const f of names) args.push(f, fields[f]);
-      return args;
-    },
-    reply: toBoolean,
-  },
-} satisfies Declarations<HashCommands<unknown>>;
+export const hashCommands = declarations();
+
+/** The hash command signatures, with plain reply types; clients wrap them in promises. */
+export type HashCommands<S> = Signatures<ReturnType<typeof declarations<S>>>;
 
 /** Field overwrites, deletes and expiry settings repeat harmlessly; HSETEX only without FNX/FXX. HINCRBY*, HSETNX, HGETDEL do not. */
 export const hashRules: RuleSet = {

@@ -2,34 +2,39 @@
 import { flatKeys, type KeysArg, restArgs, type Variadic } from './args.js';
 import { toBoolean } from './transforms.js';
 import type { RedisKey, RedisValue } from './types.js';
-import { idempotentAll, type Declarations, type RuleSet } from '../declare.js';
+import { command, idempotentAll, type RuleSet, type Signatures } from '../declare.js';
 
-export interface HyperLogLogCommands {
-  /** PFADD: true when the estimate changed. */
-  pfadd(key: RedisKey, ...elements: Variadic<RedisValue>): boolean;
-  /** PFCOUNT: the estimated cardinality (of the union, with several keys). */
-  pfcount(...keys: KeysArg[]): number;
-  pfmerge(destination: RedisKey, ...sources: Variadic<RedisKey>): 'OK';
+/**
+ * The hyperLogLog command declarations.
+ * Each method's signature and TSDoc are written here once; {@link HyperLogLogCommands} maps them.
+ */
+function declarations() {
+  return {
+    /** PFADD: true when the estimate changed. */
+    pfadd: command<(key: RedisKey, ...elements: Variadic<RedisValue>) => boolean>({
+      command: 'pfadd',
+      params: ['key', '...elements'],
+      args: (a) => restArgs([a[0]], a, 1),
+      reply: toBoolean,
+    }),
+    /** PFCOUNT: the estimated cardinality (of the union, with several keys). */
+    pfcount: command<(...keys: KeysArg[]) => number>({
+      command: 'pfcount',
+      params: ['...keys'],
+      args: (keys) => flatKeys(keys),
+    }),
+    pfmerge: command<(destination: RedisKey, ...sources: Variadic<RedisKey>) => 'OK'>({
+      command: 'pfmerge',
+      params: ['destination', '...sources'],
+      args: (a) => restArgs([a[0]], a, 1),
+    }),
+  };
 }
 
-export const hyperLogLogCommands = {
-  pfadd: {
-    command: 'pfadd',
-    params: ['key', '...elements'],
-    args: (a: [RedisKey, ...Variadic<RedisValue>]) => restArgs([a[0]], a, 1),
-    reply: toBoolean,
-  },
-  pfcount: {
-    command: 'pfcount',
-    params: ['...keys'],
-    args: (keys: KeysArg[]) => flatKeys(keys),
-  },
-  pfmerge: {
-    command: 'pfmerge',
-    params: ['destination', '...sources'],
-    args: (a: [RedisKey, ...Variadic<RedisKey>]) => restArgs([a[0]], a, 1),
-  },
-} satisfies Declarations<HyperLogLogCommands>;
+export const hyperLogLogCommands = declarations();
+
+/** The hyperLogLog command signatures, with plain reply types; clients wrap them in promises. */
+export type HyperLogLogCommands = Signatures<ReturnType<typeof declarations>>;
 
 /** PFADD and PFMERGE are set unions: repeating them changes nothing. */
 export const hyperLogLogRules: RuleSet = idempotentAll(['pfadd', 'pfmerge']);

@@ -1,8 +1,9 @@
 /**
  * All command methods, gathered: the typed declarations (one file per data
- * type), an untyped method for every other command of the table
- * (raw.generated.ts), and the mapped types that turn plain signatures into
- * promise-returning client methods or chaining pipeline methods.
+ * type; each group's signature type, e.g. `StringCommands<S>`, is mapped from
+ * its declaration objects), an untyped method for every other command of the
+ * table (raw.generated.ts), and the mapped types that turn those signatures
+ * into promise-returning client methods or chaining pipeline methods.
  */
 import { bitmapCommands, type BitmapCommands } from './bitmap.js';
 import { clusterCommands, type ClusterCommands } from './cluster.js';

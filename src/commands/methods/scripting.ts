@@ -5,7 +5,7 @@
  */
 import { toBooleanArray, toText } from './transforms.js';
 import type { ScriptCall } from './types.js';
-import { idempotentAll, type Declarations, type RuleSet } from '../declare.js';
+import { command, idempotentAll, type RuleSet, type Signatures } from '../declare.js';
 
 /** `numkeys key… arg…`. */
 export function scriptTail(head: unknown[], call: ScriptCall | undefined): unknown[] {
@@ -16,69 +16,69 @@ export function scriptTail(head: unknown[], call: ScriptCall | undefined): unkno
   return head;
 }
 
-export interface ScriptingCommands {
-  /** EVAL script numkeys key… arg…: the script's reply. */
-  eval(script: string | Uint8Array, call?: ScriptCall): unknown;
-  /** EVAL_RO (Redis 7.0+): a read-only script, allowed on replicas. */
-  evalRo(script: string | Uint8Array, call?: ScriptCall): unknown;
-  /** EVALSHA: rejects NoScriptError when the server does not know the digest. */
-  evalsha(sha: string, call?: ScriptCall): unknown;
-  evalshaRo(sha: string, call?: ScriptCall): unknown;
-  /** SCRIPT LOAD: the digest. */
-  scriptLoad(script: string | Uint8Array): string;
-  /** SCRIPT EXISTS: one boolean per digest. */
-  scriptExists(...shas: string[]): boolean[];
-  scriptFlush(mode?: 'ASYNC' | 'SYNC'): 'OK';
-  /** SCRIPT KILL: rejects NotBusyError when no script runs. */
-  scriptKill(): 'OK';
+/**
+ * The scripting command declarations.
+ * Each method's signature and TSDoc are written here once; {@link ScriptingCommands} maps them.
+ */
+function declarations() {
+  return {
+    /** EVAL script numkeys key… arg…: the script's reply. */
+    eval: command<(script: string | Uint8Array, call?: ScriptCall) => unknown>({
+      command: 'eval',
+      example: 'eval(script, { keys: [key], args: [arg] })',
+      params: ['script', '{call}?'],
+      args: ([script, call]) => scriptTail([script], call),
+    }),
+    /** EVAL_RO (Redis 7.0+): a read-only script, allowed on replicas. */
+    evalRo: command<(script: string | Uint8Array, call?: ScriptCall) => unknown>({
+      command: 'eval_ro',
+      params: ['script', '{call}?'],
+      args: ([script, call]) => scriptTail([script], call),
+    }),
+    /** EVALSHA: rejects NoScriptError when the server does not know the digest. */
+    evalsha: command<(sha: string, call?: ScriptCall) => unknown>({
+      command: 'evalsha',
+      example: 'evalsha(sha, { keys: [key], args: [arg] })',
+      params: ['sha', '{call}?'],
+      args: ([sha, call]) => scriptTail([sha], call),
+    }),
+    evalshaRo: command<(sha: string, call?: ScriptCall) => unknown>({
+      command: 'evalsha_ro',
+      params: ['sha', '{call}?'],
+      args: ([sha, call]) => scriptTail([sha], call),
+    }),
+    /** SCRIPT LOAD: the digest. */
+    scriptLoad: command<(script: string | Uint8Array) => string>({
+      command: 'script',
+      params: ['script'],
+      args: ([script]) => ['LOAD', script],
+      reply: toText,
+    }),
+    /** SCRIPT EXISTS: one boolean per digest. */
+    scriptExists: command<(...shas: string[]) => boolean[]>({
+      command: 'script',
+      params: ['...shas'],
+      args: (shas) => ['EXISTS', ...shas],
+      reply: toBooleanArray,
+    }),
+    scriptFlush: command<(mode?: 'ASYNC' | 'SYNC') => 'OK'>({
+      command: 'script',
+      params: ['mode?'],
+      args: ([mode]) => (mode === undefined ? ['FLUSH'] : ['FLUSH', mode]),
+    }),
+    /** SCRIPT KILL: rejects NotBusyError when no script runs. */
+    scriptKill: command<() => 'OK'>({
+      command: 'script',
+      params: [],
+      args: () => ['KILL'],
+    }),
+  };
 }
 
-export const scriptingCommands = {
-  eval: {
-    command: 'eval',
-    example: 'eval(script, { keys: [key], args: [arg] })',
-    params: ['script', '{call}?'],
-    args: ([script, call]: [string | Uint8Array, ScriptCall?]) => scriptTail([script], call),
-  },
-  evalRo: {
-    command: 'eval_ro',
-    params: ['script', '{call}?'],
-    args: ([script, call]: [string | Uint8Array, ScriptCall?]) => scriptTail([script], call),
-  },
-  evalsha: {
-    command: 'evalsha',
-    example: 'evalsha(sha, { keys: [key], args: [arg] })',
-    params: ['sha', '{call}?'],
-    args: ([sha, call]: [string, ScriptCall?]) => scriptTail([sha], call),
-  },
-  evalshaRo: {
-    command: 'evalsha_ro',
-    params: ['sha', '{call}?'],
-    args: ([sha, call]: [string, ScriptCall?]) => scriptTail([sha], call),
-  },
-  scriptLoad: {
-    command: 'script',
-    params: ['script'],
-    args: ([script]: [string | Uint8Array]) => ['LOAD', script],
-    reply: toText,
-  },
-  scriptExists: {
-    command: 'script',
-    params: ['...shas'],
-    args: (shas: string[]) => ['EXISTS', ...shas],
-    reply: toBooleanArray,
-  },
-  scriptFlush: {
-    command: 'script',
-    params: ['mode?'],
-    args: ([mode]: [('ASYNC' | 'SYNC')?]) => (mode === undefined ? ['FLUSH'] : ['FLUSH', mode]),
-  },
-  scriptKill: {
-    command: 'script',
-    params: [],
-    args: () => ['KILL'],
-  },
-} satisfies Declarations<ScriptingCommands>;
+export const scriptingCommands = declarations();
+
+/** The scripting command signatures, with plain reply types; clients wrap them in promises. */
+export type ScriptingCommands = Signatures<ReturnType<typeof declarations>>;
 
 /** SCRIPT LOAD/FLUSH/EXISTS repeat harmlessly; EVAL and EVALSHA (unknown effect) do not. */
 export const scriptingRules: RuleSet = idempotentAll([

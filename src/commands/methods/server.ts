@@ -11,7 +11,7 @@ import {
   toTextArray,
 } from './transforms.js';
 import type { RedisKey, RedisValue } from './types.js';
-import { idempotentAll, isArg, type Declarations, type RuleSet } from '../declare.js';
+import { command, idempotentAll, isArg, type RuleSet, type Signatures } from '../declare.js';
 
 /** One entry of SLOWLOG GET. */
 export interface SlowlogEntry {
@@ -36,52 +36,6 @@ export interface ModuleInfo {
   /** Version as an integer (e.g. 20609 for 2.6.9). */
   ver: number;
   [attribute: string]: unknown;
-}
-
-export interface ServerCommands {
-  /** INFO [section…]: the text as the server sends it. */
-  info(...sections: string[]): string;
-  /** INFO parsed into `field -> value` (section headers dropped; values as written). */
-  infoObject(...sections: string[]): Record<string, string>;
-  dbsize(): number;
-  flushdb(mode?: 'ASYNC' | 'SYNC'): 'OK';
-  flushall(mode?: 'ASYNC' | 'SYNC'): 'OK';
-  /** TIME: `[unix seconds, microseconds]`. */
-  time(): [number, number];
-  /** LASTSAVE: Unix time of the last successful save. */
-  lastsave(): number;
-  save(): 'OK';
-  /** BGSAVE: the server's status line. */
-  bgsave(schedule?: boolean): string;
-  bgrewriteaof(): string;
-  swapdb(index1: number, index2: number): 'OK';
-  /** CONFIG GET pattern…: matching parameters as an object. */
-  configGet(...patterns: string[]): Record<string, string>;
-  /** CONFIG SET from an object, or `name, value, …`. */
-  configSet(parameters: Record<string, RedisValue>): 'OK';
-  configSet(...nameValues: RedisValue[]): 'OK';
-  configResetstat(): 'OK';
-  configRewrite(): 'OK';
-  /** MEMORY USAGE: bytes used by the key and its value, or null without the key. */
-  memoryUsage(key: RedisKey, samples?: number): number | null;
-  slowlogGet(count?: number): SlowlogEntry[];
-  slowlogLen(): number;
-  slowlogReset(): 'OK';
-  /** COMMAND COUNT. */
-  commandCount(): number;
-  /** MODULE LIST. */
-  moduleList(): ModuleInfo[];
-  aclWhoami(): string;
-  aclCat(category?: string): string[];
-  aclUsers(): string[];
-  aclList(): string[];
-  /** ACL SETUSER username rule…. */
-  aclSetuser(username: string, ...rules: Variadic<string>): 'OK';
-  /** ACL DELUSER: the number of users deleted. */
-  aclDeluser(...usernames: string[]): number;
-  aclGenpass(bits?: number): string;
-  /** ROLE: the raw reply (`['master', offset, replicas]`, `['slave', host, port, state, offset]`, …). */
-  role(): unknown[];
 }
 
 function toSlowlog(v: unknown): SlowlogEntry[] {
@@ -114,169 +68,195 @@ function toConfig(v: unknown): Record<string, string> {
   return mapRecord(toObject<unknown>(v), toText);
 }
 
-export const serverCommands = {
-  info: {
-    command: 'info',
-    params: ['...sections'],
-    args: (sections: string[]) => sections,
-    reply: toText,
-  },
-  infoObject: {
-    command: 'info',
-    params: ['...sections'],
-    args: (sections: string[]) => sections,
-    reply: (v) => parseInfo(toText(v)),
-  },
-  dbsize: {
-    command: 'dbsize',
-    params: [],
-    args: () => [],
-  },
-  flushdb: {
-    command: 'flushdb',
-    params: ['mode?'],
-    args: ([mode]: [('ASYNC' | 'SYNC')?]) => (mode ? [mode] : []),
-  },
-  flushall: {
-    command: 'flushall',
-    params: ['mode?'],
-    args: ([mode]: [('ASYNC' | 'SYNC')?]) => (mode ? [mode] : []),
-  },
-  time: {
-    command: 'time',
-    params: [],
-    args: () => [],
-    reply: (v) => asArray(v).map(toNumber) as [number, number],
-  },
-  lastsave: {
-    command: 'lastsave',
-    params: [],
-    args: () => [],
-  },
-  save: {
-    command: 'save',
-    params: [],
-    args: () => [],
-  },
-  bgsave: {
-    command: 'bgsave',
-    params: ['schedule?'],
-    args: ([schedule]: [boolean?]) => (schedule ? ['SCHEDULE'] : []),
-    reply: toText,
-  },
-  bgrewriteaof: {
-    command: 'bgrewriteaof',
-    params: [],
-    args: () => [],
-    reply: toText,
-  },
-  swapdb: {
-    command: 'swapdb',
-    params: ['index1', 'index2'],
-    args: ([index1, index2]: [number, number]) => [index1, index2],
-  },
-  configGet: {
-    command: 'config',
-    params: ['...patterns'],
-    args: (patterns: string[]) => ['GET', ...patterns],
-    reply: toConfig,
-  },
-  configSet: {
-    command: 'config',
-    params: ['...rest'],
-    args: (rest: unknown[]) => pairArgs(['SET'], rest),
-  },
-  configResetstat: {
-    command: 'config',
-    params: [],
-    args: () => ['RESETSTAT'],
-  },
-  configRewrite: {
-    command: 'config',
-    params: [],
-    args: () => ['REWRITE'],
-  },
-  memoryUsage: {
-    command: 'memory',
-    params: ['key', 'samples?'],
-    args: ([key, samples]: [RedisKey, number?]) =>
-      samples === undefined ? ['USAGE', key] : ['USAGE', key, 'SAMPLES', samples],
-    reply: toNumberOrNull,
-  },
-  slowlogGet: {
-    command: 'slowlog',
-    params: ['count?'],
-    args: ([count]: [number?]) => (count === undefined ? ['GET'] : ['GET', count]),
-    reply: toSlowlog,
-  },
-  slowlogLen: {
-    command: 'slowlog',
-    params: [],
-    args: () => ['LEN'],
-  },
-  slowlogReset: {
-    command: 'slowlog',
-    params: [],
-    args: () => ['RESET'],
-  },
-  commandCount: {
-    command: 'command',
-    params: [],
-    args: () => ['COUNT'],
-  },
-  moduleList: {
-    command: 'module',
-    params: [],
-    args: () => ['LIST'],
-    reply: toModules,
-  },
-  aclWhoami: {
-    command: 'acl',
-    params: [],
-    args: () => ['WHOAMI'],
-    reply: toText,
-  },
-  aclCat: {
-    command: 'acl',
-    params: ['category?'],
-    args: ([category]: [string?]) => (category === undefined ? ['CAT'] : ['CAT', category]),
-    reply: toTextArray,
-  },
-  aclUsers: {
-    command: 'acl',
-    params: [],
-    args: () => ['USERS'],
-    reply: toTextArray,
-  },
-  aclList: {
-    command: 'acl',
-    params: [],
-    args: () => ['LIST'],
-    reply: toTextArray,
-  },
-  aclSetuser: {
-    command: 'acl',
-    params: ['username', '...rules'],
-    args: (a: [string, ...Variadic<string>]) => restArgs(['SETUSER', a[0]], a, 1),
-  },
-  aclDeluser: {
-    command: 'acl',
-    params: ['...usernames'],
-    args: (usernames: string[]) => ['DELUSER', ...usernames],
-  },
-  aclGenpass: {
-    command: 'acl',
-    params: ['bits?'],
-    args: ([bits]: [number?]) => (bits === undefined ? ['GENPASS'] : ['GENPASS', bits]),
-    reply: toText,
-  },
-  role: {
-    command: 'role',
-    params: [],
-    args: () => [],
-    reply: asArray,
-  },
-} satisfies Declarations<ServerCommands>;
+/**
+ * The server command declarations.
+ * Each method's signature and TSDoc are written here once; {@link ServerCommands} maps them.
+ */
+function declarations() {
+  return {
+    /** INFO [section…]: the text as the server sends it. */
+    info: command<(...sections: string[]) => string>({
+      command: 'info',
+      params: ['...sections'],
+      args: (sections) => sections,
+      reply: toText,
+    }),
+    /** INFO parsed into `field -> value` (section headers dropped; values as written). */
+    infoObject: command<(...sections: string[]) => Record<string, string>>({
+      command: 'info',
+      params: ['...sections'],
+      args: (sections) => sections,
+      reply: (v) => parseInfo(toText(v)),
+    }),
+    dbsize: command<() => number>({
+      command: 'dbsize',
+      params: [],
+      args: () => [],
+    }),
+    flushdb: command<(mode?: 'ASYNC' | 'SYNC') => 'OK'>({
+      command: 'flushdb',
+      params: ['mode?'],
+      args: ([mode]) => (mode ? [mode] : []),
+    }),
+    flushall: command<(mode?: 'ASYNC' | 'SYNC') => 'OK'>({
+      command: 'flushall',
+      params: ['mode?'],
+      args: ([mode]) => (mode ? [mode] : []),
+    }),
+    /** TIME: `[unix seconds, microseconds]`. */
+    time: command<() => [number, number]>({
+      command: 'time',
+      params: [],
+      args: () => [],
+      reply: (v) => asArray(v).map(toNumber) as [number, number],
+    }),
+    /** LASTSAVE: Unix time of the last successful save. */
+    lastsave: command<() => number>({
+      command: 'lastsave',
+      params: [],
+      args: () => [],
+    }),
+    save: command<() => 'OK'>({
+      command: 'save',
+      params: [],
+      args: () => [],
+    }),
+    /** BGSAVE: the server's status line. */
+    bgsave: command<(schedule?: boolean) => string>({
+      command: 'bgsave',
+      params: ['schedule?'],
+      args: ([schedule]) => (schedule ? ['SCHEDULE'] : []),
+      reply: toText,
+    }),
+    bgrewriteaof: command<() => string>({
+      command: 'bgrewriteaof',
+      params: [],
+      args: () => [],
+      reply: toText,
+    }),
+    swapdb: command<(index1: number, index2: number) => 'OK'>({
+      command: 'swapdb',
+      params: ['index1', 'index2'],
+      args: ([index1, index2]) => [index1, index2],
+    }),
+    /** CONFIG GET pattern…: matching parameters as an object. */
+    configGet: command<(...patterns: string[]) => Record<string, string>>({
+      command: 'config',
+      params: ['...patterns'],
+      args: (patterns) => ['GET', ...patterns],
+      reply: toConfig,
+    }),
+    /** CONFIG SET from an object, or `name, value, …`. */
+    configSet: command<{
+      (parameters: Record<string, RedisValue>): 'OK';
+      (...nameValues: RedisValue[]): 'OK';
+    }>({
+      command: 'config',
+      params: ['...rest'],
+      args: (rest) => pairArgs(['SET'], rest),
+    }),
+    configResetstat: command<() => 'OK'>({
+      command: 'config',
+      params: [],
+      args: () => ['RESETSTAT'],
+    }),
+    configRewrite: command<() => 'OK'>({
+      command: 'config',
+      params: [],
+      args: () => ['REWRITE'],
+    }),
+    /** MEMORY USAGE: bytes used by the key and its value, or null without the key. */
+    memoryUsage: command<(key: RedisKey, samples?: number) => number | null>({
+      command: 'memory',
+      params: ['key', 'samples?'],
+      args: ([key, samples]) => (samples === undefined ? ['USAGE', key] : ['USAGE', key, 'SAMPLES', samples]),
+      reply: toNumberOrNull,
+    }),
+    slowlogGet: command<(count?: number) => SlowlogEntry[]>({
+      command: 'slowlog',
+      params: ['count?'],
+      args: ([count]) => (count === undefined ? ['GET'] : ['GET', count]),
+      reply: toSlowlog,
+    }),
+    slowlogLen: command<() => number>({
+      command: 'slowlog',
+      params: [],
+      args: () => ['LEN'],
+    }),
+    slowlogReset: command<() => 'OK'>({
+      command: 'slowlog',
+      params: [],
+      args: () => ['RESET'],
+    }),
+    /** COMMAND COUNT. */
+    commandCount: command<() => number>({
+      command: 'command',
+      params: [],
+      args: () => ['COUNT'],
+    }),
+    /** MODULE LIST. */
+    moduleList: command<() => ModuleInfo[]>({
+      command: 'module',
+      params: [],
+      args: () => ['LIST'],
+      reply: toModules,
+    }),
+    aclWhoami: command<() => string>({
+      command: 'acl',
+      params: [],
+      args: () => ['WHOAMI'],
+      reply: toText,
+    }),
+    aclCat: command<(category?: string) => string[]>({
+      command: 'acl',
+      params: ['category?'],
+      args: ([category]) => (category === undefined ? ['CAT'] : ['CAT', category]),
+      reply: toTextArray,
+    }),
+    aclUsers: command<() => string[]>({
+      command: 'acl',
+      params: [],
+      args: () => ['USERS'],
+      reply: toTextArray,
+    }),
+    aclList: command<() => string[]>({
+      command: 'acl',
+      params: [],
+      args: () => ['LIST'],
+      reply: toTextArray,
+    }),
+    /** ACL SETUSER username rule…. */
+    aclSetuser: command<(username: string, ...rules: Variadic<string>) => 'OK'>({
+      command: 'acl',
+      params: ['username', '...rules'],
+      args: (a) => restArgs(['SETUSER', a[0]], a, 1),
+    }),
+    /** ACL DELUSER: the number of users deleted. */
+    aclDeluser: command<(...usernames: string[]) => number>({
+      command: 'acl',
+      params: ['...usernames'],
+      args: (usernames) => ['DELUSER', ...usernames],
+    }),
+    aclGenpass: command<(bits?: number) => string>({
+      command: 'acl',
+      params: ['bits?'],
+      args: ([bits]) => (bits === undefined ? ['GENPASS'] : ['GENPASS', bits]),
+      reply: toText,
+    }),
+    /** ROLE: the raw reply (`['master', offset, replicas]`, `['slave', host, port, state, offset]`, …). */
+    role: command<() => unknown[]>({
+      command: 'role',
+      params: [],
+      args: () => [],
+      reply: asArray,
+    }),
+  };
+}
+
+export const serverCommands = declarations();
+
+/** The server command signatures, with plain reply types; clients wrap them in promises. */
+export type ServerCommands = Signatures<ReturnType<typeof declarations>>;
 
 /** Server queries the server does not flag read-only, and overwrites (FLUSH*, CONFIG SET); ACL LOG unless RESET. */
 export const serverRules: RuleSet = {

@@ -13,7 +13,9 @@ import {
 } from './args.js';
 import {
   asArray,
-  scanPage,
+  asString,
+  asStringsOrEmpty,
+  toPage,
   toNumber,
   toNumberOrNull,
   toNumberOrNullArray,
@@ -21,7 +23,7 @@ import {
   toScoredMembers,
 } from './transforms.js';
 import type { RedisKey, RedisValue, ScanOptions, ScanPage, ScoredMember } from './types.js';
-import { CACHEABLE, idempotentAll, isArg, type Declarations, type RuleSet } from '../declare.js';
+import { command, CACHEABLE, idempotentAll, isArg, type RuleSet, type Signatures } from '../declare.js';
 
 export type { ScoredMember } from './types.js';
 
@@ -92,80 +94,6 @@ export interface ZPop<S> {
   members: Array<ScoredMember<S>>;
 }
 
-export interface SortedSetCommands<S> {
-  /** ZADD with `{ score, member }` entries and flags; returns the number added (changed with `ch`). */
-  zadd(key: RedisKey, members: ZMember | readonly ZMember[], options?: ZAddOptions): number;
-  /** ZADD key score member [score member …]. */
-  zadd(key: RedisKey, ...scoreMembers: Array<number | RedisValue>): number;
-  /** ZADD … INCR: the new score, or null when a flag prevented the update. */
-  zaddIncr(key: RedisKey, increment: number, member: RedisValue, options?: ZAddOptions): number | null;
-  zscore(key: RedisKey, member: RedisValue): number | null;
-  zmscore(key: RedisKey, ...members: Variadic<RedisValue>): Array<number | null>;
-  zincrby(key: RedisKey, increment: number, member: RedisValue): number;
-  zcard(key: RedisKey): number;
-  /** Members with a score within [min, max]. */
-  zcount(key: RedisKey, min: ScoreBound, max: ScoreBound): number;
-  zlexcount(key: RedisKey, min: LexBound, max: LexBound): number;
-  /** Rank from the lowest score, or null. */
-  zrank(key: RedisKey, member: RedisValue): number | null;
-  zrevrank(key: RedisKey, member: RedisValue): number | null;
-  zrem(key: RedisKey, ...members: Variadic<RedisValue>): number;
-  /** ZRANGE by rank, score or lex (see {@link ZRangeOptions}). */
-  zrange(key: RedisKey, start: ScoreBound, stop: ScoreBound, options?: ZRangeOptions): S[];
-  /** ZRANGE … WITHSCORES. */
-  zrangeWithScores(
-    key: RedisKey,
-    start: ScoreBound,
-    stop: ScoreBound,
-    options?: ZRangeOptions,
-  ): Array<ScoredMember<S>>;
-  /** ZRANGESTORE: the number of members stored. */
-  zrangestore(
-    destination: RedisKey,
-    source: RedisKey,
-    start: ScoreBound,
-    stop: ScoreBound,
-    options?: ZRangeOptions,
-  ): number;
-  zremrangebyrank(key: RedisKey, start: number, stop: number): number;
-  zremrangebyscore(key: RedisKey, min: ScoreBound, max: ScoreBound): number;
-  zremrangebylex(key: RedisKey, min: LexBound, max: LexBound): number;
-  /** ZPOPMIN key: the lowest member, or null when empty. */
-  zpopmin(key: RedisKey): ScoredMember<S> | null;
-  zpopminCount(key: RedisKey, count: number): Array<ScoredMember<S>>;
-  zpopmax(key: RedisKey): ScoredMember<S> | null;
-  zpopmaxCount(key: RedisKey, count: number): Array<ScoredMember<S>>;
-  /** BZPOPMIN: waits up to `timeout` seconds (0 = forever). Runs on a dedicated connection. */
-  bzpopmin(keys: RedisKey | readonly RedisKey[], timeout: number): ZKeyedMember<S> | null;
-  bzpopmax(keys: RedisKey | readonly RedisKey[], timeout: number): ZKeyedMember<S> | null;
-  /** ZMPOP (Redis 7.0+): from the first non-empty sorted set. */
-  zmpop(keys: RedisKey | readonly RedisKey[], which: 'MIN' | 'MAX', count?: number): ZPop<S> | null;
-  /** BZMPOP (Redis 7.0+): like `zmpop`, waiting up to `timeout` seconds. */
-  bzmpop(
-    timeout: number,
-    keys: RedisKey | readonly RedisKey[],
-    which: 'MIN' | 'MAX',
-    count?: number,
-  ): ZPop<S> | null;
-  zrandmember(key: RedisKey): S | null;
-  zrandmemberCount(key: RedisKey, count: number): S[];
-  zrandmemberWithScores(key: RedisKey, count: number): Array<ScoredMember<S>>;
-  zunion(keys: RedisKey | readonly RedisKey[], options?: ZCombineOptions): S[];
-  zunionWithScores(keys: RedisKey | readonly RedisKey[], options?: ZCombineOptions): Array<ScoredMember<S>>;
-  zinter(keys: RedisKey | readonly RedisKey[], options?: ZCombineOptions): S[];
-  zinterWithScores(keys: RedisKey | readonly RedisKey[], options?: ZCombineOptions): Array<ScoredMember<S>>;
-  zdiff(keys: RedisKey | readonly RedisKey[]): S[];
-  zdiffWithScores(keys: RedisKey | readonly RedisKey[]): Array<ScoredMember<S>>;
-  /** ZUNIONSTORE: the size of the result. */
-  zunionstore(destination: RedisKey, keys: RedisKey | readonly RedisKey[], options?: ZCombineOptions): number;
-  zinterstore(destination: RedisKey, keys: RedisKey | readonly RedisKey[], options?: ZCombineOptions): number;
-  zdiffstore(destination: RedisKey, keys: RedisKey | readonly RedisKey[]): number;
-  /** ZINTERCARD (Redis 7.0+): the size of the intersection, counting up to `limit` (0 = all). */
-  zintercard(keys: RedisKey | readonly RedisKey[], limit?: number): number;
-  /** One ZSCAN page; see `zscanIterator()` for every member. */
-  zscan(key: RedisKey, cursor: string | number, options?: ScanOptions): ScanPage<ScoredMember<S>>;
-}
-
 function zaddFlags(args: unknown[], o: ZAddOptions | undefined): unknown[] {
   if (o === undefined) return args;
   const bad = (names: string[]): never => {
@@ -210,293 +138,337 @@ function popArgs(keys: RedisKey | readonly RedisKey[], timeout: number): unknown
   return args;
 }
 
-function toKeyedMember(v: unknown): ZKeyedMember<unknown> | null {
+function toKeyedMember<S>(v: unknown): ZKeyedMember<S> | null {
   if (v === null) return null;
   const a = asArray(v);
-  return { key: a[0], member: a[1], score: toNumber(a[2]) };
+  return { key: asString<S>(a[0]), member: asString<S>(a[1]), score: toNumber(a[2]) };
 }
 
-function toZPop(v: unknown): ZPop<unknown> | null {
+function toZPop<S>(v: unknown): ZPop<S> | null {
   if (v === null) return null;
   const a = asArray(v);
-  return { key: a[0], members: toScoredMembers(a[1]) };
+  return { key: asString<S>(a[0]), members: toScoredMembers<S>(a[1]) };
 }
 
-const toScoredPage = scanPage(toScoredMembers);
-const toList = (v: unknown): unknown[] => (v === null ? [] : asArray(v));
-const toScoredList = (v: unknown): Array<ScoredMember<unknown>> => (v === null ? [] : toScoredMembers(v));
+function toScoredList<S>(v: unknown): Array<ScoredMember<S>> {
+  return v === null ? [] : toScoredMembers<S>(v);
+}
 
-export const sortedSetCommands = {
-  zadd: {
-    command: 'zadd',
-    params: ['key', '...rest'],
-    args: ([key, ...rest]: [RedisKey, ...unknown[]]) => {
-      const first = rest[0];
-      if (Array.isArray(first) || isRecord(first)) {
-        const args = zaddFlags([key], rest[1] as ZAddOptions | undefined);
-        for (const m of (Array.isArray(first) ? first : [first]) as ZMember[]) args.push(m.score, m.member);
+/**
+ * The sortedSet command declarations; `S` is the string type of replies (string, or bytes under withBuffers()).
+ * Each method's signature and TSDoc are written here once; {@link SortedSetCommands} maps them.
+ */
+function declarations<S>() {
+  return {
+    /** ZADD with `{ score, member }` entries and flags; returns the number added (changed with `ch`). */
+    zadd: command<{
+      (key: RedisKey, members: ZMember | readonly ZMember[], options?: ZAddOptions): number;
+      /** ZADD key score member [score member …]. */
+      (key: RedisKey, ...scoreMembers: Array<number | RedisValue>): number;
+    }>({
+      command: 'zadd',
+      params: ['key', '...rest'],
+      args: ([key, ...rest]) => {
+        const first = rest[0];
+        if (Array.isArray(first) || isRecord(first)) {
+          const args = zaddFlags([key], rest[1] as ZAddOptions | undefined);
+          for (const m of (Array.isArray(first) ? first : [first]) as ZMember[]) args.push(m.score, m.member);
+          return args;
+        }
+        return [key, ...rest];
+      },
+    }),
+    /** ZADD … INCR: the new score, or null when a flag prevented the update. */
+    zaddIncr: command<
+      (key: RedisKey, increment: number, member: RedisValue, options?: ZAddOptions) => number | null
+    >({
+      command: 'zadd',
+      params: ['key', 'increment', 'member', '{options}?'],
+      args: ([key, increment, member, options]) => {
+        const args = zaddFlags([key], options);
+        args.push('INCR', increment, member);
         return args;
-      }
-      return [key, ...rest];
-    },
-  },
-  zaddIncr: {
-    command: 'zadd',
-    params: ['key', 'increment', 'member', '{options}?'],
-    args: ([key, increment, member, options]: [RedisKey, number, RedisValue, ZAddOptions?]) => {
-      const args = zaddFlags([key], options);
-      args.push('INCR', increment, member);
-      return args;
-    },
-    reply: toNumberOrNull,
-  },
-  zscore: {
-    command: 'zscore',
-    cacheable: true,
-    params: ['key', 'member'],
-    args: ([key, member]: [RedisKey, RedisValue]) => [key, member],
-    reply: toNumberOrNull,
-  },
-  zmscore: {
-    command: 'zmscore',
-    cacheable: true,
-    params: ['key', '...members'],
-    args: (a: [RedisKey, ...Variadic<RedisValue>]) => restArgs([a[0]], a, 1),
-    reply: toNumberOrNullArray,
-  },
-  zincrby: {
-    command: 'zincrby',
-    params: ['key', 'increment', 'member'],
-    args: ([key, increment, member]: [RedisKey, number, RedisValue]) => [key, increment, member],
-    reply: toNumber,
-  },
-  zcard: {
-    command: 'zcard',
-    cacheable: true,
-    params: ['key'],
-    args: ([key]: [RedisKey]) => [key],
-  },
-  zcount: {
-    command: 'zcount',
-    cacheable: true,
-    params: ['key', 'min', 'max'],
-    args: ([key, min, max]: [RedisKey, ScoreBound, ScoreBound]) => [key, min, max],
-  },
-  zlexcount: {
-    command: 'zlexcount',
-    cacheable: true,
-    params: ['key', 'min', 'max'],
-    args: ([key, min, max]: [RedisKey, LexBound, LexBound]) => [key, min, max],
-  },
-  zrank: {
-    command: 'zrank',
-    cacheable: true,
-    params: ['key', 'member'],
-    args: ([key, member]: [RedisKey, RedisValue]) => [key, member],
-  },
-  zrevrank: {
-    command: 'zrevrank',
-    cacheable: true,
-    params: ['key', 'member'],
-    args: ([key, member]: [RedisKey, RedisValue]) => [key, member],
-  },
-  zrem: {
-    command: 'zrem',
-    params: ['key', '...members'],
-    args: (a: [RedisKey, ...Variadic<RedisValue>]) => restArgs([a[0]], a, 1),
-  },
-  zrange: {
-    command: 'zrange',
-    example: 'zrange(key, start, stop, { rev: true }), or zrangeWithScores(key, start, stop) for scores',
-    cacheable: true,
-    params: ['key', 'start', 'stop', '{options}?'],
-    args: ([key, start, stop, options]: [RedisKey, ScoreBound, ScoreBound, ZRangeOptions?]) =>
-      rangeArgs([key, start, stop], options),
-  },
-  zrangeWithScores: {
-    command: 'zrange',
-    cacheable: true,
-    params: ['key', 'start', 'stop', '{options}?'],
-    args: ([key, start, stop, options]: [RedisKey, ScoreBound, ScoreBound, ZRangeOptions?]) => {
-      const args = rangeArgs([key, start, stop], options);
-      args.push('WITHSCORES');
-      return args;
-    },
-    reply: toScoredMembers,
-  },
-  zrangestore: {
-    command: 'zrangestore',
-    params: ['destination', 'source', 'start', 'stop', '{options}?'],
-    args: ([destination, source, start, stop, options]: [
-      RedisKey,
-      RedisKey,
-      ScoreBound,
-      ScoreBound,
-      ZRangeOptions?,
-    ]) => rangeArgs([destination, source, start, stop], options),
-  },
-  zremrangebyrank: {
-    command: 'zremrangebyrank',
-    params: ['key', 'start', 'stop'],
-    args: ([key, start, stop]: [RedisKey, number, number]) => [key, start, stop],
-  },
-  zremrangebyscore: {
-    command: 'zremrangebyscore',
-    params: ['key', 'min', 'max'],
-    args: ([key, min, max]: [RedisKey, ScoreBound, ScoreBound]) => [key, min, max],
-  },
-  zremrangebylex: {
-    command: 'zremrangebylex',
-    params: ['key', 'min', 'max'],
-    args: ([key, min, max]: [RedisKey, LexBound, LexBound]) => [key, min, max],
-  },
-  zpopmin: {
-    command: 'zpopmin',
-    params: ['key'],
-    args: ([key]: [RedisKey]) => [key],
-    reply: toScoredMemberOrNull,
-  },
-  zpopminCount: {
-    command: 'zpopmin',
-    params: ['key', 'count'],
-    args: ([key, count]: [RedisKey, number]) => [key, count],
-    reply: toScoredList,
-  },
-  zpopmax: {
-    command: 'zpopmax',
-    params: ['key'],
-    args: ([key]: [RedisKey]) => [key],
-    reply: toScoredMemberOrNull,
-  },
-  zpopmaxCount: {
-    command: 'zpopmax',
-    params: ['key', 'count'],
-    args: ([key, count]: [RedisKey, number]) => [key, count],
-    reply: toScoredList,
-  },
-  bzpopmin: {
-    command: 'bzpopmin',
-    params: ['keys', 'timeout'],
-    args: ([keys, timeout]: [RedisKey | readonly RedisKey[], number]) => popArgs(keys, timeout),
-    reply: toKeyedMember,
-  },
-  bzpopmax: {
-    command: 'bzpopmax',
-    params: ['keys', 'timeout'],
-    args: ([keys, timeout]: [RedisKey | readonly RedisKey[], number]) => popArgs(keys, timeout),
-    reply: toKeyedMember,
-  },
-  zmpop: {
-    command: 'zmpop',
-    params: ['keys', 'which', 'count?'],
-    args: ([keys, which, count]: [RedisKey | readonly RedisKey[], 'MIN' | 'MAX', number?]) =>
-      mpopArgs([], keys, which, count),
-    reply: toZPop,
-  },
-  bzmpop: {
-    command: 'bzmpop',
-    params: ['timeout', 'keys', 'which', 'count?'],
-    args: ([timeout, keys, which, count]: [number, RedisKey | readonly RedisKey[], 'MIN' | 'MAX', number?]) =>
-      mpopArgs([timeout], keys, which, count),
-    reply: toZPop,
-  },
-  zrandmember: {
-    command: 'zrandmember',
-    params: ['key'],
-    args: ([key]: [RedisKey]) => [key],
-  },
-  zrandmemberCount: {
-    command: 'zrandmember',
-    params: ['key', 'count'],
-    args: ([key, count]: [RedisKey, number]) => [key, count],
-    reply: toList,
-  },
-  zrandmemberWithScores: {
-    command: 'zrandmember',
-    params: ['key', 'count'],
-    args: ([key, count]: [RedisKey, number]) => [key, count, 'WITHSCORES'],
-    reply: toScoredList,
-  },
-  zunion: {
-    command: 'zunion',
-    params: ['keys', '{options}?'],
-    args: ([keys, options]: [RedisKey | readonly RedisKey[], ZCombineOptions?]) =>
-      combineArgs([], keys, options),
-  },
-  zunionWithScores: {
-    command: 'zunion',
-    params: ['keys', '{options}?'],
-    args: ([keys, options]: [RedisKey | readonly RedisKey[], ZCombineOptions?]) => {
-      const args = combineArgs([], keys, options);
-      args.push('WITHSCORES');
-      return args;
-    },
-    reply: toScoredMembers,
-  },
-  zinter: {
-    command: 'zinter',
-    params: ['keys', '{options}?'],
-    args: ([keys, options]: [RedisKey | readonly RedisKey[], ZCombineOptions?]) =>
-      combineArgs([], keys, options),
-  },
-  zinterWithScores: {
-    command: 'zinter',
-    params: ['keys', '{options}?'],
-    args: ([keys, options]: [RedisKey | readonly RedisKey[], ZCombineOptions?]) => {
-      const args = combineArgs([], keys, options);
-      args.push('WITHSCORES');
-      return args;
-    },
-    reply: toScoredMembers,
-  },
-  zdiff: {
-    command: 'zdiff',
-    params: ['keys'],
-    args: ([keys]: [RedisKey | readonly RedisKey[]]) => countedKeys(keys),
-  },
-  zdiffWithScores: {
-    command: 'zdiff',
-    params: ['keys'],
-    args: ([keys]: [RedisKey | readonly RedisKey[]]) => {
-      const args = countedKeys(keys);
-      args.push('WITHSCORES');
-      return args;
-    },
-    reply: toScoredMembers,
-  },
-  zunionstore: {
-    command: 'zunionstore',
-    params: ['destination', 'keys', '{options}?'],
-    args: ([destination, keys, options]: [RedisKey, RedisKey | readonly RedisKey[], ZCombineOptions?]) =>
-      combineArgs([destination], keys, options),
-  },
-  zinterstore: {
-    command: 'zinterstore',
-    params: ['destination', 'keys', '{options}?'],
-    args: ([destination, keys, options]: [RedisKey, RedisKey | readonly RedisKey[], ZCombineOptions?]) =>
-      combineArgs([destination], keys, options),
-  },
-  zdiffstore: {
-    command: 'zdiffstore',
-    params: ['destination', 'keys'],
-    args: ([destination, keys]: [RedisKey, RedisKey | readonly RedisKey[]]) => [
-      destination,
-      ...countedKeys(keys),
-    ],
-  },
-  zintercard: {
-    command: 'zintercard',
-    params: ['keys', 'limit?'],
-    args: ([keys, limit]: [RedisKey | readonly RedisKey[], number?]) => intercardArgs(keys, limit),
-  },
-  zscan: {
-    command: 'zscan',
-    params: ['key', 'cursor', '{options}?'],
-    args: ([key, cursor, options]: [RedisKey, string | number, ScanOptions?]) =>
-      scanArgs([key, cursor], options),
-    reply: toScoredPage,
-  },
-} satisfies Declarations<SortedSetCommands<unknown>>;
+      },
+      reply: toNumberOrNull,
+    }),
+    zscore: command<(key: RedisKey, member: RedisValue) => number | null>({
+      command: 'zscore',
+      cacheable: true,
+      params: ['key', 'member'],
+      args: ([key, member]) => [key, member],
+      reply: toNumberOrNull,
+    }),
+    zmscore: command<(key: RedisKey, ...members: Variadic<RedisValue>) => Array<number | null>>({
+      command: 'zmscore',
+      cacheable: true,
+      params: ['key', '...members'],
+      args: (a) => restArgs([a[0]], a, 1),
+      reply: toNumberOrNullArray,
+    }),
+    zincrby: command<(key: RedisKey, increment: number, member: RedisValue) => number>({
+      command: 'zincrby',
+      params: ['key', 'increment', 'member'],
+      args: ([key, increment, member]) => [key, increment, member],
+      reply: toNumber,
+    }),
+    zcard: command<(key: RedisKey) => number>({
+      command: 'zcard',
+      cacheable: true,
+      params: ['key'],
+      args: ([key]) => [key],
+    }),
+    /** Members with a score within [min, max]. */
+    zcount: command<(key: RedisKey, min: ScoreBound, max: ScoreBound) => number>({
+      command: 'zcount',
+      cacheable: true,
+      params: ['key', 'min', 'max'],
+      args: ([key, min, max]) => [key, min, max],
+    }),
+    zlexcount: command<(key: RedisKey, min: LexBound, max: LexBound) => number>({
+      command: 'zlexcount',
+      cacheable: true,
+      params: ['key', 'min', 'max'],
+      args: ([key, min, max]) => [key, min, max],
+    }),
+    /** Rank from the lowest score, or null. */
+    zrank: command<(key: RedisKey, member: RedisValue) => number | null>({
+      command: 'zrank',
+      cacheable: true,
+      params: ['key', 'member'],
+      args: ([key, member]) => [key, member],
+    }),
+    zrevrank: command<(key: RedisKey, member: RedisValue) => number | null>({
+      command: 'zrevrank',
+      cacheable: true,
+      params: ['key', 'member'],
+      args: ([key, member]) => [key, member],
+    }),
+    zrem: command<(key: RedisKey, ...members: Variadic<RedisValue>) => number>({
+      command: 'zrem',
+      params: ['key', '...members'],
+      args: (a) => restArgs([a[0]], a, 1),
+    }),
+    /** ZRANGE by rank, score or lex (see {@link ZRangeOptions}). */
+    zrange: command<(key: RedisKey, start: ScoreBound, stop: ScoreBound, options?: ZRangeOptions) => S[]>({
+      command: 'zrange',
+      example: 'zrange(key, start, stop, { rev: true }), or zrangeWithScores(key, start, stop) for scores',
+      cacheable: true,
+      params: ['key', 'start', 'stop', '{options}?'],
+      args: ([key, start, stop, options]) => rangeArgs([key, start, stop], options),
+    }),
+    /** ZRANGE … WITHSCORES. */
+    zrangeWithScores: command<
+      (key: RedisKey, start: ScoreBound, stop: ScoreBound, options?: ZRangeOptions) => Array<ScoredMember<S>>
+    >({
+      command: 'zrange',
+      cacheable: true,
+      params: ['key', 'start', 'stop', '{options}?'],
+      args: ([key, start, stop, options]) => {
+        const args = rangeArgs([key, start, stop], options);
+        args.push('WITHSCORES');
+        return args;
+      },
+      reply: toScoredMembers,
+    }),
+    /** ZRANGESTORE: the number of members stored. */
+    zrangestore: command<
+      (
+        destination: RedisKey,
+        source: RedisKey,
+        start: ScoreBound,
+        stop: ScoreBound,
+        options?: ZRangeOptions,
+      ) => number
+    >({
+      command: 'zrangestore',
+      params: ['destination', 'source', 'start', 'stop', '{options}?'],
+      args: ([destination, source, start, stop, options]) =>
+        rangeArgs([destination, source, start, stop], options),
+    }),
+    zremrangebyrank: command<(key: RedisKey, start: number, stop: number) => number>({
+      command: 'zremrangebyrank',
+      params: ['key', 'start', 'stop'],
+      args: ([key, start, stop]) => [key, start, stop],
+    }),
+    zremrangebyscore: command<(key: RedisKey, min: ScoreBound, max: ScoreBound) => number>({
+      command: 'zremrangebyscore',
+      params: ['key', 'min', 'max'],
+      args: ([key, min, max]) => [key, min, max],
+    }),
+    zremrangebylex: command<(key: RedisKey, min: LexBound, max: LexBound) => number>({
+      command: 'zremrangebylex',
+      params: ['key', 'min', 'max'],
+      args: ([key, min, max]) => [key, min, max],
+    }),
+    /** ZPOPMIN key: the lowest member, or null when empty. */
+    zpopmin: command<(key: RedisKey) => ScoredMember<S> | null>({
+      command: 'zpopmin',
+      params: ['key'],
+      args: ([key]) => [key],
+      reply: toScoredMemberOrNull,
+    }),
+    zpopminCount: command<(key: RedisKey, count: number) => Array<ScoredMember<S>>>({
+      command: 'zpopmin',
+      params: ['key', 'count'],
+      args: ([key, count]) => [key, count],
+      reply: toScoredList<S>,
+    }),
+    zpopmax: command<(key: RedisKey) => ScoredMember<S> | null>({
+      command: 'zpopmax',
+      params: ['key'],
+      args: ([key]) => [key],
+      reply: toScoredMemberOrNull,
+    }),
+    zpopmaxCount: command<(key: RedisKey, count: number) => Array<ScoredMember<S>>>({
+      command: 'zpopmax',
+      params: ['key', 'count'],
+      args: ([key, count]) => [key, count],
+      reply: toScoredList<S>,
+    }),
+    /** BZPOPMIN: waits up to `timeout` seconds (0 = forever). Runs on a dedicated connection. */
+    bzpopmin: command<(keys: RedisKey | readonly RedisKey[], timeout: number) => ZKeyedMember<S> | null>({
+      command: 'bzpopmin',
+      params: ['keys', 'timeout'],
+      args: ([keys, timeout]) => popArgs(keys, timeout),
+      reply: toKeyedMember,
+    }),
+    bzpopmax: command<(keys: RedisKey | readonly RedisKey[], timeout: number) => ZKeyedMember<S> | null>({
+      command: 'bzpopmax',
+      params: ['keys', 'timeout'],
+      args: ([keys, timeout]) => popArgs(keys, timeout),
+      reply: toKeyedMember,
+    }),
+    /** ZMPOP (Redis 7.0+): from the first non-empty sorted set. */
+    zmpop: command<
+      (keys: RedisKey | readonly RedisKey[], which: 'MIN' | 'MAX', count?: number) => ZPop<S> | null
+    >({
+      command: 'zmpop',
+      params: ['keys', 'which', 'count?'],
+      args: ([keys, which, count]) => mpopArgs([], keys, which, count),
+      reply: toZPop,
+    }),
+    /** BZMPOP (Redis 7.0+): like `zmpop`, waiting up to `timeout` seconds. */
+    bzmpop: command<
+      (
+        timeout: number,
+        keys: RedisKey | readonly RedisKey[],
+        which: 'MIN' | 'MAX',
+        count?: number,
+      ) => ZPop<S> | null
+    >({
+      command: 'bzmpop',
+      params: ['timeout', 'keys', 'which', 'count?'],
+      args: ([timeout, keys, which, count]) => mpopArgs([timeout], keys, which, count),
+      reply: toZPop,
+    }),
+    zrandmember: command<(key: RedisKey) => S | null>({
+      command: 'zrandmember',
+      params: ['key'],
+      args: ([key]) => [key],
+    }),
+    zrandmemberCount: command<(key: RedisKey, count: number) => S[]>({
+      command: 'zrandmember',
+      params: ['key', 'count'],
+      args: ([key, count]) => [key, count],
+      reply: asStringsOrEmpty<S>,
+    }),
+    zrandmemberWithScores: command<(key: RedisKey, count: number) => Array<ScoredMember<S>>>({
+      command: 'zrandmember',
+      params: ['key', 'count'],
+      args: ([key, count]) => [key, count, 'WITHSCORES'],
+      reply: toScoredList<S>,
+    }),
+    zunion: command<(keys: RedisKey | readonly RedisKey[], options?: ZCombineOptions) => S[]>({
+      command: 'zunion',
+      params: ['keys', '{options}?'],
+      args: ([keys, options]) => combineArgs([], keys, options),
+    }),
+    zunionWithScores: command<
+      (keys: RedisKey | readonly RedisKey[], options?: ZCombineOptions) => Array<ScoredMember<S>>
+    >({
+      command: 'zunion',
+      params: ['keys', '{options}?'],
+      args: ([keys, options]) => {
+        const args = combineArgs([], keys, options);
+        args.push('WITHSCORES');
+        return args;
+      },
+      reply: toScoredMembers,
+    }),
+    zinter: command<(keys: RedisKey | readonly RedisKey[], options?: ZCombineOptions) => S[]>({
+      command: 'zinter',
+      params: ['keys', '{options}?'],
+      args: ([keys, options]) => combineArgs([], keys, options),
+    }),
+    zinterWithScores: command<
+      (keys: RedisKey | readonly RedisKey[], options?: ZCombineOptions) => Array<ScoredMember<S>>
+    >({
+      command: 'zinter',
+      params: ['keys', '{options}?'],
+      args: ([keys, options]) => {
+        const args = combineArgs([], keys, options);
+        args.push('WITHSCORES');
+        return args;
+      },
+      reply: toScoredMembers,
+    }),
+    zdiff: command<(keys: RedisKey | readonly RedisKey[]) => S[]>({
+      command: 'zdiff',
+      params: ['keys'],
+      args: ([keys]) => countedKeys(keys),
+    }),
+    zdiffWithScores: command<(keys: RedisKey | readonly RedisKey[]) => Array<ScoredMember<S>>>({
+      command: 'zdiff',
+      params: ['keys'],
+      args: ([keys]) => {
+        const args = countedKeys(keys);
+        args.push('WITHSCORES');
+        return args;
+      },
+      reply: toScoredMembers,
+    }),
+    /** ZUNIONSTORE: the size of the result. */
+    zunionstore: command<
+      (destination: RedisKey, keys: RedisKey | readonly RedisKey[], options?: ZCombineOptions) => number
+    >({
+      command: 'zunionstore',
+      params: ['destination', 'keys', '{options}?'],
+      args: ([destination, keys, options]) => combineArgs([destination], keys, options),
+    }),
+    zinterstore: command<
+      (destination: RedisKey, keys: RedisKey | readonly RedisKey[], options?: ZCombineOptions) => number
+    >({
+      command: 'zinterstore',
+      params: ['destination', 'keys', '{options}?'],
+      args: ([destination, keys, options]) => combineArgs([destination], keys, options),
+    }),
+    zdiffstore: command<(destination: RedisKey, keys: RedisKey | readonly RedisKey[]) => number>({
+      command: 'zdiffstore',
+      params: ['destination', 'keys'],
+      args: ([destination, keys]) => [destination, ...countedKeys(keys)],
+    }),
+    /** ZINTERCARD (Redis 7.0+): the size of the intersection, counting up to `limit` (0 = all). */
+    zintercard: command<(keys: RedisKey | readonly RedisKey[], limit?: number) => number>({
+      command: 'zintercard',
+      params: ['keys', 'limit?'],
+      args: ([keys, limit]) => intercardArgs(keys, limit),
+    }),
+    /** One ZSCAN page; see `zscanIterator()` for every member. */
+    zscan: command<
+      (key: RedisKey, cursor: string | number, options?: ScanOptions) => ScanPage<ScoredMember<S>>
+    >({
+      command: 'zscan',
+      params: ['key', 'cursor', '{options}?'],
+      args: ([key, cursor, options]) => scanArgs([key, cursor], options),
+      reply: (v) => toPage(v, toScoredMembers<S>),
+    }),
+  };
+}
+
+export const sortedSetCommands = declarations();
+
+/** The sortedSet command signatures, with plain reply types; clients wrap them in promises. */
+export type SortedSetCommands<S> = Signatures<ReturnType<typeof declarations<S>>>;
 
 /** ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member …: INCR turns it into an increment. */
 function zaddWithoutIncr(args: readonly unknown[]): boolean {

@@ -18,7 +18,7 @@ import {
   toTextOrNull,
 } from './transforms.js';
 import type { RedisKey, RedisValue } from './types.js';
-import { argName, idempotentAll, isArg, type Declarations, type RuleSet } from '../declare.js';
+import { command, argName, idempotentAll, isArg, type RuleSet, type Signatures } from '../declare.js';
 
 /** A stream entry. Field names are strings; values follow the client's string type. */
 export interface StreamEntry<S> {
@@ -205,127 +205,45 @@ export interface XInfoConsumer {
   inactive?: number;
 }
 
-export interface StreamCommands<S> {
-  /**
-   * XADD key [NOMKSTREAM] [MAXLEN|MINID [~] n [LIMIT c]] id field value …: the new entry's ID
-   * (`id` `'*'` lets the server choose), or null with `nomkstream` when the stream does not exist.
-   */
-  xadd(
-    key: RedisKey,
-    id: string,
-    fields: Record<string, RedisValue> | readonly RedisValue[],
-    options?: XAddOptions,
-  ): string | null;
-  xlen(key: RedisKey): number;
-  /** XRANGE key start end [COUNT n]; `'-'`/`'+'` are the ends, `'(id'` excludes. */
-  xrange(key: RedisKey, start: string, end: string, count?: number): Array<StreamEntry<S>>;
-  /** XREVRANGE key end start [COUNT n]. */
-  xrevrange(key: RedisKey, end: string, start: string, count?: number): Array<StreamEntry<S>>;
-  xdel(key: RedisKey, ...ids: Variadic<string>): number;
-  /** XTRIM: the number of entries deleted. */
-  xtrim(key: RedisKey, trim: StreamTrim): number;
-  /** XREAD: entries after each offset, or null when none arrived (within `block`). */
-  xread(
-    streams: StreamOffset | readonly StreamOffset[],
-    options?: XReadOptions,
-  ): Array<StreamRead<StreamEntry<S>>> | null;
-  /** XREADGROUP GROUP group consumer …: as `xread`; history entries deleted since delivery have null fields. */
-  xreadgroup(
-    group: string,
-    consumer: string,
-    streams: StreamOffset | readonly StreamOffset[],
-    options?: XReadGroupOptions,
-  ): Array<StreamRead<GroupStreamEntry<S>>> | null;
-  xack(key: RedisKey, group: string, ...ids: Variadic<string>): number;
-  xgroupCreate(key: RedisKey, group: string, id: string, options?: XGroupCreateOptions): 'OK';
-  /** XGROUP DESTROY: true when the group existed. */
-  xgroupDestroy(key: RedisKey, group: string): boolean;
-  /** XGROUP CREATECONSUMER: true when created. */
-  xgroupCreateconsumer(key: RedisKey, group: string, consumer: string): boolean;
-  /** XGROUP DELCONSUMER: the number of pending entries the consumer had. */
-  xgroupDelconsumer(key: RedisKey, group: string, consumer: string): number;
-  xgroupSetid(key: RedisKey, group: string, id: string, options?: { entriesRead?: number }): 'OK';
-  /** XPENDING key group: the summary. */
-  xpending(key: RedisKey, group: string): XPendingSummary;
-  /** XPENDING key group [IDLE ms] start end count [consumer]: the pending entries. */
-  xpendingRange(
-    key: RedisKey,
-    group: string,
-    start: string,
-    end: string,
-    count: number,
-    options?: XPendingOptions,
-  ): XPendingEntry[];
-  /** XCLAIM: the claimed entries. */
-  xclaim(
-    key: RedisKey,
-    group: string,
-    consumer: string,
-    minIdleTime: number,
-    ids: readonly string[],
-    options?: XClaimOptions,
-  ): Array<StreamEntry<S>>;
-  /** XCLAIM … JUSTID: the claimed IDs. */
-  xclaimJustId(
-    key: RedisKey,
-    group: string,
-    consumer: string,
-    minIdleTime: number,
-    ids: readonly string[],
-    options?: XClaimOptions,
-  ): string[];
-  /** XAUTOCLAIM key group consumer min-idle start [COUNT n]. */
-  xautoclaim(
-    key: RedisKey,
-    group: string,
-    consumer: string,
-    minIdleTime: number,
-    start: string,
-    count?: number,
-  ): XAutoClaimResult<StreamEntry<S>>;
-  xautoclaimJustId(
-    key: RedisKey,
-    group: string,
-    consumer: string,
-    minIdleTime: number,
-    start: string,
-    count?: number,
-  ): XAutoClaimResult<string>;
-  xinfoStream(key: RedisKey): XInfoStream<S>;
-  xinfoGroups(key: RedisKey): XInfoGroup[];
-  xinfoConsumers(key: RedisKey, group: string): XInfoConsumer[];
-}
-
 // --- reply shapers ---------------------------------------------------------------
 
-function toFields(v: unknown): Record<string, unknown> | null {
-  return v === null ? null : toObject<unknown>(v);
+function toFields<S>(v: unknown): Record<string, S> | null {
+  return v === null ? null : toObject<S>(v);
 }
 
-function toEntry(v: unknown): StreamEntry<unknown> {
+/** An entry of a group's history: its fields are null when it was deleted since delivery. */
+function toGroupEntry<S>(v: unknown): GroupStreamEntry<S> {
   const a = asArray(v);
-  return { id: toText(a[0]), fields: toFields(a[1]) as Record<string, unknown> };
+  return { id: toText(a[0]), fields: toFields<S>(a[1]) };
 }
 
-function toEntryOrNull(v: unknown): StreamEntry<unknown> | null {
-  return v === null ? null : toEntry(v);
+/** An entry read by ID range or as new: it exists, so its fields are there. */
+function toEntry<S>(v: unknown): StreamEntry<S> {
+  return toGroupEntry<S>(v) as StreamEntry<S>;
 }
 
-function toEntries(v: unknown): Array<StreamEntry<unknown>> {
-  return v === null ? [] : asArray(v).map(toEntry);
+function toEntryOrNull<S>(v: unknown): StreamEntry<S> | null {
+  return v === null ? null : toEntry<S>(v);
 }
 
-/** XREAD / XREADGROUP: RESP2 `[[name, entries], …]`, RESP3 `{ name: entries }`. */
-function toStreamReads(v: unknown): Array<StreamRead<StreamEntry<unknown>>> | null {
-  if (v === null) return null;
-  if (Array.isArray(v)) {
-    return v.map((s) => {
-      const pair = asArray(s);
-      return { stream: toText(pair[0]), entries: toEntries(pair[1]) };
-    });
-  }
-  const o = toObject<unknown>(v);
-  return Object.keys(o).map((stream) => ({ stream, entries: toEntries(o[stream]) }));
+function toEntries<S>(v: unknown): Array<StreamEntry<S>> {
+  return v === null ? [] : asArray(v).map(toEntry<S>);
+}
+
+/** XREAD / XREADGROUP: RESP2 `[[name, entries], …]`, RESP3 `{ name: entries }`; entries shaped by `entry`. */
+function toStreamReads<E>(entry: (v: unknown) => E): (v: unknown) => Array<StreamRead<E>> | null {
+  const entries = (v: unknown): E[] => (v === null ? [] : asArray(v).map(entry));
+  return (v) => {
+    if (v === null) return null;
+    if (Array.isArray(v)) {
+      return v.map((s) => {
+        const pair = asArray(s);
+        return { stream: toText(pair[0]), entries: entries(pair[1]) };
+      });
+    }
+    const o = toObject<unknown>(v);
+    return Object.keys(o).map((stream) => ({ stream, entries: entries(o[stream]) }));
+  };
 }
 
 function toPendingSummary(v: unknown): XPendingSummary {
@@ -431,233 +349,284 @@ function claimArgs(
   return args;
 }
 
-export const streamCommands = {
-  xadd: {
-    command: 'xadd',
-    params: ['key', 'id', 'fields', '{options}?'],
-    args: ([key, id, fields, options]: [
-      RedisKey,
-      string,
-      Record<string, RedisValue> | readonly RedisValue[],
-      XAddOptions?,
-    ]) => {
-      const args: unknown[] = [key];
-      if (options?.nomkstream) args.push('NOMKSTREAM');
-      if (options !== undefined) trimArgs(args, options, 'xadd');
-      args.push(id);
-      if (isRecord(fields)) for (const f of Object.keys(fields)) args.push(f, fields[f]);
-      else for (const v of fields) args.push(v);
-      return args;
-    },
-    reply: toTextOrNull,
-  },
-  xlen: {
-    command: 'xlen',
-    params: ['key'],
-    args: ([key]: [RedisKey]) => [key],
-  },
-  xrange: {
-    command: 'xrange',
-    params: ['key', 'start', 'end', 'count?'],
-    args: ([key, start, end, count]: [RedisKey, string, string, number?]) =>
-      count === undefined ? [key, start, end] : [key, start, end, 'COUNT', count],
-    reply: toEntries,
-  },
-  xrevrange: {
-    command: 'xrevrange',
-    params: ['key', 'end', 'start', 'count?'],
-    args: ([key, end, start, count]: [RedisKey, string, string, number?]) =>
-      count === undefined ? [key, end, start] : [key, end, start, 'COUNT', count],
-    reply: toEntries,
-  },
-  xdel: {
-    command: 'xdel',
-    params: ['key', '...ids'],
-    args: (a: [RedisKey, ...Variadic<string>]) => restArgs([a[0]], a, 1),
-  },
-  xtrim: {
-    command: 'xtrim',
-    params: ['key', 'trim'],
-    args: ([key, trim]: [RedisKey, StreamTrim]) => trimArgs([key], trim, 'xtrim'),
-  },
-  xread: {
-    command: 'xread',
-    params: ['streams', '{options}?'],
-    args: ([streams, options]: [StreamOffset | readonly StreamOffset[], XReadOptions?]) => {
-      const args: unknown[] = [];
-      if (options?.count !== undefined) args.push('COUNT', options.count);
-      if (options?.block !== undefined) args.push('BLOCK', options.block);
-      return streamArgs(args, streams);
-    },
-    reply: toStreamReads,
-  },
-  xreadgroup: {
-    command: 'xreadgroup',
-    params: ['group', 'consumer', 'streams', '{options}?'],
-    args: ([group, consumer, streams, options]: [
-      string,
-      string,
-      StreamOffset | readonly StreamOffset[],
-      XReadGroupOptions?,
-    ]) => {
-      const args: unknown[] = ['GROUP', group, consumer];
-      if (options?.count !== undefined) args.push('COUNT', options.count);
-      if (options?.block !== undefined) args.push('BLOCK', options.block);
-      if (options?.noack) args.push('NOACK');
-      return streamArgs(args, streams);
-    },
-    reply: toStreamReads,
-  },
-  xack: {
-    command: 'xack',
-    params: ['key', 'group', '...ids'],
-    args: (a: [RedisKey, string, ...Variadic<string>]) => restArgs([a[0], a[1]], a, 2),
-  },
-  xgroupCreate: {
-    command: 'xgroup',
-    params: ['key', 'group', 'id', '{options}?'],
-    args: ([key, group, id, options]: [RedisKey, string, string, XGroupCreateOptions?]) => {
-      const args: unknown[] = ['CREATE', key, group, id];
-      if (options?.mkstream) args.push('MKSTREAM');
-      if (options?.entriesRead !== undefined) args.push('ENTRIESREAD', options.entriesRead);
-      return args;
-    },
-  },
-  xgroupDestroy: {
-    command: 'xgroup',
-    params: ['key', 'group'],
-    args: ([key, group]: [RedisKey, string]) => ['DESTROY', key, group],
-    reply: (v) => v === 1 || v === true,
-  },
-  xgroupCreateconsumer: {
-    command: 'xgroup',
-    params: ['key', 'group', 'consumer'],
-    args: ([key, group, consumer]: [RedisKey, string, string]) => ['CREATECONSUMER', key, group, consumer],
-    reply: (v) => v === 1 || v === true,
-  },
-  xgroupDelconsumer: {
-    command: 'xgroup',
-    params: ['key', 'group', 'consumer'],
-    args: ([key, group, consumer]: [RedisKey, string, string]) => ['DELCONSUMER', key, group, consumer],
-  },
-  xgroupSetid: {
-    command: 'xgroup',
-    params: ['key', 'group', 'id', 'options?'],
-    args: ([key, group, id, options]: [RedisKey, string, string, { entriesRead?: number }?]) => {
-      const args: unknown[] = ['SETID', key, group, id];
-      if (options?.entriesRead !== undefined) args.push('ENTRIESREAD', options.entriesRead);
-      return args;
-    },
-  },
-  xpending: {
-    command: 'xpending',
-    params: ['key', 'group'],
-    args: ([key, group]: [RedisKey, string]) => [key, group],
-    reply: toPendingSummary,
-  },
-  xpendingRange: {
-    command: 'xpending',
-    params: ['key', 'group', 'start', 'end', 'count', '{options}?'],
-    args: ([key, group, start, end, count, options]: [
-      RedisKey,
-      string,
-      string,
-      string,
-      number,
-      XPendingOptions?,
-    ]) => {
-      const args: unknown[] = [key, group];
-      if (options?.idle !== undefined) args.push('IDLE', options.idle);
-      args.push(start, end, count);
-      if (options?.consumer !== undefined) args.push(options.consumer);
-      return args;
-    },
-    reply: toPendingEntries,
-  },
-  xclaim: {
-    command: 'xclaim',
-    params: ['key', 'group', 'consumer', 'minIdleTime', 'ids', '{options}?'],
-    args: ([key, group, consumer, minIdleTime, ids, options]: [
-      RedisKey,
-      string,
-      string,
-      number,
-      readonly string[],
-      XClaimOptions?,
-    ]) => claimArgs([key, group, consumer, minIdleTime], ids, options, false),
-    reply: (v) =>
-      asArray(v)
-        .filter((e) => e !== null)
-        .map(toEntry),
-  },
-  xclaimJustId: {
-    command: 'xclaim',
-    params: ['key', 'group', 'consumer', 'minIdleTime', 'ids', '{options}?'],
-    args: ([key, group, consumer, minIdleTime, ids, options]: [
-      RedisKey,
-      string,
-      string,
-      number,
-      readonly string[],
-      XClaimOptions?,
-    ]) => claimArgs([key, group, consumer, minIdleTime], ids, options, true),
-    reply: toTextArray,
-  },
-  xautoclaim: {
-    command: 'xautoclaim',
-    params: ['key', 'group', 'consumer', 'minIdleTime', 'start', 'count?'],
-    args: ([key, group, consumer, minIdleTime, start, count]: [
-      RedisKey,
-      string,
-      string,
-      number,
-      string,
-      number?,
-    ]) => {
-      const args: unknown[] = [key, group, consumer, minIdleTime, start];
-      if (count !== undefined) args.push('COUNT', count);
-      return args;
-    },
-    reply: toAutoClaim(toEntry),
-  },
-  xautoclaimJustId: {
-    command: 'xautoclaim',
-    params: ['key', 'group', 'consumer', 'minIdleTime', 'start', 'count?'],
-    args: ([key, group, consumer, minIdleTime, start, count]: [
-      RedisKey,
-      string,
-      string,
-      number,
-      string,
-      number?,
-    ]) => {
-      const args: unknown[] = [key, group, consumer, minIdleTime, start];
-      if (count !== undefined) args.push('COUNT', count);
-      args.push('JUSTID');
-      return args;
-    },
-    reply: toAutoClaim(toText),
-  },
-  xinfoStream: {
-    command: 'xinfo',
-    params: ['key'],
-    args: ([key]: [RedisKey]) => ['STREAM', key],
-    // The server's field names, camelCased: trusted to match the declared shape.
-    reply: (v) => toInfo(v) as unknown as XInfoStream<unknown>,
-  },
-  xinfoGroups: {
-    command: 'xinfo',
-    params: ['key'],
-    args: ([key]: [RedisKey]) => ['GROUPS', key],
-    reply: (v) => toInfoList(v) as unknown as XInfoGroup[],
-  },
-  xinfoConsumers: {
-    command: 'xinfo',
-    params: ['key', 'group'],
-    args: ([key, group]: [RedisKey, string]) => ['CONSUMERS', key, group],
-    reply: (v) => toInfoList(v) as unknown as XInfoConsumer[],
-  },
-} satisfies Declarations<StreamCommands<unknown>>;
+/**
+ * The stream command declarations; `S` is the string type of replies (string, or bytes under withBuffers()).
+ * Each method's signature and TSDoc are written here once; {@link StreamCommands} maps them.
+ */
+function declarations<S>() {
+  return {
+    /**
+     * XADD key [NOMKSTREAM] [MAXLEN|MINID [~] n [LIMIT c]] id field value …: the new entry's ID
+     * (`id` `'*'` lets the server choose), or null with `nomkstream` when the stream does not exist.
+     */
+    xadd: command<
+      (
+        key: RedisKey,
+        id: string,
+        fields: Record<string, RedisValue> | readonly RedisValue[],
+        options?: XAddOptions,
+      ) => string | null
+    >({
+      command: 'xadd',
+      params: ['key', 'id', 'fields', '{options}?'],
+      args: ([key, id, fields, options]) => {
+        const args: unknown[] = [key];
+        if (options?.nomkstream) args.push('NOMKSTREAM');
+        if (options !== undefined) trimArgs(args, options, 'xadd');
+        args.push(id);
+        if (isRecord(fields)) for (const f of Object.keys(fields)) args.push(f, fields[f]);
+        else for (const v of fields) args.push(v);
+        return args;
+      },
+      reply: toTextOrNull,
+    }),
+    xlen: command<(key: RedisKey) => number>({
+      command: 'xlen',
+      params: ['key'],
+      args: ([key]) => [key],
+    }),
+    /** XRANGE key start end [COUNT n]; `'-'`/`'+'` are the ends, `'(id'` excludes. */
+    xrange: command<(key: RedisKey, start: string, end: string, count?: number) => Array<StreamEntry<S>>>({
+      command: 'xrange',
+      params: ['key', 'start', 'end', 'count?'],
+      args: ([key, start, end, count]) =>
+        count === undefined ? [key, start, end] : [key, start, end, 'COUNT', count],
+      reply: toEntries<S>,
+    }),
+    /** XREVRANGE key end start [COUNT n]. */
+    xrevrange: command<(key: RedisKey, end: string, start: string, count?: number) => Array<StreamEntry<S>>>({
+      command: 'xrevrange',
+      params: ['key', 'end', 'start', 'count?'],
+      args: ([key, end, start, count]) =>
+        count === undefined ? [key, end, start] : [key, end, start, 'COUNT', count],
+      reply: toEntries<S>,
+    }),
+    xdel: command<(key: RedisKey, ...ids: Variadic<string>) => number>({
+      command: 'xdel',
+      params: ['key', '...ids'],
+      args: (a) => restArgs([a[0]], a, 1),
+    }),
+    /** XTRIM: the number of entries deleted. */
+    xtrim: command<(key: RedisKey, trim: StreamTrim) => number>({
+      command: 'xtrim',
+      params: ['key', 'trim'],
+      args: ([key, trim]) => trimArgs([key], trim, 'xtrim'),
+    }),
+    /** XREAD: entries after each offset, or null when none arrived (within `block`). */
+    xread: command<
+      (
+        streams: StreamOffset | readonly StreamOffset[],
+        options?: XReadOptions,
+      ) => Array<StreamRead<StreamEntry<S>>> | null
+    >({
+      command: 'xread',
+      params: ['streams', '{options}?'],
+      args: ([streams, options]) => {
+        const args: unknown[] = [];
+        if (options?.count !== undefined) args.push('COUNT', options.count);
+        if (options?.block !== undefined) args.push('BLOCK', options.block);
+        return streamArgs(args, streams);
+      },
+      reply: toStreamReads(toEntry<S>),
+    }),
+    /** XREADGROUP GROUP group consumer …: as `xread`; history entries deleted since delivery have null fields. */
+    xreadgroup: command<
+      (
+        group: string,
+        consumer: string,
+        streams: StreamOffset | readonly StreamOffset[],
+        options?: XReadGroupOptions,
+      ) => Array<StreamRead<GroupStreamEntry<S>>> | null
+    >({
+      command: 'xreadgroup',
+      params: ['group', 'consumer', 'streams', '{options}?'],
+      args: ([group, consumer, streams, options]) => {
+        const args: unknown[] = ['GROUP', group, consumer];
+        if (options?.count !== undefined) args.push('COUNT', options.count);
+        if (options?.block !== undefined) args.push('BLOCK', options.block);
+        if (options?.noack) args.push('NOACK');
+        return streamArgs(args, streams);
+      },
+      reply: toStreamReads(toGroupEntry<S>),
+    }),
+    xack: command<(key: RedisKey, group: string, ...ids: Variadic<string>) => number>({
+      command: 'xack',
+      params: ['key', 'group', '...ids'],
+      args: (a) => restArgs([a[0], a[1]], a, 2),
+    }),
+    xgroupCreate: command<(key: RedisKey, group: string, id: string, options?: XGroupCreateOptions) => 'OK'>({
+      command: 'xgroup',
+      params: ['key', 'group', 'id', '{options}?'],
+      args: ([key, group, id, options]) => {
+        const args: unknown[] = ['CREATE', key, group, id];
+        if (options?.mkstream) args.push('MKSTREAM');
+        if (options?.entriesRead !== undefined) args.push('ENTRIESREAD', options.entriesRead);
+        return args;
+      },
+    }),
+    /** XGROUP DESTROY: true when the group existed. */
+    xgroupDestroy: command<(key: RedisKey, group: string) => boolean>({
+      command: 'xgroup',
+      params: ['key', 'group'],
+      args: ([key, group]) => ['DESTROY', key, group],
+      reply: (v) => v === 1 || v === true,
+    }),
+    /** XGROUP CREATECONSUMER: true when created. */
+    xgroupCreateconsumer: command<(key: RedisKey, group: string, consumer: string) => boolean>({
+      command: 'xgroup',
+      params: ['key', 'group', 'consumer'],
+      args: ([key, group, consumer]) => ['CREATECONSUMER', key, group, consumer],
+      reply: (v) => v === 1 || v === true,
+    }),
+    /** XGROUP DELCONSUMER: the number of pending entries the consumer had. */
+    xgroupDelconsumer: command<(key: RedisKey, group: string, consumer: string) => number>({
+      command: 'xgroup',
+      params: ['key', 'group', 'consumer'],
+      args: ([key, group, consumer]) => ['DELCONSUMER', key, group, consumer],
+    }),
+    xgroupSetid: command<
+      (key: RedisKey, group: string, id: string, options?: { entriesRead?: number }) => 'OK'
+    >({
+      command: 'xgroup',
+      params: ['key', 'group', 'id', 'options?'],
+      args: ([key, group, id, options]) => {
+        const args: unknown[] = ['SETID', key, group, id];
+        if (options?.entriesRead !== undefined) args.push('ENTRIESREAD', options.entriesRead);
+        return args;
+      },
+    }),
+    /** XPENDING key group: the summary. */
+    xpending: command<(key: RedisKey, group: string) => XPendingSummary>({
+      command: 'xpending',
+      params: ['key', 'group'],
+      args: ([key, group]) => [key, group],
+      reply: toPendingSummary,
+    }),
+    /** XPENDING key group [IDLE ms] start end count [consumer]: the pending entries. */
+    xpendingRange: command<
+      (
+        key: RedisKey,
+        group: string,
+        start: string,
+        end: string,
+        count: number,
+        options?: XPendingOptions,
+      ) => XPendingEntry[]
+    >({
+      command: 'xpending',
+      params: ['key', 'group', 'start', 'end', 'count', '{options}?'],
+      args: ([key, group, start, end, count, options]) => {
+        const args: unknown[] = [key, group];
+        if (options?.idle !== undefined) args.push('IDLE', options.idle);
+        args.push(start, end, count);
+        if (options?.consumer !== undefined) args.push(options.consumer);
+        return args;
+      },
+      reply: toPendingEntries,
+    }),
+    /** XCLAIM: the claimed entries. */
+    xclaim: command<
+      (
+        key: RedisKey,
+        group: string,
+        consumer: string,
+        minIdleTime: number,
+        ids: readonly string[],
+        options?: XClaimOptions,
+      ) => Array<StreamEntry<S>>
+    >({
+      command: 'xclaim',
+      params: ['key', 'group', 'consumer', 'minIdleTime', 'ids', '{options}?'],
+      args: ([key, group, consumer, minIdleTime, ids, options]) =>
+        claimArgs([key, group, consumer, minIdleTime], ids, options, false),
+      reply: (v) =>
+        asArray(v)
+          .filter((e) => e !== null)
+          .map(toEntry<S>),
+    }),
+    /** XCLAIM … JUSTID: the claimed IDs. */
+    xclaimJustId: command<
+      (
+        key: RedisKey,
+        group: string,
+        consumer: string,
+        minIdleTime: number,
+        ids: readonly string[],
+        options?: XClaimOptions,
+      ) => string[]
+    >({
+      command: 'xclaim',
+      params: ['key', 'group', 'consumer', 'minIdleTime', 'ids', '{options}?'],
+      args: ([key, group, consumer, minIdleTime, ids, options]) =>
+        claimArgs([key, group, consumer, minIdleTime], ids, options, true),
+      reply: toTextArray,
+    }),
+    /** XAUTOCLAIM key group consumer min-idle start [COUNT n]. */
+    xautoclaim: command<
+      (
+        key: RedisKey,
+        group: string,
+        consumer: string,
+        minIdleTime: number,
+        start: string,
+        count?: number,
+      ) => XAutoClaimResult<StreamEntry<S>>
+    >({
+      command: 'xautoclaim',
+      params: ['key', 'group', 'consumer', 'minIdleTime', 'start', 'count?'],
+      args: ([key, group, consumer, minIdleTime, start, count]) => {
+        const args: unknown[] = [key, group, consumer, minIdleTime, start];
+        if (count !== undefined) args.push('COUNT', count);
+        return args;
+      },
+      reply: toAutoClaim(toEntry<S>),
+    }),
+    xautoclaimJustId: command<
+      (
+        key: RedisKey,
+        group: string,
+        consumer: string,
+        minIdleTime: number,
+        start: string,
+        count?: number,
+      ) => XAutoClaimResult<string>
+    >({
+      command: 'xautoclaim',
+      params: ['key', 'group', 'consumer', 'minIdleTime', 'start', 'count?'],
+      args: ([key, group, consumer, minIdleTime, start, count]) => {
+        const args: unknown[] = [key, group, consumer, minIdleTime, start];
+        if (count !== undefined) args.push('COUNT', count);
+        args.push('JUSTID');
+        return args;
+      },
+      reply: toAutoClaim(toText),
+    }),
+    xinfoStream: command<(key: RedisKey) => XInfoStream<S>>({
+      command: 'xinfo',
+      params: ['key'],
+      args: ([key]) => ['STREAM', key],
+      // The server's field names, camelCased: trusted to match the declared shape.
+      reply: (v) => toInfo(v) as unknown as XInfoStream<S>,
+    }),
+    xinfoGroups: command<(key: RedisKey) => XInfoGroup[]>({
+      command: 'xinfo',
+      params: ['key'],
+      args: ([key]) => ['GROUPS', key],
+      reply: (v) => toInfoList(v) as unknown as XInfoGroup[],
+    }),
+    xinfoConsumers: command<(key: RedisKey, group: string) => XInfoConsumer[]>({
+      command: 'xinfo',
+      params: ['key', 'group'],
+      args: ([key, group]) => ['CONSUMERS', key, group],
+      reply: (v) => toInfoList(v) as unknown as XInfoConsumer[],
+    }),
+  };
+}
+
+export const streamCommands = declarations();
+
+/** The stream command signatures, with plain reply types; clients wrap them in promises. */
+export type StreamCommands<S> = Signatures<ReturnType<typeof declarations<S>>>;
 
 /** Is there a BLOCK option among args[from..] before STREAMS? */
 function hasBlockOption(args: readonly unknown[], from: number): boolean {

@@ -3,7 +3,7 @@ import { CommandSyntaxError } from '../../errors/index.js';
 import { flatKeys, pairArgs, type KeysArg } from './args.js';
 import { toBoolean, toNumber } from './transforms.js';
 import type { RedisKey, RedisValue } from './types.js';
-import { idempotentAll, intArg, noneOf, type Declarations, type RuleSet } from '../declare.js';
+import { command, idempotentAll, intArg, noneOf, type RuleSet, type Signatures } from '../declare.js';
 
 /** No expiry option set (the keys absent or undefined). */
 interface NoExpiry {
@@ -60,48 +60,6 @@ export type GetExOptions =
       persist?: false;
     });
 
-/** Signatures with plain reply types; clients wrap them in promises. `S` is string or bytes. */
-export interface StringCommands<S> {
-  /** GET: the value, or null when the key does not exist. */
-  get(key: RedisKey): S | null;
-  /** SET: 'OK', or null when NX/XX prevented it; with `get`, the old value. */
-  set(key: RedisKey, value: RedisValue, options?: SetOptions): 'OK' | S | null;
-  /** SETEX key seconds value. */
-  setex(key: RedisKey, seconds: number, value: RedisValue): 'OK';
-  /** PSETEX key milliseconds value. */
-  psetex(key: RedisKey, milliseconds: number, value: RedisValue): 'OK';
-  /** SETNX: true when the key was set. */
-  setnx(key: RedisKey, value: RedisValue): boolean;
-  /** GETEX: the value (null when missing), changing its expiry per `options`. */
-  getex(key: RedisKey, options?: GetExOptions): S | null;
-  getdel(key: RedisKey): S | null;
-  /** GETSET (deprecated in favour of `set(k, v, { get: true })`). */
-  getset(key: RedisKey, value: RedisValue): S | null;
-  /** MGET: keys one by one or as arrays; null for each missing key. */
-  mget(...keys: KeysArg[]): Array<S | null>;
-  /** MSET from an object, or from `key, value, key, value…`. */
-  mset(entries: Record<string, RedisValue>): 'OK';
-  mset(...keyValues: RedisValue[]): 'OK';
-  /** MSETNX: true when every key was set (none existed). */
-  msetnx(entries: Record<string, RedisValue>): boolean;
-  msetnx(...keyValues: RedisValue[]): boolean;
-  incr(key: RedisKey): number;
-  incrby(key: RedisKey, increment: number): number;
-  incrbyfloat(key: RedisKey, increment: number): number;
-  decr(key: RedisKey): number;
-  decrby(key: RedisKey, decrement: number): number;
-  append(key: RedisKey, value: RedisValue): number;
-  strlen(key: RedisKey): number;
-  /** GETRANGE key start end (inclusive, negative from the end). */
-  getrange(key: RedisKey, start: number, end: number): S;
-  /** SETRANGE: the new length. */
-  setrange(key: RedisKey, offset: number, value: RedisValue): number;
-  /** LCS: the longest common subsequence of two string values. */
-  lcs(key1: RedisKey, key2: RedisKey): S;
-  /** LCS … LEN: its length. */
-  lcsLength(key1: RedisKey, key2: RedisKey): number;
-}
-
 const EXPIRY = ['ex', 'px', 'exat', 'pxat', 'keepttl'] as const;
 const GETEX_EXPIRY = ['ex', 'px', 'exat', 'pxat', 'persist'] as const;
 
@@ -145,128 +103,158 @@ function getexArgs(key: RedisKey, o: GetExOptions | undefined): unknown[] {
   return e === 'persist' ? [key, 'PERSIST'] : [key, e.toUpperCase(), o[e]];
 }
 
-export const stringCommands = {
-  get: {
-    command: 'get',
-    cacheable: true,
-    params: ['key'],
-    args: ([key]: [RedisKey]) => [key],
-  },
-  set: {
-    command: 'set',
-    example: 'set(key, value, { ex: 60 })',
-    params: ['key', 'value', '{options}?'],
-    args: ([key, value, options]: [RedisKey, RedisValue, SetOptions?]) =>
-      options === undefined ? [key, value] : setArgs(key, value, options),
-  },
-  setex: {
-    command: 'setex',
-    params: ['key', 'seconds', 'value'],
-    args: ([key, seconds, value]: [RedisKey, number, RedisValue]) => [key, seconds, value],
-  },
-  psetex: {
-    command: 'psetex',
-    params: ['key', 'milliseconds', 'value'],
-    args: ([key, milliseconds, value]: [RedisKey, number, RedisValue]) => [key, milliseconds, value],
-  },
-  setnx: {
-    command: 'setnx',
-    params: ['key', 'value'],
-    args: ([key, value]: [RedisKey, RedisValue]) => [key, value],
-    reply: toBoolean,
-  },
-  getex: {
-    command: 'getex',
-    example: 'getex(key, { ex: 60 })',
-    params: ['key', '{options}?'],
-    args: ([key, options]: [RedisKey, GetExOptions?]) => getexArgs(key, options),
-  },
-  getdel: {
-    command: 'getdel',
-    params: ['key'],
-    args: ([key]: [RedisKey]) => [key],
-  },
-  getset: {
-    command: 'getset',
-    params: ['key', 'value'],
-    args: ([key, value]: [RedisKey, RedisValue]) => [key, value],
-  },
-  mget: {
-    command: 'mget',
-    cacheable: true,
-    params: ['...keys'],
-    args: (keys: KeysArg[]) => flatKeys(keys),
-  },
-  mset: {
-    command: 'mset',
-    params: ['...rest'],
-    args: (rest: unknown[]) => pairArgs([], rest),
-  },
-  msetnx: {
-    command: 'msetnx',
-    params: ['...rest'],
-    args: (rest: unknown[]) => pairArgs([], rest),
-    reply: toBoolean,
-  },
-  incr: {
-    command: 'incr',
-    params: ['key'],
-    args: ([key]: [RedisKey]) => [key],
-  },
-  incrby: {
-    command: 'incrby',
-    params: ['key', 'increment'],
-    args: ([key, increment]: [RedisKey, number]) => [key, increment],
-  },
-  incrbyfloat: {
-    command: 'incrbyfloat',
-    params: ['key', 'increment'],
-    args: ([key, increment]: [RedisKey, number]) => [key, increment],
-    reply: toNumber,
-  },
-  decr: {
-    command: 'decr',
-    params: ['key'],
-    args: ([key]: [RedisKey]) => [key],
-  },
-  decrby: {
-    command: 'decrby',
-    params: ['key', 'decrement'],
-    args: ([key, decrement]: [RedisKey, number]) => [key, decrement],
-  },
-  append: {
-    command: 'append',
-    params: ['key', 'value'],
-    args: ([key, value]: [RedisKey, RedisValue]) => [key, value],
-  },
-  strlen: {
-    command: 'strlen',
-    cacheable: true,
-    params: ['key'],
-    args: ([key]: [RedisKey]) => [key],
-  },
-  getrange: {
-    command: 'getrange',
-    cacheable: true,
-    params: ['key', 'start', 'end'],
-    args: ([key, start, end]: [RedisKey, number, number]) => [key, start, end],
-  },
-  setrange: {
-    command: 'setrange',
-    params: ['key', 'offset', 'value'],
-    args: ([key, offset, value]: [RedisKey, number, RedisValue]) => [key, offset, value],
-  },
-  lcs: {
-    command: 'lcs',
-    params: ['key1', 'key2'],
-    args: ([key1, key2]: [RedisKey, RedisKey]) => [key1, key2],
-  },
-  lcsLength: {
-    command: 'lcs',
-    params: ['key1', 'key2'],
-    args: ([key1, key2]: [RedisKey, RedisKey]) => [key1, key2, 'LEN'],
-  },
-} satisfies Declarations<StringCommands<unknown>>;
+/**
+ * The string command declarations; `S` is the string type of replies (string, or bytes under withBuffers()).
+ * Each method's signature and TSDoc are written here once; {@link StringCommands} maps them.
+ */
+function declarations<S>() {
+  return {
+    /** GET: the value, or null when the key does not exist. */
+    get: command<(key: RedisKey) => S | null>({
+      command: 'get',
+      cacheable: true,
+      params: ['key'],
+      args: ([key]) => [key],
+    }),
+    /** SET: 'OK', or null when NX/XX prevented it; with `get`, the old value. */
+    set: command<(key: RedisKey, value: RedisValue, options?: SetOptions) => 'OK' | S | null>({
+      command: 'set',
+      example: 'set(key, value, { ex: 60 })',
+      params: ['key', 'value', '{options}?'],
+      args: ([key, value, options]) => (options === undefined ? [key, value] : setArgs(key, value, options)),
+    }),
+    /** SETEX key seconds value. */
+    setex: command<(key: RedisKey, seconds: number, value: RedisValue) => 'OK'>({
+      command: 'setex',
+      params: ['key', 'seconds', 'value'],
+      args: ([key, seconds, value]) => [key, seconds, value],
+    }),
+    /** PSETEX key milliseconds value. */
+    psetex: command<(key: RedisKey, milliseconds: number, value: RedisValue) => 'OK'>({
+      command: 'psetex',
+      params: ['key', 'milliseconds', 'value'],
+      args: ([key, milliseconds, value]) => [key, milliseconds, value],
+    }),
+    /** SETNX: true when the key was set. */
+    setnx: command<(key: RedisKey, value: RedisValue) => boolean>({
+      command: 'setnx',
+      params: ['key', 'value'],
+      args: ([key, value]) => [key, value],
+      reply: toBoolean,
+    }),
+    /** GETEX: the value (null when missing), changing its expiry per `options`. */
+    getex: command<(key: RedisKey, options?: GetExOptions) => S | null>({
+      command: 'getex',
+      example: 'getex(key, { ex: 60 })',
+      params: ['key', '{options}?'],
+      args: ([key, options]) => getexArgs(key, options),
+    }),
+    getdel: command<(key: RedisKey) => S | null>({
+      command: 'getdel',
+      params: ['key'],
+      args: ([key]) => [key],
+    }),
+    /** GETSET (deprecated in favour of `set(k, v, { get: true })`). */
+    getset: command<(key: RedisKey, value: RedisValue) => S | null>({
+      command: 'getset',
+      params: ['key', 'value'],
+      args: ([key, value]) => [key, value],
+    }),
+    /** MGET: keys one by one or as arrays; null for each missing key. */
+    mget: command<(...keys: KeysArg[]) => Array<S | null>>({
+      command: 'mget',
+      cacheable: true,
+      params: ['...keys'],
+      args: (keys) => flatKeys(keys),
+    }),
+    /** MSET from an object, or from `key, value, key, value…`. */
+    mset: command<{
+      (entries: Record<string, RedisValue>): 'OK';
+      (...keyValues: RedisValue[]): 'OK';
+    }>({
+      command: 'mset',
+      params: ['...rest'],
+      args: (rest) => pairArgs([], rest),
+    }),
+    /** MSETNX: true when every key was set (none existed). */
+    msetnx: command<{
+      (entries: Record<string, RedisValue>): boolean;
+      (...keyValues: RedisValue[]): boolean;
+    }>({
+      command: 'msetnx',
+      params: ['...rest'],
+      args: (rest) => pairArgs([], rest),
+      reply: toBoolean,
+    }),
+    incr: command<(key: RedisKey) => number>({
+      command: 'incr',
+      params: ['key'],
+      args: ([key]) => [key],
+    }),
+    incrby: command<(key: RedisKey, increment: number) => number>({
+      command: 'incrby',
+      params: ['key', 'increment'],
+      args: ([key, increment]) => [key, increment],
+    }),
+    incrbyfloat: command<(key: RedisKey, increment: number) => number>({
+      command: 'incrbyfloat',
+      params: ['key', 'increment'],
+      args: ([key, increment]) => [key, increment],
+      reply: toNumber,
+    }),
+    decr: command<(key: RedisKey) => number>({
+      command: 'decr',
+      params: ['key'],
+      args: ([key]) => [key],
+    }),
+    decrby: command<(key: RedisKey, decrement: number) => number>({
+      command: 'decrby',
+      params: ['key', 'decrement'],
+      args: ([key, decrement]) => [key, decrement],
+    }),
+    append: command<(key: RedisKey, value: RedisValue) => number>({
+      command: 'append',
+      params: ['key', 'value'],
+      args: ([key, value]) => [key, value],
+    }),
+    strlen: command<(key: RedisKey) => number>({
+      command: 'strlen',
+      cacheable: true,
+      params: ['key'],
+      args: ([key]) => [key],
+    }),
+    /** GETRANGE key start end (inclusive, negative from the end). */
+    getrange: command<(key: RedisKey, start: number, end: number) => S>({
+      command: 'getrange',
+      cacheable: true,
+      params: ['key', 'start', 'end'],
+      args: ([key, start, end]) => [key, start, end],
+    }),
+    /** SETRANGE: the new length. */
+    setrange: command<(key: RedisKey, offset: number, value: RedisValue) => number>({
+      command: 'setrange',
+      params: ['key', 'offset', 'value'],
+      args: ([key, offset, value]) => [key, offset, value],
+    }),
+    /** LCS: the longest common subsequence of two string values. */
+    lcs: command<(key1: RedisKey, key2: RedisKey) => S>({
+      command: 'lcs',
+      params: ['key1', 'key2'],
+      args: ([key1, key2]) => [key1, key2],
+    }),
+    /** LCS … LEN: its length. */
+    lcsLength: command<(key1: RedisKey, key2: RedisKey) => number>({
+      command: 'lcs',
+      params: ['key1', 'key2'],
+      args: ([key1, key2]) => [key1, key2, 'LEN'],
+    }),
+  };
+}
+
+export const stringCommands = declarations();
+
+/** Signatures with plain reply types; clients wrap them in promises. `S` is string or bytes. */
+export type StringCommands<S> = Signatures<ReturnType<typeof declarations<S>>>;
 
 const CONDITIONAL_SET = ['GET', 'NX', 'XX', 'IFEQ', 'IFNE', 'IFDEQ', 'IFDNE'];
 

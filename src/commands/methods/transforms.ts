@@ -167,15 +167,35 @@ export function toFieldValues<S>(v: unknown): Array<{ field: S; value: S }> {
   return toPairs(v).map(([field, value]) => ({ field: field as S, value: value as S }));
 }
 
-/** `[cursor, items]` of the SCAN family with the items shaped by `items`. */
-export function scanPage<T>(items: (v: unknown) => T[]): (v: unknown) => ScanPage<T> {
-  return (v) => {
-    const a = asArray(v);
-    return { cursor: toText(a[0]), items: items(a[1]) };
-  };
+/**
+ * A reply's array of bulk strings as `S`, the string type of the client's
+ * mode (string, or bytes under withBuffers()): the decoder chose the form and
+ * the types cannot see which, so the S-typed shapers assert it here.
+ */
+export function asStrings<S>(v: unknown): S[] {
+  return asArray(v) as S[];
 }
 
-export const toKeyPage = scanPage((v) => asArray(v) as never[]);
+/** {@link asStrings}, with a null reply (a missing key) as an empty array. */
+export function asStringsOrEmpty<S>(v: unknown): S[] {
+  return v === null ? [] : asStrings<S>(v);
+}
+
+/** A bulk string (or null) of the reply as `S`; see {@link asStrings}. */
+export function asString<S>(v: unknown): S {
+  return v as S;
+}
+
+/** `[cursor, items]` of the SCAN family with the items shaped by `items`. */
+export function toPage<T>(v: unknown, items: (v: unknown) => T[]): ScanPage<T> {
+  const a = asArray(v);
+  return { cursor: toText(a[0]), items: items(a[1]) };
+}
+
+/** A SCAN page of key names as `S`. */
+export function toKeyPage<S>(v: unknown): ScanPage<S> {
+  return toPage(v, asStrings<S>);
+}
 
 /** A kebab-case or snake_case reply key as camelCase (`last-generated-id` -> `lastGeneratedId`). */
 export function camel(key: string): string {

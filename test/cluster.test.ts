@@ -13,12 +13,17 @@ import {
   ClusterTransactionError,
   CommandNotSupportedError,
   ConnectionError,
+  ConstantBackoff,
+  ErrorCodes,
   ModuleCommandNotSupportedError,
   RedisCluster,
+  Retry,
   TryAgainError,
   keySlot,
 } from '../src/index.js';
+import { createServer } from 'node:net';
 import { startCluster, type ClusterNode, type RedisClusterHandle } from './support/cluster.js';
+import { startFaultProxy } from './support/fault-proxy.js';
 import { startScriptedServer, HELLO3 } from './support/scripted-server.js';
 import { registerSecondRoundCases } from './cluster/cases.js';
 import { registerScriptedCases } from './cluster/scripted-cases.js';
@@ -290,6 +295,137 @@ describe('RedisCluster on a real 3+3 cluster', () => {
   });
 
   registerSecondRoundCases(() => ({ cluster, r }));
+
+  /** INFO commandstats calls of `command` on `node`. */
+  async function calls(node: ClusterNode, command: string): Promise<number> {
+    const info = String(await node.command('INFO', 'commandstats'));
+    return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+  }
+
+  it('a write whose node cannot be connected to was never sent: it refreshes and retries, and rejects with ClusterError only when the budget is spent', async () => {
+    const key = '{unreach}n';
+    const slot = keySlot(key);
+    const owner = await cluster.ownerOf(slot);
+    await owner.command('DEL', key);
+    // The owner is reached through a proxy (natMap) that accepts connections and passes no byte
+    // while paused: every connect attempt times out in the handshake.
+    const proxy = await startFaultProxy(owner.port);
+    // And through a listener that closes each connection on its first bytes: lost in the handshake.
+    const slammer = createServer((s) => s.once('data', () => s.destroy()));
+    await new Promise<void>((resolve) => slammer.listen(0, '127.0.0.1', resolve));
+    const slamPort = (slammer.address() as { port: number }).port;
+    const client = (port: number): RedisCluster =>
+      new RedisCluster({
+        // Seeds are used as given (not translated): the map comes from the other nodes.
+        nodes: cluster.startupNodes().filter((n) => n.port !== owner.port),
+        natMap: { [`127.0.0.1:${owner.port}`]: { host: '127.0.0.1', port } },
+        connectTimeout: 200,
+        maxRedirections: 8,
+        retry: new Retry({ backoff: new ConstantBackoff(20) }),
+        refreshInterval: 0,
+      });
+    const viaProxy = client(proxy.port);
+    const viaSlammer = client(slamPort);
+    try {
+      // Paused before the client opens any connection through it (connect() asks the seeds only).
+      proxy.pause();
+      await viaProxy.connect();
+      assert.equal(viaProxy.slots?.shardOf(slot)?.primary.port, proxy.port);
+      await owner.command('CONFIG', 'RESETSTAT');
+      for (const attempt of [() => viaProxy.incr(key), () => viaProxy.get(key)]) {
+        const err = await attempt().then(
+          (v) => v,
+          (e: unknown) => e,
+        );
+        assert.ok(err instanceof ClusterError, String(err));
+        assert.equal(err.code, ErrorCodes.CLUSTER_REDIRECTIONS);
+        const cause = err.cause;
+        assert.ok(cause instanceof ConnectionError, String(cause));
+        // The handshake timed out, or the executor refused to send to the node it knows is down.
+        assert.ok(
+          [ErrorCodes.CONNECT_TIMEOUT, ErrorCodes.CONNECTION_REFUSED].some((c) => c === cause.code),
+          cause.code,
+        );
+      }
+      // A transaction alike: retried as a whole while its node is unreachable, then rejected.
+      const txErr = await viaProxy
+        .multi()
+        .incr(key)
+        .exec()
+        .then(
+          (v) => v,
+          (e: unknown) => e,
+        );
+      assert.ok(txErr instanceof ClusterError, String(txErr));
+      assert.ok(txErr.cause instanceof ConnectionError, String(txErr.cause));
+      assert.equal(await calls(owner, 'incr'), 0, 'the write never reached the owner');
+      assert.equal(await calls(owner, 'multi'), 0);
+      assert.equal(await owner.command('GET', key), null);
+
+      // The lost-in-the-handshake variant: same decision (retried, never sent).
+      await viaSlammer.connect();
+      const err = await viaSlammer.incr(key).then(
+        (v) => v,
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof ClusterError, String(err));
+      const slamCause = err.cause;
+      assert.ok(slamCause instanceof ConnectionError, String(slamCause));
+      assert.ok(
+        [ErrorCodes.HANDSHAKE_FAILED, ErrorCodes.CONNECTION_REFUSED].some((c) => c === slamCause.code),
+        slamCause.code,
+      );
+      assert.equal(await calls(owner, 'incr'), 0);
+
+      // Once the path is back, the same client's write runs, once.
+      proxy.resume();
+      assert.equal(await viaProxy.incr(key), 1);
+      assert.equal(await calls(owner, 'incr'), 1);
+    } finally {
+      viaProxy.disconnect();
+      viaSlammer.disconnect();
+      proxy.resume();
+      await proxy.close();
+      await new Promise<void>((resolve) => slammer.close(() => resolve()));
+    }
+  });
+
+  it('a write to a frozen primary (its connect times out) waits for the failover and runs once on the promoted replica', async () => {
+    const key = '{frozen}n';
+    const slot = keySlot(key);
+    const owner = await cluster.ownerOf(slot);
+    let replica: ClusterNode | undefined;
+    for (const n of cluster.replicas) if ((await cluster.primaryOf(n)).port === owner.port) replica = n;
+    assert.ok(replica, 'the owner has a replica');
+    await owner.command('DEL', key);
+    // No connection to the owner yet: the client learns the map from the other nodes.
+    const c = new RedisCluster({
+      nodes: cluster.startupNodes().filter((n) => n.port !== owner.port),
+      connectTimeout: 300,
+      // Enough for a failover (cluster-node-timeout 1000 ms), bounded: 200 x (50 ms + a refresh).
+      maxRedirections: 200,
+      retry: new Retry({ backoff: new ConstantBackoff(50) }),
+      refreshInterval: 0,
+    });
+    let frozen = false;
+    try {
+      await c.connect();
+      assert.equal(c.slots?.shardOf(slot)?.primary.port, owner.port, 'the map names the primary to freeze');
+      // SIGSTOP: the kernel still accepts its connections, nothing answers (a frozen host).
+      process.kill(owner.pid, 'SIGSTOP');
+      frozen = true;
+      assert.equal(await c.incr(key), 1);
+      assert.equal(c.slots?.shardOf(slot)?.primary.port, replica.port);
+    } finally {
+      if (frozen) process.kill(owner.pid, 'SIGCONT');
+      c.disconnect();
+    }
+    assert.equal(String(await replica.command('GET', key)), '1');
+    // The old primary rejoins as a replica; the suite's later tests see the settled cluster.
+    await cluster.waitForClusterOk({ timeoutMs: 30_000 });
+    await cluster.refreshRoles();
+    assert.equal(String(await (await cluster.ownerOf(slot)).command('GET', key)), '1', 'ran once');
+  });
 
   it('survives CLUSTER FAILOVER under load: errors only in the window, then recovery', async () => {
     const replica = cluster.replicas[0] as ClusterNode;

@@ -8,8 +8,10 @@
  * | ASK                                       | ask: ASKING + the command on that node, once  |
  * | TRYAGAIN, LOADING                         | wait: back off, retry where the map says      |
  * | CLUSTERDOWN, MASTERDOWN, READONLY         | refresh: back off, re-read the map, retry     |
- * | connection lost (read-only command),      | refresh                                       |
- * |   connection refused (nothing was sent)   |                                               |
+ * | connection lost (read-only command)       | refresh                                       |
+ * | connection not set up: refused, unreach-  | refresh (the command was never written, so a  |
+ * |   able, DNS, TLS, connect timeout, lost   |   write goes again too)                       |
+ * |   during the handshake                    |                                               |
  * | slot not in the map                       | refresh once, then give up                    |
  * | connection lost (any other command)       | give up (it may have run), refresh in passing |
  * | anything else                             | give up                                       |
@@ -47,8 +49,23 @@ export type RedirectAction =
 /** Client-side code of the error a command rejects with when its budget is spent. */
 export const REDIRECTIONS_SPENT = ErrorCodes.CLUSTER_REDIRECTIONS;
 
-/** Code of a ConnectionError raised before anything was written (set by the connection layer). */
-const REFUSED = ErrorCodes.CONNECTION_REFUSED;
+/**
+ * Codes of a ConnectionError a command gets when the connection to its node could not be set up
+ * (the connection layer's connect failures, and the executor's refusal to send to a node known to
+ * be down): the command waited unwritten and never reached a socket, so it may go anywhere, reads
+ * and writes alike. This holds because node connections retry nothing (`retries: 0`): a command
+ * is never put back in line after a socket it was written to died, so every command still waiting
+ * when a connect attempt fails is one that was never written. A command that was written and then
+ * lost its socket gets CONNECTION_LOST; one whose reply timed out, COMMAND_TIMEOUT.
+ */
+const NOT_SENT: ReadonlySet<string> = new Set([
+  ErrorCodes.CONNECTION_REFUSED,
+  ErrorCodes.CONNECTION_FAILED,
+  ErrorCodes.DNS,
+  ErrorCodes.TLS,
+  ErrorCodes.CONNECT_TIMEOUT,
+  ErrorCodes.HANDSHAKE_FAILED,
+]);
 
 const FAIL: RedirectAction = { kind: 'fail', refresh: false };
 const FAIL_REFRESH: RedirectAction = { kind: 'fail', refresh: true };
@@ -70,9 +87,12 @@ export function classify(error: unknown, safe: boolean, resolve: AddressResolver
   if (error instanceof ResponseError && error.code === 'MASTERDOWN') return REFRESH;
   if (error instanceof ClusterRoutingError) return REFRESH;
   if (error instanceof ConnectionError) {
+    // Never written (the node could not be reached): the map may name another owner by now.
+    if (NOT_SENT.has(error.code)) return REFRESH;
+    // The reply timed out: the command may have run, and the node may be merely slow.
     if (error instanceof TimeoutError) return FAIL;
     // Lost before the reply: only a command that may run twice goes again (its outcome is unknown).
-    return safe || error.code === REFUSED ? REFRESH : FAIL_REFRESH;
+    return safe ? REFRESH : FAIL_REFRESH;
   }
   return FAIL;
 }

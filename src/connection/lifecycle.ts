@@ -204,7 +204,8 @@ export class Lifecycle {
       const reason = this.reason();
       throw new ConnectionError(
         'Connection lost during the handshake' + (reason !== undefined ? `: ${reason.message}` : ''),
-        { cause: reason, code: CODES.lost },
+        // Commands waiting for this connection were never written: the set-up failed, nothing was lost.
+        { cause: reason, code: ErrorCodes.HANDSHAKE_FAILED },
       );
     }
     this.status = 'ready';

@@ -454,7 +454,14 @@ export class CommandQueue implements ReplyHandler {
     for (const p of this.inflight.drain()) {
       if (p.settled) continue;
       if (p.internal) {
-        p.reject(new ConnectionError('Connection lost during handshake', { cause, code: CODES.lost }));
+        // A set-up command: the connection was never ready, so nothing of the caller's was written
+        // (HANDSHAKE_FAILED, not CONNECTION_LOST, which says a command's outcome is unknown).
+        p.reject(
+          new ConnectionError('Connection lost during handshake', {
+            cause,
+            code: ErrorCodes.HANDSHAKE_FAILED,
+          }),
+        );
         continue;
       }
       const sent = p.seq <= this.flushedSeq;

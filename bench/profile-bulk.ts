@@ -5,13 +5,14 @@
  *
  * Starts its own redis-server (stopped by PID at the end), writes the value over a raw socket,
  * then times `count` GETs through wredis (dist/) as strings, or as Buffers with `buffers`.
+ * WREDIS_DIST=/path/to/other/checkout/dist/src/index.js measures another build (before/after).
  */
 import { performance } from 'node:perf_hooks';
 import { RawClient } from '../test/support/raw-client.js';
 import { startRedis } from '../test/support/redis-server.js';
 import { payload } from './e2e/workload.js';
 
-const DIST = '../dist/src/index.js';
+const DIST = process.env.WREDIS_DIST ?? '../dist/src/index.js';
 const mb = Number(process.argv[2] ?? 10);
 const count = Number(process.argv[3] ?? 100);
 const buffers = process.argv[4] === 'buffers';

@@ -37,6 +37,40 @@ for (const protocol of [2, 3] as const) {
       assert.equal(await r.get('missing'), null);
     });
 
+    it('large values (read straight into their storage) arrive intact among small replies', async () => {
+      // Binary with CR/LF inside, 3 MB and 200 KB, each across many socket reads; a value
+      // handed out as bytes must not change when the connection reads the next reply.
+      const big = Buffer.alloc(3 * 1024 * 1024 + 7);
+      for (let i = 0; i < big.length; i++) big[i] = (i * 7919) % 251 === 0 ? 13 : (i * 31) & 0xff;
+      const mid = Buffer.from('é'.repeat(100_000) + 'x');
+      await r.set('big', big);
+      await r.set('mid', mid);
+      await r.set('small', 'héllo wörld');
+      const b = r.withBuffers();
+      const [v1, s1, v2, m1, v3] = await Promise.all([
+        b.get('big'),
+        r.get('small'),
+        b.get('big'),
+        r.get('mid'),
+        b.mget('mid', 'big', 'small'),
+      ]);
+      assert.ok(Buffer.isBuffer(v1) && Buffer.isBuffer(v2));
+      assert.ok(v1.equals(big) && v2.equals(big));
+      assert.notEqual(v1.buffer, v2.buffer, 'each reply owns its bytes');
+      assert.equal(s1, 'héllo wörld');
+      assert.equal(m1, mid.toString('utf8'));
+      assert.deepEqual(v3, [mid, big, Buffer.from('héllo wörld')]);
+      // As text, twice (the second reuses the first one's storage), then as bytes again.
+      const ascii = 'a1'.repeat(1_500_000);
+      await r.set('ascii', ascii);
+      assert.equal(await r.get('ascii'), ascii);
+      assert.equal(await r.get('ascii'), ascii);
+      const again = await b.get('ascii');
+      assert.ok(Buffer.isBuffer(again) && again.toString('latin1') === ascii);
+      assert.equal(await r.get('ascii'), ascii);
+      assert.ok(again.toString('latin1') === ascii, 'a Buffer handed out is never reused');
+    });
+
     it('shapes typed replies the same under both protocols', async () => {
       await r.del('h', 'z', 'n');
       assert.equal(await r.hset('h', { a: '1', b: '2' }), 2);

@@ -178,10 +178,15 @@ export class Lifecycle {
     this.paused = false;
     this.transport = transport;
     this.queue.attach(transport);
-    transport.onData((chunk) => {
-      this.queue.received();
-      this.parser.feed(chunk);
-    });
+    const parser = this.parser;
+    transport.onData(
+      (chunk) => {
+        this.queue.received();
+        parser.feed(chunk);
+      },
+      // A large value's payload is read straight into its storage (no chunk, no copy).
+      () => parser.readInto(),
+    );
     transport.onClose((error) => {
       if (this.transport === transport) this.lost(error, false);
     });

@@ -79,10 +79,18 @@ function utf8Piece(bytes: Uint8Array, view: SliceBuffer | null, start: number, e
   return view !== null ? view.utf8Slice(start, end) : textDecoder.decode(bytes.subarray(start, end));
 }
 
-/** ASCII text of `bytes[start, end)` as one-byte strings, in pieces (faster than one huge slice). */
+/**
+ * Above this, ASCII text is built as one string: 64 KiB pieces are young-generation objects,
+ * and megabytes of them make every scavenge copy them (GET 10 MB: 27 ms in pieces, 6–11 ms
+ * as one slice, which V8 allocates straight in its large-object space). Below it pieces win
+ * (1 MB: 0.20–0.34 ms against 0.35–0.50 ms). Measured on Node 20.
+ */
+const WHOLE_MIN = 2 * 1024 * 1024;
+
+/** ASCII text of `bytes[start, end)` as one-byte strings, in pieces up to WHOLE_MIN bytes. */
 export function latin1(bytes: Uint8Array, view: SliceBuffer | null, start: number, end: number): string {
   if (view === null) return utf8(bytes, view, start, end);
-  if (end - start <= PIECE) return view.latin1Slice(start, end);
+  if (end - start <= PIECE || end - start > WHOLE_MIN) return view.latin1Slice(start, end);
   let s = '';
   for (let at = start; at < end; at += PIECE) s += view.latin1Slice(at, end - at < PIECE ? end : at + PIECE);
   return s;
@@ -122,6 +130,11 @@ export function piecesText(parts: readonly Uint8Array[]): string {
   }
   if (carry !== null) s += utf8(carry, sliceView(carry), 0, carry.length);
   return s;
+}
+
+/** Text of a whole large payload (ASCII checked natively first: one-byte strings are cheaper). */
+export function bulkText(bytes: Uint8Array): string {
+  return text(bytes, 0, bytes.length);
 }
 
 function text(part: Uint8Array, start: number, end: number): string {

@@ -6,18 +6,19 @@
  * owns its own core instance, so connections never share parser state.
  *
  * Bulk strings of 64 KiB or more never pass through linear memory: the core stops at their
- * header and this class takes the payload from the socket chunks (a subarray when it lies in
- * one chunk, one copy otherwise).
+ * header, this class allocates the value's final storage once (`extBuf`) and copies each
+ * socket chunk into it as it arrives, so no chunk outlives its `feed` call and the bytes are
+ * never joined again at the end. A transport that can read into a given buffer asks
+ * `readInto()` where the next bytes go, and the payload then lands there without any copy.
  */
 import {
   ascii,
   asciiShort,
+  bulkText,
   copyBytes,
-  joinPieces,
   latin1,
   NodeBuffer,
   packedString,
-  piecesText,
   PIECE,
   SHORT_ASCII,
   utf8,
@@ -107,6 +108,9 @@ const MAP_DICT_MIN = 32;
 
 const defaultMakeError = (message: string): Error => new Error(message);
 
+/** Largest storage kept for reuse after a large value was decoded as text (see `spare`). */
+const SPARE_MAX = 16 * 1024 * 1024;
+
 function limit(value: number | undefined, fallback: number, min: number, max: number, name: string): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -149,12 +153,17 @@ export class Parser {
   // external (large) bulk strings
   private extLen = 0;
   private extGot = 0; // bytes taken so far, CRLF included
-  private extSkip = false;
-  private extParts: Uint8Array[] = []; // the payload as subarrays of the socket chunks
+  private extBuf: Uint8Array | null = null; // the payload's final storage (null when discarded)
   private extCR = 0;
   private extLF = 0;
-  private exts: Uint8Array[][] = []; // collected payloads not yet decoded, in stream order
+  private exts: Uint8Array[] = []; // collected payloads not yet decoded, in stream order
   private extHead = 0;
+  /**
+   * Storage of a payload already decoded as text, reused for the next large value: strings are
+   * copies, so it is free again, and reusing it spares the garbage collector (V8 collects after
+   * so many bytes of new off-heap memory) and the kernel's page faults on fresh memory.
+   */
+  private spare: Uint8Array | null = null;
 
   private errorCode = 0;
   private broken = false; // the core trapped: reset() builds a new instance
@@ -190,18 +199,17 @@ export class Parser {
    * Parses a socket chunk and calls the handler for every reply it completes, in order,
    * before returning.
    *
-   * Ownership: bulk strings of 64 KiB or more are collected as views of the fed chunks (no
-   * copy) until their reply completes, and such a reply returned as bytes may be a view of
-   * its chunk. So a chunk must not be reused or modified after it is fed (for example, no
-   * `net` `onread` with a static buffer). Everything else is copied into the core.
+   * Ownership: the parser keeps no reference to `chunk` once `feed` returns (its bytes are
+   * copied into the core, or into a large value's own storage), so the caller may reuse the
+   * chunk's memory for the next read (`net` `onread` with a static buffer).
    *
-   * A chunk fed while failed is ignored. A chunk fed from inside a handler is queued and
-   * parsed after the current one. If a handler throws, the remaining replies are still
+   * A chunk fed while failed is ignored. A chunk fed from inside a handler is copied, queued
+   * and parsed after the current one. If a handler throws, the remaining replies are still
    * delivered and the first exception is rethrown at the end.
    */
   feed(chunk: Uint8Array): void {
     if (this.busy) {
-      (this.queue ??= []).push(chunk);
+      (this.queue ??= []).push(chunk.slice());
       return;
     }
     this.busy = true;
@@ -232,6 +240,18 @@ export class Parser {
     this.extHead = 0;
     if (this.broken) this.instantiate();
     else this.core.parseReset();
+  }
+
+  /**
+   * Where the next bytes of the stream should be read to, when the parser knows: the rest of a
+   * large bulk string's storage while its payload is being collected, else null. A transport
+   * that reads into this and feeds the filled part (a subarray at the same offset) saves the
+   * copy; any other chunk is copied as usual. Valid until the next `feed` or `reset`.
+   */
+  readInto(): Uint8Array | null {
+    const b = this.extBuf;
+    const got = this.extGot;
+    return b !== null && got < this.extLen ? b.subarray(got) : null;
   }
 
   // ---- feeding ----------------------------------------------------------------------------
@@ -284,8 +304,10 @@ export class Parser {
           off += n;
         } else if (status === STATUS_EXT) {
           off += h[hb + H_CONSUMED]!;
-          this.extLen = h[hb + H_EXT_LEN]!;
-          this.extSkip = h[hb + H_EXT_SKIP]! !== 0;
+          const extLen = h[hb + H_EXT_LEN]!;
+          this.extLen = extLen;
+          // One allocation of the final size; an attribute's value that is dropped gets none.
+          this.extBuf = h[hb + H_EXT_SKIP]! !== 0 ? null : this.allocExt(extLen);
         } else {
           this.fail(h[hb + H_ERROR]!);
           return;
@@ -314,13 +336,17 @@ export class Parser {
       if (j === len) this.extCR = chunk[off + j - got]!;
       else this.extLF = chunk[off + j - got]!;
     }
-    if (!this.extSkip && got < len) {
+    const dest = this.extBuf;
+    if (dest !== null && got < len) {
       const part = take < len - got ? take : len - got;
-      if (part > 0) this.extParts.push(chunk.subarray(off, off + part));
+      // A chunk read straight into `readInto()`'s window is already in place.
+      if (chunk.buffer !== dest.buffer || chunk.byteOffset + off !== dest.byteOffset + got) {
+        dest.set(off === 0 && part === chunk.length ? chunk : chunk.subarray(off, off + part), got);
+      }
     }
     this.extGot = got + take;
     if (this.extGot === len + 2) {
-      if (!this.extSkip) this.exts.push(this.extParts);
+      if (dest !== null) this.exts.push(dest);
       const cr = this.extCR;
       const lf = this.extLF;
       this.endExt();
@@ -334,11 +360,20 @@ export class Parser {
     return off + take;
   }
 
+  /** Storage for a large payload: the spare when it is big enough, else a new allocation. */
+  private allocExt(len: number): Uint8Array {
+    const s = this.spare;
+    if (s !== null && s.length >= len) {
+      this.spare = null; // in use until this payload is decoded as text
+      return s.subarray(0, len);
+    }
+    return NodeBuffer !== undefined ? NodeBuffer.allocUnsafe(len) : new Uint8Array(len);
+  }
+
   private endExt(): void {
     this.extLen = 0;
     this.extGot = 0;
-    this.extSkip = false;
-    this.extParts = [];
+    this.extBuf = null;
   }
 
   private fail(code: number): void {
@@ -596,7 +631,18 @@ export class Parser {
   }
 
   private ext(asBytes: boolean): unknown {
-    const parts = this.exts[this.extHead++]!;
-    return asBytes ? joinPieces(parts, this.buffers) : piecesText(parts);
+    const b = this.exts[this.extHead++]!;
+    if (!asBytes) {
+      const s = bulkText(b);
+      // Free again: kept for the next large value unless the one kept is bigger or this is huge.
+      const ab = b.buffer; // the payload's own: allocExt never returns pooled memory
+      const spare = this.spare;
+      if (ab.byteLength <= SPARE_MAX && (spare === null || spare.length < ab.byteLength)) {
+        this.spare = NodeBuffer !== undefined ? NodeBuffer.from(ab) : new Uint8Array(ab);
+      }
+      return s;
+    }
+    // The storage was allocated for this value alone: handed out as it is (no copy).
+    return this.buffers || NodeBuffer === undefined ? b : new Uint8Array(b.buffer, b.byteOffset, b.length);
   }
 }

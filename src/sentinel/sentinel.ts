@@ -301,7 +301,7 @@ function tracking(inner: Transport, gone: () => void): Transport {
     uncork: () => inner.uncork(),
     end: () => inner.end(),
     destroy: () => inner.destroy(),
-    onData: (listener) => inner.onData(listener),
+    onData: (listener, readInto) => inner.onData(listener, readInto),
     onClose: (listener) =>
       inner.onClose((error) => {
         gone();

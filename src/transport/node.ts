@@ -8,8 +8,45 @@ import { ConnectionError, ErrorCodes, TimeoutError } from '../errors/index.js';
 import { connectFailureCode } from '../errors/codes.js';
 import type { Transport, TransportFactory, TransportTarget } from './types.js';
 
+/** Bytes per read into the reused buffer (Node's own read size). */
+const READ_SIZE = 65536;
+
+/**
+ * Reads of a plain TCP / unix socket (`net` `onread`): every read lands in one reused buffer,
+ * or, while the receiver collects a large value, straight into that value's storage. Either
+ * way no buffer is allocated per read, and a large payload is never copied after the kernel's.
+ */
+class Reader {
+  listener: ((chunk: Uint8Array) => void) | undefined;
+  readInto: (() => Uint8Array | null) | undefined;
+  private readonly scratch = Buffer.allocUnsafeSlow(READ_SIZE);
+  private early: Uint8Array[] | undefined; // bytes read before the listener was registered
+
+  /** Where the next read goes (Node asks after every read). */
+  readonly next = (): Uint8Array => this.readInto?.() ?? this.scratch;
+
+  /** A read of `n` bytes into `buf` (the buffer `next` returned for it). */
+  readonly got = (n: number, buf: Uint8Array): boolean => {
+    const chunk = buf.subarray(0, n);
+    if (this.listener !== undefined) this.listener(chunk);
+    else (this.early ??= []).push(chunk.slice()); // copied: the buffer is reused for the next read
+    return true;
+  };
+
+  attach(listener: (chunk: Uint8Array) => void, readInto: (() => Uint8Array | null) | undefined): void {
+    this.listener = listener;
+    this.readInto = readInto;
+    const early = this.early;
+    this.early = undefined;
+    if (early !== undefined) for (const c of early) listener(c);
+  }
+}
+
 class NodeTransport implements Transport {
-  constructor(private readonly socket: Socket) {}
+  constructor(
+    private readonly socket: Socket,
+    private readonly reader: Reader | undefined,
+  ) {}
 
   write(data: Uint8Array, onWritten?: () => void): void {
     this.socket.write(data, onWritten);
@@ -26,8 +63,9 @@ class NodeTransport implements Transport {
   destroy(): void {
     this.socket.destroy();
   }
-  onData(listener: (chunk: Uint8Array) => void): void {
-    this.socket.on('data', listener);
+  onData(listener: (chunk: Uint8Array) => void, readInto?: () => Uint8Array | null): void {
+    if (this.reader !== undefined) this.reader.attach(listener, readInto);
+    else this.socket.on('data', listener);
   }
   onClose(listener: (error: Error | undefined) => void): void {
     let lastError: Error | undefined;
@@ -46,6 +84,9 @@ function describe(target: TransportTarget): string {
 export const nodeTransport: TransportFactory = (target) =>
   new Promise<Transport>((resolve, reject) => {
     let socket: Socket;
+    // TLS sockets have no `onread`: they emit 'data' chunks.
+    const reader = target.tls ? undefined : new Reader();
+    const onread = reader !== undefined ? { buffer: reader.next, callback: reader.got } : undefined;
     const readyEvent = target.tls ? 'secureConnect' : 'connect';
     if (target.tls) {
       const t = target.tls;
@@ -73,9 +114,9 @@ export const nodeTransport: TransportFactory = (target) =>
         return;
       }
     } else if (target.path) {
-      socket = netConnect({ path: target.path });
+      socket = netConnect({ path: target.path, onread });
     } else {
-      socket = netConnect({ host: target.host, port: target.port });
+      socket = netConnect({ host: target.host, port: target.port, onread });
     }
     // 0 means no limit, as for commandTimeout: a zero-delay timer would race the handshake.
     // So do Infinity and delays above the timer maximum, which Node would turn into 1 ms.
@@ -105,7 +146,7 @@ export const nodeTransport: TransportFactory = (target) =>
       cleanup();
       socket.setNoDelay(true);
       socket.setKeepAlive(true, 30_000);
-      resolve(new NodeTransport(socket));
+      resolve(new NodeTransport(socket, reader));
     };
     function cleanup(): void {
       clearTimeout(timer);

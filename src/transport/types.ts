@@ -13,8 +13,15 @@ export interface Transport {
   end(): void;
   /** Tears the socket down at once. */
   destroy(): void;
-  /** Registers the single receiver of incoming chunks. Chunks are not retained by the transport. */
-  onData(listener: (chunk: Uint8Array) => void): void;
+  /**
+   * Registers the single receiver of incoming chunks. A chunk is valid only during the
+   * listener's call: a transport may read the next bytes into the same memory.
+   *
+   * `readInto`, when given, says where the receiver wants the next bytes (a large value's own
+   * storage, see `Parser.readInto`); a transport that reads into caller-chosen memory uses it
+   * and passes the filled part of it as the chunk. Others ignore it.
+   */
+  onData(listener: (chunk: Uint8Array) => void, readInto?: () => Uint8Array | null): void;
   /** Called once when the socket is gone, with the error that ended it if any. */
   onClose(listener: (error: Error | undefined) => void): void;
 }

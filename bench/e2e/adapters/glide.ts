@@ -4,10 +4,10 @@
  * Imported lazily by the adapter index: the native binary exists for a few platforms only, and a
  * machine without it reports GLIDE as not available instead of failing the run.
  */
-import { Batch, ClusterBatch, GlideClient, GlideClusterClient } from '@valkey/valkey-glide';
-import type { Adapter, Endpoint, Mode } from './types.js';
+import { Batch, ClusterBatch, Decoder, GlideClient, GlideClusterClient } from '@valkey/valkey-glide';
+import type { Adapter, AdapterOptions, Endpoint, Mode } from './types.js';
 
-export function glideAdapter(mode: Mode, ep: Endpoint): Adapter {
+export function glideAdapter(mode: Mode, ep: Endpoint, options: AdapterOptions = {}): Adapter {
   // GLIDE's default request timeout (250 ms) fails GET 10 MB on a loaded machine; the other clients
   // have no per-request timeout by default, so a generous one keeps the comparison about speed.
   const config = { addresses: [{ host: ep.host, port: ep.port }], requestTimeout: 30_000 };
@@ -17,14 +17,18 @@ export function glideAdapter(mode: Mode, ep: Endpoint): Adapter {
     return c;
   };
   return {
-    notes: ['requestTimeout: 30000 (default 250 ms times out GET 10 MB under load)'],
+    notes: [
+      'requestTimeout: 30000 (default 250 ms times out GET 10 MB under load)',
+      ...(options.buffers === true ? ['GET with decoder: Decoder.Bytes (Buffer replies)'] : []),
+    ],
     connect: async () => {
       c =
         mode === 'cluster'
           ? await GlideClusterClient.createClient(config)
           : await GlideClient.createClient(config);
     },
-    get: (k) => client().get(k),
+    get:
+      options.buffers === true ? (k) => client().get(k, { decoder: Decoder.Bytes }) : (k) => client().get(k),
     set: (k, v) => client().set(k, v),
     mget: (keys) => client().mget(keys),
     lrange: (k) => client().lrange(k, 0, -1),

@@ -32,14 +32,17 @@ export async function createAdapter(
 ): Promise<Adapter> {
   if (isAgainst(client)) {
     if (wredisRoot === undefined) throw new Error(`${client}: no build root given`);
-    refuseOptions(client, options, []);
-    return (await import('./wredis.js')).wredisAdapter(mode, ep, wredisRoot);
+    refuseOptions(client, options, ['buffers']);
+    return (await import('./wredis.js')).wredisAdapter(mode, ep, wredisRoot, options);
   }
   // clientSideCache: wredis and node-redis bring their own; ioredis has none and runs as the baseline without.
+  // buffers: every client has a way to return GET replies as bytes.
   refuseOptions(
     client,
     options,
-    client === 'wredis' || client === 'node-redis' || client === 'ioredis' ? ['clientSideCache'] : [],
+    client === 'wredis' || client === 'node-redis' || client === 'ioredis'
+      ? ['clientSideCache', 'buffers']
+      : ['buffers'],
   );
   switch (client) {
     case 'wredis':
@@ -47,10 +50,10 @@ export async function createAdapter(
     case 'ioredis':
       return (await import('./ioredis.js')).ioredisAdapter(mode, ep, false, options);
     case 'ioredis-ap':
-      return (await import('./ioredis.js')).ioredisAdapter(mode, ep, true);
+      return (await import('./ioredis.js')).ioredisAdapter(mode, ep, true, { buffers: options.buffers });
     case 'node-redis':
       return (await import('./node-redis.js')).nodeRedisAdapter(mode, ep, options);
     case 'glide':
-      return (await glide()).glideAdapter(mode, ep);
+      return (await glide()).glideAdapter(mode, ep, options);
   }
 }

@@ -22,9 +22,10 @@ export function ioredisAdapter(
       ...(options.clientSideCache === true
         ? ['no client-side cache in ioredis: runs without one (the baseline)']
         : []),
+      ...(options.buffers === true ? ['GET through getBuffer() (Buffer replies)'] : []),
     ],
     connect: () => c.connect(),
-    get: (k) => c.get(k),
+    get: options.buffers === true ? (k) => c.getBuffer(k) : (k) => c.get(k),
     set: (k, v) => c.set(k, v),
     mget: (keys) => c.mget(keys),
     lrange: (k) => c.lrange(k, 0, -1),

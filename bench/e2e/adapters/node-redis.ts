@@ -1,5 +1,5 @@
 /** node-redis (`redis` v6): `createClient` / `createCluster`, pipelines via `multi().execAsPipeline()`. */
-import { createClient, createCluster } from 'redis';
+import { createClient, createCluster, RESP_TYPES } from 'redis';
 import type { Adapter, AdapterOptions, Endpoint, Mode } from './types.js';
 
 export function nodeRedisAdapter(mode: Mode, ep: Endpoint, options: AdapterOptions = {}): Adapter {
@@ -15,8 +15,14 @@ export function nodeRedisAdapter(mode: Mode, ep: Endpoint, options: AdapterOptio
   c.on('error', (e: unknown) => {
     lastError = e;
   });
+  // Buffer replies: node-redis maps the RESP blob-string type to Buffer on a derived client.
+  const bytes =
+    options.buffers === true ? c.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }) : undefined;
   return {
-    notes: options.clientSideCache === true ? ['RESP: 3, clientSideCache: { maxEntries: 10000 }'] : [],
+    notes: [
+      ...(options.clientSideCache === true ? ['RESP: 3, clientSideCache: { maxEntries: 10000 }'] : []),
+      ...(bytes !== undefined ? ['GET through withTypeMapping({ BLOB_STRING: Buffer })'] : []),
+    ],
     cacheStats:
       options.clientSideCache === true && mode === 'standalone'
         ? () => {
@@ -30,7 +36,7 @@ export function nodeRedisAdapter(mode: Mode, ep: Endpoint, options: AdapterOptio
       await c.connect();
       if (lastError !== undefined) throw lastError;
     },
-    get: (k) => c.get(k),
+    get: bytes !== undefined ? (k) => bytes.get(k) : (k) => c.get(k),
     set: (k, v) => c.set(k, v),
     mget: (keys) => c.mGet(keys),
     lrange: (k) => c.lRange(k, 0, -1),

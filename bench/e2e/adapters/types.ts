@@ -28,6 +28,8 @@ export const isAgainst = (c: ClientName): c is AgainstClient => c.startsWith('wr
 export interface AdapterOptions {
   /** Client-side caching (RESP3 tracking) with the client's own cache. */
   clientSideCache?: boolean;
+  /** GET replies as bytes (a Buffer) instead of strings: each client's own way of asking for them. */
+  buffers?: boolean;
 }
 
 export type Mode = 'standalone' | 'cluster';

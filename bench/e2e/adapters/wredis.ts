@@ -23,6 +23,7 @@ interface WClient {
   pipeline?(): WPipeline;
   close(): Promise<void>;
   readonly clientSideCache?: { stats(): { hits: number; misses: number } };
+  withBuffers?(): { get(key: string): Promise<unknown> };
 }
 
 type WCtor = new (options: object) => WClient;
@@ -98,6 +99,12 @@ export async function wredisAdapter(
     if (typeof Ctor !== 'function') throw new UnavailableError('wredis Redis not exported');
     c = new (Ctor as WCtor)({ host: ep.host, port: ep.port, lazyConnect: true, ...csc });
   }
+  let bytes: { get(key: string): Promise<unknown> } | undefined;
+  if (options.buffers === true) {
+    if (typeof c.withBuffers !== 'function') throw new UnavailableError('wredis withBuffers() not available');
+    bytes = c.withBuffers();
+    notes.push('GET through withBuffers() (Buffer replies)');
+  }
   const hasPipeline = typeof c.pipeline === 'function';
   if (!hasPipeline)
     notes.push('no pipeline(): W3 issues the GETs in one tick with Promise.all (auto-pipelined)');
@@ -111,7 +118,7 @@ export async function wredisAdapter(
       if (typeof c.connect === 'function') await c.connect();
       else await c.get('wb:probe');
     },
-    get: (k) => c.get(k),
+    get: bytes !== undefined ? (k) => bytes.get(k) : (k) => c.get(k),
     set: (k, v) => c.set(k, v),
     mget: (keys) => c.mget(...keys),
     lrange: (k) => c.lrange(k, 0, -1),

@@ -70,6 +70,12 @@ export const DATA = {
   },
 } satisfies Record<string, DataSet>;
 
+/** A Buffer reply of `size` bytes (a string of the right length is wrong here). */
+function bytesOf(id: string, v: unknown, size: number): string | undefined {
+  if (!(v instanceof Uint8Array)) return `${id}: GET returned ${typeof v}, not bytes`;
+  return expect(id, 'GET length', v.length, size);
+}
+
 /** Half GET, half SET of the same 100 B keys: the in-flight shape of W2 and W6. */
 function getSet(keys: readonly string[]): Pick<Workload, 'operation' | 'check'> {
   return {
@@ -236,6 +242,42 @@ export const STANDARD: readonly Workload[] = [
     data: [DATA.big10],
     operation: (a) => () => a.get(KEYS.big10),
     check: (_i, v) => expect('W5-10mb', 'GET length', sizeOf(v), KEYS.big10Size),
+  },
+  // The same GETs with Buffer replies (wredis withBuffers(), ioredis getBuffer(), ...): what a
+  // client must do at the least for a large value, the shape compared with redis-benchmark.
+  {
+    id: 'W5-1mb-buf',
+    family: 'W5',
+    title: 'GET 1 MB as a Buffer, one at a time',
+    mode: 'standalone',
+    kind: 'sequential',
+    inflight: 1,
+    commandsPerOp: 1,
+    count: 600,
+    quickCount: 30,
+    capMs: 20_000,
+    ceilings: one(['GET', KEYS.big1], 2000),
+    data: [DATA.big1],
+    adapterOptions: { buffers: true },
+    operation: (a) => () => a.get(KEYS.big1),
+    check: (_i, v) => bytesOf('W5-1mb-buf', v, KEYS.big1Size),
+  },
+  {
+    id: 'W5-10mb-buf',
+    family: 'W5',
+    title: 'GET 10 MB as a Buffer, one at a time',
+    mode: 'standalone',
+    kind: 'sequential',
+    inflight: 1,
+    commandsPerOp: 1,
+    count: 60,
+    quickCount: 5,
+    capMs: 20_000,
+    ceilings: one(['GET', KEYS.big10], 200),
+    data: [DATA.big10],
+    adapterOptions: { buffers: true },
+    operation: (a) => () => a.get(KEYS.big10),
+    check: (_i, v) => bytesOf('W5-10mb-buf', v, KEYS.big10Size),
   },
   {
     id: 'W6',

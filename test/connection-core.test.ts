@@ -6,6 +6,8 @@
  * fake clock: nothing here waits on the wall clock.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import {
   AuthenticationFailureError,
@@ -17,6 +19,7 @@ import {
   ResponseError,
   TimeoutError,
 } from '../src/errors/index.js';
+import { Pending } from '../src/connection/pending.js';
 import { NoBackoff, Retry } from '../src/retry.js';
 import {
   FakeClock,
@@ -210,6 +213,77 @@ describe('connection core (in-memory)', () => {
       server.socket.commands.map((x) => x[1]),
       ['1', '2', '3', '4', '5'],
     );
+    c.disconnect();
+  });
+
+  it('memory (item 6): a command waiting behind maxInflight stays small, and timed-out ones are released', () => {
+    // A child process with --expose-gc measures heap bytes after GC (no timing involved).
+    const res = spawnSync(
+      process.execPath,
+      [
+        '--expose-gc',
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('./support/queue-memory.ts', import.meta.url)),
+      ],
+      { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8', timeout: 120_000 },
+    );
+    assert.equal(res.status, 0, res.stderr);
+    const m = JSON.parse(res.stdout.trim().split('\n').pop() as string) as {
+      count: number;
+      rejected: number;
+      perQueued: number;
+      perAfterTimeout: number;
+      socketCommands: number;
+    };
+    assert.equal(m.rejected, m.count, 'every command timed out');
+    assert.equal(m.socketCommands, 100, 'only maxInflight were written');
+    // The command's promise and resolving functions alone are ~210 bytes in V8; before the
+    // compact Pending a waiting SET cost 468 bytes, now about 400.
+    assert.ok(m.perQueued < 440, `heap bytes per waiting command: ${m.perQueued}`);
+    // Before, every timed-out waiting command kept a 170-byte placeholder until a reconnect.
+    assert.ok(m.perAfterTimeout < 40, `heap bytes per command after all timed out: ${m.perAfterTimeout}`);
+  });
+
+  it('a command timeout costs O(expired), not O(timed-out slots kept) (item 6)', async () => {
+    const server = new FakeServer();
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock, { commandTimeout: 100 });
+    await c.connect();
+    const n = 20_000;
+    const slots = Array.from({ length: n }, (_, i) => outcome(c.send('GET', [`k${i}`])));
+    await settle();
+    server.socket.reply('$1000\r\nab'); // an unfinished reply: bytes arrive, so slow rather than stuck
+    await clock.advance(150);
+    assert.ok(slots.every((o) => o.error instanceof TimeoutError));
+    assert.equal(c.status, 'ready');
+    assert.equal(c.queued, n, 'the timed-out commands keep their slots (their replies are still due)');
+    // Count the work of later timeouts as reads of `settled` on queued commands: a check that
+    // walks the kept slots reads it once per slot.
+    const proto = Pending.prototype as unknown as object;
+    const original = Object.getOwnPropertyDescriptor(proto, 'settled') as PropertyDescriptor;
+    let reads = 0;
+    Object.defineProperty(proto, 'settled', {
+      ...original,
+      get(this: Pending) {
+        reads++;
+        return (original.get as () => boolean).call(this);
+      },
+    });
+    try {
+      for (let i = 0; i < 5; i++) {
+        reads = 0;
+        const late = outcome(c.send('GET', ['late']));
+        await settle();
+        server.socket.reply('c'); // one more byte of that reply: still slow, not stuck
+        await clock.advance(150);
+        assert.ok(late.error instanceof TimeoutError, String(late.error));
+        assert.ok(reads < 20, `settled read ${reads} times for one timeout beside ${n} kept slots`);
+      }
+    } finally {
+      Object.defineProperty(proto, 'settled', original);
+    }
+    assert.equal(c.status, 'ready');
     c.disconnect();
   });
 

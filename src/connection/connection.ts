@@ -14,7 +14,7 @@ import { inspectAs } from '../util/redact.js';
 import { systemClock, type Clock } from './clock.js';
 import { authArgs, resolveCredentials, type CredentialsProvider, type HandshakeIO } from './handshake.js';
 import { Lifecycle, type ConnectionStatus } from './lifecycle.js';
-import { errorFor, tagged, type Pending, type Replay } from './pending.js';
+import { Pending, errorFor, tagged, type Replay } from './pending.js';
 import { PushRouter, type PubSubRouting } from './push-router.js';
 import { CommandQueue } from './queue.js';
 import { ConnectionState, type ServerHello } from './state.js';
@@ -370,26 +370,14 @@ function pending(
 ): Pending {
   const replay: Replay =
     options?.readOnly === true ? 'readonly' : options?.safe === true ? 'idempotent' : 'never';
-  return {
-    name,
-    args,
-    resolve,
-    reject,
+  return new Pending(name, args, resolve, reject, options?.transform, {
     buffers: options?.buffers ?? false,
-    transform: options?.transform,
-    replay,
     blocking: options?.blocking ?? false,
-    deadline: 0,
-    writtenAt: 0,
-    chunksAtWrite: 0,
-    attempts: 0,
-    settled: false,
     internal,
-    seq: 0,
+    replay,
     confirmations: options?.confirmations,
-    batch: undefined,
     trace: options?.trace,
-  };
+  });
 }
 
 // util.inspect shows where it points and its status, never its config (passwords) nor its queue (arguments).

@@ -20,7 +20,16 @@ import { RequestEncoder } from '../protocol/encoder.js';
 import type { Retry } from '../retry.js';
 import type { Transport } from '../transport/types.js';
 import type { Clock, TimerHandle } from './clock.js';
-import { Fifo, errorFor, settleWithout, tagged, type Pending, type Replay } from './pending.js';
+import {
+  Fifo,
+  errorFor,
+  release,
+  settleWithout,
+  stackless,
+  tagged,
+  type Pending,
+  type Replay,
+} from './pending.js';
 
 /** Stable codes of the client-side connection errors (CONTRACT.md). */
 export const CODES = {
@@ -89,6 +98,9 @@ const NEVER_REPLAYED = new Set([
   'RESTORE',
 ]);
 
+/** Timeouts rejected per run of the check; more are left to the next run (0 ms later). */
+const TIMEOUT_CHUNK = 4096;
+
 /** Error reply codes that prove the command was not run, retried per policy for any command. */
 const NOT_RUN = new Set(['LOADING', 'BUSY', 'TRYAGAIN', 'MASTERDOWN', 'READONLY']);
 
@@ -112,8 +124,17 @@ export class CommandQueue implements ReplyHandler {
   private readonly flush = (): void => this.flushNow();
   /** Time the last byte arrived on the current socket (keep-alive). */
   lastByteAt = 0;
-  /** Chunks received so far (stuck detection: did anything arrive since a command was written?). */
-  private chunks = 0;
+  /**
+   * `seq` as it was when the last chunk arrived (stuck detection: a written command whose seq
+   * is higher has seen nothing arrive since it was written).
+   */
+  private seqAtLastByte = 0;
+  /** Commands settled while waiting unwritten since `waiting` was last compacted. */
+  private deadWaiting = 0;
+  /** The clock's time when the queue was made: deadlines are kept relative to it (small integers). */
+  private readonly epoch: number;
+  /** @internal Deadline entries the timeout check has visited so far (tests: the check is O(expired)). */
+  timeoutVisits = 0;
   /** Replies the handshake waits for are counted here so `drained` ignores them. */
   private draining = false;
   /** A binary subscriber connection decodes every reply as bytes (set by the router). */
@@ -126,6 +147,16 @@ export class CommandQueue implements ReplyHandler {
     maxArgumentLength: number,
   ) {
     this.encoder = new RequestEncoder(maxArgumentLength);
+    this.epoch = clock.now() - 1;
+  }
+
+  /**
+   * Milliseconds since the queue was made, as a 32-bit integer (wrapping after 24.8 days:
+   * deadlines are compared by difference). An integer keeps `Pending.deadline` a small
+   * integer field; a double there costs every queued command a boxed number.
+   */
+  private now(): number {
+    return (this.clock.now() - this.epoch) | 0;
   }
 
   /** Commands accepted and not yet settled by a reply (written, waiting, in backoff). */
@@ -254,9 +285,8 @@ export class CommandQueue implements ReplyHandler {
   private pushInflight(p: Pending): void {
     if (this.inflight.length === 0) this.host.setReturnBuffers(p.buffers || this.subscriberBytes);
     p.seq = ++this.seq;
-    if (p.trace !== undefined) p.trace.attempts++;
-    p.writtenAt = this.clock.now();
-    p.chunksAtWrite = this.chunks;
+    const trace = p.trace;
+    if (trace !== undefined) trace.attempts++;
     this.inflight.push(p);
   }
 
@@ -300,7 +330,7 @@ export class CommandQueue implements ReplyHandler {
 
   /** Bytes arrived (stuck detection). */
   received(): void {
-    this.chunks++;
+    this.seqAtLastByte = this.seq;
     this.lastByteAt = this.clock.now();
   }
 
@@ -315,13 +345,15 @@ export class CommandQueue implements ReplyHandler {
     }
     this.afterShift();
     if (!p.settled) {
-      p.deadline = 0;
-      if (p.transform === undefined) p.resolve(value);
+      const { resolve, reject, transform } = p;
+      // Released at once: a deadline entry may keep the object until its time, never its arguments.
+      release(p);
+      if (transform === undefined) resolve(value);
       else {
         try {
-          p.resolve(p.transform(value));
+          resolve(transform(value));
         } catch (e) {
-          p.reject(tagged(asDataError(e, ErrorCodes.UNEXPECTED_REPLY), p));
+          reject(tagged(asDataError(e, ErrorCodes.UNEXPECTED_REPLY), p));
         }
       }
     }
@@ -337,7 +369,7 @@ export class CommandQueue implements ReplyHandler {
     this.afterShift();
     if (!p.settled) {
       p.deadline = 0;
-      if (!this.retryReply(p, error as RedisError)) p.reject(tagged(error, p));
+      if (!this.retryReply(p, error as RedisError)) settleWithout(p, tagged(error, p));
     }
     this.afterReply();
   }
@@ -370,6 +402,7 @@ export class CommandQueue implements ReplyHandler {
   }
 
   private afterReply(): void {
+    if (this.config.commandTimeout > 0) this.dropAnsweredDeadlines();
     if (this.waiting.length > 0) this.pump();
     if (this.draining && this.idle) this.host.drained();
   }
@@ -403,6 +436,7 @@ export class CommandQueue implements ReplyHandler {
   }
 
   private retryLater(p: Pending): void {
+    p.seq = 0;
     this.delayed.add(p);
     this.clock.setTimeout(() => {
       if (!this.delayed.delete(p) || p.settled) return;
@@ -445,12 +479,14 @@ export class CommandQueue implements ReplyHandler {
     const requeue: Pending[] = [];
     const decided = new Map<Pending[], boolean>();
     const lostError = (sent: boolean): ConnectionError =>
-      sent
-        ? new ConnectionError(
-            'Connection lost before the reply arrived; the command may or may not have run (outcome unknown)',
-            { cause, code: CODES.lost },
-          )
-        : new ConnectionError('Connection lost before the command was sent', { cause, code: CODES.lost });
+      stackless(() =>
+        sent
+          ? new ConnectionError(
+              'Connection lost before the reply arrived; the command may or may not have run (outcome unknown)',
+              { cause, code: CODES.lost },
+            )
+          : new ConnectionError('Connection lost before the command was sent', { cause, code: CODES.lost }),
+      );
     for (const p of this.inflight.drain()) {
       if (p.settled) continue;
       if (p.internal) {
@@ -521,12 +557,14 @@ export class CommandQueue implements ReplyHandler {
       }
     }
     this.waiting = keep;
+    this.deadWaiting = 0;
   }
 
   /** Everything waiting (not in flight) rejects with `error` at once (set-up errors). */
   failWaiting(error: Error): void {
     for (const p of this.waiting.drain()) if (!p.settled) settleWithout(p, tagged(errorFor(error), p));
     this.waiting = new Fifo();
+    this.deadWaiting = 0;
   }
 
   /** Everything rejects with `error`; timers stop. */
@@ -551,9 +589,8 @@ export class CommandQueue implements ReplyHandler {
 
   /** A new attempt starts now: its deadline is commandTimeout away. */
   private startAttempt(p: Pending): void {
-    const now = this.clock.now();
-    p.deadline = now + this.config.commandTimeout;
-    p.writtenAt = now;
+    const at = (this.now() + this.config.commandTimeout) | 0;
+    p.deadline = at === 0 ? 1 : at; // 0 means "no deadline"
     this.deadlines.push(p);
     this.deadlineAt.push(p.deadline);
     if (this.timeoutTimer === undefined) this.armTimeout(this.config.commandTimeout);
@@ -572,26 +609,43 @@ export class CommandQueue implements ReplyHandler {
    */
   private checkTimeouts(): void {
     this.timeoutTimer = undefined;
-    const now = this.clock.now();
+    const now = this.now();
+    const timeout = this.config.commandTimeout;
     let stuck: TimeoutError | undefined;
+    // At most this many rejections per run: a burst of expiries (a stalled server under load)
+    // lets the callers' handlers run and the errors be collected between chunks.
+    let budget = TIMEOUT_CHUNK;
     for (;;) {
       const p = this.deadlines.peek();
       if (p === undefined) break;
       const at = this.deadlineAt.peek() as number;
-      if (!p.settled && p.deadline === at && at > now) {
-        this.armTimeout(Math.max(1, at - now));
+      const left = (at - now) | 0;
+      if (!p.settled && p.deadline === at && left > 0) {
+        this.armTimeout(Math.max(1, left));
         break;
       }
+      if (budget === 0) {
+        this.armTimeout(0);
+        break;
+      }
+      this.timeoutVisits++;
       this.deadlines.shift();
       this.deadlineAt.shift();
       if (p.settled || p.deadline !== at) continue;
+      budget--;
       p.deadline = 0;
-      const error = new TimeoutError(
-        `Command timed out after ${now - (at - this.config.commandTimeout)} ms (commandTimeout ${this.config.commandTimeout} ms)`,
-        { code: CODES.commandTimeout },
+      const error = stackless(
+        () =>
+          new TimeoutError(
+            `Command timed out after ${(now - at + timeout) | 0} ms (commandTimeout ${timeout} ms)`,
+            {
+              code: CODES.commandTimeout,
+            },
+          ),
       );
+      if (p.seq === 0) this.deadWaiting++;
       const written = p.seq > 0 && p.seq <= this.flushedSeq && this.transport !== undefined;
-      if (written && this.chunks === p.chunksAtWrite) {
+      if (written && p.seq > this.seqAtLastByte) {
         // Stuck: the socket is torn down. A command that may go again is requeued by lost()
         // with the rest; any other rejects with this TimeoutError now.
         stuck ??= error;
@@ -605,7 +659,22 @@ export class CommandQueue implements ReplyHandler {
       if (p.batch !== undefined) this.failBatch(p.batch, tagged(error, p));
       else settleWithout(p, tagged(error, p));
     }
+    // Commands that timed out while waiting unwritten leave the line once they are half of it,
+    // so a stalled server does not keep millions of placeholders (amortized O(1) per expiry).
+    if (this.deadWaiting > 1024 && this.deadWaiting * 2 > this.waiting.length) {
+      this.deadWaiting = 0;
+      this.waiting.retain((w) => !w.settled);
+    }
     if (stuck !== undefined) this.host.stuck(stuck);
+  }
+
+  /** Answered commands at the head of the deadlines leave at once (not at their deadline). */
+  private dropAnsweredDeadlines(): void {
+    const d = this.deadlines;
+    for (let p = d.peek(); p !== undefined && p.settled; p = d.peek()) {
+      d.shift();
+      this.deadlineAt.shift();
+    }
   }
 }
 

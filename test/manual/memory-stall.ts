@@ -35,7 +35,10 @@ for (let i = 0; i < count; i++) {
   if (i % 100_000 === 99_999) await new Promise((res) => setImmediate(res));
 }
 const issued = Date.now() - t0;
-for (let i = 0; i < 600 && settled < count; i++) await sleep(100);
+const issuePeak = Math.max(peak, process.memoryUsage().rss);
+// Bounded: every command has timed out well before this (plus the reconnect attempts under way).
+const waitMs = 60_000 + 2 * timeout;
+for (let i = 0; i < waitMs / 100 && settled < count; i++) await sleep(100);
 clearInterval(sample);
 peak = Math.max(peak, process.memoryUsage().rss);
 for (let i = 0; i < 5; i++) {
@@ -53,6 +56,7 @@ console.log(
     rssStart: mb(start),
     rssPeak: mb(peak),
     growth: mb(peak - start),
+    growthWhileIssuing: mb(issuePeak - start),
     rssAfterGc: mb(end),
     afterVsStart: mb(end - start),
   }),

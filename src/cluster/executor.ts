@@ -28,9 +28,6 @@ import type { ReadFrom, Topology } from './topology.js';
 
 const noop = (): void => undefined;
 
-/** Code of a command refused before sending because its node is down (redirect.ts retries it). */
-const NOT_SENT = 'ERR_WREDIS_CONNECTION_REFUSED';
-
 export class Executor implements RedirectHost, TransactionHost {
   /** What the servers support (CommandNotSupportedError), learnt from one primary on first need. */
   private supportFacts: ServerSupport | undefined;
@@ -196,7 +193,9 @@ export class Executor implements RedirectHost, TransactionHost {
       // A node known to be down (its connection is reconnecting) is not sent to: that would only
       // fail, and a write would fail as "outcome unknown". Refused here, it waits for the new map.
       if (node.conn.status === 'reconnecting' && a.number < this.maxRedirections)
-        throw new ConnectionError(`${address.key} is down; not sent`, { code: NOT_SENT });
+        throw new ConnectionError(`${address.key} is down; not sent`, {
+          code: ErrorCodes.CONNECTION_REFUSED,
+        });
       // ASKING and the command leave in the same write, so nothing comes between them.
       if (a.asking !== undefined) node.conn.send('ASKING', [], {}).catch(noop);
       if (options.blocking) return node.blocking.run(name, args, options);

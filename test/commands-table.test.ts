@@ -20,6 +20,8 @@ import {
   responsePolicy,
 } from '../src/commands/table.js';
 import { isBlocking, isIdempotent } from '../src/commands/rules.js';
+import { commandFlags, commandGate } from '../src/shared/command-flags.js';
+import { needsSupportCheck } from '../src/commands/support.js';
 import type { CommandSpec } from '../src/commands/types.js';
 
 function spec(name: string, args?: readonly unknown[]): CommandSpec {
@@ -304,6 +306,45 @@ describe('flags', () => {
     for (const t of no) assert.ok(!isIdempotent(...line(t)), `${t} is not idempotent`);
     assert.ok(!isIdempotent(spec('set')), 'option-dependent rules need the args');
     assert.ok(isIdempotent(spec('del')));
+  });
+
+  test('the client flags (compiled once per command) agree with isBlocking / isIdempotent / isReadOnly', () => {
+    const argLists: string[][] = [
+      [],
+      ['k', 'v'],
+      ['k', 'v', 'NX'],
+      ['k', 'v', 'GET'],
+      ['BLOCK', '0', 'STREAMS', 's', '$'],
+      ['COUNT', '1', 'STREAMS', 's', '0'],
+      ['GROUP', 'g', 'c', 'BLOCK', '10', 'STREAMS', 's', '>'],
+      ['k', 'INCR', '1', 'm'],
+      ['k', '1', 'm'],
+      ['k', '*', 'f', 'v'],
+      ['k', '1-1', 'f', 'v'],
+      ['k', '0', '-1'],
+    ];
+    let checked = 0;
+    for (const s of [...GENERATED_COMMANDS, ...NEWER_COMMANDS]) {
+      const bar = s.name.indexOf('|');
+      const name = bar < 0 ? s.name : s.name.slice(0, bar);
+      for (const tail of argLists) {
+        const args = bar < 0 ? tail : [s.name.slice(bar + 1).toUpperCase(), ...tail];
+        const target = lookupCommand(name, args) as CommandSpec;
+        for (const spelled of [name, name.toUpperCase()]) {
+          const f = commandFlags(spelled, args);
+          const blocking = isBlocking(target, args);
+          assert.equal(f.blocking, blocking, `${spelled} ${args.join(' ')}: blocking`);
+          if (!blocking) {
+            assert.equal(f.readOnly, isReadOnly(target), `${spelled} ${args.join(' ')}: readOnly`);
+            assert.equal(f.safe, isIdempotent(target, args), `${spelled} ${args.join(' ')}: safe`);
+          }
+          assert.equal(f.gate, needsSupportCheck(target) ? target : undefined, `${spelled}: gate`);
+          assert.equal(commandGate(spelled, args), f.gate, `${spelled} ${args.join(' ')}: gate`);
+          checked++;
+        }
+      }
+    }
+    assert.ok(checked > 5000, `checked ${checked} calls`);
   });
 
   test('routing tips', () => {

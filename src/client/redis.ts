@@ -3,15 +3,15 @@
  * commands borrow dedicated connections so they never stall it.
  */
 import type { CommandSignatures, Promised } from '../commands/methods/index.js';
-import { CommandBase } from '../shared/command-base.js';
-import { applyPrefix, keyPrefix, type KeyPrefix } from '../commands/prefix.js';
+import { NodeCommands, type NodeContext } from '../shared/node-commands.js';
+import { keyPrefix, type KeyPrefix } from '../commands/prefix.js';
 import { abortReason, underOptions, type CallOptions } from './call-options.js';
 import { ServerSupport } from '../commands/support.js';
 import { Connection, type ConnectionStatus, type SendOptions } from '../connection/connection.js';
 import { BlockingPool } from '../shared/blocking-pool.js';
 import { DedicatedConnection } from '../shared/dedicated.js';
 import { Pipeline, Transaction, type BatchTarget } from '../shared/pipeline.js';
-import { commandFlags, type CommandFlags } from '../shared/command-flags.js';
+import type { CommandFlags } from '../shared/command-flags.js';
 import { resolveOptions, type RedisOptions, type ResolvedOptions } from '../shared/options.js';
 import { installScanIterators, type ScanIterators } from '../shared/scan.js';
 import type { RedisKey } from '../commands/methods/index.js';
@@ -29,10 +29,8 @@ import {
 } from '../features/stream-consumer.js';
 import { ClientCache, type ClientSideCache, type Tracker } from '../cache/index.js';
 import { existingPubSub, installPubSub, type PubSubCommands } from '../pubsub/index.js';
-import { commandRefusal } from '../shared/state-commands.js';
 import { rememberClientName } from './client-name.js';
 import { startMonitor, type Monitor, type MonitorEvent } from './monitor.js';
-import { commandChannel, commandContext, traceCommand, type CommandTraceContext } from '../diagnostics.js';
 
 /** Bytes as replies carry them under `withBuffers()`: Buffer on Node, Uint8Array on edge runtimes. */
 export type Bytes = Uint8Array;
@@ -80,11 +78,13 @@ interface Shared {
 export interface Redis
   extends Promised<CommandSignatures<string>>, ScanIterators<string>, PubSubCommands<string> {}
 
-export class Redis extends CommandBase<RedisEvents> {
+export class Redis extends NodeCommands<RedisEvents> {
   /** @internal */
   protected readonly shared: Shared;
   /** @internal String replies as bytes (set on `withBuffers()` views). */
   protected readonly buffers: boolean = false;
+  /** @internal Commands go to the shared connection: state commands are refused. */
+  protected readonly site = 'shared';
   /** @internal Per-call signal/timeout (set on `withOptions()` views). */
   protected readonly callOptions: CallOptions | undefined = undefined;
 
@@ -331,49 +331,13 @@ export class Redis extends CommandBase<RedisEvents> {
     return ensurePersistence(this, local, replicas, timeout, fn);
   }
 
-  /** @internal The single path every command takes. */
-  dispatch(name: string, args: unknown[], transform?: (reply: unknown) => unknown): Promise<unknown> {
-    if (commandChannel.hasSubscribers)
-      return traceCommand(commandContext(this.shared.main, name), (trace) =>
-        this.send(name, args, transform, trace),
-      );
-    return this.send(name, args, transform, undefined);
+  /** @internal */
+  protected node(): NodeContext {
+    return this.shared;
   }
 
-  private send(
-    name: string,
-    args: unknown[],
-    transform: ((reply: unknown) => unknown) | undefined,
-    trace: CommandTraceContext | undefined,
-  ): Promise<unknown> {
-    const refused = commandRefusal(name, args, 'shared');
-    if (refused !== undefined) return Promise.reject(refused);
-    const prefix = this.shared.prefix;
-    if (prefix !== undefined) transform = applyPrefix(prefix, name, args, transform);
-    const flags = commandFlags(name, args);
-    const support = this.shared.support;
-    // Only commands the server may lack (and commands queued behind one) take the checked path.
-    if (flags.gate !== undefined || support.holding)
-      return support.run(flags.gate, () => this.route(name, args, transform, flags, trace));
-    return this.route(name, args, transform, flags, trace);
-  }
-
-  /** Blocking commands to a dedicated connection, the rest to the shared one. */
-  private route(
-    name: string,
-    args: unknown[],
-    transform: ((reply: unknown) => unknown) | undefined,
-    flags: CommandFlags,
-    trace: CommandTraceContext | undefined,
-  ): Promise<unknown> {
-    const opts = {
-      buffers: this.buffers,
-      transform,
-      safe: flags.safe,
-      readOnly: flags.readOnly,
-      blocking: flags.blocking,
-      trace,
-    };
+  /** @internal Blocking commands to a dedicated connection, the rest to the shared one. */
+  protected route(name: string, args: unknown[], opts: SendOptions, flags: CommandFlags): Promise<unknown> {
     const co = this.callOptions;
     if (co !== undefined) return this.routeUnder(co, name, args, opts, flags);
     if (flags.blocking) return this.shared.blocking.run(name, args, opts);

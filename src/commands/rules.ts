@@ -58,15 +58,6 @@ export function rulesOf(name: string): CommandRules | undefined {
   return RULES.get(name);
 }
 
-/** Do this command's flags depend on its arguments (beyond the table)? */
-export function hasArgumentRules(spec: CommandSpec): boolean {
-  const r = RULES.get(spec.name);
-  return (
-    r !== undefined &&
-    (typeof r.blocking === 'function' || (!isReadOnly(spec) && typeof r.idempotent === 'function'))
-  );
-}
-
 /**
  * Whether this call can hold its connection waiting on the server, so it
  * needs a dedicated connection: BLPOP, BRPOP, BLMOVE, BZPOPMIN, BLMPOP … always;

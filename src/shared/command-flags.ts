@@ -3,12 +3,18 @@
  * sent again after a dropped connection (read-only or idempotent), does it
  * block (so it needs a dedicated connection), and might the server lack it
  * (newer than the oldest server the client checks for, or from a module)?
- * Answers come from the command table; a name the table does not know is sent
- * as written, never retried once sent.
+ *
+ * A lookup: everything fixed per command (its table spec, the support gate,
+ * the table's flags, the rules kept next to its declarations) is compiled once
+ * per name into an {@link Entry}. A call then costs one map lookup; only a
+ * command whose rules are predicates over its arguments (SET NX, XREAD BLOCK,
+ * ZADD INCR …) or a container (the subcommand is its first argument) looks at
+ * them. A name the table does not know is sent as written, never retried once
+ * sent, and not remembered (call() may be given any number of them).
  */
 import { needsSupportCheck } from '../commands/support.js';
-import { hasArgumentRules, isBlocking, isIdempotent } from '../commands/rules.js';
-import { isContainer, isReadOnly, lookupCommand } from '../commands/table.js';
+import { rulesOf } from '../commands/rules.js';
+import { isContainer, isReadOnly, lookupCommand, tableBlocking } from '../commands/table.js';
 import type { CommandSpec } from '../commands/types.js';
 
 export interface CommandFlags {
@@ -22,86 +28,106 @@ export interface CommandFlags {
 }
 
 const NONE: CommandFlags = { safe: false, readOnly: false, blocking: false, gate: undefined };
-const SAFE: CommandFlags = { safe: true, readOnly: false, blocking: false, gate: undefined };
-const BLOCKING: CommandFlags = { safe: false, readOnly: false, blocking: true, gate: undefined };
-const READONLY: CommandFlags = { safe: true, readOnly: true, blocking: false, gate: undefined };
 
-/** Flags that depend on the arguments: of `spec` itself, or (containers) of the subcommand named in them. */
-interface Dynamic {
-  readonly spec: CommandSpec;
+/** One command's compiled answer: fixed flags, or a judge of its arguments; and its gate. */
+interface Entry {
+  /** The flags when the arguments do not matter (most commands). */
+  readonly fixed: CommandFlags | undefined;
+  /** Otherwise: the flags of one call. */
+  readonly judge: ((args: readonly unknown[]) => CommandFlags) | undefined;
+  /** The support gate (a container's own: its subcommands have theirs). */
+  readonly gate: CommandSpec | undefined;
+  /** A container: the subcommand, its first argument, picks the entry. */
   readonly container: boolean;
-  readonly variants: readonly CommandFlags[];
 }
 
-/** Per name the table knows (a bounded set): fixed flags, or how to work them out from the arguments. */
-const cache = new Map<string, CommandFlags | Dynamic>();
+/**
+ * Per name as callers spell it (only names the table knows: a bounded set):
+ * the fixed flags themselves when there are some (one lookup and done), else the entry.
+ */
+const byName = new Map<string, CommandFlags | Entry>();
+/** Per spec, so the case variants of a name and a container's subcommands share one entry. */
+const bySpec = new WeakMap<CommandSpec, Entry>();
 
-/** Per spec: its NONE/SAFE/BLOCKING/READONLY flags (with the gate for checked commands). */
-const variants = new WeakMap<CommandSpec, readonly CommandFlags[]>();
+type Rule = boolean | ((args: readonly unknown[]) => boolean);
 
-/** Read-only commands are always safe; other flags may depend on options (SET … GET, XREAD BLOCK). */
-function dependsOnArgs(spec: CommandSpec): boolean {
-  return hasArgumentRules(spec);
-}
-
-const UNGATED: readonly CommandFlags[] = [NONE, SAFE, BLOCKING, READONLY];
-
-/** The four flag objects of a spec: the shared ones, or ones carrying the spec as gate. One lookup. */
-function variantsOf(spec: CommandSpec): readonly CommandFlags[] {
-  let v = variants.get(spec);
-  if (v === undefined) {
-    v = needsSupportCheck(spec) ? UNGATED.map((f) => ({ ...f, gate: spec })) : UNGATED;
-    variants.set(spec, v);
+function compile(spec: CommandSpec): Entry {
+  const known = bySpec.get(spec);
+  if (known !== undefined) return known;
+  const gate = needsSupportCheck(spec) ? spec : undefined;
+  const none: CommandFlags = { safe: false, readOnly: false, blocking: false, gate };
+  const safe: CommandFlags = { safe: true, readOnly: false, blocking: false, gate };
+  const blocking: CommandFlags = { safe: false, readOnly: false, blocking: true, gate };
+  const readOnly: CommandFlags = { safe: true, readOnly: true, blocking: false, gate };
+  const rules = rulesOf(spec.name);
+  const blocks: Rule = rules?.blocking ?? tableBlocking(spec);
+  const ro = isReadOnly(spec);
+  const idempotent: Rule = ro || (rules?.idempotent ?? false);
+  let own: Entry;
+  if (typeof blocks === 'boolean' && typeof idempotent === 'boolean') {
+    const fixed = blocks ? blocking : ro ? readOnly : idempotent ? safe : none;
+    own = { fixed, judge: undefined, gate, container: false };
+  } else {
+    own = {
+      fixed: undefined,
+      judge: (args) => {
+        if (blocks === true || (typeof blocks === 'function' && blocks(args))) return blocking;
+        if (ro) return readOnly;
+        return idempotent === true || (typeof idempotent === 'function' && idempotent(args)) ? safe : none;
+      },
+      gate,
+      container: false,
+    };
   }
-  return v;
+  let entry = own;
+  if (isContainer(spec)) {
+    const name = spec.name;
+    entry = {
+      fixed: undefined,
+      judge: (args) => flagsOf(subEntry(name, spec, own, args), args),
+      gate,
+      container: true,
+    };
+  }
+  bySpec.set(spec, entry);
+  return entry;
 }
 
-function flagsOf(
-  spec: CommandSpec,
-  v: readonly CommandFlags[],
-  args: readonly unknown[] | undefined,
-): CommandFlags {
-  if (isBlocking(spec, args)) return v[2] as CommandFlags;
-  if (isReadOnly(spec)) return v[3] as CommandFlags;
-  return (isIdempotent(spec, args) ? v[1] : v[0]) as CommandFlags;
+/** A container's subcommand entry (its own when the first argument names none it has). */
+function subEntry(name: string, spec: CommandSpec, own: Entry, args: readonly unknown[]): Entry {
+  const sub = lookupCommand(name, args);
+  return sub === undefined || sub === spec ? own : compile(sub);
 }
 
+function flagsOf(e: Entry, args: readonly unknown[]): CommandFlags {
+  return e.fixed ?? (e.judge as (args: readonly unknown[]) => CommandFlags)(args);
+}
+
+/** What a name met for the first time maps to (undefined, and not remembered, when the table lacks it). */
+function entryFor(name: string): CommandFlags | Entry | undefined {
+  const spec = lookupCommand(name);
+  if (spec === undefined) return undefined;
+  const e = compile(spec);
+  const value = e.fixed ?? e;
+  byName.set(name, value);
+  return value;
+}
+
+/** The flags of one call of `name` with `args` (the wire arguments after the name). */
 export function commandFlags(name: string, args: readonly unknown[]): CommandFlags {
-  let entry = cache.get(name);
-  if (entry === undefined) {
-    const spec = lookupCommand(name, args);
-    const container = lookupCommand(name);
-    // Names the table does not know are not cached: call() may be given any number of them.
-    if (spec === undefined || container === undefined) return NONE;
-    if (container !== spec || isContainer(container) || dependsOnArgs(spec))
-      entry = { spec: container, container: isContainer(container), variants: variantsOf(container) };
-    else entry = flagsOf(spec, variantsOf(spec), undefined);
-    cache.set(name, entry);
-  }
-  if ('safe' in entry) return entry;
-  if (!entry.container) return flagsOf(entry.spec, entry.variants, args);
-  const spec = lookupCommand(name, args);
-  return spec === undefined ? NONE : flagsOf(spec, variantsOf(spec), args);
+  const v = byName.get(name) ?? entryFor(name);
+  if (v === undefined) return NONE;
+  return 'safe' in v ? v : (v.judge as (args: readonly unknown[]) => CommandFlags)(args);
 }
-
-const CONTAINER = Symbol('container');
-/** Per name: the spec to check, null for none, or CONTAINER when it depends on the subcommand. */
-const gates = new Map<string, CommandSpec | null | typeof CONTAINER>();
 
 /**
  * Just the support gate of a call (see {@link CommandFlags.gate}), for batches
- * that check their commands before sending: one map lookup for plain commands.
+ * that check their commands before sending: no predicate runs for it.
  */
 export function commandGate(name: string, args: readonly unknown[]): CommandSpec | undefined {
-  let g = gates.get(name);
-  if (g === undefined) {
-    const spec = lookupCommand(name);
-    if (spec === undefined) return undefined; // unknown names stay uncached, as above
-    g = isContainer(spec) ? CONTAINER : needsSupportCheck(spec) ? spec : null;
-    gates.set(name, g);
-  }
-  if (g === null) return undefined;
-  if (g !== CONTAINER) return g;
-  const spec = lookupCommand(name, args);
-  return spec !== undefined && needsSupportCheck(spec) ? spec : undefined;
+  const v = byName.get(name) ?? entryFor(name);
+  if (v === undefined) return undefined;
+  if ('safe' in v || !v.container) return v.gate;
+  const sub = lookupCommand(name, args);
+  return sub === undefined ? undefined : compile(sub).gate;
 }

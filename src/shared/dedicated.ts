@@ -15,15 +15,13 @@
 import { flatKeys, type KeysArg } from '../commands/methods/args.js';
 import { applyPrefix, type KeyPrefix } from '../commands/prefix.js';
 import type { CommandSignatures, Promised } from '../commands/methods/index.js';
-import { CommandBase } from './command-base.js';
+import { NodeCommands, type NodeContext } from './node-commands.js';
 import type { ServerSupport } from '../commands/support.js';
 import type { BatchCommand, Connection, SendOptions } from '../connection/connection.js';
 import { ConnectionError, ErrorCodes, RedisError, WatchError } from '../errors/index.js';
-import { commandFlags } from './command-flags.js';
 import { Transaction, type BatchTarget } from './pipeline.js';
 import { installScanIterators, type ScanIterators } from './scan.js';
-import { commandRefusal, stateCommandName } from './state-commands.js';
-import { commandChannel, commandContext, traceCommand, type CommandTraceContext } from '../diagnostics.js';
+import { stateCommandName } from './state-commands.js';
 
 /** What the lent socket holds beyond what the handshake sets up. */
 interface LentState {
@@ -39,7 +37,10 @@ interface LentState {
 }
 
 /** The connection `withConnection()` lends: every command method, plus WATCH, UNWATCH and MULTI on this one connection. */
-export class DedicatedConnection extends CommandBase<Record<never, never>> {
+export class DedicatedConnection extends NodeCommands<Record<never, never>> {
+  /** @internal Commands go to a lent connection: state commands are allowed and tracked. */
+  protected readonly site = 'lent';
+  private readonly context: NodeContext;
   private readonly state: LentState = {
     watching: false,
     inMulti: false,
@@ -58,12 +59,14 @@ export class DedicatedConnection extends CommandBase<Record<never, never>> {
 
   constructor(
     private readonly conn: Connection,
-    private readonly buffers: boolean,
+    /** @internal String replies as bytes. */
+    protected readonly buffers: boolean,
     private readonly support?: ServerSupport,
     /** @internal The client's `keyPrefix` (standalone; a cluster's lent connection has none yet). */
     private readonly prefix?: KeyPrefix,
   ) {
     super();
+    this.context = { main: conn, prefix, support };
     conn.on('close', this.onSocketClosed);
   }
 
@@ -108,37 +111,13 @@ export class DedicatedConnection extends CommandBase<Record<never, never>> {
   }
 
   /** @internal */
-  dispatch(name: string, args: unknown[], transform?: (reply: unknown) => unknown): Promise<unknown> {
-    if (commandChannel.hasSubscribers)
-      return traceCommand(commandContext(this.conn, name), (trace) =>
-        this.issue(name, args, transform, trace),
-      );
-    return this.issue(name, args, transform, undefined);
+  protected node(): NodeContext {
+    return this.context;
   }
 
-  private issue(
-    name: string,
-    args: unknown[],
-    transform: ((reply: unknown) => unknown) | undefined,
-    trace: CommandTraceContext | undefined,
-  ): Promise<unknown> {
-    const refused = commandRefusal(name, args, 'lent');
-    if (refused !== undefined) return Promise.reject(refused);
-    if (this.prefix !== undefined) transform = applyPrefix(this.prefix, name, args, transform);
-    const flags = commandFlags(name, args);
-    const send = (): Promise<unknown> =>
-      this.send(name, args, {
-        buffers: this.buffers,
-        transform,
-        safe: flags.safe,
-        readOnly: flags.readOnly,
-        blocking: flags.blocking,
-        trace,
-      });
-    const support = this.support;
-    if (support !== undefined && (flags.gate !== undefined || support.holding))
-      return support.run(flags.gate, send);
-    return send();
+  /** @internal Every command goes to the lent socket, through the lease's guard. */
+  protected route(name: string, args: unknown[], options: SendOptions): Promise<unknown> {
+    return this.send(name, args, options);
   }
 
   /**

@@ -141,6 +141,33 @@ describe('connection-state commands', { timeout: 60_000 }, () => {
     }
   });
 
+  it('CLIENT SETNAME through a withOptions() view, a pipeline or a transaction is re-applied too', async () => {
+    const c = new Redis({ host: server.host, port: server.port });
+    const ways: Array<[string, (name: string) => Promise<unknown>]> = [
+      ['view', (n) => c.withOptions({ timeout: 10_000 }).call('CLIENT', 'SETNAME', n)],
+      ['pipeline', async (n) => (await c.pipeline().call('CLIENT', 'SETNAME', n).exec())[0]],
+      ['multi', async (n) => (await c.multi().call('CLIENT', 'SETNAME', n).exec())[0]],
+    ];
+    try {
+      for (const [how, setName] of ways) {
+        assert.equal(await setName(`by-${how}`), 'OK', how);
+        const id = await c.clientId();
+        assert.equal(await other.clientKill({ id }), 1);
+        await c.ping().catch(() => undefined);
+        assert.notEqual(await c.clientId(), id, `${how}: a new socket`);
+        assert.equal(await c.clientGetname(), `by-${how}`, `${how}: the name came back with the new socket`);
+      }
+      // A transaction that is discarded (a refused command aborts EXEC) sets no name to re-apply.
+      await assert.rejects(c.multi().call('CLIENT', 'SETNAME', 'never').call('NOSUCHCOMMAND').exec());
+      const id = await c.clientId();
+      await other.clientKill({ id });
+      await c.ping().catch(() => undefined);
+      assert.equal(await c.clientGetname(), 'by-multi');
+    } finally {
+      await c.close();
+    }
+  });
+
   it('a lent connection allows MULTI/EXEC/WATCH/SELECT/TRACKING; the rest is refused', async () => {
     await r.withConnection(async (c) => {
       for (const line of REFUSED_EVERYWHERE) {

@@ -29,7 +29,7 @@ import {
 } from '../features/stream-consumer.js';
 import { ClientCache, type ClientSideCache, type Tracker } from '../cache/index.js';
 import { existingPubSub, installPubSub, type PubSubCommands } from '../pubsub/index.js';
-import { rememberClientName } from './client-name.js';
+import { rememberClientName, rememberClientNamesInBlock } from './client-name.js';
 import { startMonitor, type Monitor, type MonitorEvent } from './monitor.js';
 
 /** Bytes as replies carry them under `withBuffers()`: Buffer on Node, Uint8Array on edge runtimes. */
@@ -279,8 +279,12 @@ export class Redis extends NodeCommands<RedisEvents> {
     const main = this.shared.main;
     return {
       buffers: this.buffers,
-      send: (name, args, options) => main.send(name, args, options),
-      sendBatch: (commands) => main.sendBatch(commands),
+      send: (name, args, options) => rememberClientName(main, name, args, main.send(name, args, options)),
+      sendBatch: (commands) => {
+        const sent = main.sendBatch(commands);
+        rememberClientNamesInBlock(main, commands, sent);
+        return sent;
+      },
       support: this.shared.support,
       connection: main,
       keyPrefix: this.shared.prefix,
@@ -345,7 +349,7 @@ export class Redis extends NodeCommands<RedisEvents> {
     const main = this.shared.main;
     const sent =
       cache !== undefined ? cache.store.send(cache.tracker, name, args, opts) : main.send(name, args, opts);
-    return name.length === 6 ? rememberClientName(main, name, args, sent) : sent;
+    return rememberClientName(main, name, args, sent);
   }
 
   /** route() under a withOptions() view's signal/timeout (see call-options.ts). */
@@ -373,7 +377,12 @@ export class Redis extends NodeCommands<RedisEvents> {
     const main = this.shared.main;
     const cache = this.shared.cache;
     const send = (): Promise<unknown> =>
-      cache !== undefined ? cache.store.send(cache.tracker, name, args, opts) : main.send(name, args, opts);
+      rememberClientName(
+        main,
+        name,
+        args,
+        cache !== undefined ? cache.store.send(cache.tracker, name, args, opts) : main.send(name, args, opts),
+      );
     // Not connected yet: hold the command here, so an abort meanwhile drops it unsent.
     const ready = main.status === 'ready' ? undefined : main.connect().catch(() => undefined);
     return underOptions(co, name, send, ready);

@@ -20,7 +20,23 @@ export interface Clock {
   microtask(fn: () => void): void;
 }
 
-/** The real clock. */
+const proc = (globalThis as { process?: { nextTick?: (fn: () => void) => void } }).process;
+const nextTick = typeof proc?.nextTick === 'function' ? proc.nextTick.bind(proc) : undefined;
+
+/**
+ * Why not a plain microtask: a command's flush queued as a microtask runs as soon as the
+ * microtasks queued before it have run, while code resumed by those (callers answered from the
+ * client-side cache, which loop on without I/O) queues more commands behind it, each few
+ * getting their own socket write (measured under W7 with the cache: ~8 commands per server read
+ * instead of ~85, and writes the biggest cost of the client). A `process.nextTick` queued from a
+ * microtask runs after the whole microtask queue has drained, so everything those callers send
+ * before waiting on I/O leaves in one write; the order of commands is not affected.
+ */
+function afterMicrotasks(fn: () => void): void {
+  queueMicrotask(() => (nextTick as (fn: () => void) => void)(fn));
+}
+
+/** The real clock: `microtask` once the microtask queue has drained where `process.nextTick` exists (Node, Bun, Deno), else a microtask. */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn, ms, keepAlive) {
@@ -31,5 +47,5 @@ export const systemClock: Clock = {
   clearTimeout(handle) {
     clearTimeout(handle as unknown as ReturnType<typeof setTimeout>);
   },
-  microtask: (fn) => queueMicrotask(fn),
+  microtask: nextTick !== undefined ? afterMicrotasks : (fn) => queueMicrotask(fn),
 };

@@ -4,21 +4,26 @@
  * as invalidations arrive.
  *
  * No stale read after an invalidation: a read in flight is a {@link Fill},
- * registered under its keys; an invalidation of one of them (or a flush of its
- * connection) marks it stale, and a stale fill's reply is handed to its callers
- * but not stored. So a read sent before another client's write and answered
- * after that write's invalidation arrived never lands in the cache. Concurrent
- * identical misses share one fill; a new read never joins a stale one.
+ * registered under its keys; an invalidation of one of them marks it stale (a
+ * flush of its connection moves the connection's `flushes` count past the one it
+ * recorded), and a stale fill's reply is handed to its callers but not stored.
+ * So a read sent before another client's write and answered after that write's
+ * invalidation arrived never lands in the cache. Concurrent identical misses
+ * share one fill; a new read never joins a stale one.
+ *
+ * A miss costs what the hot path can afford: no string built to find its fill,
+ * no set allocated for a key read by one fill, and one promise reaction between
+ * the connection's reply and the caller.
  */
 import type { SendOptions } from '../connection/connection.js';
 import { keyIndexes } from '../commands/keys.js';
 import { isReadOnly, lookupCommand } from '../commands/table.js';
 import { DataError, withCommand } from '../errors/index.js';
 import { cacheable, keysOf, type Cacheable } from './cacheable.js';
-import { argsId, idPart, indexKey, invalidatedKeys } from './keys.js';
+import { argsId, idPart, indexKey, NON_UTF8 } from './keys.js';
 import type { ResolvedCacheOptions } from './options.js';
 import { copyOf, Store, type CacheStats } from './store.js';
-import { Tracker, type Fill, type Sender, type TrackerSink } from './tracker.js';
+import { Tracker, type Sender, type TrackerSink } from './tracker.js';
 import type { Connection } from '../connection/connection.js';
 
 /** `r.clientSideCache`: what a caller can see and do. */
@@ -29,19 +34,29 @@ export interface ClientSideCache {
   clear(): void;
 }
 
-interface PendingFill extends Fill {
-  /** Where the reply is stored. */
+/** A read in flight whose reply may be stored. */
+interface Fill {
+  /** Where the reply is stored (and the fill found by identical misses): group, then id. */
   readonly group: string;
   readonly entry: string;
-  promise: Promise<unknown>;
+  /** Index keys whose invalidation makes it stale. */
+  readonly keys: readonly string[];
+  readonly tracker: Tracker;
+  /** The tracker's epoch and flush count when the read was sent. */
+  readonly epoch: number;
+  readonly flushes: number;
+  /** An invalidation for one of its keys arrived before the reply was stored. */
+  stale: boolean;
+  /** The reply as the protocol decoded it. */
+  readonly raw: Promise<unknown>;
 }
 
 export class ClientCache implements ClientSideCache, TrackerSink {
   private readonly store: Store;
-  /** Fills by cache id, for sharing: only fills that are not stale. */
-  private readonly inflight = new Map<string, PendingFill>();
-  /** Fills by index key, for marking them stale. */
-  private readonly pending = new Map<string, Set<PendingFill>>();
+  /** Fills by group then id, for sharing: only fills that are not stale. */
+  private readonly inflight = new Map<string, Map<string, Fill>>();
+  /** Fills by index key, for marking them stale: one fill as itself (the common case), more as a set. */
+  private readonly pending = new Map<string, Fill | Set<Fill>>();
   private readonly trackers = new Set<Tracker>();
 
   constructor(readonly options: ResolvedCacheOptions) {
@@ -78,7 +93,7 @@ export class ClientCache implements ClientSideCache, TrackerSink {
 
   clear(): void {
     this.store.clear();
-    for (const t of this.trackers) for (const f of t.fills) this.markStale(f as PendingFill);
+    for (const t of this.trackers) t.flushes++;
   }
 
   close(): Promise<void> {
@@ -136,22 +151,41 @@ export class ClientCache implements ClientSideCache, TrackerSink {
       }
     }
     store.misses++;
-    let fill = this.inflight.get(group + SEP + id);
-    if (fill === undefined) {
-      const keys = keysOf(command.name, args);
-      // A reply with no key to invalidate it by would never be invalidated.
-      if (keys.length === 0 || !this.covered(tracker, keys)) return send(name, args, options);
-      const raw = send(name, args, { ...options, transform: undefined });
-      fill = this.startFill(group, id, keys.map(indexKey), tracker, raw, slot);
-    }
     const transform = options.transform;
-    return fill.promise.then((raw) => {
-      try {
-        return answer(raw, transform);
-      } catch (e) {
-        throw transformError(e, name);
-      }
-    });
+    const shared = this.joinable(tracker, group, id);
+    if (shared !== undefined) return shared.raw.then((raw) => answerOf(raw, transform, name));
+    const keys = keysOf(command.name, args);
+    // A reply with no key to invalidate it by would never be invalidated.
+    if (keys.length === 0 || !this.covered(tracker, keys)) return send(name, args, options);
+    const raw = send(name, args, transform === undefined ? options : { ...options, transform: undefined });
+    const fill = this.startFill(
+      group,
+      id,
+      keys.length === 1 ? [indexKey(keys[0])] : keys.map(indexKey),
+      tracker,
+      raw,
+    );
+    // Registered before any identical miss joins: the reply is stored before they see it.
+    return raw.then(
+      (value) => {
+        this.complete(fill, value, slot);
+        return answerOf(value, transform, name);
+      },
+      (e: unknown) => {
+        this.settle(fill);
+        throw e;
+      },
+    );
+  }
+
+  /** The fill an identical miss may share: in flight through the same connection, and nothing since said it may be stale. */
+  private joinable(tracker: Tracker, group: string, id: string): Fill | undefined {
+    const fill = this.inflight.get(group)?.get(id);
+    if (fill === undefined) return undefined;
+    if (fill.tracker !== tracker) return undefined; // cluster: the key is read from another node now
+    if (fill.epoch === tracker.epoch && fill.flushes === tracker.flushes) return fill;
+    this.markStale(fill); // its connection was flushed or lost since it was sent
+    return undefined;
   }
 
   /** MGET is cached per key: hits are taken from the store, the rest asked for in one MGET. */
@@ -186,8 +220,8 @@ export class ClientCache implements ClientSideCache, TrackerSink {
       }
       this.store.misses++;
       waiting = true;
-      const fill = this.inflight.get(group + SEP + id);
-      if (fill !== undefined) parts[i] = fill.promise;
+      const fill = this.joinable(tracker, group, id);
+      if (fill !== undefined) parts[i] = fill.raw;
       else missing.push(i);
     }
     if (missing.length > 0) {
@@ -196,10 +230,21 @@ export class ClientCache implements ClientSideCache, TrackerSink {
       const covered = this.covered(tracker, keys);
       missing.forEach((i, j) => {
         const one = raw.then((reply) => (reply as unknown[])[j]);
-        parts[i] = covered
-          ? this.startFill(groups[i] as string, ids[i] as string, [indexKey(args[i])], tracker, one, slot)
-              .promise
-          : one;
+        if (!covered) {
+          parts[i] = one;
+          return;
+        }
+        const fill = this.startFill(groups[i] as string, ids[i] as string, [indexKey(args[i])], tracker, one);
+        parts[i] = one.then(
+          (value) => {
+            this.complete(fill, value, slot);
+            return value;
+          },
+          (e: unknown) => {
+            this.settle(fill);
+            throw e;
+          },
+        );
       });
     }
     const transform = options.transform;
@@ -231,61 +276,71 @@ export class ClientCache implements ClientSideCache, TrackerSink {
     });
   }
 
+  /** Registers a read in flight; its caller must `complete` (or `settle`, on an error) it. */
   private startFill(
     group: string,
     entry: string,
     keys: readonly string[],
     tracker: Tracker,
     raw: Promise<unknown>,
-    slot: number,
-  ): PendingFill {
-    const id = group + SEP + entry;
-    const fill: PendingFill = {
-      id,
+  ): Fill {
+    const fill: Fill = {
       group,
       entry,
       keys,
       tracker,
       epoch: tracker.epoch,
+      flushes: tracker.flushes,
       stale: false,
-      promise: raw,
+      raw,
     };
-    this.inflight.set(id, fill);
-    tracker.fills.add(fill);
+    let byId = this.inflight.get(group);
+    if (byId === undefined) this.inflight.set(group, (byId = new Map()));
+    byId.set(entry, fill);
     for (const k of keys) {
-      const set = this.pending.get(k);
-      if (set === undefined) this.pending.set(k, new Set([fill]));
-      else set.add(fill);
+      const had = this.pending.get(k);
+      if (had === undefined) this.pending.set(k, fill);
+      else if (had instanceof Set) had.add(fill);
+      else this.pending.set(k, new Set([had, fill]));
     }
-    fill.promise = raw.then(
-      (value) => {
-        this.settle(fill);
-        if (!fill.stale && tracker.active && tracker.epoch === fill.epoch && storable(value))
-          this.store.set(group, entry, value, keys, tracker, slot);
-        return value;
-      },
-      (e: unknown) => {
-        this.settle(fill);
-        throw e;
-      },
-    );
     return fill;
   }
 
-  private settle(fill: PendingFill): void {
-    if (this.inflight.get(fill.id) === fill) this.inflight.delete(fill.id);
-    fill.tracker.fills.delete(fill);
+  /** The reply arrived: stored unless something since said it may be stale. */
+  private complete(fill: Fill, value: unknown, slot: number): void {
+    this.settle(fill);
+    const tracker = fill.tracker;
+    if (
+      !fill.stale &&
+      tracker.active &&
+      tracker.epoch === fill.epoch &&
+      tracker.flushes === fill.flushes &&
+      storable(value)
+    )
+      this.store.set(fill.group, fill.entry, value, fill.keys, tracker, slot);
+  }
+
+  private settle(fill: Fill): void {
+    this.unshare(fill);
     for (const k of fill.keys) {
-      const set = this.pending.get(k);
-      if (set === undefined) continue;
-      set.delete(fill);
-      if (set.size === 0) this.pending.delete(k);
+      const had = this.pending.get(k);
+      if (had === fill) this.pending.delete(k);
+      else if (had instanceof Set) {
+        had.delete(fill);
+        if (had.size === 0) this.pending.delete(k);
+      }
     }
   }
 
-  private markStale(fill: PendingFill): void {
+  /** No new read joins `fill` any more. */
+  private unshare(fill: Fill): void {
+    const byId = this.inflight.get(fill.group);
+    if (byId?.get(fill.entry) === fill) byId.delete(fill.entry);
+  }
+
+  private markStale(fill: Fill): void {
     fill.stale = true;
-    if (this.inflight.get(fill.id) === fill) this.inflight.delete(fill.id);
+    this.unshare(fill);
   }
 
   // --- TrackerSink ---------------------------------------------------------------
@@ -295,12 +350,12 @@ export class ClientCache implements ClientSideCache, TrackerSink {
       this.flush(tracker);
       return;
     }
-    for (const k of keys) for (const key of invalidatedKeys(k)) this.invalidateKey(key);
+    for (const k of keys) this.invalidateServerKey(k);
   }
 
   flush(tracker: Tracker): void {
+    tracker.flushes++;
     this.store.dropOwner(tracker);
-    for (const f of tracker.fills) this.markStale(f as PendingFill);
   }
 
   /**
@@ -309,15 +364,28 @@ export class ClientCache implements ClientSideCache, TrackerSink {
    */
   dropMovedSlots(serves: (slot: number, tracker: Tracker) => boolean): void {
     for (const t of this.trackers) {
+      t.flushes++;
       this.store.dropSlots(t, (slot) => !serves(slot, t));
-      for (const f of t.fills) this.markStale(f as PendingFill);
     }
+  }
+
+  /**
+   * A key as the server names it in an invalidation (a string decoded with replacement
+   * characters, or bytes), or as this client wrote it: its index key, plus the non-UTF-8
+   * bucket when it may have been one of those.
+   */
+  private invalidateServerKey(k: unknown): void {
+    const key = indexKey(k);
+    this.invalidateKey(key);
+    if (key !== NON_UTF8 && key.includes('\uFFFD')) this.invalidateKey(NON_UTF8);
   }
 
   private invalidateKey(key: string): void {
     this.store.invalidateKey(key);
-    const fills = this.pending.get(key);
-    if (fills !== undefined) for (const f of fills) this.markStale(f);
+    const had = this.pending.get(key);
+    if (had === undefined) return;
+    if (had instanceof Set) for (const f of had) this.markStale(f);
+    else this.markStale(had);
   }
 
   /** A write of this client: its keys are dropped once it is answered (before the caller sees the reply). */
@@ -327,7 +395,7 @@ export class ClientCache implements ClientSideCache, TrackerSink {
     const indexes = keyIndexes(spec, args);
     if (indexes.length === 0) return;
     const drop = (): void => {
-      for (const i of indexes) for (const key of invalidatedKeys(args[i])) this.invalidateKey(key);
+      for (const i of indexes) this.invalidateServerKey(args[i]);
     };
     // At send too: reads already in flight are answered from before this write; none of them is stored.
     drop();
@@ -335,13 +403,19 @@ export class ClientCache implements ClientSideCache, TrackerSink {
   }
 }
 
-/** Between group and id in the key of a read in flight. */
-const SEP = '\u0000';
-
 /** The caller's own value: a copy of the stored reply, shaped by the typed method if any. */
 function answer(raw: unknown, transform: ((reply: unknown) => unknown) | undefined): unknown {
   const value = copyOf(raw);
   return transform === undefined ? value : transform(value);
+}
+
+/** {@link answer}, a throwing transform reported as the connection would have. */
+function answerOf(raw: unknown, transform: ((reply: unknown) => unknown) | undefined, name: string): unknown {
+  try {
+    return answer(raw, transform);
+  } catch (e) {
+    throw transformError(e, name);
+  }
 }
 
 /** What the connection would have made of a transform that threw. */

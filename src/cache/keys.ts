@@ -55,17 +55,6 @@ export function indexKey(k: unknown): string {
   return String(k);
 }
 
-/**
- * The index keys an invalidated key (from the server: a string decoded with
- * replacement characters, or bytes) reaches: itself, plus the non-UTF-8 bucket
- * when it may have been one of those.
- */
-export function invalidatedKeys(k: unknown): string[] {
-  const key = indexKey(k);
-  if (key === NON_UTF8 || key.includes('\uFFFD')) return [key, NON_UTF8];
-  return [key];
-}
-
 // A lone surrogate goes on the wire as U+FFFD: index the key the way the server will name it.
 const SURROGATE = /[\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

@@ -1,16 +1,16 @@
 /**
  * The entries of a client-side cache: a map from cache key to reply, least
  * recently used first out (a doubly linked list, so a hit costs one map lookup
- * and a few pointer moves), indexed by Redis key for invalidations and by
- * owner (the tracking connection that read the entry) for flushing everything
- * a lost connection may have missed. Memory is bounded by entries and bytes;
- * `ttl` bounds how long any entry is served.
+ * and a few pointer moves), indexed by Redis key for invalidations. Each entry
+ * names its owner (the tracking connection that read it), so everything a lost
+ * connection may have missed can be flushed: by a walk of the list, since
+ * flushes are rare and a per-owner index would cost two set operations on every
+ * miss. Memory is bounded by entries and bytes; `ttl` bounds how long any entry
+ * is served.
  */
 
 /** Whoever an entry was read through: flushing an owner drops all of its entries. */
-export interface Owner {
-  readonly entries: Set<Entry>;
-}
+export type Owner = object;
 
 export class Entry {
   /** Towards the most recently used. */
@@ -60,7 +60,8 @@ export interface CacheStats {
 export class Store {
   private readonly groups = new Map<string, Map<string, Entry>>();
   private size = 0;
-  private readonly byKey = new Map<string, Set<Entry>>();
+  /** The entries of each index key: one entry as itself (the common case: no set to allocate), more as a set. */
+  private readonly byKey = new Map<string, Entry | Set<Entry>>();
   private head: Entry | undefined = undefined;
   private tail: Entry | undefined = undefined;
   private bytes = 0;
@@ -105,11 +106,11 @@ export class Store {
     this.size++;
     this.pushFront(e);
     this.bytes += bytes;
-    owner.entries.add(e);
     for (const k of keys) {
-      const set = this.byKey.get(k);
-      if (set === undefined) this.byKey.set(k, new Set([e]));
-      else set.add(e);
+      const had = this.byKey.get(k);
+      if (had === undefined) this.byKey.set(k, e);
+      else if (had instanceof Set) had.add(e);
+      else if (had !== e) this.byKey.set(k, new Set([had, e]));
     }
     while (this.size > this.maxEntries || this.bytes > this.maxBytes) {
       const last = this.tail as Entry;
@@ -120,35 +121,43 @@ export class Store {
 
   /** Drops every entry that depends on `key`. */
   invalidateKey(key: string): void {
-    const set = this.byKey.get(key);
-    if (set === undefined) return;
-    for (const e of set) {
-      this.remove(e);
+    const had = this.byKey.get(key);
+    if (had === undefined) return;
+    if (had instanceof Set) {
+      for (const e of had) {
+        this.remove(e);
+        this.invalidations++;
+      }
+    } else {
+      this.remove(had);
       this.invalidations++;
     }
   }
 
   /** Drops every entry read through `owner` (it lost its connection, or the server flushed). */
   dropOwner(owner: Owner): void {
-    for (const e of owner.entries) {
-      this.remove(e);
-      this.invalidations++;
-    }
+    this.dropWhere((e) => e.owner === owner);
   }
 
   /** Drops the entries of `owner` whose slot `moved` says has left it (cluster). */
   dropSlots(owner: Owner, moved: (slot: number) => boolean): void {
-    for (const e of owner.entries) {
-      if (e.slot >= 0 && moved(e.slot)) {
+    this.dropWhere((e) => e.owner === owner && e.slot >= 0 && moved(e.slot));
+  }
+
+  /** One walk of the list (flushes are rare: a reconnect, FLUSHDB, a slot move). */
+  private dropWhere(drop: (e: Entry) => boolean): void {
+    for (let e = this.head; e !== undefined;) {
+      const next = e.next;
+      if (drop(e)) {
         this.remove(e);
         this.invalidations++;
       }
+      e = next;
     }
   }
 
   /** Empties the cache (counters stay). */
   clear(): void {
-    for (const map of this.groups.values()) for (const e of map.values()) e.owner.entries.delete(e);
     this.groups.clear();
     this.size = 0;
     this.byKey.clear();
@@ -174,12 +183,13 @@ export class Store {
     this.size--;
     this.unlink(e);
     this.bytes -= e.bytes;
-    e.owner.entries.delete(e);
     for (const k of e.keys) {
-      const set = this.byKey.get(k);
-      if (set === undefined) continue;
-      set.delete(e);
-      if (set.size === 0) this.byKey.delete(k);
+      const had = this.byKey.get(k);
+      if (had === e) this.byKey.delete(k);
+      else if (had instanceof Set) {
+        had.delete(e);
+        if (had.size === 0) this.byKey.delete(k);
+      }
     }
   }
 

@@ -11,7 +11,7 @@
 import type { Connection, SendOptions } from '../connection/connection.js';
 import { InvalidationListener } from './listener.js';
 import type { ResolvedCacheOptions } from './options.js';
-import type { Entry, Owner } from './store.js';
+import type { Owner } from './store.js';
 
 /** Sends one command on a tracked connection. */
 export type Sender = (name: string, args: readonly unknown[], options: SendOptions) => Promise<unknown>;
@@ -24,26 +24,17 @@ export interface TrackerSink {
   flush(tracker: Tracker): void;
 }
 
-/** A read in flight whose reply may be stored. */
-export interface Fill {
-  readonly id: string;
-  readonly keys: readonly string[];
-  readonly tracker: Tracker;
-  /** The tracker's epoch when the read was sent. */
-  readonly epoch: number;
-  /** An invalidation for one of its keys (or a flush) arrived before the reply was stored. */
-  stale: boolean;
-}
-
 const ascii = new TextDecoder();
 
 export class Tracker implements Owner {
-  readonly entries = new Set<Entry>();
-  /** Reads in flight through this connection. */
-  readonly fills = new Set<Fill>();
   /** Tracking acknowledged on the current socket (and, under RESP2, the listener subscribed). */
   active = false;
   epoch = 0;
+  /**
+   * Counts flushes of everything read through this connection (lost, FLUSHDB/FLUSHALL, a slot
+   * moved, `clear()`): a read in flight records it when sent and is not stored if it moved on.
+   */
+  flushes = 0;
   private listener: InvalidationListener | undefined;
   private closed = false;
   /** Sends on the tracked connection. */

@@ -5,7 +5,8 @@
  *
  * Starts its own redis-server (stopped by PID at the end), writes the value over a raw socket,
  * then times `count` GETs through wredis (dist/) as strings, or as Buffers with `buffers`.
- * WREDIS_DIST=/path/to/other/checkout/dist/src/index.js measures another build (before/after).
+ * WREDIS_DIST=/path/to/other/checkout/dist/src/index.js measures another build (before/after);
+ * PROFILE_CLIENT=ioredis runs the same loop through ioredis.
  */
 import { performance } from 'node:perf_hooks';
 import { RawClient } from '../test/support/raw-client.js';
@@ -29,8 +30,19 @@ try {
       close(): Promise<void>;
     };
   };
-  const r = new Redis({ host: server.host, port: server.port });
-  const c = buffers ? r.withBuffers() : r;
+  let r: { close(): Promise<unknown> };
+  let c: { get(k: string): Promise<unknown> };
+  if (process.env.PROFILE_CLIENT === 'ioredis') {
+    // the same loop through ioredis (getBuffer for Buffers), for a profile of the peer
+    const { Redis: IORedis } = await import('ioredis');
+    const io = new IORedis({ host: server.host, port: server.port });
+    r = { close: () => io.quit() };
+    c = { get: (k) => (buffers ? io.getBuffer(k) : io.get(k)) };
+  } else {
+    const w = new Redis({ host: server.host, port: server.port });
+    r = w;
+    c = buffers ? w.withBuffers() : w;
+  }
   for (let i = 0; i < Math.max(2, count / 10); i++) await c.get('big');
   const t0 = performance.now();
   let n = 0;

@@ -224,6 +224,35 @@ describe('parser: every RESP type', () => {
   });
 });
 
+describe('parser: runs of ASCII strings decoded together', () => {
+  // Strings longer than the short path are cut from one decode of a run of neighbours: a run
+  // must never take bytes of a header, a UTF-8 string, another reply or stale memory.
+  const ascii = (n: number, i: number): string => (`${i}:` + 'abcdefghij'.repeat(1 + n / 10)).slice(0, n);
+  const sizes = [25, 26, 100, 300, 5000, 16_000, 16_384, 17_000, 40];
+
+  it('arrays, maps and pipelined replies mixing ASCII runs, UTF-8, numbers and nesting', () => {
+    const items: RespValue[] = [];
+    for (let i = 0; i < 400; i++) {
+      const n = sizes[i % sizes.length]!;
+      if (i % 37 === 5) items.push({ t: 'bulk', v: b('é' + ascii(n, i)) });
+      else if (i % 41 === 7) items.push(int(i));
+      else if (i % 43 === 9) items.push({ t: 'array', v: [bulk(ascii(n, i)), bulk(ascii(30, i))] });
+      else items.push(i % 2 === 0 ? bulk(ascii(n, i)) : simple(ascii(n, i)));
+    }
+    const values: RespValue[] = [
+      { t: 'array', v: items },
+      { t: 'map', v: items.slice(0, 200).map((v, k) => [bulk(`k${k}`), v] as [RespValue, RespValue]) },
+      ...items.slice(0, 60),
+    ];
+    const data = concat(values.map((v) => encode(v)));
+    const want = values.map((v) => expectedDelivery(v, {}));
+    assert.deepStrictEqual(run([data]), want, 'whole');
+    for (const size of [1, 7, 100, 4096, 65536]) {
+      assert.deepStrictEqual(run(chunked(data, size)), want, `chunks of ${size}`);
+    }
+  });
+});
+
 describe('parser: returnBuffers', () => {
   it('is read per top-level reply; a handler may flip it for the next one', () => {
     const seen: unknown[] = [];

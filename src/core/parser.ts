@@ -108,6 +108,9 @@ const MAP_DICT_MIN = 32;
 
 const defaultMakeError = (message: string): Error => new Error(message);
 
+/** Longest run of ASCII strings decoded by one native call (see `Parser.runSlice`). */
+const RUN_MAX = 16384;
+
 /** Largest storage kept for reuse after a large value was decoded as text (see `spare`). */
 const SPARE_MAX = 16 * 1024 * 1024;
 
@@ -149,6 +152,10 @@ export class Parser {
   private inBase = 0; // address of the input region for the batch being decoded
   private tp = 0; // tape cursor (i32 index)
   private rb = false; // returnBuffers for the reply being decoded
+  // the ASCII run strings are cut from (see runSlice); valid within one deliver() call
+  private run = '';
+  private runStart = 0;
+  private runEnd = 0;
 
   // external (large) bulk strings
   private extLen = 0;
@@ -392,6 +399,8 @@ export class Parser {
     const hb = this.hdr;
     const t = this.i32; // stays valid: handlers cannot reach the core (feed queues, reset only resets)
     this.inBase = t[hb + H_INPUT]!;
+    this.runStart = this.runEnd = 0; // the input may have moved or been overwritten since
+    this.run = '';
     const epoch = this.epoch;
     const handler = this.handler;
     let i = t[hb + H_TAPE]! >> 2; // tape cursor (i32 index)
@@ -608,9 +617,40 @@ export class Parser {
       const a = this.inBase + off;
       if (len <= SHORT_ASCII) return asciiShort(this.u8, a, len);
       const v = this.view;
-      return v !== null && len <= PIECE ? v.latin1Slice(a, a + len) : latin1(this.u8, v, a, a + len);
+      if (v === null) return latin1(this.u8, v, a, a + len);
+      if (len <= RUN_MAX) return this.runSlice(v, a, len);
+      return len <= PIECE ? v.latin1Slice(a, a + len) : latin1(this.u8, v, a, a + len);
     }
     return this.text(off, len);
+  }
+
+  /**
+   * ASCII string `[a, a + len)` as a substring of one latin1Slice covering it and the ASCII
+   * strings recorded right after it (the rest of an LRANGE/HGETALL/MGET reply, or the next
+   * replies of a pipeline): one native call per run instead of one per string, and V8 makes
+   * each substring a slice of the run (no copy). A string keeps its run (<= RUN_MAX bytes)
+   * alive, the price of that. `this.tp` is the record after this string's.
+   */
+  private runSlice(v: SliceBuffer, a: number, len: number): string {
+    const rs = this.runStart;
+    if (a >= rs && a + len <= this.runEnd) return this.run.substring(a - rs, a - rs + len);
+    const t = this.i32;
+    const base = this.inBase;
+    const limit = Math.min(a + RUN_MAX, v.length);
+    let end = a + len;
+    // Records past the tape's end are stale but harmless: only bounds are read from them, and
+    // a string is only ever cut from its own validated bytes.
+    for (let j = this.tp; t[j] === T_STR && t[j + 3]! < 0; j += 4) {
+      const e = base + t[j + 1]! + t[j + 2]!;
+      if (e > limit || e < end) break;
+      end = e;
+    }
+    if (end === a + len) return v.latin1Slice(a, end); // no run: a single string
+    const run = v.latin1Slice(a, end);
+    this.run = run;
+    this.runStart = a;
+    this.runEnd = end;
+    return run.substring(0, len);
   }
 
   private text(off: number, len: number): string {

@@ -60,6 +60,36 @@ perProtocol('withOptions, withConnection signal, duplicate', (ctx) => {
     assert.equal(await calls(r, 'incr'), 0);
   });
 
+  it('a command handed over but not yet written (this tick, or waiting for room) is withdrawn when aborted', async () => {
+    const r = ctx.r;
+    const c = ctx.client();
+    await c.ping();
+    await r.configResetstat();
+    const isAbort = (e: unknown): boolean => e instanceof Error && e.name === 'AbortError';
+    // In the write buffer of this tick, between two commands that stay.
+    const ac = new AbortController();
+    const before = c.incr('w');
+    const withdrawn = c.withOptions({ signal: ac.signal }).incr('w');
+    const after = c.incr('w');
+    ac.abort();
+    await assert.rejects(withdrawn, isAbort);
+    assert.equal(await before, 1);
+    assert.equal(await after, 2);
+    assert.equal(await calls(r, 'incr'), 2);
+    // Waiting for room behind maxInflight.
+    const narrow = ctx.client({ maxInflight: 1 });
+    await narrow.ping();
+    const ac2 = new AbortController();
+    const first = narrow.get('w');
+    const queued = narrow.withOptions({ signal: ac2.signal }).incrby('w', 10);
+    const last = narrow.get('w');
+    ac2.abort();
+    await assert.rejects(queued, isAbort);
+    assert.equal(await first, '2');
+    assert.equal(await last, '2');
+    assert.equal(await calls(r, 'incrby'), 0);
+  });
+
   it('timeout: TimeoutError after the given ms; a sent command keeps its slot', async () => {
     const r = ctx.r;
     const quick = r.withOptions({ timeout: 50 });

@@ -157,7 +157,14 @@ export class ClientCache implements ClientSideCache, TrackerSink {
     const keys = keysOf(command.name, args);
     // A reply with no key to invalidate it by would never be invalidated.
     if (keys.length === 0 || !this.covered(tracker, keys)) return send(name, args, options);
-    const raw = send(name, args, transform === undefined ? options : { ...options, transform: undefined });
+    // Identical misses join this fill: no one caller's withOptions() may withdraw it.
+    const raw = send(
+      name,
+      args,
+      transform === undefined && options.handle === undefined
+        ? options
+        : { ...options, transform: undefined, handle: undefined },
+    );
     const fill = this.startFill(
       group,
       id,

@@ -3,10 +3,12 @@
  * The promise a caller holds rejects with the signal's reason when it aborts,
  * or with TimeoutError after `timeout` ms. What happens to the command itself
  * depends on where it is: not yet handed to a connection (the view waits for
- * the connection to be ready first) it is dropped, never sent; already
- * written, it keeps its slot and its reply is discarded (as with
- * commandTimeout) — except a blocking command, whose dedicated connection is
- * dropped so the server stops waiting for it.
+ * the connection to be ready first), or handed over but not yet written to
+ * the socket (waiting for room or a reconnect, or in the write buffer of the
+ * current tick), it is withdrawn, never sent; already written, it keeps its
+ * slot and its reply is discarded (as with commandTimeout) — except a
+ * blocking command, whose dedicated connection is dropped so the server stops
+ * waiting for it.
  */
 import { ErrorCodes, RedisError, TimeoutError } from '../errors/index.js';
 
@@ -25,15 +27,16 @@ export function abortReason(signal: AbortSignal): unknown {
 
 /**
  * Runs `send` under `o`. `ready` (optional) is waited for before sending, and
- * an abort or timeout meanwhile drops the command unsent. `cancel` runs when
- * the caller gave up on a sent command (blocking: drop its connection).
+ * an abort or timeout meanwhile drops the command unsent. `cancel` runs with
+ * the rejection when the caller gave up on a command already handed over
+ * (withdraw it if still unwritten; blocking: drop its connection).
  */
 export function underOptions<T>(
   o: CallOptions,
   command: string,
   send: () => Promise<T>,
   ready?: Promise<void>,
-  cancel?: () => void,
+  cancel?: (error: unknown) => void,
 ): Promise<T> {
   const signal = o.signal;
   if (signal?.aborted === true) return Promise.reject(abortReason(signal));
@@ -51,7 +54,7 @@ export function underOptions<T>(
     const giveUp = (error: unknown): void => {
       if (settled) return;
       finish();
-      if (sent) cancel?.();
+      if (sent) cancel?.(error);
       reject(error);
     };
     const onAbort = (): void => giveUp(abortReason(signal as AbortSignal));

@@ -7,7 +7,12 @@ import { NodeCommands, type NodeContext } from '../shared/node-commands.js';
 import { keyPrefix, type KeyPrefix } from '../commands/prefix.js';
 import { abortReason, underOptions, type CallOptions } from './call-options.js';
 import { ServerSupport } from '../commands/support.js';
-import { Connection, type ConnectionStatus, type SendOptions } from '../connection/connection.js';
+import {
+  Connection,
+  type ConnectionStatus,
+  type SendHandle,
+  type SendOptions,
+} from '../connection/connection.js';
 import { BlockingPool } from '../shared/blocking-pool.js';
 import { DedicatedConnection } from '../shared/dedicated.js';
 import { Pipeline, Transaction, type BatchTarget } from '../shared/pipeline.js';
@@ -18,6 +23,7 @@ import type { RedisKey } from '../commands/methods/index.js';
 import { ensurePersistence, ensureReplication } from '../features/guarantees.js';
 import { Lock, type LockOptions } from '../features/lock.js';
 import { Script } from '../features/script.js';
+import { RedisError } from '../errors/index.js';
 import {
   streamConsumer as createStreamConsumer,
   type ConsumerEntry,
@@ -376,16 +382,22 @@ export class Redis extends NodeCommands<RedisEvents> {
     }
     const main = this.shared.main;
     const cache = this.shared.cache;
+    const handle: SendHandle = {};
+    const held: SendOptions = { ...opts, handle };
     const send = (): Promise<unknown> =>
       rememberClientName(
         main,
         name,
         args,
-        cache !== undefined ? cache.store.send(cache.tracker, name, args, opts) : main.send(name, args, opts),
+        cache !== undefined ? cache.store.send(cache.tracker, name, args, held) : main.send(name, args, held),
       );
     // Not connected yet: hold the command here, so an abort meanwhile drops it unsent.
     const ready = main.status === 'ready' ? undefined : main.connect().catch(() => undefined);
-    return underOptions(co, name, send, ready);
+    // Handed over but not yet on the socket (queued, or in this tick's write): taken back unsent.
+    const withdraw = (error: unknown): void => {
+      main.withdraw(handle, error instanceof Error ? error : new RedisError('The operation was aborted'));
+    };
+    return underOptions(co, name, send, ready, withdraw);
   }
 }
 

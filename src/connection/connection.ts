@@ -102,6 +102,13 @@ export interface SendOptions {
   confirmations?: number;
   /** Set only while `wredis:command` is traced: each write of the command counts in `attempts`. */
   trace?: { attempts: number } | undefined;
+  /** Filled in by `send()`, so the caller can `withdraw()` the command later (withOptions). */
+  handle?: SendHandle | undefined;
+}
+
+/** What `send()` leaves for a later `withdraw()`. */
+export interface SendHandle {
+  pending?: Pending | undefined;
 }
 
 /** One command of `sendBatch()`. */
@@ -261,10 +268,22 @@ export class Connection extends Emitter<ConnectionEvents> {
   send(name: string, args: readonly unknown[], options?: SendOptions): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const p = pending(name, args, resolve, reject, options, false);
+      const handle = options?.handle;
+      if (handle !== undefined) handle.pending = p;
       const setup = this.life.setupError;
       if (setup !== undefined && this.life.status !== 'ready') p.reject(tagged(errorFor(setup), p));
       else this.queue.enqueue(p);
     });
+  }
+
+  /**
+   * Takes back a command sent with `handle` whose caller gave up, if none of it reached the
+   * socket yet (see CommandQueue.withdraw): it settles with `error` and is never written.
+   * False when it was written already (it keeps its slot; its reply will be dropped).
+   */
+  withdraw(handle: SendHandle, error: Error): boolean {
+    const p = handle.pending;
+    return p !== undefined && this.queue.withdraw(p, error);
   }
 
   /**

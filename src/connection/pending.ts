@@ -244,6 +244,19 @@ export class Fifo<T> {
     this.head = 0;
   }
 
+  /** Removes and returns the newest items as long as `take` approves them, oldest first. */
+  popNewest(take: (item: T) => boolean): T[] {
+    let from = this.items.length;
+    while (from > this.head && take(this.items[from - 1] as T)) from--;
+    const out = this.items.slice(from) as T[];
+    this.items.length = from;
+    if (this.head === this.items.length) {
+      this.items.length = 0;
+      this.head = 0;
+    }
+    return out;
+  }
+
   /** Removes and returns everything, oldest first. */
   drain(): T[] {
     const out = this.items.slice(this.head) as T[];

@@ -290,6 +290,39 @@ export class CommandQueue implements ReplyHandler {
     this.inflight.push(p);
   }
 
+  /**
+   * Takes back a command its caller gave up on (a `withOptions()` signal or timeout) when no
+   * byte of it reached the socket: still waiting for the connection or for room, in a retry's
+   * backoff, or encoded into this tick's write but not flushed (that write is encoded again
+   * without it). It settles with `error`. False when it was written (it keeps its slot), is
+   * part of a MULTI block (which goes whole), or already settled.
+   */
+  withdraw(p: Pending, error: Error): boolean {
+    if (p.settled || p.internal || p.batch !== undefined) return false;
+    if (p.seq === 0) {
+      // Waiting or in backoff: pump() and the backoff timer skip a settled command.
+      if (!this.delayed.delete(p)) this.deadWaiting++;
+      settleWithout(p, error);
+      return true;
+    }
+    if (p.seq <= this.flushedSeq || this.transport === undefined) return false;
+    // In this tick's write: the unflushed commands are the newest in flight, in order.
+    const flushed = this.flushedSeq;
+    const unflushed = this.inflight.popNewest((q) => q.seq > flushed);
+    const wasHead = unflushed[0] === p && this.inflight.length === 0;
+    this.encoder.discard();
+    for (const q of unflushed) {
+      // A command settled meanwhile (timed out) has released its arguments: never written, it goes too.
+      if (q === p || q.settled) continue;
+      this.encoder.encode(q.name, q.args);
+      this.inflight.push(q);
+    }
+    if (wasHead) this.afterShift();
+    settleWithout(p, error);
+    if (this.encoder.pending) this.scheduleFlush();
+    return true;
+  }
+
   /** Writes what waits, in order, up to maxInflight (a batch is never split). */
   pump(): void {
     const max = this.config.maxInflight;

@@ -78,6 +78,15 @@ export class RequestEncoder {
     }
   }
 
+  /**
+   * Drops everything encoded since the last `take()` (a command withdrawn before its
+   * write: the caller encodes the rest again). The part of a slab left behind stays unused.
+   */
+  discard(): void {
+    this.chunks.length = 0;
+    this.pos = this.start;
+  }
+
   /** The current position, for `rollback()`. */
   mark(): EncoderMark {
     return { slab: this.slab, start: this.start, pos: this.pos, chunks: this.chunks.length };

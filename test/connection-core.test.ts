@@ -20,6 +20,7 @@ import {
   TimeoutError,
 } from '../src/errors/index.js';
 import { Pending } from '../src/connection/pending.js';
+import { resolveOptions } from '../src/shared/options.js';
 import { NoBackoff, Retry } from '../src/retry.js';
 import {
   FakeClock,
@@ -356,6 +357,48 @@ describe('connection core (in-memory)', () => {
       c.disconnect();
     });
   }
+
+  it('NOPERM on HELLO: an explicit protocol: 3 fails the set-up with AuthorizationError; the default falls back to RESP2', async () => {
+    // Redis 7.0 itself never refuses HELLO by ACL; managed services' proxies may, hence the fake peer.
+    const refusing = (): FakeServer =>
+      new FakeServer((cmd) =>
+        cmd[0] === 'HELLO'
+          ? '-NOPERM this user has no permissions to run the hello command\r\n'
+          : cmd[0] === 'GET'
+            ? '$2\r\nv2\r\n'
+            : '+OK\r\n',
+      );
+    const strict = refusing();
+    const clock = new FakeClock();
+    const c = fakeConnection(strict, clock, { protocol: 3, protocolRequired: true, password: 'pw' });
+    const queued = outcome(c.send('GET', ['a']));
+    await assert.rejects(c.connect(), AuthorizationError);
+    await settle();
+    assert.ok(queued.error instanceof AuthorizationError, String(queued.error));
+    await assert.rejects(c.send('GET', ['b']), AuthorizationError);
+    assert.deepEqual(
+      strict.socket.commands.map((x) => x[0]),
+      ['HELLO'],
+      'no AUTH / RESP2 set-up after the refusal',
+    );
+    c.disconnect();
+
+    const lenient = refusing();
+    const d = fakeConnection(lenient, new FakeClock(), { protocol: 3, password: 'pw' });
+    assert.equal(await d.send('GET', ['a']), 'v2');
+    assert.equal(d.hello.protocol, 2);
+    assert.deepEqual(
+      lenient.socket.commands.map((x) => x[0]),
+      ['HELLO', 'AUTH', 'GET'],
+    );
+    d.disconnect();
+  });
+
+  it('protocolRequired is set only when the caller gave protocol (options or URL)', () => {
+    assert.equal(resolveOptions({}).protocolRequired, false);
+    assert.equal(resolveOptions({ protocol: 3 }).protocolRequired, true);
+    assert.equal(resolveOptions('redis://127.0.0.1:6380?protocol=3').protocolRequired, true);
+  });
 
   it('a server that closes with a reason gives a ConnectionError carrying it', async () => {
     const server = new FakeServer((_cmd, socket) => {

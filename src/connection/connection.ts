@@ -37,6 +37,11 @@ export interface ConnectionConfig {
   credentials?: CredentialsProvider | undefined;
   db: number;
   protocol: 2 | 3;
+  /**
+   * `protocol` was given by the caller (not the default): a HELLO refused for lack of permission
+   * (NOPERM) then fails the set-up with AuthorizationError instead of falling back to RESP2.
+   */
+  protocolRequired?: boolean;
   clientName: string | undefined;
   connectTimeout: number;
   /** Per attempt; 0 = no limit. */

@@ -21,6 +21,8 @@ export type CredentialsProvider = () => Promise<Credentials>;
 
 export interface HandshakeConfig {
   protocol: 2 | 3;
+  /** RESP3 was asked for explicitly: NOPERM on HELLO is a set-up error, not a reason to speak RESP2. */
+  protocolRequired?: boolean | undefined;
   username: string | undefined;
   password: string | undefined;
   credentials?: CredentialsProvider | undefined;
@@ -88,9 +90,12 @@ export async function handshake(
       hello = readHello(await io.command('HELLO', args), 3);
     } catch (e) {
       // A credentials problem is real; any other refusal of HELLO (unknown command, NOPROTO,
-      // an ACL without +hello) means "speak RESP2". A ConnectionError (lost socket, "max number
-      // of clients reached") fails this attempt.
+      // an ACL without +hello) means "speak RESP2", unless the caller asked for RESP3 itself:
+      // then an ACL refusal is a set-up error (RESP2 would silently change reply shapes and
+      // push delivery they chose). A ConnectionError (lost socket, "max number of clients
+      // reached") fails this attempt.
       if (e instanceof AuthenticationError) throw classify(e, 'HELLO');
+      if (e instanceof AuthorizationError && config.protocolRequired === true) throw classify(e, 'HELLO');
       if (!(e instanceof ResponseError)) throw e;
     }
   }

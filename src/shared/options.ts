@@ -27,7 +27,11 @@ export interface RedisOptions {
   password?: string;
   /** Database index selected after connecting. Default 0. */
   db?: number;
-  /** RESP version; 3 falls back to 2 when the server has no HELLO. Default 3. */
+  /**
+   * RESP version; 3 falls back to 2 when the server has no HELLO. Default 3, which also falls
+   * back when an ACL refuses HELLO (NOPERM); an explicit `protocol: 3` fails with
+   * AuthorizationError then.
+   */
   protocol?: 2 | 3;
   /** `true` for TLS with the runtime's trusted CAs, or TLS settings. Certificates are verified unless `rejectUnauthorized: false`. */
   tls?: boolean | TlsOptions;
@@ -146,6 +150,7 @@ export function resolveOptions(urlOrOptions?: string | RedisOptions, more?: Redi
     password: o.password,
     db,
     protocol,
+    protocolRequired: o.protocol !== undefined,
     clientName: o.clientName,
     connectTimeout: nonNegative(o.connectTimeout, 10_000, 'connectTimeout'),
     commandTimeout: nonNegative(o.commandTimeout, 0, 'commandTimeout'),

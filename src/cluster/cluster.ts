@@ -330,6 +330,18 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
     }
   }
 
+  /**
+   * Sends AUTH with fresh credentials (the `credentials` provider's, else the configured
+   * password) on every live connection of the client: each node's shared connection, its
+   * dedicated (blocking, lent) ones and the Pub/Sub ones. For short-lived tokens; later
+   * connects call the provider anyway.
+   */
+  async reauthenticate(): Promise<void> {
+    const s = this.shared;
+    const conns = new Set([...s.topology.connections(), ...(s.pubsub?.connections() ?? [])]);
+    await Promise.all([...conns].map((c) => c.reauthenticate()));
+  }
+
   /** Graceful: in-flight replies arrive, then every node connection closes. */
   async close(): Promise<void> {
     const s = this.shared;

@@ -242,6 +242,11 @@ export class ClusterPubSub {
     await Promise.all(closing);
   }
 
+  /** The connections subscriptions live on (a node's own under RESP2, its shared one under RESP3). */
+  connections(): Connection[] {
+    return [...this.nodes.values()].map((ns) => ns.subscriber.connection);
+  }
+
   /** Names wanted, all kinds together. */
   get size(): number {
     return this.wants.channel.size + this.wants.pattern.size + this.wants.shard.size;

@@ -156,6 +156,13 @@ export class Topology {
     return entry;
   }
 
+  /** Every live connection to every node: shared and dedicated (blocking, lent). */
+  connections(): Connection[] {
+    const out: Connection[] = [];
+    for (const n of this.nodes.values()) out.push(n.conn, ...n.blocking.connections());
+    return out;
+  }
+
   /** Graceful: in-flight replies arrive, then every node connection closes. */
   async close(): Promise<void> {
     this.closed = true;

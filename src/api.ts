@@ -9,7 +9,7 @@ export type { PubSubKind } from './pubsub/types.js';
 export type { ClientSideCache, ClientSideCacheOptions, CacheStats } from './cache/index.js';
 export { Pipeline, Transaction } from './shared/pipeline.js';
 export { DedicatedConnection } from './shared/dedicated.js';
-export type { CallOptions } from './client/call-options.js';
+export type { CallOptions } from './shared/call-options.js';
 export {
   RedisCluster,
   type RedisClusterOptions,

@@ -6,7 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ClusterCrossSlotError, LockError, NoScriptError, RedisCluster, keySlot } from '../src/index.js';
+import {
+  ClusterCrossSlotError,
+  LockError,
+  NoScriptError,
+  RedisCluster,
+  TimeoutError,
+  keySlot,
+} from '../src/index.js';
 import { startCluster, type ClusterNode, type RedisClusterHandle } from './support/cluster.js';
 import { waitUntil } from './support/redis-server.js';
 
@@ -193,6 +200,38 @@ describe('Scripts, locks and stream consumers on a real 3+3 cluster', () => {
     );
     assert.ok(err instanceof ClusterCrossSlotError, String(err));
     assert.equal(err.command, 'XREADGROUP');
+  });
+
+  it('withOptions: an abort frees a blocked BLPOP on its node, an unwritten command is withdrawn, timeout rejects', async () => {
+    const [a, b] = await keyPerPrimary(cluster, 'opts');
+    const { key, node } = a as { key: string; node: ClusterNode };
+    const blocked = async (): Promise<string | undefined> =>
+      /blocked_clients:(\d+)/.exec(String(await node.command('INFO', 'clients')))?.[1];
+    const ac = new AbortController();
+    const popped = r.withOptions({ signal: ac.signal }).blpop(key, 0);
+    await waitUntil('BLPOP to block', 5000, async () =>
+      (await blocked()) === '1' ? undefined : 'not blocked',
+    );
+    const reason = new Error('gone');
+    ac.abort(reason);
+    await assert.rejects(popped, (e: unknown) => e === reason);
+    await waitUntil('the blocked connection to go', 5000, async () =>
+      (await blocked()) === '0' ? undefined : 'still blocked',
+    );
+    await r.rpush(key, 'x');
+    assert.deepEqual(await r.lrange(key, 0, -1), ['x']);
+    // Aborted in the tick it was called in: never written, nor sent again.
+    const other = b as { key: string; node: ClusterNode };
+    await other.node.command('CONFIG', 'RESETSTAT');
+    const ac2 = new AbortController();
+    const first = r.incr(other.key);
+    const dropped = r.withOptions({ signal: ac2.signal }).incr(other.key);
+    const last = r.incr(other.key);
+    ac2.abort();
+    await assert.rejects(dropped, (e: unknown) => e instanceof Error && e.name === 'AbortError');
+    assert.deepEqual([await first, await last], [1, 2]);
+    assert.equal(await calls(other.node, 'incr'), 2);
+    await assert.rejects(r.withOptions({ timeout: 50 }).blpop(`${key}:empty`, 0), TimeoutError);
   });
 
   it('functions: FUNCTION LOAD on every primary, FCALL on the owner of the keys', async () => {

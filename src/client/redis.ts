@@ -5,11 +5,12 @@
 import type { CommandSignatures, Promised } from '../commands/methods/index.js';
 import { NodeCommands, type NodeContext } from '../shared/node-commands.js';
 import { keyPrefix, type KeyPrefix } from '../commands/prefix.js';
-import { abortReason, underOptions, type CallOptions } from './call-options.js';
+import { abortReason, asError, underOptions, type CallOptions } from '../shared/call-options.js';
 import { ServerSupport } from '../commands/support.js';
 import {
   Connection,
   type ConnectionStatus,
+  abandon,
   type SendHandle,
   type SendOptions,
 } from '../connection/connection.js';
@@ -23,7 +24,6 @@ import type { RedisKey } from '../commands/methods/index.js';
 import { ensurePersistence, ensureReplication } from '../features/guarantees.js';
 import { Lock, type LockOptions } from '../features/lock.js';
 import { Script } from '../features/script.js';
-import { RedisError } from '../errors/index.js';
 import {
   streamConsumer as createStreamConsumer,
   type ConsumerEntry,
@@ -366,24 +366,16 @@ export class Redis extends NodeCommands<RedisEvents> {
     opts: SendOptions,
     flags: CommandFlags,
   ): Promise<unknown> {
+    const handle: SendHandle = {};
+    const held: SendOptions = { ...opts, handle };
+    const giveUp = (error: unknown): void => abandon(handle, asError(error));
     if (flags.blocking) {
       const pool = this.shared.blocking;
-      return underOptions(co, name, () =>
-        pool.lease((conn) =>
-          underOptions(
-            co,
-            name,
-            () => conn.send(name, args, opts),
-            undefined,
-            () => conn.disconnect(),
-          ),
-        ),
-      );
+      // Waiting for a free dedicated connection counts as unsent: a later send with the handle rejects.
+      return underOptions(co, name, () => pool.run(name, args, held), undefined, giveUp);
     }
     const main = this.shared.main;
     const cache = this.shared.cache;
-    const handle: SendHandle = {};
-    const held: SendOptions = { ...opts, handle };
     const send = (): Promise<unknown> =>
       rememberClientName(
         main,
@@ -393,11 +385,7 @@ export class Redis extends NodeCommands<RedisEvents> {
       );
     // Not connected yet: hold the command here, so an abort meanwhile drops it unsent.
     const ready = main.status === 'ready' ? undefined : main.connect().catch(() => undefined);
-    // Handed over but not yet on the socket (queued, or in this tick's write): taken back unsent.
-    const withdraw = (error: unknown): void => {
-      main.withdraw(handle, error instanceof Error ? error : new RedisError('The operation was aborted'));
-    };
-    return underOptions(co, name, send, ready, withdraw);
+    return underOptions(co, name, send, ready, giveUp);
   }
 }
 

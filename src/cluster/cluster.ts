@@ -4,7 +4,9 @@
  * when a command fails (MOVED, ASK, TRYAGAIN, CLUSTERDOWN, lost node) in ./redirect.ts.
  */
 import { applyPrefix, keyPrefix, type KeyPrefix } from '../commands/prefix.js';
-import { commandChannel, commandContext, traceCommand } from '../diagnostics.js';
+import { commandChannel, commandContext, traceCommand, type CommandTraceContext } from '../diagnostics.js';
+import { asError, underOptions, type CallOptions } from '../shared/call-options.js';
+import { abandon, type SendHandle, type SendOptions } from '../connection/connection.js';
 import { ClientCache, type ClientSideCache } from '../cache/index.js';
 import { resolveOptions, type RedisOptions, type ResolvedOptions } from '../shared/options.js';
 import { Pipeline, type BatchTarget, type Transaction } from '../shared/pipeline.js';
@@ -95,6 +97,8 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
   protected readonly buffers: boolean = false;
   /** @internal The `keyPrefix` option (commands, pipelines, transactions; not yet lent connections). */
   protected readonly prefix: KeyPrefix | undefined;
+  /** @internal Per-call signal/timeout (set on `withOptions()` views). */
+  protected readonly callOptions: CallOptions | undefined = undefined;
 
   /**
    * @throws RedisClusterException for options a cluster cannot honour (a `db` other than 0:
@@ -192,6 +196,22 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
     const view = Object.create(this) as RedisCluster;
     Object.defineProperty(view, 'buffers', { value: true });
     return view as unknown as RedisClusterBuffers;
+  }
+
+  /**
+   * A view on the same node connections whose commands (blocking ones included)
+   * reject with `signal.reason` when the signal aborts, or with TimeoutError
+   * after `timeout` ms, as `Redis.withOptions()`: a command not yet written to
+   * a node's socket (the slot map still loading, queued, or in this tick's
+   * write) is withdrawn and not sent again after a redirection; one already
+   * written keeps its slot; a blocking one's dedicated connection is dropped.
+   * For a command split across slots (MGET, DEL …) the parts already written
+   * run. Pipelines and transactions of the view are not affected.
+   */
+  withOptions(options: CallOptions): this {
+    const view = Object.create(this) as this;
+    Object.defineProperty(view, 'callOptions', { value: { ...this.callOptions, ...options } });
+    return view;
   }
 
   /** Sends any command, routed by the command table. */
@@ -387,11 +407,30 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
       // Routed after start: the executor fills in the node of each attempt (database is always 0).
       const ctx = commandContext(undefined, name);
       ctx.protocol = this.shared.base.protocol;
-      return traceCommand(ctx, (trace) =>
-        this.shared.executor.send(name, args, { buffers: this.buffers, transform, trace }),
-      );
+      return traceCommand(ctx, (trace) => this.send(name, args, transform, trace));
     }
-    return this.shared.executor.send(name, args, { buffers: this.buffers, transform });
+    return this.send(name, args, transform, undefined);
+  }
+
+  /** To the executor, under a withOptions() view's signal/timeout when there is one. */
+  private send(
+    name: string,
+    args: unknown[],
+    transform: ((reply: unknown) => unknown) | undefined,
+    trace: CommandTraceContext | undefined,
+  ): Promise<unknown> {
+    const executor = this.shared.executor;
+    const co = this.callOptions;
+    if (co === undefined) return executor.send(name, args, { buffers: this.buffers, transform, trace });
+    const handle: SendHandle = {};
+    const options: SendOptions = { buffers: this.buffers, transform, trace, handle };
+    return underOptions(
+      co,
+      name,
+      () => executor.send(name, args, options),
+      undefined,
+      (error) => abandon(handle, asError(error)),
+    );
   }
 
   /** The protocol the node connections negotiated: a connection already up tells, else the first primary's handshake. */

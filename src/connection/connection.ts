@@ -107,13 +107,35 @@ export interface SendOptions {
   confirmations?: number;
   /** Set only while `wredis:command` is traced: each write of the command counts in `attempts`. */
   trace?: { attempts: number } | undefined;
-  /** Filled in by `send()`, so the caller can `withdraw()` the command later (withOptions). */
+  /** Filled in by `send()`, so the caller can {@link abandon} the command later (withOptions). */
   handle?: SendHandle | undefined;
 }
 
-/** What `send()` leaves for a later `withdraw()`. */
+/**
+ * What `send()` leaves for a later {@link abandon}: the command, its queue and its
+ * connection as of the latest attempt (a cluster may send it again elsewhere).
+ */
 export interface SendHandle {
   pending?: Pending | undefined;
+  queue?: CommandQueue | undefined;
+  connection?: Connection | undefined;
+  /** Set by `abandon()`: a later send with this handle (a redirected attempt) rejects unsent. */
+  abandoned?: Error | undefined;
+}
+
+/**
+ * The caller gave up on the command sent with `handle` (a withOptions() signal or timeout).
+ * Not yet written to the socket, it is withdrawn and never sent (see CommandQueue.withdraw);
+ * written and blocking, its (dedicated) connection is dropped so the server stops waiting;
+ * written otherwise, it keeps its slot and its reply is dropped. Later attempts with the
+ * handle reject unsent.
+ */
+export function abandon(handle: SendHandle, error: Error): void {
+  handle.abandoned = error;
+  const p = handle.pending;
+  const queue = handle.queue;
+  if (p === undefined || queue === undefined || queue.withdraw(p, error)) return;
+  if (p.blocking && !p.settled) handle.connection?.disconnect();
 }
 
 /** One command of `sendBatch()`. */
@@ -274,21 +296,16 @@ export class Connection extends Emitter<ConnectionEvents> {
     return new Promise((resolve, reject) => {
       const p = pending(name, args, resolve, reject, options, false);
       const handle = options?.handle;
-      if (handle !== undefined) handle.pending = p;
+      if (handle !== undefined) {
+        if (handle.abandoned !== undefined) return p.reject(handle.abandoned);
+        handle.pending = p;
+        handle.queue = this.queue;
+        handle.connection = this;
+      }
       const setup = this.life.setupError;
       if (setup !== undefined && this.life.status !== 'ready') p.reject(tagged(errorFor(setup), p));
       else this.queue.enqueue(p);
     });
-  }
-
-  /**
-   * Takes back a command sent with `handle` whose caller gave up, if none of it reached the
-   * socket yet (see CommandQueue.withdraw): it settles with `error` and is never written.
-   * False when it was written already (it keeps its slot; its reply will be dropped).
-   */
-  withdraw(handle: SendHandle, error: Error): boolean {
-    const p = handle.pending;
-    return p !== undefined && this.queue.withdraw(p, error);
   }
 
   /**

@@ -25,6 +25,11 @@ export function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new RedisError('The operation was aborted');
 }
 
+/** A rejection reason as an Error (a signal may abort with any value). */
+export function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new RedisError('The operation was aborted');
+}
+
 /**
  * Runs `send` under `o`. `ready` (optional) is waited for before sending, and
  * an abort or timeout meanwhile drops the command unsent. `cancel` runs with

@@ -180,9 +180,9 @@ export class Lifecycle {
     this.queue.attach(transport);
     const parser = this.parser;
     transport.onData(
-      (chunk) => {
+      (chunk, transient) => {
         this.queue.received();
-        parser.feed(chunk);
+        parser.feed(chunk, transient === true);
       },
       // A large value's payload is read straight into its storage (no chunk, no copy).
       () => parser.readInto(),

@@ -6,17 +6,21 @@
  * owns its own core instance, so connections never share parser state.
  *
  * Bulk strings of 64 KiB or more never pass through linear memory: the core stops at their
- * header, this class allocates the value's final storage once (`extBuf`) and copies each
- * socket chunk into it as it arrives, so no chunk outlives its `feed` call and the bytes are
- * never joined again at the end. A transport that can read into a given buffer asks
- * `readInto()` where the next bytes go, and the payload then lands there without any copy.
+ * header and this class collects the payload from the chunks. From chunks the caller leaves
+ * alone it keeps views (no copy; joined or decoded piecewise at the end). A transport that
+ * reuses its read buffer (Node's `onread`) feeds chunks as `transient` and reads the payload
+ * straight into the value's final storage (`readInto()`), allocated once: then nothing is
+ * copied after the kernel's copy, and no chunk outlives its `feed` call.
  */
 import {
   ascii,
   asciiShort,
   bulkText,
   copyBytes,
+  joinPieces,
   latin1,
+  piecesText,
+  WHOLE_MIN,
   NodeBuffer,
   packedString,
   PIECE,
@@ -160,10 +164,15 @@ export class Parser {
   // external (large) bulk strings
   private extLen = 0;
   private extGot = 0; // bytes taken so far, CRLF included
-  private extBuf: Uint8Array | null = null; // the payload's final storage (null when discarded)
+  private extSkip = false; // the payload is discarded (the value of a dropped attribute)
+  // The payload so far: views of stable chunks, until a transient chunk or readInto() makes
+  // the final storage (`extBuf`), which then holds every byte from the first.
+  private extParts: Uint8Array[] = [];
+  private extBuf: Uint8Array | null = null;
   private extCR = 0;
   private extLF = 0;
-  private exts: Uint8Array[] = []; // collected payloads not yet decoded, in stream order
+  /** Collected payloads not yet decoded, in stream order: the storage, or views to join. */
+  private exts: Array<Uint8Array | Uint8Array[]> = [];
   private extHead = 0;
   /**
    * Storage of a payload already decoded as text, reused for the next large value: strings are
@@ -206,25 +215,28 @@ export class Parser {
    * Parses a socket chunk and calls the handler for every reply it completes, in order,
    * before returning.
    *
-   * Ownership: the parser keeps no reference to `chunk` once `feed` returns (its bytes are
-   * copied into the core, or into a large value's own storage), so the caller may reuse the
-   * chunk's memory for the next read (`net` `onread` with a static buffer).
+   * Ownership: with `transient`, the parser keeps no reference to `chunk` once `feed` returns
+   * (its bytes are copied into the core, or into a large value's own storage), so the caller
+   * may reuse the chunk's memory for the next read (`net` `onread` with a static buffer).
+   * Otherwise the chunk must not change afterwards: bulk strings of 64 KiB or more are kept
+   * as views of their chunks until their reply completes, and such a reply returned as bytes
+   * may be a view of its chunk.
    *
-   * A chunk fed while failed is ignored. A chunk fed from inside a handler is copied, queued
-   * and parsed after the current one. If a handler throws, the remaining replies are still
-   * delivered and the first exception is rethrown at the end.
+   * A chunk fed while failed is ignored. A chunk fed from inside a handler is queued (copied
+   * if transient) and parsed after the current one. If a handler throws, the remaining
+   * replies are still delivered and the first exception is rethrown at the end.
    */
-  feed(chunk: Uint8Array): void {
+  feed(chunk: Uint8Array, transient = false): void {
     if (this.busy) {
-      (this.queue ??= []).push(chunk.slice());
+      (this.queue ??= []).push(transient ? chunk.slice() : chunk);
       return;
     }
     this.busy = true;
     try {
-      this.consume(chunk);
+      this.consume(chunk, transient);
       const q = this.queue;
       if (q !== null) {
-        for (let i = 0; i < q.length && q === this.queue; i++) this.consume(q[i]!);
+        for (let i = 0; i < q.length && q === this.queue; i++) this.consume(q[i]!, false);
         if (q === this.queue) this.queue = null;
       }
     } finally {
@@ -256,9 +268,9 @@ export class Parser {
    * copy; any other chunk is copied as usual. Valid until the next `feed` or `reset`.
    */
   readInto(): Uint8Array | null {
-    const b = this.extBuf;
     const got = this.extGot;
-    return b !== null && got < this.extLen ? b.subarray(got) : null;
+    if (got >= this.extLen || this.extSkip) return null;
+    return this.storage().subarray(got);
   }
 
   // ---- feeding ----------------------------------------------------------------------------
@@ -281,7 +293,7 @@ export class Parser {
     this.view = NodeBuffer !== undefined ? NodeBuffer.from(ab) : null;
   }
 
-  private consume(chunk: Uint8Array): void {
+  private consume(chunk: Uint8Array, transient: boolean): void {
     if (this.errorCode !== 0) return;
     const epoch = this.epoch;
     const len = chunk.length;
@@ -289,7 +301,7 @@ export class Parser {
     try {
       while (off < len) {
         if (this.extLen !== 0) {
-          off = this.collect(chunk, off);
+          off = this.collect(chunk, off, transient);
           if (this.epoch !== epoch || this.errorCode !== 0) return;
           continue;
         }
@@ -311,10 +323,8 @@ export class Parser {
           off += n;
         } else if (status === STATUS_EXT) {
           off += h[hb + H_CONSUMED]!;
-          const extLen = h[hb + H_EXT_LEN]!;
-          this.extLen = extLen;
-          // One allocation of the final size; an attribute's value that is dropped gets none.
-          this.extBuf = h[hb + H_EXT_SKIP]! !== 0 ? null : this.allocExt(extLen);
+          this.extLen = h[hb + H_EXT_LEN]!;
+          this.extSkip = h[hb + H_EXT_SKIP]! !== 0;
         } else {
           this.fail(h[hb + H_ERROR]!);
           return;
@@ -333,7 +343,7 @@ export class Parser {
   }
 
   /** Takes large-bulk bytes from `chunk` at `off`; returns the new offset. */
-  private collect(chunk: Uint8Array, off: number): number {
+  private collect(chunk: Uint8Array, off: number, transient: boolean): number {
     const len = this.extLen;
     const got = this.extGot;
     const avail = chunk.length - off;
@@ -343,17 +353,22 @@ export class Parser {
       if (j === len) this.extCR = chunk[off + j - got]!;
       else this.extLF = chunk[off + j - got]!;
     }
-    const dest = this.extBuf;
-    if (dest !== null && got < len) {
-      const part = take < len - got ? take : len - got;
-      // A chunk read straight into `readInto()`'s window is already in place.
-      if (chunk.buffer !== dest.buffer || chunk.byteOffset + off !== dest.byteOffset + got) {
-        dest.set(off === 0 && part === chunk.length ? chunk : chunk.subarray(off, off + part), got);
+    const part = take < len - got ? take : len - got;
+    if (!this.extSkip && part > 0) {
+      const piece = off === 0 && part === chunk.length ? chunk : chunk.subarray(off, off + part);
+      if (this.extBuf === null && !transient) {
+        this.extParts.push(piece); // a view: the chunk stays as it is
+      } else {
+        const dest = this.storage();
+        // A chunk read straight into `readInto()`'s window is already in place.
+        if (chunk.buffer !== dest.buffer || chunk.byteOffset + off !== dest.byteOffset + got) {
+          dest.set(piece, got);
+        }
       }
     }
     this.extGot = got + take;
     if (this.extGot === len + 2) {
-      if (dest !== null) this.exts.push(dest);
+      if (!this.extSkip) this.exts.push(this.extBuf ?? this.extParts);
       const cr = this.extCR;
       const lf = this.extLF;
       this.endExt();
@@ -365,6 +380,22 @@ export class Parser {
         this.fail(this.i32[hb + H_ERROR]!);
     }
     return off + take;
+  }
+
+  /** The pending payload's final storage, made on first need with the views taken so far. */
+  private storage(): Uint8Array {
+    let b = this.extBuf;
+    if (b === null) {
+      b = this.allocExt(this.extLen);
+      let at = 0;
+      for (const p of this.extParts) {
+        b.set(p, at);
+        at += p.length;
+      }
+      this.extParts = [];
+      this.extBuf = b;
+    }
+    return b;
   }
 
   /** Storage for a large payload: the spare when it is big enough, else a new allocation. */
@@ -380,6 +411,8 @@ export class Parser {
   private endExt(): void {
     this.extLen = 0;
     this.extGot = 0;
+    this.extSkip = false;
+    this.extParts = [];
     this.extBuf = null;
   }
 
@@ -671,7 +704,22 @@ export class Parser {
   }
 
   private ext(asBytes: boolean): unknown {
-    const b = this.exts[this.extHead++]!;
+    let b = this.exts[this.extHead++]!;
+    if (Array.isArray(b)) {
+      // views of stable chunks: pieces decode without joining, up to the size where one
+      // string beats pieces (WHOLE_MIN); Buffers are one when the payload came in one chunk
+      if (asBytes) return joinPieces(b, this.buffers);
+      let n = 0;
+      for (const p of b) n += p.length;
+      if (n <= WHOLE_MIN) return piecesText(b);
+      const joined = this.allocExt(n);
+      let at = 0;
+      for (const p of b) {
+        joined.set(p, at);
+        at += p.length;
+      }
+      b = joined;
+    }
     if (!asBytes) {
       const s = bulkText(b);
       // Free again: kept for the next large value unless the one kept is bigger or this is huge.

@@ -17,7 +17,7 @@ const READ_SIZE = 65536;
  * way no buffer is allocated per read, and a large payload is never copied after the kernel's.
  */
 class Reader {
-  listener: ((chunk: Uint8Array) => void) | undefined;
+  listener: ((chunk: Uint8Array, transient?: boolean) => void) | undefined;
   readInto: (() => Uint8Array | null) | undefined;
   private readonly scratch = Buffer.allocUnsafeSlow(READ_SIZE);
   private early: Uint8Array[] | undefined; // bytes read before the listener was registered
@@ -28,12 +28,15 @@ class Reader {
   /** A read of `n` bytes into `buf` (the buffer `next` returned for it). */
   readonly got = (n: number, buf: Uint8Array): boolean => {
     const chunk = buf.subarray(0, n);
-    if (this.listener !== undefined) this.listener(chunk);
+    if (this.listener !== undefined) this.listener(chunk, true);
     else (this.early ??= []).push(chunk.slice()); // copied: the buffer is reused for the next read
     return true;
   };
 
-  attach(listener: (chunk: Uint8Array) => void, readInto: (() => Uint8Array | null) | undefined): void {
+  attach(
+    listener: (chunk: Uint8Array, transient?: boolean) => void,
+    readInto: (() => Uint8Array | null) | undefined,
+  ): void {
     this.listener = listener;
     this.readInto = readInto;
     const early = this.early;
@@ -63,7 +66,10 @@ class NodeTransport implements Transport {
   destroy(): void {
     this.socket.destroy();
   }
-  onData(listener: (chunk: Uint8Array) => void, readInto?: () => Uint8Array | null): void {
+  onData(
+    listener: (chunk: Uint8Array, transient?: boolean) => void,
+    readInto?: () => Uint8Array | null,
+  ): void {
     if (this.reader !== undefined) this.reader.attach(listener, readInto);
     else this.socket.on('data', listener);
   }

@@ -14,14 +14,18 @@ export interface Transport {
   /** Tears the socket down at once. */
   destroy(): void;
   /**
-   * Registers the single receiver of incoming chunks. A chunk is valid only during the
-   * listener's call: a transport may read the next bytes into the same memory.
+   * Registers the single receiver of incoming chunks. A chunk passed with `transient` true is
+   * valid only during the listener's call (the transport reads the next bytes into the same
+   * memory); otherwise the transport never touches it again.
    *
    * `readInto`, when given, says where the receiver wants the next bytes (a large value's own
-   * storage, see `Parser.readInto`); a transport that reads into caller-chosen memory uses it
+   * storage, see `Parser.readInto`); a transport that reads into memory of its choosing uses it
    * and passes the filled part of it as the chunk. Others ignore it.
    */
-  onData(listener: (chunk: Uint8Array) => void, readInto?: () => Uint8Array | null): void;
+  onData(
+    listener: (chunk: Uint8Array, transient?: boolean) => void,
+    readInto?: () => Uint8Array | null,
+  ): void;
   /** Called once when the socket is gone, with the error that ended it if any. */
   onClose(listener: (error: Error | undefined) => void): void;
 }

@@ -29,7 +29,8 @@ perProtocol('geo commands', (ctx) => {
       0,
     );
     await assert.rejects(
-      r.geoadd('g', { longitude: 1, latitude: 1, member: 'x' }, { nx: true, xx: true }),
+      // A compile error in TypeScript; plain JavaScript gets the CommandSyntaxError.
+      r.geoadd('g', { longitude: 1, latitude: 1, member: 'x' }, { nx: true, xx: true } as never),
       CommandSyntaxError,
     );
     const [p, missing] = await r.geopos('g', 'Palermo', 'nope');

@@ -22,15 +22,24 @@ export interface GeoMember extends GeoPosition {
   member: RedisValue;
 }
 
-/** Options of GEOADD. */
-export interface GeoAddOptions {
-  /** Only add new members. */
-  nx?: boolean;
-  /** Only update existing members. */
-  xx?: boolean;
+/** Options of GEOADD: `nx` or `xx`, not both (a compile error, and a CommandSyntaxError for plain JavaScript). */
+export type GeoAddOptions = (
+  | {
+      /** NX: only add new members. */
+      nx?: boolean;
+      /** Not with `nx`. */
+      xx?: false;
+    }
+  | {
+      /** Not with `xx`. */
+      nx?: false;
+      /** XX: only update existing members. */
+      xx?: boolean;
+    }
+) & {
   /** Count changed members, not only added ones. */
   ch?: boolean;
-}
+};
 
 /** The search centre: an existing member or a position. */
 export type GeoFrom =

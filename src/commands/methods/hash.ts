@@ -3,6 +3,7 @@ import { CommandSyntaxError } from '../../errors/index.js';
 import { isRecord, pairArgs, scanArgs, restArgs, type Variadic } from './args.js';
 import { toPage, toBoolean, toFieldValues, toNumber, toNumberArray, toObject } from './transforms.js';
 import type { ExpireMode, RedisKey, RedisValue, ScanOptions, ScanPage } from './types.js';
+import type { GetExOptions, SetExpiry } from './string.js';
 import { command, idempotentAll, noneOf, type RuleSet, type Signatures } from '../declare.js';
 
 /** A field with its value (HRANDFIELD WITHVALUES, HSCAN). */
@@ -13,37 +14,34 @@ export interface FieldValue<S> {
   value: S;
 }
 
-/** Expiry of HGETEX: one of them. */
-export interface HGetExOptions {
-  /** Expire after this many seconds. */
-  ex?: number;
-  /** Expire after this many milliseconds. */
-  px?: number;
-  /** Expire at this Unix time in seconds. */
-  exat?: number;
-  /** Expire at this Unix time in milliseconds. */
-  pxat?: number;
-  /** Remove the fields' expiry. */
-  persist?: boolean;
-}
+/**
+ * Expiry of HGETEX, as GETEX's: one of `ex`, `px`, `exat`, `pxat` or `persist`
+ * (remove the fields' expiry), or none. Two at once are a compile error (and a
+ * CommandSyntaxError for plain-JavaScript callers).
+ */
+export type HGetExOptions = GetExOptions;
 
-/** Options of HSETEX: `fnx`/`fxx` and one expiry. */
-export interface HSetExOptions {
-  /** Only if none of the fields exist. */
-  fnx?: boolean;
-  /** Only if all the fields exist. */
-  fxx?: boolean;
-  /** Expire after this many seconds. */
-  ex?: number;
-  /** Expire after this many milliseconds. */
-  px?: number;
-  /** Expire at this Unix time in seconds. */
-  exat?: number;
-  /** Expire at this Unix time in milliseconds. */
-  pxat?: number;
-  /** Keep the fields' current expiry. */
-  keepttl?: boolean;
-}
+/** `fnx` (only if none of the fields exist) or `fxx` (only if all exist), not both. */
+export type HSetExCondition =
+  | {
+      /** FNX: only if none of the fields exist. */
+      fnx?: boolean;
+      /** Not with `fnx`. */
+      fxx?: false;
+    }
+  | {
+      /** Not with `fxx`. */
+      fnx?: false;
+      /** FXX: only if all the fields exist. */
+      fxx?: boolean;
+    };
+
+/**
+ * Options of HSETEX: one expiry as SET's (`ex`, `px`, `exat`, `pxat` or
+ * `keepttl`: keep the fields' current expiry) and one condition. Two of a kind
+ * are a compile error (and a CommandSyntaxError for plain-JavaScript callers).
+ */
+export type HSetExOptions = SetExpiry & HSetExCondition;
 
 function fieldsArgs(args: unknown[], fields: readonly RedisValue[]): unknown[] {
   args.push('FIELDS', fields.length);

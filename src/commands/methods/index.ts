@@ -44,10 +44,11 @@ export type {
 } from './types.js';
 export type { SetOptions, GetExOptions, SetExpiry, SetCondition } from './string.js';
 export type { CopyOptions, RestoreOptions, SortOptions } from './generic.js';
-export type { FieldValue, HGetExOptions, HSetExOptions } from './hash.js';
+export type { FieldValue, HGetExOptions, HSetExOptions, HSetExCondition } from './hash.js';
 export type { LPosOptions, ListPop } from './list.js';
 export type {
   ZAddOptions,
+  ZAddCondition,
   ZMember,
   ZRangeOptions,
   ZCombineOptions,

@@ -27,19 +27,47 @@ import { command, CACHEABLE, idempotentAll, isArg, type RuleSet, type Signatures
 
 export type { ScoredMember } from './types.js';
 
-/** ZADD flags. `nx` excludes `xx`, `gt` and `lt`; `gt` excludes `lt`. */
-export interface ZAddOptions {
-  /** Only add new members. */
-  nx?: boolean;
-  /** Only update existing members. */
-  xx?: boolean;
-  /** Only update when the new score is greater. */
-  gt?: boolean;
-  /** Only update when the new score is less. */
-  lt?: boolean;
+/**
+ * ZADD flags. `nx` excludes `xx`, `gt` and `lt`; `gt` excludes `lt`: such a pair
+ * is a compile error (and a CommandSyntaxError for plain-JavaScript callers).
+ */
+export type ZAddOptions = ZAddCondition & {
   /** Count changed members, not only added ones. */
   ch?: boolean;
-}
+};
+
+/** The conditions of ZADD that may go together: `nx` alone, or `xx` with at most one of `gt`, `lt`. */
+export type ZAddCondition =
+  | {
+      /** NX: only add new members. */
+      nx?: boolean;
+      /** Not with `nx`. */
+      xx?: false;
+      /** Not with `nx`. */
+      gt?: false;
+      /** Not with `nx`. */
+      lt?: false;
+    }
+  | {
+      /** Not with `xx`, `gt`. */
+      nx?: false;
+      /** XX: only update existing members. */
+      xx?: boolean;
+      /** GT: only update when the new score is greater. */
+      gt?: boolean;
+      /** Not with `gt`. */
+      lt?: false;
+    }
+  | {
+      /** Not with `xx`, `lt`. */
+      nx?: false;
+      /** XX: only update existing members. */
+      xx?: boolean;
+      /** Not with `lt`. */
+      gt?: false;
+      /** LT: only update when the new score is less. */
+      lt?: boolean;
+    };
 
 /** A member to add with its score. */
 export interface ZMember {
@@ -94,8 +122,18 @@ export interface ZPop<S> {
   members: Array<ScoredMember<S>>;
 }
 
-function zaddFlags(args: unknown[], o: ZAddOptions | undefined): unknown[] {
-  if (o === undefined) return args;
+/** Every ZADD flag, as plain-JavaScript callers may pass them (the union rules pairs out for TypeScript). */
+interface AnyZAddFlags {
+  nx?: boolean;
+  xx?: boolean;
+  gt?: boolean;
+  lt?: boolean;
+  ch?: boolean;
+}
+
+function zaddFlags(args: unknown[], options: ZAddOptions | undefined): unknown[] {
+  if (options === undefined) return args;
+  const o: AnyZAddFlags = options;
   const bad = (names: string[]): never => {
     throw new CommandSyntaxError(`zadd() takes only one of ${names.join(', ')}`, {
       command: 'ZADD',

@@ -53,22 +53,31 @@ export interface StreamOffset {
 }
 
 /** Trimming of XADD / XTRIM: `maxlen` or `minid`. */
-export interface StreamTrim {
-  /** MAXLEN: keep at most this many entries. */
-  maxlen?: number;
-  /** MINID: drop entries with IDs lower than this. */
-  minid?: string;
+export type StreamTrim = (
+  | {
+      /** MAXLEN: keep at most this many entries. */
+      maxlen?: number;
+      /** Not with `maxlen`. */
+      minid?: undefined;
+    }
+  | {
+      /** Not with `minid`. */
+      maxlen?: undefined;
+      /** MINID: drop entries with IDs lower than this. */
+      minid?: string;
+    }
+) & {
   /** `~`: trim only whole macro nodes (faster, may keep a few more). */
   approx?: boolean;
   /** With `approx`: at most this many entries evicted per call. */
   limit?: number;
-}
+};
 
-/** Options of XADD: trimming and NOMKSTREAM. */
-export interface XAddOptions extends StreamTrim {
+/** Options of XADD: trimming (`maxlen` or `minid`, not both) and NOMKSTREAM. */
+export type XAddOptions = StreamTrim & {
   /** Do not create the stream (the reply is then null). */
   nomkstream?: boolean;
-}
+};
 
 /** Options of XREAD. */
 export interface XReadOptions {

@@ -35,7 +35,7 @@ import {
 } from '../features/stream-consumer.js';
 import { ClientCache, type ClientSideCache, type Tracker } from '../cache/index.js';
 import { existingPubSub, installPubSub, type PubSubCommands } from '../pubsub/index.js';
-import { rememberClientName, rememberClientNamesInBlock } from './client-name.js';
+import { rememberClientName, rememberClientNamesInBlock } from '../shared/client-name.js';
 import { startMonitor, type Monitor, type MonitorEvent } from './monitor.js';
 
 /** Bytes as replies carry them under `withBuffers()`: Buffer on Node, Uint8Array on edge runtimes. */

@@ -29,6 +29,7 @@ import {
 } from '../features/stream-consumer.js';
 import { type PubSubCommands } from '../pubsub/index.js';
 import { commandRefusal } from '../shared/state-commands.js';
+import { clientSetName, record as recordClientName } from '../shared/client-name.js';
 import { Executor } from './executor.js';
 import { ClusterConnection } from './lent.js';
 import type { NatMap } from '../shared/nat-map.js';
@@ -401,6 +402,8 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
   dispatch(name: string, args: unknown[], transform?: (reply: unknown) => unknown): Promise<unknown> {
     const refused = commandRefusal(name, args, 'shared');
     if (refused !== undefined) return Promise.reject(refused);
+    const clientName = name.length === 6 ? clientSetName(name, args) : undefined;
+    if (clientName !== undefined) return this.setClientName(clientName);
     // Before routing: the slot is the prefixed key's (a hash tag in the prefix is honoured).
     if (this.prefix !== undefined) transform = applyPrefix(this.prefix, name, args, transform);
     if (commandChannel.hasSubscribers) {
@@ -431,6 +434,28 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
       undefined,
       (error) => abandon(handle, asError(error)),
     );
+  }
+
+  /**
+   * CLIENT SETNAME names the shared connection of every node (a random node's alone would
+   * label one connection of many), records it so each is named again after a reconnect, and
+   * names the connections of nodes met later. Rejects with the first refusal.
+   */
+  private async setClientName(clientName: string): Promise<unknown> {
+    const s = this.shared;
+    if (s.topology.map === undefined) await this.connect();
+    s.base.clientName = clientName === '' ? undefined : clientName;
+    const nodes = [...s.topology.nodes.values()];
+    const replies = await Promise.allSettled(
+      nodes.map(async (n) => {
+        const reply = await n.conn.send('CLIENT', ['SETNAME', clientName], { buffers: this.buffers });
+        recordClientName(n.conn, clientName);
+        return reply;
+      }),
+    );
+    const failed = replies.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    return 'OK';
   }
 
   /** The protocol the node connections negotiated: a connection already up tells, else the first primary's handshake. */

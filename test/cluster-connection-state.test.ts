@@ -1,7 +1,8 @@
 /**
- * `RedisCluster.reauthenticate()` (issue #11, credentials): AUTH with fresh credentials on every
- * live connection of the client, on every node: shared, dedicated (blocking) and Pub/Sub. A
- * 3-primary cluster with an ACL user; the nodes' own INFO commandstats count the AUTHs.
+ * Connection state across a cluster's nodes (issue #11), on a 3-primary cluster with an ACL user:
+ * `reauthenticate()` sends AUTH with fresh credentials on every live connection of every node
+ * (shared, dedicated, Pub/Sub), counted by the nodes' INFO commandstats; CLIENT SETNAME names
+ * every node's shared connection and is set again after reconnects, seen in CLIENT LIST.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -17,7 +18,7 @@ const authCalls = async (cluster: RedisClusterHandle): Promise<number[]> =>
     }),
   );
 
-describe('RedisCluster.reauthenticate()', () => {
+describe('RedisCluster connection state', () => {
   let cluster: RedisClusterHandle;
   before(async () => {
     cluster = await startCluster({
@@ -64,6 +65,35 @@ describe('RedisCluster.reauthenticate()', () => {
       await Promise.all(
         cluster.primaries.map((n) => n.command('ACL', 'SETUSER', 'app', 'resetpass', '>one')),
       );
+      c.disconnect();
+    }
+  });
+  it('CLIENT SETNAME names the shared connection of every node, again after the sockets were killed', async () => {
+    const c = new RedisCluster({
+      nodes: cluster.startupNodes(),
+      refreshInterval: 0,
+      username: 'app',
+      password: 'one',
+    });
+    const named = async (): Promise<number[]> =>
+      Promise.all(
+        cluster.primaries.map(async (n) => {
+          const list = String(await n.command('CLIENT', 'LIST', 'TYPE', 'normal'));
+          return list.split('\n').filter((l) => / name=labelled /.test(l)).length;
+        }),
+      );
+    const touchAll = async (): Promise<void> => {
+      // Every primary serves some of these keys; a command that met the killed socket may fail once.
+      for (let i = 0; i < 30; i++) await c.set(`n${i}`, 'v').catch(() => c.set(`n${i}`, 'v'));
+    };
+    try {
+      await touchAll();
+      assert.equal(await c.call('CLIENT', 'SETNAME', 'labelled'), 'OK');
+      assert.deepEqual(await named(), [1, 1, 1]);
+      await Promise.all(cluster.primaries.map((n) => n.command('CLIENT', 'KILL', 'USER', 'app')));
+      await touchAll();
+      assert.deepEqual(await named(), [1, 1, 1], 'the new sockets carry the name');
+    } finally {
       c.disconnect();
     }
   });

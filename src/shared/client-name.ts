@@ -9,7 +9,7 @@ import type { BatchCommand, Connection } from '../connection/connection.js';
 const ascii = new TextDecoder();
 
 /** The name a `CLIENT SETNAME name` command sets ('' clears it), else undefined. */
-function setName(name: string, args: readonly unknown[]): string | undefined {
+export function clientSetName(name: string, args: readonly unknown[]): string | undefined {
   if (name.length !== 6 || args.length !== 2 || name.toLowerCase() !== 'client') return undefined;
   const sub = args[0];
   const subName = typeof sub === 'string' ? sub : sub instanceof Uint8Array ? ascii.decode(sub) : '';
@@ -22,7 +22,8 @@ function setName(name: string, args: readonly unknown[]): string | undefined {
       : String(value);
 }
 
-function record(conn: Connection, clientName: string): void {
+/** Records an accepted name in the connection's state (re-applied by every handshake). */
+export function record(conn: Connection, clientName: string): void {
   conn.state.clientName = clientName === '' ? undefined : clientName;
 }
 
@@ -37,7 +38,7 @@ export function rememberClientName(
   args: readonly unknown[],
   sent: Promise<unknown>,
 ): Promise<unknown> {
-  const clientName = setName(name, args);
+  const clientName = clientSetName(name, args);
   if (clientName === undefined) return sent;
   return sent.then((reply) => {
     record(conn, clientName);
@@ -57,7 +58,7 @@ export function rememberClientNamesInBlock(
   const names: Array<[number, string]> = [];
   for (let i = 1; i < block.length - 1; i++) {
     const c = block[i] as BatchCommand;
-    const n = setName(c.name, c.args);
+    const n = clientSetName(c.name, c.args);
     if (n !== undefined) names.push([i - 1, n]);
   }
   const exec = sent[sent.length - 1];

@@ -90,6 +90,32 @@ perProtocol('withOptions, withConnection signal, duplicate', (ctx) => {
     assert.equal(await calls(r, 'incrby'), 0);
   });
 
+  it("a view's pipeline or transaction: exec() rejects on abort or timeout; unwritten pipeline commands are withdrawn", async () => {
+    const r = ctx.r;
+    const c = ctx.client();
+    await c.ping();
+    await r.configResetstat();
+    const isAbort = (e: unknown): boolean => e instanceof Error && e.name === 'AbortError';
+    const ac = new AbortController();
+    const run = c.withOptions({ signal: ac.signal }).pipeline().incr('pw').incr('pw').exec();
+    ac.abort();
+    await assert.rejects(run, isAbort);
+    // Already aborted: a transaction sends nothing either.
+    await assert.rejects(c.withOptions({ signal: ac.signal }).multi().incr('pw').exec(), isAbort);
+    assert.equal(await c.get('pw'), null);
+    assert.equal(await calls(r, 'incr'), 0);
+    // Written before the timeout: exec() rejects, the commands keep their slots and run.
+    const other = ctx.client();
+    await other.call('CLIENT', 'PAUSE', 300, 'WRITE');
+    await assert.rejects(c.withOptions({ timeout: 50 }).pipeline().set('pt', '1').exec(), TimeoutError);
+    await assert.rejects(c.withOptions({ timeout: 50 }).multi().set('pt2', '2').exec(), TimeoutError);
+    assert.deepEqual([await c.get('pt'), await c.get('pt2')], ['1', '2']);
+    // Neither aborted nor late: results as without the view.
+    const live = c.withOptions({ signal: new AbortController().signal, timeout: 5000 });
+    assert.deepEqual(await live.pipeline().incr('pw').incr('pw').exec(), [1, 2]);
+    assert.deepEqual(await live.multi().incr('pw').exec(), [3]);
+  });
+
   it('timeout: TimeoutError after the given ms; a sent command keeps its slot', async () => {
     const r = ctx.r;
     const quick = r.withOptions({ timeout: 50 });

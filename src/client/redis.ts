@@ -294,6 +294,7 @@ export class Redis extends NodeCommands<RedisEvents> {
       support: this.shared.support,
       connection: main,
       keyPrefix: this.shared.prefix,
+      callOptions: this.callOptions,
     };
   }
 

@@ -476,6 +476,7 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
       buffers: this.buffers,
       send: (name, args, options) => executor.send(name, [...args], options),
       keyPrefix: this.prefix,
+      callOptions: this.callOptions,
     };
   }
 }

@@ -8,7 +8,8 @@ import type { CommandSignatures, SameParams } from '../commands/methods/index.js
 import { CommandBase } from './command-base.js';
 import type { ServerSupport } from '../commands/support.js';
 import type { CommandSpec } from '../commands/types.js';
-import type { BatchCommand, SendOptions } from '../connection/connection.js';
+import { abandon, type BatchCommand, type SendHandle, type SendOptions } from '../connection/connection.js';
+import { asError, underOptions, type CallOptions } from './call-options.js';
 import { argumentError } from '../protocol/arguments.js';
 import { ExecAbortError, RedisError, WatchError, withCommand } from '../errors/index.js';
 import { commandGate } from './command-flags.js';
@@ -47,6 +48,8 @@ export interface BatchTarget {
   readonly connection?: TracedConnection;
   /** The client's `keyPrefix`, applied as commands are queued. */
   readonly keyPrefix?: KeyPrefix;
+  /** A `withOptions()` view's signal/timeout: `exec()` rejects on them (see Pipeline.exec). */
+  readonly callOptions?: CallOptions;
 }
 
 const settle = (p: Promise<unknown>): Promise<unknown> =>
@@ -179,12 +182,39 @@ export class Pipeline<T extends unknown[] = []> extends Batch {
   }
 
   private run(queued: Queued[]): Promise<unknown[]> {
+    const co = this.target.callOptions;
+    if (co === undefined) return this.sendAll(queued, undefined);
+    // Under a withOptions() view: on abort or timeout, exec() rejects and every command not yet
+    // written is withdrawn (one handle per command; those made after the abort start abandoned).
+    const gave: { up: Error | undefined; handles: SendHandle[] } = { up: undefined, handles: [] };
+    return underOptions(
+      co,
+      'EXEC',
+      () => this.sendAll(queued, gave),
+      undefined,
+      (e) => {
+        gave.up = asError(e);
+        for (const h of gave.handles) abandon(h, gave.up);
+      },
+    );
+  }
+
+  private sendAll(
+    queued: Queued[],
+    gave: { up: Error | undefined; handles: SendHandle[] } | undefined,
+  ): Promise<unknown[]> {
     return this.checked(queued, () =>
       Promise.all(
         queued.map((q) => {
           if (q.error !== undefined) return Promise.resolve(q.error);
           const trace = q.trace;
-          const send = (): Promise<unknown> => this.target.send(q.name, q.args, this.options(q, true));
+          const options = this.options(q, true);
+          if (gave !== undefined) {
+            const handle: SendHandle = { abandoned: gave.up };
+            gave.handles.push(handle);
+            options.handle = handle;
+          }
+          const send = (): Promise<unknown> => this.target.send(q.name, q.args, options);
           return settle(trace === undefined ? send() : commandChannel.tracePromise(send, trace));
         }),
       ),
@@ -203,6 +233,13 @@ export class Transaction<T extends unknown[] = []> extends Batch {
   }
 
   private run(queued: Queued[]): Promise<unknown[]> {
+    const co = this.target.callOptions;
+    // Under a withOptions() view exec() rejects on abort or timeout; the block, once handed to the
+    // connection, runs whole or not at all as it would anyway (it is never split).
+    return co === undefined ? this.runBlock(queued) : underOptions(co, 'EXEC', () => this.runBlock(queued));
+  }
+
+  private runBlock(queued: Queued[]): Promise<unknown[]> {
     const early = queued.find((q) => q.error !== undefined);
     if (early?.error !== undefined) return Promise.reject(early.error);
     return this.checked(queued, () => {

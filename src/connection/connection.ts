@@ -303,7 +303,7 @@ export class Connection extends Emitter<ConnectionEvents> {
         handle.connection = this;
       }
       const setup = this.life.setupError;
-      if (setup !== undefined && this.life.status !== 'ready') p.reject(tagged(errorFor(setup), p));
+      if (setup !== undefined && this.life.status !== 'ready') p.reject(tagged(errorFor(setup, true), p));
       else this.queue.enqueue(p);
     });
   }
@@ -324,7 +324,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     );
     const setup = this.life.setupError;
     if (setup !== undefined && this.life.status !== 'ready')
-      for (const p of list) p.reject(tagged(errorFor(setup), p));
+      for (const p of list) p.reject(tagged(errorFor(setup, true), p));
     else if (list.length > 0) this.queue.enqueueBatch(list);
     return promises;
   }

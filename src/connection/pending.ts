@@ -166,9 +166,12 @@ export function tagged(error: Error, p: Pending): Error {
 
 /**
  * A fresh error per pending command (each gets its own `command`), of the same class
- * (connection and set-up failures keep theirs), with the shared one as cause.
+ * (connection and set-up failures keep theirs), with the shared one as cause. Without stack
+ * frames (see `stackless`) unless `callerStack`: a rejection made inside the caller's own call
+ * keeps the frames that lead to it.
  */
-export function errorFor(error: Error): RedisError {
+export function errorFor(error: Error, callerStack = false): RedisError {
+  const make = callerStack ? (f: () => RedisError): RedisError => f() : stackless;
   const e = error as RedisError;
   if (e instanceof ConnectionError || e instanceof ResponseError) {
     const Cls = e.constructor as new (
@@ -177,9 +180,9 @@ export function errorFor(error: Error): RedisError {
     ) => RedisError;
     // A wrapper that already names its cause (e.g. "gave up after N attempts" <- the last error) passes it on.
     const cause = e instanceof ConnectionError && e.cause !== undefined ? e.cause : e;
-    return stackless(() => new Cls(e.message, { cause, code: e.code }));
+    return make(() => new Cls(e.message, { cause, code: e.code }));
   }
-  return stackless(() => new ConnectionError(e.message, { cause: e }));
+  return make(() => new ConnectionError(e.message, { cause: e }));
 }
 
 const errorClass = Error as { stackTraceLimit?: number };

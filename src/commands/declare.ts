@@ -146,10 +146,22 @@ export function isArg(v: unknown, upper: string): boolean {
   return s !== undefined && s.length === upper.length && s.toUpperCase() === upper;
 }
 
-/** None of `tokens` among args[from..]. */
+/**
+ * None of `tokens` (upper case) among args[from..], in any case. Runs on every
+ * call of its command (SET's rule), so each argument is read and upper-cased at
+ * most once, and only when a token has its length.
+ */
 export function noneOf(args: readonly unknown[], from: number, tokens: readonly string[]): boolean {
   for (let i = from; i < args.length; i++) {
-    for (const t of tokens) if (isArg(args[i], t)) return false;
+    const v = args[i];
+    if (typeof v === 'number') continue;
+    const s = argName(v);
+    if (s === undefined) continue;
+    let upper: string | undefined;
+    for (const t of tokens) {
+      if (t.length !== s.length) continue;
+      if (s === t || (upper ??= s.toUpperCase()) === t) return false;
+    }
   }
   return true;
 }

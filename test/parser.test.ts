@@ -519,6 +519,25 @@ describe('parser: large bulk strings (>= 64 KiB) outside linear memory', () => {
     }
   });
 
+  it('values handed out as bytes never share bytes, text in between never overwrites them', () => {
+    // Value 1 is stored while bytes are expected and decoded as text: its storage must not be
+    // reused for value 2 while value 0, handed out as bytes, may share it.
+    const values = [100_000, 100_000, 100_000, 9_000_000, 70_000].map((n, i) => binaryPayload(n, i + 7));
+    const data = concat(values.map((v) => encode({ t: 'bulk', v })));
+    const { parser: p, events } = recorder();
+    for (let at = 0; at < data.length; at += 65536) {
+      p.returnBuffers = events.length !== 1;
+      p.feed(Buffer.from(data.subarray(at, at + 65536)), true);
+    }
+    assert.equal(events.length, values.length);
+    assert.equal(typeof (events[1] as { value: unknown }).value, 'string');
+    for (let i = 0; i < values.length; i++) {
+      const v = (events[i] as { value: unknown }).value;
+      if (typeof v === 'string') assert.equal(v, Buffer.from(values[i]!).toString('utf8'));
+      else assert.ok(Buffer.from(values[i]!).equals(v as Buffer), `value ${i}`);
+    }
+  });
+
   it('text above 2 MiB from stable chunks (joined, then one decode), twice', () => {
     const big = 'abc'.repeat(900_000) + 'é';
     const w = encode({ t: 'bulk', v: b(big) });

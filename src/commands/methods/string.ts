@@ -70,14 +70,28 @@ function oneOf<K extends string>(
   o: Partial<Record<K, unknown>>,
   names: readonly K[],
 ): K | undefined {
-  const set = names.filter((k) => o[k] !== undefined && o[k] !== false);
-  if (set.length > 1)
-    throw new CommandSyntaxError(`${method}() takes only one of ${names.join(', ')}`, {
-      command,
-      arguments: set,
-    });
-  return set[0];
+  // Runs on every SET with options: no array is built unless two were set (the error path).
+  let found: K | undefined;
+  for (const k of names) {
+    const v = o[k];
+    if (v === undefined || v === false) continue;
+    if (found !== undefined)
+      throw new CommandSyntaxError(`${method}() takes only one of ${names.join(', ')}`, {
+        command,
+        arguments: names.filter((n) => o[n] !== undefined && o[n] !== false),
+      });
+    found = k;
+  }
+  return found;
 }
+
+/** The wire token of each expiry option (no upper-casing per call). */
+const TOKEN: Readonly<Record<'ex' | 'px' | 'exat' | 'pxat', string>> = {
+  ex: 'EX',
+  px: 'PX',
+  exat: 'EXAT',
+  pxat: 'PXAT',
+};
 
 function setArgs(key: RedisKey, value: RedisValue, o: SetOptions | undefined): unknown[] {
   const args: unknown[] = [key, value];
@@ -89,7 +103,7 @@ function setArgs(key: RedisKey, value: RedisValue, o: SetOptions | undefined): u
       arguments: ['nx', 'xx'],
     });
   if (e === 'keepttl') args.push('KEEPTTL');
-  else if (e !== undefined) args.push(e.toUpperCase(), o[e]);
+  else if (e !== undefined) args.push(TOKEN[e], o[e]);
   if (o.nx) args.push('NX');
   if (o.xx) args.push('XX');
   if (o.get) args.push('GET');
@@ -100,7 +114,7 @@ function getexArgs(key: RedisKey, o: GetExOptions | undefined): unknown[] {
   if (o === undefined) return [key];
   const e = oneOf('GETEX', 'getex', o, GETEX_EXPIRY);
   if (e === undefined) return [key];
-  return e === 'persist' ? [key, 'PERSIST'] : [key, e.toUpperCase(), o[e]];
+  return e === 'persist' ? [key, 'PERSIST'] : [key, TOKEN[e], o[e]];
 }
 
 /**

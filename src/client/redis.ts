@@ -221,11 +221,13 @@ export class Redis extends NodeCommands<RedisEvents> {
   /**
    * A view on the same connections whose commands (blocking ones included)
    * reject with `signal.reason` when the signal aborts, or with TimeoutError
-   * after `timeout` ms. A command not yet handed to the connection (the client
-   * is still connecting) is then dropped unsent; one already written keeps its
-   * slot and its reply is discarded; a blocking one's dedicated connection is
-   * dropped so the server stops waiting. Pipelines and transactions of the
-   * view are not affected (their `exec()` is one unit).
+   * after `timeout` ms. A command not yet written to the socket (the client is
+   * connecting, it waits for room or a reconnect, or it is in this tick's
+   * write) is then withdrawn unsent; one already written keeps its slot and its
+   * reply is discarded; a blocking one's dedicated connection is dropped so the
+   * server stops waiting. A pipeline or transaction of the view takes the
+   * options as one unit: `exec()` rejects; a pipeline's unwritten commands are
+   * withdrawn, a MULTI block once handed over runs whole.
    */
   withOptions(options: CallOptions): this {
     const view = Object.create(this) as this;

@@ -206,8 +206,9 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
    * a node's socket (the slot map still loading, queued, or in this tick's
    * write) is withdrawn and not sent again after a redirection; one already
    * written keeps its slot; a blocking one's dedicated connection is dropped.
-   * For a command split across slots (MGET, DEL …) the parts already written
-   * run. Pipelines and transactions of the view are not affected.
+   * For a command split across slots (MGET, DEL …) only the part handed to a
+   * node last can be withdrawn; the others run. Pipelines and transactions of
+   * the view reject `exec()` on abort or timeout (see `Redis.withOptions()`).
    */
   withOptions(options: CallOptions): this {
     const view = Object.create(this) as this;

@@ -116,7 +116,7 @@ const defaultMakeError = (message: string): Error => new Error(message);
 const RUN_MAX = 16384;
 
 /** Large values expected as bytes up to this size are carved from a shared pool (see `pool`). */
-const POOL_MAX = 8 * 1024 * 1024;
+const POOL_MAX = 16 * 1024 * 1024;
 const POOL_VALUES = 3;
 
 /** Largest storage kept for reuse after a large value was decoded as text (see `spare`). */

@@ -7,7 +7,7 @@
 // so bytes already parsed are never scanned again (a length/integer header of at most 20 bytes
 // is re-read once its CRLF arrives; text lines resume their CR search where it stopped).
 //
-// Memory: three heap regions grown by doubling (input, tape, aggregate stack) and a static
+// Memory: three heap regions grown by doubling, each under 1 GiB (input, tape, aggregate stack) and a static
 // status block the host reads directly, so the hot path is two calls per chunk
 // (`parseReserve`, `parse`). Offsets on the tape are relative to the input region, whose
 // address may change when it grows; the status block always holds the current addresses.
@@ -129,6 +129,8 @@ const HDR: usize = memory.data(HEADER_SLOTS << 2, 16);
 const EXT_MIN: u32 = 65536; // bulk strings this long or longer bypass linear memory
 const INPUT_INITIAL: u32 = 65536;
 const TAPE_INITIAL: u32 = 4096; // records
+/** Largest heap region: below the allocator's block limit, (1 << 30) minus its block header. */
+const REGION_MAX: u64 = (1 << 30) - 64;
 const FRAME: usize = 16; // i64 remaining | u32 kind | u32 tape length at open
 
 let maxBulk: u32 = 512 * 1024 * 1024;
@@ -205,8 +207,8 @@ export function parseReserve(len: u32): usize {
   if (need > <u64>inCap) {
     let cap = <u64>inCap;
     while (cap < need) cap <<= 1;
-    if (cap > 0x7fff0000) cap = need; // stay below the allocator's block limit
-    inPtr = heap.realloc(inPtr, <usize>cap);
+    if (cap > REGION_MAX) cap = max(need, REGION_MAX); // past REGION_MAX regrow traps: the host reports the reply too large
+    inPtr = regrow(inPtr, inCap, cap);
     inCap = <u32>cap;
     store<i32>(HDR, <i32>inPtr, H_INPUT << 2);
   }
@@ -734,9 +736,22 @@ function reserveTape(fed: u32): void {
   if (need <= <u64>tapeCap) return;
   let cap = <u64>tapeCap;
   while (cap < need) cap <<= 1;
+  if (cap << 4 > REGION_MAX) cap = max(need, REGION_MAX >> 4); // past REGION_MAX regrow traps: the host reports the reply too large
+  tapePtr = regrow(tapePtr, <u64>tapeCap << 4, cap << 4);
   tapeCap = <u32>cap;
-  tapePtr = heap.realloc(tapePtr, <usize>cap << 4);
   store<i32>(HDR, <i32>tapePtr, H_TAPE << 2);
+}
+
+/**
+ * Grows region `ptr` (`old` bytes) to `size` bytes. The allocator (TLSF, the "minimal"
+ * runtime) frees the old block, so growing by doubling costs at most the final size again in
+ * free blocks, not the sum of every earlier size as the stub allocator's leaked blocks did
+ * (40M elements needed more than 4 GiB that way). A block holds less than 1 GiB: past
+ * REGION_MAX this traps, which the host reports as a reply too large to decode.
+ */
+function regrow(ptr: usize, old: u64, size: u64): usize {
+  if (size > REGION_MAX || size < old) unreachable();
+  return heap.realloc(ptr, <usize>size);
 }
 
 /** Records a complete bulk/blob error/verbatim payload. False after a protocol error. */

@@ -321,7 +321,7 @@ export class Parser {
         }
         const n = len - off < SLICE ? len - off : SLICE;
         const core = this.core;
-        const at = core.parseReserve(n);
+        const at = core.parseReserve(n) >>> 0; // an address, unsigned: the core's memory may pass 2 GiB
         if (this.u8.length === 0) this.views();
         this.u8.set(off === 0 && n === len ? chunk : chunk.subarray(off, off + n), at);
         const done = core.parse(n);
@@ -466,12 +466,12 @@ export class Parser {
   private deliver(count: number): void {
     const hb = this.hdr;
     const t = this.i32; // stays valid: handlers cannot reach the core (feed queues, reset only resets)
-    this.inBase = t[hb + H_INPUT]!;
+    this.inBase = t[hb + H_INPUT]! >>> 0;
     this.runStart = this.runEnd = 0; // the input may have moved or been overwritten since
     this.run = '';
     const epoch = this.epoch;
     const handler = this.handler;
-    let i = t[hb + H_TAPE]! >> 2; // tape cursor (i32 index)
+    let i = t[hb + H_TAPE]! >>> 2; // tape cursor (i32 index; the address may pass 2 GiB)
     let r = 0;
     while (r < count) {
       // One try around the loop (not two per reply). In the catch, a cursor already past the

@@ -14,13 +14,13 @@ const PREFIX = 'Protocol error: ';
  * the parser's own "Protocol error: " prefix: the message says it once) and must not contain
  * reply payload (it may hold user data).
  *
- * The core failing is not a protocol violation: its linear memory (at most 4 GiB) could not
- * hold the reply. That is a DataError saying so; the connection is dropped all the same.
+ * The core failing is not a protocol violation: its linear memory (at most 4 GiB, each region
+ * under 1 GiB: 2^26 tape records, about 67M elements) could not hold the reply. That is a DataError saying so; the connection is dropped all the same.
  */
 export function protocolError(code: number, detail: string): InvalidResponse | DataError {
   if (code === ProtocolErrorCode.CoreFailure) {
     return new DataError(
-      'The reply is too large to decode: the parser needs more memory than it may use (its WebAssembly memory is limited to 4 GiB); fetch it in parts (LRANGE/ZRANGE ranges, SCAN, HSCAN)',
+      'The reply is too large to decode: the parser needs more memory than it may use (its WebAssembly memory holds at most about 67M elements or 1 GiB of one reply, 4 GiB in all); fetch it in parts (LRANGE/ZRANGE ranges, SCAN, HSCAN)',
       { code: ErrorCodes.UNEXPECTED_REPLY },
     );
   }

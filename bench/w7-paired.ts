@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { startRedis } from '../test/support/redis-server.js';
+import { hotKeyIndex } from './e2e/workloads/hot-keys.js';
 
 interface Client {
   connect(): Promise<void>;
@@ -48,13 +49,9 @@ const SET_EVERY = Number(option('set-every', '20'));
 const N = 1000;
 const VALUE = 'h'.repeat(100);
 const KEY = Array.from({ length: N }, (_, i) => `w7:${i}`);
-/** The key of operation i: the xorshift walk of bench/e2e/workloads/hot-keys.ts. */
+/** The key of operation i: the same walk as the W7 workload. */
 function keyOf(i: number): string {
-  let x = (i + 0x9e3779b9) | 0;
-  x ^= x << 13;
-  x ^= x >>> 17;
-  x ^= x << 5;
-  return KEY[(x >>> 0) % N] as string;
+  return KEY[hotKeyIndex(i, N)] as string;
 }
 
 let next = 0;

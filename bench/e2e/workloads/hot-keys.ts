@@ -12,13 +12,18 @@ const N = KEYS.smallCount;
 const KEY = Array.from({ length: N }, (_, i) => KEYS.small(i));
 const VALUE = 'h'.repeat(KEYS.smallSize);
 
-/** Operation i: a SET every 20th, else a GET; key from a fixed pseudo-random walk (xorshift of i). */
-function keyOf(i: number): string {
+/** The index (below n) of operation i's key: a fixed pseudo-random walk (xorshift of i), the same for every client. */
+export function hotKeyIndex(i: number, n: number): number {
   let x = (i + 0x9e3779b9) | 0;
   x ^= x << 13;
   x ^= x >>> 17;
   x ^= x << 5;
-  return KEY[(x >>> 0) % N] as string;
+  return (x >>> 0) % n;
+}
+
+/** Operation i: a SET every 20th, else a GET, on the key of hotKeyIndex. */
+function keyOf(i: number): string {
+  return KEY[hotKeyIndex(i, N)] as string;
 }
 
 const shape: Omit<Workload, 'id' | 'title' | 'adapterOptions' | 'target'> = {

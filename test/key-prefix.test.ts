@@ -110,4 +110,38 @@ describe('keyPrefix on a 3+3 cluster', () => {
     await plain.rpush('{tenant7}:q', 'v');
     assert.deepEqual(await c.blpop('q', 1), ['q', 'v']);
   });
+
+  it('withConnection(key): the node of the prefixed key; WATCH, commands and MULTI/EXEC prefixed and slot-checked', async () => {
+    // Unprefixed, 'x' and 'y' lie in different slots: only the tag of the prefix puts them on one connection.
+    assert.notEqual(keySlot('x'), keySlot('y'));
+    await plain.set('{tenant7}:x', '10');
+    const replies = await c.withConnection('x', async (conn) => {
+      assert.equal(conn.slot, keySlot('{tenant7}:x'));
+      await conn.watch('x', 'y');
+      const seen = await conn.get('x');
+      const tx = await conn.multi().set('x', '11').set('y', String(seen)).exec();
+      return { seen, tx };
+    });
+    assert.deepEqual(replies, { seen: '10', tx: ['OK', 'OK'] });
+    assert.equal(await plain.get('{tenant7}:x'), '11');
+    assert.equal(await plain.get('{tenant7}:y'), '10');
+    assert.equal(await plain.exists('x', 'y'), 0, 'nothing written under the bare keys');
+    // A prefix without a hash tag: the lent connection is the node of 'app:x', and 'y' (as 'app:y', another
+    // slot) is refused before sending.
+    const app = new RedisCluster({ nodes: cluster.startupNodes(), keyPrefix: 'app:', refreshInterval: 0 });
+    try {
+      assert.notEqual(keySlot('app:x'), keySlot('app:y'));
+      await app.withConnection('x', async (conn) => {
+        assert.equal(conn.slot, keySlot('app:x'));
+        assert.equal(await conn.set('x', 'lent'), 'OK');
+        await assert.rejects(
+          conn.get('y'),
+          (e: unknown) => e instanceof Error && e.name === 'ClusterCrossSlotError',
+        );
+      });
+      assert.equal(await plain.get('app:x'), 'lent');
+    } finally {
+      await app.close();
+    }
+  });
 });

@@ -3,7 +3,7 @@
  * node connections live in ./topology.ts, command execution in ./executor.ts, and what to do
  * when a command fails (MOVED, ASK, TRYAGAIN, CLUSTERDOWN, lost node) in ./redirect.ts.
  */
-import { applyPrefix, keyPrefix, type KeyPrefix } from '../commands/prefix.js';
+import { applyPrefix, keyPrefix, prefixed, type KeyPrefix } from '../commands/prefix.js';
 import { commandChannel, commandContext, traceCommand, type CommandTraceContext } from '../diagnostics.js';
 import { asError, underOptions, type CallOptions } from '../shared/call-options.js';
 import { abandon, type SendHandle, type SendOptions } from '../connection/connection.js';
@@ -96,7 +96,7 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
   protected readonly shared: Shared;
   /** @internal */
   protected readonly buffers: boolean = false;
-  /** @internal The `keyPrefix` option (commands, pipelines, transactions; not yet lent connections). */
+  /** @internal The `keyPrefix` option (commands, pipelines, transactions, lent connections). */
   protected readonly prefix: KeyPrefix | undefined;
   /** @internal Per-call signal/timeout (set on `withOptions()` views). */
   protected readonly callOptions: CallOptions | undefined = undefined;
@@ -243,11 +243,17 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
   async withConnection<T>(key: RedisKey, fn: (conn: ClusterConnection) => Promise<T>): Promise<T> {
     await this.connect();
     const { topology, executor } = this.shared;
-    const slot = keySlot(key);
+    // The slot of the key as the server sees it: a hash tag in the prefix decides it.
+    const slot = keySlot(this.prefix === undefined ? key : (prefixed(this.prefix, key) as RedisKey));
     const node = topology.node(topology.pick(slot, false));
     return node.blocking.lease(async (conn) => {
-      const lent = new ClusterConnection(conn, this.buffers, executor.support(), slot, (e) =>
-        executor.redirected(e, node.address),
+      const lent = new ClusterConnection(
+        conn,
+        this.buffers,
+        executor.support(),
+        slot,
+        (e) => executor.redirected(e, node.address),
+        this.prefix,
       );
       try {
         return await fn(lent);

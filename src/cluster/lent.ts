@@ -9,6 +9,7 @@
 import { Transaction, type BatchTarget, type Queued } from '../shared/pipeline.js';
 import { DedicatedConnection } from '../shared/dedicated.js';
 import { flatKeys, type KeysArg } from '../commands/methods/args.js';
+import { applyPrefix, type KeyPrefix } from '../commands/prefix.js';
 import type { ServerSupport } from '../commands/support.js';
 import { lookupCommand } from '../commands/table.js';
 import type { Connection } from '../connection/connection.js';
@@ -49,12 +50,21 @@ export class ClusterConnection extends DedicatedConnection {
     /** The slot every key must hash to. */
     readonly slot: number,
     private readonly onRedirect: (e: MovedError | AskError) => void,
+    prefix?: KeyPrefix,
   ) {
-    super(node, bytes, checks);
+    super(node, bytes, checks, prefix);
+  }
+
+  /** The arguments as the server will see them (keyPrefix applied to a copy), for the slot check. */
+  private served(name: string, args: readonly unknown[]): readonly unknown[] {
+    if (this.prefix === undefined) return args;
+    const copy = args.slice();
+    applyPrefix(this.prefix, name, copy, undefined);
+    return copy;
   }
 
   override watch(...keys: KeysArg[]): Promise<'OK'> {
-    const wrong = foreignKeys(this.slot, 'WATCH', flatKeys(keys));
+    const wrong = foreignKeys(this.slot, 'WATCH', this.served('WATCH', flatKeys(keys)));
     if (wrong !== undefined) return Promise.reject(wrong);
     return this.guard(super.watch(...keys), 'WATCH').then((ok) => {
       this.watching = true;
@@ -79,7 +89,7 @@ export class ClusterConnection extends DedicatedConnection {
     args: unknown[],
     transform?: (reply: unknown) => unknown,
   ): Promise<unknown> {
-    const wrong = foreignKeys(this.slot, name, args);
+    const wrong = foreignKeys(this.slot, name, this.served(name, args));
     if (wrong !== undefined) return Promise.reject(wrong);
     return this.guard(super.dispatch(name, args, transform), name);
   }

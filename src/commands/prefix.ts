@@ -27,7 +27,8 @@ export function keyPrefix(text: string | undefined): KeyPrefix | undefined {
   return { text, bytes: encoder.encode(text), pattern: text.replace(/[*?[\]\\]/g, '\\$&') };
 }
 
-function prefixed(p: KeyPrefix, key: unknown): unknown {
+/** One key with the prefix in front (strings, numbers and bytes; anything else as it came). */
+export function prefixed(p: KeyPrefix, key: unknown): unknown {
   if (typeof key === 'string') return p.text + key;
   if (typeof key === 'number' || typeof key === 'bigint') return p.text + String(key);
   if (key instanceof Uint8Array) {

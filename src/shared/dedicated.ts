@@ -62,8 +62,8 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
     /** @internal String replies as bytes. */
     protected readonly buffers: boolean,
     private readonly support?: ServerSupport,
-    /** @internal The client's `keyPrefix` (standalone; a cluster's lent connection has none yet). */
-    private readonly prefix?: KeyPrefix,
+    /** @internal The client's `keyPrefix`. */
+    protected readonly prefix?: KeyPrefix,
   ) {
     super();
     this.context = { main: conn, prefix, support };

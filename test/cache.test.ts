@@ -57,6 +57,19 @@ for (const protocol of [3, 2] as const) {
       assert.equal(await serverCalls(server, 'get'), 1);
     });
 
+    it('clear() then a write: no read finds an entry from before clear()', async () => {
+      await w.set('cleared', 'old');
+      assert.equal(await r.get('cleared'), 'old');
+      assert.equal(await r.get('cleared'), 'old'); // a hit: the store's lookup path is warm
+      r.clientSideCache!.clear();
+      await w.set('cleared', 'new');
+      await r.ping(); // the invalidation (if any still comes) is processed by now
+      assert.equal(await r.get('cleared'), 'new');
+      const hits = r.clientSideCache!.stats().hits;
+      assert.equal(await r.get('cleared'), 'new');
+      assert.equal(r.clientSideCache!.stats().hits, hits + 1, 'served from the cache again after clear()');
+    });
+
     it("is invalidated by another client's SET, DEL, expiry and FLUSHDB", async () => {
       await w.set('inv', 'a');
       assert.equal(await r.get('inv'), 'a');

@@ -144,6 +144,10 @@ export class ClientCache implements ClientSideCache, TrackerSink {
     const hit = store.get(group, id);
     if (hit !== undefined) {
       store.hits++;
+      const value = hit.value;
+      // The common hit: an immutable reply (string, number, null) and no typed transform, so no copy.
+      if (options.transform === undefined && (value === null || typeof value !== 'object'))
+        return Promise.resolve(value);
       try {
         return Promise.resolve(answer(hit.value, options.transform));
       } catch (e) {

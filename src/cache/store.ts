@@ -59,6 +59,9 @@ export interface CacheStats {
  */
 export class Store {
   private readonly groups = new Map<string, Map<string, Entry>>();
+  /** The group `get` looked up last and its map (a map leaves `groups` only in `clear()`). */
+  private lastGroup: string | undefined = undefined;
+  private lastMap: Map<string, Entry> | undefined = undefined;
   private size = 0;
   /** The entries of each index key: one entry as itself (the common case: no set to allocate), more as a set. */
   private readonly byKey = new Map<string, Entry | Set<Entry>>();
@@ -78,16 +81,33 @@ export class Store {
 
   /** The live entry (now the most recently used), or undefined. */
   get(group: string, id: string): Entry | undefined {
-    const e = this.groups.get(group)?.get(id);
+    // A read-heavy load asks the same group (GET as strings) over and over: skip its lookup.
+    let map = this.lastMap;
+    if (group !== this.lastGroup) {
+      map = this.groups.get(group);
+      if (map === undefined) return undefined;
+      this.lastGroup = group;
+      this.lastMap = map;
+    }
+    const e = (map as Map<string, Entry>).get(id);
     if (e === undefined) return undefined;
     if (this.ttl > 0 && e.expires <= Date.now()) {
       this.remove(e);
       this.evictions++;
       return undefined;
     }
-    if (e !== this.head) {
-      this.unlink(e);
-      this.pushFront(e);
+    const head = this.head;
+    if (e !== head) {
+      // To the front: e is not the head, so it has a prev and the list has a head.
+      const prev = e.prev as Entry;
+      const next = e.next;
+      prev.next = next;
+      if (next !== undefined) next.prev = prev;
+      else this.tail = prev;
+      e.prev = undefined;
+      e.next = head;
+      (head as Entry).prev = e;
+      this.head = e;
     }
     return e;
   }
@@ -159,6 +179,7 @@ export class Store {
   /** Empties the cache (counters stay). */
   clear(): void {
     this.groups.clear();
+    this.lastGroup = this.lastMap = undefined; // the cleared maps still hold the old entries
     this.size = 0;
     this.byKey.clear();
     this.head = this.tail = undefined;

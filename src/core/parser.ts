@@ -122,6 +122,19 @@ const POOL_VALUES = 3;
 /** Largest storage kept for reuse after a large value was decoded as text (see `spare`). */
 const SPARE_MAX = 16 * 1024 * 1024;
 
+/**
+ * How many records follow tape record `i` as its children: a map's keys and values, an
+ * aggregate's elements, an attribute's pairs plus the value it annotates. Decode path: no
+ * allocation.
+ */
+function childRecords(t: Int32Array, i: number): number {
+  const type = t[i]!;
+  if (type === T_MAP) return 2 * (t[i + 1]! >>> 0);
+  if (type === T_ARRAY || type === T_SET || type === T_PUSH) return t[i + 1]! >>> 0;
+  if (type === T_ATTR) return 2 * (t[i + 1]! >>> 0) + 1;
+  return 0;
+}
+
 function limit(value: number | undefined, fallback: number, min: number, max: number, name: string): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -549,11 +562,7 @@ export class Parser {
       let pending = 2 * (t[i + 1]! >>> 0);
       i += 4;
       while (pending > 0) {
-        const type = t[i]!;
-        pending--;
-        if (type === T_MAP) pending += 2 * (t[i + 1]! >>> 0);
-        else if (type === T_ARRAY || type === T_SET || type === T_PUSH) pending += t[i + 1]! >>> 0;
-        else if (type === T_ATTR) pending += 2 * (t[i + 1]! >>> 0) + 1;
+        pending += childRecords(t, i) - 1;
         i += 4;
       }
     }
@@ -567,12 +576,8 @@ export class Parser {
     let pending = 1;
     let exts = 0;
     while (pending > 0) {
-      const type = t[i]!;
-      pending--;
-      if (type === T_MAP) pending += 2 * (t[i + 1]! >>> 0);
-      else if (type === T_ARRAY || type === T_SET || type === T_PUSH) pending += t[i + 1]! >>> 0;
-      else if (type === T_ATTR) pending += 2 * (t[i + 1]! >>> 0) + 1;
-      else if (type === T_STR_EXT) exts++;
+      pending += childRecords(t, i) - 1;
+      if (t[i] === T_STR_EXT) exts++;
       i += 4;
     }
     this.tp = i;

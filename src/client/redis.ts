@@ -370,7 +370,17 @@ export class Redis extends NodeCommands<RedisEvents> {
     flags: CommandFlags,
   ): Promise<unknown> {
     const handle: SendHandle = {};
-    const held: SendOptions = { ...opts, handle };
+    // One literal of a fixed shape, not a spread of `opts` plus `handle` (see the cluster executor).
+    const held: SendOptions = {
+      buffers: opts.buffers,
+      transform: opts.transform,
+      safe: opts.safe,
+      readOnly: opts.readOnly,
+      blocking: opts.blocking,
+      confirmations: opts.confirmations,
+      trace: opts.trace,
+      handle,
+    };
     const giveUp = (error: unknown): void => abandon(handle, asError(error));
     if (flags.blocking) {
       const pool = this.shared.blocking;

@@ -183,7 +183,18 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
     const s = this.state;
     const held = s.watching || s.inMulti || s.otherDb || s.tracking;
     if (state !== undefined) this.before(state, args);
-    return held || state !== undefined ? { ...options, safe: false, readOnly: false } : options;
+    if (!held && state === undefined) return options;
+    // One literal of a fixed shape, not a spread of `options` (see the cluster executor).
+    return {
+      buffers: options.buffers,
+      transform: options.transform,
+      safe: false,
+      readOnly: false,
+      blocking: options.blocking,
+      confirmations: options.confirmations,
+      trace: options.trace,
+      handle: options.handle,
+    };
   }
 
   /** State a command takes as soon as it is sent (counted as held even if it then fails). */

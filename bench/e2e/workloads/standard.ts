@@ -92,6 +92,54 @@ function getSet(keys: readonly string[]): Pick<Workload, 'operation' | 'check'> 
 
 const one = (args: string[], n: number) => [{ label: '-c 1 -P 1', args: ['-c', '1', '-P', '1', ...args], n }];
 
+/** The W5 values: key, size, data set, counts and the redis-benchmark request count. */
+const BIG = {
+  '1mb': {
+    label: '1 MB',
+    key: KEYS.big1,
+    size: KEYS.big1Size,
+    data: DATA.big1,
+    count: 600,
+    quickCount: 30,
+    n: 2000,
+  },
+  '10mb': {
+    label: '10 MB',
+    key: KEYS.big10,
+    size: KEYS.big10Size,
+    data: DATA.big10,
+    count: 60,
+    quickCount: 5,
+    n: 200,
+  },
+} as const;
+
+/** W5: GET one large value, one at a time, as a string or (`buffers`) as a Buffer. */
+function bigGet(which: keyof typeof BIG, buffers: boolean, target?: number): Workload {
+  const b = BIG[which];
+  const id = `W5-${which}${buffers ? '-buf' : ''}`;
+  return {
+    id,
+    family: 'W5',
+    title: `GET ${b.label}${buffers ? ' as a Buffer' : ''}, one at a time`,
+    mode: 'standalone',
+    kind: 'sequential',
+    inflight: 1,
+    commandsPerOp: 1,
+    count: b.count,
+    quickCount: b.quickCount,
+    capMs: 20_000,
+    ...(target === undefined ? {} : { target }),
+    ceilings: one(['GET', b.key], b.n),
+    data: [b.data],
+    ...(buffers ? { adapterOptions: { buffers: true } } : {}),
+    operation: (a) => () => a.get(b.key),
+    check: buffers
+      ? (_i, v) => bytesOf(id, v, b.size)
+      : (_i, v) => expect(id, 'GET length', sizeOf(v), b.size),
+  };
+}
+
 export const STANDARD: readonly Workload[] = [
   {
     id: 'W1',
@@ -210,75 +258,12 @@ export const STANDARD: readonly Workload[] = [
     operation: (a) => () => a.hgetall(KEYS.hash),
     check: (_i, v) => expect('W4-hgetall', 'HGETALL fields', countOf(v), KEYS.hashFields),
   },
-  {
-    id: 'W5-1mb',
-    family: 'W5',
-    title: 'GET 1 MB, one at a time',
-    mode: 'standalone',
-    kind: 'sequential',
-    inflight: 1,
-    commandsPerOp: 1,
-    count: 600,
-    quickCount: 30,
-    capMs: 20_000,
-    target: 2.0,
-    ceilings: one(['GET', KEYS.big1], 2000),
-    data: [DATA.big1],
-    operation: (a) => () => a.get(KEYS.big1),
-    check: (_i, v) => expect('W5-1mb', 'GET length', sizeOf(v), KEYS.big1Size),
-  },
-  {
-    id: 'W5-10mb',
-    family: 'W5',
-    title: 'GET 10 MB, one at a time',
-    mode: 'standalone',
-    kind: 'sequential',
-    inflight: 1,
-    commandsPerOp: 1,
-    count: 60,
-    quickCount: 5,
-    capMs: 20_000,
-    ceilings: one(['GET', KEYS.big10], 200),
-    data: [DATA.big10],
-    operation: (a) => () => a.get(KEYS.big10),
-    check: (_i, v) => expect('W5-10mb', 'GET length', sizeOf(v), KEYS.big10Size),
-  },
+  bigGet('1mb', false, 2.0),
+  bigGet('10mb', false),
   // The same GETs with Buffer replies (wredis withBuffers(), ioredis getBuffer(), ...): what a
   // client must do at the least for a large value, the shape compared with redis-benchmark.
-  {
-    id: 'W5-1mb-buf',
-    family: 'W5',
-    title: 'GET 1 MB as a Buffer, one at a time',
-    mode: 'standalone',
-    kind: 'sequential',
-    inflight: 1,
-    commandsPerOp: 1,
-    count: 600,
-    quickCount: 30,
-    capMs: 20_000,
-    ceilings: one(['GET', KEYS.big1], 2000),
-    data: [DATA.big1],
-    adapterOptions: { buffers: true },
-    operation: (a) => () => a.get(KEYS.big1),
-    check: (_i, v) => bytesOf('W5-1mb-buf', v, KEYS.big1Size),
-  },
-  {
-    id: 'W5-10mb-buf',
-    family: 'W5',
-    title: 'GET 10 MB as a Buffer, one at a time',
-    mode: 'standalone',
-    kind: 'sequential',
-    inflight: 1,
-    commandsPerOp: 1,
-    count: 60,
-    quickCount: 5,
-    capMs: 20_000,
-    ceilings: one(['GET', KEYS.big10], 200),
-    data: [DATA.big10],
-    adapterOptions: { buffers: true },
-    operation: (a) => () => a.get(KEYS.big10),
-    check: (_i, v) => bytesOf('W5-10mb-buf', v, KEYS.big10Size),
-  },
+  bigGet('1mb', true),
+  bigGet('10mb', true),
   {
     id: 'W6',
     family: 'W6',

@@ -28,6 +28,17 @@ async function droppingNode(): Promise<ScriptedServer> {
   return srv;
 }
 
+const maxRedirections = 3;
+
+/** A cluster client of the dropping node, with no background refresh and `maxRedirections`. */
+const clusterOn = (srv: ScriptedServer, retry: Retry): RedisCluster =>
+  new RedisCluster({
+    nodes: [{ host: '127.0.0.1', port: srv.port }],
+    refreshInterval: 0,
+    maxRedirections,
+    retry,
+  });
+
 const sent = (srv: ScriptedServer, name: string): number => srv.received.filter((c) => c[0] === name).length;
 
 describe('one retry policy per failure', () => {
@@ -45,13 +56,7 @@ describe('one retry policy per failure', () => {
 
   it('cluster: a lost read is sent again by the redirection loop only, within maxRedirections', async () => {
     const srv = await droppingNode();
-    const maxRedirections = 3;
-    const r = new RedisCluster({
-      nodes: [{ host: '127.0.0.1', port: srv.port }],
-      refreshInterval: 0,
-      maxRedirections,
-      retry: new Retry({ retries: 3 }),
-    });
+    const r = clusterOn(srv, new Retry({ retries: 3 }));
     try {
       await r.connect();
       const e = await r.get('k').then(
@@ -71,19 +76,8 @@ describe('one retry policy per failure', () => {
 
   it('cluster: a lost write is not sent again by default; under replay: idempotent only by the loop', async () => {
     const srv = await droppingNode();
-    const maxRedirections = 3;
-    const r = new RedisCluster({
-      nodes: [{ host: '127.0.0.1', port: srv.port }],
-      refreshInterval: 0,
-      maxRedirections,
-      retry: new Retry({ retries: 3 }),
-    });
-    const idem = new RedisCluster({
-      nodes: [{ host: '127.0.0.1', port: srv.port }],
-      refreshInterval: 0,
-      maxRedirections,
-      retry: new Retry({ retries: 3, replay: 'idempotent' }),
-    });
+    const r = clusterOn(srv, new Retry({ retries: 3 }));
+    const idem = clusterOn(srv, new Retry({ retries: 3, replay: 'idempotent' }));
     try {
       await r.connect();
       await assert.rejects(r.set('k', 'v'), ConnectionError);

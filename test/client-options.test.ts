@@ -4,21 +4,25 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCodes, TimeoutError, type Redis } from '../src/index.js';
 import { perProtocol } from './commands-setup.js';
-
-/** Polls `check` every 10 ms, at most 200 times (2 s). */
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await check()) return;
-    await sleep(10);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
+import { waitUntil } from './support/redis-server.js';
 
 async function blockedClients(r: Redis): Promise<number> {
   return Number((await r.infoObject('clients'))['blocked_clients']);
+}
+
+/** Polls every 10 ms, for 2 s at most, until the server counts `n` blocked clients. */
+function blockedReach(r: Redis, n: number, what: string): Promise<void> {
+  return waitUntil(
+    what,
+    2000,
+    async () => {
+      const now = await blockedClients(r);
+      return now === n ? undefined : `${now} blocked`;
+    },
+    10,
+  );
 }
 
 async function calls(r: Redis, command: string): Promise<number> {
@@ -31,11 +35,11 @@ perProtocol('withOptions, withConnection signal, duplicate', (ctx) => {
     const r = ctx.r;
     const ac = new AbortController();
     const popped = r.withOptions({ signal: ac.signal }).blpop('q', 0);
-    await until(async () => (await blockedClients(r)) === 1, 'BLPOP to block');
+    await blockedReach(r, 1, 'BLPOP to block');
     const reason = new Error('user went away');
     ac.abort(reason);
     await assert.rejects(popped, (e: unknown) => e === reason);
-    await until(async () => (await blockedClients(r)) === 0, 'the blocked connection to go');
+    await blockedReach(r, 0, 'the blocked connection to go');
     // The list was not consumed by the abandoned BLPOP.
     await r.rpush('q', 'x');
     assert.deepEqual(await r.lrange('q', 0, -1), ['x']);
@@ -135,10 +139,10 @@ perProtocol('withOptions, withConnection signal, duplicate', (ctx) => {
     const r = ctx.r;
     const ac = new AbortController();
     const lent = r.withConnection(async (c) => c.blpop('q2', 0), { signal: ac.signal });
-    await until(async () => (await blockedClients(r)) === 1, 'BLPOP to block');
+    await blockedReach(r, 1, 'BLPOP to block');
     ac.abort();
     await assert.rejects(lent, (e: unknown) => e instanceof Error && e.name === 'AbortError');
-    await until(async () => (await blockedClients(r)) === 0, 'the lent connection to go');
+    await blockedReach(r, 0, 'the lent connection to go');
     assert.equal(await r.withConnection(async (c) => c.ping()), 'PONG');
   });
 

@@ -25,6 +25,8 @@ function blockedReach(r: Redis, n: number, what: string): Promise<void> {
   );
 }
 
+const isAbort = (e: unknown): boolean => e instanceof Error && e.name === 'AbortError';
+
 async function calls(r: Redis, command: string): Promise<number> {
   const m = new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(await r.info('commandstats'));
   return m === null ? 0 : Number(m[1]);
@@ -54,13 +56,13 @@ perProtocol('withOptions, withConnection signal, duplicate', (ctx) => {
     const set = view.set('dropped', '1');
     const kept = view.set('kept', '1');
     ac.abort();
-    await assert.rejects(set, (e: unknown) => e instanceof Error && e.name === 'AbortError');
-    await assert.rejects(kept, (e: unknown) => e instanceof Error && e.name === 'AbortError');
+    await assert.rejects(set, isAbort);
+    await assert.rejects(kept, isAbort);
     await lazy.connect();
     assert.equal(await lazy.get('dropped'), null);
     assert.equal(await calls(r, 'set'), 0);
     // An already aborted signal: rejected at once, nothing sent.
-    await assert.rejects(view.incr('n'), (e: unknown) => e instanceof Error && e.name === 'AbortError');
+    await assert.rejects(view.incr('n'), isAbort);
     assert.equal(await calls(r, 'incr'), 0);
   });
 
@@ -69,7 +71,6 @@ perProtocol('withOptions, withConnection signal, duplicate', (ctx) => {
     const c = ctx.client();
     await c.ping();
     await r.configResetstat();
-    const isAbort = (e: unknown): boolean => e instanceof Error && e.name === 'AbortError';
     // In the write buffer of this tick, between two commands that stay.
     const ac = new AbortController();
     const before = c.incr('w');
@@ -99,7 +100,6 @@ perProtocol('withOptions, withConnection signal, duplicate', (ctx) => {
     const c = ctx.client();
     await c.ping();
     await r.configResetstat();
-    const isAbort = (e: unknown): boolean => e instanceof Error && e.name === 'AbortError';
     const ac = new AbortController();
     const run = c.withOptions({ signal: ac.signal }).pipeline().incr('pw').incr('pw').exec();
     ac.abort();
@@ -141,7 +141,7 @@ perProtocol('withOptions, withConnection signal, duplicate', (ctx) => {
     const lent = r.withConnection(async (c) => c.blpop('q2', 0), { signal: ac.signal });
     await blockedReach(r, 1, 'BLPOP to block');
     ac.abort();
-    await assert.rejects(lent, (e: unknown) => e instanceof Error && e.name === 'AbortError');
+    await assert.rejects(lent, isAbort);
     await blockedReach(r, 0, 'the lent connection to go');
     assert.equal(await r.withConnection(async (c) => c.ping()), 'PONG');
   });

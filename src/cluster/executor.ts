@@ -8,7 +8,7 @@ import type { ClientCache } from '../cache/index.js';
 import { commandFlags } from '../shared/command-flags.js';
 import type { BatchTarget } from '../shared/pipeline.js';
 import { ServerSupport } from '../commands/support.js';
-import { isReadOnly, lookupCommand } from '../commands/table.js';
+import { lookupCommand } from '../commands/table.js';
 import type { SendOptions } from '../connection/connection.js';
 import {
   type AskError,
@@ -156,7 +156,8 @@ export class Executor implements RedirectHost, TransactionHost {
     } catch (e) {
       return Promise.reject(e);
     }
-    const readOnly = flags.safe && this.readFrom !== 'primary' && spec !== undefined && isReadOnly(spec);
+    // flags.readOnly is the table's read-only flag of this spec (never set on a blocking call).
+    const readOnly = flags.readOnly && this.readFrom !== 'primary';
     switch (r.kind) {
       case 'slot':
         return this.onSlot(name, args, options, r.slot, readOnly);

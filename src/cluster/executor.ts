@@ -190,7 +190,7 @@ export class Executor implements RedirectHost, TransactionHost {
     // Sent again after a lost connection: read-only commands, idempotent ones only under replay: 'idempotent'.
     const replayable =
       options.readOnly === true || (options.safe === true && this.retry.replay === 'idempotent');
-    return withRedirections(this, name.toUpperCase(), replayable, (a) => {
+    return withRedirections(this, name, replayable, (a) => {
       // A keyless command that met MOVED names its slot: follow that slot from now on.
       if (target < 0 && a.previous instanceof MovedError) target = a.previous.slot;
       const address = a.asking ?? t.pick(target, readOnly && a.number === 0);

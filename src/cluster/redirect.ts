@@ -127,6 +127,8 @@ export interface Attempt {
 /**
  * Runs `attempt` until it succeeds, a failure is not worth another attempt (rethrown as is), or
  * the budget is spent (ClusterError / ClusterDownError with the last failure as `cause`).
+ * `command` is the name as the caller spelt it: upper-cased only where it is reported (the debug
+ * line, the budget error), so a command that succeeds at once never pays for that.
  */
 export async function withRedirections<T>(
   host: RedirectHost,
@@ -176,7 +178,7 @@ export async function withRedirections<T>(
       }
     }
   }
-  throw budgetSpent(command, max, last);
+  throw budgetSpent(command.toUpperCase(), max, last);
 }
 
 /** The error of a command whose redirections and retries are spent. */
@@ -217,5 +219,6 @@ function announce(
   const slot = (error as { slot?: number }).slot ?? -1;
   const message = { kind, slot, from: from?.key ?? '', to: to.key };
   if (redirectChannel.hasSubscribers) redirectChannel.publish(message);
-  if (debugging) debug('%s %s: slot %d %s -> %s', command, kind, slot, message.from, message.to);
+  if (debugging)
+    debug('%s %s: slot %d %s -> %s', command.toUpperCase(), kind, slot, message.from, message.to);
 }

@@ -56,6 +56,19 @@ perProtocol('keyPrefix', (ctx) => {
     const all: string[] = [];
     for await (const k of c.scanIterator()) all.push(k);
     assert.deepEqual(all.sort(), ['k1', 'k2', 'x'], 'SCAN without MATCH stays in the namespace');
+    // MATCH given as bytes is the same token: its pattern is prefixed, no second MATCH added after it.
+    const raw: unknown[] = [];
+    let cursor = '0';
+    for (let i = 0; i < 100; i++) {
+      const [next, keys] = (await c.call('SCAN', cursor, Buffer.from('match'), 'k*', 'COUNT', '1000')) as [
+        string,
+        unknown[],
+      ];
+      raw.push(...keys);
+      cursor = String(next);
+      if (cursor === '0') break;
+    }
+    assert.deepEqual(raw.map(String).sort(), ['k1', 'k2']);
     await r.rpush('app:q', 'v');
     assert.deepEqual(await c.blpop(['none', 'q'], 1), ['q', 'v']);
     await r.rpush('app:q', 'w');

@@ -65,8 +65,8 @@ interface Plan {
 
 const latin1 = new TextDecoder('latin1');
 
-/** Case-insensitive ASCII comparison of an argument with an upper-case token. */
-function isToken(v: unknown, upper: string): boolean {
+/** Case-insensitive ASCII comparison of an argument (string or bytes) with an upper-case token. */
+export function isToken(v: unknown, upper: string): boolean {
   if (typeof v === 'string') {
     return v.length === upper.length && (v === upper || v.toUpperCase() === upper);
   }

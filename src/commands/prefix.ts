@@ -8,7 +8,7 @@
  * stream names. Pub/Sub channels and SORT BY/GET patterns are not prefixed
  * (they are not keys).
  */
-import { keyIndexes } from './keys.js';
+import { isToken, keyIndexes } from './keys.js';
 import { newRecord, sealRecord } from './methods/transforms.js';
 import { lookupCommand } from './table.js';
 
@@ -43,10 +43,6 @@ export function prefixed(p: KeyPrefix, key: unknown): unknown {
 function prefixedPattern(p: KeyPrefix, pattern: unknown): unknown {
   if (pattern instanceof Uint8Array) return prefixed({ ...p, bytes: encoder.encode(p.pattern) }, pattern);
   return p.pattern + String(pattern);
-}
-
-function isToken(v: unknown, upper: string): boolean {
-  return typeof v === 'string' && v.length === upper.length && v.toUpperCase() === upper;
 }
 
 /** Reply keys to strip, by command. */

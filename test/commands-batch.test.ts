@@ -1,7 +1,14 @@
 /** pipeline(), multi()/exec (ExecAbortError), withConnection() with WATCH (WatchError), with typed methods. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { CommandSyntaxError, ExecAbortError, ResponseError, WatchError } from '../src/index.js';
+import {
+  CommandSyntaxError,
+  ConnectionError,
+  ErrorCodes,
+  ExecAbortError,
+  ResponseError,
+  WatchError,
+} from '../src/index.js';
 import { perProtocol } from './commands-setup.js';
 
 perProtocol('pipelines and transactions', (ctx) => {
@@ -30,6 +37,36 @@ perProtocol('pipelines and transactions', (ctx) => {
     assert.ok(results[5] instanceof CommandSyntaxError);
     assert.deepEqual(results.slice(6), ['1-1', [{ id: '1-1', fields: { f: 'v' } }], [false]]);
     assert.deepEqual(await r.pipeline().exec(), []);
+  });
+
+  it('a long pipeline keeps every reply in its slot, in order, and one sent while closed fills each slot with the error', async () => {
+    const r = ctx.r;
+    await r.set('str', 'x');
+    const p = r.pipeline();
+    for (let i = 0; i < 2500; i++) {
+      if (i % 500 === 7) p.lpush('str', 'boom');
+      else if (i % 2 === 0) p.incr('n');
+      else p.call('ECHO', `e${i}`);
+    }
+    const results = await p.exec();
+    assert.equal(results.length, 2500);
+    let n = 0;
+    results.forEach((v, i) => {
+      if (i % 500 === 7) assert.ok(v instanceof ResponseError && v.command === 'LPUSH', `slot ${i}`);
+      else if (i % 2 === 0) assert.equal(v, ++n, `slot ${i}`);
+      else assert.equal(v, `e${i}`, `slot ${i}`);
+    });
+    const closed = ctx.client();
+    await closed.connect();
+    await closed.close();
+    const failed = await closed.pipeline().get('a').set('b', 'c').exec();
+    assert.equal(failed.length, 2);
+    for (const e of failed)
+      assert.ok(e instanceof ConnectionError && e.code === ErrorCodes.CONNECTION_CLOSED, String(e));
+    assert.deepEqual(
+      failed.map((e) => (e as ConnectionError).command),
+      ['GET', 'SET'],
+    );
   });
 
   it('multi()/exec shapes EXEC results; a runtime error stays in its slot', async () => {

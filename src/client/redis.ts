@@ -35,7 +35,7 @@ import {
 } from '../features/stream-consumer.js';
 import { ClientCache, type ClientSideCache, type Tracker } from '../cache/index.js';
 import { existingPubSub, installPubSub, type PubSubCommands } from '../pubsub/index.js';
-import { rememberClientName, rememberClientNamesInBlock } from '../shared/client-name.js';
+import { clientSetName, rememberClientName, rememberClientNamesInBlock } from '../shared/client-name.js';
 import { startMonitor, type Monitor, type MonitorEvent } from './monitor.js';
 
 /** Bytes as replies carry them under `withBuffers()`: Buffer on Node, Uint8Array on edge runtimes. */
@@ -285,9 +285,15 @@ export class Redis extends NodeCommands<RedisEvents> {
 
   private batchTarget(): BatchTarget {
     const main = this.shared.main;
+    const buffers = this.buffers;
     return {
       buffers: this.buffers,
       send: (name, args, options) => rememberClientName(main, name, args, main.send(name, args, options)),
+      // CLIENT SETNAME is remembered as its own reply arrives: a pipeline with one goes by `send`.
+      sendEach: (commands) =>
+        commands.some((c) => clientSetName(c.name, c.args) !== undefined)
+          ? undefined
+          : main.sendEach(commands, buffers),
       sendBatch: (commands) => {
         const sent = main.sendBatch(commands);
         rememberClientNamesInBlock(main, commands, sent);

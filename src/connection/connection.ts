@@ -138,6 +138,14 @@ export function abandon(handle: SendHandle, error: Error): void {
   if (p.blocking && !p.settled) handle.connection?.disconnect();
 }
 
+/** One command of `sendEach()`: an `error` takes its slot without sending it. */
+export interface EachCommand {
+  readonly name: string;
+  readonly args: readonly unknown[];
+  readonly transform: ((reply: unknown) => unknown) | undefined;
+  readonly error?: Error | undefined;
+}
+
 /** One command of `sendBatch()`. */
 export interface BatchCommand {
   name: string;
@@ -309,6 +317,40 @@ export class Connection extends Emitter<ConnectionEvents> {
   }
 
   /**
+   * Sends a pipeline's commands, each exactly as `send(name, args, { buffers, transform })`
+   * would (each alone: a failed one leaves the others, none is replayed after a loss), with one
+   * promise for all of them instead of one per command: it resolves once every command has
+   * settled, with each one's reply or error in its slot. A command given with an `error` is not
+   * sent; the error takes its slot.
+   */
+  sendEach(commands: readonly EachCommand[], buffers: boolean): Promise<unknown[]> {
+    return new Promise((resolve) => {
+      const n = commands.length;
+      const results = new Array<unknown>(n);
+      let left = n + 1; // one more for the loop itself: nothing resolves before every command entered
+      const setup = this.life.status === 'ready' ? undefined : this.life.setupError;
+      const options = buffers ? EACH_BUFFERS : EACH_STRINGS;
+      for (let i = 0; i < n; i++) {
+        const c = commands[i] as EachCommand;
+        if (c.error !== undefined) {
+          results[i] = c.error;
+          left--;
+          continue;
+        }
+        // One function is the command's resolve and reject: a pipeline keeps errors in their slots.
+        const slot = (value: unknown): void => {
+          results[i] = value;
+          if (--left === 0) resolve(results);
+        };
+        const p = new Pending(c.name, c.args, slot, slot, c.transform, options);
+        if (setup !== undefined) p.reject(tagged(errorFor(setup, true), p));
+        else this.queue.enqueue(p);
+      }
+      if (--left === 0) resolve(results);
+    });
+  }
+
+  /**
    * Sends commands as one block that enters the queue whole or not at all (MULTI…EXEC):
    * when one argument cannot be encoded or a queue bound is hit, every command rejects and
    * nothing is sent; after a connection loss the block is sent again whole or fails whole.
@@ -399,6 +441,10 @@ export class Connection extends Emitter<ConnectionEvents> {
     );
   }
 }
+
+/** What `pending()` makes of `{ buffers, transform }` alone, shared by every command of `sendEach()`. */
+const EACH_STRINGS = { buffers: false, blocking: false, internal: false, replay: 'never' } as const;
+const EACH_BUFFERS = { buffers: true, blocking: false, internal: false, replay: 'never' } as const;
 
 /** A FIFO entry. Internal ones (handshake, resubscriptions) are never requeued nor shown to users. */
 function pending(

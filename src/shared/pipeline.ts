@@ -8,7 +8,13 @@ import type { CommandSignatures, SameParams } from '../commands/methods/index.js
 import { CommandBase } from './command-base.js';
 import type { ServerSupport } from '../commands/support.js';
 import type { CommandSpec } from '../commands/types.js';
-import { abandon, type BatchCommand, type SendHandle, type SendOptions } from '../connection/connection.js';
+import {
+  abandon,
+  type BatchCommand,
+  type EachCommand,
+  type SendHandle,
+  type SendOptions,
+} from '../connection/connection.js';
 import { asError, underOptions, type CallOptions } from './call-options.js';
 import { argumentError } from '../protocol/arguments.js';
 import { ExecAbortError, RedisError, WatchError, withCommand } from '../errors/index.js';
@@ -37,6 +43,12 @@ export interface Queued {
 /** Where a batch's commands go: a connection's `send`. */
 export interface BatchTarget {
   send(name: string, args: readonly unknown[], options: SendOptions): Promise<unknown>;
+  /**
+   * Sends a pipeline's commands with one promise for all (see Connection.sendEach), as `send`
+   * with `{ buffers, transform }` per command would. Undefined (or absent) when these commands
+   * need a promise each: then each goes by `send`.
+   */
+  sendEach?(commands: readonly EachCommand[]): Promise<unknown[]> | undefined;
   /** Sends a block that enters the connection's queue whole or not at all (MULTI…EXEC). */
   sendBatch?(commands: readonly BatchCommand[]): Array<Promise<unknown>>;
   readonly buffers: boolean;
@@ -51,6 +63,8 @@ export interface BatchTarget {
   /** A `withOptions()` view's signal/timeout: `exec()` rejects on them (see Pipeline.exec). */
   readonly callOptions?: CallOptions;
 }
+
+const untraced = (q: Queued): boolean => q.trace === undefined;
 
 const settle = (p: Promise<unknown>): Promise<unknown> =>
   p.then(
@@ -203,8 +217,14 @@ export class Pipeline<T extends unknown[] = []> extends Batch {
     queued: Queued[],
     gave: { up: Error | undefined; handles: SendHandle[] } | undefined,
   ): Promise<unknown[]> {
-    return this.checked(queued, () =>
-      Promise.all(
+    return this.checked(queued, () => {
+      // One promise for the whole pipeline, unless a command is traced (its own promise feeds
+      // its trace) or may be given up on (a handle each).
+      if (gave === undefined && queued.every(untraced)) {
+        const all = this.target.sendEach?.(queued);
+        if (all !== undefined) return all;
+      }
+      return Promise.all(
         queued.map((q) => {
           if (q.error !== undefined) return Promise.resolve(q.error);
           const trace = q.trace;
@@ -217,8 +237,8 @@ export class Pipeline<T extends unknown[] = []> extends Batch {
           const send = (): Promise<unknown> => this.target.send(q.name, q.args, options);
           return settle(trace === undefined ? send() : commandChannel.tracePromise(send, trace));
         }),
-      ),
-    );
+      );
+    });
   }
 }
 

@@ -48,7 +48,7 @@ perProtocol('pipelines and transactions', (ctx) => {
       else if (i % 2 === 0) p.incr('n');
       else p.call('ECHO', `e${i}`);
     }
-    const results = await p.exec();
+    const results: unknown[] = await p.exec();
     assert.equal(results.length, 2500);
     let n = 0;
     results.forEach((v, i) => {

@@ -58,6 +58,7 @@ import {
 } from './parser-codes.js';
 import type { CoreExports } from './core-exports.generated.js';
 import { newCoreInstance } from './wasm.js';
+import { cachedKey, KEY_MAX } from './key-cache.js';
 
 export { ProtocolErrorCode, protocolErrorMessage } from './parser-codes.js';
 
@@ -674,7 +675,11 @@ export class Parser {
     const type = t[i];
     if (type === T_STR) {
       this.tp = i + 4;
-      return this.str(t[i + 1]!, t[i + 2]!, t[i + 3]!);
+      const len = t[i + 2]!;
+      // ASCII names repeat from reply to reply: the string handed out last time (key-cache.ts)
+      if (t[i + 3] !== 0 && len <= KEY_MAX)
+        return cachedKey(this.u8, this.view, this.inBase + t[i + 1]!, len);
+      return this.str(t[i + 1]!, len, t[i + 3]!);
     }
     if (type === T_STR_EXT) {
       this.tp = i + 4;

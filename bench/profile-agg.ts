@@ -1,0 +1,79 @@
+/**
+ * The W4 aggregate shapes (HGETALL 1000 fields × 100 B, MGET 100 × 1 KB, LRANGE 10k × 100 B)
+ * one command at a time, in this process, for a CPU profile and CPU µs per command:
+ *
+ *   node --cpu-prof --cpu-prof-dir=bench/out/prof --import tsx bench/profile-agg.ts [hgetall|mget|lrange] [count] [dist...]
+ *
+ * Starts its own redis-server (stopped by PID at the end) and loads the W4 data sets. With one
+ * dist (default ../dist/src/index.js) it times `count` commands. With several (paths to other
+ * checkouts' dist/src/index.js) it alternates them in rounds of `count` commands, 6 rounds each,
+ * on the same server, and prints per-build CPU µs per command and wall µs per command (median and
+ * range over the rounds): a paired before/after comparison in one time window.
+ */
+import { performance } from 'node:perf_hooks';
+import { RawClient } from '../test/support/raw-client.js';
+import { startRedis } from '../test/support/redis-server.js';
+import { DATA, KEYS } from './e2e/workloads/standard.js';
+
+type Client = {
+  hgetall(k: string): Promise<Record<string, unknown>>;
+  mget(keys: string[]): Promise<unknown[]>;
+  lrange(k: string, a: number, b: number): Promise<unknown[]>;
+  close(): Promise<void>;
+};
+
+const shape = process.argv[2] ?? 'hgetall';
+const count = Number(process.argv[3] ?? 2000);
+const dists = process.argv.slice(4);
+if (dists.length === 0) dists.push('../dist/src/index.js');
+const ROUNDS = dists.length > 1 ? 6 : 1;
+const mgetKeys = Array.from({ length: KEYS.mediumCount }, (_, i) => KEYS.medium(i));
+
+const server = await startRedis({ args: ['--appendonly', 'no'] });
+try {
+  const raw = await RawClient.connect({ host: server.host, port: server.port, timeoutMs: 30_000 });
+  for (const set of [DATA.hash, DATA.medium, DATA.list]) {
+    for (const c of set.commands()) await raw.command(...(c as [string, ...string[]]));
+  }
+  raw.close();
+  const clients: Client[] = [];
+  for (const d of dists) {
+    const { Redis } = (await import(d)) as { Redis: new (o: object) => Client };
+    clients.push(new Redis({ host: server.host, port: server.port }));
+  }
+  const op = (c: Client): Promise<unknown> =>
+    shape === 'mget'
+      ? c.mget(mgetKeys)
+      : shape === 'lrange'
+        ? c.lrange(KEYS.list, 0, -1)
+        : c.hgetall(KEYS.hash);
+  for (const c of clients) for (let i = 0; i < Math.max(20, count / 10); i++) await op(c);
+  const cpu: number[][] = dists.map(() => []);
+  const wall: number[][] = dists.map(() => []);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let d = 0; d < clients.length; d++) {
+      const c = clients[(d + r) % clients.length]!; // alternate which build goes first
+      const idx = (d + r) % clients.length;
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      for (let i = 0; i < count; i++) await op(c);
+      const ms = performance.now() - t0;
+      const u = process.cpuUsage(c0);
+      cpu[idx]!.push((u.user + u.system) / count);
+      wall[idx]!.push((ms * 1000) / count);
+    }
+  }
+  const fmt = (xs: number[]): string => {
+    const s = [...xs].sort((a, b) => a - b);
+    const med = s[Math.floor(s.length / 2)]!;
+    return `${med.toFixed(1)} (${s[0]!.toFixed(1)}–${s[s.length - 1]!.toFixed(1)})`;
+  };
+  for (let d = 0; d < dists.length; d++) {
+    process.stdout.write(
+      `${shape} x ${count} x ${ROUNDS} [${dists[d]}]: CPU µs/cmd ${fmt(cpu[d]!)}, wall µs/cmd ${fmt(wall[d]!)}\n`,
+    );
+  }
+  for (const c of clients) await c.close();
+} finally {
+  await server.stop();
+}

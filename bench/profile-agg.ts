@@ -9,7 +9,10 @@
  * checkouts' dist/src/index.js) it alternates them in rounds of `count` commands, 6 rounds each,
  * on the same server, and prints per-build CPU µs per command and wall µs per command (median and
  * range over the rounds): a paired before/after comparison in one time window.
+ * CEILING=1 also runs redis-benchmark (-c 1 -P 1 -3, the harness' C ceiling) for the same command
+ * after every round and prints each build's wall rate as a fraction of it, round by round.
  */
+import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { RawClient } from '../test/support/raw-client.js';
 import { startRedis } from '../test/support/redis-server.js';
@@ -48,6 +51,13 @@ try {
         ? c.lrange(KEYS.list, 0, -1)
         : c.hgetall(KEYS.hash);
   for (const c of clients) for (let i = 0; i < Math.max(20, count / 10); i++) await op(c);
+  const benchArgs =
+    shape === 'mget'
+      ? ['MGET', ...mgetKeys]
+      : shape === 'lrange'
+        ? ['LRANGE', KEYS.list, '0', '-1']
+        : ['HGETALL', KEYS.hash];
+  const ceiling: number[] = [];
   const cpu: number[][] = dists.map(() => []);
   const wall: number[][] = dists.map(() => []);
   for (let r = 0; r < ROUNDS; r++) {
@@ -62,6 +72,31 @@ try {
       cpu[idx]!.push((u.user + u.system) / count);
       wall[idx]!.push((ms * 1000) / count);
     }
+    if (process.env.CEILING === '1') {
+      const n = String(Math.max(200, count));
+      const out = spawnSync(
+        'redis-benchmark',
+        [
+          '-h',
+          server.host,
+          '-p',
+          String(server.port),
+          '-3',
+          '-q',
+          '--csv',
+          '-c',
+          '1',
+          '-P',
+          '1',
+          '-n',
+          n,
+          ...benchArgs,
+        ],
+        { encoding: 'utf8', timeout: 120_000 },
+      ).stdout;
+      const rps = Number(/"[^"]*","([\d.]+)"/.exec(out)?.[1] ?? NaN);
+      ceiling.push(1e6 / rps);
+    }
   }
   const fmt = (xs: number[]): string => {
     const s = [...xs].sort((a, b) => a - b);
@@ -72,6 +107,15 @@ try {
     process.stdout.write(
       `${shape} x ${count} x ${ROUNDS} [${dists[d]}]: CPU µs/cmd ${fmt(cpu[d]!)}, wall µs/cmd ${fmt(wall[d]!)}\n`,
     );
+  }
+  if (ceiling.length > 0) {
+    process.stdout.write(`C ceiling (redis-benchmark -c 1 -P 1) wall µs/cmd: ${fmt(ceiling)}\n`);
+    for (let d = 0; d < dists.length; d++) {
+      const ratios = ceiling.map((c, r) => c / wall[d]![r]!);
+      process.stdout.write(
+        `÷ ceiling per round [${dists[d]}]: ${ratios.map((x) => x.toFixed(2)).join(', ')}\n`,
+      );
+    }
   }
   for (const c of clients) await c.close();
 } finally {

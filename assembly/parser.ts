@@ -233,6 +233,7 @@ export function parse(len: u32): i32 {
   const base = inPtr;
   const end = inEnd;
   store<u8>(base + end, <u8>CR); // sentinel: digit and CR scans stop here without bounds checks
+  store<u8>(base + end + 1, 0); // and no LF after it: a CRLF is never found at or across `end`
   reserveTape(len);
   // Hot state in locals, written back on exit (and around the state machine, which uses globals).
   const tape = tapePtr; // fixed for this call: reserveTape made room for every record
@@ -278,6 +279,40 @@ export function parse(len: u32): i32 {
           }
         }
       } else if (tb == COLON_BYTE) {
+        if (dp == 0) {
+          // A run of top-level integers (a pipeline of INCRs, EXISTS...), each a reply: one
+          // tight loop without the dispatch and element accounting of the general loop.
+          let q = p;
+          let n: i32 = 0;
+          do {
+            // non-negative and up to 8 digits (the rest takes the single-token path below);
+            // the 0 after the sentinel CR means a CRLF found here is inside the input
+            const w = load<u64>(base + q + 1);
+            const nd = digitRun(w);
+            if (nd - 1 >= 8) break;
+            const i = q + 1 + nd;
+            if (!crlfAt(base + i)) break;
+            const v = digitsValue(w, nd);
+            const e = tape + (<usize>tl << 4);
+            tl++;
+            if (v <= <u64>0x7fffffff) {
+              store<i64>(e, (<i64>v << 32) | <i64>T_INT);
+            } else {
+              store<i32>(e, T_NUM);
+              store<f64>(e, <f64>v, 8);
+            }
+            q = i + 2;
+            n++;
+          } while (<u32>load<u8>(base + q) == COLON_BYTE);
+          if (n != 0) {
+            // the sentinel CR at `end` is no ':', so q <= end
+            p = q;
+            done += n;
+            doneTape = tl;
+            doneAt = q;
+            continue;
+          }
+        }
         let i = p + 1;
         const neg = <u32>load<u8>(base + i) == MINUS;
         if (neg) i++;

@@ -9,6 +9,7 @@
  * Bounded: rounds x workloads x peers x ~(time + setup) seconds (about a minute by default).
  */
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import Benchmark from 'benchmark';
 import { Parser } from '../src/core/parser.js';
 import { loadNodeCore } from '../src/core/wasm-node.js';
@@ -48,6 +49,24 @@ const arg = (name: string, dflt: string): string => {
 const ROUNDS = Math.max(1, Math.min(20, Number(arg('rounds', '3'))));
 const MAX_TIME = Math.max(0.05, Math.min(5, Number(arg('time', '0.4'))));
 const ONLY = arg('only', '').split(',').filter(Boolean);
+/**
+ * `--base DIR`: also time another tree's parser as the peer "wredis-base" (DIR holds a copy of
+ * its src/core and build/core.wasm, plus a package.json with "type": "module"), for before/after
+ * in one process, interleaved with the rest.
+ */
+const BASE = arg('base', '');
+type ParserCtor = typeof Parser;
+const BaseParser: ParserCtor | undefined =
+  BASE === ''
+    ? undefined
+    : await (async () => {
+        const node = (await import(pathToFileURL(`${BASE}/src/core/wasm-node.ts`).href)) as {
+          loadNodeCore(): void;
+        };
+        node.loadNodeCore();
+        return ((await import(pathToFileURL(`${BASE}/src/core/parser.ts`).href)) as { Parser: ParserCtor })
+          .Parser;
+      })();
 
 // ---- workloads ----
 const CHUNK = 65536;
@@ -145,38 +164,42 @@ interface Peer {
 }
 type PeerFactory = (w: Workload) => Peer;
 
+function wredisPeer(name: string, P: ParserCtor): PeerFactory {
+  return (w) => {
+    const parts = chunks(w.resp3);
+    let count = 0;
+    let last: unknown;
+    const p = new P({
+      onReply(v) {
+        count++;
+        last = v;
+      },
+      onError(e) {
+        count++;
+        last = e;
+      },
+      onPush() {},
+      onProtocolError(code, message) {
+        throw new Error(`${code} ${message}`);
+      },
+    });
+    return {
+      name,
+      run() {
+        count = 0;
+        for (let i = 0; i < parts.length; i++) p.feed(parts[i]!);
+        return count;
+      },
+      last: () => last,
+    };
+  };
+}
+
 const peers: Array<[string, PeerFactory]> = [
-  [
-    'wredis',
-    (w) => {
-      const parts = chunks(w.resp3);
-      let count = 0;
-      let last: unknown;
-      const p = new Parser({
-        onReply(v) {
-          count++;
-          last = v;
-        },
-        onError(e) {
-          count++;
-          last = e;
-        },
-        onPush() {},
-        onProtocolError(code, message) {
-          throw new Error(`${code} ${message}`);
-        },
-      });
-      return {
-        name: 'wredis',
-        run() {
-          count = 0;
-          for (let i = 0; i < parts.length; i++) p.feed(parts[i]!);
-          return count;
-        },
-        last: () => last,
-      };
-    },
-  ],
+  ['wredis', wredisPeer('wredis', Parser)],
+  ...(BaseParser === undefined
+    ? []
+    : [['wredis-base', wredisPeer('wredis-base', BaseParser)] as [string, PeerFactory]]),
   [
     'redis-parser',
     (w) => {
@@ -346,11 +369,16 @@ for (const w of ws) {
     const bytesPerOp = n === 'redis-parser' ? w.resp2.length : w.resp3.length;
     cells.push(`${fmt(b * w.replies)} (${((b * bytesPerOp) / 1e6).toFixed(0)}) ${spread(a)}`);
   }
-  const r = (peer: string): string =>
-    `${(best['wredis']! / best[peer]!).toFixed(2)}× [${(med['wredis']! / med[peer]!).toFixed(2)}×]`;
+  const r = (peer: string, who = 'wredis'): string =>
+    `${(best[who]! / best[peer]!).toFixed(2)}× [${(med[who]! / med[peer]!).toFixed(2)}×]`;
   console.log(
     `| ${w.name} | ${cells.join(' | ')} | ${r('redis-parser')} | ${r('@redis/client')} | ${r('plain JS')} |`,
   );
+  if (BaseParser !== undefined) {
+    console.log(
+      `|   wredis-base: ${r('redis-parser', 'wredis-base')} vs redis-parser; wredis ÷ wredis-base ${r('wredis-base')} |`,
+    );
+  }
 }
 console.log(
   '\nmap 1000 fields: redis-parser parses the RESP2 reply (flat *2000 array); the others build an object from RESP3 %1000.',

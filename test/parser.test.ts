@@ -165,6 +165,27 @@ describe('parser: every RESP type', () => {
     assert.deepStrictEqual(run([b(':-\r\n')]), [protocol(ProtocolErrorCode.BadInteger)]);
   });
 
+  it('runs of top-level integers (the core takes them in one loop): every length, sign, neighbour, split', () => {
+    // 1..12 digits (the run takes up to 8, unsigned; the rest leave it), signs, leading zeros,
+    // the i32 edge, other replies in between, a run ending exactly at the chunk's end
+    const texts = ['0', '7', '42', '12345678', '99999999', '123456789', '2147483647', '2147483648'];
+    texts.push('-1', '-12345678', '+5', '00000007', '000000007', '9'.repeat(12), '-0');
+    const wire = texts.map((x) => `:${x}\r\n`);
+    const want = texts.map((x) => reply(Number(x) || 0));
+    wire.splice(4, 0, '+OK\r\n', '$1\r\nx\r\n');
+    want.splice(4, 0, reply('OK'), reply('x'));
+    wire.push('*2\r\n:1\r\n:2\r\n', ':3\r\n');
+    want.push(reply([1, 2]), reply(3));
+    checkSplits(b(wire.join('')), want);
+    // a malformed integer in a run: the ones before it are delivered, none after
+    assert.deepStrictEqual(run([b(':1\r\n:22\r\n:3x\r\n:4\r\n')]), [
+      reply(1),
+      reply(22),
+      protocol(ProtocolErrorCode.BadInteger),
+    ]);
+    assert.deepStrictEqual(run([b(':1\r\n:22\r\r:4\r\n')]), [reply(1), protocol(ProtocolErrorCode.BadCrlf)]);
+  });
+
   it('doubles: exact fast path and correctly rounded fallback', () => {
     const texts = [
       '0',
@@ -683,6 +704,23 @@ describe('parser: feeding discipline', () => {
     assert.throws(() => p.feed(b('+A\r\n+B\r\n+C\r\n')), /boom A/);
     p.feed(b('+D\r\n'));
     assert.deepStrictEqual(seen, ['A', 'B', 'C', 'D']);
+  });
+
+  it('in a run of integers, a throwing handler loses no reply and reset() drops the rest', () => {
+    const seen: unknown[] = [];
+    const p = new Parser({
+      onReply(v) {
+        seen.push(v);
+        if (v === 1 || v === 2) throw new Error(`boom ${String(v)}`);
+        if (v === 4) p.reset();
+      },
+      onError() {},
+      onPush() {},
+      onProtocolError() {},
+    });
+    assert.throws(() => p.feed(b(':1\r\n:2\r\n:3\r\n:4\r\n:5\r\n')), /boom 1/);
+    p.feed(b(':6\r\n'));
+    assert.deepStrictEqual(seen, [1, 2, 3, 4, 6]);
   });
 
   it('a chunk fed from inside a handler is parsed after the current one', () => {

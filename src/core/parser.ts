@@ -499,23 +499,31 @@ export class Parser {
         for (; r < count; r++) {
           start = i;
           let type = t[i]!;
-          let value: unknown;
           if (type === T_INT) {
-            // the commonest scalars need no decoding state
-            value = t[i + 1];
-            i += 4;
-          } else if (type === T_STR && t[i + 3]! > 0 && !this.returnBuffers) {
-            value = packedString(t[i + 3]!, t[i + 2]!);
-            i += 4;
-          } else {
-            extAt = this.extHead;
-            if (type === T_ATTR) type = this.annotatedType(i);
-            this.rb = type === T_PUSH ? this.pushBuffers : this.returnBuffers;
-            this.tp = i;
-            value = this.value();
-            i = this.tp;
-            if (this.attrs !== null) this.deliverAttributes();
+            // The commonest scalars need no decoding state and are never errors or pushes:
+            // straight to onReply, a run of them in one loop (the cursor moves first, so a
+            // throw is the handler's; the catch counts that reply).
+            do {
+              i += 4;
+              handler.onReply(t[i - 3]);
+              if (this.epoch !== epoch) return;
+            } while (++r < count && t[i] === T_INT);
+            r--; // the for loop counts the last one
+            continue;
           }
+          if (type === T_STR && t[i + 3]! > 0 && !this.returnBuffers) {
+            i += 4;
+            handler.onReply(packedString(t[i - 1]!, t[i - 2]!));
+            if (this.epoch !== epoch) return;
+            continue;
+          }
+          extAt = this.extHead;
+          if (type === T_ATTR) type = this.annotatedType(i);
+          this.rb = type === T_PUSH ? this.pushBuffers : this.returnBuffers;
+          this.tp = i;
+          const value = this.value();
+          i = this.tp;
+          if (this.attrs !== null) this.deliverAttributes();
           if (type === T_ERR) handler.onError(value as Error);
           else if (type === T_PUSH) handler.onPush(value as unknown[]);
           else handler.onReply(value);

@@ -77,12 +77,15 @@ export let scalarNum: f64 = 0;
     if (ok) return <i32>k;
     return (k & 0x80808080) == 0 ? -1 : 0;
   }
-  // eight bytes at a time: any high bit means non-ASCII
+  // eight bytes at a time, the last eight overlapping: any high bit means non-ASCII
   let acc: u64 = 0;
-  let i: usize = 0;
-  const n8 = <usize>(n & ~7);
-  for (; i < n8; i += 8) acc |= load<u64>(ptr + i);
-  for (; i < <usize>n; i++) acc |= <u64>load<u8>(ptr + i);
+  if (n >= 8) {
+    const last = ptr + <usize>n - 8;
+    for (let q = ptr; q < last; q += 8) acc |= load<u64>(q);
+    acc |= load<u64>(last);
+  } else {
+    for (let i: u32 = 0; i < n; i++) acc |= <u64>load<u8>(ptr + i);
+  }
   return (acc & 0x8080808080808080) == 0 ? -1 : 0;
 }
 

@@ -245,6 +245,27 @@ describe('parser: every RESP type', () => {
   });
 });
 
+describe('parser: the core tags ASCII strings', () => {
+  it('a byte >= 0x80 at any position of strings of 1..40 bytes is seen (8-byte steps, overlapping tail)', () => {
+    // a missed high byte would decode as latin1 instead of UTF-8
+    const values: RespValue[] = [];
+    for (let n = 1; n <= 40; n++) {
+      const plain = 'abcdefghijklmnopqrstuvwxyz0123456789ABCD'.slice(0, n);
+      values.push(bulk(plain), simple(plain));
+      for (let j = 0; j < n; j++) {
+        const v = b(plain);
+        v[j] = 0xff;
+        values.push({ t: 'bulk', v }, { t: 'bulk', v: b(plain.slice(0, j) + 'é' + plain.slice(j + 1)) });
+      }
+    }
+    const data = concat(values.map((v) => encode(v)));
+    assert.deepStrictEqual(
+      run([data]),
+      values.map((v) => expectedDelivery(v, {})),
+    );
+  });
+});
+
 describe('parser: runs of ASCII strings decoded together', () => {
   // Strings longer than the short path are cut from one decode of a run of neighbours: a run
   // must never take bytes of a header, a UTF-8 string, another reply or stale memory.

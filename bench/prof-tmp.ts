@@ -1,0 +1,16 @@
+import { Parser } from '../src/core/parser.ts';
+import { loadNodeCore } from '../src/core/wasm-node.ts';
+loadNodeCore();
+const which = process.argv[2] ?? 'int';
+let s = '';
+if (which === 'int') for (let i = 0; i < 10_000; i++) s += `:${i * 37}\r\n`;
+const wire = which === 'int' ? Buffer.from(s) : Buffer.concat([Buffer.from(`$${1 << 20}\r\n`), Buffer.alloc(1 << 20, 'abcdefghijklmnopqrstuvwxyz0123456789'), Buffer.from('\r\n')]);
+const parts: Buffer[] = [];
+for (let i = 0; i < wire.length; i += 65536) parts.push(Buffer.from(wire.subarray(i, i + 65536)));
+let count = 0; let last: unknown;
+const p = new Parser({ onReply(v) { count++; last = v; }, onError() {}, onPush() {}, onProtocolError(c, m) { throw new Error(m); } });
+const N = Number(process.argv[3] ?? 20000);
+const c0 = process.cpuUsage();
+for (let r = 0; r < N; r++) for (const c of parts) p.feed(c);
+const c = process.cpuUsage(c0);
+console.log(which, ((c.user + c.system) / N).toFixed(1), 'us cpu per run', count, last === undefined);

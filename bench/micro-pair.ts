@@ -70,6 +70,12 @@ interface Workload {
 
 function workloads(): Workload[] {
   const list: Workload[] = [];
+  list.push({
+    name: '10k +OK',
+    wire: Buffer.from('+OK\r\n'.repeat(10_000)),
+    replies: 10_000,
+    check: (v) => v === 'OK',
+  });
   let s = '';
   for (let i = 0; i < 10_000; i++) s += `:${i * 37}\r\n`;
   list.push({ name: '10k integers', wire: Buffer.from(s), replies: 10_000, check: (v) => v === 9999 * 37 });

@@ -3,7 +3,7 @@
  * run alternately in short slices inside one process, and every ratio is taken between the
  * slices of the same round (the load changes between rounds, far less within one).
  *
- *   node --import tsx bench/micro-pair.ts [--base DIR] [--rounds 15] [--reps 40] [--only name,...]
+ *   node --import tsx bench/micro-pair.ts [--base DIR] [--readinto] [--rounds 15] [--reps 40] [--only name,...]
  *
  * Peers: wredis (this tree), wredis-base (`--base DIR`: a directory holding a copy of another
  * tree's src/core and build/core.wasm, e.g. main's, for before/after in one process) and
@@ -35,6 +35,8 @@ const ROUNDS = Math.max(3, Math.min(100, Number(arg('rounds', '15'))));
 const REPS = Math.max(1, Math.min(10_000, Number(arg('reps', '40'))));
 const BASE = arg('base', '');
 const ONLY = arg('only', '').split(',').filter(Boolean);
+/** `--readinto`: also the client's way of feeding (transient chunks, large values read in place). */
+const READINTO = argv.includes('--readinto');
 
 async function loadWredis(dir: string): Promise<ParserModule> {
   const node = (await import(pathToFileURL(`${dir}/src/core/wasm-node.ts`).href)) as {
@@ -147,6 +149,48 @@ function wredisPeer(name: string, mod: ParserModule, w: Workload): Peer {
   };
 }
 
+/**
+ * What the Node client does (src/transport/node.ts): every socket read lands in one reused
+ * buffer, or straight in a large value's storage (`readInto()`), and is fed as transient. The
+ * read itself is simulated by copying up to 64 KiB of the stream (the kernel's copy, which the
+ * other peers do not pay here).
+ */
+function readIntoPeer(mod: ParserModule, w: Workload): Peer {
+  const scratch = Buffer.allocUnsafeSlow(CHUNK);
+  let count = 0;
+  let last: unknown;
+  const p = new mod.Parser({
+    onReply(v) {
+      count++;
+      last = v;
+    },
+    onError(e) {
+      count++;
+      last = e;
+    },
+    onPush() {},
+    onProtocolError(code, message) {
+      throw new Error(`${code} ${message}`);
+    },
+  });
+  const wire = w.wire;
+  return {
+    name: 'wredis-readinto',
+    run() {
+      count = 0;
+      for (let pos = 0; pos < wire.length;) {
+        const buf = p.readInto() ?? scratch;
+        const n = Math.min(buf.length, wire.length - pos, CHUNK);
+        buf.set(wire.subarray(pos, pos + n));
+        pos += n;
+        p.feed(buf.subarray(0, n), true);
+      }
+      return count;
+    },
+    last: () => last,
+  };
+}
+
 function redisParserPeer(w: Workload): Peer {
   const parts = chunks(w.wire);
   let count = 0;
@@ -189,6 +233,7 @@ console.log(
 );
 for (const w of workloads()) {
   const peers: Peer[] = [...mods.map(([n, m]) => wredisPeer(n, m, w)), redisParserPeer(w)];
+  if (READINTO) peers.push(readIntoPeer(mods.find(([n]) => n === 'wredis')![1], w));
   for (const p of peers) {
     if (p.run() !== w.replies || !w.check(p.last())) throw new Error(`${p.name} decoded ${w.name} wrongly`);
     for (let i = 0; i < REPS; i++) p.run(); // warm up
@@ -219,7 +264,7 @@ for (const w of workloads()) {
     return `${median(rs).toFixed(2)}x (${Math.min(...rs).toFixed(2)}–${Math.max(...rs).toFixed(2)})`;
   };
   console.log(`${w.name}: ${line.join(' | ')}`);
-  for (const [n] of mods) {
+  for (const n of [...mods.map(([m]) => m), ...(READINTO ? ['wredis-readinto'] : [])]) {
     console.log(
       `  ${n} vs redis-parser: cpu ${ratios(n, 'redis-parser', cpu)} wall ${ratios(n, 'redis-parser', wall)}`,
     );

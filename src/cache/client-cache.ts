@@ -3,17 +3,19 @@
  * cacheable reads from the store, sends the others, and keeps the store right
  * as invalidations arrive.
  *
- * No stale read after an invalidation: a read in flight is a {@link Fill},
- * registered under its keys; an invalidation of one of them marks it stale (a
- * flush of its connection moves the connection's `flushes` count past the one it
- * recorded), and a stale fill's reply is handed to its callers but not stored.
- * So a read sent before another client's write and answered after that write's
- * invalidation arrived never lands in the cache. Concurrent identical misses
- * share one fill; a new read never joins a stale one.
+ * No stale read after an invalidation: a read in flight is its entry's fill (the
+ * entry FILLING, see store.ts), found by its keys like any entry; an invalidation
+ * of one of them empties the entry, and a flush of its connection moves the
+ * connection's `flushes` count past the one the fill recorded: either way its
+ * reply is handed to its callers but not stored. So a read sent before another
+ * client's write and answered after that write's invalidation arrived never lands
+ * in the cache. Concurrent identical misses share one fill; a new read never
+ * joins a stale one.
  *
- * A miss costs what the hot path can afford: no string built to find its fill,
- * no set allocated for a key read by one fill, and one promise reaction between
- * the connection's reply and the caller.
+ * A miss costs what the hot path can afford: the reply is stored by the
+ * connection's reply handler itself (a transform, no promise reaction in
+ * between), and the entry of a key read before is filled again rather than made
+ * anew (no allocation that outlives the request but the reply itself).
  */
 import type { SendOptions } from '../connection/connection.js';
 import { keyIndexes } from '../commands/keys.js';
@@ -22,7 +24,7 @@ import { DataError, withCommand } from '../errors/index.js';
 import { cacheable, keysOf, type Cacheable } from './cacheable.js';
 import { argsId, idPart, indexKey, NON_UTF8 } from './keys.js';
 import type { ResolvedCacheOptions } from './options.js';
-import { copyOf, Store, type CacheStats } from './store.js';
+import { copyOf, Store, FILLING, LIVE, type CacheStats, type Entry } from './store.js';
 import { Tracker, type Sender, type TrackerSink } from './tracker.js';
 import type { Connection } from '../connection/connection.js';
 
@@ -34,29 +36,8 @@ export interface ClientSideCache {
   clear(): void;
 }
 
-/** A read in flight whose reply may be stored. */
-interface Fill {
-  /** Where the reply is stored (and the fill found by identical misses): group, then id. */
-  readonly group: string;
-  readonly entry: string;
-  /** Index keys whose invalidation makes it stale. */
-  readonly keys: readonly string[];
-  readonly tracker: Tracker;
-  /** The tracker's epoch and flush count when the read was sent. */
-  readonly epoch: number;
-  readonly flushes: number;
-  /** An invalidation for one of its keys arrived before the reply was stored. */
-  stale: boolean;
-  /** The reply as the protocol decoded it. */
-  readonly raw: Promise<unknown>;
-}
-
 export class ClientCache implements ClientSideCache, TrackerSink {
   private readonly store: Store;
-  /** Fills by group then id, for sharing: only fills that are not stale. */
-  private readonly inflight = new Map<string, Map<string, Fill>>();
-  /** Fills by index key, for marking them stale: one fill as itself (the common case), more as a set. */
-  private readonly pending = new Map<string, Fill | Set<Fill>>();
   private readonly trackers = new Set<Tracker>();
 
   constructor(readonly options: ResolvedCacheOptions) {
@@ -141,62 +122,93 @@ export class ClientCache implements ClientSideCache, TrackerSink {
     const id = one ? (args[0] as string) : argsId(args);
     if (id === undefined) return send(name, args, options); // let the connection reject the argument
     const store = this.store;
-    const hit = store.get(group, id);
-    if (hit !== undefined) {
+    let e = store.get(group, id);
+    const transform = options.transform;
+    if (e !== undefined && e.state === LIVE) {
       store.hits++;
-      const value = hit.value;
+      const value = e.value;
       // The common hit: an immutable reply (string, number, null) and no typed transform, so no copy.
-      if (options.transform === undefined && (value === null || typeof value !== 'object'))
+      if (transform === undefined && (value === null || typeof value !== 'object'))
         return Promise.resolve(value);
       try {
-        return Promise.resolve(answer(hit.value, options.transform));
-      } catch (e) {
-        return Promise.reject(transformError(e, name));
+        return Promise.resolve(answer(value, transform));
+      } catch (err) {
+        return Promise.reject(transformError(err, name));
       }
     }
     store.misses++;
-    const transform = options.transform;
-    const shared = this.joinable(tracker, group, id);
-    if (shared !== undefined) return shared.raw.then((raw) => answerOf(raw, transform, name));
-    const keys = keysOf(command.name, args);
-    // A reply with no key to invalidate it by would never be invalidated.
-    if (keys.length === 0 || !this.covered(tracker, keys)) return send(name, args, options);
-    // Identical misses join this fill: no one caller's withOptions() may withdraw it.
-    const raw = send(
-      name,
-      args,
-      transform === undefined && options.handle === undefined
-        ? options
-        : { ...options, transform: undefined, handle: undefined },
-    );
-    const fill = this.startFill(
-      group,
-      id,
-      keys.length === 1 ? [indexKey(keys[0])] : keys.map(indexKey),
-      tracker,
-      raw,
-    );
-    // Registered before any identical miss joins: the reply is stored before they see it.
-    return raw.then(
-      (value) => {
-        this.complete(fill, value, slot);
-        return answerOf(value, transform, name);
-      },
-      (e: unknown) => {
-        this.settle(fill);
-        throw e;
-      },
-    );
+    if (e === undefined) {
+      const keys = keysOf(command.name, args);
+      // A reply with no key to invalidate it by would never be invalidated.
+      if (keys.length === 0 || !this.covered(tracker, keys)) return send(name, args, options);
+      e = store.create(group, id, keys.length === 1 ? [indexKey(keys[0])] : keys.map(indexKey));
+    } else if (e.state === FILLING && this.joinable(e, tracker)) {
+      return (e.raw as Promise<unknown>).then((raw) => answerOf(raw, transform, name));
+    }
+    // An entry is only ever made for covered keys (the prefixes are the client's, fixed).
+    const gen = this.begin(e, tracker);
+    // The reply is stored as the connection hands it over (before any caller, identical misses
+    // included, sees it). No caller's withOptions() may withdraw a request others may join:
+    // no handle; a typed transform is applied per caller, to a copy.
+    const complete = (value: unknown): unknown => this.complete(e, gen, value, slot);
+    const raw = send(name, args, {
+      buffers: options.buffers,
+      transform: complete,
+      safe: options.safe,
+      readOnly: options.readOnly,
+      blocking: options.blocking,
+      confirmations: options.confirmations,
+      trace: options.trace,
+      handle: undefined,
+    });
+    e.raw = raw;
+    raw.then(undefined, () => this.failed(e, gen));
+    return transform === undefined ? raw : raw.then((value) => answerOf(value, transform, name));
   }
 
-  /** The fill an identical miss may share: in flight through the same connection, and nothing since said it may be stale. */
-  private joinable(tracker: Tracker, group: string, id: string): Fill | undefined {
-    const fill = this.inflight.get(group)?.get(id);
-    if (fill === undefined) return undefined;
-    if (fill.tracker !== tracker) return undefined; // cluster: the key is read from another node now
-    if (fill.epoch === tracker.epoch && fill.flushes === tracker.flushes) return fill;
-    this.markStale(fill); // its connection was flushed or lost since it was sent
-    return undefined;
+  /**
+   * Whether a miss may share the fill in flight of `e`: through the same connection, and
+   * nothing said since that it may be stale (else the fill is left to finish unstored).
+   */
+  private joinable(e: Entry, tracker: Tracker): boolean {
+    // Cluster: another owner means the key is read from another node now.
+    return e.owner === tracker && e.epoch === tracker.epoch && e.flushes === tracker.flushes;
+  }
+
+  /** `e` starts a fill through `tracker`; its generation, for {@link complete}. */
+  private begin(e: Entry, tracker: Tracker): number {
+    const gen = this.store.refill(e);
+    e.owner = tracker;
+    e.epoch = tracker.epoch;
+    e.flushes = tracker.flushes;
+    return gen;
+  }
+
+  /**
+   * The reply of fill `gen` of `e`, as the connection receives it: stored unless something since
+   * said it may be stale. Returns what the request resolves with (a copy when stored and mutable).
+   */
+  private complete(e: Entry, gen: number, value: unknown, slot: number): unknown {
+    if (e.gen !== gen || e.state !== FILLING) return value; // stale, or another fill's now
+    const store = this.store;
+    const tracker = e.owner as Tracker;
+    if (
+      store.holds(e) &&
+      tracker.active &&
+      tracker.epoch === e.epoch &&
+      tracker.flushes === e.flushes &&
+      storable(value)
+    ) {
+      store.fill(e, value, slot);
+      return copyOf(value);
+    }
+    store.toEmpty(e);
+    return value;
+  }
+
+  /** Fill `gen` of `e` failed (an error reply, a lost connection): nothing to store, nothing to share. */
+  private failed(e: Entry, gen: number): void {
+    if (e.gen === gen && e.state === FILLING) this.store.toEmpty(e);
   }
 
   /** MGET is cached per key: hits are taken from the store, the rest asked for in one MGET. */
@@ -210,10 +222,10 @@ export class ClientCache implements ClientSideCache, TrackerSink {
   ): Promise<unknown> {
     // Per key: the groups of a one-argument call (the value of MGET k).
     const b = options.buffers === true ? 2 : 0;
+    const store = this.store;
     const parts: Array<unknown | Promise<unknown>> = new Array<unknown>(args.length);
     const missing: number[] = [];
-    const groups: string[] = [];
-    const ids: string[] = [];
+    const entries: Array<Entry | undefined> = [];
     let waiting = false;
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
@@ -221,41 +233,42 @@ export class ClientCache implements ClientSideCache, TrackerSink {
       const id = one ? a : idPart(a);
       if (id === undefined) return send('mget', args, options);
       const group = command.groups[b + (one ? 0 : 1)] as string;
-      groups.push(group);
-      ids.push(id);
-      const hit = this.store.get(group, id);
-      if (hit !== undefined) {
-        this.store.hits++;
-        parts[i] = hit.value;
+      const e = store.get(group, id);
+      if (e !== undefined && e.state === LIVE) {
+        store.hits++;
+        parts[i] = e.value;
         continue;
       }
-      this.store.misses++;
+      store.misses++;
       waiting = true;
-      const fill = this.joinable(tracker, group, id);
-      if (fill !== undefined) parts[i] = fill.raw;
-      else missing.push(i);
+      if (e !== undefined && e.state === FILLING && this.joinable(e, tracker)) {
+        parts[i] = e.raw;
+        continue;
+      }
+      missing.push(i);
+      if (e !== undefined) entries[i] = e;
+      else if (this.covered(tracker, [a])) entries[i] = store.create(group, id, [indexKey(a)]);
     }
     if (missing.length > 0) {
       const keys = missing.map((i) => args[i]);
-      const raw = send('mget', keys, { ...options, transform: undefined });
-      const covered = this.covered(tracker, keys);
+      const raw = send('mget', keys, { ...options, transform: undefined, handle: undefined });
       missing.forEach((i, j) => {
         const one = raw.then((reply) => (reply as unknown[])[j]);
-        if (!covered) {
+        const e = entries[i];
+        if (e === undefined) {
           parts[i] = one;
           return;
         }
-        const fill = this.startFill(groups[i] as string, ids[i] as string, [indexKey(args[i])], tracker, one);
-        parts[i] = one.then(
-          (value) => {
-            this.complete(fill, value, slot);
-            return value;
-          },
-          (e: unknown) => {
-            this.settle(fill);
-            throw e;
+        const gen = this.begin(e, tracker);
+        const mine = one.then(
+          (value) => this.complete(e, gen, value, slot),
+          (err: unknown) => {
+            this.failed(e, gen);
+            throw err;
           },
         );
+        e.raw = mine;
+        parts[i] = mine;
       });
     }
     const transform = options.transform;
@@ -285,73 +298,6 @@ export class ClientCache implements ClientSideCache, TrackerSink {
       const key = indexKey(k);
       return prefixes.some((p) => key.startsWith(p));
     });
-  }
-
-  /** Registers a read in flight; its caller must `complete` (or `settle`, on an error) it. */
-  private startFill(
-    group: string,
-    entry: string,
-    keys: readonly string[],
-    tracker: Tracker,
-    raw: Promise<unknown>,
-  ): Fill {
-    const fill: Fill = {
-      group,
-      entry,
-      keys,
-      tracker,
-      epoch: tracker.epoch,
-      flushes: tracker.flushes,
-      stale: false,
-      raw,
-    };
-    let byId = this.inflight.get(group);
-    if (byId === undefined) this.inflight.set(group, (byId = new Map()));
-    byId.set(entry, fill);
-    for (const k of keys) {
-      const had = this.pending.get(k);
-      if (had === undefined) this.pending.set(k, fill);
-      else if (had instanceof Set) had.add(fill);
-      else this.pending.set(k, new Set([had, fill]));
-    }
-    return fill;
-  }
-
-  /** The reply arrived: stored unless something since said it may be stale. */
-  private complete(fill: Fill, value: unknown, slot: number): void {
-    this.settle(fill);
-    const tracker = fill.tracker;
-    if (
-      !fill.stale &&
-      tracker.active &&
-      tracker.epoch === fill.epoch &&
-      tracker.flushes === fill.flushes &&
-      storable(value)
-    )
-      this.store.set(fill.group, fill.entry, value, fill.keys, tracker, slot);
-  }
-
-  private settle(fill: Fill): void {
-    this.unshare(fill);
-    for (const k of fill.keys) {
-      const had = this.pending.get(k);
-      if (had === fill) this.pending.delete(k);
-      else if (had instanceof Set) {
-        had.delete(fill);
-        if (had.size === 0) this.pending.delete(k);
-      }
-    }
-  }
-
-  /** No new read joins `fill` any more. */
-  private unshare(fill: Fill): void {
-    const byId = this.inflight.get(fill.group);
-    if (byId?.get(fill.entry) === fill) byId.delete(fill.entry);
-  }
-
-  private markStale(fill: Fill): void {
-    fill.stale = true;
-    this.unshare(fill);
   }
 
   // --- TrackerSink ---------------------------------------------------------------
@@ -393,10 +339,6 @@ export class ClientCache implements ClientSideCache, TrackerSink {
 
   private invalidateKey(key: string): void {
     this.store.invalidateKey(key);
-    const had = this.pending.get(key);
-    if (had === undefined) return;
-    if (had instanceof Set) for (const f of had) this.markStale(f);
-    else this.markStale(had);
   }
 
   /** A write of this client: its keys are dropped once it is answered (before the caller sees the reply). */

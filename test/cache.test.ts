@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { DataError, Redis } from '../src/index.js';
+import { EMPTY, LIVE, Store, type Entry } from '../src/cache/store.js';
 import { parseInfo } from './support/raw-client.js';
 import { sleep, startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
 
@@ -332,6 +333,40 @@ describe('client-side cache: a read answered after its invalidation is not store
     }
   });
 
+  it('RESP2: a stale fill answered after a newer fill of the same key started does not store over it', async () => {
+    const proxy = await startProxy(server.port);
+    const r = new Redis({ port: proxy.port, protocol: 2, clientSideCache: true });
+    try {
+      await tracking(r);
+      const [data, listener] = proxy.pipes as [Pipe, Pipe];
+      await w.set('gen', 'v1');
+      data.holdDown = true;
+      const first = r.get('gen'); // fill 1: answered v1, held in the proxy
+      await waitUntil('the server answered (held in the proxy)', 5000, async () =>
+        data.down.includes('v1') ? undefined : 'no reply yet',
+      );
+      const seen = listener.down.length;
+      await w.set('gen', 'v2'); // invalidates: fill 1 is stale, its entry empty
+      await waitUntil('invalidation forwarded', 5000, async () =>
+        listener.down.slice(seen).includes('gen') ? undefined : 'not yet',
+      );
+      await sleep(50); // let the client read it before the next read
+      const second = r.get('gen'); // fill 2 of the same entry, answered v2 behind v1
+      await waitUntil('the second reply (held in the proxy)', 5000, async () =>
+        data.down.includes('v2') ? undefined : 'no reply yet',
+      );
+      data.release();
+      assert.equal(await first, 'v1');
+      assert.equal(await second, 'v2');
+      const hits = r.clientSideCache!.stats().hits;
+      assert.equal(await r.get('gen'), 'v2'); // fill 2 stored, fill 1's later reply did not replace it
+      assert.equal(r.clientSideCache!.stats().hits, hits + 1);
+    } finally {
+      await r.close();
+      await proxy.close();
+    }
+  });
+
   it('RESP3: a read sent before a write and answered after its invalidation is not stored', async () => {
     const proxy = await startProxy(server.port);
     const r = new Redis({ port: proxy.port, protocol: 3, clientSideCache: true });
@@ -359,6 +394,43 @@ describe('client-side cache: a read answered after its invalidation is not store
       await r.close();
       await proxy.close();
     }
+  });
+});
+
+describe('client-side cache store: empty entries', () => {
+  it('keeps an invalidated entry to fill again, and at most maxEntries of them (oldest dropped)', () => {
+    const store = new Store(2, 1 << 20, 0);
+    const owner = {};
+    for (const k of ['a', 'b', 'c', 'd']) {
+      const e = store.create('S1get', k, [k]);
+      e.owner = owner;
+      store.refill(e);
+      store.fill(e, `value of ${k}`, -1);
+    }
+    // maxEntries 2: a and b were evicted (empty, remembered), c and d are live.
+    assert.deepEqual(
+      ['a', 'b', 'c', 'd'].map((k) => store.get('S1get', k)?.state),
+      [EMPTY, EMPTY, LIVE, LIVE],
+    );
+    const c = store.get('S1get', 'c');
+    store.invalidateKey('c');
+    store.invalidateKey('d');
+    // Four empty entries for room for two: the two oldest (a, b) are gone from the maps.
+    assert.deepEqual(
+      ['a', 'b', 'c', 'd'].map((k) => store.get('S1get', k)?.state),
+      [undefined, undefined, EMPTY, EMPTY],
+    );
+    assert.equal(store.stats().size, 0);
+    // The next miss fills the same entry again.
+    const again = store.get('S1get', 'c') as Entry;
+    assert.equal(again, c);
+    store.refill(again);
+    store.fill(again, 'new value', -1);
+    assert.equal(store.get('S1get', 'c')?.value, 'new value');
+    assert.equal(store.stats().size, 1);
+    // invalidateKey('a') finds nothing: the dropped entry left the key index too.
+    store.invalidateKey('a');
+    assert.equal(store.stats().invalidations, 2);
   });
 });
 

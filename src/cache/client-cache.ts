@@ -82,6 +82,38 @@ export class ClientCache implements ClientSideCache, TrackerSink {
   }
 
   /**
+   * A read of one string argument answered from the store, before the client builds
+   * anything to send it; undefined when it must go through {@link send} (a miss, a write,
+   * another shape, tracking not confirmed), which then counts it.
+   */
+  answer(
+    tracker: Tracker,
+    name: string,
+    args: readonly unknown[],
+    buffers: boolean,
+    transform: ((reply: unknown) => unknown) | undefined,
+  ): Promise<unknown> | undefined {
+    if (args.length !== 1 || !tracker.active) return undefined;
+    const id = args[0];
+    if (typeof id !== 'string') return undefined;
+    const command = cacheable(name);
+    if (command === undefined || command.name === 'mget') return undefined;
+    const store = this.store;
+    const e = store.get(command.groups[buffers ? 2 : 0], id);
+    if (e === undefined || e.state !== LIVE) return undefined;
+    store.hits++;
+    const value = e.value;
+    // The common hit: an immutable reply (string, number, null) and no typed transform, so no copy.
+    if (transform === undefined && (value === null || typeof value !== 'object'))
+      return Promise.resolve(value);
+    try {
+      return Promise.resolve(answer(value, transform));
+    } catch (err) {
+      return Promise.reject(transformError(err, name));
+    }
+  }
+
+  /**
    * The one hook of a client: a command for `tracker`'s connection. Cacheable reads
    * may be answered here; a write drops its keys when its reply arrives (so this
    * client reads its own writes even if the server's invalidation comes later).
@@ -122,7 +154,7 @@ export class ClientCache implements ClientSideCache, TrackerSink {
     const id = one ? (args[0] as string) : argsId(args);
     if (id === undefined) return send(name, args, options); // let the connection reject the argument
     const store = this.store;
-    let e = store.get(group, id);
+    const e = store.get(group, id);
     const transform = options.transform;
     if (e !== undefined && e.state === LIVE) {
       store.hits++;
@@ -137,6 +169,29 @@ export class ClientCache implements ClientSideCache, TrackerSink {
       }
     }
     store.misses++;
+    return this.miss(tracker, command, name, args, options, send, slot, group, id, e);
+  }
+
+  /**
+   * A read the store cannot answer: shares the fill in flight or starts one. Apart from
+   * {@link read} so the closures here cost a hit nothing (a function whose variables a
+   * closure captures allocates their context on every call, whichever branch it takes).
+   */
+  private miss(
+    tracker: Tracker,
+    command: Cacheable,
+    name: string,
+    args: readonly unknown[],
+    options: SendOptions,
+    send: Sender,
+    slot: number,
+    group: string,
+    id: string,
+    found: Entry | undefined,
+  ): Promise<unknown> {
+    const store = this.store;
+    const transform = options.transform;
+    let e = found;
     if (e === undefined) {
       const keys = keysOf(command.name, args);
       // A reply with no key to invalidate it by would never be invalidated.

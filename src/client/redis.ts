@@ -355,6 +355,17 @@ export class Redis extends NodeCommands<RedisEvents> {
     return this.shared;
   }
 
+  /** @internal A client-side cache hit (not under withOptions(): its signal and timeout apply to every call). */
+  protected override answered(
+    name: string,
+    args: unknown[],
+    transform: ((reply: unknown) => unknown) | undefined,
+  ): Promise<unknown> | undefined {
+    const cache = this.shared.cache;
+    if (cache === undefined || this.callOptions !== undefined) return undefined;
+    return cache.store.answer(cache.tracker, name, args, this.buffers, transform);
+  }
+
   /** @internal Blocking commands to a dedicated connection, the rest to the shared one. */
   protected route(name: string, args: unknown[], opts: SendOptions, flags: CommandFlags): Promise<unknown> {
     const co = this.callOptions;

@@ -62,18 +62,37 @@ export abstract class NodeCommands<
     const node = this.node();
     if (node.prefix !== undefined) transform = applyPrefix(node.prefix, name, args, transform);
     const flags = commandFlags(name, args);
-    const options: SendOptions = {
-      buffers: this.buffers,
-      transform,
-      safe: flags.safe,
-      readOnly: flags.readOnly,
-      blocking: flags.blocking,
-      trace,
-    };
     const support = node.support;
     // Only commands the server may lack (and commands queued behind one) take the checked path.
-    if (support !== undefined && (flags.gate !== undefined || support.holding))
+    if (support !== undefined && (flags.gate !== undefined || support.holding)) {
+      const options = sendOptions(this.buffers, transform, flags, trace);
       return support.run(flags.gate, () => this.route(name, args, options, flags));
-    return this.route(name, args, options, flags);
+    }
+    // Answered here (a client-side cache hit), nothing is built to send it.
+    const answered = this.answered(name, args, transform);
+    if (answered !== undefined) return answered;
+    return this.route(name, args, sendOptions(this.buffers, transform, flags, trace), flags);
   }
+
+  /**
+   * @internal A command's reply known without sending it (the client-side cache), asked only
+   * where nothing queued before it waits; undefined: route it.
+   */
+  protected answered(
+    _name: string,
+    _args: unknown[],
+    _transform: ((reply: unknown) => unknown) | undefined,
+  ): Promise<unknown> | undefined {
+    return undefined;
+  }
+}
+
+/** One literal of a fixed shape (see the cluster executor). */
+function sendOptions(
+  buffers: boolean,
+  transform: ((reply: unknown) => unknown) | undefined,
+  flags: CommandFlags,
+  trace: CommandTraceContext | undefined,
+): SendOptions {
+  return { buffers, transform, safe: flags.safe, readOnly: flags.readOnly, blocking: flags.blocking, trace };
 }

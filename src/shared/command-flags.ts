@@ -121,6 +121,15 @@ export function commandFlags(name: string, args: readonly unknown[]): CommandFla
 }
 
 /**
+ * Whether {@link commandGate} of `name` is the same whatever the arguments (true but for
+ * containers, whose subcommand has its own gate): a batch of many such commands looks it up once.
+ */
+export function gateIgnoresArgs(name: string): boolean {
+  const v = byName.get(name) ?? entryFor(name);
+  return v === undefined || 'safe' in v || !v.container;
+}
+
+/**
  * Just the support gate of a call (see {@link CommandFlags.gate}), for batches
  * that check their commands before sending: no predicate runs for it.
  */

@@ -18,9 +18,9 @@ import {
 import { asError, underOptions, type CallOptions } from './call-options.js';
 import { argumentError } from '../protocol/arguments.js';
 import { ExecAbortError, RedisError, WatchError, withCommand } from '../errors/index.js';
-import { commandGate } from './command-flags.js';
+import { commandGate, gateIgnoresArgs } from './command-flags.js';
 import { applyPrefix, type KeyPrefix } from '../commands/prefix.js';
-import { commandRefusal } from './state-commands.js';
+import { commandRefusal, type CommandSite } from './state-commands.js';
 import {
   batchChannel,
   batchContext,
@@ -76,8 +76,13 @@ abstract class Batch extends CommandBase<Record<never, never>> {
   /** @internal */
   protected readonly queued: Queued[] = [];
 
+  /** Whose connection-state rules apply (see state-commands.ts): fixed per batch. */
+  private readonly site: CommandSite;
+
   constructor(/** @internal */ protected readonly target: BatchTarget) {
     super();
+    this.site =
+      this instanceof Transaction ? (target.lent === true ? 'lent-transaction' : 'transaction') : 'pipeline';
   }
 
   /** Number of queued commands. */
@@ -98,13 +103,7 @@ abstract class Batch extends CommandBase<Record<never, never>> {
    * others; a transaction sends nothing).
    */
   dispatch(name: string, args: unknown[], transform?: (reply: unknown) => unknown): this {
-    const site =
-      this instanceof Transaction
-        ? this.target.lent === true
-          ? 'lent-transaction'
-          : 'transaction'
-        : 'pipeline';
-    const refused = commandRefusal(name, args, site);
+    const refused = commandRefusal(name, args, this.site);
     if (refused !== undefined) return this.fail(refused);
     const bad = argumentError(args);
     if (bad !== undefined) return this.fail(withCommand(bad, name.toUpperCase()));
@@ -168,9 +167,17 @@ abstract class Batch extends CommandBase<Record<never, never>> {
     const support = this.target.support;
     if (support === undefined) return send();
     let gated: Array<[Queued, CommandSpec]> | undefined;
+    // A run of the same name (1,000 GETs) looks its gate up once, unless the arguments pick it.
+    let name: string | undefined;
+    let gate: CommandSpec | undefined;
+    let same = false;
     for (const q of queued) {
       if (q.error !== undefined) continue;
-      const gate = commandGate(q.name, q.args);
+      if (q.name !== name || !same) {
+        name = q.name;
+        gate = commandGate(name, q.args);
+        same = gateIgnoresArgs(name);
+      }
       if (gate !== undefined) (gated ??= []).push([q, gate]);
     }
     if (gated === undefined && !support.holding) return send();

@@ -15,7 +15,8 @@ import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 
 interface ParserLike {
-  feed(chunk: Uint8Array): void;
+  feed(chunk: Uint8Array, transient?: boolean): void;
+  readInto(): Uint8Array | null;
 }
 interface ParserModule {
   Parser: new (h: {

@@ -602,4 +602,35 @@ describe('connection core (in-memory)', () => {
     assert.equal(server.sockets.length, 2);
     c.disconnect();
   });
+
+  // sendEach() fills a slot per settlement: a command settled twice (its error, then its deadline)
+  // would overwrite its slot in the array the caller already has, and count as two commands.
+  for (const [what, first, reply] of [
+    ['refused by the encoder', ['SET', ['k', 'x'.repeat(20_001)]], bulk('B')],
+    ['answered with a malformed reply', ['GET', ['a']], '?garbage\r\n'],
+  ] as const) {
+    it(`sendEach: a command ${what} settles its slot once; its deadline later changes nothing`, async () => {
+      const server = new FakeServer();
+      const clock = new FakeClock();
+      const c = fakeConnection(server, clock, { commandTimeout: 100, maxArgumentLength: 20_000 });
+      c.on('error', () => undefined);
+      await c.connect();
+      const all = c.sendEach(
+        [
+          { name: first[0], args: first[1], transform: undefined },
+          { name: 'GET', args: ['b'], transform: undefined },
+        ],
+        false,
+      );
+      await settle();
+      server.socket.reply(reply);
+      const results = await all;
+      const seen = [...results];
+      assert.ok(results[0] instanceof (first[0] === 'SET' ? DataError : InvalidResponse), String(results[0]));
+      assert.ok(results[1] === 'B' || results[1] instanceof ConnectionError, String(results[1]));
+      await clock.advance(150);
+      assert.deepEqual(results, seen, 'the resolved slots stay as they were');
+      c.disconnect();
+    });
+  }
 });

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { DataError } from '../src/errors/index.js';
 import { RequestEncoder } from '../src/protocol/encoder.js';
 import { encodeCommand } from './support/raw-client.js';
 
@@ -98,6 +99,40 @@ describe('RequestEncoder', () => {
       joined(e.take()),
       Buffer.concat([encodeCommand(['a', '1']), encodeCommand(['d', 'é'.repeat(40)])]),
     );
+  });
+
+  it('refuses an argument of more than maxArgumentLength bytes whatever its length or kind', () => {
+    const e = new RequestEncoder(100);
+    e.encode('a', ['x'.repeat(100), 'é'.repeat(50), '€'.repeat(33) + 'x', Buffer.alloc(100), 12345]);
+    const fits = joined(e.take());
+    assert.deepEqual(
+      fits,
+      encodeCommand(['a', 'x'.repeat(100), 'é'.repeat(50), '€'.repeat(33) + 'x', Buffer.alloc(100), 12345]),
+    );
+    // Just over, below and above the char-loop / native-write split, ASCII or not, and non-strings.
+    for (const bad of [
+      'x'.repeat(101),
+      'é'.repeat(51),
+      '€'.repeat(34),
+      'x'.repeat(99) + '😀',
+      'x'.repeat(5000),
+      'x'.repeat(20000),
+      Buffer.alloc(101),
+      10n ** 101n,
+    ]) {
+      assert.throws(
+        () => e.encode('SET', ['k', bad]),
+        (err: unknown) => err instanceof DataError && /exceeds maxArgumentLength \(100\)/.test(err.message),
+        typeof bad === 'string' ? `string of ${bad.length}` : typeof bad,
+      );
+      assert.equal(e.pending, false, 'nothing of the refused command stays');
+    }
+    const short = new RequestEncoder(3);
+    assert.throws(() => short.encode('GET', ['abcd']), DataError);
+    assert.throws(() => short.encode('GET', [12345]), DataError);
+    assert.throws(() => short.encode('GET', [1.5e300]), DataError);
+    short.encode('GET', ['abc', 999]);
+    assert.deepEqual(joined(short.take()), encodeCommand(['GET', 'abc', 999]));
   });
 
   it('encodes the same bytes without Buffer (TextEncoder.encodeInto)', () => {

@@ -274,8 +274,9 @@ export class CommandQueue implements ReplyHandler {
       this.encoder.encode(p.name, p.args);
     } catch (e) {
       const error = tagged(asDataError(e), p);
+      // Settled for good: its deadline entry (set when it was queued) must not reject it again.
       if (p.batch !== undefined) this.failBatch(p.batch, error);
-      else p.reject(error);
+      else settleWithout(p, error);
       return;
     }
     this.pushInflight(p);
@@ -425,7 +426,7 @@ export class CommandQueue implements ReplyHandler {
   onProtocolError(code: number, message: string): void {
     const error = protocolError(code, message);
     const head = this.inflight.shift();
-    if (head !== undefined && !head.settled) head.reject(tagged(error, head));
+    if (head !== undefined && !head.settled) settleWithout(head, tagged(error, head));
     this.host.protocolFailure(error);
   }
 

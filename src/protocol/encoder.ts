@@ -88,7 +88,12 @@ export class RequestEncoder {
    * @param maxArgumentLength Longest argument in bytes; a longer one rejects the command with
    *   `DataError` before anything is written (the server would drop the connection on it).
    */
-  constructor(private readonly maxArgumentLength = DEFAULT_MAX_ARGUMENT_LENGTH) {}
+  constructor(private readonly maxArgumentLength = DEFAULT_MAX_ARGUMENT_LENGTH) {
+    this.shortString = Math.min(SHORT_STRING, maxArgumentLength);
+  }
+
+  /** Strings up to this long take the char loop: SHORT_STRING, or less when that is too long to send. */
+  private readonly shortString: number;
 
   private slab: Uint8Array = newSlab(SLAB_SIZE);
   /** Start of the part not yet handed out. */
@@ -190,11 +195,13 @@ export class RequestEncoder {
 
   private number(n: number, index: number): void {
     if (Number.isInteger(n) && n >= 0 && n < 2147483648) {
+      const digits = digitCount(n);
+      this.tooLong(digits);
       this.ensure(32);
       const slab = this.slab;
       let p = this.pos;
       slab[p++] = DOLLAR;
-      p = putInt(slab, p, digitCount(n));
+      p = putInt(slab, p, digits);
       slab[p++] = CR;
       slab[p++] = LF;
       p = putInt(slab, p, n);
@@ -213,6 +220,7 @@ export class RequestEncoder {
   }
 
   private ascii(s: string): void {
+    this.tooLong(s.length);
     this.ensure(s.length + 16);
     const slab = this.slab;
     let p = this.pos;
@@ -228,7 +236,7 @@ export class RequestEncoder {
 
   private string(s: string): void {
     const len = s.length;
-    if (len > SHORT_STRING) {
+    if (len > this.shortString) {
       this.longString(s);
       return;
     }
@@ -284,6 +292,7 @@ export class RequestEncoder {
     const written = nativeWrite
       ? (slab as WriteBuffer).utf8Write(s, at + guess, max)
       : (utf8.encodeInto(s, slab.subarray(at + guess, at + guess + max)).written ?? 0);
+    this.tooLong(written);
     let p = at;
     slab[p++] = DOLLAR;
     if (written !== len) {

@@ -19,7 +19,17 @@ gc();
 const start = process.memoryUsage().rss;
 process.kill(server.pid, 'SIGSTOP');
 let peak = start;
-const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+const timeline = process.env.TIMELINE === '1';
+const t00 = Date.now();
+let ticks = 0;
+const sample = setInterval(() => {
+  const m = process.memoryUsage();
+  peak = Math.max(peak, m.rss);
+  if (timeline && ++ticks % 20 === 0)
+    console.error(
+      `${((Date.now() - t00) / 1000).toFixed(1)}s rss +${mb(m.rss - start)} heap ${mb(m.heapUsed)} settled ${settled} queued ${r.connection.queued} status ${r.status}`,
+    );
+}, 50);
 let settled = 0;
 let timedOut = 0;
 const value = 'v'.repeat(20);

@@ -14,7 +14,16 @@ import { inspectAs } from '../util/redact.js';
 import { systemClock, type Clock } from './clock.js';
 import { authArgs, resolveCredentials, type CredentialsProvider, type HandshakeIO } from './handshake.js';
 import { Lifecycle, type ConnectionStatus } from './lifecycle.js';
-import { Pending, errorFor, tagged, type Replay } from './pending.js';
+import {
+  BLOCKING,
+  BUFFERS,
+  INTERNAL,
+  Pending,
+  REPLAY_IDEMPOTENT,
+  REPLAY_READONLY,
+  errorFor,
+  tagged,
+} from './pending.js';
 import { PushRouter, type PubSubRouting } from './push-router.js';
 import { CommandQueue } from './queue.js';
 import { ConnectionState, type ServerHello } from './state.js';
@@ -301,11 +310,17 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   /** Sends a command; the promise settles with its (transformed) reply. Never throws. */
   send(name: string, args: readonly unknown[], options?: SendOptions): Promise<unknown> {
-    return new Promise((resolve, reject) => {
+    const promise = new Promise<unknown>(executor);
+    const resolve = madeResolve;
+    const reject = madeReject;
+    try {
       const p = pending(name, args, resolve, reject, options, false);
       const handle = options?.handle;
       if (handle !== undefined) {
-        if (handle.abandoned !== undefined) return p.reject(handle.abandoned);
+        if (handle.abandoned !== undefined) {
+          p.reject(handle.abandoned);
+          return promise;
+        }
         handle.pending = p;
         handle.queue = this.queue;
         handle.connection = this;
@@ -313,7 +328,11 @@ export class Connection extends Emitter<ConnectionEvents> {
       const setup = this.life.setupError;
       if (setup !== undefined && this.life.status !== 'ready') p.reject(tagged(errorFor(setup, true), p));
       else this.queue.enqueue(p);
-    });
+    } catch (e) {
+      // As an executor would: never a synchronous throw.
+      reject(e as Error);
+    }
+    return promise;
   }
 
   /**
@@ -455,16 +474,26 @@ function pending(
   options: SendOptions | undefined,
   internal: boolean,
 ): Pending {
-  const replay: Replay =
-    options?.readOnly === true ? 'readonly' : options?.safe === true ? 'idempotent' : 'never';
-  return new Pending(name, args, resolve, reject, options?.transform, {
-    buffers: options?.buffers ?? false,
-    blocking: options?.blocking ?? false,
-    internal,
-    replay,
-    confirmations: options?.confirmations,
-    trace: options?.trace,
-  });
+  let flags = internal ? INTERNAL : 0;
+  if (options === undefined) return new Pending(name, args, resolve, reject, undefined, flags);
+  if (options.buffers === true) flags |= BUFFERS;
+  if (options.blocking === true) flags |= BLOCKING;
+  if (options.readOnly === true) flags |= REPLAY_READONLY;
+  else if (options.safe === true) flags |= REPLAY_IDEMPOTENT;
+  const p = new Pending(name, args, resolve, reject, options.transform, flags);
+  p.carry(options.confirmations, options.trace);
+  return p;
+}
+
+/**
+ * The resolving functions of the promise being made (see `Connection.send`): one shared
+ * executor instead of a closure (and its context) per command.
+ */
+let madeResolve: (value: unknown) => void = () => undefined;
+let madeReject: (error: Error) => void = () => undefined;
+function executor(resolve: (value: unknown) => void, reject: (error: Error) => void): void {
+  madeResolve = resolve;
+  madeReject = reject;
 }
 
 // util.inspect shows where it points and its status, never its config (passwords) nor its queue (arguments).

@@ -133,6 +133,8 @@ export class CommandQueue implements ReplyHandler {
   private deadWaiting = 0;
   /** The clock's time when the queue was made: deadlines are kept relative to it (small integers). */
   private readonly epoch: number;
+  /** The last timeout message made (see timeoutMessage). */
+  private lastTimeout = { elapsed: -1, message: '' };
   /** @internal Deadline entries the timeout check has visited so far (tests: the check is O(expired)). */
   timeoutVisits = 0;
   /** Replies the handshake waits for are counted here so `drained` ignores them. */
@@ -224,7 +226,7 @@ export class CommandQueue implements ReplyHandler {
       const mark = this.encoder.mark();
       for (const p of batch) {
         try {
-          this.encoder.encode(p.name, p.args);
+          p.encodeWith(this.encoder);
         } catch (e) {
           this.encoder.rollback(mark);
           return fail(asDataError(e));
@@ -271,7 +273,7 @@ export class CommandQueue implements ReplyHandler {
     if (p.deadline === 0 && p.attempts > 0 && this.config.commandTimeout > 0 && !p.blocking && !p.internal)
       this.startAttempt(p);
     try {
-      this.encoder.encode(p.name, p.args);
+      p.encodeWith(this.encoder);
     } catch (e) {
       const error = tagged(asDataError(e), p);
       // Settled for good: its deadline entry (set when it was queued) must not reject it again.
@@ -315,7 +317,7 @@ export class CommandQueue implements ReplyHandler {
     for (const q of unflushed) {
       // A command settled meanwhile (timed out) has released its arguments: never written, it goes too.
       if (q === p || q.settled) continue;
-      this.encoder.encode(q.name, q.args);
+      q.encodeWith(this.encoder);
       this.inflight.push(q);
     }
     if (wasHead) this.afterShift();
@@ -574,30 +576,30 @@ export class CommandQueue implements ReplyHandler {
   /** A connect attempt failed: commands that waited through too many give up with `error`. */
   ageWaiting(error: Error): void {
     const retries = this.config.retry.retries;
-    const keep = new Fifo<Pending>();
     const failed = new Set<Pending[]>();
-    for (const p of this.waiting.drain()) {
-      if (p.settled) continue;
+    this.waiting.retain((p) => {
+      if (p.settled) return false;
       if (p.batch !== undefined && failed.has(p.batch)) {
         settleWithout(p, tagged(errorFor(error), p));
-        continue;
+        return false;
       }
       if (p.attempts >= retries) {
         if (p.batch !== undefined) failed.add(p.batch);
         settleWithout(p, tagged(errorFor(error), p));
-      } else {
-        p.attempts++;
-        keep.push(p);
+        return false;
       }
-    }
-    this.waiting = keep;
+      p.attempts++;
+      return true;
+    });
     this.deadWaiting = 0;
   }
 
   /** Everything waiting (not in flight) rejects with `error` at once (set-up errors). */
   failWaiting(error: Error): void {
-    for (const p of this.waiting.drain()) if (!p.settled) settleWithout(p, tagged(errorFor(error), p));
-    this.waiting = new Fifo();
+    this.waiting.retain((p) => {
+      if (!p.settled) settleWithout(p, tagged(errorFor(error), p));
+      return false;
+    });
     this.deadWaiting = 0;
   }
 
@@ -669,13 +671,7 @@ export class CommandQueue implements ReplyHandler {
       budget--;
       p.deadline = 0;
       const error = stackless(
-        () =>
-          new TimeoutError(
-            `Command timed out after ${(now - at + timeout) | 0} ms (commandTimeout ${timeout} ms)`,
-            {
-              code: CODES.commandTimeout,
-            },
-          ),
+        () => new TimeoutError(this.timeoutMessage((now - at + timeout) | 0), { code: CODES.commandTimeout }),
       );
       if (p.seq === 0) this.deadWaiting++;
       const written = p.seq > 0 && p.seq <= this.flushedSeq && this.transport !== undefined;
@@ -700,6 +696,20 @@ export class CommandQueue implements ReplyHandler {
       this.waiting.retain((w) => !w.settled);
     }
     if (stuck !== undefined) this.host.stuck(stuck);
+  }
+
+  /**
+   * The message of a command timeout after `elapsed` ms. The commands of one run mostly share
+   * it, so the last one is reused: a string per command would be ~80 bytes more of each
+   * rejection that only a full GC reclaims (it is held by an old promise).
+   */
+  private timeoutMessage(elapsed: number): string {
+    if (elapsed !== this.lastTimeout.elapsed)
+      this.lastTimeout = {
+        elapsed,
+        message: `Command timed out after ${elapsed} ms (commandTimeout ${this.config.commandTimeout} ms)`,
+      };
+    return this.lastTimeout.message;
   }
 
   /** Answered commands at the head of the deadlines leave at once (not at their deadline). */

@@ -142,6 +142,26 @@ export class RequestEncoder {
   }
 
   /**
+   * `encode()` of a command with `count` (0, 1 or 2) arguments given one by one: a queued
+   * command keeps up to two arguments in fields rather than an array (see Pending).
+   */
+  encodeShort(name: string, count: number, a0: unknown, a1: unknown): void {
+    const saved = this.mark();
+    try {
+      this.ensure(16);
+      this.byte(STAR);
+      this.int(count + 1);
+      this.crlf();
+      this.string(name);
+      if (count > 0) this.arg(a0, 0);
+      if (count > 1) this.arg(a1, 1);
+    } catch (e) {
+      this.rollback(saved);
+      throw e;
+    }
+  }
+
+  /**
    * Drops everything encoded since the last `take()` (a command withdrawn before its
    * write: the caller encodes the rest again). The part of a slab left behind stays unused.
    */

@@ -25,7 +25,7 @@ let ticks = 0;
 const sample = setInterval(() => {
   const m = process.memoryUsage();
   peak = Math.max(peak, m.rss);
-  if (timeline && ++ticks % 20 === 0)
+  if (timeline && ++ticks % Number(process.env.TIMELINE_EVERY ?? 20) === 0)
     console.error(
       `${((Date.now() - t00) / 1000).toFixed(1)}s rss +${mb(m.rss - start)} heap ${mb(m.heapUsed)} settled ${settled} queued ${r.connection.queued} status ${r.status}`,
     );

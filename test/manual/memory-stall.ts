@@ -1,14 +1,20 @@
 /**
  * Manual measurement (not part of `npm test`): memory of 2M SETs issued without awaiting
  * against a SIGSTOPped redis-server, and after all of them timed out (issue #11, item 6).
- *   node --expose-gc --import tsx test/manual/memory-stall.ts [count] [commandTimeout ms]
+ *   node --expose-gc --import tsx test/manual/memory-stall.ts [count] [commandTimeout ms] [--shared-handlers]
+ * The caller's own promises and handlers, without wredis: test/manual/caller-baseline.ts.
  * Prints RSS at start, at the peak while commands are queued, and after everything settled + GC.
  */
 import { Redis } from '../../src/index.js';
 import { startRedis, sleep } from '../support/redis-server.js';
 
-const count = Number(process.argv[2] ?? 2_000_000);
-const timeout = Number(process.argv[3] ?? 5000);
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const count = Number(positional[0] ?? 2_000_000);
+const timeout = Number(positional[1] ?? 5000);
+// A second, separately reported shape: one pair of handler functions for every call (hoisted),
+// instead of two new closures per call as written below. It changes what the caller keeps, not
+// what the client keeps.
+const sharedHandlers = process.argv.includes('--shared-handlers');
 const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(0)} MB`;
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
@@ -34,14 +40,21 @@ let settled = 0;
 let timedOut = 0;
 const value = 'v'.repeat(20);
 const t0 = Date.now();
+const onValue = (): number => settled++;
+const onError = (): void => {
+  settled++;
+  timedOut++;
+};
 for (let i = 0; i < count; i++) {
-  r.set(`key:${i}`, value).then(
-    () => settled++,
-    () => {
-      settled++;
-      timedOut++;
-    },
-  );
+  if (sharedHandlers) r.set(`key:${i}`, value).then(onValue, onError);
+  else
+    r.set(`key:${i}`, value).then(
+      () => settled++,
+      () => {
+        settled++;
+        timedOut++;
+      },
+    );
   if (i % 100_000 === 99_999) await new Promise((res) => setImmediate(res));
 }
 const issued = Date.now() - t0;
@@ -60,6 +73,7 @@ console.log(
   JSON.stringify({
     count,
     commandTimeout: timeout,
+    handlers: sharedHandlers ? 'shared (--shared-handlers)' : 'two closures per call',
     issuedMs: issued,
     settled,
     rejected: timedOut,

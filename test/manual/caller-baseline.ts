@@ -8,7 +8,8 @@
  *   promise   `new Promise` whose resolve and reject are kept (one array entry each)
  *   keys      as `promise`, and the key string kept too (a client keeps it, or its bytes, until written)
  *   resolve   only `resolve` kept (rejecting would go through resolve(Promise.reject(e)))
- *   shared    as `keys` but with the two handlers hoisted (one pair of functions for all calls)
+ *   shared    as `promise` but with the two handlers hoisted (one pair of functions for all calls),
+ *             the caller of `memory-stall.ts --shared-handlers`
  * Everything is then rejected in chunks of 4096 per timer run (as the client's timeouts are),
  * and RSS is read after GC. Prints RSS growth at the peak and heap bytes per command.
  */
@@ -31,7 +32,7 @@ function fakeSet(key: string, value: string): Promise<unknown> {
       resolvers.push(resolve);
       rejecters.push(reject);
     }
-    if (mode === 'keys' || mode === 'shared') keys.push(key);
+    if (mode === 'keys') keys.push(key);
   });
 }
 

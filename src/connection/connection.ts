@@ -461,9 +461,9 @@ export class Connection extends Emitter<ConnectionEvents> {
   }
 }
 
-/** What `pending()` makes of `{ buffers, transform }` alone, shared by every command of `sendEach()`. */
-const EACH_STRINGS = { buffers: false, blocking: false, internal: false, replay: 'never' } as const;
-const EACH_BUFFERS = { buffers: true, blocking: false, internal: false, replay: 'never' } as const;
+/** The Pending flags `pending()` makes of `{ buffers }` alone, for every command of `sendEach()`. */
+const EACH_STRINGS = 0;
+const EACH_BUFFERS = BUFFERS;
 
 /** A FIFO entry. Internal ones (handshake, resubscriptions) are never requeued nor shown to users. */
 function pending(

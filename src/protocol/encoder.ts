@@ -146,17 +146,33 @@ export class RequestEncoder {
    * command keeps up to two arguments in fields rather than an array (see Pending).
    */
   encodeShort(name: string, count: number, a0: unknown, a1: unknown): void {
-    const saved = this.mark();
+    const slab = this.slab;
+    const start = this.start;
+    const pos = this.pos;
+    const chunks = this.chunks.length;
     try {
       this.ensure(16);
-      this.byte(STAR);
-      this.int(count + 1);
-      this.crlf();
+      const s = this.slab;
+      let p = this.pos;
+      s[p++] = STAR;
+      p = putInt(s, p, count + 1);
+      s[p++] = CR;
+      s[p++] = LF;
+      this.pos = p;
       this.string(name);
-      if (count > 0) this.arg(a0, 0);
-      if (count > 1) this.arg(a1, 1);
+      if (count > 0) {
+        if (typeof a0 === 'string') this.string(a0);
+        else this.arg(a0, 0);
+      }
+      if (count > 1) {
+        if (typeof a1 === 'string') this.string(a1);
+        else this.arg(a1, 1);
+      }
     } catch (e) {
-      this.rollback(saved);
+      this.slab = slab;
+      this.start = start;
+      this.pos = pos;
+      this.chunks.length = chunks;
       throw e;
     }
   }

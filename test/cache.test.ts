@@ -146,6 +146,30 @@ for (const protocol of [3, 2] as const) {
       assert.deepEqual(await r.mget('mut', 'nope'), ['abc', null]);
     });
 
+    it('readers sharing a miss each get their own copy: the first one mutating its reply changes no other', async () => {
+      await w.set('mutj', 'abc');
+      await w.rpush('mutjl', 'a', 'b');
+      // The first caller's reaction to the shared request runs before the second one joins it.
+      r.clientSideCache!.clear();
+      const rb = r.withBuffers();
+      const zapped = rb.get('mutj').then((v) => {
+        (v as Uint8Array)[0] = 0x7a;
+        return v;
+      });
+      const bytes = rb.get('mutj');
+      assert.equal(Buffer.from((await zapped) as Uint8Array).toString(), 'zbc');
+      assert.equal(Buffer.from((await bytes) as Uint8Array).toString(), 'abc');
+      r.clientSideCache!.clear();
+      const pushed = r.call('LRANGE', 'mutjl', 0, -1).then((l) => {
+        (l as string[]).push('c');
+        return l;
+      });
+      const list = r.call('LRANGE', 'mutjl', 0, -1);
+      assert.deepEqual(await pushed, ['a', 'b', 'c']);
+      assert.deepEqual(await list, ['a', 'b']);
+      assert.deepEqual(await r.call('LRANGE', 'mutjl', 0, -1), ['a', 'b']);
+    });
+
     it('caches MGET per key and binary keys', async () => {
       await w.mset({ m1: '1', m2: '2', m3: '3' });
       assert.deepEqual(await r.mget('m1', 'm2'), ['1', '2']);
@@ -390,6 +414,73 @@ describe('client-side cache: a read answered after its invalidation is not store
       const misses = r.clientSideCache!.stats().misses;
       assert.equal(await r.get('race3'), 'v2');
       assert.equal(r.clientSideCache!.stats().misses, misses + 1);
+    } finally {
+      await r.close();
+      await proxy.close();
+    }
+  });
+});
+
+describe('client-side cache: while the RESP2 invalidation connection lags', () => {
+  let server: RedisServerHandle;
+  before(async () => {
+    server = await startRedis();
+  });
+  after(() => server.stop());
+
+  it("another client's write: served from the cache until the listener's socket is read (the documented limit), never after", async () => {
+    const proxy = await startProxy(server.port);
+    const r = new Redis({ port: proxy.port, protocol: 2, clientSideCache: true });
+    const w = new Redis({ port: server.port });
+    try {
+      await tracking(r);
+      const [, listener] = proxy.pipes as [Pipe, Pipe];
+      await w.set('lag', 'v1');
+      assert.equal(await r.get('lag'), 'v1');
+      listener.holdDown = true;
+      const seen = listener.down.length;
+      await w.set('lag', 'v2');
+      await waitUntil('invalidation sent (held in the proxy)', 5000, async () =>
+        listener.down.slice(seen).includes('lag') ? undefined : 'not yet',
+      );
+      // The write is acknowledged and a round trip on the reader's own socket is done, yet the
+      // invalidation has not been read: the RESP2 bound of the README, not a promise.
+      await r.ping();
+      assert.equal(await r.get('lag'), 'v1');
+      const invalidations = r.clientSideCache!.stats().invalidations;
+      listener.release();
+      await waitUntil('invalidation read', 5000, async () =>
+        r.clientSideCache!.stats().invalidations > invalidations ? undefined : 'not yet',
+      );
+      assert.equal(await r.get('lag'), 'v2');
+    } finally {
+      await Promise.all([r.close(), w.close()]);
+      await proxy.close();
+    }
+  });
+
+  it('a pipeline, a transaction and a blocking command drop the keys they wrote once answered', async () => {
+    const proxy = await startProxy(server.port);
+    const r = new Redis({ port: proxy.port, protocol: 2, clientSideCache: true });
+    try {
+      await tracking(r);
+      const [, listener] = proxy.pipes as [Pipe, Pipe];
+      await r.set('own', 'v1');
+      assert.equal(await r.get('own'), 'v1');
+      await r.rpush('own:src', 'a');
+      assert.deepEqual(await r.lrange('own:dst', 0, -1), []);
+      // The server's invalidations of these keys now wait in the proxy: only the client's own
+      // bookkeeping can keep it from serving what it read before its writes.
+      listener.holdDown = true;
+      assert.equal(await r.get('own'), 'v1'); // cached
+      await r.pipeline().set('own', 'v2').exec();
+      assert.equal(await r.get('own'), 'v2');
+      assert.equal(await r.get('own'), 'v2'); // cached again
+      await r.multi().set('own', 'v3').exec();
+      assert.equal(await r.get('own'), 'v3');
+      assert.deepEqual(await r.lrange('own:dst', 0, -1), []); // cached
+      assert.equal(await r.blmove('own:src', 'own:dst', 'LEFT', 'RIGHT', 1), 'a');
+      assert.deepEqual(await r.lrange('own:dst', 0, -1), ['a']);
     } finally {
       await r.close();
       await proxy.close();

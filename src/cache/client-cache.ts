@@ -24,7 +24,7 @@ import { DataError, withCommand } from '../errors/index.js';
 import { cacheable, keysOf, type Cacheable } from './cacheable.js';
 import { argsId, idPart, indexKey, NON_UTF8 } from './keys.js';
 import type { ResolvedCacheOptions } from './options.js';
-import { copyOf, Store, FILLING, LIVE, type CacheStats, type Entry } from './store.js';
+import { copyOf, Store, FILLING, LIVE, type CacheStats, type Entry, type Waiter } from './store.js';
 import { Tracker, type Sender, type TrackerSink } from './tracker.js';
 import type { Connection } from '../connection/connection.js';
 
@@ -198,7 +198,7 @@ export class ClientCache implements ClientSideCache, TrackerSink {
       if (keys.length === 0 || !this.covered(tracker, keys)) return send(name, args, options);
       e = store.create(group, id, keys.length === 1 ? [indexKey(keys[0])] : keys.map(indexKey));
     } else if (e.state === FILLING && this.joinable(e, tracker)) {
-      return (e.raw as Promise<unknown>).then((raw) => answerOf(raw, transform, name));
+      return this.join(e).then((raw) => answerOf(raw, transform, name));
     }
     // An entry is only ever made for covered keys (the prefixes are the client's, fixed).
     const gen = this.begin(e, tracker);
@@ -216,8 +216,7 @@ export class ClientCache implements ClientSideCache, TrackerSink {
       trace: options.trace,
       handle: undefined,
     });
-    e.raw = raw;
-    raw.then(undefined, () => this.failed(e, gen));
+    raw.then(undefined, (err: unknown) => this.failed(e, gen, err));
     return transform === undefined ? raw : raw.then((value) => answerOf(value, transform, name));
   }
 
@@ -228,6 +227,26 @@ export class ClientCache implements ClientSideCache, TrackerSink {
   private joinable(e: Entry, tracker: Tracker): boolean {
     // Cluster: another owner means the key is read from another node now.
     return e.owner === tracker && e.epoch === tracker.epoch && e.flushes === tracker.flushes;
+  }
+
+  /** A miss sharing the current fill of `e`: settled by {@link complete} or {@link failed}. */
+  private join(e: Entry): Promise<unknown> {
+    const gen = e.gen;
+    return new Promise((resolve, reject) => {
+      (e.waiters ??= []).push({ gen, resolve, reject });
+    });
+  }
+
+  /** Settles the misses that shared fill `gen` of `e` (each gets a copy of its own). */
+  private release(e: Entry, gen: number, ok: boolean, outcome: unknown): void {
+    const all = e.waiters as Waiter[];
+    const rest = all.filter((w) => w.gen !== gen);
+    e.waiters = rest.length > 0 ? rest : undefined;
+    for (const w of all)
+      if (w.gen === gen) {
+        if (ok) w.resolve(copyOf(outcome));
+        else w.reject(outcome);
+      }
   }
 
   /** `e` starts a fill through `tracker`; its generation, for {@link complete}. */
@@ -244,6 +263,7 @@ export class ClientCache implements ClientSideCache, TrackerSink {
    * said it may be stale. Returns what the request resolves with (a copy when stored and mutable).
    */
   private complete(e: Entry, gen: number, value: unknown, slot: number): unknown {
+    if (e.waiters !== undefined) this.release(e, gen, true, value);
     if (e.gen !== gen || e.state !== FILLING) return value; // stale, or another fill's now
     const store = this.store;
     const tracker = e.owner as Tracker;
@@ -262,7 +282,8 @@ export class ClientCache implements ClientSideCache, TrackerSink {
   }
 
   /** Fill `gen` of `e` failed (an error reply, a lost connection): nothing to store, nothing to share. */
-  private failed(e: Entry, gen: number): void {
+  private failed(e: Entry, gen: number, error: unknown): void {
+    if (e.waiters !== undefined) this.release(e, gen, false, error);
     if (e.gen === gen && e.state === FILLING) this.store.toEmpty(e);
   }
 
@@ -297,7 +318,7 @@ export class ClientCache implements ClientSideCache, TrackerSink {
       store.misses++;
       waiting = true;
       if (e !== undefined && e.state === FILLING && this.joinable(e, tracker)) {
-        parts[i] = e.raw;
+        parts[i] = this.join(e);
         continue;
       }
       missing.push(i);
@@ -318,11 +339,10 @@ export class ClientCache implements ClientSideCache, TrackerSink {
         const mine = one.then(
           (value) => this.complete(e, gen, value, slot),
           (err: unknown) => {
-            this.failed(e, gen);
+            this.failed(e, gen, err);
             throw err;
           },
         );
-        e.raw = mine;
         parts[i] = mine;
       });
     }
@@ -396,8 +416,22 @@ export class ClientCache implements ClientSideCache, TrackerSink {
     this.store.invalidateKey(key);
   }
 
+  /**
+   * Commands this client sent past {@link send} (a pipeline, a transaction, a blocking command):
+   * the keys they write are dropped now and when `reply` settles (a transaction's: its EXEC), as
+   * for any other write of this client. Its invalidations may come after that reply (on the
+   * RESP2 listener's socket, or a blocking command's own connection), so this keeps the promise
+   * that the client reads its own writes.
+   */
+  wrote(
+    commands: ReadonlyArray<{ readonly name: string; readonly args: readonly unknown[] }>,
+    reply: Promise<unknown>,
+  ): void {
+    for (const c of commands) this.afterWrite(c.name, c.args, reply);
+  }
+
   /** A write of this client: its keys are dropped once it is answered (before the caller sees the reply). */
-  private afterWrite(name: string, args: readonly unknown[], reply: Promise<unknown>): void {
+  afterWrite(name: string, args: readonly unknown[], reply: Promise<unknown>): void {
     const spec = lookupCommand(name, args);
     if (spec === undefined || isReadOnly(spec)) return;
     const indexes = keyIndexes(spec, args);

@@ -28,6 +28,13 @@ export const LIVE = 1;
 export const EMPTY = 2;
 type State = typeof FILLING | typeof LIVE | typeof EMPTY;
 
+/** A miss that shares the fill `gen` of an entry. */
+export interface Waiter {
+  readonly gen: number;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
 export class Entry {
   /** Towards the most recently used (live list) or the newer (empty list). */
   prev: Entry | undefined = undefined;
@@ -52,8 +59,12 @@ export class Entry {
   /** The owner's epoch and flush count when the current fill was sent. */
   epoch = 0;
   flushes = 0;
-  /** While FILLING: the request identical misses share (it resolves with the reply or a copy of it). */
-  raw: Promise<unknown> | undefined = undefined;
+  /**
+   * Identical misses sharing a fill, each tagged with the fill's generation: settled by that fill
+   * as its reply arrives, before its first caller sees it (so that caller mutating its reply
+   * changes nothing for them). Undefined while none waits.
+   */
+  waiters: Waiter[] | undefined = undefined;
 
   constructor(
     /** The store's era when the entry was made: `clear()` moves it on, and older entries are in no map. */
@@ -220,7 +231,6 @@ export class Store {
     e.bytes = bytes;
     e.slot = slot;
     e.expires = this.ttl > 0 ? Date.now() + this.ttl : Infinity;
-    e.raw = undefined;
     this.live.pushFront(e);
     this.size++;
     this.bytes += bytes;
@@ -256,7 +266,6 @@ export class Store {
       e.bytes = 0;
     }
     e.state = EMPTY;
-    e.raw = undefined;
     if (e.era !== this.era) return; // cleared meanwhile: in no map, on no list
     this.empty.pushFront(e);
     this.emptyCount++;

@@ -286,16 +286,26 @@ export class Redis extends NodeCommands<RedisEvents> {
   private batchTarget(): BatchTarget {
     const main = this.shared.main;
     const buffers = this.buffers;
+    // Batches bypass the cache (never answered from it), but what they write is this client's write.
+    const cache = this.shared.cache?.store;
     return {
       buffers: this.buffers,
-      send: (name, args, options) => rememberClientName(main, name, args, main.send(name, args, options)),
+      send: (name, args, options) => {
+        const sent = main.send(name, args, options);
+        cache?.afterWrite(name, args, sent);
+        return rememberClientName(main, name, args, sent);
+      },
       // CLIENT SETNAME is remembered as its own reply arrives: a pipeline with one goes by `send`.
-      sendEach: (commands) =>
-        commands.some((c) => clientSetName(c.name, c.args) !== undefined)
-          ? undefined
-          : main.sendEach(commands, buffers),
+      sendEach: (commands) => {
+        if (commands.some((c) => clientSetName(c.name, c.args) !== undefined)) return undefined;
+        const all = main.sendEach(commands, buffers);
+        cache?.wrote(commands, all);
+        return all;
+      },
       sendBatch: (commands) => {
         const sent = main.sendBatch(commands);
+        // A transaction's writes happen at EXEC: a read answered before it must not be kept.
+        cache?.wrote(commands, sent[sent.length - 1] as Promise<unknown>);
         rememberClientNamesInBlock(main, commands, sent);
         return sent;
       },
@@ -370,8 +380,13 @@ export class Redis extends NodeCommands<RedisEvents> {
   protected route(name: string, args: unknown[], opts: SendOptions, flags: CommandFlags): Promise<unknown> {
     const co = this.callOptions;
     if (co !== undefined) return this.routeUnder(co, name, args, opts, flags);
-    if (flags.blocking) return this.shared.blocking.run(name, args, opts);
     const cache = this.shared.cache;
+    if (flags.blocking) {
+      const sent = this.shared.blocking.run(name, args, opts);
+      // Its own connection, so its invalidations are not ordered with its reply: dropped here too.
+      cache?.store.afterWrite(name, args, sent);
+      return sent;
+    }
     const main = this.shared.main;
     const sent =
       cache !== undefined ? cache.store.send(cache.tracker, name, args, opts) : main.send(name, args, opts);
@@ -402,7 +417,12 @@ export class Redis extends NodeCommands<RedisEvents> {
     if (flags.blocking) {
       const pool = this.shared.blocking;
       // Waiting for a free dedicated connection counts as unsent: a later send with the handle rejects.
-      return underOptions(co, name, () => pool.run(name, args, held), undefined, giveUp);
+      const run = (): Promise<unknown> => {
+        const sent = pool.run(name, args, held);
+        this.shared.cache?.store.afterWrite(name, args, sent);
+        return sent;
+      };
+      return underOptions(co, name, run, undefined, giveUp);
     }
     const main = this.shared.main;
     const cache = this.shared.cache;

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { keySlot, RedisCluster } from '../src/index.js';
+import { startHoldProxy, type Pipe } from './support/hold-proxy.js';
 import { parseInfo } from './support/raw-client.js';
 import { waitUntil } from './support/redis-server.js';
 import { startCluster, type ClusterNode, type RedisClusterHandle } from './support/cluster.js';
@@ -103,6 +104,61 @@ describe('client-side cache on a cluster', () => {
     await w.set(key, 'again');
     await c.ttl(key);
     assert.equal(await c.get(key), 'again');
+  });
+
+  it("pipelines go to the server; a pipeline's, a transaction's and a blocking command's writes drop their keys (RESP2 listener held)", async () => {
+    const key = '{own}k';
+    const [src, dst] = ['{own}src', '{own}dst'];
+    const owner = await cluster.ownerOf(keySlot(key));
+    await owner.command('DEL', key, src, dst);
+    // The owner is reached through a proxy (natMap), so the bytes of its RESP2 invalidation
+    // connection can be held: only the client's own bookkeeping then keeps its reads right.
+    const proxy = await startHoldProxy(owner.port);
+    const r = new RedisCluster({
+      nodes: cluster.startupNodes().filter((n) => n.port !== owner.port),
+      natMap: { [`127.0.0.1:${owner.port}`]: { host: '127.0.0.1', port: proxy.port } },
+      protocol: 2,
+      clientSideCache: true,
+      refreshInterval: 0,
+    });
+    try {
+      await r.set(key, 'v1');
+      await cached(r, key);
+      const listener = proxy.pipes.find((p) => p.down.includes('__redis__:invalidate')) as Pipe;
+      assert.ok(listener !== undefined, 'the RESP2 invalidation connection goes through the proxy');
+      await r.rpush(src, 'a');
+      listener.holdDown = true;
+      const stats = r.clientSideCache!;
+
+      // A pipeline's read is neither answered from the cache nor stored (as on a standalone client).
+      await owner.command('CONFIG', 'RESETSTAT');
+      let hits = stats.stats().hits;
+      assert.deepEqual(await r.pipeline().get(key).exec(), ['v1']);
+      assert.equal(await calls(owner, 'get'), 1);
+      assert.equal(stats.stats().hits, hits);
+      stats.clear();
+      assert.deepEqual(await r.pipeline().get(key).exec(), ['v1']);
+      assert.equal(await r.get(key), 'v1'); // a miss: the pipeline's reply was not kept
+      assert.equal(await calls(owner, 'get'), 3);
+      hits = stats.stats().hits;
+      assert.equal(await r.get(key), 'v1'); // now cached
+      assert.equal(stats.stats().hits, hits + 1);
+
+      await r.pipeline().set(key, 'v2').exec();
+      assert.equal(await r.get(key), 'v2');
+      assert.equal(await r.get(key), 'v2'); // cached again
+      await r.multi().set(key, 'v3').exec();
+      assert.equal(await r.get(key), 'v3');
+      assert.deepEqual(await r.lrange(dst, 0, -1), []);
+      hits = stats.stats().hits;
+      assert.deepEqual(await r.lrange(dst, 0, -1), []);
+      assert.equal(stats.stats().hits, hits + 1); // cached
+      assert.equal(await r.blmove(src, dst, 'LEFT', 'RIGHT', 1), 'a');
+      assert.deepEqual(await r.lrange(dst, 0, -1), ['a']);
+    } finally {
+      await r.close();
+      await proxy.close();
+    }
   });
 
   it('keyPrefix: entries under the prefixed keys, broadcast prefixes with keyPrefix in front', async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { DataError, Redis } from '../src/index.js';
 import { EMPTY, LIVE, Store, type Entry } from '../src/cache/store.js';
+import { startHoldProxy, type Pipe } from './support/hold-proxy.js';
 import { parseInfo } from './support/raw-client.js';
 import { sleep, startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
 
@@ -261,60 +261,6 @@ for (const protocol of [3, 2] as const) {
   });
 }
 
-/** One proxied connection: each direction can be held (bytes buffered) and released. */
-interface Pipe {
-  readonly client: Socket;
-  readonly upstream: Socket;
-  /** Everything the server sent on this connection, as latin1 text. */
-  down: string;
-  holdUp: boolean;
-  holdDown: boolean;
-  release(): void;
-}
-
-/** A loopback TCP proxy whose connections, in accept order, can delay either direction. */
-async function startProxy(port: number): Promise<{ port: number; pipes: Pipe[]; close(): Promise<void> }> {
-  const pipes: Pipe[] = [];
-  const server: Server = createServer((client) => {
-    const upstream = connect(port, '127.0.0.1');
-    const heldUp: Buffer[] = [];
-    const heldDown: Buffer[] = [];
-    const pipe: Pipe = {
-      client,
-      upstream,
-      down: '',
-      holdUp: false,
-      holdDown: false,
-      release() {
-        pipe.holdUp = pipe.holdDown = false;
-        for (const b of heldUp.splice(0)) upstream.write(b);
-        for (const b of heldDown.splice(0)) client.write(b);
-      },
-    };
-    pipes.push(pipe);
-    client.on('data', (b: Buffer) => (pipe.holdUp ? heldUp.push(b) : upstream.write(b)));
-    upstream.on('data', (b: Buffer) => {
-      pipe.down += b.toString('latin1');
-      if (pipe.holdDown) heldDown.push(b);
-      else client.write(b);
-    });
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as { port: number }).port,
-    pipes,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const p of pipes) p.client.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 describe('client-side cache: a read answered after its invalidation is not stored', () => {
   let server: RedisServerHandle;
   let w: Redis;
@@ -328,7 +274,7 @@ describe('client-side cache: a read answered after its invalidation is not store
   });
 
   it('RESP2: a reply delayed past the invalidation (on the REDIRECT connection) is not served later', async () => {
-    const proxy = await startProxy(server.port);
+    const proxy = await startHoldProxy(server.port);
     const r = new Redis({ port: proxy.port, protocol: 2, clientSideCache: true });
     try {
       await tracking(r);
@@ -358,7 +304,7 @@ describe('client-side cache: a read answered after its invalidation is not store
   });
 
   it('RESP2: a stale fill answered after a newer fill of the same key started does not store over it', async () => {
-    const proxy = await startProxy(server.port);
+    const proxy = await startHoldProxy(server.port);
     const r = new Redis({ port: proxy.port, protocol: 2, clientSideCache: true });
     try {
       await tracking(r);
@@ -392,7 +338,7 @@ describe('client-side cache: a read answered after its invalidation is not store
   });
 
   it('RESP3: a read sent before a write and answered after its invalidation is not stored', async () => {
-    const proxy = await startProxy(server.port);
+    const proxy = await startHoldProxy(server.port);
     const r = new Redis({ port: proxy.port, protocol: 3, clientSideCache: true });
     try {
       await tracking(r);
@@ -429,7 +375,7 @@ describe('client-side cache: while the RESP2 invalidation connection lags', () =
   after(() => server.stop());
 
   it("another client's write: served from the cache until the listener's socket is read (the documented limit), never after", async () => {
-    const proxy = await startProxy(server.port);
+    const proxy = await startHoldProxy(server.port);
     const r = new Redis({ port: proxy.port, protocol: 2, clientSideCache: true });
     const w = new Redis({ port: server.port });
     try {
@@ -460,7 +406,7 @@ describe('client-side cache: while the RESP2 invalidation connection lags', () =
   });
 
   it('a pipeline, a transaction and a blocking command drop the keys they wrote once answered', async () => {
-    const proxy = await startProxy(server.port);
+    const proxy = await startHoldProxy(server.port);
     const r = new Redis({ port: proxy.port, protocol: 2, clientSideCache: true });
     try {
       await tracking(r);

@@ -481,7 +481,8 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
     const executor = this.shared.executor;
     return {
       buffers: this.buffers,
-      send: (name, args, options) => executor.send(name, [...args], options),
+      // Pipelines always go to the server (their writes still drop the cached keys), as on a standalone client.
+      send: (name, args, options) => executor.send(name, [...args], options, false),
       keyPrefix: this.prefix,
       callOptions: this.callOptions,
     };

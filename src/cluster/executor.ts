@@ -102,12 +102,20 @@ export class Executor implements RedirectHost, TransactionHost {
 
   target(node: NodeAddress, asking: boolean): BatchTarget {
     const conn = this.topology.node(node).conn;
+    const cache = this.topology.cache;
+    const send = (name: string, args: readonly unknown[], options: SendOptions): Promise<unknown> => {
+      // ASKING, MULTI, the commands and EXEC leave in the same write: nothing comes between them.
+      if (asking && name === 'MULTI') conn.send('ASKING', [], {}).catch(noop);
+      return conn.send(name, args, options);
+    };
     return {
       buffers: false,
-      send: (name, args, options) => {
-        // ASKING, MULTI, the commands and EXEC leave in the same write: nothing comes between them.
-        if (asking && name === 'MULTI') conn.send('ASKING', [], {}).catch(noop);
-        return conn.send(name, args, options);
+      send,
+      sendBatch: (commands) => {
+        const sent = commands.map((c) => send(c.name, c.args, c.options ?? {}));
+        // Past the cache, yet this client's writes; they happen at EXEC: a read answered before it is not kept.
+        cache?.wrote(commands, sent[sent.length - 1] as Promise<unknown>);
+        return sent;
       },
     };
   }
@@ -124,18 +132,27 @@ export class Executor implements RedirectHost, TransactionHost {
     return this.supportFacts;
   }
 
-  /** Routes and runs one command. */
-  send(name: string, args: unknown[], base: SendOptions, supportChecked = false): Promise<unknown> {
+  /**
+   * Routes and runs one command. `viaCache`: a read may be answered from (and fill) the
+   * client-side cache; false for a pipeline's, which always go to the server (as on a standalone client).
+   */
+  send(
+    name: string,
+    args: unknown[],
+    base: SendOptions,
+    viaCache = true,
+    supportChecked = false,
+  ): Promise<unknown> {
     const t = this.topology;
     if (t.closed)
       return Promise.reject(
         new ConnectionError('Connection is closed', { code: ErrorCodes.CONNECTION_CLOSED }),
       );
-    if (t.map === undefined) return this.connect().then(() => this.send(name, args, base));
+    if (t.map === undefined) return this.connect().then(() => this.send(name, args, base, viaCache));
     const flags = commandFlags(name, args);
     if (flags.gate !== undefined && !supportChecked) {
       // A command the servers may lack: decided once, against one primary (a cluster runs one version).
-      return this.support().run(flags.gate, () => this.send(name, args, base, true));
+      return this.support().run(flags.gate, () => this.send(name, args, base, viaCache, true));
     }
     // One literal of a fixed shape, not a spread of `base` plus three stores: in a W6 profile
     // (3 primaries, GET/SET, 100 in flight) those stores alone were ~10 % of the CPU per command.
@@ -160,17 +177,17 @@ export class Executor implements RedirectHost, TransactionHost {
     const readOnly = flags.readOnly && this.readFrom !== 'primary';
     switch (r.kind) {
       case 'slot':
-        return this.onSlot(name, args, options, r.slot, readOnly);
+        return this.onSlot(name, args, options, r.slot, readOnly, viaCache);
       case 'any':
-        return this.onSlot(name, args, options, -1, readOnly);
+        return this.onSlot(name, args, options, -1, readOnly, viaCache);
       case 'split': {
         const { transform, ...raw } = options;
-        return Promise.all(r.parts.map((p) => this.onSlot(name, p.args, raw, p.slot, readOnly))).then(
-          (replies) => {
-            const merged = mergeSplit(r.merge, r.parts, replies, r.total);
-            return transform === undefined ? merged : transform(merged);
-          },
-        );
+        return Promise.all(
+          r.parts.map((p) => this.onSlot(name, p.args, raw, p.slot, readOnly, viaCache)),
+        ).then((replies) => {
+          const merged = mergeSplit(r.merge, r.parts, replies, r.total);
+          return transform === undefined ? merged : transform(merged);
+        });
       }
       case 'fanout':
         return this.fanout(name, args, options, r.nodes, r.response);
@@ -184,6 +201,7 @@ export class Executor implements RedirectHost, TransactionHost {
     options: SendOptions,
     slot: number,
     readOnly: boolean,
+    viaCache: boolean,
   ): Promise<unknown> {
     const t = this.topology;
     let target = slot;
@@ -205,11 +223,16 @@ export class Executor implements RedirectHost, TransactionHost {
         });
       // ASKING and the command leave in the same write, so nothing comes between them.
       if (a.asking !== undefined) node.conn.send('ASKING', [], {}).catch(noop);
-      if (options.blocking) return node.blocking.run(name, args, options);
       // Client-side cache: a read may be answered from the node's tracked entries (never on an ASKING detour).
-      if (node.tracker !== undefined && a.asking === undefined)
+      if (viaCache && !options.blocking && node.tracker !== undefined && a.asking === undefined)
         return (t.cache as ClientCache).send(node.tracker, name, args, options, target);
-      return node.conn.send(name, args, options);
+      const sent = options.blocking
+        ? node.blocking.run(name, args, options)
+        : node.conn.send(name, args, options);
+      // Past the cache (a pipeline, a blocking command's own connection, an ASKING detour), yet this
+      // client's write: its invalidation may come after the reply, so its keys are dropped here too.
+      t.cache?.afterWrite(name, args, sent);
+      return sent;
     });
   }
 

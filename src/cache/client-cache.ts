@@ -102,15 +102,7 @@ export class ClientCache implements ClientSideCache, TrackerSink {
     const e = store.get(command.groups[buffers ? 2 : 0], id);
     if (e === undefined || e.state !== LIVE) return undefined;
     store.hits++;
-    const value = e.value;
-    // The common hit: an immutable reply (string, number, null) and no typed transform, so no copy.
-    if (transform === undefined && (value === null || typeof value !== 'object'))
-      return Promise.resolve(value);
-    try {
-      return Promise.resolve(answer(value, transform));
-    } catch (err) {
-      return Promise.reject(transformError(err, name));
-    }
+    return hit(e.value, transform, name);
   }
 
   /**
@@ -158,15 +150,7 @@ export class ClientCache implements ClientSideCache, TrackerSink {
     const transform = options.transform;
     if (e !== undefined && e.state === LIVE) {
       store.hits++;
-      const value = e.value;
-      // The common hit: an immutable reply (string, number, null) and no typed transform, so no copy.
-      if (transform === undefined && (value === null || typeof value !== 'object'))
-        return Promise.resolve(value);
-      try {
-        return Promise.resolve(answer(value, transform));
-      } catch (err) {
-        return Promise.reject(transformError(err, name));
-      }
+      return hit(e.value, transform, name);
     }
     store.misses++;
     return this.miss(tracker, command, name, args, options, send, slot, group, id, e);
@@ -449,6 +433,20 @@ export class ClientCache implements ClientSideCache, TrackerSink {
 function answer(raw: unknown, transform: ((reply: unknown) => unknown) | undefined): unknown {
   const value = copyOf(raw);
   return transform === undefined ? value : transform(value);
+}
+
+/** A hit's promise: the stored value itself when it is immutable and untransformed, else the caller's copy. */
+function hit(
+  value: unknown,
+  transform: ((reply: unknown) => unknown) | undefined,
+  name: string,
+): Promise<unknown> {
+  if (transform === undefined && (value === null || typeof value !== 'object')) return Promise.resolve(value);
+  try {
+    return Promise.resolve(answer(value, transform));
+  } catch (err) {
+    return Promise.reject(transformError(err, name));
+  }
 }
 
 /** {@link answer}, a throwing transform reported as the connection would have. */

@@ -118,15 +118,7 @@ export class RequestEncoder {
     const pos = this.pos;
     const chunks = this.chunks.length;
     try {
-      this.ensure(16);
-      const s = this.slab;
-      let p = this.pos;
-      s[p++] = STAR;
-      p = putInt(s, p, args.length + 1);
-      s[p++] = CR;
-      s[p++] = LF;
-      this.pos = p;
-      this.string(name);
+      this.head(name, args.length);
       for (let i = 0; i < args.length; i++) {
         const a = args[i];
         if (typeof a === 'string') this.string(a);
@@ -151,15 +143,7 @@ export class RequestEncoder {
     const pos = this.pos;
     const chunks = this.chunks.length;
     try {
-      this.ensure(16);
-      const s = this.slab;
-      let p = this.pos;
-      s[p++] = STAR;
-      p = putInt(s, p, count + 1);
-      s[p++] = CR;
-      s[p++] = LF;
-      this.pos = p;
-      this.string(name);
+      this.head(name, count);
       if (count > 0) {
         if (typeof a0 === 'string') this.string(a0);
         else this.arg(a0, 0);
@@ -175,6 +159,19 @@ export class RequestEncoder {
       this.chunks.length = chunks;
       throw e;
     }
+  }
+
+  /** The array header of a command with `count` arguments, then its name. */
+  private head(name: string, count: number): void {
+    this.ensure(16);
+    const s = this.slab;
+    let p = this.pos;
+    s[p++] = STAR;
+    p = putInt(s, p, count + 1);
+    s[p++] = CR;
+    s[p++] = LF;
+    this.pos = p;
+    this.string(name);
   }
 
   /**

@@ -163,6 +163,61 @@ describe('client-side cache on a cluster', () => {
     }
   });
 
+  it("a lent connection's writes (a command, call(), a transaction at EXEC) drop their keys (RESP2 listener held)", async () => {
+    const key = '{lent}k';
+    const owner = await cluster.ownerOf(keySlot(key));
+    await owner.command('DEL', key);
+    const proxy = await startHoldProxy(owner.port);
+    const r = new RedisCluster({
+      nodes: cluster.startupNodes().filter((n) => n.port !== owner.port),
+      natMap: { [`127.0.0.1:${owner.port}`]: { host: '127.0.0.1', port: proxy.port } },
+      protocol: 2,
+      clientSideCache: true,
+      refreshInterval: 0,
+    });
+    try {
+      await r.set(key, 'v1');
+      await cached(r, key);
+      const listener = proxy.pipes.find((p) => p.down.includes('__redis__:invalidate')) as Pipe;
+      assert.ok(listener !== undefined, 'the RESP2 invalidation connection goes through the proxy');
+      listener.holdDown = true;
+      const cache = r.clientSideCache!;
+      /** The key is answered from the cache with `value`. */
+      const cachedAs = async (value: string): Promise<void> => {
+        const hits = cache.stats().hits;
+        assert.equal(await r.get(key), value);
+        assert.equal(cache.stats().hits, hits + 1);
+      };
+      await cachedAs('v1');
+      await r.withConnection(key, async (c) => {
+        await c.set(key, 'v2');
+      });
+      assert.equal(await r.get(key), 'v2');
+      await cachedAs('v2');
+      await r.withConnection(key, async (c) => {
+        await c.call('SET', key, 'v3');
+      });
+      assert.equal(await r.get(key), 'v3');
+      await cachedAs('v3');
+      await r.withConnection(key, async (c) => {
+        await c.multi().set(key, 'v4').exec();
+      });
+      assert.equal(await r.get(key), 'v4');
+      // MULTI sent command by command: a read between the queued SET and EXEC sees (and may
+      // store) the value from before EXEC.
+      await r.withConnection(key, async (c) => {
+        await c.call('MULTI');
+        assert.equal(await c.call('SET', key, 'v5'), 'QUEUED');
+        assert.equal(await r.get(key), 'v4');
+        await c.call('EXEC');
+      });
+      assert.equal(await r.get(key), 'v5');
+    } finally {
+      await r.close();
+      await proxy.close();
+    }
+  });
+
   it('keyPrefix: entries under the prefixed keys, broadcast prefixes with keyPrefix in front', async () => {
     const p = new RedisCluster({
       nodes: cluster.startupNodes(),

@@ -432,6 +432,52 @@ describe('client-side cache: while the RESP2 invalidation connection lags', () =
       await proxy.close();
     }
   });
+
+  it("a lent connection's writes (a command, call(), a transaction at EXEC) drop the keys they wrote once answered", async () => {
+    const proxy = await startHoldProxy(server.port);
+    const r = new Redis({ port: proxy.port, protocol: 2, clientSideCache: true });
+    try {
+      await tracking(r);
+      const [, listener] = proxy.pipes as [Pipe, Pipe];
+      await r.set('lent', 'v1');
+      assert.equal(await r.get('lent'), 'v1');
+      listener.holdDown = true;
+      const cache = r.clientSideCache!;
+      /** The key is answered from the cache with `value`. */
+      const cachedAs = async (value: string): Promise<void> => {
+        const hits = cache.stats().hits;
+        assert.equal(await r.get('lent'), value);
+        assert.equal(cache.stats().hits, hits + 1);
+      };
+      await cachedAs('v1');
+      await r.withConnection(async (c) => {
+        await c.set('lent', 'v2');
+      });
+      assert.equal(await r.get('lent'), 'v2');
+      await cachedAs('v2');
+      await r.withConnection(async (c) => {
+        await c.call('SET', 'lent', 'v3');
+      });
+      assert.equal(await r.get('lent'), 'v3');
+      await cachedAs('v3');
+      await r.withConnection(async (c) => {
+        await c.multi().set('lent', 'v4').exec();
+      });
+      assert.equal(await r.get('lent'), 'v4');
+      // MULTI sent command by command: a read between the queued SET and EXEC sees (and may
+      // store) the value from before EXEC.
+      await r.withConnection(async (c) => {
+        await c.call('MULTI');
+        assert.equal(await c.call('SET', 'lent', 'v5'), 'QUEUED');
+        assert.equal(await r.get('lent'), 'v4');
+        await c.call('EXEC');
+      });
+      assert.equal(await r.get('lent'), 'v5');
+    } finally {
+      await r.close();
+      await proxy.close();
+    }
+  });
 });
 
 describe('client-side cache store: empty entries', () => {

@@ -267,7 +267,13 @@ export class Redis extends NodeCommands<RedisEvents> {
     const signal = options?.signal ?? this.callOptions?.signal;
     if (signal?.aborted === true) throw abortReason(signal);
     return this.shared.blocking.lease(async (conn) => {
-      const lent = new DedicatedConnection(conn, this.buffers, this.shared.support, this.shared.prefix);
+      const lent = new DedicatedConnection(
+        conn,
+        this.buffers,
+        this.shared.support,
+        this.shared.prefix,
+        this.shared.cache?.store,
+      );
       // On abort the connection is dropped (whatever it was doing is abandoned) and the call
       // rejects with the signal's reason at once.
       const drop = (): void => conn.disconnect();

@@ -254,6 +254,7 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
         slot,
         (e) => executor.redirected(e, node.address),
         this.prefix,
+        topology.cache,
       );
       try {
         return await fn(lent);

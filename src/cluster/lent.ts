@@ -13,6 +13,7 @@ import { applyPrefix, type KeyPrefix } from '../commands/prefix.js';
 import type { ServerSupport } from '../commands/support.js';
 import { lookupCommand } from '../commands/table.js';
 import type { Connection } from '../connection/connection.js';
+import type { ClientCache } from '../cache/index.js';
 import {
   ClusterCrossSlotError,
   ClusterError,
@@ -51,8 +52,9 @@ export class ClusterConnection extends DedicatedConnection {
     readonly slot: number,
     private readonly onRedirect: (e: MovedError | AskError) => void,
     prefix?: KeyPrefix,
+    cache?: ClientCache,
   ) {
-    super(node, bytes, checks, prefix);
+    super(node, bytes, checks, prefix, cache);
   }
 
   /** The arguments as the server will see them (keyPrefix applied to a copy), for the slot check. */

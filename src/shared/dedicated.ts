@@ -18,6 +18,7 @@ import type { CommandSignatures, Promised } from '../commands/methods/index.js';
 import { NodeCommands, type NodeContext } from './node-commands.js';
 import type { ServerSupport } from '../commands/support.js';
 import type { BatchCommand, Connection, SendOptions } from '../connection/connection.js';
+import type { ClientCache } from '../cache/index.js';
 import { ConnectionError, ErrorCodes, RedisError, WatchError } from '../errors/index.js';
 import { Transaction, type BatchTarget } from './pipeline.js';
 import { installScanIterators, type ScanIterators } from './scan.js';
@@ -51,6 +52,8 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
   /** Set when the socket went away while state was held: what every later command rejects with. */
   private lost: { watch: boolean; cause: unknown } | undefined;
   private ended = false;
+  /** Commands queued since a MULTI sent by `call`/`send` (with a cache only): written at EXEC. */
+  private queued: Array<{ name: string; args: readonly unknown[] }> | undefined;
   private readonly onSocketClosed = (error: Error | undefined): void => {
     const s = this.state;
     if (this.lost !== undefined || this.ended) return;
@@ -64,6 +67,8 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
     private readonly support?: ServerSupport,
     /** @internal The client's `keyPrefix`. */
     protected readonly prefix?: KeyPrefix,
+    /** @internal The lender's client-side cache: what this connection writes is the client's write. */
+    private readonly cache?: ClientCache,
   ) {
     super();
     this.context = { main: conn, prefix, support };
@@ -145,7 +150,26 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
     if (refused !== undefined) return Promise.reject(refused);
     const state = stateCommandName(name, args);
     const sent = this.conn.send(name, args, this.admit(state, args, options));
+    if (this.cache !== undefined) this.dropWrites(this.cache, name, args, state, sent);
     return state === undefined ? sent : this.after(state, sent);
+  }
+
+  /**
+   * This connection's writes are the lender's: its invalidations come on another socket (the
+   * RESP2 listener's) or unread on this one, so the cache drops the keys at send and reply. A
+   * MULTI sent command by command writes at EXEC: its queued commands are dropped again then.
+   */
+  private dropWrites(
+    cache: ClientCache,
+    name: string,
+    args: readonly unknown[],
+    state: string | undefined,
+    sent: Promise<unknown>,
+  ): void {
+    cache.afterWrite(name, args, sent);
+    if (state === 'EXEC' && this.queued !== undefined) cache.wrote(this.queued, sent);
+    if (state === 'MULTI' || state === 'EXEC' || state === 'DISCARD') this.queued = undefined;
+    else if (this.state.inMulti) (this.queued ??= []).push({ name, args });
   }
 
   /** A transaction's MULTI…EXEC block: it enters the connection whole or not at all. */
@@ -158,7 +182,10 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
       ...c,
       options: this.admit(states[i], c.args, c.options ?? {}),
     }));
-    return this.conn.sendBatch(block).map((sent, i) => {
+    const all = this.conn.sendBatch(block);
+    // A transaction's writes happen at EXEC: a read answered before it must not be kept.
+    this.cache?.wrote(commands, all[all.length - 1] as Promise<unknown>);
+    return all.map((sent, i) => {
       const state = states[i];
       return state === undefined ? sent : this.after(state, sent);
     });

@@ -19,6 +19,13 @@ async function cached(c: Reader, key: string): Promise<void> {
   });
 }
 
+/** The proxied RESP2 invalidation connection (subscribed once a key is tracked). */
+function heldListener(pipes: readonly Pipe[]): Pipe {
+  const listener = pipes.find((p) => p.down.includes('__redis__:invalidate'));
+  assert.ok(listener !== undefined, 'the RESP2 invalidation connection goes through the proxy');
+  return listener;
+}
+
 async function calls(node: ClusterNode, command: string): Promise<number> {
   const line = parseInfo(await node.command('INFO', 'commandstats'))[`cmdstat_${command}`];
   return line === undefined ? 0 : Number(/calls=(\d+)/.exec(line)?.[1] ?? 0);
@@ -37,6 +44,28 @@ describe('client-side cache on a cluster', () => {
     await Promise.all([c.close(), w.close()]);
     await cluster.stop();
   });
+
+  /**
+   * A RESP2 caching client reaching `key`'s owner through a hold proxy (natMap), so the bytes of
+   * its invalidation connection can be held: only the client's own bookkeeping then keeps its
+   * reads right.
+   */
+  async function viaHoldProxy(key: string): Promise<{
+    owner: ClusterNode;
+    proxy: Awaited<ReturnType<typeof startHoldProxy>>;
+    r: RedisCluster;
+  }> {
+    const owner = await cluster.ownerOf(keySlot(key));
+    const proxy = await startHoldProxy(owner.port);
+    const r = new RedisCluster({
+      nodes: cluster.startupNodes().filter((n) => n.port !== owner.port),
+      natMap: { [`127.0.0.1:${owner.port}`]: { host: '127.0.0.1', port: proxy.port } },
+      protocol: 2,
+      clientSideCache: true,
+      refreshInterval: 0,
+    });
+    return { owner, proxy, r };
+  }
 
   it('each node connection tracks its own keys; MGET across slots is cached per key', async () => {
     const keys = ['a', 'b', 'c'];
@@ -109,23 +138,12 @@ describe('client-side cache on a cluster', () => {
   it("pipelines go to the server; a pipeline's, a transaction's and a blocking command's writes drop their keys (RESP2 listener held)", async () => {
     const key = '{own}k';
     const [src, dst] = ['{own}src', '{own}dst'];
-    const owner = await cluster.ownerOf(keySlot(key));
+    const { owner, proxy, r } = await viaHoldProxy(key);
     await owner.command('DEL', key, src, dst);
-    // The owner is reached through a proxy (natMap), so the bytes of its RESP2 invalidation
-    // connection can be held: only the client's own bookkeeping then keeps its reads right.
-    const proxy = await startHoldProxy(owner.port);
-    const r = new RedisCluster({
-      nodes: cluster.startupNodes().filter((n) => n.port !== owner.port),
-      natMap: { [`127.0.0.1:${owner.port}`]: { host: '127.0.0.1', port: proxy.port } },
-      protocol: 2,
-      clientSideCache: true,
-      refreshInterval: 0,
-    });
     try {
       await r.set(key, 'v1');
       await cached(r, key);
-      const listener = proxy.pipes.find((p) => p.down.includes('__redis__:invalidate')) as Pipe;
-      assert.ok(listener !== undefined, 'the RESP2 invalidation connection goes through the proxy');
+      const listener = heldListener(proxy.pipes);
       await r.rpush(src, 'a');
       listener.holdDown = true;
       const cache = r.clientSideCache!;
@@ -165,22 +183,12 @@ describe('client-side cache on a cluster', () => {
 
   it("a lent connection's writes (a command, call(), a transaction at EXEC) drop their keys (RESP2 listener held)", async () => {
     const key = '{lent}k';
-    const owner = await cluster.ownerOf(keySlot(key));
+    const { owner, proxy, r } = await viaHoldProxy(key);
     await owner.command('DEL', key);
-    const proxy = await startHoldProxy(owner.port);
-    const r = new RedisCluster({
-      nodes: cluster.startupNodes().filter((n) => n.port !== owner.port),
-      natMap: { [`127.0.0.1:${owner.port}`]: { host: '127.0.0.1', port: proxy.port } },
-      protocol: 2,
-      clientSideCache: true,
-      refreshInterval: 0,
-    });
     try {
       await r.set(key, 'v1');
       await cached(r, key);
-      const listener = proxy.pipes.find((p) => p.down.includes('__redis__:invalidate')) as Pipe;
-      assert.ok(listener !== undefined, 'the RESP2 invalidation connection goes through the proxy');
-      listener.holdDown = true;
+      heldListener(proxy.pipes).holdDown = true;
       const cache = r.clientSideCache!;
       /** The key is answered from the cache with `value`. */
       const cachedAs = async (value: string): Promise<void> => {

@@ -176,6 +176,7 @@ describe('client-side cache on a cluster', () => {
       assert.equal(await r.blmove(src, dst, 'LEFT', 'RIGHT', 1), 'a');
       assert.deepEqual(await r.lrange(dst, 0, -1), ['a']);
     } finally {
+      proxy.release();
       await r.close();
       await proxy.close();
     }
@@ -221,6 +222,7 @@ describe('client-side cache on a cluster', () => {
       });
       assert.equal(await r.get(key), 'v5');
     } finally {
+      proxy.release();
       await r.close();
       await proxy.close();
     }

@@ -19,6 +19,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from '../src/index.js';
 import { startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
+import { listenerRoundTrip } from './support/cache-listener.js';
 
 const KEYS = 100;
 const WRITERS = 4;
@@ -38,22 +39,13 @@ async function tracking(r: Redis): Promise<void> {
   });
 }
 
-/** The RESP2 listener connection of `r` (internal: only this test's barrier needs it). */
-interface Internals {
-  shared: {
-    cache: { tracker: { listener?: { conn: { send(name: string, args: unknown[]): Promise<unknown> } } } };
-  };
-}
-
 /** The extra round trip: on the reader's own connection and, under RESP2, on its listener's. */
 async function roundTrip(r: Redis, protocol: 2 | 3): Promise<void> {
   if (protocol === 3) {
     await r.ping();
     return;
   }
-  const listener = (r as unknown as Internals).shared.cache.tracker.listener;
-  assert.ok(listener !== undefined, 'RESP2: the listener connection exists');
-  await Promise.all([r.ping(), listener.conn.send('PING', [])]);
+  await Promise.all([r.ping(), listenerRoundTrip(r)]);
 }
 
 function key(i: number): string {

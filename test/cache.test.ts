@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DataError, Redis } from '../src/index.js';
 import { EMPTY, LIVE, Store, type Entry } from '../src/cache/store.js';
+import { listenerRoundTrip } from './support/cache-listener.js';
 import { startHoldProxy, type Pipe } from './support/hold-proxy.js';
 import { parseInfo } from './support/raw-client.js';
 import { sleep, startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
@@ -292,12 +293,13 @@ describe('client-side cache: a read answered after its invalidation is not store
       await waitUntil('invalidation forwarded', 5000, async () =>
         listener.down.slice(seen).includes('race') ? undefined : 'not yet',
       );
-      await sleep(50); // let the client read it before the delayed reply
+      await listenerRoundTrip(r); // the client has read the invalidation before the delayed reply
       data.release();
       assert.equal(await read, 'v1'); // the read was served before the write: a legal answer
       assert.equal(await r.get('race'), 'v2'); // but it was not stored
       assert.equal(await r.get('race'), 'v2');
     } finally {
+      proxy.release();
       await r.close();
       await proxy.close();
     }
@@ -320,7 +322,7 @@ describe('client-side cache: a read answered after its invalidation is not store
       await waitUntil('invalidation forwarded', 5000, async () =>
         listener.down.slice(seen).includes('gen') ? undefined : 'not yet',
       );
-      await sleep(50); // let the client read it before the next read
+      await listenerRoundTrip(r); // the client has read the invalidation before the next read
       const second = r.get('gen'); // fill 2 of the same entry, answered v2 behind v1
       await waitUntil('the second reply (held in the proxy)', 5000, async () =>
         data.down.includes('v2') ? undefined : 'no reply yet',
@@ -332,6 +334,7 @@ describe('client-side cache: a read answered after its invalidation is not store
       assert.equal(await r.get('gen'), 'v2'); // fill 2 stored, fill 1's later reply did not replace it
       assert.equal(r.clientSideCache!.stats().hits, hits + 1);
     } finally {
+      proxy.release();
       await r.close();
       await proxy.close();
     }
@@ -361,6 +364,7 @@ describe('client-side cache: a read answered after its invalidation is not store
       assert.equal(await r.get('race3'), 'v2');
       assert.equal(r.clientSideCache!.stats().misses, misses + 1);
     } finally {
+      proxy.release();
       await r.close();
       await proxy.close();
     }
@@ -400,6 +404,7 @@ describe('client-side cache: while the RESP2 invalidation connection lags', () =
       );
       assert.equal(await r.get('lag'), 'v2');
     } finally {
+      proxy.release();
       await Promise.all([r.close(), w.close()]);
       await proxy.close();
     }
@@ -428,6 +433,7 @@ describe('client-side cache: while the RESP2 invalidation connection lags', () =
       assert.equal(await r.blmove('own:src', 'own:dst', 'LEFT', 'RIGHT', 1), 'a');
       assert.deepEqual(await r.lrange('own:dst', 0, -1), ['a']);
     } finally {
+      proxy.release();
       await r.close();
       await proxy.close();
     }
@@ -474,6 +480,7 @@ describe('client-side cache: while the RESP2 invalidation connection lags', () =
       });
       assert.equal(await r.get('lent'), 'v5');
     } finally {
+      proxy.release();
       await r.close();
       await proxy.close();
     }

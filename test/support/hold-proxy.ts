@@ -19,7 +19,7 @@ export interface Pipe {
 /** A loopback TCP proxy whose connections, in accept order, can delay either direction. */
 export async function startHoldProxy(
   port: number,
-): Promise<{ port: number; pipes: Pipe[]; close(): Promise<void> }> {
+): Promise<{ port: number; pipes: Pipe[]; release(): void; close(): Promise<void> }> {
   const pipes: Pipe[] = [];
   const server: Server = createServer((client) => {
     const upstream = connect(port, '127.0.0.1');
@@ -53,6 +53,10 @@ export async function startHoldProxy(
   return {
     port: (server.address() as { port: number }).port,
     pipes,
+    // Called first in a test's cleanup: a reply still held would keep a graceful close() waiting.
+    release: () => {
+      for (const p of pipes) p.release();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const p of pipes) p.client.destroy();

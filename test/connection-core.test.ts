@@ -20,6 +20,7 @@ import {
   TimeoutError,
 } from '../src/errors/index.js';
 import { Pending } from '../src/connection/pending.js';
+import { EARLY_WRITE } from '../src/connection/queue.js';
 import { resolveOptions } from '../src/shared/options.js';
 import { NoBackoff, Retry } from '../src/retry.js';
 import {
@@ -192,6 +193,76 @@ describe('connection core (in-memory)', () => {
     }
     assert.equal(await c.send('GET', ['a']), null);
     assert.deepEqual(server.socket.commands, [['GET', 'a']]);
+    c.disconnect();
+  });
+
+  it('a MULTI block that waited in line with an argument over maxArgumentLength rejects whole; nothing of it is written', async () => {
+    const server = new FakeServer();
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock, { maxInflight: 1, maxArgumentLength: 20 });
+    await c.connect();
+    const first = c.send('GET', ['x']);
+    // Behind maxInflight: the block waits, and only its encoding finds the long argument.
+    const block = c.sendBatch([
+      { name: 'MULTI', args: [] },
+      { name: 'SET', args: ['a', '1'] },
+      { name: 'SET', args: ['b', 'v'.repeat(21)] },
+      { name: 'EXEC', args: [] },
+    ]);
+    await settle();
+    server.socket.reply(bulk('X'));
+    assert.equal(String(await first), 'X');
+    for (const r of await Promise.allSettled(block)) {
+      assert.equal(r.status, 'rejected');
+      assert.ok(r.reason instanceof DataError, String(r.reason));
+    }
+    const after = c.send('GET', ['a']);
+    await settle();
+    assert.deepEqual(server.socket.commands, [
+      ['GET', 'x'],
+      ['GET', 'a'],
+    ]);
+    server.socket.reply('$-1\r\n');
+    assert.equal(await after, null);
+    c.disconnect();
+  });
+
+  it('a tick of many commands to an idle server goes out in parts, in order; to a busy one in one write', async () => {
+    const server = new FakeServer();
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock);
+    await c.connect();
+    const socket = server.socket;
+    const before = socket.writes.length;
+    const E = EARLY_WRITE;
+    // Nothing in flight: a part goes as soon as it holds more than the server has left to do.
+    const burst = Array.from({ length: 100 }, (_, i) => c.send('GET', [`k${i}`]));
+    assert.deepEqual(socket.writes.slice(before), [E, E + 1, 2 * E + 2], 'written before the tick ends');
+    await settle();
+    assert.deepEqual(socket.writes.slice(before), [E, E + 1, 2 * E + 2, 100 - (4 * E + 3)]);
+    // 100 in flight, unanswered: the next tick's 40 are one write.
+    const busy = Array.from({ length: 40 }, (_, i) => c.send('GET', [`b${i}`]));
+    await settle();
+    assert.deepEqual(socket.writes.slice(before + 4), [40]);
+    // Fewer than EARLY_WRITE never split, even to an idle server.
+    socket.reply([...burst, ...busy].map((_, i) => bulk(String(i))).join(''));
+    assert.deepEqual(
+      (await Promise.all([...burst, ...busy])).map(String),
+      Array.from({ length: 140 }, (_, i) => String(i)),
+    );
+    const small = Array.from({ length: E - 1 }, (_, i) => c.send('GET', [`s${i}`]));
+    await settle();
+    assert.deepEqual(socket.writes.slice(before + 5), [E - 1]);
+    assert.deepEqual(
+      socket.commands.map((x) => x[1]),
+      [
+        ...Array.from({ length: 100 }, (_, i) => `k${i}`),
+        ...Array.from({ length: 40 }, (_, i) => `b${i}`),
+        ...Array.from({ length: E - 1 }, (_, i) => `s${i}`),
+      ],
+    );
+    socket.reply(small.map(() => '$-1\r\n').join(''));
+    await Promise.all(small);
     c.disconnect();
   });
 

@@ -71,6 +71,8 @@ export class FakeSocket implements Transport {
   readonly commands: string[][] = [];
   /** Bytes written, total. */
   written = 0;
+  /** How many whole commands each `write()` call completed, in order. */
+  readonly writes: number[] = [];
   closed = false;
   ended = false;
   private dataListener: ((chunk: Uint8Array) => void) | undefined;
@@ -86,13 +88,16 @@ export class FakeSocket implements Transport {
     if (this.closed) return;
     this.written += data.length;
     this.buffer += Buffer.from(data).toString('latin1');
+    let completed = 0;
     for (;;) {
       const parsed = parseRequest(this.buffer);
       if (parsed === undefined) break;
       this.buffer = this.buffer.slice(parsed.used);
       this.commands.push(parsed.command);
+      completed++;
       this.server.received(this, parsed.command);
     }
+    this.writes.push(completed);
   }
 
   cork(): void {}

@@ -325,14 +325,23 @@ export class Connection extends Emitter<ConnectionEvents> {
         handle.queue = this.queue;
         handle.connection = this;
       }
-      const setup = this.life.setupError;
-      if (setup !== undefined && this.life.status !== 'ready') p.reject(tagged(errorFor(setup, true), p));
-      else this.queue.enqueue(p);
+      this.admit(p, this.setupFailure());
     } catch (e) {
       // As an executor would: never a synchronous throw.
       reject(e as Error);
     }
     return promise;
+  }
+
+  /** Why the connection cannot take commands now: its set-up failed and it is not ready again. */
+  private setupFailure(): Error | undefined {
+    return this.life.status === 'ready' ? undefined : this.life.setupError;
+  }
+
+  /** A new command into the queue, or rejected at once with the set-up failure. */
+  private admit(p: Pending, setup: Error | undefined): void {
+    if (setup !== undefined) p.reject(tagged(errorFor(setup, true), p));
+    else this.queue.enqueue(p);
   }
 
   /**
@@ -347,7 +356,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       const n = commands.length;
       const results = new Array<unknown>(n);
       let left = n + 1; // one more for the loop itself: nothing resolves before every command entered
-      const setup = this.life.status === 'ready' ? undefined : this.life.setupError;
+      const setup = this.setupFailure();
       const options = buffers ? EACH_BUFFERS : EACH_STRINGS;
       for (let i = 0; i < n; i++) {
         const c = commands[i] as EachCommand;
@@ -361,9 +370,7 @@ export class Connection extends Emitter<ConnectionEvents> {
           results[i] = value;
           if (--left === 0) resolve(results);
         };
-        const p = new Pending(c.name, c.args, slot, slot, c.transform, options);
-        if (setup !== undefined) p.reject(tagged(errorFor(setup, true), p));
-        else this.queue.enqueue(p);
+        this.admit(new Pending(c.name, c.args, slot, slot, c.transform, options), setup);
       }
       if (--left === 0) resolve(results);
     });
@@ -383,9 +390,8 @@ export class Connection extends Emitter<ConnectionEvents> {
           list.push(pending(c.name, c.args, resolve, reject, c.options, false));
         }),
     );
-    const setup = this.life.setupError;
-    if (setup !== undefined && this.life.status !== 'ready')
-      for (const p of list) p.reject(tagged(errorFor(setup, true), p));
+    const setup = this.setupFailure();
+    if (setup !== undefined) for (const p of list) p.reject(tagged(errorFor(setup, true), p));
     else if (list.length > 0) this.queue.enqueueBatch(list);
     return promises;
   }

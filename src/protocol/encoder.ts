@@ -125,10 +125,7 @@ export class RequestEncoder {
         else this.arg(a, i);
       }
     } catch (e) {
-      this.slab = slab;
-      this.start = start;
-      this.pos = pos;
-      this.chunks.length = chunks;
+      this.restore(slab, start, pos, chunks);
       throw e;
     }
   }
@@ -153,12 +150,17 @@ export class RequestEncoder {
         else this.arg(a1, 1);
       }
     } catch (e) {
-      this.slab = slab;
-      this.start = start;
-      this.pos = pos;
-      this.chunks.length = chunks;
+      this.restore(slab, start, pos, chunks);
       throw e;
     }
+  }
+
+  /** Back to a position taken before a command that failed to encode. */
+  private restore(slab: Uint8Array, start: number, pos: number, chunks: number): void {
+    this.slab = slab;
+    this.start = start;
+    this.pos = pos;
+    this.chunks.length = chunks;
   }
 
   /** The array header of a command with `count` arguments, then its name. */
@@ -190,10 +192,7 @@ export class RequestEncoder {
 
   /** Drops everything encoded since `mark` (no `take()` in between); a slab switched since is dropped. */
   rollback(mark: EncoderMark): void {
-    this.slab = mark.slab;
-    this.start = mark.start;
-    this.pos = mark.pos;
-    this.chunks.length = mark.chunks;
+    this.restore(mark.slab, mark.start, mark.pos, mark.chunks);
   }
 
   private tooLong(length: number): void {

@@ -26,7 +26,7 @@ describe('RedisCluster against a simulated 1,000-shard topology', () => {
       const r = new RedisCluster({
         nodes: [{ host: '127.0.0.1', port: sim.server.port }],
         refreshInterval: 0,
-        connectTimeout: 200,
+        connectTimeout: 10_000,
         lazyConnect: true,
       });
       sim.refuseShards = source === 'CLUSTER SLOTS';

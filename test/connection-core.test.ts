@@ -196,17 +196,18 @@ describe('connection core (in-memory)', () => {
     c.disconnect();
   });
 
-  it('a MULTI block that waited in line with an argument over maxArgumentLength rejects whole; nothing of it is written', async () => {
+  it('a MULTI block that waited in line with an argument the encoder refuses rejects whole; nothing of it is written', async () => {
     const server = new FakeServer();
     const clock = new FakeClock();
     const c = fakeConnection(server, clock, { maxInflight: 1, maxArgumentLength: 20 });
     await c.connect();
     const first = c.send('GET', ['x']);
-    // Behind maxInflight: the block waits, and only its encoding finds the long argument.
+    // Behind maxInflight: the block waits. A string that long is refused as it enters the line
+    // (below); a bigint's digits are only counted by the encoder, when the block is written.
     const block = c.sendBatch([
       { name: 'MULTI', args: [] },
       { name: 'SET', args: ['a', '1'] },
-      { name: 'SET', args: ['b', 'v'.repeat(21)] },
+      { name: 'SET', args: ['b', 10n ** 21n] },
       { name: 'EXEC', args: [] },
     ]);
     await settle();
@@ -224,6 +225,36 @@ describe('connection core (in-memory)', () => {
     ]);
     server.socket.reply('$-1\r\n');
     assert.equal(await after, null);
+    c.disconnect();
+  });
+
+  it('a command or block over maxArgumentLength is refused as it enters the line, not when its turn comes', async () => {
+    const server = new FakeServer();
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock, { maxInflight: 1, maxArgumentLength: 20, commandTimeout: 1000 });
+    await c.connect();
+    const first = outcome(c.send('GET', ['x']));
+    await settle();
+    // The server is stalled: nothing is answered, no time passes, and still both reject at once.
+    const long = outcome(c.send('SET', ['k', 'é'.repeat(11)])); // 11 characters, 22 bytes
+    const block = Promise.allSettled(
+      c.sendBatch([
+        { name: 'MULTI', args: [] },
+        { name: 'SET', args: ['b', 'v'.repeat(21)] },
+        { name: 'EXEC', args: [] },
+      ]),
+    );
+    await settle();
+    assert.ok(long.error instanceof DataError, String(long.error));
+    for (const r of await block) {
+      assert.equal(r.status, 'rejected');
+      assert.ok(r.reason instanceof DataError, String(r.reason));
+    }
+    assert.equal(first.settled, false);
+    assert.deepEqual(server.socket.commands, [['GET', 'x']]);
+    server.socket.reply(bulk('X'));
+    await settle();
+    assert.equal(String(first.value), 'X');
     c.disconnect();
   });
 

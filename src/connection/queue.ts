@@ -16,6 +16,7 @@ import {
   protocolError,
   type RedisError,
 } from '../errors/index.js';
+import { argumentError } from '../protocol/arguments.js';
 import { RequestEncoder } from '../protocol/encoder.js';
 import type { Retry } from '../retry.js';
 import type { Transport } from '../transport/types.js';
@@ -153,7 +154,7 @@ export class CommandQueue implements ReplyHandler {
     private readonly config: QueueConfig,
     private readonly host: QueueHost,
     private readonly clock: Clock,
-    maxArgumentLength: number,
+    private readonly maxArgumentLength: number,
   ) {
     this.encoder = new RequestEncoder(maxArgumentLength);
     this.epoch = clock.now() - 1;
@@ -208,7 +209,7 @@ export class CommandQueue implements ReplyHandler {
       p.reject(tagged(full, p));
       return;
     }
-    const bad = firstBadArg(p.args);
+    const bad = argumentError(p.args, this.maxArgumentLength);
     if (bad !== undefined) {
       p.reject(tagged(bad, p));
       return;
@@ -242,7 +243,7 @@ export class CommandQueue implements ReplyHandler {
     const full = this.fullFor(batch.length);
     if (full !== undefined) return fail(full);
     for (const p of batch) {
-      const bad = firstBadArg(p.args);
+      const bad = argumentError(p.args, this.maxArgumentLength);
       if (bad !== undefined) return fail(bad);
     }
     for (const p of batch) {
@@ -792,15 +793,4 @@ export function closedError(cause?: unknown): ConnectionError {
 export function asDataError(e: unknown, code: string = ErrorCodes.INVALID_ARGUMENT): Error {
   if (e instanceof DataError) return e;
   return new DataError(e instanceof Error ? e.message : 'could not decode the reply', { cause: e, code });
-}
-
-/** A type the encoder would refuse, found before the command waits anywhere. */
-function firstBadArg(args: readonly unknown[]): DataError | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const t = typeof a;
-    if ((t !== 'string' && t !== 'number' && t !== 'bigint' && !(a instanceof Uint8Array)) || Number.isNaN(a))
-      return new DataError(`argument ${i + 1} has an unsupported type`, { code: CODES.invalidArgument });
-  }
-  return undefined;
 }

@@ -48,7 +48,13 @@ export let scalarNum: f64 = 0;
 /** The value of the first `n` (1..8) ASCII digits in `w`, in three multiply steps. */
 // @ts-ignore: decorator
 @inline export function digitsValue(w: u64, n: u32): u64 {
-  let v = (w & 0x0f0f0f0f0f0f0f0f) << ((8 - <u64>n) << 3); // left-pad with zero digits
+  return digitsValueShifted(w, (8 - <u64>n) << 3);
+}
+
+/** digitsValue with the shift precomputed: `sh` = (8 - n) * 8. */
+// @ts-ignore: decorator
+@inline export function digitsValueShifted(w: u64, sh: u64): u64 {
+  let v = (w & 0x0f0f0f0f0f0f0f0f) << sh; // left-pad with zero digits
   v = (v * 2561) >> 8; // 10 * a + b per byte pair
   v = ((v & 0x00ff00ff00ff00ff) * 6553601) >> 16; // 100 * ab + cd
   return ((v & 0x0000ffff0000ffff) * 42949672960001) >> 32; // 10000 * abcd + efgh

@@ -2,7 +2,7 @@
  * The WASM parser core alone (no JS values): `parseReserve` + copy + `parse` per 64 KiB chunk,
  * the tape dropped. Compares core builds in one process, alternately, on CPU time:
  *
- *   node --import tsx bench/micro-core.ts A.wasm [B.wasm] [--workload int|bulk10|array] [--runs 1000]
+ *   node --import tsx bench/micro-core.ts A.wasm [B.wasm] [--workload int|intmix|intarray|bulk10|array] [--runs 1000]
  *
  * For changes to assembly/ (e.g. `cp build/core.wasm /tmp/before.wasm`, edit, `npm run
  * build:wasm`, then compare /tmp/before.wasm with build/core.wasm); also the way to try a build
@@ -32,7 +32,17 @@ const ELEMENTS = 10_000;
 function wire(): Buffer {
   let s = '';
   if (WORKLOAD === 'int') for (let i = 0; i < ELEMENTS; i++) s += `:${i * 37}\r\n`;
-  else if (WORKLOAD === 'bulk10') {
+  else if (WORKLOAD === 'intmix') {
+    // lengths that change at random: 1..8 digits, deterministic
+    let x = 12345;
+    for (let i = 0; i < ELEMENTS; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      s += `:${(x >>> 8) % 10 ** (1 + (x % 8))}\r\n`;
+    }
+  } else if (WORKLOAD === 'intarray') {
+    s = `*${ELEMENTS}\r\n`;
+    for (let i = 0; i < ELEMENTS; i++) s += `:${i * 37}\r\n`;
+  } else if (WORKLOAD === 'bulk10') {
     for (let i = 0; i < ELEMENTS; i++) s += `$10\r\n${`v${i}:xxxxxxxxxx`.slice(0, 10)}\r\n`;
   } else if (WORKLOAD === 'array') {
     s = `*${ELEMENTS}\r\n`;
@@ -69,7 +79,7 @@ function run(core: Core): number {
   return done;
 }
 
-const want = WORKLOAD === 'array' ? 1 : ELEMENTS;
+const want = WORKLOAD === 'array' || WORKLOAD === 'intarray' ? 1 : ELEMENTS;
 for (const c of cores) {
   for (let r = 0; r < RUNS; r++) if (run(c) !== want) throw new Error('wrong reply count');
 }

@@ -82,6 +82,14 @@ function workloads(): Workload[] {
   let s = '';
   for (let i = 0; i < 10_000; i++) s += `:${i * 37}\r\n`;
   list.push({ name: '10k integers', wire: Buffer.from(s), replies: 10_000, check: (v) => v === 9999 * 37 });
+  s = '*10000\r\n';
+  for (let i = 0; i < 10_000; i++) s += `:${i * 37}\r\n`;
+  list.push({
+    name: 'array 10k integers',
+    wire: Buffer.from(s),
+    replies: 1,
+    check: (v) => Array.isArray(v) && v[9999] === 9999 * 37,
+  });
   s = '';
   for (let i = 0; i < 10_000; i++) s += bulk(text(10, i));
   list.push({

@@ -109,6 +109,11 @@ function workloads(): Workload[] {
     list.push(same('10k integers', s, 10_000, (v) => v === 9999 * 37));
   }
   {
+    let s = '*10000\r\n';
+    for (let i = 0; i < 10_000; i++) s += `:${i * 37}\r\n`;
+    list.push(same('array 10k integers', s, 1, (v) => Array.isArray(v) && v[9999] === 9999 * 37));
+  }
+  {
     let s = `*10000\r\n`;
     for (let i = 0; i < 10_000; i++) s += bulk(text(100, i));
     list.push(

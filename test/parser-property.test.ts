@@ -150,6 +150,36 @@ describe('parser properties', () => {
     );
   });
 
+  it('runs of integers (top level and as elements) in random chunks decode to the expected values', () => {
+    // lengths drawn from a few digit counts, so same-length runs and changes both occur
+    const int = fc
+      .tuple(fc.integer({ min: 1, max: 10 }), fc.nat(), fc.boolean())
+      .map(([digits, n, neg]): RespValue => {
+        const v = BigInt(n) % 10n ** BigInt(digits);
+        return { t: 'int', v: neg && digits === 10 ? -v : v };
+      });
+    const item = fc.oneof(
+      { arbitrary: int, weight: 6 },
+      { arbitrary: fc.array(int, { maxLength: 50 }).map((v): RespValue => ({ t: 'array', v })), weight: 2 },
+      { arbitrary: value, weight: 1 },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(item, { minLength: 1, maxLength: 80 }),
+        fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 10 }),
+        (values, sizes) => {
+          const data = concat(values.map(encode));
+          const cuts: number[] = [];
+          for (let at = 0, k = 0; at < data.length; k++) cuts.push((at += sizes[k % sizes.length]!));
+          const want = values.map((v) => expectedDelivery(v));
+          assert.deepStrictEqual(run([data]), want, 'whole');
+          assert.deepStrictEqual(run(cut(data, cuts)), want, 'cut');
+        },
+      ),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
   it('large bulk strings mixed with small replies, any chunking', () => {
     const big = fc
       .record({ n: fc.integer({ min: 65536 - 8, max: 200_000 }), seed: fc.integer({ min: 1, max: 1000 }) })

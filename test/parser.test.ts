@@ -186,6 +186,40 @@ describe('parser: every RESP type', () => {
     assert.deepStrictEqual(run([b(':1\r\n:22\r\r:4\r\n')]), [reply(1), protocol(ProtocolErrorCode.BadCrlf)]);
   });
 
+  it("same-length integer runs (the core guesses the next one's length): changes, breaks, arrays, split", () => {
+    // runs of equal length interrupted by every kind of change: another length, a sign, a
+    // non-digit where the guessed CRLF should be, a 9-digit number, another type, the end
+    const texts: string[] = [];
+    for (let i = 0; i < 40; i++) texts.push(String(100 + i)); // 3 digits
+    texts.push('1000', '999', '-123', '12x', '124', '12345678', '87654321', '123456789', '87654321');
+    for (let i = 0; i < 40; i++) texts.push(String(10 ** (1 + (i % 5)) + i)); // a new length each time
+    const ok = (x: string): boolean => /^-?\d+$/.test(x);
+    const good = texts.filter(ok);
+    const wire = good.map((x) => `:${x}\r\n`).join('') + ':7\r\n+OK\r\n:55\r\n:56\r\n';
+    const want = [...good.map((x) => reply(Number(x))), reply(7), reply('OK'), reply(55), reply(56)];
+    checkSplits(b(wire), want);
+    // the same integers as elements: an array, a set, a map's values, nested, an attribute's
+    const ints = good.slice(0, 60);
+    const arr = `*${ints.length}\r\n${ints.map((x) => `:${x}\r\n`).join('')}`;
+    const nested = `*3\r\n*2\r\n:11\r\n:12\r\n~3\r\n:21\r\n:22\r\n:23\r\n:31\r\n`;
+    const map = `%2\r\n+a\r\n:100\r\n+b\r\n:101\r\n`;
+    const attr = `|1\r\n+k\r\n*3\r\n:1\r\n:2\r\n:3\r\n*2\r\n:4\r\n:5\r\n`;
+    checkSplits(b(arr + nested + map + attr + ':9\r\n'), [
+      reply(ints.map(Number)),
+      reply([[11, 12], [21, 22, 23], 31]),
+      reply({ a: 100, b: 101 }),
+      reply([4, 5]),
+      reply(9),
+    ]);
+    // a malformed integer inside a same-length run, top level and in an array
+    const run3 = Array.from({ length: 10 }, (_, i) => `:${200 + i}\r\n`).join('');
+    assert.deepStrictEqual(run([b(run3 + ':21x\r\n:222\r\n')]), [
+      ...Array.from({ length: 10 }, (_, i) => reply(200 + i)),
+      protocol(ProtocolErrorCode.BadInteger),
+    ]);
+    assert.deepStrictEqual(run([b(`*12\r\n${run3}:201\r\r:1\r\n`)]), [protocol(ProtocolErrorCode.BadCrlf)]);
+  });
+
   it('doubles: exact fast path and correctly rounded fallback', () => {
     const texts = [
       '0',

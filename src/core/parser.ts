@@ -642,11 +642,15 @@ export class Parser {
     const a = new Array<unknown>(n);
     const t = this.i32;
     for (let k = 0; k < n; k++) {
-      // strings (the usual element) without the generic dispatch
+      // strings and integers (the usual elements) without the generic dispatch
       const i = this.tp;
-      if (t[i] === T_STR && !this.rb) {
+      const type = t[i];
+      if (type === T_STR && !this.rb) {
         this.tp = i + 4;
         a[k] = this.str(t[i + 1]!, t[i + 2]!, t[i + 3]!);
+      } else if (type === T_INT) {
+        this.tp = i + 4;
+        a[k] = t[i + 1];
       } else {
         a[k] = this.value();
       }

@@ -10,12 +10,13 @@
  * wredis (dist/), and redis-benchmark's p50 and mean (1e6 / rps). Starts its own redis-server
  * (stopped by PID at the end). Bounded by rounds × 3 × count commands.
  */
-import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { RawClient } from '../test/support/raw-client.js';
 import { startRedis } from '../test/support/redis-server.js';
 import { DATA, KEYS } from './e2e/workloads/standard.js';
+import { OWN_BUILD, loadRedis } from './support/builds.js';
+import { singleClientCeiling } from './support/redis-benchmark.js';
+import { seed } from './support/seed.js';
 
 type Client = {
   hgetall(k: string): Promise<unknown>;
@@ -34,11 +35,7 @@ const wire = Buffer.from(
 
 const server = await startRedis({ args: ['--appendonly', 'no'] });
 try {
-  const raw = await RawClient.connect({ host: server.host, port: server.port, timeoutMs: 30_000 });
-  for (const set of [DATA.hash, DATA.medium]) {
-    for (const c of set.commands()) await raw.command(...(c as [string, ...string[]]));
-  }
-  raw.close();
+  await seed(server, [...DATA.hash.commands(), ...DATA.medium.commands()]);
 
   // The bare socket: RESP3 like the others; a reply is complete when its known size has arrived.
   let got = 0;
@@ -77,7 +74,7 @@ try {
       sock.write(wire);
     });
 
-  const { Redis } = (await import('../dist/src/index.js')) as unknown as { Redis: new (o: object) => Client };
+  const Redis = await loadRedis<Client>(OWN_BUILD);
   const w = new Redis({ host: server.host, port: server.port });
   const wredis = () => (shape === 'mget' ? w.mget(mgetKeys) : w.hgetall(KEYS.hash));
   for (let i = 0; i < 300; i++) {
@@ -102,26 +99,7 @@ try {
   for (let r = 0; r < rounds; r++) {
     const b = await timed(bare);
     const x = await timed(wredis);
-    const out = spawnSync(
-      'redis-benchmark',
-      [
-        '-h',
-        server.host,
-        '-p',
-        String(server.port),
-        '-3',
-        '-q',
-        '--csv',
-        '-c',
-        '1',
-        '-P',
-        '1',
-        '-n',
-        String(count),
-        ...args,
-      ],
-      { encoding: 'utf8', timeout: 120_000 },
-    ).stdout;
+    const out = singleClientCeiling(server, count, args);
     const m = /"[^"]*","([\d.]+)","[\d.]+","[\d.]+","([\d.]+)"/.exec(out);
     const c =
       m === null ? '?' : `p50 ${(Number(m[2]) * 1000).toFixed(0)} mean ${(1e6 / Number(m[1])).toFixed(0)}`;

@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { option } from './support/args.js';
 
 interface Core {
   memory: WebAssembly.Memory;
@@ -18,14 +19,9 @@ interface Core {
   parse(len: number): number;
 }
 
-const argv = process.argv.slice(2);
-const arg = (name: string, dflt: string): string => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : dflt;
-};
-const files = argv.filter((a) => a.endsWith('.wasm'));
-const RUNS = Math.max(1, Math.min(100_000, Number(arg('runs', '1000'))));
-const WORKLOAD = arg('workload', 'int');
+const files = process.argv.slice(2).filter((a) => a.endsWith('.wasm'));
+const RUNS = Math.max(1, Math.min(100_000, Number(option('runs', '1000'))));
+const WORKLOAD = option('workload', 'int');
 const ROUNDS = 15;
 const ELEMENTS = 10_000;
 

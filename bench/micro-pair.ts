@@ -10,59 +10,42 @@
  * redis-parser. Figures: CPU time of the process per run (user + system, all threads: GC
  * helpers included) and wall time, median over rounds and the min–max of the paired ratios.
  */
-import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
-import { pathToFileURL } from 'node:url';
+import { option } from './support/args.js';
+import {
+  CHUNK,
+  countingPeer,
+  loadTreeParser,
+  redisParserPeer,
+  wredisHandler,
+  wredisPeer,
+  type ParserCtor,
+  type Peer,
+} from './support/parser-peers.js';
+import {
+  bulkArray,
+  bulkStream,
+  integerArray,
+  integerStream,
+  megabyteBulk,
+  okStream,
+  text,
+} from './support/resp-streams.js';
+import { median, minMax, ratios as perRound } from './support/stats.js';
+import { turnOrder } from './support/timing.js';
 
-interface ParserLike {
-  feed(chunk: Uint8Array, transient?: boolean): void;
-  readInto(): Uint8Array | null;
-}
-interface ParserModule {
-  Parser: new (h: {
-    onReply(v: unknown): void;
-    onError(e: Error): void;
-    onPush(v: unknown[]): void;
-    onProtocolError(code: number, message: string): void;
-  }) => ParserLike;
-}
-
-const argv = process.argv.slice(2);
-const arg = (name: string, dflt: string): string => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : dflt;
-};
-const ROUNDS = Math.max(3, Math.min(100, Number(arg('rounds', '15'))));
-const REPS = Math.max(1, Math.min(10_000, Number(arg('reps', '40'))));
-const BASE = arg('base', '');
-const ONLY = arg('only', '').split(',').filter(Boolean);
+const ROUNDS = Math.max(3, Math.min(100, Number(option('rounds', '15'))));
+const REPS = Math.max(1, Math.min(10_000, Number(option('reps', '40'))));
+const BASE = option('base', '');
+const ONLY = option('only', '').split(',').filter(Boolean);
 /** `--readinto`: also the client's way of feeding (transient chunks, large values read in place). */
-const READINTO = argv.includes('--readinto');
-
-async function loadWredis(dir: string): Promise<ParserModule> {
-  const node = (await import(pathToFileURL(`${dir}/src/core/wasm-node.ts`).href)) as {
-    loadNodeCore(): void;
-  };
-  node.loadNodeCore();
-  return (await import(pathToFileURL(`${dir}/src/core/parser.ts`).href)) as ParserModule;
-}
+const READINTO = process.argv.includes('--readinto');
 
 const here = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
-const mods: Array<[string, ParserModule]> = [];
-if (BASE !== '' && process.env.BASE_FIRST) mods.push(['wredis-base', await loadWredis(BASE)]);
-mods.push(['wredis', await loadWredis(here)]);
-if (BASE !== '' && !process.env.BASE_FIRST) mods.push(['wredis-base', await loadWredis(BASE)]);
-
-const require = createRequire(import.meta.url);
-const RedisParser = require('redis-parser') as new (o: {
-  returnReply(v: unknown): void;
-  returnError(e: Error): void;
-  returnFatalError(e: Error): void;
-}) => { execute(b: Buffer): void };
-
-const CHUNK = 65536;
-const bulk = (s: string): string => `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
-const text = (n: number, i: number): string => (`v${i}:` + 'x'.repeat(n)).slice(0, n);
+const mods: Array<[string, ParserCtor]> = [];
+if (BASE !== '' && process.env.BASE_FIRST) mods.push(['wredis-base', await loadTreeParser(BASE)]);
+mods.push(['wredis', await loadTreeParser(here)]);
+if (BASE !== '' && !process.env.BASE_FIRST) mods.push(['wredis-base', await loadTreeParser(BASE)]);
 
 interface Workload {
   name: string;
@@ -75,87 +58,37 @@ function workloads(): Workload[] {
   const list: Workload[] = [];
   list.push({
     name: '10k +OK',
-    wire: Buffer.from('+OK\r\n'.repeat(10_000)),
+    wire: Buffer.from(okStream(10_000)),
     replies: 10_000,
     check: (v) => v === 'OK',
   });
-  let s = '';
-  for (let i = 0; i < 10_000; i++) s += `:${i * 37}\r\n`;
-  list.push({ name: '10k integers', wire: Buffer.from(s), replies: 10_000, check: (v) => v === 9999 * 37 });
-  s = '*10000\r\n';
-  for (let i = 0; i < 10_000; i++) s += `:${i * 37}\r\n`;
+  list.push({
+    name: '10k integers',
+    wire: Buffer.from(integerStream(10_000)),
+    replies: 10_000,
+    check: (v) => v === 9999 * 37,
+  });
   list.push({
     name: 'array 10k integers',
-    wire: Buffer.from(s),
+    wire: Buffer.from(integerArray(10_000)),
     replies: 1,
     check: (v) => Array.isArray(v) && v[9999] === 9999 * 37,
   });
-  s = '';
-  for (let i = 0; i < 10_000; i++) s += bulk(text(10, i));
   list.push({
     name: '10k x 10 B bulk',
-    wire: Buffer.from(s),
+    wire: Buffer.from(bulkStream(10_000, 10)),
     replies: 10_000,
     check: (v) => v === text(10, 9999),
   });
-  s = '*10000\r\n';
-  for (let i = 0; i < 10_000; i++) s += bulk(text(100, i));
   list.push({
     name: 'array 10k x 100 B',
-    wire: Buffer.from(s),
+    wire: Buffer.from(bulkArray(10_000, 100)),
     replies: 1,
     check: (v) => Array.isArray(v) && v[9999] === text(100, 9999),
   });
-  const payload = Buffer.alloc(1024 * 1024, 'abcdefghijklmnopqrstuvwxyz0123456789');
-  const want = payload.toString('latin1');
-  list.push({
-    name: '1 MB bulk',
-    wire: Buffer.concat([Buffer.from(`$${payload.length}\r\n`), payload, Buffer.from('\r\n')]),
-    replies: 1,
-    check: (v) => v === want,
-  });
+  const mb = megabyteBulk();
+  list.push({ name: '1 MB bulk', wire: mb.wire, replies: 1, check: (v) => v === mb.value });
   return ONLY.length === 0 ? list : list.filter((w) => ONLY.some((o) => w.name.includes(o)));
-}
-
-function chunks(b: Buffer): Buffer[] {
-  const out: Buffer[] = [];
-  for (let i = 0; i < b.length; i += CHUNK) out.push(Buffer.from(b.subarray(i, i + CHUNK)));
-  return out;
-}
-
-interface Peer {
-  name: string;
-  run(): number;
-  last(): unknown;
-}
-
-function wredisPeer(name: string, mod: ParserModule, w: Workload): Peer {
-  const parts = chunks(w.wire);
-  let count = 0;
-  let last: unknown;
-  const p = new mod.Parser({
-    onReply(v) {
-      count++;
-      last = v;
-    },
-    onError(e) {
-      count++;
-      last = e;
-    },
-    onPush() {},
-    onProtocolError(code, message) {
-      throw new Error(`${code} ${message}`);
-    },
-  });
-  return {
-    name,
-    run() {
-      count = 0;
-      for (let i = 0; i < parts.length; i++) p.feed(parts[i]!);
-      return count;
-    },
-    last: () => last,
-  };
 }
 
 /**
@@ -164,29 +97,12 @@ function wredisPeer(name: string, mod: ParserModule, w: Workload): Peer {
  * read itself is simulated by copying up to 64 KiB of the stream (the kernel's copy, which the
  * other peers do not pay here).
  */
-function readIntoPeer(mod: ParserModule, w: Workload): Peer {
+function readIntoPeer(P: ParserCtor, w: Workload): Peer {
   const scratch = Buffer.allocUnsafeSlow(CHUNK);
-  let count = 0;
-  let last: unknown;
-  const p = new mod.Parser({
-    onReply(v) {
-      count++;
-      last = v;
-    },
-    onError(e) {
-      count++;
-      last = e;
-    },
-    onPush() {},
-    onProtocolError(code, message) {
-      throw new Error(`${code} ${message}`);
-    },
-  });
   const wire = w.wire;
-  return {
-    name: 'wredis-readinto',
-    run() {
-      count = 0;
+  return countingPeer('wredis-readinto', (reply) => {
+    const p = new P(wredisHandler(reply));
+    return () => {
       for (let pos = 0; pos < wire.length;) {
         const buf = p.readInto() ?? scratch;
         const n = Math.min(buf.length, wire.length - pos, CHUNK);
@@ -194,45 +110,10 @@ function readIntoPeer(mod: ParserModule, w: Workload): Peer {
         pos += n;
         p.feed(buf.subarray(0, n), true);
       }
-      return count;
-    },
-    last: () => last,
-  };
-}
-
-function redisParserPeer(w: Workload): Peer {
-  const parts = chunks(w.wire);
-  let count = 0;
-  let last: unknown;
-  const p = new RedisParser({
-    returnReply(v) {
-      count++;
-      last = v;
-    },
-    returnError(e) {
-      count++;
-      last = e;
-    },
-    returnFatalError(e) {
-      throw e;
-    },
+    };
   });
-  return {
-    name: 'redis-parser',
-    run() {
-      count = 0;
-      for (let i = 0; i < parts.length; i++) p.execute(parts[i]!);
-      return count;
-    },
-    last: () => last,
-  };
 }
 
-const median = (a: number[]): number => {
-  const s = [...a].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const f = (x: number): string => (x >= 100 ? x.toFixed(0) : x.toFixed(2));
 
 console.log(
@@ -241,7 +122,7 @@ console.log(
     .join(' ')}`,
 );
 for (const w of workloads()) {
-  const peers: Peer[] = [...mods.map(([n, m]) => wredisPeer(n, m, w)), redisParserPeer(w)];
+  const peers: Peer[] = [...mods.map(([n, m]) => wredisPeer(n, m, w.wire)), redisParserPeer(w.wire)];
   if (READINTO) peers.push(readIntoPeer(mods.find(([n]) => n === 'wredis')![1], w));
   for (const p of peers) {
     if (p.run() !== w.replies || !w.check(p.last())) throw new Error(`${p.name} decoded ${w.name} wrongly`);
@@ -250,8 +131,8 @@ for (const w of workloads()) {
   const cpu = new Map<string, number[]>();
   const wall = new Map<string, number[]>();
   for (let r = 0; r < ROUNDS; r++) {
-    for (let k = 0; k < peers.length; k++) {
-      const p = peers[(k + r) % peers.length]!;
+    for (const k of turnOrder(peers.length, r)) {
+      const p = peers[k]!;
       const c0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
       for (let i = 0; i < REPS; i++) if (p.run() !== w.replies) throw new Error('lost replies');
@@ -267,10 +148,8 @@ for (const w of workloads()) {
     line.push(`${p.name} cpu ${f(median(cpu.get(p.name)!))} wall ${f(median(wall.get(p.name)!))} µs`);
   }
   const ratios = (a: string, b: string, m: Map<string, number[]>): string => {
-    const x = m.get(a)!;
-    const y = m.get(b)!;
-    const rs = x.map((v, i) => y[i]! / v);
-    return `${median(rs).toFixed(2)}x (${Math.min(...rs).toFixed(2)}–${Math.max(...rs).toFixed(2)})`;
+    const rs = perRound(m.get(b)!, m.get(a)!);
+    return `${median(rs).toFixed(2)}x (${minMax(rs, 2)})`;
   };
   console.log(`${w.name}: ${line.join(' | ')}`);
   for (const n of [...mods.map(([m]) => m), ...(READINTO ? ['wredis-readinto'] : [])]) {

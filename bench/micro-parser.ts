@@ -9,24 +9,35 @@
  * Bounded: rounds x workloads x peers x ~(time + setup) seconds (about a minute by default).
  */
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import Benchmark from 'benchmark';
 import { Parser } from '../src/core/parser.js';
 import { loadNodeCore } from '../src/core/wasm-node.js';
 import { PlainRespParser } from './plain-resp-parser.js';
+import { option } from './support/args.js';
+import {
+  chunks,
+  countingPeer,
+  loadTreeParser,
+  redisParserPeer,
+  wredisPeer,
+  type ParserCtor,
+  type Peer,
+} from './support/parser-peers.js';
+import {
+  bulk,
+  bulkArray,
+  bulkStream,
+  integerArray,
+  integerStream,
+  megabyteBulk,
+  okStream,
+  text,
+} from './support/resp-streams.js';
+import { median } from './support/stats.js';
 
 loadNodeCore();
 const require = createRequire(import.meta.url);
 
-interface RedisParserLike {
-  execute(chunk: Buffer): void;
-}
-type RedisParserCtor = new (o: {
-  returnReply(v: unknown): void;
-  returnError(e: Error): void;
-  returnFatalError?(e: Error): void;
-  returnBuffers?: boolean;
-}) => RedisParserLike;
 interface DecoderLike {
   write(chunk: Buffer): void;
 }
@@ -37,40 +48,21 @@ type DecoderCtor = new (o: {
   getTypeMapping(): Record<number, unknown>;
 }) => DecoderLike;
 
-const RedisParser = require('redis-parser') as RedisParserCtor;
 const { Decoder } = require('@redis/client/dist/lib/RESP/decoder.js') as { Decoder: DecoderCtor };
 
 // ---- args ----
-const argv = process.argv.slice(2);
-const arg = (name: string, dflt: string): string => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : dflt;
-};
-const ROUNDS = Math.max(1, Math.min(20, Number(arg('rounds', '3'))));
-const MAX_TIME = Math.max(0.05, Math.min(5, Number(arg('time', '0.4'))));
-const ONLY = arg('only', '').split(',').filter(Boolean);
+const ROUNDS = Math.max(1, Math.min(20, Number(option('rounds', '3'))));
+const MAX_TIME = Math.max(0.05, Math.min(5, Number(option('time', '0.4'))));
+const ONLY = option('only', '').split(',').filter(Boolean);
 /**
  * `--base DIR`: also time another tree's parser as the peer "wredis-base" (DIR holds a copy of
  * its src/core and build/core.wasm, plus a package.json with "type": "module"), for before/after
  * in one process, interleaved with the rest.
  */
-const BASE = arg('base', '');
-type ParserCtor = typeof Parser;
-const BaseParser: ParserCtor | undefined =
-  BASE === ''
-    ? undefined
-    : await (async () => {
-        const node = (await import(pathToFileURL(`${BASE}/src/core/wasm-node.ts`).href)) as {
-          loadNodeCore(): void;
-        };
-        node.loadNodeCore();
-        return ((await import(pathToFileURL(`${BASE}/src/core/parser.ts`).href)) as { Parser: ParserCtor })
-          .Parser;
-      })();
+const BASE = option('base', '');
+const BaseParser: ParserCtor | undefined = BASE === '' ? undefined : await loadTreeParser(BASE);
 
 // ---- workloads ----
-const CHUNK = 65536;
-
 interface Workload {
   name: string;
   /** Bytes as the server would send them under RESP3 (wredis, @redis/client, plain JS). */
@@ -81,9 +73,6 @@ interface Workload {
   /** Checks the last reply of a run. */
   check(last: unknown): boolean;
 }
-
-const text = (n: number, i: number): string => (`v${i}:` + 'x'.repeat(n)).slice(0, n);
-const bulk = (s: string): string => `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
 
 function same(
   name: string,
@@ -97,39 +86,23 @@ function same(
 
 function workloads(): Workload[] {
   const list: Workload[] = [];
-  list.push(same('10k +OK', '+OK\r\n'.repeat(10_000), 10_000, (v) => v === 'OK'));
+  list.push(same('10k +OK', okStream(10_000), 10_000, (v) => v === 'OK'));
+  list.push(same('10k x 10 B bulk', bulkStream(10_000, 10), 10_000, (v) => v === text(10, 9999)));
+  list.push(same('10k integers', integerStream(10_000), 10_000, (v) => v === 9999 * 37));
+  list.push(
+    same('array 10k integers', integerArray(10_000), 1, (v) => Array.isArray(v) && v[9999] === 9999 * 37),
+  );
+  list.push(
+    same(
+      'array 10k x 100 B',
+      bulkArray(10_000, 100),
+      1,
+      (v) => Array.isArray(v) && v.length === 10_000 && v[9999] === text(100, 9999),
+    ),
+  );
   {
-    let s = '';
-    for (let i = 0; i < 10_000; i++) s += bulk(text(10, i));
-    list.push(same('10k x 10 B bulk', s, 10_000, (v) => v === text(10, 9999)));
-  }
-  {
-    let s = '';
-    for (let i = 0; i < 10_000; i++) s += `:${i * 37}\r\n`;
-    list.push(same('10k integers', s, 10_000, (v) => v === 9999 * 37));
-  }
-  {
-    let s = '*10000\r\n';
-    for (let i = 0; i < 10_000; i++) s += `:${i * 37}\r\n`;
-    list.push(same('array 10k integers', s, 1, (v) => Array.isArray(v) && v[9999] === 9999 * 37));
-  }
-  {
-    let s = `*10000\r\n`;
-    for (let i = 0; i < 10_000; i++) s += bulk(text(100, i));
-    list.push(
-      same(
-        'array 10k x 100 B',
-        s,
-        1,
-        (v) => Array.isArray(v) && v.length === 10_000 && v[9999] === text(100, 9999),
-      ),
-    );
-  }
-  {
-    const payload = Buffer.alloc(1024 * 1024, 'abcdefghijklmnopqrstuvwxyz0123456789');
-    const wire = Buffer.concat([Buffer.from(`$${payload.length}\r\n`), payload, Buffer.from('\r\n')]);
-    const want = payload.toString('latin1');
-    list.push(same('1 MB bulk (64 KB chunks)', wire, 1, (v) => v === want));
+    const mb = megabyteBulk();
+    list.push(same('1 MB bulk (64 KB chunks)', mb.wire, 1, (v) => v === mb.value));
   }
   {
     let r3 = '%1000\r\n';
@@ -154,142 +127,47 @@ function workloads(): Workload[] {
   return ONLY.length === 0 ? list : list.filter((w) => ONLY.some((o) => w.name.includes(o)));
 }
 
-function chunks(b: Buffer): Buffer[] {
-  const out: Buffer[] = [];
-  for (let i = 0; i < b.length; i += CHUNK) out.push(Buffer.from(b.subarray(i, i + CHUNK)));
-  return out;
-}
-
 // ---- peers ----
-interface Peer {
-  name: string;
-  /** Feeds one whole run; returns the reply count. */
-  run(): number;
-  last(): unknown;
-}
 type PeerFactory = (w: Workload) => Peer;
 
-function wredisPeer(name: string, P: ParserCtor): PeerFactory {
-  return (w) => {
-    const parts = chunks(w.resp3);
-    let count = 0;
-    let last: unknown;
-    const p = new P({
-      onReply(v) {
-        count++;
-        last = v;
-      },
-      onError(e) {
-        count++;
-        last = e;
-      },
-      onPush() {},
-      onProtocolError(code, message) {
-        throw new Error(`${code} ${message}`);
-      },
-    });
-    return {
-      name,
-      run() {
-        count = 0;
-        for (let i = 0; i < parts.length; i++) p.feed(parts[i]!);
-        return count;
-      },
-      last: () => last,
-    };
-  };
+function wredisFactory(name: string, P: ParserCtor): PeerFactory {
+  return (w) => wredisPeer(name, P, w.resp3);
 }
 
 const peers: Array<[string, PeerFactory]> = [
-  ['wredis', wredisPeer('wredis', Parser)],
+  ['wredis', wredisFactory('wredis', Parser)],
   ...(BaseParser === undefined
     ? []
-    : [['wredis-base', wredisPeer('wredis-base', BaseParser)] as [string, PeerFactory]]),
-  [
-    'redis-parser',
-    (w) => {
-      const parts = chunks(w.resp2);
-      let count = 0;
-      let last: unknown;
-      const p = new RedisParser({
-        returnReply(v) {
-          count++;
-          last = v;
-        },
-        returnError(e) {
-          count++;
-          last = e;
-        },
-        returnFatalError(e) {
-          throw e;
-        },
-      });
-      return {
-        name: 'redis-parser',
-        run() {
-          count = 0;
-          for (let i = 0; i < parts.length; i++) p.execute(parts[i]!);
-          return count;
-        },
-        last: () => last,
-      };
-    },
-  ],
+    : [['wredis-base', wredisFactory('wredis-base', BaseParser)] as [string, PeerFactory]]),
+  ['redis-parser', (w) => redisParserPeer(w.resp2)],
   [
     '@redis/client',
     (w) => {
       const parts = chunks(w.resp3);
-      let count = 0;
-      let last: unknown;
       const mapping = {};
-      const d = new Decoder({
-        onReply(v) {
-          count++;
-          last = v;
-        },
-        onErrorReply(e) {
-          count++;
-          last = e;
-        },
-        onPush() {},
-        getTypeMapping: () => mapping,
-      });
-      return {
-        name: '@redis/client',
-        run() {
-          count = 0;
+      return countingPeer('@redis/client', (reply) => {
+        const d = new Decoder({
+          onReply: reply,
+          onErrorReply: reply,
+          onPush() {},
+          getTypeMapping: () => mapping,
+        });
+        return () => {
           for (let i = 0; i < parts.length; i++) d.write(parts[i]!);
-          return count;
-        },
-        last: () => last,
-      };
+        };
+      });
     },
   ],
   [
     'plain JS',
     (w) => {
       const parts = chunks(w.resp3);
-      let count = 0;
-      let last: unknown;
-      const p = new PlainRespParser(
-        (v) => {
-          count++;
-          last = v;
-        },
-        (e) => {
-          count++;
-          last = e;
-        },
-      );
-      return {
-        name: 'plain JS',
-        run() {
-          count = 0;
+      return countingPeer('plain JS', (reply) => {
+        const p = new PlainRespParser(reply, reply);
+        return () => {
           for (let i = 0; i < parts.length; i++) p.feed(parts[i]!);
-          return count;
-        },
-        last: () => last,
-      };
+        };
+      });
     },
   ],
 ];
@@ -331,11 +209,6 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 
 // ---- report ----
-const median = (a: number[]): number => {
-  const s = [...a].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const spread = (a: number[]): string => {
   const m = median(a);
   const dev = Math.max(...a.map((x) => Math.abs(x - m) / m));

@@ -11,12 +11,12 @@
  * builds alternate round by round in this process) selects the builds, default ../dist.
  * Each build's platform module is told to use the in-memory transport.
  */
-import { performance } from 'node:perf_hooks';
+import { buildUrl, buildsFromEnv, loadRedis } from './support/builds.js';
+import { INFLIGHT_VALUE, inflightWorkload, type InflightClient } from './support/inflight.js';
+import { median, minMax, ratios } from './support/stats.js';
+import { cpuPerOp, measure, turnOrder } from './support/timing.js';
 
-interface Client {
-  get(k: string): Promise<unknown>;
-  set(k: string, v: string): Promise<unknown>;
-  pipeline(): { get(k: string): unknown; exec(): Promise<unknown[]> };
+interface Client extends InflightClient {
   connect(): Promise<void>;
   close(): Promise<void>;
 }
@@ -30,14 +30,11 @@ interface Transport {
   onClose(listener: (error: Error | undefined) => void): void;
 }
 
-const DIST = process.env.WREDIS_DIST ?? new URL('../dist/src/index.js', import.meta.url).pathname;
+const DISTS = buildsFromEnv(new URL('../dist/src/index.js', import.meta.url).pathname);
 const workload = process.argv[2] ?? 'W2';
 const count = Number(process.argv[3] ?? (workload === 'W3' ? 200 : 200_000));
 const rounds = Number(process.argv[4] ?? 10);
-const KEYS = 1000;
-const value = 'v'.repeat(100);
-const keys = Array.from({ length: KEYS }, (_, i) => `key:${i}`);
-const GET_REPLY = Buffer.from(`$100\r\n${value}\r\n`);
+const GET_REPLY = Buffer.from(`$100\r\n${INFLIGHT_VALUE}\r\n`);
 const OK = Buffer.from('+OK\r\n');
 const HELLO_REFUSED = Buffer.from('-ERR unknown command\r\n');
 
@@ -116,9 +113,10 @@ function memoryTransport(): Promise<Transport> {
 }
 
 const builds: Array<{ dist: string; c: Client; cpu: number[] }> = [];
-for (const dist of DIST.split(',')) {
-  const { Redis } = (await import(dist)) as { Redis: new (o: object) => Client };
-  const options = (await import(new URL('shared/options.js', new URL('.', `file://${dist}`)).href)) as {
+for (const dist of DISTS) {
+  const Redis = await loadRedis<Client>(dist);
+  // The build's own platform module (beside its entry point), so its client uses this transport.
+  const options = (await import(new URL('shared/options.js', buildUrl(dist)).href)) as {
     setPlatform(p: { transport: () => Promise<Transport>; binary: 'buffer' }): void;
   };
   options.setPlatform({ transport: memoryTransport, binary: 'buffer' });
@@ -127,60 +125,26 @@ for (const dist of DIST.split(',')) {
   builds.push({ dist, c, cpu: [] });
 }
 
-const w2 = async (c: Client, n: number): Promise<void> => {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      const i = next++;
-      if (i >= n) return;
-      const k = keys[i % KEYS] as string;
-      if ((i & 1) === 0) await c.get(k);
-      else await c.set(k, value);
-    }
-  };
-  const all: Array<Promise<void>> = [];
-  for (let w = 0; w < 100; w++) all.push(worker());
-  await Promise.all(all);
-};
-const w3 = async (c: Client, n: number): Promise<void> => {
-  for (let i = 0; i < n; i++) {
-    const p = c.pipeline();
-    for (let j = 0; j < KEYS; j++) p.get(keys[j] as string);
-    const r = await p.exec();
-    if (r.length !== KEYS) throw new Error('short pipeline');
-  }
-};
-const run = workload === 'W3' ? w3 : w2;
-const cmds = count * (workload === 'W3' ? KEYS : 1);
+const { run, commandsPerOp } = inflightWorkload(workload);
+const cmds = count * commandsPerOp;
 for (const b of builds) await run(b.c, Math.max(1, Math.floor(count / 5)));
 for (let r = 0; r < rounds; r++) {
-  for (let k = 0; k < builds.length; k++) {
-    const b = builds[(k + r) % builds.length] as (typeof builds)[number];
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    await run(b.c, count);
-    const ms = performance.now() - t0;
-    const cpu = process.cpuUsage(cpu0);
-    b.cpu.push((cpu.user + cpu.system) / cmds);
+  for (const k of turnOrder(builds.length, r)) {
+    const b = builds[k] as (typeof builds)[number];
+    const m = await measure(() => run(b.c, count));
+    b.cpu.push(cpuPerOp(m, cmds));
     if (process.env.VERBOSE === '1')
       process.stdout.write(
-        `${workload} round ${r + 1} build ${builds.indexOf(b) + 1}: ${((ms * 1000) / cmds).toFixed(3)} us wall/cmd, ${((cpu.user + cpu.system) / cmds).toFixed(3)} us CPU/cmd\n`,
+        `${workload} round ${r + 1} build ${builds.indexOf(b) + 1}: ${((m.ms * 1000) / cmds).toFixed(3)} us wall/cmd, ${cpuPerOp(m, cmds).toFixed(3)} us CPU/cmd\n`,
       );
   }
 }
-const median = (xs: number[]): number => {
-  const v = [...xs].sort((x, y) => x - y);
-  const m = v.length >> 1;
-  return v.length % 2 === 1 ? (v[m] as number) : ((v[m - 1] as number) + (v[m] as number)) / 2;
-};
 const first = builds[0] as (typeof builds)[number];
 for (const [i, b] of builds.entries()) {
-  const ratios = b.cpu.map((c, j) => c / (first.cpu[j] as number));
+  const perRound = ratios(b.cpu, first.cpu);
   process.stdout.write(
-    `${workload} build ${i + 1} ${b.dist}: CPU us/cmd median ${median(b.cpu).toFixed(3)} (${Math.min(...b.cpu).toFixed(3)}–${Math.max(...b.cpu).toFixed(3)})` +
-      (i > 0
-        ? `, ÷ build 1 per round: median ${median(ratios).toFixed(3)} (${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)})`
-        : '') +
+    `${workload} build ${i + 1} ${b.dist}: CPU us/cmd median ${median(b.cpu).toFixed(3)} (${minMax(b.cpu, 3)})` +
+      (i > 0 ? `, ÷ build 1 per round: median ${median(perRound).toFixed(3)} (${minMax(perRound, 3)})` : '') +
       '\n',
   );
 }

@@ -12,6 +12,7 @@ import cks from 'cluster-key-slot';
 import { cpus } from 'node:os';
 import { loadNodeCore } from '../src/core/wasm-node.js';
 import { commonSlot, keySlot, keySlots, type KeyInput } from '../src/core/slots.js';
+import { median } from './support/stats.js';
 
 loadNodeCore();
 
@@ -179,11 +180,6 @@ for (let round = 0; round < ROUNDS; round++) {
   process.stderr.write(`round ${round + 1}/${ROUNDS} done (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 const spread = (xs: number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
 

@@ -9,6 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { median } from './support/stats.js';
 
 const [workload = 'W2', a, b, pairsArg, countArg] = process.argv.slice(2);
 if (a === undefined || b === undefined)
@@ -16,12 +17,6 @@ if (a === undefined || b === undefined)
 const pairs = Number(pairsArg ?? 6);
 const count = countArg ?? (workload === 'W3' ? '200' : '200000');
 const script = fileURLToPath(new URL('./profile-inflight.ts', import.meta.url));
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 const load = (): string =>
   loadavg()

@@ -12,11 +12,13 @@
  * CEILING=1 also runs redis-benchmark (-c 1 -P 1 -3, the harness' C ceiling) for the same command
  * after every round and prints each build's wall rate as a fraction of it, round by round.
  */
-import { spawnSync } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
-import { RawClient } from '../test/support/raw-client.js';
 import { startRedis } from '../test/support/redis-server.js';
 import { DATA, KEYS } from './e2e/workloads/standard.js';
+import { OWN_BUILD, loadRedis } from './support/builds.js';
+import { singleClientCeiling } from './support/redis-benchmark.js';
+import { seed } from './support/seed.js';
+import { minMax, quantile } from './support/stats.js';
+import { cpuPerOp, measure, turnOrder } from './support/timing.js';
 
 type Client = {
   hgetall(k: string): Promise<Record<string, unknown>>;
@@ -28,20 +30,16 @@ type Client = {
 const shape = process.argv[2] ?? 'hgetall';
 const count = Number(process.argv[3] ?? 2000);
 const dists = process.argv.slice(4);
-if (dists.length === 0) dists.push('../dist/src/index.js');
+if (dists.length === 0) dists.push(OWN_BUILD);
 const ROUNDS = dists.length > 1 ? 6 : 1;
 const mgetKeys = Array.from({ length: KEYS.mediumCount }, (_, i) => KEYS.medium(i));
 
 const server = await startRedis({ args: ['--appendonly', 'no'] });
 try {
-  const raw = await RawClient.connect({ host: server.host, port: server.port, timeoutMs: 30_000 });
-  for (const set of [DATA.hash, DATA.medium, DATA.list]) {
-    for (const c of set.commands()) await raw.command(...(c as [string, ...string[]]));
-  }
-  raw.close();
+  await seed(server, [...DATA.hash.commands(), ...DATA.medium.commands(), ...DATA.list.commands()]);
   const clients: Client[] = [];
   for (const d of dists) {
-    const { Redis } = (await import(d)) as { Redis: new (o: object) => Client };
+    const Redis = await loadRedis<Client>(d);
     clients.push(new Redis({ host: server.host, port: server.port }));
   }
   const op = (c: Client): Promise<unknown> =>
@@ -61,47 +59,23 @@ try {
   const cpu: number[][] = dists.map(() => []);
   const wall: number[][] = dists.map(() => []);
   for (let r = 0; r < ROUNDS; r++) {
-    for (let d = 0; d < clients.length; d++) {
-      const c = clients[(d + r) % clients.length]!; // alternate which build goes first
-      const idx = (d + r) % clients.length;
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      for (let i = 0; i < count; i++) await op(c);
-      const ms = performance.now() - t0;
-      const u = process.cpuUsage(c0);
-      cpu[idx]!.push((u.user + u.system) / count);
-      wall[idx]!.push((ms * 1000) / count);
+    for (const idx of turnOrder(clients.length, r)) {
+      const c = clients[idx]!; // alternate which build goes first
+      const m = await measure(async () => {
+        for (let i = 0; i < count; i++) await op(c);
+      });
+      cpu[idx]!.push(cpuPerOp(m, count));
+      wall[idx]!.push((m.ms * 1000) / count);
     }
     if (process.env.CEILING === '1') {
-      const n = String(Math.max(200, count));
-      const out = spawnSync(
-        'redis-benchmark',
-        [
-          '-h',
-          server.host,
-          '-p',
-          String(server.port),
-          '-3',
-          '-q',
-          '--csv',
-          '-c',
-          '1',
-          '-P',
-          '1',
-          '-n',
-          n,
-          ...benchArgs,
-        ],
-        { encoding: 'utf8', timeout: 120_000 },
-      ).stdout;
+      const out = singleClientCeiling(server, Math.max(200, count), benchArgs);
       const rps = Number(/"[^"]*","([\d.]+)"/.exec(out)?.[1] ?? NaN);
       ceiling.push(1e6 / rps);
     }
   }
   const fmt = (xs: number[]): string => {
-    const s = [...xs].sort((a, b) => a - b);
-    const med = s[Math.floor(s.length / 2)]!;
-    return `${med.toFixed(1)} (${s[0]!.toFixed(1)}–${s[s.length - 1]!.toFixed(1)})`;
+    // The upper middle of an even count (6 paired rounds), as this script has always printed.
+    return `${quantile(xs, 0.5).toFixed(1)} (${minMax(xs, 1)})`;
   };
   for (let d = 0; d < dists.length; d++) {
     process.stdout.write(

@@ -9,15 +9,11 @@
  * Starts its own redis-server on a free loopback port and stops it by PID.
  */
 import { Session } from 'node:inspector/promises';
-import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
 import { startRedis } from '../test/support/redis-server.js';
-import { hotKeyIndex } from './e2e/workloads/hot-keys.js';
+import { option } from './support/args.js';
+import { openW7Client, singleW7Options, w7Runner, type W7Client } from './support/w7.js';
 
-interface Client {
-  get(key: string): Promise<unknown>;
-  set(key: string, value: string): Promise<unknown>;
-  mset(values: Record<string, string>): Promise<unknown>;
+interface Client extends W7Client {
   close(): Promise<void>;
 }
 interface Node {
@@ -26,45 +22,14 @@ interface Node {
   children: Node[];
 }
 
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? (process.argv[i + 1] as string) : fallback;
-}
-
-const root = resolve(option('tree', resolve(import.meta.dirname, '..')));
-const cacheArg = option('cache', 'on');
-const cache =
-  cacheArg === 'off' ? {} : { clientSideCache: cacheArg === 'on' ? true : (JSON.parse(cacheArg) as object) };
-const OPS = Number(option('ops', '300000'));
-const SET_EVERY = Number(option('set-every', '20'));
+const opts = singleW7Options(300_000);
+const { cache, ops: OPS, setEvery: SET_EVERY } = opts;
 const TOP = Number(option('top', '30'));
-const N = 1000;
-const VALUE = 'h'.repeat(100);
-const KEY = Array.from({ length: N }, (_, i) => `w7:${i}`);
-
-let next = 0;
-async function run(r: Client, count: number): Promise<void> {
-  const end = next + count;
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      const i = next++;
-      if (i >= end) return;
-      const key = KEY[hotKeyIndex(i, N)] as string;
-      if (i % SET_EVERY === SET_EVERY - 1) await r.set(key, VALUE);
-      else if (((await r.get(key)) as string).length !== VALUE.length) throw new Error('bad reply');
-    }
-  };
-  await Promise.all(Array.from({ length: 100 }, worker));
-  next = end;
-}
+const run = w7Runner(SET_EVERY);
 
 const server = await startRedis();
 try {
-  const { Redis } = (await import(pathToFileURL(`${root}/dist/src/index.js`).href)) as {
-    Redis: new (o: object) => Client;
-  };
-  const r = new Redis({ port: server.port, ...cache });
-  await r.mset(Object.fromEntries(KEY.map((k) => [k, VALUE])));
+  const r = await openW7Client<Client>(server, opts);
   await run(r, 100_000);
   const session = new Session();
   session.connect();

@@ -13,30 +13,17 @@
  *
  * Starts its own redis-server on a free loopback port and stops it by PID.
  */
-import { cpuUsage } from 'node:process';
-import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { startRedis } from '../test/support/redis-server.js';
-import { hotKeyIndex } from './e2e/workloads/hot-keys.js';
+import { option } from './support/args.js';
+import { loadRedis, treeBuild } from './support/builds.js';
+import { quantile, ratios as perRound } from './support/stats.js';
+import { cpuPerOp, measure, turnOrder } from './support/timing.js';
+import { cacheOption, seedW7, w7Runner, type W7Client } from './support/w7.js';
 
-interface Client {
+interface Client extends W7Client {
   connect(): Promise<void>;
-  get(key: string): Promise<unknown>;
-  set(key: string, value: string): Promise<unknown>;
-  mset(values: Record<string, string>): Promise<unknown>;
   close(): Promise<void>;
-}
-type ClientCtor = new (options: object) => Client;
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? (process.argv[i + 1] as string) : fallback;
-}
-
-function cacheOption(v: string): object {
-  if (v === 'off') return {};
-  return { clientSideCache: v === 'on' ? true : (JSON.parse(v) as object) };
 }
 
 const here = resolve(import.meta.dirname, '..');
@@ -45,58 +32,24 @@ const caches = [cacheOption(option('a-cache', 'off')), cacheOption(option('b-cac
 const CHUNKS = Number(option('chunks', '20'));
 const OPS = Number(option('ops', '100000'));
 const SET_EVERY = Number(option('set-every', '20'));
-
-const N = 1000;
-const VALUE = 'h'.repeat(100);
-const KEY = Array.from({ length: N }, (_, i) => `w7:${i}`);
-/** The key of operation i: the same walk as the W7 workload. */
-function keyOf(i: number): string {
-  return KEY[hotKeyIndex(i, N)] as string;
-}
-
-let next = 0;
 /** `count` operations with 100 in flight (operation numbers continue across chunks). */
-async function run(r: Client, count: number): Promise<void> {
-  const end = next + count;
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      const i = next++;
-      if (i >= end) return;
-      if (i % SET_EVERY === SET_EVERY - 1) await r.set(keyOf(i), VALUE);
-      else if (((await r.get(keyOf(i))) as string).length !== VALUE.length) throw new Error('bad reply');
-    }
-  };
-  await Promise.all(Array.from({ length: 100 }, worker));
-  next = end;
-}
-
-function quantile(values: readonly number[], q: number): number {
-  const s = [...values].sort((x, y) => x - y);
-  return s[Math.min(s.length - 1, Math.floor(s.length * q))] as number;
-}
+const run = w7Runner(SET_EVERY);
 
 const server = await startRedis();
 try {
-  const ctors: ClientCtor[] = [];
-  for (const root of roots) {
-    const mod = (await import(pathToFileURL(`${root}/dist/src/index.js`).href)) as { Redis: ClientCtor };
-    ctors.push(mod.Redis);
-  }
+  const ctors: Array<new (options: object) => Client> = [];
+  for (const root of roots) ctors.push(await loadRedis<Client>(treeBuild(root)));
   const clients = ctors.map((Ctor, j) => new Ctor({ port: server.port, ...caches[j] }));
-  await (clients[0] as Client).mset(Object.fromEntries(KEY.map((k) => [k, VALUE])));
+  await seedW7(clients[0] as Client);
   for (const c of clients) await c.connect();
   for (const c of clients) await run(c, 30_000); // warm-up: JIT, and the caches filled
   const speed: number[][] = [[], []];
   const cpu: number[][] = [[], []];
   for (let k = 0; k < CHUNKS; k++) {
-    for (const j of k % 2 === 0 ? [0, 1] : [1, 0]) {
-      const c0 = cpuUsage();
-      const t0 = performance.now();
-      await run(clients[j] as Client, OPS);
-      const ms = performance.now() - t0;
-      const c = cpuUsage(c0);
-      speed[j]?.push((OPS / ms) * 1000);
-      cpu[j]?.push((c.user + c.system) / OPS);
+    for (const j of turnOrder(2, k)) {
+      const m = await measure(() => run(clients[j] as Client, OPS));
+      speed[j]?.push((OPS / m.ms) * 1000);
+      cpu[j]?.push(cpuPerOp(m, OPS));
     }
   }
   for (const j of [0, 1]) {
@@ -107,7 +60,7 @@ try {
       `${label}: ${(quantile(s, 0.5) / 1000).toFixed(0)}k ops/s, ${quantile(u, 0.5).toFixed(2)} µs CPU/op`,
     );
   }
-  const ratios = (speed[1] as number[]).map((b, k) => b / ((speed[0] as number[])[k] as number));
+  const ratios = perRound(speed[1] as number[], speed[0] as number[]);
   console.log(
     `B ÷ A per chunk: median ${quantile(ratios, 0.5).toFixed(2)} (p10 ${quantile(ratios, 0.1).toFixed(2)}, ` +
       `p90 ${quantile(ratios, 0.9).toFixed(2)}), ${ratios.length} chunks of ${OPS} operations`,

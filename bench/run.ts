@@ -223,7 +223,7 @@ async function main(o: Options): Promise<void> {
     const summaries = o.workloads.flatMap((w) =>
       clientsShown.filter((c) => runsFor(w, c)).map((c) => summarise(w.id, c, runs)),
     );
-    const targets = checkTargets(o.workloads, summaries);
+    const targets = checkTargets(o.workloads, summaries, runs, ceilingRuns);
     const comparisons = o.workloads.flatMap((w) =>
       builds.filter((b) => runsFor(w, b.client)).map((b) => compare(w.id, 'wredis', b.client, runs)),
     );

@@ -4,6 +4,7 @@
  * median of the ratios, so drift of the noisy machine between repeats cancels out.
  */
 import type { ClientName } from './adapters/types.js';
+import type { Ceiling } from './ceiling.js';
 import type { ChildOk } from './protocol.js';
 
 export const BASELINE: ClientName = 'ioredis';
@@ -86,6 +87,31 @@ export function summarise(workload: string, client: ClientName, runs: readonly R
       ? { hitRate: spread(mine.flatMap((r) => (r.result.hitRate === undefined ? [] : [r.result.hitRate]))) }
       : {}),
   };
+}
+
+/**
+ * `client`'s cmd/s ÷ redis-benchmark's rate for the ceiling `label` of `workload`, one figure per
+ * repeat that has both. A ceiling of several tests (W2's GET and SET) counts as their mix in equal
+ * parts, as the workload issues them: the harmonic mean of their rates.
+ */
+export function ceilingShares(
+  workload: string,
+  client: ClientName,
+  label: string,
+  runs: readonly RunRecord[],
+  ceilingRuns: readonly Ceiling[],
+): number[] {
+  const out: number[] = [];
+  for (const r of runs) {
+    if (r.result.workload !== workload || r.result.client !== client) continue;
+    const tests = ceilingRuns.filter(
+      (c) => c.workload === workload && c.label === label && c.repeat === r.repeat,
+    );
+    if (tests.length === 0 || tests.some((c) => !(c.rps > 0))) continue;
+    const rate = tests.length / tests.reduce((sum, c) => sum + 1 / c.rps, 0);
+    out.push(r.result.cmdsPerSec / rate);
+  }
+  return out;
 }
 
 /** `a` ÷ `b` in cmd/s within each repeat (e.g. wredis ÷ wredis@<ref> for `--against`). */

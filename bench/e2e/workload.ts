@@ -41,6 +41,11 @@ export interface Workload {
   target?: number;
   /** redis-benchmark arguments for the same shape (without -h/-p/-n/-q/--csv). */
   ceilings: { label: string; args: string[]; n: number }[];
+  /**
+   * Target for wredis against the C client: its cmd/s ÷ redis-benchmark's rate for the ceiling
+   * `label` (the only one when omitted), measured in the same repeat (issue #16).
+   */
+  ceilingTarget?: { label?: string; atLeast: number };
   /** Data the workload reads (written by the parent over a raw socket, never by a client under test). */
   data: readonly DataSet[];
   /** Client features the workload needs (an adapter without them reports "not available"). */

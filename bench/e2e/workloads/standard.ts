@@ -115,7 +115,7 @@ const BIG = {
 } as const;
 
 /** W5: GET one large value, one at a time, as a string or (`buffers`) as a Buffer. */
-function bigGet(which: keyof typeof BIG, buffers: boolean, target?: number): Workload {
+function bigGet(which: keyof typeof BIG, buffers: boolean, target?: number, share?: number): Workload {
   const b = BIG[which];
   const id = `W5-${which}${buffers ? '-buf' : ''}`;
   return {
@@ -131,6 +131,7 @@ function bigGet(which: keyof typeof BIG, buffers: boolean, target?: number): Wor
     capMs: 20_000,
     ...(target === undefined ? {} : { target }),
     ceilings: one(['GET', b.key], b.n),
+    ...(share === undefined ? {} : { ceilingTarget: { atLeast: share } }),
     data: [b.data],
     ...(buffers ? { adapterOptions: { buffers: true } } : {}),
     operation: (a) => () => a.get(b.key),
@@ -182,6 +183,7 @@ export const STANDARD: readonly Workload[] = [
         n: 400_000,
       },
     ],
+    ceilingTarget: { label: '-c 1 -P 100 (get,set)', atLeast: 0.7 },
     data: [DATA.small],
     ...getSet(SMALL),
   },
@@ -200,6 +202,7 @@ export const STANDARD: readonly Workload[] = [
     ceilings: [
       { label: '-c 1 -P 1000', args: ['-c', '1', '-P', '1000', 'GET', KEYS.small(0)], n: 1_000_000 },
     ],
+    ceilingTarget: { atLeast: 0.6 },
     data: [DATA.small],
     operation: (a) => () => a.pipelineGet(SMALL),
     check: (_i, v) => expect('W3', 'pipeline replies', countOf(v), KEYS.smallCount),
@@ -216,6 +219,7 @@ export const STANDARD: readonly Workload[] = [
     quickCount: 200,
     capMs: 20_000,
     ceilings: one(['MGET', ...MGET_KEYS], 10_000),
+    ceilingTarget: { atLeast: 0.7 },
     data: [DATA.medium],
     operation: (a) => () => a.mget(MGET_KEYS),
     check: (_i, v) =>
@@ -235,6 +239,7 @@ export const STANDARD: readonly Workload[] = [
     capMs: 20_000,
     target: 2.4,
     ceilings: one(['LRANGE', KEYS.list, '0', '-1'], 2000),
+    ceilingTarget: { atLeast: 0.8 },
     data: [DATA.list],
     operation: (a) => () => a.lrange(KEYS.list),
     check: (_i, v) =>
@@ -254,16 +259,17 @@ export const STANDARD: readonly Workload[] = [
     capMs: 20_000,
     target: 2.0,
     ceilings: one(['HGETALL', KEYS.hash], 10_000),
+    ceilingTarget: { atLeast: 0.8 },
     data: [DATA.hash],
     operation: (a) => () => a.hgetall(KEYS.hash),
     check: (_i, v) => expect('W4-hgetall', 'HGETALL fields', countOf(v), KEYS.hashFields),
   },
-  bigGet('1mb', false, 2.0),
+  bigGet('1mb', false, 2.0, 0.85),
   bigGet('10mb', false),
   // The same GETs with Buffer replies (wredis withBuffers(), ioredis getBuffer(), ...): what a
   // client must do at the least for a large value, the shape compared with redis-benchmark.
   bigGet('1mb', true),
-  bigGet('10mb', true),
+  bigGet('10mb', true, undefined, 0.8),
   {
     id: 'W6',
     family: 'W6',

@@ -11,18 +11,27 @@
  * measures another build; several, comma-separated, alternate round by round in this process
  * (paired: `WREDIS_DIST=/old/dist/src/index.js,/new/dist/src/index.js … W2 100000 10`), with
  * medians and the per-round CPU ratio to the first at the end. bench/paired-inflight.ts
- * alternates builds in separate processes instead.
+ * alternates builds in separate processes instead. WORKERS=N sets W2's commands in flight (100).
  */
 import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { RawClient } from '../test/support/raw-client.js';
 import { startRedis } from '../test/support/redis-server.js';
+import { buildsFromEnv, loadRedis } from './support/builds.js';
+import {
+  INFLIGHT_KEYS,
+  INFLIGHT_VALUE,
+  inflightKeys,
+  w2,
+  w3,
+  type InflightClient,
+} from './support/inflight.js';
+import { seed } from './support/seed.js';
+import { median, minMax, ratios } from './support/stats.js';
 
-const DIST = process.env.WREDIS_DIST ?? '../dist/src/index.js';
 const workload = process.argv[2] ?? 'W2';
 const count = Number(process.argv[3] ?? (workload === 'W3' ? 200 : 200_000));
 const rounds = Number(process.argv[4] ?? 3);
-const KEYS = 1000;
+const width = Number(process.env.WORKERS ?? 100);
 
 // COUNT_IO=1: socket writes per round (each is a syscall, the largest single cost of W2).
 const io = { writes: 0, bytes: 0 };
@@ -35,53 +44,23 @@ if (process.env.COUNT_IO === '1') {
   };
 }
 
-interface Client {
-  get(k: string): Promise<unknown>;
-  set(k: string, v: string): Promise<unknown>;
-  pipeline(): { get(k: string): unknown; exec(): Promise<unknown[]> };
-  close(): Promise<void>;
-}
+type Client = InflightClient & { close(): Promise<void> };
 
 const server = await startRedis({ args: ['--appendonly', 'no', '--save', ''] });
 try {
-  const value = 'v'.repeat(100);
-  const keys = Array.from({ length: KEYS }, (_, i) => `key:${i}`);
-  const raw = await RawClient.connect({ host: server.host, port: server.port, timeoutMs: 30_000 });
-  for (const k of keys) await raw.command('SET', k, value);
-  raw.close();
+  await seed(
+    server,
+    inflightKeys.map((k) => ['SET', k, INFLIGHT_VALUE]),
+  );
   // Several builds (comma-separated WREDIS_DIST) alternate round by round in this one process,
   // each with its own client: a change in the machine's load hits them alike.
   const builds: Array<{ dist: string; c: Client; cpu: number[]; rate: number[] }> = [];
-  for (const dist of DIST.split(',')) {
-    const { Redis } = (await import(dist)) as { Redis: new (o: object) => Client };
+  for (const dist of buildsFromEnv()) {
+    const Redis = await loadRedis<Client>(dist);
     builds.push({ dist, c: new Redis({ host: server.host, port: server.port }), cpu: [], rate: [] });
   }
-
-  const w2 = async (c: Client, n: number): Promise<void> => {
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      for (;;) {
-        const i = next++;
-        if (i >= n) return;
-        const k = keys[i % KEYS] as string;
-        if ((i & 1) === 0) await c.get(k);
-        else await c.set(k, value);
-      }
-    };
-    const all: Array<Promise<void>> = [];
-    for (let w = 0; w < 100; w++) all.push(worker());
-    await Promise.all(all);
-  };
-  const w3 = async (c: Client, n: number): Promise<void> => {
-    for (let i = 0; i < n; i++) {
-      const p = c.pipeline();
-      for (let j = 0; j < KEYS; j++) p.get(keys[j] as string);
-      const r = await p.exec();
-      if (r.length !== KEYS) throw new Error('short pipeline');
-    }
-  };
-  const run = workload === 'W3' ? w3 : w2;
-  const perOp = workload === 'W3' ? KEYS : 1;
+  const run = workload === 'W3' ? w3 : (c: Client, n: number) => w2(c, n, width);
+  const perOp = workload === 'W3' ? INFLIGHT_KEYS : 1;
   for (const b of builds) await run(b.c, Math.max(1, Math.floor(count / 10)));
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < builds.length; k++) {
@@ -102,19 +81,12 @@ try {
     }
   }
   if (builds.length > 1) {
-    const median = (xs: number[]): number => {
-      const v = [...xs].sort((x, y) => x - y);
-      const m = v.length >> 1;
-      return v.length % 2 === 1 ? (v[m] as number) : ((v[m - 1] as number) + (v[m] as number)) / 2;
-    };
     const first = builds[0] as (typeof builds)[number];
     for (const [i, b] of builds.entries()) {
-      const ratios = b.cpu.map((c, j) => c / (first.cpu[j] as number));
+      const r = ratios(b.cpu, first.cpu);
       process.stdout.write(
-        `build ${i + 1} ${b.dist}: CPU us/cmd median ${median(b.cpu).toFixed(3)} (${Math.min(...b.cpu).toFixed(3)}–${Math.max(...b.cpu).toFixed(3)}), cmd/s median ${Math.round(median(b.rate))}` +
-          (i > 0
-            ? `, CPU ÷ build 1 per round: median ${median(ratios).toFixed(3)} (${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)})`
-            : '') +
+        `build ${i + 1} ${b.dist}: CPU us/cmd median ${median(b.cpu).toFixed(3)} (${minMax(b.cpu, 3)}), cmd/s median ${Math.round(median(b.rate))}` +
+          (i > 0 ? `, CPU ÷ build 1 per round: median ${median(r).toFixed(3)} (${minMax(r, 3)})` : '') +
           '\n',
       );
     }

@@ -18,8 +18,8 @@ export const INFLIGHT_VALUE = 'v'.repeat(100);
 /** The keys, `key:0` … `key:999`. */
 export const inflightKeys: readonly string[] = Array.from({ length: INFLIGHT_KEYS }, (_, i) => `key:${i}`);
 
-/** W2: `n` commands, alternately GET and SET, with 100 in flight. */
-export async function w2(c: InflightClient, n: number): Promise<void> {
+/** W2: `n` commands, alternately GET and SET, with `width` (100) in flight. */
+export async function w2(c: InflightClient, n: number, width = 100): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     for (;;) {
@@ -31,7 +31,7 @@ export async function w2(c: InflightClient, n: number): Promise<void> {
     }
   };
   const all: Array<Promise<void>> = [];
-  for (let w = 0; w < 100; w++) all.push(worker());
+  for (let w = 0; w < width; w++) all.push(worker());
   await Promise.all(all);
 }
 

@@ -19,6 +19,7 @@ import {
   ResponseError,
   TimeoutError,
 } from '../src/errors/index.js';
+import { abandon, type SendHandle } from '../src/connection/connection.js';
 import { Pending } from '../src/connection/pending.js';
 import { EARLY_WRITE } from '../src/connection/queue.js';
 import { resolveOptions } from '../src/shared/options.js';
@@ -294,6 +295,63 @@ describe('connection core (in-memory)', () => {
     );
     socket.reply(small.map(() => '$-1\r\n').join(''));
     await Promise.all(small);
+    c.disconnect();
+  });
+
+  it('commands sent from a close listener wait for the next socket unwritten, even a tick of EARLY_WRITE and more', async () => {
+    const server = new FakeServer(echoServer());
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock);
+    await c.connect();
+    const n = EARLY_WRITE + 4;
+    const incrs: Array<ReturnType<typeof outcome>> = [];
+    let withdrawn: ReturnType<typeof outcome> | undefined;
+    c.once('close', () => {
+      // Not a retry's replay: INCR goes again only because it never left.
+      for (let i = 0; i < n; i++) incrs.push(outcome(c.send('INCR', ['n'])));
+      // And one the caller gives up on at once is taken back, never sent.
+      const handle: SendHandle = {};
+      withdrawn = outcome(c.send('INCR', ['w'], { handle }));
+      abandon(handle, new Error('given up'));
+    });
+    server.socket.close();
+    for (let i = 0; i < 3; i++) await clock.advance(1);
+    assert.equal(server.sockets.length, 2);
+    assert.deepEqual(server.sockets[0]?.named('INCR'), [], 'nothing written to the socket that was gone');
+    assert.deepEqual(
+      incrs.map((o) => (o.error === undefined ? o.value : String(o.error))),
+      Array.from({ length: n }, (_, i) => i + 1),
+    );
+    assert.equal((withdrawn?.error as Error | undefined)?.message, 'given up');
+    assert.equal(server.socket.named('INCR').length, n, 'each once, on the new socket');
+    c.disconnect();
+  });
+
+  it('-READONLY on many writes in one read: every one goes to the new primary, none back to the replica', async () => {
+    // Each refused write is retried; written again to the socket about to be dropped (by an early
+    // part of the tick), it would count as sent there and reject as "outcome unknown".
+    const server: FakeServer = new FakeServer((cmd, socket) =>
+      cmd[0] === 'SET' && socket !== server.sockets[0] ? '+OK\r\n' : undefined,
+    );
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock, { retry: new Retry({ retries: 2, backoff: new NoBackoff() }) });
+    await c.connect();
+    const n = 4 * EARLY_WRITE;
+    const sets = Array.from({ length: n }, (_, i) => outcome(c.send('SET', [`k${i}`, 'v'])));
+    await settle();
+    const replica = server.socket;
+    replica.reply("-READONLY You can't write against a read only replica.\r\n".repeat(n));
+    for (let i = 0; i < 3; i++) await clock.advance(1);
+    assert.equal(server.sockets.length, 2);
+    assert.equal(replica.named('SET').length, n, 'each written once to the replica');
+    assert.deepEqual(
+      sets.map((o) => (o.error === undefined ? o.value : String(o.error))),
+      Array(n).fill('OK'),
+    );
+    assert.deepEqual(
+      server.socket.named('SET').map((x) => x[1]),
+      Array.from({ length: n }, (_, i) => `k${i}`),
+    );
     c.disconnect();
   });
 

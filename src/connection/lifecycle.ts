@@ -310,6 +310,8 @@ export class Lifecycle {
     const transport = this.transport;
     this.transport = undefined;
     transport?.destroy();
+    // Before the close listeners run: what they send waits for the next socket, unwritten.
+    this.queue.detach();
     this.parser.reset();
     this.disarmPing();
     this.paused = false;
@@ -338,6 +340,8 @@ export class Lifecycle {
     if (this.transport === undefined || this.dropScheduled) return;
     this.dropScheduled = true;
     const transport = this.transport;
+    // Nothing more goes to this socket: a command written to it now would count as sent.
+    this.queue.detach();
     this.clock.microtask(() => {
       this.dropScheduled = false;
       if (this.transport === transport) this.lost(error, false);

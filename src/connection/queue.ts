@@ -357,7 +357,7 @@ export class CommandQueue implements ReplyHandler {
       settleWithout(p, error);
       return true;
     }
-    if (p.seq <= this.flushedSeq || this.transport === undefined) return false;
+    if (p.seq <= this.flushedSeq) return false;
     // In this tick's write: the unflushed commands are the newest in flight, in order.
     const flushed = this.flushedSeq;
     const unflushed = this.inflight.popNewest((q) => q.seq > flushed);
@@ -424,6 +424,16 @@ export class CommandQueue implements ReplyHandler {
   attach(transport: Transport): void {
     this.transport = transport;
     this.lastByteAt = this.clock.now();
+  }
+
+  /**
+   * The socket is gone or about to be dropped; `lost()` follows. Nothing more is written to it:
+   * commands encoded meanwhile (a close listener's, a -READONLY retry pumped before the drop)
+   * stay unflushed, so `lost()` sends them on the next socket as never written. Were they
+   * written, even by an early part of a tick, they would count as sent to a dead socket.
+   */
+  detach(): void {
+    this.transport = undefined;
   }
 
   /** Bytes arrived (stuck detection). */

@@ -244,7 +244,7 @@ export class Redis extends NodeCommands<RedisEvents> {
     return this.dispatch(name, args);
   }
 
-  /** Queues commands with the typed methods; `exec()` sends them in one write and resolves with every result, errors in place. */
+  /** Queues commands with the typed methods; `exec()` sends them back to back in one tick's write and resolves with every result, errors in place. */
   pipeline(): Pipeline {
     return new Pipeline(this.batchTarget());
   }

@@ -221,7 +221,7 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
     return this.dispatch(name, args);
   }
 
-  /** Commands grouped per node in one write each; results in caller order; only redirected commands are retried. */
+  /** Commands grouped per node, sent back to back to each; results in caller order; only redirected commands are retried. */
   pipeline(): Pipeline {
     return new Pipeline(this.batchTarget());
   }

@@ -104,7 +104,8 @@ export class Executor implements RedirectHost, TransactionHost {
     const conn = this.topology.node(node).conn;
     const cache = this.topology.cache;
     const send = (name: string, args: readonly unknown[], options: SendOptions): Promise<unknown> => {
-      // ASKING, MULTI, the commands and EXEC leave in the same write: nothing comes between them.
+      // ASKING, MULTI, the commands and EXEC are encoded back to back in one tick (one write, or its
+      // early parts): nothing comes between them on the wire.
       if (asking && name === 'MULTI') conn.send('ASKING', [], {}).catch(noop);
       return conn.send(name, args, options);
     };
@@ -221,7 +222,7 @@ export class Executor implements RedirectHost, TransactionHost {
         throw new ConnectionError(`${address.key} is down; not sent`, {
           code: ErrorCodes.CONNECTION_REFUSED,
         });
-      // ASKING and the command leave in the same write, so nothing comes between them.
+      // ASKING and the command are encoded back to back, so nothing comes between them on the wire.
       if (a.asking !== undefined) node.conn.send('ASKING', [], {}).catch(noop);
       // Client-side cache: a read may be answered from the node's tracked entries (never on an ASKING detour).
       if (viaCache && !options.blocking && node.tracker !== undefined && a.asking === undefined)

@@ -30,7 +30,7 @@ const nextTick = typeof proc?.nextTick === 'function' ? proc.nextTick.bind(proc)
  * getting their own socket write (measured under W7 with the cache: ~8 commands per server read
  * instead of ~85, and writes the biggest cost of the client). A `process.nextTick` queued from a
  * microtask runs after the whole microtask queue has drained, so everything those callers send
- * before waiting on I/O leaves in one write; the order of commands is not affected.
+ * before waiting on I/O leaves in one write (or its early parts, see CommandQueue.write); the order of commands is not affected.
  */
 function afterMicrotasks(fn: () => void): void {
   queueMicrotask(() => (nextTick as (fn: () => void) => void)(fn));

@@ -192,7 +192,7 @@ abstract class Batch extends CommandBase<Record<never, never>> {
   }
 }
 
-/** Commands sent in one write; `exec()` resolves with every result in order, errors in place. */
+/** Commands sent back to back in one tick's write; `exec()` resolves with every result in order, errors in place. */
 export class Pipeline<T extends unknown[] = []> extends Batch {
   /** Sends the queued commands; resolves with one entry per command: its reply or its error. */
   exec(): Promise<T> {
@@ -276,7 +276,7 @@ export class Transaction<T extends unknown[] = []> extends Batch {
     });
   }
 
-  /** @internal MULTI, the commands and EXEC in one write to `targetFor(queued)`; a cluster wraps it in its redirection policy. */
+  /** @internal MULTI, the commands and EXEC back to back to `targetFor(queued)`; a cluster wraps it in its redirection policy. */
   protected async sendBlock(queued: Queued[]): Promise<unknown[]> {
     const t = this.targetFor(queued);
     const block: BatchCommand[] = [

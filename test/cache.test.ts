@@ -262,6 +262,39 @@ for (const protocol of [3, 2] as const) {
   });
 }
 
+/**
+ * The RESP2 race tests' waits on the hold proxy. `data.down` before `mark` holds the tracker's
+ * CLIENT LIST check, whose reply names the listener `wredis-invalidations-<random base36>`: a
+ * wait for 'v1' anywhere in it passed about once in 110 clients before the server had run the
+ * GET (the other client's SET then ran first, the GET read the new value, and no invalidation
+ * ever came). So each wait wants the exact bytes after `mark`, and says what it saw.
+ */
+async function heldReply(data: Pipe, mark: number, expected: string): Promise<void> {
+  await waitUntil('the server answered (held in the proxy)', 5000, async () => {
+    const got = data.down.slice(mark);
+    return got === expected ? undefined : `after the mark: ${JSON.stringify(got)}`;
+  });
+}
+
+/** Waits until `listener` got an invalidation naming `key`; a failure shows the server's clients (flags t, redir). */
+async function forwarded(
+  server: RedisServerHandle,
+  listener: Pipe,
+  seen: number,
+  key: string,
+): Promise<void> {
+  try {
+    await waitUntil('invalidation forwarded', 5000, async () =>
+      listener.down.slice(seen).includes(key)
+        ? undefined
+        : `the listener got ${JSON.stringify(listener.down.slice(seen))}`,
+    );
+  } catch (e) {
+    const clients = await server.command('CLIENT', 'LIST').then(String, (x: Error) => x.message);
+    throw new Error(`${(e as Error).message}; CLIENT LIST:\n${clients}`);
+  }
+}
+
 describe('client-side cache: a read answered after its invalidation is not stored', () => {
   let server: RedisServerHandle;
   let w: Redis;
@@ -284,17 +317,12 @@ describe('client-side cache: a read answered after its invalidation is not store
       assert.match(listener.down, /__redis__:invalidate/);
       await w.set('race', 'v1');
       data.holdDown = true;
-      // Only bytes after this mark: the handshake's INFO can hold 'v1' too (a kernel named …-v1272).
-      const mark = data.down.length;
+      const mark = data.down.length; // only the GET's reply comes after it (see heldReply)
       const read = r.get('race');
-      await waitUntil('the server answered (held in the proxy)', 5000, async () =>
-        data.down.slice(mark).includes('$2\r\nv1') ? undefined : 'no reply yet',
-      );
+      await heldReply(data, mark, '$2\r\nv1\r\n'); // the server ran the GET: race is tracked
       const seen = listener.down.length;
       await w.set('race', 'v2'); // acknowledged: the invalidation is on its way to the listener
-      await waitUntil('invalidation forwarded', 5000, async () =>
-        listener.down.slice(seen).includes('race') ? undefined : 'not yet',
-      );
+      await forwarded(server, listener, seen, 'race');
       await listenerRoundTrip(r); // the client has read the invalidation before the delayed reply
       data.release();
       assert.equal(await read, 'v1'); // the read was served before the write: a legal answer
@@ -315,21 +343,15 @@ describe('client-side cache: a read answered after its invalidation is not store
       const [data, listener] = proxy.pipes as [Pipe, Pipe];
       await w.set('gen', 'v1');
       data.holdDown = true;
-      const mark = data.down.length; // only bytes after it (the handshake's INFO can hold 'v1' too)
+      const mark = data.down.length; // only the GETs' replies come after it (see heldReply)
       const first = r.get('gen'); // fill 1: answered v1, held in the proxy
-      await waitUntil('the server answered (held in the proxy)', 5000, async () =>
-        data.down.slice(mark).includes('$2\r\nv1') ? undefined : 'no reply yet',
-      );
+      await heldReply(data, mark, '$2\r\nv1\r\n'); // the server ran the GET: gen is tracked
       const seen = listener.down.length;
       await w.set('gen', 'v2'); // invalidates: fill 1 is stale, its entry empty
-      await waitUntil('invalidation forwarded', 5000, async () =>
-        listener.down.slice(seen).includes('gen') ? undefined : 'not yet',
-      );
+      await forwarded(server, listener, seen, 'gen');
       await listenerRoundTrip(r); // the client has read the invalidation before the next read
       const second = r.get('gen'); // fill 2 of the same entry, answered v2 behind v1
-      await waitUntil('the second reply (held in the proxy)', 5000, async () =>
-        data.down.slice(mark).includes('$2\r\nv2') ? undefined : 'no reply yet',
-      );
+      await heldReply(data, mark, '$2\r\nv1\r\n$2\r\nv2\r\n');
       data.release();
       assert.equal(await first, 'v1');
       assert.equal(await second, 'v2');

@@ -167,7 +167,8 @@ export const STANDARD: readonly Workload[] = [
     kind: 'inflight',
     inflight: 100,
     commandsPerOp: 1,
-    count: 200_000,
+    // About 1 s for wredis: at 200,000 the measured phase was 0.3 s, much of it still warming up.
+    count: 600_000,
     quickCount: 5000,
     capMs: 20_000,
     target: 1.5,
@@ -195,7 +196,8 @@ export const STANDARD: readonly Workload[] = [
     kind: 'pipeline',
     inflight: 1,
     commandsPerOp: 1000,
-    count: 300,
+    // About 1 s for wredis: 300 pipelines were 0.2 s, mostly JIT warm-up and a GC or two.
+    count: 1500,
     quickCount: 10,
     capMs: 20_000,
     target: 2.5,

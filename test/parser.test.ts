@@ -672,6 +672,50 @@ describe('parser: large bulk strings (>= 64 KiB) outside linear memory', () => {
     assert.equal(p.readInto(), null, 'no window between replies');
   });
 
+  it('text decoded ahead as a large payload lands (readInto, transient reads): ASCII, UTF-8 from any piece on', () => {
+    const P = 65536;
+    const texts = [
+      'a'.repeat(3 * P), // whole pieces, no tail
+      'b'.repeat(3 * P + 17), // a tail after them
+      'c'.repeat(2 * P) + 'é' + 'd'.repeat(P), // not ASCII from the third piece on
+      'e'.repeat(P - 1) + '€' + 'f'.repeat(P), // a character across the first piece boundary
+      '€'.repeat(40_000), // not ASCII from the first byte
+      'g'.repeat(2 * P) + '😀', // not ASCII in the tail only
+    ];
+    for (const text of texts) {
+      const data = concat([encode({ t: 'bulk', v: b(text) }), b('+after\r\n')]);
+      for (const size of [1000, P, 100_000]) {
+        const { parser: p, events } = recorder();
+        const scratch = Buffer.alloc(size);
+        for (let at = 0; at < data.length;) {
+          const into = p.readInto() ?? scratch;
+          const n = Math.min(into.length, size, data.length - at);
+          into.set(data.subarray(at, at + n));
+          at += n;
+          p.feed(into.subarray(0, n), true);
+          scratch.fill(0x21);
+        }
+        const got = events.map((e) => (e as { value: unknown }).value);
+        assert.equal(got.length, 2, `${text.length} chars in reads of ${size}`);
+        assert.ok(got[0] === text, `${text.length} chars in reads of ${size}`);
+        assert.equal(got[1], 'after');
+      }
+    }
+  });
+
+  it('a payload decoded ahead as text is still bytes for a push that wants bytes', () => {
+    const payload = 'p'.repeat(200_000);
+    const data = b(`>3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$${payload.length}\r\n${payload}\r\n$2\r\nok\r\n`);
+    const { parser: p, events } = recorder();
+    p.returnBuffers = false; // what the header sees: the reply it expects wants text
+    p.pushBuffers = true;
+    for (const c of chunked(data, 30_000)) p.feed(Buffer.from(c), true);
+    assert.deepStrictEqual(events, [
+      { kind: 'push', value: [Buffer.from('message'), Buffer.from('ch'), Buffer.from(payload)] },
+      reply('ok'),
+    ]);
+  });
+
   it('multi-byte UTF-8 across 64 KiB decode pieces', () => {
     const text = '€'.repeat(70_000) + 'x' + '😀'.repeat(30_000) + 'é'.repeat(40_001);
     const data = encode({ t: 'bulk', v: b(text) });

@@ -33,6 +33,16 @@ const isAsciiNative: ((bytes: Uint8Array) => boolean) | undefined = (() => {
 const textDecoder = new TextDecoder();
 
 /**
+ * `bytes` as text when they are ASCII (one-byte string), else undefined: for decoding a large
+ * payload a piece at a time while the rest is still arriving. Undefined without Buffer.
+ */
+export function asciiPiece(bytes: Uint8Array): string | undefined {
+  if (isAsciiNative === undefined || !isAsciiNative(bytes)) return undefined;
+  const view = sliceView(bytes);
+  return view === null ? undefined : view.latin1Slice(0, bytes.length);
+}
+
+/**
  * Large strings are decoded in pieces of this size and joined: V8 turns many 64 KiB slices
  * into a string faster than one huge slice (measured 159 µs vs 967 µs for 1 MiB).
  */
@@ -137,7 +147,8 @@ export function bulkText(bytes: Uint8Array): string {
   return text(bytes, 0, bytes.length);
 }
 
-function text(part: Uint8Array, start: number, end: number): string {
+/** Text of `part[start, end)`: ASCII as one-byte strings, anything else as UTF-8 (`start` on a character boundary). */
+export function text(part: Uint8Array, start: number, end: number): string {
   const view = sliceView(part);
   const sub = start === 0 && end === part.length ? part : part.subarray(start, end);
   return isAsciiNative !== undefined && isAsciiNative(sub)

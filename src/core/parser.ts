@@ -14,6 +14,7 @@
  */
 import {
   ascii,
+  asciiPiece,
   asciiShort,
   bulkText,
   copyBytes,
@@ -25,6 +26,7 @@ import {
   packedString,
   PIECE,
   SHORT_ASCII,
+  text,
   utf8,
   type SliceBuffer,
 } from './bytes.js';
@@ -57,6 +59,12 @@ import {
   T_STR_EXT,
 } from './parser-codes.js';
 import type { CoreExports } from './core-exports.generated.js';
+
+/** A large payload decoded as it arrived: its text, and its bytes for a reply that wants bytes after all. */
+interface DecodedAhead {
+  bytes: Uint8Array;
+  text: string;
+}
 import { newCoreInstance } from './wasm.js';
 import { cachedKey, KEY_MAX, KeyMemo } from './key-cache.js';
 
@@ -189,8 +197,17 @@ export class Parser {
   private extBuf: Uint8Array | null = null;
   private extCR = 0;
   private extLF = 0;
-  /** Collected payloads not yet decoded, in stream order: the storage, or views to join. */
-  private exts: Array<Uint8Array | Uint8Array[]> = [];
+  /**
+   * A payload wanted as text is decoded a piece at a time as it lands in its storage, while the
+   * server is still sending the rest (GET 1 MB: the decode no longer waits for the last byte):
+   * the text of bytes [0, extDecoded), or null when not decoding ahead. A piece that is not
+   * ASCII stops it (extAhead false); the rest is decoded at the end, from that boundary.
+   */
+  private extText: string | null = null;
+  private extDecoded = 0;
+  private extAhead = false;
+  /** Collected payloads not yet decoded, in stream order: the storage, or views to join, or decoded ahead. */
+  private exts: Array<Uint8Array | Uint8Array[] | DecodedAhead> = [];
   private extHead = 0;
   /**
    * Storage of a payload already decoded as text, reused for the next large value: strings are
@@ -356,6 +373,12 @@ export class Parser {
           off += h[hb + H_CONSUMED]!;
           this.extLen = h[hb + H_EXT_LEN]!;
           this.extSkip = h[hb + H_EXT_SKIP]! !== 0;
+          // Text is the likely use (a push may still want bytes: both are kept); above WHOLE_MIN
+          // one string is built at the end instead (see bytes.ts).
+          if (!this.returnBuffers && !this.extSkip && this.extLen <= WHOLE_MIN) {
+            this.extText = '';
+            this.extAhead = true;
+          }
         } else {
           this.fail(h[hb + H_ERROR]!);
           return;
@@ -395,11 +418,20 @@ export class Parser {
         if (chunk.buffer !== dest.buffer || chunk.byteOffset + off !== dest.byteOffset + got) {
           dest.set(piece, got);
         }
+        if (this.extAhead) this.decodeAhead(dest, got + part);
       }
     }
     this.extGot = got + take;
     if (this.extGot === len + 2) {
-      if (!this.extSkip) this.exts.push(this.extBuf ?? this.extParts);
+      if (!this.extSkip) {
+        const buf = this.extBuf;
+        const ahead = this.extText;
+        this.exts.push(
+          buf !== null && ahead !== null
+            ? { bytes: buf, text: ahead + text(buf, this.extDecoded, len) }
+            : (buf ?? this.extParts),
+        );
+      }
       const cr = this.extCR;
       const lf = this.extLF;
       this.endExt();
@@ -411,6 +443,21 @@ export class Parser {
         this.fail(this.i32[hb + H_ERROR]!);
     }
     return off + take;
+  }
+
+  /** Decodes the whole pieces of `dest[extDecoded, avail)` while they are ASCII. */
+  private decodeAhead(dest: Uint8Array, avail: number): void {
+    let at = this.extDecoded;
+    while (avail - at >= PIECE) {
+      const piece = asciiPiece(dest.subarray(at, at + PIECE));
+      if (piece === undefined) {
+        this.extAhead = false;
+        break;
+      }
+      this.extText += piece;
+      at += PIECE;
+    }
+    this.extDecoded = at;
   }
 
   /** The pending payload's final storage, made on first need with the views taken so far. */
@@ -464,6 +511,9 @@ export class Parser {
     this.extLen = 0;
     this.extGot = 0;
     this.extSkip = false;
+    this.extText = null;
+    this.extDecoded = 0;
+    this.extAhead = false;
     this.extParts = [];
     this.extBuf = null;
   }
@@ -768,8 +818,24 @@ export class Parser {
     return copyBytes(this.u8, a, a + len, this.buffers);
   }
 
+  /** A payload's storage, decoded as text, is free again: kept for the next large value unless the one kept is bigger or this is huge. */
+  private keepSpare(b: Uint8Array): void {
+    const ab = b.buffer; // reusable when it was this value's own (pool memory is shared)
+    const spare = this.spare;
+    if (this.own.has(ab) && ab.byteLength <= SPARE_MAX && (spare === null || spare.length < ab.byteLength)) {
+      this.spare = NodeBuffer !== undefined ? NodeBuffer.from(ab) : new Uint8Array(ab);
+    }
+  }
+
   private ext(asBytes: boolean): unknown {
-    let b = this.exts[this.extHead++]!;
+    const e = this.exts[this.extHead++]!;
+    let b: Uint8Array | Uint8Array[];
+    if (e instanceof Uint8Array || Array.isArray(e)) b = e;
+    else if (asBytes) b = e.bytes;
+    else {
+      this.keepSpare(e.bytes);
+      return e.text;
+    }
     if (Array.isArray(b)) {
       // views of stable chunks: pieces decode without joining, up to the size where one
       // string beats pieces (WHOLE_MIN); Buffers are one when the payload came in one chunk
@@ -787,16 +853,7 @@ export class Parser {
     }
     if (!asBytes) {
       const s = bulkText(b);
-      // Free again: kept for the next large value unless the one kept is bigger or this is huge.
-      const ab = b.buffer; // reusable when it was this value's own (pool memory is shared)
-      const spare = this.spare;
-      if (
-        this.own.has(ab) &&
-        ab.byteLength <= SPARE_MAX &&
-        (spare === null || spare.length < ab.byteLength)
-      ) {
-        this.spare = NodeBuffer !== undefined ? NodeBuffer.from(ab) : new Uint8Array(ab);
-      }
+      this.keepSpare(b);
       return s;
     }
     // The storage was allocated for this value alone: handed out as it is (no copy).

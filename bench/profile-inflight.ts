@@ -67,16 +67,21 @@ try {
       const b = builds[(k + r) % builds.length] as (typeof builds)[number];
       io.writes = 0;
       io.bytes = 0;
+      // Peak RSS over the round, sampled as the harness does (bench/e2e/measure.ts).
+      const rss0 = process.memoryUsage.rss();
+      let rssPeak = rss0;
+      const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage.rss())), 20);
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       await run(b.c, count);
       const ms = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
+      clearInterval(sampler);
       const cmds = count * perOp;
       b.cpu.push((cpu.user + cpu.system) / cmds);
       b.rate.push((cmds * 1000) / ms);
       process.stdout.write(
-        `${workload} round ${r + 1}${builds.length > 1 ? ` build ${builds.indexOf(b) + 1}` : ''}: ${Math.round((cmds * 1000) / ms)} cmd/s, ${((cpu.user + cpu.system) / cmds).toFixed(3)} us CPU/cmd (user ${(cpu.user / cmds).toFixed(3)}, sys ${(cpu.system / cmds).toFixed(3)})${io.writes > 0 ? `, ${(cmds / io.writes).toFixed(1)} cmd/write` : ''}\n`,
+        `${workload} round ${r + 1}${builds.length > 1 ? ` build ${builds.indexOf(b) + 1}` : ''}: ${Math.round((cmds * 1000) / ms)} cmd/s, ${((cpu.user + cpu.system) / cmds).toFixed(3)} us CPU/cmd (user ${(cpu.user / cmds).toFixed(3)}, sys ${(cpu.system / cmds).toFixed(3)})${io.writes > 0 ? `, ${(cmds / io.writes).toFixed(1)} cmd/write` : ''}, RSS peak ${(rssPeak / 2 ** 20).toFixed(0)} MB (+${((rssPeak - rss0) / 2 ** 20).toFixed(0)})\n`,
       );
     }
   }

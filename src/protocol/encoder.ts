@@ -72,6 +72,15 @@ function putInt(slab: Uint8Array, p: number, n: number): number {
   return end;
 }
 
+/** `mark` (`*` or `$`), `n` in decimal and CRLF at `p`: a RESP array or bulk header. Returns the new position. */
+function putHeader(slab: Uint8Array, p: number, mark: number, n: number): number {
+  slab[p++] = mark;
+  p = putInt(slab, p, n);
+  slab[p++] = CR;
+  slab[p++] = LF;
+  return p;
+}
+
 /** Default `maxArgumentLength`: the server's default proto-max-bulk-len (512 MiB). */
 export const DEFAULT_MAX_ARGUMENT_LENGTH = 512 * 1024 * 1024;
 
@@ -166,13 +175,7 @@ export class RequestEncoder {
   /** The array header of a command with `count` arguments, then its name. */
   private head(name: string, count: number): void {
     this.ensure(16);
-    const s = this.slab;
-    let p = this.pos;
-    s[p++] = STAR;
-    p = putInt(s, p, count + 1);
-    s[p++] = CR;
-    s[p++] = LF;
-    this.pos = p;
+    this.pos = putHeader(this.slab, this.pos, STAR, count + 1);
     this.string(name);
   }
 
@@ -231,11 +234,7 @@ export class RequestEncoder {
       this.tooLong(digits);
       this.ensure(32);
       const slab = this.slab;
-      let p = this.pos;
-      slab[p++] = DOLLAR;
-      p = putInt(slab, p, digits);
-      slab[p++] = CR;
-      slab[p++] = LF;
+      let p = putHeader(slab, this.pos, DOLLAR, digits);
       p = putInt(slab, p, n);
       slab[p++] = CR;
       slab[p++] = LF;
@@ -255,11 +254,7 @@ export class RequestEncoder {
     this.tooLong(s.length);
     this.ensure(s.length + 16);
     const slab = this.slab;
-    let p = this.pos;
-    slab[p++] = DOLLAR;
-    p = putInt(slab, p, s.length);
-    slab[p++] = CR;
-    slab[p++] = LF;
+    let p = putHeader(slab, this.pos, DOLLAR, s.length);
     for (let i = 0; i < s.length; i++) slab[p++] = s.charCodeAt(i);
     slab[p++] = CR;
     slab[p++] = LF;
@@ -325,15 +320,11 @@ export class RequestEncoder {
       ? (slab as WriteBuffer).utf8Write(s, at + guess, max)
       : (utf8.encodeInto(s, slab.subarray(at + guess, at + guess + max)).written ?? 0);
     this.tooLong(written);
-    let p = at;
-    slab[p++] = DOLLAR;
     if (written !== len) {
       const header = digitCount(written) + 3;
       if (header !== guess) slab.copyWithin(at + header, at + guess, at + guess + written);
     }
-    p = putInt(slab, p, written);
-    slab[p++] = CR;
-    slab[p++] = LF;
+    let p = putHeader(slab, at, DOLLAR, written);
     p += written;
     slab[p++] = CR;
     slab[p++] = LF;
@@ -345,11 +336,7 @@ export class RequestEncoder {
     this.tooLong(len);
     this.ensure(len >= BIG_ARG ? 16 : len + 16);
     const slab = this.slab;
-    let p = this.pos;
-    slab[p++] = DOLLAR;
-    p = putInt(slab, p, len);
-    slab[p++] = CR;
-    slab[p++] = LF;
+    let p = putHeader(slab, this.pos, DOLLAR, len);
     if (len >= BIG_ARG) {
       // Zero-copy: close the slab part, send the caller's bytes as they are.
       this.chunks.push(slab.subarray(this.start, p), b);

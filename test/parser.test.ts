@@ -716,6 +716,46 @@ describe('parser: large bulk strings (>= 64 KiB) outside linear memory', () => {
     ]);
   });
 
+  it('a large payload handed out as bytes (a push with pushBuffers) is not decoded as text', () => {
+    // Binary (not ASCII from the first piece): before, the whole payload was decoded as UTF-8
+    // when it completed, then thrown away (1 MB: about 5 ms per message, bench in the commit).
+    const payload = Buffer.alloc(1_000_000);
+    for (let i = 0; i < payload.length; i++) payload[i] = (i * 131 + (i >> 5)) & 0xff;
+    const data = concat([b(`>3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$${payload.length}\r\n`), payload, b('\r\n')]);
+    const proto = Buffer.prototype as unknown as Record<
+      'utf8Slice' | 'latin1Slice',
+      (s: number, e: number) => string
+    >;
+    const saved = { utf8Slice: proto.utf8Slice, latin1Slice: proto.latin1Slice };
+    let decoded = 0;
+    for (const name of ['utf8Slice', 'latin1Slice'] as const) {
+      const orig = saved[name];
+      proto[name] = function (this: Buffer, s: number, e: number): string {
+        decoded += e - s;
+        return orig.call(this, s, e);
+      };
+    }
+    const { parser: p, events } = recorder();
+    p.returnBuffers = false; // what the header sees: the reply it expects wants text
+    p.pushBuffers = true;
+    try {
+      const scratch = Buffer.alloc(65_536);
+      for (let at = 0; at < data.length;) {
+        const into = p.readInto() ?? scratch;
+        const n = Math.min(into.length, 65_536, data.length - at);
+        into.set(data.subarray(at, at + n));
+        p.feed(into.subarray(0, n), true);
+        at += n;
+      }
+    } finally {
+      Object.assign(proto, saved);
+    }
+    assert.deepStrictEqual(events, [
+      { kind: 'push', value: [Buffer.from('message'), Buffer.from('ch'), payload] },
+    ]);
+    assert.equal(decoded, 0, 'bytes decoded as text');
+  });
+
   it('multi-byte UTF-8 across 64 KiB decode pieces', () => {
     const text = '€'.repeat(70_000) + 'x' + '😀'.repeat(30_000) + 'é'.repeat(40_001);
     const data = encode({ t: 'bulk', v: b(text) });

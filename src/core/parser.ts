@@ -60,10 +60,15 @@ import {
 } from './parser-codes.js';
 import type { CoreExports } from './core-exports.generated.js';
 
-/** A large payload decoded as it arrived: its text, and its bytes for a reply that wants bytes after all. */
+/**
+ * A large payload decoded as it arrived: the text of `bytes[0, at)`, and the bytes, for a reply
+ * that wants bytes after all (a push with pushBuffers). The rest is decoded only when text is
+ * asked for: a payload handed out as bytes is never decoded past the pieces already done.
+ */
 interface DecodedAhead {
   bytes: Uint8Array;
   text: string;
+  at: number;
 }
 import { newCoreInstance } from './wasm.js';
 import { cachedKey, KEY_MAX, KeyMemo } from './key-cache.js';
@@ -428,7 +433,7 @@ export class Parser {
         const ahead = this.extText;
         this.exts.push(
           buf !== null && ahead !== null
-            ? { bytes: buf, text: ahead + text(buf, this.extDecoded, len) }
+            ? { bytes: buf, text: ahead, at: this.extDecoded }
             : (buf ?? this.extParts),
         );
       }
@@ -833,8 +838,9 @@ export class Parser {
     if (e instanceof Uint8Array || Array.isArray(e)) b = e;
     else if (asBytes) b = e.bytes;
     else {
+      const s = e.text + text(e.bytes, e.at, e.bytes.length);
       this.keepSpare(e.bytes);
-      return e.text;
+      return s;
     }
     if (Array.isArray(b)) {
       // views of stable chunks: pieces decode without joining, up to the size where one

@@ -7,8 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { joinPieces, piecesText, sliceView, utf8 } from '../src/core/bytes.js';
+import { Parser } from '../src/core/parser.js';
 import { run, type Event } from './support/parser-harness.js';
 import {
   bytes,
@@ -17,6 +19,7 @@ import {
   doubleText,
   encode,
   expectedDelivery,
+  ReplyErr,
   type RespValue,
 } from './support/resp-reference.js';
 
@@ -311,6 +314,172 @@ describe('parser properties', () => {
         assert.deepStrictEqual(summary(run(cut(data, cuts))), summary(whole));
       }),
       { numRuns: 400 },
+    );
+  });
+});
+
+describe('parser properties: large payloads collected in their storage (readInto, transient reads)', () => {
+  const P = 65536;
+  const WHOLE = 2 * 1024 * 1024;
+  /** Lengths around 64 KiB multiples, WHOLE_MIN and a little past it (no bias to small ones). */
+  const length = fc.noBias(
+    fc.oneof(
+      fc.constantFrom(P - 1, P, P + 1, 2 * P, WHOLE - 1, WHOLE, WHOLE + 1, WHOLE + P, 2_300_000),
+      fc.tuple(fc.integer({ min: 1, max: 33 }), fc.integer({ min: -4, max: 4 })).map(([k, d]) => k * P + d),
+      fc.integer({ min: P, max: 2_300_000 }),
+    ),
+  );
+  /** Non-ASCII byte runs: whole characters, and strays, truncated or invalid sequences. */
+  const special = fc.constantFrom(
+    [0xc3, 0xa9],
+    [0xe2, 0x82, 0xac],
+    [0xf0, 0x9f, 0x98, 0x80],
+    [0x80],
+    [0xff],
+    [0xe2, 0x82],
+    [0xf0],
+    [0xc0, 0x80],
+    [0xed, 0xa0, 0x80],
+  );
+  /** Where a special goes: near a piece boundary (piece k, -4 .. +3 bytes), near the end, or anywhere. */
+  const place = fc.oneof(
+    fc.record({ k: fc.nat({ max: 40 }), d: fc.integer({ min: -4, max: 3 }) }),
+    fc.record({ end: fc.integer({ min: 1, max: 6 }) }),
+    fc.record({ any: fc.nat() }),
+  );
+  /** A payload described (built in the property, so a counterexample prints short). */
+  const big = fc.record({
+    n: length,
+    specials: fc.oneof(fc.constant([]), fc.array(fc.tuple(place, special), { minLength: 1, maxLength: 3 })),
+    crlf: fc.array(fc.nat(), { maxLength: 3 }), // CR LF inside the payload
+  });
+  type Big = typeof big extends fc.Arbitrary<infer T> ? T : never;
+  const build = ({ n, specials, crlf }: Big): RespValue => {
+    const v = Buffer.alloc(n, 'abcdefghijklmnopqrstuvwxyz0123456789');
+    for (const at of crlf) v.set([13, 10], at % (n - 1));
+    for (const [where, seq] of specials) {
+      const at =
+        'k' in where
+          ? (where.k % (Math.floor(n / P) + 1)) * P + where.d
+          : 'end' in where
+            ? n - where.end
+            : where.any % n;
+      const a = Math.min(n - 1, Math.max(0, at));
+      v.set(seq.slice(0, n - a), a);
+    }
+    return { t: 'bulk', v };
+  };
+  const str = (v: string): RespValue => ({ t: 'simple', v });
+  /** A large payload at the top level, two in an array, as a map key and value, in a push, in an attribute. */
+  const item = fc.oneof(
+    { arbitrary: fc.record({ shape: fc.constant('top' as const), a: big }), weight: 3 },
+    {
+      arbitrary: fc.record({ shape: fc.constantFrom('array' as const, 'map' as const), a: big, c: big }),
+      weight: 2,
+    },
+    { arbitrary: fc.record({ shape: fc.constantFrom('push' as const, 'attr' as const), a: big }), weight: 3 },
+    { arbitrary: fc.record({ shape: fc.constant('small' as const) }), weight: 1 },
+  );
+  type Item = typeof item extends fc.Arbitrary<infer T> ? T : never;
+  const respValue = (it: Item): RespValue => {
+    switch (it.shape) {
+      case 'top':
+        return build(it.a);
+      case 'array':
+        return { t: 'array', v: [build(it.a), str('x'), build(it.c)] };
+      case 'map':
+        return { t: 'map', v: [[build(it.a), build(it.c)]] };
+      case 'push':
+        return { t: 'push', v: [str('message'), str('ch'), build(it.a)] };
+      case 'attr':
+        return { t: 'attr', attrs: [[str('k'), build(it.a)]], value: str('attributed') };
+      case 'small':
+        return str('small');
+    }
+  };
+  /** One read: its size, how it lands, and string modes set before it (undefined: left as they are). */
+  const step = fc.record({
+    size: fc.oneof(
+      { arbitrary: fc.integer({ min: 1, max: 64 }), weight: 1 },
+      { arbitrary: fc.constantFrom(P - 1, P, P + 1, 2 * P), weight: 2 },
+      { arbitrary: fc.integer({ min: 65, max: 600_000 }), weight: 4 },
+    ),
+    how: fc.constantFrom('into', 'into', 'into-stable', 'transient', 'transient', 'stable'),
+    rb: fc.constantFrom(undefined, undefined, undefined, true, false),
+    pb: fc.constantFrom(undefined, undefined, true, false),
+  });
+
+  /** A delivery in short: strings and bytes by kind and length. */
+  const brief = (x: unknown): string =>
+    JSON.stringify(x, function (this: unknown, key, v: unknown) {
+      const raw = (this as Record<string, unknown>)[key]; // before Buffer's toJSON
+      if (typeof raw === 'string') return `text(${raw.length})`;
+      if (raw instanceof Uint8Array) return `bytes(${raw.length})`;
+      if (raw instanceof Error) return `error(${raw.message.length})`;
+      return v;
+    });
+
+  it('text or bytes equal to the payload, whatever the reads, string modes flipped between reads, reset mid-payload', () => {
+    fc.assert(
+      fc.property(
+        fc.array(item, { minLength: 1, maxLength: 4 }),
+        fc.array(step, { minLength: 1, maxLength: 12 }),
+        fc.nat({ max: 3 * P }),
+        (items, steps, abandoned) => {
+          const values = items.map(respValue);
+          // each delivery with the string mode it was decoded in (set by the reads before it)
+          const got: Array<{ e: Event; mode: boolean }> = [];
+          const p = new Parser(
+            {
+              onReply: (value) => got.push({ e: { kind: 'reply', value }, mode: p.returnBuffers }),
+              onError: (value) => got.push({ e: { kind: 'error', value }, mode: p.returnBuffers }),
+              onPush: (value) => got.push({ e: { kind: 'push', value }, mode: p.pushBuffers }),
+              onProtocolError: (code) => got.push({ e: { kind: 'protocol', code }, mode: false }),
+            },
+            { makeError: (m) => new ReplyErr(m) },
+          );
+          const scratch = Buffer.alloc(600_000);
+          const feed = (wire: Uint8Array, k0: number): void => {
+            let feeds = 0;
+            for (let at = 0, k = k0; at < wire.length; k++) {
+              assert.ok(++feeds < 20_000, 'bounded');
+              const s = steps[k % steps.length]!;
+              if (s.rb !== undefined) p.returnBuffers = s.rb;
+              if (s.pb !== undefined) p.pushBuffers = s.pb;
+              // after a couple of rounds tiny reads grow, so a run stays short
+              const size = feeds > 2 * steps.length ? Math.max(s.size, 50_000) : s.size;
+              const window = s.how.startsWith('into') ? p.readInto() : null;
+              const into = window ?? scratch;
+              const n = Math.min(into.length, size, wire.length - at);
+              if (s.how === 'stable' && window === null) {
+                p.feed(wire.slice(at, at + n)); // a chunk of its own, kept as a view
+              } else {
+                into.set(wire.subarray(at, at + n));
+                p.feed(into.subarray(0, n), s.how !== 'into-stable' || window === null);
+              }
+              at += n;
+              scratch.fill(0x21, 0, n); // a transient read's memory is reused
+            }
+          };
+          // a large payload cut off part way (a dropped connection), then reset
+          const cutOff = encode({ t: 'bulk', v: Buffer.alloc(3 * P + 5, 'z') });
+          feed(cutOff.subarray(0, Math.min(cutOff.length - 3, 10 + abandoned)), steps.length >> 1);
+          assert.equal(got.length, 0, 'nothing from the abandoned payload');
+          p.reset();
+          feed(concat(values.map(encode)), 0);
+          // compared after the whole stream: bytes handed out early must not have been reused since
+          assert.equal(got.length, values.length);
+          values.forEach((v, k) => {
+            const want = expectedDelivery(v, { returnBuffers: got[k]!.mode });
+            const e = got[k]!.e;
+            if (isDeepStrictEqual(e, want)) return;
+            assert.fail(
+              `delivery ${k} (${items[k]!.shape}, mode ${got[k]!.mode}): ${brief(e)} != ${brief(want)}`,
+            );
+          });
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 });

@@ -59,6 +59,8 @@ import {
   T_STR_EXT,
 } from './parser-codes.js';
 import type { CoreExports } from './core-exports.generated.js';
+import { newCoreInstance } from './wasm.js';
+import { cachedKey, KEY_MAX, KeyMemo } from './key-cache.js';
 
 /**
  * A large payload decoded as it arrived: the text of `bytes[0, at)`, and the bytes, for a reply
@@ -70,8 +72,6 @@ interface DecodedAhead {
   text: string;
   at: number;
 }
-import { newCoreInstance } from './wasm.js';
-import { cachedKey, KEY_MAX, KeyMemo } from './key-cache.js';
 
 export { ProtocolErrorCode, protocolErrorMessage } from './parser-codes.js';
 

@@ -414,6 +414,14 @@ export class ClientCache implements ClientSideCache, TrackerSink {
     for (const c of commands) this.afterWrite(c.name, c.args, reply);
   }
 
+  /** A MULTI…EXEC block sent past the cache: its writes happen at EXEC, the last reply (a read answered before it is not kept). */
+  wroteBlock(
+    commands: ReadonlyArray<{ readonly name: string; readonly args: readonly unknown[] }>,
+    replies: ReadonlyArray<Promise<unknown>>,
+  ): void {
+    this.wrote(commands, replies[replies.length - 1] as Promise<unknown>);
+  }
+
   /** A write of this client: its keys are dropped once it is answered (before the caller sees the reply). */
   afterWrite(name: string, args: readonly unknown[], reply: Promise<unknown>): void {
     const spec = lookupCommand(name, args);

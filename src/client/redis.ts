@@ -310,8 +310,7 @@ export class Redis extends NodeCommands<RedisEvents> {
       },
       sendBatch: (commands) => {
         const sent = main.sendBatch(commands);
-        // A transaction's writes happen at EXEC: a read answered before it must not be kept.
-        cache?.wrote(commands, sent[sent.length - 1] as Promise<unknown>);
+        cache?.wroteBlock(commands, sent);
         rememberClientNamesInBlock(main, commands, sent);
         return sent;
       },
@@ -386,17 +385,22 @@ export class Redis extends NodeCommands<RedisEvents> {
   protected route(name: string, args: unknown[], opts: SendOptions, flags: CommandFlags): Promise<unknown> {
     const co = this.callOptions;
     if (co !== undefined) return this.routeUnder(co, name, args, opts, flags);
+    if (flags.blocking) return this.runBlocking(name, args, opts);
     const cache = this.shared.cache;
-    if (flags.blocking) {
-      const sent = this.shared.blocking.run(name, args, opts);
-      // Its own connection, so its invalidations are not ordered with its reply: dropped here too.
-      cache?.store.afterWrite(name, args, sent);
-      return sent;
-    }
     const main = this.shared.main;
     const sent =
       cache !== undefined ? cache.store.send(cache.tracker, name, args, opts) : main.send(name, args, opts);
     return rememberClientName(main, name, args, sent);
+  }
+
+  /**
+   * A blocking command on a dedicated connection. Its invalidations are not ordered with its
+   * reply (another socket), so the cache drops what it writes here too.
+   */
+  private runBlocking(name: string, args: unknown[], opts: SendOptions): Promise<unknown> {
+    const sent = this.shared.blocking.run(name, args, opts);
+    this.shared.cache?.store.afterWrite(name, args, sent);
+    return sent;
   }
 
   /** route() under a withOptions() view's signal/timeout (see call-options.ts). */
@@ -421,14 +425,8 @@ export class Redis extends NodeCommands<RedisEvents> {
     };
     const giveUp = (error: unknown): void => abandon(handle, asError(error));
     if (flags.blocking) {
-      const pool = this.shared.blocking;
       // Waiting for a free dedicated connection counts as unsent: a later send with the handle rejects.
-      const run = (): Promise<unknown> => {
-        const sent = pool.run(name, args, held);
-        this.shared.cache?.store.afterWrite(name, args, sent);
-        return sent;
-      };
-      return underOptions(co, name, run, undefined, giveUp);
+      return underOptions(co, name, () => this.runBlocking(name, args, held), undefined, giveUp);
     }
     const main = this.shared.main;
     const cache = this.shared.cache;

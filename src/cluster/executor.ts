@@ -114,8 +114,8 @@ export class Executor implements RedirectHost, TransactionHost {
       send,
       sendBatch: (commands) => {
         const sent = commands.map((c) => send(c.name, c.args, c.options ?? {}));
-        // Past the cache, yet this client's writes; they happen at EXEC: a read answered before it is not kept.
-        cache?.wrote(commands, sent[sent.length - 1] as Promise<unknown>);
+        // Past the cache, yet this client's writes.
+        cache?.wroteBlock(commands, sent);
         return sent;
       },
     };

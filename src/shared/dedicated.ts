@@ -183,8 +183,7 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
       options: this.admit(states[i], c.args, c.options ?? {}),
     }));
     const all = this.conn.sendBatch(block);
-    // A transaction's writes happen at EXEC: a read answered before it must not be kept.
-    this.cache?.wrote(commands, all[all.length - 1] as Promise<unknown>);
+    this.cache?.wroteBlock(commands, all);
     return all.map((sent, i) => {
       const state = states[i];
       return state === undefined ? sent : this.after(state, sent);

@@ -4,12 +4,15 @@
  * the reply is complete, beside wredis and redis-benchmark (-c 1 -P 1 -3, the harness' C ceiling)
  * on the same server, in the same time window:
  *
- *   node --import tsx bench/floor-agg.ts [hgetall|mget] [count] [rounds]
+ *   node --import tsx bench/floor-agg.ts [hgetall|mget|get1mb] [count] [rounds]
+ *
+ * (get1mb: W5's GET of 1 MB as a string; the bare socket's reads go into one reused 1 MiB buffer.)
  *
  * Prints per round: p50 and mean latency (µs) and CPU µs per command of the bare socket and of
  * wredis (dist/), and redis-benchmark's p50 and mean (1e6 / rps). Starts its own redis-server
  * (stopped by PID at the end). Bounded by rounds × 3 × count commands.
  */
+import { isAscii } from 'node:buffer';
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { startRedis } from '../test/support/redis-server.js';
@@ -19,35 +22,50 @@ import { singleClientCeiling } from './support/redis-benchmark.js';
 import { seed } from './support/seed.js';
 
 type Client = {
+  get(k: string): Promise<unknown>;
   hgetall(k: string): Promise<unknown>;
   mget(keys: string[]): Promise<unknown>;
   close(): Promise<void>;
 };
 
-const shape = process.argv[2] === 'mget' ? 'mget' : 'hgetall';
+const SHAPES = ['hgetall', 'mget', 'get1mb'] as const;
+const shape = SHAPES.find((s) => s === process.argv[2]) ?? 'hgetall';
 const count = Number(process.argv[3] ?? 2000);
 const rounds = Number(process.argv[4] ?? 3);
 const mgetKeys = Array.from({ length: KEYS.mediumCount }, (_, i) => KEYS.medium(i));
-const args = shape === 'mget' ? ['MGET', ...mgetKeys] : ['HGETALL', KEYS.hash];
+const args =
+  shape === 'mget' ? ['MGET', ...mgetKeys] : shape === 'get1mb' ? ['GET', KEYS.big1] : ['HGETALL', KEYS.hash];
 const wire = Buffer.from(
   `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`,
 );
 
 const server = await startRedis({ args: ['--appendonly', 'no'] });
 try {
-  await seed(server, [...DATA.hash.commands(), ...DATA.medium.commands()]);
+  await seed(server, [...DATA.hash.commands(), ...DATA.medium.commands(), ...DATA.big1.commands()]);
 
   // The bare socket: RESP3 like the others; a reply is complete when its known size has arrived.
   let got = 0;
+  // get1mb's second bare client: also turns the bytes into text as they land (isAscii and a
+  // latin1 slice per 64 KiB, as wredis does): the least a client handing out a string must do.
+  let decode = false;
+  let text = '';
   let want = Infinity;
   let done: (() => void) | null = null;
+  const readBuf = Buffer.allocUnsafe(shape === 'get1mb' ? 1 << 20 : 65536);
   const sock = connect({
     host: server.host,
     port: server.port,
     onread: {
-      buffer: Buffer.allocUnsafe(65536),
+      buffer: readBuf,
       callback: (n: number) => {
         got += n;
+        if (decode) {
+          for (let at = 0; at < n; at += 65536) {
+            const end = Math.min(n, at + 65536);
+            if (!isAscii(readBuf.subarray(at, end))) throw new Error('not ASCII');
+            text += readBuf.latin1Slice(at, end);
+          }
+        }
         if (got >= want && done !== null) {
           const f = done;
           done = null;
@@ -69,6 +87,7 @@ try {
   const bare = () =>
     new Promise<void>((r) => {
       got = 0;
+      text = '';
       want = size;
       done = r;
       sock.write(wire);
@@ -76,7 +95,8 @@ try {
 
   const Redis = await loadRedis<Client>(OWN_BUILD);
   const w = new Redis({ host: server.host, port: server.port });
-  const wredis = () => (shape === 'mget' ? w.mget(mgetKeys) : w.hgetall(KEYS.hash));
+  const wredis = () =>
+    shape === 'mget' ? w.mget(mgetKeys) : shape === 'get1mb' ? w.get(KEYS.big1) : w.hgetall(KEYS.hash);
   for (let i = 0; i < 300; i++) {
     await bare();
     await wredis();
@@ -98,12 +118,15 @@ try {
   process.stdout.write(`${shape}, reply ${size} B, ${count} commands per client per round (µs)\n`);
   for (let r = 0; r < rounds; r++) {
     const b = await timed(bare);
+    decode = shape === 'get1mb';
+    const d = decode ? ` | bare + text ${await timed(bare)}` : '';
+    decode = false;
     const x = await timed(wredis);
     const out = singleClientCeiling(server, count, args);
     const m = /"[^"]*","([\d.]+)","[\d.]+","[\d.]+","([\d.]+)"/.exec(out);
     const c =
       m === null ? '?' : `p50 ${(Number(m[2]) * 1000).toFixed(0)} mean ${(1e6 / Number(m[1])).toFixed(0)}`;
-    process.stdout.write(`round ${r + 1}: bare socket ${b} | wredis ${x} | redis-benchmark ${c}\n`);
+    process.stdout.write(`round ${r + 1}: bare socket ${b}${d} | wredis ${x} | redis-benchmark ${c}\n`);
   }
   sock.destroy();
   await w.close();

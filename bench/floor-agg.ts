@@ -67,6 +67,8 @@ try {
           }
         }
         if (got >= want && done !== null) {
+          // the whole reply as text (header and CRLF included), as a string client hands it out
+          if (decode && text.length !== got) throw new Error(`decoded ${text.length} of ${got} bytes`);
           const f = done;
           done = null;
           f();

@@ -42,7 +42,7 @@ function plan(
   const count = Math.max(1, Math.round((o.quick ? w.quickCount : w.count) * o.scale));
   return {
     count,
-    warmup: Math.max(2, Math.ceil(count * 0.1)),
+    warmup: Math.max(2, Math.ceil(count * o.warmup)),
     capMs: Math.round((o.quick ? 5000 : w.capMs * Math.max(1, o.scale)) * o.capFactor),
     warmupCapMs: Math.round((o.quick ? 1000 : 3000) * o.capFactor),
   };
@@ -265,7 +265,7 @@ async function main(o: Options): Promise<void> {
       process:
         'one child process per (repeat, workload, client); clients interleaved within a repeat, order rotated each repeat',
       childNodeFlags: CHILD_NODE_FLAGS,
-      phases: 'import + connect; reply shape check; warmup (10 % of the count, capped); gc(); measured loop',
+      phases: `import + connect; reply shape check; warmup (${Math.round(o.warmup * 100)} % of the count, capped); gc(); measured loop`,
       plans: Object.fromEntries(
         o.workloads.map((w) => [
           w.id,

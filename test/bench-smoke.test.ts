@@ -168,6 +168,14 @@ describe('bench helpers', () => {
     assert.throws(() => parseOptions(['--repeats', '0']), UsageError);
   });
 
+  it('warms up as many operations as it measures unless --warmup says otherwise', () => {
+    assert.equal(parseOptions([]).warmup, 1);
+    assert.equal(parseOptions(['--warmup', '0.1']).warmup, 0.1);
+    assert.equal(parseOptions(['--warmup=0']).warmup, 0);
+    assert.throws(() => parseOptions(['--warmup', '-1']), UsageError);
+    assert.throws(() => parseOptions(['--warmup', 'lots']), UsageError);
+  });
+
   it('--against adds wredis@<ref> right after wredis, once per ref', () => {
     const o = parseOptions([
       '--clients',

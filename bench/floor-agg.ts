@@ -15,6 +15,7 @@
 import { isAscii } from 'node:buffer';
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type { SliceBuffer } from '../src/core/bytes.js';
 import { startRedis } from '../test/support/redis-server.js';
 import { DATA, KEYS } from './e2e/workloads/standard.js';
 import { OWN_BUILD, loadRedis } from './support/builds.js';
@@ -51,7 +52,8 @@ try {
   let text = '';
   let want = Infinity;
   let done: (() => void) | null = null;
-  const readBuf = Buffer.allocUnsafe(shape === 'get1mb' ? 1 << 20 : 65536);
+  // latin1Slice: Node's slice method without argument coercion, as wredis uses (src/core/bytes.ts)
+  const readBuf = Buffer.allocUnsafe(shape === 'get1mb' ? 1 << 20 : 65536) as unknown as SliceBuffer;
   const sock = connect({
     host: server.host,
     port: server.port,

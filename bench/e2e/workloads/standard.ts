@@ -99,8 +99,8 @@ const BIG = {
     key: KEYS.big1,
     size: KEYS.big1Size,
     data: DATA.big1,
-    // About 1 s for wredis: at 600 the measured phase was 0.25 s and its share of the C client's
-    // rate ranged 0.61–0.85 over three repeats (scavenges and scheduling, not the client).
+    // About 1 s for wredis: at 600 the measured phase was 0.25 s, much of it the client's ramp-up,
+    // and its share of the C client's rate ranged 0.61–0.85 over three repeats.
     count: 2400,
     quickCount: 30,
     n: 4000,

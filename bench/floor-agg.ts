@@ -8,9 +8,10 @@
  *
  * (get1mb: W5's GET of 1 MB as a string; the bare socket's reads go into one reused 1 MiB buffer.)
  *
- * Prints per round: p50 and mean latency (µs) and CPU µs per command of the bare socket and of
+ * Prints per round: p50 and mean latency (µs) and CPU µs per command of the bare socket, of the
+ * bare socket that also builds the value a client hands out ("bare + text" / "bare + values"), of
  * wredis (dist/), and redis-benchmark's p50 and mean (1e6 / rps). Starts its own redis-server
- * (stopped by PID at the end). Bounded by rounds × 3 × count commands.
+ * (stopped by PID at the end). Bounded by rounds × 4 × count commands.
  */
 import { isAscii } from 'node:buffer';
 import { connect } from 'node:net';
@@ -40,16 +41,50 @@ const wire = Buffer.from(
   `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`,
 );
 
+/** A RESP3 array or map of bulk strings as JS values, the plainest way (the bytes are trusted). */
+function minimalDecode(b: SliceBuffer): unknown[] | Record<string, string> {
+  let p = 0;
+  const header = (): number => {
+    let n = 0;
+    p++; // the type byte
+    while (b[p] !== 13) n = n * 10 + (b[p++]! - 48);
+    p += 2;
+    return n;
+  };
+  const bulk = (): string => {
+    const len = header();
+    const s = b.latin1Slice(p, p + len);
+    p += len + 2;
+    return s;
+  };
+  const isMap = b[0] === 0x25; // '%'
+  const n = header();
+  if (isMap) {
+    const o = Object.create(null) as Record<string, string>;
+    for (let i = 0; i < n; i++) {
+      const k = bulk();
+      o[k] = bulk();
+    }
+    return o;
+  }
+  const a: unknown[] = new Array(n);
+  for (let i = 0; i < n; i++) a[i] = bulk();
+  return a;
+}
+
 const server = await startRedis({ args: ['--appendonly', 'no'] });
 try {
   await seed(server, [...DATA.hash.commands(), ...DATA.medium.commands(), ...DATA.big1.commands()]);
 
   // The bare socket: RESP3 like the others; a reply is complete when its known size has arrived.
   let got = 0;
-  // get1mb's second bare client: also turns the bytes into text as they land (isAscii and a
-  // latin1 slice per 64 KiB, as wredis does): the least a client handing out a string must do.
+  // The second bare client also builds what a client hands out. get1mb: the text, as the bytes
+  // land (isAscii and a latin1 slice per 64 KiB, as wredis does): the least a client handing out a
+  // string must do. mget/hgetall: the array or object, once the reply is complete, by a minimal
+  // decoder (`minimalDecode`: latin1 slices, no key cache, no validation).
   let decode = false;
   let text = '';
+  const acc = Buffer.allocUnsafe(1 << 20) as unknown as SliceBuffer;
   let want = Infinity;
   let done: (() => void) | null = null;
   // latin1Slice: Node's slice method without argument coercion, as wredis uses (src/core/bytes.ts)
@@ -61,7 +96,8 @@ try {
       buffer: readBuf,
       callback: (n: number) => {
         got += n;
-        if (decode) {
+        if (decode && shape !== 'get1mb') acc.set(readBuf.subarray(0, n), got - n);
+        else if (decode) {
           for (let at = 0; at < n; at += 65536) {
             const end = Math.min(n, at + 65536);
             if (!isAscii(readBuf.subarray(at, end))) throw new Error('not ASCII');
@@ -70,7 +106,15 @@ try {
         }
         if (got >= want && done !== null) {
           // the whole reply as text (header and CRLF included), as a string client hands it out
-          if (decode && text.length !== got) throw new Error(`decoded ${text.length} of ${got} bytes`);
+          if (decode && shape === 'get1mb' && text.length !== got) {
+            throw new Error(`decoded ${text.length} of ${got} bytes`);
+          }
+          if (decode && shape !== 'get1mb') {
+            const v = minimalDecode(acc);
+            const n = Array.isArray(v) ? v.length : Object.keys(v).length;
+            if (n !== (shape === 'mget' ? KEYS.mediumCount : KEYS.hashFields))
+              throw new Error(`decoded ${n}`);
+          }
           const f = done;
           done = null;
           f();
@@ -122,8 +166,8 @@ try {
   process.stdout.write(`${shape}, reply ${size} B, ${count} commands per client per round (µs)\n`);
   for (let r = 0; r < rounds; r++) {
     const b = await timed(bare);
-    decode = shape === 'get1mb';
-    const d = decode ? ` | bare + text ${await timed(bare)}` : '';
+    decode = true;
+    const d = ` | bare + ${shape === 'get1mb' ? 'text' : 'values'} ${await timed(bare)}`;
     decode = false;
     const x = await timed(wredis);
     const out = singleClientCeiling(server, count, args);

@@ -83,3 +83,40 @@ describe('blocking connection pool options', () => {
     );
   });
 });
+
+describe('a lease that ends with a blocking command still in flight', { timeout: 30_000 }, () => {
+  let server: RedisServerHandle;
+  before(async () => {
+    server = await startRedis();
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  it('does not hand the still-blocked connection to the next caller; the leftover command rejects', async () => {
+    // Default pool size: the connection the lease returns is the one the next caller is given.
+    const r = new Redis({ port: server.port });
+    try {
+      let leftover: Promise<unknown> | undefined;
+      // A tired borrower: fires BLPOP 0 without awaiting it and returns.
+      await r.withConnection(async (c) => {
+        leftover = c.blpop('lease:never', 0);
+        leftover.catch(() => undefined);
+        return 'done';
+      });
+      // Before the fix this queued behind BLPOP 0 on the same socket and never settled.
+      const next = r.blpop('lease:next', 0);
+      const lent = r.withConnection(async (c) => c.ping());
+      await r.rpush('lease:next', 'v');
+      assert.deepEqual(await next, ['lease:next', 'v']);
+      assert.equal(await lent, 'PONG');
+      // The abandoned BLPOP is not left waiting forever: its connection was dropped, outcome unknown.
+      await assert.rejects(leftover as Promise<unknown>, ConnectionError);
+      // It popped nothing: a value pushed now stays in the list.
+      await r.rpush('lease:never', 'kept');
+      assert.deepEqual(await r.lrange('lease:never', 0, -1), ['kept']);
+    } finally {
+      r.disconnect();
+    }
+  });
+});

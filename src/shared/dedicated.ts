@@ -10,7 +10,8 @@
  * optimistic transaction must be retried), ConnectionError otherwise — until the lease
  * ends. Commands sent while it holds state are never replayed on a new socket. When the
  * lease ends, a connection whose state changed (database, tracking, an unfinished MULTI,
- * a lost socket) is closed instead of being handed to the next borrower.
+ * a lost socket) or that still has a blocking command waiting is closed instead of being
+ * handed to the next borrower.
  */
 import { flatKeys, type KeysArg } from '../commands/methods/args.js';
 import { applyPrefix, type KeyPrefix } from '../commands/prefix.js';
@@ -52,6 +53,8 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
   /** Set when the socket went away while state was held: what every later command rejects with. */
   private lost: { watch: boolean; cause: unknown } | undefined;
   private ended = false;
+  /** Blocking commands (BLPOP, XREAD BLOCK, WAIT …) sent and not yet settled. */
+  private blocked = 0;
   /** Commands queued since a MULTI sent by `call`/`send` (with a cache only): written at EXEC. */
   private queued: Array<{ name: string; args: readonly unknown[] }> | undefined;
   private readonly onSocketClosed = (error: Error | undefined): void => {
@@ -134,7 +137,10 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
     this.ended = true;
     this.conn.off('close', this.onSocketClosed);
     const s = this.state;
-    if (this.lost !== undefined || s.dirty || s.inMulti || s.tracking) {
+    // A blocking command the borrower left unawaited (BLPOP 0) would hold the socket for as long as
+    // the server waits: lent again, the next caller's commands would queue behind it, possibly
+    // forever. Dropped, the server stops waiting and the leftover rejects with ConnectionError.
+    if (this.lost !== undefined || s.dirty || s.inMulti || s.tracking || this.blocked > 0) {
       // RESET would also do, but a fresh connection is simpler to trust than a reset one.
       this.conn.disconnect();
       return;
@@ -150,8 +156,18 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
     if (refused !== undefined) return Promise.reject(refused);
     const state = stateCommandName(name, args);
     const sent = this.conn.send(name, args, this.admit(state, args, options));
+    if (options.blocking === true) this.trackBlocking(sent);
     if (this.cache !== undefined) this.dropWrites(this.cache, name, args, state, sent);
     return state === undefined ? sent : this.after(state, sent);
+  }
+
+  /** Counts a blocking command until it settles (see `end()`). */
+  private trackBlocking(sent: Promise<unknown>): void {
+    this.blocked++;
+    const settled = (): void => {
+      this.blocked--;
+    };
+    sent.then(settled, settled);
   }
 
   /**

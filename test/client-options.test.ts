@@ -146,6 +146,51 @@ perProtocol('withOptions, withConnection signal, duplicate', (ctx) => {
     assert.equal(await r.withConnection(async (c) => c.ping()), 'PONG');
   });
 
+  it('times beyond what a timer holds (2 ** 31 ms and more) wait that long, not 1 ms', async () => {
+    // setTimeout() turns a delay above 2 ** 31 - 1 ms into 1 ms (TimeoutOverflowWarning).
+    const huge = 2 ** 40;
+    const r = ctx.r;
+    const blocked = (n: number, what: string, failed: Promise<unknown>): Promise<void> =>
+      // A command that failed early is reported as itself, not as a blocked count never reached.
+      Promise.race([blockedReach(r, n, what), failed.then(() => undefined)]);
+
+    // withOptions({ timeout }): the view's BLPOP is answered, not timed out.
+    const popped = r.withOptions({ timeout: huge }).blpop('huge:view', 0);
+    await blocked(1, 'the view BLPOP to block', popped);
+    await r.rpush('huge:view', 'v');
+    assert.deepEqual(await popped, ['huge:view', 'v']);
+
+    // blockingConnectionTimeout: a caller waiting for the one dedicated connection gets it.
+    const pool = ctx.client({ maxBlockingConnections: 1, blockingConnectionTimeout: huge });
+    const first = pool.blpop('huge:a', 0);
+    const second = pool.blpop('huge:b', 0);
+    await blocked(1, 'the first pool BLPOP to block', second);
+    await r.rpush('huge:a', '1');
+    assert.deepEqual(await first, ['huge:a', '1']);
+    await blocked(1, 'the second pool BLPOP to block', second);
+    await r.rpush('huge:b', '2');
+    assert.deepEqual(await second, ['huge:b', '2']);
+
+    // close({ timeout }): graceful; the reply of a command in flight still arrives.
+    const closing = ctx.client();
+    await closing.ping();
+    await r.call('CLIENT', 'PAUSE', 60_000, 'WRITE');
+    try {
+      const set = closing.set('huge:closed', '1');
+      await blocked(1, 'the SET to wait out the pause', set);
+      const closed = closing.close({ timeout: huge });
+      // Timers fire in order of expiry: a 1 ms timer set by close() has had its turn after this one.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await blocked(1, 'the SET still waiting', set);
+      await r.call('CLIENT', 'UNPAUSE');
+      assert.equal(await set, 'OK');
+      await closed;
+    } finally {
+      await r.call('CLIENT', 'UNPAUSE');
+    }
+    assert.equal(await r.get('huge:closed'), '1');
+  });
+
   it('duplicate(overrides) is a new client with the same options', async () => {
     const r = ctx.r;
     const d = r.duplicate({ db: 2 });

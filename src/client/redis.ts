@@ -37,6 +37,7 @@ import { ClientCache, type ClientSideCache, type Tracker } from '../cache/index.
 import { existingPubSub, installPubSub, type PubSubCommands } from '../pubsub/index.js';
 import { clientSetName, rememberClientName, rememberClientNamesInBlock } from '../shared/client-name.js';
 import { startMonitor, type Monitor, type MonitorEvent } from './monitor.js';
+import { MAX_TIMER_MS } from '../util/timer.js';
 
 /** Bytes as replies carry them under `withBuffers()`: Buffer on Node, Uint8Array on edge runtimes. */
 export type Bytes = Uint8Array;
@@ -164,8 +165,11 @@ export class Redis extends NodeCommands<RedisEvents> {
    */
   async close(options?: { timeout?: number }): Promise<void> {
     const timeout = options?.timeout;
+    // Beyond the timer maximum the close stays graceful: setTimeout would turn the delay into 1 ms.
     const timer =
-      timeout !== undefined && timeout >= 0 ? setTimeout(() => this.disconnect(), timeout) : undefined;
+      timeout !== undefined && timeout >= 0 && timeout <= MAX_TIMER_MS
+        ? setTimeout(() => this.disconnect(), timeout)
+        : undefined;
     (timer as { unref?: () => void } | undefined)?.unref?.();
     try {
       await this.closeGracefully();

@@ -9,6 +9,7 @@
  */
 import { Connection, type ConnectionConfig, type SendOptions } from '../connection/connection.js';
 import { ConnectionError, ErrorCodes } from '../errors/index.js';
+import { timerFor } from '../util/timer.js';
 
 /** Code of the ConnectionError a caller gets when no dedicated connection came free in time. */
 export const POOL_TIMEOUT = ErrorCodes.POOL_TIMEOUT;
@@ -69,7 +70,8 @@ export class BlockingPool {
     }
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, timer: undefined };
-      if (this.timeout > 0) {
+      // Beyond the timer maximum means no limit: setTimeout would turn it into 1 ms.
+      if (timerFor(this.timeout)) {
         waiter.timer = setTimeout(() => {
           const at = this.waiters.indexOf(waiter);
           if (at >= 0) this.waiters.splice(at, 1);

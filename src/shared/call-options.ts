@@ -11,6 +11,7 @@
  * waiting for it.
  */
 import { ErrorCodes, RedisError, TimeoutError } from '../errors/index.js';
+import { timerFor } from '../util/timer.js';
 
 /** Options of `r.withOptions()`. */
 export interface CallOptions {
@@ -45,8 +46,10 @@ export function underOptions<T>(
 ): Promise<T> {
   const signal = o.signal;
   if (signal?.aborted === true) return Promise.reject(abortReason(signal));
-  const timeout = o.timeout ?? 0;
-  if (signal === undefined && !(timeout > 0)) return ready === undefined ? send() : ready.then(send);
+  const timeout = o.timeout;
+  // A timeout beyond the timer maximum is no limit: setTimeout would turn it into 1 ms.
+  const limited = timerFor(timeout);
+  if (signal === undefined && !limited) return ready === undefined ? send() : ready.then(send);
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     let sent = false;
@@ -64,7 +67,7 @@ export function underOptions<T>(
     };
     const onAbort = (): void => giveUp(abortReason(signal as AbortSignal));
     signal?.addEventListener('abort', onAbort, { once: true });
-    if (timeout > 0) {
+    if (limited) {
       timer = setTimeout(
         () =>
           giveUp(

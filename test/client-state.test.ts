@@ -15,8 +15,10 @@ import {
   Redis,
   RedisCluster,
   Sentinel,
+  TimeoutError,
   WatchError,
 } from '../src/index.js';
+import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
 import { parseInfo } from './support/raw-client.js';
 import { startRedis, type RedisServerHandle } from './support/redis-server.js';
 
@@ -236,5 +238,62 @@ describe('connection-state commands', { timeout: 60_000 }, () => {
       (kept as { get(k: string): Promise<unknown> }).get('x'),
       /withConnection\(\) has ended/,
     );
+  });
+});
+
+describe('a lent connection torn down by commandTimeout while it holds state', { timeout: 60_000 }, () => {
+  let server: RedisServerHandle;
+  let proxy: FaultProxy;
+  let r: Redis;
+  let other: Redis;
+  before(async () => {
+    server = await startRedis();
+    proxy = await startFaultProxy(server.port);
+    // Through the proxy, whose pause freezes the server for r alone; `other` goes direct.
+    r = new Redis({ host: server.host, port: proxy.port, commandTimeout: 200 });
+    other = new Redis({ host: server.host, port: server.port });
+    await Promise.all([r.ping(), other.ping()]);
+  });
+  after(async () => {
+    proxy.resume();
+    r.disconnect();
+    other.disconnect();
+    await proxy.close();
+    await server.stop();
+  });
+
+  it('a WATCHed transaction sent right after the TimeoutError never commits on the replacement socket', async () => {
+    await other.set('tw', 'start');
+    const outcome = r.withConnection(async (c) => {
+      await c.watch('tw');
+      proxy.pause();
+      // Nothing comes back: the command times out and the client tears the socket down.
+      await assert.rejects(c.get('tw'), TimeoutError);
+      // Sent at once, while that teardown is still under way.
+      const tx = c.multi().set('tw', 'mine').exec();
+      tx.catch(() => undefined); // it may settle while the write below is awaited
+      await other.set('tw', 'theirs'); // what the WATCH was there to catch
+      proxy.resume();
+      return tx;
+    });
+    await assert.rejects(outcome, (e: unknown) => e instanceof WatchError || e instanceof ConnectionError);
+    assert.equal(await other.get('tw'), 'theirs');
+    assert.equal(await r.withConnection(async (c) => c.ping()), 'PONG');
+  });
+
+  it('a write sent right after the TimeoutError under SELECT never lands in the handshake database', async () => {
+    await other.set('ts', 'db0');
+    const outcome = r.withConnection(async (c) => {
+      await c.call('SELECT', 5);
+      proxy.pause();
+      await assert.rejects(c.get('ts'), TimeoutError);
+      const set = c.set('ts', 'meant-for-db5');
+      set.catch(() => undefined);
+      proxy.resume();
+      return set;
+    });
+    await assert.rejects(outcome, ConnectionError);
+    assert.equal(await other.get('ts'), 'db0');
+    assert.equal(await r.withConnection(async (c) => c.ping()), 'PONG');
   });
 });

@@ -60,7 +60,14 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
   private readonly onSocketClosed = (error: Error | undefined): void => {
     const s = this.state;
     if (this.lost !== undefined || this.ended) return;
-    if (s.watching || s.inMulti || s.otherDb || s.tracking) this.lost = { watch: s.watching, cause: error };
+    if (!(s.watching || s.inMulti || s.otherDb || s.tracking)) return;
+    this.lost = { watch: s.watching, cause: error };
+    // Commands not yet written when the socket went (sent while a teardown was under way, e.g.
+    // right after a commandTimeout, or still in this tick's write) would be carried to the next
+    // socket, which has no WATCH and the handshake's database: a watched EXEC would commit, a
+    // write would land in db 0. The connection is not lent again anyway (see end()): closing it
+    // once the queue has settled what was written (outcome unknown) rejects the rest unsent.
+    queueMicrotask(() => this.conn.disconnect());
   };
 
   constructor(

@@ -119,6 +119,27 @@ perProtocol(
       assert.deepEqual(await read.promise, [{ stream: 's', entries: [{ id, fields: { a: '1' } }] }]);
     });
 
+    it(
+      'a BLPOP 0 in a pipeline runs on a dedicated connection: the shared one keeps answering',
+      {
+        timeout: 20_000,
+      },
+      async () => {
+        const r = ctx.r;
+        const observer = ctx.client();
+        await r.set('pk', 'v');
+        // As on a cluster pipeline: the blocking member goes to the pool, the others keep their slots.
+        const batch = r.pipeline().get('pk').blpop('pq', 0).get('pk').exec();
+        await waitUntil('pipelined BLPOP blocked', 5000, async () =>
+          (await blockedIds(observer, 'blpop')).length === 1 ? undefined : 'not yet',
+        );
+        // Before, the BLPOP sat on the shared connection and this GET (and RPUSH) queued behind it.
+        assert.equal(await r.get('pk'), 'v');
+        await r.rpush('pq', 'x');
+        assert.deepEqual(await batch, ['v', ['pq', 'x'], 'v']);
+      },
+    );
+
     it('inside withConnection, blocking commands run on the lent connection itself', async () => {
       const r = ctx.r;
       await r.withConnection(async (conn) => {

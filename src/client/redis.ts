@@ -17,7 +17,7 @@ import {
 import { BlockingPool } from '../shared/blocking-pool.js';
 import { DedicatedConnection } from '../shared/dedicated.js';
 import { Pipeline, Transaction, type BatchTarget } from '../shared/pipeline.js';
-import type { CommandFlags } from '../shared/command-flags.js';
+import { commandFlags, type CommandFlags } from '../shared/command-flags.js';
 import { resolveOptions, type RedisOptions, type ResolvedOptions } from '../shared/options.js';
 import { installScanIterators, type ScanIterators } from '../shared/scan.js';
 import type { RedisKey } from '../commands/methods/index.js';
@@ -301,13 +301,24 @@ export class Redis extends NodeCommands<RedisEvents> {
     return {
       buffers: this.buffers,
       send: (name, args, options) => {
+        // A pipeline's blocking command (BLPOP 0, XREAD BLOCK …) goes to a dedicated connection, as
+        // a cluster pipeline's does: on the shared one every later command would wait behind it.
+        // (Transactions go by sendBatch: inside MULTI nothing blocks.)
+        if (commandFlags(name, args).blocking)
+          return this.runBlocking(name, [...args], { ...options, blocking: true });
         const sent = main.send(name, args, options);
         cache?.afterWrite(name, args, sent);
         return rememberClientName(main, name, args, sent);
       },
-      // CLIENT SETNAME is remembered as its own reply arrives: a pipeline with one goes by `send`.
+      // CLIENT SETNAME is remembered as its own reply arrives, a blocking command goes to the
+      // pool: a pipeline with one goes by `send`.
       sendEach: (commands) => {
-        if (commands.some((c) => clientSetName(c.name, c.args) !== undefined)) return undefined;
+        if (
+          commands.some(
+            (c) => clientSetName(c.name, c.args) !== undefined || commandFlags(c.name, c.args).blocking,
+          )
+        )
+          return undefined;
         const all = main.sendEach(commands, buffers);
         cache?.wrote(commands, all);
         return all;

@@ -165,4 +165,18 @@ describe('Lock', () => {
     assert.ok(err instanceof LockError, String(err));
     assert.equal((err.cause as Error).message, 'shutting down');
   });
+
+  it('a sleep beyond what a timer holds (2 ** 31 ms and more) waits, not 1 ms between attempts', async () => {
+    await new Lock(a, 'lk', { timeout: 10_000 }).acquire();
+    await a.configResetstat();
+    const controller = new AbortController();
+    const waiting = new Lock(b, 'lk', { sleep: 2 ** 40 }).acquire({ signal: controller.signal });
+    waiting.catch(() => undefined);
+    // setTimeout() would turn the sleep into 1 ms: by now dozens of SET NX attempts.
+    await new Promise((res) => setTimeout(res, 50));
+    const m = /^cmdstat_set:calls=(\d+)/m.exec(await a.info('commandstats'));
+    controller.abort(new Error('done'));
+    await assert.rejects(waiting, LockError);
+    assert.equal(Number(m?.[1] ?? 0), 1);
+  });
 });

@@ -10,6 +10,7 @@
 import { DataError, ErrorCodes, LockError } from '../errors/index.js';
 import { defineScript, evalScript } from './script.js';
 import { asText, type CommandRunner, type RedisKey } from './types.js';
+import { MAX_TIMER_MS } from '../util/timer.js';
 
 /** Options of `r.lock(name, options)`. */
 export interface LockOptions {
@@ -121,7 +122,8 @@ export class Lock {
       const left = deadline - performance.now();
       if (!blocking || left <= 0)
         throw new LockError('Could not acquire the lock in time', { code: ErrorCodes.LOCK_TIMEOUT });
-      await pause(Math.min(sleep, left), signal);
+      // Never above the timer maximum: setTimeout would make 1 ms of it (a SET NX storm).
+      await pause(Math.min(sleep, left, MAX_TIMER_MS), signal);
     }
   }
 

@@ -6,6 +6,7 @@
 import { ConnectionError, ErrorCodes, TimeoutError } from '../errors/index.js';
 import { connectFailureCode } from '../errors/codes.js';
 import type { Transport, TransportTarget } from './types.js';
+import { timerFor } from '../util/timer.js';
 
 /** Chunks joined into one write stay under this size; larger chunks go out alone, uncopied. */
 export const JOIN_LIMIT = 64 * 1024;
@@ -136,9 +137,6 @@ export abstract class QueuedTransport implements Transport {
   abstract onData(listener: (chunk: Uint8Array) => void): void;
 }
 
-/** Largest delay timers honour (2^31 - 1 ms); 0 or beyond means no connect limit. */
-const MAX_TIMER_MS = 2_147_483_647;
-
 export function describeTarget(target: TransportTarget): string {
   return target.path ?? `${target.host}:${target.port}`;
 }
@@ -165,7 +163,8 @@ export function openWithin<S>(
       code: connectFailureCode(e),
     });
   };
-  if (!(ms > 0 && ms <= MAX_TIMER_MS)) return opening.then(undefined, failed);
+  // 0, or beyond the timer maximum (which a timer would turn into 1 ms), is no limit.
+  if (!timerFor(ms)) return opening.then(undefined, failed);
   return new Promise<S>((resolve, reject) => {
     let late = false;
     const timer = setTimeout(() => {

@@ -7,6 +7,7 @@ import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { ConnectionError, ErrorCodes, TimeoutError } from '../errors/index.js';
 import { connectFailureCode } from '../errors/codes.js';
 import type { Transport, TransportFactory, TransportTarget } from './types.js';
+import { timerFor } from '../util/timer.js';
 
 /** Bytes per read into the reused buffer (Node's own read size). */
 const READ_SIZE = 65536;
@@ -126,7 +127,7 @@ export const nodeTransport: TransportFactory = (target) =>
     }
     // 0 means no limit, as for commandTimeout: a zero-delay timer would race the handshake.
     // So do Infinity and delays above the timer maximum, which Node would turn into 1 ms.
-    const limited = target.connectTimeout > 0 && target.connectTimeout <= MAX_TIMER_MS;
+    const limited = timerFor(target.connectTimeout);
     const timer = limited
       ? setTimeout(() => {
           cleanup();
@@ -162,9 +163,6 @@ export const nodeTransport: TransportFactory = (target) =>
     socket.once('error', onError);
     socket.once(readyEvent, onReady);
   });
-
-/** Largest delay `setTimeout` honours (2^31 - 1 ms). */
-const MAX_TIMER_MS = 2_147_483_647;
 
 function isIp(host: string): boolean {
   return /^[\d.]+$/.test(host) || host.includes(':');

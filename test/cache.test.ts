@@ -510,6 +510,51 @@ describe('client-side cache: while the RESP2 invalidation connection lags', () =
       await proxy.close();
     }
   });
+
+  it("this client's FLUSHDB / FLUSHALL / SWAPDB (keyless writes: a command, call(), a pipeline, a lent connection) empty the cache once answered", async () => {
+    const proxy = await startHoldProxy(server.port);
+    const r = new Redis({ port: proxy.port, protocol: 2, clientSideCache: true });
+    try {
+      await tracking(r);
+      const [, listener] = proxy.pipes as [Pipe, Pipe];
+      const cache = r.clientSideCache!;
+      // The server's flush invalidation now waits in the proxy: only the client's own bookkeeping
+      // can keep it from serving what it read before its own flush.
+      listener.holdDown = true;
+      const flushes: Array<[string, () => Promise<unknown>]> = [
+        ['flushdb()', () => r.flushdb()],
+        ["call('FLUSHALL')", () => r.call('FLUSHALL')],
+        ['pipeline().flushdb()', () => r.pipeline().flushdb().exec()],
+        ['withConnection(c => c.flushall())', () => r.withConnection((c) => c.flushall())],
+      ];
+      for (const [how, flush] of flushes) {
+        await r.set('flushed', 'v1');
+        assert.equal(await r.get('flushed'), 'v1');
+        const hits = cache.stats().hits;
+        assert.equal(await r.get('flushed'), 'v1'); // cached
+        assert.equal(cache.stats().hits, hits + 1);
+        await flush();
+        assert.equal(await r.get('flushed'), null, how);
+      }
+      // SWAPDB: the server sends no invalidation at all (Redis 7.0); this client's own one still counts.
+      await r.set('flushed', 'db0');
+      assert.equal(await r.get('flushed'), 'db0');
+      await r.withConnection(async (c) => {
+        await c.call('SELECT', 1);
+        await c.set('flushed', 'db1');
+      });
+      assert.equal(await r.get('flushed'), 'db0');
+      const hits = cache.stats().hits;
+      assert.equal(await r.get('flushed'), 'db0'); // cached
+      assert.equal(cache.stats().hits, hits + 1);
+      await r.swapdb(0, 1);
+      assert.equal(await r.get('flushed'), 'db1');
+    } finally {
+      proxy.release();
+      await r.close();
+      await proxy.close();
+    }
+  });
 });
 
 describe('client-side cache store: empty entries', () => {

@@ -424,6 +424,16 @@ export class ClientCache implements ClientSideCache, TrackerSink {
 
   /** A write of this client: its keys are dropped once it is answered (before the caller sees the reply). */
   afterWrite(name: string, args: readonly unknown[], reply: Promise<unknown>): void {
+    if (emptiesDatabase(name)) {
+      // FLUSHDB / FLUSHALL / SWAPDB name no key, so the drop below would miss them; the server's
+      // flush invalidation may come after the reply (RESP2: on the listener's socket; Redis 7
+      // sends the writer's own after its reply) and SWAPDB sends none. So this client's own flush
+      // empties the cache itself, at send and when answered, like any write of its own.
+      const clear = (): void => this.clear();
+      clear();
+      reply.then(clear, clear);
+      return;
+    }
     const spec = lookupCommand(name, args);
     if (spec === undefined || isReadOnly(spec)) return;
     const indexes = keyIndexes(spec, args);
@@ -435,6 +445,13 @@ export class ClientCache implements ClientSideCache, TrackerSink {
     drop();
     reply.then(drop, drop);
   }
+}
+
+/** Keyless writes that change every key of a database: FLUSHDB, FLUSHALL, SWAPDB (any case). */
+function emptiesDatabase(name: string): boolean {
+  if (name.length < 6 || name.length > 8) return false;
+  const lower = name.toLowerCase();
+  return lower === 'flushdb' || lower === 'flushall' || lower === 'swapdb';
 }
 
 /** The caller's own value: a copy of the stored reply, shaped by the typed method if any. */

@@ -90,6 +90,11 @@ describe('secrets stay out of inspect output and error messages', { timeout: 60_
       [['CLIENT', SECRET], /^ERR unknown subcommand '\(not shown\)'\. Try CLIENT HELP\.$/],
       [['OBJECT', `${SECRET}'. Try `], /^ERR unknown subcommand '\(not shown\)'\. Try OBJECT HELP\.$/],
       [[`NOSUCH${SECRET}`, SECRET], /^ERR unknown command .*\(arguments not shown\)$/],
+      // A tired user's CONFIG SET with value and name swapped: the server quotes the "name".
+      [
+        ['CONFIG', 'SET', SECRET, 'requirepass'],
+        /^ERR Unknown option or number of arguments for CONFIG SET - '\(not shown\)'$/,
+      ],
     ];
     for (const [[name, ...args], expected] of cases) {
       const e: unknown = await r.call(name as string, ...args).then(

@@ -71,6 +71,9 @@ const QUOTING: ReadonlyArray<readonly [prefix: string, closing: string]> = [
   ["ERR No such user '", "'"],
   ["ERR User '", "' not found"],
   ["ERR unknown subcommand '", "'. Try "],
+  // CONFIG SET quotes the first argument it takes for a parameter name: with name and value
+  // swapped (`CONFIG SET <password> requirepass`), that is the password.
+  ["ERR Unknown option or number of arguments for CONFIG SET - '", "'"],
 ];
 const NOT_SHOWN = '(not shown)';
 const ARGS_MARKER = ', with args beginning with:';

@@ -175,6 +175,18 @@ for (const protocol of [2, 3] as const) {
       assert.deepEqual(await reused.exec(), ['a', 122]);
     });
 
+    it("a NOSCRIPT slot retried has its batch's reply form (a withBuffers() pipeline gets bytes either way)", async () => {
+      const s = r.script('return ARGV[1]');
+      await s.load();
+      const b = r.withBuffers();
+      const known = await s.runIn(b.pipeline().call('ECHO', 'a'), { args: ['x'] }).exec();
+      assert.deepEqual(known, [Buffer.from('a'), Buffer.from('x')]);
+      await server.command('SCRIPT', 'FLUSH');
+      const retried = await s.runIn(b.pipeline().call('ECHO', 'a'), { args: ['x'] }).exec();
+      assert.deepEqual(retried, [Buffer.from('a'), Buffer.from('x')]);
+      assert.equal(await s.exists(), true);
+    });
+
     it('keeps other failures in their pipeline slot', async () => {
       const s = new Script(r, "return redis.call('INCR', KEYS[1])");
       await s.load();

@@ -132,7 +132,11 @@ export class Script {
       batch.call(byBody, this.lua, ...tail);
       return batch;
     }
-    const slot: RetrySlot = { index: batch.length, retry: () => this.client.call(byBody, this.lua, ...tail) };
+    const slot: RetrySlot = {
+      index: batch.length,
+      requeue: () => batch.call(byBody, this.lua, ...tail),
+      retry: () => this.client.call(byBody, this.lua, ...tail),
+    };
     batch.call(readOnly ? 'EVALSHA_RO' : 'EVALSHA', this.sha, ...tail);
     addRetrySlot(batch, slot);
     return batch;
@@ -147,6 +151,9 @@ export class Script {
 
 interface RetrySlot {
   readonly index: number;
+  /** Queues the slot again by body into its batch. */
+  readonly requeue: () => void;
+  /** Runs it by body through the script's own client (when the batch is in use again). */
   readonly retry: () => Promise<unknown>;
 }
 
@@ -168,8 +175,18 @@ function addRetrySlot(batch: ScriptBatch, slot: RetrySlot): void {
       const mine = slotsOf.get(batch)?.splice(0) ?? [];
       const results = await exec.call(this);
       const failed = mine.filter((s) => results[s.index] instanceof NoScriptError);
-      if (failed.length > 0) {
-        // Dispatched in one tick: they stay in order on the wire.
+      if (failed.length > 0 && this.length === 0) {
+        // Through the batch itself, so the retry has what its slot had: the batch's connection and
+        // reply form (a withBuffers() pipeline gets bytes), its keyPrefix and withOptions() limits,
+        // whichever client the script is bound to. In order, in one write.
+        for (const s of failed) s.requeue();
+        const again = await exec.call(this);
+        failed.forEach((s, i) => {
+          results[s.index] = again[i];
+        });
+      } else if (failed.length > 0) {
+        // The caller queued more on this batch meanwhile: those are theirs to exec, so these
+        // go through the script's client. Dispatched in one tick: they stay in order on the wire.
         const again = await Promise.all(
           failed.map((s) =>
             s.retry().then(

@@ -180,7 +180,11 @@ function addRetrySlot(batch: ScriptBatch, slot: RetrySlot): void {
         // reply form (a withBuffers() pipeline gets bytes), its keyPrefix and withOptions() limits,
         // whichever client the script is bound to. In order, in one write.
         for (const s of failed) s.requeue();
-        const again = await exec.call(this);
+        // A rejected retry (a withOptions() view's abort or timeout) fails those slots only.
+        const again = await exec.call(this).then(
+          (v) => v,
+          (e: unknown) => failed.map(() => e),
+        );
         failed.forEach((s, i) => {
           results[s.index] = again[i];
         });

@@ -1,5 +1,5 @@
 /**
- * What `util.inspect` / `console.log` show of wredis objects: never a password, a credentials
+ * What `util.inspect` / `console.log` (and `JSON.stringify`) show of wredis objects: never a password, a credentials
  * provider, TLS key material, or command arguments (values may be secrets too). Clients,
  * views, pipelines, transactions and lent connections print a short summary; option objects
  * print with their secrets replaced. The hook is Node's registered symbol, so nothing here
@@ -51,6 +51,16 @@ export function withRedactedInspect<T extends object>(options: T): T {
       return inspect(redacted(this), opts);
     },
   });
+  // JSON.stringify (structured loggers: pino, winston) does not call inspectors: without this an
+  // options object logged as JSON showed the password. Not enumerable, so no key listing sees it.
+  Object.defineProperty(options, 'toJSON', {
+    enumerable: false,
+    configurable: true,
+    writable: true,
+    value: function (this: object): unknown {
+      return redacted(this);
+    },
+  });
   return options;
 }
 
@@ -82,6 +92,16 @@ export function inspectAs(proto: object, summary: (self: never) => Record<string
         redacted(summary(this as never)) as object,
       );
       return inspect(shown, opts);
+    },
+  });
+  // The same summary for JSON.stringify, which otherwise walks every field (options, password,
+  // connections, queues) of a client logged as JSON.
+  Object.defineProperty(proto, 'toJSON', {
+    enumerable: false,
+    configurable: true,
+    writable: true,
+    value: function (this: object): unknown {
+      return redacted(summary(this as never));
     },
   });
 }

@@ -19,6 +19,7 @@ import { pubsubFor } from '../src/pubsub/index.js';
 import { Sentinel } from '../src/sentinel/index.js';
 import { freePort, startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
 import { startSentinel, type SentinelTopology } from './support/sentinel.js';
+import { HELLO3, startScriptedServer } from './support/scripted-server.js';
 
 const noRetry = (): Retry => new Retry({ retries: 0 });
 const quickRetry = (): Retry =>
@@ -109,6 +110,43 @@ describe('Sentinel', () => {
     const s = new Sentinel({ sentinels: [dead, ...topo.sentinelNodes()], name: topo.masterName });
     made.push(s);
     assert.equal((await s.primaryAddress()).port, topo.primary.port);
+  });
+
+  it('a sentinel naming a replica or a dead node as primary is passed over: the next sentinel is asked', async () => {
+    // A stale or partitioned sentinel keeps naming the old primary (by now a replica, or gone);
+    // a real sentinel will not lie on demand, so this one is scripted. It is listed first.
+    const dead = await freePort();
+    for (const [label, named] of [
+      ['a replica', topo.replicas[0] as RedisServerHandle],
+      ['a dead node', { host: '127.0.0.1', port: dead }],
+    ] as const) {
+      const liar = await startScriptedServer((cmd) => {
+        if (cmd[0] === 'hello') return HELLO3;
+        if (cmd[0] === 'sentinel' && cmd[1]?.toLowerCase() === 'get-master-addr-by-name')
+          return `*2\r\n$9\r\n127.0.0.1\r\n$${String(named.port).length}\r\n${named.port}\r\n`;
+        if (cmd[0] === 'subscribe')
+          return `>3\r\n$9\r\nsubscribe\r\n$${cmd[1]?.length}\r\n${cmd[1]}\r\n:1\r\n`;
+        return '+OK\r\n';
+      });
+      const s = new Sentinel({
+        sentinels: [{ host: '127.0.0.1', port: liar.port }, ...topo.sentinelNodes()],
+        name: topo.masterName,
+      });
+      made.push(s);
+      try {
+        const p = s.primary({ lazyConnect: true, retry: noRetry() });
+        assert.equal(await p.set(`liar-${label}`, '1'), 'OK', label);
+        assert.equal(await roleOf(p), 'master', label);
+        assert.equal(await portOf(p), topo.primary.port, label);
+        assert.ok(
+          liar.received.some((c) => c[0] === 'sentinel'),
+          `${label}: the lying sentinel was asked first`,
+        );
+        await s.close();
+      } finally {
+        await liar.close();
+      }
+    }
   });
 
   it('primary() is a client of the primary: writes, ROLE master', async () => {

@@ -66,24 +66,57 @@ export class Discovery {
     return [...this.clients.values()];
   }
 
-  /** The primary's address as the first answering sentinel names it. */
-  async primary(): Promise<NodeAddress> {
+  /**
+   * The primary's address as the first answering sentinel names it. With `accept`, an address it
+   * refuses (false, or a throw: the named node is a replica, or does not answer) sends the lookup
+   * on to the next sentinel: a stale or partitioned sentinel keeps naming the old primary, and,
+   * having answered, it would otherwise stay first in line and be believed at every reconnect.
+   * Each address is checked once per lookup; the error then names the last refusal.
+   */
+  async primary(accept?: (address: NodeAddress) => Promise<boolean>): Promise<NodeAddress> {
     let cause: unknown;
     let unknownName = 0;
+    let refused: NodeAddress | undefined;
+    const checked = new Map<string, Promise<boolean>>();
     for (const sentinel of [...this.order]) {
+      let addr: NodeAddress | undefined;
       try {
         const reply = await this.ask(sentinel, ['GET-MASTER-ADDR-BY-NAME', this.name]);
-        const addr = readAddress(reply);
-        if (addr === undefined) {
-          unknownName++;
-          continue;
-        }
-        this.promote(sentinel);
-        return addr;
+        addr = readAddress(reply);
       } catch (e) {
         cause = e;
+        continue;
       }
+      if (addr === undefined) {
+        unknownName++;
+        continue;
+      }
+      if (accept !== undefined) {
+        const key = `${addr.host}:${addr.port}`;
+        let verdict = checked.get(key);
+        if (verdict === undefined) {
+          verdict = accept(addr);
+          checked.set(key, verdict);
+        }
+        let ok = false;
+        try {
+          ok = await verdict;
+        } catch (e) {
+          cause = e;
+        }
+        if (!ok) {
+          refused = addr;
+          continue;
+        }
+      }
+      this.promote(sentinel);
+      return addr;
     }
+    if (refused !== undefined)
+      throw new PrimaryNotFoundError(
+        `${refused.host}:${refused.port}, named primary of "${this.name}", is not a primary (yet)`,
+        cause === undefined ? undefined : { cause },
+      );
     const why =
       unknownName > 0
         ? `${unknownName} of ${this.order.length} sentinels do not know it`

@@ -11,13 +11,7 @@ import { debug, debugging } from '../debug-log.js';
 import { Connection } from '../connection/connection.js';
 import type { RedisOptions, ResolvedOptions } from '../shared/options.js';
 import { Redis } from '../client/redis.js';
-import {
-  ConnectionError,
-  DataError,
-  ErrorCodes,
-  PrimaryNotFoundError,
-  ReplicaNotFoundError,
-} from '../errors/index.js';
+import { ConnectionError, DataError, ErrorCodes, ReplicaNotFoundError } from '../errors/index.js';
 import { pubsubFor } from '../pubsub/pubsub.js';
 import { Retry } from '../retry.js';
 import type { TlsOptions, Transport, TransportFactory, TransportTarget } from '../transport/types.js';
@@ -191,14 +185,15 @@ export class Sentinel {
       if (await this.hasRole(hint, 'master', config, base).catch(() => false)) return hint;
       if (this.switchedTo === hint) this.switchedTo = undefined;
     }
-    const address = await this.primaryAddress();
+    // The role check runs per sentinel answer: an address that is not a primary (or does not
+    // answer) sends the lookup on to the next sentinel instead of failing the connect, so one
+    // stale sentinel ahead in the list cannot keep the client off the real primary.
+    const named = await this.discovery.primary(
+      this.roleCheck ? (a) => this.hasRole(this.translate(a), 'master', config, base) : undefined,
+    );
+    const address = this.translate(named);
     if (debugging) debug('sentinel: primary of "%s" is %s:%d', this.name, address.host, address.port);
     if (hint !== undefined && same(hint, address)) this.switchedTo = undefined;
-    if (this.roleCheck && !(await this.hasRole(address, 'master', config, base))) {
-      throw new PrimaryNotFoundError(
-        `${address.host}:${address.port}, named primary of "${this.name}", is not a primary (yet)`,
-      );
-    }
     return address;
   }
 

@@ -251,16 +251,32 @@ export class Executor implements RedirectHost, TransactionHost {
         command: name.toUpperCase(),
       });
     const { transform, ...raw } = options;
+    // A shard's part goes under the redirection policy like any command: a reply proving it did
+    // not run there (READONLY from a primary demoted by a failover the map has not seen, CLUSTERDOWN,
+    // TRYAGAIN, LOADING, a node that could not be reached) refreshes the map and goes again to the
+    // shard's current primary, found by one of its slots. Without this nothing refreshed the map
+    // (no MOVED for a keyless command, no lost socket after CLUSTER FAILOVER), so FLUSHALL or
+    // FUNCTION LOAD kept failing with READONLY until the next refreshInterval. All-nodes commands
+    // stay on the node named (replicas included), tried once.
+    const slots = which === 'all_shards' ? map.slotPerPrimary() : undefined;
+    const replayable =
+      options.readOnly === true || (options.safe === true && this.retry.replay === 'idempotent');
     const replies = await Promise.all(
-      targets.map((t) =>
-        this.topology
-          .node(t)
-          .conn.send(name, args, raw)
-          .then(
-            (v) => v,
-            (e: unknown) => (e instanceof Error ? e : new RedisError(String(e))),
-          ),
-      ),
+      targets.map((first) => {
+        const slot = slots?.get(first.key);
+        const sent =
+          slot === undefined
+            ? this.topology.node(first).conn.send(name, args, raw)
+            : withRedirections(this, name, replayable, (a) => {
+                const address = a.number === 0 ? first : this.topology.pick(slot, false);
+                a.node = address;
+                return this.topology.node(address).conn.send(name, args, raw);
+              });
+        return sent.then(
+          (v) => v,
+          (e: unknown) => (e instanceof Error ? e : new RedisError(String(e))),
+        );
+      }),
     );
     const merged = mergeReplies(name.toUpperCase(), policy, replies);
     return transform === undefined ? merged : transform(merged);

@@ -159,6 +159,18 @@ export class SlotMap {
     return out;
   }
 
+  /** One slot served by each primary (its key -> the slot): where a fan-out finds the shard's owner again. */
+  slotPerPrimary(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (let i = 0; i < SLOT_COUNT; i++) {
+      const o = this.owner[i] as number;
+      if (o < 0) continue;
+      const key = (this.shards[o] as Shard).primary.key;
+      if (!out.has(key)) out.set(key, i);
+    }
+    return out;
+  }
+
   /** Bytes held by the slot table and the shard records' strings (an estimate for the latter). */
   approximateBytes(): number {
     let bytes = this.owner.byteLength;

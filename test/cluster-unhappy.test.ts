@@ -1,0 +1,56 @@
+/**
+ * Unhappy paths of RedisCluster not covered elsewhere, on a real 3+3 cluster (cluster-node-timeout
+ * 1000 ms): a write fanned out to every primary (FLUSHALL, FUNCTION FLUSH) after a failover the
+ * client was not told of.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { RedisCluster } from '../src/index.js';
+import { startCluster, type ClusterNode, type RedisClusterHandle } from './support/cluster.js';
+
+describe('RedisCluster unhappy paths on a real 3+3 cluster', () => {
+  let cluster: RedisClusterHandle;
+  before(async () => {
+    cluster = await startCluster({ primaries: 3, replicasPerPrimary: 1, nodeTimeoutMs: 1000 });
+  });
+  after(async () => {
+    await cluster.stop();
+  });
+
+  it('a fan-out write refused with READONLY by a primary demoted behind the map goes to the shard’s new primary', async () => {
+    // No interval refresh: only the client's own reaction to the failure may fix the map.
+    const r = new RedisCluster({ nodes: cluster.startupNodes(), refreshInterval: 0 });
+    try {
+      await r.connect();
+      const keys = Array.from({ length: 30 }, (_, i) => `fan:${i}`);
+      await r.mset(...keys.flatMap((k) => [k, '1']));
+      await r.call(
+        'FUNCTION',
+        'LOAD',
+        "#!lua name=unhappy\nredis.register_function('f', function() return 1 end)",
+      );
+      const replica = cluster.replicas[0] as ClusterNode;
+      const old = await cluster.primaryOf(replica);
+      // CLUSTER FAILOVER: the old primary becomes a replica; its connection stays up, and a keyless
+      // command meets no MOVED, so nothing tells the client.
+      await cluster.failover(replica);
+      const before = r.refreshCount;
+      assert.equal(await r.flushall(), 'OK');
+      assert.equal(await r.call('FUNCTION', 'FLUSH'), 'OK');
+      assert.ok(r.refreshCount > before, 'the map was read again');
+      // Every primary, the promoted one included, ran FLUSHALL and FUNCTION FLUSH.
+      for (const p of cluster.primaries) {
+        assert.equal(Number(await p.command('DBSIZE')), 0, `DBSIZE on ${p.port}`);
+        assert.deepEqual(await p.command('FUNCTION', 'LIST'), [], `FUNCTION LIST on ${p.port}`);
+      }
+      assert.ok(
+        cluster.primaries.some((p) => p.port === replica.port),
+        'the replica was promoted',
+      );
+      assert.ok(!cluster.primaries.some((p) => p.port === old.port), 'the old primary was demoted');
+      assert.equal(await r.dbsize(), 0);
+    } finally {
+      r.disconnect();
+    }
+  });
+});

@@ -17,6 +17,24 @@ describe('RedisCluster unhappy paths on a real 3+3 cluster', () => {
     await cluster.stop();
   });
 
+  it('scanIterator with keyPrefix stays in the namespace and yields keys without the prefix, as on a standalone client', async () => {
+    const plain = new RedisCluster({ nodes: cluster.startupNodes(), refreshInterval: 0 });
+    const app = new RedisCluster({ nodes: cluster.startupNodes(), keyPrefix: 'app:', refreshInterval: 0 });
+    try {
+      await plain.mset('app:k1', '1', 'app:k2', '2', 'app:x', '3', 'other:k1', '4', 'k9', '5');
+      const all: string[] = [];
+      for await (const k of app.scanIterator({ count: 100 })) all.push(k);
+      assert.deepEqual(all.sort(), ['k1', 'k2', 'x']);
+      const matched: string[] = [];
+      for await (const k of app.scanIterator({ match: 'k*' })) matched.push(k);
+      assert.deepEqual(matched.sort(), ['k1', 'k2']);
+      await plain.del('app:k1', 'app:k2', 'app:x', 'other:k1', 'k9');
+    } finally {
+      plain.disconnect();
+      app.disconnect();
+    }
+  });
+
   it('a fan-out write refused with READONLY by a primary demoted behind the map goes to the shard’s new primary', async () => {
     // No interval refresh: only the client's own reaction to the failure may fix the map.
     const r = new RedisCluster({ nodes: cluster.startupNodes(), refreshInterval: 0 });

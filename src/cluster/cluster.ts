@@ -347,10 +347,17 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
       let cursor = '0';
       // A full SCAN returns to cursor 0; the round bound only guards against a misbehaving server.
       for (let round = 0; round < 100_000_000; round++) {
-        const reply = (await conn.send('SCAN', [cursor, ...args], {
+        // Sent on the node's connection, past dispatch(): keyPrefix is applied here as dispatch()
+        // would (MATCH prefixed, or MATCH prefix* added; the prefix stripped from the keys), else
+        // the iterator walked every namespace and yielded the keys with the prefix on.
+        const scanArgs: unknown[] = [cursor, ...args];
+        const transform =
+          this.prefix === undefined ? undefined : applyPrefix(this.prefix, 'SCAN', scanArgs, undefined);
+        const reply = (await conn.send('SCAN', scanArgs, {
           buffers: this.buffers,
           safe: true,
           readOnly: true,
+          transform,
         })) as [unknown, unknown[]];
         cursor = String(reply[0]);
         for (const key of reply[1]) yield key as string;

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RedisCluster } from '../src/index.js';
+import { RedisCluster, keySlot } from '../src/index.js';
+import { waitUntil } from './support/redis-server.js';
 import { startCluster, type ClusterNode, type RedisClusterHandle } from './support/cluster.js';
 
 describe('RedisCluster unhappy paths on a real 3+3 cluster', () => {
@@ -67,6 +68,58 @@ describe('RedisCluster unhappy paths on a real 3+3 cluster', () => {
       );
       assert.ok(!cluster.primaries.some((p) => p.port === old.port), 'the old primary was demoted');
       assert.equal(await r.dbsize(), 0);
+    } finally {
+      r.disconnect();
+    }
+  });
+
+  it('a frozen primary (SIGSTOP, socket open) does not hold the slot-map refresh: writes reach the promoted replica', async () => {
+    // connectTimeout also bounds how long a refresh waits for one node's view of the map.
+    const r = new RedisCluster({ nodes: cluster.startupNodes(), refreshInterval: 0, connectTimeout: 1000 });
+    const key = 'frozen';
+    const slot = keySlot(key);
+    const victim = await cluster.ownerOf(slot);
+    const other = cluster.primaries.find((p) => p !== victim) as ClusterNode;
+    let frozen = false;
+    let inflight: Promise<unknown> | undefined;
+    try {
+      await r.set(key, '0');
+      process.kill(victim.pid, 'SIGSTOP');
+      frozen = true;
+      // Written to the frozen node: its outcome is decided only when the node runs again.
+      inflight = r.set(key, '1').then(
+        (v) => v,
+        (e: unknown) => e,
+      );
+      await waitUntil('the replica of the frozen primary is promoted', 20_000, async () => {
+        const text = String(await other.command('CLUSTER', 'NODES'));
+        return text.split('\n').some((l) => l.split(' ')[3] === victim.id) ? 'not yet' : undefined;
+      });
+      // The frozen node is among the nodes asked for the map (its connection is up): before the
+      // fix this never settled, nor did any refresh after it.
+      await r.refresh();
+      assert.notEqual(
+        r.slots?.shardOf(slot)?.primary.port,
+        victim.port,
+        'the map names the promoted replica',
+      );
+      assert.equal(await r.set(key, '2'), 'OK');
+      assert.equal(await r.get(key), '2');
+    } finally {
+      if (frozen) process.kill(victim.pid, 'SIGCONT');
+    }
+    try {
+      // Once the node runs again the write in flight settles one way or the other (bounded wait).
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const settled = await Promise.race([
+        inflight,
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, 20_000, 'still pending');
+        }),
+      ]);
+      clearTimeout(timer);
+      assert.notEqual(settled, 'still pending');
+      assert.ok(settled === 'OK' || settled instanceof Error, String(settled));
     } finally {
       r.disconnect();
     }

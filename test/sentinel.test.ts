@@ -149,6 +149,40 @@ describe('Sentinel', () => {
     }
   });
 
+  it('a sentinel listing as replicas only nodes that are not (the primary, a dead node) is passed over for replica()', async () => {
+    const dead = await freePort();
+    const entry = (port: number): string =>
+      `*6\r\n$2\r\nip\r\n$9\r\n127.0.0.1\r\n$4\r\nport\r\n$${String(port).length}\r\n${port}\r\n$5\r\nflags\r\n$5\r\nslave\r\n`;
+    const liar = await startScriptedServer((cmd) => {
+      if (cmd[0] === 'hello') return HELLO3;
+      if (cmd[0] === 'sentinel' && cmd[1]?.toLowerCase() === 'replicas')
+        return `*2\r\n${entry(topo.primary.port)}${entry(dead)}`;
+      if (cmd[0] === 'subscribe') return `>3\r\n$9\r\nsubscribe\r\n$${cmd[1]?.length}\r\n${cmd[1]}\r\n:1\r\n`;
+      return '+OK\r\n';
+    });
+    const s = new Sentinel({
+      sentinels: [{ host: '127.0.0.1', port: liar.port }, ...topo.sentinelNodes()],
+      name: topo.masterName,
+    });
+    made.push(s);
+    try {
+      const r = s.replica({ lazyConnect: true, retry: noRetry() });
+      assert.equal(await roleOf(r), 'slave');
+      const port = await portOf(r);
+      assert.ok(
+        topo.replicas.some((x) => x.port === port),
+        `on ${port}, a real replica`,
+      );
+      assert.ok(
+        liar.received.some((c) => c[0] === 'sentinel'),
+        'the lying sentinel was asked first',
+      );
+      await s.close();
+    } finally {
+      await liar.close();
+    }
+  });
+
   it('primary() is a client of the primary: writes, ROLE master', async () => {
     const s = sentinel();
     const p = s.primary();

@@ -127,8 +127,14 @@ export class Discovery {
     );
   }
 
-  /** Usable replicas as the first sentinel that knows some lists them. */
-  async replicas(): Promise<NodeAddress[]> {
+  /**
+   * Usable replicas as the first sentinel that knows some lists them. With `choose`, a list from
+   * which it picks none (each listed node is not a replica, or does not answer: a stale sentinel)
+   * sends the lookup on to the next sentinel; the chosen one is returned alone.
+   */
+  async replicas(
+    choose?: (listed: NodeAddress[]) => Promise<NodeAddress | undefined>,
+  ): Promise<NodeAddress[]> {
     let cause: unknown;
     let answered = 0;
     for (const sentinel of [...this.order]) {
@@ -142,6 +148,12 @@ export class Discovery {
         answered++;
         const usable = usableReplicas(reply);
         if (usable.length > 0) {
+          if (choose !== undefined) {
+            const chosen = await choose(usable);
+            if (chosen === undefined) continue;
+            this.promote(sentinel);
+            return [chosen];
+          }
           this.promote(sentinel);
           return usable;
         }

@@ -198,19 +198,34 @@ export class Sentinel {
   }
 
   private async findReplica(config: ResolvedOptions, base: TransportFactory): Promise<NodeAddress> {
-    const replicas = await this.replicaAddresses();
     // Taken before any await, so clients connecting together spread over the replicas.
     const start = this.nextReplica++;
     let cause: unknown;
-    for (let i = 0; i < replicas.length; i++) {
-      const address = replicas[(start + i) % replicas.length]!;
-      if (!this.roleCheck) return address;
-      try {
-        if (await this.hasRole(address, 'slave', config, base)) return address;
-      } catch (e) {
-        cause = e;
+    let refused = false;
+    // A list in which no node answers as a replica (a stale sentinel naming the promoted node, or
+    // nodes that are gone) sends the lookup on to the next sentinel instead of failing the connect.
+    const choose = async (named: NodeAddress[]): Promise<NodeAddress | undefined> => {
+      const replicas = named.map((a) => this.translate(a));
+      for (let i = 0; i < replicas.length; i++) {
+        const address = replicas[(start + i) % replicas.length]!;
+        if (!this.roleCheck) return address;
+        try {
+          if (await this.hasRole(address, 'slave', config, base)) return address;
+        } catch (e) {
+          cause = e;
+        }
       }
+      refused = true;
+      return undefined;
+    };
+    let chosen: NodeAddress | undefined;
+    try {
+      chosen = (await this.discovery.replicas(choose))[0];
+    } catch (e) {
+      // No list had a node answering as a replica: that is the error to report, not "none listed".
+      if (!refused) throw e;
     }
+    if (chosen !== undefined) return chosen;
     throw new ReplicaNotFoundError(
       `No replica of "${this.name}" answers as a replica`,
       cause === undefined ? undefined : { cause },

@@ -37,6 +37,19 @@ async function roleOf(r: Redis): Promise<string> {
   return String(reply[0]);
 }
 
+/**
+ * A scripted sentinel (a real one will not lie on demand) answering `reply` to the SENTINEL
+ * subcommand `sub` and playing along with everything else the client sends it.
+ */
+function lyingSentinel(sub: string, reply: string): ReturnType<typeof startScriptedServer> {
+  return startScriptedServer((cmd) => {
+    if (cmd[0] === 'hello') return HELLO3;
+    if (cmd[0] === 'sentinel' && cmd[1]?.toLowerCase() === sub) return reply;
+    if (cmd[0] === 'subscribe') return `>3\r\n$9\r\nsubscribe\r\n$${cmd[1]?.length}\r\n${cmd[1]}\r\n:1\r\n`;
+    return '+OK\r\n';
+  });
+}
+
 describe('Sentinel', () => {
   let topo: SentinelTopology;
   let lonely: RedisServerHandle;
@@ -120,14 +133,10 @@ describe('Sentinel', () => {
       ['a replica', topo.replicas[0] as RedisServerHandle],
       ['a dead node', { host: '127.0.0.1', port: dead }],
     ] as const) {
-      const liar = await startScriptedServer((cmd) => {
-        if (cmd[0] === 'hello') return HELLO3;
-        if (cmd[0] === 'sentinel' && cmd[1]?.toLowerCase() === 'get-master-addr-by-name')
-          return `*2\r\n$9\r\n127.0.0.1\r\n$${String(named.port).length}\r\n${named.port}\r\n`;
-        if (cmd[0] === 'subscribe')
-          return `>3\r\n$9\r\nsubscribe\r\n$${cmd[1]?.length}\r\n${cmd[1]}\r\n:1\r\n`;
-        return '+OK\r\n';
-      });
+      const liar = await lyingSentinel(
+        'get-master-addr-by-name',
+        `*2\r\n$9\r\n127.0.0.1\r\n$${String(named.port).length}\r\n${named.port}\r\n`,
+      );
       const s = new Sentinel({
         sentinels: [{ host: '127.0.0.1', port: liar.port }, ...topo.sentinelNodes()],
         name: topo.masterName,
@@ -153,13 +162,7 @@ describe('Sentinel', () => {
     const dead = await freePort();
     const entry = (port: number): string =>
       `*6\r\n$2\r\nip\r\n$9\r\n127.0.0.1\r\n$4\r\nport\r\n$${String(port).length}\r\n${port}\r\n$5\r\nflags\r\n$5\r\nslave\r\n`;
-    const liar = await startScriptedServer((cmd) => {
-      if (cmd[0] === 'hello') return HELLO3;
-      if (cmd[0] === 'sentinel' && cmd[1]?.toLowerCase() === 'replicas')
-        return `*2\r\n${entry(topo.primary.port)}${entry(dead)}`;
-      if (cmd[0] === 'subscribe') return `>3\r\n$9\r\nsubscribe\r\n$${cmd[1]?.length}\r\n${cmd[1]}\r\n:1\r\n`;
-      return '+OK\r\n';
-    });
+    const liar = await lyingSentinel('replicas', `*2\r\n${entry(topo.primary.port)}${entry(dead)}`);
     const s = new Sentinel({
       sentinels: [{ host: '127.0.0.1', port: liar.port }, ...topo.sentinelNodes()],
       name: topo.masterName,

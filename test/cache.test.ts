@@ -687,6 +687,38 @@ describe('client-side cache limits', () => {
     }
   });
 
+  it('broadcast mode with a non-UTF-8 prefix does not cache a non-UTF-8 key outside its prefixes', async () => {
+    // Prefixes 0xff and 'p:'; key 0xfe 0x41 is under neither, so the server announces none of its changes.
+    const outside = Buffer.from([0xfe, 0x41]);
+    const w = new Redis({ port: server.port });
+    const r = new Redis({
+      port: server.port,
+      clientSideCache: { mode: 'broadcast', prefixes: [Uint8Array.of(0xff), 'p:'] },
+    });
+    try {
+      await w.set('p:mark', '1');
+      await w.set(outside, 'out1');
+      await waitUntil('tracking on', 5000, async () => {
+        await r.get('p:probe');
+        const before = r.clientSideCache!.stats().hits;
+        await r.get('p:probe');
+        return r.clientSideCache!.stats().hits > before ? undefined : 'no hit yet';
+      });
+      assert.equal(await r.get('p:mark'), '1');
+      assert.equal(await r.get(outside), 'out1');
+      assert.equal(await r.get(outside), 'out1');
+      await w.set(outside, 'out2');
+      await w.set('p:mark', '2');
+      // Invalidations arrive in order: once the later change under 'p:' is seen, the earlier one would have been.
+      await waitUntil('invalidation of p:mark', 5000, async () =>
+        (await r.get('p:mark')) === '2' ? undefined : 'not yet',
+      );
+      assert.equal(await r.get(outside), 'out2');
+    } finally {
+      await Promise.all([r.close(), w.close()]);
+    }
+  });
+
   it('rejects bad options with DataError', () => {
     assert.throws(() => new Redis({ lazyConnect: true, clientSideCache: { maxEntries: 0 } }), DataError);
     assert.throws(() => new Redis({ lazyConnect: true, clientSideCache: { ttl: -1 } }), DataError);

@@ -351,11 +351,15 @@ export class ClientCache implements ClientSideCache, TrackerSink {
   /** Broadcast mode caches only keys under the tracked prefixes: the server announces no others. */
   private covered(tracker: Tracker, keys: readonly unknown[]): boolean {
     if (this.options.mode !== 'broadcast') return true;
-    const prefixes = tracker.prefixes().map(indexKey);
-    if (prefixes.length === 0) return true;
+    const given = tracker.prefixes();
+    if (given.length === 0) return true;
+    // Compared as the bytes on the wire, as the server does: index keys would not do, since every
+    // non-UTF-8 key (and prefix) shares one index key, and a key outside a binary prefix would be
+    // cached with no invalidation ever announced for it.
+    const prefixes = given.map(wireBytes);
     return keys.every((k) => {
-      const key = indexKey(k);
-      return prefixes.some((p) => key.startsWith(p));
+      const key = wireBytes(k);
+      return prefixes.some((p) => startsWith(key, p));
     });
   }
 
@@ -496,5 +500,18 @@ function transformError(e: unknown, name: string): Error {
 function storable(value: unknown): boolean {
   if (value instanceof Error) return false;
   if (Array.isArray(value)) for (const v of value as unknown[]) if (v instanceof Error) return false;
+  return true;
+}
+
+const wireUtf8 = new TextEncoder();
+
+/** A key or prefix as the bytes it goes on the wire as (a lone surrogate as U+FFFD, like the encoder). */
+function wireBytes(k: unknown): Uint8Array {
+  return k instanceof Uint8Array ? k : wireUtf8.encode(typeof k === 'string' ? k : String(k));
+}
+
+function startsWith(key: Uint8Array, prefix: Uint8Array): boolean {
+  if (prefix.length > key.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (key[i] !== prefix[i]) return false;
   return true;
 }

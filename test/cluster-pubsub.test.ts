@@ -284,6 +284,22 @@ describe('Cluster Pub/Sub on a real 3+3 cluster', () => {
     await assert.rejects(c.ssubscribe('after-close'), ConnectionError);
   });
 
+  it('two shard channel names that are different non-UTF-8 bytes stay two subscriptions', async () => {
+    // Same slot ({z}); 0xff and 0xfe both decode to U+FFFD: keyed by that text they would merge.
+    const ff = Buffer.from('{z}\xff', 'latin1');
+    const fe = Buffer.from('{z}\xfe', 'latin1');
+    const a: string[] = [];
+    const b: string[] = [];
+    const sa = await r.ssubscribe(ff, (m: string) => a.push(m));
+    const sb = await r.ssubscribe(fe, (m: string) => b.push(m));
+    assert.equal(await pub.spublish(fe, 'to-fe'), 1);
+    assert.equal(await pub.spublish(ff, 'to-ff'), 1);
+    await received(a, 'to-ff');
+    await received(b, 'to-fe');
+    assert.deepEqual({ a, b }, { a: ['to-ff'], b: ['to-fe'] });
+    await Promise.all([sa.unsubscribe(), sb.unsubscribe()]);
+  });
+
   it('classic channels and patterns: published on any node they arrive; kill -9 of their node (and of a shard owner) moves them', async () => {
     const inbox = new Inbox();
     await r.subscribe('news', inbox.listener);

@@ -228,6 +228,30 @@ for (const protocol of [2, 3] as const) {
       assert.deepEqual(Buffer.from(got[0]!), payload);
     });
 
+    it('two channel names that are different non-UTF-8 bytes stay two subscriptions', async () => {
+      // 0xff and 0xfe both decode to U+FFFD: keyed by that text, the second would join the first.
+      const ff = Buffer.from([0x63, 0xff]);
+      const fe = Buffer.from([0x63, 0xfe]);
+      const a: string[] = [];
+      const b: string[] = [];
+      const marks: string[] = [];
+      const sa = await ps.subscribe<string>('channel', ff, (m) => a.push(m), false);
+      const sb = await ps.subscribe<string>('channel', fe, (m) => b.push(m), false);
+      const sm = await ps.subscribe<string>('channel', 'bin-mark', (m) => marks.push(m), false);
+      await pub.call('PUBLISH', fe, 'to-fe');
+      await pub.call('PUBLISH', ff, 'to-ff');
+      await pub.call('PUBLISH', 'bin-mark', 'done');
+      await until('mark', () => (marks.length >= 1 ? undefined : 'waiting'));
+      assert.deepEqual({ a, b }, { a: ['to-ff'], b: ['to-fe'] });
+      await sb.unsubscribe();
+      assert.equal(sa.subscribed, true);
+      await pub.call('PUBLISH', ff, 'again');
+      await pub.call('PUBLISH', 'bin-mark', 'done2');
+      await until('mark 2', () => (marks.length >= 2 ? undefined : 'waiting'));
+      assert.deepEqual({ a, b }, { a: ['to-ff', 'again'], b: ['to-fe'] });
+      await Promise.all([sa.unsubscribe(), sm.unsubscribe()]);
+    });
+
     it('UNSUBSCRIBE only when the last listener of a channel goes', async () => {
       const a: string[] = [];
       const b: string[] = [];

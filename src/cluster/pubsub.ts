@@ -39,7 +39,7 @@ import type {
   PubSubName,
   SubscribeOptions,
 } from '../pubsub/types.js';
-import { asText } from '../pubsub/values.js';
+import { nameKey } from '../pubsub/values.js';
 import { budgetSpent, classify, type RedirectHost } from './redirect.js';
 import { SingleFlight } from './single-flight.js';
 import type { NodeAddress, SlotMap } from './slot-map.js';
@@ -148,7 +148,7 @@ export class ClusterPubSub {
     const fresh = new Set<Want>();
     const space = this.wants[kind];
     for (const name of list) {
-      const key = asText(name);
+      const key = nameKey(name);
       let want = space.get(key);
       if (want === undefined) {
         want = {
@@ -188,7 +188,7 @@ export class ClusterPubSub {
     which?: (sink: Sink) => boolean,
   ): Promise<void> {
     const space = this.wants[kind];
-    const keys = names === undefined ? [...space.keys()] : [...new Set(names.map(asText))];
+    const keys = names === undefined ? [...space.keys()] : [...new Set(names.map(nameKey))];
     const leaving = new Map<string, { node: string; names: PubSubName[] }>();
     for (const key of keys) {
       const want = space.get(key);
@@ -555,7 +555,7 @@ export class ClusterPubSub {
     const key = address.key;
     const relay: Sink = {
       deliver: (kind, channel, message, pattern) => {
-        const want = this.wants[kind].get(asText(kind === 'pattern' ? pattern : channel));
+        const want = this.wants[kind].get(nameKey(kind === 'pattern' ? pattern : channel));
         if (want === undefined || want.node !== key) return;
         for (const sink of want.sinks) {
           try {
@@ -624,7 +624,7 @@ export class ClusterPubSub {
   /** The server unsubscribed shard channels on its own: their slot has another owner now. */
   private dropped(nodeKey: string, kind: PubSubKind, dropped: readonly Dropped[]): void {
     for (const d of dropped) {
-      const want = this.wants[kind].get(asText(d.name));
+      const want = this.wants[kind].get(nameKey(d.name));
       if (want === undefined || want.node !== nodeKey) continue;
       want.confirmed = false;
       want.avoid = nodeKey;

@@ -13,7 +13,7 @@
 import type { Connection } from '../connection/connection.js';
 import { ConnectionError, ErrorCodes, RedisError } from '../errors/index.js';
 import type { PubSubKind, PubSubName } from './types.js';
-import { asText, kindOf } from './values.js';
+import { kindOf, nameKey } from './values.js';
 
 /** Receives the messages of the names it was added to. Values are as decoded (string or bytes). */
 export interface Sink {
@@ -58,8 +58,8 @@ const COMMANDS: Record<PubSubKind, readonly [subscribe: string, unsubscribe: str
 
 const KINDS: readonly PubSubKind[] = ['channel', 'pattern', 'shard'];
 
-/** Map key of a name: its UTF-8 text (the server's pushes may carry it as a string). */
-const keyOf = (name: PubSubName): string => asText(name);
+/** Map key of a name: its UTF-8 text (the server's pushes may carry it as a string); see nameKey. */
+const keyOf = (name: PubSubName): string => nameKey(name);
 
 export class Subscriber {
   private readonly spaces: Record<PubSubKind, Map<string, Entry>> = {
@@ -250,7 +250,7 @@ export class Subscriber {
         this.deliver('shard', push[1], push[1], push[2], undefined);
         break;
       case 'sunsubscribe': {
-        const key = asText(push[1]);
+        const key = keyOf(push[1] as PubSubName);
         if (this.left(key)) break;
         const entry = this.spaces.shard.get(key);
         if (entry === undefined) break;
@@ -270,7 +270,7 @@ export class Subscriber {
     message: unknown,
     pattern: unknown,
   ): void {
-    const entry = this.spaces[kind].get(asText(name));
+    const entry = this.spaces[kind].get(keyOf(name as PubSubName));
     if (entry === undefined) return;
     for (const sink of entry.sinks) {
       try {

@@ -13,7 +13,7 @@ import type {
   PubSubName,
   SubscribeOptions,
 } from './types.js';
-import { asBytes, asText } from './values.js';
+import { asBytes, asText, nameKey } from './values.js';
 
 /** Default `bufferSize`. */
 export const DEFAULT_BUFFER_SIZE = 1024;
@@ -63,7 +63,7 @@ export class Subscription<M = string> implements AsyncIterable<PubSubMessage<M>>
     if (!Number.isInteger(size) || size < 1) throw new PubSubError('bufferSize must be a positive integer');
     this.bufferSize = size;
     this.overflow = options.overflow ?? 'error';
-    for (const n of names) this.active.add(asText(n));
+    for (const n of names) this.active.add(nameKey(n));
     const call = listener as AnyListener | undefined;
     const buffered = call === undefined;
     this.sink = {

@@ -14,6 +14,31 @@ export function asText(v: unknown): string {
   return v === null || v === undefined ? '' : String(v);
 }
 
+const strict = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The map key of a channel or pattern name: its text, so a string and the same name as UTF-8
+ * bytes (as the server's pushes may carry it) meet. Not {@link asText}: bytes that are not
+ * UTF-8 decode with U+FFFD, so two different binary names (0xff, 0xfe) would share one key, one
+ * SUBSCRIBE, and each other's messages. Such names get a key of their own bytes behind a lone
+ * surrogate, which no UTF-8 text decodes to and no string name keeps (sent as U+FFFD).
+ */
+export function nameKey(v: unknown): string {
+  if (typeof v === 'string') return LONE.test(v) ? v.replace(LONE_ALL, '\uFFFD') : v;
+  const text = asText(v);
+  if (!(v instanceof Uint8Array) || !text.includes('\uFFFD')) return text;
+  try {
+    return strict.decode(v);
+  } catch {
+    let key = '\uD800';
+    for (let i = 0; i < v.length; i++) key += String.fromCharCode(v[i]!);
+    return key;
+  }
+}
+
+const LONE = /[\uD800-\uDFFF]/;
+const LONE_ALL = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /** The bytes of a name or payload: a Buffer when `buffer` (Node), else a plain Uint8Array. */
 export function asBytes(v: unknown, buffer: boolean): Uint8Array {
   if (v instanceof Uint8Array) {

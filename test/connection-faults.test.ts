@@ -235,6 +235,35 @@ describe('set-up errors, credentials and the stop condition', () => {
       await doomed.stop();
     }
   });
+
+  it('reauthenticate() settles when the client is disconnected while credentials() is still resolving', async () => {
+    let slow = false;
+    let release: (() => void) | undefined;
+    const r = new Redis({
+      port: server.port,
+      credentials: () =>
+        slow
+          ? new Promise((resolve) => (release = () => resolve({ username: 'app', password: 'one' })))
+          : Promise.resolve({ username: 'app', password: 'one' }),
+    });
+    try {
+      await r.ping();
+      slow = true;
+      let settled = false;
+      const re = r.reauthenticate().finally(() => (settled = true));
+      // The provider is asked at once (the main connection is the only live one).
+      for (let i = 0; i < 100 && release === undefined; i++) await sleep(5);
+      assert.ok(release !== undefined, 'the provider was called');
+      r.disconnect();
+      release();
+      // Bounded wait: the AUTH, written after the connection closed, must not wait forever.
+      for (let i = 0; i < 100 && !settled; i++) await sleep(5);
+      assert.equal(settled, true, 'reauthenticate() never settled');
+      await re;
+    } finally {
+      r.disconnect();
+    }
+  });
 });
 
 describe('crash under load (kill -9, appendfsync always, five times)', () => {

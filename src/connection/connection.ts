@@ -438,7 +438,10 @@ export class Connection extends Emitter<ConnectionEvents> {
   async reauthenticate(): Promise<void> {
     if (this.life.status !== 'ready') return;
     const creds = await resolveCredentials(this.config);
-    if (creds === undefined) return;
+    // The provider may take a while: a connection closed (or between sockets) meanwhile has no
+    // socket for AUTH, and one written now would wait in a queue nothing drains any more, so
+    // this promise would never settle. The next socket's handshake asks the provider anyway.
+    if (creds === undefined || this.life.status !== 'ready') return;
     await this.internal('AUTH', authArgs(creds));
   }
 

@@ -264,6 +264,30 @@ describe('set-up errors, credentials and the stop condition', () => {
       r.disconnect();
     }
   });
+
+  it('maxQueued: a transaction on a ready connection is bounded like one issued before it', async () => {
+    const r = new Redis({ port: server.port, maxQueued: 3 });
+    try {
+      await r.connect();
+      // MULTI, SET, SET, EXEC: four commands accepted at once would exceed maxQueued 3.
+      const err = await r
+        .multi()
+        .set('mq:a', '1')
+        .set('mq:b', '2')
+        .exec()
+        .then(
+          (v) => v,
+          (e: unknown) => e,
+        );
+      assert.ok(err instanceof ConnectionError, String(err));
+      assert.equal(err.code, 'ERR_WREDIS_QUEUE_FULL');
+      assert.equal(await r.get('mq:a'), null, 'nothing of the block was sent');
+      // Within the bound, a transaction still runs.
+      assert.deepEqual(await r.multi().set('mq:a', '1').exec(), ['OK']);
+    } finally {
+      r.disconnect();
+    }
+  });
 });
 
 describe('crash under load (kill -9, appendfsync always, five times)', () => {

@@ -230,7 +230,14 @@ export class CommandQueue implements ReplyHandler {
     };
     if (host.closed) return fail(closedError());
     for (const p of batch) p.batch = batch;
-    if (host.writable && this.waiting.length === 0 && this.inflight.length < this.config.maxInflight) {
+    // maxQueued holds on this fast path too: without it a block on a ready connection was
+    // written whatever was already unanswered (the same block queued while connecting rejects).
+    if (
+      host.writable &&
+      this.waiting.length === 0 &&
+      this.inflight.length < this.config.maxInflight &&
+      this.size + batch.length <= this.config.maxQueued
+    ) {
       const bad = this.encodeWhole(batch);
       if (bad !== undefined) return fail(bad);
       for (const p of batch) {

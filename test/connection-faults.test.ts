@@ -236,6 +236,37 @@ describe('set-up errors, credentials and the stop condition', () => {
     }
   });
 
+  for (const [what, provider] of [
+    ['throws', () => Promise.reject(new Error('token service down'))],
+    ['resolves undefined', () => Promise.resolve(undefined)],
+    ['resolves null', () => Promise.resolve(null)],
+    ['resolves no password', () => Promise.resolve({ username: 'app' })],
+  ] as const) {
+    it(`credentials() that ${what}: a ConnectionError naming the provider, not a raw TypeError or DataError`, async () => {
+      const r = new Redis({
+        port: server.port,
+        credentials: provider as unknown as () => Promise<{ password: string }>,
+        maxReconnectAttempts: 0,
+      });
+      const events: Error[] = [];
+      r.on('error', (e) => events.push(e));
+      try {
+        const err = await r.get('a').then(
+          (v) => v,
+          (e: unknown) => e,
+        );
+        assert.ok(err instanceof ConnectionError, String(err));
+        assert.ok(events.length > 0);
+        for (const e of events) {
+          assert.ok(e instanceof ConnectionError, `${e.constructor.name}: ${e.message}`);
+          assert.match(e.message, /credentials provider/);
+        }
+      } finally {
+        r.disconnect();
+      }
+    });
+  }
+
   it('reauthenticate() settles when the client is disconnected while credentials() is still resolving', async () => {
     let slow = false;
     let release: (() => void) | undefined;

@@ -59,7 +59,15 @@ export async function resolveCredentials(config: HandshakeConfig): Promise<Crede
     } catch (e) {
       throw new ConnectionError('The credentials provider failed', { cause: e });
     }
-    return c.username === undefined
+    // A bad shape is the provider's failure too: without this check it surfaced as a raw
+    // TypeError (undefined/null) or as a DataError about AUTH's arguments (no password).
+    // The message names no value: the object may hold a secret under another key.
+    const got = c as Partial<Credentials> | null | undefined;
+    if (typeof got !== 'object' || got === null || got.password === undefined || got.password === null)
+      throw new ConnectionError(
+        'The credentials provider returned no password (expected { username?, password })',
+      );
+    return c.username === undefined || (c.username as unknown) === null
       ? { password: c.password }
       : { username: c.username, password: c.password };
   }

@@ -296,6 +296,37 @@ describe('set-up errors, credentials and the stop condition', () => {
     }
   });
 
+  it('reauthenticate() during a MULTI on a lent connection: the AUTH is not queued into the transaction', async () => {
+    let user = 'app';
+    const r = new Redis({
+      port: server.port,
+      credentials: async () =>
+        user === 'app' ? { username: 'app', password: 'one' } : { username: user, password: 'pw' },
+    });
+    try {
+      await r.ping();
+      const { exec, who } = await r.withConnection(async (c) => {
+        assert.equal(await c.call('MULTI'), 'OK');
+        assert.equal(await c.set('multi:reauth', '1'), 'QUEUED');
+        user = 'noselect';
+        await r.reauthenticate();
+        const exec = await c.call('EXEC');
+        // The lent socket re-authenticates once its transaction has ended (bounded wait).
+        let who = '';
+        for (let i = 0; i < 100 && who !== 'noselect'; i++) {
+          who = /\buser=(\S+)/.exec(String(await c.call('CLIENT', 'INFO')))?.[1] ?? '';
+          if (who !== 'noselect') await sleep(5);
+        }
+        return { exec, who };
+      });
+      // Only the SET's reply: the AUTH's did not land in this caller's EXEC array.
+      assert.deepEqual(exec, ['OK']);
+      assert.equal(who, 'noselect', 'the lent connection re-authenticated after EXEC');
+    } finally {
+      r.disconnect();
+    }
+  });
+
   it('maxQueued: a transaction on a ready connection is bounded like one issued before it', async () => {
     const r = new Redis({ port: server.port, maxQueued: 3 });
     try {

@@ -438,11 +438,32 @@ export class Connection extends Emitter<ConnectionEvents> {
   async reauthenticate(): Promise<void> {
     if (this.life.status !== 'ready') return;
     const creds = await resolveCredentials(this.config);
+    // A MULTI a lent connection sent is open on the socket: an AUTH written now would be queued
+    // into the transaction (+QUEUED taken for success, its real reply in the borrower's EXEC
+    // array). Waiting here could deadlock a borrower that awaits this call before its EXEC, so
+    // the AUTH goes once the transaction has ended (endTransaction), with fresh credentials.
+    if (this.transactionOpen) {
+      this.reauthAfterTransaction = true;
+      return;
+    }
     // The provider may take a while: a connection closed (or between sockets) meanwhile has no
     // socket for AUTH, and one written now would wait in a queue nothing drains any more, so
     // this promise would never settle. The next socket's handshake asks the provider anyway.
     if (creds === undefined || this.life.status !== 'ready') return;
     await this.internal('AUTH', authArgs(creds));
+  }
+
+  /** @internal A lent connection has a MULTI open on the socket (see reauthenticate). */
+  transactionOpen = false;
+  private reauthAfterTransaction = false;
+
+  /** @internal The lent connection's MULTI was answered by EXEC/DISCARD, or lost: a deferred AUTH goes now. */
+  endTransaction(): void {
+    this.transactionOpen = false;
+    if (!this.reauthAfterTransaction) return;
+    this.reauthAfterTransaction = false;
+    // Nobody awaits it any more (reauthenticate() has returned): a failure is reported as an event.
+    this.reauthenticate().catch((e: unknown) => this.emit('error', e as Error));
   }
 
   // --- internals --------------------------------------------------------------

@@ -255,6 +255,8 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
         break;
       case 'MULTI':
         s.inMulti = true;
+        // reauthenticate() must not write AUTH into this transaction (see Connection.reauthenticate).
+        this.conn.transactionOpen = true;
         break;
       case 'SELECT':
         s.otherDb = String(args[0]) !== String(this.conn.state.db);
@@ -276,14 +278,20 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
       s.watching = false;
       if (command !== 'UNWATCH') s.inMulti = false;
     };
+    // The socket's transaction is over either way (answered, or the socket is gone).
+    const ended = (): void => {
+      if (command !== 'UNWATCH') this.conn.endTransaction();
+    };
     return sent.then(
       (v) => {
         done();
+        ended();
         return v;
       },
       (e: unknown) => {
         // An answered EXEC/DISCARD ends the transaction and its watches; a lost one is handled as lost.
         if (!(e instanceof ConnectionError)) done();
+        ended();
         throw e;
       },
     );

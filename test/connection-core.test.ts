@@ -567,6 +567,13 @@ describe('connection core (in-memory)', () => {
     assert.equal(resolveOptions('redis://127.0.0.1:6380?protocol=3').protocolRequired, true);
   });
 
+  it('a URL protocol other than 2 or 3 is refused with DataError, as the option is (not silently RESP3)', () => {
+    assert.throws(() => resolveOptions({ protocol: 4 as 3 }), DataError);
+    for (const bad of ['4', 'resp2', '', '2.0'])
+      assert.throws(() => resolveOptions(`redis://127.0.0.1:6380?protocol=${bad}`), DataError, bad);
+    assert.equal(resolveOptions('redis://127.0.0.1:6380?protocol=2').protocol, 2);
+  });
+
   it('a server that closes with a reason gives a ConnectionError carrying it', async () => {
     const server = new FakeServer((_cmd, socket) => {
       socket.reply('-ERR max number of clients reached\r\n');

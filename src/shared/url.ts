@@ -48,6 +48,8 @@ export function parseRedisUrl(input: string): UrlOptions {
   if (username !== null) out.username = username;
   const protocol = q.get('protocol');
   if (protocol === '2' || protocol === '3') out.protocol = Number(protocol) as 2 | 3;
+  // Refused like `protocol: 4` in the options: ignored, a typo (`?protocol=resp2`) silently meant RESP3.
+  else if (protocol !== null) throw new DataError('the protocol in the URL must be 2 or 3');
   const name = q.get('clientName') ?? q.get('name');
   if (name !== null) out.clientName = name;
   return out;

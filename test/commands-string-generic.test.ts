@@ -230,6 +230,22 @@ perProtocol('bitmap commands', (ctx) => {
       [9, -5],
     );
   });
+
+  it('bitfield i64 beyond 2^53: the exact decimal string, as call() gives it, never a rounded number', async () => {
+    const r = ctx.r;
+    // 2^53 + 1 is not a double: Number() would give 9007199254740992.
+    assert.deepEqual(
+      await r.bitfield('bf64', [
+        { op: 'SET', type: 'i64', offset: 0, value: '9007199254740993' as unknown as number },
+        { op: 'GET', type: 'i64', offset: 0 },
+        { op: 'INCRBY', type: 'i64', offset: 0, increment: -2 },
+      ]),
+      [0, '9007199254740993', 9007199254740991],
+    );
+    await r.call('bitfield', 'bf64', 'SET', 'i64', 0, '-9007199254740995');
+    assert.deepEqual(await r.bitfieldRo('bf64', [{ type: 'i64', offset: 0 }]), ['-9007199254740995']);
+    assert.deepEqual(await r.call('bitfield_ro', 'bf64', 'GET', 'i64', 0), ['-9007199254740995']);
+  });
 });
 
 perProtocol('hyperloglog commands', (ctx) => {

@@ -1,5 +1,5 @@
 /** Bitmap commands. */
-import { toNumberArray, toNumberOrNullArray } from './transforms.js';
+import { asArray, toInteger, toIntegerOrNull } from './transforms.js';
 import type { RedisKey } from './types.js';
 import { command, idempotentAll, type RuleSet, type Signatures } from '../declare.js';
 
@@ -115,7 +115,8 @@ function declarations() {
         }
         return args;
       },
-      reply: toNumberOrNullArray,
+      // i64 values beyond 2^53 stay exact decimal strings (as incr's and call()'s do), never rounded.
+      reply: (v) => asArray(v).map(toIntegerOrNull),
     }),
     /** BITFIELD_RO: GET operations only, allowed on replicas. */
     bitfieldRo: command<
@@ -128,7 +129,7 @@ function declarations() {
         for (const g of gets) args.push('GET', g.type, g.offset);
         return args;
       },
-      reply: toNumberArray,
+      reply: (v) => asArray(v).map(toInteger),
     }),
   };
 }

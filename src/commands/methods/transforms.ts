@@ -48,6 +48,24 @@ export function toNumber(v: unknown): number {
   return n;
 }
 
+/**
+ * An integer reply kept as the decoder gave it: a number, or beyond ±(2^53−1)
+ * its exact decimal string (the decoder's rule, README "Reply values"), where
+ * {@link toNumber} would silently round it to a different integer (BITFIELD
+ * i64, XINFO counters set by XSETID). Not for doubles: those go to toNumber.
+ */
+export function toInteger(v: unknown): number {
+  if (typeof v === 'string' && /^-?[0-9]+$/.test(v)) {
+    const n = Number(v);
+    return (Number.isSafeInteger(n) ? n : v) as number;
+  }
+  return toNumber(v);
+}
+
+export function toIntegerOrNull(v: unknown): number | null {
+  return v === null ? null : toInteger(v);
+}
+
 export function toNumberOrNull(v: unknown): number | null {
   return v === null ? null : toNumber(v);
 }

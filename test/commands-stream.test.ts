@@ -161,6 +161,21 @@ perProtocol('stream commands', (ctx) => {
     assert.equal(await r.xgroupDestroy('s', 'g'), false);
   });
 
+  it('xinfo counters beyond 2^53 are the exact decimal string, never a rounded number', async () => {
+    const r = ctx.r;
+    await r.xadd('s', '1-1', { a: '1' });
+    // 2^53 + 1 entries added (XSETID can say so): Number() would give 9007199254740992.
+    await r.call('xsetid', 's', '1-1', 'ENTRIESADDED', '9007199254740993', 'MAXDELETEDID', '0-0');
+    await r.xgroupCreate('s', 'g', '0');
+    await r.call('xgroup', 'setid', 's', 'g', '0', 'ENTRIESREAD', '0');
+    const info = await r.xinfoStream('s');
+    assert.equal(info.entriesAdded, '9007199254740993' as unknown as number);
+    assert.equal(info.length, 1);
+    const [group] = await r.xinfoGroups('s');
+    assert.equal(group?.lag, '9007199254740993' as unknown as number);
+    assert.equal(group?.entriesRead, 0);
+  });
+
   it('field values are bytes under withBuffers(); ids and stream names stay strings', async () => {
     await ctx.r.xadd('s', '1-1', { f: Buffer.from([0, 255]) });
     const b = ctx.r.withBuffers();

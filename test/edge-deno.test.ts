@@ -3,8 +3,10 @@
  * (Deno.connect / Deno.connectTls, the core by source phase import), run from source with
  * only the permissions a user would grant: loopback network and the server's socket dir.
  */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { dirname, join } from 'node:path';
-import { childRuntimeSuite } from './edge/harness.js';
+import { childRuntimeSuite, runChild, runtimeBinary, tail } from './edge/harness.js';
 
 childRuntimeSuite('deno', 'wredis on Deno', (config, servers) => {
   const socket = servers.plain.socketPath!;
@@ -24,4 +26,30 @@ childRuntimeSuite('deno', 'wredis on Deno', (config, servers) => {
     ],
     env: { DENO_NO_UPDATE_CHECK: '1' },
   };
+});
+
+describe('wredis on Deno: nothing left running', () => {
+  it('a connect abandoned at connectTimeout (no SYN-ACK) does not keep the process alive', async () => {
+    const { path } = await runtimeBinary('deno');
+    // The kernel retries an unanswered SYN for about two minutes; the process must end long before.
+    const r = await runChild(
+      path,
+      [
+        'run',
+        '--sloppy-imports',
+        '--no-prompt',
+        '--no-remote',
+        '--allow-net=127.0.0.1',
+        join('test', 'edge', 'deno-exit.ts'),
+      ],
+      { timeoutMs: 60_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } },
+    );
+    assert.match(
+      r.stdout,
+      /WREDIS_EXIT TimeoutError/,
+      `stdout: ${tail(r.stdout)}\nstderr: ${tail(r.stderr)}`,
+    );
+    assert.equal(r.timedOut, false, 'the Deno process was still running after wredis gave up the connect');
+    assert.equal(r.code, 0, `stderr: ${tail(r.stderr)}`);
+  });
 });

@@ -24,7 +24,9 @@ interface DenoTlsConn extends DenoConn {
 /** The slice of the `Deno` namespace used here. */
 interface DenoNamespace {
   connect(
-    options: { hostname: string; port: number; transport?: 'tcp' } | { transport: 'unix'; path: string },
+    options:
+      | { hostname: string; port: number; transport?: 'tcp'; signal?: AbortSignal }
+      | { transport: 'unix'; path: string },
   ): Promise<DenoConn>;
   connectTls(options: {
     hostname: string;
@@ -125,7 +127,11 @@ class DenoTransport extends QueuedTransport {
   }
 }
 
-async function open(target: TransportTarget, attempt: Attempt<DenoConn>): Promise<DenoConn> {
+async function open(
+  target: TransportTarget,
+  attempt: Attempt<DenoConn>,
+  signal: AbortSignal,
+): Promise<DenoConn> {
   const D = deno();
   const tls = target.tls;
   if (target.path !== undefined) {
@@ -133,7 +139,7 @@ async function open(target: TransportTarget, attempt: Attempt<DenoConn>): Promis
     return attempt.track(await D.connect({ transport: 'unix', path: target.path }));
   }
   if (tls === undefined) {
-    const conn = attempt.track(await D.connect({ hostname: target.host, port: target.port }));
+    const conn = attempt.track(await D.connect({ hostname: target.host, port: target.port, signal }));
     tune(conn);
     return conn;
   }
@@ -150,7 +156,7 @@ async function open(target: TransportTarget, attempt: Attempt<DenoConn>): Promis
   if (tls.servername !== undefined && tls.servername !== target.host) {
     if (tls.cert !== undefined)
       throw unsupported(RUNTIME, 'A TLS client certificate together with a servername other than the host');
-    const tcp = attempt.track(await D.connect({ hostname: target.host, port: target.port }));
+    const tcp = attempt.track(await D.connect({ hostname: target.host, port: target.port, signal }));
     tune(tcp);
     conn = attempt.track(await D.startTls(tcp, { hostname: tls.servername, ...(caCerts && { caCerts }) }));
   } else {
@@ -181,7 +187,17 @@ function tune(conn: DenoConn): void {
 /** Opens a TCP, TLS or unix-socket connection with Deno's own APIs (`--allow-net` / `--allow-read` apply). */
 export const denoTransport: TransportFactory = async (target) => {
   const attempt = new Attempt<DenoConn>(closeQuietly);
-  return new DenoTransport(await openWithin(target, open(target, attempt), closeQuietly, attempt.abort));
+  // A TCP connect the server never answers (no SYN-ACK) stays pending for the kernel's whole
+  // SYN retry period (about two minutes) after the deadline has rejected it, keeping the Deno
+  // process alive; the signal ends it at the deadline. It is aborted only then (aborting it
+  // later would also close the open connection). Deno.connectTls and unix connects take no
+  // signal.
+  const stop = new AbortController();
+  const abort = (): void => {
+    stop.abort();
+    attempt.abort();
+  };
+  return new DenoTransport(await openWithin(target, open(target, attempt, stop.signal), closeQuietly, abort));
 };
 
 function closeQuietly(conn: DenoConn): void {

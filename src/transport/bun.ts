@@ -119,9 +119,15 @@ class BunTransport extends QueuedTransport {
     this.lastError ??= error;
   }
 
+  /** Set for `rejectUnauthorized: false`: the certificate's verdict is not ours to act on. */
+  unverified = false;
+
   handshaken(success: boolean, authorizationError: Error | null): void {
     // With rejectUnauthorized Bun closes the socket itself on a bad certificate; be explicit anyway.
-    if (success || authorizationError === null) this.handshakeSettle?.resolve();
+    // Unverified, Bun still reports a failed check (success false) when a servername is set and
+    // the certificate does not match it; Node ignores the name then too, so the connection stands.
+    // A handshake that really failed closes the socket, and `closed` rejects.
+    if (success || authorizationError === null || this.unverified) this.handshakeSettle?.resolve();
     else this.handshakeSettle?.reject(authorizationError);
   }
 
@@ -178,6 +184,7 @@ function isIp(host: string): boolean {
 /** Opens a TCP, TLS or unix-socket connection with `Bun.connect`. */
 export const bunTransport: TransportFactory = async (target) => {
   const t = new BunTransport();
+  t.unverified = target.tls?.rejectUnauthorized === false;
   const attempt = new Attempt<BunSocket>((s) => s.terminate());
   const opening = bun()
     .connect(options(target, t))

@@ -29,7 +29,7 @@ childRuntimeSuite('deno', 'wredis on Deno', (config, servers) => {
 });
 
 describe('wredis on Deno: nothing left running', () => {
-  it('a connect abandoned at connectTimeout (no SYN-ACK) does not keep the process alive', async () => {
+  it('a connect abandoned at connectTimeout (no SYN-ACK; TCP and TLS) does not keep the process alive', async () => {
     const { path } = await runtimeBinary('deno');
     // The kernel retries an unanswered SYN for about two minutes; the process must end long before.
     const r = await runChild(
@@ -46,7 +46,7 @@ describe('wredis on Deno: nothing left running', () => {
     );
     assert.match(
       r.stdout,
-      /WREDIS_EXIT TimeoutError/,
+      /WREDIS_EXIT TimeoutError TimeoutError/,
       `stdout: ${tail(r.stdout)}\nstderr: ${tail(r.stderr)}`,
     );
     assert.equal(r.timedOut, false, 'the Deno process was still running after wredis gave up the connect');

@@ -153,19 +153,25 @@ async function open(
     throw unsupported(RUNTIME, 'A TLS client certificate without its key (or a key without its certificate)');
   const caCerts = pemList(tls.ca);
   let conn: DenoTlsConn;
-  if (tls.servername !== undefined && tls.servername !== target.host) {
-    if (tls.cert !== undefined)
-      throw unsupported(RUNTIME, 'A TLS client certificate together with a servername other than the host');
+  if (tls.cert === undefined) {
+    // TCP (which takes the deadline's signal, unlike Deno.connectTls), then TLS over it, verified
+    // against the servername or else the host.
     const tcp = attempt.track(await D.connect({ hostname: target.host, port: target.port, signal }));
     tune(tcp);
-    conn = attempt.track(await D.startTls(tcp, { hostname: tls.servername, ...(caCerts && { caCerts }) }));
+    conn = attempt.track(
+      await D.startTls(tcp, { hostname: tls.servername ?? target.host, ...(caCerts && { caCerts }) }),
+    );
   } else {
+    // Deno.startTls has no client certificate: Deno.connectTls, whose connect no signal can end.
+    if (tls.servername !== undefined && tls.servername !== target.host)
+      throw unsupported(RUNTIME, 'A TLS client certificate together with a servername other than the host');
     conn = attempt.track(
       await D.connectTls({
         hostname: target.host,
         port: target.port,
         ...(caCerts && { caCerts }),
-        ...(tls.cert !== undefined && { cert: pemText(tls.cert), key: pemText(tls.key!) }),
+        cert: pemText(tls.cert),
+        key: pemText(tls.key!),
       }),
     );
   }
@@ -190,8 +196,8 @@ export const denoTransport: TransportFactory = async (target) => {
   // A TCP connect the server never answers (no SYN-ACK) stays pending for the kernel's whole
   // SYN retry period (about two minutes) after the deadline has rejected it, keeping the Deno
   // process alive; the signal ends it at the deadline. It is aborted only then (aborting it
-  // later would also close the open connection). Deno.connectTls and unix connects take no
-  // signal.
+  // later would also close the open connection). Deno.connectTls (used only with a client
+  // certificate) and unix connects take no signal.
   const stop = new AbortController();
   const abort = (): void => {
     stop.abort();

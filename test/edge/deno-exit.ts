@@ -43,16 +43,23 @@ async function silentPort(): Promise<number> {
 }
 
 const port = await silentPort();
-const r = new wredis.Redis({
-  host: '127.0.0.1',
-  port,
-  connectTimeout: 200,
-  lazyConnect: true,
-  maxReconnectAttempts: 0,
-});
-const outcome = await r.connect().then(
-  () => 'connected',
-  (e: unknown) => (e instanceof wredis.TimeoutError ? 'TimeoutError' : `other error: ${String(e)}`),
-);
-r.disconnect();
-console.log(`WREDIS_EXIT ${outcome}`);
+const outcomes: string[] = [];
+// Plain TCP, then TLS (whose TCP connect is the part that gets no answer).
+for (const tls of [undefined, {}]) {
+  const r = new wredis.Redis({
+    host: '127.0.0.1',
+    port,
+    ...(tls && { tls }),
+    connectTimeout: 200,
+    lazyConnect: true,
+    maxReconnectAttempts: 0,
+  });
+  outcomes.push(
+    await r.connect().then(
+      () => 'connected',
+      (e: unknown) => (e instanceof wredis.TimeoutError ? 'TimeoutError' : `other error: ${String(e)}`),
+    ),
+  );
+  r.disconnect();
+}
+console.log(`WREDIS_EXIT ${outcomes.join(' ')}`);

@@ -1,6 +1,6 @@
 /**
  * wredis on Deno (npm package `deno`): the smoke suite through the Deno entry point
- * (Deno.connect / Deno.connectTls, the core by source phase import), run from source with
+ * (Deno.connect / Deno.startTls, the core by source phase import), run from source with
  * only the permissions a user would grant: loopback network and the server's socket dir.
  */
 import assert from 'node:assert/strict';

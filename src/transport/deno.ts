@@ -1,6 +1,6 @@
 /**
- * Deno's transport: `Deno.connect` (TCP, unix) and `Deno.connectTls`, or `Deno.startTls`
- * over TCP when a servername other than the host must be verified. Deno writes may be
+ * Deno's transport: `Deno.connect` (TCP, unix), with `Deno.startTls` over it for TLS, or
+ * `Deno.connectTls` for TLS with a client certificate (which startTls lacks). Deno writes may be
  * partial, so one pump drains a queue; reads copy out of one reusable buffer so chunks
  * handed to the parser are never overwritten.
  */

@@ -206,10 +206,7 @@ export class Executor implements RedirectHost, TransactionHost {
   ): Promise<unknown> {
     const t = this.topology;
     let target = slot;
-    // Sent again after a lost connection: read-only commands, idempotent ones only under replay: 'idempotent'.
-    const replayable =
-      options.readOnly === true || (options.safe === true && this.retry.replay === 'idempotent');
-    return withRedirections(this, name, replayable, (a) => {
+    return withRedirections(this, name, this.replayable(options), (a) => {
       // A keyless command that met MOVED names its slot: follow that slot from now on.
       if (target < 0 && a.previous instanceof MovedError) target = a.previous.slot;
       const address = a.asking ?? t.pick(target, readOnly && a.number === 0);
@@ -237,6 +234,11 @@ export class Executor implements RedirectHost, TransactionHost {
     });
   }
 
+  /** Sent again after a lost connection: read-only commands, idempotent ones only under replay: 'idempotent'. */
+  private replayable(options: SendOptions): boolean {
+    return options.readOnly === true || (options.safe === true && this.retry.replay === 'idempotent');
+  }
+
   private async fanout(
     name: string,
     args: unknown[],
@@ -259,8 +261,7 @@ export class Executor implements RedirectHost, TransactionHost {
     // FUNCTION LOAD kept failing with READONLY until the next refreshInterval. All-nodes commands
     // stay on the node named (replicas included), tried once.
     const slots = which === 'all_shards' ? map.slotPerPrimary() : undefined;
-    const replayable =
-      options.readOnly === true || (options.safe === true && this.retry.replay === 'idempotent');
+    const replayable = this.replayable(options);
     const replies = await Promise.all(
       targets.map((first) => {
         const slot = slots?.get(first.key);

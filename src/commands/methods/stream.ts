@@ -9,6 +9,7 @@ import { isRecord, restArgs, type Variadic } from './args.js';
 import {
   asArray,
   camel,
+  exactInteger,
   newRecord,
   sealRecord,
   toNumber,
@@ -311,10 +312,11 @@ function toInfo(v: unknown): Record<string, unknown> {
 
 function toNumberOrText(v: string | Uint8Array): number | string {
   const s = toText(v);
-  const n = Number(s);
   // An integer beyond 2^53 (entries-added and lag after XSETID … ENTRIESADDED) arrives as its exact
   // decimal string; Number() would round it to a different count, so it stays that string.
-  if (Number.isInteger(n) && !Number.isSafeInteger(n) && /^-?[0-9]+$/.test(s)) return s;
+  const exact = exactInteger(s);
+  if (exact !== undefined) return exact;
+  const n = Number(s);
   return s.length > 0 && !Number.isNaN(n) ? n : s;
 }
 

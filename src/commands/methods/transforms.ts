@@ -55,11 +55,17 @@ export function toNumber(v: unknown): number {
  * i64, XINFO counters set by XSETID). Not for doubles: those go to toNumber.
  */
 export function toInteger(v: unknown): number {
-  if (typeof v === 'string' && /^-?[0-9]+$/.test(v)) {
-    const n = Number(v);
-    return (Number.isSafeInteger(n) ? n : v) as number;
-  }
-  return toNumber(v);
+  const exact = typeof v === 'string' ? exactInteger(v) : undefined;
+  return exact === undefined ? toNumber(v) : (exact as number);
+}
+
+const INTEGER = /^-?[0-9]+$/;
+
+/** Integer text `s` as a number, or `s` itself beyond ±(2^53−1); undefined when `s` is not an integer. */
+export function exactInteger(s: string): number | string | undefined {
+  if (!INTEGER.test(s)) return undefined;
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : s;
 }
 
 export function toIntegerOrNull(v: unknown): number | null {

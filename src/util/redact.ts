@@ -43,25 +43,25 @@ export function redacted(value: unknown, depth = 0): unknown {
  * purpose: copies made with spread (`{ ...config, host }`, as per-node configs are) keep it.
  */
 export function withRedactedInspect<T extends object>(options: T): T {
-  Object.defineProperty(options, INSPECT, {
-    enumerable: true,
-    configurable: true,
-    writable: true,
-    value: function (this: object, _depth: number, opts: object, inspect: Inspect): string {
+  define(
+    options,
+    INSPECT,
+    true,
+    function (this: object, _depth: number, opts: object, inspect: Inspect): string {
       return inspect(redacted(this), opts);
     },
-  });
+  );
   // JSON.stringify (structured loggers: pino, winston) does not call inspectors: without this an
   // options object logged as JSON showed the password. Not enumerable, so no key listing sees it.
-  Object.defineProperty(options, 'toJSON', {
-    enumerable: false,
-    configurable: true,
-    writable: true,
-    value: function (this: object): unknown {
-      return redacted(this);
-    },
+  define(options, 'toJSON', false, function (this: object): unknown {
+    return redacted(this);
   });
   return options;
+}
+
+/** A writable, configurable property `key` of `target` holding `value`. */
+function define(target: object, key: PropertyKey, enumerable: boolean, value: unknown): void {
+  Object.defineProperty(target, key, { enumerable, configurable: true, writable: true, value });
 }
 
 const named = new Map<string, new () => object>();
@@ -82,26 +82,21 @@ function instanceNamed(name: string): object {
  * summary redacted: nothing else of the object (connections, queues, options) is shown.
  */
 export function inspectAs(proto: object, summary: (self: never) => Record<string, unknown>): void {
-  Object.defineProperty(proto, INSPECT, {
-    enumerable: false,
-    configurable: true,
-    writable: true,
-    value: function (this: object, _depth: number, opts: object, inspect: Inspect): string {
+  define(
+    proto,
+    INSPECT,
+    false,
+    function (this: object, _depth: number, opts: object, inspect: Inspect): string {
       const shown = Object.assign(
         instanceNamed(this.constructor.name),
         redacted(summary(this as never)) as object,
       );
       return inspect(shown, opts);
     },
-  });
+  );
   // The same summary for JSON.stringify, which otherwise walks every field (options, password,
   // connections, queues) of a client logged as JSON.
-  Object.defineProperty(proto, 'toJSON', {
-    enumerable: false,
-    configurable: true,
-    writable: true,
-    value: function (this: object): unknown {
-      return redacted(summary(this as never));
-    },
+  define(proto, 'toJSON', false, function (this: object): unknown {
+    return redacted(summary(this as never));
   });
 }

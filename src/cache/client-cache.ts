@@ -428,7 +428,9 @@ export class ClientCache implements ClientSideCache, TrackerSink {
 
   /** A write of this client: its keys are dropped once it is answered (before the caller sees the reply). */
   afterWrite(name: string, args: readonly unknown[], reply: Promise<unknown>): void {
-    if (emptiesDatabase(name)) {
+    const spec = lookupCommand(name, args);
+    if (spec === undefined || isReadOnly(spec)) return;
+    if (EMPTIES_DATABASE.has(spec.name)) {
       // FLUSHDB / FLUSHALL / SWAPDB name no key, so the drop below would miss them; the server's
       // flush invalidation may come after the reply (RESP2: on the listener's socket; Redis 7
       // sends the writer's own after its reply) and SWAPDB sends none. So this client's own flush
@@ -438,8 +440,6 @@ export class ClientCache implements ClientSideCache, TrackerSink {
       reply.then(clear, clear);
       return;
     }
-    const spec = lookupCommand(name, args);
-    if (spec === undefined || isReadOnly(spec)) return;
     const indexes = keyIndexes(spec, args);
     if (indexes.length === 0) return;
     const drop = (): void => {
@@ -451,12 +451,8 @@ export class ClientCache implements ClientSideCache, TrackerSink {
   }
 }
 
-/** Keyless writes that change every key of a database: FLUSHDB, FLUSHALL, SWAPDB (any case). */
-function emptiesDatabase(name: string): boolean {
-  if (name.length < 6 || name.length > 8) return false;
-  const lower = name.toLowerCase();
-  return lower === 'flushdb' || lower === 'flushall' || lower === 'swapdb';
-}
+/** Keyless writes that change every key of a database, by the command table's (lower-case) name. */
+const EMPTIES_DATABASE: ReadonlySet<string> = new Set(['flushdb', 'flushall', 'swapdb']);
 
 /** The caller's own value: a copy of the stored reply, shaped by the typed method if any. */
 function answer(raw: unknown, transform: ((reply: unknown) => unknown) | undefined): unknown {

@@ -228,6 +228,36 @@ describe('client-side cache on a cluster', () => {
     }
   });
 
+  it("this client's own FLUSHALL / FLUSHDB (a fan-out to every primary) empties the cache (RESP2 listener held)", async () => {
+    const { owner, proxy, r } = await viaHoldProxy('{flush}');
+    try {
+      const cache = r.clientSideCache!;
+      const flushes: Array<[string, () => Promise<unknown>]> = [
+        ['flushall()', () => r.flushall()],
+        ["call('FLUSHDB')", () => r.call('FLUSHDB')],
+      ];
+      for (const [how, flush] of flushes) {
+        // A key of its own each round: another SET of the same key would be invalidated only
+        // through the held listener.
+        const key = `{flush}${how}`;
+        await owner.command('SET', key, 'v1');
+        await cached(r, key);
+        heldListener(proxy.pipes).holdDown = true;
+        const hits = cache.stats().hits;
+        assert.equal(await r.get(key), 'v1');
+        assert.equal(cache.stats().hits, hits + 1); // answered from the cache
+        await flush();
+        // The server's flush invalidation waits in the proxy: only the client's own bookkeeping
+        // keeps it from serving what it read before its own flush.
+        assert.equal(await r.get(key), null, how);
+      }
+    } finally {
+      proxy.release();
+      await r.close();
+      await proxy.close();
+    }
+  });
+
   it('keyPrefix: entries under the prefixed keys, broadcast prefixes with keyPrefix in front', async () => {
     const p = new RedisCluster({
       nodes: cluster.startupNodes(),

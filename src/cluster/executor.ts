@@ -273,6 +273,9 @@ export class Executor implements RedirectHost, TransactionHost {
                 a.node = address;
                 return this.topology.node(address).conn.send(name, args, raw);
               });
+        // This client's FLUSHALL / FLUSHDB: the server's flush invalidation may come after the
+        // reply (and on RESP2 over another socket), so the cache is emptied by its own bookkeeping.
+        this.topology.cache?.afterWrite(name, args, sent);
         return sent.then(
           (v) => v,
           (e: unknown) => (e instanceof Error ? e : new RedisError(String(e))),

@@ -1,7 +1,7 @@
 /** Hash, list and set commands under RESP2 and RESP3. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { CommandNotSupportedError } from '../src/index.js';
+import { CommandNotSupportedError, DataError, ErrorCodes } from '../src/index.js';
 import { perProtocol } from './commands-setup.js';
 
 perProtocol('hash commands', (ctx) => {
@@ -91,6 +91,58 @@ perProtocol('hash commands', (ctx) => {
     assert.deepEqual(Object.keys(all), ['f']);
     assert.ok(all.f instanceof Uint8Array);
     assert.deepEqual(Buffer.from(all.f), Buffer.from([1, 2, 255]));
+  });
+
+  it('field names that decode to the same text (not valid UTF-8) reject with DataError, never a field silently dropped', async () => {
+    const r = ctx.r;
+    // 0xff and 0xfe are never UTF-8: both names decode to "\uFFFD" + "a"; so does the valid U+FFFD.
+    const lossy = [Buffer.from([0xff, 0x61]), Buffer.from([0xfe, 0x61]), Buffer.from('\uFFFDa')];
+    for (const [a, b] of [
+      [lossy[0]!, lossy[1]!],
+      [lossy[2]!, lossy[0]!],
+    ] as const) {
+      await r.del('hb');
+      await r.hset('hb', a, '1', b, '2', 'plain', '3');
+      for (const [how, read] of [
+        ['hgetall', () => r.hgetall('hb')],
+        ['withBuffers().hgetall', () => r.withBuffers().hgetall('hb')],
+        [
+          'pipeline',
+          () =>
+            r
+              .pipeline()
+              .hgetall('hb')
+              .exec()
+              .then((v) => (v[0] instanceof Error ? Promise.reject(v[0]) : v)),
+        ],
+      ] as const) {
+        await assert.rejects(read(), (e: unknown) => {
+          assert.ok(e instanceof DataError, `${how}: ${String(e)}`);
+          assert.equal(e.code, ErrorCodes.UNEXPECTED_REPLY);
+          assert.ok(!e.message.includes('plain'), 'no reply data in the message');
+          return true;
+        });
+      }
+      // The reply was read whole: the connection goes on with the next command's own reply.
+      assert.equal(await r.hget('hb', 'plain'), '3');
+    }
+    // The ways the message names read such names as bytes, each name whole.
+    const names = (await r.withBuffers().hkeys('hb')).map((b) => Buffer.from(b).toString('hex')).sort();
+    assert.deepEqual(names, ['efbfbd61', 'ff61', '706c61696e'].sort());
+    await r.del('sb');
+    await r.call('XADD', 'sb', '2-1', lossy[0]!, '1', lossy[1]!, '2');
+    await assert.rejects(r.xrange('sb', '-', '+'), DataError);
+    await assert.rejects(r.withBuffers().xrange('sb', '-', '+'), DataError);
+    const raw = (await r.withBuffers().call('XRANGE', 'sb', '2-1', '2-1')) as [[Uint8Array, Uint8Array[]]];
+    assert.deepEqual(
+      raw[0][1].map((b) => Buffer.from(b).toString('hex')),
+      ['ff61', '31', 'fe61', '32'],
+    );
+    // Distinct names that are not ASCII (valid UTF-8), and one lossy name alone, are all kept.
+    await r.del('hb');
+    await r.hset('hb', 'é', '1', 'è', '2', lossy[0]!, '3');
+    assert.deepEqual(await r.hgetall('hb'), { é: '1', è: '2', '\uFFFDa': '3' });
+    assert.equal(Object.keys(await r.withBuffers().hgetall('hb')).length, 3);
   });
 });
 

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Parser, ProtocolErrorCode, protocolErrorMessage } from '../src/core/parser.js';
+import { holdsDecodedText } from '../src/core/decoded-names.js';
 import { recorder, run, type Event } from './support/parser-harness.js';
 import {
   bytes,
@@ -271,6 +272,51 @@ describe('parser: every RESP type', () => {
     assert.equal(Object.getOwnPropertyDescriptor(o, '__proto__')!.value, 'polluted');
     assert.equal(Object.getPrototypeOf(o), Object.prototype);
     assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+  });
+
+  it('map keys that are not UTF-8 and decode to the same text fail that reply alone; others are kept', () => {
+    // [ff 61] and [fe 61] both decode to "\uFFFD" + "a"; small and large (> 32 keys) maps alike.
+    const filler = Array.from({ length: 40 }, (_, i) => `+f${i}\r\n:${i}\r\n`).join('');
+    const lossy = concat([
+      b('$2\r\n'),
+      new Uint8Array([0xff, 0x61]),
+      b('\r\n:1\r\n$2\r\n'),
+      new Uint8Array([0xfe, 0x61]),
+    ]);
+    for (const [n, rest] of [
+      [2, ''],
+      [42, filler],
+    ] as const) {
+      const wire = concat([
+        b(`%${n}\r\n${rest}`),
+        lossy,
+        b('\r\n:2\r\n+next\r\n%2\r\n$2\r\né\r\n:1\r\n$2\r\nè\r\n:2\r\n'),
+      ]);
+      for (const chunks of [[wire], cut(wire, [...wire.keys()])]) {
+        const events = run(chunks);
+        assert.equal(events.length, 3);
+        assert.equal(events[0]!.kind, 'error');
+        assert.match((events[0] as { value: Error }).value.message, /decode to the same text/);
+        assert.deepStrictEqual(events.slice(1), [reply('next'), reply({ é: 1, è: 2 })]);
+      }
+    }
+  });
+
+  it('arrays holding text decoded from non-ASCII bytes are marked (for folding into objects), ASCII ones are not', () => {
+    const values: unknown[] = [];
+    const p = new Parser({
+      onReply: (v) => values.push(v),
+      onError: () => assert.fail('no error'),
+      onPush: () => assert.fail('no push'),
+      onProtocolError: () => assert.fail('no protocol error'),
+    });
+    p.feed(b('*2\r\n$1\r\na\r\n$1\r\nb\r\n*2\r\n*1\r\n$2\r\né\r\n*1\r\n+x\r\n*1\r\n:1\r\n'));
+    const [ascii, nested, ints] = values as [unknown[], unknown[][], unknown[]];
+    assert.equal(holdsDecodedText(ascii), false);
+    assert.equal(holdsDecodedText(nested), true);
+    assert.equal(holdsDecodedText(nested[0]!), true);
+    assert.equal(holdsDecodedText(nested[1]!), false);
+    assert.equal(holdsDecodedText(ints), false);
   });
 
   it('map keys stay strings when returning buffers', () => {

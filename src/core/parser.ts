@@ -61,6 +61,7 @@ import {
 import type { CoreExports } from './core-exports.generated.js';
 import { newCoreInstance } from './wasm.js';
 import { cachedKey, KEY_MAX, KeyMemo } from './key-cache.js';
+import { markDecodedText, SAME_TEXT_NAMES } from './decoded-names.js';
 
 /**
  * A large payload decoded as it arrived: the text of `bytes[0, at)`, and the bytes, for a reply
@@ -233,6 +234,8 @@ export class Parser {
 
   /** Keys of the last large map by position (see KeyMemo). */
   private readonly keyMemo = new KeyMemo();
+  private keyDecoded = false; // the last key was not ASCII text: map() checks it is not a duplicate
+  private decodedText = false; // text not all ASCII was decoded since the array being built began
 
   private errorCode = 0;
   private broken = false; // the core trapped: reset() builds a new instance
@@ -675,6 +678,7 @@ export class Parser {
       case T_ERR:
         return this.makeError(this.text(t[i + 1]!, t[i + 2]!));
       case T_STR_EXT:
+        if (!this.rb) this.decodedText = true; // ASCII or not: not worth telling apart at this size
         return this.ext(this.rb);
       case T_ATTR: {
         // Only recorded when the handler takes attributes: keep them aside, return the value they describe.
@@ -696,6 +700,8 @@ export class Parser {
   private array(n: number): unknown[] {
     const a = new Array<unknown>(n);
     const t = this.i32;
+    const outer = this.decodedText;
+    this.decodedText = false;
     for (let k = 0; k < n; k++) {
       // strings and integers (the usual elements) without the generic dispatch
       const i = this.tp;
@@ -710,6 +716,9 @@ export class Parser {
         a[k] = this.value();
       }
     }
+    // Left set, so the arrays around this one are marked too (pairs as [[name, value], …]).
+    if (this.decodedText) markDecodedText(a);
+    else this.decodedText = outer;
     return a;
   }
 
@@ -722,6 +731,7 @@ export class Parser {
       const o = Object.create(null) as Record<string, unknown>; // no prototype: `__proto__` is an ordinary key
       for (let k = 0; k < n; k++) {
         const key = this.key(k);
+        if (this.keyDecoded) this.distinct(o, key);
         o[key] = this.value();
       }
       return Object.setPrototypeOf(o, Object.prototype) as Record<string, unknown>;
@@ -729,6 +739,7 @@ export class Parser {
     const o: Record<string, unknown> = {};
     for (let k = 0; k < n; k++) {
       const key = this.key();
+      if (this.keyDecoded) this.distinct(o, key);
       const v = this.value();
       if (key === '__proto__') {
         Object.defineProperty(o, key, { value: v, writable: true, enumerable: true, configurable: true });
@@ -739,6 +750,16 @@ export class Parser {
     return o;
   }
 
+  /**
+   * Two keys of one map that decode to the same text (bytes that are not UTF-8 become U+FFFD) would
+   * leave one field silently dropped: the reply fails instead (a DataError for its command; the
+   * stream goes on). Only keys that were not ASCII are checked, so the usual reply pays one test.
+   */
+  private distinct(o: Record<string, unknown>, key: string): void {
+    this.keyDecoded = false;
+    if (Object.hasOwn(o, key)) throw new Error(SAME_TEXT_NAMES);
+  }
+
   /** The next record as a map key; `at` is its position in a large map (-1 otherwise). */
   private key(at = -1): string {
     const t = this.i32;
@@ -747,20 +768,23 @@ export class Parser {
     if (type === T_STR) {
       this.tp = i + 4;
       const len = t[i + 2]!;
+      const c = t[i + 3]!;
       // ASCII names repeat from reply to reply: the string handed out last time (key-cache.ts)
-      if (t[i + 3] !== 0 && len <= KEY_MAX) {
+      if (c !== 0 && len <= KEY_MAX) {
         const a = this.inBase + t[i + 1]!;
         return at >= 0
           ? this.keyMemo.key(this.u8, this.view, a, len, at)
           : cachedKey(this.u8, this.view, a, len);
       }
-      return this.str(t[i + 1]!, len, t[i + 3]!);
+      if (c === 0) this.keyDecoded = true;
+      return this.str(t[i + 1]!, len, c);
     }
     if (type === T_STR_EXT) {
       this.tp = i + 4;
+      this.keyDecoded = true;
       return this.ext(false) as string;
     }
-    return String(this.value());
+    return String(this.value()); // a number or boolean: the same text only from the same value
   }
 
   /** A T_STR record as text; `c` is the core's tag: packed 1..4 ASCII bytes, -1 ASCII, 0 UTF-8. */
@@ -807,6 +831,7 @@ export class Parser {
   }
 
   private text(off: number, len: number): string {
+    this.decodedText = true;
     const a = this.inBase + off;
     const v = this.view;
     if (v !== null && len <= PIECE) return v.utf8Slice(a, a + len);

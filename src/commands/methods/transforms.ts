@@ -4,6 +4,8 @@
  * do not depend on the protocol.
  */
 import { DataError, ErrorCodes } from '../../errors/index.js';
+import { undecodableReply } from '../../errors/protocol.js';
+import { holdsDecodedText, SAME_TEXT_NAMES } from '../../core/decoded-names.js';
 import type { ScanPage, ScoredMember } from './types.js';
 
 const decoder = new TextDecoder();
@@ -127,15 +129,26 @@ export function sealRecord<V>(o: Record<string, V>): Record<string, V> {
   return Object.setPrototypeOf(o, Object.prototype) as Record<string, V>;
 }
 
+/** One field of {@link toObject}; `check`: names may repeat as text (see decoded-names.ts). */
+function put(out: Record<string, unknown>, check: boolean, name: unknown, value: unknown): void {
+  const key = keyText(name);
+  if ((check || typeof name !== 'string') && Object.hasOwn(out, key))
+    throw undecodableReply(new Error(SAME_TEXT_NAMES));
+  out[key] = value;
+}
+
 /** Field/value pairs as an object: a RESP3 map already is one, a RESP2 flat array is folded. */
 export function toObject<V>(v: unknown): Record<string, V> {
   if (Array.isArray(v)) {
     const out = newRecord<V>();
+    // Names that can be the same text from different bytes (decoded here from bytes, or marked by
+    // the parser) are checked for a repeat, which would otherwise drop a field silently.
+    const check = holdsDecodedText(v);
     if (v.length > 0 && Array.isArray(v[0])) {
       // RESP3 pairs (HRANDFIELD WITHVALUES and friends).
-      for (const pair of v as unknown[][]) out[keyText(pair[0])] = pair[1] as V;
+      for (const pair of v as unknown[][]) put(out, check, pair[0], pair[1]);
     } else {
-      for (let i = 0; i + 1 < v.length; i += 2) out[keyText(v[i])] = v[i + 1] as V;
+      for (let i = 0; i + 1 < v.length; i += 2) put(out, check, v[i], v[i + 1]);
     }
     return sealRecord(out);
   }

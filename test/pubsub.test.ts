@@ -23,6 +23,7 @@ import {
   type Subscription,
 } from '../src/pubsub/index.js';
 import { startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
+import { HELLO3, startScriptedServer } from './support/scripted-server.js';
 
 const fastRetry = (): Retry =>
   new Retry({ retries: 10, backoff: new ExponentialBackoff({ base: 5, cap: 50 }) });
@@ -429,6 +430,52 @@ describe('Pub/Sub lifecycle and misuse', () => {
       assert.equal(await r.ping(), 'PONG');
     } finally {
       await r.close();
+    }
+  });
+});
+
+describe('Pub/Sub against a scripted server', () => {
+  it('a SUBSCRIBE confirmed in part when the socket died waits for every confirmation of its resend', async () => {
+    // One socket answers SUBSCRIBE a b c with a's confirmation only and dies; the resend on the
+    // next socket is confirmed three times. Counting down from what was left (2), the third
+    // confirmation settled the refused SUBSCRIBE d behind it, and d's -NOPERM went to the GET.
+    const confirm = (ch: string, n: number): string =>
+      `>3\r\n$9\r\nsubscribe\r\n$${ch.length}\r\n${ch}\r\n:${n}\r\n`;
+    let cut = true;
+    const dying = new WeakSet<object>();
+    const srv = await startScriptedServer((cmd, socket) => {
+      const [name, ...args] = cmd;
+      if (dying.has(socket)) return null;
+      if (name === 'hello') return HELLO3;
+      if (name === 'get') return '$1\r\nv\r\n';
+      if (name !== 'subscribe') return '-ERR unexpected\r\n';
+      if (args.length === 1 && args[0] === 'd')
+        return '-NOPERM this user has no permissions to access one of the channels used as arguments\r\n';
+      if (cut) {
+        cut = false;
+        dying.add(socket);
+        socket.write(confirm(args[0]!, 1), () => socket.destroy());
+        return null;
+      }
+      return args.map((ch, i) => confirm(ch, i + 1)).join('');
+    });
+    const r = new Redis({ port: srv.port, retry: fastRetry() });
+    r.on('error', () => undefined);
+    try {
+      await r.connect();
+      const abc = r.subscribe(['a', 'b', 'c'], () => undefined);
+      const d = r.subscribe('d', () => undefined);
+      // Behind the subscribes once they are written (a macrotask later).
+      await new Promise((resolve) => setImmediate(resolve));
+      const get = r.get('k');
+      const [sa, sd, sg] = await Promise.allSettled([abc, d, get]);
+      assert.equal(sa.status, 'fulfilled');
+      assert.equal(sd.status, 'rejected', 'SUBSCRIBE d was refused by the server');
+      assert.ok(sd.reason instanceof AuthorizationError, String(sd.reason));
+      assert.deepEqual(sg, { status: 'fulfilled', value: 'v' });
+    } finally {
+      r.disconnect();
+      await srv.close();
     }
   });
 });

@@ -37,6 +37,8 @@ const MAX_ATTEMPTS = 0x3fffff;
 /** What few commands carry (pub/sub confirmations, MULTI blocks, traces): one field, usually empty. */
 interface Extra {
   confirmations: number | undefined;
+  /** The confirmations one send earns (the server confirms every name of each send). */
+  confirming: number | undefined;
   batch: Pending[] | undefined;
   trace: { attempts: number } | undefined;
 }
@@ -92,7 +94,7 @@ export class Pending {
   /** Attaches what few commands carry (set once, when made). */
   carry(confirmations: number | undefined, trace: { attempts: number } | undefined): void {
     if (confirmations !== undefined || trace !== undefined)
-      this.extra = { confirmations, batch: undefined, trace };
+      this.extra = { confirmations, confirming: confirmations, batch: undefined, trace };
   }
 
   /** The arguments (a fresh array unless there are more than two); empty once released. */
@@ -166,7 +168,17 @@ export class Pending {
 
   set confirmations(n: number | undefined) {
     if (this.extra !== undefined) this.extra.confirmations = n;
-    else if (n !== undefined) this.extra = { confirmations: n, batch: undefined, trace: undefined };
+    else if (n !== undefined)
+      this.extra = { confirmations: n, confirming: n, batch: undefined, trace: undefined };
+  }
+
+  /**
+   * A resend is confirmed name by name again, from the first: those its lost socket delivered
+   * no longer count, else the surplus would settle the (un)subscribe queued behind it.
+   */
+  rearmConfirmations(): void {
+    const extra = this.extra;
+    if (extra?.confirming !== undefined) extra.confirmations = extra.confirming;
   }
 
   /** Part of a MULTI…EXEC block: the block is requeued or failed as a whole. */
@@ -176,7 +188,8 @@ export class Pending {
 
   set batch(b: Pending[] | undefined) {
     if (this.extra !== undefined) this.extra.batch = b;
-    else if (b !== undefined) this.extra = { confirmations: undefined, batch: b, trace: undefined };
+    else if (b !== undefined)
+      this.extra = { confirmations: undefined, confirming: undefined, batch: b, trace: undefined };
   }
 
   /** The `wredis:command` trace context, only while someone traces: counts the writes. */

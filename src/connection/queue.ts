@@ -573,6 +573,7 @@ export class CommandQueue implements ReplyHandler {
       // The next attempt's commandTimeout starts when it is written (the reconnect may take a while).
       p.seq = 0;
       p.deadline = 0;
+      p.rearmConfirmations();
       this.waiting.push(p);
     }
     for (const p of rest) this.waiting.push(p);

@@ -317,6 +317,55 @@ for (const protocol of [2, 3] as const) {
       }
     });
 
+    it('a resubscription refused for one channel restores the others and ends that one', async () => {
+      // Revoking a channel makes the server kill the subscribed client; the replay of
+      // SUBSCRIBE kept revoked is refused whole (-NOPERM), which had silently lost 'kept' too
+      // while both subscriptions still claimed to be subscribed.
+      await pub.call(
+        'ACL',
+        'SETUSER',
+        'revoked',
+        'on',
+        '>pw',
+        '~*',
+        '+@all',
+        'resetchannels',
+        '&kept',
+        '&gone',
+      );
+      const limited = new Redis({
+        host: server.host,
+        port: server.port,
+        protocol,
+        username: 'revoked',
+        password: 'pw',
+        retry: fastRetry(),
+      });
+      const errors: Error[] = [];
+      limited.on('error', (e: Error) => errors.push(e));
+      try {
+        const got: string[] = [];
+        const kept = await limited.subscribe(['kept', 'gone'], (m, c) => got.push(`${c}:${m}`));
+        const gone = await limited.subscribe('gone', () => undefined);
+        await pub.call('ACL', 'SETUSER', 'revoked', 'resetchannels', '&kept');
+        await until('kept resubscribed', async () =>
+          (await numsub(pub, 'kept')) === 1 ? undefined : 'not yet',
+        );
+        await pub.call('PUBLISH', 'kept', 'after');
+        await until('message after the refusal', () => (got.length >= 1 ? undefined : 'none yet'));
+        assert.deepEqual(got, ['kept:after']);
+        await until('the refused channel ended', () => (gone.subscribed ? 'still subscribed' : undefined));
+        assert.equal(kept.subscribed, true);
+        assert.ok(errors.some((e) => e instanceof AuthorizationError));
+        assert.equal(await numsub(pub, 'gone'), 0);
+        await kept.unsubscribe();
+        assert.equal(await numsub(pub, 'kept'), 0);
+      } finally {
+        limited.disconnect();
+        await pub.call('ACL', 'DELUSER', 'revoked');
+      }
+    });
+
     it('rejects bad arguments with DataError', async () => {
       await assert.rejects(
         ps.subscribe('channel', [], () => undefined, false),

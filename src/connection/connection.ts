@@ -26,7 +26,7 @@ import {
 } from './pending.js';
 import { PushRouter, type PubSubRouting } from './push-router.js';
 import { CommandQueue } from './queue.js';
-import { ConnectionState, type ServerHello } from './state.js';
+import { ConnectionState, type ReplayedCommand, type ServerHello } from './state.js';
 import { closedChannel, readyChannel, serverOf } from '../diagnostics.js';
 import { debug, debugging, where } from '../debug-log.js';
 
@@ -242,7 +242,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     });
     const io: HandshakeIO = {
       command: (name, args) => this.internal(name, args),
-      replay: (name, args) => this.queue.writeInternal(this.resubscription(name, args)),
+      replay: (cmd) => this.queue.writeInternal(this.resubscription(cmd)),
     };
     this.life = new Lifecycle(
       config,
@@ -475,10 +475,12 @@ export class Connection extends Emitter<ConnectionEvents> {
     });
   }
 
-  /** A resubscription: not awaited; a refusal is reported as an `error` event. */
-  private resubscription(name: string, args: readonly unknown[]): Pending {
+  /** A resubscription: not awaited; a refusal is reported as an `error` event and to its `refused`. */
+  private resubscription({ name, args, refused }: ReplayedCommand): Pending {
     const onError = (e: Error): void => {
-      if (!(e instanceof ConnectionError)) this.emit('error', e);
+      if (e instanceof ConnectionError) return;
+      refused?.(e);
+      this.emit('error', e);
     };
     return pending(
       name,

@@ -6,7 +6,7 @@
  * connection rejects commands with them instead of a ConnectionError.
  */
 import { AuthenticationError, AuthorizationError, ConnectionError, ResponseError } from '../errors/index.js';
-import type { ConnectionState, ServerHello } from './state.js';
+import type { ConnectionState, ReplayedCommand, ServerHello } from './state.js';
 
 /** Credentials fetched at every connect (short-lived tokens). */
 export interface Credentials {
@@ -33,7 +33,7 @@ export interface HandshakeIO {
   /** A set-up command; its reply (or error) settles the promise. */
   command(name: string, args: readonly unknown[]): Promise<unknown>;
   /** A resubscription: holds its slot until confirmed, refusals are reported, never awaited. */
-  replay(name: string, args: readonly unknown[]): void;
+  replay(command: ReplayedCommand): void;
 }
 
 const permanent = new WeakSet<Error>();
@@ -124,7 +124,7 @@ export async function handshake(
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
   }
-  for (const cmd of state.subscriptions?.() ?? []) io.replay(cmd.name, cmd.args);
+  for (const cmd of state.subscriptions?.() ?? []) io.replay(cmd);
   return hello ?? { protocol: 2, version: undefined, id: undefined };
 }
 

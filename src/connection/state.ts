@@ -11,6 +11,8 @@
 export interface ReplayedCommand {
   name: string;
   args: readonly unknown[];
+  /** The server refused it (an error reply, not a lost socket); it is reported as an `error` event too. */
+  refused?: (error: Error) => void;
 }
 
 /** What the server said about itself in the handshake. */

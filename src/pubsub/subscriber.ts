@@ -11,7 +11,8 @@
  * through its `resubscribe` hook before any queued command.
  */
 import type { Connection } from '../connection/connection.js';
-import { ConnectionError, ErrorCodes, RedisError } from '../errors/index.js';
+import type { ReplayedCommand } from '../connection/connection.js';
+import { AuthorizationError, ConnectionError, ErrorCodes, RedisError } from '../errors/index.js';
 import type { PubSubKind, PubSubName } from './types.js';
 import { kindOf, nameKey } from './values.js';
 
@@ -197,19 +198,47 @@ export class Subscriber {
 
   // --- internals --------------------------------------------------------------
 
-  private readonly hook = (): Array<{ name: string; args: readonly unknown[] }> => this.state();
+  private readonly hook = (): ReplayedCommand[] => this.state();
 
   /** What a fresh connection must send to restore every subscription. */
-  private state(): Array<{ name: string; args: readonly unknown[] }> {
-    const out: Array<{ name: string; args: readonly unknown[] }> = [];
+  private state(): ReplayedCommand[] {
+    const out: ReplayedCommand[] = [];
     for (const kind of KINDS) {
       const space = this.spaces[kind];
       if (space.size === 0) continue;
       const names = [...space.values()].map((e) => e.name);
       const groups = kind === 'shard' && this.shardGroups !== undefined ? this.shardGroups(names) : [names];
-      for (const args of groups) if (args.length > 0) out.push({ name: COMMANDS[kind][0], args });
+      for (const args of groups) {
+        if (args.length > 0)
+          out.push({ name: COMMANDS[kind][0], args, refused: (e) => this.replayRefused(kind, args, e) });
+      }
     }
     return out;
+  }
+
+  /**
+   * The server refused a replayed (P|S)SUBSCRIBE. An ACL that now forbids one of its names
+   * refuses the whole command, so the names are asked for one at a time: only those refused on
+   * their own end (their subscriptions learn it), the others are restored. Other refusals
+   * (-MOVED: the slot has another owner) end the names at once: replaying them on every
+   * reconnect would only be refused again, and a cluster places them anew.
+   */
+  private replayRefused(kind: PubSubKind, names: readonly PubSubName[], error: Error): void {
+    if (this.ended !== undefined) return;
+    const space = this.spaces[kind];
+    const entries = names.map((n) => space.get(keyOf(n))).filter((e): e is Entry => e !== undefined);
+    if (entries.length <= 1 || !(error instanceof AuthorizationError)) {
+      this.refused(kind, entries);
+      return;
+    }
+    for (const entry of entries) {
+      this.connection
+        .send(COMMANDS[kind][0], [entry.name], { confirmations: 1, safe: true })
+        // A lost socket replays the name with the rest; only a refusal of its own ends it.
+        .catch((e: unknown) => {
+          if (!(e instanceof ConnectionError)) this.refused(kind, [entry]);
+        });
+    }
   }
 
   /** Our SUBSCRIBE failed for good: its entries go, with every sink that joined them. */

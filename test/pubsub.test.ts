@@ -24,6 +24,7 @@ import {
 } from '../src/pubsub/index.js';
 import { startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
 import { HELLO3, startScriptedServer } from './support/scripted-server.js';
+import { startFaultProxy } from './support/fault-proxy.js';
 
 const fastRetry = (): Retry =>
   new Retry({ retries: 10, backoff: new ExponentialBackoff({ base: 5, cap: 50 }) });
@@ -443,6 +444,43 @@ describe('Pub/Sub lifecycle and misuse', () => {
         );
       }
     });
+  }
+
+  for (const protocol of [2, 3] as const) {
+    for (const how of ['disconnect()', 'close({ timeout })'] as const) {
+      it(`${how} settles (un)subscribes a frozen server never answered (RESP${protocol})`, async () => {
+        const proxy = await startFaultProxy(server.port);
+        const r = new Redis({ host: server.host, port: proxy.port, protocol, retry: fastRetry() });
+        r.on('error', () => undefined);
+        try {
+          const first = await r.subscribe('frozen-a', () => undefined);
+          proxy.pause();
+          const pending = r.subscribe('frozen-b', () => undefined);
+          const leaving = first.unsubscribe();
+          // A bound, not a timing assertion: on failure these never settle.
+          let bound: ReturnType<typeof setTimeout> | undefined;
+          const hung = new Promise<'hung'>((resolve) => {
+            bound = setTimeout(() => resolve('hung'), 5000);
+          });
+          if (how === 'disconnect()') r.disconnect();
+          const closing = how === 'disconnect()' ? Promise.resolve() : r.close({ timeout: 50 });
+          const outcome = await Promise.race([Promise.allSettled([pending, leaving, closing]), hung]);
+          clearTimeout(bound);
+          assert.notEqual(outcome, 'hung');
+          const [sp, sl, sc] = outcome as PromiseSettledResult<unknown>[];
+          assert.equal(sp!.status, 'rejected');
+          assert.ok((sp as PromiseRejectedResult).reason instanceof ConnectionError);
+          // The server forgot the channel with the connection: unsubscribing it is done.
+          assert.equal(sl!.status, 'fulfilled');
+          assert.equal(sc!.status, 'fulfilled');
+          assert.equal(first.subscribed, false);
+        } finally {
+          r.disconnect();
+          proxy.resume();
+          await proxy.close();
+        }
+      });
+    }
   }
 
   it('is one Pub/Sub per client, shared with its withBuffers() view', () => {

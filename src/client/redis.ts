@@ -203,6 +203,7 @@ export class Redis extends NodeCommands<RedisEvents> {
   disconnect(): void {
     this.shared.main.disconnect();
     this.shared.blocking.disconnect();
+    existingPubSub(this)?.disconnect();
     // disconnect() is synchronous and immediate: the cache store closes in the background, no caller to tell.
     this.shared.cache?.store.close().catch(() => undefined);
   }

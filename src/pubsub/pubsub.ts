@@ -105,6 +105,17 @@ export class PubSub {
     await this.dedicated?.close();
   }
 
+  /**
+   * Drops the dedicated connection (RESP2) at once: its unanswered (un)subscribes settle now, and
+   * a graceful close of it (the client's `close()`, or the main connection's end) stops waiting
+   * for a server that may never answer.
+   */
+  disconnect(): void {
+    this.closed = true;
+    this.current?.end();
+    this.dedicated?.disconnect();
+  }
+
   /** The connection subscriptions live on, chosen once the negotiated protocol is known. */
   private link(): Promise<Subscriber> {
     if (this.current !== undefined) return Promise.resolve(this.current);

@@ -280,6 +280,22 @@ for (const protocol of [2, 3] as const) {
       assert.equal(sb.subscribed, false);
     });
 
+    it('one listener in two subscribe() calls is called once per call; unsubscribe(channel, listener) ends both', async () => {
+      const got: string[] = [];
+      const l = (m: string): void => {
+        got.push(m);
+      };
+      const first = await r.subscribe('twice', l);
+      const second = await r.subscribe('twice', l);
+      await pub.call('PUBLISH', 'twice', 'm1');
+      await until('both calls deliver', () => (got.length >= 2 ? undefined : 'waiting'));
+      assert.deepEqual(got, ['m1', 'm1']);
+      await r.unsubscribe('twice', l);
+      assert.equal(first.subscribed, false);
+      assert.equal(second.subscribed, false);
+      assert.equal(await numsub(pub, 'twice'), 0);
+    });
+
     it('subscribe / unsubscribe / subscribe in one tick ends subscribed', async () => {
       const got: string[] = [];
       const first = ps.subscribe<string>('channel', 'flip', () => undefined, false);

@@ -91,4 +91,51 @@ describe('-LOADING on a real server', () => {
       admin.close();
     }
   });
+
+  it('commands refused with -LOADING run in the order they were issued (the last SET wins)', async () => {
+    const admin = await server.client();
+    const reloader = await RawClient.connect({ ...server.connectOptions(), timeoutMs: 120_000 });
+    const r = new Redis({ port: server.port });
+    try {
+      await admin.command('FLUSHALL');
+      await admin.command('DEBUG', 'POPULATE', String(KEYS), 'fill', '16');
+      await admin.command('CONFIG', 'SET', 'key-load-delay', '100');
+      await admin.command('CONFIG', 'SET', 'loading-process-events-interval-bytes', '1024');
+      await r.set('order', '0');
+      await admin.command('CONFIG', 'RESETSTAT');
+      const reload = reloader.command('DEBUG', 'RELOAD');
+      await waitUntil('server loading', 20_000, async () => {
+        const info = parseInfo(await admin.command('INFO', 'persistence'));
+        return info.loading === '1' ? undefined : `loading:${info.loading}`;
+      });
+      // One tick: every one of them is written, answered -LOADING and put back in line.
+      const n = 20;
+      const sets = Array.from({ length: n }, (_, i) => r.set('order', String(i + 1)));
+      const incrs = Array.from({ length: n }, () => r.incr('order:count'));
+      const rpushes = Array.from({ length: n }, (_, i) => r.rpush('order:list', String(i + 1)));
+      const outcomes = await Promise.allSettled([...sets, ...incrs, ...rpushes]);
+      assert.deepEqual(
+        outcomes.filter((o) => o.status === 'rejected').map((o) => String(o.reason)),
+        [],
+      );
+      assert.equal(await reload, 'OK');
+      assert.equal(await r.get('order'), String(n), 'the last SET issued is the value left');
+      assert.deepEqual(
+        outcomes.slice(n, 2 * n).map((o) => (o as PromiseFulfilledResult<unknown>).value),
+        Array.from({ length: n }, (_, i) => i + 1),
+        'INCR replies in issue order',
+      );
+      assert.deepEqual(
+        await r.lrange('order:list', 0, -1),
+        Array.from({ length: n }, (_, i) => String(i + 1)),
+      );
+      const errors = parseInfo(await admin.command('INFO', 'errorstats'));
+      const loadingReplies = Number(/count=(\d+)/.exec(errors.errorstat_LOADING ?? '')?.[1] ?? 0);
+      assert.ok(loadingReplies >= 2, `-LOADING replies counted by the server: ${loadingReplies}`);
+    } finally {
+      r.disconnect();
+      reloader.close();
+      admin.close();
+    }
+  });
 });

@@ -116,6 +116,12 @@ export class CommandQueue implements ReplyHandler {
   readonly inflight = new Fifo<Pending>();
   /** Unwritten: while disconnected or paused, or beyond maxInflight. */
   private waiting = new Fifo<Pending>();
+  /**
+   * How many commands at the head of `waiting` were put back from the in-flight line (-LOADING,
+   * -READONLY, a lost socket) since the line last moved. Replies come in write order, so a
+   * command put back later was written after them: it goes behind them, not in front.
+   */
+  private putBack = 0;
   /** Commands waiting out a backoff before being written again. */
   private readonly delayed = new Set<Pending>();
   /** Deadlines in the order they were set (which is their order: one fixed commandTimeout). */
@@ -393,12 +399,22 @@ export class CommandQueue implements ReplyHandler {
         // A block leaves the line as one piece: its members are next in it.
         const members: Pending[] = [];
         while (this.waiting.peek()?.batch === batch) members.push(this.waiting.shift() as Pending);
+        this.lineMoved();
         if (!p.settled) this.writeWhole(members);
         continue;
       }
       this.waiting.shift();
+      this.lineMoved();
       if (!p.settled) this.write(p);
     }
+  }
+
+  /**
+   * The head of the waiting line was written (or skipped): the commands put back before it are
+   * being written again, so whatever is put back next goes to the very front.
+   */
+  private lineMoved(): void {
+    this.putBack = 0;
   }
 
   private scheduleFlush(): void {
@@ -430,6 +446,8 @@ export class CommandQueue implements ReplyHandler {
   /** The socket writes go to from now on. */
   attach(transport: Transport): void {
     this.transport = transport;
+    // Whatever this socket writes precedes everything still waiting, put back or not.
+    this.putBack = 0;
     this.lastByteAt = this.clock.now();
   }
 
@@ -564,11 +582,18 @@ export class CommandQueue implements ReplyHandler {
     }, this.config.retry.delay(p.attempts));
   }
 
-  /** Puts commands back at the head of the waiting line, in their order, as new attempts. */
+  /**
+   * Puts written commands back in the waiting line, in their order, as new attempts: behind the
+   * ones put back before them from this socket (written earlier: replies come in order), ahead
+   * of everything never written. Each put at the very front would reverse a run of -LOADING
+   * replies (SET k 1, SET k 2 rewritten as SET k 2, SET k 1).
+   */
   private requeueFront(list: Pending[]): void {
     if (list.length === 0) return;
     const rest = this.waiting.drain();
     this.waiting = new Fifo();
+    const before = Math.min(this.putBack, rest.length);
+    for (let i = 0; i < before; i++) this.waiting.push(rest[i] as Pending);
     for (const p of list) {
       // The next attempt's commandTimeout starts when it is written (the reconnect may take a while).
       p.seq = 0;
@@ -576,7 +601,8 @@ export class CommandQueue implements ReplyHandler {
       p.rearmConfirmations();
       this.waiting.push(p);
     }
-    for (const p of rest) this.waiting.push(p);
+    for (let i = before; i < rest.length; i++) this.waiting.push(rest[i] as Pending);
+    this.putBack = before + list.length;
   }
 
   // --- the socket went away ------------------------------------------------------------
@@ -681,6 +707,7 @@ export class CommandQueue implements ReplyHandler {
       return false;
     });
     this.deadWaiting = 0;
+    this.putBack = 0;
   }
 
   /** Everything rejects with `error`; timers stop. */
@@ -692,6 +719,7 @@ export class CommandQueue implements ReplyHandler {
     const all = [...this.inflight.drain(), ...this.waiting.drain(), ...this.delayed];
     this.delayed.clear();
     this.waiting = new Fifo();
+    this.putBack = 0;
     for (const p of all) if (!p.settled) settleWithout(p, tagged(errorFor(error), p));
     this.deadlines.drain();
     this.deadlineAt.drain();
@@ -773,7 +801,16 @@ export class CommandQueue implements ReplyHandler {
     // so a stalled server does not keep millions of placeholders (amortized O(1) per expiry).
     if (this.deadWaiting > 1024 && this.deadWaiting * 2 > this.waiting.length) {
       this.deadWaiting = 0;
-      this.waiting.retain((w) => !w.settled);
+      // The put-back run at the head shrinks by its own settled members.
+      let i = 0;
+      let kept = 0;
+      const putBack = this.putBack;
+      this.waiting.retain((w) => {
+        const keep = !w.settled;
+        if (i++ < putBack && keep) kept++;
+        return keep;
+      });
+      this.putBack = kept;
     }
     if (stuck !== undefined) this.host.stuck(stuck);
   }

@@ -377,6 +377,26 @@ describe('connection core (in-memory)', () => {
     c.disconnect();
   });
 
+  it('close() with commands waiting behind maxInflight writes them, answers them all, then closes', async () => {
+    const server = new FakeServer();
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock, { maxInflight: 1 });
+    await c.connect();
+    const ps = ['1', '2', '3'].map((k) => outcome(c.send('GET', [k])));
+    const closed = outcome(c.close());
+    for (const k of ['1', '2', '3']) {
+      await settle();
+      server.socket.reply(bulk(`v${k}`));
+    }
+    await settle();
+    assert.deepEqual(
+      ps.map((o) => (o.error === undefined ? o.value : String(o.error))),
+      ['v1', 'v2', 'v3'],
+    );
+    assert.equal(closed.settled, true, 'close() resolved');
+    assert.equal(c.status, 'closed');
+  });
+
   it('memory (item 6): a command waiting behind maxInflight stays small, and timed-out ones are released', () => {
     // A child process with --expose-gc measures heap bytes after GC (no timing involved).
     const res = spawnSync(
@@ -705,6 +725,30 @@ describe('connection core (in-memory)', () => {
     await clock.advance(1000);
     assert.equal(set.value, 'OK');
     c.disconnect();
+  });
+
+  it('close() during -LOADING: the command waits the loading out, is answered, then the connection closes', async () => {
+    let loading = true;
+    const server = new FakeServer((cmd) => {
+      if (cmd[0] === 'INFO') return bulk(`# Persistence\r\nloading:${loading ? 1 : 0}\r\n`);
+      if (loading) return '-LOADING Redis is loading the dataset in memory\r\n';
+      return cmd[0] === 'SET' ? '+OK\r\n' : undefined;
+    });
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock, { retry: new Retry({ retries: 1, backoff: new NoBackoff() }) });
+    await c.connect();
+    const set = outcome(c.send('SET', ['k', 'v']));
+    const closed = outcome(c.close());
+    await settle();
+    await clock.advance(2000);
+    assert.equal(set.settled, false, 'waits while loading');
+    assert.equal(server.socket.named('SET').length, 1, 'not re-sent while loading');
+    loading = false;
+    await clock.advance(1000);
+    assert.equal(set.value, 'OK');
+    assert.equal(server.socket.named('SET').length, 2);
+    assert.equal(closed.settled, true, 'close() resolved');
+    assert.equal(c.status, 'closed');
   });
 
   it('BUSY, TRYAGAIN, MASTERDOWN are retried for any command (they prove it did not run); not with retryReplies: false', async () => {

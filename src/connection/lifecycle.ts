@@ -93,9 +93,13 @@ export class Lifecycle {
     return this.config.maxReconnectAttempts ?? Infinity;
   }
 
-  /** Commands may be written now. */
+  /**
+   * Commands may be written now. Also while closing: new commands are refused then, but those
+   * accepted before close() and still waiting (behind maxInflight, put back after -LOADING, in a
+   * retry's backoff) must still go out, or close() and they would wait forever.
+   */
   get writable(): boolean {
-    return this.status === 'ready' && !this.paused;
+    return (this.status === 'ready' || this.status === 'closing') && !this.paused;
   }
 
   get closed(): boolean {
@@ -368,7 +372,7 @@ export class Lifecycle {
 
   /** -LOADING: writes wait until INFO persistence says loading:0, within connectTimeout plus the retry budget. */
   loading(): void {
-    if (this.paused || this.status !== 'ready') return;
+    if (!this.writable) return;
     this.paused = true;
     this.loadingSince = this.clock.now();
     const generation = this.state.generation;
@@ -407,7 +411,7 @@ export class Lifecycle {
   private resume(): void {
     if (!this.paused) return;
     this.paused = false;
-    if (this.status === 'ready') this.queue.pump();
+    if (this.writable) this.queue.pump();
   }
 
   // --- keep-alive ---------------------------------------------------------------------------

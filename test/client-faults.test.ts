@@ -9,11 +9,13 @@ import {
   BusyLoadingError,
   ConnectionError,
   ExponentialBackoff,
+  ExponentialWithJitterBackoff,
   InvalidResponse,
   Redis,
   Retry,
 } from '../src/index.js';
-import { startRedis } from './support/redis-server.js';
+import { RawClient } from './support/raw-client.js';
+import { sleep, startRedis } from './support/redis-server.js';
 import { HELLO3, startScriptedServer } from './support/scripted-server.js';
 
 const fastRetry = (retries = 3): Retry =>
@@ -190,6 +192,60 @@ describe('real server restarted under load', () => {
     assert.equal(wrong, 0);
     assert.equal(ok + failed, pending.length);
     assert.ok(ok > 0);
+  });
+});
+
+describe('-BUSY from a real server (a script past busy-reply-threshold)', () => {
+  it('commands refused with -BUSY never run out of the order they were issued', async () => {
+    const server = await startRedis({ args: ['--save', '', '--busy-reply-threshold', '10'] });
+    const admin = await server.client();
+    const looper = await RawClient.connect({ ...server.connectOptions(), timeoutMs: 60_000 });
+    // Jittered backoff, as by default; a budget far beyond the script's run.
+    const retry = new Retry({
+      retries: 200,
+      backoff: new ExponentialWithJitterBackoff({ base: 8, cap: 32 }),
+    });
+    const r = new Redis({ port: server.port, retry });
+    try {
+      const script = looper
+        .command('EVAL', 'local i = 0 while true do i = i + 1 end', '0')
+        .catch((e: unknown) => e);
+      await sleep(50); // past busy-reply-threshold: the server answers -BUSY
+      const n = 20;
+      const sets = Array.from({ length: n }, (_, i) => r.set('busy:k', String(i + 1)));
+      const pushes = Array.from({ length: n }, (_, i) => r.rpush('busy:list', String(i + 1)));
+      const incrs = Array.from({ length: n }, () => r.incr('busy:count'));
+      await sleep(30); // refused, retried and refused again
+      assert.equal(await admin.command('SCRIPT', 'KILL'), 'OK');
+      const outcomes = await Promise.allSettled([...sets, ...pushes, ...incrs]);
+      await script;
+      // Acknowledged or rejected with the refusal (it did not run); never anything else.
+      const ran = outcomes.map((o) => o.status === 'fulfilled');
+      for (const o of outcomes)
+        if (o.status === 'rejected')
+          assert.equal((o.reason as { code?: string }).code, 'BUSY', String(o.reason));
+      // What ran, ran in issue order: the last SET acknowledged is the value; the list and the
+      // counter follow the acknowledged commands in order.
+      const lastSet = ran.slice(0, n).lastIndexOf(true);
+      assert.ok(lastSet >= 0, 'the retries outlived the script');
+      assert.equal(await r.get('busy:k'), String(lastSet + 1));
+      assert.deepEqual(
+        await r.lrange('busy:list', 0, -1),
+        Array.from({ length: n }, (_, i) => String(i + 1)).filter((_, i) => ran[n + i]),
+      );
+      const counts = outcomes.slice(2 * n).flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+      assert.deepEqual(
+        counts,
+        Array.from({ length: counts.length }, (_, i) => i + 1),
+      );
+      const errors = await admin.command('INFO', 'errorstats');
+      assert.match(String(errors), /errorstat_BUSY:count=\d+/, 'the server did answer -BUSY');
+    } finally {
+      r.disconnect();
+      looper.close();
+      admin.close();
+      await server.stop();
+    }
   });
 });
 

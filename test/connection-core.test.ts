@@ -751,6 +751,61 @@ describe('connection core (in-memory)', () => {
     assert.equal(c.status, 'closed');
   });
 
+  it('BUSY that ends while later commands are in flight: the refused ones, overtaken, reject with BUSY; none runs out of order', async () => {
+    let busy = 2; // the first two SETs are refused, the script ends before the third
+    const server = new FakeServer((cmd) => {
+      if (cmd[0] !== 'SET') return undefined;
+      if (busy > 0) {
+        busy--;
+        return '-BUSY Redis is busy running a script.\r\n';
+      }
+      return '+OK\r\n';
+    });
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock, { retry: new Retry({ retries: 5, backoff: new NoBackoff() }) });
+    await c.connect();
+    const sets = ['1', '2', '3', '4'].map((v) => outcome(c.send('SET', ['k', v])));
+    await settle();
+    await clock.advance(10);
+    assert.deepEqual(
+      sets.map((o) => (o.error === undefined ? o.value : (o.error as ResponseError).code)),
+      ['BUSY', 'BUSY', 'OK', 'OK'],
+    );
+    assert.deepEqual(
+      server.socket.named('SET').map((x) => x[2]),
+      ['1', '2', '3', '4'],
+      'SET 1 and 2 never sent again after SET 3 and 4 ran',
+    );
+    c.disconnect();
+  });
+
+  it('BUSY refusals of a whole pipelined run go again in their order, after every earlier reply', async () => {
+    let busy = 3;
+    const server = new FakeServer((cmd) => {
+      if (cmd[0] !== 'RPUSH') return undefined;
+      if (busy > 0) {
+        busy--;
+        return '-BUSY Redis is busy running a script.\r\n';
+      }
+      return ':1\r\n';
+    });
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock);
+    await c.connect();
+    const pushes = ['a', 'b', 'c'].map((v) => outcome(c.send('RPUSH', ['l', v])));
+    await settle();
+    for (let i = 0; i < 10; i++) await clock.advance(100);
+    assert.deepEqual(
+      pushes.map((o) => (o.error === undefined ? o.value : String(o.error))),
+      [1, 1, 1],
+    );
+    assert.deepEqual(
+      server.socket.named('RPUSH').map((x) => x[2]),
+      ['a', 'b', 'c', 'a', 'b', 'c'],
+    );
+    c.disconnect();
+  });
+
   it('BUSY, TRYAGAIN, MASTERDOWN are retried for any command (they prove it did not run); not with retryReplies: false', async () => {
     for (const code of ['BUSY', 'TRYAGAIN', 'MASTERDOWN']) {
       let first = true;

@@ -122,8 +122,23 @@ export class CommandQueue implements ReplyHandler {
    * command put back later was written after them: it goes behind them, not in front.
    */
   private putBack = 0;
-  /** Commands waiting out a backoff before being written again. */
-  private readonly delayed = new Set<Pending>();
+  /**
+   * The backoff after a BUSY / TRYAGAIN / MASTERDOWN reply: the refused commands are back in
+   * line and nothing of the line is written until the backoff is over and every command written
+   * before has been answered (what is in flight behind the refused one was written before its
+   * second attempt). One hold for the whole line, not a timer per command: jittered timers of
+   * their own sent a run of refused commands again in a random order.
+   */
+  private holding = false;
+  private holdTimer: TimerHandle | undefined;
+  /**
+   * Commands put back after -LOADING / BUSY / TRYAGAIN / MASTERDOWN on this socket and not
+   * written since, with that reply. Once the server runs a command written after them (the
+   * refusals ended while it was in flight), sending them again would run them after it: they
+   * reject with their reply instead (a definite "not run"), so what one caller issued in order
+   * never runs out of order.
+   */
+  private refused: Map<Pending, Error> | undefined;
   /** Deadlines in the order they were set (which is their order: one fixed commandTimeout). */
   private readonly deadlines = new Fifo<Pending>();
   /** The deadline each entry of `deadlines` was set with (a later attempt makes an entry stale). */
@@ -177,17 +192,17 @@ export class CommandQueue implements ReplyHandler {
 
   /** Commands accepted and not yet settled by a reply (written, waiting, in backoff). */
   get size(): number {
-    return this.inflight.length + this.waiting.length + this.delayed.size;
+    return this.inflight.length + this.waiting.length;
   }
 
-  /** True when nothing is written-and-unanswered, waiting or encoded-but-unflushed. */
+  /** True when nothing is written-and-unanswered or encoded-but-unflushed. */
   get idle(): boolean {
-    return this.inflight.length === 0 && this.delayed.size === 0 && !this.encoder.pending;
+    return this.inflight.length === 0 && !this.encoder.pending;
   }
 
-  /** Nothing waits for a connection. */
+  /** Nothing waits for a connection (or for a backoff to end). */
   get nothingWaiting(): boolean {
-    return this.waiting.length === 0 && this.delayed.size === 0;
+    return this.waiting.length === 0;
   }
 
   // --- entering the queue -------------------------------------------------------
@@ -204,7 +219,7 @@ export class CommandQueue implements ReplyHandler {
       host.writable &&
       this.waiting.length === 0 &&
       this.inflight.length < this.config.maxInflight &&
-      this.inflight.length + this.delayed.size < this.config.maxQueued
+      this.inflight.length < this.config.maxQueued
     ) {
       if (limited) this.startAttempt(p);
       this.write(p);
@@ -365,8 +380,8 @@ export class CommandQueue implements ReplyHandler {
   withdraw(p: Pending, error: Error): boolean {
     if (p.settled || p.internal || p.batch !== undefined) return false;
     if (p.seq === 0) {
-      // Waiting or in backoff: pump() and the backoff timer skip a settled command.
-      if (!this.delayed.delete(p)) this.deadWaiting++;
+      // Waiting (for a connection, room or a backoff's end): pump() skips a settled command.
+      this.deadWaiting++;
       settleWithout(p, error);
       return true;
     }
@@ -391,7 +406,7 @@ export class CommandQueue implements ReplyHandler {
   /** Writes what waits, in order, up to maxInflight (a batch is never split). */
   pump(): void {
     const max = this.config.maxInflight;
-    while (this.waiting.length > 0 && this.host.writable) {
+    while (this.waiting.length > 0 && this.host.writable && !this.holding) {
       const p = this.waiting.peek() as Pending;
       const batch = p.batch;
       if (this.inflight.length >= max && (batch === undefined || batch[0] === p)) return;
@@ -415,6 +430,7 @@ export class CommandQueue implements ReplyHandler {
    */
   private lineMoved(): void {
     this.putBack = 0;
+    this.refused = undefined;
   }
 
   private scheduleFlush(): void {
@@ -448,6 +464,7 @@ export class CommandQueue implements ReplyHandler {
     this.transport = transport;
     // Whatever this socket writes precedes everything still waiting, put back or not.
     this.putBack = 0;
+    this.refused = undefined;
     this.lastByteAt = this.clock.now();
   }
 
@@ -477,6 +494,7 @@ export class CommandQueue implements ReplyHandler {
       return;
     }
     this.afterShift();
+    if (this.refused !== undefined && !p.internal) this.overtaken();
     if (!p.settled) {
       const { resolve, reject, transform } = p;
       // Released at once: a deadline entry may keep the object until its time, never its arguments.
@@ -502,9 +520,27 @@ export class CommandQueue implements ReplyHandler {
     this.afterShift();
     if (!p.settled) {
       p.deadline = 0;
-      if (!this.retryReply(p, error as RedisError)) settleWithout(p, tagged(error, p));
+      if (this.retryReply(p, error as RedisError)) {
+        this.afterReply();
+        return;
+      }
+      settleWithout(p, tagged(error, p));
     }
+    // A refusal (one not retried: its budget is spent) ran nothing either.
+    if (this.refused !== undefined && !p.internal && !NOT_RUN.has((error as RedisError).code ?? ''))
+      this.overtaken();
     this.afterReply();
+  }
+
+  /** The server ran a command written after the refused ones put back: they reject with their refusal. */
+  private overtaken(): void {
+    const refused = this.refused as Map<Pending, Error>;
+    this.refused = undefined;
+    for (const [p, error] of refused) {
+      if (p.settled) continue;
+      this.deadWaiting++;
+      settleWithout(p, tagged(error, p));
+    }
   }
 
   onPush(value: unknown[]): void {
@@ -536,6 +572,7 @@ export class CommandQueue implements ReplyHandler {
 
   private afterReply(): void {
     if (this.config.commandTimeout > 0) this.dropAnsweredDeadlines();
+    if (this.holding) this.endHold();
     if (this.waiting.length > 0) this.pump();
     if (this.draining && this.idle) this.host.drained();
   }
@@ -558,6 +595,7 @@ export class CommandQueue implements ReplyHandler {
     if (!retry.shouldRetry(error, p.attempts + 1, { sent: false })) return false;
     if (p.batch !== undefined) return false; // a block goes again only whole: see lost()
     p.attempts++;
+    if (!(error instanceof ReadOnlyError)) (this.refused ??= new Map()).set(p, error);
     if (error instanceof BusyLoadingError) {
       this.requeueFront([p]);
       this.host.loading();
@@ -568,18 +606,23 @@ export class CommandQueue implements ReplyHandler {
     return true;
   }
 
+  /** Back in line, in order; the line is held for the backoff (unless a hold is already on). */
   private retryLater(p: Pending): void {
-    p.seq = 0;
-    this.delayed.add(p);
-    this.clock.setTimeout(() => {
-      if (!this.delayed.delete(p) || p.settled) return;
-      if (this.config.commandTimeout > 0 && !p.blocking) this.startAttempt(p);
-      if (this.host.writable && this.waiting.length === 0) this.write(p);
-      else {
-        this.waiting.push(p);
-        if (!this.host.writable) this.host.wake();
-      }
+    this.requeueFront([p]);
+    if (this.holding) return;
+    this.holding = true;
+    this.holdTimer = this.clock.setTimeout(() => {
+      this.holdTimer = undefined;
+      this.endHold();
     }, this.config.retry.delay(p.attempts));
+  }
+
+  /** The backoff is over: once nothing written is unanswered, the line moves again. */
+  private endHold(): void {
+    if (this.holdTimer !== undefined || this.inflight.length > 0) return;
+    this.holding = false;
+    this.pump();
+    if (this.waiting.length > 0 && !this.host.writable) this.host.wake();
   }
 
   /**
@@ -669,6 +712,8 @@ export class CommandQueue implements ReplyHandler {
       } else settleWithout(p, tagged(lostError(sent), p));
     }
     this.requeueFront(requeue);
+    // Nothing is in flight any more: a backoff already over no longer waits for answers.
+    if (this.holding && this.holdTimer === undefined) this.holding = false;
   }
 
   /** Whether a command that may have run goes again (the replay rules of the README). */
@@ -716,8 +761,10 @@ export class CommandQueue implements ReplyHandler {
     this.timeoutTimer = undefined;
     this.transport = undefined;
     this.encoder.take();
-    const all = [...this.inflight.drain(), ...this.waiting.drain(), ...this.delayed];
-    this.delayed.clear();
+    if (this.holdTimer !== undefined) this.clock.clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    this.holding = false;
+    const all = [...this.inflight.drain(), ...this.waiting.drain()];
     this.waiting = new Fifo();
     this.putBack = 0;
     for (const p of all) if (!p.settled) settleWithout(p, tagged(errorFor(error), p));

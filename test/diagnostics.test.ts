@@ -6,7 +6,14 @@
 import assert from 'node:assert/strict';
 import dc from 'node:diagnostics_channel';
 import { after, before, describe, it } from 'node:test';
-import { DIAGNOSTICS_CHANNELS, ExponentialBackoff, Redis, ResponseError, Retry } from '../src/index.js';
+import {
+  DIAGNOSTICS_CHANNELS,
+  DataError,
+  ExponentialBackoff,
+  Redis,
+  ResponseError,
+  Retry,
+} from '../src/index.js';
 import { startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
 
 const EVENTS = ['start', 'end', 'asyncStart', 'asyncEnd', 'error'] as const;
@@ -256,6 +263,36 @@ describe('diagnostics channels', () => {
     }
     const err = rec.of('error')[0]?.at['error'] as { code?: string } | undefined;
     assert.equal(err?.code, 'ERR_WREDIS_CONNECTION_REFUSED');
+  });
+
+  it('a command name that is not a string rejects with DataError while traced, as untraced (no synchronous TypeError)', async () => {
+    const rec = recordTrace(DIAGNOSTICS_CHANNELS.command, () => true);
+    const r = new Redis({ port });
+    try {
+      await r.ping();
+      for (const name of [123, undefined, Buffer.from('PING')]) {
+        let settled: Promise<unknown>;
+        try {
+          settled = r.call(name as never);
+        } catch (e) {
+          assert.fail(`call(${String(name)}) threw synchronously: ${String(e)}`);
+        }
+        await assert.rejects(settled, DataError);
+        await r.withConnection(async (conn) => {
+          let lent: Promise<unknown>;
+          try {
+            lent = conn.call(name as never);
+          } catch (e) {
+            assert.fail(`lent call(${String(name)}) threw synchronously: ${String(e)}`);
+          }
+          await assert.rejects(lent, DataError);
+        });
+      }
+    } finally {
+      rec.stop();
+      await r.close();
+    }
+    assert.equal(rec.of('start').length, rec.of('asyncEnd').length, 'every trace started also ended');
   });
 
   it('internal commands (handshake, client name) are not traced; nothing is published without subscribers', async () => {

@@ -44,7 +44,9 @@ export abstract class NodeCommands<
 
   /** @internal The single path every command takes. */
   dispatch(name: string, args: unknown[], transform?: (reply: unknown) => unknown): Promise<unknown> {
-    if (commandChannel.hasSubscribers)
+    // A name that is not a string is refused in prepare() with DataError, untraced (as the
+    // cluster refuses it before its trace): the context would upper-case it and throw.
+    if (commandChannel.hasSubscribers && typeof name === 'string')
       return traceCommand(commandContext(this.node().main, name), (trace) =>
         this.prepare(name, args, transform, trace),
       );

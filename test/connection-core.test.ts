@@ -594,6 +594,18 @@ describe('connection core (in-memory)', () => {
     assert.equal(resolveOptions('redis://127.0.0.1:6380?protocol=2').protocol, 2);
   });
 
+  it("a malformed percent-escape in the URL's user or password is refused with DataError, not URIError, and not shown", () => {
+    for (const url of ['redis://:hunter2%zz@127.0.0.1:6380', 'redis://us%E0er:hunter2@127.0.0.1:6380/1']) {
+      assert.throws(
+        () => resolveOptions(url),
+        (e: unknown) => e instanceof DataError && !String(e).includes('hunter2') && !String(e).includes('%'),
+        url,
+      );
+    }
+    // A well-formed escape is decoded.
+    assert.equal(resolveOptions('redis://:a%25b%40c@127.0.0.1:6380').password, 'a%b@c');
+  });
+
   it('a server that closes with a reason gives a ConnectionError carrying it', async () => {
     const server = new FakeServer((_cmd, socket) => {
       socket.reply('-ERR max number of clients reached\r\n');

@@ -37,8 +37,8 @@ export function parseRedisUrl(input: string): UrlOptions {
   } else {
     throw new DataError(`unsupported URL scheme ${JSON.stringify(scheme)}`);
   }
-  if (url.username) out.username = decodeURIComponent(url.username);
-  if (url.password) out.password = decodeURIComponent(url.password);
+  if (url.username) out.username = unescaped(url.username, 'user name');
+  if (url.password) out.password = unescaped(url.password, 'password');
   const q = url.searchParams;
   const db = q.get('db');
   if (db !== null) out.db = parseDb(db);
@@ -53,6 +53,15 @@ export function parseRedisUrl(input: string): UrlOptions {
   const name = q.get('clientName') ?? q.get('name');
   if (name !== null) out.clientName = name;
   return out;
+}
+
+/** A percent-decoded user name or password; a bad escape (`%zz`) is a DataError that does not show it. */
+function unescaped(s: string, what: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new DataError(`the ${what} in the URL has a malformed percent-escape`);
+  }
 }
 
 function parseDb(s: string): number {

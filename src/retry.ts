@@ -101,7 +101,13 @@ export class Retry {
       throw new DataError('retries must be an integer >= 0 or Infinity');
     }
     this.retries = retries;
-    this.backoff = options.backoff ?? new ExponentialWithJitterBackoff();
+    const backoff = options.backoff ?? new ExponentialWithJitterBackoff();
+    // Checked here: a number (`backoff: 1000`) would only fail when a reconnect computes its delay.
+    if (typeof backoff?.compute !== 'function' || typeof backoff.reset !== 'function')
+      throw new DataError(
+        'backoff must be a Backoff (compute(failures), reset()), e.g. new ConstantBackoff(1000)',
+      );
+    this.backoff = backoff;
     const replay = options.replay ?? 'readonly';
     if (replay !== 'readonly' && replay !== 'idempotent')
       throw new DataError("replay must be 'readonly' or 'idempotent'");

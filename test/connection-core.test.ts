@@ -594,6 +594,17 @@ describe('connection core (in-memory)', () => {
     assert.equal(resolveOptions('redis://127.0.0.1:6380?protocol=2').protocol, 2);
   });
 
+  it('a retry option that is not a Retry, or a Retry whose backoff is not a Backoff, is refused with DataError', () => {
+    // Accepted before, it threw TypeError from the socket's close handler at the first reconnect
+    // and left the commands waiting on that connection unsettled.
+    for (const retry of [{ retries: 3 }, {}, 5, { backoff: new NoBackoff() }])
+      assert.throws(() => resolveOptions({ retry: retry as never }), DataError, JSON.stringify(retry));
+    for (const backoff of [1000, {}, { compute: () => 1 }])
+      assert.throws(() => new Retry({ backoff: backoff as never }), DataError, JSON.stringify(backoff));
+    const custom = { compute: () => 5, reset: () => undefined };
+    assert.equal(resolveOptions({ retry: new Retry({ backoff: custom }) }).retry.backoff, custom);
+  });
+
   it("a malformed percent-escape in the URL's user or password is refused with DataError, not URIError, and not shown", () => {
     for (const url of ['redis://:hunter2%zz@127.0.0.1:6380', 'redis://us%E0er:hunter2@127.0.0.1:6380/1']) {
       assert.throws(

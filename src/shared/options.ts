@@ -154,7 +154,7 @@ export function resolveOptions(urlOrOptions?: string | RedisOptions, more?: Redi
     clientName: o.clientName,
     connectTimeout: nonNegative(o.connectTimeout, 10_000, 'connectTimeout'),
     commandTimeout: nonNegative(o.commandTimeout, 0, 'commandTimeout'),
-    retry: o.retry ?? defaultRetry(),
+    retry: retryOption(o.retry),
     maxOfflineQueue: nonNegative(o.maxOfflineQueue, 10_000, 'maxOfflineQueue'),
     maxBulkLength: nonNegative(o.maxBulkLength, 512 * 1024 * 1024, 'maxBulkLength'),
     credentials: credentialsOption(o.credentials),
@@ -177,6 +177,14 @@ export function resolveOptions(urlOrOptions?: string | RedisOptions, more?: Redi
 function atLeastOne(v: number | undefined, fallback: number, name: string): number {
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || !(v >= 1)) throw new DataError(`${name} must be a number >= 1`);
+  return v;
+}
+
+/** A plain object here would only fail at the first reconnect, inside a socket event, with commands left waiting. */
+function retryOption(v: Retry | undefined): Retry {
+  if (v === undefined) return defaultRetry();
+  if (!(v instanceof Retry))
+    throw new DataError('retry must be a Retry: new Retry({ retries, backoff, retryOn })');
   return v;
 }
 

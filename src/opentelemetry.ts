@@ -40,7 +40,7 @@ export interface WredisInstrumentationOptions {
 
 /** What {@link instrumentWredis} returns. */
 export interface WredisInstrumentation {
-  /** Unsubscribes from the channels; spans under way are still ended. */
+  /** Starts no more spans; spans under way are still ended (when their commands settle), then it unsubscribes. */
   disable(): void;
 }
 
@@ -94,11 +94,15 @@ export function instrumentWredis(options: WredisInstrumentationOptions = {}): Wr
   const started = new WeakMap<object, Started>();
   /** The batch span whose synchronous start is under way (parent of the commands it starts). */
   let openBatch: Span | undefined;
+  let enabled = true;
+  /** Spans started and not yet ended: after disable() the handlers stay until they are. */
+  let open = 0;
 
   const begin = (ctx: object, name: string, attributes: Attributes, parent: Span | undefined): Span => {
     const parentContext = parent === undefined ? context.active() : trace.setSpan(context.active(), parent);
     const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parentContext);
     started.set(ctx, { span, at: performance.now(), attributes });
+    open++;
     return span;
   };
 
@@ -121,10 +125,12 @@ export function instrumentWredis(options: WredisInstrumentationOptions = {}): Wr
     }
     if (record) duration.record((performance.now() - s.at) / 1000, metricAttributes);
     s.span.end();
+    if (--open === 0 && !enabled) release();
   };
 
   const command: TraceHandlers = {
     start: (m) => {
+      if (!enabled) return;
       const ctx = m as CommandTraceContext;
       const attributes = baseAttributes(ctx.command, ctx.database, ctx);
       if (ctx.batchSize !== undefined && ctx.batchSize > 1)
@@ -144,6 +150,7 @@ export function instrumentWredis(options: WredisInstrumentationOptions = {}): Wr
   };
   const batch: TraceHandlers = {
     start: (m) => {
+      if (!enabled) return;
       const ctx = m as BatchTraceContext;
       const name = ctx.transaction ? 'MULTI' : 'PIPELINE';
       const attributes = baseAttributes(name, ctx.database, ctx);
@@ -159,13 +166,19 @@ export function instrumentWredis(options: WredisInstrumentationOptions = {}): Wr
   const batches = dc.tracingChannel(DIAGNOSTICS_CHANNELS.batch);
   commands.subscribe(command);
   batches.subscribe(batch);
-  let enabled = true;
+  let subscribed = true;
+  const release = (): void => {
+    if (!subscribed) return;
+    subscribed = false;
+    commands.unsubscribe(command);
+    batches.unsubscribe(batch);
+  };
   return {
+    // Unsubscribing at once would drop the asyncEnd of commands in flight: their spans would
+    // never end, so never be exported.
     disable: () => {
-      if (!enabled) return;
       enabled = false;
-      commands.unsubscribe(command);
-      batches.unsubscribe(batch);
+      if (open === 0) release();
     },
   };
 }

@@ -4,6 +4,7 @@
  * error span, a pipeline of 3 a batch span with its commands as children; durations recorded.
  */
 import assert from 'node:assert/strict';
+import dc from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,6 +128,33 @@ describe('wredis/opentelemetry', () => {
     assert.ok((get.value.sum ?? 0) > 0 && (get.value.sum ?? 0) < 60, String(get.value.sum));
     const failed = points.find((p) => p.attributes['db.operation.name'] === 'LPUSH');
     assert.equal(failed?.attributes['error.type'], 'ResponseError');
+  });
+
+  it('disable() with commands in flight: their spans still end (and are exported); later commands get none', async () => {
+    const r = new Redis({ port: server.port });
+    try {
+      await r.ping();
+      exporter.reset();
+      // Blocking reads on an empty list: in flight until their timeout, well after disable().
+      const single = r.blpop('otel:empty', 0.2);
+      const batch = r.pipeline().blpop('otel:empty', 0.2).ping().exec();
+      instrumentation.disable();
+      assert.equal(await single, null);
+      await batch;
+      assert.deepEqual(
+        spans()
+          .map((s) => s.name)
+          .sort(),
+        ['BLPOP', 'BLPOP', 'PING', 'PIPELINE'],
+      );
+      assert.equal(dc.tracingChannel('wredis:command').hasSubscribers, false, 'released once drained');
+      exporter.reset();
+      await r.ping();
+      assert.equal(spans().length, 0);
+    } finally {
+      await r.close();
+      instrumentation = instrumentWredis({ tracerProvider, meterProvider });
+    }
   });
 
   it('disable() stops producing spans', async () => {

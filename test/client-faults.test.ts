@@ -4,7 +4,9 @@
  * silently and no reply ever reaches the wrong caller.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import {
   BusyLoadingError,
   ConnectionError,
@@ -15,7 +17,7 @@ import {
   Retry,
 } from '../src/index.js';
 import { RawClient } from './support/raw-client.js';
-import { sleep, startRedis } from './support/redis-server.js';
+import { freePort, sleep, startRedis } from './support/redis-server.js';
 import { HELLO3, startScriptedServer } from './support/scripted-server.js';
 
 const fastRetry = (retries = 3): Retry =>
@@ -259,6 +261,77 @@ describe('connect timeout', () => {
     } finally {
       r.disconnect();
       await srv.close();
+    }
+  });
+});
+
+describe('event listeners that throw', () => {
+  /** Runs `code` (ESM) in a child (its uncaught exceptions must not end this test process); resolves its stdout. */
+  function runChild(code: string): Promise<{ exit: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.on('error', reject);
+      child.on('close', (exit) => {
+        clearTimeout(timer);
+        resolve({ exit, stdout, stderr });
+      });
+    });
+  }
+
+  it("a throwing 'error', 'close' or 'reconnecting' listener neither strands commands nor stops reconnecting; its exception still surfaces", async () => {
+    const server = await startRedis();
+    const refusedPort = await freePort();
+    const entry = pathToFileURL(new URL('../src/index.ts', import.meta.url).pathname).href;
+    const code = `
+      import { ExponentialBackoff, Redis, Retry } from ${JSON.stringify(entry)};
+      const uncaught = [];
+      process.on('uncaughtException', (e) => uncaught.push(e.message));
+      // Bounded: 'unsettled' after 5 s is the failure this test is about.
+      const settle = (p) => Promise.race([
+        p.then((v) => 'ok ' + v, (e) => 'rejected ' + e.constructor.name),
+        new Promise((r) => setTimeout(() => r('unsettled'), 5000)),
+      ]);
+      const out = {};
+      const refused = new Redis({
+        port: ${refusedPort},
+        maxReconnectAttempts: 1,
+        retry: new Retry({ backoff: new ExponentialBackoff({ base: 5, cap: 20 }) }),
+      });
+      refused.on('error', () => { throw new Error('error listener'); });
+      out.refused = await settle(refused.get('k'));
+      refused.disconnect();
+      const admin = new Redis({ port: ${server.port} });
+      await admin.set('k', 'v');
+      for (const event of ['close', 'reconnecting']) {
+        const r = new Redis({ port: ${server.port} });
+        r.on(event, () => { throw new Error(event + ' listener'); });
+        const id = await r.call('CLIENT', 'ID');
+        await admin.call('CLIENT', 'KILL', 'ID', String(id));
+        out[event] = [await settle(r.get('k')), await settle(r.get('k'))];
+        r.disconnect();
+      }
+      await admin.close();
+      out.uncaught = [...new Set(uncaught)].sort();
+      console.log(JSON.stringify(out));
+      process.exit(0);
+    `;
+    try {
+      const { exit, stdout, stderr } = await runChild(code);
+      assert.equal(exit, 0, stderr);
+      const out = JSON.parse(stdout) as Record<string, unknown>;
+      assert.equal(out['refused'], 'rejected ConnectionError');
+      assert.deepEqual(out['close'], ['ok v', 'ok v']);
+      assert.deepEqual(out['reconnecting'], ['ok v', 'ok v']);
+      assert.deepEqual(out['uncaught'], ['close listener', 'error listener', 'reconnecting listener']);
+    } finally {
+      await server.stop();
     }
   });
 });

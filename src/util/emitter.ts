@@ -2,7 +2,8 @@
  * A tiny typed event emitter that runs on every runtime (no `node:events`).
  * Unlike Node's, an `error` event without listeners is dropped rather than
  * thrown: background reconnect failures must not crash a process whose
- * commands already reject on their own.
+ * commands already reject on their own. A listener that throws does not stop
+ * the others or the client: its exception is rethrown from a microtask.
  */
 export type Listener<A extends unknown[]> = (...args: A) => void;
 
@@ -43,6 +44,18 @@ export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
   protected emit<K extends keyof Events>(event: K, ...args: Events[K]): void {
     const list = this.listeners[event];
     if (!list || list.length === 0) return;
-    for (const l of list.slice()) l(...args);
+    for (const l of list.slice()) {
+      try {
+        l(...args);
+      } catch (e) {
+        // Events are emitted in the middle of the client's own work (a lost socket, a failed
+        // attempt, a reconnect being scheduled): a listener's exception thrown through it left
+        // commands unsettled and the client never reconnecting. It surfaces as an uncaught
+        // exception once that work is done, as a Pub/Sub listener's does.
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
+    }
   }
 }

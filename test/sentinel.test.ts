@@ -284,6 +284,54 @@ describe('Sentinel', () => {
   });
 });
 
+describe('Sentinel: a primary that freezes and is failed over', () => {
+  let topo: SentinelTopology;
+  const made: Sentinel[] = [];
+  before(async () => {
+    topo = await startSentinel({ replicas: 1, sentinels: 1, quorum: 1, downAfterMs: 500 });
+  });
+  after(async () => {
+    await Promise.all(made.map((s) => s.close()));
+    for (const s of topo.servers) if (s.alive) process.kill(s.pid, 'SIGCONT');
+    await topo.stop();
+  });
+
+  it('a reconnect whose lookup straddles +switch-master does not land on the old primary', async () => {
+    // The old primary freezes (SIGSTOP): a command times out, the client reconnects and asks the
+    // sentinel, which still names the frozen node; the ROLE probe waits for it (connectTimeout).
+    // Meanwhile the sentinel fails over and announces it. The old node then wakes, still a
+    // primary until the sentinel converts it, and answers the probe "master".
+    const from = topo.primary;
+    const to = topo.replicas[0] as RedisServerHandle;
+    const s = new Sentinel({
+      sentinels: topo.sentinelNodes(),
+      name: topo.masterName,
+      commandTimeout: 300,
+      connectTimeout: 10_000,
+      retry: quickRetry(),
+    });
+    made.push(s);
+    const p = s.primary();
+    assert.equal(await p.set('frozen', 'before'), 'OK');
+    const heard = new Redis({ ...topo.sentinelNodes()[0], retry: noRetry() });
+    let switched = false;
+    await pubsubFor(heard).subscribe<string>('channel', '+switch-master', () => (switched = true), false);
+    process.kill(from.pid, 'SIGSTOP');
+    try {
+      await assert.rejects(p.set('frozen', 'during'), ConnectionError); // times out: outcome unknown
+      await waitUntil('+switch-master announced', 15_000, async () => (switched ? undefined : 'not yet'));
+      // The client's own subscription hears it at the same moment as this one.
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      process.kill(from.pid, 'SIGCONT');
+      heard.disconnect();
+    }
+    assert.equal(await p.set('frozen', 'after'), 'OK');
+    assert.equal(await portOf(p), to.port, 'the write went to the new primary');
+    assert.equal(await to.command('GET', 'frozen'), 'after');
+  });
+});
+
 describe('Sentinel with passwords on the sentinels and the data nodes', () => {
   let topo: SentinelTopology;
   let s: Sentinel | undefined;

@@ -69,6 +69,9 @@ export class Sentinel {
   private nextReplica = 0;
   /** Where the latest `+switch-master` said the primary went; tried first until a sentinel agrees. */
   private switchedTo: NodeAddress | undefined;
+  /** How many `+switch-master` were heard, and where the latest went (kept, unlike `switchedTo`). */
+  private switches = 0;
+  private switchedLast: NodeAddress | undefined;
   private readonly natMap: NatMap | undefined;
 
   constructor(options: SentinelOptions) {
@@ -168,14 +171,25 @@ export class Sentinel {
 
   private transportFor(role: Role, config: ResolvedOptions, base: TransportFactory): TransportFactory {
     return async (target: TransportTarget) => {
-      if (this.closed)
-        throw new ConnectionError('Sentinel is closed', { code: ErrorCodes.CONNECTION_CLOSED });
-      const address =
-        role === 'primary' ? await this.findPrimary(config, base) : await this.findReplica(config, base);
-      const inner = await base({ ...target, host: address.host, port: address.port });
-      const tracked: Tracked = { role, address, transport: inner };
-      this.live.add(tracked);
-      return tracking(inner, () => this.live.delete(tracked));
+      for (;;) {
+        if (this.closed)
+          throw new ConnectionError('Sentinel is closed', { code: ErrorCodes.CONNECTION_CLOSED });
+        const switches = this.switches;
+        const address =
+          role === 'primary' ? await this.findPrimary(config, base) : await this.findReplica(config, base);
+        const inner = await base({ ...target, host: address.host, port: address.port });
+        // A +switch-master that arrived during the lookup found no socket of this connect to drop,
+        // and the answer may predate it (a ROLE probe waits up to connectTimeout for a frozen old
+        // primary, which then still says "master"): writes acknowledged there are lost when the
+        // sentinels demote it. Such an address is given up and the lookup made again.
+        if (switches !== this.switches && wrongNode(role, address, this.switchedLast as NodeAddress)) {
+          inner.destroy();
+          continue;
+        }
+        const tracked: Tracked = { role, address, transport: inner };
+        this.live.add(tracked);
+        return tracking(inner, () => this.live.delete(tracked));
+      }
     };
   }
 
@@ -292,11 +306,15 @@ export class Sentinel {
     const to = this.translate({ host, port });
     if (debugging) debug('sentinel: primary of "%s" switched to %s:%d', name, to.host, to.port);
     this.switchedTo = to;
-    for (const t of [...this.live]) {
-      const wrong = t.role === 'primary' ? !same(t.address, to) : same(t.address, to);
-      if (wrong) t.transport.destroy();
-    }
+    this.switchedLast = to;
+    this.switches++;
+    for (const t of [...this.live]) if (wrongNode(t.role, t.address, to)) t.transport.destroy();
   }
+}
+
+/** After a switch to `to`: a primary client elsewhere, or a replica client on it, is on the wrong node. */
+function wrongNode(role: Role, address: NodeAddress, to: NodeAddress): boolean {
+  return role === 'primary' ? !same(address, to) : same(address, to);
 }
 
 function same(a: NodeAddress, b: NodeAddress): boolean {

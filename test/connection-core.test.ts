@@ -883,6 +883,36 @@ describe('connection core (in-memory)', () => {
     c.disconnect();
   });
 
+  it('-READONLY costs one attempt of the retry budget: each retry reaches a new socket, the last error is ReadOnlyError', async () => {
+    // The retried command must not be encoded into the socket being dropped: lost() counted it once
+    // more ("lost before it was sent"), so with retries: 1 a READONLY was never retried and an odd
+    // budget ended in ConnectionError instead of ReadOnlyError.
+    const readonly = "-READONLY You can't write against a read only replica.\r\n";
+    for (const retries of [1, 3]) {
+      // Only the first socket reaches the old primary (now a replica): one retry is enough.
+      const moved: FakeServer = new FakeServer((cmd: string[], socket): string | undefined =>
+        cmd[0] !== 'SET' ? undefined : socket === moved.sockets[0] ? readonly : '+OK\r\n',
+      );
+      const clock = new FakeClock();
+      const retry = new Retry({ retries, backoff: new NoBackoff() });
+      const c = fakeConnection(moved, clock, { retry });
+      await c.connect();
+      const set = outcome(c.send('SET', ['k', 'v']));
+      for (let i = 0; i < 3; i++) await clock.advance(1);
+      assert.equal(set.value, 'OK', `retries ${retries}: ${String(set.error)}`);
+      c.disconnect();
+      // Every socket refuses: one reconnect per retry, then the READONLY itself.
+      const stuck = new FakeServer((cmd: string[]) => (cmd[0] === 'SET' ? readonly : undefined));
+      const d = fakeConnection(stuck, clock, { retry });
+      await d.connect();
+      const doomed = outcome(d.send('SET', ['k', 'w']));
+      for (let i = 0; i < 3 * retries + 3; i++) await clock.advance(1);
+      assert.ok(doomed.error instanceof ReadOnlyError, `retries ${retries}: ${String(doomed.error)}`);
+      assert.equal(stuck.sockets.length, retries + 1, `retries ${retries}: one socket per attempt`);
+      d.disconnect();
+    }
+  });
+
   it('a protocol error fails its command with InvalidResponse, the others with ConnectionError, and reconnects', async () => {
     const server = new FakeServer();
     const clock = new FakeClock();

@@ -406,7 +406,9 @@ export class CommandQueue implements ReplyHandler {
   /** Writes what waits, in order, up to maxInflight (a batch is never split). */
   pump(): void {
     const max = this.config.maxInflight;
-    while (this.waiting.length > 0 && this.host.writable && !this.holding) {
+    // Not into a socket about to be dropped (detached): lost() would count what waits here as
+    // lost unsent and charge it a retry (a -READONLY retry would pay two per refusal).
+    while (this.waiting.length > 0 && this.host.writable && !this.holding && this.transport !== undefined) {
       const p = this.waiting.peek() as Pending;
       const batch = p.batch;
       if (this.inflight.length >= max && (batch === undefined || batch[0] === p)) return;
@@ -470,7 +472,7 @@ export class CommandQueue implements ReplyHandler {
 
   /**
    * The socket is gone or about to be dropped; `lost()` follows. Nothing more is written to it:
-   * commands encoded meanwhile (a close listener's, a -READONLY retry pumped before the drop)
+   * what waits stays waiting (pump() stops), and commands encoded meanwhile (a close listener's)
    * stay unflushed, so `lost()` sends them on the next socket as never written. Were they
    * written, even by an early part of a tick, they would count as sent to a dead socket.
    */

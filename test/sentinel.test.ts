@@ -210,6 +210,21 @@ describe('Sentinel', () => {
     assert.deepEqual([...ports].sort(), topo.replicas.map((r) => r.port).sort());
   });
 
+  it('duplicate() of a primary() or replica() client is a client of the same service', async () => {
+    const s = sentinel();
+    // The port names nothing: a duplicate that left the Sentinel behind would connect there (its
+    // constructor options name no node) and fail, instead of reaching the service.
+    const dead = await freePort();
+    const p = s.primary({ retry: noRetry() });
+    const d = p.duplicate({ port: dead, clientName: 'dup' });
+    assert.equal(await d.set('dup', '1'), 'OK');
+    assert.equal(await portOf(d), topo.primary.port);
+    assert.equal(await roleOf(d), 'master');
+    assert.equal(await d.call('CLIENT', 'GETNAME'), 'dup', 'the overrides apply');
+    const r = s.replica({ retry: noRetry() }).duplicate({ port: dead });
+    assert.equal(await roleOf(r), 'slave');
+  });
+
   it('rejects with PrimaryNotFoundError for a name no sentinel knows', async () => {
     const s = sentinel({ name: 'no-such-service' });
     const p = s.primary({ lazyConnect: true, retry: noRetry() });

@@ -158,6 +158,10 @@ export class Sentinel {
       resolved,
       resolved.transport,
     );
+    // duplicate() is a client of the same service: made from the constructor's options alone it
+    // would connect to the default localhost:6379 (they name no node; the seam above is not in them).
+    (redis as unknown as { shared: { reopen: (o?: RedisOptions) => Redis } }).shared.reopen = (overrides) =>
+      this.client(role, { ...options, ...overrides });
     this.clients.add(redis);
     redis.on('end', () => this.clients.delete(redis));
     if (this.closed) redis.disconnect();

@@ -16,6 +16,7 @@ import {
   DataError,
   InvalidResponse,
   ReadOnlyError,
+  ExecAbortError,
   ResponseError,
   TimeoutError,
 } from '../src/errors/index.js';
@@ -880,6 +881,43 @@ describe('connection core (in-memory)', () => {
     const doomed = outcome(c.send('SET', ['k', 'w']));
     for (let i = 0; i < 5; i++) await clock.advance(1);
     assert.ok(doomed.error instanceof ReadOnlyError, String(doomed.error));
+    c.disconnect();
+  });
+
+  it('-READONLY inside MULTI: the block aborts (ExecAbortError, nothing ran) and the connection moves to the new primary', async () => {
+    // A client writing only through multi() never met a READONLY outside a block, so it stayed on
+    // the demoted node for good (a failover behind a stable name).
+    const readonly = "-READONLY You can't write against a read only replica.\r\n";
+    const server: FakeServer = new FakeServer((cmd: string[], socket): string | undefined => {
+      const old = socket === server.sockets[0];
+      switch (cmd[0]) {
+        case 'MULTI':
+          return '+OK\r\n';
+        case 'SET':
+          return old ? readonly : '+QUEUED\r\n';
+        case 'EXEC':
+          return old ? '-EXECABORT Transaction discarded because of previous errors.\r\n' : '*1\r\n+OK\r\n';
+        default:
+          return undefined;
+      }
+    });
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock);
+    await c.connect();
+    const block = (): Array<Promise<unknown>> =>
+      c.sendBatch([
+        { name: 'MULTI', args: [] },
+        { name: 'SET', args: ['k', 'v'] },
+        { name: 'EXEC', args: [] },
+      ]);
+    const first = await Promise.allSettled(block());
+    assert.ok(first[1]?.status === 'rejected' && first[1].reason instanceof ReadOnlyError);
+    assert.ok(first[2]?.status === 'rejected' && first[2].reason instanceof ExecAbortError, String(first[2]));
+    for (let i = 0; i < 3; i++) await clock.advance(1);
+    assert.equal(server.sockets.length, 2, 'reconnected after the aborted block');
+    const second = await Promise.all(block());
+    assert.deepEqual(second, ['OK', 'QUEUED', ['OK']]);
+    assert.equal(server.socket.named('EXEC').length, 1, 'the next block ran on the new socket');
     c.disconnect();
   });
 

@@ -139,6 +139,8 @@ export class CommandQueue implements ReplyHandler {
    * never runs out of order.
    */
   private refused: Map<Pending, Error> | undefined;
+  /** A MULTI block one of whose commands met -READONLY: its EXEC's answer moves the connection. */
+  private readOnlyBlock: Pending[] | undefined;
   /** Deadlines in the order they were set (which is their order: one fixed commandTimeout). */
   private readonly deadlines = new Fifo<Pending>();
   /** The deadline each entry of `deadlines` was set with (a later attempt makes an entry stale). */
@@ -520,6 +522,7 @@ export class CommandQueue implements ReplyHandler {
       return;
     }
     this.afterShift();
+    if (p.batch !== undefined) this.blockRefused(p, p.batch, error);
     if (!p.settled) {
       p.deadline = 0;
       if (this.retryReply(p, error as RedisError)) {
@@ -532,6 +535,19 @@ export class CommandQueue implements ReplyHandler {
     if (this.refused !== undefined && !p.internal && !NOT_RUN.has((error as RedisError).code ?? ''))
       this.overtaken();
     this.afterReply();
+  }
+
+  /**
+   * -READONLY inside MULTI: the block is not retried (EXEC aborts it whole, a definite "not run"),
+   * but once EXEC's answer is in, the connection goes to the new primary as for any -READONLY.
+   * Else a client writing only through multi() stayed on a demoted node for good.
+   */
+  private blockRefused(p: Pending, batch: Pending[], error: Error): void {
+    if (error instanceof ReadOnlyError && this.config.retryReplies) this.readOnlyBlock = batch;
+    else if (batch === this.readOnlyBlock && p === batch[batch.length - 1]) {
+      this.readOnlyBlock = undefined;
+      this.host.readOnlyReply();
+    }
   }
 
   /** The server ran a command written after the refused ones put back: they reject with their refusal. */
@@ -660,6 +676,7 @@ export class CommandQueue implements ReplyHandler {
    */
   lost(cause: Error, options: { replay: boolean; unsafe?: boolean }): void {
     this.transport = undefined;
+    this.readOnlyBlock = undefined;
     this.encoder.take();
     this.flushScheduled = false;
     const retry = this.config.retry;

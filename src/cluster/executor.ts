@@ -219,14 +219,24 @@ export class Executor implements RedirectHost, TransactionHost {
         throw new ConnectionError(`${address.key} is down; not sent`, {
           code: ErrorCodes.CONNECTION_REFUSED,
         });
-      // ASKING and the command are encoded back to back, so nothing comes between them on the wire.
-      if (a.asking !== undefined) node.conn.send('ASKING', [], {}).catch(noop);
+      const asking = a.asking !== undefined;
       // Client-side cache: a read may be answered from the node's tracked entries (never on an ASKING detour).
-      if (viaCache && !options.blocking && node.tracker !== undefined && a.asking === undefined)
+      if (viaCache && !options.blocking && node.tracker !== undefined && !asking)
         return (t.cache as ClientCache).send(node.tracker, name, args, options, target);
-      const sent = options.blocking
-        ? node.blocking.run(name, args, options)
-        : node.conn.send(name, args, options);
+      // ASKING goes on the connection the command goes on, encoded right before it, so nothing
+      // comes between them on the wire. A blocking command runs on a dedicated connection: sent
+      // on the shared one, ASKING was spent on some other command, the importing node answered
+      // the blocking one MOVED back to the source, which answered ASK again, until the budget ran out.
+      let sent: Promise<unknown>;
+      if (options.blocking)
+        sent = node.blocking.lease((conn) => {
+          if (asking) conn.send('ASKING', [], {}).catch(noop);
+          return conn.send(name, args, options);
+        });
+      else {
+        if (asking) node.conn.send('ASKING', [], {}).catch(noop);
+        sent = node.conn.send(name, args, options);
+      }
       // Past the cache (a pipeline, a blocking command's own connection, an ASKING detour), yet this
       // client's write: its invalidation may come after the reply, so its keys are dropped here too.
       t.cache?.afterWrite(name, args, sent);

@@ -1,10 +1,11 @@
 /**
  * RedisCluster data paths during a live slot migration, on a real 3-primary cluster (no replicas:
- * it starts in about 2 s): blocking commands met by ASK.
+ * it starts in about 2 s): blocking commands met by ASK, and transactions that must enter a node's
+ * queue whole.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RedisCluster, keySlot } from '../src/index.js';
+import { ConnectionError, DataError, RedisCluster, keySlot } from '../src/index.js';
 import { startCluster, type ClusterNode, type RedisClusterHandle } from './support/cluster.js';
 
 describe('RedisCluster during a live slot migration (3 primaries)', () => {
@@ -43,6 +44,52 @@ describe('RedisCluster during a live slot migration (3 primaries)', () => {
       }
       assert.deepEqual(await r.lrange('{blk}dst', 0, -1), ['z', 'b']);
       assert.equal(r.slots?.shardOf(slot)?.primary.port, to.port);
+    } finally {
+      r.disconnect();
+    }
+  });
+
+  it('a transaction enters its node’s queue whole: an argument over maxArgumentLength sends none of it', async () => {
+    const r = new RedisCluster({ nodes: cluster.startupNodes(), refreshInterval: 0, maxArgumentLength: 16 });
+    try {
+      await r.connect();
+      const err = await r
+        .multi()
+        .set('{txw}a', '1')
+        .set('{txw}b', 'x'.repeat(100))
+        .exec()
+        .then(
+          (v) => v,
+          (e: unknown) => e,
+        );
+      assert.ok(err instanceof DataError, `exec() rejects with DataError, not ${String(err)}`);
+      const owner = await cluster.ownerOf(keySlot('{txw}'));
+      assert.equal(await owner.command('EXISTS', '{txw}a'), 0, 'nothing of the block ran');
+    } finally {
+      r.disconnect();
+    }
+  });
+
+  it('a transaction beyond maxQueued is refused whole: no MULTI is left open on the shared connection', async () => {
+    const r = new RedisCluster({ nodes: cluster.startupNodes(), refreshInterval: 0, maxQueued: 3 });
+    try {
+      await r.connect();
+      await r.set('{txq}k', 'before');
+      // MULTI, SET, SET, EXEC: four commands for a queue bound of three.
+      const err = await r
+        .multi()
+        .set('{txq}a', '1')
+        .set('{txq}b', '2')
+        .exec()
+        .then(
+          (v) => v,
+          (e: unknown) => e,
+        );
+      assert.ok(err instanceof ConnectionError, String(err));
+      assert.equal(err.code, 'ERR_WREDIS_QUEUE_FULL');
+      // The next caller on that node's shared connection gets its own reply, not QUEUED.
+      assert.equal(await r.get('{txq}k'), 'before');
+      assert.equal(await r.get('{txq}a'), null);
     } finally {
       r.disconnect();
     }

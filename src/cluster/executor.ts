@@ -9,7 +9,7 @@ import { commandFlags } from '../shared/command-flags.js';
 import type { BatchTarget } from '../shared/pipeline.js';
 import { ServerSupport } from '../commands/support.js';
 import { lookupCommand } from '../commands/table.js';
-import type { SendOptions } from '../connection/connection.js';
+import type { BatchCommand, SendOptions } from '../connection/connection.js';
 import {
   type AskError,
   ClusterRoutingError,
@@ -27,6 +27,7 @@ import type { TransactionHost } from './transaction.js';
 import type { ReadFrom, Topology } from './topology.js';
 
 const noop = (): void => undefined;
+const ASKING: BatchCommand = { name: 'ASKING', args: [] };
 
 export class Executor implements RedirectHost, TransactionHost {
   /** What the servers support (CommandNotSupportedError), learnt from one primary on first need. */
@@ -103,17 +104,18 @@ export class Executor implements RedirectHost, TransactionHost {
   target(node: NodeAddress, asking: boolean): BatchTarget {
     const conn = this.topology.node(node).conn;
     const cache = this.topology.cache;
-    const send = (name: string, args: readonly unknown[], options: SendOptions): Promise<unknown> => {
-      // ASKING, MULTI, the commands and EXEC are encoded back to back in one tick (one write, or its
-      // early parts): nothing comes between them on the wire.
-      if (asking && name === 'MULTI') conn.send('ASKING', [], {}).catch(noop);
-      return conn.send(name, args, options);
-    };
     return {
       buffers: false,
-      send,
+      send: (name, args, options) => conn.send(name, args, options),
       sendBatch: (commands) => {
-        const sent = commands.map((c) => send(c.name, c.args, c.options ?? {}));
+        // ASKING, MULTI, the commands and EXEC enter the node's queue as one block, whole or not at
+        // all (Connection.sendBatch). Sent one by one, a queue bound (maxQueued, maxOfflineQueue)
+        // or an argument over maxArgumentLength refused only the commands it hit while MULTI, the
+        // rest and EXEC went out: the server ran part of the transaction, or the shared connection
+        // was left inside MULTI, answering QUEUED to other callers' commands.
+        const block = asking ? [ASKING, ...commands] : commands;
+        const sent = conn.sendBatch(block);
+        if (asking) (sent.shift() as Promise<unknown>).catch(noop);
         // Past the cache, yet this client's writes.
         cache?.wroteBlock(commands, sent);
         return sent;

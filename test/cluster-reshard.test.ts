@@ -1,11 +1,12 @@
 /**
  * RedisCluster data paths during a live slot migration, on a real 3-primary cluster (no replicas:
- * it starts in about 2 s): blocking commands met by ASK, and transactions that must enter a node's
- * queue whole.
+ * it starts in about 2 s): blocking commands met by ASK, transactions that must enter a node's
+ * queue whole, and a command in its TRYAGAIN backoff when the client is disconnected.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ConnectionError, DataError, RedisCluster, keySlot } from '../src/index.js';
+import { ConnectionError, ConstantBackoff, DataError, RedisCluster, Retry, keySlot } from '../src/index.js';
+import { waitUntil } from './support/redis-server.js';
 import { startCluster, type ClusterNode, type RedisClusterHandle } from './support/cluster.js';
 
 describe('RedisCluster during a live slot migration (3 primaries)', () => {
@@ -92,6 +93,47 @@ describe('RedisCluster during a live slot migration (3 primaries)', () => {
       assert.equal(await r.get('{txq}a'), null);
     } finally {
       r.disconnect();
+    }
+  });
+
+  it('a command in its TRYAGAIN backoff when disconnect() is called rejects and opens no connection after it', async () => {
+    const name = 'reshard-after-disconnect';
+    const r = new RedisCluster({
+      nodes: cluster.startupNodes(),
+      refreshInterval: 0,
+      clientName: name,
+      // A long backoff: disconnect() finds the MGET waiting in it.
+      retry: new Retry({ backoff: new ConstantBackoff(60_000) }),
+    });
+    const slot = keySlot('{cls}');
+    const from = await cluster.ownerOf(slot);
+    await r.mset('{cls}a', '1', '{cls}b', '2');
+    const migration = await cluster.beginSlotMigration(slot, from, other(from));
+    try {
+      // One of the two keys moved: MGET of both gets TRYAGAIN until the migration ends.
+      await migration.moveKeys(1);
+      await from.command('CONFIG', 'RESETSTAT');
+      const pending = r.mget('{cls}a', '{cls}b').then(
+        (v) => v,
+        (e: unknown) => e,
+      );
+      await waitUntil('MGET answered TRYAGAIN', 5000, async () =>
+        /errorstat_TRYAGAIN:count=\d/.test(String(await from.command('INFO', 'errorstats')))
+          ? undefined
+          : 'not yet',
+      );
+      r.disconnect();
+      const err = await pending;
+      assert.ok(err instanceof ConnectionError, String(err));
+      // No connection of this client is left on any node (a new one kept the process alive).
+      await waitUntil('no connection of the disconnected client', 2000, async () => {
+        let left = 0;
+        for (const n of cluster.primaries)
+          left += String(await n.command('CLIENT', 'LIST')).split(`name=${name} `).length - 1;
+        return left === 0 ? undefined : `${left} left`;
+      });
+    } finally {
+      await migration.finish();
     }
   });
 });

@@ -124,10 +124,15 @@ export class Topology {
     return shard.primary;
   }
 
-  /** The connections to a node, made on first use. */
+  /** The connections to a node, made on first use (ConnectionError once the client is closed). */
   node(address: NodeAddress): NodeEntry {
     let entry = this.nodes.get(address.key);
     if (entry === undefined) {
+      // Closed: no connection is made any more. A command woken from its backoff by close() or
+      // disconnect() went on to its next attempt and opened one here that nobody closed (its
+      // socket kept the process alive), and sent itself after disconnect().
+      if (this.closed)
+        throw new ConnectionError('Connection is closed', { code: ErrorCodes.CONNECTION_CLOSED });
       const { base, readFrom } = this.config;
       const config = {
         ...base,

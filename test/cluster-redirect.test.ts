@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { classify } from '../src/cluster/redirect.js';
-import { ConnectionError, ErrorCodes, TimeoutError } from '../src/index.js';
+import { ConnectionError, ErrorCodes, TimeoutError, UnblockedError } from '../src/index.js';
 import type { AddressResolver } from '../src/cluster/slot-map.js';
 
 const resolve: AddressResolver = (host, port) => ({ host, port, key: `${host}:${port}` });
@@ -38,5 +38,13 @@ describe('cluster redirection policy: connection failures', () => {
     const timedOut = new TimeoutError('reply timed out', { code: ErrorCodes.COMMAND_TIMEOUT });
     assert.equal(decide(timedOut, false), 'fail');
     assert.equal(decide(timedOut, true), 'fail');
+  });
+
+  it('UNBLOCKED from a primary turned replica is retried after a refresh; from CLIENT UNBLOCK … ERROR it is not', () => {
+    const demoted = new UnblockedError(
+      'UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)',
+    );
+    assert.equal(decide(demoted, false), 'refresh');
+    assert.equal(decide(new UnblockedError('UNBLOCKED client unblocked via CLIENT UNBLOCK'), false), 'fail');
   });
 });

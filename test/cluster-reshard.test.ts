@@ -1,18 +1,26 @@
 /**
- * RedisCluster data paths during a live slot migration, on a real 3-primary cluster (no replicas:
- * it starts in about 2 s): blocking commands met by ASK, transactions that must enter a node's
- * queue whole, and a command in its TRYAGAIN backoff when the client is disconnected.
+ * RedisCluster data paths during a live slot migration and a failover, on a real 3+3 cluster (it
+ * starts in about 2 s): blocking commands met by ASK or by a failover, transactions that must
+ * enter a node's queue whole, and a command in its TRYAGAIN backoff when the client is disconnected.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ConnectionError, ConstantBackoff, DataError, RedisCluster, Retry, keySlot } from '../src/index.js';
+import {
+  ConnectionError,
+  ConstantBackoff,
+  DataError,
+  RedisCluster,
+  Retry,
+  UnblockedError,
+  keySlot,
+} from '../src/index.js';
 import { waitUntil } from './support/redis-server.js';
 import { startCluster, type ClusterNode, type RedisClusterHandle } from './support/cluster.js';
 
-describe('RedisCluster during a live slot migration (3 primaries)', () => {
+describe('RedisCluster during a live slot migration or failover (3+3)', () => {
   let cluster: RedisClusterHandle;
   before(async () => {
-    cluster = await startCluster({ primaries: 3, replicasPerPrimary: 0, nodeTimeoutMs: 1000 });
+    cluster = await startCluster({ primaries: 3, replicasPerPrimary: 1, nodeTimeoutMs: 1000 });
   });
   after(async () => {
     await cluster.stop();
@@ -134,6 +142,44 @@ describe('RedisCluster during a live slot migration (3 primaries)', () => {
       });
     } finally {
       await migration.finish();
+    }
+  });
+
+  it('a blocking command on a primary demoted by CLUSTER FAILOVER (UNBLOCKED) goes again to the promoted replica', async () => {
+    const r = new RedisCluster({ nodes: cluster.startupNodes(), refreshInterval: 0 });
+    try {
+      await r.connect();
+      const slot = keySlot('{fo}');
+      const owner = await cluster.ownerOf(slot);
+      let replica: ClusterNode | undefined;
+      for (const n of cluster.replicas) if ((await cluster.primaryOf(n)).port === owner.port) replica = n;
+      assert.ok(replica);
+      const blockedOn = async (node: ClusterNode): Promise<string[]> =>
+        String(await node.command('CLIENT', 'LIST'))
+          .split('\n')
+          .filter((l) => / cmd=blpop /.test(l))
+          .map((l) => /^id=(\d+)/.exec(l)?.[1] as string);
+      // CLIENT UNBLOCK … ERROR is the caller's own doing: it still rejects with UnblockedError.
+      const unblocked = r.blpop('{fo}u', 10).then(
+        (v) => v,
+        (e: unknown) => e,
+      );
+      await waitUntil('BLPOP blocked', 5000, async () =>
+        (await blockedOn(owner)).length > 0 ? undefined : 'no',
+      );
+      await owner.command('CLIENT', 'UNBLOCK', (await blockedOn(owner))[0] as string, 'ERROR');
+      assert.ok((await unblocked) instanceof UnblockedError);
+      // A failover ends the wait with UNBLOCKED too (the old primary turned replica): the command
+      // did not run, so it goes again to the shard's new primary, as after READONLY.
+      const popped = r.blpop('{fo}q', 10);
+      await waitUntil('BLPOP blocked', 5000, async () =>
+        (await blockedOn(owner)).length > 0 ? undefined : 'no',
+      );
+      await cluster.failover(replica);
+      await r.rpush('{fo}q', 'v');
+      assert.deepEqual(await popped, ['{fo}q', 'v']);
+    } finally {
+      r.disconnect();
     }
   });
 });

@@ -7,7 +7,8 @@
  * | MOVED                                     | follow: update the slot, retry on the owner   |
  * | ASK                                       | ask: ASKING + the command on that node, once  |
  * | TRYAGAIN, LOADING                         | wait: back off, retry where the map says      |
- * | CLUSTERDOWN, MASTERDOWN, READONLY         | refresh: back off, re-read the map, retry     |
+ * | CLUSTERDOWN, MASTERDOWN, READONLY, and    | refresh: back off, re-read the map, retry     |
+ * |   UNBLOCKED of a primary turned replica   |                                               |
  * | connection lost (read-only command)       | refresh                                       |
  * | connection not set up: refused, unreach-  | refresh (the command was never written, so a  |
  * |   able, DNS, TLS, connect timeout, lost   |   write goes again too)                       |
@@ -36,6 +37,7 @@ import {
   ResponseError,
   TimeoutError,
   TryAgainError,
+  UnblockedError,
 } from '../errors/index.js';
 import type { AddressResolver, NodeAddress } from './slot-map.js';
 
@@ -67,6 +69,9 @@ const NOT_SENT: ReadonlySet<string> = new Set([
   ErrorCodes.HANDSHAKE_FAILED,
 ]);
 
+/** Redis' and Valkey's UNBLOCKED text when a primary becomes a replica (disconnectAllBlockedClients). */
+const DEMOTED = /instance state changed/;
+
 const FAIL: RedirectAction = { kind: 'fail', refresh: false };
 const FAIL_REFRESH: RedirectAction = { kind: 'fail', refresh: true };
 const WAIT: RedirectAction = { kind: 'wait' };
@@ -84,6 +89,9 @@ export function classify(error: unknown, safe: boolean, resolve: AddressResolver
   // Replies that prove the command did not run.
   if (error instanceof TryAgainError || error instanceof BusyLoadingError) return WAIT;
   if (error instanceof ClusterDownError || error instanceof ReadOnlyError) return REFRESH;
+  // A blocking command whose primary turned replica (a failover) is ended unrun with this reply,
+  // the blocking command's READONLY. UNBLOCKED from CLIENT UNBLOCK … ERROR is someone's wish to end it.
+  if (error instanceof UnblockedError && DEMOTED.test(error.message)) return REFRESH;
   if (error instanceof ResponseError && error.code === 'MASTERDOWN') return REFRESH;
   if (error instanceof ClusterRoutingError) return REFRESH;
   if (error instanceof ConnectionError) {

@@ -37,7 +37,7 @@ import {
   ResponseError,
   TimeoutError,
   TryAgainError,
-  UnblockedError,
+  isUnblockedByFailover,
 } from '../errors/index.js';
 import type { AddressResolver, NodeAddress } from './slot-map.js';
 
@@ -69,9 +69,6 @@ const NOT_SENT: ReadonlySet<string> = new Set([
   ErrorCodes.HANDSHAKE_FAILED,
 ]);
 
-/** Redis' and Valkey's UNBLOCKED text when a primary becomes a replica (disconnectAllBlockedClients). */
-const DEMOTED = /instance state changed/;
-
 const FAIL: RedirectAction = { kind: 'fail', refresh: false };
 const FAIL_REFRESH: RedirectAction = { kind: 'fail', refresh: true };
 const WAIT: RedirectAction = { kind: 'wait' };
@@ -91,7 +88,7 @@ export function classify(error: unknown, safe: boolean, resolve: AddressResolver
   if (error instanceof ClusterDownError || error instanceof ReadOnlyError) return REFRESH;
   // A blocking command whose primary turned replica (a failover) is ended unrun with this reply,
   // the blocking command's READONLY. UNBLOCKED from CLIENT UNBLOCK … ERROR is someone's wish to end it.
-  if (error instanceof UnblockedError && DEMOTED.test(error.message)) return REFRESH;
+  if (isUnblockedByFailover(error)) return REFRESH;
   if (error instanceof ResponseError && error.code === 'MASTERDOWN') return REFRESH;
   if (error instanceof ClusterRoutingError) return REFRESH;
   if (error instanceof ConnectionError) {

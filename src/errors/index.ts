@@ -50,6 +50,7 @@ export { ErrorCodes, type ErrorCode } from './codes.js';
 export {
   serverError,
   withCommand,
+  isUnblockedByFailover,
   isUnknownCommand,
   isFunctionCommand,
   parseRedirection,

@@ -166,6 +166,15 @@ export function isUnknownCommand(error: unknown): boolean {
   return error instanceof ResponseError && error.code === 'ERR' && error.message.startsWith(UNKNOWN_COMMAND);
 }
 
+/**
+ * True for the UNBLOCKED Redis and Valkey send a blocked client when its primary turns replica (a
+ * failover): the blocking command did not run, as after READONLY. UNBLOCKED from `CLIENT UNBLOCK …
+ * ERROR` (someone's wish to end it) says otherwise.
+ */
+export function isUnblockedByFailover(error: unknown): boolean {
+  return error instanceof UnblockedError && error.message.includes('instance state changed');
+}
+
 /** True when the command name (first word, any case; `'FUNCTION LOAD'`, `'function|load'`) is a function command. */
 export function isFunctionCommand(name: string): boolean {
   let end = name.length;

@@ -17,6 +17,7 @@ import {
   InvalidResponse,
   ReadOnlyError,
   ExecAbortError,
+  UnblockedError,
   ResponseError,
   TimeoutError,
 } from '../src/errors/index.js';
@@ -882,6 +883,38 @@ describe('connection core (in-memory)', () => {
     for (let i = 0; i < 5; i++) await clock.advance(1);
     assert.ok(doomed.error instanceof ReadOnlyError, String(doomed.error));
     c.disconnect();
+  });
+
+  it('UNBLOCKED because the primary turned replica: the blocking command goes again on a new socket (as after -READONLY); from CLIENT UNBLOCK it rejects', async () => {
+    // The text Redis 7.0 sends a blocked client when REPLICAOF demotes its primary (checked on a real server).
+    const demoted =
+      '-UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)\r\n';
+    const server: FakeServer = new FakeServer((cmd: string[], socket): string | undefined =>
+      cmd[0] !== 'BLPOP'
+        ? undefined
+        : socket === server.sockets[0]
+          ? demoted
+          : '*2\r\n$1\r\nq\r\n$1\r\nx\r\n',
+    );
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock);
+    await c.connect();
+    const popped = outcome(c.send('BLPOP', ['q', 0], { blocking: true }));
+    for (let i = 0; i < 3; i++) await clock.advance(1);
+    assert.equal(server.sockets.length, 2, 'reconnected');
+    assert.deepEqual(popped.value, ['q', 'x'], String(popped.error));
+    c.disconnect();
+    // Someone's CLIENT UNBLOCK … ERROR is a wish to end the command: not retried.
+    const unblock = new FakeServer((cmd: string[]) =>
+      cmd[0] === 'BLPOP' ? '-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n' : undefined,
+    );
+    const d = fakeConnection(unblock, clock);
+    await d.connect();
+    const ended = outcome(d.send('BLPOP', ['q', 0], { blocking: true }));
+    for (let i = 0; i < 3; i++) await clock.advance(1);
+    assert.ok(ended.error instanceof UnblockedError, String(ended.error));
+    assert.equal(unblock.sockets.length, 1);
+    d.disconnect();
   });
 
   it('-READONLY inside MULTI: the block aborts (ExecAbortError, nothing ran) and the connection moves to the new primary', async () => {

@@ -13,6 +13,7 @@ import {
   ErrorCodes,
   ReadOnlyError,
   TimeoutError,
+  isUnblockedByFailover,
   protocolError,
   type RedisError,
 } from '../errors/index.js';
@@ -111,6 +112,8 @@ export const EARLY_WRITE = 16;
 
 /** Error reply codes that prove the command was not run, retried per policy for any command. */
 const NOT_RUN = new Set(['LOADING', 'BUSY', 'TRYAGAIN', 'MASTERDOWN', 'READONLY']);
+/** What the retry policy is asked about for an UNBLOCKED that a failover sent (see retryReply). */
+const AS_READONLY = new ReadOnlyError('READONLY', { code: 'READONLY' });
 
 export class CommandQueue implements ReplyHandler {
   readonly inflight = new Fifo<Pending>();
@@ -608,16 +611,21 @@ export class CommandQueue implements ReplyHandler {
    * MASTERDOWN wait out the backoff. True when the command was taken back.
    */
   private retryReply(p: Pending, error: RedisError): boolean {
-    if (p.internal || !this.config.retryReplies || !NOT_RUN.has(error.code ?? '')) return false;
+    if (p.internal || !this.config.retryReplies) return false;
+    // UNBLOCKED because the primary turned replica is the blocking command's READONLY: it did not
+    // run, and goes again on a new socket under READONLY's policy. Other UNBLOCKED (CLIENT UNBLOCK
+    // … ERROR) is someone's wish to end it.
+    const demoted = isUnblockedByFailover(error);
+    if (!demoted && !NOT_RUN.has(error.code ?? '')) return false;
     const retry = this.config.retry;
-    if (!retry.shouldRetry(error, p.attempts + 1, { sent: false })) return false;
+    if (!retry.shouldRetry(demoted ? AS_READONLY : error, p.attempts + 1, { sent: false })) return false;
     if (p.batch !== undefined) return false; // a block goes again only whole: see lost()
     p.attempts++;
-    if (!(error instanceof ReadOnlyError)) (this.refused ??= new Map()).set(p, error);
+    if (!(error instanceof ReadOnlyError) && !demoted) (this.refused ??= new Map()).set(p, error);
     if (error instanceof BusyLoadingError) {
       this.requeueFront([p]);
       this.host.loading();
-    } else if (error instanceof ReadOnlyError) {
+    } else if (error instanceof ReadOnlyError || demoted) {
       this.requeueFront([p]);
       this.host.readOnlyReply();
     } else this.retryLater(p);

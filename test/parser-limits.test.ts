@@ -77,6 +77,33 @@ describe('huge and hostile replies', { timeout: 60_000 }, () => {
     assert.equal(events[1], 'after');
   });
 
+  it('linear memory grown past 16 MiB by one reply is given back once it is delivered, not while a reply is open', () => {
+    const replies: unknown[] = [];
+    let failed = 0;
+    const p = new Parser({
+      onReply: (v) => replies.push(Array.isArray(v) ? v.length : v),
+      onError: noop,
+      onPush: noop,
+      onProtocolError: () => failed++,
+    });
+    const start = coreBytes(p);
+    const n = 1_500_000; // 6 MB of input, 24 MB of tape records
+    p.feed(Buffer.from(`*${n}\r\n`));
+    const chunk = Buffer.from(':1\r\n'.repeat(50_000));
+    for (let i = 0; i < n / 50_000 - 1; i++) p.feed(chunk);
+    assert.ok(coreBytes(p) > 16 << 20, `grew to ${coreBytes(p)} bytes only`);
+    // The last elements, and the next reply cut in two: its first part must survive.
+    p.feed(Buffer.concat([chunk, Buffer.from('$5\r\nhel')]));
+    assert.deepEqual(replies, [n]);
+    assert.ok(coreBytes(p) > 16 << 20, 'replaced while a reply was open');
+    p.feed(Buffer.from('lo\r\n+OK\r\n:7\r\n'));
+    assert.deepEqual(replies, [n, 'hello', 'OK', 7]);
+    assert.ok(coreBytes(p) <= start, `still ${coreBytes(p)} bytes after every reply was delivered`);
+    p.feed(Buffer.from('*2\r\n:1\r\n$1\r\nx\r\n'));
+    assert.deepEqual(replies.slice(4), [2]);
+    assert.equal(failed, 0);
+  });
+
   describe('through a client', () => {
     let server: ScriptedServer;
     let r: Redis;

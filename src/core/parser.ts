@@ -399,8 +399,12 @@ export class Parser {
       if (this.errorCode === 0 && this.epoch === epoch) this.fail(ProtocolErrorCode.CoreFailure);
       return;
     }
-    if (this.u8.length > SHRINK_ABOVE && this.extLen === 0 && this.core.parseBuffered() === 0) {
-      this.instantiate();
+    if (this.u8.length > SHRINK_ABOVE && this.extLen === 0) {
+      // The bytes of delivered replies stay in the input until the next reserve compacts them,
+      // so parseBuffered() was never 0 here: compact first (the next chunk would anyway).
+      this.core.parseReserve(0);
+      if (this.core.parseBuffered() === 0) this.instantiate();
+      else if (this.u8.length === 0) this.views();
     }
   }
 

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import {
   BusyLoadingError,
   ConnectionError,
+  DataError,
   ExponentialBackoff,
   ExponentialWithJitterBackoff,
   InvalidResponse,
@@ -84,6 +85,37 @@ describe('scripted faults', () => {
       assert.ok(other instanceof ConnectionError && !(other instanceof InvalidResponse), String(other));
       assert.equal(await r.echo('fine'), 'fine');
       assert.equal(sockets, 2);
+    } finally {
+      r.disconnect();
+      await srv.close();
+    }
+  });
+
+  it('multi(): an EXEC reply that is not one result per queued command is a DataError, not a TypeError', async () => {
+    let exec = '';
+    const srv = await startScriptedServer((cmd) => {
+      if (cmd[0] === 'hello') return HELLO3;
+      if (cmd[0] === 'multi') return '+OK\r\n';
+      if (cmd[0] === 'exec') return exec;
+      if (cmd[0] === 'get' && cmd[1] === 'after') return '$2\r\nok\r\n';
+      return '+QUEUED\r\n';
+    });
+    const r = new Redis({ port: srv.port, retry: fastRetry() });
+    try {
+      for (exec of ['+OK\r\n', ':3\r\n', '*1\r\n:1\r\n', '*3\r\n:1\r\n:2\r\n:3\r\n']) {
+        const err: unknown = await r
+          .multi()
+          .get('a')
+          .get('b')
+          .exec()
+          .then(
+            (v) => v,
+            (e: unknown) => e,
+          );
+        assert.ok(err instanceof DataError, `${JSON.stringify(exec)}: ${String(err)}`);
+        assert.equal(err.code, 'ERR_WREDIS_UNEXPECTED_REPLY');
+        assert.equal(await r.get('after'), 'ok');
+      }
     } finally {
       r.disconnect();
       await srv.close();

@@ -17,7 +17,14 @@ import {
 } from '../connection/connection.js';
 import { asError, underOptions, type CallOptions } from './call-options.js';
 import { argumentError } from '../protocol/arguments.js';
-import { ExecAbortError, RedisError, WatchError, withCommand } from '../errors/index.js';
+import {
+  DataError,
+  ErrorCodes,
+  ExecAbortError,
+  RedisError,
+  WatchError,
+  withCommand,
+} from '../errors/index.js';
 import { commandGate, gateIgnoresArgs } from './command-flags.js';
 import { applyPrefix, type KeyPrefix } from '../commands/prefix.js';
 import { commandRefusal, type CommandSite } from './state-commands.js';
@@ -304,8 +311,13 @@ export class Transaction<T extends unknown[] = []> extends Batch {
     }
     if (results === null)
       throw new WatchError('Transaction aborted: a watched key changed', { command: 'EXEC' });
-    const list = results as unknown[];
-    return list.map((r, i) => {
+    // One result per queued command, or the slots would be shifted (and a non-array threw a TypeError).
+    if (!Array.isArray(results) || results.length !== queued.length)
+      throw new DataError('EXEC did not return one result per queued command', {
+        command: 'EXEC',
+        code: ErrorCodes.UNEXPECTED_REPLY,
+      });
+    return results.map((r, i) => {
       const q = queued[i] as Queued;
       if (r instanceof RedisError) return withCommand(r, q.name);
       if (q.transform === undefined) return r;

@@ -25,6 +25,7 @@ import { abandon, type SendHandle } from '../src/connection/connection.js';
 import { Pending } from '../src/connection/pending.js';
 import { EARLY_WRITE } from '../src/connection/queue.js';
 import { resolveOptions } from '../src/shared/options.js';
+import { Redis, RedisCluster } from '../src/index.js';
 import { NoBackoff, Retry } from '../src/retry.js';
 import {
   FakeClock,
@@ -617,6 +618,20 @@ describe('connection core (in-memory)', () => {
     }
     // A well-formed escape is decoded.
     assert.equal(resolveOptions('redis://:a%25b%40c@127.0.0.1:6380').password, 'a%b@c');
+  });
+
+  it('maxBulkLength beyond what the parser takes is refused with DataError by every client, not a RangeError later', () => {
+    for (const bad of [Infinity, 2 ** 31, 4 * 1024 ** 3, 1.5, -1]) {
+      assert.throws(() => resolveOptions({ maxBulkLength: bad }), DataError, String(bad));
+      assert.throws(() => new Redis({ maxBulkLength: bad, lazyConnect: true }), DataError, String(bad));
+      // The cluster made its node connections later: every command failed with "no cluster node answered".
+      assert.throws(
+        () => new RedisCluster({ nodes: [{ host: '127.0.0.1', port: 1 }], maxBulkLength: bad }),
+        DataError,
+        String(bad),
+      );
+    }
+    assert.equal(resolveOptions({ maxBulkLength: 2 ** 31 - 1 }).maxBulkLength, 2 ** 31 - 1);
   });
 
   it('a server that closes with a reason gives a ConnectionError carrying it', async () => {

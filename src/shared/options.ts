@@ -45,7 +45,7 @@ export interface RedisOptions {
   retry?: Retry;
   /** Commands held while disconnected, beyond which new ones reject. Default 10 000. */
   maxOfflineQueue?: number;
-  /** Largest bulk string accepted from the wire. Default 512 MiB, like the server. */
+  /** Largest bulk string accepted from the wire. Default 512 MiB, like the server; an integer up to 2^31-1. */
   maxBulkLength?: number;
   /** Do not connect until the first command or `connect()`. */
   lazyConnect?: boolean;
@@ -156,7 +156,7 @@ export function resolveOptions(urlOrOptions?: string | RedisOptions, more?: Redi
     commandTimeout: nonNegative(o.commandTimeout, 0, 'commandTimeout'),
     retry: retryOption(o.retry),
     maxOfflineQueue: nonNegative(o.maxOfflineQueue, 10_000, 'maxOfflineQueue'),
-    maxBulkLength: nonNegative(o.maxBulkLength, 512 * 1024 * 1024, 'maxBulkLength'),
+    maxBulkLength: bulkLimit(o.maxBulkLength),
     credentials: credentialsOption(o.credentials),
     pingInterval: nonNegative(o.pingInterval, 0, 'pingInterval'),
     maxInflight: atLeastOne(o.maxInflight, 100_000, 'maxInflight'),
@@ -172,6 +172,17 @@ export function resolveOptions(urlOrOptions?: string | RedisOptions, more?: Redi
     blockingConnectionTimeout: nonNegative(o.blockingConnectionTimeout, 0, 'blockingConnectionTimeout'),
     keyPrefix: o.keyPrefix === '' ? undefined : o.keyPrefix,
   });
+}
+
+/**
+ * The parser's bound, checked here: the parser refuses more than 2^31-1 with a RangeError when a
+ * connection is made, which a cluster does later (its commands then failed as "no node answered").
+ */
+function bulkLimit(v: number | undefined): number {
+  if (v === undefined) return 512 * 1024 * 1024;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0x7fffffff)
+    throw new DataError('maxBulkLength must be an integer from 0 to 2147483647');
+  return v;
 }
 
 function atLeastOne(v: number | undefined, fallback: number, name: string): number {

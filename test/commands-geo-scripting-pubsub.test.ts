@@ -106,6 +106,14 @@ perProtocol('scripting commands', (ctx) => {
     assert.equal(await r.eval('return nil'), null);
   });
 
+  it('a script reply nested 1000 deep arrives whole (the server sends what the script builds); the connection carries on', async () => {
+    const nested = await ctx.r.eval('local t = {1} for i = 1, 1000 do t = {t} end return t', { keys: [] });
+    let depth = 0;
+    for (let x: unknown = nested; Array.isArray(x); x = (x as unknown[])[0]) depth++;
+    assert.equal(depth, 1001);
+    assert.equal(await ctx.r.call('PING'), 'PONG');
+  });
+
   it('scriptLoad, scriptExists, evalsha, evalshaRo, scriptFlush; NoScriptError', async () => {
     const r = ctx.r;
     const sha = await r.scriptLoad('return ARGV[1]');

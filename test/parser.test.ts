@@ -523,8 +523,12 @@ describe('parser: malformed streams', () => {
 
   it('maxDepth and maxElements', () => {
     const nest = (n: number): string => '*1\r\n'.repeat(n) + ':1\r\n';
-    assert.equal(run([b(nest(128))]).length, 1);
-    assert.deepStrictEqual(run([b(nest(129))]), [protocol(E.TooDeep)]);
+    // The default is the most the decoder takes (it recurses once per level), split anywhere.
+    const deepest = b(nest(1024));
+    assert.equal(run([deepest]).length, 1);
+    assert.equal(run(cut(deepest, [1, 2000, 4000])).length, 1);
+    assert.deepStrictEqual(run([b(nest(1025))]), [protocol(E.TooDeep)]);
+    assert.throws(() => recorder({ maxDepth: 1025 }), RangeError);
     assert.deepStrictEqual(run([b(nest(3))], { maxDepth: 2 }), [protocol(E.TooDeep)]);
     assert.deepStrictEqual(run([b('|1\r\n*1\r\n:1\r\n:1\r\n:2\r\n')], { maxDepth: 1 }), [
       protocol(E.TooDeep),

@@ -111,7 +111,7 @@ export interface ParserOptions {
 }
 
 const DEFAULT_MAX_BULK = 512 * 1024 * 1024;
-const DEFAULT_MAX_DEPTH = 128;
+const DEFAULT_MAX_DEPTH = 1024; // Redis sends EVAL replies nested as deep as the script builds them
 const MAX_DEPTH_LIMIT = 1024; // the decoder recurses once per level
 const DEFAULT_MAX_ELEMENTS = 0xffffffff;
 /** Chunks are handed to the core in slices of at most this size (= the core's external-bulk threshold). */

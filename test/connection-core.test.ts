@@ -620,6 +620,14 @@ describe('connection core (in-memory)', () => {
     assert.equal(resolveOptions('redis://:a%25b%40c@127.0.0.1:6380').password, 'a%b@c');
   });
 
+  it('?tls or ?ssl on a plaintext URL is refused (it would stay plaintext, password included); rediss:// is TLS', () => {
+    for (const url of ['redis://:pw@127.0.0.1:6380?tls=true', 'redis://127.0.0.1?ssl=1', 'valkey://h?tls']) {
+      assert.throws(() => resolveOptions(url), DataError, url);
+    }
+    assert.ok(resolveOptions('rediss://:pw@127.0.0.1:6380?tls=true').tls !== undefined);
+    assert.equal(resolveOptions('redis://127.0.0.1:6380?family=4').port, 6380); // other parameters are not read
+  });
+
   it('maxBulkLength beyond what the parser takes is refused with DataError by every client, not a RangeError later', () => {
     for (const bad of [Infinity, 2 ** 31, 4 * 1024 ** 3, 1.5, -1]) {
       assert.throws(() => resolveOptions({ maxBulkLength: bad }), DataError, String(bad));

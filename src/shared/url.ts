@@ -52,6 +52,12 @@ export function parseRedisUrl(input: string): UrlOptions {
   else if (protocol !== null) throw new DataError('the protocol in the URL must be 2 or 3');
   const name = q.get('clientName') ?? q.get('name');
   if (name !== null) out.clientName = name;
+  // Other parameters are not read. TLS asked for this way (as some clients take it) would
+  // silently stay plaintext, password included: refused, pointing to the scheme that does it.
+  if (out.tls !== true && (q.has('tls') || q.has('ssl')))
+    throw new DataError(
+      'TLS is turned on by the rediss:// scheme (or the tls option); ?tls and ?ssl are not read',
+    );
   return out;
 }
 

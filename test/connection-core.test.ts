@@ -620,6 +620,17 @@ describe('connection core (in-memory)', () => {
     assert.equal(resolveOptions('redis://:a%25b%40c@127.0.0.1:6380').password, 'a%b@c');
   });
 
+  it('a keyPrefix that is not a string is refused with DataError (was a TypeError from deep inside)', () => {
+    for (const bad of [5, {}, Buffer.from('p:')]) {
+      assert.throws(() => new Redis({ keyPrefix: bad as unknown as string, lazyConnect: true }), DataError);
+      assert.throws(
+        () =>
+          new RedisCluster({ nodes: [{ host: '127.0.0.1', port: 1 }], keyPrefix: bad as unknown as string }),
+        DataError,
+      );
+    }
+  });
+
   it('?tls or ?ssl on a plaintext URL is refused (it would stay plaintext, password included); rediss:// is TLS', () => {
     for (const url of ['redis://:pw@127.0.0.1:6380?tls=true', 'redis://127.0.0.1?ssl=1', 'valkey://h?tls']) {
       assert.throws(() => resolveOptions(url), DataError, url);

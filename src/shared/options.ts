@@ -170,8 +170,13 @@ export function resolveOptions(urlOrOptions?: string | RedisOptions, more?: Redi
     clientSideCache: resolveCacheOptions(o.clientSideCache),
     maxBlockingConnections: maxBlocking,
     blockingConnectionTimeout: nonNegative(o.blockingConnectionTimeout, 0, 'blockingConnectionTimeout'),
-    keyPrefix: o.keyPrefix === '' ? undefined : o.keyPrefix,
+    keyPrefix: prefixOption(o.keyPrefix),
   });
+}
+
+function prefixOption(v: string | undefined): string | undefined {
+  if (v !== undefined && typeof v !== 'string') throw new DataError('keyPrefix must be a string');
+  return v === '' ? undefined : v;
 }
 
 /**

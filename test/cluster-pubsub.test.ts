@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { ConnectionError, PubSubError, RedisCluster, keySlot } from '../src/index.js';
 import { startCluster, type ClusterNode, type RedisClusterHandle } from './support/cluster.js';
 import { waitUntil } from './support/redis-server.js';
+import { HELLO3, startScriptedServer } from './support/scripted-server.js';
 
 /** Messages received per channel, in order. */
 class Inbox {
@@ -343,5 +344,45 @@ describe('Cluster Pub/Sub on a real 3+3 cluster', () => {
     const moved = await classicHost(cluster, 'news');
     assert.ok(moved !== undefined && moved !== host);
     assert.equal(await shardNumsub(await cluster.ownerOf(keySlot(shardCh)), shardCh), 1);
+  });
+});
+
+describe('Cluster Pub/Sub against a scripted node', () => {
+  it("an unsubscribe racing the node's loss of the slot: the -MOVED is the SUNSUBSCRIBE's, the next reply the GET's", async () => {
+    // The node gives foo's slot away: it sends its own `sunsubscribe foo`, then answers our
+    // SUNSUBSCRIBE foo (already on its way) with -MOVED. Counting that push as our confirmation
+    // sent the -MOVED to the GET behind it on the node's shared RESP3 connection. The node no
+    // longer holds the subscription, so the unsubscribe is done.
+    let port = 0;
+    const push = (kind: string, ch: string, n: number): string =>
+      `>3\r\n$${kind.length}\r\n${kind}\r\n$${ch.length}\r\n${ch}\r\n:${n}\r\n`;
+    const srv = await startScriptedServer((cmd) => {
+      const [name, ...args] = cmd;
+      if (name === 'hello') return HELLO3;
+      if (name === 'cluster')
+        return args[0]?.toUpperCase() === 'SLOTS'
+          ? `*1\r\n*3\r\n:0\r\n:16383\r\n*3\r\n$9\r\n127.0.0.1\r\n:${port}\r\n$40\r\n${'a'.repeat(40)}\r\n`
+          : '-ERR unknown subcommand\r\n';
+      if (name === 'ssubscribe') return args.map((ch, i) => push('ssubscribe', ch, i + 1)).join('');
+      if (name === 'sunsubscribe') return `${push('sunsubscribe', 'foo', 0)}-MOVED 12182 127.0.0.1:1\r\n`;
+      if (name === 'ping') return '+PONG\r\n';
+      if (name === 'get') return '$3\r\nbar\r\n';
+      return '-ERR unexpected\r\n';
+    });
+    port = srv.port;
+    const c = new RedisCluster({ nodes: [{ host: '127.0.0.1', port }], refreshInterval: 0 });
+    const errors: Error[] = [];
+    c.on('error', (e) => errors.push(e));
+    try {
+      const sub = await c.ssubscribe('foo', () => undefined);
+      const [su, sg] = await Promise.allSettled([sub.unsubscribe(), c.get('k')]);
+      assert.deepEqual(sg, { status: 'fulfilled', value: 'bar' });
+      assert.deepEqual(su, { status: 'fulfilled', value: undefined });
+      assert.equal(await c.get('k'), 'bar', 'later replies are not shifted');
+      assert.deepEqual(errors, []);
+    } finally {
+      c.disconnect();
+      await srv.close();
+    }
   });
 });

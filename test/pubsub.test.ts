@@ -11,6 +11,7 @@ import {
   ConnectionError,
   DataError,
   ExponentialBackoff,
+  MovedError,
   PubSubError,
   Redis,
   Retry,
@@ -576,6 +577,112 @@ describe('Pub/Sub against a scripted server', () => {
       assert.equal(sd.status, 'rejected', 'SUBSCRIBE d was refused by the server');
       assert.ok(sd.reason instanceof AuthorizationError, String(sd.reason));
       assert.deepEqual(sg, { status: 'fulfilled', value: 'v' });
+    } finally {
+      r.disconnect();
+      await srv.close();
+    }
+  });
+
+  /**
+   * A scripted shard-channel server: SUNSUBSCRIBE of `lost` is answered the way Redis 7.0 does
+   * when the node gave the channel's slot away just before: its own `sunsubscribe` for the
+   * channel first (sent when the slot left), then -MOVED for our command. `ping` answers PING.
+   */
+  const shardServer = async (resp: 2 | 3, ping: string, lost = 'foo', refusal?: string) => {
+    const push = (kind: string, ch: string, n: number): string =>
+      `${resp === 3 ? '>' : '*'}3\r\n$${kind.length}\r\n${kind}\r\n$${ch.length}\r\n${ch}\r\n:${n}\r\n`;
+    return startScriptedServer((cmd) => {
+      const [name, ...args] = cmd;
+      if (name === 'hello') return resp === 3 ? HELLO3 : "-ERR unknown command 'HELLO'\r\n";
+      if (name === 'ping') return ping;
+      if (name === 'get') return '$3\r\nbar\r\n';
+      if (name === 'ssubscribe') return args.map((ch, i) => push('ssubscribe', ch, i + 1)).join('');
+      if (name === 'sunsubscribe' && refusal !== undefined) return refusal;
+      if (name === 'sunsubscribe' && args[0] === lost)
+        return `${push('sunsubscribe', lost, 0)}-MOVED 12182 127.0.0.1:1\r\n`;
+      if (name === 'sunsubscribe') return args.map((ch) => push('sunsubscribe', ch, 0)).join('');
+      return '-ERR unexpected\r\n';
+    });
+  };
+
+  it("a SUNSUBSCRIBE refused with MOVED right after the server's own sunsubscribe keeps the MOVED (RESP3)", async () => {
+    // The node lost the slot: it sent `sunsubscribe foo` on its own, then refused our SUNSUBSCRIBE
+    // foo with -MOVED. Counting the server's push as our confirmation settled the SUNSUBSCRIBE,
+    // and the -MOVED went to the GET behind it on the shared connection (every reply shifted).
+    const srv = await shardServer(3, '+PONG\r\n');
+    const r = new Redis({ port: srv.port, retry: fastRetry() });
+    const errors: Error[] = [];
+    r.on('error', (e) => errors.push(e));
+    try {
+      const sub = await r.ssubscribe('foo', () => undefined);
+      const [su, sg] = await Promise.allSettled([sub.unsubscribe(), r.get('k')]);
+      assert.deepEqual(sg, { status: 'fulfilled', value: 'bar' });
+      assert.equal(su.status, 'rejected', 'the SUNSUBSCRIBE was answered with -MOVED');
+      assert.ok(su.reason instanceof MovedError, String(su.reason));
+      assert.equal(await r.get('k'), 'bar', 'later replies are not shifted');
+      assert.deepEqual(errors, []);
+    } finally {
+      r.disconnect();
+      await srv.close();
+    }
+  });
+
+  it("a SUNSUBSCRIBE refused with MOVED right after the server's own sunsubscribe keeps the MOVED (RESP2)", async () => {
+    // The dedicated subscriber connection: the -MOVED went to the SSUBSCRIBE behind it.
+    const srv = await shardServer(2, '*2\r\n$4\r\npong\r\n$0\r\n\r\n');
+    const r = new Redis({ port: srv.port, protocol: 2, retry: fastRetry() });
+    const errors: Error[] = [];
+    r.on('error', (e) => errors.push(e));
+    try {
+      const sub = await r.ssubscribe('foo', () => undefined);
+      const [su, sb] = await Promise.allSettled([sub.unsubscribe(), r.ssubscribe('baz', () => undefined)]);
+      assert.equal(
+        sb.status,
+        'fulfilled',
+        `SSUBSCRIBE baz was confirmed: ${String((sb as PromiseRejectedResult).reason)}`,
+      );
+      assert.equal(sb.value.subscribed, true);
+      assert.equal(su.status, 'rejected', 'the SUNSUBSCRIBE was answered with -MOVED');
+      assert.ok(su.reason instanceof MovedError, String(su.reason));
+      assert.deepEqual(errors, []);
+    } finally {
+      r.disconnect();
+      await srv.close();
+    }
+  });
+
+  it('a SUNSUBSCRIBE and its fence both refused (a busy script) take one reply each', async () => {
+    const busy =
+      '-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n';
+    const srv = await shardServer(3, busy, 'none', busy);
+    const r = new Redis({ port: srv.port, retry: fastRetry() });
+    const errors: Error[] = [];
+    r.on('error', (e) => errors.push(e));
+    try {
+      const sub = await r.ssubscribe('foo', () => undefined);
+      const [, sg] = await Promise.allSettled([sub.unsubscribe(), r.get('k')]);
+      assert.deepEqual(sg, { status: 'fulfilled', value: 'bar' });
+      assert.deepEqual(errors, []);
+    } finally {
+      r.disconnect();
+      await srv.close();
+    }
+  });
+
+  it('a SUNSUBSCRIBE fence refused by the server (PING not allowed) still ends where it should', async () => {
+    // An ACL user allowed pub/sub but not PING: the fence's own error ends the SUNSUBSCRIBE (it
+    // ran: its confirmation came first); the reply after it is the GET's.
+    const srv = await shardServer(
+      3,
+      "-NOPERM User sub has no permissions to run the 'ping' command\r\n",
+      'none',
+    );
+    const r = new Redis({ port: srv.port, retry: fastRetry() });
+    try {
+      const sub = await r.ssubscribe('foo', () => undefined);
+      const [su, sg] = await Promise.allSettled([sub.unsubscribe(), r.get('k')]);
+      assert.deepEqual(su, { status: 'fulfilled', value: undefined });
+      assert.deepEqual(sg, { status: 'fulfilled', value: 'bar' });
     } finally {
       r.disconnect();
       await srv.close();

@@ -387,11 +387,18 @@ export class ClusterPubSub {
     return w.sinks.size > 0 && this.wants[w.kind].get(w.key) === w;
   }
 
-  /** Unsubscribes `names` on a node (a connection lost meanwhile counts as done). */
+  /**
+   * Unsubscribes `names` on a node (a connection lost meanwhile counts as done, and so does
+   * -MOVED: the node no longer serves the slot, and dropped its channels when the slot left).
+   */
   private leave(nodeKey: string, kind: PubSubKind, names: readonly PubSubName[]): Promise<void> {
     const ns = this.nodes.get(nodeKey);
     if (ns === undefined || ns.ended) return Promise.resolve();
-    return ns.subscriber.remove(kind, names, (s) => s === ns.relay);
+    return ns.subscriber
+      .remove(kind, names, (s) => s === ns.relay)
+      .catch((e: unknown) => {
+        if (!(e instanceof MovedError)) throw e;
+      });
   }
 
   /** The node channels and patterns live on: kept while the map lists it and it is up, else a random live primary. */

@@ -513,9 +513,20 @@ function pending(
   if (options.readOnly === true) flags |= REPLAY_READONLY;
   else if (options.safe === true) flags |= REPLAY_IDEMPOTENT;
   const p = new Pending(name, args, resolve, reject, options.transform, flags);
-  p.carry(options.confirmations, options.trace);
+  const confirmations = options.confirmations;
+  p.carry(confirmations, options.trace);
+  if (confirmations !== undefined && name.toUpperCase() === 'SUNSUBSCRIBE') {
+    // A node that gives a slot away sends `sunsubscribe` for its channels on its own, then
+    // answers our SUNSUBSCRIBE of one of them with -MOVED: counted as our confirmation, that
+    // push let the -MOVED reach the next command. A PING fence ends the slot instead.
+    p.fence('PING');
+    p.transform = confirmed;
+  }
   return p;
 }
+
+/** What a fenced (un)subscribe resolves with: its fence's reply is no business of the caller. */
+const confirmed = (): undefined => undefined;
 
 /**
  * The resolving functions of the promise being made (see `Connection.send`): one shared

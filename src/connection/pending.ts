@@ -34,11 +34,18 @@ const ATTEMPT_SHIFT = 9;
 /** Attempts saturate here (2^22 - 1), which keeps `state` a small integer; no retry policy counts that far. */
 const MAX_ATTEMPTS = 0x3fffff;
 
+/** A fenced command (see `Pending.fence`) waits for its own outcome: an error reply, or its fence's reply. */
+export const FENCE_OWN = 1;
+/** A fenced command was refused: only its fence's reply is still due, and ends its slot. */
+export const FENCE_ONLY = 2;
+
 /** What few commands carry (pub/sub confirmations, MULTI blocks, traces): one field, usually empty. */
 interface Extra {
   confirmations: number | undefined;
   /** The confirmations one send earns (the server confirms every name of each send). */
   confirming: number | undefined;
+  /** 0, FENCE_OWN or FENCE_ONLY. */
+  fence: number;
   batch: Pending[] | undefined;
   trace: { attempts: number } | undefined;
 }
@@ -51,8 +58,9 @@ interface Extra {
  * and the rarely used parts live in one optional object.
  */
 export class Pending {
-  /** The first argument, or the argument array when there are more than two (ARGS_ARRAY). */
+  /** The first argument, or the argument array when there are more than two or a fence (ARGS_ARRAY). */
   private a0: unknown;
+  /** The second argument; with ARGS_ARRAY, the name of a fence written after the command (see `fence`). */
   private a1: unknown;
   /** Shapes the protocol value into the typed reply (run before resolve). */
   transform: ((reply: unknown) => unknown) | undefined;
@@ -94,7 +102,7 @@ export class Pending {
   /** Attaches what few commands carry (set once, when made). */
   carry(confirmations: number | undefined, trace: { attempts: number } | undefined): void {
     if (confirmations !== undefined || trace !== undefined)
-      this.extra = { confirmations, confirming: confirmations, batch: undefined, trace };
+      this.extra = { confirmations, confirming: confirmations, fence: 0, batch: undefined, trace };
   }
 
   /** The arguments (a fresh array unless there are more than two); empty once released. */
@@ -111,8 +119,43 @@ export class Pending {
     encodeShort(name: string, count: number, a0: unknown, a1: unknown): void;
   }): void {
     const s = this.state;
-    if ((s & ARGS_ARRAY) !== 0) encoder.encode(this.name, this.a0 as readonly unknown[]);
-    else encoder.encodeShort(this.name, (s & ARGC) >>> ARGC_SHIFT, this.a0, this.a1);
+    if ((s & ARGS_ARRAY) !== 0) {
+      encoder.encode(this.name, this.a0 as readonly unknown[]);
+      if (this.a1 !== undefined) encoder.encodeShort(this.a1 as string, 0, undefined, undefined);
+    } else encoder.encodeShort(this.name, (s & ARGC) >>> ARGC_SHIFT, this.a0, this.a1);
+  }
+
+  /**
+   * Writes `command` (no arguments, e.g. PING) right after this command, in the same write and
+   * slot: the fence's reply ends the slot, so an error reply before it is this command's own
+   * (see CommandQueue.fencedError). For a command whose confirmations the server may also send on
+   * its own. The arguments move to the array form, whose unused second field names the fence:
+   * the short form of GET, SET … is untouched.
+   */
+  fence(command: string): void {
+    if ((this.state & ARGS_ARRAY) === 0) {
+      this.a0 = this.args;
+      this.state = (this.state & ~ARGC) | ARGS_ARRAY;
+    }
+    this.a1 = command;
+    if (this.extra === undefined)
+      this.extra = {
+        confirmations: undefined,
+        confirming: undefined,
+        fence: 0,
+        batch: undefined,
+        trace: undefined,
+      };
+    this.extra.fence = FENCE_OWN;
+  }
+
+  /** 0 unless fenced: FENCE_OWN, then FENCE_ONLY once refused. */
+  get fenced(): number {
+    return this.extra?.fence ?? 0;
+  }
+
+  set fenced(state: number) {
+    if (this.extra !== undefined) this.extra.fence = state;
   }
 
   /** Forgets the arguments (a settled slot keeps none). */
@@ -169,16 +212,18 @@ export class Pending {
   set confirmations(n: number | undefined) {
     if (this.extra !== undefined) this.extra.confirmations = n;
     else if (n !== undefined)
-      this.extra = { confirmations: n, confirming: n, batch: undefined, trace: undefined };
+      this.extra = { confirmations: n, confirming: n, fence: 0, batch: undefined, trace: undefined };
   }
 
   /**
    * A resend is confirmed name by name again, from the first: those its lost socket delivered
-   * no longer count, else the surplus would settle the (un)subscribe queued behind it.
+   * no longer count, else the surplus would settle the (un)subscribe queued behind it. A fenced
+   * one waits for its own outcome again.
    */
   rearmConfirmations(): void {
     const extra = this.extra;
     if (extra?.confirming !== undefined) extra.confirmations = extra.confirming;
+    if (extra !== undefined && extra.fence !== 0) extra.fence = FENCE_OWN;
   }
 
   /** Part of a MULTI…EXEC block: the block is requeued or failed as a whole. */
@@ -189,7 +234,7 @@ export class Pending {
   set batch(b: Pending[] | undefined) {
     if (this.extra !== undefined) this.extra.batch = b;
     else if (b !== undefined)
-      this.extra = { confirmations: undefined, confirming: undefined, batch: b, trace: undefined };
+      this.extra = { confirmations: undefined, confirming: undefined, fence: 0, batch: b, trace: undefined };
   }
 
   /** The `wredis:command` trace context, only while someone traces: counts the writes. */

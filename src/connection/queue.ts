@@ -23,6 +23,8 @@ import type { Retry } from '../retry.js';
 import type { Transport } from '../transport/types.js';
 import type { Clock, TimerHandle } from './clock.js';
 import {
+  FENCE_ONLY,
+  FENCE_OWN,
   Fifo,
   errorFor,
   release,
@@ -114,6 +116,9 @@ export const EARLY_WRITE = 16;
 const NOT_RUN = new Set(['LOADING', 'BUSY', 'TRYAGAIN', 'MASTERDOWN', 'READONLY']);
 /** What the retry policy is asked about for an UNBLOCKED that a failover sent (see retryReply). */
 const AS_READONLY = new ReadOnlyError('READONLY', { code: 'READONLY' });
+
+/** Error replies a cluster gives only to commands with keys (or channels): never to a fence's PING. */
+const KEYED_ONLY = new Set(['MOVED', 'ASK', 'TRYAGAIN', 'CROSSSLOT', 'CLUSTERDOWN']);
 
 export class CommandQueue implements ReplyHandler {
   readonly inflight = new Fifo<Pending>();
@@ -519,6 +524,11 @@ export class CommandQueue implements ReplyHandler {
   }
 
   onError(error: Error): void {
+    const head = this.inflight.peek();
+    if (head !== undefined && head.fenced !== 0) {
+      this.fencedError(head, error);
+      return;
+    }
     const p = this.inflight.shift();
     if (p === undefined) {
       this.host.error(error);
@@ -568,11 +578,46 @@ export class CommandQueue implements ReplyHandler {
     this.host.push(value);
   }
 
-  /** A confirmation counts towards the (un)subscribe at the head, which settles with its last one. */
+  /**
+   * An error reply while a fenced command (see `Pending.fence`) is at the head. The command
+   * answers with pushes or one error, its fence (PING) with one reply: a reply that is not an
+   * error ends the slot as usual (onReply). An error is the command's own if the fence could
+   * not have earned it (a redirection: PING has no keys) or if the command's confirmations are
+   * not all in (a command that ran sent them all first); its slot then waits for the fence's
+   * reply. Otherwise it is the fence's (a server that refuses PING) and the command ran.
+   */
+  private fencedError(p: Pending, error: Error): void {
+    const code = (error as RedisError).code ?? '';
+    const waiting = p.fenced === FENCE_OWN;
+    const mine = waiting && ((p.confirmations ?? 0) > 0 || KEYED_ONLY.has(code));
+    // As in onError: the server ran (or refused for good) a command written after those put back.
+    if (this.refused !== undefined && !p.internal && (!NOT_RUN.has(code) || (waiting && !mine)))
+      this.overtaken();
+    if (mine) {
+      p.fenced = FENCE_ONLY;
+      p.deadline = 0;
+      settleWithout(p, tagged(error, p));
+      return;
+    }
+    this.inflight.shift();
+    this.afterShift();
+    if (!p.settled) {
+      const resolve = p.resolve;
+      release(p);
+      resolve(undefined);
+    }
+    this.afterReply();
+  }
+
+  /**
+   * A confirmation counts towards the (un)subscribe at the head, which settles with its last one;
+   * a fenced one settles with its fence's reply instead (the server may send the confirmation
+   * on its own: a node that gives a slot away sends `sunsubscribe` for its channels).
+   */
   confirm(kind: string | undefined): void {
     const p = this.inflight.peek();
     if (p?.confirmations === undefined || kind !== p.name.toLowerCase()) return;
-    if (--p.confirmations > 0) return;
+    if (--p.confirmations > 0 || p.fenced !== 0) return;
     this.inflight.shift();
     this.afterShift();
     if (!p.settled) p.resolve(undefined);

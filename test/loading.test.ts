@@ -12,6 +12,30 @@ import { startRedis, waitUntil, type RedisServerHandle } from './support/redis-s
 
 const KEYS = 20_000;
 
+/**
+ * Fills the server with KEYS keys that load slowly, runs `prepare` (before the statistics are
+ * reset), then starts DEBUG RELOAD, whose reply comes when loading is done; resolves once the
+ * server says it is loading, with that reply's promise (in an object: an async function would wait for it).
+ */
+async function slowReload(
+  admin: RawClient,
+  reloader: RawClient,
+  prepare: () => Promise<unknown>,
+): Promise<{ reload: Promise<unknown> }> {
+  await admin.command('DEBUG', 'POPULATE', String(KEYS), 'fill', '16');
+  // 100 µs per key: two seconds or more of loading; events (and so -LOADING replies) every 1 KiB read.
+  await admin.command('CONFIG', 'SET', 'key-load-delay', '100');
+  await admin.command('CONFIG', 'SET', 'loading-process-events-interval-bytes', '1024');
+  await prepare();
+  await admin.command('CONFIG', 'RESETSTAT');
+  const reload = reloader.command('DEBUG', 'RELOAD');
+  await waitUntil('server loading', 20_000, async () => {
+    const info = parseInfo(await admin.command('INFO', 'persistence'));
+    return info.loading === '1' ? undefined : `loading:${info.loading}`;
+  });
+  return { reload };
+}
+
 describe('-LOADING on a real server', () => {
   let server: RedisServerHandle;
   before(async () => {
@@ -26,19 +50,8 @@ describe('-LOADING on a real server', () => {
     const reloader = await RawClient.connect({ ...server.connectOptions(), timeoutMs: 120_000 });
     const r = new Redis({ port: server.port });
     try {
-      await admin.command('DEBUG', 'POPULATE', String(KEYS), 'fill', '16');
-      // 100 µs per key: two seconds or more of loading; events (and so -LOADING replies) every 1 KiB read.
-      await admin.command('CONFIG', 'SET', 'key-load-delay', '100');
-      await admin.command('CONFIG', 'SET', 'loading-process-events-interval-bytes', '1024');
-      await r.set('counter', '0');
-      await admin.command('CONFIG', 'RESETSTAT');
-
-      // DEBUG RELOAD saves the dataset and loads it again; its reply comes when loading is done.
-      const reload = reloader.command('DEBUG', 'RELOAD');
-      await waitUntil('server loading', 20_000, async () => {
-        const info = parseInfo(await admin.command('INFO', 'persistence'));
-        return info.loading === '1' ? undefined : `loading:${info.loading}`;
-      });
+      // DEBUG RELOAD saves the dataset and loads it again.
+      const { reload } = await slowReload(admin, reloader, () => r.set('counter', '0'));
       const refused = await admin.command('GET', 'counter').then(
         (v) => v,
         (e: unknown) => e,
@@ -98,16 +111,7 @@ describe('-LOADING on a real server', () => {
     const r = new Redis({ port: server.port });
     try {
       await admin.command('FLUSHALL');
-      await admin.command('DEBUG', 'POPULATE', String(KEYS), 'fill', '16');
-      await admin.command('CONFIG', 'SET', 'key-load-delay', '100');
-      await admin.command('CONFIG', 'SET', 'loading-process-events-interval-bytes', '1024');
-      await r.set('order', '0');
-      await admin.command('CONFIG', 'RESETSTAT');
-      const reload = reloader.command('DEBUG', 'RELOAD');
-      await waitUntil('server loading', 20_000, async () => {
-        const info = parseInfo(await admin.command('INFO', 'persistence'));
-        return info.loading === '1' ? undefined : `loading:${info.loading}`;
-      });
+      const { reload } = await slowReload(admin, reloader, () => r.set('order', '0'));
       // One tick: every one of them is written, answered -LOADING and put back in line.
       const n = 20;
       const sets = Array.from({ length: n }, (_, i) => r.set('order', String(i + 1)));

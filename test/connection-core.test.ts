@@ -620,6 +620,18 @@ describe('connection core (in-memory)', () => {
     assert.equal(resolveOptions('redis://:a%25b%40c@127.0.0.1:6380').password, 'a%b@c');
   });
 
+  it('a URL object (JavaScript callers) is read as its text: spread as options it was {}, the default server, silently', () => {
+    const o = resolveOptions(new URL('redis://:pw@127.0.0.1:6390/2'));
+    assert.deepEqual([o.host, o.port, o.db, o.password], ['127.0.0.1', 6390, 2, 'pw']);
+  });
+
+  it('tls: null (JavaScript) leaves rediss:// on TLS; tls: false is the explicit way to turn it off', () => {
+    const nul = null as unknown as boolean;
+    assert.deepEqual(resolveOptions('rediss://127.0.0.1:6380', { tls: nul }).tls, {});
+    assert.equal(resolveOptions('redis://127.0.0.1:6380', { tls: nul }).tls, undefined);
+    assert.equal(resolveOptions('rediss://127.0.0.1:6380', { tls: false }).tls, undefined);
+  });
+
   it('a keyPrefix that is not a string is refused with DataError (was a TypeError from deep inside)', () => {
     for (const bad of [5, {}, Buffer.from('p:')]) {
       assert.throws(() => new Redis({ keyPrefix: bad as unknown as string, lazyConnect: true }), DataError);

@@ -120,15 +120,23 @@ export interface ResolvedOptions extends ConnectionConfig {
 }
 
 /** Merges a URL and explicit options, validates them and applies defaults. */
-export function resolveOptions(urlOrOptions?: string | RedisOptions, more?: RedisOptions): ResolvedOptions {
+export function resolveOptions(
+  urlOrOptions?: string | URL | RedisOptions,
+  more?: RedisOptions,
+): ResolvedOptions {
+  // A URL object spread as options would be {}: the default server, silently.
   const given: RedisOptions =
-    typeof urlOrOptions === 'string' ? { ...more, url: urlOrOptions } : { ...urlOrOptions, ...more };
+    typeof urlOrOptions === 'string' || urlOrOptions instanceof URL
+      ? { ...more, url: urlOrOptions.toString() }
+      : { ...urlOrOptions, ...more };
   const fromUrl = given.url !== undefined ? parseRedisUrl(given.url) : {};
   const o: RedisOptions & { tls?: boolean | TlsOptions } = {
     ...stripUndefined(fromUrl),
     ...stripUndefined(given),
   };
-  if (fromUrl.tls && given.tls === undefined) o.tls = true;
+  // `tls: null` (JavaScript) says nothing: it must not turn rediss:// into plaintext.
+  const tlsGiven = given.tls !== undefined && (given.tls as unknown) !== null;
+  if (fromUrl.tls && !tlsGiven) o.tls = true;
   const p = getPlatform();
   const port = o.port ?? 6379;
   if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -145,7 +153,7 @@ export function resolveOptions(urlOrOptions?: string | RedisOptions, more?: Redi
     host: o.host ?? '127.0.0.1',
     port,
     path: o.path,
-    tls: o.tls === true ? {} : o.tls === false ? undefined : o.tls,
+    tls: o.tls === true ? {} : o.tls === false || (o.tls as unknown) === null ? undefined : o.tls,
     username: o.username,
     password: o.password,
     db,

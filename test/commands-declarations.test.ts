@@ -38,6 +38,14 @@ perProtocol('typed methods check their call shape', (ctx) => {
       ['getex', ['k', 'EX', 10], /getex\(key, \{ ex: 60 \}\)/],
       ['hgetall', ['h', 'x'], /hgetall\(key\)/],
       ['incr', ['n', 1], /incr\(key\)/],
+      // A value of the wrong shape where the builder reads an object or a list (was a TypeError
+      // quoting the value): the expected call, never the value.
+      [
+        'geosearch',
+        ['g', { member: 'm' }, 60],
+        /^geosearch\(\): the arguments are not of the expected shape/,
+      ],
+      ['xadd', ['s', '*', 60], /^xadd\(\): the arguments are not of the expected shape/],
     ];
     for (const [method, args, message] of misuses) {
       await assert.rejects(
@@ -47,10 +55,15 @@ perProtocol('typed methods check their call shape', (ctx) => {
       );
     }
     const calls = await commandCalls(r);
-    for (const c of ['set', 'get', 'zrange', 'eval', 'getex', 'hgetall', 'incr'])
+    for (const c of ['set', 'get', 'zrange', 'eval', 'getex', 'hgetall', 'incr', 'geosearch', 'xadd'])
       assert.equal(calls.get(c), undefined, `${c} reached the server`);
     assert.equal(await r.set('k', 'v', { ex: 60 }), 'OK');
     assert.ok((await r.ttl('k')) > 50);
+    // withConnection's callback: checked before a connection is lent.
+    await assert.rejects(
+      r.withConnection(60 as never),
+      (e: unknown) => e instanceof DataError && /fn must be a function/.test(e.message),
+    );
   });
 
   it('in a pipeline the misuse takes its slot; in multi() it fails the transaction, nothing sent', async () => {

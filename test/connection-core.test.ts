@@ -632,6 +632,15 @@ describe('connection core (in-memory)', () => {
     assert.equal(resolveOptions('rediss://127.0.0.1:6380', { tls: false }).tls, undefined);
   });
 
+  it("withConnection's callback that is not a function is a DataError before anything connects (cluster too)", async () => {
+    const cluster = new RedisCluster({ nodes: [{ host: '127.0.0.1', port: 1 }] });
+    try {
+      await assert.rejects(cluster.withConnection('k', 5 as never), DataError);
+    } finally {
+      cluster.disconnect();
+    }
+  });
+
   it('a keyPrefix that is not a string is refused with DataError (was a TypeError from deep inside)', () => {
     for (const bad of [5, {}, Buffer.from('p:')]) {
       assert.throws(() => new Redis({ keyPrefix: bad as unknown as string, lazyConnect: true }), DataError);

@@ -38,6 +38,7 @@ import { existingPubSub, installPubSub, type PubSubCommands } from '../pubsub/in
 import { clientSetName, rememberClientName, rememberClientNamesInBlock } from '../shared/client-name.js';
 import { startMonitor, type Monitor, type MonitorEvent } from './monitor.js';
 import { MAX_TIMER_MS } from '../util/timer.js';
+import { notAFunction } from '../commands/methods/shape.js';
 
 /** Bytes as replies carry them under `withBuffers()`: Buffer on Node, Uint8Array on edge runtimes. */
 export type Bytes = Uint8Array;
@@ -269,6 +270,7 @@ export class Redis extends NodeCommands<RedisEvents> {
     fn: (conn: DedicatedConnection) => Promise<T>,
     options?: { signal?: AbortSignal },
   ): Promise<T> {
+    if (typeof fn !== 'function') throw notAFunction('withConnection(fn)');
     const signal = options?.signal ?? this.callOptions?.signal;
     if (signal?.aborted === true) throw abortReason(signal);
     return this.shared.blocking.lease(async (conn) => {

@@ -38,6 +38,7 @@ import { installClusterPubSub } from './pubsub-methods.js';
 import { ClusterTransaction } from './transaction.js';
 import { SlotMap, nodeAddress } from './slot-map.js';
 import { Topology, type ReadFrom } from './topology.js';
+import { notAFunction } from '../commands/methods/shape.js';
 
 /** Address of a cluster node to start from. */
 export interface ClusterNodeOptions {
@@ -241,6 +242,7 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
    * watched, else with ClusterError — nothing is run on another node.
    */
   async withConnection<T>(key: RedisKey, fn: (conn: ClusterConnection) => Promise<T>): Promise<T> {
+    if (typeof fn !== 'function') throw notAFunction('withConnection(key, fn)');
     await this.connect();
     const { topology, executor } = this.shared;
     // The slot of the key as the server sees it: a hash tag in the prefix decides it.

@@ -26,7 +26,7 @@ import { stringCommands, type StringCommands } from './string.js';
 import type { Dispatcher, RedisArg } from './types.js';
 import type { AnyDeclaration } from '../declare.js';
 import { cacheableRules } from '../rules.js';
-import { compileShape, isOptionsArg, misuse } from './shape.js';
+import { compileShape, isOptionsArg, malformed, misuse } from './shape.js';
 
 export type {
   RedisKey,
@@ -220,7 +220,7 @@ function typed(name: string, d: AnyDeclaration, fail: Fail): (this: Dispatcher, 
     try {
       wire = build(a);
     } catch (e) {
-      return fail(this, e);
+      return fail(this, malformed(shape, e));
     }
     return this.dispatch(command, wire, replyFor === undefined ? reply : replyFor(a));
   };

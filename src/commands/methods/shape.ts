@@ -5,7 +5,7 @@
  * object belongs (`set(k, v, 'EX', 60)`, ioredis' spelling) reject with a
  * DataError naming the method and the expected call, before anything is sent.
  */
-import { DataError } from '../../errors/index.js';
+import { DataError, RedisError } from '../../errors/index.js';
 import type { AnyDeclaration } from '../declare.js';
 
 /** A declaration's parameter list, compiled once per method. */
@@ -66,4 +66,26 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   if (v instanceof Uint8Array) return 'bytes';
   return `a ${typeof v}`;
+}
+
+/**
+ * What a declaration's argument builder threw: its own errors (CommandSyntaxError, DataError) as
+ * they are; anything else (a TypeError from a value of the wrong shape, `geosearch(k, 5, …)`) is
+ * the call's misuse, a DataError that names the expected call and not the engine's text (which
+ * may quote the caller's values).
+ */
+export function malformed(shape: Shape, error: unknown): unknown {
+  if (error instanceof RedisError) return error;
+  const expected = shape.example ?? shape.signature;
+  return new DataError(
+    `${shape.method}(): the arguments are not of the expected shape; expected ${expected}`,
+    {
+      command: shape.command,
+    },
+  );
+}
+
+/** `withConnection(5)` and the like: the callback a method runs is not a function. */
+export function notAFunction(call: string): DataError {
+  return new DataError(`${call}: fn must be a function (an async function given the connection)`);
 }

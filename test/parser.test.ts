@@ -302,6 +302,31 @@ describe('parser: every RESP type', () => {
     }
   });
 
+  it('a push that cannot be decoded goes to onUndecodablePush, never to onError (which the command in front would get)', () => {
+    const wire = concat([
+      b('>2\r\n+message\r\n%2\r\n$2\r\n'),
+      new Uint8Array([0xff, 0x61]),
+      b('\r\n:1\r\n$2\r\n'),
+      new Uint8Array([0xfe, 0x61]),
+      b('\r\n:2\r\n+OK\r\n'),
+    ]);
+    for (const chunks of [[wire], cut(wire, [...wire.keys()])]) {
+      const events: unknown[] = [];
+      const pushErrors: Error[] = [];
+      const parser = new Parser({
+        onReply: (v) => events.push(v),
+        onError: (e) => events.push(e),
+        onPush: (v) => events.push(v),
+        onProtocolError: (code) => events.push(code),
+        onUndecodablePush: (e) => pushErrors.push(e),
+      });
+      for (const c of chunks) parser.feed(c);
+      assert.deepStrictEqual(events, ['OK']);
+      assert.equal(pushErrors.length, 1);
+      assert.match(pushErrors[0]!.message, /decode to the same text/);
+    }
+  });
+
   it('arrays holding text decoded from non-ASCII bytes are marked (for folding into objects), ASCII ones are not', () => {
     const values: unknown[] = [];
     const p = new Parser({

@@ -578,6 +578,11 @@ export class CommandQueue implements ReplyHandler {
     this.host.push(value);
   }
 
+  /** A push that could not be decoded: no command's; reported like a reply nobody waited for. */
+  onUndecodablePush(error: Error): void {
+    this.host.error(error);
+  }
+
   /**
    * An error reply while a fenced command (see `Pending.fence`) is at the head. The command
    * answers with pushes or one error, its fence (PING) with one reply: a reply that is not an

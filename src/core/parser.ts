@@ -85,6 +85,12 @@ export interface ReplyHandler {
   /** A RESP3 push (`>`) — never a command reply. */
   onPush(value: unknown[]): void;
   /**
+   * A push that arrived whole but could not be decoded (like the undecodable replies onError
+   * gets): it belongs to no command, so onError, which hands errors to the command in front,
+   * must not have it. Without this method it is dropped.
+   */
+  onUndecodablePush?(error: Error): void;
+  /**
    * RESP3 attributes (`|`), when defined: called with each attribute of a reply (top level or
    * nested, in stream order) right before that reply's onReply/onError/onPush. When the handler
    * has no onAttribute, the core parses and drops attributes without recording them (no cost).
@@ -598,10 +604,12 @@ export class Parser {
           // A reply that could not be built (makeError threw, text too long for a JS string):
           // hand out the exception as its error, skip its records, keep the stream.
           this.attrs = null;
+          const pushed = (t[start] === T_ATTR ? this.annotatedType(start) : t[start]) === T_PUSH;
           this.skipReply(start, extAt);
           i = this.tp;
           try {
-            handler.onError(this.decodeError(error));
+            if (!pushed) handler.onError(this.decodeError(error));
+            else handler.onUndecodablePush?.(this.decodeError(error));
           } catch (e) {
             this.thrown ??= { error: e };
           }

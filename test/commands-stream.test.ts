@@ -65,6 +65,43 @@ perProtocol('stream commands', (ctx) => {
     assert.equal(await r.xread({ key: 's1', id: '$' }, { block: 50 }), null);
   });
 
+  it('xread and xreadgroup keep request order for stream names that look like array indexes', async () => {
+    // A RESP3 map becomes an object, and JavaScript lists integer-like keys in ascending order
+    // whatever the order they were set in; the reply is still in the order the streams were asked.
+    const r = ctx.r;
+    await r.xadd('20', '1-1', { a: '1' });
+    await r.xadd('3', '1-1', { b: '2' });
+    await r.xadd('x', '1-1', { c: '3' });
+    const streams = [
+      { key: 'x', id: '0' },
+      { key: '20', id: '0' },
+      { key: '3', id: '0' },
+    ];
+    const names = (reads: Array<{ stream: string }> | null) => reads?.map((s) => s.stream);
+    assert.deepEqual(names(await r.xread(streams)), ['x', '20', '3']);
+    for (const s of streams) await r.xgroupCreate(s.key, 'g', '0');
+    const read = await r.xreadgroup(
+      'g',
+      'c',
+      streams.map((s) => ({ ...s, id: '>' })),
+    );
+    assert.deepEqual(names(read), ['x', '20', '3']);
+    assert.deepEqual(read?.[1]?.entries, [{ id: '1-1', fields: { a: '1' } }]);
+    // The same with a keyPrefix: the prefixed names are not integer-like, the stripped ones are.
+    const p = ctx.client({ keyPrefix: 'app:' });
+    await p.xadd('20', '1-1', { a: '1' });
+    await p.xadd('3', '1-1', { b: '2' });
+    assert.deepEqual(
+      names(
+        await p.xread([
+          { key: '20', id: '0' },
+          { key: '3', id: '0' },
+        ]),
+      ),
+      ['20', '3'],
+    );
+  });
+
   it('consumer groups: create (BUSYGROUP), xreadgroup, xack, xpending, xclaim, xautoclaim', async () => {
     const r = ctx.r;
     await r.xadd('s', '1-1', { a: '1' });

@@ -240,8 +240,31 @@ function toEntries<S>(v: unknown): Array<StreamEntry<S>> {
   return v === null ? [] : asArray(v).map(toEntry<S>);
 }
 
-/** XREAD / XREADGROUP: RESP2 `[[name, entries], …]`, RESP3 `{ name: entries }`; entries shaped by `entry`. */
-function toStreamReads<E>(entry: (v: unknown) => E): (v: unknown) => Array<StreamRead<E>> | null {
+/**
+ * The stream names of a call's offsets, in request order. Runs before the call is sent, outside the
+ * argument builder's error handling: a key of the wrong type is skipped here (never thrown) and
+ * left for the argument check to refuse.
+ */
+function requestedStreams(streams: StreamOffset | readonly StreamOffset[]): string[] {
+  const list: readonly StreamOffset[] = Array.isArray(streams) ? streams : [streams as StreamOffset];
+  const names: string[] = [];
+  for (const s of list) {
+    const key: unknown = s.key;
+    if (typeof key === 'string' || typeof key === 'number' || key instanceof Uint8Array)
+      names.push(toText(key));
+  }
+  return names;
+}
+
+/**
+ * XREAD / XREADGROUP: RESP2 `[[name, entries], …]`, RESP3 `{ name: entries }`; entries shaped by
+ * `entry`. A RESP3 map arrives as an object, which lists integer-like names (`'20'`, `'3'`) first and
+ * ascending whatever order the server sent them in, so its streams are put in `requested` order.
+ */
+function toStreamReads<E>(
+  entry: (v: unknown) => E,
+  requested: readonly string[],
+): (v: unknown) => Array<StreamRead<E>> | null {
   const entries = (v: unknown): E[] => (v === null ? [] : asArray(v).map(entry));
   return (v) => {
     if (v === null) return null;
@@ -252,7 +275,9 @@ function toStreamReads<E>(entry: (v: unknown) => E): (v: unknown) => Array<Strea
       });
     }
     const o = toObject<unknown>(v);
-    return Object.keys(o).map((stream) => ({ stream, entries: entries(o[stream]) }));
+    const names = new Set(requested.filter((name) => Object.hasOwn(o, name)));
+    for (const name of Object.keys(o)) names.add(name);
+    return [...names].map((stream) => ({ stream, entries: entries(o[stream]) }));
   };
 }
 
@@ -441,7 +466,7 @@ function declarations<S>() {
         if (options?.block !== undefined) args.push('BLOCK', options.block);
         return streamArgs(args, streams);
       },
-      reply: toStreamReads(toEntry<S>),
+      replyFor: ([streams]) => toStreamReads(toEntry<S>, requestedStreams(streams)),
     }),
     /** XREADGROUP GROUP group consumer …: as `xread`; history entries deleted since delivery have null fields. */
     xreadgroup: command<
@@ -461,7 +486,7 @@ function declarations<S>() {
         if (options?.noack) args.push('NOACK');
         return streamArgs(args, streams);
       },
-      reply: toStreamReads(toGroupEntry<S>),
+      replyFor: ([, , streams]) => toStreamReads(toGroupEntry<S>, requestedStreams(streams)),
     }),
     xack: command<(key: RedisKey, group: string, ...ids: Variadic<string>) => number>({
       command: 'xack',

@@ -1,7 +1,7 @@
 /** Stream commands under RESP2 and RESP3: XREAD's map (RESP3) and nested arrays (RESP2) give the same shape. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { CommandSyntaxError, StreamDuplicateConsumerGroupError } from '../src/index.js';
+import { CommandSyntaxError, DataError, StreamDuplicateConsumerGroupError } from '../src/index.js';
 import { perProtocol } from './commands-setup.js';
 
 perProtocol('stream commands', (ctx) => {
@@ -100,6 +100,35 @@ perProtocol('stream commands', (ctx) => {
       ),
       ['20', '3'],
     );
+  });
+
+  it('xread of one stream at two offsets gives both parts, or (RESP3) a DataError, never a part silently', async () => {
+    const r = ctx.r;
+    await r.xadd('s', '1-1', { a: '1' });
+    await r.xadd('s', '2-1', { b: '2' });
+    const read = r.xread([
+      { key: 's', id: '0' },
+      { key: 's', id: '1-1' },
+    ]);
+    if (ctx.protocol === 2) {
+      assert.deepEqual(await read, [
+        {
+          stream: 's',
+          entries: [
+            { id: '1-1', fields: { a: '1' } },
+            { id: '2-1', fields: { b: '2' } },
+          ],
+        },
+        { stream: 's', entries: [{ id: '2-1', fields: { b: '2' } }] },
+      ]);
+    } else {
+      await assert.rejects(
+        read,
+        (e: unknown) =>
+          e instanceof DataError && e.code === 'ERR_WREDIS_UNEXPECTED_REPLY' && /asked twice/.test(e.message),
+      );
+    }
+    assert.equal(await r.ping(), 'PONG');
   });
 
   it('consumer groups: create (BUSYGROUP), xreadgroup, xack, xpending, xclaim, xautoclaim', async () => {

@@ -4,7 +4,7 @@
  * RESP3 (a map) alike. IDs, stream, group and consumer names are strings; field
  * values follow the client's string type (bytes under `withBuffers()`).
  */
-import { CommandSyntaxError } from '../../errors/index.js';
+import { CommandSyntaxError, DataError, ErrorCodes } from '../../errors/index.js';
 import { isRecord, restArgs, type Variadic } from './args.js';
 import {
   asArray,
@@ -240,6 +240,9 @@ function toEntries<S>(v: unknown): Array<StreamEntry<S>> {
   return v === null ? [] : asArray(v).map(toEntry<S>);
 }
 
+const DUPLICATE_STREAM =
+  'a stream was asked twice and the RESP3 reply (a map) holds it once, so entries were lost; ask each stream once, or use protocol 2';
+
 /**
  * The stream names of a call's offsets, in request order. Runs before the call is sent, outside the
  * argument builder's error handling: a key of the wrong type is skipped here (never thrown) and
@@ -275,7 +278,14 @@ function toStreamReads<E>(
       });
     }
     const o = toObject<unknown>(v);
-    const names = new Set(requested.filter((name) => Object.hasOwn(o, name)));
+    const names = new Set<string>();
+    for (const name of requested) {
+      if (!Object.hasOwn(o, name)) continue;
+      // A stream asked twice (two offsets) is one map key: the object kept only the later part,
+      // and the entries of the other are lost; fail loudly rather than return them silently short.
+      if (names.has(name)) throw new DataError(DUPLICATE_STREAM, { code: ErrorCodes.UNEXPECTED_REPLY });
+      names.add(name);
+    }
     for (const name of Object.keys(o)) names.add(name);
     return [...names].map((stream) => ({ stream, entries: entries(o[stream]) }));
   };

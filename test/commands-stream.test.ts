@@ -1,8 +1,9 @@
 /** Stream commands under RESP2 and RESP3: XREAD's map (RESP3) and nested arrays (RESP2) give the same shape. */
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
-import { CommandSyntaxError, DataError, StreamDuplicateConsumerGroupError } from '../src/index.js';
-import { perProtocol } from './commands-setup.js';
+import { describe, it } from 'node:test';
+import { CommandSyntaxError, DataError, Redis, StreamDuplicateConsumerGroupError } from '../src/index.js';
+import { perProtocol, PROTOCOLS } from './commands-setup.js';
+import { startScriptedServer } from './support/scripted-server.js';
 
 perProtocol('stream commands', (ctx) => {
   it('xadd with fields as object or list, trimming, nomkstream; xlen, xrange, xrevrange, xdel', async () => {
@@ -253,4 +254,35 @@ perProtocol('stream commands', (ctx) => {
     const range = await b.xrange('s', '-', '+');
     assert.ok(range[0]?.fields.f instanceof Uint8Array);
   });
+});
+
+// Redis 6.2 answers XAUTOCLAIM with a null in place of a pending entry deleted since delivery (7.0
+// lists its ID under `deleted` instead); a real 7.x server cannot be made to, so a scripted one does.
+describe('xautoclaim against Redis 6.2 replies', () => {
+  for (const protocol of PROTOCOLS) {
+    it(`RESP${protocol}: a deleted entry (null) is left out, the claimed ones are returned`, async () => {
+      const nil = protocol === 3 ? '_\r\n' : '$-1\r\n';
+      const hello =
+        protocol === 3
+          ? '%3\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$5\r\n6.2.0\r\n$5\r\nproto\r\n:3\r\n'
+          : '-ERR unknown command\r\n';
+      const entry = '*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n';
+      const srv = await startScriptedServer((cmd) => {
+        if (cmd[0] === 'hello') return hello;
+        if (cmd[0] === 'xautoclaim') return `*2\r\n$3\r\n0-0\r\n*2\r\n${entry}${nil}`;
+        return '+OK\r\n';
+      });
+      const r = new Redis({ port: srv.port, protocol });
+      try {
+        assert.deepEqual(await r.xautoclaim('s', 'g', 'c', 0, '0-0'), {
+          next: '0-0',
+          entries: [{ id: '1-1', fields: { f: 'v' } }],
+          deleted: [],
+        });
+      } finally {
+        await r.close();
+        await srv.close();
+      }
+    });
+  }
 });

@@ -315,7 +315,11 @@ function toAutoClaim<E>(entry: (v: unknown) => E): (v: unknown) => XAutoClaimRes
     const a = asArray(v);
     return {
       next: toText(a[0]),
-      entries: asArray(a[1]).map(entry),
+      // Redis 6.2 puts a null where a pending entry was deleted since delivery (7.0 lists its ID
+      // under `deleted`); as in XCLAIM, it is left out rather than failing the claim that happened.
+      entries: asArray(a[1])
+        .filter((e) => e !== null)
+        .map(entry),
       deleted: a[2] === undefined ? [] : toTextArray(a[2]),
     };
   };

@@ -126,6 +126,12 @@ perProtocol('hash commands', (ctx) => {
       // The reply was read whole: the connection goes on with the next command's own reply.
       assert.equal(await r.hget('hb', 'plain'), '3');
     }
+    // In a transaction the hash's slot holds the error, as a server's error would be there: the
+    // other results are kept, and the caller knows the transaction ran.
+    await r.set('kb', 'v');
+    const results = await r.multi().hgetall('hb').get('kb').exec();
+    assert.ok(results[0] instanceof DataError, String(results[0]));
+    assert.equal(results[1], 'v');
     // The ways the message names read such names as bytes, each name whole.
     const names = (await r.withBuffers().hkeys('hb')).map((b) => Buffer.from(b).toString('hex')).sort();
     assert.deepEqual(names, ['efbfbd61', 'ff61', '706c61696e'].sort());

@@ -972,28 +972,6 @@ describe('connection core (in-memory)', () => {
     d.disconnect();
   });
 
-  it('a push that cannot be decoded, arriving before a reply, is an error event; the command gets its own reply', async () => {
-    const lossyPush = Buffer.concat([
-      Buffer.from('>2\r\n+message\r\n%2\r\n$2\r\n'),
-      Buffer.from([0xff, 0x61]),
-      Buffer.from('\r\n:1\r\n$2\r\n'),
-      Buffer.from([0xfe, 0x61]),
-      Buffer.from('\r\n:2\r\n'),
-    ]).toString('latin1');
-    const server = new FakeServer((cmd: string[]) =>
-      cmd[0] === 'GET' ? lossyPush + '$1\r\nv\r\n' : undefined,
-    );
-    const clock = new FakeClock();
-    const c = fakeConnection(server, clock);
-    const errors: Error[] = [];
-    c.on('error', (e: Error) => errors.push(e));
-    await c.connect();
-    assert.equal(await c.send('GET', ['k']), 'v');
-    assert.equal(errors.length, 1);
-    assert.ok(errors[0] instanceof DataError, String(errors[0]));
-    c.disconnect();
-  });
-
   it('-READONLY inside MULTI: the block aborts (ExecAbortError, nothing ran) and the connection moves to the new primary', async () => {
     // A client writing only through multi() never met a READONLY outside a block, so it stayed on
     // the demoted node for good (a failover behind a stable name).

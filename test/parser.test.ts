@@ -302,28 +302,50 @@ describe('parser: every RESP type', () => {
     }
   });
 
-  it('a push that cannot be decoded goes to onUndecodablePush, never to onError (which the command in front would get)', () => {
+  it('a map with such keys nested in an array (an EXEC reply) is an error in its slot; the other slots are kept', () => {
     const wire = concat([
-      b('>2\r\n+message\r\n%2\r\n$2\r\n'),
+      b('*3\r\n+before\r\n%2\r\n$2\r\n'),
       new Uint8Array([0xff, 0x61]),
       b('\r\n:1\r\n$2\r\n'),
       new Uint8Array([0xfe, 0x61]),
-      b('\r\n:2\r\n+OK\r\n'),
+      b('\r\n:2\r\n+after\r\n+next\r\n'),
     ]);
+    for (const chunks of [[wire], cut(wire, [...wire.keys()])]) {
+      const events = run(chunks);
+      assert.equal(events.length, 2);
+      const [exec, next] = events as [{ kind: string; value: unknown[] }, Event];
+      assert.equal(exec.kind, 'reply');
+      assert.equal(exec.value[0], 'before');
+      assert.ok(exec.value[1] instanceof Error && /decode to the same text/.test(exec.value[1].message));
+      assert.equal(exec.value[2], 'after');
+      assert.deepStrictEqual(next, reply('next'));
+    }
+  });
+
+  it('a push that cannot be decoded goes to onUndecodablePush, never to onError (which the command in front would get)', () => {
+    // An error nested in the push whose class cannot be built (makeError throws): the push fails whole.
+    const wire = b('>2\r\n+message\r\n-ERR nested\r\n+OK\r\n');
     for (const chunks of [[wire], cut(wire, [...wire.keys()])]) {
       const events: unknown[] = [];
       const pushErrors: Error[] = [];
-      const parser = new Parser({
-        onReply: (v) => events.push(v),
-        onError: (e) => events.push(e),
-        onPush: (v) => events.push(v),
-        onProtocolError: (code) => events.push(code),
-        onUndecodablePush: (e) => pushErrors.push(e),
-      });
+      const parser = new Parser(
+        {
+          onReply: (v) => events.push(v),
+          onError: (e) => events.push(e),
+          onPush: (v) => events.push(v),
+          onProtocolError: (code) => events.push(code),
+          onUndecodablePush: (e) => pushErrors.push(e),
+        },
+        {
+          makeError: () => {
+            throw new Error('cannot build');
+          },
+        },
+      );
       for (const c of chunks) parser.feed(c);
       assert.deepStrictEqual(events, ['OK']);
       assert.equal(pushErrors.length, 1);
-      assert.match(pushErrors[0]!.message, /decode to the same text/);
+      assert.match(pushErrors[0]!.message, /cannot build/);
     }
   });
 

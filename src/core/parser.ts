@@ -242,6 +242,7 @@ export class Parser {
   private readonly keyMemo = new KeyMemo();
   private keyDecoded = false; // the last key was not ASCII text: map() checks it is not a duplicate
   private decodedText = false; // text not all ASCII was decoded since the array being built began
+  private failure: Error | null = null; // a map of the reply being decoded became an error (lossyMap)
 
   private errorCode = 0;
   private broken = false; // the core trapped: reset() builds a new instance
@@ -590,6 +591,7 @@ export class Parser {
           this.rb = type === T_PUSH ? this.pushBuffers : this.returnBuffers;
           this.tp = i;
           const value = this.value();
+          if (this.failure !== null) this.raiseIfReply(value);
           i = this.tp;
           if (this.attrs !== null) this.deliverAttributes();
           if (type === T_ERR) handler.onError(value as Error);
@@ -622,6 +624,13 @@ export class Parser {
       this.exts.splice(0, this.extHead);
       this.extHead = 0;
     }
+  }
+
+  /** A map of the reply decoded as an error (lossyMap): thrown when it is the reply itself, kept in its slot when nested. */
+  private raiseIfReply(value: unknown): void {
+    const failure = this.failure;
+    this.failure = null;
+    if (value === failure) throw failure;
   }
 
   /** Hands the attributes decoded with a reply to the handler; one that throws does not stop the reply. */
@@ -739,19 +748,22 @@ export class Parser {
    * a `__proto__` key is kept as an own property, never a prototype change.
    */
   private map(n: number): Record<string, unknown> {
+    let repeated = false;
     if (n > MAP_DICT_MIN) {
       const o = Object.create(null) as Record<string, unknown>; // no prototype: `__proto__` is an ordinary key
       for (let k = 0; k < n; k++) {
         const key = this.key(k);
-        if (this.keyDecoded) this.distinct(o, key);
+        if (this.keyDecoded) repeated = this.repeats(o, key) || repeated;
         o[key] = this.value();
       }
-      return Object.setPrototypeOf(o, Object.prototype) as Record<string, unknown>;
+      return repeated
+        ? this.lossyMap()
+        : (Object.setPrototypeOf(o, Object.prototype) as Record<string, unknown>);
     }
     const o: Record<string, unknown> = {};
     for (let k = 0; k < n; k++) {
       const key = this.key();
-      if (this.keyDecoded) this.distinct(o, key);
+      if (this.keyDecoded) repeated = this.repeats(o, key) || repeated;
       const v = this.value();
       if (key === '__proto__') {
         Object.defineProperty(o, key, { value: v, writable: true, enumerable: true, configurable: true });
@@ -759,17 +771,28 @@ export class Parser {
         o[key] = v;
       }
     }
-    return o;
+    return repeated ? this.lossyMap() : o;
   }
 
   /**
-   * Two keys of one map that decode to the same text (bytes that are not UTF-8 become U+FFFD) would
-   * leave one field silently dropped: the reply fails instead (a DataError for its command; the
-   * stream goes on). Only keys that were not ASCII are checked, so the usual reply pays one test.
+   * Whether `key` (not ASCII: the only kind that can) is already in `o`: two keys that decode to
+   * the same text (bytes that are not UTF-8 become U+FFFD). The usual reply pays one test per key.
    */
-  private distinct(o: Record<string, unknown>, key: string): void {
+  private repeats(o: Record<string, unknown>, key: string): boolean {
     this.keyDecoded = false;
-    if (Object.hasOwn(o, key)) throw new Error(SAME_TEXT_NAMES);
+    return Object.hasOwn(o, key);
+  }
+
+  /**
+   * A map that would keep one of two fields and drop the other without a word is an error in its
+   * place instead (a DataError): in a slot of EXEC's reply, as a server's error is there, so the
+   * transaction's other results are kept and its caller knows it ran; at the top, deliver() makes
+   * it the reply's error (the stream goes on).
+   */
+  private lossyMap(): Record<string, unknown> {
+    const failure = this.decodeError(new Error(SAME_TEXT_NAMES));
+    this.failure = failure;
+    return failure as unknown as Record<string, unknown>;
   }
 
   /** The next record as a map key; `at` is its position in a large map (-1 otherwise). */

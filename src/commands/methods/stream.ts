@@ -25,7 +25,10 @@ import { command, argName, idempotentAll, isArg, type RuleSet, type Signatures }
 export interface StreamEntry<S> {
   /** Entry ID (`<ms>-<seq>`). */
   id: string;
-  /** Field names and values, in the order they were added. */
+  /**
+   * Field names and values, in the order they were added, except that a JavaScript object lists
+   * integer-like names (`'1'`, `'20'`) first, in ascending order.
+   */
   fields: Record<string, S>;
 }
 
@@ -241,7 +244,7 @@ function toEntries<S>(v: unknown): Array<StreamEntry<S>> {
 }
 
 const DUPLICATE_STREAM =
-  'a stream was asked twice and the RESP3 reply (a map) holds it once, so entries were lost; ask each stream once, or use protocol 2';
+  'a stream was asked twice and the RESP3 reply (a map) holds it once, so the entries of one of its offsets may be lost; ask each stream once, or use protocol 2';
 
 /**
  * The stream names of a call's offsets, in request order. Runs before the call is sent, outside the

@@ -4,8 +4,10 @@
  * SENTINEL FAILOVER that clients (commands and a subscription) follow to the new primary.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createConnection, createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import {
   ConnectionError,
   DataError,
@@ -243,6 +245,47 @@ describe('Sentinel', () => {
       p.connect(),
       (e: unknown) => e instanceof PrimaryNotFoundError && e.cause instanceof ConnectionError,
     );
+  });
+
+  it('close() / disconnect() during primaryAddress() or replicaAddresses() leaves no sentinel connection: the process exits', async () => {
+    // The lookup whose sentinel connection close() dropped went on to the next sentinel and
+    // opened a connection to it that nobody closed. A child process must exit by itself.
+    const entry = pathToFileURL(new URL('../src/index.ts', import.meta.url).pathname).href;
+    const code = `
+      import { Sentinel } from ${JSON.stringify(entry)};
+      const options = { sentinels: ${JSON.stringify(topo.sentinelNodes())}, name: ${JSON.stringify(topo.masterName)} };
+      const out = [];
+      for (const end of ['disconnect', 'close']) {
+        for (const ask of ['primaryAddress', 'replicaAddresses']) {
+          const s = new Sentinel(options);
+          const p = s[ask]().then(() => 'resolved', (e) => e.constructor.name);
+          if (end === 'close') await s.close(); else s.disconnect();
+          out.push(end + ' ' + (await p));
+        }
+      }
+      console.log(JSON.stringify(out));
+    `;
+    const { exit, stdout } = await new Promise<{ exit: number | null; stdout: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let stdout = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      // Bounded: a child still alive after 30 s is the leak this test is about.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.on('error', reject);
+      child.on('close', (exit) => {
+        clearTimeout(timer);
+        resolve({ exit, stdout });
+      });
+    });
+    assert.equal(exit, 0, 'the process did not exit by itself');
+    // disconnect() fails the lookup; close() is graceful: the sentinel's answer in flight may still arrive.
+    for (const outcome of JSON.parse(stdout) as string[])
+      assert.match(
+        outcome,
+        /^(disconnect|close) (PrimaryNotFoundError|ReplicaNotFoundError)$|^close resolved$/,
+      );
   });
 
   it('rejects with ReplicaNotFoundError when the service has no usable replica', async () => {

@@ -6,7 +6,13 @@
  */
 import { Redis } from '../client/redis.js';
 import type { RedisOptions } from '../shared/options.js';
-import { PrimaryNotFoundError, ReplicaNotFoundError, ResponseError } from '../errors/index.js';
+import {
+  ConnectionError,
+  ErrorCodes,
+  PrimaryNotFoundError,
+  ReplicaNotFoundError,
+  ResponseError,
+} from '../errors/index.js';
 import { Retry } from '../retry.js';
 
 /** A server address. */
@@ -183,6 +189,12 @@ export class Discovery {
   }
 
   private ask(sentinel: NodeAddress, args: unknown[]): Promise<unknown> {
+    // A lookup under way when close()/disconnect() dropped its sentinel's connection goes on to
+    // the next sentinel: asking it would open a connection nobody closes (the process would not exit).
+    if (this.closed)
+      return Promise.reject(
+        new ConnectionError('Sentinel is closed', { code: ErrorCodes.CONNECTION_CLOSED }),
+      );
     return this.client(sentinel).call('SENTINEL', ...args);
   }
 

@@ -46,6 +46,37 @@ describe('monitor()', () => {
     }
   });
 
+  it('close() and disconnect() end the monitor connections too (also one still starting)', async () => {
+    // The monitor's dedicated connection outlived the client: it kept streaming to the listener
+    // and its socket kept the process alive.
+    const admin = new Redis({ port: server.port });
+    const monitors = async (): Promise<number> =>
+      String(await admin.call('CLIENT', 'LIST'))
+        .split('\n')
+        .filter((line) => /\bflags=\S*O/.test(line)).length;
+    try {
+      for (const end of ['close', 'disconnect'] as const) {
+        const r = new Redis({ port: server.port });
+        await r.monitor(() => undefined);
+        const starting = r
+          .monitor(() => undefined)
+          .then(
+            (m) => m,
+            () => undefined,
+          );
+        if (end === 'close') await r.close();
+        else r.disconnect();
+        await starting;
+        await waitUntil(`no MONITOR connection left after ${end}()`, 5000, async () => {
+          const n = await monitors();
+          return n === 0 ? undefined : `${n} left`;
+        });
+      }
+    } finally {
+      await admin.close();
+    }
+  });
+
   it("call('MONITOR') on the shared connection stays refused", async () => {
     const r = new Redis({ port: server.port });
     try {

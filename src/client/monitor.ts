@@ -32,11 +32,21 @@ export interface Monitor {
 export async function startMonitor(
   config: ConnectionConfig,
   listener: (event: MonitorEvent) => void,
+  /** The owning client's monitor connections, dropped by its `close()` / `disconnect()`. */
+  owned?: Set<{ disconnect(): void }>,
 ): Promise<Monitor> {
   if (typeof listener !== 'function') throw new TypeError('monitor() needs a listener function');
   const conn = new Connection({ ...config, maxReconnectAttempts: 0, pingInterval: 0 });
   conn.on('error', () => undefined);
   let stopped = false;
+  const handle = {
+    disconnect: () => {
+      stopped = true;
+      conn.disconnect();
+    },
+  };
+  owned?.add(handle);
+  conn.on('end', () => owned?.delete(handle));
   conn.routePubSub({
     monitor: (line) => {
       // Lines already read when stop() was called are dropped: nothing reaches the listener after it.
@@ -54,8 +64,7 @@ export async function startMonitor(
   }
   return {
     stop: () => {
-      stopped = true;
-      conn.disconnect();
+      handle.disconnect();
       return Promise.resolve();
     },
   };

@@ -72,6 +72,8 @@ interface Shared {
   readonly support: ServerSupport;
   /** Client-side caching of the shared connection's reads, when the option is on. */
   readonly cache: { readonly store: ClientCache; readonly tracker: Tracker } | undefined;
+  /** Connections of `monitor()`: they end with the client (else they outlive it and keep the process alive). */
+  readonly monitors: Set<{ disconnect(): void }>;
 }
 
 /**
@@ -115,6 +117,7 @@ export class Redis extends NodeCommands<RedisEvents> {
       support: new ServerSupport(main),
       cache: ClientCache.attach(resolved.clientSideCache, main, resolved.keyPrefix),
       prefix: keyPrefix(resolved.keyPrefix),
+      monitors: new Set(),
       // A closure, not the options themselves: nothing inspectable holds the password twice.
       reopen: (overrides) =>
         new Redis(urlOrOptions, overrides === undefined ? options : { ...options, ...overrides }),
@@ -192,6 +195,8 @@ export class Redis extends NodeCommands<RedisEvents> {
   }
 
   private async closeGracefully(): Promise<void> {
+    // A monitor has no replies to wait for: its stream just ends, as with stop().
+    for (const m of this.shared.monitors) m.disconnect();
     await Promise.all([
       this.shared.main.close(),
       this.shared.blocking.close(),
@@ -204,6 +209,7 @@ export class Redis extends NodeCommands<RedisEvents> {
   disconnect(): void {
     this.shared.main.disconnect();
     this.shared.blocking.disconnect();
+    for (const m of this.shared.monitors) m.disconnect();
     existingPubSub(this)?.disconnect();
     // disconnect() is synchronous and immediate: the cache store closes in the background, no caller to tell.
     this.shared.cache?.store.close().catch(() => undefined);
@@ -344,7 +350,7 @@ export class Redis extends NodeCommands<RedisEvents> {
    * dedicated connection in MONITOR mode; resolves once MONITOR is on, with `stop()`.
    */
   monitor(listener: (event: MonitorEvent) => void): Promise<Monitor> {
-    return startMonitor(this.shared.options, listener);
+    return startMonitor(this.shared.options, listener, this.shared.monitors);
   }
 
   /** A Lua script run by digest (EVALSHA, loaded on NOSCRIPT). Nothing is sent until it runs. */

@@ -5,7 +5,9 @@
  * misuse guard.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import {
   AuthorizationError,
   ConnectionError,
@@ -23,7 +25,7 @@ import {
   type PubSub,
   type Subscription,
 } from '../src/pubsub/index.js';
-import { startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
+import { freePort, startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
 import { HELLO3, startScriptedServer } from './support/scripted-server.js';
 import { startFaultProxy } from './support/fault-proxy.js';
 
@@ -436,6 +438,38 @@ describe('Pub/Sub lifecycle and misuse', () => {
   });
   after(async () => {
     await server.stop();
+  });
+
+  it('RESP2: a subscribe whose subscriber connection failed to connect leaves no connection retrying behind (the process exits after close())', async () => {
+    // Each failed subscribe left its dedicated connection reconnecting in the background, and the
+    // next subscribe replaced it: close() closed only the last one, the others kept the process alive.
+    const entry = pathToFileURL(new URL('../src/index.ts', import.meta.url).pathname).href;
+    const code = `
+      import { Redis } from ${JSON.stringify(entry)};
+      const r = new Redis({ port: ${await freePort()}, protocol: 2 });
+      r.on('error', () => undefined);
+      const out = [];
+      for (let i = 0; i < 3; i++)
+        out.push(await r.subscribe('ch', () => undefined).then(() => 'subscribed', (e) => e.constructor.name));
+      await r.close();
+      console.log(JSON.stringify(out));
+    `;
+    const { exit, stdout } = await new Promise<{ exit: number | null; stdout: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let stdout = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      // Bounded: a child still alive after 20 s is the leak this test is about.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      child.on('error', reject);
+      child.on('close', (exit) => {
+        clearTimeout(timer);
+        resolve({ exit, stdout });
+      });
+    });
+    assert.equal(exit, 0, 'the process did not exit by itself');
+    assert.deepEqual(JSON.parse(stdout), ['ConnectionError', 'ConnectionError', 'ConnectionError']);
   });
 
   for (const protocol of [2, 3] as const) {

@@ -144,7 +144,15 @@ export class PubSub {
       this.dedicated = conn;
       // Connected first: a Subscriber on a connection still in its handshake would have its
       // first SUBSCRIBE both replayed by the handshake and sent as a command.
-      await conn.connect();
+      try {
+        await conn.connect();
+      } catch (e) {
+        // The connection would go on reconnecting with nothing on it, and the next subscribe
+        // makes another one: left behind, it outlives close() and keeps the process alive.
+        conn.disconnect();
+        if (this.dedicated === conn) this.dedicated = undefined;
+        throw e;
+      }
     }
     if (this.closed) {
       conn.disconnect();

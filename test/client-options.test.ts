@@ -146,6 +146,36 @@ perProtocol('withOptions, withConnection signal, duplicate', (ctx) => {
     assert.equal(await r.withConnection(async (c) => c.ping()), 'PONG');
   });
 
+  it('withConnection(fn, { signal }) still waiting for a free dedicated connection rejects at the abort; fn never runs', async () => {
+    // The abort was only heard once a connection had been lent: a caller waiting behind a BLPOP 0
+    // stayed pending (for good, if the pool never frees), then ran fn after it had given up.
+    const pool = ctx.client({ maxBlockingConnections: 1 });
+    const first = pool.blpop('wc:wait', 0);
+    await blockedReach(pool, 1, 'BLPOP to hold the only dedicated connection');
+    const ac = new AbortController();
+    let ran = false;
+    let outcome: unknown = 'pending';
+    const waiting = pool.withConnection(
+      async (c) => {
+        ran = true;
+        return c.ping();
+      },
+      { signal: ac.signal },
+    );
+    waiting.then(
+      () => (outcome = 'resolved'),
+      (e: unknown) => (outcome = e),
+    );
+    ac.abort();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(isAbort(outcome), `withConnection after the abort: ${String(outcome)}`);
+    await pool.rpush('wc:wait', 'v');
+    assert.deepEqual(await first, ['wc:wait', 'v']);
+    // The connection freed by the BLPOP goes on serving callers; the aborted fn never had it.
+    assert.equal(await pool.withConnection(async (c) => c.ping()), 'PONG');
+    assert.equal(ran, false);
+  });
+
   it('times beyond what a timer holds (2 ** 31 ms and more) wait that long, not 1 ms', async () => {
     // setTimeout() turns a delay above 2 ** 31 - 1 ms into 1 ms (TimeoutOverflowWarning).
     const huge = 2 ** 40;

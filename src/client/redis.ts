@@ -279,7 +279,9 @@ export class Redis extends NodeCommands<RedisEvents> {
     if (typeof fn !== 'function') throw notAFunction('withConnection(fn)');
     const signal = options?.signal ?? this.callOptions?.signal;
     if (signal?.aborted === true) throw abortReason(signal);
-    return this.shared.blocking.lease(async (conn) => {
+    const leased = this.shared.blocking.lease(async (conn) => {
+      // Aborted while waiting for a free dedicated connection: the call has rejected, fn never runs.
+      if (signal?.aborted === true) throw abortReason(signal);
       const lent = new DedicatedConnection(
         conn,
         this.buffers,
@@ -292,14 +294,15 @@ export class Redis extends NodeCommands<RedisEvents> {
       const drop = (): void => conn.disconnect();
       signal?.addEventListener('abort', drop, { once: true });
       try {
-        return signal === undefined
-          ? await fn(lent)
-          : await underOptions({ signal }, 'withConnection', () => fn(lent));
+        return await fn(lent);
       } finally {
         signal?.removeEventListener('abort', drop);
         await lent.end();
       }
     });
+    // The signal covers the wait for a free dedicated connection too, not only fn: a caller
+    // waiting behind a BLPOP 0 would stay pending after the abort.
+    return signal === undefined ? leased : underOptions({ signal }, 'withConnection', () => leased);
   }
 
   private batchTarget(): BatchTarget {

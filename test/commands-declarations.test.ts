@@ -4,7 +4,9 @@
  * `cacheable` declarations, under RESP2 and RESP3 against a real server.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { DataError, type Redis } from '../src/index.js';
 import { CACHEABLE_COMMANDS, isCacheable } from '../src/commands/methods/index.js';
 import { perProtocol } from './commands-setup.js';
@@ -191,4 +193,35 @@ perProtocol('variadic methods take an array as well as spread arguments', (ctx) 
         n,
       );
     });
+});
+
+it('command names spelled in mixed case (a proxy passing its callers’ input to call()) do not grow a process-wide table', () => {
+  // Every spelling met was remembered: 2^20 case variants of GEORADIUSBYMEMBER_RO alone, and
+  // any run of spaces in `CLIENT  SETNAME`, each kept for the life of the process.
+  const entry = pathToFileURL(new URL('../src/shared/command-flags.ts', import.meta.url).pathname).href;
+  const code = `
+    const { commandFlags } = await import(${JSON.stringify(entry)});
+    const name = 'georadiusbymember_ro';
+    const spell = (bits) => [...name].map((c, i) => (bits >> i) & 1 ? c.toUpperCase() : c).join('');
+    for (let i = 0; i < 1000; i++) commandFlags(spell(i), []);
+    globalThis.gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 1000; i < 201000; i++) {
+      commandFlags(spell(i), []);
+      commandFlags('client' + ' '.repeat(i % 5000 + 1) + 'setname', ['x']);
+    }
+    globalThis.gc();
+    console.log(process.memoryUsage().heapUsed - before);
+  `;
+  const res = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', code],
+    {
+      encoding: 'utf8',
+    },
+  );
+  assert.equal(res.status, 0, res.stderr);
+  // Remembered, the 200,000 spellings hold ~14 MB; a generous bound, well below that.
+  const grown = Number(res.stdout.trim());
+  assert.ok(grown < 5_000_000, `heap grew by ${grown} bytes`);
 });

@@ -42,7 +42,7 @@ interface Entry {
 }
 
 /**
- * Per name as callers spell it (only names the table knows: a bounded set):
+ * Per name as callers spell it (only names the table knows, all lower or all upper case: a bounded set):
  * the fixed flags themselves when there are some (one lookup and done), else the entry.
  */
 const byName = new Map<string, CommandFlags | Entry>();
@@ -109,7 +109,11 @@ function entryFor(name: string): CommandFlags | Entry | undefined {
   if (spec === undefined) return undefined;
   const e = compile(spec);
   const value = e.fixed ?? e;
-  byName.set(name, value);
+  // Only the all-lower and all-upper spellings are remembered: the mixed-case ones (2^length of
+  // them) and those with spaces (`CLIENT  SETNAME`) are unbounded when names come from callers'
+  // input, and each would be kept for the life of the process. They are looked up every time.
+  if (!name.includes(' ') && (name === name.toLowerCase() || name === name.toUpperCase()))
+    byName.set(name, value);
   return value;
 }
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Redis, type MonitorEvent } from '../src/index.js';
+import { ConnectionError, Redis, type MonitorEvent } from '../src/index.js';
 import { parseMonitorLine } from '../src/client/monitor.js';
 import { startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
 
@@ -46,7 +46,7 @@ describe('monitor()', () => {
     }
   });
 
-  it('close() and disconnect() end the monitor connections too (also one still starting)', async () => {
+  it('close() and disconnect() end the monitor connections too (also one still starting); monitor() after them is refused', async () => {
     // The monitor's dedicated connection outlived the client: it kept streaming to the listener
     // and its socket kept the process alive.
     const admin = new Redis({ port: server.port });
@@ -67,6 +67,11 @@ describe('monitor()', () => {
         if (end === 'close') await r.close();
         else r.disconnect();
         await starting;
+        // One asked for after the end is refused: it would open a connection nobody closes.
+        await assert.rejects(
+          r.monitor(() => undefined),
+          ConnectionError,
+        );
         await waitUntil(`no MONITOR connection left after ${end}()`, 5000, async () => {
           const n = await monitors();
           return n === 0 ? undefined : `${n} left`;

@@ -498,6 +498,22 @@ describe('Pub/Sub lifecycle and misuse', () => {
   }
 
   for (const protocol of [2, 3] as const) {
+    it(`a client closed before its first subscribe refuses it, opening no subscriber connection (RESP${protocol})`, async () => {
+      // Pub/Sub made only after close() never heard the client end: under RESP2 it opened a
+      // dedicated connection nobody would close (the process did not exit) and subscribed.
+      const r = new Redis({ host: server.host, port: server.port, protocol });
+      await r.ping();
+      await r.close();
+      await assert.rejects(
+        r.subscribe('late', () => undefined),
+        ConnectionError,
+      );
+      await assert.rejects(r.psubscribe('late*'), ConnectionError);
+      assert.equal(pubsubFor(r).subscriber, undefined);
+    });
+  }
+
+  for (const protocol of [2, 3] as const) {
     for (const how of ['disconnect()', 'close({ timeout })'] as const) {
       it(`${how} settles (un)subscribes a frozen server never answered (RESP${protocol})`, async () => {
         const proxy = await startFaultProxy(server.port);

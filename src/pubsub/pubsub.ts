@@ -119,7 +119,9 @@ export class PubSub {
   /** The connection subscriptions live on, chosen once the negotiated protocol is known. */
   private link(): Promise<Subscriber> {
     if (this.current !== undefined) return Promise.resolve(this.current);
-    if (this.closed)
+    // Made after the client ended, this Pub/Sub never heard its 'end': a RESP2 subscriber
+    // connection opened now would outlive the client (nobody closes it).
+    if (this.closed || this.main.status === 'closing' || this.main.status === 'closed')
       return Promise.reject(
         new ConnectionError('Connection is closed', { code: ErrorCodes.CONNECTION_CLOSED }),
       );

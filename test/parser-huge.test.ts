@@ -44,8 +44,15 @@ async function stream(
     left -= full ? perChunk : left;
     if (!ok) {
       await new Promise<void>((resolve) => {
-        socket.once('drain', resolve);
-        socket.once('close', resolve);
+        // Both listeners go when either fires: a 'close' listener left per drain piled up
+        // (MaxListenersExceededWarning after ten waits).
+        const done = (): void => {
+          socket.off('drain', done);
+          socket.off('close', done);
+          resolve();
+        };
+        socket.once('drain', done);
+        socket.once('close', done);
       });
     }
   }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ConnectionError, Redis, type MonitorEvent } from '../src/index.js';
+import { ConnectionError, DataError, Redis, type MonitorEvent } from '../src/index.js';
 import { parseMonitorLine } from '../src/client/monitor.js';
 import { startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
 
@@ -79,6 +79,15 @@ describe('monitor()', () => {
       }
     } finally {
       await admin.close();
+    }
+  });
+
+  it('monitor() without a listener function is a DataError; nothing connects', async () => {
+    const r = new Redis({ port: server.port, lazyConnect: true });
+    try {
+      await assert.rejects(r.monitor(5 as never), DataError);
+    } finally {
+      r.disconnect();
     }
   });
 

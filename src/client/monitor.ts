@@ -5,6 +5,7 @@
  * (`call('MONITOR')` is refused there).
  */
 import { Connection, type ConnectionConfig } from '../connection/connection.js';
+import { DataError } from '../errors/index.js';
 
 /** One command the server ran, as MONITOR reports it. */
 export interface MonitorEvent {
@@ -35,7 +36,7 @@ export async function startMonitor(
   /** The owning client's monitor connections, dropped by its `close()` / `disconnect()`. */
   owned?: Set<{ disconnect(): void }>,
 ): Promise<Monitor> {
-  if (typeof listener !== 'function') throw new TypeError('monitor() needs a listener function');
+  if (typeof listener !== 'function') throw new DataError('monitor(listener): listener must be a function');
   const conn = new Connection({ ...config, maxReconnectAttempts: 0, pingInterval: 0 });
   conn.on('error', () => undefined);
   let stopped = false;

@@ -5,7 +5,6 @@
  * misuse guard.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import {
@@ -25,6 +24,7 @@ import {
   type PubSub,
   type Subscription,
 } from '../src/pubsub/index.js';
+import { runModule } from './support/child.js';
 import { freePort, startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
 import { HELLO3, startScriptedServer } from './support/scripted-server.js';
 import { startFaultProxy } from './support/fault-proxy.js';
@@ -454,20 +454,8 @@ describe('Pub/Sub lifecycle and misuse', () => {
       await r.close();
       console.log(JSON.stringify(out));
     `;
-    const { exit, stdout } = await new Promise<{ exit: number | null; stdout: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      let stdout = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      // Bounded: a child still alive after 20 s is the leak this test is about.
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      child.on('error', reject);
-      child.on('close', (exit) => {
-        clearTimeout(timer);
-        resolve({ exit, stdout });
-      });
-    });
+    // Bounded: a child still alive after 20 s is the leak this test is about.
+    const { exit, stdout } = await runModule(code, 20_000);
     assert.equal(exit, 0, 'the process did not exit by itself');
     assert.deepEqual(JSON.parse(stdout), ['ConnectionError', 'ConnectionError', 'ConnectionError']);
   });

@@ -4,7 +4,6 @@
  * SENTINEL FAILOVER that clients (commands and a subscription) follow to the new primary.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createConnection, createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -19,6 +18,7 @@ import {
 } from '../src/index.js';
 import { pubsubFor } from '../src/pubsub/index.js';
 import { Sentinel } from '../src/sentinel/index.js';
+import { runModule } from './support/child.js';
 import { freePort, startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
 import { startSentinel, type SentinelTopology } from './support/sentinel.js';
 import { HELLO3, startScriptedServer } from './support/scripted-server.js';
@@ -265,20 +265,8 @@ describe('Sentinel', () => {
       }
       console.log(JSON.stringify(out));
     `;
-    const { exit, stdout } = await new Promise<{ exit: number | null; stdout: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      let stdout = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      // Bounded: a child still alive after 30 s is the leak this test is about.
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      child.on('error', reject);
-      child.on('close', (exit) => {
-        clearTimeout(timer);
-        resolve({ exit, stdout });
-      });
-    });
+    // Bounded: a child still alive after 30 s is the leak this test is about.
+    const { exit, stdout } = await runModule(code, 30_000);
     assert.equal(exit, 0, 'the process did not exit by itself');
     // disconnect() fails the lookup; close() is graceful: the sentinel's answer in flight may still arrive.
     for (const outcome of JSON.parse(stdout) as string[])

@@ -50,6 +50,15 @@ interface Extra {
   trace: { attempts: number } | undefined;
 }
 
+/** An Extra with one shape wherever it is made (what a command carries, confirmed from the first). */
+function extra(
+  confirmations: number | undefined,
+  batch: Pending[] | undefined,
+  trace: { attempts: number } | undefined,
+): Extra {
+  return { confirmations, confirming: confirmations, fence: 0, batch, trace };
+}
+
 /**
  * One command between the caller and its reply. Kept compact on purpose: under a stalled
  * server millions of them may wait (issue #11), so flags and the attempt count share one
@@ -102,7 +111,7 @@ export class Pending {
   /** Attaches what few commands carry (set once, when made). */
   carry(confirmations: number | undefined, trace: { attempts: number } | undefined): void {
     if (confirmations !== undefined || trace !== undefined)
-      this.extra = { confirmations, confirming: confirmations, fence: 0, batch: undefined, trace };
+      this.extra = extra(confirmations, undefined, trace);
   }
 
   /** The arguments (a fresh array unless there are more than two); empty once released. */
@@ -138,15 +147,7 @@ export class Pending {
       this.state = (this.state & ~ARGC) | ARGS_ARRAY;
     }
     this.a1 = command;
-    if (this.extra === undefined)
-      this.extra = {
-        confirmations: undefined,
-        confirming: undefined,
-        fence: 0,
-        batch: undefined,
-        trace: undefined,
-      };
-    this.extra.fence = FENCE_OWN;
+    (this.extra ??= extra(undefined, undefined, undefined)).fence = FENCE_OWN;
   }
 
   /** 0 unless fenced: FENCE_OWN, then FENCE_ONLY once refused. */
@@ -211,8 +212,7 @@ export class Pending {
 
   set confirmations(n: number | undefined) {
     if (this.extra !== undefined) this.extra.confirmations = n;
-    else if (n !== undefined)
-      this.extra = { confirmations: n, confirming: n, fence: 0, batch: undefined, trace: undefined };
+    else if (n !== undefined) this.extra = extra(n, undefined, undefined);
   }
 
   /**
@@ -233,8 +233,7 @@ export class Pending {
 
   set batch(b: Pending[] | undefined) {
     if (this.extra !== undefined) this.extra.batch = b;
-    else if (b !== undefined)
-      this.extra = { confirmations: undefined, confirming: undefined, fence: 0, batch: b, trace: undefined };
+    else if (b !== undefined) this.extra = extra(undefined, b, undefined);
   }
 
   /** The `wredis:command` trace context, only while someone traces: counts the writes. */

@@ -475,8 +475,7 @@ export class CommandQueue implements ReplyHandler {
   attach(transport: Transport): void {
     this.transport = transport;
     // Whatever this socket writes precedes everything still waiting, put back or not.
-    this.putBack = 0;
-    this.refused = undefined;
+    this.lineMoved();
     this.lastByteAt = this.clock.now();
   }
 

@@ -116,7 +116,9 @@ export interface ParserOptions {
   binary?: 'buffer' | 'uint8array';
 }
 
-const DEFAULT_MAX_BULK = 512 * 1024 * 1024;
+/** maxBulkLength's default (the server's own limit) and its bound (the parser's i32 lengths). */
+export const DEFAULT_MAX_BULK = 512 * 1024 * 1024;
+export const MAX_BULK_LIMIT = 0x7fffffff;
 const DEFAULT_MAX_DEPTH = 1024; // Redis sends EVAL replies nested as deep as the script builds them
 const MAX_DEPTH_LIMIT = 1024; // the decoder recurses once per level
 const DEFAULT_MAX_ELEMENTS = 0xffffffff;
@@ -262,7 +264,7 @@ export class Parser {
     }
     this.buffers = binary === 'buffer';
     this.limits = [
-      limit(options.maxBulkLength, DEFAULT_MAX_BULK, 0, 0x7fffffff, 'maxBulkLength'),
+      limit(options.maxBulkLength, DEFAULT_MAX_BULK, 0, MAX_BULK_LIMIT, 'maxBulkLength'),
       limit(options.maxDepth, DEFAULT_MAX_DEPTH, 1, MAX_DEPTH_LIMIT, 'maxDepth'),
       limit(options.maxElements, DEFAULT_MAX_ELEMENTS, 0, 0xffffffff, 'maxElements'),
     ];

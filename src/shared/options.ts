@@ -6,6 +6,7 @@ import {
 } from '../cache/options.js';
 import type { ConnectionConfig, CredentialsProvider } from '../connection/connection.js';
 import { DataError } from '../errors/index.js';
+import { DEFAULT_MAX_BULK, MAX_BULK_LIMIT } from '../core/parser.js';
 import { Retry, defaultRetry } from '../retry.js';
 import type { TlsOptions, TransportFactory } from '../transport/types.js';
 import { parseRedisUrl } from './url.js';
@@ -192,9 +193,9 @@ function prefixOption(v: string | undefined): string | undefined {
  * connection is made, which a cluster does later (its commands then failed as "no node answered").
  */
 function bulkLimit(v: number | undefined): number {
-  if (v === undefined) return 512 * 1024 * 1024;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0x7fffffff)
-    throw new DataError('maxBulkLength must be an integer from 0 to 2147483647');
+  if (v === undefined) return DEFAULT_MAX_BULK;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_BULK_LIMIT)
+    throw new DataError(`maxBulkLength must be an integer from 0 to ${MAX_BULK_LIMIT}`);
   return v;
 }
 

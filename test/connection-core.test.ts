@@ -23,7 +23,7 @@ import {
 } from '../src/errors/index.js';
 import { abandon, type SendHandle } from '../src/connection/connection.js';
 import { Pending } from '../src/connection/pending.js';
-import { EARLY_WRITE } from '../src/connection/queue.js';
+import { EARLY_SHARE, EARLY_WRITE } from '../src/connection/queue.js';
 import { resolveOptions } from '../src/shared/options.js';
 import { Redis, RedisCluster } from '../src/index.js';
 import { NoBackoff, Retry } from '../src/retry.js';
@@ -298,6 +298,37 @@ describe('connection core (in-memory)', () => {
     );
     socket.reply(small.map(() => '$-1\r\n').join(''));
     await Promise.all(small);
+    c.disconnect();
+  });
+
+  it('a steady load is written in two parts, the first EARLY_SHARE of what was recently in flight; the floor falls with the load', async () => {
+    const server = new FakeServer();
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock);
+    await c.connect();
+    const socket = server.socket;
+    const tick = async (n: number, tag: string): Promise<number[]> => {
+      const before = socket.writes.length;
+      const sent = Array.from({ length: n }, (_, i) => c.send('GET', [`${tag}${i}`]));
+      await settle();
+      const writes = socket.writes.slice(before);
+      socket.reply(sent.map((_, i) => bulk(`${tag}${i}`)).join(''));
+      assert.deepEqual(
+        (await Promise.all(sent)).map(String),
+        sent.map((_, i) => `${tag}${i}`),
+      );
+      return writes;
+    };
+    const E = EARLY_WRITE;
+    // No history yet: parts of EARLY_WRITE and more, as soon as each outgrows what is unanswered.
+    assert.deepEqual(await tick(100, 'a'), [E, E + 1, 2 * E + 2, 100 - (4 * E + 3)]);
+    // 100 were in flight at the last tick's end: the first part waits for 64 of the next 100.
+    const share = (100 * EARLY_SHARE) >> 6;
+    assert.ok(share > 2 * E + 2 && share < 100, String(share));
+    assert.deepEqual(await tick(100, 'b'), [share, 100 - share]);
+    // Quiet ticks of one command: the remembered load decays a sixteenth a tick, back to EARLY_WRITE.
+    for (let i = 0; i < 40; i++) assert.deepEqual(await tick(1, `q${i}-`), [1]);
+    assert.deepEqual(await tick(100, 'c'), [E, E + 1, 2 * E + 2, 100 - (4 * E + 3)]);
     c.disconnect();
   });
 

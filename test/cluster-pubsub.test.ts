@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ConnectionError, PubSubError, RedisCluster, keySlot } from '../src/index.js';
+import { ConnectionError, ErrorCodes, PubSubError, RedisCluster, keySlot } from '../src/index.js';
 import { startCluster, type ClusterNode, type RedisClusterHandle } from './support/cluster.js';
 import { waitUntil } from './support/redis-server.js';
 import { HELLO3, startScriptedServer } from './support/scripted-server.js';
@@ -283,6 +283,27 @@ describe('Cluster Pub/Sub on a real 3+3 cluster', () => {
     const seen = await iterating;
     assert.ok(seen.length <= 1);
     await assert.rejects(c.ssubscribe('after-close'), ConnectionError);
+  });
+
+  it('a client closed before its first subscribe refuses every subscribe kind as closed, like a standalone client', async () => {
+    for (const end of ['close', 'disconnect'] as const) {
+      const c = new RedisCluster({ nodes: cluster.startupNodes() });
+      await c.connect();
+      if (end === 'close') await c.close();
+      else c.disconnect();
+      for (const subscribe of [
+        () => c.subscribe('never-news'),
+        () => c.psubscribe('never-*'),
+        () => c.ssubscribe('never-shard'),
+        () => c.withBuffers().ssubscribe('never-bytes'),
+      ]) {
+        await assert.rejects(subscribe(), (e: unknown) => {
+          assert.ok(e instanceof ConnectionError, `${end}: ${String(e)}`);
+          assert.equal(e.code, ErrorCodes.CONNECTION_CLOSED);
+          return true;
+        });
+      }
+    }
   });
 
   it('two shard channel names that are different non-UTF-8 bytes stay two subscriptions', async () => {

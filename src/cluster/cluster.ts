@@ -384,7 +384,8 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
   async close(): Promise<void> {
     const s = this.shared;
     this.stopTimers();
-    const pubsub = s.pubsub?.close();
+    // Made here if never used: one made after close() would try to subscribe on closed nodes.
+    const pubsub = this.clusterPubSub.close();
     await s.topology.close();
     await pubsub;
     this.emit('end');
@@ -395,7 +396,7 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
     const s = this.shared;
     this.stopTimers();
     // disconnect() is synchronous and immediate: Pub/Sub connections close in the background, no caller to tell.
-    s.pubsub?.close(false).catch(() => undefined);
+    this.clusterPubSub.close(false).catch(() => undefined);
     s.topology.disconnect();
     this.emit('end');
   }

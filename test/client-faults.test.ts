@@ -173,6 +173,45 @@ describe('scripted faults', () => {
       await srv.close();
     }
   });
+
+  it('a HELLO 3 answered with another protocol (or not with a map) fails the set-up with InvalidResponse, not parsed as RESP3', async () => {
+    // A RESP2-only proxy passing HELLO on, one answering in RESP3 but naming protocol 2, one answering +OK.
+    const answers: Array<[string, string, RegExp]> = [
+      [
+        'RESP2 array',
+        '*6\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$5\r\n7.0.0\r\n$5\r\nproto\r\n:2\r\n',
+        /HELLO 3 with protocol 2/,
+      ],
+      ['RESP3 map naming 2', HELLO3.replace('proto\r\n:3', 'proto\r\n:2'), /HELLO 3 with protocol 2/],
+      ['+OK', '+OK\r\n', /HELLO 3 with a reply that is not a map/],
+    ];
+    for (const [what, hello, message] of answers) {
+      const srv = await startScriptedServer((cmd) => (cmd[0] === 'hello' ? hello : '$1\r\nv\r\n'));
+      const r = new Redis({ port: srv.port, lazyConnect: true, retry: fastRetry() });
+      const events: Error[] = [];
+      r.on('error', (e: Error) => events.push(e));
+      try {
+        await assert.rejects(r.connect(), (e: unknown) => {
+          assert.ok(e instanceof InvalidResponse, `${what}: ${String(e)}`);
+          assert.equal(e.code, 'ERR_WREDIS_PROTOCOL');
+          assert.match(e.message, message);
+          return true;
+        });
+        assert.ok(events[0] instanceof InvalidResponse, what);
+        // A reconnect gets the same answer: commands fail at once instead of waiting offline.
+        await assert.rejects(r.get('k'), (e: unknown) => {
+          assert.ok(e instanceof ConnectionError, `${what}: ${String(e)}`);
+          assert.ok(e.cause instanceof InvalidResponse, what);
+          assert.match(e.message, message);
+          return true;
+        });
+        assert.deepEqual(new Set(srv.received.map((c) => c[0])), new Set(['hello']), what);
+      } finally {
+        r.disconnect();
+        await srv.close();
+      }
+    }
+  });
 });
 
 describe('real server restarted under load', () => {

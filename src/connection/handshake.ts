@@ -5,7 +5,14 @@
  * does not have, a name it refuses) keep their typed class and are marked permanent, so the
  * connection rejects commands with them instead of a ConnectionError.
  */
-import { AuthenticationError, AuthorizationError, ConnectionError, ResponseError } from '../errors/index.js';
+import {
+  AuthenticationError,
+  AuthorizationError,
+  ConnectionError,
+  InvalidResponse,
+  RedisError,
+  ResponseError,
+} from '../errors/index.js';
 import type { ConnectionState, ReplayedCommand, ServerHello } from './state.js';
 
 /** Credentials fetched at every connect (short-lived tokens). */
@@ -39,7 +46,7 @@ export interface HandshakeIO {
 const permanent = new WeakSet<Error>();
 
 /** True for a set-up error a reconnect will not fix (see the module comment). */
-export function isPermanentSetupError(error: unknown): error is ResponseError {
+export function isPermanentSetupError(error: unknown): error is RedisError {
   return error instanceof Error && permanent.has(error);
 }
 
@@ -94,8 +101,11 @@ export async function handshake(
     const args: unknown[] = [3];
     if (creds !== undefined) args.push('AUTH', creds.username ?? 'default', creds.password);
     if (state.clientName !== undefined) args.push('SETNAME', state.clientName);
+    let reply: unknown;
+    let answered = false;
     try {
-      hello = readHello(await io.command('HELLO', args), 3);
+      reply = await io.command('HELLO', args);
+      answered = true;
     } catch (e) {
       // A credentials problem is real; any other refusal of HELLO (unknown command, NOPROTO,
       // an ACL without +hello) means "speak RESP2", unless the caller asked for RESP3 itself:
@@ -106,6 +116,7 @@ export async function handshake(
       if (e instanceof AuthorizationError && config.protocolRequired === true) throw classify(e, 'HELLO');
       if (!(e instanceof ResponseError)) throw e;
     }
+    if (answered) hello = readHello(reply, 3);
   }
   const steps: Array<Promise<unknown>> = [];
   const step = (name: string, args: readonly unknown[], label = name): void => {
@@ -128,11 +139,32 @@ export async function handshake(
   return hello ?? { protocol: 2, version: undefined, id: undefined };
 }
 
+/**
+ * What the server said about itself. A reply that is not a map, or names another protocol, comes
+ * from a server (or proxy) that does not speak what was asked: read as RESP3 its Pub/Sub messages
+ * would be taken for command replies, so the set-up fails. Permanent: the same server answers a
+ * reconnect the same way, and commands should not wait for it in the offline queue.
+ */
 function readHello(reply: unknown, protocol: 2 | 3): ServerHello {
-  const r = (reply ?? {}) as Record<string, unknown>;
+  const isMap = typeof reply === 'object' && reply !== null && !Array.isArray(reply);
+  const r = (isMap ? reply : {}) as Record<string, unknown>;
+  const proto = isMap ? r.proto : helloField(reply, 'proto');
+  if (!isMap || (proto !== undefined && proto !== protocol)) {
+    const said = typeof proto === 'number' ? `protocol ${proto}` : 'a reply that is not a map';
+    const error = new InvalidResponse(`The server answered HELLO ${protocol} with ${said}`);
+    permanent.add(error);
+    throw error;
+  }
   return {
     protocol,
     version: typeof r.version === 'string' ? r.version : undefined,
     id: typeof r.id === 'number' ? r.id : undefined,
   };
+}
+
+/** A field of a HELLO reply sent as a RESP2 array (name, value, name, value, …). */
+function helloField(reply: unknown, name: string): unknown {
+  if (!Array.isArray(reply)) return undefined;
+  for (let i = 0; i + 1 < reply.length; i += 2) if (reply[i] === name) return reply[i + 1];
+  return undefined;
 }

@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { startRedis, type RedisServerHandle } from './support/redis-server.js';
+import type { Socket } from 'node:net';
+import { sleep, startRedis, type RedisServerHandle } from './support/redis-server.js';
+import { HELLO3, startScriptedServer } from './support/scripted-server.js';
 
 const PASSWORD = 'hunter2-debug-pass';
 const KEY = 'dbg:key-7f3a';
@@ -81,5 +83,70 @@ describe('debug output (NODE_DEBUG=wredis)', () => {
     const { code, stderr } = await runChild(script(), env);
     assert.equal(code, 0, stderr);
     assert.doesNotMatch(stderr, /WREDIS/);
+  });
+});
+
+describe('debug output of Sentinel (NODE_DEBUG=wredis)', () => {
+  let a: RedisServerHandle;
+  let b: RedisServerHandle;
+  before(async () => {
+    [a, b] = await Promise.all([startRedis(), startRedis()]);
+  });
+  after(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+  });
+
+  it('a +switch-master for another service or a malformed one is logged as not followed; the next good one is followed', async () => {
+    // A scripted sentinel: a real one only publishes well-formed messages, when a failover happens.
+    const bulk = (t: string): string => `$${Buffer.byteLength(t)}\r\n${t}\r\n`;
+    const push = (m: string): string => `>3\r\n${bulk('message')}${bulk('+switch-master')}${bulk(m)}`;
+    const messages = [
+      `other 127.0.0.1 ${a.port} 127.0.0.1 ${b.port}`,
+      `svc 127.0.0.1 ${a.port} 127.0.0.1`,
+      // Taken as port 0 before: every primary socket was dropped for a switch to nowhere.
+      `svc 127.0.0.1 ${a.port} 127.0.0.1 `,
+      `svc 127.0.0.1 ${a.port} 127.0.0.1 ${b.port}`,
+    ];
+    const subscribed = new Set<Socket>();
+    const sentinel = await startScriptedServer(async (cmd, socket) => {
+      if (cmd[0] === 'hello') return HELLO3;
+      if (cmd[0] === 'sentinel') return `*2\r\n${bulk('127.0.0.1')}${bulk(String(a.port))}`;
+      if (cmd[0] === 'subscribe') {
+        subscribed.add(socket);
+        return `>3\r\n${bulk('subscribe')}${bulk(cmd[1] ?? '')}:1\r\n`;
+      }
+      if (cmd[0] === 'ping' && cmd[1] === 'go') {
+        // The client subscribes once its sentinel connection is up; bounded wait for it.
+        for (let i = 0; i < 200 && subscribed.size === 0; i++) await sleep(25);
+        for (const s of subscribed) s.write(messages.map(push).join(''));
+        return bulk('go');
+      }
+      return '+OK\r\n';
+    });
+    const entry = pathToFileURL(new URL('../src/index.ts', import.meta.url).pathname).href;
+    const code = `
+      import { Redis, Sentinel } from ${JSON.stringify(entry)};
+      const s = new Sentinel({ sentinels: [{ host: '127.0.0.1', port: ${sentinel.port} }], name: 'svc' });
+      const p = s.primary();
+      await p.set('dbg:sentinel', 'v');
+      const moved = new Promise((resolve) => p.once('ready', resolve));
+      const ctl = new Redis({ port: ${sentinel.port} });
+      await ctl.call('PING', 'go');
+      await ctl.close();
+      await moved;
+      const port = await p.call('CONFIG', 'GET', 'port');
+      if (port.port !== '${b.port}') process.exit(3);
+      await s.close();
+    `;
+    try {
+      const { code: exit, stderr } = await runChild(code, { ...process.env, NODE_DEBUG: 'wredis' });
+      assert.equal(exit, 0, stderr);
+      assert.match(stderr, /sentinel: \+switch-master of "other" ignored: this client follows "svc"/);
+      assert.match(stderr, /sentinel: \+switch-master of "svc" refused: not "<name> .*" \(4 fields\)/);
+      assert.match(stderr, /sentinel: \+switch-master of "svc" refused: not "<name> .*" \(5 fields\)/);
+      assert.deepEqual(stderr.match(/switched to \S+/g), [`switched to 127.0.0.1:${b.port}`]);
+    } finally {
+      await sentinel.close();
+    }
   });
 });

@@ -304,9 +304,26 @@ export class Sentinel {
 
   /** `<name> <old ip> <old port> <new ip> <new port>`: drop sockets to the wrong node. */
   private onSwitch(message: string): void {
-    const [name, , , host, portText] = message.split(' ');
-    const port = Number(portText);
-    if (name !== this.name || host === undefined || !Number.isInteger(port)) return;
+    const fields = message.split(' ');
+    const [name, , , host, portText] = fields;
+    if (name !== this.name) {
+      // Routine where sentinels monitor several services; logged so a missed failover can be told from this.
+      if (debugging)
+        debug('sentinel: +switch-master of "%s" ignored: this client follows "%s"', name, this.name);
+      return;
+    }
+    const port = portText !== undefined && /^\d{1,5}$/.test(portText) ? Number(portText) : 0;
+    if (host === undefined || host === '' || port < 1 || port > 65535) {
+      // Not the error event: nothing failed that a caller can act on, the next reconnect asks the
+      // sentinels anyway. The text is left out of the line: it is not known to be what a sentinel writes.
+      if (debugging)
+        debug(
+          'sentinel: +switch-master of "%s" refused: not "<name> <old ip> <old port> <new ip> <new port>" (%d fields)',
+          name,
+          fields.length,
+        );
+      return;
+    }
     const to = this.translate({ host, port });
     if (debugging) debug('sentinel: primary of "%s" switched to %s:%d', name, to.host, to.port);
     this.switchedTo = to;

@@ -34,6 +34,7 @@ import {
   E_BAD_VERBATIM,
   E_BULK_TOO_LONG,
   E_LINE_TOO_LONG,
+  E_NESTED_PUSH,
   E_STATE,
   E_STREAMED,
   E_TOO_DEEP,
@@ -349,7 +350,14 @@ export function parse(len: u32): i32 {
             i++;
             d = <u32>load<u8>(base + i) - ZERO;
           } while (d <= 9 && i < lim);
-          if (i + 1 < end && crlfAt(base + i) && v <= mElements && (v == 0 || dp < mDepth)) {
+          // A push below the top level is left to the general path, which refuses it.
+          if (
+            i + 1 < end &&
+            crlfAt(base + i) &&
+            v <= mElements &&
+            (v == 0 || dp < mDepth) &&
+            (tb != GREATER || dp == 0)
+          ) {
             const kind = <u32>load<u8>(TYPES + tb);
             const t = kind == K_ARRAY ? T_ARRAY : kind == K_MAP ? T_MAP : kind == K_SET ? T_SET : T_PUSH;
             store<i64>(tape + (<usize>tl << 4), (<i64>v << 32) | <i64>t);
@@ -601,6 +609,12 @@ function step(base: usize, end: u32, fed: u32): u32 {
       }
       if (cnt > <i64>maxElements) {
         fail(E_TOO_MANY_ELEMENTS);
+        return R_FAIL;
+      }
+      if (kind == K_PUSH && depth != 0) {
+        // RESP3 sends push data only between replies; one inside a reply would reach its
+        // caller as part of the value (or, in an attribute, vanish) instead of the push handler.
+        fail(E_NESTED_PUSH);
         return R_FAIL;
       }
       if (kind == K_ATTR) {

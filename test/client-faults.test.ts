@@ -91,6 +91,30 @@ describe('scripted faults', () => {
     }
   });
 
+  it('a RESP3 push nested in a reply fails that command with InvalidResponse, not handed to it as part of its value', async () => {
+    const srv = await startScriptedServer((cmd) => {
+      if (cmd[0] === 'hello') return HELLO3;
+      if (cmd[0] === 'lrange') return '*2\r\n$1\r\na\r\n>3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n';
+      if (cmd[0] === 'echo') return `$${Buffer.byteLength(cmd[1] ?? '')}\r\n${cmd[1]}\r\n`;
+      return ':1\r\n';
+    });
+    const r = new Redis({ port: srv.port, retry: fastRetry() });
+    r.on('error', () => undefined);
+    try {
+      await r.connect();
+      const [bad, incr] = await Promise.allSettled([r.lrange('l', 0, -1), r.incr('n')]);
+      assert.equal(bad.status, 'rejected');
+      assert.ok(bad.reason instanceof InvalidResponse, String(bad.reason));
+      assert.match(bad.reason.message, /push inside an aggregate/);
+      assert.equal(incr.status, 'rejected');
+      assert.ok(incr.reason instanceof ConnectionError, String(incr.reason));
+      assert.equal(await r.echo('fine'), 'fine');
+    } finally {
+      r.disconnect();
+      await srv.close();
+    }
+  });
+
   it('multi(): an EXEC reply that is not one result per queued command is a DataError, not a TypeError', async () => {
     let exec = '';
     const srv = await startScriptedServer((cmd) => {

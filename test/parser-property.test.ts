@@ -11,6 +11,7 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { joinPieces, piecesText, sliceView, utf8 } from '../src/core/bytes.js';
 import { Parser } from '../src/core/parser.js';
+import { ProtocolErrorCode } from '../src/core/parser-codes.js';
 import { run, type Event } from './support/parser-harness.js';
 import {
   bytes,
@@ -85,10 +86,7 @@ const { value } = fc.letrec<{ value: RespValue; attrs: Array<[RespValue, RespVal
       weight: 2,
     },
     { arbitrary: fc.array(tie('value'), { maxLength: 4 }).map((v) => ({ t: 'set', v }) as const), weight: 1 },
-    {
-      arbitrary: fc.array(tie('value'), { maxLength: 3 }).map((v) => ({ t: 'push', v }) as const),
-      weight: 1,
-    },
+    // No push here: it is valid only at the top level (topLevel below); nested, it is a protocol error.
     {
       arbitrary: fc
         .array(fc.tuple(mapKey, tie('value')), { maxLength: 4 })
@@ -150,6 +148,48 @@ describe('parser properties', () => {
         assert.deepStrictEqual(run(cut(data, [...data.keys()])), want);
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('a push anywhere below the top level is a protocol error (NestedPush): earlier replies arrive, nothing after', () => {
+    const key = (i: number): RespValue => ({ t: 'simple', v: `k${i}` });
+    const wrapper = fc.record({
+      kind: fc.constantFrom('array', 'set', 'push', 'map', 'attr'),
+      before: fc.array(value, { maxLength: 2 }),
+    });
+    const bad = fc
+      .tuple(fc.array(value, { maxLength: 3 }), fc.array(wrapper, { minLength: 1, maxLength: 3 }))
+      .map(([pushed, wrappers]) => {
+        let v: RespValue = { t: 'push', v: pushed };
+        for (const w of wrappers) {
+          if (w.kind === 'map')
+            v = {
+              t: 'map',
+              v: [...w.before.map((b, i) => [key(i), b] as [RespValue, RespValue]), [key(9), v]],
+            };
+          else if (w.kind === 'attr') v = { t: 'attr', attrs: [[key(0), v]], value: { t: 'simple', v: 'x' } };
+          else v = { t: w.kind, v: [...w.before, v] };
+        }
+        return v;
+      });
+    fc.assert(
+      fc.property(
+        fc.array(topLevel, { maxLength: 3 }),
+        bad,
+        fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 10 }),
+        (earlier, reply, sizes) => {
+          const data = concat([...earlier.map(encode), encode(reply), bytes('+after\r\n')]);
+          const cuts: number[] = [];
+          for (let at = 0, k = 0; at < data.length; k++) cuts.push((at += sizes[k % sizes.length]!));
+          const want: Event[] = [
+            ...earlier.map((v) => expectedDelivery(v)),
+            { kind: 'protocol', code: ProtocolErrorCode.NestedPush },
+          ];
+          assert.deepStrictEqual(run([data]), want, 'whole');
+          assert.deepStrictEqual(run(cut(data, cuts)), want, 'cut');
+        },
+      ),
+      { numRuns: NUM_RUNS },
     );
   });
 

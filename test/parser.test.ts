@@ -516,6 +516,14 @@ describe('parser: malformed streams', () => {
     ['streamed aggregate', '*?\r\n:1\r\n.\r\n', E.StreamedUnsupported],
     ['bad element inside array', '*2\r\n+ok\r\n&\r\n', E.UnknownType],
     ['bad element inside attribute', '|1\r\n+a\r\n:x\r\n+v\r\n', E.BadInteger],
+    // RESP3 sends push data only at the top level; inside a reply it would reach the command's caller.
+    ['push inside an array', '*2\r\n+a\r\n>2\r\n+message\r\n+x\r\n', E.NestedPush],
+    ['empty push inside an array', '*1\r\n>0\r\n', E.NestedPush],
+    ['push as a map value', '%1\r\n+k\r\n>1\r\n+p\r\n', E.NestedPush],
+    ['push inside a set', '~1\r\n>1\r\n:1\r\n', E.NestedPush],
+    ['push inside a push', '>2\r\n+message\r\n>1\r\n+p\r\n', E.NestedPush],
+    ['push inside an attribute', '|1\r\n+k\r\n>1\r\n+p\r\n+v\r\n', E.NestedPush],
+    ['push deep in nested arrays', '*1\r\n*1\r\n*2\r\n:1\r\n>1\r\n+p\r\n', E.NestedPush],
   ];
 
   for (const [name, wire, code] of corpus) {

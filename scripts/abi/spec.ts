@@ -184,6 +184,13 @@ export const ERRORS: readonly ErrorCode[] = [
     doc: 'The core was driven out of order (a wredis bug).',
     message: 'RESP parser driven out of order',
   },
+  {
+    core: 'E_NESTED_PUSH',
+    host: 'NestedPush',
+    value: 17,
+    doc: 'A RESP3 push (`>`) inside an aggregate or attribute: push data is only valid at the top level.',
+    message: 'RESP3 push inside an aggregate',
+  },
 ];
 
 /** Status block: i32 slots from the address `parseHeader()` returns (slot index, not bytes). */

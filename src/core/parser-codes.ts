@@ -6,7 +6,7 @@
  */
 
 /** The interface version the core must report from `abiVersion()` (checked at instantiation). */
-export const ABI_VERSION = 0x41076feb;
+export const ABI_VERSION = 0x3b4ffaf2;
 
 /**
  * Why a RESP stream was rejected. After any of these the parser stays failed until
@@ -45,6 +45,8 @@ export const ProtocolErrorCode = {
   CoreFailure: 15,
   /** The core was driven out of order (a wredis bug). */
   InternalState: 16,
+  /** A RESP3 push (`>`) inside an aggregate or attribute: push data is only valid at the top level. */
+  NestedPush: 17,
 } as const;
 
 export type ProtocolErrorCode = (typeof ProtocolErrorCode)[keyof typeof ProtocolErrorCode];
@@ -66,6 +68,7 @@ const MESSAGES: Record<number, string> = {
   14: 'streamed RESP3 types are not supported',
   15: 'RESP parser core failed (out of memory)',
   16: 'RESP parser driven out of order',
+  17: 'RESP3 push inside an aggregate',
 };
 
 /** A short, value-free description of a protocol error code. */

@@ -4,10 +4,11 @@
  * queued command or on EXEC, TRYAGAIN during a migration, CLUSTERDOWN) did not run anywhere, so it
  * is sent again as a whole, per the redirection policy (ASK: ASKING before MULTI on the importing
  * node); when the budget is spent it rejects with ClusterTransactionError. A block whose
- * connection was lost is never resent (it may have run).
+ * connection was lost is never resent (it may have run), nor one whose `withOptions()` caller
+ * gave up meanwhile.
  */
 import { tracedAt } from '../diagnostics.js';
-import { Transaction, type BatchTarget, type Queued } from '../shared/pipeline.js';
+import { Transaction, type BatchTarget, type GaveUp, type Queued } from '../shared/pipeline.js';
 import { lookupCommand } from '../commands/table.js';
 import {
   ClusterDownError,
@@ -71,17 +72,20 @@ export class ClusterTransaction extends Transaction {
     super(target);
   }
 
-  protected override async sendBlock(queued: Queued[]): Promise<unknown[]> {
+  protected override async sendBlock(queued: Queued[], gave?: GaveUp): Promise<unknown[]> {
     const slot = transactionSlot(queued);
     await this.host.ready();
     try {
       return await withRedirections(this.host.redirects, 'EXEC', false, async (a) => {
+        // The caller gave up (withOptions) after a refused attempt: a resend now would run the
+        // block after it was told the transaction timed out or was aborted.
+        if (gave?.up !== undefined) throw gave.up;
         const node = a.asking ?? this.host.primary(slot);
         a.node = node;
         for (const q of queued) tracedAt(q.trace, node.host, node.port);
         this.current = { ...this.host.target(node, a.asking !== undefined), buffers: this.target.buffers };
         try {
-          return await super.sendBlock(queued);
+          return await super.sendBlock(queued, gave);
         } catch (e) {
           throw blockRedirect(e);
         }

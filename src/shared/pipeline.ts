@@ -256,6 +256,11 @@ export class Pipeline<T extends unknown[] = []> extends Batch {
   }
 }
 
+/** @internal A `withOptions()` caller's abort or timeout of `exec()`, once it happened. */
+export interface GaveUp {
+  up: Error | undefined;
+}
+
 /** MULTI … EXEC. `exec()` rejects with ExecAbortError if a command was refused while queueing, WatchError if a watched key changed. */
 export class Transaction<T extends unknown[] = []> extends Batch {
   /** Sends MULTI, the commands and EXEC together; resolves with the commands' results (errors in place). */
@@ -268,23 +273,39 @@ export class Transaction<T extends unknown[] = []> extends Batch {
 
   private run(queued: Queued[]): Promise<unknown[]> {
     const co = this.target.callOptions;
+    if (co === undefined) return this.runBlock(queued, undefined);
     // Under a withOptions() view exec() rejects on abort or timeout; the block, once handed to the
-    // connection, runs whole or not at all as it would anyway (it is never split).
-    return co === undefined ? this.runBlock(queued) : underOptions(co, 'EXEC', () => this.runBlock(queued));
+    // connection, runs whole or not at all as it would anyway (it is never split), but is never
+    // sent again after that (a cluster's resend after MOVED, ASK or TRYAGAIN).
+    const gave: GaveUp = { up: undefined };
+    return underOptions(
+      co,
+      'EXEC',
+      () => this.runBlock(queued, gave),
+      undefined,
+      (e) => {
+        gave.up = asError(e);
+      },
+    );
   }
 
-  private runBlock(queued: Queued[]): Promise<unknown[]> {
+  private runBlock(queued: Queued[], gave: GaveUp | undefined): Promise<unknown[]> {
     const early = queued.find((q) => q.error !== undefined);
     if (early?.error !== undefined) return Promise.reject(early.error);
     return this.checked(queued, () => {
       // A command the server lacks fails the whole transaction before MULTI is sent.
       const unsupported = queued.find((q) => q.error !== undefined);
-      return unsupported?.error !== undefined ? Promise.reject(unsupported.error) : this.sendBlock(queued);
+      return unsupported?.error !== undefined
+        ? Promise.reject(unsupported.error)
+        : this.sendBlock(queued, gave);
     });
   }
 
-  /** @internal MULTI, the commands and EXEC back to back to `targetFor(queued)`; a cluster wraps it in its redirection policy. */
-  protected async sendBlock(queued: Queued[]): Promise<unknown[]> {
+  /**
+   * @internal MULTI, the commands and EXEC back to back to `targetFor(queued)`; a cluster wraps it
+   * in its redirection policy, and sends no further attempt once `gave.up` is set.
+   */
+  protected async sendBlock(queued: Queued[], _gave?: GaveUp): Promise<unknown[]> {
     const t = this.targetFor(queued);
     const block: BatchCommand[] = [
       { name: 'MULTI', args: [] },

@@ -85,6 +85,54 @@ export function registerScriptedCases(): void {
     }
   });
 
+  it('a withOptions() transaction whose caller gave up while it was being redirected is not sent again', async () => {
+    let port = 0;
+    const slot = keySlot('tx');
+    const ac = new AbortController();
+    const srv = await startScriptedServer((cmd) => {
+      if (cmd[0] === 'hello') return HELLO3;
+      if (cmd[0] === 'cluster' && cmd[1] === 'SHARDS')
+        return resp3(
+          shardsReply([{ slots: [0, 16383], nodes: [{ port, role: 'master', health: 'online' }] }]),
+        );
+      if (cmd[0] === 'multi') return '+OK\r\n';
+      if (cmd[0] === 'get') return '$1\r\nv\r\n';
+      if (cmd[0] === 'exec') {
+        // The caller gives up before the block's MOVED reaches the client.
+        ac.abort();
+        return `-MOVED ${slot} 127.0.0.1:${port}\r\n`;
+      }
+      return '+QUEUED\r\n';
+    });
+    port = srv.port;
+    const r = new RedisCluster({
+      nodes: [{ host: '127.0.0.1', port }],
+      maxRedirections: 2,
+      refreshInterval: 0,
+    });
+    try {
+      const err = await r
+        .withOptions({ signal: ac.signal })
+        .multi()
+        .set('tx', '1')
+        .exec()
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      assert.ok(err instanceof Error && err.name === 'AbortError', String(err));
+      // Two round trips on the node's one connection: a resend made on the MOVED would be
+      // written before the second GET, so the server would have it by its reply.
+      assert.equal(await r.get('tx'), 'v');
+      assert.equal(await r.get('tx'), 'v');
+      assert.equal(srv.received.filter((c) => c[0] === 'multi').length, 1);
+      assert.equal(srv.received.filter((c) => c[0] === 'exec').length, 1);
+    } finally {
+      r.disconnect();
+      await srv.close();
+    }
+  });
+
   it('CLUSTER SHARDS: replicas that are loading or failed are left out; a failed old primary yields to the online one', async () => {
     let port = 0;
     const srv = await startScriptedServer((cmd) => {

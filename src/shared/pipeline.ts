@@ -214,7 +214,7 @@ export class Pipeline<T extends unknown[] = []> extends Batch {
     if (co === undefined) return this.sendAll(queued, undefined);
     // Under a withOptions() view: on abort or timeout, exec() rejects and every command not yet
     // written is withdrawn (one handle per command; those made after the abort start abandoned).
-    const gave: { up: Error | undefined; handles: SendHandle[] } = { up: undefined, handles: [] };
+    const gave: GaveUpOn = { up: undefined, handles: [] };
     return underOptions(
       co,
       'EXEC',
@@ -227,10 +227,7 @@ export class Pipeline<T extends unknown[] = []> extends Batch {
     );
   }
 
-  private sendAll(
-    queued: Queued[],
-    gave: { up: Error | undefined; handles: SendHandle[] } | undefined,
-  ): Promise<unknown[]> {
+  private sendAll(queued: Queued[], gave: GaveUpOn | undefined): Promise<unknown[]> {
     return this.checked(queued, () => {
       // One promise for the whole pipeline, unless a command is traced (its own promise feeds
       // its trace) or may be given up on (a handle each).
@@ -259,6 +256,11 @@ export class Pipeline<T extends unknown[] = []> extends Batch {
 /** @internal A `withOptions()` caller's abort or timeout of `exec()`, once it happened. */
 export interface GaveUp {
   up: Error | undefined;
+}
+
+/** A pipeline's give-up: its commands' handles, withdrawn together. */
+interface GaveUpOn extends GaveUp {
+  handles: SendHandle[];
 }
 
 /** MULTI … EXEC. `exec()` rejects with ExecAbortError if a command was refused while queueing, WatchError if a watched key changed. */

@@ -18,6 +18,7 @@ import {
   openWithin,
   pemList,
   pemText,
+  refuseTlsExtras,
   unsupported,
 } from '../src/transport/edge-util.js';
 import type { TransportTarget } from '../src/transport/types.js';
@@ -28,6 +29,37 @@ const target = (connectTimeout: number, port = 1): TransportTarget => ({
   host: '127.0.0.1',
   port,
   connectTimeout,
+});
+
+describe('refuseTlsExtras', () => {
+  it("refuses Node's other TLS options by name on a runtime without them; TlsOptions' own keys pass", () => {
+    refuseTlsExtras('Deno', {
+      ca: 'x',
+      cert: 'c',
+      key: 'k',
+      passphrase: 'p',
+      servername: 's',
+      rejectUnauthorized: true,
+    });
+    // Given but undefined says nothing.
+    refuseTlsExtras('Deno', { ca: 'x', minVersion: undefined } as never);
+    for (const extra of [
+      { minVersion: 'TLSv1.3' },
+      { pfx: 'secret-bytes' },
+      { checkServerIdentity: () => undefined },
+    ]) {
+      const key = Object.keys(extra)[0] as string;
+      assert.throws(
+        () => refuseTlsExtras('Deno', { ca: 'x', ...extra }),
+        (e: unknown) =>
+          e instanceof ConnectionError &&
+          e.code === ErrorCodes.PLATFORM_UNSUPPORTED &&
+          e.message.includes(JSON.stringify(key)) &&
+          !e.message.includes('secret-bytes') &&
+          !e.message.includes('TLSv1.3'),
+      );
+    }
+  });
 });
 
 describe('WriteQueue', () => {

@@ -19,6 +19,7 @@ import {
   RedisError,
   Retry,
   type RedisOptions,
+  type TlsOptions,
 } from '../src/index.js';
 import { startCluster, type RedisClusterHandle } from './support/cluster.js';
 import { startRedis, type RedisServerHandle } from './support/redis-server.js';
@@ -152,6 +153,32 @@ describe('TLS: standalone client', { timeout: 120_000 }, () => {
       } finally {
         await r.close();
       }
+    }
+  });
+
+  it("passes Node's other tls.connect() options through (as ioredis does); its own checks still win", async () => {
+    // A caller's checkServerIdentity runs: refusing the server fails the connection.
+    const refuse = (): Error => new Error('refused by the caller');
+    const [onConnect] = await expectConnectionFailure(
+      { port: server.port, tls: { ca: m.ca, checkServerIdentity: refuse } as TlsOptions },
+      'checkServerIdentity',
+    );
+    assert.match(causeText(onConnect!), /refused by the caller/);
+    // minVersion / maxVersion reach tls.connect: a contradictory pair fails there.
+    await expectConnectionFailure(
+      { port: server.port, tls: { ca: m.ca, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.2' } as TlsOptions },
+      'minVersion above maxVersion',
+    );
+    // Verification is not something the extras can switch off: without the CA it still fails.
+    await expectConnectionFailure(
+      { port: server.port, tls: { host: 'elsewhere', minVersion: 'TLSv1.2' } as TlsOptions },
+      'extras without a CA',
+    );
+    const r = new Redis({ port: server.port, tls: { ca: m.ca, minVersion: 'TLSv1.2' } as TlsOptions });
+    try {
+      assert.equal(await r.call('PING'), 'PONG');
+    } finally {
+      await r.close();
     }
   });
 

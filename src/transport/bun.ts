@@ -5,7 +5,9 @@
  * bytes replies built from them are not Buffers, as on the other edge runtimes.
  */
 import type { TransportFactory, TransportTarget } from './types.js';
-import { Attempt, QueuedTransport, openWithin, pemList, pemText } from './edge-util.js';
+import { Attempt, QueuedTransport, openWithin, pemList, pemText, refuseTlsExtras } from './edge-util.js';
+
+const RUNTIME = 'Bun';
 
 /** The slice of Bun's `Socket` used here. */
 interface BunSocket {
@@ -159,6 +161,7 @@ function options(target: TransportTarget, t: BunTransport): BunConnectOptions {
     target.path !== undefined ? { unix: target.path } : { hostname: target.host, port: target.port };
   const tls = target.tls;
   if (tls === undefined) return { ...where, socket: handlers(t) };
+  refuseTlsExtras(RUNTIME, tls);
   const ca = pemList(tls.ca);
   return {
     ...where,

@@ -7,7 +7,7 @@
  */
 import { connect, type Socket, type SocketReader, type SocketWriter } from 'cloudflare:sockets';
 import type { Transport, TransportFactory, TransportTarget } from './types.js';
-import { CloseSignal, WriteQueue, openWithin, unsupported } from './edge-util.js';
+import { CloseSignal, WriteQueue, openWithin, refuseTlsExtras, unsupported } from './edge-util.js';
 
 const RUNTIME = 'Cloudflare Workers';
 
@@ -107,6 +107,7 @@ function open(target: TransportTarget): Socket {
   const tls = target.tls;
   const address = { hostname: target.host, port: target.port };
   if (tls === undefined) return connect(address, { secureTransport: 'off', allowHalfOpen: false });
+  refuseTlsExtras(RUNTIME, tls);
   if (tls.ca !== undefined) throw unsupported(RUNTIME, 'A custom TLS CA (tls.ca)');
   if (tls.cert !== undefined || tls.key !== undefined)
     throw unsupported(RUNTIME, 'A TLS client certificate (tls.cert/tls.key)');

@@ -5,7 +5,15 @@
  * handed to the parser are never overwritten.
  */
 import type { TransportFactory, TransportTarget } from './types.js';
-import { Attempt, QueuedTransport, openWithin, pemList, pemText, unsupported } from './edge-util.js';
+import {
+  Attempt,
+  QueuedTransport,
+  openWithin,
+  pemList,
+  pemText,
+  refuseTlsExtras,
+  unsupported,
+} from './edge-util.js';
 
 /** The slice of `Deno.Conn` used here. */
 interface DenoConn {
@@ -143,6 +151,7 @@ async function open(
     tune(conn);
     return conn;
   }
+  refuseTlsExtras(RUNTIME, tls);
   if (tls.rejectUnauthorized === false) {
     throw unsupported(
       RUNTIME,

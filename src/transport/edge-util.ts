@@ -5,7 +5,7 @@
  */
 import { ConnectionError, ErrorCodes, TimeoutError } from '../errors/index.js';
 import { connectFailureCode } from '../errors/codes.js';
-import type { Transport, TransportTarget } from './types.js';
+import { TLS_OPTION_KEYS, type TlsOptions, type Transport, type TransportTarget } from './types.js';
 import { timerFor } from '../util/timer.js';
 
 /** Chunks joined into one write stay under this size; larger chunks go out alone, uncopied. */
@@ -227,6 +227,17 @@ export function pemList(
 ): string[] | undefined {
   if (ca === undefined) return undefined;
   return (Array.isArray(ca) ? ca : [ca]).map(pemText);
+}
+
+/**
+ * Refuses TLS options beyond {@link TlsOptions} (Node's `minVersion`, `pfx`, … passed from
+ * JavaScript): a runtime without them would otherwise connect with weaker settings than asked.
+ */
+export function refuseTlsExtras(runtime: string, tls: TlsOptions): void {
+  for (const key of Object.keys(tls)) {
+    if (!TLS_OPTION_KEYS.has(key) && (tls as Record<string, unknown>)[key] !== undefined)
+      throw unsupported(runtime, `The TLS option ${JSON.stringify(key)}`);
+  }
 }
 
 /** The error thrown for an option a runtime cannot honour: refused at connect, never ignored. */

@@ -98,6 +98,9 @@ export const nodeTransport: TransportFactory = (target) =>
     if (target.tls) {
       const t = target.tls;
       const opts: ConnectionOptions = {
+        // Node's own options beyond TlsOptions (minVersion, ciphers, pfx, …), as ioredis passes
+        // them; the ones below win, so verification stays on unless rejectUnauthorized is false.
+        ...(t as ConnectionOptions),
         host: target.host,
         port: target.port,
         servername: t.servername ?? (isIp(target.host) ? undefined : target.host),

@@ -30,7 +30,11 @@ export interface Transport {
   onClose(listener: (error: Error | undefined) => void): void;
 }
 
-/** TLS settings common to every runtime. */
+/**
+ * TLS settings common to every runtime. On Node, any other `tls.connect()` option given here
+ * (`minVersion`, `ciphers`, `pfx`, `checkServerIdentity`, …) is passed through, as ioredis does;
+ * the edge runtimes refuse options they do not have instead of ignoring them.
+ */
 export interface TlsOptions {
   /** PEM CA bundle(s) to trust in addition to (Node) or instead of the runtime's defaults. */
   ca?: string | Uint8Array | Array<string | Uint8Array>;
@@ -48,6 +52,16 @@ export interface TlsOptions {
    */
   rejectUnauthorized?: boolean;
 }
+
+/** The keys of {@link TlsOptions}: the ones every runtime reads. */
+export const TLS_OPTION_KEYS: ReadonlySet<string> = new Set<keyof TlsOptions>([
+  'ca',
+  'cert',
+  'key',
+  'passphrase',
+  'servername',
+  'rejectUnauthorized',
+]);
 
 export interface TransportTarget {
   host: string;

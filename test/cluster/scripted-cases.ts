@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { ClusterTransactionError, MovedError, RedisCluster, keySlot } from '../../src/index.js';
 import { SlotMap, nodeAddress } from '../../src/cluster/slot-map.js';
-import { HELLO3, startScriptedServer } from '../support/scripted-server.js';
+import { HELLO3, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 
 type Resp = string | number | Resp[] | { [k: string]: Resp };
 
@@ -45,26 +45,41 @@ function shardsReply(shards: Array<{ slots: number[]; nodes: ShardNode[] }>): Re
   }));
 }
 
+/**
+ * A one-node scripted cluster whose EXEC always answers MOVED to itself (after `onExec`), GET
+ * answers 'v', and a cluster client of it with a redirection budget of 2.
+ */
+async function movingTransactionNode(onExec: () => void): Promise<{
+  srv: ScriptedServer;
+  r: RedisCluster;
+  count: (command: string) => number;
+}> {
+  let port = 0;
+  const slot = keySlot('tx');
+  const srv = await startScriptedServer((cmd) => {
+    if (cmd[0] === 'hello') return HELLO3;
+    if (cmd[0] === 'cluster' && cmd[1] === 'SHARDS')
+      return resp3(shardsReply([{ slots: [0, 16383], nodes: [{ port, role: 'master', health: 'online' }] }]));
+    if (cmd[0] === 'multi') return '+OK\r\n';
+    if (cmd[0] === 'get') return '$1\r\nv\r\n';
+    if (cmd[0] === 'exec') {
+      onExec();
+      return `-MOVED ${slot} 127.0.0.1:${port}\r\n`;
+    }
+    return '+QUEUED\r\n';
+  });
+  port = srv.port;
+  const r = new RedisCluster({
+    nodes: [{ host: '127.0.0.1', port }],
+    maxRedirections: 2,
+    refreshInterval: 0,
+  });
+  return { srv, r, count: (command) => srv.received.filter((c) => c[0] === command).length };
+}
+
 export function registerScriptedCases(): void {
   it('a transaction redirected on every attempt rejects with ClusterTransactionError once the budget is spent', async () => {
-    let port = 0;
-    const slot = keySlot('tx');
-    const srv = await startScriptedServer((cmd) => {
-      if (cmd[0] === 'hello') return HELLO3;
-      if (cmd[0] === 'cluster' && cmd[1] === 'SHARDS')
-        return resp3(
-          shardsReply([{ slots: [0, 16383], nodes: [{ port, role: 'master', health: 'online' }] }]),
-        );
-      if (cmd[0] === 'multi') return '+OK\r\n';
-      if (cmd[0] === 'exec') return `-MOVED ${slot} 127.0.0.1:${port}\r\n`;
-      return '+QUEUED\r\n';
-    });
-    port = srv.port;
-    const r = new RedisCluster({
-      nodes: [{ host: '127.0.0.1', port }],
-      maxRedirections: 2,
-      refreshInterval: 0,
-    });
+    const { srv, r, count } = await movingTransactionNode(() => undefined);
     try {
       const err = await r
         .multi()
@@ -77,8 +92,8 @@ export function registerScriptedCases(): void {
       assert.ok(err instanceof ClusterTransactionError, String(err));
       assert.ok((err as Error).cause instanceof MovedError);
       // The first block and two more, each whole.
-      assert.equal(srv.received.filter((c) => c[0] === 'multi').length, 3);
-      assert.equal(srv.received.filter((c) => c[0] === 'exec').length, 3);
+      assert.equal(count('multi'), 3);
+      assert.equal(count('exec'), 3);
     } finally {
       r.disconnect();
       await srv.close();
@@ -86,30 +101,9 @@ export function registerScriptedCases(): void {
   });
 
   it('a withOptions() transaction whose caller gave up while it was being redirected is not sent again', async () => {
-    let port = 0;
-    const slot = keySlot('tx');
     const ac = new AbortController();
-    const srv = await startScriptedServer((cmd) => {
-      if (cmd[0] === 'hello') return HELLO3;
-      if (cmd[0] === 'cluster' && cmd[1] === 'SHARDS')
-        return resp3(
-          shardsReply([{ slots: [0, 16383], nodes: [{ port, role: 'master', health: 'online' }] }]),
-        );
-      if (cmd[0] === 'multi') return '+OK\r\n';
-      if (cmd[0] === 'get') return '$1\r\nv\r\n';
-      if (cmd[0] === 'exec') {
-        // The caller gives up before the block's MOVED reaches the client.
-        ac.abort();
-        return `-MOVED ${slot} 127.0.0.1:${port}\r\n`;
-      }
-      return '+QUEUED\r\n';
-    });
-    port = srv.port;
-    const r = new RedisCluster({
-      nodes: [{ host: '127.0.0.1', port }],
-      maxRedirections: 2,
-      refreshInterval: 0,
-    });
+    // The caller gives up before the block's MOVED reaches the client.
+    const { srv, r, count } = await movingTransactionNode(() => ac.abort());
     try {
       const err = await r
         .withOptions({ signal: ac.signal })
@@ -125,8 +119,8 @@ export function registerScriptedCases(): void {
       // written before the second GET, so the server would have it by its reply.
       assert.equal(await r.get('tx'), 'v');
       assert.equal(await r.get('tx'), 'v');
-      assert.equal(srv.received.filter((c) => c[0] === 'multi').length, 1);
-      assert.equal(srv.received.filter((c) => c[0] === 'exec').length, 1);
+      assert.equal(count('multi'), 1);
+      assert.equal(count('exec'), 1);
     } finally {
       r.disconnect();
       await srv.close();

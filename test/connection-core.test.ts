@@ -723,6 +723,33 @@ describe('connection core (in-memory)', () => {
     c.disconnect();
   });
 
+  it('an old unsolicited error is not given as the reason of a later, unrelated close', async () => {
+    const server = new FakeServer((cmd) => (cmd[1] === 'a' ? bulk('x') : undefined));
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock);
+    const events: Error[] = [];
+    c.on('error', (e) => events.push(e));
+    await c.connect();
+    server.socket.reply('-ERR an old stray error\r\n');
+    await settle();
+    assert.match(String(events[0]), /old stray error/);
+    // The connection goes on: a reply arrives after the stray error.
+    assert.equal(String(await c.send('GET', ['a'])), 'x');
+    const pending = c.send('GET', ['b']).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await settle();
+    // A clean close (no socket error): the reason would be taken from the server's last words.
+    server.socket.closeCleanly();
+    const err = await pending;
+    assert.ok(err instanceof ConnectionError, String(err));
+    let text = '';
+    for (let e: unknown = err, i = 0; e instanceof Error && i < 5; e = e.cause, i++) text += ` ${e.message}`;
+    assert.doesNotMatch(text, /old stray error/);
+    c.disconnect();
+  });
+
   it('connect timeout messages state the real wait', async () => {
     const server = new FakeServer(() => undefined);
     const clock = new FakeClock();

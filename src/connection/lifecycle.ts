@@ -186,6 +186,8 @@ export class Lifecycle {
     transport.onData(
       (chunk, transient) => {
         this.queue.received();
+        // Bytes after a stray error reply: the server went on, so it was not a reason for a close.
+        this.unsolicited = undefined;
         parser.feed(chunk, transient === true);
       },
       // A large value's payload is read straight into its storage (no chunk, no copy).
@@ -357,7 +359,7 @@ export class Lifecycle {
     return this.unsolicited;
   }
 
-  /** A server error reply that no command waited for: kept as the reason of a following close. */
+  /** A server error reply that no command waited for: the reason of a close that follows it, unless more bytes came between. */
   unsolicitedError(error: Error): void {
     this.unsolicited = error;
     this.events.error(error);

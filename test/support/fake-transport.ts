@@ -134,6 +134,14 @@ export class FakeSocket implements Transport {
     queueMicrotask(() => l?.(error));
   }
 
+  /** The server closes cleanly (a FIN: the close comes with no error). */
+  closeCleanly(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const l = this.closeListener;
+    queueMicrotask(() => l?.(undefined));
+  }
+
   /** Closes with the close listener called at once (before a pending flush). */
   closeNow(error: Error | undefined = new ConnectionError('socket closed by the fake server')): void {
     if (this.closed) return;

@@ -25,6 +25,17 @@ async function serverCalls(server: RedisServerHandle, command: string): Promise<
   return line === undefined ? 0 : Number(/calls=(\d+)/.exec(line)?.[1] ?? 0);
 }
 
+interface StoreInternals {
+  shared: { cache: { store: { store: { groups: Map<string, Map<string, unknown>> } } } };
+}
+
+/** Entries the store of `r` remembers (live, empty or being filled), wherever they are. */
+function entriesHeld(r: Redis): number {
+  let n = 0;
+  for (const m of (r as unknown as StoreInternals).shared.cache.store.store.groups.values()) n += m.size;
+  return n;
+}
+
 for (const protocol of [3, 2] as const) {
   describe(`client-side cache on a real server (RESP${protocol})`, () => {
     let server: RedisServerHandle;
@@ -656,6 +667,23 @@ describe('client-side cache limits', () => {
       await sleep(60);
       await r.get('k0');
       assert.equal(r.clientSideCache!.stats().misses, misses + 1);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('an MGET refused for a bad argument (nothing sent) keeps no entry and counts no miss', async () => {
+    const r = new Redis({ port: server.port, clientSideCache: { maxEntries: 10 } });
+    try {
+      await tracking(r);
+      const before = r.clientSideCache!.stats();
+      for (let i = 0; i < 100; i++) {
+        await assert.rejects(r.mget(`refused${i}`, undefined as unknown as string), DataError);
+        await assert.rejects(r.call('MGET', `refused${i}`, {}), DataError);
+      }
+      assert.deepEqual(r.clientSideCache!.stats(), before);
+      // Nothing held for the keys named in them: 200 entries for room for 10 grew without bound.
+      assert.equal(entriesHeld(r), 0);
     } finally {
       await r.close();
     }

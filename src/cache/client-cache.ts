@@ -282,6 +282,14 @@ export class ClientCache implements ClientSideCache, TrackerSink {
   ): Promise<unknown> {
     // Per key: the groups of a one-argument call (the value of MGET k).
     const b = options.buffers === true ? 2 : 0;
+    // Every id first: a call the connection will refuse touches no entry and counts nothing.
+    const ids: string[] = new Array<string>(args.length);
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      const id = typeof a === 'string' ? a : idPart(a);
+      if (id === undefined) return send('mget', args, options);
+      ids[i] = id;
+    }
     const store = this.store;
     const parts: Array<unknown | Promise<unknown>> = new Array<unknown>(args.length);
     const missing: number[] = [];
@@ -289,11 +297,8 @@ export class ClientCache implements ClientSideCache, TrackerSink {
     let waiting = false;
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
-      const one = typeof a === 'string';
-      const id = one ? a : idPart(a);
-      if (id === undefined) return send('mget', args, options);
-      const group = command.groups[b + (one ? 0 : 1)] as string;
-      const e = store.get(group, id);
+      const group = command.groups[b + (typeof a === 'string' ? 0 : 1)] as string;
+      const e = store.get(group, ids[i] as string);
       if (e !== undefined && e.state === LIVE) {
         store.hits++;
         parts[i] = e.value;
@@ -307,7 +312,7 @@ export class ClientCache implements ClientSideCache, TrackerSink {
       }
       missing.push(i);
       if (e !== undefined) entries[i] = e;
-      else if (this.covered(tracker, [a])) entries[i] = store.create(group, id, [indexKey(a)]);
+      else if (this.covered(tracker, [a])) entries[i] = store.create(group, ids[i] as string, [indexKey(a)]);
     }
     if (missing.length > 0) {
       const keys = missing.map((i) => args[i]);

@@ -689,6 +689,30 @@ describe('client-side cache limits', () => {
     }
   });
 
+  it('ttl: an MGET whose expired entry pushes out the oldest empty one still fills every key it read', async () => {
+    const r = new Redis({ port: server.port, clientSideCache: { maxEntries: 2, ttl: 1000 } });
+    try {
+      await tracking(r);
+      // Two empty entries (own writes drop at once), k1's the oldest, and k3 live.
+      await r.mget('k1');
+      await r.set('k1', 'x'.repeat(100));
+      await r.mget('k2');
+      await r.set('k2', 'x'.repeat(100));
+      await r.mget('k3');
+      await sleep(1100);
+      // k1 is looked up (empty, to fill), then k3 has expired: emptied, it is the third empty entry
+      // for room for two, and the oldest, k1's, went out of the store while this MGET still filled it.
+      assert.deepEqual(await r.mget('k1', 'k3'), ['x'.repeat(100), 'x'.repeat(100)]);
+      const { hits, size } = r.clientSideCache!.stats();
+      assert.equal(size, 2);
+      assert.deepEqual(await r.mget('k1', 'k3'), ['x'.repeat(100), 'x'.repeat(100)]);
+      assert.equal(r.clientSideCache!.stats().hits, hits + 2, 'both keys are served from the cache');
+      assert.equal(entriesHeld(r), 3, 'k1 and k3 live, k2 empty: nothing held outside the maps');
+    } finally {
+      await r.close();
+    }
+  });
+
   it('broadcast mode caches keys under its prefixes only', async () => {
     const w = new Redis({ port: server.port });
     const r = new Redis({ port: server.port, clientSideCache: { mode: 'broadcast', prefixes: ['b:'] } });

@@ -294,6 +294,7 @@ export class ClientCache implements ClientSideCache, TrackerSink {
     const parts: Array<unknown | Promise<unknown>> = new Array<unknown>(args.length);
     const missing: number[] = [];
     const entries: Array<Entry | undefined> = [];
+    const gens: number[] = [];
     let waiting = false;
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
@@ -311,8 +312,13 @@ export class ClientCache implements ClientSideCache, TrackerSink {
         continue;
       }
       missing.push(i);
-      if (e !== undefined) entries[i] = e;
-      else if (this.covered(tracker, [a])) entries[i] = store.create(group, ids[i] as string, [indexKey(a)]);
+      const mine =
+        e ?? (this.covered(tracker, [a]) ? store.create(group, ids[i] as string, [indexKey(a)]) : undefined);
+      if (mine === undefined) continue;
+      // Its fill starts now, before the next key's lookup: an expired entry emptied there may push
+      // the oldest empty one out of the store, and this one, still empty, could be that one.
+      entries[i] = mine;
+      gens[i] = this.begin(mine, tracker);
     }
     if (missing.length > 0) {
       const keys = missing.map((i) => args[i]);
@@ -324,15 +330,14 @@ export class ClientCache implements ClientSideCache, TrackerSink {
           parts[i] = one;
           return;
         }
-        const gen = this.begin(e, tracker);
-        const mine = one.then(
+        const gen = gens[i] as number;
+        parts[i] = one.then(
           (value) => this.complete(e, gen, value, slot),
           (err: unknown) => {
             this.failed(e, gen, err);
             throw err;
           },
         );
-        parts[i] = mine;
       });
     }
     const transform = options.transform;

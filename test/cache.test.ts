@@ -446,6 +446,33 @@ describe('client-side cache: while the RESP2 invalidation connection lags', () =
     }
   });
 
+  it('a listener gone silent for good (nothing more arrives on it) is noticed by its PING: the cache flushes, then tracks again', async () => {
+    const proxy = await startHoldProxy(server.port);
+    // No pingInterval set: the listener pings on its own. connectTimeout bounds the wait for a PONG.
+    const r = new Redis({ port: proxy.port, protocol: 2, connectTimeout: 500, clientSideCache: true });
+    r.on('error', () => undefined);
+    const w = new Redis({ port: server.port });
+    try {
+      await tracking(r);
+      const [, listener] = proxy.pipes as [Pipe, Pipe];
+      await w.set('silent', 'v1');
+      assert.equal(await r.get('silent'), 'v1');
+      assert.equal(await r.get('silent'), 'v1');
+      // Held for good: the invalidation of the write below, and every PONG, never reach the client.
+      listener.holdDown = true;
+      await w.set('silent', 'v2');
+      await waitUntil('the write read through the cache', 10_000, async () =>
+        (await r.get('silent')) === 'v2' ? undefined : 'still the old value',
+      );
+      // The listener reconnected (a new connection through the proxy) and reads are cached again.
+      await tracking(r);
+      assert.ok(proxy.pipes.length > 2, 'a new listener connection');
+    } finally {
+      await Promise.all([r.close(), w.close()]);
+      await proxy.close();
+    }
+  });
+
   it('a pipeline, a transaction and a blocking command drop the keys they wrote once answered', async () => {
     const proxy = await startHoldProxy(server.port);
     const r = new Redis({ port: proxy.port, protocol: 2, clientSideCache: true });

@@ -8,6 +8,8 @@
 import { Connection, type ConnectionConfig } from '../connection/connection.js';
 
 const CHANNEL = '__redis__:invalidate';
+/** The listener's PING interval when the client sets no `pingInterval` (see the constructor). */
+const LISTENER_PING_MS = 1000;
 const ascii = new TextDecoder();
 
 export interface ListenerEvents {
@@ -39,6 +41,12 @@ export class InvalidationListener {
       protocol: 2,
       readOnly: false,
       clientName: this.name,
+      // Nothing else is sent on this socket, so nothing else would notice it go silent (a frozen
+      // network, a NAT that dropped the idle mapping) while the tracked connection works on: every
+      // hit would stay stale for good. A PING when idle bounds that to about the interval plus
+      // connectTimeout, and its loss flushes the cache like any lost listener.
+      pingInterval:
+        config.pingInterval !== undefined && config.pingInterval > 0 ? config.pingInterval : LISTENER_PING_MS,
     });
     this.conn.routePubSub({ resp2: true });
     this.conn.on('ready', () => void this.subscribe());

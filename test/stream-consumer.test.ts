@@ -12,6 +12,7 @@ import {
   type ConsumerEntry,
 } from '../src/features/stream-consumer.js';
 import { startRedis, type RedisServerHandle } from './support/redis-server.js';
+import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
 
 const delay = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
 
@@ -357,3 +358,76 @@ for (const protocol of [2, 3] as const) {
     });
   });
 }
+
+describe('stream consumers under network faults', () => {
+  let server: RedisServerHandle;
+  let proxy: FaultProxy;
+  let r: Redis;
+  let admin: Redis;
+  before(async () => {
+    server = await startRedis();
+    proxy = await startFaultProxy(server.port);
+    r = new Redis({ host: server.host, port: proxy.port });
+    admin = new Redis({ host: server.host, port: server.port });
+  });
+  after(async () => {
+    proxy.resume();
+    r.disconnect();
+    admin.disconnect();
+    await proxy.close();
+    await server.stop();
+  });
+  beforeEach(() => server.command('FLUSHALL'));
+  const pendingCount = async (stream: string, group: string): Promise<number> =>
+    Number(((await admin.call('XPENDING', stream, group)) as unknown[])[0]);
+
+  it('a read cut mid-reply fails the iteration; what the server delivered stays pending and comes first next time', async () => {
+    await admin.call('XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM');
+    const it = streamConsumer(r, { streams: 's', group: 'g', consumer: 'c', block: 5000 });
+    const pending = it.next();
+    await waitBlocked(server, 'xreadgroup');
+    proxy.cutNextReply();
+    const id = String(await admin.call('XADD', 's', '*', 'n', 1));
+    await assert.rejects(within(pending, 10_000), {
+      name: 'ConnectionError',
+      code: 'ERR_WREDIS_CONNECTION_LOST',
+    });
+    assert.equal(await pendingCount('s', 'g'), 1, 'delivered by the server, not acked');
+    const again = streamConsumer(r, { streams: 's', group: 'g', consumer: 'c', stopWhenIdle: true });
+    assert.deepEqual(
+      (await take(again, 5)).map((e) => e.id),
+      [id],
+    );
+    assert.equal(await pendingCount('s', 'g'), 0);
+  });
+
+  it('manual ack lost with the connection: the entry stays pending and a later ack() sends XACK again', async () => {
+    await admin.call('XADD', 's', '*', 'n', 1);
+    const it = streamConsumer(r, {
+      streams: 's',
+      group: 'g',
+      consumer: 'c',
+      startId: '0',
+      ack: 'manual',
+      stopWhenIdle: true,
+    });
+    const [entry] = await take<GroupConsumerEntry>(it, 1);
+    assert.ok(entry !== undefined);
+    proxy.pause();
+    const lost = entry.ack();
+    // Held by the proxy, then dropped: the XACK never reaches the server.
+    await delay(50);
+    proxy.dropAll();
+    proxy.resume();
+    await assert.rejects(within(lost, 10_000), { name: 'ConnectionError' });
+    assert.equal(await pendingCount('s', 'g'), 1);
+    assert.equal(
+      await within(entry.ack(), 10_000),
+      true,
+      'still pending, so this ack is the one that counts',
+    );
+    assert.equal(await pendingCount('s', 'g'), 0);
+    assert.equal(await entry.ack(), false, 'idempotent once acked');
+    await it.return();
+  });
+});

@@ -427,7 +427,13 @@ export class StreamConsumer<
     grouped.ack = async () => {
       if (this.acked.has(grouped)) return false;
       this.acked.add(grouped);
-      return (await this.client.call('XACK', stream, group, grouped.id)) === 1;
+      try {
+        return (await this.client.call('XACK', stream, group, grouped.id)) === 1;
+      } catch (e) {
+        // Not acked as far as anyone knows: a later ack() must send XACK again, not answer false.
+        this.acked.delete(grouped);
+        throw e;
+      }
     };
     return grouped;
   }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { FunctionError, NoScriptError, NotBusyError, Redis, ResponseError } from '../src/index.js';
+import { DataError, FunctionError, NoScriptError, NotBusyError, Redis, ResponseError } from '../src/index.js';
 import { Script, defineScript, evalScript } from '../src/features/script.js';
 import { sha1Hex } from '../src/features/sha1.js';
 import { parseInfo } from './support/raw-client.js';
@@ -124,6 +124,28 @@ for (const protocol of [2, 3] as const) {
       );
       assert.ok(err instanceof ResponseError && !(err instanceof NoScriptError), String(err));
       assert.equal(err.code, 'MYCODE');
+    });
+
+    it('keys or args that are not arrays reject DataError, unsent (a string is not split into one-letter keys)', async () => {
+      const s = new Script(r, "return redis.call('SET', KEYS[1], ARGV[1] or 'x')");
+      const bad = [{ keys: 'user:1' }, { args: 'abc' }, { keys: ['k'], args: 5 }, 'user:1', null] as never[];
+      const isData = (command: string) => (e: unknown) =>
+        e instanceof DataError && e.command === command && !String(e.message).includes('user:1');
+      for (const call of bad) {
+        await assert.rejects(s.run(call), isData('EVALSHA'));
+        await assert.rejects(s.runRo(call), isData('EVALSHA_RO'));
+        await assert.rejects(r.eval(s.lua, call), DataError);
+        await assert.rejects(r.evalsha(s.sha, call), DataError);
+        await assert.rejects(r.fcall('f', call), DataError);
+      }
+      const piped = await s.runIn(r.pipeline().set('a', 1), bad[0]).get('a').exec();
+      assert.equal(piped[0], 'OK');
+      assert.ok(piped[1] instanceof DataError, String(piped[1]));
+      assert.equal(piped[2], '1');
+      await assert.rejects(s.runIn(r.multi().set('b', 1), bad[0]).exec(), DataError);
+      assert.deepEqual(await r.call('KEYS', '*'), ['a']);
+      for (const command of ['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'multi'])
+        assert.equal((await stats(server, command)).calls, 0, command);
     });
 
     it('runRo uses EVALSHA_RO and refuses writes', async () => {

@@ -56,9 +56,10 @@ export async function evalScript(
   call?: ScriptCall,
   readOnly = false,
 ): Promise<unknown> {
-  const tail = callTail(call);
+  const bySha = readOnly ? 'EVALSHA_RO' : 'EVALSHA';
+  const tail = callTail(call, bySha);
   try {
-    return await client.call(readOnly ? 'EVALSHA_RO' : 'EVALSHA', source.sha, ...tail);
+    return await client.call(bySha, source.sha, ...tail);
   } catch (e) {
     if (!(e instanceof NoScriptError)) throw e;
     return client.call(readOnly ? 'EVAL_RO' : 'EVAL', source.lua, ...tail);
@@ -126,8 +127,18 @@ export class Script {
   }
 
   private queue<B extends ScriptBatch>(batch: B, call: ScriptCall | undefined, readOnly: boolean): B {
-    const tail = callTail(call);
     const byBody = readOnly ? 'EVAL_RO' : 'EVAL';
+    let tail: unknown[];
+    try {
+      tail = callTail(call, byBody);
+    } catch (e) {
+      // As for a typed method's bad argument: the slot holds the DataError (a multi() then
+      // rejects whole, nothing sent), never a synchronous throw from the chain.
+      const failing = batch as B & { commandFailed?: (error: unknown) => unknown };
+      if (typeof failing.commandFailed !== 'function') throw e;
+      failing.commandFailed(e);
+      return batch;
+    }
     if (!this.cached || typeof batch.discard === 'function') {
       batch.call(byBody, this.lua, ...tail);
       return batch;

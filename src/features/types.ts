@@ -26,18 +26,12 @@ export interface ConnectionLender<C extends CommandRunner = CommandRunner> {
 
 // One definition for scripts, locks and the typed FCALL / EVAL methods.
 import type { ScriptCall } from '../commands/methods/types.js';
+import { scriptTail } from '../commands/methods/scripting.js';
 export type { ScriptCall };
 
-/** `numkeys key… arg…`, the tail shared by EVAL, EVALSHA and FCALL. */
-export function callTail(call: ScriptCall | undefined): unknown[] {
-  const keys = call?.keys ?? [];
-  const args = call?.args ?? [];
-  const out: unknown[] = new Array(1 + keys.length + args.length);
-  out[0] = keys.length;
-  let i = 1;
-  for (const k of keys) out[i++] = k;
-  for (const a of args) out[i++] = a;
-  return out;
+/** `numkeys key… arg…`, the tail shared by EVAL, EVALSHA and FCALL; DataError when `call` is malformed. */
+export function callTail(call: ScriptCall | undefined, command: string): unknown[] {
+  return scriptTail([], call, command);
 }
 
 const decoder = new TextDecoder();

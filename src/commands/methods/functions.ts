@@ -73,13 +73,13 @@ function declarations<S>() {
     fcall: command<(name: string, call?: ScriptCall) => unknown>({
       command: 'fcall',
       params: ['name', '{call}?'],
-      args: ([name, call]) => scriptTail([name], call),
+      args: ([name, call]) => scriptTail([name], call, 'FCALL'),
     }),
     /** FCALL_RO: for functions flagged `no-writes`; allowed on replicas. */
     fcallRo: command<(name: string, call?: ScriptCall) => unknown>({
       command: 'fcall_ro',
       params: ['name', '{call}?'],
-      args: ([name, call]) => scriptTail([name], call),
+      args: ([name, call]) => scriptTail([name], call, 'FCALL_RO'),
     }),
     /** FUNCTION LOAD: the library name. */
     functionLoad: command<(code: string | Uint8Array, options?: FunctionLoadOptions) => string>({

@@ -3,17 +3,43 @@
  * `r.script(lua)` (src/features) builds on these with EVALSHA and the NOSCRIPT fallback.
  * Script replies are protocol values as decoded (see `call()`).
  */
+import { DataError, ErrorCodes } from '../../errors/index.js';
 import { toBooleanArray, toText } from './transforms.js';
 import type { ScriptCall } from './types.js';
 import { command, idempotentAll, type RuleSet, type Signatures } from '../declare.js';
 
-/** `numkeys key… arg…`. */
-export function scriptTail(head: unknown[], call: ScriptCall | undefined): unknown[] {
-  const keys = call?.keys ?? [];
+/**
+ * `numkeys key… arg…`. `keys` and `args` must be arrays: a string would be iterated per
+ * character (`keys: 'user:1'` = six one-letter keys), so the script would run on the wrong keys.
+ */
+export function scriptTail(head: unknown[], call: ScriptCall | undefined, command: string): unknown[] {
+  if (call !== undefined && (typeof call !== 'object' || call === null || Array.isArray(call)))
+    throw new DataError(`${command}: expected { keys, args }, got ${kindOf(call)}`, {
+      command,
+      code: ErrorCodes.INVALID_ARGUMENT,
+    });
+  const keys = listOf(call?.keys, 'keys', command);
+  const args = listOf(call?.args, 'args', command);
   head.push(keys.length);
   for (const k of keys) head.push(k);
-  for (const a of call?.args ?? []) head.push(a);
+  for (const a of args) head.push(a);
   return head;
+}
+
+function listOf(v: unknown, name: string, command: string): readonly unknown[] {
+  if (v === undefined) return [];
+  if (Array.isArray(v)) return v;
+  throw new DataError(`${command}: '${name}' must be an array, got ${kindOf(v)}`, {
+    command,
+    code: ErrorCodes.INVALID_ARGUMENT,
+  });
+}
+
+function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (v instanceof Uint8Array) return 'bytes';
+  return `a ${typeof v}`;
 }
 
 /**
@@ -27,25 +53,25 @@ function declarations() {
       command: 'eval',
       example: 'eval(script, { keys: [key], args: [arg] })',
       params: ['script', '{call}?'],
-      args: ([script, call]) => scriptTail([script], call),
+      args: ([script, call]) => scriptTail([script], call, 'EVAL'),
     }),
     /** EVAL_RO (Redis 7.0+): a read-only script, allowed on replicas. */
     evalRo: command<(script: string | Uint8Array, call?: ScriptCall) => unknown>({
       command: 'eval_ro',
       params: ['script', '{call}?'],
-      args: ([script, call]) => scriptTail([script], call),
+      args: ([script, call]) => scriptTail([script], call, 'EVAL_RO'),
     }),
     /** EVALSHA: rejects NoScriptError when the server does not know the digest. */
     evalsha: command<(sha: string, call?: ScriptCall) => unknown>({
       command: 'evalsha',
       example: 'evalsha(sha, { keys: [key], args: [arg] })',
       params: ['sha', '{call}?'],
-      args: ([sha, call]) => scriptTail([sha], call),
+      args: ([sha, call]) => scriptTail([sha], call, 'EVALSHA'),
     }),
     evalshaRo: command<(sha: string, call?: ScriptCall) => unknown>({
       command: 'evalsha_ro',
       params: ['sha', '{call}?'],
-      args: ([sha, call]) => scriptTail([sha], call),
+      args: ([sha, call]) => scriptTail([sha], call, 'EVALSHA_RO'),
     }),
     /** SCRIPT LOAD: the digest. */
     scriptLoad: command<(script: string | Uint8Array) => string>({

@@ -4,6 +4,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { DataError, LockError, Redis } from '../src/index.js';
 import { Lock, randomToken } from '../src/features/lock.js';
 import { startRedis, type RedisServerHandle } from './support/redis-server.js';
+import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
 
 describe('Lock', () => {
   let server: RedisServerHandle;
@@ -178,5 +179,40 @@ describe('Lock', () => {
     controller.abort(new Error('done'));
     await assert.rejects(waiting, LockError);
     assert.equal(Number(m?.[1] ?? 0), 1);
+  });
+});
+
+describe('Lock under network faults', () => {
+  let server: RedisServerHandle;
+  let proxy: FaultProxy;
+  let r: Redis;
+  let admin: Redis;
+  before(async () => {
+    server = await startRedis();
+    proxy = await startFaultProxy(server.port);
+    r = new Redis({ host: server.host, port: proxy.port });
+    admin = new Redis({ host: server.host, port: server.port });
+  });
+  after(async () => {
+    r.disconnect();
+    admin.disconnect();
+    await proxy.close();
+    await server.stop();
+  });
+  beforeEach(async () => {
+    await server.command('FLUSHALL');
+    // RELEASE is not cached: its first EVALSHA is answered NOSCRIPT, so a lost answer means it did not run.
+    await server.command('SCRIPT', 'FLUSH');
+  });
+
+  it('a release whose answer was lost can be called again; the token check keeps it safe', async () => {
+    const lock = new Lock(r, 'lk', { timeout: 30_000 });
+    await lock.acquire();
+    proxy.resetAfterNextWrite();
+    await assert.rejects(lock.release(), { name: 'ConnectionError', code: 'ERR_WREDIS_CONNECTION_LOST' });
+    assert.equal(await admin.get('lk'), lock.token, 'still held: the EVALSHA was answered NOSCRIPT');
+    await lock.release();
+    assert.equal(await admin.exists('lk'), 0);
+    await assert.rejects(lock.release(), LockError);
   });
 });

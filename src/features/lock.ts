@@ -127,12 +127,23 @@ export class Lock {
     }
   }
 
-  /** Lets go of the lock. Rejects LockError when this object does not hold it (any more). */
+  /**
+   * Lets go of the lock. Rejects LockError when this object does not hold it (any more). When
+   * the delete fails (its answer lost: ConnectionError) the lock counts as held still, so
+   * release() can be called again: the delete checks the token, so it never removes another's lock.
+   */
   async release(): Promise<void> {
     const token = this.heldToken;
     if (token === undefined) throw new LockError('Cannot release a lock that is not held');
     this.heldToken = undefined;
-    const deleted = await evalScript(this.client, RELEASE, { keys: [this.name], args: [token] });
+    let deleted: unknown;
+    try {
+      deleted = await evalScript(this.client, RELEASE, { keys: [this.name], args: [token] });
+    } catch (e) {
+      // Unless an acquire() meanwhile took the lock again.
+      this.heldToken ??= token;
+      throw e;
+    }
     if (deleted !== 1) throw new LockError('Cannot release a lock that is no longer owned');
   }
 

@@ -1,7 +1,7 @@
 /** Distributed locks against a real server: contention, expiry, extend, release of a lock not held. */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { DataError, LockError, Redis } from '../src/index.js';
+import { DataError, LockError, NoBackoff, Redis, Retry } from '../src/index.js';
 import { Lock, randomToken } from '../src/features/lock.js';
 import { startRedis, type RedisServerHandle } from './support/redis-server.js';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
@@ -205,6 +205,19 @@ describe('Lock under network faults', () => {
     await server.command('SCRIPT', 'FLUSH');
   });
 
+  it('an acquire whose SET NX answer was lost reads the key back: the lock it took is held', async () => {
+    await r.ping();
+    const lock = new Lock(r, 'lk', { timeout: 30_000 });
+    // The SET reaches the server, then the connection is reset before the answer comes back.
+    proxy.resetAfterNextWrite();
+    assert.equal(await lock.acquire(), true);
+    const stored = await admin.get('lk');
+    assert.ok(stored !== null);
+    assert.equal(lock.token, stored);
+    await lock.release();
+    assert.equal(await admin.exists('lk'), 0);
+  });
+
   it('a release whose answer was lost can be called again; the token check keeps it safe', async () => {
     const lock = new Lock(r, 'lk', { timeout: 30_000 });
     await lock.acquire();
@@ -214,5 +227,31 @@ describe('Lock under network faults', () => {
     await lock.release();
     assert.equal(await admin.exists('lk'), 0);
     await assert.rejects(lock.release(), LockError);
+  });
+
+  it('when the key cannot be read back either, acquire rejects and release() still clears what it took', async () => {
+    const cut = new Redis({
+      host: server.host,
+      port: proxy.port,
+      connectTimeout: 200,
+      retry: new Retry({ retries: 1, backoff: new NoBackoff() }),
+    });
+    cut.on('error', () => undefined);
+    try {
+      await cut.ping();
+      const lock = new Lock(cut, 'lk');
+      // The SET reaches the server; then nothing flows, so the read-back cannot be made.
+      proxy.resetAfterNextWrite(() => proxy.pause());
+      await assert.rejects(lock.acquire(), { name: 'ConnectionError', code: 'ERR_WREDIS_CONNECTION_LOST' });
+      proxy.resume();
+      assert.equal(lock.token, undefined);
+      assert.equal(await admin.exists('lk'), 1, 'the SET ran: a lock without timeout, known to nobody');
+      await lock.release();
+      assert.equal(await admin.exists('lk'), 0);
+      await assert.rejects(lock.release(), LockError);
+    } finally {
+      proxy.resume();
+      cut.disconnect();
+    }
   });
 });

@@ -7,7 +7,7 @@
  * - token: 16 random bytes as hex (Web Crypto `getRandomValues`, on every runtime), or your own.
  * Not reentrant: acquiring a lock this object already holds waits like any other contender.
  */
-import { DataError, ErrorCodes, LockError } from '../errors/index.js';
+import { ConnectionError, DataError, ErrorCodes, LockError } from '../errors/index.js';
 import { defineScript, evalScript } from './script.js';
 import { asText, type CommandRunner, type RedisKey } from './types.js';
 import { MAX_TIMER_MS } from '../util/timer.js';
@@ -80,6 +80,8 @@ const DEFAULT_SLEEP = 100;
 /** A lock; obtained from `r.lock(name, options)`. Nothing is sent until a method is called. */
 export class Lock {
   private heldToken: string | undefined;
+  /** The token of an acquire attempt whose outcome is unknown: `release()` can still clear it. */
+  private unsure: string | undefined;
 
   constructor(
     private readonly client: CommandRunner,
@@ -115,8 +117,9 @@ export class Lock {
           cause: signal.reason,
           code: ErrorCodes.ABORTED,
         });
-      if ((await this.client.call('SET', this.name, token, ...args)) !== null) {
+      if (await this.attempt(token, args)) {
         this.heldToken = token;
+        this.unsure = undefined;
         return true;
       }
       const left = deadline - performance.now();
@@ -128,20 +131,47 @@ export class Lock {
   }
 
   /**
-   * Lets go of the lock. Rejects LockError when this object does not hold it (any more). When
-   * the delete fails (its answer lost: ConnectionError) the lock counts as held still, so
-   * release() can be called again: the delete checks the token, so it never removes another's lock.
+   * One SET NX. A lost connection or a command timeout leaves its outcome unknown, and a lock
+   * taken by it would be held by no one until it expires (never, without `timeout`): the key is
+   * read back, and holding this attempt's random token means the SET ran. When even that cannot
+   * be read, the error is the caller's, and `release()` may still clear what the attempt took.
+   */
+  private async attempt(token: string, args: unknown[]): Promise<boolean> {
+    try {
+      return (await this.client.call('SET', this.name, token, ...args)) !== null;
+    } catch (e) {
+      if (!(e instanceof ConnectionError)) throw e;
+      this.unsure = token;
+      const stored = await this.client.call('GET', this.name).catch(() => {
+        throw e;
+      });
+      if (stored !== null && asText(stored) === token) return true;
+      this.unsure = undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * Lets go of the lock (or of what an acquire attempt of unknown outcome may have taken).
+   * Rejects LockError when this object does not hold it (any more). When the delete fails (its
+   * answer lost: ConnectionError) the lock counts as held still, so release() can be called
+   * again: the delete checks the token, so it never removes another's lock.
    */
   async release(): Promise<void> {
-    const token = this.heldToken;
+    const held = this.heldToken !== undefined;
+    const token = this.heldToken ?? this.unsure;
     if (token === undefined) throw new LockError('Cannot release a lock that is not held');
     this.heldToken = undefined;
+    this.unsure = undefined;
     let deleted: unknown;
     try {
       deleted = await evalScript(this.client, RELEASE, { keys: [this.name], args: [token] });
     } catch (e) {
-      // Unless an acquire() meanwhile took the lock again.
-      this.heldToken ??= token;
+      // Unless an acquire() meanwhile settled it either way.
+      if (this.heldToken === undefined && this.unsure === undefined) {
+        if (held) this.heldToken = token;
+        else this.unsure = token;
+      }
       throw e;
     }
     if (deleted !== 1) throw new LockError('Cannot release a lock that is no longer owned');

@@ -21,8 +21,11 @@ export interface FaultProxy {
   resume(): void;
   /** The next chunk from the server is delivered only in half, then the connection drops. */
   cutNextReply(): void;
-  /** The client's next write is forwarded to the server, then the client socket is reset (RST). */
-  resetAfterNextWrite(): void;
+  /**
+   * The client's next write is forwarded to the server, then the client socket is reset (RST).
+   * `then` runs right after the reset (e.g. `pause()`, so that the reconnect cannot complete).
+   */
+  resetAfterNextWrite(then?: () => void): void;
   /** After `n` more bytes from the server, the connection drops (those bytes delivered). */
   dropAfter(n: number): void;
   /** Server bytes are delivered `bytes` at a time every `everyMs` ms (until `fast()`). */
@@ -40,6 +43,7 @@ export async function startFaultProxy(targetPort: number, targetHost = '127.0.0.
   const held: Array<() => void> = [];
   let cut = false;
   let reset = false;
+  let afterReset: (() => void) | undefined;
   let dropBudget: number | undefined;
   let slow: { bytes: number; everyMs: number } | undefined;
   const slowTimers = new Set<ReturnType<typeof setTimeout>>();
@@ -104,6 +108,9 @@ export async function startFaultProxy(targetPort: number, targetHost = '127.0.0.
         pairs.delete(pair);
         pair.client.resetAndDestroy();
         pair.server.destroy();
+        const then = afterReset;
+        afterReset = undefined;
+        then?.();
       });
       return;
     }
@@ -142,8 +149,9 @@ export async function startFaultProxy(targetPort: number, targetHost = '127.0.0.
     cutNextReply() {
       cut = true;
     },
-    resetAfterNextWrite() {
+    resetAfterNextWrite(then?: () => void) {
       reset = true;
+      afterReset = then;
     },
     dropAfter(n) {
       dropBudget = n;

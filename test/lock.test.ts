@@ -167,6 +167,24 @@ describe('Lock', () => {
     assert.equal((err.cause as Error).message, 'shutting down');
   });
 
+  it('an abort while an attempt is in flight ends the wait at once, not after the next sleep', async () => {
+    await new Lock(a, 'lk', { timeout: 10_000 }).acquire();
+    const controller = new AbortController();
+    const waiting = new Lock(b, 'lk', { sleep: 2 ** 40 }).acquire({ signal: controller.signal });
+    // The first SET NX is on its way: the signal fires before its answer comes back.
+    controller.abort(new Error('shutting down'));
+    const err = await Promise.race([
+      waiting.then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+      new Promise((res) => setTimeout(() => res('still waiting after 5 s'), 5000).unref()),
+    ]);
+    assert.ok(err instanceof LockError, String(err));
+    assert.equal(err.code, 'ERR_WREDIS_ABORTED');
+    assert.equal((err.cause as Error).message, 'shutting down');
+  });
+
   it('a sleep beyond what a timer holds (2 ** 31 ms and more) waits, not 1 ms between attempts', async () => {
     await new Lock(a, 'lk', { timeout: 10_000 }).acquire();
     await a.configResetstat();

@@ -240,6 +240,7 @@ function checkMs(option: string, value: number | undefined, min: number): void {
 
 function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const onAbort = (): void => {
       clearTimeout(timer);
       reject(
@@ -249,7 +250,12 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
         }),
       );
     };
-    const timer = setTimeout(() => {
+    // Aborted while the attempt was in flight: 'abort' has fired already and will not again.
+    if (signal?.aborted === true) {
+      onAbort();
+      return;
+    }
+    timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);

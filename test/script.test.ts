@@ -6,7 +6,16 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { DataError, FunctionError, NoScriptError, NotBusyError, Redis, ResponseError } from '../src/index.js';
+import {
+  ConstantBackoff,
+  DataError,
+  FunctionError,
+  NoScriptError,
+  NotBusyError,
+  Redis,
+  ResponseError,
+  Retry,
+} from '../src/index.js';
 import { Script, defineScript, evalScript } from '../src/features/script.js';
 import { sha1Hex } from '../src/features/sha1.js';
 import { parseInfo } from './support/raw-client.js';
@@ -227,6 +236,57 @@ for (const protocol of [2, 3] as const) {
         .exec();
       assert.deepEqual(res, ['OK', 2, '2']);
       assert.equal((await stats(server, 'evalsha')).calls, 0);
+    });
+
+    it("a script's own error reply with a refusal's code (BUSY, LOADING, NOSCRIPT …) is not sent again: it ran", async () => {
+      for (const code of ['BUSY', 'LOADING', 'TRYAGAIN', 'MASTERDOWN', 'READONLY', 'NOSCRIPT']) {
+        const lua = `redis.call('INCR', KEYS[1]) return redis.error_reply('${code} made up by the script')`;
+        const s = new Script(r, lua);
+        await s.load();
+        await assert.rejects(s.run({ keys: ['runs'] }), { code });
+        await assert.rejects(r.eval(lua, { keys: ['runs'] }), { code });
+        const [slot] = await s.runIn(r.pipeline(), { keys: ['runs'] }).exec();
+        assert.equal((slot as ResponseError).code, code);
+        assert.equal(await r.get('runs'), '3', `${code}: each call ran once`);
+        await r.del('runs');
+      }
+    });
+
+    it("the server's own BUSY is still waited out: the script runs once, after the busy one", async () => {
+      await server.command('CONFIG', 'SET', 'busy-reply-threshold', '50');
+      const busy = new Redis({ host: server.host, port: server.port, protocol });
+      const patient = new Redis({
+        host: server.host,
+        port: server.port,
+        protocol,
+        retry: new Retry({ retries: 200, backoff: new ConstantBackoff(20) }),
+      });
+      try {
+        const incr = new Script(patient, "return redis.call('INCR', KEYS[1])");
+        await incr.load();
+        // Read-only, about a second of wall time (TIME-bounded).
+        const spin = new Script(
+          busy,
+          "local t = redis.call('TIME') local s = t[1] * 1000000 + t[2] " +
+            "repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] - s > 1000000 return 1",
+        ).run();
+        let refused = false;
+        for (let i = 0; i < 200 && !refused; i++) {
+          refused = await server.command('PING').then(
+            () => false,
+            () => true,
+          );
+          if (!refused) await delay(5);
+        }
+        assert.ok(refused, 'the spinning script made the server answer BUSY');
+        assert.equal(await incr.run({ keys: ['n'] }), 1);
+        assert.equal(await spin, 1);
+        assert.equal(await r.get('n'), '1');
+        assert.ok((await stats(server, 'evalsha')).calls >= 1);
+      } finally {
+        await Promise.all([busy.close(), patient.close()]);
+        await server.command('CONFIG', 'SET', 'busy-reply-threshold', '5000');
+      }
     });
 
     it('SCRIPT KILL: NotBusyError with nothing running; stops a busy read-only script', async () => {

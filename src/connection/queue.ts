@@ -17,6 +17,7 @@ import {
   protocolError,
   type RedisError,
 } from '../errors/index.js';
+import { isScriptErrorReply } from '../errors/server-errors.js';
 import { argumentError } from '../protocol/arguments.js';
 import { RequestEncoder } from '../protocol/encoder.js';
 import type { Retry } from '../retry.js';
@@ -123,6 +124,10 @@ export const EARLY_SHARE = 41;
 
 /** Error reply codes that prove the command was not run, retried per policy for any command. */
 const NOT_RUN = new Set(['LOADING', 'BUSY', 'TRYAGAIN', 'MASTERDOWN', 'READONLY']);
+/** A refusal in NOT_RUN, unless a script or function made it up itself (it ran). */
+function refusedUnrun(p: Pending, error: RedisError): boolean {
+  return NOT_RUN.has(error.code ?? '') && !isScriptErrorReply(error, p.name);
+}
 /** What the retry policy is asked about for an UNBLOCKED that a failover sent (see retryReply). */
 const AS_READONLY = new ReadOnlyError('READONLY', { code: 'READONLY' });
 
@@ -562,8 +567,7 @@ export class CommandQueue implements ReplyHandler {
       settleWithout(p, tagged(error, p));
     }
     // A refusal (one not retried: its budget is spent) ran nothing either.
-    if (this.refused !== undefined && !p.internal && !NOT_RUN.has((error as RedisError).code ?? ''))
-      this.overtaken();
+    if (this.refused !== undefined && !p.internal && !refusedUnrun(p, error as RedisError)) this.overtaken();
     this.afterReply();
   }
 
@@ -683,7 +687,7 @@ export class CommandQueue implements ReplyHandler {
     // run, and goes again on a new socket under READONLY's policy. Other UNBLOCKED (CLIENT UNBLOCK
     // … ERROR) is someone's wish to end it.
     const demoted = isUnblockedByFailover(error);
-    if (!demoted && !NOT_RUN.has(error.code ?? '')) return false;
+    if (!demoted && !refusedUnrun(p, error)) return false;
     const retry = this.config.retry;
     if (!retry.shouldRetry(demoted ? AS_READONLY : error, p.attempts + 1, { sent: false })) return false;
     if (p.batch !== undefined) return false; // a block goes again only whole: see lost()

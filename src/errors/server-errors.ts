@@ -175,6 +175,40 @@ export function isUnblockedByFailover(error: unknown): boolean {
   return error instanceof UnblockedError && error.message.includes('instance state changed');
 }
 
+/** Commands that run the caller's Lua: any error reply may be the script's own (`redis.error_reply`). */
+const USER_CODE: ReadonlySet<string> = new Set([
+  'EVAL',
+  'EVALSHA',
+  'EVAL_RO',
+  'EVALSHA_RO',
+  'FCALL',
+  'FCALL_RO',
+]);
+
+/** Per code, text the server's own refusal of a script or function call has (Redis and Valkey). */
+const SERVER_REFUSAL: ReadonlyMap<string, readonly string[]> = new Map([
+  ['BUSY', [' is busy running ']],
+  ['LOADING', [' is loading the dataset']],
+  ['TRYAGAIN', ['Multiple keys request during rehashing']],
+  ['MASTERDOWN', [' is down and replica-serve-stale-data', ' is down, replica-serve-stale-data']],
+  ['READONLY', ["You can't write against a read only replica", 'Can not run script with write flag']],
+  ['NOSCRIPT', ['No matching script']],
+]);
+
+/**
+ * True when an error reply to EVAL / EVALSHA / FCALL (and their `_RO` forms) with a code that
+ * would prove the command did not run (BUSY, LOADING, TRYAGAIN, MASTERDOWN, READONLY, NOSCRIPT)
+ * was made by the script itself (`return redis.error_reply('BUSY try later')`), not by the
+ * server: the script ran, writes and all, so it must not be sent again.
+ */
+export function isScriptErrorReply(error: unknown, command: string): boolean {
+  // Not ResponseError alone: -LOADING is a BusyLoadingError (a ConnectionError).
+  if (!(error instanceof RedisError)) return false;
+  const marks = SERVER_REFUSAL.get(error.code ?? '');
+  if (marks === undefined || !USER_CODE.has(command.toUpperCase())) return false;
+  return !marks.some((m) => error.message.includes(m));
+}
+
 /** True when the command name (first word, any case; `'FUNCTION LOAD'`, `'function|load'`) is a function command. */
 export function isFunctionCommand(name: string): boolean {
   let end = name.length;

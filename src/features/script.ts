@@ -11,6 +11,7 @@
  */
 import type { Pipeline, Transaction } from '../shared/pipeline.js';
 import { NoScriptError } from '../errors/index.js';
+import { isScriptErrorReply } from '../errors/server-errors.js';
 import { sha1Hex } from './sha1.js';
 import { asText, callTail, type CommandRunner, type ScriptCall } from './types.js';
 
@@ -61,7 +62,8 @@ export async function evalScript(
   try {
     return await client.call(bySha, source.sha, ...tail);
   } catch (e) {
-    if (!(e instanceof NoScriptError)) throw e;
+    // A NOSCRIPT the script returned itself means it ran: running it by body would run it twice.
+    if (!(e instanceof NoScriptError) || isScriptErrorReply(e, bySha)) throw e;
     return client.call(readOnly ? 'EVAL_RO' : 'EVAL', source.lua, ...tail);
   }
 }
@@ -143,12 +145,14 @@ export class Script {
       batch.call(byBody, this.lua, ...tail);
       return batch;
     }
+    const bySha = readOnly ? 'EVALSHA_RO' : 'EVALSHA';
     const slot: RetrySlot = {
       index: batch.length,
+      command: bySha,
       requeue: () => batch.call(byBody, this.lua, ...tail),
       retry: () => this.client.call(byBody, this.lua, ...tail),
     };
-    batch.call(readOnly ? 'EVALSHA_RO' : 'EVALSHA', this.sha, ...tail);
+    batch.call(bySha, this.sha, ...tail);
     addRetrySlot(batch, slot);
     return batch;
   }
@@ -162,6 +166,8 @@ export class Script {
 
 interface RetrySlot {
   readonly index: number;
+  /** EVALSHA or EVALSHA_RO. */
+  readonly command: string;
   /** Queues the slot again by body into its batch. */
   readonly requeue: () => void;
   /** Runs it by body through the script's own client (when the batch is in use again). */
@@ -185,7 +191,10 @@ function addRetrySlot(batch: ScriptBatch, slot: RetrySlot): void {
       // Slots belong to this exec only: a reused pipeline starts counting afresh.
       const mine = slotsOf.get(batch)?.splice(0) ?? [];
       const results = await exec.call(this);
-      const failed = mine.filter((s) => results[s.index] instanceof NoScriptError);
+      const failed = mine.filter((s) => {
+        const r = results[s.index];
+        return r instanceof NoScriptError && !isScriptErrorReply(r, s.command);
+      });
       if (failed.length > 0 && this.length === 0) {
         // Through the batch itself, so the retry has what its slot had: the batch's connection and
         // reply form (a withBuffers() pipeline gets bytes), its keyPrefix and withOptions() limits,

@@ -62,6 +62,16 @@ describe('Scripts, locks and stream consumers on a real 3+3 cluster', () => {
     await cluster.stop();
   });
 
+  it("a script's own error reply with a redirection policy's code (TRYAGAIN, CLUSTERDOWN …) is not sent again: it ran", async () => {
+    for (const code of ['TRYAGAIN', 'LOADING', 'CLUSTERDOWN', 'MASTERDOWN', 'READONLY', 'BUSY']) {
+      const lua = `redis.call('INCR', KEYS[1]) return redis.error_reply('${code} made up by the script')`;
+      await assert.rejects(r.script(lua).run({ keys: ['made-up'] }), { code });
+      await assert.rejects(r.eval(lua, { keys: ['made-up'] }), { code });
+      assert.equal(await r.get('made-up'), '2', `${code}: each call ran once`);
+      await r.del('made-up');
+    }
+  });
+
   it('script(lua).run: EVALSHA on the owner of the keys, loaded per node on NOSCRIPT', async () => {
     const script = r.script(INCR_BY);
     const targets = await keyPerPrimary(cluster, 'script');

@@ -23,6 +23,7 @@
  * retries), so one failure is never retried at two levels.
  */
 import { redirectChannel } from '../diagnostics.js';
+import { isScriptErrorReply } from '../errors/server-errors.js';
 import { debug, debugging } from '../debug-log.js';
 import {
   AskError,
@@ -152,6 +153,8 @@ export async function withRedirections<T>(
       return await attempt(a);
     } catch (e) {
       last = e;
+      // A script's own error reply with a refusal's code: it ran, so it is the caller's answer.
+      if (isScriptErrorReply(e, command)) throw e;
       const action = classify(e, safe, a.node === undefined ? sameHost('') : host.resolver(a.node));
       switch (action.kind) {
         case 'follow':

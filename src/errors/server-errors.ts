@@ -193,11 +193,13 @@ const SERVER_REFUSAL: ReadonlyMap<string, readonly string[]> = new Map([
   ['MASTERDOWN', [' is down and replica-serve-stale-data', ' is down, replica-serve-stale-data']],
   ['READONLY', ["You can't write against a read only replica", 'Can not run script with write flag']],
   ['NOSCRIPT', ['No matching script']],
+  ['CLUSTERDOWN', ['The cluster is down', 'Hash slot not served']],
 ]);
 
 /**
  * True when an error reply to EVAL / EVALSHA / FCALL (and their `_RO` forms) with a code that
- * would prove the command did not run (BUSY, LOADING, TRYAGAIN, MASTERDOWN, READONLY, NOSCRIPT)
+ * would prove the command did not run (BUSY, LOADING, TRYAGAIN, MASTERDOWN, READONLY, NOSCRIPT,
+ * CLUSTERDOWN)
  * was made by the script itself (`return redis.error_reply('BUSY try later')`), not by the
  * server: the script ran, writes and all, so it must not be sent again.
  */

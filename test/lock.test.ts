@@ -4,7 +4,8 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { DataError, LockError, NoBackoff, Redis, Retry } from '../src/index.js';
 import { Lock, randomToken } from '../src/features/lock.js';
 import { startRedis, type RedisServerHandle } from './support/redis-server.js';
-import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
+import type { FaultProxy } from './support/fault-proxy.js';
+import { startProxiedRedis, type ProxiedRedis } from './support/proxied-redis.js';
 
 describe('Lock', () => {
   let server: RedisServerHandle;
@@ -201,22 +202,16 @@ describe('Lock', () => {
 });
 
 describe('Lock under network faults', () => {
+  let env: ProxiedRedis;
   let server: RedisServerHandle;
   let proxy: FaultProxy;
   let r: Redis;
   let admin: Redis;
   before(async () => {
-    server = await startRedis();
-    proxy = await startFaultProxy(server.port);
-    r = new Redis({ host: server.host, port: proxy.port });
-    admin = new Redis({ host: server.host, port: server.port });
+    env = await startProxiedRedis();
+    ({ server, proxy, r, admin } = env);
   });
-  after(async () => {
-    r.disconnect();
-    admin.disconnect();
-    await proxy.close();
-    await server.stop();
-  });
+  after(() => env.stop());
   beforeEach(async () => {
     await server.command('FLUSHALL');
     // RELEASE is not cached: its first EVALSHA is answered NOSCRIPT, so a lost answer means it did not run.

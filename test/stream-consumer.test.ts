@@ -12,7 +12,8 @@ import {
   type ConsumerEntry,
 } from '../src/features/stream-consumer.js';
 import { startRedis, type RedisServerHandle } from './support/redis-server.js';
-import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
+import type { FaultProxy } from './support/fault-proxy.js';
+import { startProxiedRedis, type ProxiedRedis } from './support/proxied-redis.js';
 
 const delay = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
 
@@ -360,23 +361,16 @@ for (const protocol of [2, 3] as const) {
 }
 
 describe('stream consumers under network faults', () => {
+  let env: ProxiedRedis;
   let server: RedisServerHandle;
   let proxy: FaultProxy;
   let r: Redis;
   let admin: Redis;
   before(async () => {
-    server = await startRedis();
-    proxy = await startFaultProxy(server.port);
-    r = new Redis({ host: server.host, port: proxy.port });
-    admin = new Redis({ host: server.host, port: server.port });
+    env = await startProxiedRedis();
+    ({ server, proxy, r, admin } = env);
   });
-  after(async () => {
-    proxy.resume();
-    r.disconnect();
-    admin.disconnect();
-    await proxy.close();
-    await server.stop();
-  });
+  after(() => env.stop());
   beforeEach(() => server.command('FLUSHALL'));
   const pendingCount = async (stream: string, group: string): Promise<number> =>
     Number(((await admin.call('XPENDING', stream, group)) as unknown[])[0]);

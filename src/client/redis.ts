@@ -6,12 +6,12 @@ import type { CommandSignatures, Promised } from '../commands/methods/index.js';
 import { NodeCommands, type NodeContext } from '../shared/node-commands.js';
 import { keyPrefix, type KeyPrefix } from '../commands/prefix.js';
 import { abortReason, asError, underOptions, type CallOptions } from '../shared/call-options.js';
-import { ConnectionError, ErrorCodes } from '../errors/index.js';
 import { ServerSupport } from '../commands/support.js';
 import {
   Connection,
   type ConnectionStatus,
   abandon,
+  closedError,
   type SendHandle,
   type SendOptions,
 } from '../connection/connection.js';
@@ -354,12 +354,8 @@ export class Redis extends NodeCommands<RedisEvents> {
    * dedicated connection in MONITOR mode; resolves once MONITOR is on, with `stop()`.
    */
   monitor(listener: (event: MonitorEvent) => void): Promise<Monitor> {
-    const status = this.shared.main.status;
     // After close()/disconnect() nobody would close the monitor connection.
-    if (status === 'closing' || status === 'closed')
-      return Promise.reject(
-        new ConnectionError('Connection is closed', { code: ErrorCodes.CONNECTION_CLOSED }),
-      );
+    if (this.shared.main.closed) return Promise.reject(closedError());
     return startMonitor(this.shared.options, listener, this.shared.monitors);
   }
 

@@ -26,6 +26,8 @@ import {
 } from './pending.js';
 import { PushRouter, type PubSubRouting } from './push-router.js';
 import { CommandQueue } from './queue.js';
+
+export { closedError } from './queue.js';
 import { ConnectionState, type ReplayedCommand, type ServerHello } from './state.js';
 import { closedChannel, readyChannel, serverOf } from '../diagnostics.js';
 import { debug, debugging, where } from '../debug-log.js';
@@ -286,6 +288,11 @@ export class Connection extends Emitter<ConnectionEvents> {
   /** `'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closing' | 'closed'`. */
   get status(): ConnectionStatus {
     return this.life.status;
+  }
+
+  /** Closing or closed: nothing started now would be closed with it. */
+  get closed(): boolean {
+    return this.life.closed;
   }
 
   /** What the server said about itself in the last handshake. */

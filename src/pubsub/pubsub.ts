@@ -4,9 +4,9 @@
  * commands keep flowing on it); under RESP2 a subscribed connection accepts nothing but
  * (un)subscribe and PING, so a dedicated one is opened on the first subscribe.
  */
-import { Connection } from '../connection/connection.js';
+import { Connection, closedError } from '../connection/connection.js';
 import type { ResolvedOptions } from '../shared/options.js';
-import { ConnectionError, DataError, ErrorCodes } from '../errors/index.js';
+import { DataError } from '../errors/index.js';
 import { Subscriber, type Sink } from './subscriber.js';
 import { Subscription } from './subscription.js';
 import type { MessageListener, PatternListener, PubSubKind, PubSubName, SubscribeOptions } from './types.js';
@@ -121,10 +121,7 @@ export class PubSub {
     if (this.current !== undefined) return Promise.resolve(this.current);
     // Made after the client ended, this Pub/Sub never heard its 'end': a RESP2 subscriber
     // connection opened now would outlive the client (nobody closes it).
-    if (this.closed || this.main.status === 'closing' || this.main.status === 'closed')
-      return Promise.reject(
-        new ConnectionError('Connection is closed', { code: ErrorCodes.CONNECTION_CLOSED }),
-      );
+    if (this.closed || this.main.closed) return Promise.reject(closedError());
     this.choosing ??= this.choose().finally(() => {
       this.choosing = undefined;
     });
@@ -158,7 +155,7 @@ export class PubSub {
     }
     if (this.closed) {
       conn.disconnect();
-      throw new ConnectionError('Connection is closed', { code: ErrorCodes.CONNECTION_CLOSED });
+      throw closedError();
     }
     this.current = new Subscriber(conn);
     return this.current;

@@ -7,6 +7,7 @@ import { DataError, ErrorCodes } from '../../errors/index.js';
 import { toBooleanArray, toText } from './transforms.js';
 import type { ScriptCall } from './types.js';
 import { command, idempotentAll, type RuleSet, type Signatures } from '../declare.js';
+import { describe } from './shape.js';
 
 /**
  * `numkeys key… arg…`. `keys` and `args` must be arrays: a string would be iterated per
@@ -14,7 +15,7 @@ import { command, idempotentAll, type RuleSet, type Signatures } from '../declar
  */
 export function scriptTail(head: unknown[], call: ScriptCall | undefined, command: string): unknown[] {
   if (call !== undefined && (typeof call !== 'object' || call === null || Array.isArray(call)))
-    throw new DataError(`${command}: expected { keys, args }, got ${kindOf(call)}`, {
+    throw new DataError(`${command}: expected { keys, args }, got ${describe(call)}`, {
       command,
       code: ErrorCodes.INVALID_ARGUMENT,
     });
@@ -29,17 +30,10 @@ export function scriptTail(head: unknown[], call: ScriptCall | undefined, comman
 function listOf(v: unknown, name: string, command: string): readonly unknown[] {
   if (v === undefined) return [];
   if (Array.isArray(v)) return v;
-  throw new DataError(`${command}: '${name}' must be an array, got ${kindOf(v)}`, {
+  throw new DataError(`${command}: '${name}' must be an array, got ${describe(v)}`, {
     command,
     code: ErrorCodes.INVALID_ARGUMENT,
   });
-}
-
-function kindOf(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (v instanceof Uint8Array) return 'bytes';
-  return `a ${typeof v}`;
 }
 
 /**

@@ -61,7 +61,8 @@ export function misuse(shape: Shape, a: readonly unknown[]): DataError {
   return new DataError(`${shape.method}(): ${what}; expected ${expected}`, { command: shape.command });
 }
 
-function describe(v: unknown): string {
+/** How a misused argument is named in a DataError: its kind, never its value. */
+export function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (v instanceof Uint8Array) return 'bytes';

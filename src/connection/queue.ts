@@ -117,8 +117,8 @@ export const EARLY_WRITE = 16;
  * An early write also waits for this share (in 64ths) of the commands that were in flight at
  * recent tick ends. Each write on loopback TCP costs the client a syscall that also runs the
  * server's receive path: two writes a tick, the first of about two thirds, keep the server busy
- * as well as four smaller ones do, for half the syscalls (W2: +8 % cmd/s, -7 % CPU per command
- * at 100 in flight; bench/RESULTS.md, round 2, seventh session).
+ * as well as four smaller ones do, for half the syscalls (W2, 100 in flight: CPU per command
+ * x 0.93, throughput unchanged within noise; bench/RESULTS.md, round 2, seventh session).
  */
 export const EARLY_SHARE = 41;
 

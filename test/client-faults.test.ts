@@ -430,3 +430,51 @@ describe('event listeners that throw', () => {
     }
   });
 });
+
+describe('a frozen server and the write buffer', () => {
+  it('commands written while the socket still holds earlier ones reach the server intact (SIGSTOP, 48 MB, then 3 × 12 MB)', async () => {
+    const server = await startRedis({ args: ['--save', '', '--appendonly', 'no'] });
+    const r = new Redis({ port: server.port });
+    // 8,000 bytes: below the size sent as its own chunk, so every value is encoded into the slabs.
+    const value = (i: number): string => `${i}|`.repeat(2000).slice(0, 8000);
+    const N = 6000;
+    let frozen = false;
+    try {
+      await r.ping();
+      process.kill(server.pid, 'SIGSTOP');
+      frozen = true;
+      // More than the kernel's buffers take (send 4 MiB, receive up to 32 MiB here): the rest stays
+      // in the socket, referencing the slabs, while the next ticks encode more commands.
+      const sets: Array<Promise<unknown>> = [];
+      for (let i = 0; i < N; i++) sets.push(r.set(`w:${i}`, value(i)));
+      for (let wave = 1; wave < 4; wave++) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        for (let i = wave * N; i < (wave + 1) * N; i += 4) sets.push(r.set(`w:${i}`, value(i)));
+      }
+      process.kill(server.pid, 'SIGCONT');
+      frozen = false;
+      const replies = await Promise.all(sets);
+      assert.equal(replies.filter((v) => v === 'OK').length, sets.length);
+      // Every value checked on the server, against the one its key was written with.
+      const bad = await r.eval(
+        `local bad = 0
+         for _, k in ipairs(KEYS) do
+           local i = string.sub(k, 3)
+           if redis.call('GET', k) ~= string.sub(string.rep(i .. '|', 2000), 1, 8000) then bad = bad + 1 end
+         end
+         return bad`,
+        {
+          keys: [
+            ...Array.from({ length: N }, (_, i) => `w:${i}`),
+            ...Array.from({ length: (3 * N) / 4 }, (_, j) => `w:${N + 4 * j}`),
+          ],
+        },
+      );
+      assert.equal(bad, 0);
+    } finally {
+      if (frozen) process.kill(server.pid, 'SIGCONT');
+      r.disconnect();
+      await server.stop();
+    }
+  });
+});

@@ -1143,4 +1143,44 @@ describe('connection core (in-memory)', () => {
       c.disconnect();
     });
   }
+  it('encodes over the bytes of the last write only once the socket has taken them all', async () => {
+    const server = new FakeServer(echoServer());
+    const c = fakeConnection(server, new FakeClock());
+    assert.equal(await c.send('SET', ['k0', 'first']), 'OK');
+    const s = server.socket;
+    // The socket took the write: the next tick's bytes start where the last write's did.
+    const taken = s.views.length;
+    const a = c.send('SET', ['k1', 'x'.repeat(20)]);
+    await settle();
+    const b = c.send('SET', ['k2', 'y'.repeat(20)]);
+    await settle();
+    const va = s.views[taken] as Uint8Array;
+    const vb = s.views[taken + 1] as Uint8Array;
+    assert.equal(vb.buffer, va.buffer);
+    assert.equal(vb.byteOffset, va.byteOffset, 'the slab started over');
+    assert.deepEqual(await Promise.all([a, b]), ['OK', 'OK']);
+    // The socket holds a write (its send buffer full): what follows goes to other memory, and
+    // the held bytes reach the server as they were written.
+    s.holdWrites = true;
+    const held = Array.from({ length: 5 }, (_, i) => c.send('SET', [`h${i}`, `held-${i}`.repeat(4)]));
+    await settle();
+    const after = Array.from({ length: 5 }, (_, i) => c.send('SET', [`n${i}`, `next-${i}`.repeat(4)]));
+    await settle();
+    const vh = s.views.at(-2) as Uint8Array;
+    const vn = s.views.at(-1) as Uint8Array;
+    assert.ok(vn.buffer !== vh.buffer || vn.byteOffset >= vh.byteOffset + vh.length, 'no overlap');
+    s.releaseWrites();
+    assert.deepEqual(await Promise.all([...held, ...after]), Array(10).fill('OK'));
+    assert.deepEqual(
+      s
+        .named('SET')
+        .slice(-10)
+        .map((cmd) => cmd.slice(1)),
+      [
+        ...Array.from({ length: 5 }, (_, i) => [`h${i}`, `held-${i}`.repeat(4)]),
+        ...Array.from({ length: 5 }, (_, i) => [`n${i}`, `next-${i}`.repeat(4)]),
+      ],
+    );
+    c.disconnect();
+  });
 });

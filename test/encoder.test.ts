@@ -59,6 +59,23 @@ describe('RequestEncoder', () => {
     assert.deepEqual(joined(got), Buffer.concat(expected));
   });
 
+  it('rewind() starts the slab over only when everything encoded was taken', () => {
+    const e = new RequestEncoder();
+    e.encode('SET', ['a', '1']);
+    const [first] = e.take() as [Uint8Array];
+    e.encode('SET', ['b', '2']);
+    e.rewind(); // 'b' is not taken yet: its bytes stay where they are
+    const [second] = e.take() as [Uint8Array];
+    assert.equal(second.byteOffset, first.byteOffset + first.length);
+    assert.deepEqual(Buffer.from(second), encodeCommand(['SET', 'b', '2']));
+    e.rewind();
+    e.encode('GET', ['c']);
+    const [third] = e.take() as [Uint8Array];
+    assert.equal(third.buffer, first.buffer);
+    assert.equal(third.byteOffset, first.byteOffset);
+    assert.deepEqual(Buffer.from(third), encodeCommand(['GET', 'c']));
+  });
+
   it('numbers, bigints and bytes', () => {
     const e = new RequestEncoder();
     const bin = Buffer.from([0, 255, 13, 10]);

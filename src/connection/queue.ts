@@ -492,6 +492,9 @@ export class CommandQueue implements ReplyHandler {
       for (const c of chunks) t.write(c);
       t.uncork();
     }
+    // The kernel has the bytes: the next commands are encoded over them, in memory still in cache,
+    // rather than further along the slab (and into a new 64 KiB slab every few hundred commands).
+    if (t.flushed?.() === true) this.encoder.rewind();
   }
 
   /** The socket writes go to from now on. */

@@ -1,9 +1,11 @@
 /**
  * RESP request encoding straight into a slab: commands issued in one tick are
  * appended back to back, and `take()` hands the filled part out as one write.
- * A slab region handed to the socket is never written again (the socket owns it
- * until sent); when a slab is full a new one is started, so there is no copy and
- * no reuse hazard. Large arguments travel as their own chunks, uncopied.
+ * A slab region handed to the socket is not written again while the socket owns it:
+ * only once the transport says every byte went to the OS does `rewind()` start the
+ * slab over; otherwise encoding goes on further along, and into a new slab when one
+ * is full, so there is no copy and no reuse hazard. Large arguments travel as their
+ * own chunks, uncopied.
  */
 import { NodeBuffer } from '../core/bytes.js';
 import { DataError, ErrorCodes } from '../errors/index.js';
@@ -186,6 +188,14 @@ export class RequestEncoder {
   discard(): void {
     this.chunks.length = 0;
     this.pos = this.start;
+  }
+
+  /**
+   * Starts the slab over: every byte handed out by `take()` has been consumed by the socket (the
+   * caller knows it from the transport), and nothing was encoded since.
+   */
+  rewind(): void {
+    if (this.chunks.length === 0 && this.pos === this.start) this.start = this.pos = 0;
   }
 
   /** The current position, for `rollback()`. */

@@ -346,6 +346,7 @@ function same(a: NodeAddress, b: NodeAddress): boolean {
 function tracking(inner: Transport, gone: () => void): Transport {
   return {
     write: (data, onWritten) => inner.write(data, onWritten),
+    flushed: () => inner.flushed?.() === true,
     cork: () => inner.cork(),
     uncork: () => inner.uncork(),
     end: () => inner.end(),

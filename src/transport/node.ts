@@ -55,6 +55,12 @@ class NodeTransport implements Transport {
   write(data: Uint8Array, onWritten?: () => void): void {
     this.socket.write(data, onWritten);
   }
+  flushed(): boolean {
+    // Plain sockets only: Node's Writable counts a write out of `writableLength` once libuv took
+    // all of it synchronously (the kernel copied it), while a partial or queued write still counts.
+    // TLS encrypts behind the same counter on its own terms, so its writes are not vouched for.
+    return this.reader !== undefined && this.socket.writableLength === 0;
+  }
   cork(): void {
     this.socket.cork();
   }

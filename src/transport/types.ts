@@ -6,6 +6,12 @@
 export interface Transport {
   /** Queues bytes for sending. The transport owns `data` until `onWritten` is called for it (if given). */
   write(data: Uint8Array, onWritten?: () => void): void;
+  /**
+   * True when every byte passed to `write()` so far has been handed to the operating system,
+   * so the memory it came from may be written again (the writer reuses its buffer instead of
+   * starting new memory). A transport that cannot tell leaves it out: its writes are never reused.
+   */
+  flushed?(): boolean;
   /** Groups the writes that follow into as few syscalls as the platform allows, until `uncork()`. */
   cork(): void;
   uncork(): void;

@@ -75,6 +75,14 @@ export class FakeSocket implements Transport {
   readonly writes: number[] = [];
   closed = false;
   ended = false;
+  /**
+   * When true, writes stay "in the socket" (their memory referenced, not yet read) until
+   * `releaseWrites()`, and `flushed()` says so: a kernel whose send buffer is full.
+   */
+  holdWrites = false;
+  /** Every `write()`'s data as passed (not copied), in order. */
+  readonly views: Uint8Array[] = [];
+  private held: Uint8Array[] = [];
   private dataListener: ((chunk: Uint8Array) => void) | undefined;
   private closeListener: ((error: Error | undefined) => void) | undefined;
   private buffer = '';
@@ -86,6 +94,22 @@ export class FakeSocket implements Transport {
 
   write(data: Uint8Array): void {
     if (this.closed) return;
+    this.views.push(data);
+    if (this.holdWrites || this.held.length > 0) this.held.push(data);
+    else this.take(data);
+  }
+
+  flushed(): boolean {
+    return this.held.length === 0;
+  }
+
+  /** The held writes are read now, in order, from the memory they were written from. */
+  releaseWrites(): void {
+    this.holdWrites = false;
+    for (const d of this.held.splice(0)) this.take(d);
+  }
+
+  private take(data: Uint8Array): void {
     this.written += data.length;
     this.buffer += Buffer.from(data).toString('latin1');
     let completed = 0;

@@ -76,6 +76,37 @@ describe('RequestEncoder', () => {
     assert.deepEqual(Buffer.from(third), encodeCommand(['GET', 'c']));
   });
 
+  it("Node's transport vouches for its writes on Node only, never on a runtime emulating node:net", () => {
+    const script = `
+      import { createServer } from 'node:net';
+      if (process.argv[1] === 'bun') Object.defineProperty(process.versions, 'bun', { value: '1.0.0' });
+      const { nodeTransport } = await import(${JSON.stringify(new URL('../src/transport/node.ts', import.meta.url).href)});
+      const server = createServer((s) => s.resume());
+      await new Promise((r) => server.listen(0, '127.0.0.1', r));
+      const t = await nodeTransport({ host: '127.0.0.1', port: server.address().port, connectTimeout: 5000 });
+      t.onData(() => undefined);
+      t.write(new Uint8Array(100));
+      console.log(JSON.stringify(t.flushed()));
+      t.destroy();
+      server.close();
+    `;
+    const run = (runtime: string): unknown => {
+      const res = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script, runtime],
+        {
+          cwd: fileURLToPath(new URL('..', import.meta.url)),
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      );
+      assert.equal(res.status, 0, res.stderr);
+      return JSON.parse(res.stdout) as unknown;
+    };
+    assert.equal(run('node'), true);
+    assert.equal(run('bun'), false);
+  });
+
   it('numbers, bigints and bytes', () => {
     const e = new RequestEncoder();
     const bin = Buffer.from([0, 255, 13, 10]);

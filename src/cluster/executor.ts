@@ -25,6 +25,7 @@ import { mergeSplit, route, type Route } from './router.js';
 import type { AddressResolver, NodeAddress, SlotMap } from './slot-map.js';
 import type { TransactionHost } from './transaction.js';
 import type { ReadFrom, Topology } from './topology.js';
+import { closedError } from '../errors/closed.js';
 
 const noop = (): void => undefined;
 const ASKING: BatchCommand = { name: 'ASKING', args: [] };
@@ -66,10 +67,7 @@ export class Executor implements RedirectHost, TransactionHost {
   }
 
   sleep(ms: number): Promise<void> {
-    if (this.topology.closed)
-      return Promise.reject(
-        new ConnectionError('Connection is closed', { code: ErrorCodes.CONNECTION_CLOSED }),
-      );
+    if (this.topology.closed) return Promise.reject(closedError());
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
@@ -147,10 +145,7 @@ export class Executor implements RedirectHost, TransactionHost {
     supportChecked = false,
   ): Promise<unknown> {
     const t = this.topology;
-    if (t.closed)
-      return Promise.reject(
-        new ConnectionError('Connection is closed', { code: ErrorCodes.CONNECTION_CLOSED }),
-      );
+    if (t.closed) return Promise.reject(closedError());
     if (t.map === undefined) return this.connect().then(() => this.send(name, args, base, viaCache));
     const flags = commandFlags(name, args);
     if (flags.gate !== undefined && !supportChecked) {

@@ -25,7 +25,6 @@ import {
   ClusterRoutingError,
   ConnectionError,
   DataError,
-  ErrorCodes,
   MovedError,
   RedisError,
 } from '../errors/index.js';
@@ -43,6 +42,7 @@ import { nameKey } from '../pubsub/values.js';
 import { budgetSpent, classify, type RedirectHost } from './redirect.js';
 import { SingleFlight } from './single-flight.js';
 import type { NodeAddress, SlotMap } from './slot-map.js';
+import { closedError } from '../errors/closed.js';
 
 /** What the cluster client lends its Pub/Sub. */
 export interface ClusterPubSubHost {
@@ -98,7 +98,6 @@ interface NodeSub {
 }
 
 const KINDS: readonly PubSubKind[] = ['channel', 'pattern', 'shard'];
-const CLOSED = 'Connection is closed';
 const noop = (): void => undefined;
 
 export class ClusterPubSub {
@@ -137,9 +136,9 @@ export class ClusterPubSub {
     const list = nameList(names, kind);
     if (listener !== undefined && typeof listener !== 'function')
       throw new DataError('listener must be a function');
-    if (this.closed) throw new ConnectionError(CLOSED, { code: ErrorCodes.CONNECTION_CLOSED });
+    if (this.closed) throw closedError();
     await this.host.connect();
-    if (this.closed) throw new ConnectionError(CLOSED, { code: ErrorCodes.CONNECTION_CLOSED });
+    if (this.closed) throw closedError();
     const shape = { bytes, buffer: this.host.options.binary === 'buffer' };
     const sub = new Subscription<M>(kind, list, listener, shape, options, (sink) =>
       this.remove(kind, list, (s) => s === sink),
@@ -282,7 +281,7 @@ export class ClusterPubSub {
     const max = this.host.redirects.maxRedirections;
     let last: unknown;
     for (let attempt = 0; attempt <= max; attempt++) {
-      if (this.closed) throw new ConnectionError(CLOSED, { code: ErrorCodes.CONNECTION_CLOSED });
+      if (this.closed) throw closedError();
       const live = group.filter((w) => this.isWanted(w));
       if (live.length === 0) return;
       const map = this.host.map();
@@ -513,7 +512,7 @@ export class ClusterPubSub {
   /** The node's subscription state, made (or remade after its connection ended) on demand. */
   private async nodeSub(address: NodeAddress): Promise<NodeSub> {
     const mode = await this.chooseMode();
-    if (this.closed) throw new ConnectionError(CLOSED, { code: ErrorCodes.CONNECTION_CLOSED });
+    if (this.closed) throw closedError();
     const existing = this.nodes.get(address.key);
     if (existing !== undefined) {
       const conn = existing.subscriber.connection;
@@ -548,7 +547,7 @@ export class ClusterPubSub {
     // behind it would go out twice.
     try {
       await conn.connect();
-      if (this.closed) throw new ConnectionError(CLOSED, { code: ErrorCodes.CONNECTION_CLOSED });
+      if (this.closed) throw closedError();
     } catch (e) {
       if (mode === 'dedicated') conn.disconnect();
       throw e;

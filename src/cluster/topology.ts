@@ -10,12 +10,13 @@ import { BlockingPool } from '../shared/blocking-pool.js';
 import type { ResolvedOptions } from '../shared/options.js';
 import type { ClientCache, Tracker } from '../cache/index.js';
 import { Connection } from '../connection/connection.js';
-import { ClusterRoutingError, ConnectionError, ErrorCodes, ResponseError } from '../errors/index.js';
+import { ClusterRoutingError, ConnectionError, ResponseError } from '../errors/index.js';
 import { Retry } from '../retry.js';
 import { timerFor } from '../util/timer.js';
 import { translateAddress, type NatMap } from '../shared/nat-map.js';
 import { SingleFlight } from './single-flight.js';
 import { SlotMap, nodeAddress, type AddressResolver, type NodeAddress, type Shard } from './slot-map.js';
+import { closedError } from '../errors/closed.js';
 
 /** Where read-only cluster commands go: `'primary'` (default), or replicas (`'replica'`, `'preferReplica'`; see the README's Cluster section). */
 export type ReadFrom = 'primary' | 'replica' | 'preferReplica';
@@ -77,10 +78,7 @@ export class Topology {
   /** Re-reads the slot map; calls during a refresh fold into one follow-up. */
   refresh(reason = 'requested'): Promise<void> {
     this.refreshReason = reason;
-    if (this.closed)
-      return Promise.reject(
-        new ConnectionError('Connection is closed', { code: ErrorCodes.CONNECTION_CLOSED }),
-      );
+    if (this.closed) return Promise.reject(closedError());
     return this.flight.run(undefined);
   }
 
@@ -131,8 +129,7 @@ export class Topology {
       // Closed: no connection is made any more. A command woken from its backoff by close() or
       // disconnect() went on to its next attempt and opened one here that nobody closed (its
       // socket kept the process alive), and sent itself after disconnect().
-      if (this.closed)
-        throw new ConnectionError('Connection is closed', { code: ErrorCodes.CONNECTION_CLOSED });
+      if (this.closed) throw closedError();
       const { base, readFrom } = this.config;
       const config = {
         ...base,

@@ -17,6 +17,7 @@ import {
   protocolError,
   type RedisError,
 } from '../errors/index.js';
+import { closedError } from '../errors/closed.js';
 import { isScriptErrorReply } from '../errors/server-errors.js';
 import { argumentError } from '../protocol/arguments.js';
 import { RequestEncoder } from '../protocol/encoder.js';
@@ -987,13 +988,10 @@ export class CommandQueue implements ReplyHandler {
   }
 }
 
-/** The error a command gets after close()/disconnect(). */
-export function closedError(cause?: unknown): ConnectionError {
-  return new ConnectionError('Connection is closed', { cause, code: CODES.closed });
-}
-
 /** A failure to encode arguments (INVALID_ARGUMENT) or to shape a reply (UNEXPECTED_REPLY) as a DataError. */
 export function asDataError(e: unknown, code: string = ErrorCodes.INVALID_ARGUMENT): Error {
   if (e instanceof DataError) return e;
   return new DataError(e instanceof Error ? e.message : 'could not decode the reply', { cause: e, code });
 }
+
+export { closedError };

@@ -12,9 +12,10 @@
  */
 import type { Connection } from '../connection/connection.js';
 import type { ReplayedCommand } from '../connection/connection.js';
-import { AuthorizationError, ConnectionError, ErrorCodes, RedisError } from '../errors/index.js';
+import { AuthorizationError, ConnectionError, RedisError } from '../errors/index.js';
 import type { PubSubKind, PubSubName } from './types.js';
 import { kindOf, nameKey } from './values.js';
+import { closedError } from '../errors/closed.js';
 
 /** Receives the messages of the names it was added to. Values are as decoded (string or bytes). */
 export interface Sink {
@@ -181,9 +182,7 @@ export class Subscriber {
   }
 
   /** Stops for good: waiters reject, sinks learn they receive nothing more. */
-  end(
-    error: Error = new ConnectionError('Connection is closed', { code: ErrorCodes.CONNECTION_CLOSED }),
-  ): void {
+  end(error: Error = closedError()): void {
     if (this.ended !== undefined) return;
     this.ended = error;
     this.connection.off('push', this.onPush).off('end', this.onEnd);

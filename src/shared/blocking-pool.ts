@@ -10,6 +10,7 @@
 import { Connection, type ConnectionConfig, type SendOptions } from '../connection/connection.js';
 import { ConnectionError, ErrorCodes } from '../errors/index.js';
 import { timerFor } from '../util/timer.js';
+import { closedError } from '../errors/closed.js';
 
 /** Code of the ConnectionError a caller gets when no dedicated connection came free in time. */
 export const POOL_TIMEOUT = ErrorCodes.POOL_TIMEOUT;
@@ -52,10 +53,7 @@ export class BlockingPool {
   }
 
   private acquire(): Promise<Connection> {
-    if (this.closed)
-      return Promise.reject(
-        new ConnectionError('Connection is closed', { code: ErrorCodes.CONNECTION_CLOSED }),
-      );
+    if (this.closed) return Promise.reject(closedError());
     // An idle connection may have ended meanwhile (maxReconnectAttempts spent): skip it.
     for (let ready = this.idle.pop(); ready !== undefined; ready = this.idle.pop())
       if (ready.status !== 'closed') return Promise.resolve(ready);
@@ -115,7 +113,7 @@ export class BlockingPool {
   private rejectWaiters(): void {
     for (const w of this.waiters.splice(0)) {
       if (w.timer !== undefined) clearTimeout(w.timer);
-      w.reject(new ConnectionError('Connection is closed', { code: ErrorCodes.CONNECTION_CLOSED }));
+      w.reject(closedError());
     }
   }
 

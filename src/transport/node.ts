@@ -9,6 +9,13 @@ import { connectFailureCode } from '../errors/codes.js';
 import type { Transport, TransportFactory, TransportTarget } from './types.js';
 import { timerFor } from '../util/timer.js';
 
+/**
+ * Node itself, not a runtime emulating `node:net` (Deno's compatibility layer reports every write
+ * as done at once, whether or not the kernel has the bytes): only then does `flushed()` vouch.
+ */
+const NODE_WRITES =
+  typeof process === 'object' && process.versions.deno === undefined && process.versions.bun === undefined;
+
 /** Bytes per read into the reused buffer (Node's own read size). */
 const READ_SIZE = 65536;
 
@@ -59,7 +66,7 @@ class NodeTransport implements Transport {
     // Plain sockets only: Node's Writable counts a write out of `writableLength` once libuv took
     // all of it synchronously (the kernel copied it), while a partial or queued write still counts.
     // TLS encrypts behind the same counter on its own terms, so its writes are not vouched for.
-    return this.reader !== undefined && this.socket.writableLength === 0;
+    return this.reader !== undefined && NODE_WRITES && this.socket.writableLength === 0;
   }
   cork(): void {
     this.socket.cork();

@@ -51,7 +51,8 @@ type Role = 'primary' | 'replica';
 interface Tracked {
   readonly role: Role;
   readonly address: NodeAddress;
-  readonly transport: Transport;
+  /** Tears the socket down and tells its connection at once (see `tracking`). */
+  readonly drop: (error: Error) => void;
 }
 
 const SWITCH_MASTER = '+switch-master';
@@ -190,9 +191,10 @@ export class Sentinel {
           inner.destroy();
           continue;
         }
-        const tracked: Tracked = { role, address, transport: inner };
+        const { transport, drop } = tracking(inner, () => this.live.delete(tracked));
+        const tracked: Tracked = { role, address, drop };
         this.live.add(tracked);
-        return tracking(inner, () => this.live.delete(tracked));
+        return transport;
       }
     };
   }
@@ -329,7 +331,19 @@ export class Sentinel {
     this.switchedTo = to;
     this.switchedLast = to;
     this.switches++;
-    for (const t of [...this.live]) if (wrongNode(t.role, t.address, to)) t.transport.destroy();
+    for (const t of [...this.live]) {
+      if (!wrongNode(t.role, t.address, to)) continue;
+      const at = `${t.address.host}:${t.address.port}`;
+      const error = new ConnectionError(
+        t.role === 'primary'
+          ? `Primary of "${this.name}" moved to ${to.host}:${to.port} (+switch-master): dropped the connection to ${at}`
+          : `Replica ${at} of "${this.name}" was promoted to primary (+switch-master): dropped the connection`,
+        { code: ErrorCodes.CONNECTION_LOST },
+      );
+      // Its connection learns of it now, inside this message's delivery: its 'close' listeners run
+      // here (an exception of theirs is rethrown from a microtask, see Emitter), its reconnect is a timer.
+      t.drop(error);
+    }
   }
 }
 
@@ -342,22 +356,45 @@ function same(a: NodeAddress, b: NodeAddress): boolean {
   return a.host === b.host && a.port === b.port;
 }
 
-/** The transport, reporting when its socket is gone. */
-function tracking(inner: Transport, gone: () => void): Transport {
-  return {
+/**
+ * The transport, reporting when its socket is gone; `drop(error)` tears the socket down and
+ * reports it at once, with `error`. Node emits 'close' for a destroyed socket only a libuv close
+ * callback later: commands issued in between would be written to the dead socket and, counted as
+ * sent, rejected as "outcome unknown" though not a byte left. Told at once, the connection
+ * detaches its queue first (as its own `drop()` does), so they wait for the next socket. The
+ * close is reported once: the socket's own 'close' that follows is not reported again.
+ */
+function tracking(inner: Transport, gone: () => void): { transport: Transport; drop(error: Error): void } {
+  let listener: ((error: Error | undefined) => void) | undefined;
+  let reported = false;
+  let dropped: Error | undefined;
+  const report = (error: Error | undefined): void => {
+    if (reported) return;
+    reported = true;
+    gone();
+    listener?.(error);
+  };
+  const transport: Transport = {
     write: (data, onWritten) => inner.write(data, onWritten),
     flushed: () => inner.flushed?.() === true,
     cork: () => inner.cork(),
     uncork: () => inner.uncork(),
     end: () => inner.end(),
     destroy: () => inner.destroy(),
-    onData: (listener, readInto) => inner.onData(listener, readInto),
-    onClose: (listener) =>
-      inner.onClose((error) => {
-        gone();
-        listener(error);
-      }),
+    onData: (l, readInto) => inner.onData(l, readInto),
+    onClose: (l) => {
+      listener = l;
+      inner.onClose((error) => report(dropped ?? error));
+    },
   };
+  const drop = (error: Error): void => {
+    dropped ??= error;
+    inner.destroy();
+    // Not listened to yet: the connection has not taken the transport (it listens in the same step
+    // as it attaches its queue), so nothing of a caller's was written; the socket's 'close' reports it.
+    if (listener !== undefined) report(error);
+  };
+  return { transport, drop };
 }
 
 // util.inspect shows the service name only: the options hold the sentinels' and the data nodes' passwords.

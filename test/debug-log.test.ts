@@ -7,9 +7,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import type { Socket } from 'node:net';
 import { sleep, startRedis, type RedisServerHandle } from './support/redis-server.js';
-import { HELLO3, startScriptedServer } from './support/scripted-server.js';
+import { bulk, startScriptedSentinel, switchMasterPush } from './support/scripted-server.js';
 
 const PASSWORD = 'hunter2-debug-pass';
 const KEY = 'dbg:key-7f3a';
@@ -98,8 +97,6 @@ describe('debug output of Sentinel (NODE_DEBUG=wredis)', () => {
 
   it('a +switch-master for another service or a malformed one is logged as not followed; the next good one is followed', async () => {
     // A scripted sentinel: a real one only publishes well-formed messages, when a failover happens.
-    const bulk = (t: string): string => `$${Buffer.byteLength(t)}\r\n${t}\r\n`;
-    const push = (m: string): string => `>3\r\n${bulk('message')}${bulk('+switch-master')}${bulk(m)}`;
     const messages = [
       `other 127.0.0.1 ${a.port} 127.0.0.1 ${b.port}`,
       `svc 127.0.0.1 ${a.port} 127.0.0.1`,
@@ -107,22 +104,17 @@ describe('debug output of Sentinel (NODE_DEBUG=wredis)', () => {
       `svc 127.0.0.1 ${a.port} 127.0.0.1 `,
       `svc 127.0.0.1 ${a.port} 127.0.0.1 ${b.port}`,
     ];
-    const subscribed = new Set<Socket>();
-    const sentinel = await startScriptedServer(async (cmd, socket) => {
-      if (cmd[0] === 'hello') return HELLO3;
-      if (cmd[0] === 'sentinel') return `*2\r\n${bulk('127.0.0.1')}${bulk(String(a.port))}`;
-      if (cmd[0] === 'subscribe') {
-        subscribed.add(socket);
-        return `>3\r\n${bulk('subscribe')}${bulk(cmd[1] ?? '')}:1\r\n`;
-      }
-      if (cmd[0] === 'ping' && cmd[1] === 'go') {
+    const sentinel = await startScriptedSentinel(
+      () => a.port,
+      async (cmd) => {
+        if (cmd[0] !== 'ping' || cmd[1] !== 'go') return '+OK\r\n';
         // The client subscribes once its sentinel connection is up; bounded wait for it.
+        const subscribed = sentinel.subscribed;
         for (let i = 0; i < 200 && subscribed.size === 0; i++) await sleep(25);
-        for (const s of subscribed) s.write(messages.map(push).join(''));
+        for (const s of subscribed) s.write(messages.map(switchMasterPush).join(''));
         return bulk('go');
-      }
-      return '+OK\r\n';
-    });
+      },
+    );
     const entry = pathToFileURL(new URL('../src/index.ts', import.meta.url).pathname).href;
     const code = `
       import { Redis, Sentinel } from ${JSON.stringify(entry)};

@@ -5,7 +5,7 @@
  * scripted sentinel's +switch-master between two real primaries, for commands issued at that moment.
  */
 import assert from 'node:assert/strict';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { createConnection, createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import {
@@ -22,7 +22,12 @@ import { Sentinel } from '../src/sentinel/index.js';
 import { runModule } from './support/child.js';
 import { freePort, startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
 import { startSentinel, type SentinelTopology } from './support/sentinel.js';
-import { HELLO3, startScriptedServer } from './support/scripted-server.js';
+import {
+  HELLO3,
+  startScriptedServer,
+  startScriptedSentinel,
+  switchMasterPush,
+} from './support/scripted-server.js';
 
 const noRetry = (): Retry => new Retry({ retries: 0 });
 const quickRetry = (): Retry =>
@@ -435,17 +440,8 @@ describe('Sentinel: +switch-master from a scripted sentinel between two real pri
 
   it('commands issued right after +switch-master go to the new primary: none is written to the dropped socket', async () => {
     // A scripted sentinel (the switch is sent when the test says), naming `a` until then.
-    const bulk = (t: string): string => `$${Buffer.byteLength(t)}\r\n${t}\r\n`;
-    const subscribed = new Set<Socket>();
-    const scripted = await startScriptedServer((cmd, socket) => {
-      if (cmd[0] === 'hello') return HELLO3;
-      if (cmd[0] === 'sentinel') return `*2\r\n${bulk('127.0.0.1')}${bulk(String(a.port))}`;
-      if (cmd[0] === 'subscribe') {
-        subscribed.add(socket);
-        return `>3\r\n${bulk('subscribe')}${bulk(cmd[1] ?? '')}:1\r\n`;
-      }
-      return '+OK\r\n';
-    });
+    const scripted = await startScriptedSentinel(() => a.port);
+    const subscribed = scripted.subscribed;
     const s = new Sentinel({ sentinels: [{ host: '127.0.0.1', port: scripted.port }], name: 'svc' });
     try {
       const p = s.primary();
@@ -485,9 +481,7 @@ describe('Sentinel: +switch-master from a scripted sentinel between two real pri
       await waitUntil('the write is held by the paused old primary', 5000, async () =>
         /blocked_clients:1\r?\n/.test(String(await a.command('INFO', 'clients'))) ? undefined : 'not yet',
       );
-      const push = `>3\r\n${bulk('message')}${bulk('+switch-master')}${bulk(
-        `svc 127.0.0.1 ${a.port} 127.0.0.1 ${b.port}`,
-      )}`;
+      const push = switchMasterPush(`svc 127.0.0.1 ${a.port} 127.0.0.1 ${b.port}`);
       for (const socket of subscribed) socket.write(push);
 
       await waitUntil('the switch was heard', 5000, async () =>

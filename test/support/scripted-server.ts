@@ -87,3 +87,33 @@ function readRequest(buf: Buffer): { args: string[]; used: number } | undefined 
   }
   return { args, used: pos };
 }
+
+/** A RESP bulk string. */
+export const bulk = (text: string): string => `$${Buffer.byteLength(text)}\r\n${text}\r\n`;
+
+/** The RESP3 push a sentinel sends its subscribers for `+switch-master <message>`. */
+export const switchMasterPush = (message: string): string =>
+  `>3\r\n${bulk('message')}${bulk('+switch-master')}${bulk(message)}`;
+
+/**
+ * A scripted sentinel, for a `+switch-master` sent when the test says (a real sentinel sends one only
+ * on a failover): it names 127.0.0.1:`primaryPort()` as the primary, answers HELLO and SUBSCRIBE, and
+ * keeps the subscribed sockets in `subscribed` for the test to push to. `other` answers any other
+ * command (`+OK` when absent).
+ */
+export async function startScriptedSentinel(
+  primaryPort: () => number,
+  other?: Script,
+): Promise<ScriptedServer & { subscribed: Set<Socket> }> {
+  const subscribed = new Set<Socket>();
+  const server = await startScriptedServer((cmd, socket) => {
+    if (cmd[0] === 'hello') return HELLO3;
+    if (cmd[0] === 'sentinel') return `*2\r\n${bulk('127.0.0.1')}${bulk(String(primaryPort()))}`;
+    if (cmd[0] === 'subscribe') {
+      subscribed.add(socket);
+      return `>3\r\n${bulk('subscribe')}${bulk(cmd[1] ?? '')}:1\r\n`;
+    }
+    return other !== undefined ? other(cmd, socket) : '+OK\r\n';
+  });
+  return Object.assign(server, { subscribed });
+}

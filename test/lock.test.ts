@@ -1,7 +1,7 @@
 /** Distributed locks against a real server: contention, expiry, extend, release of a lock not held. */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { DataError, LockError, NoBackoff, Redis, Retry } from '../src/index.js';
+import { DataError, LockError, NoBackoff, Redis, Retry, TimeoutError } from '../src/index.js';
 import { Lock, randomToken } from '../src/features/lock.js';
 import { startRedis, type RedisServerHandle } from './support/redis-server.js';
 import type { FaultProxy } from './support/fault-proxy.js';
@@ -201,6 +201,26 @@ describe('Lock', () => {
   });
 });
 
+/** What `p` settles with, or the string 'still waiting' if it has not settled within 10 s. */
+function settled(p: Promise<unknown>): Promise<unknown> {
+  return Promise.race([
+    p.then(
+      (v) => v,
+      (e: unknown) => e,
+    ),
+    new Promise((res) => setTimeout(() => res('still waiting after 10 s'), 10_000).unref()),
+  ]);
+}
+
+/** Polls (bounded: 200 × 25 ms) until `check` holds; returns whether it did. */
+async function eventually(check: () => Promise<boolean>): Promise<boolean> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return true;
+    await new Promise((res) => setTimeout(res, 25));
+  }
+  return false;
+}
+
 describe('Lock under network faults', () => {
   let env: ProxiedRedis;
   let server: RedisServerHandle;
@@ -266,5 +286,67 @@ describe('Lock under network faults', () => {
       proxy.resume();
       cut.disconnect();
     }
+  });
+
+  it('blockingTimeout holds against a frozen server (no commandTimeout); a late SET that took the lock is released', async () => {
+    await r.ping();
+    await admin.configResetstat();
+    const lock = new Lock(r, 'lk', { timeout: 30_000, blockingTimeout: 200, sleep: 10 });
+    proxy.pause(); // socket open, nothing answers: the SET NX waits in the proxy
+    try {
+      const err = await settled(lock.acquire());
+      assert.ok(err instanceof LockError, String(err));
+      assert.equal(err.code, 'ERR_WREDIS_LOCK_TIMEOUT');
+      assert.ok(err.cause instanceof TimeoutError, String(err.cause));
+      assert.equal(lock.token, undefined);
+    } finally {
+      proxy.resume();
+    }
+    // The held SET now reaches the server and takes the lock; PING behind it on the same connection
+    // answers after it did. Then the token the caller gave up on is released, unasked.
+    await r.ping();
+    assert.ok(await eventually(async () => (await admin.exists('lk')) === 0), 'the stale lock is still held');
+    const m = /^cmdstat_set:calls=(\d+)/m.exec(await admin.info('commandstats'));
+    assert.equal(Number(m?.[1] ?? 0), 1, 'the SET ran');
+    // Nothing left to release.
+    await assert.rejects(lock.release(), LockError);
+  });
+
+  it('blockingTimeout holds when the answer was lost and the reconnect for the read-back does not come', async () => {
+    r.on('error', () => undefined);
+    await r.ping();
+    const lock = new Lock(r, 'lk', { timeout: 30_000, blockingTimeout: 200, sleep: 10 });
+    // The SET reaches the server, the connection is reset, and the reconnect hangs (default retry).
+    proxy.resetAfterNextWrite(() => proxy.pause());
+    try {
+      const err = await settled(lock.acquire());
+      assert.ok(err instanceof LockError, String(err));
+      assert.equal(err.code, 'ERR_WREDIS_LOCK_TIMEOUT');
+      assert.ok(err.cause instanceof TimeoutError, String(err.cause));
+      assert.equal(await admin.exists('lk'), 1, 'the SET ran: the lock is held by the token given up on');
+    } finally {
+      proxy.resume();
+    }
+    // The reconnect completes, the read-back finds the token, and the lock is released.
+    assert.ok(await eventually(async () => (await admin.exists('lk')) === 0), 'the stale lock is still held');
+  });
+
+  it('an abort ends the wait of an attempt the frozen server does not answer', async () => {
+    await r.ping();
+    const lock = new Lock(r, 'lk', { timeout: 30_000 });
+    const controller = new AbortController();
+    proxy.pause();
+    try {
+      const waiting = settled(lock.acquire({ signal: controller.signal }));
+      controller.abort(new Error('shutting down'));
+      const err = await waiting;
+      assert.ok(err instanceof LockError, String(err));
+      assert.equal(err.code, 'ERR_WREDIS_ABORTED');
+      assert.equal((err.cause as Error).message, 'shutting down');
+    } finally {
+      proxy.resume();
+    }
+    await r.ping();
+    assert.ok(await eventually(async () => (await admin.exists('lk')) === 0), 'the stale lock is still held');
   });
 });

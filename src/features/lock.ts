@@ -2,12 +2,16 @@
  * A distributed lock on one key, redis-py's `Lock` semantics in milliseconds:
  * - acquire: `SET name token NX PX timeout`, retried every `sleep` ms; blocking by default,
  *   `blockingTimeout` bounds the wait (0 = one attempt), then LockError. `blocking: false` = one attempt.
+ *   The bound holds when the server stops answering: an attempt still unanswered once
+ *   `blockingTimeout` plus one `sleep` (at most `blockingTimeout` again) has passed, or when the
+ *   signal aborts, is given up on (LockError, its cause a TimeoutError) and its token released
+ *   in the background should the late SET have taken the lock.
  * - release / extend / reacquire: Lua scripts that act only if the key still holds this lock's
  *   token, so a lock that expired and was taken by someone else is never touched (LockError).
  * - token: 16 random bytes as hex (Web Crypto `getRandomValues`, on every runtime), or your own.
  * Not reentrant: acquiring a lock this object already holds waits like any other contender.
  */
-import { ConnectionError, DataError, ErrorCodes, LockError } from '../errors/index.js';
+import { ConnectionError, DataError, ErrorCodes, LockError, TimeoutError } from '../errors/index.js';
 import { defineScript, evalScript } from './script.js';
 import { asText, type CommandRunner, type RedisKey } from './types.js';
 import { MAX_TIMER_MS } from '../util/timer.js';
@@ -111,13 +115,20 @@ export class Lock {
     const signal = options?.signal;
     const args: unknown[] = timeout === undefined ? ['NX'] : ['NX', 'PX', timeout];
     const deadline = blockingTimeout === undefined ? Infinity : performance.now() + blockingTimeout;
+    // When an attempt still unanswered is given up on. The last attempt is made at the deadline:
+    // it gets one sleep (no more than blockingTimeout) to answer. 0 = one attempt, waited for as
+    // any command is (the client's commandTimeout).
+    const giveUpAt =
+      blockingTimeout === undefined || blockingTimeout === 0
+        ? Infinity
+        : deadline + Math.min(sleep, blockingTimeout);
     for (;;) {
       if (signal?.aborted === true)
         throw new LockError('Waiting for the lock was aborted', {
           cause: signal.reason,
           code: ErrorCodes.ABORTED,
         });
-      if (await this.attempt(token, args)) {
+      if (await this.attemptWithin(token, args, giveUpAt, signal)) {
         this.heldToken = token;
         this.unsure = undefined;
         return true;
@@ -128,6 +139,95 @@ export class Lock {
       // Never above the timer maximum: setTimeout would make 1 ms of it (a SET NX storm).
       await pause(Math.min(sleep, left, MAX_TIMER_MS), signal);
     }
+  }
+
+  /**
+   * One attempt, given up on at `giveUpAt` or when `signal` aborts (a frozen server, or an answer
+   * lost and the reconnect that would let the key be read back not coming): LockError. The attempt
+   * goes on unseen; should it turn out to have taken the lock (or its outcome stay unknown), its
+   * token is released then, so a caller told "not acquired" is not left holding the lock. Until
+   * that release is answered, `release()` can clear it too (as after an unknown outcome).
+   */
+  private attemptWithin(
+    token: string,
+    args: unknown[],
+    giveUpAt: number,
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
+    const attempt = this.attempt(token, args);
+    const ms = giveUpAt - performance.now();
+    const timed = ms <= MAX_TIMER_MS; // beyond what a timer holds: no limit (Infinity included)
+    if (!timed && signal === undefined) return attempt;
+    return new Promise<boolean>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let settled = false;
+      const finish = (): boolean => {
+        if (settled) return false;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        return true;
+      };
+      const giveUp = (error: LockError): void => {
+        if (!finish()) return;
+        this.unsure = token;
+        reject(error);
+        attempt.then(
+          (took) => {
+            if (took) this.releaseLate(token);
+            else if (this.unsure === token) this.unsure = undefined;
+          },
+          (e: unknown) => {
+            // Anything but a lost answer proves the SET did not run.
+            if (e instanceof ConnectionError) this.releaseLate(token);
+            else if (this.unsure === token) this.unsure = undefined;
+          },
+        );
+      };
+      const onAbort = (): void =>
+        giveUp(
+          new LockError('Waiting for the lock was aborted', {
+            cause: signal?.reason,
+            code: ErrorCodes.ABORTED,
+          }),
+        );
+      if (timed) {
+        timer = setTimeout(
+          () =>
+            giveUp(
+              new LockError('Could not acquire the lock in time', {
+                code: ErrorCodes.LOCK_TIMEOUT,
+                cause: new TimeoutError(
+                  'The lock attempt was not answered in time: its outcome is unknown (released if it took the lock)',
+                  { code: ErrorCodes.COMMAND_TIMEOUT },
+                ),
+              }),
+            ),
+          Math.max(0, ms),
+        );
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      attempt.then(
+        (took) => {
+          if (finish()) resolve(took);
+        },
+        (e: unknown) => {
+          if (finish()) reject(e);
+        },
+      );
+    });
+  }
+
+  /** Best effort: deletes the lock if it holds `token` (an attempt given up on took it). */
+  private releaseLate(token: string): void {
+    // A later acquire() holds the lock with this very token (a given one): it is not stale.
+    if (this.heldToken === token) return;
+    evalScript(this.client, RELEASE, { keys: [this.name], args: [token] }).then(
+      () => {
+        if (this.unsure === token) this.unsure = undefined;
+      },
+      () => undefined, // release() can still clear it; with a timeout it expires anyway
+    );
   }
 
   /**
@@ -146,7 +246,7 @@ export class Lock {
         throw e;
       });
       if (stored !== null && asText(stored) === token) return true;
-      this.unsure = undefined;
+      if (this.unsure === token) this.unsure = undefined;
       throw e;
     }
   }

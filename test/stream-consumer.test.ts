@@ -375,9 +375,15 @@ describe('stream consumers under network faults', () => {
   const pendingCount = async (stream: string, group: string): Promise<number> =>
     Number(((await admin.call('XPENDING', stream, group)) as unknown[])[0]);
 
-  it('a read cut mid-reply fails the iteration; what the server delivered stays pending and comes first next time', async () => {
+  it('recoverPending: false, a read cut mid-reply fails the iteration; what the server delivered stays pending and comes first next time', async () => {
     await admin.call('XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM');
-    const it = streamConsumer(r, { streams: 's', group: 'g', consumer: 'c', block: 5000 });
+    const it = streamConsumer(r, {
+      streams: 's',
+      group: 'g',
+      consumer: 'c',
+      block: 5000,
+      recoverPending: false,
+    });
     const pending = it.next();
     await waitBlocked(server, 'xreadgroup');
     proxy.cutNextReply();
@@ -424,4 +430,134 @@ describe('stream consumers under network faults', () => {
     assert.equal(await entry.ack(), false, 'idempotent once acked');
     await it.return();
   });
+
+  // Lost replies while the consumer runs: N entries, a fault on the reply (or ack) carrying some of
+  // them, and every entry must still be handed out (at least once) and acked, with nothing left
+  // pending, by the same consumer without a restart.
+  const N = 10;
+  const addAll = async (): Promise<string[]> => {
+    // One script: a blocked reader is served once, with a full batch.
+    await admin.call('EVAL', "for i = 1, ARGV[1] do redis.call('XADD', KEYS[1], '*', 'n', i) end", 1, 's', N);
+    return ((await admin.call('XRANGE', 's', '-', '+')) as unknown[][]).map((e) => String(e[0]));
+  };
+  type Scenario = {
+    name: string;
+    manual: boolean;
+    claim?: boolean;
+    /** Sets the stream up, then injects the fault on the right reply; returns the entry IDs. */
+    run(it: AsyncIterator<GroupConsumerEntry>, handed: GroupConsumerEntry[]): Promise<string[]>;
+  };
+  /** Takes `n` entries, acking each in manual mode. */
+  const takeAcked = async (
+    it: AsyncIterator<GroupConsumerEntry>,
+    n: number,
+    manual: boolean,
+    out: GroupConsumerEntry[],
+  ) => {
+    for (const e of await take(it, n)) {
+      out.push(e);
+      if (manual) assert.equal(await e.ack(), true);
+    }
+  };
+  const scenarios: Scenario[] = [
+    {
+      name: "live '>' read, reply cut in half",
+      manual: false,
+      async run(it, handed) {
+        await admin.call('XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM');
+        const first = it.next();
+        await waitBlocked(server, 'xreadgroup');
+        proxy.cutNextReply();
+        const ids = await addAll();
+        const r1 = await within(first, 10_000);
+        if (r1.done !== true) handed.push(r1.value);
+        return ids;
+      },
+    },
+    {
+      name: "live '>' read, connection dropped 20 bytes into the reply",
+      manual: true,
+      async run(it, handed) {
+        await admin.call('XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM');
+        const first = it.next();
+        await waitBlocked(server, 'xreadgroup');
+        proxy.dropAfter(20);
+        const ids = await addAll();
+        const r1 = await within(first, 10_000);
+        if (r1.done !== true) {
+          handed.push(r1.value);
+          await r1.value.ack();
+        }
+        return ids;
+      },
+    },
+    {
+      name: 'auto ack: XACK reached the server, its reply lost (connection reset)',
+      manual: false,
+      async run(it, handed) {
+        await admin.call('XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM');
+        const ids = await addAll();
+        await takeAcked(it, 4, false, handed); // the first batch (4)
+        proxy.resetAfterNextWrite(); // the next write: XACK of those 4, before the next read
+        return ids;
+      },
+    },
+    {
+      name: 'own pending walk (id 0), second read cut',
+      manual: true,
+      async run(it, handed) {
+        await admin.call('XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM');
+        const ids = await addAll();
+        await admin.call('XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's', '>'); // pending with c
+        await takeAcked(it, 4, true, handed);
+        proxy.cutNextReply();
+        return ids;
+      },
+    },
+    {
+      name: 'XAUTOCLAIM, second claim reply cut (the claimed entries are pending with this consumer)',
+      manual: true,
+      claim: true,
+      async run(it, handed) {
+        await admin.call('XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM');
+        const ids = await addAll();
+        await admin.call('XREADGROUP', 'GROUP', 'g', 'dead', 'STREAMS', 's', '>');
+        // Idle for an hour, as far as the server knows: claimable at once. Once claimed, they are
+        // not claimable again within the test (claimIdleMs 60 s), so only the own walk finds them.
+        await admin.call('XCLAIM', 's', 'g', 'dead', 0, ...ids, 'IDLE', 3_600_000);
+        await takeAcked(it, 4, true, handed);
+        proxy.cutNextReply();
+        return ids;
+      },
+    },
+  ];
+  for (const sc of scenarios) {
+    it(`lost reply, ${sc.name}: every entry handed out and acked, nothing left pending`, async () => {
+      const it = streamConsumer(r, {
+        streams: 's',
+        group: 'g',
+        consumer: 'c',
+        block: 5000,
+        batch: 4,
+        ack: sc.manual ? 'manual' : 'auto',
+        ...(sc.claim === true ? { claimIdleMs: 60_000 } : {}),
+      });
+      const handed: GroupConsumerEntry[] = [];
+      const ids = await sc.run(it, handed);
+      const missing = (): string[] => ids.filter((id) => !handed.some((e) => e.id === id));
+      // Bounded: each step hands out an entry; duplicates are allowed (at-least-once), a few.
+      for (let i = 0; i < 3 * N && missing().length > 0; i++) {
+        const step = await within(it.next(), 10_000);
+        if (step.done === true) assert.fail('the iteration ended');
+        handed.push(step.value);
+        if (sc.manual) await step.value.ack();
+      }
+      assert.deepEqual(missing(), [], 'every entry handed out');
+      // Auto mode: the entry handed out last is acked by hand (return() leaves it pending).
+      if (!sc.manual) await handed[handed.length - 1]?.ack();
+      await it.return();
+      assert.equal(await pendingCount('s', 'g'), 0, 'nothing left pending');
+      assert.ok(handed.length <= 2 * N, `${handed.length} handed out`);
+    });
+  }
 });

@@ -19,11 +19,20 @@
  * Without `group` (XREAD): from `startId` (`$` = entries added after the first `next()`; the
  * last ID is looked up once so nothing between reads is missed) onwards.
  *
+ * A lost connection (or a command timeout) while reading or acking leaves the outcome unknown:
+ * the server may have delivered entries the reply never brought. The group consumer then sends
+ * its acks again and re-reads its own pending entries (step 2, from id 0) before going on, so
+ * those entries are handed out too (some may come twice: at-least-once; with `ack: 'manual'`,
+ * also those handed out and not acked yet). At most MAX_LOST_IN_A_ROW (3) such failures in a
+ * row are repaired; the next one, one during set-up, one with `recoverPending: false` and any
+ * of XREAD end the iteration: `next()` rejects with the ConnectionError.
+ *
  * Ends: on `break` / `return()`, when the client closes (`close()`: within one `block`), and,
  * with `stopWhenIdle`, when a read finds nothing. Nothing is thrown synchronously.
  */
 import {
   ConnectionError,
+  ErrorCodes,
   NoKeyError,
   StreamConsumerInitializationError,
   StreamDuplicateConsumerGroupError,
@@ -90,6 +99,8 @@ export interface GroupConsumerEntry<V = string> extends ConsumerEntry<V> {
 
 const DEFAULT_BATCH = 10;
 const DEFAULT_BLOCK = 2000;
+/** Reads or acks of unknown outcome in a row (no read answered between them) before the error ends the iteration. */
+const MAX_LOST_IN_A_ROW = 3;
 
 type Phase = 'setup' | 'own' | 'claim' | 'live' | 'done';
 
@@ -125,6 +136,8 @@ export class StreamConsumer<
   /** Streams (indexes) still being walked in the 'own' and 'claim' phases, with their cursors. */
   private cursors = new Map<number, string>();
   private lastClaim = 0;
+  /** Reads or acks of unknown outcome since the last answered read. */
+  private lostInARow = 0;
   private stopped = false;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -187,13 +200,34 @@ export class StreamConsumer<
       try {
         await this.flushAcks();
         if (!(await this.fill(config))) return this.end();
+        this.lostInARow = 0;
       } catch (e) {
         // close() while reading: end quietly; unacked entries stay pending for the next run.
         if (e instanceof ConnectionError && isClosed(this.client)) return this.end();
+        if (this.recoverable(e, config)) {
+          // What the lost reply carried is pending with this consumer: walk its own list again.
+          this.lostInARow++;
+          this.startOwnPending(config);
+          continue;
+        }
         this.phase = 'done';
         throw e;
       }
     }
+  }
+
+  /** A group read or ack whose outcome is unknown, in a phase that the own-pending walk repairs. */
+  private recoverable(e: unknown, config: Config): boolean {
+    if (!(e instanceof ConnectionError) || this.stopped) return false;
+    const code = (e as { code?: unknown }).code;
+    if (code !== ErrorCodes.CONNECTION_LOST && code !== ErrorCodes.COMMAND_TIMEOUT) return false;
+    return (
+      config.group !== undefined &&
+      config.recoverPending &&
+      this.phase !== 'setup' &&
+      this.phase !== 'done' &&
+      this.lostInARow < MAX_LOST_IN_A_ROW
+    );
   }
 
   private async end(): Promise<IteratorResult<E, undefined>> {
@@ -456,7 +490,18 @@ export class StreamConsumer<
     if (group === undefined || this.toAck.size === 0) return;
     const batches = [...this.toAck];
     this.toAck.clear();
-    await Promise.all(batches.map(([stream, ids]) => this.client.call('XACK', stream, group, ...ids)));
+    const sent = await Promise.allSettled(
+      batches.map(([stream, ids]) => this.client.call('XACK', stream, group, ...ids)),
+    );
+    let failure: PromiseRejectedResult | undefined;
+    sent.forEach((outcome, i) => {
+      if (outcome.status === 'fulfilled') return;
+      failure ??= outcome;
+      // Maybe not acked: sent again with the next flush (XACK of an acked ID is harmless).
+      const [stream, ids] = batches[i] as [string, string[]];
+      for (const id of ids) this.queueAck(stream, id);
+    });
+    if (failure !== undefined) throw failure.reason;
   }
 }
 

@@ -21,7 +21,14 @@ export function debug(format: string, ...args: unknown[]): void {
   log?.(format, ...args);
 }
 
-/** `host:port` (or the socket path) of a connection's target, for debug lines. */
-export function where(config: { host: string; port: number; path?: string | undefined }): string {
+/**
+ * `host:port` (or the socket path) of a connection's target, for debug lines: the node its
+ * socket reached (`peer`, see `Transport.peer`) when known, else the configured address.
+ */
+export function where(
+  config: { host: string; port: number; path?: string | undefined },
+  peer?: { readonly host: string; readonly port: number } | undefined,
+): string {
+  if (peer !== undefined) return `${peer.host}:${peer.port}`;
   return config.path ? config.path : `${config.host}:${config.port}`;
 }

@@ -195,11 +195,20 @@ export interface TracedConnection {
     readonly db: number;
     readonly generation: number;
     readonly hello: { readonly protocol: 2 | 3 };
+    /** The node the socket reached when it is not `config`'s (Sentinel clients, see `Transport.peer`). */
+    readonly peer?: { readonly host: string; readonly port: number } | undefined;
   };
 }
 
-/** `serverAddress` / `serverPort` of a connection (the socket path for a unix socket). */
-export function serverOf(config: TracedConnection['config'] | undefined): ServerContext {
+/**
+ * `serverAddress` / `serverPort` of a connection (the socket path for a unix socket): the node
+ * its socket reached (`peer`) when known, else the configured address.
+ */
+export function serverOf(
+  config: TracedConnection['config'] | undefined,
+  peer?: { readonly host: string; readonly port: number } | undefined,
+): ServerContext {
+  if (peer !== undefined) return { serverAddress: peer.host, serverPort: peer.port };
   if (config === undefined) return { serverAddress: '', serverPort: undefined };
   return config.path
     ? { serverAddress: config.path, serverPort: undefined }
@@ -218,7 +227,7 @@ export function commandContext(
   const ctx: CommandTraceContext = {
     command: name.toUpperCase(),
     database: conn?.state.db ?? 0,
-    ...serverOf(conn?.config),
+    ...serverOf(conn?.config, conn?.state.peer),
     protocol: conn === undefined ? 3 : protocolOf(conn),
     attempts: 0,
   };
@@ -241,7 +250,7 @@ export function batchContext(
     commands: names.map((n) => n.toUpperCase()),
     transaction,
     database: conn?.state.db ?? 0,
-    ...serverOf(conn?.config),
+    ...serverOf(conn?.config, conn?.state.peer),
   };
 }
 

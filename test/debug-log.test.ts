@@ -137,6 +137,12 @@ describe('debug output of Sentinel (NODE_DEBUG=wredis)', () => {
       assert.match(stderr, /sentinel: \+switch-master of "svc" refused: not "<name> .*" \(4 fields\)/);
       assert.match(stderr, /sentinel: \+switch-master of "svc" refused: not "<name> .*" \(5 fields\)/);
       assert.deepEqual(stderr.match(/switched to \S+/g), [`switched to 127.0.0.1:${b.port}`]);
+      // The lines after a connect name the node reached, not the client's unused default address.
+      assert.doesNotMatch(stderr, /(connected to|connection to|reconnecting to) 127\.0\.0\.1:6379\b/);
+      assert.match(
+        stderr,
+        new RegExp(`connection to 127\\.0\\.0\\.1:${a.port} closed: Primary of "svc" moved`),
+      );
     } finally {
       await sentinel.close();
     }

@@ -5,11 +5,13 @@
  * scripted sentinel's +switch-master between two real primaries, for commands issued at that moment.
  */
 import assert from 'node:assert/strict';
+import dc from 'node:diagnostics_channel';
 import { createConnection, createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import {
   ConnectionError,
+  DIAGNOSTICS_CHANNELS,
   DataError,
   ExponentialBackoff,
   PrimaryNotFoundError,
@@ -436,6 +438,62 @@ describe('Sentinel: +switch-master from a scripted sentinel between two real pri
   });
   after(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
+  });
+
+  it('traces and ready/closed messages name the node the sentinels named, before and after +switch-master (not the default 127.0.0.1:6379)', async () => {
+    let current = a.port;
+    const scripted = await startScriptedSentinel(() => current);
+    const s = new Sentinel({ sentinels: [{ host: '127.0.0.1', port: scripted.port }], name: 'svc' });
+    // Only this test's ECHOs (the sentinel and ROLE probe connections send none); the contexts
+    // themselves, read once the commands are answered.
+    const echoes: Array<Record<string, unknown>> = [];
+    const onStart = (message: unknown): void => {
+      const ctx = message as Record<string, unknown>;
+      if (ctx['command'] === 'ECHO') echoes.push(ctx);
+    };
+    const noop = (): void => undefined;
+    const handlers = { start: onStart, end: noop, asyncStart: noop, asyncEnd: noop, error: noop };
+    const commands = dc.tracingChannel(DIAGNOSTICS_CHANNELS.command);
+    commands.subscribe(handlers);
+    const messages: Array<Record<string, unknown>> = [];
+    const onMessage = (m: unknown): void => {
+      messages.push({ ...(m as Record<string, unknown>) });
+    };
+    dc.subscribe(DIAGNOSTICS_CHANNELS.connectionReady, onMessage);
+    dc.subscribe(DIAGNOSTICS_CHANNELS.connectionClosed, onMessage);
+    try {
+      const p = s.primary();
+      assert.equal(await p.echo('before'), 'before');
+      assert.equal(await portOf(p), a.port);
+      await waitUntil('the client watches the sentinel', 5000, async () =>
+        scripted.subscribed.size > 0 ? undefined : 'not subscribed yet',
+      );
+      const moved = new Promise<void>((resolve) => p.once('ready', () => resolve()));
+      current = b.port;
+      const push = switchMasterPush(`svc 127.0.0.1 ${a.port} 127.0.0.1 ${b.port}`);
+      for (const socket of scripted.subscribed) socket.write(push);
+      await moved;
+      assert.equal(await p.echo('after'), 'after');
+      assert.equal(await portOf(p), b.port);
+
+      assert.deepEqual(
+        echoes.map((c) => [c['serverAddress'], c['serverPort']]),
+        [
+          ['127.0.0.1', a.port],
+          ['127.0.0.1', b.port],
+        ],
+      );
+      const ports = new Set(messages.map((m) => m['serverPort']));
+      assert.ok(!ports.has(6379), `no ready/closed message names the default port: ${[...ports].join(', ')}`);
+      // The client's own socket to the old primary, dropped on the switch, is reported as a's.
+      assert.ok(ports.has(a.port) && ports.has(b.port), [...ports].join(', '));
+    } finally {
+      commands.unsubscribe(handlers);
+      dc.unsubscribe(DIAGNOSTICS_CHANNELS.connectionReady, onMessage);
+      dc.unsubscribe(DIAGNOSTICS_CHANNELS.connectionClosed, onMessage);
+      await s.close();
+      await scripted.close();
+    }
   });
 
   it('commands issued right after +switch-master go to the new primary: none is written to the dropped socket', async () => {

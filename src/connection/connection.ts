@@ -23,6 +23,7 @@ import {
   REPLAY_READONLY,
   errorFor,
   tagged,
+  type WriteTrace,
 } from './pending.js';
 import { PushRouter, type PubSubRouting } from './push-router.js';
 import { CommandQueue } from './queue.js';
@@ -116,8 +117,11 @@ export interface SendOptions {
    * what keeps such an error (e.g. -NOPERM) from reaching the command behind it.
    */
   confirmations?: number;
-  /** Set only while `wredis:command` is traced: each write of the command counts in `attempts`. */
-  trace?: { attempts: number } | undefined;
+  /**
+   * Set only while `wredis:command` is traced: each write of the command counts in `attempts`,
+   * and names its server when the transport says which node it reached (`Transport.peer`).
+   */
+  trace?: WriteTrace | undefined;
   /** Filled in by `send()`, so the caller can {@link abandon} the command later (withOptions). */
   handle?: SendHandle | undefined;
 }
@@ -259,8 +263,10 @@ export class Connection extends Emitter<ConnectionEvents> {
         },
         error: (e) => this.emit('error', e),
         close: (e) => {
-          if (closedChannel.hasSubscribers) closedChannel.publish({ ...serverOf(config), error: e });
-          if (debugging) debug('connection to %s closed%s', where(config), e ? `: ${e.message}` : '');
+          if (closedChannel.hasSubscribers)
+            closedChannel.publish({ ...serverOf(config, this.state.peer), error: e });
+          if (debugging)
+            debug('connection to %s closed%s', where(config, this.state.peer), e ? `: ${e.message}` : '');
           this.emit('close', e);
         },
         reconnecting: (d) => this.emit('reconnecting', d),
@@ -274,11 +280,12 @@ export class Connection extends Emitter<ConnectionEvents> {
   private announceReady(): void {
     const { protocol, version } = this.state.hello;
     const database = this.state.db;
-    if (readyChannel.hasSubscribers) readyChannel.publish({ ...serverOf(this.config), protocol, database });
+    if (readyChannel.hasSubscribers)
+      readyChannel.publish({ ...serverOf(this.config, this.state.peer), protocol, database });
     if (debugging)
       debug(
         'connected to %s: handshake done (RESP%d, server %s, db %d)',
-        where(this.config),
+        where(this.config, this.state.peer),
         protocol,
         version ?? 'unknown',
         database,

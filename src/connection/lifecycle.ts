@@ -177,6 +177,7 @@ export class Lifecycle {
       throw closedError();
     }
     this.state.generation++;
+    this.state.peer = transport.peer;
     this.parser.reset();
     this.unsolicited = undefined;
     this.paused = false;
@@ -291,7 +292,7 @@ export class Lifecycle {
     if (debugging)
       debug(
         'reconnecting to %s in %d ms (failures in a row: %d) after: %s',
-        where(this.config),
+        where(this.config, this.state.peer),
         delay,
         this.failures,
         this.lastError?.message ?? 'the connection closed',

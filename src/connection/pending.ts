@@ -39,6 +39,18 @@ export const FENCE_OWN = 1;
 /** A fenced command was refused: only its fence's reply is still due, and ends its slot. */
 export const FENCE_ONLY = 2;
 
+/**
+ * The part of a `wredis:command` context the connection fills in: the writes of the command
+ * (`attempts`), and the server of the latest one when its transport names the node it reached
+ * (`Transport.peer`, Sentinel clients: a command queued before the connect, or retried after a
+ * failover, went to a node its context could not know when it was made).
+ */
+export interface WriteTrace {
+  attempts: number;
+  serverAddress: string;
+  serverPort: number | undefined;
+}
+
 /** What few commands carry (pub/sub confirmations, MULTI blocks, traces): one field, usually empty. */
 interface Extra {
   confirmations: number | undefined;
@@ -47,14 +59,14 @@ interface Extra {
   /** 0, FENCE_OWN or FENCE_ONLY. */
   fence: number;
   batch: Pending[] | undefined;
-  trace: { attempts: number } | undefined;
+  trace: WriteTrace | undefined;
 }
 
 /** An Extra with one shape wherever it is made (what a command carries, confirmed from the first). */
 function extra(
   confirmations: number | undefined,
   batch: Pending[] | undefined,
-  trace: { attempts: number } | undefined,
+  trace: WriteTrace | undefined,
 ): Extra {
   return { confirmations, confirming: confirmations, fence: 0, batch, trace };
 }
@@ -109,7 +121,7 @@ export class Pending {
   }
 
   /** Attaches what few commands carry (set once, when made). */
-  carry(confirmations: number | undefined, trace: { attempts: number } | undefined): void {
+  carry(confirmations: number | undefined, trace: WriteTrace | undefined): void {
     if (confirmations !== undefined || trace !== undefined)
       this.extra = extra(confirmations, undefined, trace);
   }
@@ -237,7 +249,7 @@ export class Pending {
   }
 
   /** The `wredis:command` trace context, only while someone traces: counts the writes. */
-  get trace(): { attempts: number } | undefined {
+  get trace(): WriteTrace | undefined {
     return this.extra?.trace;
   }
 }

@@ -396,7 +396,14 @@ export class CommandQueue implements ReplyHandler {
     if (this.inflight.length === 0) this.host.setReturnBuffers(p.buffers || this.subscriberBytes);
     p.seq = ++this.seq;
     const trace = p.trace;
-    if (trace !== undefined) trace.attempts++;
+    if (trace !== undefined) {
+      trace.attempts++;
+      const peer = this.transport?.peer;
+      if (peer !== undefined) {
+        trace.serverAddress = peer.host;
+        trace.serverPort = peer.port;
+      }
+    }
     this.inflight.push(p);
   }
 

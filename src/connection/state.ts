@@ -37,6 +37,12 @@ export class ConnectionState {
   hello: ServerHello = { protocol: 2, version: undefined, id: undefined };
   /** The subscriptions to restore, asked for at each handshake. */
   subscriptions: (() => readonly ReplayedCommand[]) | undefined;
+  /**
+   * The node the latest socket reached when its transport says so (`Transport.peer`: Sentinel
+   * clients), else undefined (the configured address is the node). Kept after the socket is lost,
+   * so the close and reconnect lines still name it.
+   */
+  peer: { readonly host: string; readonly port: number } | undefined = undefined;
 
   constructor(initial: { db: number; clientName: string | undefined; readOnly: boolean }) {
     this.db = initial.db;

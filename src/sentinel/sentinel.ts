@@ -191,7 +191,7 @@ export class Sentinel {
           inner.destroy();
           continue;
         }
-        const { transport, drop } = tracking(inner, () => this.live.delete(tracked));
+        const { transport, drop } = tracking(inner, address, () => this.live.delete(tracked));
         const tracked: Tracked = { role, address, drop };
         this.live.add(tracked);
         return transport;
@@ -357,14 +357,18 @@ function same(a: NodeAddress, b: NodeAddress): boolean {
 }
 
 /**
- * The transport, reporting when its socket is gone; `drop(error)` tears the socket down and
+ * The transport, naming the node it reached (`peer`) and reporting when its socket is gone; `drop(error)` tears the socket down and
  * reports it at once, with `error`. Node emits 'close' for a destroyed socket only a libuv close
  * callback later: commands issued in between would be written to the dead socket and, counted as
  * sent, rejected as "outcome unknown" though not a byte left. Told at once, the connection
  * detaches its queue first (as its own `drop()` does), so they wait for the next socket. The
  * close is reported once: the socket's own 'close' that follows is not reported again.
  */
-function tracking(inner: Transport, gone: () => void): { transport: Transport; drop(error: Error): void } {
+function tracking(
+  inner: Transport,
+  address: NodeAddress,
+  gone: () => void,
+): { transport: Transport; drop(error: Error): void } {
   let listener: ((error: Error | undefined) => void) | undefined;
   let reported = false;
   let dropped: Error | undefined;
@@ -386,6 +390,8 @@ function tracking(inner: Transport, gone: () => void): { transport: Transport; d
       listener = l;
       inner.onClose((error) => report(dropped ?? error));
     },
+    // The node the sentinels named (after natMap): the connection's own host/port are not it.
+    peer: { host: address.host, port: address.port },
   };
   const drop = (error: Error): void => {
     dropped ??= error;

@@ -34,6 +34,13 @@ export interface Transport {
   ): void;
   /** Called once when the socket is gone, with the error that ended it if any. */
   onClose(listener: (error: Error | undefined) => void): void;
+  /**
+   * The node this socket reached, when it is not the `host`/`port` the factory was given
+   * (Sentinel clients: the address the sentinels named, after `natMap`). Traces
+   * (`serverAddress`/`serverPort`) and `NODE_DEBUG` lines name it instead of the connection's
+   * configured address. Left out by transports that connect where they were told.
+   */
+  readonly peer?: { readonly host: string; readonly port: number };
 }
 
 /**

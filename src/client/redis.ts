@@ -7,11 +7,11 @@ import { NodeCommands, type NodeContext } from '../shared/node-commands.js';
 import { keyPrefix, type KeyPrefix } from '../commands/prefix.js';
 import { abortReason, asError, underOptions, type CallOptions } from '../shared/call-options.js';
 import { ServerSupport } from '../commands/support.js';
+import { closedError } from '../errors/closed.js';
 import {
   Connection,
   type ConnectionStatus,
   abandon,
-  closedError,
   type SendHandle,
   type SendOptions,
 } from '../connection/connection.js';

@@ -27,8 +27,6 @@ import {
 } from './pending.js';
 import { PushRouter, type PubSubRouting } from './push-router.js';
 import { CommandQueue } from './queue.js';
-
-export { closedError } from './queue.js';
 import { ConnectionState, type ReplayedCommand, type ServerHello } from './state.js';
 import { closedChannel, readyChannel, serverOf } from '../diagnostics.js';
 import { debug, debugging, where } from '../debug-log.js';

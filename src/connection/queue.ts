@@ -1000,5 +1000,3 @@ export function asDataError(e: unknown, code: string = ErrorCodes.INVALID_ARGUME
   if (e instanceof DataError) return e;
   return new DataError(e instanceof Error ? e.message : 'could not decode the reply', { cause: e, code });
 }
-
-export { closedError };

@@ -4,7 +4,8 @@
  * commands keep flowing on it); under RESP2 a subscribed connection accepts nothing but
  * (un)subscribe and PING, so a dedicated one is opened on the first subscribe.
  */
-import { Connection, closedError } from '../connection/connection.js';
+import { Connection } from '../connection/connection.js';
+import { closedError } from '../errors/closed.js';
 import type { ResolvedOptions } from '../shared/options.js';
 import { DataError } from '../errors/index.js';
 import { Subscriber, type Sink } from './subscriber.js';

@@ -8,6 +8,7 @@
  * Call sites test `debugging` first, so with debug off no message is formatted.
  */
 import { builtin } from './util/builtin.js';
+import type { Peer } from './transport/types.js';
 
 type DebugLog = ((format: string, ...args: unknown[]) => void) & { enabled?: boolean };
 
@@ -27,7 +28,7 @@ export function debug(format: string, ...args: unknown[]): void {
  */
 export function where(
   config: { host: string; port: number; path?: string | undefined },
-  peer?: { readonly host: string; readonly port: number } | undefined,
+  peer?: Peer | undefined,
 ): string {
   if (peer !== undefined) return `${peer.host}:${peer.port}`;
   return config.path ? config.path : `${config.host}:${config.port}`;

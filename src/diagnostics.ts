@@ -16,6 +16,7 @@
  * Contexts never hold argument values or keys: command names, server address, counts.
  */
 import { builtin } from './util/builtin.js';
+import type { Peer } from './transport/types.js';
 
 /** The channel names, for `diagnostics_channel.tracingChannel(name)` / `.channel(name)`. */
 export const DIAGNOSTICS_CHANNELS = {
@@ -196,7 +197,7 @@ export interface TracedConnection {
     readonly generation: number;
     readonly hello: { readonly protocol: 2 | 3 };
     /** The node the socket reached when it is not `config`'s (Sentinel clients, see `Transport.peer`). */
-    readonly peer?: { readonly host: string; readonly port: number } | undefined;
+    readonly peer?: Peer | undefined;
   };
 }
 
@@ -206,7 +207,7 @@ export interface TracedConnection {
  */
 export function serverOf(
   config: TracedConnection['config'] | undefined,
-  peer?: { readonly host: string; readonly port: number } | undefined,
+  peer?: Peer | undefined,
 ): ServerContext {
   if (peer !== undefined) return { serverAddress: peer.host, serverPort: peer.port };
   if (config === undefined) return { serverAddress: '', serverPort: undefined };

@@ -6,6 +6,7 @@
  * the generation it started on with the current one and fails instead of running on a
  * fresh socket.
  */
+import type { Peer } from '../transport/types.js';
 
 /** A command re-sent on every new socket (SUBSCRIBE and friends). */
 export interface ReplayedCommand {
@@ -42,7 +43,7 @@ export class ConnectionState {
    * clients), else undefined (the configured address is the node). Kept after the socket is lost,
    * so the close and reconnect lines still name it.
    */
-  peer: { readonly host: string; readonly port: number } | undefined = undefined;
+  peer: Peer | undefined = undefined;
 
   constructor(initial: { db: number; clientName: string | undefined; readOnly: boolean }) {
     this.db = initial.db;

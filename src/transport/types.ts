@@ -40,7 +40,13 @@ export interface Transport {
    * (`serverAddress`/`serverPort`) and `NODE_DEBUG` lines name it instead of the connection's
    * configured address. Left out by transports that connect where they were told.
    */
-  readonly peer?: { readonly host: string; readonly port: number };
+  readonly peer?: Peer;
+}
+
+/** The node a socket reached (see `Transport.peer`). */
+export interface Peer {
+  readonly host: string;
+  readonly port: number;
 }
 
 /**

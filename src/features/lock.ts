@@ -123,11 +123,7 @@ export class Lock {
         ? Infinity
         : deadline + Math.min(sleep, blockingTimeout);
     for (;;) {
-      if (signal?.aborted === true)
-        throw new LockError('Waiting for the lock was aborted', {
-          cause: signal.reason,
-          code: ErrorCodes.ABORTED,
-        });
+      if (signal?.aborted === true) throw abortedWait(signal);
       if (await this.attemptWithin(token, args, giveUpAt, signal)) {
         this.heldToken = token;
         this.unsure = undefined;
@@ -184,13 +180,7 @@ export class Lock {
           },
         );
       };
-      const onAbort = (): void =>
-        giveUp(
-          new LockError('Waiting for the lock was aborted', {
-            cause: signal?.reason,
-            code: ErrorCodes.ABORTED,
-          }),
-        );
+      const onAbort = (): void => giveUp(abortedWait(signal));
       if (timed) {
         timer = setTimeout(
           () =>
@@ -338,17 +328,20 @@ function checkMs(option: string, value: number | undefined, min: number): void {
   }
 }
 
+/** The LockError of a wait ended by the caller's signal (its reason as the cause). */
+function abortedWait(signal: AbortSignal | undefined): LockError {
+  return new LockError('Waiting for the lock was aborted', {
+    cause: signal?.reason,
+    code: ErrorCodes.ABORTED,
+  });
+}
+
 function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(
-        new LockError('Waiting for the lock was aborted', {
-          cause: signal?.reason,
-          code: ErrorCodes.ABORTED,
-        }),
-      );
+      reject(abortedWait(signal));
     };
     // Aborted while the attempt was in flight: 'abort' has fired already and will not again.
     if (signal?.aborted === true) {

@@ -219,8 +219,7 @@ export class StreamConsumer<
   /** A group read or ack whose outcome is unknown, in a phase that the own-pending walk repairs. */
   private recoverable(e: unknown, config: Config): boolean {
     if (!(e instanceof ConnectionError) || this.stopped) return false;
-    const code = (e as { code?: unknown }).code;
-    if (code !== ErrorCodes.CONNECTION_LOST && code !== ErrorCodes.COMMAND_TIMEOUT) return false;
+    if (e.code !== ErrorCodes.CONNECTION_LOST && e.code !== ErrorCodes.COMMAND_TIMEOUT) return false;
     return (
       config.group !== undefined &&
       config.recoverPending &&

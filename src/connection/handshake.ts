@@ -101,11 +101,9 @@ export async function handshake(
     const args: unknown[] = [3];
     if (creds !== undefined) args.push('AUTH', creds.username ?? 'default', creds.password);
     if (state.clientName !== undefined) args.push('SETNAME', state.clientName);
-    let reply: unknown;
-    let answered = false;
     try {
-      reply = await io.command('HELLO', args);
-      answered = true;
+      // readHello's InvalidResponse (not a ResponseError) goes through the catch below unchanged.
+      hello = readHello(await io.command('HELLO', args), 3);
     } catch (e) {
       // A credentials problem is real; any other refusal of HELLO (unknown command, NOPROTO,
       // an ACL without +hello) means "speak RESP2", unless the caller asked for RESP3 itself:
@@ -116,7 +114,6 @@ export async function handshake(
       if (e instanceof AuthorizationError && config.protocolRequired === true) throw classify(e, 'HELLO');
       if (!(e instanceof ResponseError)) throw e;
     }
-    if (answered) hello = readHello(reply, 3);
   }
   const steps: Array<Promise<unknown>> = [];
   const step = (name: string, args: readonly unknown[], label = name): void => {

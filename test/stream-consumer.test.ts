@@ -3,16 +3,24 @@
  * shared groups, recovery of own and crashed consumers' pending entries, acks, ending.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { Redis, StreamConsumerInitializationError, StreamDuplicateConsumerGroupError } from '../src/index.js';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import {
+  ConnectionError,
+  Redis,
+  StreamConsumerInitializationError,
+  StreamDuplicateConsumerGroupError,
+} from '../src/index.js';
 import {
   streamConsumer,
   type GroupConsumerEntry,
   type StreamConsumerOptions,
   type ConsumerEntry,
 } from '../src/features/stream-consumer.js';
+import type { ClientLike } from '../src/features/types.js';
 import { startRedis, type RedisServerHandle } from './support/redis-server.js';
 import type { FaultProxy } from './support/fault-proxy.js';
+import { startHoldProxy } from './support/hold-proxy.js';
+import { parseInfo } from './support/raw-client.js';
 import { startProxiedRedis, type ProxiedRedis } from './support/proxied-redis.js';
 
 const delay = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
@@ -45,6 +53,31 @@ async function take<E>(it: AsyncIterator<E>, max: number): Promise<E[]> {
     out.push(r.value);
   }
   return out;
+}
+
+/**
+ * `c` as a consumer's client, recording the ConnectionErrors its calls reject with: the consumer
+ * swallows those it repairs, and a test must know which faults it repaired. Every call goes to `c`.
+ */
+function recording(c: Redis): { client: ClientLike; errors: ConnectionError[] } {
+  const errors: ConnectionError[] = [];
+  const client: ClientLike = {
+    get status() {
+      return c.status;
+    },
+    call: (name, ...args) =>
+      c.call(name, ...args).catch((e: unknown) => {
+        if (e instanceof ConnectionError) errors.push(e);
+        throw e;
+      }),
+  };
+  return { client, errors };
+}
+
+/** How many times the server ran `command` since the last CONFIG RESETSTAT. */
+async function calls(server: RedisServerHandle, command: string): Promise<number> {
+  const line = parseInfo(await server.command('INFO', 'commandstats'))[`cmdstat_${command}`];
+  return Number(/calls=(\d+)/.exec(line ?? '')?.[1] ?? 0);
 }
 
 const plain = <V>(e: ConsumerEntry<V>): { stream: string; id: string; fields: Record<string, V> } => ({
@@ -560,4 +593,131 @@ describe('stream consumers under network faults', () => {
       assert.ok(handed.length <= 2 * N, `${handed.length} handed out`);
     });
   }
+
+  it('a read of the live phase that times out (commandTimeout, reply held) is repaired as a lost one: every entry handed out and acked', async () => {
+    // Its own proxy: a reply held on the consumer's connection until the commandTimeout fires.
+    const hold = await startHoldProxy(server.port);
+    const slow = new Redis({ host: server.host, port: hold.port, commandTimeout: 1000 });
+    slow.on('error', () => undefined);
+    try {
+      await admin.call('XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM');
+      const ids = await addAll();
+      const { client, errors } = recording(slow);
+      // No `block`: the reads are not blocking commands, so commandTimeout applies to them.
+      const it = streamConsumer(client, {
+        streams: 's',
+        group: 'g',
+        consumer: 'c',
+        batch: 4,
+        ack: 'manual',
+        stopWhenIdle: true,
+      });
+      const handed: GroupConsumerEntry[] = [];
+      await takeAcked(it, 4, true, handed);
+      // The next '>' read reaches the server (which delivers entries 5 to 8), its reply does not.
+      for (const p of hold.pipes) p.holdDown = true;
+      const next = it.next();
+      let timedOut = false;
+      for (let i = 0; i < 500 && !timedOut; i++) {
+        timedOut = errors.some((e) => e.code === 'ERR_WREDIS_COMMAND_TIMEOUT');
+        if (!timedOut) await delay(20);
+      }
+      assert.ok(timedOut, `no command timed out: ${errors.map(String).join('; ')}`);
+      hold.release();
+      const step = await within(next, 10_000);
+      assert.notEqual(step.done, true, 'the iteration went on');
+      if (step.done !== true) {
+        handed.push(step.value);
+        await step.value.ack();
+      }
+      for (let i = 0; i < 3 * N; i++) {
+        const more = await within(it.next(), 10_000);
+        if (more.done === true) break;
+        handed.push(more.value);
+        await more.value.ack();
+      }
+      assert.deepEqual(
+        [...new Set(handed.map((e) => e.id))].sort(),
+        [...ids].sort(),
+        'every entry handed out, those of the timed-out read too',
+      );
+      assert.equal(await pendingCount('s', 'g'), 0, 'every entry acked');
+    } finally {
+      hold.release();
+      slow.disconnect();
+      await hold.close();
+    }
+  });
+
+  describe('lost answers in a row', () => {
+    /** 4 entries; the group created at '$' before them. */
+    const four = async (): Promise<string[]> => {
+      await admin.call('XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM');
+      const ids: string[] = [];
+      for (let i = 0; i < 4; i++) ids.push(String(await admin.call('XADD', 's', '*', 'n', i)));
+      return ids;
+    };
+    const options = {
+      streams: 's',
+      group: 'g',
+      consumer: 'c',
+      batch: 2,
+      ack: 'manual',
+      // No `block`: the reads go on the shared connection, the one the proxy resets.
+      stopWhenIdle: true,
+    } as const;
+    afterEach(() => proxy.resetAfterWritesOf('XREADGROUP', 0));
+
+    it('every read lost: after 3 repairs (4 reads) next() rejects with the ConnectionError; what the server delivered stays pending', async () => {
+      const ids = await four();
+      const { client, errors } = recording(r);
+      const it = streamConsumer(client, options);
+      const handed: GroupConsumerEntry[] = [];
+      await takeAcked(it, 2, true, handed);
+      await server.command('CONFIG', 'RESETSTAT');
+      // Every XREADGROUP reaches the server and its answer is lost (the connection reset).
+      proxy.resetAfterWritesOf('XREADGROUP', 50);
+      await assert.rejects(within(it.next(), 10_000), {
+        name: 'ConnectionError',
+        code: 'ERR_WREDIS_CONNECTION_LOST',
+      });
+      proxy.resetAfterWritesOf('XREADGROUP', 0);
+      assert.equal(await calls(server, 'xreadgroup'), 4, "the '>' read and 3 repairs (own pending walks)");
+      assert.equal(errors.length, 4);
+      assert.deepEqual(await it.next(), { done: true, value: undefined }, 'the iteration ended');
+      assert.equal(await pendingCount('s', 'g'), 2, "entries 3 and 4: delivered by the lost '>' read");
+      // Nothing lost: the next run of the consumer gets them first.
+      const again = streamConsumer(r, options);
+      assert.deepEqual(
+        (await take(again, 5)).map((e) => e.id),
+        ids.slice(2),
+      );
+      assert.deepEqual(
+        handed.map((e) => e.id),
+        ids.slice(0, 2),
+      );
+    });
+
+    it('a read answered between lost ones starts the count again: 2 lost, 1 answered, 3 lost are all repaired', async () => {
+      const ids = await four();
+      const { client, errors } = recording(r);
+      const it = streamConsumer(client, options);
+      const handed: GroupConsumerEntry[] = [];
+      // Set-up passes (XGROUP); the first two own pending walks are lost, the third is answered
+      // (nothing pending), then the '>' read brings entries 1 and 2.
+      proxy.resetAfterWritesOf('XREADGROUP', 2);
+      await takeAcked(it, 2, true, handed);
+      assert.equal(errors.length, 2);
+      // The '>' read (delivering 3 and 4) and the next two walks are lost: 3 in a row, repaired.
+      proxy.resetAfterWritesOf('XREADGROUP', 3);
+      await takeAcked(it, 2, true, handed);
+      assert.equal(errors.length, 5);
+      assert.deepEqual(await within(it.next(), 10_000), { done: true, value: undefined });
+      assert.deepEqual(
+        handed.map((e) => e.id),
+        ids,
+      );
+      assert.equal(await pendingCount('s', 'g'), 0);
+    });
+  });
 });

@@ -2,7 +2,8 @@
  * A TCP proxy between a client and a real redis-server that injects the network faults a
  * real server will not produce on demand: pause (nothing flows either way), a reply cut in
  * half (then the connection drops), an RST right after the client's next write reached the
- * server, a drop after N bytes from the server, and a slow drain (server bytes trickle out).
+ * server (also after every write of a given command, for a command whose every answer is lost),
+ * a drop after N bytes from the server, and a slow drain (server bytes trickle out).
  * Everything the server says is the real server's; only the delivery is tampered with.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
@@ -26,6 +27,12 @@ export interface FaultProxy {
    * `then` runs right after the reset (e.g. `pause()`, so that the reconnect cannot complete).
    */
   resetAfterNextWrite(then?: () => void): void;
+  /**
+   * The next `times` client writes whose text contains `text` (case-insensitive, e.g. a command
+   * name) are each forwarded to the server, then the client socket is reset; other writes (the
+   * reconnect's handshake) pass. For a command whose every answer is lost. `times` 0 disarms.
+   */
+  resetAfterWritesOf(text: string, times: number): void;
   /** After `n` more bytes from the server, the connection drops (those bytes delivered). */
   dropAfter(n: number): void;
   /** Server bytes are delivered `bytes` at a time every `everyMs` ms (until `fast()`). */
@@ -44,6 +51,7 @@ export async function startFaultProxy(targetPort: number, targetHost = '127.0.0.
   let cut = false;
   let reset = false;
   let afterReset: (() => void) | undefined;
+  let resetOf: { text: string; times: number } | undefined;
   let dropBudget: number | undefined;
   let slow: { bytes: number; everyMs: number } | undefined;
   const slowTimers = new Set<ReturnType<typeof setTimeout>>();
@@ -96,22 +104,32 @@ export async function startFaultProxy(targetPort: number, targetHost = '127.0.0.
     pair.client.write(chunk);
   };
 
+  /** `chunk` reaches the server, then the client's socket is reset (RST) and `then` runs. */
+  const forwardThenReset = (pair: Pair, chunk: Buffer, then: (() => void) | undefined): void => {
+    pair.server.write(chunk, () => {
+      pairs.delete(pair);
+      pair.client.resetAndDestroy();
+      pair.server.destroy();
+      then?.();
+    });
+  };
+
   const toServer = (pair: Pair, chunk: Buffer): void => {
     if (!pairs.has(pair)) return;
     if (paused) {
       held.push(() => toServer(pair, chunk));
       return;
     }
+    if (resetOf !== undefined && chunk.toString('latin1').toUpperCase().includes(resetOf.text)) {
+      if (--resetOf.times === 0) resetOf = undefined;
+      forwardThenReset(pair, chunk, undefined);
+      return;
+    }
     if (reset) {
       reset = false;
-      pair.server.write(chunk, () => {
-        pairs.delete(pair);
-        pair.client.resetAndDestroy();
-        pair.server.destroy();
-        const then = afterReset;
-        afterReset = undefined;
-        then?.();
-      });
+      const then = afterReset;
+      afterReset = undefined;
+      forwardThenReset(pair, chunk, then);
       return;
     }
     pair.server.write(chunk);
@@ -153,6 +171,9 @@ export async function startFaultProxy(targetPort: number, targetHost = '127.0.0.
       reset = true;
       afterReset = then;
     },
+    resetAfterWritesOf(text, times) {
+      resetOf = times > 0 ? { text: text.toUpperCase(), times } : undefined;
+    },
     dropAfter(n) {
       dropBudget = n;
     },
@@ -167,6 +188,7 @@ export async function startFaultProxy(targetPort: number, targetHost = '127.0.0.
     },
     async close() {
       paused = false;
+      resetOf = undefined;
       held.length = 0;
       for (const t of slowTimers) clearTimeout(t);
       for (const p of [...pairs]) drop(p);

@@ -349,4 +349,78 @@ describe('Lock under network faults', () => {
     await r.ping();
     assert.ok(await eventually(async () => (await admin.exists('lk')) === 0), 'the stale lock is still held');
   });
+  describe('an acquire given up on while its SET waits unsent (the client still connecting)', () => {
+    /** A client whose handshake the paused proxy holds: its commands wait in its offline queue. */
+    const connecting = (): Redis => {
+      proxy.pause();
+      const c = new Redis({ host: server.host, port: proxy.port });
+      c.on('error', () => undefined);
+      return c;
+    };
+    /** Once the client is up, the SET given up on would have gone before this PING: it never ran. */
+    const neverRan = async (c: Redis, lock: Lock): Promise<void> => {
+      proxy.resume();
+      await c.ping();
+      const m = /^cmdstat_set:calls=(\d+)/m.exec(await admin.info('commandstats'));
+      assert.equal(Number(m?.[1] ?? 0), 0, 'the SET was withdrawn: it never reached the server');
+      assert.equal(await admin.exists('lk'), 0);
+      assert.equal(lock.token, undefined);
+      await assert.rejects(lock.release(), LockError);
+    };
+
+    it('abort: rejects LockError ABORTED and the SET never reaches the server', async () => {
+      await admin.configResetstat();
+      const c = connecting();
+      try {
+        const lock = new Lock(c, 'lk', { timeout: 30_000 });
+        const controller = new AbortController();
+        const waiting = settled(lock.acquire({ signal: controller.signal }));
+        assert.equal(c.status, 'connecting');
+        controller.abort(new Error('shutting down'));
+        const err = await waiting;
+        assert.ok(err instanceof LockError, String(err));
+        assert.equal(err.code, 'ERR_WREDIS_ABORTED');
+        await neverRan(c, lock);
+      } finally {
+        proxy.resume();
+        c.disconnect();
+      }
+    });
+
+    it('blockingTimeout: rejects LockError LOCK_TIMEOUT and the SET never reaches the server', async () => {
+      await admin.configResetstat();
+      const c = connecting();
+      try {
+        const lock = new Lock(c, 'lk', { timeout: 30_000, blockingTimeout: 100, sleep: 10 });
+        const err = await settled(lock.acquire());
+        assert.ok(err instanceof LockError, String(err));
+        assert.equal(err.code, 'ERR_WREDIS_LOCK_TIMEOUT');
+        assert.equal(c.status, 'connecting', 'the handshake was still held');
+        await neverRan(c, lock);
+      } finally {
+        proxy.resume();
+        c.disconnect();
+      }
+    });
+  });
+
+  it('a SET given up on after it was written, answered "not taken", releases nothing (the holder shares the token)', async () => {
+    // Hand-over with a shared token: the holder has the key under the token this attempt uses.
+    await admin.set('lk', 'shared');
+    await r.ping();
+    const lock = new Lock(r, 'lk', { timeout: 30_000, blockingTimeout: 100, sleep: 10, token: 'shared' });
+    proxy.pause(); // the SET NX is written, and waits in the proxy
+    try {
+      const err = await settled(lock.acquire());
+      assert.ok(err instanceof LockError, String(err));
+      assert.equal(err.code, 'ERR_WREDIS_LOCK_TIMEOUT');
+    } finally {
+      proxy.resume();
+    }
+    // The SET NX runs now and is answered nil; a RELEASE after it would delete the holder's lock.
+    await r.ping();
+    assert.equal(await admin.get('lk'), 'shared', "the holder's lock is untouched");
+    await assert.rejects(lock.release(), LockError);
+    assert.equal(await admin.get('lk'), 'shared');
+  });
 });

@@ -4,8 +4,9 @@
  *   `blockingTimeout` bounds the wait (0 = one attempt), then LockError. `blocking: false` = one attempt.
  *   The bound holds when the server stops answering: an attempt still unanswered once
  *   `blockingTimeout` plus one `sleep` (at most `blockingTimeout` again) has passed, or when the
- *   signal aborts, is given up on (LockError, its cause a TimeoutError) and its token released
- *   in the background should the late SET have taken the lock.
+ *   signal aborts, is given up on (LockError, its cause a TimeoutError). Its SET, if not yet
+ *   written (the client offline), is withdrawn; else its token is released in the background
+ *   should the late SET have taken the lock.
  * - release / extend / reacquire: Lua scripts that act only if the key still holds this lock's
  *   token, so a lock that expired and was taken by someone else is never touched (LockError).
  * - token: 16 random bytes as hex (Web Crypto `getRandomValues`, on every runtime), or your own.
@@ -15,6 +16,7 @@ import { ConnectionError, DataError, ErrorCodes, LockError, TimeoutError } from 
 import { defineScript, evalScript } from './script.js';
 import { asText, type CommandRunner, type RedisKey } from './types.js';
 import { MAX_TIMER_MS } from '../util/timer.js';
+import { watchGivenUp, type CallOptions } from '../shared/call-options.js';
 
 /** Options of `r.lock(name, options)`. */
 export interface LockOptions {
@@ -138,11 +140,14 @@ export class Lock {
   }
 
   /**
-   * One attempt, given up on at `giveUpAt` or when `signal` aborts (a frozen server, or an answer
-   * lost and the reconnect that would let the key be read back not coming): LockError. The attempt
-   * goes on unseen; should it turn out to have taken the lock (or its outcome stay unknown), its
-   * token is released then, so a caller told "not acquired" is not left holding the lock. Until
-   * that release is answered, `release()` can clear it too (as after an unknown outcome).
+   * One attempt, given up on at `giveUpAt` or when `signal` aborts (a frozen server, the client
+   * offline, or an answer lost and the reconnect that would let the key be read back not coming):
+   * LockError. On a client with `withOptions()` the SET goes under a signal of its own, aborted on
+   * giving up, so a SET not yet written (the client connecting or reconnecting, or the SET still in
+   * this tick's write) is withdrawn and never runs. One already written goes on unseen; should it
+   * turn out to have taken the lock (or its outcome stay unknown), its token is released then, so a
+   * caller told "not acquired" is not left holding the lock. Until that release is answered,
+   * `release()` can clear it too (as after an unknown outcome).
    */
   private attemptWithin(
     token: string,
@@ -150,10 +155,18 @@ export class Lock {
     giveUpAt: number,
     signal: AbortSignal | undefined,
   ): Promise<boolean> {
-    const attempt = this.attempt(token, args);
     const ms = giveUpAt - performance.now();
     const timed = ms <= MAX_TIMER_MS; // beyond what a timer holds: no limit (Infinity included)
-    if (!timed && signal === undefined) return attempt;
+    if (!timed && signal === undefined) return this.attempt(token, args, this.client);
+    const stop = new AbortController();
+    let givingUp = false;
+    // Set when the SET itself was given up on: undefined = never handed to a connection.
+    let fate: { late: Promise<unknown> | undefined } | undefined;
+    watchGivenUp(stop.signal, (late) => {
+      // Only our own giving up: a view's `timeout` on the SET is an answer the attempt handles.
+      if (givingUp) fate = { late };
+    });
+    const attempt = this.attempt(token, args, underSignal(this.client, stop.signal));
     return new Promise<boolean>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       let settled = false;
@@ -168,15 +181,25 @@ export class Lock {
         if (!finish()) return;
         this.unsure = token;
         reject(error);
+        givingUp = true;
+        stop.abort(error); // withdraws the SET if still unsent; reports its fate (synchronously)
+        if (fate !== undefined) {
+          // The attempt now rejects with `error`, the caller's already; what the SET does (or did) is in `fate`.
+          attempt.catch(() => undefined);
+          this.afterGivenUp(token, fate.late);
+          return;
+        }
+        // No fate: the client has no withOptions(), or the SET had its answer already (a lost one:
+        // the attempt is reading the key back). The attempt's outcome decides.
         attempt.then(
           (took) => {
             if (took) this.releaseLate(token);
-            else if (this.unsure === token) this.unsure = undefined;
+            else this.forgetUnsure(token);
           },
           (e: unknown) => {
             // Anything but a lost answer proves the SET did not run.
             if (e instanceof ConnectionError) this.releaseLate(token);
-            else if (this.unsure === token) this.unsure = undefined;
+            else this.forgetUnsure(token);
           },
         );
       };
@@ -208,14 +231,40 @@ export class Lock {
     });
   }
 
+  /**
+   * A SET given up on: `late` undefined (never handed to a connection) or rejected with the
+   * LockError it was given up with (withdrawn unsent) means it never ran; a lost answer leaves its
+   * outcome unknown (released, token-checked); otherwise its answer says whether it took the lock.
+   */
+  private afterGivenUp(token: string, late: Promise<unknown> | undefined): void {
+    if (late === undefined) {
+      this.forgetUnsure(token);
+      return;
+    }
+    late.then(
+      (reply) => {
+        if (reply !== null) this.releaseLate(token);
+        else this.forgetUnsure(token);
+      },
+      (e: unknown) => {
+        // Anything but a lost answer (the withdrawal's LockError included) proves the SET did not run.
+        if (e instanceof ConnectionError) this.releaseLate(token);
+        else this.forgetUnsure(token);
+      },
+    );
+  }
+
+  /** The attempt with `token` is known not to have taken the lock. */
+  private forgetUnsure(token: string): void {
+    if (this.unsure === token) this.unsure = undefined;
+  }
+
   /** Best effort: deletes the lock if it holds `token` (an attempt given up on took it). */
   private releaseLate(token: string): void {
     // A later acquire() holds the lock with this very token (a given one): it is not stale.
     if (this.heldToken === token) return;
     evalScript(this.client, RELEASE, { keys: [this.name], args: [token] }).then(
-      () => {
-        if (this.unsure === token) this.unsure = undefined;
-      },
+      () => this.forgetUnsure(token),
       () => undefined, // release() can still clear it; with a timeout it expires anyway
     );
   }
@@ -226,9 +275,9 @@ export class Lock {
    * read back, and holding this attempt's random token means the SET ran. When even that cannot
    * be read, the error is the caller's, and `release()` may still clear what the attempt took.
    */
-  private async attempt(token: string, args: unknown[]): Promise<boolean> {
+  private async attempt(token: string, args: unknown[], runner: CommandRunner): Promise<boolean> {
     try {
-      return (await this.client.call('SET', this.name, token, ...args)) !== null;
+      return (await runner.call('SET', this.name, token, ...args)) !== null;
     } catch (e) {
       if (!(e instanceof ConnectionError)) throw e;
       this.unsure = token;
@@ -236,7 +285,7 @@ export class Lock {
         throw e;
       });
       if (stored !== null && asText(stored) === token) return true;
-      if (this.unsure === token) this.unsure = undefined;
+      this.forgetUnsure(token);
       throw e;
     }
   }
@@ -311,6 +360,13 @@ export class Lock {
     const stored = await this.client.call('GET', this.name);
     return stored !== null && asText(stored) === token;
   }
+}
+
+/** A client whose commands an abort of `signal` withdraws while unsent (a `withOptions()` view); else `client`. */
+function underSignal(client: CommandRunner, signal: AbortSignal): CommandRunner {
+  const withOptions = (client as { withOptions?: unknown }).withOptions;
+  if (typeof withOptions !== 'function') return client;
+  return (withOptions as (options: CallOptions) => CommandRunner).call(client, { signal });
 }
 
 /** 16 random bytes as hex. */

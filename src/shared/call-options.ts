@@ -32,6 +32,26 @@ export function asError(reason: unknown): Error {
 }
 
 /**
+ * Who wants to learn what became of a command given up on under a signal (see {@link watchGivenUp}).
+ * Keyed by the signal, so the public CallOptions stay as they are; entries go with their signal.
+ */
+const watchers = new WeakMap<AbortSignal, (late: Promise<unknown> | undefined) => void>();
+
+/**
+ * @internal For a feature that must act on what a command it gave up on did (the lock's SET: did
+ * it run, did it take the lock?). When a command under `signal` is given up on (its caller's
+ * promise rejected), `report` gets `undefined` if it was never handed to a connection (it will not
+ * run), else the command's own promise: rejected with the abort reason itself when the command was
+ * withdrawn unsent, else settled by the server's answer (or a lost connection).
+ */
+export function watchGivenUp(
+  signal: AbortSignal,
+  report: (late: Promise<unknown> | undefined) => void,
+): void {
+  watchers.set(signal, report);
+}
+
+/**
  * Runs `send` under `o`. `ready` (optional) is waited for before sending, and
  * an abort or timeout meanwhile drops the command unsent. `cancel` runs with
  * the rejection when the caller gave up on a command already handed over
@@ -53,6 +73,7 @@ export function underOptions<T>(
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     let sent = false;
+    let inner: Promise<T> | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const finish = (): void => {
       settled = true;
@@ -64,6 +85,7 @@ export function underOptions<T>(
       finish();
       if (sent) cancel?.(error);
       reject(error);
+      if (signal !== undefined) watchers.get(signal)?.(inner);
     };
     const onAbort = (): void => giveUp(abortReason(signal as AbortSignal));
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -82,7 +104,8 @@ export function underOptions<T>(
     const go = (): void => {
       if (settled) return; // aborted or timed out while waiting: never sent
       sent = true;
-      send().then(
+      inner = send();
+      inner.then(
         (v) => {
           if (settled) return;
           finish();

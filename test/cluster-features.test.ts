@@ -7,8 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  AskError,
   ClusterCrossSlotError,
   LockError,
+  MovedError,
   NoScriptError,
   RedisCluster,
   TimeoutError,
@@ -70,6 +72,97 @@ describe('Scripts, locks and stream consumers on a real 3+3 cluster', () => {
       assert.equal(await r.get('made-up'), '2', `${code}: each call ran once`);
       await r.del('made-up');
     }
+  });
+
+  describe('a MOVED / ASK a script returns itself is its reply: it ran once and is not sent again', () => {
+    type Redirection = typeof MovedError | typeof AskError;
+    /**
+     * A key counting the script's runs (each script INCRs it first) and redirections no server
+     * would send for it: its own slot and the node that ran it, or another slot and that slot's
+     * real owner (so following it is possible).
+     */
+    async function forgeries(prefix: string): Promise<{
+      key: string;
+      cases: Array<{ reply: string; cls: Redirection }>;
+    }> {
+      const [mine, other] = await keyPerPrimary(cluster, prefix);
+      const { key, node } = mine as { key: string; node: ClusterNode };
+      const elsewhere = other as { key: string; node: ClusterNode };
+      await r.del(key);
+      const own = `${keySlot(key)} 127.0.0.1:${node.port}`;
+      const another = `${keySlot(elsewhere.key)} 127.0.0.1:${elsewhere.node.port}`;
+      return {
+        key,
+        cases: [
+          { reply: `MOVED ${own}`, cls: MovedError },
+          { reply: `MOVED ${another}`, cls: MovedError },
+          { reply: `ASK ${own}`, cls: AskError },
+          { reply: `ASK ${another}`, cls: AskError },
+        ],
+      };
+    }
+    const forged = (reply: string) => `redis.call('INCR', KEYS[1]) return redis.error_reply('${reply}')`;
+    /** What one call did: how often the script ran (the key's count, then reset) and what the caller got. */
+    async function outcome(label: string, key: string, call: unknown): Promise<string> {
+      const got = await Promise.resolve(call).then(
+        (v) => (v instanceof Error ? `${v.name}: ${v.message}` : `resolved ${String(v)}`),
+        (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)),
+      );
+      const runs = await r.get(key);
+      await r.del(key);
+      return `${label}: ran ${String(runs)} time(s), ${got}`;
+    }
+    const once = (label: string, cls: Redirection, reply: string) =>
+      `${label}: ran 1 time(s), ${cls.name}: ${reply}`;
+
+    it('EVAL and FCALL reject with the MovedError / AskError the script returned', async () => {
+      const { key, cases } = await forgeries('forged-call');
+      await r.functionLoad(
+        `#!lua name=forgelib
+redis.register_function('forge', function(keys, args) redis.call('INCR', keys[1]) return redis.error_reply(args[1]) end)`,
+        { replace: true },
+      );
+      const got: string[] = [];
+      const want: string[] = [];
+      for (const { reply, cls } of cases) {
+        got.push(await outcome(`EVAL ${reply}`, key, r.eval(forged(reply), { keys: [key] })));
+        want.push(once(`EVAL ${reply}`, cls, reply));
+        got.push(await outcome(`FCALL ${reply}`, key, r.fcall('forge', { keys: [key], args: [reply] })));
+        want.push(once(`FCALL ${reply}`, cls, reply));
+      }
+      assert.deepEqual(got, want);
+    });
+
+    it('in a pipeline: the error is in its place, the script ran once', async () => {
+      const { key, cases } = await forgeries('forged-pipe');
+      const got: string[] = [];
+      for (const { reply } of cases) {
+        const pipe = r.pipeline();
+        pipe.eval(forged(reply), { keys: [key] });
+        const [error] = (await pipe.exec()) as unknown[];
+        got.push(await outcome(reply, key, error));
+      }
+      assert.deepEqual(
+        got,
+        cases.map(({ reply, cls }) => once(reply, cls, reply)),
+      );
+    });
+
+    it('on a lent connection with WATCH: the error as is, not a WatchError (a retry loop would run it again)', async () => {
+      const { key, cases } = await forgeries('forged-lent');
+      const got: string[] = [];
+      for (const { reply } of cases) {
+        const lent = r.withConnection(key, async (c) => {
+          await c.watch(key);
+          return c.eval(forged(reply), { keys: [key] });
+        });
+        got.push(await outcome(reply, key, lent));
+      }
+      assert.deepEqual(
+        got,
+        cases.map(({ reply, cls }) => once(reply, cls, reply)),
+      );
+    });
   });
 
   it('script(lua).run: EVALSHA on the owner of the keys, loaded per node on NOSCRIPT', async () => {

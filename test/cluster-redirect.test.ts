@@ -1,12 +1,22 @@
 /**
  * The cluster's redirection policy (src/cluster/redirect.ts) as a table: which failures are
- * retried after a map refresh, for reads and writes. The behaviour on a real cluster is in
- * test/cluster.test.ts; this pins the decision for every connection failure code.
+ * retried after a map refresh, for reads and writes, and which MOVED / ASK replies no server would
+ * send (so they are returned, not followed). The behaviour on a real cluster is in
+ * test/cluster.test.ts and test/cluster-features.test.ts; this pins the decision for every
+ * connection failure code.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classify } from '../src/cluster/redirect.js';
-import { ConnectionError, ErrorCodes, TimeoutError, UnblockedError } from '../src/index.js';
+import { classify, isForgedRedirect } from '../src/cluster/redirect.js';
+import {
+  AskError,
+  ConnectionError,
+  ErrorCodes,
+  MovedError,
+  ResponseError,
+  TimeoutError,
+  UnblockedError,
+} from '../src/index.js';
 import type { AddressResolver } from '../src/cluster/slot-map.js';
 
 const resolve: AddressResolver = (host, port) => ({ host, port, key: `${host}:${port}` });
@@ -46,5 +56,42 @@ describe('cluster redirection policy: connection failures', () => {
     );
     assert.equal(decide(demoted, false), 'refresh');
     assert.equal(decide(new UnblockedError('UNBLOCKED client unblocked via CLIENT UNBLOCK'), false), 'fail');
+  });
+});
+
+describe('cluster redirection policy: a MOVED / ASK no server would send', () => {
+  const from = { host: '127.0.0.1', port: 7000, key: '127.0.0.1:7000' };
+  // As the topology resolves: no host is the answering node's host; 10.0.0.1 is natMapped to loopback.
+  const resolveFrom: AddressResolver = (host, port) => {
+    const h = host === '' ? from.host : host === '10.0.0.1' ? '127.0.0.1' : host;
+    return { host: h, port, key: `${h}:${port}` };
+  };
+  const forged = (e: Error, slot: number) => isForgedRedirect(e, slot, from, resolveFrom);
+
+  it('is followed when it names the command slot and another node', () => {
+    assert.equal(forged(new MovedError('MOVED 12 127.0.0.1:7001'), 12), false);
+    assert.equal(forged(new AskError('ASK 12 127.0.0.1:7001'), 12), false);
+    assert.equal(forged(new MovedError('MOVED 12 :7001'), 12), false);
+    // A command with no slot the client knows (-1): only the node is checked.
+    assert.equal(forged(new MovedError('MOVED 99 127.0.0.1:7001'), -1), false);
+  });
+
+  it('is returned as is when it names another slot or the node that answered (after natMap)', () => {
+    for (const E of [MovedError, AskError]) {
+      const kind = E === MovedError ? 'MOVED' : 'ASK';
+      assert.equal(forged(new E(`${kind} 13 127.0.0.1:7001`), 12), true, `${kind}: another slot`);
+      assert.equal(forged(new E(`${kind} 12 127.0.0.1:7000`), 12), true, `${kind}: itself`);
+      assert.equal(forged(new E(`${kind} 12 :7000`), 12), true, `${kind}: itself, no host`);
+      assert.equal(forged(new E(`${kind} 12 10.0.0.1:7000`), 12), true, `${kind}: itself, natMapped`);
+      assert.equal(forged(new E(`${kind} 99 127.0.0.1:7000`), -1), true, `${kind}: itself, no slot`);
+    }
+  });
+
+  it('concerns only MOVED / ASK, and only once the answering node is known', () => {
+    assert.equal(forged(new ResponseError('MOVEDX 13 127.0.0.1:7000'), 12), false);
+    assert.equal(
+      isForgedRedirect(new MovedError('MOVED 13 127.0.0.1:7000'), 12, undefined, resolveFrom),
+      false,
+    );
   });
 });

@@ -239,7 +239,8 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
    * Lends a dedicated connection to the primary that owns `key`'s slot for the duration of `fn`:
    * WATCH / MULTI / EXEC and blocking commands run there. Keys of other slots reject with
    * ClusterCrossSlotError; a redirection (the slot moved) rejects with WatchError while keys are
-   * watched, else with ClusterError — nothing is run on another node.
+   * watched, else with ClusterError — nothing is run on another node. A MOVED or ASK a script
+   * returned itself (another slot, or this very node) rejects as is.
    */
   async withConnection<T>(key: RedisKey, fn: (conn: ClusterConnection) => Promise<T>): Promise<T> {
     if (typeof fn !== 'function') throw notAFunction('withConnection(key, fn)');
@@ -254,7 +255,7 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
         this.buffers,
         executor.support(),
         slot,
-        (e) => executor.redirected(e, node.address),
+        (e) => executor.redirected(e, node.address, slot),
         this.prefix,
         topology.cache,
       );

@@ -20,7 +20,7 @@ import {
 } from '../errors/index.js';
 import type { Retry } from '../retry.js';
 import { mergeReplies } from './merge.js';
-import { withRedirections, type RedirectHost } from './redirect.js';
+import { isForgedRedirect, withRedirections, type RedirectHost } from './redirect.js';
 import { mergeSplit, route, type Route } from './router.js';
 import type { AddressResolver, NodeAddress, SlotMap } from './slot-map.js';
 import type { TransactionHost } from './transaction.js';
@@ -79,9 +79,16 @@ export class Executor implements RedirectHost, TransactionHost {
     });
   }
 
-  /** A redirection the caller will not follow (a lent connection): the map learns from it all the same. */
-  redirected(e: MovedError | AskError, from: NodeAddress): void {
-    if (e instanceof MovedError && e.slot >= 0) this.moved(e.slot, this.resolver(from)(e.host, e.port));
+  /**
+   * A redirection from `from` the caller will not follow (a lent connection for `slot`): the map
+   * learns from it all the same. False, and the map left alone, when no server sent it
+   * (isForgedRedirect): the caller then gets the reply as is.
+   */
+  redirected(e: MovedError | AskError, from: NodeAddress, slot: number): boolean {
+    const resolve = this.resolver(from);
+    if (isForgedRedirect(e, slot, from, resolve)) return false;
+    if (e instanceof MovedError && e.slot >= 0) this.moved(e.slot, resolve(e.host, e.port));
+    return true;
   }
 
   /** Ends every pause (close()): the loops then find the client closed. */
@@ -203,7 +210,7 @@ export class Executor implements RedirectHost, TransactionHost {
   ): Promise<unknown> {
     const t = this.topology;
     let target = slot;
-    return withRedirections(this, name, this.replayable(options), (a) => {
+    return withRedirections(this, name, this.replayable(options), slot, (a) => {
       // A keyless command that met MOVED names its slot: follow that slot from now on.
       if (target < 0 && a.previous instanceof MovedError) target = a.previous.slot;
       const address = a.asking ?? t.pick(target, readOnly && a.number === 0);
@@ -272,10 +279,12 @@ export class Executor implements RedirectHost, TransactionHost {
     const replies = await Promise.all(
       targets.map((first) => {
         const slot = slots?.get(first.key);
+        // `slot` only finds the shard's primary again: the command has no key, so no slot of its
+        // own for a MOVED / ASK to name (-1 below).
         const sent =
           slot === undefined
             ? this.topology.node(first).conn.send(name, args, raw)
-            : withRedirections(this, name, replayable, (a) => {
+            : withRedirections(this, name, replayable, -1, (a) => {
                 const address = a.number === 0 ? first : this.topology.pick(slot, false);
                 a.node = address;
                 return this.topology.node(address).conn.send(name, args, raw);

@@ -4,7 +4,8 @@
  * commands) plus the cluster's: every key must hash to that one slot (ClusterCrossSlotError
  * before sending otherwise), and a redirection is never followed — the connection's state (WATCH,
  * MULTI) lives on this node, so a MOVED or ASK rejects with WatchError while keys are watched,
- * else with ClusterError, and the slot map is updated for the next caller.
+ * else with ClusterError, and the slot map is updated for the next caller. A MOVED or ASK no server
+ * would send (a script's own error reply, see isForgedRedirect) is the command's reply, as is.
  */
 import { Transaction, type BatchTarget, type Queued } from '../shared/pipeline.js';
 import { DedicatedConnection } from '../shared/dedicated.js';
@@ -50,7 +51,8 @@ export class ClusterConnection extends DedicatedConnection {
     checks: ServerSupport | undefined,
     /** The slot every key must hash to. */
     readonly slot: number,
-    private readonly onRedirect: (e: MovedError | AskError) => void,
+    /** Told of a redirection; false when it is no server's (isForgedRedirect): the caller gets it as is. */
+    private readonly onRedirect: (e: MovedError | AskError) => boolean,
     prefix?: KeyPrefix,
     cache?: ClientCache,
   ) {
@@ -111,8 +113,9 @@ export class ClusterConnection extends DedicatedConnection {
           : e instanceof ExecAbortError && isRedirect(e.cause)
             ? e.cause
             : undefined;
-        if (redirect === undefined) throw e;
-        this.onRedirect(redirect);
+        // A redirection the command made up (a script's error reply) is its answer: it ran here,
+        // and a WatchError would tell an optimistic-locking loop to run it again.
+        if (redirect === undefined || !this.onRedirect(redirect)) throw e;
         const command = name.toUpperCase();
         if (watched)
           throw new WatchError(`${command}: the watched slot ${this.slot} moved to another node`, {

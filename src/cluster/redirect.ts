@@ -6,6 +6,8 @@
  * |-------------------------------------------|-----------------------------------------------|
  * | MOVED                                     | follow: update the slot, retry on the owner   |
  * | ASK                                       | ask: ASKING + the command on that node, once  |
+ * | MOVED / ASK that the server cannot have   | give up: the caller gets it as is (a script's |
+ * |   sent: another slot, or the node itself  |   `redis.error_reply`; the command ran)       |
  * | TRYAGAIN, LOADING                         | wait: back off, retry where the map says      |
  * | CLUSTERDOWN, MASTERDOWN, READONLY, and    | refresh: back off, re-read the map, retry     |
  * |   UNBLOCKED of a primary turned replica   |                                               |
@@ -131,15 +133,40 @@ export interface Attempt {
 }
 
 /**
+ * True when a MOVED or ASK reply cannot be a redirection by the server, so it must not be followed:
+ * it names a slot other than `slot`, the one the command's keys hash to (-1: the client knows no
+ * slot for it, and this test is skipped), or it points at `from`, the node that answered, itself
+ * (`resolve` maps its address as for following it: natMap, no host = `from`'s host).
+ *
+ * A server sends MOVED / ASK before running a command, and only for the slot of the command's
+ * keys when that slot is served elsewhere. Any other MOVED / ASK is a reply the command made
+ * itself (`return redis.error_reply('MOVED 1234 127.0.0.1:7001')` in EVAL or FCALL): the command
+ * ran, side effects and all, and following it would run it again, once per redirection allowed.
+ * A made-up reply naming the command's own slot and another node cannot be told from a real one.
+ */
+export function isForgedRedirect(
+  error: unknown,
+  slot: number,
+  from: NodeAddress | undefined,
+  resolve: AddressResolver,
+): boolean {
+  if (!isRedirect(error) || from === undefined) return false;
+  if (slot >= 0 && error.slot !== slot) return true;
+  return resolve(error.host, error.port).key === from.key;
+}
+
+/**
  * Runs `attempt` until it succeeds, a failure is not worth another attempt (rethrown as is), or
  * the budget is spent (ClusterError / ClusterDownError with the last failure as `cause`).
  * `command` is the name as the caller spelt it: upper-cased only where it is reported (the debug
- * line, the budget error), so a command that succeeds at once never pays for that.
+ * line, the budget error), so a command that succeeds at once never pays for that. `slot` is the
+ * slot the command's keys hash to, -1 when it has none (see isForgedRedirect).
  */
 export async function withRedirections<T>(
   host: RedirectHost,
   command: string,
   safe: boolean,
+  slot: number,
   attempt: (a: Attempt) => Promise<T>,
 ): Promise<T> {
   const max = host.maxRedirections;
@@ -155,7 +182,10 @@ export async function withRedirections<T>(
       last = e;
       // A script's own error reply with a refusal's code: it ran, so it is the caller's answer.
       if (isScriptErrorReply(e, command)) throw e;
-      const action = classify(e, safe, a.node === undefined ? sameHost('') : host.resolver(a.node));
+      const resolve = a.node === undefined ? sameHost('') : host.resolver(a.node);
+      // A MOVED / ASK no server would send: the command's own reply, so it ran (and is not resent).
+      if (isForgedRedirect(e, slot, a.node, resolve)) throw e;
+      const action = classify(e, safe, resolve);
       switch (action.kind) {
         case 'follow':
           if (redirectChannel.hasSubscribers || debugging) announce('MOVED', e, a.node, action.to, command);

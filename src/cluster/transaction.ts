@@ -76,7 +76,7 @@ export class ClusterTransaction extends Transaction {
     const slot = transactionSlot(queued);
     await this.host.ready();
     try {
-      return await withRedirections(this.host.redirects, 'EXEC', false, async (a) => {
+      return await withRedirections(this.host.redirects, 'EXEC', false, slot, async (a) => {
         // The caller gave up (withOptions) after a refused attempt: a resend now would run the
         // block after it was told the transaction timed out or was aborted.
         if (gave?.up !== undefined) throw gave.up;

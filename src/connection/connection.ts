@@ -182,7 +182,6 @@ export class Connection extends Emitter<ConnectionEvents> {
       clientName: config.clientName,
       readOnly: config.readOnly ?? false,
     });
-    const self = this;
     this.queue = new CommandQueue(
       {
         commandTimeout: config.commandTimeout,
@@ -193,12 +192,8 @@ export class Connection extends Emitter<ConnectionEvents> {
         retryReplies: config.retryReplies ?? true,
       },
       {
-        get writable() {
-          return self.life.writable;
-        },
-        get closed() {
-          return self.life.closed;
-        },
+        writable: () => this.life.writable,
+        closed: () => this.life.closed,
         stuck: (e) => this.life.drop(e),
         loading: () => this.life.loading(),
         readOnlyReply: () => this.life.readOnlyReply(),

@@ -58,12 +58,17 @@ export interface QueueConfig {
   retryReplies: boolean;
 }
 
-/** What the queue asks of the connection around it. */
+/**
+ * What the queue asks of the connection around it. Functions, not getters: the host is an object literal, and
+ * V8 keeps a literal with accessors in dictionary mode, which made every `host.…` the queue reads
+ * per command (these two, `claim` per reply) a hash lookup through the LoadIC builtin (W2: 3 % of
+ * the client's CPU).
+ */
 export interface QueueHost {
   /** Commands may be written now (handshake done, not paused). */
-  readonly writable: boolean;
+  writable(): boolean;
   /** Closing or closed: new commands reject. */
-  readonly closed: boolean;
+  closed(): boolean;
   /** Nothing arrived since a command timed out: tear the socket down and reconnect. */
   stuck(error: TimeoutError): void;
   /** The server answered -LOADING: hold writes until it has loaded. */
@@ -239,13 +244,13 @@ export class CommandQueue implements ReplyHandler {
   /** One command: written now if possible, else queued; rejected when a bound is hit. */
   enqueue(p: Pending): void {
     const host = this.host;
-    if (host.closed) {
+    if (host.closed()) {
       p.reject(tagged(closedError(), p));
       return;
     }
     const limited = this.config.commandTimeout > 0 && !p.blocking;
     if (
-      host.writable &&
+      host.writable() &&
       this.waiting.length === 0 &&
       this.inflight.length < this.config.maxInflight &&
       this.inflight.length < this.config.maxQueued
@@ -266,7 +271,7 @@ export class CommandQueue implements ReplyHandler {
     }
     if (limited) this.startAttempt(p);
     this.waiting.push(p);
-    if (!host.writable) host.wake();
+    if (!host.writable()) host.wake();
   }
 
   /**
@@ -278,12 +283,12 @@ export class CommandQueue implements ReplyHandler {
     const fail = (error: Error): void => {
       for (const p of batch) p.reject(tagged(error, p));
     };
-    if (host.closed) return fail(closedError());
+    if (host.closed()) return fail(closedError());
     for (const p of batch) p.batch = batch;
     // maxQueued holds on this fast path too: without it a block on a ready connection was
     // written whatever was already unanswered (the same block queued while connecting rejects).
     if (
-      host.writable &&
+      host.writable() &&
       this.waiting.length === 0 &&
       this.inflight.length < this.config.maxInflight &&
       this.size + batch.length <= this.config.maxQueued
@@ -307,7 +312,7 @@ export class CommandQueue implements ReplyHandler {
       if (this.config.commandTimeout > 0 && !p.blocking) this.startAttempt(p);
       this.waiting.push(p);
     }
-    if (!host.writable) host.wake();
+    if (!host.writable()) host.wake();
   }
 
   /** A handshake or resubscription command: written now, ahead of everything waiting. */
@@ -317,7 +322,7 @@ export class CommandQueue implements ReplyHandler {
 
   /** The bound `n` more commands would cross, as the error to reject them with. */
   private fullFor(n: number): ConnectionError | undefined {
-    if (!this.host.writable && this.waiting.length + n > this.config.maxOfflineQueue)
+    if (!this.host.writable() && this.waiting.length + n > this.config.maxOfflineQueue)
       return new ConnectionError('Offline queue is full (maxOfflineQueue)', { code: CODES.offlineFull });
     if (this.size + n > this.config.maxQueued)
       return new ConnectionError('Command queue is full (maxQueued)', { code: CODES.queueFull });
@@ -445,7 +450,7 @@ export class CommandQueue implements ReplyHandler {
     const max = this.config.maxInflight;
     // Not into a socket about to be dropped (detached): lost() would count what waits here as
     // lost unsent and charge it a retry (a -READONLY retry would pay two per refusal).
-    while (this.waiting.length > 0 && this.host.writable && !this.holding && this.transport !== undefined) {
+    while (this.waiting.length > 0 && this.host.writable() && !this.holding && this.transport !== undefined) {
       const p = this.waiting.peek() as Pending;
       const batch = p.batch;
       if (this.inflight.length >= max && (batch === undefined || batch[0] === p)) return;
@@ -730,7 +735,7 @@ export class CommandQueue implements ReplyHandler {
     if (this.holdTimer !== undefined || this.inflight.length > 0) return;
     this.holding = false;
     this.pump();
-    if (this.waiting.length > 0 && !this.host.writable) this.host.wake();
+    if (this.waiting.length > 0 && !this.host.writable()) this.host.wake();
   }
 
   /**

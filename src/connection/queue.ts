@@ -24,10 +24,10 @@ import { RequestEncoder } from '../protocol/encoder.js';
 import type { Retry } from '../retry.js';
 import type { Transport } from '../transport/types.js';
 import type { Clock, TimerHandle } from './clock.js';
+import { Fifo } from './fifo.js';
 import {
   FENCE_ONLY,
   FENCE_OWN,
-  Fifo,
   errorFor,
   release,
   settleWithout,

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   AskError,
   ClusterCrossSlotError,
+  Lock,
   LockError,
   MovedError,
   NoScriptError,
@@ -17,6 +18,7 @@ import {
   keySlot,
 } from '../src/index.js';
 import { startCluster, type ClusterNode, type RedisClusterHandle } from './support/cluster.js';
+import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
 import { waitUntil } from './support/redis-server.js';
 
 const INCR_BY = `
@@ -261,6 +263,96 @@ redis.register_function('forge', function(keys, args) redis.call('INCR', keys[1]
     assert.equal(await b.acquire(), true);
     await b.release();
     await assert.rejects(a.release(), LockError);
+  });
+
+  describe('lock: an acquire given up on while its SET waits unsent is withdrawn (the SET never runs)', () => {
+    const name = 'lock:unsent';
+    let owner: ClusterNode;
+    before(async () => {
+      owner = await cluster.ownerOf(keySlot(name));
+    });
+
+    /**
+     * A client whose connection to the lock's owner goes through a paused proxy (natMap): it
+     * opens, and its handshake waits there, so the SET waits in that connection's queue. The slot
+     * map comes from the other seeds, or (`seedsVia`) from the owner through the proxy too, so
+     * the map itself is still loading and the SET waits for it.
+     */
+    const offline = async (seedsVia = false): Promise<{ c: RedisCluster; proxy: FaultProxy }> => {
+      const proxy = await startFaultProxy(owner.port);
+      proxy.pause();
+      const c = new RedisCluster({
+        nodes: seedsVia
+          ? [{ host: '127.0.0.1', port: proxy.port }]
+          : cluster.startupNodes().filter((n) => n.port !== owner.port),
+        natMap: { [`127.0.0.1:${owner.port}`]: { host: '127.0.0.1', port: proxy.port } },
+        refreshInterval: 0,
+      });
+      c.on('error', () => undefined);
+      return { c, proxy };
+    };
+    /** Once the owner's connection is up, a SET given up on would have run before this GET. */
+    const neverRan = async (c: RedisCluster, proxy: FaultProxy, lock: Lock): Promise<void> => {
+      proxy.resume();
+      assert.equal(await c.get(name), null);
+      assert.equal(await calls(owner, 'set'), 0, 'the SET was withdrawn: it never reached the owner');
+      assert.equal(await owner.command('EXISTS', name), 0);
+      assert.equal(lock.token, undefined);
+      await assert.rejects(lock.release(), LockError);
+    };
+
+    for (const seedsVia of [false, true]) {
+      const where = seedsVia ? 'the slot map still loading' : "the owner's connection in its handshake";
+      it(`abort (${where}): rejects LockError ABORTED`, async () => {
+        await owner.command('DEL', name);
+        await owner.command('CONFIG', 'RESETSTAT');
+        const { c, proxy } = await offline(seedsVia);
+        try {
+          if (!seedsVia) await c.connect(); // the map, from the other seeds: the owner not reached yet
+          const lock = c.lock(name, { timeout: 30_000 });
+          const controller = new AbortController();
+          const waiting = lock.acquire({ signal: controller.signal }).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          await waitUntil('a connection held by the paused proxy', 5000, () =>
+            Promise.resolve(proxy.connections > 0 ? undefined : 'none yet'),
+          );
+          assert.equal(c.slots === undefined, seedsVia, 'the slot map loading, or loaded');
+          controller.abort(new Error('shutting down'));
+          const err = await waiting;
+          assert.ok(err instanceof LockError, String(err));
+          assert.equal(err.code, 'ERR_WREDIS_ABORTED');
+          await neverRan(c, proxy, lock);
+        } finally {
+          proxy.resume();
+          await c.close();
+          await proxy.close();
+        }
+      });
+    }
+
+    it("blockingTimeout (the owner's connection in its handshake): rejects LockError LOCK_TIMEOUT", async () => {
+      await owner.command('DEL', name);
+      await owner.command('CONFIG', 'RESETSTAT');
+      const { c, proxy } = await offline();
+      try {
+        await c.connect();
+        const lock = c.lock(name, { timeout: 30_000, blockingTimeout: 100, sleep: 10 });
+        const err = await lock.acquire().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        assert.ok(err instanceof LockError, String(err));
+        assert.equal(err.code, 'ERR_WREDIS_LOCK_TIMEOUT');
+        assert.equal(proxy.connections, 1, 'the handshake was still held');
+        await neverRan(c, proxy, lock);
+      } finally {
+        proxy.resume();
+        await c.close();
+        await proxy.close();
+      }
+    });
   });
 
   it('streamConsumer: XREADGROUP BLOCK on a blocking connection of the stream node, acks, stops on close()', async () => {

@@ -17,6 +17,7 @@ import {
   ErrorCodes,
   ModuleCommandNotSupportedError,
   RedisCluster,
+  ResponseError,
   Retry,
   TryAgainError,
   keySlot,
@@ -169,9 +170,31 @@ describe('RedisCluster on a real 3+3 cluster', () => {
     assert.ok(mod instanceof ModuleCommandNotSupportedError, String(mod));
   });
 
-  it('runs single-slot transactions and refuses cross-slot ones', async () => {
+  it('runs single-slot transactions and refuses cross-slot ones, naming the command upper-case', async () => {
     assert.deepEqual(await r.multi().set('{tx}a', '1').incr('{tx}a').exec(), ['OK', 2]);
-    await assert.rejects(r.multi().set('tx:a', '1').set('tx:b', '2').exec(), ClusterTransactionError);
+    // The message names the command whose keys left the slot (never a key: keys may be user data).
+    const slotA = keySlot('tx:a');
+    const slotB = keySlot('tx:b');
+    await assert.rejects(r.multi().set('tx:a', '1').set('tx:b', '2').exec(), (e: unknown) => {
+      assert.ok(e instanceof ClusterTransactionError, String(e));
+      assert.equal(e.command, 'MULTI');
+      assert.equal(
+        e.message,
+        `A cluster transaction needs every key in one slot: SET is for slot ${slotB}, the commands before it for slot ${slotA}`,
+      );
+      assert.doesNotMatch(e.message, /tx:/);
+      return true;
+    });
+    // One multi-key command whose keys span slots: named too (as spelt through call(), upper-cased).
+    await assert.rejects(r.multi().call('mset', 'tx:a', '1', 'tx:b', '2').exec(), {
+      name: 'ClusterTransactionError',
+      message: 'A cluster transaction needs every key in one slot: the keys of MSET hash to several slots',
+    });
+    // A queued command's error in EXEC's reply names its command upper-case as well.
+    const [ok, wrong] = await r.multi().set('{tx}s', 'x').incr('{tx}s').exec();
+    assert.equal(ok, 'OK');
+    assert.ok(wrong instanceof ResponseError, String(wrong));
+    assert.equal(wrong.command, 'INCR');
   });
 
   it('follows ASK during a migration and retries TRYAGAIN within the budget', async () => {

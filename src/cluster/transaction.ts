@@ -11,6 +11,7 @@ import { tracedAt } from '../diagnostics.js';
 import { Transaction, type BatchTarget, type GaveUp, type Queued } from '../shared/pipeline.js';
 import { lookupCommand } from '../commands/table.js';
 import {
+  ClusterCrossSlotError,
   ClusterDownError,
   ClusterError,
   ClusterTransactionError,
@@ -31,7 +32,11 @@ export interface TransactionHost {
   target(node: NodeAddress, asking: boolean): BatchTarget;
 }
 
-/** The one slot of a transaction's keys (-1 when keyless); ClusterTransactionError when they span slots. */
+/**
+ * The one slot of a transaction's keys (-1 when keyless); ClusterTransactionError when they span
+ * slots. Its message names the queued command that broke the rule (upper-cased, as every error
+ * names a command), the slots only: keys may be user data.
+ */
 export function transactionSlot(queued: readonly Queued[]): number {
   let slot = -1;
   for (const q of queued) {
@@ -39,20 +44,28 @@ export function transactionSlot(queued: readonly Queued[]): number {
     try {
       r = route(lookupCommand(q.name, q.args), q.name, q.args);
     } catch (e) {
-      throw new ClusterTransactionError('A cluster transaction needs every key in one slot', {
-        command: 'MULTI',
-        cause: e,
-      });
+      // ClusterCrossSlotError (keys of several slots, not splittable) or DataError (a bad key).
+      const why =
+        e instanceof ClusterCrossSlotError ? 'hash to several slots' : `cannot be routed (${String(e)})`;
+      throw spansSlots(`the keys of ${q.name.toUpperCase()} ${why}`, e);
     }
     if (r.kind === 'any' || r.kind === 'fanout') continue;
-    if (r.kind !== 'slot' || (slot >= 0 && r.slot !== slot)) {
-      throw new ClusterTransactionError('A cluster transaction needs every key in one slot', {
-        command: 'MULTI',
-      });
-    }
+    // A split kind: a multi-key command (MSET, DEL …) whose keys hash to several slots.
+    if (r.kind !== 'slot') throw spansSlots(`the keys of ${q.name.toUpperCase()} hash to several slots`);
+    if (slot >= 0 && r.slot !== slot)
+      throw spansSlots(
+        `${q.name.toUpperCase()} is for slot ${r.slot}, the commands before it for slot ${slot}`,
+      );
     slot = r.slot;
   }
   return slot;
+}
+
+function spansSlots(why: string, cause?: unknown): ClusterTransactionError {
+  return new ClusterTransactionError(
+    `A cluster transaction needs every key in one slot: ${why}`,
+    cause === undefined ? { command: 'MULTI' } : { command: 'MULTI', cause },
+  );
 }
 
 /** The redirection hidden in a refused block: EXEC itself redirected, or EXECABORT caused by a queued command's. */

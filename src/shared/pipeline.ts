@@ -342,7 +342,8 @@ export class Transaction<T extends unknown[] = []> extends Batch {
       });
     return results.map((r, i) => {
       const q = queued[i] as Queued;
-      if (r instanceof RedisError) return withCommand(r, q.name);
+      // Named upper-case, as every error names its command (q.name is as the caller spelt it).
+      if (r instanceof RedisError) return withCommand(r, q.name.toUpperCase());
       if (q.transform === undefined) return r;
       try {
         return q.transform(r);

@@ -7,7 +7,8 @@
  *
  * A variant is `client|node flags|VAR=value,VAR=value|checkout`: the checkout (optional) is the
  * root of another build, measured as client `wredis@…`. PREFIX='perf stat -o /tmp/%C.txt' runs each
- * child under a command (%C: the client). Prints, per child, ops/s and CPU (user, system) per op.
+ * child under a command (%C: the client). Prints, per child, ops/s, CPU (user, system) per op and
+ * RSS (before the measured loop, and its peak during it).
  * The workload defaults to W5-1mb-buf (GET 1 MB as a Buffer), whose cost is mostly the collector's
  * and the C library's (bench/RESULTS.md).
  */
@@ -67,15 +68,18 @@ try {
         ops?: number;
         cpuUserMs?: number;
         cpuSystemMs?: number;
+        rssBeforeMB?: number;
+        rssPeakMB?: number;
         error?: string;
       };
       if (!res.ok || res.ops === undefined || res.ops === 0) {
         console.log(`${r} ${v}: failed ${res.error ?? p.stderr.slice(0, 300)}`);
         continue;
       }
-      const per = (ms = 0): string => ((ms * 1000) / (res.ops as number)).toFixed(0);
+      const per = (ms = 0): string =>
+        ((ms * 1000) / (res.ops as number)).toFixed((res.ops as number) > 100_000 ? 2 : 0);
       console.log(
-        `${r} ${v.padEnd(40)} ${res.opsPerSec?.toFixed(0)} ops/s, CPU µs/op user ${per(res.cpuUserMs)} system ${per(res.cpuSystemMs)}`,
+        `${r} ${v.padEnd(40)} ${res.opsPerSec?.toFixed(0)} ops/s, CPU µs/op user ${per(res.cpuUserMs)} system ${per(res.cpuSystemMs)}, RSS MB ${res.rssBeforeMB?.toFixed(0)} -> peak ${res.rssPeakMB?.toFixed(0)}`,
       );
     }
   }

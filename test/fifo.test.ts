@@ -137,6 +137,43 @@ describe('Fifo (the connection queue line)', () => {
     assert.equal((fifo as unknown as { items: unknown[] }).items.length, 128);
   });
 
+  test('a line that never empties gives back the room a burst took (shift, retain, popNewest)', () => {
+    // A connection under steady load after a burst (a stalled server's backlog, a reconnect's
+    // requeue): its in-flight and deadline lines hold a few commands at every moment, so "back to
+    // empty" never comes. The ring must still shrink, as the array it replaced did (sliced every
+    // thousand shifts), else every such connection keeps its high-water ring (16 MB per line at 2M).
+    const ring = (f: Fifo<number>): number => (f as unknown as { items: unknown[] }).items.length;
+    const fifo = new Fifo<number>();
+    let next = 0;
+    for (; next < 100_000; next++) fifo.push(next);
+    assert.equal(ring(fifo), 131_072);
+    // Steady: one out, one in, while the backlog drains down to 100 (never empty).
+    let expected = 0;
+    while (fifo.length > 100) {
+      assert.equal(fifo.shift(), expected++);
+      if (expected % 2 === 0) fifo.push(next++);
+    }
+    assert.ok(ring(fifo) <= 2048, `ring of ${ring(fifo)} slots kept for ${fifo.length} items`);
+    assert.deepEqual(
+      [...fifo],
+      Array.from({ length: fifo.length }, (_, i) => expected + i),
+    );
+
+    // retain (failed reconnects age the waiting line) and popNewest (a withdrawal) shrink it too.
+    for (let i = 0; i < 100_000; i++) fifo.push(next++);
+    fifo.retain((x) => x % 1000 === 0);
+    assert.ok(ring(fifo) <= 2048, `ring of ${ring(fifo)} slots kept for ${fifo.length} items after retain`);
+    const kept = fifo.length;
+    const burst = next;
+    for (let i = 0; i < 100_000; i++) fifo.push(next++);
+    assert.equal(fifo.popNewest((x) => x >= burst).length, 100_000);
+    assert.equal(fifo.length, kept);
+    assert.ok(
+      ring(fifo) <= 2048,
+      `ring of ${ring(fifo)} slots kept for ${fifo.length} items after popNewest`,
+    );
+  });
+
   test('an emptied line gives back the room a burst took', () => {
     const fifo = new Fifo<number>();
     for (let i = 0; i < 5000; i++) fifo.push(i);

@@ -8,6 +8,8 @@
 /** The smallest ring, and the largest one kept once the line is empty (a burst's ring is dropped). */
 const MIN_CAPACITY = 16;
 const KEPT_CAPACITY = 1024;
+/** A larger ring is halved while less than a quarter of it is used, the line empty or not. */
+const SHRINK_ABOVE = 2 * KEPT_CAPACITY;
 
 export class Fifo<T> {
   /** Capacity a power of two; `head` is the oldest item, `size` items follow it (wrapping). */
@@ -15,6 +17,12 @@ export class Fifo<T> {
   private mask = MIN_CAPACITY - 1;
   private head = 0;
   private size = 0;
+  /**
+   * Fewer items than this and the ring is too big (a quarter of it; 0 for a ring of SHRINK_ABOVE
+   * or less). A line under steady load after a burst may never be empty, and the array it replaced
+   * gave the burst's room back by slicing: without this its high-water ring stayed (16 MB at 2M).
+   */
+  private shrinkBelow = 0;
   /** Set while `retain` walks the ring: items pushed meanwhile wait here, then go to the end. */
   private pushedWhileRetaining: T[] | undefined;
 
@@ -43,6 +51,7 @@ export class Fifo<T> {
     this.items[this.head] = undefined;
     this.head = (this.head + 1) & this.mask;
     if (--this.size === 0) this.emptied();
+    else if (this.size < this.shrinkBelow) this.fit();
     return item;
   }
 
@@ -74,6 +83,7 @@ export class Fifo<T> {
       this.pushedWhileRetaining = undefined;
       if (w === 0) this.emptied();
       for (const item of later) this.push(item);
+      if (this.size < this.shrinkBelow) this.fit();
     }
   }
 
@@ -89,6 +99,7 @@ export class Fifo<T> {
     }
     this.size -= n;
     if (this.size === 0) this.emptied();
+    else if (this.size < this.shrinkBelow) this.fit();
     return out;
   }
 
@@ -97,6 +108,7 @@ export class Fifo<T> {
     const out = this.toArray();
     this.items = emptyRing<T>(MIN_CAPACITY);
     this.mask = MIN_CAPACITY - 1;
+    this.shrinkBelow = 0;
     this.head = 0;
     this.size = 0;
     return out;
@@ -112,12 +124,25 @@ export class Fifo<T> {
     return out;
   }
 
-  /** Twice the room, the items in order from index 0. */
+  /** Twice the room. */
   private grow(): void {
-    const next = emptyRing<T>((this.mask + 1) * 2);
+    this.resize((this.mask + 1) * 2);
+  }
+
+  /** Less than a quarter of a ring above SHRINK_ABOVE used: halved until it is not (amortized O(1)). */
+  private fit(): void {
+    let capacity = this.mask + 1;
+    while (capacity > SHRINK_ABOVE && this.size < capacity >> 2) capacity >>= 1;
+    this.resize(capacity);
+  }
+
+  /** A ring of `capacity` (a power of two, at least `size`), the items in order from index 0. */
+  private resize(capacity: number): void {
+    const next = emptyRing<T>(capacity);
     for (let i = 0; i < this.size; i++) next[i] = this.items[(this.head + i) & this.mask];
     this.items = next;
-    this.mask = next.length - 1;
+    this.mask = capacity - 1;
+    this.shrinkBelow = capacity > SHRINK_ABOVE ? capacity >> 2 : 0;
     this.head = 0;
   }
 
@@ -127,6 +152,7 @@ export class Fifo<T> {
     if (this.mask + 1 > KEPT_CAPACITY) {
       this.items = emptyRing<T>(MIN_CAPACITY);
       this.mask = MIN_CAPACITY - 1;
+      this.shrinkBelow = 0;
     }
   }
 }

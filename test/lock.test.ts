@@ -186,6 +186,25 @@ describe('Lock', () => {
     assert.equal((err.cause as Error).message, 'shutting down');
   });
 
+  it("a withOptions() view's signal ends acquire() as its own signal does (the SET's signal does not replace it)", async () => {
+    await new Lock(a, 'lk', { timeout: 10_000 }).acquire();
+    const controller = new AbortController();
+    // The SET goes under a signal of the lock's own (to withdraw it when given up on); the view's
+    // signal must still bound the wait. Without it the abort is ignored until blockingTimeout.
+    const waiting = b
+      .withOptions({ signal: controller.signal })
+      .lock('lk', { sleep: 20, blockingTimeout: 3000 })
+      .acquire();
+    setTimeout(() => controller.abort(new Error('shutting down')), 30);
+    const err = await waiting.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof LockError, String(err));
+    assert.equal(err.code, 'ERR_WREDIS_ABORTED', err.message);
+    assert.equal((err.cause as Error).message, 'shutting down');
+  });
+
   it('a sleep beyond what a timer holds (2 ** 31 ms and more) waits, not 1 ms between attempts', async () => {
     await new Lock(a, 'lk', { timeout: 10_000 }).acquire();
     await a.configResetstat();

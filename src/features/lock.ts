@@ -40,7 +40,10 @@ export interface AcquireOptions {
   blockingTimeout?: number;
   /** The token to store instead of a random one. */
   token?: string;
-  /** Gives up waiting (LockError with the signal's reason as cause). */
+  /**
+   * Gives up waiting (LockError with the signal's reason as cause). The signal of a `withOptions()`
+   * view the lock was made on does the same.
+   */
   signal?: AbortSignal;
 }
 
@@ -114,7 +117,9 @@ export class Lock {
     checkMs('sleep', sleep, 0);
     checkMs('blockingTimeout', blockingTimeout, 0);
     const token = options?.token ?? this.options.token ?? randomToken();
-    const signal = options?.signal;
+    // The view's signal too: the SET goes under the lock's own signal (attemptWithin), which would
+    // otherwise replace it, and the wait then ignored the view's abort until blockingTimeout.
+    const signal = eitherSignal(options?.signal, viewSignal(this.client));
     const args: unknown[] = timeout === undefined ? ['NX'] : ['NX', 'PX', timeout];
     const deadline = blockingTimeout === undefined ? Infinity : performance.now() + blockingTimeout;
     // When an attempt still unanswered is given up on. The last attempt is made at the deadline:
@@ -360,6 +365,18 @@ export class Lock {
     const stored = await this.client.call('GET', this.name);
     return stored !== null && asText(stored) === token;
   }
+}
+
+/** The signal of the `withOptions()` view `client` is, if any. */
+function viewSignal(client: CommandRunner): AbortSignal | undefined {
+  return (client as { callOptions?: CallOptions }).callOptions?.signal;
+}
+
+/** A signal that aborts when `a` or `b` does (either may be absent). */
+function eitherSignal(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
+  if (a === undefined || a === b) return b;
+  if (b === undefined) return a;
+  return AbortSignal.any([a, b]);
 }
 
 /** A client whose commands an abort of `signal` withdraws while unsent (a `withOptions()` view); else `client`. */

@@ -273,7 +273,7 @@ async function main(o: Options): Promise<void> {
         ]),
       ),
       latency:
-        'performance.now() around each operation into a preallocated Float64Array; nearest-rank p50/p99',
+        "one performance.now() per operation (its end is the next one's start on the same worker) into a preallocated Float64Array; nearest-rank p50/p99",
       cpu: 'process.cpuUsage() delta of the child over the measured loop ÷ commands',
       rss: 'peak of process.memoryUsage.rss() sampled every 20 ms during the measured loop',
       ratio: 'cmd/s ÷ ioredis (plain) in the same repeat; median of those ratios',

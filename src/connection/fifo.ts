@@ -2,7 +2,7 @@
  * A first-in first-out line: the connection queue's commands in flight, waiting, and their
  * deadlines. A ring over one array: with a steady number in flight (100 for W2) push and shift
  * allocate nothing. The array-with-a-head it replaces grew by reallocation as it was pushed and
- * was compacted by a copy every thousand shifts: ~50 bytes of garbage and a copy per command.
+ * was compacted by a copy every thousand shifts: about 40 bytes of garbage a command (W2).
  */
 
 /** The smallest ring, and the largest one kept once the line is empty (a burst's ring is dropped). */

@@ -165,6 +165,35 @@ redis.register_function('forge', function(keys, args) redis.call('INCR', keys[1]
         cases.map(({ reply, cls }) => once(reply, cls, reply)),
       );
     });
+
+    it("its own slot and another primary: followed once, that primary's MOVED back ends it (no ping-pong)", async () => {
+      // Such a reply is a real redirection's twin; only the other node's answer tells them apart.
+      const key = '{k}c';
+      const slot = keySlot(key);
+      const owner = await cluster.ownerOf(slot);
+      const other = cluster.primaries.find((n) => n !== owner) as ClusterNode;
+      await r.del(key);
+      await r.functionLoad(
+        `#!lua name=pingponglib
+redis.register_function('pingpong', function(keys, args) redis.call('INCR', keys[1]) return redis.error_reply(args[1]) end)`,
+        { replace: true },
+      );
+      const got: string[] = [];
+      const want: string[] = [];
+      for (const cls of [MovedError, AskError]) {
+        const reply = `${cls === MovedError ? 'MOVED' : 'ASK'} ${slot} 127.0.0.1:${other.port}`;
+        got.push(await outcome(`EVAL ${reply}`, key, r.eval(forged(reply), { keys: [key] })));
+        want.push(once(`EVAL ${reply}`, cls, reply));
+        got.push(await outcome(`FCALL ${reply}`, key, r.fcall('pingpong', { keys: [key], args: [reply] })));
+        want.push(once(`FCALL ${reply}`, cls, reply));
+      }
+      assert.deepEqual(got, want);
+      // A command that runs no user code still follows MOVED as before (the map may still name
+      // the other primary after the followed reply).
+      await r.set(key, 'plain');
+      assert.equal(String(await owner.command('GET', key)), 'plain');
+      assert.equal(await r.get(key), 'plain');
+    });
   });
 
   it('script(lua).run: EVALSHA on the owner of the keys, loaded per node on NOSCRIPT', async () => {

@@ -8,6 +8,8 @@
  * | ASK                                       | ask: ASKING + the command on that node, once  |
  * | MOVED / ASK that the server cannot have   | give up: the caller gets it as is (a script's |
  * |   sent: another slot, or the node itself  |   `redis.error_reply`; the command ran)       |
+ * | script: node B sends it back to node A    | give up: the caller gets A's reply as is      |
+ * |   that had just sent it to B              |   (A's script made it up; see PingPong)       |
  * | TRYAGAIN, LOADING                         | wait: back off, retry where the map says      |
  * | CLUSTERDOWN, MASTERDOWN, READONLY, and    | refresh: back off, re-read the map, retry     |
  * |   UNBLOCKED of a primary turned replica   |                                               |
@@ -25,7 +27,7 @@
  * retries), so one failure is never retried at two levels.
  */
 import { redirectChannel } from '../diagnostics.js';
-import { isScriptErrorReply } from '../errors/server-errors.js';
+import { isScriptErrorReply, runsUserCode } from '../errors/server-errors.js';
 import { debug, debugging } from '../debug-log.js';
 import {
   AskError,
@@ -156,6 +158,33 @@ export function isForgedRedirect(
 }
 
 /**
+ * Where each node sent one script command (EVAL, FCALL …) within its redirection loop, to catch a
+ * script's made-up MOVED / ASK that names the command's own slot and another real node (which
+ * isForgedRedirect cannot tell from a real one): that node, not owning the slot, sends the
+ * command back with a real MOVED, and following that would run the script again, once per two
+ * redirections (about 9 times in a budget of 16). Two nodes each sending the command to the
+ * other is what a made-up reply gives, so the first one's reply is taken for the script's: the
+ * caller gets it as is, and the script has run once. A real pair of such replies (two nodes that
+ * disagree for a moment during a failover) also ends the command then, with the MOVED; the
+ * script did not run, as with any MOVED.
+ */
+class PingPong {
+  /** Per node's key: where it sent the command, and the reply that sent it. */
+  private readonly sent = new Map<string, { to: string; reply: unknown }>();
+
+  /**
+   * Notes that `from` sent the command to `to` with `reply`; returns the earlier reply of `to`
+   * when `to` had sent it to `from` (the reply to give the caller), else undefined.
+   */
+  bounce(from: NodeAddress, to: NodeAddress, reply: unknown): unknown {
+    const back = this.sent.get(to.key);
+    if (back !== undefined && back.to === from.key) return back.reply;
+    this.sent.set(from.key, { to: to.key, reply });
+    return undefined;
+  }
+}
+
+/**
  * Runs `attempt` until it succeeds, a failure is not worth another attempt (rethrown as is), or
  * the budget is spent (ClusterError / ClusterDownError with the last failure as `cause`).
  * `command` is the name as the caller spelt it: upper-cased only where it is reported (the debug
@@ -173,6 +202,8 @@ export async function withRedirections<T>(
   let asking: NodeAddress | undefined;
   let last: unknown;
   let routingRefreshed = false;
+  // Only for scripts: any other command's MOVED / ASK is the server's (see PingPong).
+  let pingPong: PingPong | undefined;
   for (let n = 0; n <= max; n++) {
     const a: Attempt = { number: n, asking, previous: last, node: undefined };
     asking = undefined;
@@ -186,6 +217,14 @@ export async function withRedirections<T>(
       // A MOVED / ASK no server would send: the command's own reply, so it ran (and is not resent).
       if (isForgedRedirect(e, slot, a.node, resolve)) throw e;
       const action = classify(e, safe, resolve);
+      if (
+        (action.kind === 'follow' || action.kind === 'ask') &&
+        a.node !== undefined &&
+        runsUserCode(command)
+      ) {
+        const first = (pingPong ??= new PingPong()).bounce(a.node, action.to, e);
+        if (first !== undefined) throw first;
+      }
       switch (action.kind) {
         case 'follow':
           if (redirectChannel.hasSubscribers || debugging) announce('MOVED', e, a.node, action.to, command);

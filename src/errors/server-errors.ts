@@ -185,6 +185,14 @@ const USER_CODE: ReadonlySet<string> = new Set([
   'FCALL_RO',
 ]);
 
+/**
+ * True when `command` (any case) runs the caller's Lua (EVAL, EVALSHA, FCALL and their `_RO`
+ * forms), so any error reply to it, MOVED and ASK too, may be the script's own.
+ */
+export function runsUserCode(command: string): boolean {
+  return USER_CODE.has(command.toUpperCase());
+}
+
 /** Per code, text the server's own refusal of a script or function call has (Redis and Valkey). */
 const SERVER_REFUSAL: ReadonlyMap<string, readonly string[]> = new Map([
   ['BUSY', [' is busy running ']],
@@ -207,7 +215,7 @@ export function isScriptErrorReply(error: unknown, command: string): boolean {
   // Not ResponseError alone: -LOADING is a BusyLoadingError (a ConnectionError).
   if (!(error instanceof RedisError)) return false;
   const marks = SERVER_REFUSAL.get(error.code ?? '');
-  if (marks === undefined || !USER_CODE.has(command.toUpperCase())) return false;
+  if (marks === undefined || !runsUserCode(command)) return false;
   return !marks.some((m) => error.message.includes(m));
 }
 

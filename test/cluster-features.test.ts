@@ -186,6 +186,12 @@ redis.register_function('pingpong', function(keys, args) redis.call('INCR', keys
         want.push(once(`EVAL ${reply}`, cls, reply));
         got.push(await outcome(`FCALL ${reply}`, key, r.fcall('pingpong', { keys: [key], args: [reply] })));
         want.push(once(`FCALL ${reply}`, cls, reply));
+        // A pipeline's command follows redirections through the same loop.
+        const pipe = r.pipeline();
+        pipe.eval(forged(reply), { keys: [key] });
+        const [error] = (await pipe.exec()) as unknown[];
+        got.push(await outcome(`pipelined EVAL ${reply}`, key, error));
+        want.push(once(`pipelined EVAL ${reply}`, cls, reply));
       }
       assert.deepEqual(got, want);
       // A command that runs no user code still follows MOVED as before (the map may still name

@@ -81,7 +81,11 @@ export interface BatchTraceContext extends ServerContext {
   error?: unknown;
 }
 
-/** Context of a `wredis:connect` trace: one connection attempt. */
+/**
+ * Context of a `wredis:connect` trace: one connection attempt. For a client of `Sentinel` the
+ * node is known only once the sentinels named it: `serverAddress` is empty (`serverPort`
+ * undefined) at start and names the node reached from the moment its socket is up.
+ */
 export interface ConnectTraceContext extends ServerContext {
   /** 1 for the first attempt, then counting failed attempts in a row. */
   attempt: number;

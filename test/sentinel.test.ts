@@ -440,7 +440,7 @@ describe('Sentinel: +switch-master from a scripted sentinel between two real pri
     await Promise.all([a?.stop(), b?.stop()]);
   });
 
-  it('traces and ready/closed messages name the node the sentinels named, before and after +switch-master (not the default 127.0.0.1:6379)', async () => {
+  it('traces, connect traces and ready/closed messages name the node the sentinels named, before and after +switch-master (not the default 127.0.0.1:6379)', async () => {
     let current = a.port;
     const scripted = await startScriptedSentinel(() => current);
     const s = new Sentinel({ sentinels: [{ host: '127.0.0.1', port: scripted.port }], name: 'svc' });
@@ -461,6 +461,23 @@ describe('Sentinel: +switch-master from a scripted sentinel between two real pri
     };
     dc.subscribe(DIAGNOSTICS_CHANNELS.connectionReady, onMessage);
     dc.subscribe(DIAGNOSTICS_CHANNELS.connectionClosed, onMessage);
+    // Every connect trace (the client's, its ROLE probes', the sentinel connections'): the
+    // address at start, and at asyncEnd (the attempt done, its node reached).
+    const connectStarts: Array<[unknown, unknown]> = [];
+    const connectEnds: Array<[unknown, unknown]> = [];
+    const at = (m: unknown): [unknown, unknown] => {
+      const ctx = m as Record<string, unknown>;
+      return [ctx['serverAddress'], ctx['serverPort']];
+    };
+    const connectHandlers = {
+      start: (m: unknown) => connectStarts.push(at(m)),
+      end: noop,
+      asyncStart: noop,
+      asyncEnd: (m: unknown) => connectEnds.push(at(m)),
+      error: noop,
+    };
+    const connects = dc.tracingChannel(DIAGNOSTICS_CHANNELS.connect);
+    connects.subscribe(connectHandlers);
     try {
       const p = s.primary();
       assert.equal(await p.echo('before'), 'before');
@@ -487,7 +504,15 @@ describe('Sentinel: +switch-master from a scripted sentinel between two real pri
       assert.ok(!ports.has(6379), `no ready/closed message names the default port: ${[...ports].join(', ')}`);
       // The client's own socket to the old primary, dropped on the switch, is reported as a's.
       assert.ok(ports.has(a.port) && ports.has(b.port), [...ports].join(', '));
+      // The client's connect to a, then to b, ends naming them; no connect trace names 6379, not
+      // even at start (the Sentinel's transport picks the node: the address is empty until then).
+      const show = (list: Array<[unknown, unknown]>): string => list.map((x) => x.join(':')).join(', ');
+      assert.ok(!connectStarts.some(([, port]) => port === 6379), show(connectStarts));
+      assert.ok(!connectEnds.some(([, port]) => port === 6379), show(connectEnds));
+      const endPorts = connectEnds.map(([, port]) => port);
+      assert.ok(endPorts.includes(a.port) && endPorts.includes(b.port), show(connectEnds));
     } finally {
+      connects.unsubscribe(connectHandlers);
       commands.unsubscribe(handlers);
       dc.unsubscribe(DIAGNOSTICS_CHANNELS.connectionReady, onMessage);
       dc.unsubscribe(DIAGNOSTICS_CHANNELS.connectionClosed, onMessage);

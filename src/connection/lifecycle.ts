@@ -26,7 +26,8 @@ import { handshake, isPermanentSetupError, type HandshakeConfig, type HandshakeI
 import { closedError } from '../errors/closed.js';
 import { CODES, type CommandQueue } from './queue.js';
 import type { ConnectionState } from './state.js';
-import { connectChannel, serverOf } from '../diagnostics.js';
+import { connectChannel, serverOf, type ConnectTraceContext } from '../diagnostics.js';
+import { pickingNode } from '../transport/picks-node.js';
 import { debug, debugging, where } from '../debug-log.js';
 
 /** State of a connection: `idle` (never connected), `connecting`, `ready`, `reconnecting` (waiting to retry), `closing` (graceful close under way), `closed`. */
@@ -154,18 +155,29 @@ export class Lifecycle {
       else w.reject(error);
   }
 
-  /** `open()` inside a `wredis:connect` trace when someone listens. */
+  /**
+   * `open()` inside a `wredis:connect` trace when someone listens. A factory that picks its node
+   * (Sentinel) does not dial `host`/`port`: the node is unknown until it returns, so the debug
+   * line waits for it and the context starts with an empty address, as a cluster command's
+   * does before its node is picked; `open()` fills both in from `Transport.peer`.
+   */
   private traceOpen(): Promise<void> {
     const c = this.config;
-    if (debugging) debug('connecting to %s (attempt %d)', where(c), this.failures + 1);
-    if (!connectChannel.hasSubscribers) return this.open();
-    const ctx = { ...serverOf(c), attempt: this.failures + 1, tls: c.tls !== undefined };
-    return connectChannel.tracePromise(() => this.open(), ctx);
+    const picking = pickingNode(c.transport);
+    if (debugging && !picking) debug('connecting to %s (attempt %d)', where(c), this.failures + 1);
+    if (!connectChannel.hasSubscribers) return this.open(undefined);
+    const ctx: ConnectTraceContext = {
+      ...serverOf(picking ? undefined : c),
+      attempt: this.failures + 1,
+      tls: c.tls !== undefined,
+    };
+    return connectChannel.tracePromise(() => this.open(ctx), ctx);
   }
 
-  private async open(): Promise<void> {
+  private async open(trace: ConnectTraceContext | undefined): Promise<void> {
     const c = this.config;
     const started = this.clock.now();
+    const picking = pickingNode(c.transport);
     const transport = await c.transport({
       host: c.host,
       port: c.port,
@@ -173,6 +185,10 @@ export class Lifecycle {
       tls: c.tls,
       connectTimeout: c.connectTimeout,
     });
+    if (picking) {
+      if (debugging) debug('connecting to %s (attempt %d)', where(c, transport.peer), this.failures + 1);
+      if (trace !== undefined) Object.assign(trace, serverOf(c, transport.peer));
+    }
     if (this.closed) {
       transport.destroy();
       throw closedError();

@@ -15,6 +15,7 @@ import { ConnectionError, DataError, ErrorCodes, ReplicaNotFoundError } from '..
 import { pubsubFor } from '../pubsub/pubsub.js';
 import { Retry } from '../retry.js';
 import type { TlsOptions, Transport, TransportFactory, TransportTarget } from '../transport/types.js';
+import { picksItsNode } from '../transport/picks-node.js';
 import { translateAddress, type NatMap } from '../shared/nat-map.js';
 import { Discovery, type NodeAddress } from './discovery.js';
 import { inspectAs } from '../util/redact.js';
@@ -175,7 +176,8 @@ export class Sentinel {
   }
 
   private transportFor(role: Role, config: ResolvedOptions, base: TransportFactory): TransportFactory {
-    return async (target: TransportTarget) => {
+    // Marked: the connection's own host/port are not dialled, its debug line and connect trace wait for `peer`.
+    return picksItsNode(async (target: TransportTarget) => {
       for (;;) {
         if (this.closed)
           throw new ConnectionError('Sentinel is closed', { code: ErrorCodes.CONNECTION_CLOSED });
@@ -196,7 +198,7 @@ export class Sentinel {
         this.live.add(tracked);
         return transport;
       }
-    };
+    });
   }
 
   private async findPrimary(config: ResolvedOptions, base: TransportFactory): Promise<NodeAddress> {

@@ -464,6 +464,83 @@ redis.register_function('pingpong', function(keys, args) redis.call('INCR', keys
     await assert.rejects(r.withOptions({ timeout: 50 }).blpop(`${key}:empty`, 0), TimeoutError);
   });
 
+  describe('withConnection(key, fn, { signal }) as the standalone client: fn never runs, or its connection is dropped', () => {
+    const isAbort = (e: unknown): boolean => e instanceof Error && e.name === 'AbortError';
+
+    it('an already-aborted signal rejects with its reason; fn never runs', async () => {
+      const reason = new Error('gone before');
+      let ran = false;
+      const lend = (c: { ping(): Promise<string> }): Promise<string> => {
+        ran = true;
+        return c.ping();
+      };
+      await assert.rejects(
+        r.withConnection('lentsig:a', lend, { signal: AbortSignal.abort(reason) }),
+        (e: unknown) => e === reason,
+      );
+      await assert.rejects(
+        r.withOptions({ signal: AbortSignal.abort() }).withConnection('lentsig:a', lend),
+        isAbort,
+      );
+      assert.equal(ran, false);
+    });
+
+    /**
+     * Lends a connection to `key`'s primary through `lend`, BLPOP 0 on it, aborts once the node
+     * counts it blocked: the call must reject with the reason, the node's wait end, and the
+     * slot keep serving. Bounded by waitUntil: without the signal the call would stay pending.
+     */
+    async function abortBlocked(
+      key: string,
+      lend: (
+        signal: AbortSignal,
+        fn: (c: { blpop(k: string, t: number): Promise<unknown> }) => Promise<unknown>,
+      ) => Promise<unknown>,
+    ): Promise<void> {
+      const node = await cluster.ownerOf(keySlot(key));
+      const blocked = async (): Promise<string | undefined> =>
+        /blocked_clients:(\d+)/.exec(String(await node.command('INFO', 'clients')))?.[1];
+      const ac = new AbortController();
+      let outcome: unknown = 'pending';
+      lend(ac.signal, (c) => c.blpop(key, 0)).then(
+        () => (outcome = 'resolved'),
+        (e: unknown) => (outcome = e),
+      );
+      await waitUntil('BLPOP to block on the lent connection', 5000, async () =>
+        (await blocked()) === '1' ? undefined : 'not blocked',
+      );
+      const reason = new Error('gone while lent');
+      ac.abort(reason);
+      try {
+        await waitUntil('withConnection to reject after the abort', 5000, async () =>
+          outcome === 'pending' ? 'still pending' : undefined,
+        );
+      } finally {
+        // Without the signal the BLPOP would hold the node's connection: let it go.
+        if (outcome === 'pending') await r.rpush(key, 'unblock');
+      }
+      assert.equal(outcome, reason);
+      await waitUntil('the lent connection to go', 5000, async () =>
+        (await blocked()) === '0' ? undefined : 'still blocked',
+      );
+      // The slot goes on serving, on the shared connection and on a new lent one.
+      assert.equal(await r.set(key, 'after'), 'OK');
+      assert.equal(await r.get(key), 'after');
+      assert.equal(await r.withConnection(key, async (c) => c.get(key)), 'after');
+      await r.del(key);
+    }
+
+    it('an abort while fn waits on BLPOP 0 rejects with the reason and drops the lent connection', async () => {
+      await abortBlocked('lentsig:b', (signal, fn) => r.withConnection('lentsig:b', fn, { signal }));
+    });
+
+    it("a withOptions({ signal }) view's signal does the same", async () => {
+      await abortBlocked('lentsig:c', (signal, fn) =>
+        r.withOptions({ signal }).withConnection('lentsig:c', fn),
+      );
+    });
+  });
+
   it('functions: FUNCTION LOAD on every primary, FCALL on the owner of the keys', async () => {
     const code = `#!lua name=clusterlib
 redis.register_function('getdouble', function(keys) return tonumber(redis.call('get', keys[1])) * 2 end)`;

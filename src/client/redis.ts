@@ -5,7 +5,7 @@
 import type { CommandSignatures, Promised } from '../commands/methods/index.js';
 import { NodeCommands, type NodeContext } from '../shared/node-commands.js';
 import { keyPrefix, type KeyPrefix } from '../commands/prefix.js';
-import { abortReason, asError, underOptions, type CallOptions } from '../shared/call-options.js';
+import { asError, underOptions, type CallOptions } from '../shared/call-options.js';
 import { ServerSupport } from '../commands/support.js';
 import { closedError } from '../errors/closed.js';
 import {
@@ -17,6 +17,7 @@ import {
 } from '../connection/connection.js';
 import { BlockingPool } from '../shared/blocking-pool.js';
 import { DedicatedConnection } from '../shared/dedicated.js';
+import { lendUnderSignal } from '../shared/lend.js';
 import { Pipeline, Transaction, type BatchTarget } from '../shared/pipeline.js';
 import { commandFlags, type CommandFlags } from '../shared/command-flags.js';
 import { resolveOptions, type RedisOptions, type ResolvedOptions } from '../shared/options.js';
@@ -278,32 +279,20 @@ export class Redis extends NodeCommands<RedisEvents> {
     options?: { signal?: AbortSignal },
   ): Promise<T> {
     if (typeof fn !== 'function') throw notAFunction('withConnection(fn)');
-    const signal = options?.signal ?? this.callOptions?.signal;
-    if (signal?.aborted === true) throw abortReason(signal);
-    const leased = this.shared.blocking.lease(async (conn) => {
-      // Aborted while waiting for a free dedicated connection: the call has rejected, fn never runs.
-      if (signal?.aborted === true) throw abortReason(signal);
-      const lent = new DedicatedConnection(
-        conn,
-        this.buffers,
-        this.shared.support,
-        this.shared.prefix,
-        this.shared.cache?.store,
-      );
-      // On abort the connection is dropped (whatever it was doing is abandoned) and the call
-      // rejects with the signal's reason at once.
-      const drop = (): void => conn.disconnect();
-      signal?.addEventListener('abort', drop, { once: true });
-      try {
-        return await fn(lent);
-      } finally {
-        signal?.removeEventListener('abort', drop);
-        await lent.end();
-      }
-    });
-    // The signal covers the wait for a free dedicated connection too, not only fn: a caller
-    // waiting behind a BLPOP 0 would stay pending after the abort.
-    return signal === undefined ? leased : underOptions({ signal }, 'withConnection', () => leased);
+    return lendUnderSignal(
+      options?.signal ?? this.callOptions?.signal,
+      'withConnection',
+      (body) => this.shared.blocking.lease(body),
+      (conn) =>
+        new DedicatedConnection(
+          conn,
+          this.buffers,
+          this.shared.support,
+          this.shared.prefix,
+          this.shared.cache?.store,
+        ),
+      fn,
+    );
   }
 
   private batchTarget(): BatchTarget {

@@ -32,6 +32,7 @@ import { commandRefusal } from '../shared/state-commands.js';
 import { clientSetName, record as recordClientName } from '../shared/client-name.js';
 import { Executor } from './executor.js';
 import { ClusterConnection } from './lent.js';
+import { lendUnderSignal } from '../shared/lend.js';
 import type { NatMap } from '../shared/nat-map.js';
 import { ClusterPubSub } from './pubsub.js';
 import { installClusterPubSub } from './pubsub-methods.js';
@@ -241,30 +242,43 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
    * ClusterCrossSlotError; a redirection (the slot moved) rejects with WatchError while keys are
    * watched, else with ClusterError — nothing is run on another node. A MOVED or ASK a script
    * returned itself (another slot, or this very node) rejects as is.
+   *
+   * `options.signal` (else the signal of a `withOptions()` view), as `Redis.withConnection()`:
+   * aborted before the connection is lent (connecting, or waiting for a free one), the call
+   * rejects with the signal's reason and `fn` never runs; aborted while `fn` runs, the lent
+   * connection is dropped (a blocking command on it ends) and the call rejects with the reason
+   * at once.
    */
-  async withConnection<T>(key: RedisKey, fn: (conn: ClusterConnection) => Promise<T>): Promise<T> {
+  async withConnection<T>(
+    key: RedisKey,
+    fn: (conn: ClusterConnection) => Promise<T>,
+    options?: { signal?: AbortSignal },
+  ): Promise<T> {
     if (typeof fn !== 'function') throw notAFunction('withConnection(key, fn)');
-    await this.connect();
     const { topology, executor } = this.shared;
     // The slot of the key as the server sees it: a hash tag in the prefix decides it.
     const slot = keySlot(this.prefix === undefined ? key : (prefixed(this.prefix, key) as RedisKey));
-    const node = topology.node(topology.pick(slot, false));
-    return node.blocking.lease(async (conn) => {
-      const lent = new ClusterConnection(
-        conn,
-        this.buffers,
-        executor.support(),
-        slot,
-        (e) => executor.redirected(e, node.address, slot),
-        this.prefix,
-        topology.cache,
-      );
-      try {
-        return await fn(lent);
-      } finally {
-        await lent.end();
-      }
-    });
+    let node: ReturnType<Topology['node']>;
+    return lendUnderSignal(
+      options?.signal ?? this.callOptions?.signal,
+      'withConnection',
+      async (body) => {
+        await this.connect();
+        node = topology.node(topology.pick(slot, false));
+        return node.blocking.lease(body);
+      },
+      (conn) =>
+        new ClusterConnection(
+          conn,
+          this.buffers,
+          executor.support(),
+          slot,
+          (e) => executor.redirected(e, node.address, slot),
+          this.prefix,
+          topology.cache,
+        ),
+      fn,
+    );
   }
 
   /** Runs `fn` on a connection to `key`'s primary (see withConnection), then WAIT there; ReplicationError when too few replicas acknowledged. */

@@ -200,6 +200,35 @@ redis.register_function('pingpong', function(keys, args) redis.call('INCR', keys
       assert.equal(String(await owner.command('GET', key)), 'plain');
       assert.equal(await r.get(key), 'plain');
     });
+
+    it('a keyless script (EVAL … 0): any MOVED / ASK is its own (no server redirects it), it ran once', async () => {
+      // No keys, so no slot: isForgedRedirect cannot check the slot, and the node named may well
+      // be another real one. Runs are counted on the servers (commandstats), as the script has no key.
+      const evalRuns = async (): Promise<number> => {
+        let n = 0;
+        for (const p of cluster.primaries) {
+          const m = /cmdstat_eval:calls=(\d+)/.exec(String(await p.command('INFO', 'commandstats')));
+          n += m === null ? 0 : Number(m[1]);
+        }
+        return n;
+      };
+      const got: string[] = [];
+      const want: string[] = [];
+      for (const { key, node } of await keyPerPrimary(cluster, 'keyless')) {
+        for (const kind of ['MOVED', 'ASK']) {
+          const reply = `${kind} ${keySlot(key)} 127.0.0.1:${node.port}`;
+          for (const p of cluster.primaries) await p.command('CONFIG', 'RESETSTAT');
+          const e = await r
+            .eval(`return redis.error_reply('${reply}')`, { keys: [] })
+            .catch((x: unknown) => x);
+          got.push(
+            `${reply}: ran ${await evalRuns()} time(s), ${e instanceof Error ? e.message : String(e)}`,
+          );
+          want.push(`${reply}: ran 1 time(s), ${reply}`);
+        }
+      }
+      assert.deepEqual(got, want);
+    });
   });
 
   it('script(lua).run: EVALSHA on the owner of the keys, loaded per node on NOSCRIPT', async () => {

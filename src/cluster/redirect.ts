@@ -7,7 +7,8 @@
  * | MOVED                                     | follow: update the slot, retry on the owner   |
  * | ASK                                       | ask: ASKING + the command on that node, once  |
  * | MOVED / ASK that the server cannot have   | give up: the caller gets it as is (a script's |
- * |   sent: another slot, or the node itself  |   `redis.error_reply`; the command ran)       |
+ * |   sent: another slot, the node itself, or |   `redis.error_reply`; the command ran)       |
+ * |   any to a keyless script (EVAL … 0)      |                                               |
  * | script: node B sends it back to node A    | give up: the caller gets A's reply as is      |
  * |   that had just sent it to B              |   (A's script made it up; see PingPong)       |
  * | TRYAGAIN, LOADING                         | wait: back off, retry where the map says      |
@@ -216,6 +217,10 @@ export async function withRedirections<T>(
       const resolve = a.node === undefined ? sameHost('') : host.resolver(a.node);
       // A MOVED / ASK no server would send: the command's own reply, so it ran (and is not resent).
       if (isForgedRedirect(e, slot, a.node, resolve)) throw e;
+      // A keyless script (EVAL … 0, FCALL … 0) runs on whichever node gets it, so no server
+      // redirects it: a MOVED / ASK is its own reply. Followed, it named another real node, which
+      // ran the script a second time (and the made-up slot was pointed at that node).
+      if (slot < 0 && isRedirect(e) && runsUserCode(command)) throw e;
       const action = classify(e, safe, resolve);
       if (
         (action.kind === 'follow' || action.kind === 'ask') &&

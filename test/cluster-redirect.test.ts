@@ -66,7 +66,8 @@ describe('cluster redirection policy: a MOVED / ASK no server would send', () =>
     const h = host === '' ? from.host : host === '10.0.0.1' ? '127.0.0.1' : host;
     return { host: h, port, key: `${h}:${port}` };
   };
-  const forged = (e: Error, slot: number) => isForgedRedirect(e, slot, from, resolveFrom);
+  const forged = (e: Error, slot: number, script = false) =>
+    isForgedRedirect(e, slot, from, resolveFrom, script);
 
   it('is followed when it names the command slot and another node', () => {
     assert.equal(forged(new MovedError('MOVED 12 127.0.0.1:7001'), 12), false);
@@ -74,6 +75,20 @@ describe('cluster redirection policy: a MOVED / ASK no server would send', () =>
     assert.equal(forged(new MovedError('MOVED 12 :7001'), 12), false);
     // A command with no slot the client knows (-1): only the node is checked.
     assert.equal(forged(new MovedError('MOVED 99 127.0.0.1:7001'), -1), false);
+  });
+
+  it('is returned as is when the command is a keyless script (no server redirects EVAL … 0), from any node', () => {
+    for (const E of [MovedError, AskError]) {
+      const kind = E === MovedError ? 'MOVED' : 'ASK';
+      assert.equal(forged(new E(`${kind} 99 127.0.0.1:7001`), -1, true), true, `${kind}: keyless script`);
+      assert.equal(
+        isForgedRedirect(new E(`${kind} 99 127.0.0.1:7001`), -1, undefined, resolveFrom, true),
+        true,
+        `${kind}: keyless script, node unknown`,
+      );
+      // A script with keys: the slot and node tests decide, as for any command.
+      assert.equal(forged(new E(`${kind} 12 127.0.0.1:7001`), 12, true), false, `${kind}: script with keys`);
+    }
   });
 
   it('is returned as is when it names another slot or the node that answered (after natMap)', () => {
@@ -90,7 +105,7 @@ describe('cluster redirection policy: a MOVED / ASK no server would send', () =>
   it('concerns only MOVED / ASK, and only once the answering node is known', () => {
     assert.equal(forged(new ResponseError('MOVEDX 13 127.0.0.1:7000'), 12), false);
     assert.equal(
-      isForgedRedirect(new MovedError('MOVED 13 127.0.0.1:7000'), 12, undefined, resolveFrom),
+      isForgedRedirect(new MovedError('MOVED 13 127.0.0.1:7000'), 12, undefined, resolveFrom, false),
       false,
     );
   });

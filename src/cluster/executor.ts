@@ -86,7 +86,8 @@ export class Executor implements RedirectHost, TransactionHost {
    */
   redirected(e: MovedError | AskError, from: NodeAddress, slot: number): boolean {
     const resolve = this.resolver(from);
-    if (isForgedRedirect(e, slot, from, resolve)) return false;
+    // A lent connection always has its key's slot: the keyless-script test does not apply.
+    if (isForgedRedirect(e, slot, from, resolve, false)) return false;
     if (e instanceof MovedError && e.slot >= 0) this.moved(e.slot, resolve(e.host, e.port));
     return true;
   }

@@ -139,7 +139,9 @@ export interface Attempt {
  * True when a MOVED or ASK reply cannot be a redirection by the server, so it must not be followed:
  * it names a slot other than `slot`, the one the command's keys hash to (-1: the client knows no
  * slot for it, and this test is skipped), or it points at `from`, the node that answered, itself
- * (`resolve` maps its address as for following it: natMap, no host = `from`'s host).
+ * (`resolve` maps its address as for following it: natMap, no host = `from`'s host), or the
+ * command is a keyless script (`script`, slot -1: EVAL … 0 runs on whichever node gets it, so no
+ * server redirects it; followed, it named another real node, which ran the script again).
  *
  * A server sends MOVED / ASK before running a command, and only for the slot of the command's
  * keys when that slot is served elsewhere. Any other MOVED / ASK is a reply the command made
@@ -152,8 +154,11 @@ export function isForgedRedirect(
   slot: number,
   from: NodeAddress | undefined,
   resolve: AddressResolver,
+  script: boolean,
 ): boolean {
-  if (!isRedirect(error) || from === undefined) return false;
+  if (!isRedirect(error)) return false;
+  if (slot < 0 && script) return true;
+  if (from === undefined) return false;
   if (slot >= 0 && error.slot !== slot) return true;
   return resolve(error.host, error.port).key === from.key;
 }
@@ -215,18 +220,12 @@ export async function withRedirections<T>(
       // A script's own error reply with a refusal's code: it ran, so it is the caller's answer.
       if (isScriptErrorReply(e, command)) throw e;
       const resolve = a.node === undefined ? sameHost('') : host.resolver(a.node);
+      // Asked only of a MOVED / ASK: upper-casing the name is no cost of other failures.
+      const script = isRedirect(e) && runsUserCode(command);
       // A MOVED / ASK no server would send: the command's own reply, so it ran (and is not resent).
-      if (isForgedRedirect(e, slot, a.node, resolve)) throw e;
-      // A keyless script (EVAL … 0, FCALL … 0) runs on whichever node gets it, so no server
-      // redirects it: a MOVED / ASK is its own reply. Followed, it named another real node, which
-      // ran the script a second time (and the made-up slot was pointed at that node).
-      if (slot < 0 && isRedirect(e) && runsUserCode(command)) throw e;
+      if (isForgedRedirect(e, slot, a.node, resolve, script)) throw e;
       const action = classify(e, safe, resolve);
-      if (
-        (action.kind === 'follow' || action.kind === 'ask') &&
-        a.node !== undefined &&
-        runsUserCode(command)
-      ) {
+      if ((action.kind === 'follow' || action.kind === 'ask') && a.node !== undefined && script) {
         const first = (pingPong ??= new PingPong()).bounce(a.node, action.to, e);
         if (first !== undefined) throw first;
       }

@@ -165,19 +165,19 @@ export class Lifecycle {
     const c = this.config;
     const picking = pickingNode(c.transport);
     if (debugging && !picking) debug('connecting to %s (attempt %d)', where(c), this.failures + 1);
-    if (!connectChannel.hasSubscribers) return this.open(undefined);
+    if (!connectChannel.hasSubscribers) return this.open(undefined, picking);
     const ctx: ConnectTraceContext = {
       ...serverOf(picking ? undefined : c),
       attempt: this.failures + 1,
       tls: c.tls !== undefined,
     };
-    return connectChannel.tracePromise(() => this.open(ctx), ctx);
+    return connectChannel.tracePromise(() => this.open(ctx, picking), ctx);
   }
 
-  private async open(trace: ConnectTraceContext | undefined): Promise<void> {
+  /** `picking`: the factory picks its node (pickingNode), as traceOpen() found it. */
+  private async open(trace: ConnectTraceContext | undefined, picking: boolean): Promise<void> {
     const c = this.config;
     const started = this.clock.now();
-    const picking = pickingNode(c.transport);
     const transport = await c.transport({
       host: c.host,
       port: c.port,

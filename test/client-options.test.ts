@@ -4,8 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { ErrorCodes, TimeoutError, type Redis } from '../src/index.js';
+import { ErrorCodes, Redis, TimeoutError } from '../src/index.js';
 import { perProtocol } from './commands-setup.js';
+import { startHoldProxy } from './support/hold-proxy.js';
+import { abortWhileEnding, pipeClosed } from './support/lent-abort.js';
 import { waitUntil } from './support/redis-server.js';
 
 async function blockedClients(r: Redis): Promise<number> {
@@ -144,6 +146,46 @@ perProtocol('withOptions, withConnection signal, duplicate', (ctx) => {
     await assert.rejects(lent, isAbort);
     await blockedReach(r, 0, 'the lent connection to go');
     assert.equal(await r.withConnection(async (c) => c.ping()), 'PONG');
+  });
+
+  it("withConnection(fn, { signal }) aborted while the lent connection ends (UNWATCH unanswered): fn's outcome stands, the connection is dropped", async () => {
+    // The abort rejected the call although fn had finished, and left the lease waiting on the
+    // UNWATCH it had interrupted (for good, if the answer never came).
+    const proxy = await startHoldProxy(ctx.server.port);
+    const c = new Redis({ port: proxy.port, protocol: ctx.protocol });
+    const reason = new Error('aborted after fn');
+    try {
+      await c.ping();
+      const lend = (
+        fn: (x: { watch(k: string): Promise<unknown> }) => Promise<unknown>,
+        signal: AbortSignal,
+      ) => c.withConnection(fn, { signal });
+      // UNWATCH held before the server: the server still watches when the abort lands.
+      const resolved = await abortWhileEnding(proxy.pipes, lend, 'end:a', 'up', async () => 'done', reason);
+      assert.deepEqual(resolved.outcome, { value: 'done' });
+      await pipeClosed(resolved.lent, 'the interrupted connection to be dropped');
+      // fn's own error, the UNWATCH answered but its answer held.
+      const own = new Error('fn failed');
+      const rejected = await abortWhileEnding(
+        proxy.pipes,
+        lend,
+        'end:b',
+        'down',
+        () => Promise.reject(own),
+        reason,
+      );
+      assert.deepEqual(rejected.outcome, { error: own });
+      await pipeClosed(rejected.lent, 'the interrupted connection to be dropped');
+      // The next borrower watches nothing: a change to the key the interrupted lease watched
+      // does not abort its transaction.
+      await ctx.r.set('end:a', 'changed');
+      assert.deepEqual(await c.withConnection(async (x) => x.multi().set('end:a', 'mine').exec()), ['OK']);
+      assert.equal(await ctx.r.get('end:a'), 'mine');
+    } finally {
+      proxy.release();
+      await c.close();
+      await proxy.close();
+    }
   });
 
   it('withConnection(fn, { signal }) still waiting for a free dedicated connection rejects at the abort; fn never runs', async () => {

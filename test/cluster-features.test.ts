@@ -19,6 +19,8 @@ import {
 } from '../src/index.js';
 import { startCluster, type ClusterNode, type RedisClusterHandle } from './support/cluster.js';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
+import { startHoldProxy } from './support/hold-proxy.js';
+import { abortWhileEnding, pipeClosed } from './support/lent-abort.js';
 import { waitUntil } from './support/redis-server.js';
 
 const INCR_BY = `
@@ -567,6 +569,53 @@ redis.register_function('pingpong', function(keys, args) redis.call('INCR', keys
       await abortBlocked('lentsig:c', (signal, fn) =>
         r.withOptions({ signal }).withConnection('lentsig:c', fn),
       );
+    });
+
+    it("an abort while the lent connection ends (UNWATCH unanswered) leaves fn's outcome; the connection is dropped", async () => {
+      // The abort rejected the call although fn had finished, and left the lease waiting on the
+      // UNWATCH it had interrupted. The owner's connections go through a hold proxy (natMap).
+      const [a, b] = ['{lentend}a', '{lentend}b'];
+      const owner = await cluster.ownerOf(keySlot(a));
+      const proxy = await startHoldProxy(owner.port);
+      const c = new RedisCluster({
+        nodes: cluster.startupNodes().filter((n) => n.port !== owner.port),
+        natMap: { [`127.0.0.1:${owner.port}`]: { host: '127.0.0.1', port: proxy.port } },
+        refreshInterval: 0,
+      });
+      const reason = new Error('aborted after fn');
+      try {
+        await c.connect();
+        const resolved = await abortWhileEnding(
+          proxy.pipes,
+          (fn, signal) => c.withConnection(a, fn, { signal }),
+          a,
+          'up',
+          async () => 'done',
+          reason,
+        );
+        assert.deepEqual(resolved.outcome, { value: 'done' });
+        await pipeClosed(resolved.lent, 'the interrupted connection to be dropped');
+        const own = new Error('fn failed');
+        const rejected = await abortWhileEnding(
+          proxy.pipes,
+          (fn, signal) => c.withOptions({ signal }).withConnection(b, fn),
+          b,
+          'down',
+          () => Promise.reject(own),
+          reason,
+        );
+        assert.deepEqual(rejected.outcome, { error: own });
+        await pipeClosed(rejected.lent, 'the interrupted connection to be dropped');
+        // The next borrower watches nothing the interrupted lease watched.
+        await r.set(a, 'changed');
+        assert.deepEqual(await c.withConnection(a, async (x) => x.multi().set(a, 'mine').exec()), ['OK']);
+        assert.equal(await r.get(a), 'mine');
+        await r.del(a);
+      } finally {
+        proxy.release();
+        await c.close();
+        await proxy.close();
+      }
     });
   });
 

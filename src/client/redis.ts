@@ -281,7 +281,6 @@ export class Redis extends NodeCommands<RedisEvents> {
     if (typeof fn !== 'function') throw notAFunction('withConnection(fn)');
     return lendUnderSignal(
       options?.signal ?? this.callOptions?.signal,
-      'withConnection',
       (body) => this.shared.blocking.lease(body),
       (conn) =>
         new DedicatedConnection(

@@ -247,7 +247,8 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
    * aborted before the connection is lent (connecting, or waiting for a free one), the call
    * rejects with the signal's reason and `fn` never runs; aborted while `fn` runs, the lent
    * connection is dropped (a blocking command on it ends) and the call rejects with the reason
-   * at once.
+   * at once; once `fn` has settled, its outcome is the call's (an abort then only drops the
+   * connection if its UNWATCH is still unanswered).
    */
   async withConnection<T>(
     key: RedisKey,
@@ -261,7 +262,6 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
     let node: ReturnType<Topology['node']>;
     return lendUnderSignal(
       options?.signal ?? this.callOptions?.signal,
-      'withConnection',
       async (body) => {
         await this.connect();
         node = topology.node(topology.pick(slot, false));

@@ -9,6 +9,8 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 export interface Pipe {
   readonly client: Socket;
   readonly upstream: Socket;
+  /** Everything the client sent on this connection (held or not), as latin1 text. */
+  up: string;
   /** Everything the server sent on this connection, as latin1 text. */
   down: string;
   holdUp: boolean;
@@ -28,6 +30,7 @@ export async function startHoldProxy(
     const pipe: Pipe = {
       client,
       upstream,
+      up: '',
       down: '',
       holdUp: false,
       holdDown: false,
@@ -38,7 +41,11 @@ export async function startHoldProxy(
       },
     };
     pipes.push(pipe);
-    client.on('data', (b: Buffer) => (pipe.holdUp ? heldUp.push(b) : upstream.write(b)));
+    client.on('data', (b: Buffer) => {
+      pipe.up += b.toString('latin1');
+      if (pipe.holdUp) heldUp.push(b);
+      else upstream.write(b);
+    });
     upstream.on('data', (b: Buffer) => {
       pipe.down += b.toString('latin1');
       if (pipe.holdDown) heldDown.push(b);

@@ -23,6 +23,7 @@ export const CHECKS = [
   'unix socket',
   'connectTimeout covers a TLS handshake that never completes',
   'cluster routing by key slot',
+  "lock: aborting a withOptions({ signal }) view's signal or acquire()'s own ends a wait on a held lock",
   'close() is graceful and final',
 ] as const;
 
@@ -369,6 +370,53 @@ const checks: Record<CheckName, Check> = {
     }
   },
 
+  async "lock: aborting a withOptions({ signal }) view's signal or acquire()'s own ends a wait on a held lock"(
+    w,
+    c,
+  ) {
+    // acquire() combines the two signals (AbortSignal.any); no other path of the edge entry points
+    // uses that, so each runtime's own implementation of it is what is checked here.
+    await withClient(w, opts(c), async (holder) => {
+      await withClient(w, opts(c), async (r) => {
+        const key = `${c.runtime}:lock`;
+        await holder.del(key);
+        const held = holder.lock(key, { timeout: 60_000 });
+        await held.acquire();
+        const id = await r.call('CLIENT', 'ID');
+        for (const which of ['view', 'acquire'] as const) {
+          const view = new AbortController();
+          const own = new AbortController();
+          await r.ping(); // the connection's last command, until the lock's first SET NX replaces it
+          // A sleep far beyond the check's time: the wait ends by an abort or not at all.
+          const lock = r.withOptions({ signal: view.signal }).lock(key, { sleep: 60_000 });
+          let early: string | undefined;
+          const waiting = lock.acquire({ signal: own.signal }).then(
+            () => 'acquired',
+            (e: unknown) => e,
+          );
+          void waiting.then((v) => (early = `acquire() settled before any abort with ${String(v)}`));
+          await untilLastCommand(holder, id, 'set', () => early);
+          const reason = new Error(`${which} aborted`);
+          (which === 'view' ? view : own).abort(reason);
+          const e = await withTimeout(waiting, 5000).catch((t: unknown) => {
+            throw new Failure(`acquire() still waited after the ${which}'s signal aborted: ${String(t)}`);
+          });
+          assert(
+            e instanceof w.LockError,
+            `aborting the ${which}'s signal: acquire() settled with ${String(e)}`,
+          );
+          same(e.code, 'ERR_WREDIS_ABORTED', `code after aborting the ${which}'s signal`);
+          assert(e.cause === reason, `the cause is not the ${which}'s abort reason: ${String(e.cause)}`);
+        }
+        // Untouched by the aborted waits: the holder's token, its TTL, and it still releases.
+        same(await holder.get(key), held.token, 'the held lock key');
+        const ttl = await holder.pttl(key);
+        assert(ttl > 0 && ttl <= 60_000, `the held lock's TTL is ${ttl}`);
+        await held.release();
+      });
+    });
+  },
+
   async 'close() is graceful and final'(w, c) {
     const r = new w.Redis(opts(c));
     const k = `${c.runtime}:last`;
@@ -381,6 +429,32 @@ const checks: Record<CheckName, Check> = {
     assert(after instanceof w.ConnectionError, `a command after close() rejected with ${String(after)}`);
   },
 };
+
+function pauseFor(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Waits (bounded) until the server's last command from client `id` is `command` (CLIENT LIST's
+ * `cmd=`), unless `failed()` says why it will not come.
+ */
+async function untilLastCommand(
+  r: InstanceType<W['Redis']>,
+  id: unknown,
+  command: string,
+  failed: () => string | undefined,
+): Promise<void> {
+  let last = '';
+  for (let i = 0; i < 500; i++) {
+    const why = failed();
+    if (why !== undefined) throw new Failure(why);
+    const line = String(await r.call('CLIENT', 'LIST', 'ID', String(id)));
+    last = / cmd=(\S+)/.exec(line)?.[1] ?? '';
+    if (last === command) return;
+    await pauseFor(10);
+  }
+  throw new Failure(`client ${String(id)} never sent ${command} (its last command: ${last})`);
+}
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;

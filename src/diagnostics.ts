@@ -83,8 +83,10 @@ export interface BatchTraceContext extends ServerContext {
 
 /**
  * Context of a `wredis:connect` trace: one connection attempt. For a client of `Sentinel` the
- * node is known only once the sentinels named it: `serverAddress` is empty (`serverPort`
- * undefined) at start and names the node reached from the moment its socket is up.
+ * trace starts once the sentinels have named the node (their lookup is not part of it) and names
+ * that node from `start` on; should a `+switch-master` during the dial send it to another, the
+ * context names that one by `asyncEnd`. An attempt whose lookup failed (no sentinel answered, none
+ * knows the service) is traced with an empty `serverAddress` (`serverPort` undefined) and its `error`.
  */
 export interface ConnectTraceContext extends ServerContext {
   /** 1 for the first attempt, then counting failed attempts in a row. */

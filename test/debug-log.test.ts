@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { sleep, startRedis, type RedisServerHandle } from './support/redis-server.js';
+import { freePort, sleep, startRedis, type RedisServerHandle } from './support/redis-server.js';
 import { bulk, startScriptedSentinel, switchMasterPush } from './support/scripted-server.js';
 
 const PASSWORD = 'hunter2-debug-pass';
@@ -153,6 +153,32 @@ describe('debug output of Sentinel (NODE_DEBUG=wredis)', () => {
       assert.match(
         stderr,
         new RegExp(`connection to 127\\.0\\.0\\.1:${a.port} closed: Primary of "svc" moved`),
+      );
+    } finally {
+      await sentinel.close();
+    }
+  });
+
+  it('the client\'s "connecting to" line names the node the sentinels named before it dials, also when that node refuses', async () => {
+    const dead = await freePort();
+    const sentinel = await startScriptedSentinel(() => dead);
+    const entry = pathToFileURL(new URL('../src/index.ts', import.meta.url).pathname).href;
+    // No ROLE probe (roleCheck: false): only the client itself dials the dead node.
+    const code = `
+      import { Retry, Sentinel } from ${JSON.stringify(entry)};
+      const s = new Sentinel({ sentinels: [{ host: '127.0.0.1', port: ${sentinel.port} }], name: 'svc', roleCheck: false });
+      const failed = await s.primary({ lazyConnect: true, retry: new Retry({ retries: 0 }) }).connect().then(() => false, () => true);
+      await s.close();
+      if (!failed) process.exit(3);
+    `;
+    try {
+      const { code: exit, stderr } = await runChild(code, { ...process.env, NODE_DEBUG: 'wredis' });
+      assert.equal(exit, 0, stderr);
+      assert.match(
+        stderr,
+        new RegExp(
+          `primary of "svc" is 127\\.0\\.0\\.1:${dead}\\n(?:.*\\n)*?.*connecting to 127\\.0\\.0\\.1:${dead} \\(attempt 1\\)`,
+        ),
       );
     } finally {
       await sentinel.close();

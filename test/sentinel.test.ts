@@ -462,18 +462,27 @@ describe('Sentinel: +switch-master from a scripted sentinel between two real pri
     dc.subscribe(DIAGNOSTICS_CHANNELS.connectionReady, onMessage);
     dc.subscribe(DIAGNOSTICS_CHANNELS.connectionClosed, onMessage);
     // Every connect trace (the client's, its ROLE probes', the sentinel connections'): the
-    // address at start, and at asyncEnd (the attempt done, its node reached).
+    // address at start, and at asyncEnd (the attempt done, its node reached), per trace.
     const connectStarts: Array<[unknown, unknown]> = [];
     const connectEnds: Array<[unknown, unknown]> = [];
+    const startOf = new Map<object, [unknown, unknown]>();
+    const changed: string[] = [];
     const at = (m: unknown): [unknown, unknown] => {
       const ctx = m as Record<string, unknown>;
       return [ctx['serverAddress'], ctx['serverPort']];
     };
     const connectHandlers = {
-      start: (m: unknown) => connectStarts.push(at(m)),
+      start: (m: unknown) => {
+        connectStarts.push(at(m));
+        startOf.set(m as object, at(m));
+      },
       end: noop,
       asyncStart: noop,
-      asyncEnd: (m: unknown) => connectEnds.push(at(m)),
+      asyncEnd: (m: unknown) => {
+        connectEnds.push(at(m));
+        const first = startOf.get(m as object);
+        if (first?.join(':') !== at(m).join(':')) changed.push(`${first?.join(':')} -> ${at(m).join(':')}`);
+      },
       error: noop,
     };
     const connects = dc.tracingChannel(DIAGNOSTICS_CHANNELS.connect);
@@ -504,19 +513,83 @@ describe('Sentinel: +switch-master from a scripted sentinel between two real pri
       assert.ok(!ports.has(6379), `no ready/closed message names the default port: ${[...ports].join(', ')}`);
       // The client's own socket to the old primary, dropped on the switch, is reported as a's.
       assert.ok(ports.has(a.port) && ports.has(b.port), [...ports].join(', '));
-      // The client's connect to a, then to b, ends naming them; no connect trace names 6379, not
-      // even at start (the Sentinel's transport picks the node: the address is empty until then).
+      // The client's connect to a, then to b, ends naming them; no connect trace names 6379.
       const show = (list: Array<[unknown, unknown]>): string => list.map((x) => x.join(':')).join(', ');
       assert.ok(!connectStarts.some(([, port]) => port === 6379), show(connectStarts));
       assert.ok(!connectEnds.some(([, port]) => port === 6379), show(connectEnds));
       const endPorts = connectEnds.map(([, port]) => port);
       assert.ok(endPorts.includes(a.port) && endPorts.includes(b.port), show(connectEnds));
+      // And names them from the start event on: the sentinels are asked before the trace starts,
+      // so a subscriber that reads the address at start sees the node the client is dialling.
+      assert.deepEqual(changed, [], 'connect traces whose address changed between start and asyncEnd');
     } finally {
       connects.unsubscribe(connectHandlers);
       commands.unsubscribe(handlers);
       dc.unsubscribe(DIAGNOSTICS_CHANNELS.connectionReady, onMessage);
       dc.unsubscribe(DIAGNOSTICS_CHANNELS.connectionClosed, onMessage);
       await s.close();
+      await scripted.close();
+    }
+  });
+
+  it('the connect trace of a Sentinel client names the node from its start event, also when that node refuses; a lookup that fails is traced without an address', async () => {
+    const dead = await freePort();
+    const scripted = await startScriptedSentinel(() => dead);
+    // No ROLE probe: only the client itself dials the dead node.
+    const s = new Sentinel({
+      sentinels: [{ host: '127.0.0.1', port: scripted.port }],
+      name: 'svc',
+      roleCheck: false,
+    });
+    const unanswered = new Sentinel({
+      sentinels: [{ host: '127.0.0.1', port: await freePort() }],
+      name: 'svc',
+    });
+    // Per trace: the address at start and at error (copies: the context is one object throughout).
+    const traces = new Map<object, { start: string; error?: string; code?: unknown; failure?: unknown }>();
+    const at = (m: unknown): string => {
+      const ctx = m as Record<string, unknown>;
+      return `${String(ctx['serverAddress'])}:${String(ctx['serverPort'])}`;
+    };
+    const noop = (): void => undefined;
+    const handlers = {
+      start: (m: unknown) => traces.set(m as object, { start: at(m) }),
+      end: noop,
+      asyncStart: noop,
+      asyncEnd: noop,
+      error: (m: unknown) => {
+        const t = traces.get(m as object);
+        const failure = (m as { error?: unknown }).error;
+        if (t !== undefined)
+          Object.assign(t, { error: at(m), code: (failure as { code?: unknown }).code, failure });
+      },
+    };
+    const connects = dc.tracingChannel(DIAGNOSTICS_CHANNELS.connect);
+    connects.subscribe(handlers);
+    try {
+      await assert.rejects(s.primary({ lazyConnect: true, retry: noRetry() }).connect(), ConnectionError);
+      const node = `127.0.0.1:${dead}`;
+      const refused = [...traces.values()].filter((t) => t.code === 'ERR_WREDIS_CONNECTION_REFUSED');
+      assert.deepEqual(
+        refused.map((t) => [t.start, t.error]),
+        [[node, node]],
+        'the refused connect to the node the sentinel named, at start and at error',
+      );
+
+      traces.clear();
+      await assert.rejects(
+        unanswered.primary({ lazyConnect: true, retry: noRetry() }).connect(),
+        PrimaryNotFoundError,
+      );
+      const lookups = [...traces.values()].filter((t) => t.failure instanceof PrimaryNotFoundError);
+      assert.deepEqual(
+        lookups.map((t) => [t.start, t.error]),
+        [[':undefined', ':undefined']],
+        'a connect attempt that no sentinel named a node for',
+      );
+    } finally {
+      connects.unsubscribe(handlers);
+      await Promise.all([s.close(), unanswered.close()]);
       await scripted.close();
     }
   });

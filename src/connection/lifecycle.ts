@@ -20,14 +20,14 @@ import {
   type RedisError,
 } from '../errors/index.js';
 import type { Retry } from '../retry.js';
-import type { TlsOptions, Transport, TransportFactory } from '../transport/types.js';
+import type { Peer, TlsOptions, Transport, TransportFactory, TransportTarget } from '../transport/types.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { handshake, isPermanentSetupError, type HandshakeConfig, type HandshakeIO } from './handshake.js';
 import { closedError } from '../errors/closed.js';
 import { CODES, type CommandQueue } from './queue.js';
 import type { ConnectionState } from './state.js';
 import { connectChannel, serverOf, type ConnectTraceContext } from '../diagnostics.js';
-import { pickingNode } from '../transport/picks-node.js';
+import { pickerOf } from '../transport/picks-node.js';
 import { debug, debugging, where } from '../debug-log.js';
 
 /** State of a connection: `idle` (never connected), `connecting`, `ready`, `reconnecting` (waiting to retry), `closing` (graceful close under way), `closed`. */
@@ -157,38 +157,60 @@ export class Lifecycle {
 
   /**
    * `open()` inside a `wredis:connect` trace when someone listens. A factory that picks its node
-   * (Sentinel) does not dial `host`/`port`: the node is unknown until it returns, so the debug
-   * line waits for it and the context starts with an empty address, as a cluster command's
-   * does before its node is picked; `open()` fills both in from `Transport.peer`.
+   * (Sentinel) does not dial `host`/`port`: its lookup runs first, outside the trace, so the debug
+   * line and the trace's start name the node it is about to dial, as for any other client. A
+   * lookup that fails is traced as an attempt with an empty address (no node was named) and its error.
    */
   private traceOpen(): Promise<void> {
     const c = this.config;
-    const picking = pickingNode(c.transport);
-    if (debugging && !picking) debug('connecting to %s (attempt %d)', where(c), this.failures + 1);
-    if (!connectChannel.hasSubscribers) return this.open(undefined, picking);
-    const ctx: ConnectTraceContext = {
-      ...serverOf(picking ? undefined : c),
-      attempt: this.failures + 1,
-      tls: c.tls !== undefined,
-    };
-    return connectChannel.tracePromise(() => this.open(ctx, picking), ctx);
+    // connectTimeout's handshake deadline counts from here: the sentinels' lookup included, as before.
+    const started = this.clock.now();
+    const pick = pickerOf(c.transport);
+    if (pick === undefined) return this.traced(undefined, () => c.transport(this.target()), started);
+    return pick(this.target()).then(
+      (node) => this.traced(node.peer, () => node.connect(), started, true),
+      (e: unknown) => {
+        if (!connectChannel.hasSubscribers) throw e;
+        const ctx: ConnectTraceContext = { ...serverOf(undefined), ...this.attemptOf() };
+        return connectChannel.tracePromise(() => Promise.reject(e as Error), ctx);
+      },
+    );
   }
 
-  /** `picking`: the factory picks its node (pickingNode), as traceOpen() found it. */
-  private async open(trace: ConnectTraceContext | undefined, picking: boolean): Promise<void> {
+  /** Dials with `dial`, which connects to `peer` (or, undefined, to the configured address). */
+  private traced(
+    peer: Peer | undefined,
+    dial: () => Promise<Transport>,
+    started: number,
+    picked = false,
+  ): Promise<void> {
     const c = this.config;
-    const started = this.clock.now();
-    const transport = await c.transport({
-      host: c.host,
-      port: c.port,
-      path: c.path,
-      tls: c.tls,
-      connectTimeout: c.connectTimeout,
-    });
-    if (picking) {
-      if (debugging) debug('connecting to %s (attempt %d)', where(c, transport.peer), this.failures + 1);
-      if (trace !== undefined) Object.assign(trace, serverOf(c, transport.peer));
-    }
+    if (debugging) debug('connecting to %s (attempt %d)', where(c, peer), this.failures + 1);
+    if (!connectChannel.hasSubscribers) return this.open(dial, started, undefined, picked);
+    const ctx: ConnectTraceContext = { ...serverOf(c, peer), ...this.attemptOf() };
+    return connectChannel.tracePromise(() => this.open(dial, started, ctx, picked), ctx);
+  }
+
+  private attemptOf(): Pick<ConnectTraceContext, 'attempt' | 'tls'> {
+    return { attempt: this.failures + 1, tls: this.config.tls !== undefined };
+  }
+
+  private target(): TransportTarget {
+    const c = this.config;
+    return { host: c.host, port: c.port, path: c.path, tls: c.tls, connectTimeout: c.connectTimeout };
+  }
+
+  /** `picked`: `dial` connects to a node a lookup named, and may end on another if it looks again. */
+  private async open(
+    dial: () => Promise<Transport>,
+    started: number,
+    trace: ConnectTraceContext | undefined,
+    picked: boolean,
+  ): Promise<void> {
+    const c = this.config;
+    const transport = await dial();
+    // A +switch-master during the dial makes the Sentinel look again: the trace ends naming where it got.
+    if (picked && trace !== undefined) Object.assign(trace, serverOf(c, transport.peer));
     if (this.closed) {
       transport.destroy();
       throw closedError();

@@ -15,7 +15,7 @@ import { ConnectionError, DataError, ErrorCodes, ReplicaNotFoundError } from '..
 import { pubsubFor } from '../pubsub/pubsub.js';
 import { Retry } from '../retry.js';
 import type { TlsOptions, Transport, TransportFactory, TransportTarget } from '../transport/types.js';
-import { picksItsNode } from '../transport/picks-node.js';
+import { picksItsNode, type PickedNode } from '../transport/picks-node.js';
 import { translateAddress, type NatMap } from '../shared/nat-map.js';
 import { Discovery, type NodeAddress } from './discovery.js';
 import { inspectAs } from '../util/redact.js';
@@ -176,29 +176,34 @@ export class Sentinel {
   }
 
   private transportFor(role: Role, config: ResolvedOptions, base: TransportFactory): TransportFactory {
-    // Marked: the connection's own host/port are not dialled, its debug line and connect trace wait for `peer`.
-    return picksItsNode(async (target: TransportTarget) => {
-      for (;;) {
-        if (this.closed)
-          throw new ConnectionError('Sentinel is closed', { code: ErrorCodes.CONNECTION_CLOSED });
-        const switches = this.switches;
-        const address =
-          role === 'primary' ? await this.findPrimary(config, base) : await this.findReplica(config, base);
-        const inner = await base({ ...target, host: address.host, port: address.port });
-        // A +switch-master that arrived during the lookup found no socket of this connect to drop,
-        // and the answer may predate it (a ROLE probe waits up to connectTimeout for a frozen old
-        // primary, which then still says "master"): writes acknowledged there are lost when the
-        // sentinels demote it. Such an address is given up and the lookup made again.
-        if (switches !== this.switches && wrongNode(role, address, this.switchedLast as NodeAddress)) {
-          inner.destroy();
-          continue;
-        }
-        const { transport, drop } = tracking(inner, address, () => this.live.delete(tracked));
-        const tracked: Tracked = { role, address, drop };
-        this.live.add(tracked);
-        return transport;
-      }
-    });
+    // The lookup apart from the dial: the connection's own host/port are not dialled, its debug
+    // line and connect trace name the node looked up, from the start of the attempt.
+    const pick = async (target: TransportTarget): Promise<PickedNode> => {
+      if (this.closed)
+        throw new ConnectionError('Sentinel is closed', { code: ErrorCodes.CONNECTION_CLOSED });
+      const switches = this.switches;
+      const address =
+        role === 'primary' ? await this.findPrimary(config, base) : await this.findReplica(config, base);
+      return {
+        peer: { host: address.host, port: address.port },
+        connect: async () => {
+          const inner = await base({ ...target, host: address.host, port: address.port });
+          // A +switch-master that arrived during the lookup found no socket of this connect to drop,
+          // and the answer may predate it (a ROLE probe waits up to connectTimeout for a frozen old
+          // primary, which then still says "master"): writes acknowledged there are lost when the
+          // sentinels demote it. Such an address is given up and the lookup made again.
+          if (switches !== this.switches && wrongNode(role, address, this.switchedLast as NodeAddress)) {
+            inner.destroy();
+            return (await pick(target)).connect();
+          }
+          const { transport, drop } = tracking(inner, address, () => this.live.delete(tracked));
+          const tracked: Tracked = { role, address, drop };
+          this.live.add(tracked);
+          return transport;
+        },
+      };
+    };
+    return picksItsNode(pick);
   }
 
   private async findPrimary(config: ResolvedOptions, base: TransportFactory): Promise<NodeAddress> {

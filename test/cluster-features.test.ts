@@ -203,6 +203,76 @@ redis.register_function('pingpong', function(keys, args) redis.call('INCR', keys
       assert.equal(await r.get(key), 'plain');
     });
 
+    it('EVAL_RO / FCALL_RO read from a replica: its own slot and another primary, run once there (no ping-pong)', async () => {
+      // The replica sends the command to the other primary, which sends it back to the replica's
+      // primary, not to the replica: the bounce must be seen there, before that primary runs it again.
+      const key = '{ro}c';
+      const slot = keySlot(key);
+      const owner = await cluster.ownerOf(slot);
+      const other = cluster.primaries.find((n) => n !== owner) as ClusterNode;
+      await r.functionLoad(
+        `#!lua name=forgerolib
+redis.register_function{function_name='forge_ro', flags={'no-writes'}, callback=function(keys, args) return redis.error_reply(args[1]) end}
+redis.register_function('forge_rw', function(keys, args) return redis.error_reply(args[1]) end)`,
+        { replace: true },
+      );
+      await waitUntil('the library on every node', 5000, async () => {
+        for (const n of cluster.nodes) {
+          const libs = (await n.command('FUNCTION', 'LIST', 'LIBRARYNAME', 'forgerolib')) as unknown[];
+          if (libs.length === 0) return `not yet on ${n.port}`;
+        }
+        return undefined;
+      });
+      /** The roles of the nodes that ran `command` since the last RESETSTAT, one per run. */
+      const ranOn = async (command: string): Promise<string> => {
+        const roles: string[] = [];
+        for (const n of cluster.nodes) for (let i = await calls(n, command); i > 0; i--) roles.push(n.role);
+        return roles.length === 0 ? 'no node' : roles.sort().join(' and ');
+      };
+      const said = (e: unknown): string =>
+        e instanceof Error ? `${e.name}: ${e.message}` : `resolved ${String(e)}`;
+      const ro = new RedisCluster({ nodes: cluster.startupNodes(), readFrom: 'replica' });
+      try {
+        await ro.connect();
+        const got: string[] = [];
+        const want: string[] = [];
+        for (const cls of [MovedError, AskError]) {
+          const reply = `${cls === MovedError ? 'MOVED' : 'ASK'} ${slot} 127.0.0.1:${other.port}`;
+          const lua = `return redis.error_reply('${reply}')`;
+          const runs: Array<[string, string, () => Promise<unknown>]> = [
+            ['EVAL_RO', 'eval_ro', () => ro.evalRo(lua, { keys: [key] })],
+            ['FCALL_RO', 'fcall_ro', () => ro.fcallRo('forge_ro', { keys: [key], args: [reply] })],
+            [
+              'pipelined EVAL_RO',
+              'eval_ro',
+              async () =>
+                (
+                  (await ro
+                    .pipeline()
+                    .evalRo(lua, { keys: [key] })
+                    .exec()) as unknown[]
+                )[0],
+            ],
+          ];
+          for (const [label, command, run] of runs) {
+            for (const n of cluster.nodes) await n.command('CONFIG', 'RESETSTAT');
+            const e = await run().catch((x: unknown) => x);
+            got.push(`${label} ${reply}: ran on ${await ranOn(command)}, ${said(e)}`);
+            want.push(`${label} ${reply}: ran on replica, ${cls.name}: ${reply}`);
+          }
+        }
+        assert.deepEqual(got, want);
+        // A replica's own MOVED names its primary (it will not serve FCALL_RO of a function
+        // without no-writes): still followed, and the primary refuses the call itself.
+        for (const n of cluster.nodes) await n.command('CONFIG', 'RESETSTAT');
+        const refused = await ro.fcallRo('forge_rw', { keys: [key], args: ['x'] }).catch((x: unknown) => x);
+        assert.ok(refused instanceof Error && !(refused instanceof MovedError), said(refused));
+        assert.equal(await ranOn('fcall_ro'), 'primary');
+      } finally {
+        await ro.close();
+      }
+    });
+
     it('a keyless script (EVAL … 0): any MOVED / ASK is its own (no server redirects it), it ran once', async () => {
       // No keys, so no slot: isForgedRedirect cannot check the slot, and the node named may well
       // be another real one. Runs are counted on the servers (commandstats), as the script has no key.

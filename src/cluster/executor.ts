@@ -214,8 +214,13 @@ export class Executor implements RedirectHost, TransactionHost {
     return withRedirections(this, name, this.replayable(options), slot, (a) => {
       // A keyless command that met MOVED names its slot: follow that slot from now on.
       if (target < 0 && a.previous instanceof MovedError) target = a.previous.slot;
-      const address = a.asking ?? t.pick(target, readOnly && a.number === 0);
+      const fromReplica = readOnly && a.number === 0;
+      const address = a.asking ?? t.pick(target, fromReplica);
       a.node = address;
+      if (fromReplica && target >= 0) {
+        const primary = t.pick(target, false);
+        if (primary.key !== address.key) a.primary = primary;
+      }
       tracedAt(options.trace as CommandTraceContext | undefined, address.host, address.port);
       const node = t.node(address);
       // A node known to be down (its connection is reconnecting) is not sent to: that would only

@@ -133,6 +133,12 @@ export interface Attempt {
   readonly previous: unknown;
   /** The node this attempt was sent to; set by the attempt before it sends. */
   node: NodeAddress | undefined;
+  /**
+   * Set with `node` when `node` is a replica (a read under `readFrom`): the primary of its shard.
+   * A replica serves its primary's slots, so where it sends the command is where that primary
+   * sent it (see PingPong).
+   */
+  primary: NodeAddress | undefined;
 }
 
 /**
@@ -173,6 +179,12 @@ export function isForgedRedirect(
  * caller gets it as is, and the script has run once. A real pair of such replies (two nodes that
  * disagree for a moment during a failover) also ends the command then, with the MOVED; the
  * script did not run, as with any MOVED.
+ *
+ * A replica that ran the script (EVAL_RO, FCALL_RO under `readFrom`) counts as its primary: the
+ * node named sends the command back to that primary, not to the replica, so keyed by the
+ * replica the bounce went unseen, the primary ran the script a second time, and the caller got
+ * the other node's real MOVED. A replica's own MOVED names its primary (a read it will not
+ * serve: FCALL_RO of a function without `no-writes`) and is followed as before.
  */
 class PingPong {
   /** Per node's key: where it sent the command, and the reply that sent it. */
@@ -211,7 +223,7 @@ export async function withRedirections<T>(
   // Only for scripts: any other command's MOVED / ASK is the server's (see PingPong).
   let pingPong: PingPong | undefined;
   for (let n = 0; n <= max; n++) {
-    const a: Attempt = { number: n, asking, previous: last, node: undefined };
+    const a: Attempt = { number: n, asking, previous: last, node: undefined, primary: undefined };
     asking = undefined;
     try {
       return await attempt(a);
@@ -226,7 +238,7 @@ export async function withRedirections<T>(
       if (isForgedRedirect(e, slot, a.node, resolve, script)) throw e;
       const action = classify(e, safe, resolve);
       if ((action.kind === 'follow' || action.kind === 'ask') && a.node !== undefined && script) {
-        const first = (pingPong ??= new PingPong()).bounce(a.node, action.to, e);
+        const first = (pingPong ??= new PingPong()).bounce(a.primary ?? a.node, action.to, e);
         if (first !== undefined) throw first;
       }
       switch (action.kind) {

@@ -14,8 +14,10 @@ import {
   UnblockedError,
   keySlot,
 } from '../src/index.js';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { waitUntil } from './support/redis-server.js';
 import { startCluster, type ClusterNode, type RedisClusterHandle } from './support/cluster.js';
+import { startFaultProxy } from './support/fault-proxy.js';
 
 describe('RedisCluster during a live slot migration or failover (3+3)', () => {
   let cluster: RedisClusterHandle;
@@ -143,6 +145,122 @@ describe('RedisCluster during a live slot migration or failover (3+3)', () => {
     } finally {
       await migration.finish();
     }
+  });
+
+  describe('a command given up on during an ASK detour leaves no ASKING behind on the importing node', () => {
+    // ASKING alone on a shared connection lets the next command on it, another caller's, into
+    // the slot the node is importing. The probe is such a command: a script on a key of the
+    // importing node's own slots that reads the migrating key undeclared, which that node serves
+    // only right after an ASKING.
+    const PROBE = `#!lua flags=allow-cross-slot-keys
+return redis.call('GET', ARGV[1])`;
+    const isAbort = (e: unknown): boolean => e instanceof Error && e.name === 'AbortError';
+    const asked = async (node: ClusterNode): Promise<number> =>
+      Number(/cmdstat_asking:calls=(\d+)/.exec(String(await node.command('INFO', 'commandstats')))?.[1] ?? 0);
+
+    /** A key whose slot `node` serves. */
+    async function keyOn(node: ClusterNode, prefix: string): Promise<string> {
+      for (let i = 0; i < 10_000; i++) {
+        const key = `${prefix}:${i}`;
+        if ((await cluster.ownerOf(keySlot(key))).port === node.port) return key;
+      }
+      throw new Error(`no key of ${prefix} on ${node.port}`);
+    }
+
+    /**
+     * `tag`'s slot migrating, its key `{tag}k` already on the importing node (so the source
+     * answers ASK for it); `run` gets both nodes and the key, and the migration ends after it.
+     */
+    async function migrating(
+      tag: string,
+      run: (from: ClusterNode, to: ClusterNode, key: string) => Promise<void>,
+    ): Promise<void> {
+      const slot = keySlot(`{${tag}}`);
+      const from = await cluster.ownerOf(slot);
+      const to = other(from);
+      const key = `{${tag}}k`;
+      await from.command('SET', key, 'moved');
+      const migration = await cluster.beginSlotMigration(slot, from, to);
+      try {
+        await migration.moveKeys();
+        await run(from, to, key);
+      } finally {
+        await migration.finish();
+      }
+    }
+
+    /** Runs `fn` with `onAsk` called on each ASK the client follows (wredis:cluster:redirect). */
+    async function onAsk(onAsk: () => void, fn: () => Promise<void>): Promise<void> {
+      const listener = (m: unknown): void => {
+        if ((m as { kind: string }).kind === 'ASK') onAsk();
+      };
+      subscribe('wredis:cluster:redirect', listener);
+      try {
+        await fn();
+      } finally {
+        unsubscribe('wredis:cluster:redirect', listener);
+      }
+    }
+
+    it('given up on while the source answers ASK: neither ASKING nor the command goes', async () => {
+      const r = new RedisCluster({ nodes: cluster.startupNodes(), refreshInterval: 0 });
+      try {
+        await r.connect();
+        await migrating('askgone', async (_from, to, key) => {
+          const own = await keyOn(to, 'askgone-probe');
+          await to.command('CONFIG', 'RESETSTAT');
+          const ac = new AbortController();
+          // Given up on between the source's ASK and the detour (a signal or timeout firing while
+          // the command was out): the detour is not made.
+          await onAsk(
+            () => ac.abort(),
+            () => assert.rejects(r.withOptions({ signal: ac.signal }).get(key), isAbort),
+          );
+          const probe = await r.eval(PROBE, { keys: [own], args: [key] }).then(
+            (v) => `read ${String(v)}`,
+            (e: unknown) => `refused: ${(e as Error).message}`,
+          );
+          assert.match(probe, /^refused: .*non local key/);
+          assert.equal(await asked(to), 0);
+        });
+      } finally {
+        r.disconnect();
+      }
+    });
+
+    it('withdrawn unwritten with its ASKING (the importing node not reached yet): neither is written', async () => {
+      await migrating('askwait', async (from, to, key) => {
+        // The importing node behind a paused proxy: the detour waits unwritten for its connection.
+        const proxy = await startFaultProxy(to.port);
+        const r = new RedisCluster({
+          nodes: [{ host: '127.0.0.1', port: from.port }],
+          refreshInterval: 0,
+          natMap: { [`127.0.0.1:${to.port}`]: { host: '127.0.0.1', port: proxy.port } },
+        });
+        try {
+          await r.connect();
+          const own = await keyOn(to, 'askwait-probe');
+          await to.command('CONFIG', 'RESETSTAT');
+          proxy.pause();
+          const ac = new AbortController();
+          // Aborted once ASKING and the command wait in the importing node's queue.
+          await onAsk(
+            () => setImmediate(() => ac.abort()),
+            () => assert.rejects(r.withOptions({ signal: ac.signal }).get(key), isAbort),
+          );
+          proxy.resume();
+          const probe = await r.eval(PROBE, { keys: [own], args: [key] }).then(
+            (v) => `read ${String(v)}`,
+            (e: unknown) => `refused: ${(e as Error).message}`,
+          );
+          assert.match(probe, /^refused: .*non local key/);
+          assert.equal(await asked(to), 0);
+        } finally {
+          r.disconnect();
+          await proxy.close();
+        }
+      });
+    });
   });
 
   it('a blocking command on a primary demoted by CLUSTER FAILOVER (UNBLOCKED) goes again to the promoted replica', async () => {

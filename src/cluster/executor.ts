@@ -233,20 +233,18 @@ export class Executor implements RedirectHost, TransactionHost {
       // Client-side cache: a read may be answered from the node's tracked entries (never on an ASKING detour).
       if (viaCache && !options.blocking && node.tracker !== undefined && !asking)
         return (t.cache as ClientCache).send(node.tracker, name, args, options, target);
-      // ASKING goes on the connection the command goes on, encoded right before it, so nothing
-      // comes between them on the wire. A blocking command runs on a dedicated connection: sent
-      // on the shared one, ASKING was spent on some other command, the importing node answered
-      // the blocking one MOVED back to the source, which answered ASK again, until the budget ran out.
+      // ASKING goes on the connection the command goes on, right before it, so nothing comes
+      // between them on the wire, and never without it (sendAsking: a command given up on takes
+      // its ASKING along, else ASKING let the next caller's command into the importing slot). A
+      // blocking command runs on a dedicated connection: sent on the shared one, ASKING was spent
+      // on some other command, the importing node answered the blocking one MOVED back to the
+      // source, which answered ASK again, until the budget ran out.
       let sent: Promise<unknown>;
       if (options.blocking)
-        sent = node.blocking.lease((conn) => {
-          if (asking) conn.send('ASKING', [], {}).catch(noop);
-          return conn.send(name, args, options);
-        });
-      else {
-        if (asking) node.conn.send('ASKING', [], {}).catch(noop);
-        sent = node.conn.send(name, args, options);
-      }
+        sent = node.blocking.lease((conn) =>
+          asking ? conn.sendAsking(name, args, options) : conn.send(name, args, options),
+        );
+      else sent = asking ? node.conn.sendAsking(name, args, options) : node.conn.send(name, args, options);
       // Past the cache (a pipeline, a blocking command's own connection, an ASKING detour), yet this
       // client's write: its invalidation may come after the reply, so its keys are dropped here too.
       t.cache?.afterWrite(name, args, sent);

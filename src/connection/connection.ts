@@ -134,6 +134,8 @@ export interface SendHandle {
   connection?: Connection | undefined;
   /** Set by `abandon()`: a later send with this handle (a redirected attempt) rejects unsent. */
   abandoned?: Error | undefined;
+  /** The ASKING written right before `pending` (sendAsking), which goes or stays with it. */
+  asking?: Pending | undefined;
 }
 
 /**
@@ -147,7 +149,7 @@ export function abandon(handle: SendHandle, error: Error): void {
   handle.abandoned = error;
   const p = handle.pending;
   const queue = handle.queue;
-  if (p === undefined || queue === undefined || queue.withdraw(p, error)) return;
+  if (p === undefined || queue === undefined || queue.withdraw(p, error, handle.asking)) return;
   if (p.blocking && !p.settled) handle.connection?.disconnect();
 }
 
@@ -331,6 +333,7 @@ export class Connection extends Emitter<ConnectionEvents> {
         handle.pending = p;
         handle.queue = this.queue;
         handle.connection = this;
+        handle.asking = undefined;
       }
       this.admit(p, this.setupFailure());
     } catch (e) {
@@ -338,6 +341,23 @@ export class Connection extends Emitter<ConnectionEvents> {
       reject(e as Error);
     }
     return promise;
+  }
+
+  /**
+   * ASKING, then the command (a cluster's ASK detour), next to each other in the queue. ASKING
+   * lets whatever this socket carries next into a slot the node is importing, so it never goes
+   * without its command: a command given up on already (its handle abandoned) sends neither, and
+   * one withdrawn unwritten later (abandon) takes its ASKING with it. ASKING's own reply is no
+   * one's business.
+   */
+  sendAsking(name: string, args: readonly unknown[], options: SendOptions): Promise<unknown> {
+    const handle = options.handle;
+    if (handle?.abandoned !== undefined) return this.send(name, args, options);
+    const asking = new Pending('ASKING', NO_ARGS, noop, noop, undefined, 0);
+    this.admit(asking, this.setupFailure());
+    const sent = this.send(name, args, options);
+    if (handle !== undefined) handle.asking = asking;
+    return sent;
   }
 
   /** Why the connection cannot take commands now: its set-up failed and it is not ready again. */
@@ -499,6 +519,9 @@ export class Connection extends Emitter<ConnectionEvents> {
     );
   }
 }
+
+const noop = (): void => undefined;
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
 
 /** The Pending flags `pending()` makes of `{ buffers }` alone, for every command of `sendEach()`. */
 const EACH_STRINGS = 0;

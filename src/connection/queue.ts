@@ -418,16 +418,31 @@ export class CommandQueue implements ReplyHandler {
    * backoff, or encoded into this tick's write but not flushed (that write is encoded again
    * without it). It settles with `error`. False when it was written (it keeps its slot), is
    * part of a MULTI block (which goes whole), or already settled.
+   *
+   * `asking`: the ASKING queued right before it (Connection.sendAsking). Left alone, it would
+   * be written and let the next command on this socket, someone else's, into a slot the node
+   * is importing; so it is withdrawn too. Once it reached the socket the command must follow it
+   * (false: it is written, its reply dropped).
    */
-  withdraw(p: Pending, error: Error): boolean {
+  withdraw(p: Pending, error: Error, asking?: Pending): boolean {
     if (p.settled || p.internal || p.batch !== undefined) return false;
+    if (p.seq !== 0 && p.seq <= this.flushedSeq) return false;
+    if (asking !== undefined) {
+      if (asking.seq !== 0 && asking.seq <= this.flushedSeq) return false;
+      // Settled already (it timed out waiting): pump() skips it, and a write re-encoded skips it.
+      if (!asking.settled) this.takeBack(asking, error);
+    }
+    return this.takeBack(p, error);
+  }
+
+  /** Withdraws a command known not to have reached the socket (see withdraw). */
+  private takeBack(p: Pending, error: Error): true {
     if (p.seq === 0) {
       // Waiting (for a connection, room or a backoff's end): pump() skips a settled command.
       this.deadWaiting++;
       settleWithout(p, error);
       return true;
     }
-    if (p.seq <= this.flushedSeq) return false;
     // In this tick's write: the unflushed commands are the newest in flight, in order.
     const flushed = this.flushedSeq;
     const unflushed = this.inflight.popNewest((q) => q.seq > flushed);

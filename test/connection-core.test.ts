@@ -1143,6 +1143,103 @@ describe('connection core (in-memory)', () => {
       c.disconnect();
     });
   }
+  describe('ASK detour (sendAsking): ASKING never reaches the socket without its command', () => {
+    // ASKING lets whatever the socket carries next into a slot the node is importing: written
+    // without its command, it lets the next caller's command in instead.
+    const alone = (commands: string[][]): boolean =>
+      commands.some((cmd, i) => cmd[0] === 'ASKING' && commands[i + 1]?.[1] !== 'k');
+
+    it('maxOfflineQueue with room for one more: neither enters, both reject', async () => {
+      const server = new FakeServer();
+      const c = fakeConnection(server, new FakeClock(), { maxOfflineQueue: 2 });
+      const a = c.send('GET', ['a']);
+      const k = outcome(c.sendAsking('GET', ['k'], {}));
+      await settle();
+      assert.equal((k.error as ConnectionError | undefined)?.code, 'ERR_WREDIS_OFFLINE_QUEUE_FULL');
+      const next = c.send('GET', ['next']);
+      await settle();
+      assert.deepEqual(server.socket.commands, [
+        ['GET', 'a'],
+        ['GET', 'next'],
+      ]);
+      server.socket.reply(bulk('A') + bulk('N'));
+      assert.deepEqual(await Promise.all([a, next]), ['A', 'N']);
+      c.disconnect();
+    });
+
+    it('maxQueued with room for one more: neither enters, both reject', async () => {
+      const server = new FakeServer();
+      const c = fakeConnection(server, new FakeClock(), { maxQueued: 2 });
+      await c.connect();
+      const a = c.send('GET', ['a']);
+      const k = outcome(c.sendAsking('GET', ['k'], {}));
+      await settle();
+      assert.equal((k.error as ConnectionError | undefined)?.code, 'ERR_WREDIS_QUEUE_FULL');
+      assert.deepEqual(server.socket.commands, [['GET', 'a']]);
+      server.socket.reply(bulk('A'));
+      assert.equal(await a, 'A');
+      const next = c.send('GET', ['next']);
+      await settle();
+      assert.equal(alone(server.socket.commands), false, JSON.stringify(server.socket.commands));
+      server.socket.reply(bulk('N'));
+      assert.equal(await next, 'N');
+      c.disconnect();
+    });
+
+    it('abandoned unwritten (this tick, or waiting for the connection) takes ASKING along; once written both stay', async () => {
+      for (const connected of [true, false]) {
+        const server = new FakeServer();
+        const c = fakeConnection(server, new FakeClock());
+        if (connected) await c.connect();
+        const handle: SendHandle = {};
+        const k = outcome(c.sendAsking('GET', ['k'], { handle }));
+        abandon(handle, new Error('given up'));
+        const next = c.send('GET', ['next']);
+        await settle();
+        assert.equal((k.error as Error | undefined)?.message, 'given up');
+        assert.deepEqual(server.socket.commands, [['GET', 'next']], `connected: ${connected}`);
+        server.socket.reply(bulk('N'));
+        assert.equal(await next, 'N');
+        c.disconnect();
+      }
+      const server = new FakeServer();
+      const c = fakeConnection(server, new FakeClock());
+      await c.connect();
+      const handle: SendHandle = {};
+      const k = c.sendAsking('GET', ['k'], { handle });
+      await settle();
+      abandon(handle, new Error('given up'));
+      assert.deepEqual(server.socket.commands, [['ASKING'], ['GET', 'k']]);
+      server.socket.reply('+OK\r\n' + bulk('K'));
+      assert.equal(await k, 'K', 'written: it keeps its slot and its reply');
+      c.disconnect();
+    });
+
+    it('maxInflight reached between the two: the pair is not split, so a timeout cannot strand ASKING', async () => {
+      const server = new FakeServer();
+      const clock = new FakeClock();
+      const c = fakeConnection(server, clock, { maxInflight: 2, commandTimeout: 100 });
+      await c.connect();
+      const a = outcome(c.send('GET', ['a']));
+      const k = outcome(c.sendAsking('GET', ['k'], {}));
+      await settle();
+      // Bytes keep arriving (not stuck), but nothing is answered before the deadline.
+      server.socket.reply('$1\r\n');
+      await clock.advance(100);
+      assert.ok(k.error instanceof TimeoutError, String(k.error));
+      assert.equal(k.error.command, 'GET', 'the timeout names the command, not ASKING');
+      server.socket.reply('A\r\n+OK\r\n');
+      await settle();
+      const next = outcome(c.send('GET', ['next']));
+      await settle();
+      assert.equal(alone(server.socket.commands), false, JSON.stringify(server.socket.commands));
+      assert.ok(a.error instanceof TimeoutError, String(a.error));
+      c.disconnect();
+      await settle();
+      assert.ok(next.error instanceof ConnectionError, String(next.error));
+    });
+  });
+
   it('encodes over the bytes of the last write only once the socket has taken them all', async () => {
     const server = new FakeServer(echoServer());
     const c = fakeConnection(server, new FakeClock());

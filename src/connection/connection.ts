@@ -344,20 +344,35 @@ export class Connection extends Emitter<ConnectionEvents> {
   }
 
   /**
-   * ASKING, then the command (a cluster's ASK detour), next to each other in the queue. ASKING
-   * lets whatever this socket carries next into a slot the node is importing, so it never goes
-   * without its command: a command given up on already (its handle abandoned) sends neither, and
-   * one withdrawn unwritten later (abandon) takes its ASKING with it. ASKING's own reply is no
-   * one's business.
+   * ASKING, then the command (a cluster's ASK detour), as one block in the queue
+   * (CommandQueue.enqueueAsking). ASKING lets whatever this socket carries next into a slot the
+   * node is importing, so it never goes without its command: a command given up on already (its
+   * handle abandoned) sends neither, one refused by a queue bound takes its ASKING with it, and
+   * one withdrawn unwritten later (abandon) too. ASKING's own reply is no one's business.
    */
   sendAsking(name: string, args: readonly unknown[], options: SendOptions): Promise<unknown> {
     const handle = options.handle;
     if (handle?.abandoned !== undefined) return this.send(name, args, options);
-    const asking = new Pending('ASKING', NO_ARGS, noop, noop, undefined, 0);
-    this.admit(asking, this.setupFailure());
-    const sent = this.send(name, args, options);
-    if (handle !== undefined) handle.asking = asking;
-    return sent;
+    const promise = new Promise<unknown>(executor);
+    const resolve = madeResolve;
+    const reject = madeReject;
+    try {
+      const p = pending(name, args, resolve, reject, options, false);
+      const asking = new Pending('ASKING', NO_ARGS, noop, noop, undefined, 0);
+      if (handle !== undefined) {
+        handle.pending = p;
+        handle.queue = this.queue;
+        handle.connection = this;
+        handle.asking = asking;
+      }
+      const setup = this.setupFailure();
+      if (setup !== undefined) p.reject(tagged(errorFor(setup, true), p));
+      else this.queue.enqueueAsking(asking, p);
+    } catch (e) {
+      // As an executor would: never a synchronous throw.
+      reject(e as Error);
+    }
+    return promise;
   }
 
   /** Why the connection cannot take commands now: its set-up failed and it is not ready again. */

@@ -315,6 +315,21 @@ export class CommandQueue implements ReplyHandler {
     if (!host.writable()) host.wake();
   }
 
+  /**
+   * ASKING and the command it lets into a slot the node is importing (Connection.sendAsking), as
+   * one block: both enter the line or both reject (maxQueued, maxOfflineQueue), and they are
+   * written in one piece (never split by maxInflight or an early write), time out together and
+   * are withdrawn together. Apart, ASKING could reach the socket without its command (the command
+   * refused by a bound, or timed out while waiting for room behind its written ASKING) and let
+   * the next command, someone else's, into that slot. The command's deadline is the block's, so a
+   * timeout names the command, not ASKING.
+   */
+  enqueueAsking(asking: Pending, p: Pending): void {
+    this.enqueueBatch([asking, p]);
+    // Its deadline entry is left stale (skipped by checkTimeouts).
+    asking.deadline = 0;
+  }
+
   /** A handshake or resubscription command: written now, ahead of everything waiting. */
   writeInternal(p: Pending): void {
     this.write(p);
@@ -419,19 +434,17 @@ export class CommandQueue implements ReplyHandler {
    * without it). It settles with `error`. False when it was written (it keeps its slot), is
    * part of a MULTI block (which goes whole), or already settled.
    *
-   * `asking`: the ASKING queued right before it (Connection.sendAsking). Left alone, it would
-   * be written and let the next command on this socket, someone else's, into a slot the node
-   * is importing; so it is withdrawn too. Once it reached the socket the command must follow it
-   * (false: it is written, its reply dropped).
+   * `asking`: the ASKING queued with it (enqueueAsking). Left alone, it would be written and
+   * let the next command on this socket, someone else's, into a slot the node is importing; so
+   * it is withdrawn too. The two are one block written in one piece: neither reached the socket
+   * unless both did.
    */
   withdraw(p: Pending, error: Error, asking?: Pending): boolean {
-    if (p.settled || p.internal || p.batch !== undefined) return false;
+    if (p.settled || p.internal) return false;
+    // A MULTI block goes whole; only an ASK detour's block (asking, p) is taken back, whole.
+    if (p.batch !== undefined && p.batch[0] !== asking) return false;
     if (p.seq !== 0 && p.seq <= this.flushedSeq) return false;
-    if (asking !== undefined) {
-      if (asking.seq !== 0 && asking.seq <= this.flushedSeq) return false;
-      // Settled already (it timed out waiting): pump() skips it, and a write re-encoded skips it.
-      if (!asking.settled) this.takeBack(asking, error);
-    }
+    if (asking !== undefined && !asking.settled) this.takeBack(asking, error);
     return this.takeBack(p, error);
   }
 

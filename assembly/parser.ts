@@ -45,6 +45,7 @@ import {
   H_ERROR,
   H_EXT_LEN,
   H_EXT_SKIP,
+  H_FAILED_IN_PUSH,
   H_INPUT,
   H_STATUS,
   H_TAPE,
@@ -380,6 +381,7 @@ export function parse(len: u32): i32 {
         // everything else: hand the token to the state machine
         const kind = <u32>load<u8>(TYPES + tb);
         if (kind == 0) {
+          depth = dp; // fail() reads the frames
           fail(E_UNKNOWN_TYPE);
           break;
         }
@@ -737,6 +739,7 @@ export function parseReset(): void {
   store<i32>(HDR, 0, H_ERROR << 2);
   store<i32>(HDR, 0, H_EXT_LEN << 2);
   store<i32>(HDR, 0, H_EXT_SKIP << 2);
+  store<i32>(HDR, 0, H_FAILED_IN_PUSH << 2);
 }
 
 /** Bytes the current token still needs before it can complete (0 when unknown / none pending). */
@@ -781,6 +784,10 @@ function fail(code: i32): void {
   state = ST_FAIL;
   store<i32>(HDR, STATUS_FAILED, H_STATUS << 2);
   store<i32>(HDR, code, H_ERROR << 2);
+  // The host must not blame the command in front for bytes that were never its reply: a push is
+  // no reply. Known once the push's header opened its frame (the bottom one, as pushes only
+  // stand at the top level); a push whose header itself is malformed is not told apart.
+  store<i32>(HDR, depth != 0 && load<u32>(stackPtr, 8) == K_PUSH ? 1 : 0, H_FAILED_IN_PUSH << 2);
 }
 
 /** Drops delivered tape records and input bytes before the incomplete reply. */

@@ -18,6 +18,7 @@ import {
 } from './support/resp-reference.js';
 
 const b = bytes;
+const noop = (): void => undefined;
 const bulk = (s: string): RespValue => ({ t: 'bulk', v: b(s) });
 const simple = (v: string): RespValue => ({ t: 'simple', v });
 const int = (v: bigint | number): RespValue => ({ t: 'int', v: BigInt(v) });
@@ -346,6 +347,42 @@ describe('parser: every RESP type', () => {
       assert.deepStrictEqual(events, ['OK']);
       assert.equal(pushErrors.length, 1);
       assert.match(pushErrors[0]!.message, /cannot build/);
+    }
+  });
+
+  it('a protocol error inside a push says so (inPush), so the command in front is not blamed for it', () => {
+    const big = 'x'.repeat(100);
+    const cases: Array<[string, Uint8Array, boolean]> = [
+      ['a push element past maxBulkLength', b(`>3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$100\r\n${big}\r\n`), true],
+      ['a push element with an unknown type byte', b('>2\r\n$7\r\nmessage\r\n!x\r\n'), true],
+      ['a push inside a push', b('>2\r\n$7\r\nmessage\r\n>1\r\n:1\r\n'), true],
+      ['a reply past maxBulkLength', b(`$100\r\n${big}\r\n`), false],
+      ['a push inside a reply', b('*2\r\n:1\r\n>1\r\n:1\r\n'), false],
+      ['an unknown type byte after a whole push', b('>1\r\n:1\r\n!x\r\n'), false],
+      // The payload (past the 64 KiB slice) is collected by the host; its CRLF is then wrong.
+      [
+        'a large push element whose CRLF is wrong',
+        b(`>2\r\n$7\r\nmessage\r\n$70000\r\n${'y'.repeat(70000)}!!`),
+        true,
+      ],
+    ];
+    for (const [what, wire, inPush] of cases) {
+      for (const chunks of [[wire], cut(wire, [4, 12, 20, 30])]) {
+        const failures: Array<[number, boolean | undefined]> = [];
+        const parser = new Parser(
+          {
+            onReply: noop,
+            onError: noop,
+            onPush: noop,
+            onProtocolError: (code, _message, flag) => failures.push([code, flag]),
+          },
+          { maxBulkLength: what.includes('large') ? 80_000 : 64 },
+        );
+        for (const c of chunks) parser.feed(c);
+        assert.equal(failures.length, 1, what);
+        assert.equal(failures[0]![1], inPush, what);
+        parser.reset();
+      }
     }
   });
 

@@ -12,6 +12,7 @@ import {
   ConnectionError,
   DataError,
   ExponentialBackoff,
+  InvalidResponse,
   MovedError,
   PubSubError,
   Redis,
@@ -724,6 +725,54 @@ describe('Pub/Sub against a scripted server', () => {
     } finally {
       r.disconnect();
       await srv.close();
+    }
+  });
+});
+
+describe('Pub/Sub: a message longer than maxBulkLength (RESP3, a push on the shared connection)', () => {
+  let server: RedisServerHandle;
+  let pub: Redis;
+  before(async () => {
+    server = await startRedis();
+    pub = new Redis({ port: server.port });
+  });
+  after(async () => {
+    await pub.close();
+    await server.stop();
+  });
+
+  it('fails the stream, not the command in front of it: that command rejects with ConnectionError (its reply was never read), the InvalidResponse goes to the error event', async () => {
+    const r = new Redis({ port: server.port, maxBulkLength: 64, retry: fastRetry() });
+    const errors: Error[] = [];
+    r.on('error', (e: Error) => errors.push(e));
+    try {
+      const got: string[] = [];
+      await r.subscribe('big', (m: string) => got.push(m));
+      // The script's PUBLISH puts the message (a push to this very connection) in the stream
+      // ahead of the script's own reply, which is short and well-formed.
+      const lua =
+        "redis.call('set', KEYS[1], 'ran'); redis.call('publish', 'big', string.rep('x', 100)); return 'ok'";
+      const [script] = await Promise.allSettled([r.call('EVAL', lua, '1', 'big:ran')]);
+      assert.equal(script.status, 'rejected');
+      const e = script.reason as Error;
+      assert.ok(
+        e instanceof ConnectionError && !(e instanceof InvalidResponse),
+        `the script got ${String(e)}`,
+      );
+      assert.equal(e.code, 'ERR_WREDIS_CONNECTION_LOST');
+      assert.ok(e.cause instanceof InvalidResponse, String(e.cause));
+      // Outcome unknown, and indeed it ran.
+      assert.equal(await pub.get('big:ran'), 'ran');
+      assert.ok(
+        errors.some((x) => x instanceof InvalidResponse),
+        errors.map((x) => x.name).join(),
+      );
+      // The client goes on: a new socket, the subscription restored.
+      await until('resubscribed', async () => ((await numsub(pub, 'big')) === 1 ? undefined : 'not yet'));
+      await pub.publish('big', 'small');
+      await until('the small message', () => (got.includes('small') ? undefined : got.join()));
+    } finally {
+      r.disconnect();
     }
   });
 });

@@ -206,6 +206,11 @@ export const HEADER: readonly Constant[] = [
     doc: '1 when the pending external bulk sits inside an attribute (discarded)',
   },
   { name: 'H_CONSUMED', value: 6, doc: 'bytes of the last `parse(len)` input the core kept' },
+  {
+    name: 'H_FAILED_IN_PUSH',
+    value: 7,
+    doc: '1 when failed inside the elements of a top-level RESP3 push (no command reply is malformed)',
+  },
 ];
 
 /** i32 slots the status block reserves (the core allocates HEADER_SLOTS * 4 bytes). */

@@ -232,7 +232,7 @@ export class Connection extends Emitter<ConnectionEvents> {
             onReply: (v) => q.onReply(v),
             onError: (e) => q.onError(e),
             onPush: (v) => q.onPush(v),
-            onProtocolError: (code, message) => q.onProtocolError(code, message),
+            onProtocolError: (code, message, inPush) => q.onProtocolError(code, message, inPush),
             onAttribute,
           };
     this.parser = new Parser(replies, {

@@ -694,10 +694,14 @@ export class CommandQueue implements ReplyHandler {
     this.afterReply();
   }
 
-  onProtocolError(code: number, message: string): void {
+  onProtocolError(code: number, message: string, inPush = false): void {
     const error = protocolError(code, message);
-    const head = this.inflight.shift();
-    if (head !== undefined && !head.settled) settleWithout(head, tagged(error, head));
+    // A malformed push (a pub/sub message past maxBulkLength) is nobody's reply: the command in
+    // front was never answered, and goes with the rest in flight (ConnectionError, cause: error).
+    if (!inPush) {
+      const head = this.inflight.shift();
+      if (head !== undefined && !head.settled) settleWithout(head, tagged(error, head));
+    }
     this.host.protocolFailure(error);
   }
 

@@ -6,7 +6,7 @@
  */
 
 /** The interface version the core must report from `abiVersion()` (checked at instantiation). */
-export const ABI_VERSION = 0x3b4ffaf2;
+export const ABI_VERSION = 0xaf084e22;
 
 /**
  * Why a RESP stream was rejected. After any of these the parser stays failed until
@@ -101,6 +101,7 @@ export const H_TAPE = 3; // tape address
 export const H_EXT_LEN = 4; // pending external payload length (without CRLF)
 export const H_EXT_SKIP = 5; // 1 when the pending external bulk sits inside an attribute (discarded)
 export const H_CONSUMED = 6; // bytes of the last `parse(len)` input the core kept
+export const H_FAILED_IN_PUSH = 7; // 1 when failed inside the elements of a top-level RESP3 push (no command reply is malformed)
 export const HEADER_SLOTS = 8;
 export const STATUS_OK = 0; // parsed what it could; feed more
 export const STATUS_EXT = 1; // a large bulk waits for the host to collect its payload

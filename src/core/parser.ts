@@ -35,6 +35,7 @@ import {
   H_ERROR,
   H_EXT_LEN,
   H_EXT_SKIP,
+  H_FAILED_IN_PUSH,
   H_INPUT,
   H_STATUS,
   H_TAPE,
@@ -96,8 +97,12 @@ export interface ReplyHandler {
    * has no onAttribute, the core parses and drops attributes without recording them (no cost).
    */
   onAttribute?(attributes: Record<string, unknown>): void;
-  /** Malformed stream: the parser stays failed until reset(). `code` is a ProtocolErrorCode. */
-  onProtocolError(code: number, message: string): void;
+  /**
+   * Malformed stream: the parser stays failed until reset(). `code` is a ProtocolErrorCode.
+   * `inPush`: the malformed bytes were inside a RESP3 push (an element of `>`), so no command's
+   * reply is to blame (like onUndecodablePush).
+   */
+  onProtocolError(code: number, message: string, inPush?: boolean): void;
 }
 
 /** Limits and value shapes of the RESP `Parser`. */
@@ -397,7 +402,7 @@ export class Parser {
             this.extAhead = true;
           }
         } else {
-          this.fail(h[hb + H_ERROR]!);
+          this.fail(h[hb + H_ERROR]!, h[hb + H_FAILED_IN_PUSH] === 1);
           return;
         }
       }
@@ -461,7 +466,7 @@ export class Parser {
       if (done !== 0) this.deliver(done);
       const hb = this.hdr;
       if (this.i32[hb + H_STATUS] === STATUS_FAILED && this.errorCode === 0)
-        this.fail(this.i32[hb + H_ERROR]!);
+        this.fail(this.i32[hb + H_ERROR]!, this.i32[hb + H_FAILED_IN_PUSH] === 1);
     }
     return off + take;
   }
@@ -539,10 +544,10 @@ export class Parser {
     this.extBuf = null;
   }
 
-  private fail(code: number): void {
+  private fail(code: number, inPush = false): void {
     this.errorCode = code;
     try {
-      this.handler.onProtocolError(code, protocolErrorMessage(code));
+      this.handler.onProtocolError(code, protocolErrorMessage(code), inPush);
     } catch (error) {
       this.thrown ??= { error };
     }

@@ -79,6 +79,8 @@ describe('connection-state commands', { timeout: 60_000 }, () => {
       await assert.rejects(r.call(name, ...args), (e: unknown) => {
         assert.ok(e instanceof DataError, `${String(name)}: ${String(e)}`);
         assert.match(e.message, /cannot be sent on the client's shared connection: \S/);
+        // The advice must work: a client is not connected again after disconnect() or close().
+        assert.doesNotMatch(e.message, /\bconnect\(\)/, String(name));
         return true;
       });
     }

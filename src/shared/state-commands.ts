@@ -73,7 +73,7 @@ const RULES: ReadonlyMap<string, StateRule> = new Map([
   ['readwrite', rule('READWRITE', false, false, "use RedisCluster's readFrom option")],
   ['asking', rule('ASKING', false, false, 'the cluster client sends ASKING itself when it follows an ASK')],
   ['monitor', rule('MONITOR', false, false, 'use r.monitor(listener)')],
-  ['reset', rule('RESET', false, false, 'use disconnect() and connect(), or a new client')],
+  ['reset', rule('RESET', false, false, 'use a new client (disconnect() and close() are final)')],
   ['quit', rule('QUIT', false, false, 'use close()')],
   ['hello', rule('HELLO', false, false, 'use the protocol, username/password or clientName options')],
   ['auth', rule('AUTH', false, false, 'use the username/password or credentials options')],

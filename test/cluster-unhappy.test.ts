@@ -1,11 +1,11 @@
 /**
  * Unhappy paths of RedisCluster not covered elsewhere, on a real 3+3 cluster (cluster-node-timeout
  * 1000 ms): a write fanned out to every primary (FLUSHALL, FUNCTION FLUSH) after a failover the
- * client was not told of.
+ * client was not told of; scanIterator of a withOptions() view aborted or meeting a frozen node.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RedisCluster, keySlot } from '../src/index.js';
+import { RedisCluster, TimeoutError, keySlot } from '../src/index.js';
 import { waitUntil } from './support/redis-server.js';
 import { startCluster, type ClusterNode, type RedisClusterHandle } from './support/cluster.js';
 
@@ -33,6 +33,56 @@ describe('RedisCluster unhappy paths on a real 3+3 cluster', () => {
     } finally {
       plain.disconnect();
       app.disconnect();
+    }
+  });
+
+  it('scanIterator of a withOptions() view: an abort mid-scan and a frozen node (SIGSTOP) end the loop with the error', async () => {
+    const c = new RedisCluster({ nodes: cluster.startupNodes(), refreshInterval: 0 });
+    const keys = Array.from({ length: 300 }, (_, i) => `scan:${i}`);
+    let frozen: ClusterNode | undefined;
+    try {
+      await c.mset(...keys.flatMap((k) => [k, '1']));
+      // Aborted after the first keys: the next page rejects with the reason, not every key yielded.
+      const ac = new AbortController();
+      const reason = new Error('caller gave up');
+      const seen: string[] = [];
+      await assert.rejects(
+        (async () => {
+          for await (const k of c.withOptions({ signal: ac.signal }).scanIterator({ count: 10 })) {
+            seen.push(k);
+            if (seen.length === 5) ac.abort(reason);
+          }
+        })(),
+        (e: unknown) => e === reason,
+      );
+      assert.ok(seen.length < keys.length, `${seen.length} keys yielded after the abort`);
+      // The node scanned last freezes after the first keys: its page times out like any command of
+      // the view. Bounded: before the fix the loop waited for the frozen node for good.
+      const last = c.slots?.primaries().at(-1)?.port;
+      const victim = cluster.primaries.find((p) => p.port === last) as ClusterNode;
+      let count = 0;
+      const scan = (async () => {
+        for await (const _ of c.withOptions({ timeout: 300 }).scanIterator({ count: 10 })) {
+          if (++count === 5) {
+            process.kill(victim.pid, 'SIGSTOP');
+            frozen = victim;
+          }
+        }
+        return 'every key';
+      })().catch((e: unknown) => e);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const outcome = await Promise.race([
+        scan,
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, 15_000, 'still waiting for the frozen node');
+        }),
+      ]);
+      clearTimeout(timer);
+      assert.ok(outcome instanceof TimeoutError, String(outcome));
+      assert.equal(outcome.code, 'ERR_WREDIS_COMMAND_TIMEOUT');
+    } finally {
+      if (frozen !== undefined) process.kill(frozen.pid, 'SIGCONT');
+      c.disconnect();
     }
   });
 

@@ -353,7 +353,11 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
   async *scanIterator(
     options: { match?: string; count?: number; type?: string } = {},
   ): AsyncIterableIterator<string> {
-    await this.connect();
+    const co = this.callOptions;
+    // Pages go to the node connections directly, past send(): a withOptions() view's signal and
+    // timeout are applied here, per page as to any command, else a frozen node held the loop for
+    // good and an abort went unheard while every remaining key was still yielded.
+    await (co === undefined ? this.connect() : underOptions(co, 'SCAN', () => this.connect()));
     const args: unknown[] = [];
     if (options.match !== undefined) args.push('MATCH', options.match);
     if (options.count !== undefined) args.push('COUNT', options.count);
@@ -370,12 +374,21 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
         const scanArgs: unknown[] = [cursor, ...args];
         const transform =
           this.prefix === undefined ? undefined : applyPrefix(this.prefix, 'SCAN', scanArgs, undefined);
-        const reply = (await conn.send('SCAN', scanArgs, {
-          buffers: this.buffers,
-          safe: true,
-          readOnly: true,
-          transform,
-        })) as [unknown, unknown[]];
+        const handle: SendHandle = {};
+        const page = (): Promise<unknown> =>
+          conn.send('SCAN', scanArgs, {
+            buffers: this.buffers,
+            safe: true,
+            readOnly: true,
+            transform,
+            handle,
+          });
+        const reply = (await (co === undefined
+          ? page()
+          : underOptions(co, 'SCAN', page, undefined, (error) => abandon(handle, asError(error))))) as [
+          unknown,
+          unknown[],
+        ];
         cursor = String(reply[0]);
         for (const key of reply[1]) yield key as string;
         if (cursor === '0') break;

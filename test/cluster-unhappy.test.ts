@@ -1,13 +1,16 @@
 /**
  * Unhappy paths of RedisCluster not covered elsewhere, on a real 3+3 cluster (cluster-node-timeout
  * 1000 ms): a write fanned out to every primary (FLUSHALL, FUNCTION FLUSH) after a failover the
- * client was not told of; scanIterator of a withOptions() view aborted or meeting a frozen node.
+ * client was not told of; scanIterator of a withOptions() view aborted or meeting a frozen node, and
+ * scanIterator while a slot moves between the scans of two nodes.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RedisCluster, TimeoutError, keySlot } from '../src/index.js';
 import { waitUntil } from './support/redis-server.js';
 import { startCluster, type ClusterNode, type RedisClusterHandle } from './support/cluster.js';
+import { migrationTargets } from '../src/cluster/scan.js';
+import { nodeAddress } from '../src/cluster/slot-map.js';
 
 describe('RedisCluster unhappy paths on a real 3+3 cluster', () => {
   let cluster: RedisClusterHandle;
@@ -84,6 +87,62 @@ describe('RedisCluster unhappy paths on a real 3+3 cluster', () => {
       if (frozen !== undefined) process.kill(frozen.pid, 'SIGCONT');
       c.disconnect();
     }
+  });
+
+  describe('scanIterator while a slot moves between two nodes’ scans: every key is yielded', () => {
+    // The node scanned first receives a slot of the node scanned last once the first node's
+    // keys are all out (the second node's first key shows it): a SCAN of each node in turn saw
+    // neither copy of the moved keys, and the loop ended as if the cluster had no more.
+    const scanAcross = async (
+      move: (slot: number, from: ClusterNode, to: ClusterNode) => Promise<() => Promise<void>>,
+    ): Promise<void> => {
+      const c = new RedisCluster({ nodes: cluster.startupNodes(), refreshInterval: 0 });
+      let undo: (() => Promise<void>) | undefined;
+      try {
+        await c.connect();
+        const order = (c.slots?.primaries() ?? []).map((a) => a.port);
+        const [first, second, last] = order.map((port) => cluster.primaries.find((p) => p.port === port));
+        assert.ok(first !== undefined && second !== undefined && last !== undefined, 'three primaries');
+        const ownerPort = (slot: number): number | undefined => c.slots?.shardOf(slot)?.primary.port;
+        let tag = 0;
+        while (ownerPort(keySlot(`{mv${tag}}`)) !== last.port) tag++;
+        const slot = keySlot(`{mv${tag}}`);
+        const moving = Array.from({ length: 50 }, (_, i) => `{mv${tag}}:${i}`);
+        const spread = Array.from({ length: 150 }, (_, i) => `sp:${i}`);
+        await c.mset(...[...moving, ...spread].flatMap((k) => [k, '1']));
+        const seen = new Set<string>();
+        for await (const k of c.scanIterator({ count: 20 })) {
+          if (undo === undefined && ownerPort(keySlot(k)) === second.port)
+            undo = await move(slot, last, first);
+          seen.add(k);
+        }
+        assert.ok(undo !== undefined, 'the slot moved during the scan');
+        const missing = [...moving, ...spread].filter((k) => !seen.has(k));
+        assert.deepEqual(missing, [], `${missing.length} keys never yielded`);
+        await c.del(...moving, ...spread);
+      } finally {
+        await undo?.();
+        c.disconnect();
+      }
+    };
+
+    it('a completed migration (CLUSTER SETSLOT NODE)', async () => {
+      await scanAcross(async (slot, from, to) => {
+        await cluster.migrateSlot(slot, from, to);
+        return () => cluster.migrateSlot(slot, to, from);
+      });
+    });
+
+    it('a migration still under way (keys moved, slot IMPORTING / MIGRATING)', async () => {
+      await scanAcross(async (slot, from, to) => {
+        const m = await cluster.beginSlotMigration(slot, from, to);
+        await m.moveKeys();
+        return async () => {
+          await m.finish();
+          await cluster.migrateSlot(slot, to, from);
+        };
+      });
+    });
   });
 
   it('a fan-out write refused with READONLY by a primary demoted behind the map goes to the shard’s new primary', async () => {
@@ -173,5 +232,26 @@ describe('RedisCluster unhappy paths on a real 3+3 cluster', () => {
     } finally {
       r.disconnect();
     }
+  });
+});
+
+describe('scanIterator: the nodes a CLUSTER NODES reply names as taking in a slot', () => {
+  it('itself when importing; the target of each slot it migrates, a node with no slot yet and an unknown ip included', () => {
+    const self = nodeAddress('10.0.0.1', 30001);
+    const id = (c: string): string => c.repeat(40);
+    const text = [
+      `${id('b')} 10.0.0.2:30002@31002,host-2 master - 0 1 2 connected 5461-10922`,
+      `${id('c')} :30005@31005 master - 0 1 5 connected`,
+      `${id('d')} 10.0.0.4:30004@31004 slave ${id('a')} 0 1 4 connected`,
+      `${id('a')} 10.0.0.1:30001@31001 myself,master - 0 0 1 connected 0-5460 [93->-${id('c')}] [77-<-${id('b')}]`,
+      '',
+    ].join('\n');
+    const resolve = (host: string, port: number) => nodeAddress(host === '' ? self.host : host, port);
+    assert.deepEqual(
+      migrationTargets(text, self, resolve).map((a) => a.key),
+      ['10.0.0.1:30005', '10.0.0.1:30001'],
+    );
+    const settled = text.replace(/ \[[^\]]+\]/g, '');
+    assert.deepEqual(migrationTargets(settled, self, resolve), []);
   });
 });

@@ -13,7 +13,7 @@ import { Pipeline, type BatchTarget, type Transaction } from '../shared/pipeline
 import type { CommandSignatures, Promised } from '../commands/methods/index.js';
 import { CommandBase } from '../shared/command-base.js';
 import { keySlot } from '../core/slots.js';
-import { ClusterRoutingError, DataError, RedisClusterException } from '../errors/index.js';
+import { ClusterRoutingError, DataError, RedisClusterException, ResponseError } from '../errors/index.js';
 import type { RedisKey } from '../commands/methods/index.js';
 import { ensurePersistence, ensureReplication } from '../features/guarantees.js';
 import { Lock, type LockOptions } from '../features/lock.js';
@@ -37,7 +37,8 @@ import type { NatMap } from '../shared/nat-map.js';
 import { ClusterPubSub } from './pubsub.js';
 import { installClusterPubSub } from './pubsub-methods.js';
 import { ClusterTransaction } from './transaction.js';
-import { SlotMap, nodeAddress } from './slot-map.js';
+import { SlotMap, nodeAddress, type NodeAddress } from './slot-map.js';
+import { gainedSlots, migrationTargets, slotOwners } from './scan.js';
 import { Topology, type ReadFrom } from './topology.js';
 import { notAFunction } from '../commands/methods/shape.js';
 
@@ -347,53 +348,104 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
   }
 
   /**
-   * Every key of the cluster: SCAN on each primary in turn (each primary's own
-   * cursor). Keys are yielded one at a time; stop early with `break`.
+   * Every key of the cluster: SCAN on each primary in turn (each primary's own cursor), then
+   * again on each node that received keys meanwhile (a slot migrated or under way, a failover):
+   * such keys may be yielded twice, never left out. Keys are yielded one at a time; stop early
+   * with `break`.
    */
   async *scanIterator(
     options: { match?: string; count?: number; type?: string } = {},
   ): AsyncIterableIterator<string> {
     const co = this.callOptions;
-    // Pages go to the node connections directly, past send(): a withOptions() view's signal and
-    // timeout are applied here, per page as to any command, else a frozen node held the loop for
-    // good and an abort went unheard while every remaining key was still yielded.
-    await (co === undefined ? this.connect() : underOptions(co, 'SCAN', () => this.connect()));
+    // Everything goes to the node connections directly, past send(): a withOptions() view's
+    // signal and timeout are applied here, per command as to any other, else a frozen node held
+    // the loop for good and an abort went unheard while every remaining key was still yielded.
+    const bounded = <T>(command: string, run: () => Promise<T>, handle?: SendHandle): Promise<T> =>
+      co === undefined
+        ? run()
+        : underOptions(
+            co,
+            command,
+            run,
+            undefined,
+            handle === undefined ? undefined : (error) => abandon(handle, asError(error)),
+          );
+    await bounded('SCAN', () => this.connect());
     const args: unknown[] = [];
     if (options.match !== undefined) args.push('MATCH', options.match);
     if (options.count !== undefined) args.push('COUNT', options.count);
     if (options.type !== undefined) args.push('TYPE', options.type);
     const topology = this.shared.topology;
-    for (const primary of (topology.map as SlotMap).primaries()) {
-      const conn = topology.node(primary).conn;
-      let cursor = '0';
-      // A full SCAN returns to cursor 0; the round bound only guards against a misbehaving server.
-      for (let round = 0; round < 100_000_000; round++) {
-        // Sent on the node's connection, past dispatch(): keyPrefix is applied here as dispatch()
-        // would (MATCH prefixed, or MATCH prefix* added; the prefix stripped from the keys), else
-        // the iterator walked every namespace and yielded the keys with the prefix on.
-        const scanArgs: unknown[] = [cursor, ...args];
-        const transform =
-          this.prefix === undefined ? undefined : applyPrefix(this.prefix, 'SCAN', scanArgs, undefined);
-        const handle: SendHandle = {};
-        const page = (): Promise<unknown> =>
-          conn.send('SCAN', scanArgs, {
-            buffers: this.buffers,
-            safe: true,
-            readOnly: true,
-            transform,
-            handle,
-          });
-        const reply = (await (co === undefined
-          ? page()
-          : underOptions(co, 'SCAN', page, undefined, (error) => abandon(handle, asError(error))))) as [
-          unknown,
-          unknown[],
-        ];
-        cursor = String(reply[0]);
-        for (const key of reply[1]) yield key as string;
-        if (cursor === '0') break;
-      }
+    const map = topology.map as SlotMap;
+    const owners = slotOwners(map);
+    for (const primary of map.primaries()) yield* this.scanNode(primary, args, bounded);
+    // A key that moved from a node not yet scanned to one already scanned was in neither SCAN,
+    // and the loop ended as if there were no more keys.
+    for (const node of await this.receivedDuringScan(owners, bounded))
+      yield* this.scanNode(node, args, bounded);
+  }
+
+  /** One node's keys, SCAN from cursor 0 until it is 0 again. */
+  private async *scanNode(
+    address: NodeAddress,
+    args: readonly unknown[],
+    bounded: <T>(command: string, run: () => Promise<T>, handle?: SendHandle) => Promise<T>,
+  ): AsyncIterableIterator<string> {
+    const conn = this.shared.topology.node(address).conn;
+    let cursor = '0';
+    // A full SCAN returns to cursor 0; the round bound only guards against a misbehaving server.
+    for (let round = 0; round < 100_000_000; round++) {
+      // Sent on the node's connection, past dispatch(): keyPrefix is applied here as dispatch()
+      // would (MATCH prefixed, or MATCH prefix* added; the prefix stripped from the keys), else
+      // the iterator walked every namespace and yielded the keys with the prefix on.
+      const scanArgs: unknown[] = [cursor, ...args];
+      const transform =
+        this.prefix === undefined ? undefined : applyPrefix(this.prefix, 'SCAN', scanArgs, undefined);
+      const handle: SendHandle = {};
+      const options = { buffers: this.buffers, safe: true, readOnly: true, transform, handle };
+      const reply = (await bounded('SCAN', () => conn.send('SCAN', scanArgs, options), handle)) as [
+        unknown,
+        unknown[],
+      ];
+      cursor = String(reply[0]);
+      for (const key of reply[1]) yield key as string;
+      if (cursor === '0') return;
     }
+  }
+
+  /**
+   * Nodes that may have received keys after their SCAN: owners of slots that changed hands since
+   * `owners` (the map is read again), and the targets of migrations still under way (each
+   * primary's CLUSTER NODES; one that refuses it, e.g. by ACL, cannot tell and is passed over).
+   */
+  private async receivedDuringScan(
+    owners: readonly (string | undefined)[],
+    bounded: <T>(command: string, run: () => Promise<T>, handle?: SendHandle) => Promise<T>,
+  ): Promise<NodeAddress[]> {
+    const topology = this.shared.topology;
+    await bounded('CLUSTER', () => this.refresh());
+    const map = topology.map as SlotMap;
+    const nodes = new Map(gainedSlots(owners, map).map((a) => [a.key, a]));
+    await Promise.all(
+      map.primaries().map(async (primary) => {
+        const handle: SendHandle = {};
+        const conn = topology.node(primary).conn;
+        let reply: unknown;
+        try {
+          reply = await bounded(
+            'CLUSTER',
+            () => conn.send('CLUSTER', ['NODES'], { safe: true, readOnly: true, handle }),
+            handle,
+          );
+        } catch (e) {
+          if (e instanceof ResponseError) return;
+          throw e;
+        }
+        for (const a of migrationTargets(String(reply), primary, topology.resolver(primary)))
+          nodes.set(a.key, a);
+      }),
+    );
+    return [...nodes.values()];
   }
 
   /**

@@ -21,6 +21,7 @@ import {
 } from '../src/index.js';
 import { pubsubFor } from '../src/pubsub/index.js';
 import { Sentinel } from '../src/sentinel/index.js';
+import { usableReplicas } from '../src/sentinel/discovery.js';
 import { runModule } from './support/child.js';
 import { freePort, startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
 import { startSentinel, type SentinelTopology } from './support/sentinel.js';
@@ -165,6 +166,33 @@ describe('Sentinel', () => {
       } finally {
         await liar.close();
       }
+    }
+  });
+
+  it('a sentinel naming an empty host is passed over (Node would dial localhost): the next sentinel is asked', async () => {
+    // lonely is a primary on 127.0.0.1 too: dialled as localhost it passes the role check, and the
+    // client would write to the wrong service.
+    const liar = await lyingSentinel(
+      'get-master-addr-by-name',
+      `*2\r\n$0\r\n\r\n$${String(lonely.port).length}\r\n${lonely.port}\r\n`,
+    );
+    const s = new Sentinel({
+      sentinels: [{ host: '127.0.0.1', port: liar.port }, ...topo.sentinelNodes()],
+      name: topo.masterName,
+    });
+    made.push(s);
+    try {
+      const address = await s.primaryAddress();
+      assert.deepEqual([address.host, address.port], [topo.primary.host, topo.primary.port]);
+      assert.ok(
+        liar.received.some((c) => c[0] === 'sentinel'),
+        'the lying sentinel was asked first',
+      );
+      // The same for replicas: an entry without an address is not usable.
+      assert.deepEqual(usableReplicas([{ ip: '', port: '6390', flags: 'slave' }]), []);
+      await s.close();
+    } finally {
+      await liar.close();
     }
   });
 

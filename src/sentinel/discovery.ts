@@ -211,8 +211,10 @@ export class Discovery {
 export function readAddress(reply: unknown): NodeAddress | undefined {
   if (!Array.isArray(reply) || reply.length < 2) return undefined;
   const port = Number(text(reply[1]));
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) return undefined;
-  return { host: text(reply[0]), port };
+  const host = text(reply[0]);
+  // An empty host is no address: Node would dial localhost, whatever listens there.
+  if (host === '' || !Number.isInteger(port) || port <= 0 || port > 65535) return undefined;
+  return { host, port };
 }
 
 /** SENTINEL REPLICAS entries (flat arrays under RESP2, maps under RESP3) that are up. */
@@ -224,7 +226,7 @@ export function usableReplicas(reply: unknown): NodeAddress[] {
     const flags = (f.flags ?? '').split(',');
     if (flags.some((x) => UNUSABLE.includes(x))) continue;
     const port = Number(f.port);
-    if (f.ip === undefined || !Number.isInteger(port) || port <= 0) continue;
+    if (f.ip === undefined || f.ip === '' || !Number.isInteger(port) || port <= 0 || port > 65535) continue;
     out.push({ host: f.ip, port });
   }
   return out;

@@ -565,6 +565,42 @@ redis.register_function('forge_rw', function(keys, args) return redis.error_repl
     await assert.rejects(r.withOptions({ timeout: 50 }).blpop(`${key}:empty`, 0), TimeoutError);
   });
 
+  it('withOptions: a split MSET / MGET / DEL or a fan-out aborted in the tick it was called in sends no part', async () => {
+    // One key per primary: each command goes as one part per node.
+    const keys = (await keyPerPrimary(cluster, 'splitabort')).map((k) => k.key);
+    const isAbort = (e: unknown): boolean => e instanceof Error && e.name === 'AbortError';
+    const ran = async (names: string[]): Promise<string[]> => {
+      const out: string[] = [];
+      for (const node of cluster.primaries)
+        for (const name of names) if ((await calls(node, name)) > 0) out.push(`${name} on ${node.port}`);
+      return out;
+    };
+    for (const p of cluster.primaries) await p.command('CONFIG', 'RESETSTAT');
+    const ac = new AbortController();
+    const view0 = r.withOptions({ signal: ac.signal });
+    const set = view0.mset(Object.fromEntries(keys.map((k) => [k, 'new'])));
+    const piped = view0
+      .pipeline()
+      .mset(Object.fromEntries(keys.map((k) => [k, 'piped'])))
+      .exec();
+    ac.abort();
+    for (const p of [set, piped]) await assert.rejects(p, isAbort);
+    // Behind anything the aborted command left on each node's connection: read after it.
+    assert.deepEqual(await r.mget(keys), [null, null, null], 'no part of the aborted MSET ran');
+    assert.deepEqual(await ran(['mset']), []);
+
+    await r.mset(Object.fromEntries(keys.map((k) => [k, 'kept'])));
+    for (const p of cluster.primaries) await p.command('CONFIG', 'RESETSTAT');
+    const ac2 = new AbortController();
+    const view = r.withOptions({ signal: ac2.signal });
+    const given = [view.mget(keys), view.del(keys), view.dbsize()];
+    ac2.abort();
+    for (const p of given) await assert.rejects(p, isAbort);
+    const values = await Promise.all(keys.map((k) => r.get(k)));
+    assert.deepEqual(values, ['kept', 'kept', 'kept'], 'no part of the aborted DEL ran');
+    assert.deepEqual(await ran(['mget', 'del', 'dbsize']), []);
+  });
+
   describe('withConnection(key, fn, { signal }) as the standalone client: fn never runs, or its connection is dropped', () => {
     const isAbort = (e: unknown): boolean => e instanceof Error && e.name === 'AbortError';
 

@@ -9,7 +9,7 @@ import { commandFlags } from '../shared/command-flags.js';
 import type { BatchTarget } from '../shared/pipeline.js';
 import { ServerSupport } from '../commands/support.js';
 import { lookupCommand } from '../commands/table.js';
-import type { BatchCommand, SendOptions } from '../connection/connection.js';
+import { partHandle, type BatchCommand, type SendOptions } from '../connection/connection.js';
 import {
   type AskError,
   ClusterRoutingError,
@@ -189,7 +189,7 @@ export class Executor implements RedirectHost, TransactionHost {
       case 'split': {
         const { transform, ...raw } = options;
         return Promise.all(
-          r.parts.map((p) => this.onSlot(name, p.args, raw, p.slot, readOnly, viaCache)),
+          r.parts.map((p) => this.onSlot(name, p.args, ownHandle(raw), p.slot, readOnly, viaCache)),
         ).then((replies) => {
           const merged = mergeSplit(r.merge, r.parts, replies, r.total);
           return transform === undefined ? merged : transform(merged);
@@ -282,16 +282,17 @@ export class Executor implements RedirectHost, TransactionHost {
     const replayable = this.replayable(options);
     const replies = await Promise.all(
       targets.map((first) => {
+        const part = ownHandle(raw);
         const slot = slots?.get(first.key);
         // `slot` only finds the shard's primary again: the command has no key, so no slot of its
         // own for a MOVED / ASK to name (-1 below).
         const sent =
           slot === undefined
-            ? this.topology.node(first).conn.send(name, args, raw)
+            ? this.topology.node(first).conn.send(name, args, part)
             : withRedirections(this, name, replayable, -1, (a) => {
                 const address = a.number === 0 ? first : this.topology.pick(slot, false);
                 a.node = address;
-                return this.topology.node(address).conn.send(name, args, raw);
+                return this.topology.node(address).conn.send(name, args, part);
               });
         // This client's FLUSHALL / FLUSHDB: the server's flush invalidation may come after the
         // reply (and on RESP2 over another socket), so the cache is emptied by its own bookkeeping.
@@ -305,4 +306,12 @@ export class Executor implements RedirectHost, TransactionHost {
     const merged = mergeReplies(name.toUpperCase(), policy, replies);
     return transform === undefined ? merged : transform(merged);
   }
+}
+
+/**
+ * A part's options: under a withOptions() signal or timeout, a handle of its own (partHandle),
+ * so giving up withdraws every part still unwritten, not only the last one sent.
+ */
+function ownHandle(options: SendOptions): SendOptions {
+  return options.handle === undefined ? options : { ...options, handle: partHandle(options.handle) };
 }

@@ -136,6 +136,12 @@ export interface SendHandle {
   abandoned?: Error | undefined;
   /** The ASKING written right before `pending` (sendAsking), which goes or stays with it. */
   asking?: Pending | undefined;
+  /**
+   * A command a cluster sends as several (a split MSET, a fan-out): one handle per part
+   * ({@link partHandle}), given up on with this one. One handle shared by the parts kept only
+   * the last part's command, so only that one was withdrawn and the others still ran.
+   */
+  parts?: SendHandle[] | undefined;
 }
 
 /**
@@ -147,10 +153,20 @@ export interface SendHandle {
  */
 export function abandon(handle: SendHandle, error: Error): void {
   handle.abandoned = error;
+  if (handle.parts !== undefined) for (const part of handle.parts) abandon(part, error);
   const p = handle.pending;
   const queue = handle.queue;
   if (p === undefined || queue === undefined || queue.withdraw(p, error, handle.asking)) return;
   if (p.blocking && !p.settled) handle.connection?.disconnect();
+}
+
+/** The handle of one part of a command sent as several (see SendHandle.parts); none without `whole`. */
+export function partHandle(whole: SendHandle | undefined): SendHandle | undefined {
+  if (whole === undefined) return undefined;
+  // Made after the caller gave up, the part starts abandoned: it rejects unsent.
+  const part: SendHandle = { abandoned: whole.abandoned };
+  (whole.parts ??= []).push(part);
+  return part;
 }
 
 /** One command of `sendEach()`: an `error` takes its slot without sending it. */

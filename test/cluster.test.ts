@@ -170,6 +170,30 @@ describe('RedisCluster on a real 3+3 cluster', () => {
     assert.ok(mod instanceof ModuleCommandNotSupportedError, String(mod));
   });
 
+  it('a command checked against the servers keeps its place: later commands wait while the facts are fetched', async () => {
+    // RESP2 has no HELLO: the version comes from INFO, asked on the first checked command (GETDEL,
+    // 6.2), and the commands issued after it must not overtake it meanwhile.
+    const fresh = (): RedisCluster => new RedisCluster({ nodes: cluster.startupNodes(), protocol: 2 });
+    const c1 = fresh();
+    const c2 = fresh();
+    try {
+      await c1.connect();
+      const k = 'checked:piped';
+      const piped = await c1.pipeline().set(k, 'old').getdel(k).set(k, 'new').get(k).exec();
+      assert.deepEqual(piped, ['OK', 'old', 'OK', 'new']);
+      assert.equal(await c1.get(k), 'new');
+
+      await c2.connect();
+      const k2 = 'checked:single';
+      const issued = [c2.set(k2, 'old'), c2.getdel(k2), c2.set(k2, 'new'), c2.get(k2)];
+      assert.deepEqual(await Promise.all(issued), ['OK', 'old', 'OK', 'new']);
+      assert.equal(await c2.get(k2), 'new');
+    } finally {
+      c1.disconnect();
+      c2.disconnect();
+    }
+  });
+
   it('runs single-slot transactions and refuses cross-slot ones, naming the command upper-case', async () => {
     assert.deepEqual(await r.multi().set('{tx}a', '1').incr('{tx}a').exec(), ['OK', 2]);
     // The message names the command whose keys left the slot (never a key: keys may be user data).

@@ -156,8 +156,11 @@ export class Executor implements RedirectHost, TransactionHost {
     if (t.closed) return Promise.reject(closedError());
     if (t.map === undefined) return this.connect().then(() => this.send(name, args, base, viaCache));
     const flags = commandFlags(name, args);
-    if (flags.gate !== undefined && !supportChecked) {
+    if (!supportChecked && (flags.gate !== undefined || this.supportFacts?.holding === true)) {
       // A command the servers may lack: decided once, against one primary (a cluster runs one version).
+      // While that primary is asked (INFO under RESP2, MODULE LIST), every later command waits behind
+      // the held one, as on a standalone client: sent at once, a SET issued after a held GETDEL of the
+      // same key ran first, and the GETDEL returned (and deleted) the newer value.
       return this.support().run(flags.gate, () => this.send(name, args, base, viaCache, true));
     }
     // One literal of a fixed shape, not a spread of `base` plus three stores: in a W6 profile

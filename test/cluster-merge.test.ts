@@ -56,4 +56,31 @@ describe('cluster reply merging', () => {
     assert.throws(() => mergeReplies('X', 'agg_sum', [1, 'two']), ClusterResponseError);
     assert.throws(() => mergeReplies('X', 'special', [1, 2]), ClusterResponseError);
   });
+  it('any_one (no response_policy, nondeterministic output: RANDOMKEY) picks a non-null reply; arrays concatenate', () => {
+    const picked = new Set<unknown>();
+    for (let i = 0; i < 200; i++) picked.add(mergeReplies('RANDOMKEY', 'any_one', ['a', null, 'b']));
+    assert.ok(
+      [...picked].every((k) => k === 'a' || k === 'b'),
+      [...picked].join(),
+    );
+    assert.equal(mergeReplies('RANDOMKEY', 'any_one', [null, null]), null);
+    assert.deepEqual(mergeReplies('SLOWLOG', 'any_one', [[1], [2, 3]]), [1, 2, 3]);
+    const e = err('ERR boom');
+    assert.throws(
+      () => mergeReplies('RANDOMKEY', 'any_one', ['a', e]),
+      (x: unknown) => x === e,
+    );
+  });
+
+  it('special: replies equal by value agree (arrays, nested, bytes); differing ones still fail', () => {
+    assert.deepEqual(mergeReplies('LATENCY', 'special', [[], [], []]), []);
+    assert.deepEqual(
+      mergeReplies('X', 'special', [
+        [['a', 1], new Uint8Array([1])],
+        [['a', 1], new Uint8Array([1])],
+      ]),
+      [['a', 1], new Uint8Array([1])],
+    );
+    assert.throws(() => mergeReplies('X', 'special', [[['a', 1]], [['a', 2]]]), ClusterResponseError);
+  });
 });

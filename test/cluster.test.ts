@@ -145,6 +145,29 @@ describe('RedisCluster on a real 3+3 cluster', () => {
     assert.equal(await r.ping(), 'PONG');
   });
 
+  it('RANDOMKEY answers a key of one shard when every shard has keys; LATENCY LATEST agrees when every node says []', async () => {
+    // One key on each primary: every shard answers its own random key, so the replies differ by design.
+    const mine = new Set<string>();
+    for (const node of cluster.primaries)
+      for (let i = 0; i < 10_000; i++) {
+        const key = `rk:${i}`;
+        if ((await cluster.ownerOf(keySlot(key))).port === node.port) {
+          await r.set(key, 'x');
+          mine.add(key);
+          break;
+        }
+      }
+    assert.equal(mine.size, cluster.primaries.length);
+    for (let i = 0; i < 5; i++) {
+      const key = await r.randomkey();
+      assert.equal(typeof key, 'string');
+      assert.equal(await r.exists(key as string), 1, `${String(key)} exists`);
+    }
+    // The latency monitor is off on these nodes: each answers an empty array, which agree.
+    assert.deepEqual(await r.call('LATENCY', 'LATEST'), []);
+    await r.del(...mine);
+  });
+
   it('scans every primary with scanIterator', async () => {
     const keys = Array.from({ length: 50 }, (_, i) => `scan:${i}`);
     await r.mset(...keys.flatMap((k) => [k, '1']));

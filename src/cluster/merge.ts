@@ -5,9 +5,16 @@
 import type { ResponsePolicy } from '../commands/types.js';
 import { ClusterResponseError, RedisError } from '../errors/index.js';
 
+/**
+ * How fanned-out replies combine: the server's response_policy tip, or `any_one` for a command
+ * without one whose output is nondeterministic (RANDOMKEY): each shard answers its own, all
+ * equally right, so they differ by design and any one of them is the answer.
+ */
+export type FanoutMerge = ResponsePolicy | 'any_one';
+
 export function mergeReplies(
   command: string,
-  policy: ResponsePolicy | undefined,
+  policy: FanoutMerge | undefined,
   replies: readonly unknown[],
 ): unknown {
   const errors = replies.filter((r): r is Error => r instanceof Error);
@@ -36,6 +43,8 @@ export function mergeReplies(
       return aggregate(command, replies, (ns) => (ns.some((n) => n !== 0) ? 1 : 0));
     case 'special':
       return special(command, replies);
+    case 'any_one':
+      return anyOne(command, replies);
     default:
       return concat(command, replies);
   }
@@ -91,16 +100,29 @@ function concat(command: string, replies: readonly unknown[]): unknown {
   return special(command, replies);
 }
 
+/** Arrays (SLOWLOG GET) concatenate; otherwise a non-null reply picked at random (null if none). */
+function anyOne(command: string, replies: readonly unknown[]): unknown {
+  if (replies.every(Array.isArray)) return concat(command, replies);
+  const some = replies.filter((r) => r !== null && r !== undefined);
+  return some.length === 0 ? null : some[Math.floor(Math.random() * some.length)];
+}
+
 /** Replies the client cannot combine by rule: fine when they agree, an error when they differ. */
 function special(command: string, replies: readonly unknown[]): unknown {
   const first = replies[0];
-  const same = replies.every(
-    (r) => r === first || (r instanceof Uint8Array && first instanceof Uint8Array && equalBytes(r, first)),
-  );
-  if (same) return first;
+  if (replies.every((r) => equalReplies(r, first))) return first;
   throw new ClusterResponseError(`replies of ${command} from different nodes differ and cannot be merged`, {
     command,
   });
+}
+
+/** Equal as replies: by value for bytes and arrays (every node's `[]` agrees), else identical. */
+function equalReplies(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return equalBytes(a, b);
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((x, i) => equalReplies(x, b[i]));
+  return false;
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -6,7 +6,8 @@
  */
 import { keyIndexes } from '../commands/keys.js';
 import { requestPolicy, responsePolicy } from '../commands/table.js';
-import type { CommandSpec, ResponsePolicy } from '../commands/types.js';
+import type { CommandSpec } from '../commands/types.js';
+import type { FanoutMerge } from './merge.js';
 import { keySlot, keySlots, type KeyInput } from '../core/slots.js';
 import { ClusterCrossSlotError, DataError } from '../errors/index.js';
 
@@ -21,7 +22,7 @@ export type Route =
   | {
       readonly kind: 'fanout';
       readonly nodes: 'all_shards' | 'all_nodes';
-      readonly response: ResponsePolicy | undefined;
+      readonly response: FanoutMerge | undefined;
     }
   | { readonly kind: 'any' };
 
@@ -58,7 +59,12 @@ export function route(spec: CommandSpec | undefined, commandName: string, args: 
   if (indexes.length === 0) {
     const policy = requestPolicy(spec);
     if (policy === 'all_shards' || policy === 'all_nodes')
-      return { kind: 'fanout', nodes: policy, response: responsePolicy(spec) };
+      return {
+        kind: 'fanout',
+        nodes: policy,
+        response:
+          responsePolicy(spec) ?? (spec.tips.includes('nondeterministic_output') ? 'any_one' : undefined),
+      };
     return ANY;
   }
   if (indexes.length === 1) {

@@ -57,6 +57,10 @@ describe('cluster redirection policy: connection failures', () => {
     assert.equal(decide(demoted, false), 'refresh');
     assert.equal(decide(new UnblockedError('UNBLOCKED client unblocked via CLIENT UNBLOCK'), false), 'fail');
   });
+
+  it('UNBLOCKED of an XREADGROUP whose stream was deleted (a migrating slot) goes again where the map says', () => {
+    assert.equal(decide(new UnblockedError('UNBLOCKED the stream key no longer exists'), false), 'wait');
+  });
 });
 
 describe('cluster redirection policy: a MOVED / ASK no server would send', () => {

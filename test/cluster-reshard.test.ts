@@ -271,6 +271,53 @@ return redis.call('GET', ARGV[1])`;
     });
   });
 
+  it("a stream consumer blocked in XREADGROUP while its stream's slot migrates goes on at the importing node", async () => {
+    const r = new RedisCluster({ nodes: cluster.startupNodes(), refreshInterval: 0 });
+    const stream = '{scm}orders';
+    const slot = keySlot(stream);
+    const from = await cluster.ownerOf(slot);
+    const to = other(from);
+    const consumer = r.streamConsumer({
+      streams: stream,
+      group: 'g',
+      consumer: 'w',
+      startId: '0',
+      block: 5000,
+    });
+    try {
+      const first = String(await r.xadd(stream, '*', { n: '1' }));
+      assert.equal((await consumer.next()).value?.id, first);
+      const next = consumer.next().then(
+        (v) => v,
+        (e: unknown) => e,
+      );
+      await waitUntil('XREADGROUP blocked on the source', 5000, async () =>
+        / flags=b .*cmd=xreadgroup /.test(String(await from.command('CLIENT', 'LIST'))) ? undefined : 'no',
+      );
+      const migration = await cluster.beginSlotMigration(slot, from, to);
+      try {
+        // MIGRATE deletes the stream on the source: Redis ends the blocked XREADGROUP with
+        // "UNBLOCKED the stream key no longer exists". It read nothing; the stream (and its group)
+        // lives on at the importing node, where the read belongs now.
+        await migration.moveKeys();
+        const second = String(await r.xadd(stream, '*', { n: '2' }));
+        const got = await next;
+        assert.ok(!(got instanceof Error), `the consumer ended with ${String(got)}`);
+        assert.equal((got as IteratorResult<{ id: string }>).value?.id, second);
+      } finally {
+        await migration.finish();
+      }
+      const third = String(await r.xadd(stream, '*', { n: '3' }));
+      assert.equal((await consumer.next()).value?.id, third);
+      await consumer.return();
+      // The group moved with the stream: acked there, all but the entry handed out last (return()).
+      const pending = (await to.command('XPENDING', stream, 'g')) as unknown[];
+      assert.deepEqual([Number(pending[0]), pending[1]], [1, third]);
+    } finally {
+      r.disconnect();
+    }
+  });
+
   it('a blocking command on a primary demoted by CLUSTER FAILOVER (UNBLOCKED) goes again to the promoted replica', async () => {
     const r = new RedisCluster({ nodes: cluster.startupNodes(), refreshInterval: 0 });
     try {

@@ -12,6 +12,7 @@
  * | script: node B sends it back to node A    | give up: the caller gets A's reply as is      |
  * |   that had just sent it to B              |   (A's script made it up; see PingPong)       |
  * | TRYAGAIN, LOADING                         | wait: back off, retry where the map says      |
+ * |   UNBLOCKED of XREADGROUP, stream deleted | (a slot migration's MIGRATE deletes it)       |
  * | CLUSTERDOWN, MASTERDOWN, READONLY, and    | refresh: back off, re-read the map, retry     |
  * |   UNBLOCKED of a primary turned replica   |                                               |
  * | connection lost (read-only command)       | refresh                                       |
@@ -43,6 +44,7 @@ import {
   ResponseError,
   TimeoutError,
   TryAgainError,
+  isUnblockedByDeletedStream,
   isUnblockedByFailover,
 } from '../errors/index.js';
 import type { AddressResolver, NodeAddress } from './slot-map.js';
@@ -95,6 +97,10 @@ export function classify(error: unknown, safe: boolean, resolve: AddressResolver
   // A blocking command whose primary turned replica (a failover) is ended unrun with this reply,
   // the blocking command's READONLY. UNBLOCKED from CLIENT UNBLOCK … ERROR is someone's wish to end it.
   if (isUnblockedByFailover(error)) return REFRESH;
+  // XREADGROUP ended because its stream was deleted: MIGRATE deletes it from the source of a slot
+  // migration (the stream and its groups live on at the importing node), so it goes again where the
+  // map says: the source answers ASK. A stream really deleted then gets NOGROUP, which fails.
+  if (isUnblockedByDeletedStream(error)) return WAIT;
   if (error instanceof ResponseError && error.code === 'MASTERDOWN') return REFRESH;
   if (error instanceof ClusterRoutingError) return REFRESH;
   if (error instanceof ConnectionError) {

@@ -51,6 +51,7 @@ export {
   serverError,
   withCommand,
   isUnblockedByFailover,
+  isUnblockedByDeletedStream,
   isUnknownCommand,
   isFunctionCommand,
   parseRedirection,

@@ -175,6 +175,15 @@ export function isUnblockedByFailover(error: unknown): boolean {
   return error instanceof UnblockedError && error.message.includes('instance state changed');
 }
 
+/**
+ * True for the UNBLOCKED Redis and Valkey send a client blocked in XREADGROUP when the stream key
+ * is deleted: the read delivered nothing. On a cluster the deletion may be MIGRATE moving the key
+ * (and its groups) to the importing node of a slot migration, where the read belongs now.
+ */
+export function isUnblockedByDeletedStream(error: unknown): boolean {
+  return error instanceof UnblockedError && error.message.includes('stream key no longer exists');
+}
+
 /** Commands that run the caller's Lua: any error reply may be the script's own (`redis.error_reply`). */
 const USER_CODE: ReadonlySet<string> = new Set([
   'EVAL',

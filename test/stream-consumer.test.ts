@@ -369,6 +369,28 @@ for (const protocol of [2, 3] as const) {
       assert.deepEqual(await pending, { done: true, value: undefined });
     });
 
+    it('close() while an entry is handled: the rest of its batch is not handed out after it', async () => {
+      const ids = await add('s', 5);
+      const c = new Redis({ host: server.host, port: server.port, protocol });
+      const seen: string[] = [];
+      const consumer = streamConsumer(c, {
+        streams: 's',
+        group: 'g',
+        consumer: 'c',
+        startId: '0',
+        block: 100,
+      });
+      for await (const e of consumer) {
+        seen.push(e.id);
+        // A shutdown while this handler runs: no later entry can be acked (or handled with c).
+        await c.close();
+        if (seen.length > ids.length) break; // bound
+      }
+      assert.deepEqual(seen, ids.slice(0, 1));
+      // Read in one batch and never acked: all pending with c, handed out first on its next run.
+      assert.equal(await pendingCount('s', 'g'), 5);
+    });
+
     it('return() during a blocked read ends the iteration', async () => {
       const it = streamConsumer(r, { streams: 's', block: 100 });
       const pending = it.next();

@@ -190,13 +190,14 @@ export class StreamConsumer<
     if (done !== undefined && !config.manualAck) this.markDone(done);
     // Bounded: each turn reads from the server, and a live read waits `block` ms when idle.
     for (;;) {
-      if (this.stopped) return this.end();
+      // Closed: the entries read with the last batch stay pending for the next run. Handed out,
+      // none of them could be acked (nor handled with this client), so each would be done twice.
+      if (this.stopped || isClosed(this.client)) return this.end();
       const entry = this.buffer.shift();
       if (entry !== undefined) {
         this.current = entry;
         return { done: false, value: entry as unknown as E };
       }
-      if (isClosed(this.client)) return this.end();
       try {
         await this.flushAcks();
         if (!(await this.fill(config))) return this.end();

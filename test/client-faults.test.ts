@@ -360,6 +360,49 @@ describe('connect timeout', () => {
   });
 });
 
+describe('a real server at maxclients', () => {
+  it('protocol: 2 without AUTH (no set-up round trip): reconnects back off and maxReconnectAttempts ends the client', async () => {
+    // The server accepts, says "-ERR max number of clients reached" and closes. With nothing to
+    // set up, each such socket was taken for a working connection: 'ready', then a 0 ms
+    // reconnect, hundreds a second, for good; maxReconnectAttempts never ended it.
+    const server = await startRedis({ args: ['--maxclients', '1'] });
+    const hog = await RawClient.connect({ port: server.port });
+    const r = new Redis({
+      port: server.port,
+      protocol: 2,
+      maxReconnectAttempts: 3,
+      retry: fastRetry(),
+      lazyConnect: true,
+    });
+    try {
+      assert.equal(await hog.command('PING'), 'PONG');
+      let ready = 0;
+      const delays: number[] = [];
+      r.on('error', () => undefined);
+      r.on('ready', () => ready++);
+      r.on('reconnecting', (d) => delays.push(d));
+      const ended = new Promise<boolean>((resolve) => {
+        r.once('end', () => resolve(true));
+        // Bounded: still reconnecting after 10 s is the loop this test is about.
+        setTimeout(() => resolve(false), 10_000).unref();
+      });
+      await assert.rejects(r.get('k'), /max number of clients reached/);
+      assert.equal(await ended, true, `not ended: ${ready} 'ready', ${delays.length} reconnects`);
+      assert.equal(r.status, 'closed');
+      assert.ok(ready <= 4, `${ready} 'ready' events`);
+      assert.equal(delays.length, 3);
+      assert.ok(
+        delays.every((d) => d > 0),
+        `reconnect delays ${delays.join(', ')}`,
+      );
+    } finally {
+      r.disconnect();
+      hog.close();
+      await server.stop();
+    }
+  });
+});
+
 describe('event listeners that throw', () => {
   /** Runs `code` (ESM) in a child (its uncaught exceptions must not end this test process); resolves its stdout. */
   function runChild(code: string): Promise<{ exit: number | null; stdout: string; stderr: string }> {

@@ -27,6 +27,7 @@ import { EARLY_SHARE, EARLY_WRITE } from '../src/connection/queue.js';
 import { resolveOptions } from '../src/shared/options.js';
 import { Redis, RedisCluster } from '../src/index.js';
 import { NoBackoff, Retry } from '../src/retry.js';
+import { ConstantBackoff } from '../src/backoff.js';
 import {
   FakeClock,
   FakeServer,
@@ -785,6 +786,37 @@ describe('connection core (in-memory)', () => {
     assert.equal(ended, true);
     assert.ok(cmd.error instanceof ConnectionError, String(cmd.error));
     assert.equal(((cmd.error as Error).cause as Error).message, 'connect ECONNREFUSED');
+    assert.equal(clock.pending, 0, 'no timer keeps the process alive');
+  });
+
+  it('a server that accepts and closes before answering anything: backoff and maxReconnectAttempts apply even with a set-up that has no round trip (RESP2, no AUTH)', async () => {
+    // RESP2 without password, db or name sends nothing to set up: such a socket was "ready" at
+    // once and reset the failure count, so a server at maxclients (its error, then a close) made
+    // the client reconnect at 0 ms for good, never reaching maxReconnectAttempts.
+    const server = new FakeServer();
+    const clock = new FakeClock();
+    const delays: number[] = [];
+    const c = fakeConnection(server, clock, {
+      maxReconnectAttempts: 3,
+      retry: new Retry({ retries: 3, backoff: new ConstantBackoff(100) }),
+    });
+    c.on('error', () => undefined);
+    c.on('reconnecting', (d) => delays.push(d));
+    c.on('ready', () => {
+      // Bounded: a client still reconnecting after ten sockets is the spin this test is about.
+      if (server.sockets.length > 10) {
+        c.disconnect();
+        return;
+      }
+      server.socket.reply('-ERR max number of clients reached\r\n');
+      server.socket.close();
+    });
+    const cmd = outcome(c.send('GET', ['a']));
+    for (let i = 0; i < 10 && c.status !== 'closed'; i++) await clock.advance(100);
+    assert.deepEqual(delays, [100, 100, 100]);
+    assert.equal(server.sockets.length, 4);
+    assert.equal(c.status, 'closed');
+    assert.ok(cmd.error instanceof ConnectionError, String(cmd.error));
     assert.equal(clock.pending, 0, 'no timer keeps the process alive');
   });
 

@@ -124,7 +124,6 @@ export class Lifecycle {
     const attempt = this.traceOpen().then(
       () => {
         if (this.connecting === attempt) this.connecting = undefined;
-        this.failures = 0;
       },
       (e: Error) => {
         if (this.connecting === attempt) this.connecting = undefined;
@@ -260,6 +259,10 @@ export class Lifecycle {
       );
     }
     this.status = 'ready';
+    // Attempts in a row failed so far end here, unless the set-up took no round trip (RESP2, no
+    // AUTH, SELECT or name): then the server has said nothing yet, and the count ends with its
+    // first reply (see lost()).
+    if (this.queue.answered) this.failures = 0;
     this.setupError = undefined;
     this.lastError = undefined;
     this.queue.pump();
@@ -375,6 +378,11 @@ export class Lifecycle {
     if (this.status === 'closed') return;
     if (wasReady) {
       this.lastError = cause;
+      // A socket the server never answered on (accepted, then closed: maxclients, a proxy with no
+      // backend) is one more failed attempt, not a working connection lost: counted as 0, it
+      // reconnected at once, again and again, and maxReconnectAttempts was never reached.
+      if (this.queue.answered) this.failures = 0;
+      else this.failures++;
       if (this.maxReconnectAttempts === 0) this.failures = 1;
       this.scheduleReconnect();
     }

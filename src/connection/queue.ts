@@ -204,6 +204,12 @@ export class CommandQueue implements ReplyHandler {
   private draining = false;
   /** A binary subscriber connection decodes every reply as bytes (set by the router). */
   subscriberBytes = false;
+  /**
+   * The server sent a reply that is not an error (or a push) on the current socket: it serves
+   * this client. Error replies alone do not count: a server at maxclients, or in protected mode,
+   * answers with one and closes.
+   */
+  answered = false;
 
   constructor(
     private readonly config: QueueConfig,
@@ -541,6 +547,7 @@ export class CommandQueue implements ReplyHandler {
   /** The socket writes go to from now on. */
   attach(transport: Transport): void {
     this.transport = transport;
+    this.answered = false;
     // Whatever this socket writes precedes everything still waiting, put back or not.
     this.lineMoved();
     this.lastByteAt = this.clock.now();
@@ -565,6 +572,7 @@ export class CommandQueue implements ReplyHandler {
   // --- ReplyHandler (called synchronously by the parser) ---------------------------
 
   onReply(value: unknown): void {
+    this.answered = true;
     if (this.host.claim(value)) return;
     const p = this.inflight.shift();
     if (p === undefined) {
@@ -640,6 +648,7 @@ export class CommandQueue implements ReplyHandler {
   }
 
   onPush(value: unknown[]): void {
+    this.answered = true;
     this.host.push(value);
   }
 

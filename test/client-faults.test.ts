@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import {
@@ -17,6 +18,7 @@ import {
   Redis,
   Retry,
 } from '../src/index.js';
+import { runModule } from './support/child.js';
 import { RawClient } from './support/raw-client.js';
 import { freePort, sleep, startRedis } from './support/redis-server.js';
 import { HELLO3, startScriptedServer } from './support/scripted-server.js';
@@ -398,6 +400,41 @@ describe('a real server at maxclients', () => {
     } finally {
       r.disconnect();
       hog.close();
+      await server.stop();
+    }
+  });
+});
+
+describe('closed while connecting', () => {
+  it('disconnect() or close() during a connect the server never answers: connect() rejects and the process exits', async () => {
+    // A SYN the server never answers: a stopped server whose accept queue is full (tcp-backlog 1
+    // holds two) drops it, as a firewall would. The dial went on after disconnect() until
+    // connectTimeout (here 0: the kernel's ~2 min), holding connect() and the process.
+    const server = await startRedis({ args: ['--tcp-backlog', '1'] });
+    process.kill(server.pid, 'SIGSTOP');
+    const fillers = Array.from({ length: 4 }, () =>
+      connect(server.port, '127.0.0.1').on('error', () => undefined),
+    );
+    try {
+      const entry = pathToFileURL(new URL('../src/index.ts', import.meta.url).pathname).href;
+      for (const end of ['r.disconnect()', 'await r.close()']) {
+        const code = `
+          import { Redis } from ${JSON.stringify(entry)};
+          const r = new Redis({ port: ${server.port}, connectTimeout: 0, lazyConnect: true });
+          r.on('error', () => undefined);
+          const connecting = r.connect().then(() => 'connected', (e) => e.constructor.name);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          ${end};
+          console.log(JSON.stringify({ status: r.status, connect: await connecting }));
+        `;
+        // Bounded: a child still alive after 10 s is the dial this test is about.
+        const { exit, stdout } = await runModule(code, 10_000);
+        assert.equal(exit, 0, `${end}: the process did not exit by itself (${stdout.trim()})`);
+        assert.deepEqual(JSON.parse(stdout), { status: 'closed', connect: 'ConnectionError' });
+      }
+    } finally {
+      for (const f of fillers) f.destroy();
+      process.kill(server.pid, 'SIGCONT');
       await server.stop();
     }
   });

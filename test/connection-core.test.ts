@@ -25,6 +25,7 @@ import { abandon, type SendHandle } from '../src/connection/connection.js';
 import { Pending } from '../src/connection/pending.js';
 import { EARLY_SHARE, EARLY_WRITE } from '../src/connection/queue.js';
 import { resolveOptions } from '../src/shared/options.js';
+import type { Transport, TransportTarget } from '../src/transport/types.js';
 import { Redis, RedisCluster } from '../src/index.js';
 import { NoBackoff, Retry } from '../src/retry.js';
 import { ConstantBackoff } from '../src/backoff.js';
@@ -818,6 +819,29 @@ describe('connection core (in-memory)', () => {
     assert.equal(c.status, 'closed');
     assert.ok(cmd.error instanceof ConnectionError, String(cmd.error));
     assert.equal(clock.pending, 0, 'no timer keeps the process alive');
+  });
+
+  it('close() or disconnect() while the socket is being opened stops the dial: connect() rejects at once', async () => {
+    for (const end of ['disconnect', 'close'] as const) {
+      const clock = new FakeClock();
+      const dials: TransportTarget[] = [];
+      // A connect the server never answers (no SYN-ACK): it ends only when the target's signal says so.
+      const transport = (target: TransportTarget): Promise<Transport> =>
+        new Promise((_resolve, reject) => {
+          dials.push(target);
+          target.signal?.addEventListener('abort', () => reject(new ConnectionError('dial stopped')));
+        });
+      const c = fakeConnection(new FakeServer(), clock, { transport, connectTimeout: 0 });
+      const connecting = outcome(c.connect());
+      await settle();
+      if (end === 'close') await c.close();
+      else c.disconnect();
+      await settle();
+      assert.equal(dials.length, 1);
+      assert.equal(dials[0]?.signal?.aborted, true, `${end}: the dial was not told to stop`);
+      assert.ok(connecting.error instanceof ConnectionError, `${end}: connect() ${String(connecting.error)}`);
+      assert.equal(clock.pending, 0);
+    }
   });
 
   it('credentials() is called at every connect and reauthenticate() sends AUTH with fresh ones', async () => {

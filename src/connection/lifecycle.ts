@@ -79,6 +79,8 @@ export class Lifecycle {
   private pingTimer: TimerHandle | undefined;
   private dropScheduled = false;
   private closeWaiters: Array<() => void> = [];
+  /** Stops the socket being opened when the connection closes meanwhile (TransportTarget.signal). */
+  private dialing: AbortController | undefined;
 
   constructor(
     /** Read at each use, never copied: a caller may swap `transport` after construction (Sentinel does). */
@@ -194,9 +196,19 @@ export class Lifecycle {
     return { attempt: this.failures + 1, tls: this.config.tls !== undefined };
   }
 
+  /** Where this attempt dials, with a new signal that shutdown() aborts. */
   private target(): TransportTarget {
     const c = this.config;
-    return { host: c.host, port: c.port, path: c.path, tls: c.tls, connectTimeout: c.connectTimeout };
+    const dialing = new AbortController();
+    this.dialing = dialing;
+    return {
+      host: c.host,
+      port: c.port,
+      path: c.path,
+      tls: c.tls,
+      connectTimeout: c.connectTimeout,
+      signal: dialing.signal,
+    };
   }
 
   /** `picked`: `dial` connects to a node a lookup named, and may end on another if it looks again. */
@@ -564,6 +576,8 @@ export class Lifecycle {
     if (this.reconnectTimer !== undefined) this.clock.clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
     this.disarmPing();
+    this.dialing?.abort();
+    this.dialing = undefined;
     const transport = this.transport;
     this.transport = undefined;
     if (transport !== undefined) {

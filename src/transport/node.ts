@@ -8,6 +8,7 @@ import { ConnectionError, ErrorCodes, TimeoutError } from '../errors/index.js';
 import { connectFailureCode } from '../errors/codes.js';
 import type { Transport, TransportFactory, TransportTarget } from './types.js';
 import { timerFor } from '../util/timer.js';
+import { closedError } from '../errors/closed.js';
 
 /**
  * Node itself, not a runtime emulating `node:net` (Deno's compatibility layer reports every write
@@ -103,6 +104,11 @@ function describe(target: TransportTarget): string {
 /** Opens a TCP, TLS or unix-socket connection with Node's own modules. */
 export const nodeTransport: TransportFactory = (target) =>
   new Promise<Transport>((resolve, reject) => {
+    const signal = target.signal;
+    if (signal?.aborted === true) {
+      reject(closedError());
+      return;
+    }
     let socket: Socket;
     // TLS sockets have no `onread`: they emit 'data' chunks.
     const reader = target.tls ? undefined : new Reader();
@@ -171,13 +177,23 @@ export const nodeTransport: TransportFactory = (target) =>
       socket.setKeepAlive(true, 30_000);
       resolve(new NodeTransport(socket, reader));
     };
+    // Closed while connecting: a connect the server never answers (no SYN-ACK, or no TLS
+    // handshake) would otherwise go on until connectTimeout, or the kernel's ~2 min with none,
+    // keeping the process alive and the caller's connect() unsettled after disconnect().
+    const onAbort = (): void => {
+      cleanup();
+      socket.destroy();
+      reject(closedError());
+    };
     function cleanup(): void {
       clearTimeout(timer);
       socket.off('error', onError);
       socket.off(readyEvent, onReady);
+      signal?.removeEventListener('abort', onAbort);
     }
     socket.once('error', onError);
     socket.once(readyEvent, onReady);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 
 function isIp(host: string): boolean {

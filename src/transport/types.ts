@@ -90,6 +90,12 @@ export interface TransportTarget {
   tls?: TlsOptions;
   /** Milliseconds until the socket must be open (TCP connect + TLS handshake). */
   connectTimeout: number;
+  /**
+   * Aborted when the connection is closed (`close()`, `disconnect()`) while this socket is still
+   * being opened: the factory stops the attempt and rejects. A factory that cannot stop one may
+   * ignore it; the socket is then destroyed once it opens, as it always was.
+   */
+  signal?: AbortSignal;
 }
 
 /** Opens a transport; rejects with `ConnectionError`/`TimeoutError`. */

@@ -19,6 +19,7 @@ import {
   Retry,
 } from '../src/index.js';
 import { runModule } from './support/child.js';
+import { startFaultProxy } from './support/fault-proxy.js';
 import { RawClient } from './support/raw-client.js';
 import { freePort, sleep, startRedis } from './support/redis-server.js';
 import { HELLO3, startScriptedServer } from './support/scripted-server.js';
@@ -435,6 +436,42 @@ describe('closed while connecting', () => {
     } finally {
       for (const f of fillers) f.destroy();
       process.kill(server.pid, 'SIGCONT');
+      await server.stop();
+    }
+  });
+});
+
+describe('close() while the connection is not up', () => {
+  it('the commands accepted before close() still run; one issued after it rejects and never reaches the server', async () => {
+    const server = await startRedis();
+    const proxy = await startFaultProxy(server.port);
+    const r = new Redis({ host: '127.0.0.1', port: proxy.port, retry: fastRetry(50) });
+    r.on('error', () => undefined);
+    try {
+      await r.set('k', 'before');
+      // The link frozen and cut: the client reconnects, and cannot get through until resume().
+      proxy.pause();
+      proxy.dropAll();
+      await sleep(30);
+      assert.notEqual(r.status, 'ready');
+      const accepted = r.get('k');
+      const closing = r.close();
+      const late = r.set('k', 'after close()');
+      proxy.resume();
+      await assert.rejects(late, (e: unknown) => {
+        assert.ok(e instanceof ConnectionError, String(e));
+        assert.equal(e.code, 'ERR_WREDIS_CONNECTION_CLOSED');
+        return true;
+      });
+      assert.equal(await accepted, 'before');
+      await closing;
+      assert.equal(r.status, 'closed');
+      const raw = await RawClient.connect({ host: server.host, port: server.port });
+      assert.equal(await raw.command('GET', 'k'), 'before');
+      raw.close();
+    } finally {
+      r.disconnect();
+      await proxy.close();
       await server.stop();
     }
   });

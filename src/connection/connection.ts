@@ -211,7 +211,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       },
       {
         writable: () => this.life.writable,
-        closed: () => this.life.closed,
+        closed: () => this.life.refusing,
         stuck: (e) => this.life.drop(e),
         loading: () => this.life.loading(),
         readOnlyReply: () => this.life.readOnlyReply(),

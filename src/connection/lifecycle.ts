@@ -79,6 +79,8 @@ export class Lifecycle {
   private pingTimer: TimerHandle | undefined;
   private dropScheduled = false;
   private closeWaiters: Array<() => void> = [];
+  /** close() was called: nothing new is accepted from then on (see refusing). */
+  private closeCalled = false;
   /** Stops the socket being opened when the connection closes meanwhile (TransportTarget.signal). */
   private dialing: AbortController | undefined;
 
@@ -108,6 +110,15 @@ export class Lifecycle {
 
   get closed(): boolean {
     return this.status === 'closing' || this.status === 'closed';
+  }
+
+  /**
+   * New commands are refused: closed, closing, or close() called while not ready, when the
+   * commands accepted before it still wait for the connection (beginClose lets them through).
+   * Judged by `closed` alone, the status was still connecting then and later commands ran too.
+   */
+  get refusing(): boolean {
+    return this.closeCalled || this.closed;
   }
 
   // --- connecting -------------------------------------------------------------------
@@ -525,6 +536,7 @@ export class Lifecycle {
   /** Graceful: replies to commands already sent arrive first; after `timeout` ms, disconnect(). */
   close(timeout?: number): Promise<void> {
     if (this.status === 'closed') return Promise.resolve();
+    this.closeCalled = true;
     const done = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
     if (timeout !== undefined && timeout >= 0) {
       const timer = this.clock.setTimeout(() => this.disconnect(), timeout);

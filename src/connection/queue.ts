@@ -67,7 +67,7 @@ export interface QueueConfig {
 export interface QueueHost {
   /** Commands may be written now (handshake done, not paused). */
   writable(): boolean;
-  /** Closing or closed: new commands reject. */
+  /** close() called, closing or closed: new commands reject. */
   closed(): boolean;
   /** Nothing arrived since a command timed out: tear the socket down and reconnect. */
   stuck(error: TimeoutError): void;

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { keySlot, RedisCluster, type Redis } from '../src/index.js';
+import { DataError, keySlot, RedisCluster, type Redis } from '../src/index.js';
+import { parseInfo } from './support/raw-client.js';
 import { perProtocol } from './commands-setup.js';
 import { startCluster, type RedisClusterHandle } from './support/cluster.js';
 
@@ -79,6 +80,36 @@ perProtocol('keyPrefix', (ctx) => {
     const read = await c.xread({ key: 's', id: '0' });
     assert.equal(read?.[0]?.stream, 's');
     assert.equal(await c.exists('k1', 'other'), 1);
+  });
+
+  it('a key or pattern that is not a key type is refused with DataError, unsent, as without a prefix', async () => {
+    const c = prefixed() as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    const r = ctx.r;
+    const calls = async (): Promise<string> => {
+      const info = parseInfo(await ctx.server.command('INFO', 'commandstats'));
+      return ['get', 'set', 'keys', 'scan'].map((n) => `${n}:${info[`cmdstat_${n}`] ?? ''}`).join(' ');
+    };
+    const before = await calls();
+    // Unprefixed, each is a DataError before sending; the prefix turned them into keys and
+    // patterns of their own ('app:NaN', 'app:undefined', 'app:[object Object]', MATCH 'app:null').
+    const misuse: Array<[string, () => Promise<unknown>]> = [
+      ['get(NaN)', () => c.get!(Number.NaN)],
+      ['set(NaN, v)', () => c.set!(Number.NaN, 'v')],
+      ['keys(undefined)', () => c.keys!(undefined)],
+      ['keys({})', () => c.keys!({})],
+      ['keys(null)', () => c.keys!(null)],
+      ['keys(NaN)', () => c.keys!(Number.NaN)],
+      ['scan(0, { match: null })', () => c.scan!(0, { match: null })],
+      ["call('SCAN', 0, 'MATCH', undefined)", () => c.call!('SCAN', 0, 'MATCH', undefined)],
+    ];
+    for (const [what, run] of misuse) await assert.rejects(run(), DataError, what);
+    assert.equal(await calls(), before, 'nothing reached the server');
+    // A number key is the same text with and without the prefix: Infinity is '+inf' either way.
+    await c.set!(Infinity, 'up');
+    await c.set!(-Infinity, 'down');
+    assert.equal(await r.get('app:+inf'), 'up');
+    assert.equal(await r.get('app:-inf'), 'down');
+    assert.equal(await c.get!(Infinity), 'up');
   });
 
   it('pub/sub channels are not prefixed', async () => {

@@ -8,6 +8,7 @@
  * stream names. Pub/Sub channels and SORT BY/GET patterns are not prefixed
  * (they are not keys).
  */
+import { numberText } from '../protocol/encoder.js';
 import { isToken, keyIndexes } from './keys.js';
 import { newRecord, sealRecord } from './methods/transforms.js';
 import { lookupCommand } from './table.js';
@@ -27,10 +28,23 @@ export function keyPrefix(text: string | undefined): KeyPrefix | undefined {
   return { text, bytes: encoder.encode(text), pattern: text.replace(/[*?[\]\\]/g, '\\$&') };
 }
 
+/**
+ * A key or pattern given as text, a number or a bigint, as the encoder writes it; undefined for
+ * anything the encoder refuses (NaN, undefined, null, objects …), which must stay as it came for
+ * the argument check to refuse: `String()` made a key of it (`'app:NaN'`, `'app:undefined'`).
+ */
+function scalarText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return numberText(v);
+  if (typeof v === 'bigint') return v.toString();
+  return undefined;
+}
+
 /** One key with the prefix in front (strings, numbers and bytes; anything else as it came). */
 export function prefixed(p: KeyPrefix, key: unknown): unknown {
   if (typeof key === 'string') return p.text + key;
-  if (typeof key === 'number' || typeof key === 'bigint') return p.text + String(key);
+  const text = scalarText(key);
+  if (text !== undefined) return p.text + text;
   if (key instanceof Uint8Array) {
     const out = new Uint8Array(p.bytes.length + key.length);
     out.set(p.bytes, 0);
@@ -42,7 +56,8 @@ export function prefixed(p: KeyPrefix, key: unknown): unknown {
 
 function prefixedPattern(p: KeyPrefix, pattern: unknown): unknown {
   if (pattern instanceof Uint8Array) return prefixed({ ...p, bytes: encoder.encode(p.pattern) }, pattern);
-  return p.pattern + String(pattern);
+  const text = scalarText(pattern);
+  return text === undefined ? pattern : p.pattern + text;
 }
 
 /** Reply keys to strip, by command. */

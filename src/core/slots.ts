@@ -4,6 +4,7 @@
  * scratch region and reads the answers back.
  */
 import { DataError } from '../errors/index.js';
+import { numberText as wireNumber } from '../protocol/encoder.js';
 import { sharedCoreInstance } from './wasm.js';
 import type { CoreExports } from './core-exports.generated.js';
 
@@ -131,15 +132,11 @@ function writeBytes(b: Uint8Array, at: number): void {
   }
 }
 
-/**
- * A number key as the command encoder sends it: decimal text, `+inf`/`-inf`
- * for the infinities; NaN is refused there, so it is refused here too.
- */
+/** A number key as the command encoder sends it; NaN is refused there, so it is refused here too. */
 function numberText(n: number): string {
-  if (Number.isFinite(n)) return String(n);
-  if (n === Infinity) return '+inf';
-  if (n === -Infinity) return '-inf';
-  throw new DataError('a key cannot be NaN');
+  const text = wireNumber(n);
+  if (text === undefined) throw new DataError('a key cannot be NaN');
+  return text;
 }
 
 function notAKey(key: unknown): never {

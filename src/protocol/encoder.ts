@@ -256,14 +256,10 @@ export class RequestEncoder {
       slab[p++] = CR;
       slab[p++] = LF;
       this.pos = p;
-    } else if (Number.isFinite(n)) {
-      this.ascii(String(n));
-    } else if (n === Infinity) {
-      this.ascii('+inf');
-    } else if (n === -Infinity) {
-      this.ascii('-inf');
     } else {
-      throw new DataError(`argument ${index + 1} is NaN`);
+      const text = numberText(n);
+      if (text === undefined) throw new DataError(`argument ${index + 1} is NaN`);
+      this.ascii(text);
     }
   }
 
@@ -374,6 +370,18 @@ export class RequestEncoder {
     this.start = 0;
     this.pos = 0;
   }
+}
+
+/**
+ * A number argument as it goes on the wire (`+inf`, `-inf` as the server spells them), or
+ * undefined for NaN, which no command takes. Key slots and the key prefix use it too: a number
+ * key must name the same key whichever path it takes.
+ */
+export function numberText(n: number): string | undefined {
+  if (Number.isFinite(n)) return String(n);
+  if (n === Infinity) return '+inf';
+  if (n === -Infinity) return '-inf';
+  return undefined;
 }
 
 function describeType(v: unknown): string {

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { DataError, type Redis } from '../src/index.js';
-import { CACHEABLE_COMMANDS, isCacheable } from '../src/commands/methods/index.js';
+import { CACHEABLE_COMMANDS, DECLARATIONS, isCacheable } from '../src/commands/methods/index.js';
 import { perProtocol } from './commands-setup.js';
 
 /** Calls per command since the last CONFIG RESETSTAT, from INFO commandstats. */
@@ -68,6 +68,77 @@ perProtocol('typed methods check their call shape', (ctx) => {
     );
   });
 
+  it('an option the method does not take (node-redis { NX: true, PX: 30000 }) rejects with DataError; nothing is sent', async () => {
+    const r = ctx.r;
+    const loose = r as unknown as Loose;
+    await r.call('ZADD', 'z', 1, 'a', 5, 'b', 50, 'c');
+    await r.set('held', 'other-owner');
+    await r.configResetstat();
+    // Each ran as if its options were absent: the lock SET overwrote another owner's token with
+    // no expiry, ZRANGE answered ranks 0..10 instead of scores, EVAL ran with no keys.
+    const misuses: Array<[string, unknown[], RegExp]> = [
+      [
+        'set',
+        ['held', 'me', { NX: true, PX: 30000 }],
+        /unknown option 'NX' .*'nx'.*set\(key, value, \{ ex: 60 \}\)/,
+      ],
+      ['set', ['k', 'v', { ex: 60, EX: 60 }], /unknown option 'EX' .*'ex'/],
+      [
+        'set',
+        ['k', 'v', { expiration: { type: 'EX', value: 60 }, condition: 'NX' }],
+        /options: ex, px, exat/,
+      ],
+      ['getex', ['held', { EX: 10 }], /unknown option 'EX'/],
+      ['zrange', ['z', 0, 10, { BY: 'SCORE' }], /unknown option 'BY' .*'by'/],
+      ['zrange', ['z', 0, 10, { by: 'SCORE' }], /^zrange\(\): option 'by' must be 'score' or 'lex'$/],
+      ['eval', ['return #KEYS', { KEYS: ['held'] }], /unknown option 'KEYS' .*'keys'/],
+      ['scan', [0, { MATCH: 'h*' }], /unknown option 'MATCH'/],
+      ['xadd', ['s', '*', { f: 'v' }, { MAXLEN: 10 }], /unknown option 'MAXLEN' .*'maxlen'/],
+      ['zadd', ['z', [{ score: 9, member: 'a' }], { NX: true }], /unknown option 'NX' .*'nx'/],
+      ['zadd', ['z', { score: 9, member: 'a' }, 'NX'], /argument 3 must be an options object/],
+      ['xtrim', ['s', { MAXLEN: 0 }], /unknown option 'MAXLEN'/],
+      // A key that is no option in any case is not named: it may be the caller's data.
+      [
+        'hgetex',
+        ['h', ['f'], { 'secret-field': 1 }],
+        /^hgetex\(\): argument 3 has an option it does not take/,
+      ],
+    ];
+    for (const [method, args, message] of misuses) {
+      await assert.rejects(
+        (loose[method] as (...a: unknown[]) => Promise<unknown>).apply(r, args),
+        (e: unknown) =>
+          e instanceof DataError &&
+          e.command === method.toUpperCase() &&
+          message.test(e.message) &&
+          !/30000|SCORE|secret|other-owner/.test(e.message),
+        `${method}(${args.map((a) => typeof a).join(', ')})`,
+      );
+    }
+    // In a pipeline the misuse takes its slot; in multi() it fails the whole transaction.
+    const p = r.pipeline().set('p1', '1');
+    void (p as unknown as Loose).set?.call(p, 'p2', '2', { EX: 60 });
+    const res: unknown[] = await p.get('p1').exec();
+    assert.equal(res[0], 'OK');
+    assert.ok(res[1] instanceof DataError);
+    assert.equal(res[2], '1');
+    const m = r.multi().set('m1', '1');
+    void (m as unknown as Loose).set?.call(m, 'm2', '2', { NX: true });
+    await assert.rejects(m.exec(), DataError);
+    const calls = await commandCalls(r);
+    assert.equal(calls.get('set'), 1, "only the pipeline's good SET reached the server");
+    for (const c of ['multi', 'getex', 'zrange', 'eval', 'scan', 'xadd', 'hgetex', 'zadd', 'xtrim'])
+      assert.equal(calls.get(c), undefined, `${c} reached the server`);
+    assert.equal(await r.get('held'), 'other-owner');
+    assert.equal(await r.ttl('held'), -1);
+    // Known options still go, undefined ones included; an inherited key is not the caller's.
+    assert.equal(await r.set('k', 'v', { ex: 60, nx: undefined }), 'OK');
+    assert.ok((await r.ttl('k')) > 50);
+    assert.equal(await r.set('k2', 'v', Object.create({ ex: 60 }) as { ex: number }), 'OK');
+    assert.ok((await r.ttl('k2')) > 50);
+    assert.deepEqual(await r.zrange('z', 0, 10, { by: 'score' }), ['a', 'b']);
+  });
+
   it('in a pipeline the misuse takes its slot; in multi() it fails the transaction, nothing sent', async () => {
     const r = ctx.r;
     await r.configResetstat();
@@ -100,6 +171,13 @@ perProtocol('typed methods check their call shape', (ctx) => {
     assert.equal(await r.call('SET', 'k', 'v', 'NX'), null);
     assert.equal(await blocked, null);
   });
+});
+
+it('every typed method with an options object declares its option names', () => {
+  const missing = Object.entries(DECLARATIONS)
+    .filter(([, d]) => d.params.some((p) => p.startsWith('{')) && d.options === undefined)
+    .map(([name]) => name);
+  assert.deepEqual(missing, []);
 });
 
 it('cacheable declarations: the read-only, deterministic, key-based commands', () => {

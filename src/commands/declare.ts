@@ -42,6 +42,29 @@ export interface Declaration<A extends readonly unknown[], R> {
   readonly cacheable?: boolean;
   /** How a correct call looks, for the misuse message (`set(key, value, { ex: 60 })`). */
   readonly example?: string;
+  /**
+   * Every key the `'{name}'` parameter's object may have (made with {@link optionNames}): any
+   * other own key rejects the call with DataError, unsent. Without it a misspelt or mis-cased
+   * option (node-redis' `{ EX: 60, NX: true }`) was ignored, and the command ran without it.
+   */
+  readonly options?: readonly string[];
+}
+
+/** Every key of every member of a union. */
+type KeysOf<T> = T extends unknown ? keyof T & string : never;
+
+/**
+ * The option names of the options type `T`, for {@link Declaration.options}: the compiler checks
+ * the list is exactly `T`'s keys (a name `T` lacks, or a key of `T` left out, does not compile).
+ * @example options: optionNames<SetOptions>()(['ex', 'px', 'exat', 'pxat', 'keepttl', 'nx', 'xx', 'get'])
+ */
+export function optionNames<T>(): <const L extends ReadonlyArray<KeysOf<T>>>(
+  names: L &
+    ([Exclude<KeysOf<T>, L[number]>] extends [never]
+      ? unknown
+      : { readonly missing: Exclude<KeysOf<T>, L[number]> }),
+) => readonly string[] {
+  return (names) => names;
 }
 
 /** A parameter name per element of `A` (optional elements included). */
@@ -93,6 +116,7 @@ export interface AnyDeclaration {
   readonly replyFor?: (a: never) => (raw: unknown) => unknown;
   readonly cacheable?: boolean;
   readonly example?: string;
+  readonly options?: readonly string[];
 }
 
 /**

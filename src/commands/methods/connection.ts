@@ -7,7 +7,7 @@
  */
 import { parseClientLine, toBoolean, toText } from './transforms.js';
 import type { RedisValue } from './types.js';
-import { command, idempotentAll, type RuleSet, type Signatures } from '../declare.js';
+import { command, idempotentAll, optionNames, type RuleSet, type Signatures } from '../declare.js';
 
 /** One client as CLIENT LIST / CLIENT INFO describe it (`id`, `addr`, `name`, `db`, `cmd`, …), values as written. */
 export type ClientInfo = Record<string, string>;
@@ -81,6 +81,7 @@ function declarations<S>() {
     clientList: command<(options?: ClientListOptions) => ClientInfo[]>({
       command: 'client',
       params: ['{options}?'],
+      options: optionNames<ClientListOptions>()(['type', 'ids']),
       args: ([options]) => {
         const args: unknown[] = ['LIST'];
         if (options?.type !== undefined) args.push('TYPE', options.type);
@@ -99,7 +100,8 @@ function declarations<S>() {
     /** CLIENT KILL with filters: the number of clients killed. */
     clientKill: command<(filter: ClientKillFilter) => number>({
       command: 'client',
-      params: ['filter'],
+      params: ['{filter}'],
+      options: optionNames<ClientKillFilter>()(['id', 'addr', 'laddr', 'user', 'type', 'skipme', 'maxage']),
       args: ([filter]) => {
         const args: unknown[] = ['KILL'];
         if (filter.id !== undefined) args.push('ID', filter.id);

@@ -2,10 +2,10 @@
  * Plain Redis Functions commands (Redis 7.0+): FCALL, FCALL_RO, FUNCTION *.
  * Their failures reject with FunctionError (mapped by the error table).
  */
-import { scriptTail } from './scripting.js';
+import { SCRIPT_CALL_OPTIONS, scriptTail } from './scripting.js';
 import { asArray, toObject, toText } from './transforms.js';
 import type { ScriptCall } from './types.js';
-import { command, idempotentAll, isArg, type RuleSet, type Signatures } from '../declare.js';
+import { command, idempotentAll, isArg, optionNames, type RuleSet, type Signatures } from '../declare.js';
 
 /** One function of a library, as FUNCTION LIST reports it. */
 export interface FunctionInfo {
@@ -73,18 +73,21 @@ function declarations<S>() {
     fcall: command<(name: string, call?: ScriptCall) => unknown>({
       command: 'fcall',
       params: ['name', '{call}?'],
+      options: SCRIPT_CALL_OPTIONS,
       args: ([name, call]) => scriptTail([name], call, 'FCALL'),
     }),
     /** FCALL_RO: for functions flagged `no-writes`; allowed on replicas. */
     fcallRo: command<(name: string, call?: ScriptCall) => unknown>({
       command: 'fcall_ro',
       params: ['name', '{call}?'],
+      options: SCRIPT_CALL_OPTIONS,
       args: ([name, call]) => scriptTail([name], call, 'FCALL_RO'),
     }),
     /** FUNCTION LOAD: the library name. */
     functionLoad: command<(code: string | Uint8Array, options?: FunctionLoadOptions) => string>({
       command: 'function',
       params: ['code', '{options}?'],
+      options: optionNames<FunctionLoadOptions>()(['replace']),
       args: ([code, options]) => (options?.replace ? ['LOAD', 'REPLACE', code] : ['LOAD', code]),
       reply: toText,
     }),
@@ -108,6 +111,7 @@ function declarations<S>() {
     functionList: command<(options?: FunctionListOptions) => LibraryInfo[]>({
       command: 'function',
       params: ['{options}?'],
+      options: optionNames<FunctionListOptions>()(['libraryName', 'withCode']),
       args: ([options]) => {
         const args: unknown[] = ['LIST'];
         if (options?.libraryName !== undefined) args.push('LIBRARYNAME', options.libraryName);

@@ -2,7 +2,7 @@
 import { flatKeys, limitArgs, scanArgs, type KeysArg } from './args.js';
 import { toBoolean, toKeyPage, toNumberArray, toText, toTextOrNull } from './transforms.js';
 import type { ExpireMode, KeyScanOptions, RedisKey, RedisValue, ScanPage } from './types.js';
-import { command, idempotentAll, noneOf, type RuleSet, type Signatures } from '../declare.js';
+import { command, idempotentAll, noneOf, optionNames, type RuleSet, type Signatures } from '../declare.js';
 
 /** Options of COPY. */
 export interface CopyOptions {
@@ -59,6 +59,9 @@ function sortArgs(key: RedisKey, o: SortOptions | undefined): unknown[] {
 }
 
 const toNumberOrNullReply = (v: unknown): number | null => (v === null ? null : Number(v));
+
+/** One list for sort, sortStore and sortRo (see Declaration.options). */
+const SORT_OPTIONS = optionNames<SortOptions>()(['by', 'limit', 'get', 'order', 'alpha']);
 
 /**
  * The generic command declarations; `S` is the string type of replies (string, or bytes under withBuffers()).
@@ -176,6 +179,7 @@ function declarations<S>() {
     copy: command<(source: RedisKey, destination: RedisKey, options?: CopyOptions) => boolean>({
       command: 'copy',
       params: ['source', 'destination', '{options}?'],
+      options: optionNames<CopyOptions>()(['db', 'replace']),
       args: ([source, destination, options]) => {
         const args: unknown[] = [source, destination];
         if (options?.db !== undefined) args.push('DB', options.db);
@@ -201,6 +205,7 @@ function declarations<S>() {
     restore: command<(key: RedisKey, ttl: number, serialized: RedisValue, options?: RestoreOptions) => 'OK'>({
       command: 'restore',
       params: ['key', 'ttl', 'serialized', '{options}?'],
+      options: optionNames<RestoreOptions>()(['replace', 'absttl', 'idletime', 'freq']),
       args: ([key, ttl, serialized, options]) => {
         const args: unknown[] = [key, ttl, serialized];
         if (options?.replace) args.push('REPLACE');
@@ -240,12 +245,14 @@ function declarations<S>() {
     sort: command<(key: RedisKey, options?: SortOptions) => Array<S | null>>({
       command: 'sort',
       params: ['key', '{options}?'],
+      options: SORT_OPTIONS,
       args: ([key, options]) => sortArgs(key, options),
     }),
     /** SORT … STORE destination: the number of stored elements. */
     sortStore: command<(key: RedisKey, destination: RedisKey, options?: SortOptions) => number>({
       command: 'sort',
       params: ['key', 'destination', '{options}?'],
+      options: SORT_OPTIONS,
       args: ([key, destination, options]) => {
         const args = sortArgs(key, options);
         args.push('STORE', destination);
@@ -256,12 +263,14 @@ function declarations<S>() {
     sortRo: command<(key: RedisKey, options?: SortOptions) => Array<S | null>>({
       command: 'sort_ro',
       params: ['key', '{options}?'],
+      options: SORT_OPTIONS,
       args: ([key, options]) => sortArgs(key, options),
     }),
     /** One SCAN page; see `scanIterator()` for every key. */
     scan: command<(cursor: string | number, options?: KeyScanOptions) => ScanPage<S>>({
       command: 'scan',
       params: ['cursor', '{options}?'],
+      options: optionNames<KeyScanOptions>()(['match', 'count', 'type']),
       args: ([cursor, options]) => scanArgs([cursor], options),
       reply: toKeyPage,
     }),

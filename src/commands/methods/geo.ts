@@ -3,7 +3,7 @@ import { restArgs, type Variadic } from './args.js';
 import { CommandSyntaxError } from '../../errors/index.js';
 import { asArray, asString, toNumber, toNumberOrNull, toTextOrNullArray } from './transforms.js';
 import type { RedisKey, RedisValue } from './types.js';
-import { command, idempotentAll, type RuleSet, type Signatures } from '../declare.js';
+import { command, idempotentAll, optionNames, type RuleSet, type Signatures } from '../declare.js';
 
 /** Distance unit: metres, kilometres, miles or feet. */
 export type GeoUnit = 'm' | 'km' | 'mi' | 'ft';
@@ -154,6 +154,7 @@ function declarations<S>() {
     >({
       command: 'geoadd',
       params: ['key', 'members', '{options}?'],
+      options: optionNames<GeoAddOptions>()(['nx', 'xx', 'ch']),
       args: ([key, members, options]) => {
         const args: unknown[] = [key];
         if (options?.nx && options.xx)
@@ -197,6 +198,7 @@ function declarations<S>() {
     geosearch: command<(key: RedisKey, from: GeoFrom, by: GeoBy, options?: GeoSearchOptions) => S[]>({
       command: 'geosearch',
       params: ['key', 'from', 'by', '{options}?'],
+      options: optionNames<GeoSearchOptions>()(['sort', 'count', 'any']),
       args: ([key, from, by, options]) => searchArgs([key], from, by, options),
     }),
     /** GEOSEARCH with WITHCOORD / WITHDIST / WITHHASH. */
@@ -205,6 +207,14 @@ function declarations<S>() {
     >({
       command: 'geosearch',
       params: ['key', 'from', 'by', '{options}'],
+      options: optionNames<GeoSearchWithOptions>()([
+        'sort',
+        'count',
+        'any',
+        'withCoord',
+        'withDist',
+        'withHash',
+      ]),
       args: ([key, from, by, options]) => {
         const args = searchArgs([key], from, by, options);
         if (options.withCoord) args.push('WITHCOORD');
@@ -226,6 +236,7 @@ function declarations<S>() {
     >({
       command: 'geosearchstore',
       params: ['destination', 'source', 'from', 'by', '{options}?'],
+      options: optionNames<GeoSearchStoreOptions>()(['sort', 'count', 'any', 'storedist']),
       args: ([destination, source, from, by, options]) => {
         const args = searchArgs([destination, source], from, by, options);
         if (options?.storedist) args.push('STOREDIST');

@@ -4,7 +4,7 @@ import { isRecord, pairArgs, scanArgs, restArgs, type Variadic } from './args.js
 import { toPage, toBoolean, toFieldValues, toNumber, toNumberArray, toObject } from './transforms.js';
 import type { ExpireMode, RedisKey, RedisValue, ScanOptions, ScanPage } from './types.js';
 import type { GetExOptions, SetExpiry } from './string.js';
-import { command, idempotentAll, noneOf, type RuleSet, type Signatures } from '../declare.js';
+import { command, idempotentAll, noneOf, optionNames, type RuleSet, type Signatures } from '../declare.js';
 
 /** A field with its value (HRANDFIELD WITHVALUES, HSCAN). */
 export interface FieldValue<S> {
@@ -191,6 +191,7 @@ function declarations<S>() {
     >({
       command: 'hscan',
       params: ['key', 'cursor', '{options}?'],
+      options: optionNames<ScanOptions>()(['match', 'count']),
       args: ([key, cursor, options]) => scanArgs([key, cursor], options),
       reply: (v) => toPage(v, toFieldValues<S>),
     }),
@@ -274,6 +275,7 @@ function declarations<S>() {
     >({
       command: 'hgetex',
       params: ['key', 'fields', '{options}?'],
+      options: optionNames<HGetExOptions>()(['ex', 'px', 'exat', 'pxat', 'persist']),
       args: ([key, fields, options]) => {
         const args: unknown[] = [key];
         if (options !== undefined)
@@ -285,6 +287,7 @@ function declarations<S>() {
     hsetex: command<(key: RedisKey, fields: Record<string, RedisValue>, options?: HSetExOptions) => boolean>({
       command: 'hsetex',
       params: ['key', 'fields', '{options}?'],
+      options: optionNames<HSetExOptions>()(['ex', 'px', 'exat', 'pxat', 'keepttl', 'fnx', 'fxx']),
       args: ([key, fields, options]) => {
         const args: unknown[] = [key];
         if (options?.fnx && options.fxx)

@@ -26,7 +26,7 @@ import { stringCommands, type StringCommands } from './string.js';
 import type { Dispatcher, RedisArg } from './types.js';
 import type { AnyDeclaration } from '../declare.js';
 import { cacheableRules } from '../rules.js';
-import { compileShape, isOptionsArg, malformed, misuse } from './shape.js';
+import { compileShape, isOptionsArg, malformed, misuse, unknownOption, unknownOptionError } from './shape.js';
 
 export type {
   RedisKey,
@@ -213,9 +213,14 @@ function typed(name: string, d: AnyDeclaration, fail: Fail): (this: Dispatcher, 
   const replyFor = d.replyFor as ((a: unknown[]) => (raw: unknown) => unknown) | undefined;
   const max = shape.max;
   const options = shape.options;
+  const optionNames = shape.optionNames;
   return function (this: Dispatcher, ...a: unknown[]): unknown {
     if (a.length > max || (options >= 0 && a.length > options && !isOptionsArg(a[options])))
       return fail(this, misuse(shape, a));
+    if (optionNames !== undefined && a.length > options) {
+      const unknown = unknownOption(a[options], optionNames);
+      if (unknown !== undefined) return fail(this, unknownOptionError(shape, optionNames, unknown));
+    }
     let wire: unknown[];
     try {
       wire = build(a);

@@ -2,7 +2,7 @@
 import { keyList, mpopArgs, restArgs, type Variadic } from './args.js';
 import { asArray, asString, asStrings } from './transforms.js';
 import type { ListEnd, RedisKey, RedisValue } from './types.js';
-import { command, idempotentAll, intArg, type RuleSet, type Signatures } from '../declare.js';
+import { command, idempotentAll, intArg, optionNames, type RuleSet, type Signatures } from '../declare.js';
 
 /** Options of LPOS. */
 export interface LPosOptions {
@@ -37,6 +37,9 @@ function popKeys(keys: RedisKey | readonly RedisKey[], timeout: number): unknown
   args.push(timeout);
   return args;
 }
+
+/** One list for lpos and lposCount (see Declaration.options). */
+const LPOS_OPTIONS = optionNames<LPosOptions>()(['rank', 'maxlen']);
 
 /**
  * The list command declarations; `S` is the string type of replies (string, or bytes under withBuffers()).
@@ -132,6 +135,7 @@ function declarations<S>() {
     lpos: command<(key: RedisKey, element: RedisValue, options?: LPosOptions) => number | null>({
       command: 'lpos',
       params: ['key', 'element', '{options}?'],
+      options: LPOS_OPTIONS,
       args: ([key, element, options]) => lposArgs([key, element], options),
     }),
     /** LPOS … COUNT n (0 = all): indexes of the matches. */
@@ -140,6 +144,7 @@ function declarations<S>() {
     >({
       command: 'lpos',
       params: ['key', 'element', 'count', '{options}?'],
+      options: LPOS_OPTIONS,
       args: ([key, element, count, options]) => {
         const args = lposArgs([key, element], options);
         args.push('COUNT', count);

@@ -6,7 +6,7 @@
 import { DataError, ErrorCodes } from '../../errors/index.js';
 import { toBooleanArray, toText } from './transforms.js';
 import type { ScriptCall } from './types.js';
-import { command, idempotentAll, type RuleSet, type Signatures } from '../declare.js';
+import { command, idempotentAll, optionNames, type RuleSet, type Signatures } from '../declare.js';
 import { describe } from './shape.js';
 
 /**
@@ -36,6 +36,9 @@ function listOf(v: unknown, name: string, command: string): readonly unknown[] {
   });
 }
 
+/** One list for EVAL*, EVALSHA* and FCALL* (see Declaration.options). */
+export const SCRIPT_CALL_OPTIONS = optionNames<ScriptCall>()(['keys', 'args']);
+
 /**
  * The scripting command declarations.
  * Each method's signature and TSDoc are written here once; {@link ScriptingCommands} maps them.
@@ -47,12 +50,14 @@ function declarations() {
       command: 'eval',
       example: 'eval(script, { keys: [key], args: [arg] })',
       params: ['script', '{call}?'],
+      options: SCRIPT_CALL_OPTIONS,
       args: ([script, call]) => scriptTail([script], call, 'EVAL'),
     }),
     /** EVAL_RO (Redis 7.0+): a read-only script, allowed on replicas. */
     evalRo: command<(script: string | Uint8Array, call?: ScriptCall) => unknown>({
       command: 'eval_ro',
       params: ['script', '{call}?'],
+      options: SCRIPT_CALL_OPTIONS,
       args: ([script, call]) => scriptTail([script], call, 'EVAL_RO'),
     }),
     /** EVALSHA: rejects NoScriptError when the server does not know the digest. */
@@ -60,11 +65,13 @@ function declarations() {
       command: 'evalsha',
       example: 'evalsha(sha, { keys: [key], args: [arg] })',
       params: ['sha', '{call}?'],
+      options: SCRIPT_CALL_OPTIONS,
       args: ([sha, call]) => scriptTail([sha], call, 'EVALSHA'),
     }),
     evalshaRo: command<(sha: string, call?: ScriptCall) => unknown>({
       command: 'evalsha_ro',
       params: ['sha', '{call}?'],
+      options: SCRIPT_CALL_OPTIONS,
       args: ([sha, call]) => scriptTail([sha], call, 'EVALSHA_RO'),
     }),
     /** SCRIPT LOAD: the digest. */

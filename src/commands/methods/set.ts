@@ -2,7 +2,7 @@
 import { flatKeys, intercardArgs, scanArgs, type KeysArg, restArgs, type Variadic } from './args.js';
 import { asStrings, asStringsOrEmpty, toBoolean, toBooleanArray, toPage } from './transforms.js';
 import type { RedisKey, RedisValue, ScanOptions, ScanPage } from './types.js';
-import { command, idempotentAll, type RuleSet, type Signatures } from '../declare.js';
+import { command, idempotentAll, optionNames, type RuleSet, type Signatures } from '../declare.js';
 
 /**
  * The set command declarations; `S` is the string type of replies (string, or bytes under withBuffers()).
@@ -121,6 +121,7 @@ function declarations<S>() {
     sscan: command<(key: RedisKey, cursor: string | number, options?: ScanOptions) => ScanPage<S>>({
       command: 'sscan',
       params: ['key', 'cursor', '{options}?'],
+      options: optionNames<ScanOptions>()(['match', 'count']),
       args: ([key, cursor, options]) => scanArgs([key, cursor], options),
       reply: (v) => toPage(v, asStrings<S>),
     }),

@@ -21,6 +21,8 @@ export interface Shape {
   readonly signature: string;
   /** `set(key, value, { ex: 60 })`, when the declaration gives one. */
   readonly example: string | undefined;
+  /** The keys the options object may have (see `Declaration.options`); undefined: not checked. */
+  readonly optionNames: ReadonlySet<string> | undefined;
 }
 
 export function compileShape(method: string, d: AnyDeclaration): Shape {
@@ -40,7 +42,40 @@ export function compileShape(method: string, d: AnyDeclaration): Shape {
     options,
     signature: `${method}(${names.join(', ')})`,
     example: d.example,
+    optionNames: d.options === undefined ? undefined : new Set(d.options),
   };
+}
+
+/**
+ * An own key of the options object `o` that is not an option of the method, or undefined. A
+ * key inherited from a prototype is not the caller's (a library may add enumerable ones).
+ */
+export function unknownOption(o: unknown, names: ReadonlySet<string>): string | undefined {
+  if (typeof o !== 'object' || o === null) return undefined;
+  // for-in: no array per call (this runs on every call with options, SET … EX included).
+  for (const k in o) if (!names.has(k) && Object.hasOwn(o, k)) return k;
+  return undefined;
+}
+
+/**
+ * The DataError for an options object with a key the method does not know. The key is named
+ * only when it is an option name in another case (`EX` for `ex`): any other key might be the
+ * caller's data (a record passed in the wrong place), which never goes into a message.
+ */
+export function unknownOptionError(
+  shape: Pick<Shape, 'method' | 'command' | 'options' | 'example' | 'signature'>,
+  names: ReadonlySet<string>,
+  key: string,
+): DataError {
+  const list = [...names];
+  const lower = key.toLowerCase();
+  const known = list.find((n) => n.toLowerCase() === lower);
+  const what =
+    known === undefined
+      ? `argument ${shape.options + 1} has an option it does not take (options: ${list.join(', ')})`
+      : `unknown option '${key}' (options are spelt as declared: '${known}')`;
+  const expected = shape.example ?? shape.signature;
+  return new DataError(`${shape.method}(): ${what}; expected ${expected}`, { command: shape.command });
 }
 
 /** Absent, or a plain object (not bytes, not an array, not a string or number). */

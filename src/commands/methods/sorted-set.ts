@@ -1,5 +1,5 @@
 /** Sorted set commands. Scores are numbers under RESP2 (strings on the wire) and RESP3 (doubles) alike. */
-import { CommandSyntaxError } from '../../errors/index.js';
+import { CommandSyntaxError, DataError } from '../../errors/index.js';
 import {
   countedKeys,
   intercardArgs,
@@ -23,7 +23,16 @@ import {
   toScoredMembers,
 } from './transforms.js';
 import type { RedisKey, RedisValue, ScanOptions, ScanPage, ScoredMember } from './types.js';
-import { command, CACHEABLE, idempotentAll, isArg, type RuleSet, type Signatures } from '../declare.js';
+import { isOptionsArg, misuse, unknownOption, unknownOptionError, type Shape } from './shape.js';
+import {
+  command,
+  CACHEABLE,
+  idempotentAll,
+  isArg,
+  optionNames,
+  type RuleSet,
+  type Signatures,
+} from '../declare.js';
 
 export type { ScoredMember } from './types.js';
 
@@ -131,6 +140,19 @@ interface AnyZAddFlags {
   ch?: boolean;
 }
 
+const ZADD_OPTIONS = optionNames<ZAddOptions>()(['nx', 'xx', 'gt', 'lt', 'ch']);
+const ZADD_OPTION_SET: ReadonlySet<string> = new Set(ZADD_OPTIONS);
+/** The shape of `zadd(key, members, options?)`, for its own checks (see zadd). */
+const ZADD_SHAPE: Shape = {
+  method: 'zadd',
+  command: 'ZADD',
+  max: 3,
+  options: 2,
+  signature: 'zadd(key, members, options?)',
+  example: 'zadd(key, [{ score: 1, member }], { nx: true })',
+  optionNames: ZADD_OPTION_SET,
+};
+
 function zaddFlags(args: unknown[], options: ZAddOptions | undefined): unknown[] {
   if (options === undefined) return args;
   const o: AnyZAddFlags = options;
@@ -151,10 +173,18 @@ function zaddFlags(args: unknown[], options: ZAddOptions | undefined): unknown[]
   return args;
 }
 
-function rangeArgs(args: unknown[], o: ZRangeOptions | undefined): unknown[] {
+function rangeArgs(
+  args: unknown[],
+  o: ZRangeOptions | undefined,
+  method: string,
+  command: string,
+): unknown[] {
   if (o === undefined) return args;
   if (o.by === 'score') args.push('BYSCORE');
   else if (o.by === 'lex') args.push('BYLEX');
+  // Anything else (`'SCORE'`, node-redis' spelling) ranged by rank: other elements, no error.
+  else if (o.by !== undefined)
+    throw new DataError(`${method}(): option 'by' must be 'score' or 'lex'`, { command });
   if (o.rev) args.push('REV');
   return limitArgs(args, o.limit);
 }
@@ -192,6 +222,12 @@ function toScoredList<S>(v: unknown): Array<ScoredMember<S>> {
   return v === null ? [] : toScoredMembers<S>(v);
 }
 
+/** One list for zrange, zrangeWithScores and zrangestore (see Declaration.options). */
+const ZRANGE_OPTIONS = optionNames<ZRangeOptions>()(['by', 'rev', 'limit']);
+
+/** One list for the ZUNION, ZINTER families (see Declaration.options). */
+const ZCOMBINE_OPTIONS = optionNames<ZCombineOptions>()(['weights', 'aggregate']);
+
 /**
  * The sortedSet command declarations; `S` is the string type of replies (string, or bytes under withBuffers()).
  * Each method's signature and TSDoc are written here once; {@link SortedSetCommands} maps them.
@@ -209,7 +245,13 @@ function declarations<S>() {
       args: ([key, ...rest]) => {
         const first = rest[0];
         if (Array.isArray(first) || isRecord(first)) {
-          const args = zaddFlags([key], rest[1] as ZAddOptions | undefined);
+          // The variadic form hides this form's shape from the generic checks: made here.
+          const options = rest[1];
+          if (rest.length > 2 || !isOptionsArg(options))
+            throw misuse(ZADD_SHAPE, [key, ...rest] as unknown[]);
+          const unknown = unknownOption(options, ZADD_OPTION_SET);
+          if (unknown !== undefined) throw unknownOptionError(ZADD_SHAPE, ZADD_OPTION_SET, unknown);
+          const args = zaddFlags([key], options as ZAddOptions | undefined);
           for (const m of (Array.isArray(first) ? first : [first]) as ZMember[]) args.push(m.score, m.member);
           return args;
         }
@@ -222,6 +264,7 @@ function declarations<S>() {
     >({
       command: 'zadd',
       params: ['key', 'increment', 'member', '{options}?'],
+      options: ZADD_OPTIONS,
       args: ([key, increment, member, options]) => {
         const args = zaddFlags([key], options);
         args.push('INCR', increment, member);
@@ -292,7 +335,8 @@ function declarations<S>() {
       example: 'zrange(key, start, stop, { rev: true }), or zrangeWithScores(key, start, stop) for scores',
       cacheable: true,
       params: ['key', 'start', 'stop', '{options}?'],
-      args: ([key, start, stop, options]) => rangeArgs([key, start, stop], options),
+      options: ZRANGE_OPTIONS,
+      args: ([key, start, stop, options]) => rangeArgs([key, start, stop], options, 'zrange', 'ZRANGE'),
     }),
     /** ZRANGE … WITHSCORES. */
     zrangeWithScores: command<
@@ -301,8 +345,9 @@ function declarations<S>() {
       command: 'zrange',
       cacheable: true,
       params: ['key', 'start', 'stop', '{options}?'],
+      options: ZRANGE_OPTIONS,
       args: ([key, start, stop, options]) => {
-        const args = rangeArgs([key, start, stop], options);
+        const args = rangeArgs([key, start, stop], options, 'zrangeWithScores', 'ZRANGE');
         args.push('WITHSCORES');
         return args;
       },
@@ -320,8 +365,9 @@ function declarations<S>() {
     >({
       command: 'zrangestore',
       params: ['destination', 'source', 'start', 'stop', '{options}?'],
+      options: ZRANGE_OPTIONS,
       args: ([destination, source, start, stop, options]) =>
-        rangeArgs([destination, source, start, stop], options),
+        rangeArgs([destination, source, start, stop], options, 'zrangestore', 'ZRANGESTORE'),
     }),
     zremrangebyrank: command<(key: RedisKey, start: number, stop: number) => number>({
       command: 'zremrangebyrank',
@@ -419,6 +465,7 @@ function declarations<S>() {
     zunion: command<(keys: RedisKey | readonly RedisKey[], options?: ZCombineOptions) => S[]>({
       command: 'zunion',
       params: ['keys', '{options}?'],
+      options: ZCOMBINE_OPTIONS,
       args: ([keys, options]) => combineArgs([], keys, options),
     }),
     zunionWithScores: command<
@@ -426,6 +473,7 @@ function declarations<S>() {
     >({
       command: 'zunion',
       params: ['keys', '{options}?'],
+      options: ZCOMBINE_OPTIONS,
       args: ([keys, options]) => {
         const args = combineArgs([], keys, options);
         args.push('WITHSCORES');
@@ -436,6 +484,7 @@ function declarations<S>() {
     zinter: command<(keys: RedisKey | readonly RedisKey[], options?: ZCombineOptions) => S[]>({
       command: 'zinter',
       params: ['keys', '{options}?'],
+      options: ZCOMBINE_OPTIONS,
       args: ([keys, options]) => combineArgs([], keys, options),
     }),
     zinterWithScores: command<
@@ -443,6 +492,7 @@ function declarations<S>() {
     >({
       command: 'zinter',
       params: ['keys', '{options}?'],
+      options: ZCOMBINE_OPTIONS,
       args: ([keys, options]) => {
         const args = combineArgs([], keys, options);
         args.push('WITHSCORES');
@@ -471,6 +521,7 @@ function declarations<S>() {
     >({
       command: 'zunionstore',
       params: ['destination', 'keys', '{options}?'],
+      options: ZCOMBINE_OPTIONS,
       args: ([destination, keys, options]) => combineArgs([destination], keys, options),
     }),
     zinterstore: command<
@@ -478,6 +529,7 @@ function declarations<S>() {
     >({
       command: 'zinterstore',
       params: ['destination', 'keys', '{options}?'],
+      options: ZCOMBINE_OPTIONS,
       args: ([destination, keys, options]) => combineArgs([destination], keys, options),
     }),
     zdiffstore: command<(destination: RedisKey, keys: RedisKey | readonly RedisKey[]) => number>({
@@ -497,6 +549,7 @@ function declarations<S>() {
     >({
       command: 'zscan',
       params: ['key', 'cursor', '{options}?'],
+      options: optionNames<ScanOptions>()(['match', 'count']),
       args: ([key, cursor, options]) => scanArgs([key, cursor], options),
       reply: (v) => toPage(v, toScoredMembers<S>),
     }),

@@ -19,7 +19,15 @@ import {
   toTextOrNull,
 } from './transforms.js';
 import type { RedisKey, RedisValue } from './types.js';
-import { command, argName, idempotentAll, isArg, type RuleSet, type Signatures } from '../declare.js';
+import {
+  command,
+  argName,
+  idempotentAll,
+  isArg,
+  optionNames,
+  type RuleSet,
+  type Signatures,
+} from '../declare.js';
 
 /** A stream entry. Field names are strings; values follow the client's string type. */
 export interface StreamEntry<S> {
@@ -405,6 +413,9 @@ function claimArgs(
   return args;
 }
 
+/** One list for xclaim and xclaimJustId (see Declaration.options). */
+const XCLAIM_OPTIONS = optionNames<XClaimOptions>()(['idle', 'time', 'retrycount', 'force', 'lastid']);
+
 /**
  * The stream command declarations; `S` is the string type of replies (string, or bytes under withBuffers()).
  * Each method's signature and TSDoc are written here once; {@link StreamCommands} maps them.
@@ -425,6 +436,7 @@ function declarations<S>() {
     >({
       command: 'xadd',
       params: ['key', 'id', 'fields', '{options}?'],
+      options: optionNames<XAddOptions>()(['maxlen', 'minid', 'approx', 'limit', 'nomkstream']),
       args: ([key, id, fields, options]) => {
         const args: unknown[] = [key];
         if (options?.nomkstream) args.push('NOMKSTREAM');
@@ -465,7 +477,8 @@ function declarations<S>() {
     /** XTRIM: the number of entries deleted. */
     xtrim: command<(key: RedisKey, trim: StreamTrim) => number>({
       command: 'xtrim',
-      params: ['key', 'trim'],
+      params: ['key', '{trim}'],
+      options: optionNames<StreamTrim>()(['maxlen', 'minid', 'approx', 'limit']),
       args: ([key, trim]) => trimArgs([key], trim, 'xtrim'),
     }),
     /** XREAD: entries after each offset, or null when none arrived (within `block`). */
@@ -477,6 +490,7 @@ function declarations<S>() {
     >({
       command: 'xread',
       params: ['streams', '{options}?'],
+      options: optionNames<XReadOptions>()(['count', 'block']),
       args: ([streams, options]) => {
         const args: unknown[] = [];
         if (options?.count !== undefined) args.push('COUNT', options.count);
@@ -496,6 +510,7 @@ function declarations<S>() {
     >({
       command: 'xreadgroup',
       params: ['group', 'consumer', 'streams', '{options}?'],
+      options: optionNames<XReadGroupOptions>()(['count', 'block', 'noack']),
       args: ([group, consumer, streams, options]) => {
         const args: unknown[] = ['GROUP', group, consumer];
         if (options?.count !== undefined) args.push('COUNT', options.count);
@@ -513,6 +528,7 @@ function declarations<S>() {
     xgroupCreate: command<(key: RedisKey, group: string, id: string, options?: XGroupCreateOptions) => 'OK'>({
       command: 'xgroup',
       params: ['key', 'group', 'id', '{options}?'],
+      options: optionNames<XGroupCreateOptions>()(['mkstream', 'entriesRead']),
       args: ([key, group, id, options]) => {
         const args: unknown[] = ['CREATE', key, group, id];
         if (options?.mkstream) args.push('MKSTREAM');
@@ -544,7 +560,8 @@ function declarations<S>() {
       (key: RedisKey, group: string, id: string, options?: { entriesRead?: number }) => 'OK'
     >({
       command: 'xgroup',
-      params: ['key', 'group', 'id', 'options?'],
+      params: ['key', 'group', 'id', '{options}?'],
+      options: optionNames<{ entriesRead?: number }>()(['entriesRead']),
       args: ([key, group, id, options]) => {
         const args: unknown[] = ['SETID', key, group, id];
         if (options?.entriesRead !== undefined) args.push('ENTRIESREAD', options.entriesRead);
@@ -571,6 +588,7 @@ function declarations<S>() {
     >({
       command: 'xpending',
       params: ['key', 'group', 'start', 'end', 'count', '{options}?'],
+      options: optionNames<XPendingOptions>()(['idle', 'consumer']),
       args: ([key, group, start, end, count, options]) => {
         const args: unknown[] = [key, group];
         if (options?.idle !== undefined) args.push('IDLE', options.idle);
@@ -593,6 +611,7 @@ function declarations<S>() {
     >({
       command: 'xclaim',
       params: ['key', 'group', 'consumer', 'minIdleTime', 'ids', '{options}?'],
+      options: XCLAIM_OPTIONS,
       args: ([key, group, consumer, minIdleTime, ids, options]) =>
         claimArgs([key, group, consumer, minIdleTime], ids, options, false),
       reply: (v) =>
@@ -613,6 +632,7 @@ function declarations<S>() {
     >({
       command: 'xclaim',
       params: ['key', 'group', 'consumer', 'minIdleTime', 'ids', '{options}?'],
+      options: XCLAIM_OPTIONS,
       args: ([key, group, consumer, minIdleTime, ids, options]) =>
         claimArgs([key, group, consumer, minIdleTime], ids, options, true),
       reply: toTextArray,

@@ -3,7 +3,15 @@ import { CommandSyntaxError } from '../../errors/index.js';
 import { flatKeys, pairArgs, type KeysArg } from './args.js';
 import { toBoolean, toNumber } from './transforms.js';
 import type { RedisKey, RedisValue } from './types.js';
-import { command, idempotentAll, intArg, noneOf, type RuleSet, type Signatures } from '../declare.js';
+import {
+  command,
+  idempotentAll,
+  intArg,
+  noneOf,
+  optionNames,
+  type RuleSet,
+  type Signatures,
+} from '../declare.js';
 
 /** No expiry option set (the keys absent or undefined). */
 interface NoExpiry {
@@ -135,6 +143,7 @@ function declarations<S>() {
       command: 'set',
       example: 'set(key, value, { ex: 60 })',
       params: ['key', 'value', '{options}?'],
+      options: optionNames<SetOptions>()(['ex', 'px', 'exat', 'pxat', 'keepttl', 'nx', 'xx', 'get']),
       args: ([key, value, options]) => (options === undefined ? [key, value] : setArgs(key, value, options)),
     }),
     /** SETEX key seconds value. */
@@ -161,6 +170,7 @@ function declarations<S>() {
       command: 'getex',
       example: 'getex(key, { ex: 60 })',
       params: ['key', '{options}?'],
+      options: optionNames<GetExOptions>()(['ex', 'px', 'exat', 'pxat', 'persist']),
       args: ([key, options]) => getexArgs(key, options),
     }),
     getdel: command<(key: RedisKey) => S | null>({

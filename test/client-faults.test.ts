@@ -404,6 +404,39 @@ describe('a real server at maxclients', () => {
       await server.stop();
     }
   });
+
+  it('a healthy server that drops idle clients (timeout 1), protocol: 2 without AUTH: the idle drops spend no reconnect attempts', async () => {
+    // Nothing goes over such a socket, so the server never answers on it: each idle drop was
+    // taken for a failed attempt, and the client gave up (closed, 'end') after
+    // maxReconnectAttempts idle periods although the server worked all along.
+    const server = await startRedis({ args: ['--timeout', '1'] });
+    const r = new Redis({ port: server.port, protocol: 2, maxReconnectAttempts: 1, retry: fastRetry() });
+    try {
+      let closes = 0;
+      let ended = false;
+      r.on('error', () => undefined);
+      const dropped = new Promise<void>((resolve) => {
+        r.on('end', () => {
+          ended = true;
+          resolve();
+        });
+        r.on('close', () => {
+          if (++closes === 3) resolve();
+        });
+        // Bounded: the server's timeout check drops an idle client within about 2 s.
+        setTimeout(resolve, 15_000).unref();
+      });
+      await r.connect();
+      await dropped;
+      assert.equal(ended, false, `the client gave up on a working server after ${closes} idle drops`);
+      assert.equal(closes >= 3, true, `${closes} idle drops seen`);
+      assert.equal(await r.set('k', 'v'), 'OK');
+      assert.equal(await r.get('k'), 'v');
+    } finally {
+      r.disconnect();
+      await server.stop();
+    }
+  });
 });
 
 describe('closed while connecting', () => {

@@ -28,7 +28,7 @@ import { resolveOptions } from '../src/shared/options.js';
 import type { Transport, TransportTarget } from '../src/transport/types.js';
 import { Redis, RedisCluster } from '../src/index.js';
 import { NoBackoff, Retry } from '../src/retry.js';
-import { ConstantBackoff } from '../src/backoff.js';
+import { ConstantBackoff, ExponentialBackoff } from '../src/backoff.js';
 import {
   FakeClock,
   FakeServer,
@@ -818,6 +818,81 @@ describe('connection core (in-memory)', () => {
     assert.equal(server.sockets.length, 4);
     assert.equal(c.status, 'closed');
     assert.ok(cmd.error instanceof ConnectionError, String(cmd.error));
+    assert.equal(clock.pending, 0, 'no timer keeps the process alive');
+  });
+
+  it('a healthy server that drops idle clients (its `timeout`): idle sockets lost before any exchange are no failed attempts, maxReconnectAttempts is not spent on them', async () => {
+    // RESP2 with nothing to set up: a socket no command went over hears nothing, so the rule
+    // "lost before any reply = failed attempt" took each idle drop for one, and the client gave
+    // up (status closed, 'end') after maxReconnectAttempts idle periods on a server that works.
+    const server = new FakeServer(echoServer());
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock, {
+      maxReconnectAttempts: 2,
+      retry: new Retry({ retries: 3, backoff: new ConstantBackoff(100) }),
+    });
+    let ended = false;
+    c.on('error', () => undefined);
+    c.on('end', () => (ended = true));
+    await c.connect();
+    assert.equal(await c.send('SET', ['k', 'v']), 'OK');
+    for (let i = 1; i <= 5; i++) {
+      server.socket.closeCleanly();
+      await clock.advance(100);
+      assert.equal(c.status, 'ready', `after idle drop ${i}`);
+    }
+    assert.equal(ended, false);
+    assert.equal(await c.send('GET', ['k']), 'v');
+    assert.equal(server.sockets.length, 6);
+    c.disconnect();
+  });
+
+  it('a server that accepts and closes at once, the client idle: reconnects back off without ending it; a command ends the wait and then the attempts count', async () => {
+    const server = new FakeServer();
+    const clock = new FakeClock();
+    const delays: number[] = [];
+    const c = fakeConnection(server, clock, {
+      maxReconnectAttempts: 2,
+      retry: new Retry({ retries: 5, backoff: new ExponentialBackoff({ base: 50, cap: 400 }) }),
+    });
+    let ended = false;
+    c.on('error', () => undefined);
+    c.on('end', () => (ended = true));
+    c.on('reconnecting', (d) => delays.push(d));
+    c.on('ready', () => {
+      // After the tick's write: a command waiting for the socket reaches it first.
+      const socket = server.socket;
+      queueMicrotask(() => socket.closeCleanly());
+    });
+    await c.connect();
+    for (let i = 0; i < 6; i++) await clock.advance(400);
+    // Paced (never 0 ms), growing to the cap: not a redial loop, and not given up on.
+    assert.deepEqual(delays.slice(0, 4), [100, 200, 400, 400]);
+    assert.ok(delays.length < 12, `${delays.length} reconnects`);
+    assert.equal(ended, false);
+    assert.equal(c.status, 'reconnecting');
+    // A command does not wait out the pacing: it is written to a socket opened at once, and a
+    // socket closed on it unanswered is a failed attempt (the quiet ones between neither count
+    // nor clear the count): the third ends the client.
+    const errors: unknown[] = [];
+    for (let i = 0; i < 5 && !c.closed; i++) {
+      assert.equal(c.status, 'reconnecting');
+      const opened = server.sockets.length;
+      const cmd = outcome(c.send('GET', ['a']));
+      await settle();
+      assert.equal(server.sockets.length, opened + 1, `GET ${i + 1} waited for the pacing`);
+      assert.deepEqual(server.socket.commands, [['GET', 'a']]);
+      await clock.advance(400);
+      await clock.advance(400);
+      errors.push(cmd.error);
+    }
+    assert.equal(errors.length, 3);
+    assert.ok(
+      errors.every((e) => e instanceof ConnectionError),
+      String(errors),
+    );
+    assert.equal(c.status, 'closed');
+    assert.equal(ended, true);
     assert.equal(clock.pending, 0, 'no timer keeps the process alive');
   });
 

@@ -219,10 +219,7 @@ export class Connection extends Emitter<ConnectionEvents> {
           this.emit('error', e);
           this.life.lost(e, true);
         },
-        wake: () => {
-          // A command queued while idle starts the connect; a failure rejects the queued commands, not this wake-up.
-          if (this.life.status === 'idle') this.life.connect().catch(() => undefined);
-        },
+        wake: () => this.life.wake(),
         error: (e) => this.life.unsolicitedError(e),
         drained: () => this.life.drained(),
         push: (v) => this.router.push(v),

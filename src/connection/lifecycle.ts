@@ -71,6 +71,15 @@ export class Lifecycle {
   private connecting: Promise<void> | undefined;
   private reconnectTimer: TimerHandle | undefined;
   private failures = 0;
+  /**
+   * Sockets in a row lost with nothing said either way (see lost()): they pace the reconnects
+   * but are not failed attempts. Reset when the server answers.
+   */
+  private quietDrops = 0;
+  /** The reconnect under way waits only to pace quiet drops: a command to send ends the wait (wake()). */
+  private quietWait = false;
+  /** Bytes arrived on the current socket. */
+  private heard = false;
   private lastError: Error | undefined;
   /** An error reply that arrived with no command waiting (e.g. "max number of clients reached"). */
   private unsolicited: Error | undefined;
@@ -241,6 +250,7 @@ export class Lifecycle {
     this.state.peer = transport.peer;
     this.parser.reset();
     this.unsolicited = undefined;
+    this.heard = false;
     this.paused = false;
     this.transport = transport;
     this.queue.attach(transport);
@@ -248,6 +258,7 @@ export class Lifecycle {
     transport.onData(
       (chunk, transient) => {
         this.queue.received();
+        this.heard = true;
         // Bytes after a stray error reply: the server went on, so it was not a reason for a close.
         this.unsolicited = undefined;
         parser.feed(chunk, transient === true);
@@ -285,7 +296,7 @@ export class Lifecycle {
     // Attempts in a row failed so far end here, unless the set-up took no round trip (RESP2, no
     // AUTH, SELECT or name): then the server has said nothing yet, and the count ends with its
     // first reply (see lost()).
-    if (this.queue.answered) this.failures = 0;
+    if (this.queue.answered) this.failures = this.quietDrops = 0;
     this.setupError = undefined;
     this.lastError = undefined;
     this.queue.pump();
@@ -338,7 +349,8 @@ export class Lifecycle {
     this.scheduleReconnect();
   }
 
-  private scheduleReconnect(): void {
+  /** `quiet`: after a quiet drop (see lost()), which waits one backoff step per such drop in a row. */
+  private scheduleReconnect(quiet = false): void {
     if (this.reconnectTimer !== undefined || this.status === 'closed') return;
     if (this.failures > this.maxReconnectAttempts) {
       const last = this.lastError;
@@ -352,7 +364,9 @@ export class Lifecycle {
       return;
     }
     this.status = 'reconnecting';
-    let delay = this.failures === 0 ? 0 : this.config.retry.backoff.compute(this.failures);
+    const steps = quiet ? this.failures + this.quietDrops : this.failures;
+    let delay = steps === 0 ? 0 : this.config.retry.backoff.compute(steps);
+    this.quietWait = quiet;
     if (this.setupError !== undefined) delay = Math.max(delay, SETUP_ERROR_BACKOFF);
     if (debugging)
       debug(
@@ -366,6 +380,7 @@ export class Lifecycle {
     this.reconnectTimer = this.clock.setTimeout(
       () => {
         this.reconnectTimer = undefined;
+        this.quietWait = false;
         if (this.status !== 'reconnecting') return;
         // A failed attempt schedules the next one itself (afterFailedConnect) or ends the connection; the timer has no caller.
         this.attempt().catch(() => undefined);
@@ -373,6 +388,24 @@ export class Lifecycle {
       delay,
       true,
     );
+  }
+
+  /**
+   * A command waits for the socket: an idle connection connects, and a reconnect that waits only
+   * to pace quiet drops goes now (the command then shows whether the server serves).
+   */
+  wake(): void {
+    if (this.status === 'idle') {
+      // A failure rejects the queued commands, not this wake-up.
+      this.connect().catch(() => undefined);
+      return;
+    }
+    if (this.status !== 'reconnecting' || !this.quietWait || this.reconnectTimer === undefined) return;
+    this.clock.clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.quietWait = false;
+    // As the timer's attempt: a failure schedules the next one itself (afterFailedConnect).
+    this.attempt().catch(() => undefined);
   }
 
   // --- losing the socket ---------------------------------------------------------------
@@ -392,6 +425,9 @@ export class Lifecycle {
       this.unsolicited ??
       new ConnectionError('The server closed the connection', { code: CODES.lost });
     const wasReady = this.status === 'ready';
+    // Nothing written that awaits an answer and not a byte received: an idle socket the server
+    // (its `timeout`) or the network dropped, or a proxy that accepts and closes at once.
+    const quiet = !this.heard && this.queue.inflight.length === 0;
     this.events.close(error);
     this.queue.lost(cause, { replay: this.status !== 'closing', unsafe });
     if (this.status === 'closing') {
@@ -404,10 +440,17 @@ export class Lifecycle {
       // A socket the server never answered on (accepted, then closed: maxclients, a proxy with no
       // backend) is one more failed attempt, not a working connection lost: counted as 0, it
       // reconnected at once, again and again, and maxReconnectAttempts was never reached.
-      if (this.queue.answered) this.failures = 0;
+      // But an idle socket lost before anyone spoke proves nothing either way: counted as failed,
+      // a healthy server that drops idle clients (RESP2 with nothing to set up: no reply ever)
+      // made the client give up after maxReconnectAttempts idle periods. It neither counts nor
+      // resets the count; it paces the reconnect (a step more per such drop in a row, so an
+      // accept-and-close proxy is not redialled at 0 ms), and a command to send ends that wait.
+      if (this.queue.answered) this.failures = this.quietDrops = 0;
+      else if (quiet) this.quietDrops++;
       else this.failures++;
       if (this.maxReconnectAttempts === 0) this.failures = 1;
-      this.scheduleReconnect();
+      // A close listener's command already waits: no pacing to end for it.
+      this.scheduleReconnect(quiet && this.queue.nothingWaiting);
     }
     // While connecting, the failed attempt schedules the next one.
   }

@@ -510,6 +510,69 @@ describe('close() while the connection is not up', () => {
   });
 });
 
+describe('close() and commands the client still holds back', () => {
+  it('held for the support check (GETDEL under RESP2, or before the handshake) or for the socket (withOptions): accepted before close(), they run; one issued after it rejects unsent', async () => {
+    // Such a command is not in the connection's queue yet: close() found nothing waiting and
+    // closed, or closed once the fact it waited for arrived, and it rejected "Connection is
+    // closed" though issued before close(), with every command held behind it.
+    const server = await startRedis();
+    const raw = await RawClient.connect({ host: server.host, port: server.port });
+    try {
+      for (const protocol of [2, 3] as const) {
+        for (const connected of [false, true]) {
+          const k = `held:${protocol}:${connected}`;
+          await raw.command('SET', k, 'v');
+          await raw.command('SET', `${k}:p`, 'w');
+          const r = new Redis({ port: server.port, protocol, lazyConnect: true });
+          r.on('error', () => undefined);
+          try {
+            if (connected) await r.connect();
+            const got = r.getdel(k);
+            const behind = r.get(`${k}:none`);
+            const viaView = r.withOptions({ timeout: 10_000 }).set(`${k}:view`, 'x');
+            const piped = r.pipeline().getdel(`${k}:p`).set(`${k}:p2`, 'y').exec();
+            const closing = r.close();
+            const late = r.set(`${k}:late`, 'after close()');
+            const what = `RESP${protocol}, ${connected ? 'connected' : 'not connected'}`;
+            await assert.rejects(late, (e: unknown) => {
+              assert.ok(e instanceof ConnectionError, `${what}: ${String(e)}`);
+              assert.equal(e.code, 'ERR_WREDIS_CONNECTION_CLOSED');
+              return true;
+            });
+            assert.equal(await got, 'v', what);
+            assert.equal(await behind, null, what);
+            assert.equal(await viaView, 'OK', what);
+            assert.deepEqual(await piped, ['w', 'OK'], what);
+            await closing;
+            assert.equal(r.status, 'closed');
+            assert.equal(await raw.command('EXISTS', k, `${k}:p`, `${k}:late`), 0, what);
+            assert.equal(await raw.command('GET', `${k}:view`), 'x', what);
+          } finally {
+            r.disconnect();
+          }
+        }
+        // Nothing held for the support check: the view's command alone waits for the socket.
+        const r = new Redis({ port: server.port, protocol, lazyConnect: true });
+        r.on('error', () => undefined);
+        try {
+          const plain = r.set(`solo:${protocol}`, 'a');
+          const viaView = r.withOptions({ timeout: 10_000 }).set(`solo:${protocol}:view`, 'b');
+          const closing = r.close();
+          assert.equal(await plain, 'OK');
+          assert.equal(await viaView, 'OK', `RESP${protocol}: the view's command`);
+          await closing;
+          assert.equal(await raw.command('GET', `solo:${protocol}:view`), 'b');
+        } finally {
+          r.disconnect();
+        }
+      }
+    } finally {
+      raw.close();
+      await server.stop();
+    }
+  });
+});
+
 describe('event listeners that throw', () => {
   /** Runs `code` (ESM) in a child (its uncaught exceptions must not end this test process); resolves its stdout. */
   function runChild(code: string): Promise<{ exit: number | null; stdout: string; stderr: string }> {

@@ -455,9 +455,16 @@ export class Redis extends NodeCommands<RedisEvents> {
         args,
         cache !== undefined ? cache.store.send(cache.tracker, name, args, held) : main.send(name, args, held),
       );
-    // Not connected yet: hold the command here, so an abort meanwhile drops it unsent.
-    const ready = main.status === 'ready' ? undefined : main.connect().catch(() => undefined);
-    return underOptions(co, name, send, ready, giveUp);
+    if (main.status === 'ready') return underOptions(co, name, send, undefined, giveUp);
+    // Not connected yet: hold the command here, so an abort meanwhile drops it unsent. Accepted
+    // now, it is let through by a close() that comes meanwhile (Connection.defer).
+    const ready = main.connect().catch(() => undefined);
+    const deferred = main.defer();
+    if (deferred === undefined) return underOptions(co, name, send, ready, giveUp);
+    const sent = underOptions(co, name, () => deferred.send(send), ready, giveUp);
+    // After underOptions' own callback on `ready`: sent by then, or given up on unsent.
+    void ready.then(deferred.release);
+    return sent;
   }
 }
 

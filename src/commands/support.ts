@@ -19,7 +19,7 @@
  * While a fact is being fetched, later commands of the same client are held
  * behind the checked one, so the client's issue order is kept.
  */
-import type { Connection } from '../connection/connection.js';
+import type { Connection, Deferred } from '../connection/connection.js';
 import {
   CommandNotSupportedError,
   ModuleCommandNotSupportedError,
@@ -88,6 +88,8 @@ interface Held {
   readonly send: () => Promise<unknown>;
   readonly resolve: (v: unknown) => void;
   readonly reject: (e: unknown) => void;
+  /** Accepted before close(): sent through this, so the close waits for it (Connection.defer). */
+  readonly deferred: Deferred | undefined;
 }
 
 /**
@@ -185,10 +187,15 @@ export class ServerSupport {
       if (d !== undefined) return Promise.reject(d());
     }
     return new Promise((resolve, reject) => {
-      (this.held ??= []).push({ gate, send, resolve, reject });
+      (this.held ??= []).push({ gate, send, resolve, reject, deferred: this.main.defer() });
       this.holding = true;
       this.fetchFacts();
     });
+  }
+
+  /** A batch accepted now and sent once the facts are known (see Connection.defer). */
+  defer(): Deferred | undefined {
+    return this.main.defer();
   }
 
   /** Resolves when the facts `gates` need are known (or cannot be); for batches checked as a whole. */
@@ -219,8 +226,12 @@ export class ServerSupport {
         return;
       }
       held.shift();
-      if (d === null) h.send().then(h.resolve, h.reject);
-      else h.reject(d());
+      if (d === null)
+        (h.deferred === undefined ? h.send() : h.deferred.send(h.send)).then(h.resolve, h.reject);
+      else {
+        h.deferred?.release();
+        h.reject(d());
+      }
     }
     this.held = undefined;
     this.holding = false;
@@ -230,41 +241,48 @@ export class ServerSupport {
   private fetch(needModules: boolean): Promise<void> {
     if (this.fetching !== undefined) return this.fetching;
     const run = async (): Promise<void> => {
+      // Asked for commands accepted before a close() that may come meanwhile: asked all the same.
+      const deferred = this.main.defer();
       try {
         await this.main.connect();
       } catch {
+        deferred?.release();
         // No server: let the commands go and fail (or queue) the usual way.
         this.infoVersion ??= '';
         if (needModules) this.modules ??= null;
         return;
       }
       const asks: Array<Promise<void>> = [];
-      if (this.version() === undefined) {
-        asks.push(
-          this.main
-            .send('INFO', ['server'], { transform: (v) => (typeof v === 'string' ? v : String(v)) })
-            .then(
-              (info) => {
-                this.infoVersion = versionFromInfo(info as string) ?? '';
+      const ask = (): void => {
+        if (this.version() === undefined) {
+          asks.push(
+            this.main
+              .send('INFO', ['server'], { transform: (v) => (typeof v === 'string' ? v : String(v)) })
+              .then(
+                (info) => {
+                  this.infoVersion = versionFromInfo(info as string) ?? '';
+                },
+                () => {
+                  this.infoVersion = '';
+                },
+              ),
+          );
+        }
+        if (needModules && this.modules === undefined) {
+          asks.push(
+            this.main.send('MODULE', ['LIST'], {}).then(
+              (reply) => {
+                this.modules = modulesFromList(reply);
               },
               () => {
-                this.infoVersion = '';
+                this.modules = null;
               },
             ),
-        );
-      }
-      if (needModules && this.modules === undefined) {
-        asks.push(
-          this.main.send('MODULE', ['LIST'], {}).then(
-            (reply) => {
-              this.modules = modulesFromList(reply);
-            },
-            () => {
-              this.modules = null;
-            },
-          ),
-        );
-      }
+          );
+        }
+      };
+      if (deferred === undefined) ask();
+      else deferred.send(ask);
       await Promise.all(asks);
     };
     const p = run().finally(() => {

@@ -177,6 +177,14 @@ export interface EachCommand {
   readonly error?: Error | undefined;
 }
 
+/** A command accepted before close() and sent later (Connection.defer). */
+export interface Deferred {
+  /** Runs `fn`, which sends the command (synchronously into the queue), then releases. */
+  send<T>(fn: () => T): T;
+  /** Given up on unsent: close() need not wait for it. Idempotent. */
+  release(): void;
+}
+
 /** One command of `sendBatch()`. */
 export interface BatchCommand {
   name: string;
@@ -519,6 +527,30 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.reauthAfterTransaction = false;
     // Nobody awaits it any more (reauthenticate() has returned): a failure is reported as an event.
     this.reauthenticate().catch((e: unknown) => this.emit('error', e as Error));
+  }
+
+  /**
+   * @internal A command accepted now that a gate of the client sends later (held for the support
+   * check, a withOptions() view waiting for the socket). close() waits for it, and what `send`
+   * enters into the queue is not refused as issued after close(). Undefined once close() was
+   * called: the command is then refused as usual.
+   */
+  defer(): Deferred | undefined {
+    const life = this.life;
+    const release = life.defer();
+    if (release === undefined) return undefined;
+    return {
+      send: (fn) => {
+        life.admitting++;
+        try {
+          return fn();
+        } finally {
+          life.admitting--;
+          release();
+        }
+      },
+      release,
+    };
   }
 
   // --- internals --------------------------------------------------------------

@@ -90,6 +90,13 @@ export class Lifecycle {
   private closeWaiters: Array<() => void> = [];
   /** close() was called: nothing new is accepted from then on (see refusing). */
   private closeCalled = false;
+  /**
+   * Commands accepted before close() that a gate of the client sends later (defer()): the close
+   * waits for them, as for commands already in the queue.
+   */
+  private deferred = 0;
+  /** A deferred command is being sent (Connection.defer): not refused as one issued after close(). */
+  admitting = 0;
   /** Stops the socket being opened when the connection closes meanwhile (TransportTarget.signal). */
   private dialing: AbortController | undefined;
 
@@ -127,7 +134,23 @@ export class Lifecycle {
    * Judged by `closed` alone, the status was still connecting then and later commands ran too.
    */
   get refusing(): boolean {
+    if (this.admitting > 0) return this.status === 'closed';
     return this.closeCalled || this.closed;
+  }
+
+  /**
+   * A command accepted now and sent later: close() waits until the returned release is called
+   * (once sent, or given up on). Undefined when new commands are refused already.
+   */
+  defer(): (() => void) | undefined {
+    if (this.refusing) return undefined;
+    this.deferred++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.deferred === 0 && this.closeCalled) this.beginClose();
+    };
   }
 
   // --- connecting -------------------------------------------------------------------
@@ -588,7 +611,9 @@ export class Lifecycle {
         () => undefined,
       );
     }
-    this.beginClose();
+    // Commands accepted before close() and still held by a gate of the client enter the queue
+    // first (defer()); the close begins with the last of them.
+    if (this.deferred === 0) this.beginClose();
     return done;
   }
 

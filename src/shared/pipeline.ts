@@ -189,12 +189,15 @@ abstract class Batch extends CommandBase<Record<never, never>> {
     }
     if (gated === undefined && !support.holding) return send();
     const list = gated ?? [];
+    // Accepted now: a close() while the facts are fetched lets the batch through first.
+    const deferred = support.defer();
     return support.prepare(list.map((g) => g[1])).then(() => {
       for (const [q, gate] of list) {
         const d = support.decide(gate);
         if (typeof d === 'function') q.error = d();
       }
-      return support.run(undefined, send) as Promise<T>;
+      const go = (): Promise<T> => support.run(undefined, send) as Promise<T>;
+      return deferred === undefined ? go() : deferred.send(go);
     });
   }
 }

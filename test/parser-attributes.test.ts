@@ -109,6 +109,38 @@ describe('RESP3 attributes', () => {
     }
   });
 
+  it('a long run of attributes before one value: every attribute, then the value (no stack overflow)', () => {
+    // Attributes in a row are no nesting (maxDepth does not count them), and a server may send any number.
+    // Decoded one nested call each, about 10,000 of them overflowed the stack: the reply became a RangeError
+    // and its attributes were lost.
+    const n = 100_000;
+    const wire = Buffer.from(
+      `${'|1\r\n+n\r\n:7\r\n'.repeat(n)}*2\r\n${'|0\r\n'.repeat(n)}+a\r\n:1\r\n+next\r\n`,
+    );
+    for (const size of [wire.length, 65536, 1000]) {
+      const events: Event[] = [];
+      let withN = 0;
+      let empty = 0;
+      const p = new Parser({
+        onReply: (v) => events.push(['reply', v]),
+        onError: (e) => events.push(['error', e.message]),
+        onPush: (v) => events.push(['push', v]),
+        onProtocolError: (code) => events.push(['protocol', code]),
+        onAttribute: (a) => {
+          if (Object.keys(a).length === 0) empty++;
+          else if (a.n === 7) withN++;
+        },
+      });
+      for (let at = 0; at < wire.length; at += size) p.feed(wire.subarray(at, at + size));
+      assert.deepEqual(events, [
+        ['reply', ['a', 1]],
+        ['reply', 'next'],
+      ]);
+      assert.equal(withN, n);
+      assert.equal(empty, n);
+    }
+  });
+
   it('an onAttribute that throws does not lose the reply; the exception surfaces from feed()', () => {
     const events: unknown[] = [];
     const p = new Parser({

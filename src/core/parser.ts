@@ -640,6 +640,20 @@ export class Parser {
     if (value === failure) throw failure;
   }
 
+  /**
+   * Sets aside the attributes at the cursor for the reply's onAttribute, up to the value they describe. A
+   * loop: a server may send any number of them in a row, and one call per attribute (10,000) overflowed the
+   * stack. The core bounds nesting, not runs.
+   */
+  private attributes(): void {
+    const t = this.i32;
+    while (t[this.tp] === T_ATTR) {
+      const pairs = t[this.tp + 1]! >>> 0;
+      this.tp += 4;
+      (this.attrs ??= []).push(this.map(pairs));
+    }
+  }
+
   /** Hands the attributes decoded with a reply to the handler; one that throws does not stop the reply. */
   private deliverAttributes(): void {
     const attrs = this.attrs!;
@@ -708,11 +722,11 @@ export class Parser {
       case T_STR_EXT:
         if (!this.rb) this.decodedText = true; // ASCII or not: not worth telling apart at this size
         return this.ext(this.rb);
-      case T_ATTR: {
+      case T_ATTR:
         // Only recorded when the handler takes attributes: keep them aside, return the value they describe.
-        (this.attrs ??= []).push(this.map(t[i + 1]! >>> 0));
+        this.tp = i;
+        this.attributes();
         return this.value();
-      }
       case T_INT_TEXT:
         // beyond 2^53: exact decimal text rather than a rounded number (normalised: no '+', no leading zeros)
         return BigInt(this.ascii(t[i + 1]!, t[i + 2]!)).toString();

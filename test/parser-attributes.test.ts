@@ -109,6 +109,42 @@ describe('RESP3 attributes', () => {
     }
   });
 
+  it('an attribute before a map key: the key is still its text, and two names of the same text still fail', () => {
+    const byteByByte = (wire: Buffer, binary: 'buffer' | 'uint8array'): Event[][] =>
+      [wire.length, 1].map((size) => {
+        const r = recorder(true);
+        const p = new Parser(r.handler, { binary });
+        p.returnBuffers = true;
+        for (let at = 0; at < wire.length; at += size) p.feed(wire.subarray(at, at + size));
+        return r.events;
+      });
+    // Under returnBuffers a key annotated by an attribute was decoded as a value: bytes, then String() of them.
+    const keyed = Buffer.from('%1\r\n|1\r\n+ttl\r\n:1\r\n$3\r\nkey\r\n$1\r\nv\r\n');
+    for (const binary of ['uint8array', 'buffer'] as const) {
+      const v = binary === 'buffer' ? Buffer.from('v') : new Uint8Array([0x76]);
+      for (const events of byteByByte(keyed, binary)) {
+        assert.deepStrictEqual(events, [
+          ['attr', { ttl: 1 }],
+          ['reply', { key: v }],
+        ]);
+      }
+    }
+    // 0xff 'a' and 0xfe 'a' both decode to '\ufffda': one field was dropped without a word.
+    const lossy = Buffer.concat([
+      Buffer.from('%2\r\n|0\r\n$2\r\n'),
+      Buffer.from([0xff, 0x61]),
+      Buffer.from('\r\n:1\r\n|0\r\n$2\r\n'),
+      Buffer.from([0xfe, 0x61]),
+      Buffer.from('\r\n:2\r\n+next\r\n'),
+    ]);
+    const r = recorder(true);
+    new Parser(r.handler).feed(lossy);
+    assert.equal(r.events.length, 2);
+    assert.equal(r.events[0]![0], 'error');
+    assert.match(String(r.events[0]![1]), /decode to the same text/);
+    assert.deepStrictEqual(r.events[1], ['reply', 'next']);
+  });
+
   it('a long run of attributes before one value: every attribute, then the value (no stack overflow)', () => {
     // Attributes in a row are no nesting (maxDepth does not count them), and a server may send any number.
     // Decoded one nested call each, about 10,000 of them overflowed the stack: the reply became a RangeError

@@ -840,6 +840,13 @@ export class Parser {
       this.keyDecoded = true;
       return this.ext(false) as string;
     }
+    if (type === T_ATTR) {
+      // Attributes describe the key; the key after them is still read as a key (text, checked for a
+      // repeat), not by value(): that gave bytes under returnBuffers ('107,101,121' for a Uint8Array)
+      // and let two names that decode to the same text drop a field.
+      this.attributes();
+      return this.key(at);
+    }
     return String(this.value()); // a number or boolean: the same text only from the same value
   }
 

@@ -46,6 +46,28 @@ describe('monitor()', () => {
     }
   });
 
+  it('non-ASCII text reaches the listener as the text that was sent, not one char per escaped byte', async () => {
+    // The server escapes every byte above 0x7f (`"h\xc3\xa9llo"`); decoded one char per byte the
+    // listener saw 'hÃ©llo' while get() of the same key returns 'héllo'.
+    const r = new Redis({ port: server.port });
+    const other = new Redis({ port: server.port });
+    const events: MonitorEvent[] = [];
+    try {
+      const m = await r.monitor((e) => events.push(e));
+      await other.set('mon:utf8', 'héllo 日本 😀');
+      await waitUntil('SET seen', 5000, () =>
+        Promise.resolve(events.some((e) => e.args[1] === 'mon:utf8') ? undefined : `${events.length} events`),
+      );
+      await m.stop();
+      const set = events.find((e) => e.args[1] === 'mon:utf8') as MonitorEvent;
+      assert.deepEqual(set.args, ['set', 'mon:utf8', 'héllo 日本 😀']);
+      assert.equal(await other.get('mon:utf8'), set.args[2]);
+    } finally {
+      await r.close();
+      await other.close();
+    }
+  });
+
   it('close() and disconnect() end the monitor connections too (also one still starting); monitor() after them is refused', async () => {
     // The monitor's dedicated connection outlived the client: it kept streaming to the listener
     // and its socket kept the process alive.
@@ -108,6 +130,12 @@ describe('monitor()', () => {
       args: ['get', 'k\u0000\u00ff'],
     });
     assert.equal(parseMonitorLine('1700000000.1 [2 unix:/tmp/r.sock] "ping"')?.source, 'unix:/tmp/r.sock');
+    // Escaped UTF-8 is text again; bytes that are no UTF-8 (a lone \xc3) stay one char per byte.
+    assert.deepEqual(parseMonitorLine('1700000000.1 [0 lua] "set" "\\xc3\\xa9" "\\xc3("')?.args, [
+      'set',
+      'é',
+      '\u00c3(',
+    ]);
     assert.equal(parseMonitorLine('OK'), undefined);
   });
 });

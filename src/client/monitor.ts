@@ -15,7 +15,11 @@ export interface MonitorEvent {
   db: number;
   /** Who sent it: `127.0.0.1:60866`, `unix:/path`, `lua`, … */
   source: string;
-  /** The command and its arguments, as the server echoes them (binary bytes as `\xNN` decoded to chars). */
+  /**
+   * The command and its arguments, the server's escapes decoded: text (valid UTF-8) as the text
+   * that was sent, anything else one char per byte (`\xff` -> `'\u00ff'`, recoverable with
+   * `Buffer.from(arg, 'latin1')`).
+   */
   args: string[];
 }
 
@@ -112,10 +116,34 @@ function quotedArgs(line: string, at: number): string[] {
       out += ESCAPES[n as string] ?? n ?? '';
       i += 2;
     }
-    args.push(out);
+    args.push(utf8Text(out));
     i++;
   }
   return args;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The server escapes every byte above 0x7f (`"h\xc3\xa9"`), so text other than ASCII arrives as
+ * one char per byte: read back as UTF-8 it is what the sender wrote (what `get` of the same value
+ * gives). Bytes that are no UTF-8 (binary values) stay one char per byte, so nothing is lost.
+ */
+function utf8Text(bytes: string): string {
+  let high = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes.charCodeAt(i);
+    if (c > 0xff) return bytes;
+    if (c > 0x7f) high = true;
+  }
+  if (!high) return bytes;
+  const raw = new Uint8Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) raw[i] = bytes.charCodeAt(i);
+  try {
+    return strictUtf8.decode(raw);
+  } catch {
+    return bytes;
+  }
 }
 
 const ESCAPES: Record<string, string> = {

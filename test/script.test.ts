@@ -252,6 +252,25 @@ for (const protocol of [2, 3] as const) {
       }
     });
 
+    it('a READONLY raised inside a running script (its write on a replica) is not sent again: it ran', async () => {
+      // A script without a shebang starts on a replica and fails at its first write; what it did
+      // before (PUBLISH is allowed there) happened, so it must not run again.
+      const lua = `redis.call('PUBLISH', 'script-ran', 'x') return redis.call('INCR', KEYS[1])`;
+      const s = new Script(r, lua);
+      await s.load();
+      // A replica of a primary that is never reached: readable, writes refused.
+      await server.command('REPLICAOF', '127.0.0.1', '1');
+      try {
+        await assert.rejects(s.run({ keys: ['runs'] }), { code: 'READONLY' });
+        await assert.rejects(r.eval(lua, { keys: ['runs'] }), { code: 'READONLY' });
+        const [slot] = await s.runIn(r.pipeline(), { keys: ['runs'] }).exec();
+        assert.equal((slot as ResponseError).code, 'READONLY');
+        assert.equal((await stats(server, 'publish')).calls, 3, 'each call ran once');
+      } finally {
+        await server.command('REPLICAOF', 'NO', 'ONE');
+      }
+    });
+
     it("the server's own BUSY is still waited out: the script runs once, after the busy one", async () => {
       await server.command('CONFIG', 'SET', 'busy-reply-threshold', '50');
       const busy = new Redis({ host: server.host, port: server.port, protocol });

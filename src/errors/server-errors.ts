@@ -217,16 +217,23 @@ const SERVER_REFUSAL: ReadonlyMap<string, readonly string[]> = new Map([
  * True when an error reply to EVAL / EVALSHA / FCALL (and their `_RO` forms) with a code that
  * would prove the command did not run (BUSY, LOADING, TRYAGAIN, MASTERDOWN, READONLY, NOSCRIPT,
  * CLUSTERDOWN)
- * was made by the script itself (`return redis.error_reply('BUSY try later')`), not by the
- * server: the script ran, writes and all, so it must not be sent again.
+ * was made by the script itself (`return redis.error_reply('BUSY try later')`) or raised by a
+ * command the running script called (READONLY at its write on a replica), not by the server
+ * refusing the call: the script ran, writes and all, so it must not be sent again.
  */
 export function isScriptErrorReply(error: unknown, command: string): boolean {
   // Not ResponseError alone: -LOADING is a BusyLoadingError (a ConnectionError).
   if (!(error instanceof RedisError)) return false;
   const marks = SERVER_REFUSAL.get(error.code ?? '');
   if (marks === undefined || !runsUserCode(command)) return false;
+  // The server's text, but raised by a redis.call inside the running script (its write on a
+  // replica): it ran up to there, and what it did before (PUBLISH) must not happen twice.
+  if (RAISED_IN_SCRIPT.test(error.message)) return true;
   return !marks.some((m) => error.message.includes(m));
 }
+
+/** What Redis 7+ / Valkey append to an error a command called from Lua raised (` script: <sha or function>, on @user_script:1.`). */
+const RAISED_IN_SCRIPT = / script: [^\s,]*, on @user_(?:script|function):\d+\.$/;
 
 /** True when the command name (first word, any case; `'FUNCTION LOAD'`, `'function|load'`) is a function command. */
 export function isFunctionCommand(name: string): boolean {

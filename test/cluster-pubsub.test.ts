@@ -366,6 +366,58 @@ describe('Cluster Pub/Sub on a real 3+3 cluster', () => {
     assert.ok(moved !== undefined && moved !== host);
     assert.equal(await shardNumsub(await cluster.ownerOf(keySlot(shardCh)), shardCh), 1);
   });
+
+  it('RESP2 with pingInterval: a frozen primary (SIGSTOP) that fails over hands its shard channels to the promoted replica', async () => {
+    // A RESP2 set-up without AUTH, SELECT or a name takes no round trip: the subscriber
+    // connection's reconnect to the frozen node counted as ready at once, and the SSUBSCRIBE
+    // it replayed, never answered, kept the idle PING from being sent. The node passed for up,
+    // so the channel stayed there (no periodic refresh here to rescue it).
+    await cluster.refreshRoles();
+    let owner: ClusterNode | undefined;
+    let replica: ClusterNode | undefined;
+    for (const n of cluster.replicas.filter((x) => x.alive)) {
+      const p = await cluster.primaryOf(n);
+      if (p.alive) [owner, replica] = [p, n];
+    }
+    assert.ok(owner !== undefined && replica !== undefined, 'a primary with a live replica');
+    const frozenNode = owner;
+    const promoted = replica;
+    const ch = await nameOwnedBy(cluster, frozenNode, 'frozen');
+    const c = new RedisCluster({
+      nodes: cluster.startupNodes(),
+      protocol: 2,
+      pingInterval: 200,
+      connectTimeout: 1000,
+      refreshInterval: 0,
+    });
+    c.on('error', () => undefined);
+    let frozen = false;
+    try {
+      const inbox = new Inbox();
+      await c.ssubscribe(ch, inbox.listener);
+      await frozenNode.command('SPUBLISH', ch, 'before');
+      await received(inbox.of(ch), 'before');
+      process.kill(frozenNode.pid, 'SIGSTOP');
+      frozen = true;
+      await waitUntil('the replica of the frozen primary is promoted', 20_000, async () => {
+        const role = (await promoted.command('ROLE')) as unknown[];
+        return role[0] === 'master' ? undefined : 'still a replica';
+      });
+      // The frozen node is never asked anything; the promoted replica answers MOVED until it owns the slot.
+      await flowsAgain(
+        'after the frozen primary failed over',
+        (m) => promoted.command('SPUBLISH', ch, m),
+        inbox.of(ch),
+        'after',
+      );
+      assert.equal(await shardNumsub(promoted, ch), 1);
+    } finally {
+      if (frozen) process.kill(frozenNode.pid, 'SIGCONT');
+      c.disconnect();
+    }
+    await cluster.waitForClusterOk({ timeoutMs: 20_000 });
+    await cluster.refreshRoles();
+  });
 });
 
 describe('Cluster Pub/Sub against a scripted node', () => {

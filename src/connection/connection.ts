@@ -264,7 +264,10 @@ export class Connection extends Emitter<ConnectionEvents> {
     });
     const io: HandshakeIO = {
       command: (name, args) => this.internal(name, args),
-      replay: (cmd) => this.queue.writeInternal(this.resubscription(cmd)),
+      replay: (cmd) =>
+        new Promise<void>((settle) => {
+          this.queue.writeInternal(this.resubscription(cmd, settle));
+        }),
     };
     this.life = new Lifecycle(
       config,
@@ -562,9 +565,13 @@ export class Connection extends Emitter<ConnectionEvents> {
     });
   }
 
-  /** A resubscription: not awaited; a refusal is reported as an `error` event and to its `refused`. */
-  private resubscription({ name, args, refused }: ReplayedCommand): Pending {
+  /**
+   * A resubscription: `settled` once confirmed, refused or lost; a refusal is reported as an
+   * `error` event and to its `refused`, and fails nothing else.
+   */
+  private resubscription({ name, args, refused }: ReplayedCommand, settled: () => void): Pending {
     const onError = (e: Error): void => {
+      settled();
       if (e instanceof ConnectionError) return;
       refused?.(e);
       this.emit('error', e);
@@ -572,7 +579,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     return pending(
       name,
       args,
-      () => undefined,
+      settled,
       onError,
       { blocking: true, confirmations: Math.max(1, args.length) },
       true,

@@ -39,8 +39,11 @@ export interface HandshakeConfig {
 export interface HandshakeIO {
   /** A set-up command; its reply (or error) settles the promise. */
   command(name: string, args: readonly unknown[]): Promise<unknown>;
-  /** A resubscription: holds its slot until confirmed, refusals are reported, never awaited. */
-  replay(command: ReplayedCommand): void;
+  /**
+   * A resubscription: holds its slot until confirmed; refusals are reported, not thrown. Settles
+   * (never rejects) once it is confirmed, refused, or its socket is gone.
+   */
+  replay(command: ReplayedCommand): Promise<void>;
 }
 
 const permanent = new WeakSet<Error>();
@@ -132,7 +135,13 @@ export async function handshake(
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
   }
-  for (const cmd of state.subscriptions?.() ?? []) io.replay(cmd);
+  // Awaited, within connectTimeout like the steps above: the connection is not ready until the
+  // server answered them. A RESP2 set-up without AUTH, SELECT or a name has no other round trip,
+  // so a frozen server (SIGSTOP, a paused VM: the kernel still accepts) passed for ready at once,
+  // and the replayed SUBSCRIBE it never answered kept the idle PING (pingInterval) from ever
+  // going out: the subscriber sat on the dead node, and a cluster never moved its shard channels.
+  const replays = (state.subscriptions?.() ?? []).map((cmd) => io.replay(cmd));
+  if (replays.length > 0) await Promise.all(replays);
   return hello ?? { protocol: 2, version: undefined, id: undefined };
 }
 

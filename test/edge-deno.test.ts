@@ -4,9 +4,10 @@
  * only the permissions a user would grant: loopback network and the server's socket dir.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { dirname, join } from 'node:path';
 import { childRuntimeSuite, runChild, runtimeBinary, tail } from './edge/harness.js';
+import { startTlsRedis, type TlsRedisHandle } from './support/tls.js';
 
 childRuntimeSuite('deno', 'wredis on Deno', (config, servers) => {
   const socket = servers.plain.socketPath!;
@@ -51,5 +52,42 @@ describe('wredis on Deno: nothing left running', () => {
     );
     assert.equal(r.timedOut, false, 'the Deno process was still running after wredis gave up the connect');
     assert.equal(r.code, 0, `stderr: ${tail(r.stderr)}`);
+  });
+});
+
+describe('wredis on Deno: TLS failures', () => {
+  let server: TlsRedisHandle | undefined;
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('a certificate that fails verification rejects with ConnectionError ERR_WREDIS_TLS, as on Node and Bun', async () => {
+    // Deno reports rustls's verdict as an error of class InvalidData, with no code: it was
+    // classed ERR_WREDIS_CONNECTION_FAILED, the code of a reset or unreachable socket.
+    const { path } = await runtimeBinary('deno');
+    server = await startTlsRedis();
+    const m = server.material;
+    const r = await runChild(
+      path,
+      [
+        'run',
+        '--sloppy-imports',
+        '--no-prompt',
+        '--no-remote',
+        '--allow-net=127.0.0.1',
+        join('test', 'edge', 'deno-tls-codes.ts'),
+        JSON.stringify({ port: server.port, ca: m.ca, otherCa: m.otherCa }),
+      ],
+      { timeoutMs: 60_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } },
+    );
+    const seen = r.stdout.split('\n').filter((l) => l.startsWith('WREDIS_TLS_CODE '));
+    assert.deepEqual(
+      seen,
+      [
+        'WREDIS_TLS_CODE other-ca ConnectionError ERR_WREDIS_TLS',
+        'WREDIS_TLS_CODE wrong-name ConnectionError ERR_WREDIS_TLS',
+      ],
+      `stdout: ${tail(r.stdout)}\nstderr: ${tail(r.stderr)}`,
+    );
   });
 });

@@ -103,13 +103,14 @@ const TLS_SYSTEM_CODE = /CERT|TLS|SSL|UNABLE_TO_(GET|VERIFY)|SELF_SIGNED/;
 /**
  * The code for a failed connect attempt, from the platform's error: Node and Bun set `code`
  * (`ECONNREFUSED`, `ENOTFOUND`, OpenSSL's certificate codes); Deno names its classes
- * (`ConnectionRefused`). Anything else is `CONNECTION_FAILED`.
+ * (`ConnectionRefused`; `InvalidData` for what rustls refuses while connecting: an untrusted or
+ * misnamed certificate, a peer that does not speak TLS). Anything else is `CONNECTION_FAILED`.
  */
 export function connectFailureCode(error: unknown): ErrorCode {
   const e = error as { code?: unknown; name?: unknown } | null | undefined;
   const system = typeof e?.code === 'string' ? e.code : '';
   if (system === 'ECONNREFUSED' || e?.name === 'ConnectionRefused') return ErrorCodes.CONNECTION_REFUSED;
   if (system === 'ENOTFOUND' || system.startsWith('EAI_')) return ErrorCodes.DNS;
-  if (TLS_SYSTEM_CODE.test(system)) return ErrorCodes.TLS;
+  if (TLS_SYSTEM_CODE.test(system) || e?.name === 'InvalidData') return ErrorCodes.TLS;
   return ErrorCodes.CONNECTION_FAILED;
 }

@@ -96,6 +96,11 @@ describe('secrets stay out of inspect output and error messages', { timeout: 60_
         ['ACL', 'SETUSER', 'someone', `>${SECRET}`, `<${SECRET}x`],
         /^ERR Error in ACL SETUSER modifier '\(not shown\)': /,
       ],
+      // A selector left open: the server quotes the argument that opened it, password and all.
+      [
+        ['ACL', 'SETUSER', 'someone', 'on', `(>${SECRET}`, '~*'],
+        /^ERR Unmatched parenthesis in acl selector starting at '\(not shown\)'\.$/,
+      ],
       [['CLIENT', 'KILL', 'USER', SECRET], /^ERR No such user '\(not shown\)'$/],
       [['ACL', 'DRYRUN', SECRET, 'get', 'k'], /^ERR User '\(not shown\)' not found$/],
       [['CLIENT', SECRET], /^ERR unknown subcommand '\(not shown\)'\. Try CLIENT HELP\.$/],

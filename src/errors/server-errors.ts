@@ -74,6 +74,9 @@ const QUOTING: ReadonlyArray<readonly [prefix: string, closing: string]> = [
   // CONFIG SET quotes the first argument it takes for a parameter name: with name and value
   // swapped (`CONFIG SET <password> requirepass`), that is the password.
   ["ERR Unknown option or number of arguments for CONFIG SET - '", "'"],
+  // ACL SETUSER with a selector left open (`(>pw ~*` without its `)`) quotes the argument that
+  // opened it, which may hold a password.
+  ["ERR Unmatched parenthesis in acl selector starting at '", "'."],
 ];
 const NOT_SHOWN = '(not shown)';
 const ARGS_MARKER = ', with args beginning with:';

@@ -205,10 +205,23 @@ export class Topology {
       if (!ordered.has(a.key)) ordered.set(a.key, a);
     const candidates = [...ordered.values()];
     let views: SlotMap[] = [];
-    for (let at = 0; at < candidates.length && views.length === 0 && !this.closed; at += VOTERS)
-      views = await this.ask(candidates.slice(at, at + VOTERS));
-    if (views.length === 0)
-      throw new ConnectionError('no cluster node answered CLUSTER SHARDS / CLUSTER SLOTS');
+    // A node that serves no slot and knows no node that does (a fresh node not yet met, or one
+    // CLUSTER RESET) answers an empty map. Counted as a view, it tied with the real one when
+    // only two nodes answered and won as the first asked: a fresh node listed first among the
+    // seeds left every slot unserved, and every command rejected with ClusterRoutingError.
+    let empty: SlotMap | undefined;
+    for (let at = 0; at < candidates.length && views.length === 0 && !this.closed; at += VOTERS) {
+      const answers = await this.ask(candidates.slice(at, at + VOTERS));
+      views = answers.filter((v) => v.primaries().length > 0);
+      empty ??= answers.find((v) => v.primaries().length === 0);
+    }
+    if (views.length === 0) {
+      if (empty === undefined)
+        throw new ConnectionError('no cluster node answered CLUSTER SHARDS / CLUSTER SLOTS');
+      // Every node that answered serves nothing: a map that does stands until one says otherwise.
+      if (this.map !== undefined && this.map.primaries().length > 0) return;
+      views = [empty];
+    }
     const votes = new Map<string, { map: SlotMap; count: number }>();
     for (const v of views) {
       const sig = v.signature();

@@ -19,7 +19,7 @@ import {
   keySlot,
 } from '../../src/index.js';
 import type { ClusterNode, RedisClusterHandle } from '../support/cluster.js';
-import { waitUntil } from '../support/redis-server.js';
+import { startRedis, waitUntil } from '../support/redis-server.js';
 
 export interface SuiteState {
   cluster: RedisClusterHandle;
@@ -315,6 +315,28 @@ export function registerSecondRoundCases(state: () => SuiteState): void {
       mapped.disconnect();
       byFunction.disconnect();
       await announce('ip');
+    }
+  });
+  it('a seed that has not joined the cluster yet (no slots, empty map) does not replace the map the others agree on', async () => {
+    const { cluster } = state();
+    // A fresh cluster-enabled node, never met: CLUSTER SHARDS names no slot, CLUSTER SLOTS is [].
+    const fresh = await startRedis({
+      args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'],
+      clusterBus: true,
+    });
+    const seed = cluster.startupNodes()[0] as { host: string; port: number };
+    const c = new RedisCluster({ nodes: [{ host: fresh.host, port: fresh.port }, seed], refreshInterval: 0 });
+    try {
+      await c.connect();
+      assert.equal(c.slots?.primaries().length, cluster.primaries.length);
+      await c.set('{fresh-seed}', 'v');
+      assert.equal(await c.get('{fresh-seed}'), 'v');
+      // A later refresh asks the fresh seed again: the map still stands.
+      await c.refresh();
+      assert.equal(c.slots?.primaries().length, cluster.primaries.length);
+    } finally {
+      c.disconnect();
+      await fresh.stop();
     }
   });
 }

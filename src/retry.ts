@@ -50,6 +50,7 @@ export interface RetryOptions {
   /**
    * Which errors are retried (default `[ConnectionError, 'LOADING', 'BUSY', 'TRYAGAIN', 'MASTERDOWN',
    * 'READONLY']`: connection failures incl. TimeoutError, and the replies that prove the command did not run).
+   * A predicate that throws counts as "do not retry".
    */
   retryOn?: RetryOn;
   /**
@@ -113,8 +114,28 @@ export class Retry {
       throw new DataError("replay must be 'readonly' or 'idempotent'");
     this.replay = replay;
     const retryOn = options.retryOn ?? [ConnectionError, ...NOT_RUN_CODES];
-    if (typeof retryOn === 'function') this.matches = retryOn;
-    else {
+    // `retryOn: ConnectionError` (a class, not in a list) would be called as a predicate and throw.
+    if (
+      (typeof retryOn !== 'function' && !Array.isArray(retryOn)) ||
+      (typeof retryOn === 'function' && isErrorClass(retryOn))
+    )
+      throw new DataError(
+        "retryOn must be a list of error classes and reply codes ([ConnectionError, 'BUSY']) or a predicate",
+      );
+    if (Array.isArray(retryOn) && !retryOn.every((c) => typeof c === 'string' || typeof c === 'function'))
+      throw new DataError('retryOn lists error classes and reply codes (strings) only');
+    if (typeof retryOn === 'function') {
+      // Asked inside socket events (a lost connection, a timeout): a throw there escaped as an
+      // uncaught exception and left the connection's commands waiting forever. A predicate that
+      // cannot decide does not retry; the command rejects with its own error.
+      this.matches = (error) => {
+        try {
+          return Boolean(retryOn(error));
+        } catch {
+          return false;
+        }
+      };
+    } else {
       const codes = new Set(retryOn.filter((c): c is string => typeof c === 'string'));
       const classes = retryOn.filter((c): c is ErrorClass => typeof c === 'function');
       this.matches = (error) =>
@@ -171,6 +192,11 @@ export class Retry {
       }
     }
   }
+}
+
+function isErrorClass(f: unknown): boolean {
+  const proto = (f as { prototype?: unknown }).prototype;
+  return f === Error || (typeof proto === 'object' && proto !== null && proto instanceof Error);
 }
 
 /** Whether an error reply proves its command did not run. */

@@ -125,6 +125,28 @@ describe('network faults through the fault proxy', () => {
     }
   });
 
+  it('a retryOn predicate that throws: the lost read rejects with its own error, nothing escapes, the client goes on', async () => {
+    // A tired predicate: ConnectionError has no `reply`, so it throws a TypeError when asked
+    // inside the socket's close event.
+    const retry = new Retry({ retryOn: (e) => (e as { reply: { code: string } }).reply.code === 'BUSY' });
+    const r = new Redis({ port: proxy.port, retry });
+    try {
+      await r.connect();
+      await r.set('thrower', 'v');
+      proxy.resetAfterNextWrite();
+      const { results, hung } = await settleAll([r.get('thrower')], 5000);
+      assert.equal(hung, 0, 'the read must settle');
+      const [only] = results;
+      assert.ok(only?.status === 'rejected', 'the read must reject');
+      const err: unknown = only.reason;
+      assert.ok(err instanceof ConnectionError, String(err));
+      assert.equal(err.code, 'ERR_WREDIS_CONNECTION_LOST');
+      assert.equal(await r.get('thrower'), 'v');
+    } finally {
+      r.disconnect();
+    }
+  });
+
   it('drop after N bytes and a slow drain: every read gets its own value', async () => {
     const r = new Redis({ port: proxy.port, retry: fastRetry() });
     try {

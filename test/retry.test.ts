@@ -202,6 +202,40 @@ describe('Retry', () => {
     assert.equal(byPredicate.isRetryable(new ConnectionError('x')), false);
   });
 
+  test('retryOn: a predicate that throws does not retry, and run() rejects with the error it was asked about', async () => {
+    const r = new Retry({
+      backoff: new NoBackoff(),
+      retryOn: (e) => (e as { reply: { code: string } }).reply.code === 'BUSY',
+    });
+    const lost = new ConnectionError('lost');
+    assert.equal(r.isRetryable(lost), false);
+    assert.equal(r.shouldRetry(lost, 1), false);
+    let calls = 0;
+    await assert.rejects(
+      r.run(() => {
+        calls++;
+        throw lost;
+      }),
+      (e) => e === lost,
+    );
+    assert.equal(calls, 1);
+    // A truthy non-boolean still means yes.
+    const truthy = new Retry({
+      retryOn: ((e: unknown) => (e as { code?: string }).code) as unknown as (e: unknown) => boolean,
+    });
+    assert.equal(truthy.isRetryable(new ResponseError('BUSY x')), true);
+  });
+
+  test('retryOn that is neither a list nor a predicate is rejected with DataError', () => {
+    for (const retryOn of [ConnectionError, Error, 'BUSY', 42, [ConnectionError, undefined], [{}]]) {
+      assert.throws(
+        () => new Retry({ retryOn: retryOn as never }),
+        (e) => e instanceof DataError && /retryOn/.test(e.message),
+        String(retryOn),
+      );
+    }
+  });
+
   test('delay and reset delegate to the backoff', () => {
     const b = new Recording();
     const r = new Retry({ backoff: b });

@@ -88,6 +88,28 @@ describe('Sentinel', () => {
   it('validates its options', () => {
     assert.throws(() => new Sentinel({ sentinels: [], name: 'x' }), DataError);
     assert.throws(() => new Sentinel({ sentinels: [{ host: '127.0.0.1', port: 1 }], name: '' }), DataError);
+    for (const bad of [
+      { host: '' },
+      { host: '127.0.0.1', port: 0 },
+      { host: '127.0.0.1', port: '26379' },
+      null,
+    ])
+      assert.throws(
+        () => new Sentinel({ sentinels: [bad as unknown as { host: string }], name: 'x' }),
+        DataError,
+        JSON.stringify(bad),
+      );
+    // A port left out is the sentinels' own, not the data node's default 6379.
+    const s = new Sentinel({
+      sentinels: [{ host: '127.0.0.1' }, { host: '127.0.0.2', port: 5000 }],
+      name: 'x',
+    });
+    const asked = (s as unknown as { discovery: { sentinels: ReadonlyArray<{ port: number }> } }).discovery
+      .sentinels;
+    assert.deepEqual(
+      asked.map((a) => a.port),
+      [26379, 5000],
+    );
   });
 
   it('discovers the primary and the replicas from the sentinels', async () => {

@@ -26,8 +26,8 @@ export interface SentinelOptions extends Omit<RedisOptions, 'url' | 'host' | 'po
   sentinels: ReadonlyArray<{
     /** Host name or IP address of a sentinel. */
     host: string;
-    /** Its port (usually 26379). */
-    port: number;
+    /** Its port (default 26379, the sentinels' own port, as in ioredis). */
+    port?: number;
   }>;
   /** The service name sentinels monitor (`sentinel monitor <name> …`). */
   name: string;
@@ -94,7 +94,9 @@ export class Sentinel {
       connectTimeout: data.connectTimeout,
       clientName: data.clientName,
     };
-    this.discovery = new Discovery(name, sentinels, sentinelOptions, (client) => this.watch(client));
+    this.discovery = new Discovery(name, sentinels.map(sentinelAddress), sentinelOptions, (client) =>
+      this.watch(client),
+    );
   }
 
   /** The service name. */
@@ -412,3 +414,22 @@ function tracking(
 
 // util.inspect shows the service name only: the options hold the sentinels' and the data nodes' passwords.
 inspectAs(Sentinel.prototype, (s: Sentinel) => ({ name: s.name }));
+
+/**
+ * One `sentinels` entry as an address. A port left out is the sentinels' own (26379): the client
+ * default (6379) is the data node's, so such an entry asked a Redis server, not a sentinel.
+ */
+function sentinelAddress(entry: { host: string; port?: number }): NodeAddress {
+  const port = entry?.port ?? 26379;
+  if (
+    typeof entry?.host !== 'string' ||
+    entry.host === '' ||
+    !Number.isInteger(port) ||
+    port < 1 ||
+    port > 65535
+  )
+    throw new DataError(
+      'each of sentinels must be { host, port? } with a host name and a port from 1 to 65535',
+    );
+  return { host: entry.host, port };
+}

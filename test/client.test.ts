@@ -250,6 +250,23 @@ describe('authentication', () => {
     assert.ok(denied instanceof ResponseError && denied.code === 'NOPERM', String(denied));
     await Promise.all([admin.close(), app.close()]);
   });
+
+  for (const protocol of [2, 3] as const) {
+    it(`a user name without a password (redis://user@host) logs in as that user (RESP${protocol})`, async () => {
+      const admin = new Redis({ port: server.port, password: 'hunter2-secret' });
+      await admin.call('ACL', 'SETUSER', 'nopw', 'on', 'nopass', '~*', '+@all');
+      const byUrl = new Redis(`redis://nopw@127.0.0.1:${server.port}?protocol=${protocol}`);
+      const byOption = new Redis({ port: server.port, username: 'nopw', protocol });
+      try {
+        assert.equal(await byUrl.call('ACL', 'WHOAMI'), 'nopw');
+        assert.equal(await byOption.call('ACL', 'WHOAMI'), 'nopw');
+      } finally {
+        byUrl.disconnect();
+        byOption.disconnect();
+        await admin.close();
+      }
+    });
+  }
 });
 
 describe('connection failures', () => {

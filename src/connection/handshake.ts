@@ -81,10 +81,11 @@ export async function resolveCredentials(config: HandshakeConfig): Promise<Crede
       ? { password: c.password }
       : { username: c.username, password: c.password };
   }
+  // A user name alone (`redis://app@host`, a `nopass` ACL user) still logs in as that user, with an
+  // empty password as node-redis and ioredis send: dropping it ran everything as `default`.
+  if (config.username !== undefined) return { username: config.username, password: config.password ?? '' };
   if (config.password === undefined) return undefined;
-  return config.username === undefined
-    ? { password: config.password }
-    : { username: config.username, password: config.password };
+  return { password: config.password };
 }
 
 /** AUTH's arguments for `c`. */

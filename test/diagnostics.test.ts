@@ -295,6 +295,27 @@ describe('diagnostics channels', () => {
     assert.equal(rec.of('start').length, rec.of('asyncEnd').length, 'every trace started also ended');
   });
 
+  it('client-side cache: a write whose key position holds a non-key rejects with DataError, and its trace ends', async () => {
+    const rec = recordTrace(DIAGNOSTICS_CHANNELS.command, mine);
+    const r = new Redis({ port, clientSideCache: true });
+    try {
+      await r.ping();
+      let settled: Promise<unknown>;
+      try {
+        settled = r.call('SORT', Object.create(null) as never);
+      } catch (e) {
+        assert.fail(`call('SORT', {}) threw synchronously: ${String(e)}`);
+      }
+      await assert.rejects(settled, DataError);
+    } finally {
+      rec.stop();
+      await r.close();
+    }
+    const sorts = rec.seen.filter((s) => s.ctx['command'] === 'SORT');
+    assert.equal(sorts.filter((s) => s.event === 'start').length, 1);
+    assert.equal(sorts.filter((s) => s.event === 'asyncEnd').length, 1, 'the SORT trace ended');
+  });
+
   it('internal commands (handshake, client name) are not traced; nothing is published without subscribers', async () => {
     const rec = recordTrace(DIAGNOSTICS_CHANNELS.command, mine);
     const r = new Redis({ port, clientName: 'diag', db: 1, lazyConnect: true });

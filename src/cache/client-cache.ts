@@ -450,15 +450,31 @@ export class ClientCache implements ClientSideCache, TrackerSink {
       reply.then(clear, clear);
       return;
     }
-    const indexes = keyIndexes(spec, args);
-    if (indexes.length === 0) return;
+    let indexes: ReturnType<typeof keyIndexes>;
+    try {
+      indexes = keyIndexes(spec, args);
+    } catch {
+      // A numkeys no count can be read from: the connection refuses it unsent, nothing to drop.
+      // Thrown here, the caller got a synchronous throw, the refusal went unhandled and the
+      // command's trace never ended (an OpenTelemetry span left open).
+      return;
+    }
+    // Only what the encoder sends can name a key: anything else makes the connection refuse the
+    // command unsent (and String() of it may throw).
+    const keys = indexes.map((i) => args[i]).filter(isKeyArgument);
+    if (keys.length === 0) return;
     const drop = (): void => {
-      for (const i of indexes) this.invalidateServerKey(args[i]);
+      for (const k of keys) this.invalidateServerKey(k);
     };
     // At send too: reads already in flight are answered from before this write; none of them is stored.
     drop();
     reply.then(drop, drop);
   }
+}
+
+function isKeyArgument(k: unknown): boolean {
+  const t = typeof k;
+  return t === 'string' || t === 'number' || t === 'bigint' || k instanceof Uint8Array;
 }
 
 /** Keyless writes that change every key of a database, by the command table's (lower-case) name. */

@@ -29,22 +29,28 @@ childRuntimeSuite('deno', 'wredis on Deno', (config, servers) => {
   };
 });
 
+/** Runs test/edge/<script> in Deno with loopback network only, as a user would grant it; bounded at 60 s. */
+async function runLoopbackScript(script: string, ...args: string[]): ReturnType<typeof runChild> {
+  const { path } = await runtimeBinary('deno');
+  return runChild(
+    path,
+    [
+      'run',
+      '--sloppy-imports',
+      '--no-prompt',
+      '--no-remote',
+      '--allow-net=127.0.0.1',
+      join('test', 'edge', script),
+      ...args,
+    ],
+    { timeoutMs: 60_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } },
+  );
+}
+
 describe('wredis on Deno: nothing left running', () => {
   it('a connect abandoned at connectTimeout (no SYN-ACK; TCP and TLS) does not keep the process alive', async () => {
-    const { path } = await runtimeBinary('deno');
     // The kernel retries an unanswered SYN for about two minutes; the process must end long before.
-    const r = await runChild(
-      path,
-      [
-        'run',
-        '--sloppy-imports',
-        '--no-prompt',
-        '--no-remote',
-        '--allow-net=127.0.0.1',
-        join('test', 'edge', 'deno-exit.ts'),
-      ],
-      { timeoutMs: 60_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } },
-    );
+    const r = await runLoopbackScript('deno-exit.ts');
     assert.match(
       r.stdout,
       /WREDIS_EXIT TimeoutError TimeoutError/,
@@ -64,21 +70,11 @@ describe('wredis on Deno: TLS failures', () => {
   it('a certificate that fails verification rejects with ConnectionError ERR_WREDIS_TLS, as on Node and Bun', async () => {
     // Deno reports rustls's verdict as an error of class InvalidData, with no code: it was
     // classed ERR_WREDIS_CONNECTION_FAILED, the code of a reset or unreachable socket.
-    const { path } = await runtimeBinary('deno');
     server = await startTlsRedis();
     const m = server.material;
-    const r = await runChild(
-      path,
-      [
-        'run',
-        '--sloppy-imports',
-        '--no-prompt',
-        '--no-remote',
-        '--allow-net=127.0.0.1',
-        join('test', 'edge', 'deno-tls-codes.ts'),
-        JSON.stringify({ port: server.port, ca: m.ca, otherCa: m.otherCa }),
-      ],
-      { timeoutMs: 60_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } },
+    const r = await runLoopbackScript(
+      'deno-tls-codes.ts',
+      JSON.stringify({ port: server.port, ca: m.ca, otherCa: m.otherCa }),
     );
     const seen = r.stdout.split('\n').filter((l) => l.startsWith('WREDIS_TLS_CODE '));
     assert.deepEqual(

@@ -630,6 +630,16 @@ describe('connection core (in-memory)', () => {
     assert.equal(resolveOptions('redis://127.0.0.1:6380?protocol=2').protocol, 2);
   });
 
+  it('a URL database other than plain digits is refused with DataError (not read as a number in some other form)', () => {
+    // Number() read '0x2' as db 2, '1e1' as db 10 and an empty '?db=' as db 0: another database than meant.
+    for (const bad of ['0x2', '1e1', '+1', ' 1', '1.0', '-1', 'x'])
+      assert.throws(() => resolveOptions(`redis://127.0.0.1:6380/${bad}`), DataError, bad);
+    for (const bad of ['', '0x2', '1e1'])
+      assert.throws(() => resolveOptions(`redis://127.0.0.1:6380?db=${bad}`), DataError, `?db=${bad}`);
+    assert.equal(resolveOptions('redis://127.0.0.1:6380/12').db, 12);
+    assert.equal(resolveOptions('redis://127.0.0.1:6380?db=3').db, 3);
+  });
+
   it('a retry option that is not a Retry, or a Retry whose backoff is not a Backoff, is refused with DataError', () => {
     // Accepted before, it threw TypeError from the socket's close handler at the first reconnect
     // and left the commands waiting on that connection unsettled.

@@ -70,9 +70,9 @@ function unescaped(s: string, what: string): string {
   }
 }
 
+/** Plain digits only: Number() also read '0x2' (db 2), '1e1' (db 10) and an empty `?db=` (db 0). */
 function parseDb(s: string): number {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 0)
-    throw new DataError('the database in the URL must be a non-negative integer');
+  const n = /^\d{1,9}$/.test(s) ? Number(s) : NaN;
+  if (!Number.isInteger(n)) throw new DataError('the database in the URL must be a non-negative integer');
   return n;
 }

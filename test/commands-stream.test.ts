@@ -254,6 +254,23 @@ perProtocol('stream commands', (ctx) => {
     const range = await b.xrange('s', '-', '+');
     assert.ok(range[0]?.fields.f instanceof Uint8Array);
   });
+
+  it('xread of two streams whose names are not UTF-8 and decode to one text fails alike under both protocols', async () => {
+    // 0xf8 and 0xf9 are never UTF-8: both names decode to "\uFFFDx", so the replies' streams could not be told apart.
+    const a = Buffer.from([0xf8, 0x78]);
+    const z = Buffer.from([0xf9, 0x78]);
+    await ctx.r.xadd(a, '1-1', { n: 'a' });
+    await ctx.r.xadd(z, '1-1', { n: 'z' });
+    const b = ctx.r.withBuffers();
+    await assert.rejects(
+      b.xread([
+        { key: a, id: '0' },
+        { key: z, id: '0' },
+      ]),
+      (e: unknown) => e instanceof DataError && e.code === 'ERR_WREDIS_UNEXPECTED_REPLY',
+    );
+    assert.equal(await ctx.r.ping(), 'PONG');
+  });
 });
 
 // Redis 6.2 answers XAUTOCLAIM with a null in place of a pending entry deleted since delivery (7.0

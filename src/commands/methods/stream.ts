@@ -4,7 +4,8 @@
  * RESP3 (a map) alike. IDs, stream, group and consumer names are strings; field
  * values follow the client's string type (bytes under `withBuffers()`).
  */
-import { CommandSyntaxError, DataError, ErrorCodes } from '../../errors/index.js';
+import { CommandSyntaxError, DataError, ErrorCodes, undecodableReply } from '../../errors/index.js';
+import { SAME_TEXT_NAMES } from '../../core/decoded-names.js';
 import { isRecord, restArgs, type Variadic } from './args.js';
 import {
   asArray,
@@ -283,9 +284,18 @@ function toStreamReads<E>(
   return (v) => {
     if (v === null) return null;
     if (Array.isArray(v)) {
+      // Two names that are not UTF-8 can decode to one text: RESP3 fails such a reply (its map cannot
+      // hold both), and RESP2 must not hand back streams the caller cannot tell apart instead. The
+      // same bytes twice is one stream asked twice, which RESP2 answers in full.
+      const seen = new Map<string, unknown>();
       return v.map((s) => {
         const pair = asArray(s);
-        return { stream: toText(pair[0]), entries: entries(pair[1]) };
+        const stream = toText(pair[0]);
+        const prior = seen.get(stream);
+        if (prior !== undefined && !sameBytes(prior, pair[0]))
+          throw undecodableReply(new Error(SAME_TEXT_NAMES));
+        seen.set(stream, pair[0]);
+        return { stream, entries: entries(pair[1]) };
       });
     }
     const o = toObject<unknown>(v);
@@ -300,6 +310,11 @@ function toStreamReads<E>(
     for (const name of Object.keys(o)) names.add(name);
     return [...names].map((stream) => ({ stream, entries: entries(o[stream]) }));
   };
+}
+
+function sameBytes(a: unknown, b: unknown): boolean {
+  if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array)) return a === b;
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function toPendingSummary(v: unknown): XPendingSummary {

@@ -4,6 +4,7 @@
  */
 import type { ResponsePolicy } from '../commands/types.js';
 import { ClusterResponseError, RedisError } from '../errors/index.js';
+import { equalBytes } from '../core/bytes.js';
 
 /**
  * How fanned-out replies combine: the server's response_policy tip, or `any_one` for a command
@@ -123,10 +124,4 @@ function equalReplies(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b))
     return a.length === b.length && a.every((x, i) => equalReplies(x, b[i]));
   return false;
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -575,3 +575,10 @@ export function allocBytes(len: number, asBuffer: boolean): Uint8Array {
 export function binaryOut(bytes: Uint8Array, asBuffer: boolean): Uint8Array {
   return asBuffer ? sliceView(bytes)! : bytes;
 }
+
+/** The same bytes (length and content). */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

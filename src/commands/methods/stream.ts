@@ -6,6 +6,7 @@
  */
 import { CommandSyntaxError, DataError, ErrorCodes, undecodableReply } from '../../errors/index.js';
 import { SAME_TEXT_NAMES } from '../../core/decoded-names.js';
+import { equalBytes } from '../../core/bytes.js';
 import { isRecord, restArgs, type Variadic } from './args.js';
 import {
   asArray,
@@ -313,8 +314,7 @@ function toStreamReads<E>(
 }
 
 function sameBytes(a: unknown, b: unknown): boolean {
-  if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array)) return a === b;
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+  return a instanceof Uint8Array && b instanceof Uint8Array ? equalBytes(a, b) : a === b;
 }
 
 function toPendingSummary(v: unknown): XPendingSummary {

@@ -361,15 +361,7 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
     // signal and timeout are applied here, per command as to any other, else a frozen node held
     // the loop for good and an abort went unheard while every remaining key was still yielded.
     const bounded = <T>(command: string, run: () => Promise<T>, handle?: SendHandle): Promise<T> =>
-      co === undefined
-        ? run()
-        : underOptions(
-            co,
-            command,
-            run,
-            undefined,
-            handle === undefined ? undefined : (error) => abandon(handle, asError(error)),
-          );
+      co === undefined ? run() : this.underView(co, command, run, handle);
     await bounded('SCAN', () => this.connect());
     const args: unknown[] = [];
     if (options.match !== undefined) args.push('MATCH', options.match);
@@ -525,12 +517,25 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
     if (co === undefined) return executor.send(name, args, { buffers: this.buffers, transform, trace });
     const handle: SendHandle = {};
     const options: SendOptions = { buffers: this.buffers, transform, trace, handle };
+    return this.underView(co, name, () => executor.send(name, args, options), handle);
+  }
+
+  /**
+   * `run` under a withOptions() view's signal and timeout: given up on, the command behind
+   * `handle` is withdrawn if still unsent (abandon).
+   */
+  private underView<T>(
+    co: CallOptions,
+    name: string,
+    run: () => Promise<T>,
+    handle?: SendHandle,
+  ): Promise<T> {
     return underOptions(
       co,
       name,
-      () => executor.send(name, args, options),
+      run,
       undefined,
-      (error) => abandon(handle, asError(error)),
+      handle === undefined ? undefined : (error) => abandon(handle, asError(error)),
     );
   }
 

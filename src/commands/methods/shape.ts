@@ -25,7 +25,11 @@ export interface Shape {
   readonly optionNames: ReadonlySet<string> | undefined;
 }
 
-export function compileShape(method: string, d: AnyDeclaration): Shape {
+/** A declaration's parameter list, as a Shape: from the declaration, or a form it hides (zadd's `{ score, member }` one). */
+export function compileShape(
+  method: string,
+  d: Pick<AnyDeclaration, 'command' | 'params' | 'example' | 'options'>,
+): Shape {
   let max = 0;
   let options = -1;
   const names: string[] = [];

@@ -23,7 +23,14 @@ import {
   toScoredMembers,
 } from './transforms.js';
 import type { RedisKey, RedisValue, ScanOptions, ScanPage, ScoredMember } from './types.js';
-import { isOptionsArg, misuse, unknownOption, unknownOptionError, type Shape } from './shape.js';
+import {
+  compileShape,
+  isOptionsArg,
+  misuse,
+  unknownOption,
+  unknownOptionError,
+  type Shape,
+} from './shape.js';
 import {
   command,
   CACHEABLE,
@@ -141,17 +148,14 @@ interface AnyZAddFlags {
 }
 
 const ZADD_OPTIONS = optionNames<ZAddOptions>()(['nx', 'xx', 'gt', 'lt', 'ch']);
-const ZADD_OPTION_SET: ReadonlySet<string> = new Set(ZADD_OPTIONS);
 /** The shape of `zadd(key, members, options?)`, for its own checks (see zadd). */
-const ZADD_SHAPE: Shape = {
-  method: 'zadd',
-  command: 'ZADD',
-  max: 3,
-  options: 2,
-  signature: 'zadd(key, members, options?)',
+const ZADD_SHAPE: Shape = compileShape('zadd', {
+  command: 'zadd',
+  params: ['key', 'members', '{options}?'],
   example: 'zadd(key, [{ score: 1, member }], { nx: true })',
-  optionNames: ZADD_OPTION_SET,
-};
+  options: ZADD_OPTIONS,
+});
+const ZADD_OPTION_SET = ZADD_SHAPE.optionNames as ReadonlySet<string>;
 
 function zaddFlags(args: unknown[], options: ZAddOptions | undefined): unknown[] {
   if (options === undefined) return args;

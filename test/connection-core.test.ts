@@ -26,7 +26,7 @@ import { Pending } from '../src/connection/pending.js';
 import { EARLY_SHARE, EARLY_WRITE } from '../src/connection/queue.js';
 import { resolveOptions } from '../src/shared/options.js';
 import type { Transport, TransportTarget } from '../src/transport/types.js';
-import { Redis, RedisCluster } from '../src/index.js';
+import { Redis, RedisCluster, Sentinel } from '../src/index.js';
 import { NoBackoff, Retry } from '../src/retry.js';
 import { ConstantBackoff, ExponentialBackoff } from '../src/backoff.js';
 import {
@@ -638,6 +638,53 @@ describe('connection core (in-memory)', () => {
       assert.throws(() => resolveOptions(`redis://127.0.0.1:6380?db=${bad}`), DataError, `?db=${bad}`);
     assert.equal(resolveOptions('redis://127.0.0.1:6380/12').db, 12);
     assert.equal(resolveOptions('redis://127.0.0.1:6380?db=3').db, 3);
+  });
+
+  it('a port of 0, below it, above 65535 or not an integer is refused with DataError: options, URL, cluster seeds, sentinels', () => {
+    // Port 0 was accepted (options, URL, cluster seeds): the client was made, and only its first
+    // dial failed, with a socket error, retried as if the server were down.
+    // A client made anyway is closed, so that a failure here leaves no timer or socket behind.
+    const refused = (make: () => { disconnect(): void } | object, what: string): void =>
+      assert.throws(
+        () => {
+          const made = make();
+          if ('disconnect' in made) made.disconnect();
+        },
+        DataError,
+        what,
+      );
+    const bad = [0, -1, 65536, 1.5, NaN, '6379'] as unknown as number[];
+    for (const port of bad) {
+      const what = JSON.stringify(port);
+      refused(() => resolveOptions({ port }), `options ${what}`);
+      refused(() => new Redis({ port, lazyConnect: true }), `Redis ${what}`);
+      refused(
+        () => new RedisCluster({ nodes: [{ host: '127.0.0.1', port }], lazyConnect: true }),
+        `cluster seed ${what}`,
+      );
+      refused(
+        () => new Sentinel({ sentinels: [{ host: '127.0.0.1', port }], name: 'x' }),
+        `sentinel ${what}`,
+      );
+    }
+    // WHATWG URL parsing refuses a negative, non-digit or too large port itself; it keeps :0.
+    for (const url of [
+      'redis://127.0.0.1:0',
+      'rediss://h:0/1',
+      'redis://h:00',
+      'redis://h:-1',
+      'redis://h:65536',
+      'redis://h:1.5',
+    ])
+      refused(() => resolveOptions(url), url);
+    refused(() => new Redis('redis://127.0.0.1:0', { lazyConnect: true }), 'Redis redis://127.0.0.1:0');
+    for (const port of [1, 6379, 65535]) {
+      assert.equal(resolveOptions({ port }).port, port);
+      assert.equal(resolveOptions(`redis://127.0.0.1:${port}`).port, port);
+    }
+    // A URL without a port, or options without one, take the default.
+    assert.equal(resolveOptions('redis://127.0.0.1').port, 6379);
+    assert.equal(resolveOptions({}).port, 6379);
   });
 
   it('a retry option that is not a Retry, or a Retry whose backoff is not a Backoff, is refused with DataError', () => {

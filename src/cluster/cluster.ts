@@ -9,6 +9,7 @@ import { asError, underOptions, type CallOptions } from '../shared/call-options.
 import { abandon, type SendHandle, type SendOptions } from '../connection/connection.js';
 import { ClientCache, type ClientSideCache } from '../cache/index.js';
 import { resolveOptions, type RedisOptions, type ResolvedOptions } from '../shared/options.js';
+import { isPort } from '../shared/url.js';
 import { Pipeline, type BatchTarget, type Transaction } from '../shared/pipeline.js';
 import type { CommandSignatures, Promised } from '../commands/methods/index.js';
 import { CommandBase } from '../shared/command-base.js';
@@ -128,7 +129,7 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
     const from = readFrom ?? 'primary';
     const topology = new Topology({
       base,
-      seeds: nodes.map((n) => nodeAddress(n.host, n.port)),
+      seeds: nodes.map(seedAddress),
       readFrom: from,
       natMap,
       cache: base.clientSideCache === undefined ? undefined : new ClientCache(base.clientSideCache),
@@ -593,3 +594,9 @@ export interface RedisClusterBuffers
     Omit<RedisCluster, keyof CommandSignatures<string> | keyof PubSubCommands<string>>,
     Promised<CommandSignatures<Uint8Array>>,
     PubSubCommands<Uint8Array> {}
+
+/** A seed's port is checked here, as a client's own is, not first by a dial that fails. */
+function seedAddress(node: ClusterNodeOptions): NodeAddress {
+  if (!isPort(node?.port)) throw new DataError('each of nodes must have a port from 1 to 65535');
+  return nodeAddress(node.host, node.port);
+}

@@ -19,6 +19,7 @@ import { picksItsNode, type PickedNode } from '../transport/picks-node.js';
 import { translateAddress, type NatMap } from '../shared/nat-map.js';
 import { Discovery, type NodeAddress } from './discovery.js';
 import { inspectAs } from '../util/redact.js';
+import { isPort } from '../shared/url.js';
 
 /** Options of `Sentinel`: where the sentinels are, and the options of the clients it makes. */
 export interface SentinelOptions extends Omit<RedisOptions, 'url' | 'host' | 'port' | 'path'> {
@@ -421,13 +422,7 @@ inspectAs(Sentinel.prototype, (s: Sentinel) => ({ name: s.name }));
  */
 function sentinelAddress(entry: { host: string; port?: number }): NodeAddress {
   const port = entry?.port ?? 26379;
-  if (
-    typeof entry?.host !== 'string' ||
-    entry.host === '' ||
-    !Number.isInteger(port) ||
-    port < 1 ||
-    port > 65535
-  )
+  if (typeof entry?.host !== 'string' || entry.host === '' || !isPort(port))
     throw new DataError(
       'each of sentinels must be { host, port? } with a host name and a port from 1 to 65535',
     );

@@ -9,7 +9,7 @@ import { DataError } from '../errors/index.js';
 import { DEFAULT_MAX_BULK, MAX_BULK_LIMIT } from '../core/parser.js';
 import { Retry, defaultRetry } from '../retry.js';
 import type { TlsOptions, TransportFactory } from '../transport/types.js';
-import { parseRedisUrl } from './url.js';
+import { isPort, parseRedisUrl } from './url.js';
 import { withRedactedInspect } from '../util/redact.js';
 
 /** Options shared by every client (`Redis`, `RedisCluster`, `Sentinel`). */
@@ -140,8 +140,7 @@ export function resolveOptions(
   if (fromUrl.tls && !tlsGiven) o.tls = true;
   const p = getPlatform();
   const port = o.port ?? 6379;
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new DataError('port must be an integer from 0 to 65535');
+  if (!isPort(port)) throw new DataError('port must be an integer from 1 to 65535');
   const db = o.db ?? 0;
   if (!Number.isInteger(db) || db < 0) throw new DataError('db must be a non-negative integer');
   const maxBlocking = o.maxBlockingConnections ?? 16;

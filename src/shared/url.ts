@@ -30,7 +30,7 @@ export function parseRedisUrl(input: string): UrlOptions {
     out.path = decodeURIComponent(url.pathname);
   } else if (scheme === 'redis:' || scheme === 'rediss:' || scheme === 'valkey:' || scheme === 'valkeys:') {
     if (url.hostname) out.host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-    if (url.port) out.port = Number(url.port);
+    if (url.port) out.port = parsePort(url.port);
     if (scheme === 'rediss:' || scheme === 'valkeys:') out.tls = true;
     const dbPath = url.pathname.replace(/^\//, '');
     if (dbPath) out.db = parseDb(dbPath);
@@ -68,6 +68,21 @@ function unescaped(s: string, what: string): string {
   } catch {
     throw new DataError(`the ${what} in the URL has a malformed percent-escape`);
   }
+}
+
+/**
+ * A TCP port a client can dial. 0 is none (given to a dial it fails only at the first connect,
+ * with a socket error); options, URLs, cluster seeds and sentinel entries all check with this.
+ */
+export function isPort(port: unknown): port is number {
+  return typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535;
+}
+
+/** WHATWG URL already refuses a port that is not digits or is above 65535; it keeps `:0`. */
+function parsePort(s: string): number {
+  const n = Number(s);
+  if (!isPort(n)) throw new DataError('the port in the URL must be an integer from 1 to 65535');
+  return n;
 }
 
 /** Plain digits only: Number() also read '0x2' (db 2), '1e1' (db 10) and an empty `?db=` (db 0). */

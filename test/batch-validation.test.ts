@@ -100,6 +100,48 @@ describe('batches are validated whole before anything is sent', { timeout: 60_00
     }
   });
 
+  it('multi(): an argument over maxArgumentLength rejects exec() with DataError naming that command, not EXEC, nor its value; nothing sent', async () => {
+    // Checked by the connection's queue (the limit is the client's): the error shared by the
+    // block was tagged with each command in turn, so it named EXEC, the last, whatever was at fault.
+    const value = 'secret-value-'.repeat(4); // 52 bytes: only the second SET is too long
+    const connected = new Redis({ host: server.host, port: server.port, maxArgumentLength: 40 });
+    const lazy = new Redis({
+      host: server.host,
+      port: server.port,
+      maxArgumentLength: 40,
+      lazyConnect: true,
+    });
+    try {
+      await connected.ping();
+      const before = await calls('multi', 'exec', 'set', 'incr');
+      const ping = lazy.ping(); // starts connecting: the block below waits offline
+      // Written at once on a ready connection (the encoder finds it), and judged as it enters the
+      // line while connecting: both reach the caller of exec() the same way.
+      for (const [label, client] of [
+        ['connected', connected],
+        ['offline', lazy],
+      ] as const) {
+        const tx = client.multi().incr('ml1').set('ml2', value).incr('ml3').exec();
+        await assert.rejects(tx, (e: unknown) => {
+          assert.ok(e instanceof DataError, `${label}: ${String(e)}`);
+          assert.equal(e.command, 'SET', `${label}: ${e.message}`);
+          assert.match(e.message, /maxArgumentLength/, label);
+          assert.ok(!e.message.includes('secret-value'), `${label}: ${e.message}`);
+          return true;
+        });
+      }
+      assert.equal(await ping, 'PONG');
+      assert.deepEqual(await calls('multi', 'exec', 'set', 'incr'), before);
+      assert.equal(await exists('ml1', 'ml2', 'ml3'), 0);
+      // Neither connection was left inside MULTI: the next caller gets its own reply.
+      assert.equal(await connected.incr('ml1'), 1);
+      assert.equal(await lazy.get('ml1'), '1');
+    } finally {
+      await connected.close();
+      await lazy.close();
+    }
+  });
+
   it('a full offline queue refuses a transaction whole: MULTI is never stranded', async () => {
     const c = new Redis({ host: server.host, port: server.port, lazyConnect: true, maxOfflineQueue: 3 });
     try {

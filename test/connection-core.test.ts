@@ -196,6 +196,8 @@ describe('connection core (in-memory)', () => {
     for (const r of await Promise.allSettled(block)) {
       assert.equal(r.status, 'rejected');
       assert.ok(r.reason instanceof DataError);
+      // Every part names the command at fault, EXEC's (what exec() rejects with) included.
+      assert.equal(r.reason.command, 'SET');
     }
     assert.equal(await c.send('GET', ['a']), null);
     assert.deepEqual(server.socket.commands, [['GET', 'a']]);
@@ -222,6 +224,7 @@ describe('connection core (in-memory)', () => {
     for (const r of await Promise.allSettled(block)) {
       assert.equal(r.status, 'rejected');
       assert.ok(r.reason instanceof DataError, String(r.reason));
+      assert.equal(r.reason.command, 'SET');
     }
     const after = c.send('GET', ['a']);
     await settle();
@@ -255,6 +258,7 @@ describe('connection core (in-memory)', () => {
     for (const r of await block) {
       assert.equal(r.status, 'rejected');
       assert.ok(r.reason instanceof DataError, String(r.reason));
+      assert.equal(r.reason.command, 'SET');
     }
     assert.equal(first.settled, false);
     assert.deepEqual(server.socket.commands, [['GET', 'x']]);

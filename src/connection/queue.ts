@@ -289,6 +289,11 @@ export class CommandQueue implements ReplyHandler {
     const fail = (error: Error): void => {
       for (const p of batch) p.reject(tagged(error, p));
     };
+    // A bad argument is one command's fault: every part of the block rejects with that error,
+    // naming that command (tagged per part, the shared error ended up naming EXEC, the last).
+    const refuse = (error: Error): void => {
+      for (const p of batch) p.reject(error);
+    };
     if (host.closed()) return fail(closedError());
     for (const p of batch) p.batch = batch;
     // maxQueued holds on this fast path too: without it a block on a ready connection was
@@ -300,7 +305,7 @@ export class CommandQueue implements ReplyHandler {
       this.size + batch.length <= this.config.maxQueued
     ) {
       const bad = this.encodeWhole(batch);
-      if (bad !== undefined) return fail(bad);
+      if (bad !== undefined) return refuse(bad);
       for (const p of batch) {
         if (this.config.commandTimeout > 0 && !p.blocking) this.startAttempt(p);
         this.pushInflight(p);
@@ -312,7 +317,7 @@ export class CommandQueue implements ReplyHandler {
     if (full !== undefined) return fail(full);
     for (const p of batch) {
       const bad = argumentError(p.args, this.maxArgumentLength);
-      if (bad !== undefined) return fail(bad);
+      if (bad !== undefined) return refuse(tagged(bad, p));
     }
     for (const p of batch) {
       if (this.config.commandTimeout > 0 && !p.blocking) this.startAttempt(p);

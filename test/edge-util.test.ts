@@ -264,6 +264,52 @@ describe('openWithin (the connect deadline)', () => {
     assert.deepEqual(disposed, [7]);
   });
 
+  it('the connection closing (target.signal) aborts, rejects at once, and disposes of a socket that opens later', async () => {
+    // The edge transports (workerd, Deno, Bun) dial through here: the signal was not read, so a
+    // dial with no deadline went on after close()/disconnect(), connect() unsettled.
+    for (const ms of [0, 60_000]) {
+      let open!: (socket: { id: number }) => void;
+      const opening = new Promise<{ id: number }>((resolve) => (open = resolve));
+      const disposed: number[] = [];
+      let aborted = 0;
+      const closing = new AbortController();
+      const pending = openWithin(
+        { ...target(ms), signal: closing.signal },
+        opening,
+        (s) => disposed.push(s.id),
+        () => aborted++,
+      );
+      closing.abort();
+      await assert.rejects(pending, (e: unknown) => {
+        assert.ok(e instanceof ConnectionError && !(e instanceof TimeoutError), String(e));
+        assert.equal(e.code, ErrorCodes.CONNECTION_CLOSED);
+        return true;
+      });
+      assert.equal(aborted, 1, `connectTimeout ${ms}`);
+      open({ id: 8 });
+      await opening;
+      await Promise.resolve();
+      assert.deepEqual(disposed, [8], `connectTimeout ${ms}`);
+    }
+    // Aborted before the wait began: the same, and the socket that opens is disposed of too.
+    const disposed: string[] = [];
+    await assert.rejects(
+      openWithin({ ...target(0), signal: AbortSignal.abort() }, Promise.resolve('s'), (s) =>
+        disposed.push(s),
+      ),
+      (e: unknown) => e instanceof ConnectionError && e.code === ErrorCodes.CONNECTION_CLOSED,
+    );
+    await Promise.resolve();
+    assert.deepEqual(disposed, ['s']);
+    // A signal that never aborts changes nothing, and is let go of once the socket is open.
+    const quiet = new AbortController();
+    assert.equal(
+      await openWithin({ ...target(0), signal: quiet.signal }, Promise.resolve(3), () => assert.fail()),
+      3,
+    );
+    quiet.abort();
+  });
+
   it('a failure after the deadline is not reported twice', async () => {
     let fail!: (e: Error) => void;
     const opening = new Promise<never>((_, reject) => (fail = reject));

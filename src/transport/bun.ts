@@ -5,7 +5,15 @@
  * bytes replies built from them are not Buffers, as on the other edge runtimes.
  */
 import type { TransportFactory, TransportTarget } from './types.js';
-import { Attempt, QueuedTransport, openWithin, pemList, pemText, refuseTlsExtras } from './edge-util.js';
+import {
+  Attempt,
+  QueuedTransport,
+  openWithin,
+  pemList,
+  pemText,
+  refuseAborted,
+  refuseTlsExtras,
+} from './edge-util.js';
 
 const RUNTIME = 'Bun';
 
@@ -186,8 +194,13 @@ function isIp(host: string): boolean {
 
 /** Opens a TCP, TLS or unix-socket connection with `Bun.connect`. */
 export const bunTransport: TransportFactory = async (target) => {
+  refuseAborted(target);
   const t = new BunTransport();
   t.unverified = target.tls?.rejectUnauthorized === false;
+  // Bun.connect takes no signal and returns no socket until TCP is open: a connect given up on
+  // (the deadline, or the connection closed) rejects at once, but the SYN the server never answers
+  // goes on until the kernel gives up; the socket is terminated as soon as it opens. One already
+  // open (a TLS handshake under way) is terminated at once.
   const attempt = new Attempt<BunSocket>((s) => s.terminate());
   const opening = bun()
     .connect(options(target, t))

@@ -7,7 +7,14 @@
  */
 import { connect, type Socket, type SocketReader, type SocketWriter } from 'cloudflare:sockets';
 import type { Transport, TransportFactory, TransportTarget } from './types.js';
-import { CloseSignal, WriteQueue, openWithin, refuseTlsExtras, unsupported } from './edge-util.js';
+import {
+  CloseSignal,
+  WriteQueue,
+  openWithin,
+  refuseAborted,
+  refuseTlsExtras,
+  unsupported,
+} from './edge-util.js';
 
 const RUNTIME = 'Cloudflare Workers';
 
@@ -123,15 +130,17 @@ function open(target: TransportTarget): Socket {
 
 /** Opens a TCP or TLS socket with `cloudflare:sockets` (host and port only; no unix sockets). */
 export const cloudflareTransport: TransportFactory = async (target) => {
+  refuseAborted(target);
   const socket = open(target);
   const close = (): void => {
     // The socket is being torn down: a failing close has nobody to tell.
     socket.close().catch(() => undefined);
   };
   try {
+    // close() also ends a connect still pending (no answer to the SYN, or to the TLS hello).
     await openWithin(target, socket.opened, close);
   } catch (e) {
-    close(); // refused or past the deadline: stop the attempt now
+    close(); // refused, past the deadline or the connection closed: stop the attempt now
     throw e;
   }
   return new CloudflareTransport(socket);

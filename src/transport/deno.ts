@@ -11,6 +11,7 @@ import {
   openWithin,
   pemList,
   pemText,
+  refuseAborted,
   refuseTlsExtras,
   unsupported,
 } from './edge-util.js';
@@ -201,12 +202,14 @@ function tune(conn: DenoConn): void {
 
 /** Opens a TCP, TLS or unix-socket connection with Deno's own APIs (`--allow-net` / `--allow-read` apply). */
 export const denoTransport: TransportFactory = async (target) => {
+  refuseAborted(target);
   const attempt = new Attempt<DenoConn>(closeQuietly);
   // A TCP connect the server never answers (no SYN-ACK) stays pending for the kernel's whole
   // SYN retry period (about two minutes) after the deadline has rejected it, keeping the Deno
-  // process alive; the signal ends it at the deadline. It is aborted only then (aborting it
-  // later would also close the open connection). Deno.connectTls (used only with a client
-  // certificate) and unix connects take no signal.
+  // process alive; the signal ends it at the deadline, or when the connection closes meanwhile
+  // (target.signal). It is aborted only then (aborting it later would also close the open
+  // connection). Deno.connectTls (used only with a client certificate) and unix connects take
+  // no signal: such a socket is closed as soon as it opens.
   const stop = new AbortController();
   const abort = (): void => {
     stop.abort();

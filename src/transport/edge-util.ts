@@ -7,6 +7,7 @@ import { ConnectionError, ErrorCodes, TimeoutError } from '../errors/index.js';
 import { connectFailureCode } from '../errors/codes.js';
 import { TLS_OPTION_KEYS, type TlsOptions, type Transport, type TransportTarget } from './types.js';
 import { timerFor } from '../util/timer.js';
+import { closedError } from '../errors/closed.js';
 
 /** Chunks joined into one write stay under this size; larger chunks go out alone, uncopied. */
 export const JOIN_LIMIT = 64 * 1024;
@@ -142,10 +143,11 @@ export function describeTarget(target: TransportTarget): string {
 }
 
 /**
- * Waits for `opening` within `target.connectTimeout` (0 = no limit). At the deadline `abort`
+ * Waits for `opening` within `target.connectTimeout` (0 = no limit), and only until
+ * `target.signal` aborts (the connection closed meanwhile). At the deadline or the abort `abort`
  * stops the attempt (closing a socket that is open but still in its TLS handshake), and a
  * socket that opens later anyway is disposed of. Failures become `ConnectionError`, the
- * deadline `TimeoutError`.
+ * deadline `TimeoutError`, the abort the closed connection's `ConnectionError`.
  */
 export function openWithin<S>(
   target: TransportTarget,
@@ -155,45 +157,66 @@ export function openWithin<S>(
 ): Promise<S> {
   const ms = target.connectTimeout;
   const where = describeTarget(target);
-  const failed = (e: unknown): never => {
-    if (e instanceof ConnectionError) throw e;
+  const signal = target.signal;
+  const failed = (e: unknown): ConnectionError => {
+    if (e instanceof ConnectionError) return e;
     const message = e instanceof Error ? e.message : String(e);
-    throw new ConnectionError(`connect to ${where} failed: ${message}`, {
+    return new ConnectionError(`connect to ${where} failed: ${message}`, {
       cause: e,
       code: connectFailureCode(e),
     });
   };
-  // 0, or beyond the timer maximum (which a timer would turn into 1 ms), is no limit.
-  if (!timerFor(ms)) return opening.then(undefined, failed);
   return new Promise<S>((resolve, reject) => {
-    let late = false;
-    const timer = setTimeout(() => {
-      late = true;
+    let settled = false;
+    const finish = (): void => {
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const giveUp = (error: ConnectionError): void => {
+      if (settled) return;
+      finish();
       abort?.();
-      reject(
-        new TimeoutError(`connect to ${where} timed out after ${ms} ms`, {
-          code: ErrorCodes.CONNECT_TIMEOUT,
-        }),
-      );
-    }, ms);
+      reject(error);
+    };
+    // Closed while connecting: Node's transport stops its dial here too. Unheard, a connect the
+    // server never answers went on until connectTimeout (with 0, until the kernel gave up, or
+    // for good for a TLS handshake never answered), the caller's connect() unsettled all along.
+    const onAbort = (): void => giveUp(closedError());
+    // 0, or beyond the timer maximum (which a timer would turn into 1 ms), is no limit.
+    const timer = timerFor(ms)
+      ? setTimeout(
+          () =>
+            giveUp(
+              new TimeoutError(`connect to ${where} timed out after ${ms} ms`, {
+                code: ErrorCodes.CONNECT_TIMEOUT,
+              }),
+            ),
+          ms,
+        )
+      : undefined;
     opening.then(
       (socket) => {
-        clearTimeout(timer);
-        if (late) dispose(socket);
-        else resolve(socket);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        if (!late) {
-          try {
-            failed(e);
-          } catch (wrapped) {
-            reject(wrapped);
-          }
+        if (settled) dispose(socket);
+        else {
+          finish();
+          resolve(socket);
         }
       },
+      (e: unknown) => {
+        if (settled) return; // past the deadline or the abort: already reported
+        finish();
+        reject(failed(e));
+      },
     );
+    if (signal?.aborted === true) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** Refuses to start a dial for a connection that closed before it began. */
+export function refuseAborted(target: TransportTarget): void {
+  if (target.signal?.aborted === true) throw closedError();
 }
 
 /** Sockets of one connect attempt, so a deadline can close whichever is open. */

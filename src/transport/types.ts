@@ -92,8 +92,9 @@ export interface TransportTarget {
   connectTimeout: number;
   /**
    * Aborted when the connection is closed (`close()`, `disconnect()`) while this socket is still
-   * being opened: the factory stops the attempt and rejects. A factory that cannot stop one may
-   * ignore it; the socket is then destroyed once it opens, as it always was.
+   * being opened: the factory stops the attempt and rejects. Every built-in factory does; one
+   * that cannot stop a pending connect (Bun's) rejects and closes the socket once it opens. A
+   * custom factory may ignore it: the socket is then destroyed once it opens.
    */
   signal?: AbortSignal;
 }

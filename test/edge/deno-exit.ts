@@ -1,5 +1,6 @@
 /**
- * A Deno program whose connect is abandoned at connectTimeout must be free to end: run by
+ * A Deno program whose connect is abandoned at connectTimeout, or ended by disconnect() with no
+ * deadline, must be free to end: run by
  * test/edge-deno.test.ts as `deno run --sloppy-imports --allow-net=127.0.0.1 test/edge/deno-exit.ts`,
  * it prints `WREDIS_EXIT <outcome>` and returns without `Deno.exit`, so the process ends only
  * when nothing of wredis (a pending connect, a timer) is left. Needs no Redis: the server is a
@@ -61,5 +62,23 @@ for (const tls of [undefined, {}]) {
     ),
   );
   r.disconnect();
+}
+// No deadline: disconnect() during the dial is what must end it (TransportTarget.signal).
+for (const tls of [undefined, {}]) {
+  const r = new wredis.Redis({
+    host: '127.0.0.1',
+    port,
+    ...(tls && { tls }),
+    connectTimeout: 0,
+    lazyConnect: true,
+    maxReconnectAttempts: 0,
+  });
+  const connecting = r.connect().then(
+    () => 'connected',
+    (e: unknown) => (e instanceof wredis.ConnectionError ? e.constructor.name : `other error: ${String(e)}`),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  r.disconnect();
+  outcomes.push(await connecting);
 }
 console.log(`WREDIS_EXIT ${outcomes.join(' ')}`);

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +66,7 @@ export interface EdgeServers {
   tls: TlsRedisHandle;
   cluster: RedisClusterHandle;
   silent: { host: string; port: number };
+  unanswered: { host: string; port: number };
   stop(): Promise<void>;
 }
 
@@ -89,6 +90,27 @@ async function startSilentServer(): Promise<{ host: string; port: number; stop()
   };
 }
 
+/**
+ * A port whose connects get no SYN-ACK, as behind a firewall: a stopped server (SIGSTOP) with
+ * tcp-backlog 1, its accept queue (which holds two) filled, so the kernel drops further SYNs.
+ */
+async function startUnansweredPort(): Promise<{ host: string; port: number; stop(): Promise<void> }> {
+  const server = await startRedis({ args: ['--tcp-backlog', '1'] });
+  process.kill(server.pid, 'SIGSTOP');
+  const fillers = Array.from({ length: 4 }, () =>
+    connect(server.port, '127.0.0.1').on('error', () => undefined),
+  );
+  return {
+    host: '127.0.0.1',
+    port: server.port,
+    stop: async () => {
+      for (const f of fillers) f.destroy();
+      process.kill(server.pid, 'SIGCONT');
+      await server.stop();
+    },
+  };
+}
+
 export async function startEdgeServers(): Promise<EdgeServers> {
   const started: Array<{ stop(): Promise<void> }> = [];
   try {
@@ -100,11 +122,14 @@ export async function startEdgeServers(): Promise<EdgeServers> {
     started.push(cluster);
     const silent = await startSilentServer();
     started.push(silent);
+    const unanswered = await startUnansweredPort();
+    started.push(unanswered);
     return {
       plain,
       tls,
       cluster,
       silent: { host: silent.host, port: silent.port },
+      unanswered: { host: unanswered.host, port: unanswered.port },
       stop: () => stopAll(started),
     };
   } catch (e) {
@@ -146,6 +171,7 @@ export function smokeConfig(runtime: Runtime, s: EdgeServers): SmokeConfig {
     unixSocket: s.plain.socketPath,
     cluster: s.cluster.startupNodes(),
     silent: s.silent,
+    unanswered: s.unanswered,
   };
   switch (runtime) {
     case 'workerd':

@@ -22,6 +22,7 @@ export const CHECKS = [
   'TLS options the runtime cannot honour are refused, not ignored',
   'unix socket',
   'connectTimeout covers a TLS handshake that never completes',
+  'close() or disconnect() during a connect that never completes rejects it at once',
   'cluster routing by key slot',
   "lock: aborting a withOptions({ signal }) view's signal or acquire()'s own ends a wait on a held lock",
   'close() is graceful and final',
@@ -40,6 +41,8 @@ export interface SmokeConfig {
   refusedTls?: { options: Record<string, unknown>; message: string };
   /** A TCP server that accepts and never says a word (for connect deadlines). */
   silent?: { host: string; port: number };
+  /** A port whose connects get no SYN-ACK (a TCP connect there never completes). */
+  unanswered?: { host: string; port: number };
   /** The server's unix socket. */
   unixSocket?: string;
   /** Seed nodes of a running cluster. */
@@ -346,6 +349,38 @@ const checks: Record<CheckName, Check> = {
       assert(e instanceof w.TimeoutError, `a silent TLS server rejected with ${String(e)}`);
     } finally {
       r.disconnect();
+    }
+  },
+
+  async 'close() or disconnect() during a connect that never completes rejects it at once'(w, c) {
+    assert(c.silent !== undefined && c.unanswered !== undefined && c.tls !== undefined, 'no silent servers');
+    const tls = c.tls.ca !== undefined ? { ca: c.tls.ca } : true;
+    // No deadline (connectTimeout 0): only the close can end these dials. The transport ignored
+    // it on the edge runtimes, so connect() stayed pending (for good on a TLS hello never answered).
+    const dials = [
+      ['a TCP connect the server never answers', { ...c.unanswered }],
+      ['a TLS handshake the server never answers', { ...c.silent, tls }],
+    ] as const;
+    for (const [what, where] of dials) {
+      for (const end of ['disconnect', 'close'] as const) {
+        const r = new w.Redis({ ...where, connectTimeout: 0, lazyConnect: true, maxReconnectAttempts: 0 });
+        const connecting = r.connect().then(
+          () => 'connected',
+          (e: unknown) => e,
+        );
+        await pauseFor(200); // the dial is under way (a pause only: the outcome cannot depend on it)
+        const closing = end === 'disconnect' ? (r.disconnect(), Promise.resolve()) : r.close();
+        const e = await withTimeout(connecting, 5000).catch((t: unknown) => {
+          r.disconnect();
+          throw new Failure(`${what}: connect() still pending after ${end}(): ${String(t)}`);
+        });
+        assert(
+          e instanceof w.ConnectionError && !(e instanceof w.TimeoutError),
+          `${what}: after ${end}() connect() settled with ${String(e)}`,
+        );
+        await withTimeout(closing, 5000);
+        same(r.status, 'closed', `${what}: status after ${end}()`);
+      }
     }
   },
 

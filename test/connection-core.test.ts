@@ -1016,6 +1016,26 @@ describe('connection core (in-memory)', () => {
     c.disconnect();
   });
 
+  it('pingInterval: a command unanswered past the interval is looked at again an interval later, not every millisecond', async () => {
+    // Only PING is answered: the GET stays unanswered (a slow command, or a frozen server).
+    const server = new FakeServer((cmd) => (cmd[0] === 'PING' ? '+PONG\r\n' : undefined));
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock, { pingInterval: 1000, connectTimeout: 500 });
+    await c.connect();
+    const get = outcome(c.send('GET', ['slow']));
+    let timers = 0;
+    const setTimer = clock.setTimeout.bind(clock);
+    clock.setTimeout = (fn, ms) => {
+      timers++;
+      return setTimer(fn, ms);
+    };
+    await clock.advance(10_000);
+    assert.ok(timers <= 20, `${timers} timers set in 10 s of a reply awaited`);
+    assert.equal(server.socket.named('PING').length, 0, 'no PING while a reply is awaited');
+    assert.equal(get.settled, false);
+    c.disconnect();
+  });
+
   it('close({ timeout }) is graceful up to the timeout, then disconnects', async () => {
     const server = new FakeServer();
     const clock = new FakeClock();

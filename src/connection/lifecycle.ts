@@ -574,7 +574,9 @@ export class Lifecycle {
     const every = this.config.pingInterval ?? 0;
     const quiet = this.clock.now() - this.queue.lastByteAt;
     if (this.queue.inflight.length > 0 || quiet < every) {
-      this.pingTimer = this.clock.setTimeout(() => this.ping(), Math.max(1, every - quiet));
+      // Busy (a reply awaited) past the interval: look again an interval later, not every
+      // millisecond for as long as a slow command or a frozen server keeps it unanswered.
+      this.pingTimer = this.clock.setTimeout(() => this.ping(), quiet < every ? every - quiet : every);
       return;
     }
     const generation = this.state.generation;

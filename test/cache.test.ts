@@ -595,6 +595,46 @@ describe('client-side cache: while the RESP2 invalidation connection lags', () =
   });
 });
 
+describe('client-side cache: a RESP3 tracked connection gone silent', () => {
+  let server: RedisServerHandle;
+  before(async () => {
+    server = await startRedis();
+  });
+  after(() => server.stop());
+
+  it('is noticed by its PING while only hits are served (nothing else sent on it): the cache flushes, then tracks again', async () => {
+    const proxy = await startHoldProxy(server.port);
+    // No pingInterval set: the tracked connection pings on its own. connectTimeout bounds the wait for a PONG.
+    const r = new Redis({ port: proxy.port, protocol: 3, connectTimeout: 500, clientSideCache: true });
+    r.on('error', () => undefined);
+    const w = new Redis({ port: server.port });
+    try {
+      await tracking(r);
+      const [data] = proxy.pipes as [Pipe];
+      await w.set('silent3', 'v1');
+      assert.equal(await r.get('silent3'), 'v1');
+      assert.equal(await r.get('silent3'), 'v1');
+      // Held for good: the invalidation of the write below, and every PONG, never reach the client.
+      data.holdDown = true;
+      const seen = data.down.length;
+      await w.set('silent3', 'v2');
+      await waitUntil('invalidation sent (held in the proxy)', 5000, async () =>
+        data.down.slice(seen).includes('silent3') ? undefined : 'not yet',
+      );
+      await waitUntil('the write read through the cache', 10_000, async () =>
+        (await r.get('silent3')) === 'v2' ? undefined : 'still the old value',
+      );
+      // The connection was rebuilt (a new one through the proxy) and reads are cached again.
+      await tracking(r);
+      assert.ok(proxy.pipes.length > 1, 'a new connection');
+    } finally {
+      proxy.release();
+      await Promise.all([r.close(), w.close()]);
+      await proxy.close();
+    }
+  });
+});
+
 describe('client-side cache store: empty entries', () => {
   it('keeps an invalidated entry to fill again, and at most maxEntries of them (oldest dropped)', () => {
     const store = new Store(2, 1 << 20, 0);

@@ -8,8 +8,11 @@
 import { Connection, type ConnectionConfig } from '../connection/connection.js';
 
 const CHANNEL = '__redis__:invalidate';
-/** The listener's PING interval when the client sets no `pingInterval` (see the constructor). */
-const LISTENER_PING_MS = 1000;
+/**
+ * The idle PING interval of a connection invalidations arrive on (this listener, a RESP3 tracked
+ * connection) when the client sets no `pingInterval`.
+ */
+export const INVALIDATION_PING_MS = 1000;
 const ascii = new TextDecoder();
 
 export interface ListenerEvents {
@@ -46,7 +49,9 @@ export class InvalidationListener {
       // hit would stay stale for good. A PING when idle bounds that to about the interval plus
       // connectTimeout, and its loss flushes the cache like any lost listener.
       pingInterval:
-        config.pingInterval !== undefined && config.pingInterval > 0 ? config.pingInterval : LISTENER_PING_MS,
+        config.pingInterval !== undefined && config.pingInterval > 0
+          ? config.pingInterval
+          : INVALIDATION_PING_MS,
     });
     this.conn.routePubSub({ resp2: true });
     this.conn.on('ready', () => void this.subscribe());

@@ -9,7 +9,7 @@
  * flushed: invalidations may have been missed in between.
  */
 import type { Connection, SendOptions } from '../connection/connection.js';
-import { InvalidationListener } from './listener.js';
+import { INVALIDATION_PING_MS, InvalidationListener } from './listener.js';
 import type { ResolvedCacheOptions } from './options.js';
 import type { Owner } from './store.js';
 
@@ -74,6 +74,11 @@ export class Tracker implements Owner {
   private enable(): void {
     if (this.closed) return;
     if (this.conn.hello.protocol === 3) {
+      // Invalidations arrive on this socket only, and hits send nothing on it: gone silent (a
+      // frozen network, a NAT that dropped the idle mapping), it would leave every hit stale for
+      // good. A PING when idle (as on the RESP2 listener) bounds that to about the interval plus
+      // connectTimeout; the connection is then dropped, which flushes the cache.
+      this.conn.keepAlive(INVALIDATION_PING_MS);
       this.sendTracking([]);
       return;
     }

@@ -475,6 +475,11 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.life.disconnect();
   }
 
+  /** @internal An idle PING every `ms` when `pingInterval` is off (a dead socket is then dropped). */
+  keepAlive(ms: number): void {
+    this.life.keepAlive(ms);
+  }
+
   /**
    * Installs pub/sub routing: RESP2 pub/sub arrays as pushes (`resp2`), payloads as bytes
    * (`bytes`), and the subscriptions restored on every new socket (`subscriptions`).

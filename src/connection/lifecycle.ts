@@ -86,6 +86,8 @@ export class Lifecycle {
   private paused = false;
   private loadingSince = 0;
   private pingTimer: TimerHandle | undefined;
+  /** The idle PING interval when `pingInterval` is off (see keepAlive); 0 = none. */
+  private keepAliveMs = 0;
   private dropScheduled = false;
   private closeWaiters: Array<() => void> = [];
   /** close() was called: nothing new is accepted from then on (see refusing). */
@@ -555,8 +557,24 @@ export class Lifecycle {
 
   // --- keep-alive ---------------------------------------------------------------------------
 
-  private armPing(): void {
+  /** `pingInterval`, or the keep-alive floor when that is off. */
+  private get pingEvery(): number {
     const every = this.config.pingInterval ?? 0;
+    return every > 0 ? every : this.keepAliveMs;
+  }
+
+  /**
+   * The connection sends PING when idle every `ms` unless `pingInterval` says otherwise: for a
+   * socket that must not go silent unnoticed while nothing is sent on it (a client-side cache's
+   * RESP3 tracked connection, whose invalidations only arrive on it).
+   */
+  keepAlive(ms: number): void {
+    this.keepAliveMs = ms;
+    if (this.status === 'ready' && this.pingTimer === undefined) this.armPing();
+  }
+
+  private armPing(): void {
+    const every = this.pingEvery;
     if (!(every > 0)) return;
     this.disarmPing();
     this.pingTimer = this.clock.setTimeout(() => this.ping(), every);
@@ -571,7 +589,7 @@ export class Lifecycle {
   private ping(): void {
     this.pingTimer = undefined;
     if (this.status !== 'ready') return;
-    const every = this.config.pingInterval ?? 0;
+    const every = this.pingEvery;
     const quiet = this.clock.now() - this.queue.lastByteAt;
     if (this.queue.inflight.length > 0 || quiet < every) {
       // Busy (a reply awaited) past the interval: look again an interval later, not every

@@ -112,6 +112,27 @@ for (const protocol of [3, 2] as const) {
       assert.deepEqual({ ...(await r.hgetall('f2')) }, {});
     });
 
+    it("a number key is invalidated by another client's write of the key as the server names it (Infinity is '+inf')", async () => {
+      for (const [key, wire] of [
+        [Infinity, '+inf'],
+        [-Infinity, '-inf'],
+        [12, '12'],
+      ] as const) {
+        await w.set(wire, 'a');
+        assert.equal(await r.call('GET', key), 'a');
+        assert.deepEqual(await r.call('MGET', key), ['a']);
+        const hits = r.clientSideCache!.stats().hits;
+        assert.equal(await r.call('GET', key), 'a');
+        assert.deepEqual(await r.call('MGET', key), ['a']);
+        assert.equal(r.clientSideCache!.stats().hits, hits + 2, `${wire}: cached`);
+        await w.set(wire, 'b');
+        await waitUntil(`${wire}: the write read through the cache`, 5000, async () => {
+          const got = [await r.call('GET', key), await r.call('MGET', key)];
+          return JSON.stringify(got) === JSON.stringify(['b', ['b']]) ? undefined : JSON.stringify(got);
+        });
+      }
+    });
+
     it("reads this client's own writes at once", async () => {
       for (let i = 0; i < 50; i++) {
         await r.set('own', String(i));

@@ -527,9 +527,9 @@ function storable(value: unknown): boolean {
 
 const wireUtf8 = new TextEncoder();
 
-/** A key or prefix as the bytes it goes on the wire as (a lone surrogate as U+FFFD, like the encoder). */
+/** A key or prefix as the bytes it goes on the wire as (a lone surrogate as U+FFFD, Infinity as +inf, like the encoder). */
 function wireBytes(k: unknown): Uint8Array {
-  return k instanceof Uint8Array ? k : wireUtf8.encode(typeof k === 'string' ? k : String(k));
+  return k instanceof Uint8Array ? k : wireUtf8.encode(typeof k === 'string' ? k : indexKey(k));
 }
 
 function startsWith(key: Uint8Array, prefix: Uint8Array): boolean {

@@ -8,6 +8,8 @@
  * never missing one).
  */
 
+import { numberText } from '../protocol/encoder.js';
+
 /** The bucket of every key that is not valid UTF-8. */
 export const NON_UTF8 = '\u0000wredis:non-utf8';
 
@@ -52,6 +54,8 @@ export function indexKey(k: unknown): string {
       return NON_UTF8;
     }
   }
+  // As the encoder writes a number: Infinity goes on the wire (and comes back in invalidations) as '+inf'.
+  if (typeof k === 'number') return numberText(k) ?? String(k);
   return String(k);
 }
 

@@ -133,6 +133,22 @@ for (const protocol of [3, 2] as const) {
       }
     });
 
+    it('a hash field named __proto__ is kept in what the cache hands out (miss and hit, typed and call())', async () => {
+      await w.call('HSET', 'protoh', '__proto__', 'x', 'a', '1');
+      const uncached = await w.call('HGETALL', 'protoh');
+      const field = (o: unknown): unknown => Object.getOwnPropertyDescriptor(o, '__proto__')?.value;
+      const hits = r.clientSideCache!.stats().hits;
+      for (const read of ['miss', 'hit']) {
+        const typed = await r.hgetall('protoh');
+        assert.equal(field(typed), 'x', `typed, ${read}`);
+        assert.equal(typed['a'], '1');
+        assert.equal(Object.getPrototypeOf(typed), Object.prototype);
+        assert.deepEqual(await r.call('HGETALL', 'protoh'), uncached, `call(), ${read}`);
+      }
+      // typed and call() share the entry: only the first read went to the server.
+      assert.equal(r.clientSideCache!.stats().hits, hits + 3);
+    });
+
     it("reads this client's own writes at once", async () => {
       for (let i = 0; i < 50; i++) {
         await r.set('own', String(i));

@@ -378,6 +378,12 @@ export function copyOf<T>(value: T): T {
     string,
     unknown
   >;
-  for (const [k, v] of Object.entries(value)) o[k] = copyOf(v);
+  for (const [k, v] of Object.entries(value)) {
+    // A `__proto__` field (a hash field of that name in a RESP3 map) is an own property of the
+    // reply; assigned, it would call the prototype setter instead, and the field would be lost.
+    if (k === '__proto__')
+      Object.defineProperty(o, k, { value: copyOf(v), writable: true, enumerable: true, configurable: true });
+    else o[k] = copyOf(v);
+  }
   return o as T;
 }

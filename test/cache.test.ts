@@ -149,6 +149,13 @@ for (const protocol of [3, 2] as const) {
       assert.equal(r.clientSideCache!.stats().hits, hits + 3);
     });
 
+    it('HGETALL of two field names that decode to the same text (not UTF-8) rejects with DataError from the cache too, never drops one', async () => {
+      await w.call('HSET', 'binnames', Uint8Array.of(0xff, 0x61), '1', Uint8Array.of(0xfe, 0x61), '2');
+      await assert.rejects(w.hgetall('binnames'), DataError); // what the client says without a cache
+      for (const read of ['first read', 'second read'])
+        await assert.rejects(r.hgetall('binnames'), DataError, read);
+    });
+
     it("reads this client's own writes at once", async () => {
       for (let i = 0; i < 50; i++) {
         await r.set('own', String(i));

@@ -17,6 +17,8 @@
  * any entry is served.
  */
 
+import { holdsDecodedText, markDecodedText } from '../core/decoded-names.js';
+
 /** Whoever an entry was read through: flushing an owner drops all of its entries. */
 export type Owner = object;
 
@@ -366,7 +368,14 @@ export function copyOf<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
   // Uint8Array's slice copies (Buffer's own slice would share the bytes); a Buffer stays a Buffer.
   if (value instanceof Uint8Array) return Uint8Array.prototype.slice.call(value) as T;
-  if (Array.isArray(value)) return (value as unknown[]).map(copyOf) as T;
+  if (Array.isArray(value)) {
+    const copy = (value as unknown[]).map(copyOf);
+    // The parser's mark that names in it were decoded from bytes that are not UTF-8 goes with it:
+    // without it, a typed method folding the pairs into an object would not check for two names
+    // of the same text, and would keep one field and drop the other without a word.
+    if (holdsDecodedText(value)) markDecodedText(copy);
+    return copy as T;
+  }
   if (value instanceof Map) {
     const m = new Map<unknown, unknown>();
     for (const [k, v] of value as Map<unknown, unknown>) m.set(k, copyOf(v));

@@ -882,6 +882,38 @@ describe('client-side cache limits', () => {
     }
   });
 
+  it('broadcast prefixes that overlap (the server refuses them, and would cache nothing) are refused with DataError', async () => {
+    // What the server says to such a set: tracking stays off on that connection.
+    for (const prefixes of [
+      ['o:', 'o:b'],
+      ['o:', 'o:'],
+      ['o:b', 'o:'],
+    ]) {
+      await assert.rejects(
+        server.command('CLIENT', 'TRACKING', 'ON', 'BCAST', ...prefixes.flatMap((p) => ['PREFIX', p])),
+        /overlap/,
+      );
+      assert.throws(
+        () => new Redis({ lazyConnect: true, clientSideCache: { mode: 'broadcast', prefixes } }),
+        DataError,
+        prefixes.join(' '),
+      );
+    }
+    assert.throws(
+      () =>
+        new Redis({
+          lazyConnect: true,
+          clientSideCache: { mode: 'broadcast', prefixes: ['o:', Uint8Array.of(0x6f, 0x3a, 0x62)] },
+        }),
+      DataError,
+    );
+    // Apart, they go (the existing broadcast tests cache under such prefixes).
+    await new Redis({
+      lazyConnect: true,
+      clientSideCache: { mode: 'broadcast', prefixes: ['o:', 'p:', Uint8Array.of(0xff)] },
+    }).close();
+  });
+
   it('rejects bad options with DataError', () => {
     assert.throws(() => new Redis({ lazyConnect: true, clientSideCache: { maxEntries: 0 } }), DataError);
     assert.throws(() => new Redis({ lazyConnect: true, clientSideCache: { ttl: -1 } }), DataError);

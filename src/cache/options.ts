@@ -52,5 +52,24 @@ export function resolveCacheOptions(
     throw new DataError('clientSideCache.prefixes must be an array of strings or bytes');
   if (prefixes.length > 0 && mode !== 'broadcast')
     throw new DataError("clientSideCache.prefixes needs mode: 'broadcast'");
+  // The server refuses CLIENT TRACKING BCAST with overlapping prefixes (a duplicate included), and
+  // a connection whose tracking is refused caches nothing: the option would be on and do nothing.
+  if (overlapping(prefixes))
+    throw new DataError('clientSideCache.prefixes must not overlap (none may start with another)');
   return { maxEntries, maxBytes, ttl, mode, prefixes: [...prefixes] };
+}
+
+const utf8 = new TextEncoder();
+
+/** Whether one prefix starts with another, compared as the bytes on the wire (as the server does). */
+function overlapping(prefixes: ReadonlyArray<string | Uint8Array>): boolean {
+  const bytes = prefixes.map((p) => (typeof p === 'string' ? utf8.encode(p) : p));
+  for (let i = 0; i < bytes.length; i++)
+    for (let j = i + 1; j < bytes.length; j++) {
+      const a = bytes[i] as Uint8Array;
+      const b = bytes[j] as Uint8Array;
+      const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+      if (short.every((x, k) => long[k] === x)) return true;
+    }
+  return false;
 }

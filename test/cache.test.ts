@@ -156,6 +156,16 @@ for (const protocol of [3, 2] as const) {
         await assert.rejects(r.hgetall('binnames'), DataError, read);
     });
 
+    it("MGET with no key rejects with the server's error, as without a cache (not an empty list)", async () => {
+      const uncached = await w.call('MGET').then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      assert.ok(uncached instanceof Error, 'the server refuses MGET without a key');
+      await assert.rejects(r.call('MGET'), { name: uncached.name, message: uncached.message });
+      await assert.rejects(r.mget(...([] as string[])), { name: uncached.name, message: uncached.message });
+    });
+
     it("reads this client's own writes at once", async () => {
       for (let i = 0; i < 50; i++) {
         await r.set('own', String(i));

@@ -280,6 +280,8 @@ export class ClientCache implements ClientSideCache, TrackerSink {
     send: Sender,
     slot: number,
   ): Promise<unknown> {
+    // No key: nothing to answer from the store; the server's arity error is the reply.
+    if (args.length === 0) return send('mget', args, options);
     // Per key: the groups of a one-argument call (the value of MGET k).
     const b = options.buffers === true ? 2 : 0;
     // Every id first: a call the connection will refuse touches no entry and counts nothing.

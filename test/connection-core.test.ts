@@ -1036,6 +1036,30 @@ describe('connection core (in-memory)', () => {
     c.disconnect();
   });
 
+  it('maxOfflineQueue and maxQueued count only commands still waiting: those that timed out there take no room', async () => {
+    for (const [bound, code] of [
+      [{ maxOfflineQueue: 10 }, 'ERR_WREDIS_OFFLINE_QUEUE_FULL'],
+      [{ maxQueued: 10 }, 'ERR_WREDIS_QUEUE_FULL'],
+    ] as const) {
+      const server = new FakeServer();
+      server.hang = true; // the connect never completes: every command waits
+      const clock = new FakeClock();
+      const c = fakeConnection(server, clock, { ...bound, commandTimeout: 100 });
+      const timedOut = Array.from({ length: 10 }, (_, i) => outcome(c.send('GET', [`a${i}`])));
+      await clock.advance(150);
+      for (const o of timedOut) assert.ok(o.error instanceof TimeoutError, code);
+      // Nothing waits now: ten more are taken, and the bound still holds for them.
+      const next = Array.from({ length: 10 }, (_, i) => outcome(c.send('GET', [`b${i}`])));
+      const over = outcome(c.send('GET', ['c']));
+      await settle();
+      for (const o of next) assert.equal(o.settled, false, `${code}: taken, waiting`);
+      assert.equal((over.error as ConnectionError | undefined)?.code, code);
+      await clock.advance(150);
+      for (const o of next) assert.ok(o.error instanceof TimeoutError, code);
+      c.disconnect();
+    }
+  });
+
   it('close({ timeout }) is graceful up to the timeout, then disconnects', async () => {
     const server = new FakeServer();
     const clock = new FakeClock();

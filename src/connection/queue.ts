@@ -192,7 +192,10 @@ export class CommandQueue implements ReplyHandler {
    * is higher has seen nothing arrive since it was written).
    */
   private seqAtLastByte = 0;
-  /** Commands settled while waiting unwritten since `waiting` was last compacted. */
+  /**
+   * Commands settled while waiting unwritten (timed out, withdrawn, overtaken) and still in
+   * `waiting`, skipped when their turn comes: they take no room under maxOfflineQueue/maxQueued.
+   */
   private deadWaiting = 0;
   /** The clock's time when the queue was made: deadlines are kept relative to it (small integers). */
   private readonly epoch: number;
@@ -348,9 +351,13 @@ export class CommandQueue implements ReplyHandler {
 
   /** The bound `n` more commands would cross, as the error to reject them with. */
   private fullFor(n: number): ConnectionError | undefined {
-    if (!this.host.writable() && this.waiting.length + n > this.config.maxOfflineQueue)
+    // Commands settled while waiting (timed out, withdrawn) take no room: counted, a line of them
+    // refused every new command as "full" while nothing waited, until the next connect attempt
+    // cleared it (up to connectTimeout later).
+    const dead = Math.min(this.deadWaiting, this.waiting.length);
+    if (!this.host.writable() && this.waiting.length - dead + n > this.config.maxOfflineQueue)
       return new ConnectionError('Offline queue is full (maxOfflineQueue)', { code: CODES.offlineFull });
-    if (this.size + n > this.config.maxQueued)
+    if (this.size - dead + n > this.config.maxQueued)
       return new ConnectionError('Command queue is full (maxQueued)', { code: CODES.queueFull });
     return undefined;
   }
@@ -499,12 +506,19 @@ export class CommandQueue implements ReplyHandler {
         while (this.waiting.peek()?.batch === batch) members.push(this.waiting.shift() as Pending);
         this.lineMoved();
         if (!p.settled) this.writeWhole(members);
+        else for (const m of members) if (m.settled) this.leftDead();
         continue;
       }
       this.waiting.shift();
       this.lineMoved();
       if (!p.settled) this.write(p);
+      else this.leftDead();
     }
+  }
+
+  /** A settled command left the waiting line: one fewer there (see deadWaiting). */
+  private leftDead(): void {
+    if (this.deadWaiting > 0) this.deadWaiting--;
   }
 
   /**
@@ -988,7 +1002,9 @@ export class CommandQueue implements ReplyHandler {
       const error = stackless(
         () => new TimeoutError(this.timeoutMessage((now - at + timeout) | 0), { code: CODES.commandTimeout }),
       );
-      if (p.seq === 0) this.deadWaiting++;
+      if (p.batch !== undefined) {
+        for (const m of p.batch) if (m.seq === 0 && !m.settled) this.deadWaiting++;
+      } else if (p.seq === 0) this.deadWaiting++;
       const written = p.seq > 0 && p.seq <= this.flushedSeq && this.transport !== undefined;
       if (written && p.seq > this.seqAtLastByte) {
         // Stuck: the socket is torn down. A command that may go again is requeued by lost()

@@ -36,6 +36,8 @@ const REFUSED_EVERYWHERE: ReadonlyArray<readonly unknown[]> = [
   ['QUIT'],
   ['HELLO', 3],
   ['AUTH', 'default', 'secret'],
+  ['SYNC'],
+  ['psync', '?', -1],
 ];
 const LENT_ONLY: ReadonlyArray<readonly unknown[]> = [
   ['MULTI'],

@@ -77,6 +77,10 @@ const RULES: ReadonlyMap<string, StateRule> = new Map([
   ['quit', rule('QUIT', false, false, 'use close()')],
   ['hello', rule('HELLO', false, false, 'use the protocol, username/password or clientName options')],
   ['auth', rule('AUTH', false, false, 'use the username/password or credentials options')],
+  // The server answers with its whole dataset (an RDB without the bulk's closing CRLF) and then
+  // streams every write to the connection, none of it a reply to anyone's command.
+  ['sync', rule('SYNC', false, false, 'not supported: it turns the connection into a replication stream')],
+  ['psync', rule('PSYNC', false, false, 'not supported: it turns the connection into a replication stream')],
 ]);
 
 /** Containers some of whose subcommands are in the table. */

@@ -233,6 +233,47 @@ describe('RedisCluster unhappy paths on a real 3+3 cluster', () => {
       r.disconnect();
     }
   });
+
+  it('a frozen first primary (SIGSTOP) does not hold the RESP2 support check: commands for the other shards go, in issue order', async () => {
+    // RESP2 has no HELLO: GETDEL (6.2) waits for INFO, asked of the first primary, and the
+    // commands issued after it wait behind it. That primary frozen with its socket open, INFO
+    // was never answered: every command of the client, for every shard, waited for good.
+    const c = new RedisCluster({
+      nodes: cluster.startupNodes(),
+      protocol: 2,
+      refreshInterval: 0,
+      connectTimeout: 1000,
+    });
+    let frozen: ClusterNode | undefined;
+    try {
+      await c.connect();
+      const keyOn = (port: number): string => {
+        for (let i = 0; i < 10_000; i++)
+          if (c.slots?.shardOf(keySlot(`frz:${i}`))?.primary.port === port) return `frz:${i}`;
+        throw new Error(`no key for ${port}`);
+      };
+      const [first, other] = (c.slots?.primaries() ?? []).map((a) => a.port);
+      const victim = cluster.nodes.find((n) => n.port === first) as ClusterNode;
+      // The first primary's connection is up (a frozen node, not one that refuses connections).
+      assert.equal(await c.set(keyOn(victim.port), 'x'), 'OK');
+      const k = keyOn(other as number);
+      process.kill(victim.pid, 'SIGSTOP');
+      frozen = victim;
+      const issued = Promise.all([c.set(k, 'old'), c.getdel(k), c.set(k, 'new'), c.get(k)]);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const outcome = await Promise.race([
+        issued.catch((e: unknown) => e),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, 15_000, 'still held behind the frozen node');
+        }),
+      ]);
+      clearTimeout(timer);
+      assert.deepEqual(outcome, ['OK', 'old', 'OK', 'new']);
+    } finally {
+      if (frozen !== undefined) process.kill(frozen.pid, 'SIGCONT');
+      c.disconnect();
+    }
+  });
 });
 
 describe('scanIterator: the nodes a CLUSTER NODES reply names as taking in a slot', () => {

@@ -131,12 +131,20 @@ export class Executor implements RedirectHost, TransactionHost {
 
   // --- commands -------------------------------------------------------------------------------
 
-  /** The support facts, asked of the first primary. */
+  /**
+   * The support facts, asked of the first primary; when it gives no answer within connectTimeout
+   * (frozen, its socket open), of the other primaries in turn, so one node cannot hold the
+   * commands of every shard.
+   */
   support(): ServerSupport {
     if (this.supportFacts === undefined) {
-      const primary = (this.topology.map as SlotMap).primaries()[0];
+      const t = this.topology;
+      const primary = (t.map as SlotMap).primaries()[0];
       if (primary === undefined) throw new ClusterRoutingError('no primary serves any slot', {});
-      this.supportFacts = new ServerSupport(this.topology.node(primary).conn);
+      this.supportFacts = new ServerSupport(t.node(primary).conn, {
+        connections: () => (t.closed ? [] : (t.map?.primaries() ?? []).map((p) => t.node(p).conn)),
+        limit: t.connectTimeout,
+      });
     }
     return this.supportFacts;
   }

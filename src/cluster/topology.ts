@@ -67,6 +67,11 @@ export class Topology {
     this.nodeRetry = new Retry({ retries: 0, backoff: config.base.retry.backoff });
   }
 
+  /** How long one node's answer is waited for where another node can give it (connectTimeout). */
+  get connectTimeout(): number {
+    return this.config.base.connectTimeout;
+  }
+
   /** The client-side cache, when the option is on. */
   get cache(): ClientCache | undefined {
     return this.config.cache;

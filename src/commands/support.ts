@@ -22,9 +22,11 @@
 import type { Connection, Deferred } from '../connection/connection.js';
 import {
   CommandNotSupportedError,
+  ConnectionError,
   ModuleCommandNotSupportedError,
   type RedisError,
 } from '../errors/index.js';
+import { timerFor } from '../util/timer.js';
 import { MODULES } from './newer.js';
 import { compareVersions } from './table.js';
 import type { CommandSpec } from './types.js';
@@ -83,6 +85,17 @@ export function modulesFromList(reply: unknown): Set<string> {
   return out;
 }
 
+/**
+ * Other servers that can tell the same facts (a cluster's other primaries: one cluster, one
+ * version), asked in turn when `main` gives no answer within `limit` ms.
+ */
+export interface OtherSources {
+  /** The connections to ask after `main` (`main` itself among them is skipped). */
+  readonly connections: () => readonly Connection[];
+  /** How long one server is waited for (connectTimeout); 0 = no bound. */
+  readonly limit: number;
+}
+
 interface Held {
   readonly gate: CommandSpec | undefined;
   readonly send: () => Promise<unknown>;
@@ -108,7 +121,10 @@ export class ServerSupport {
   /** Commands waiting for facts, in issue order; undefined when nothing waits. */
   private held: Held[] | undefined;
 
-  constructor(private readonly main: Connection) {
+  constructor(
+    private readonly main: Connection,
+    private readonly others?: OtherSources,
+  ) {
     main.on('ready', () => this.forget());
   }
 
@@ -241,41 +257,80 @@ export class ServerSupport {
   private fetch(needModules: boolean): Promise<void> {
     if (this.fetching !== undefined) return this.fetching;
     const run = async (): Promise<void> => {
+      // A server that does not answer at all (frozen: SIGSTOP, a paused VM, its socket still open)
+      // held every command of the client behind the held one for good, those for the other
+      // nodes of a cluster too: where another server can tell, it is asked after `limit` ms.
+      const others = this.others;
+      const limit = others === undefined ? 0 : others.limit;
+      if (await this.askOne(this.main, needModules, limit)) return;
+      for (const conn of others?.connections() ?? []) {
+        if (this.known(needModules)) return;
+        if (conn !== this.main && (await this.askOne(conn, needModules, limit))) return;
+      }
+      // No server answered: let the commands go and fail (or queue) the usual way.
+      this.infoVersion ??= '';
+      if (needModules) this.modules ??= null;
+    };
+    const p = run().finally(() => {
+      this.fetching = undefined;
+    });
+    this.fetching = p;
+    return p;
+  }
+
+  /** Whether the facts a fetch is for are in (known, or known to be unknowable). */
+  private known(needModules: boolean): boolean {
+    return this.version() !== undefined && (!needModules || this.modules !== undefined);
+  }
+
+  /**
+   * Asks `conn` for the missing facts; true once they are in (an error reply counts: the fact is
+   * then unknowable), false when the server could not be reached or gave no answer within `limit`
+   * (an answer after that is still recorded).
+   */
+  private askOne(conn: Connection, needModules: boolean, limit: number): Promise<boolean> {
+    let abandoned = false;
+    const asked = (async (): Promise<boolean> => {
       // Asked for commands accepted before a close() that may come meanwhile: asked all the same.
-      const deferred = this.main.defer();
+      const deferred = conn.defer();
       try {
-        await this.main.connect();
+        await conn.connect();
       } catch {
         deferred?.release();
-        // No server: let the commands go and fail (or queue) the usual way.
-        this.infoVersion ??= '';
-        if (needModules) this.modules ??= null;
-        return;
+        return false;
       }
-      const asks: Array<Promise<void>> = [];
+      if (abandoned) {
+        deferred?.release();
+        return false;
+      }
+      const asks: Array<Promise<boolean>> = [];
       const ask = (): void => {
         if (this.version() === undefined) {
           asks.push(
-            this.main
-              .send('INFO', ['server'], { transform: (v) => (typeof v === 'string' ? v : String(v)) })
-              .then(
-                (info) => {
-                  this.infoVersion = versionFromInfo(info as string) ?? '';
-                },
-                () => {
-                  this.infoVersion = '';
-                },
-              ),
+            conn.send('INFO', ['server'], { transform: (v) => (typeof v === 'string' ? v : String(v)) }).then(
+              (info) => {
+                this.infoVersion = versionFromInfo(info as string) ?? '';
+                return true;
+              },
+              (e: unknown) => {
+                if (e instanceof ConnectionError) return false;
+                this.infoVersion = '';
+                return true;
+              },
+            ),
           );
         }
         if (needModules && this.modules === undefined) {
           asks.push(
-            this.main.send('MODULE', ['LIST'], {}).then(
+            conn.send('MODULE', ['LIST'], {}).then(
               (reply) => {
                 this.modules = modulesFromList(reply);
+                return true;
               },
-              () => {
+              (e: unknown) => {
+                if (e instanceof ConnectionError) return false;
                 this.modules = null;
+                return true;
               },
             ),
           );
@@ -283,12 +338,16 @@ export class ServerSupport {
       };
       if (deferred === undefined) ask();
       else deferred.send(ask);
-      await Promise.all(asks);
-    };
-    const p = run().finally(() => {
-      this.fetching = undefined;
+      return (await Promise.all(asks)).every(Boolean);
+    })();
+    if (!timerFor(limit)) return asked;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(resolve, limit, false);
     });
-    this.fetching = p;
-    return p;
+    return Promise.race([asked, late]).finally(() => {
+      clearTimeout(timer);
+      abandoned = true;
+    });
   }
 }

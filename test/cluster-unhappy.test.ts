@@ -2,11 +2,12 @@
  * Unhappy paths of RedisCluster not covered elsewhere, on a real 3+3 cluster (cluster-node-timeout
  * 1000 ms): a write fanned out to every primary (FLUSHALL, FUNCTION FLUSH) after a failover the
  * client was not told of; scanIterator of a withOptions() view aborted or meeting a frozen node, and
- * scanIterator while a slot moves between the scans of two nodes.
+ * scanIterator while a slot moves between the scans of two nodes; a node whose MOVED names itself
+ * (another node announcing its port); a frozen first primary under the RESP2 support check.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RedisCluster, TimeoutError, keySlot } from '../src/index.js';
+import { ClusterRoutingError, MovedError, RedisCluster, TimeoutError, keySlot } from '../src/index.js';
 import { waitUntil } from './support/redis-server.js';
 import { startCluster, type ClusterNode, type RedisClusterHandle } from './support/cluster.js';
 import { migrationTargets } from '../src/cluster/scan.js';
@@ -143,6 +144,50 @@ describe('RedisCluster unhappy paths on a real 3+3 cluster', () => {
         };
       });
     });
+  });
+
+  it('a MOVED naming the node that answered (a node announcing its address) reads the map again, then rejects with ClusterRoutingError', async () => {
+    // B announces A's port: every node, and the maps they give, name A's address for B's slots,
+    // and A answers a command for one of them with a MOVED naming A itself. Before the fix the
+    // caller got that MOVED as is and the map was never read again.
+    const c = new RedisCluster({ nodes: cluster.startupNodes(), refreshInterval: 0, lazyConnect: true });
+    const [a, b] = cluster.primaries as [ClusterNode, ClusterNode];
+    let key = 'self:0';
+    for (let i = 0; i < 10_000 && (await cluster.ownerOf(keySlot(key))).port !== b.port; i++)
+      key = `self:${i}`;
+    const slot = keySlot(key);
+    const announced = (want: number) =>
+      waitUntil(`every node names port ${want} for slot ${slot}`, 10_000, async () => {
+        for (const n of cluster.nodes.filter((x) => x.alive)) {
+          const ranges = (await n.command('CLUSTER', 'SLOTS')) as unknown[][];
+          const range = ranges.find((r) => Number(r[0]) <= slot && slot <= Number(r[1]));
+          const port = Number((range?.[2] as unknown[] | undefined)?.[1]);
+          if (port !== want) return `${n.port} names ${port}`;
+        }
+        return undefined;
+      });
+    try {
+      await b.command('CONFIG', 'SET', 'cluster-announce-port', String(a.port));
+      await announced(a.port);
+      await c.connect();
+      assert.equal(c.slots?.shardOf(slot)?.primary.port, a.port, 'the map names A for the slot');
+      await a.command('CONFIG', 'RESETSTAT');
+      const before = c.refreshCount;
+      const e = await c.get(key).catch((x: unknown) => x);
+      assert.ok(e instanceof ClusterRoutingError, String(e));
+      assert.equal(e.command, 'GET');
+      assert.ok(e.cause instanceof MovedError, String(e.cause));
+      assert.equal(e.cause.port, a.port);
+      assert.ok(c.refreshCount > before, 'the map was read again');
+      // Sent once more after the refresh, not until the redirection budget (16) was spent (a
+      // redirected call counts as rejected).
+      const stats = String(await a.command('INFO', 'commandstats'));
+      assert.equal(Number(/cmdstat_get:.*rejected_calls=(\d+)/.exec(stats)?.[1]), 2);
+    } finally {
+      await b.command('CONFIG', 'SET', 'cluster-announce-port', '0');
+      await announced(b.port);
+      c.disconnect();
+    }
   });
 
   it('a fan-out write refused with READONLY by a primary demoted behind the map goes to the shard’s new primary', async () => {

@@ -9,6 +9,8 @@
  * | MOVED / ASK that the server cannot have   | give up: the caller gets it as is (a script's |
  * |   sent: another slot, the node itself, or |   `redis.error_reply`; the command ran)       |
  * |   any to a keyless script (EVAL … 0)      |                                               |
+ * | MOVED naming the node itself, to a        | refresh once and retry; again: give up with   |
+ * |   command that runs no user code          |   ClusterRoutingError (a wrong address)       |
  * | script: node B sends it back to node A    | give up: the caller gets A's reply as is      |
  * |   that had just sent it to B              |   (A's script made it up; see PingPong)       |
  * | TRYAGAIN, LOADING                         | wait: back off, retry where the map says      |
@@ -226,6 +228,7 @@ export async function withRedirections<T>(
   let asking: NodeAddress | undefined;
   let last: unknown;
   let routingRefreshed = false;
+  let selfMoved = false;
   // Only for scripts: any other command's MOVED / ASK is the server's (see PingPong).
   let pingPong: PingPong | undefined;
   for (let n = 0; n <= max; n++) {
@@ -240,6 +243,16 @@ export async function withRedirections<T>(
       const resolve = a.node === undefined ? sameHost('') : host.resolver(a.node);
       // Asked only of a MOVED / ASK: upper-casing the name is no cost of other failures.
       const script = isRedirect(e) && runsUserCode(command);
+      if (!script && e instanceof MovedError && isSelfRedirect(e, slot, a.node, resolve)) {
+        // A MOVED naming the node that answered, to a command that runs no user code (so no script
+        // made it up; the command did not run): the map or the node's address is wrong (a node
+        // announcing another's address, natMap sending two nodes' addresses to one). Returned as
+        // is, the map was never read again and every command of the slot got the same reply.
+        if (selfMoved) throw selfRedirected(command, e, a.node as NodeAddress);
+        selfMoved = true;
+        await host.refresh('MOVED').catch(noop);
+        continue;
+      }
       // A MOVED / ASK no server would send: the command's own reply, so it ran (and is not resent).
       if (isForgedRedirect(e, slot, a.node, resolve, script)) throw e;
       const action = classify(e, safe, resolve);
@@ -278,6 +291,26 @@ export async function withRedirections<T>(
     }
   }
   throw budgetSpent(command.toUpperCase(), max, last);
+}
+
+/** A MOVED for the command's slot (-1: any) naming `from`, the node that answered, itself. */
+function isSelfRedirect(
+  error: MovedError,
+  slot: number,
+  from: NodeAddress | undefined,
+  resolve: AddressResolver,
+): boolean {
+  if (from === undefined || (slot >= 0 && error.slot !== slot)) return false;
+  return resolve(error.host, error.port).key === from.key;
+}
+
+/** The error of a command whose node kept redirecting it to itself after the map was read again. */
+function selfRedirected(command: string, last: MovedError, node: NodeAddress): ClusterRoutingError {
+  const name = command.toUpperCase();
+  return new ClusterRoutingError(
+    `${name}: ${node.key} redirects slot ${last.slot} to itself, also after the slot map was read again`,
+    { cause: last, command: name },
+  );
 }
 
 /** The error of a command whose redirections and retries are spent. */

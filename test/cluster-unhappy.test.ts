@@ -283,28 +283,38 @@ describe('RedisCluster unhappy paths on a real 3+3 cluster', () => {
     // RESP2 has no HELLO: GETDEL (6.2) waits for INFO, asked of the first primary, and the
     // commands issued after it wait behind it. That primary frozen with its socket open, INFO
     // was never answered: every command of the client, for every shard, waited for good.
-    const c = new RedisCluster({
-      nodes: cluster.startupNodes(),
-      protocol: 2,
-      refreshInterval: 0,
-      connectTimeout: 1000,
-    });
+    const fresh = (): RedisCluster =>
+      new RedisCluster({
+        nodes: cluster.startupNodes(),
+        protocol: 2,
+        refreshInterval: 0,
+        connectTimeout: 1000,
+      });
+    // One client for single commands, one for a pipeline (checked as a whole): each checks afresh.
+    const c = fresh();
+    const p = fresh();
     let frozen: ClusterNode | undefined;
     try {
-      await c.connect();
+      await Promise.all([c.connect(), p.connect()]);
       const keyOn = (port: number): string => {
         for (let i = 0; i < 10_000; i++)
           if (c.slots?.shardOf(keySlot(`frz:${i}`))?.primary.port === port) return `frz:${i}`;
         throw new Error(`no key for ${port}`);
       };
       const [first, other] = (c.slots?.primaries() ?? []).map((a) => a.port);
+      assert.equal(p.slots?.primaries()[0]?.port, first);
       const victim = cluster.nodes.find((n) => n.port === first) as ClusterNode;
       // The first primary's connection is up (a frozen node, not one that refuses connections).
       assert.equal(await c.set(keyOn(victim.port), 'x'), 'OK');
+      assert.equal(await p.set(keyOn(victim.port), 'x'), 'OK');
       const k = keyOn(other as number);
+      const kp = `{${k}}:piped`;
       process.kill(victim.pid, 'SIGSTOP');
       frozen = victim;
-      const issued = Promise.all([c.set(k, 'old'), c.getdel(k), c.set(k, 'new'), c.get(k)]);
+      const issued = Promise.all([
+        Promise.all([c.set(k, 'old'), c.getdel(k), c.set(k, 'new'), c.get(k)]),
+        p.pipeline().set(kp, 'old').getdel(kp).set(kp, 'new').get(kp).exec(),
+      ]);
       let timer: ReturnType<typeof setTimeout> | undefined;
       const outcome = await Promise.race([
         issued.catch((e: unknown) => e),
@@ -313,10 +323,14 @@ describe('RedisCluster unhappy paths on a real 3+3 cluster', () => {
         }),
       ]);
       clearTimeout(timer);
-      assert.deepEqual(outcome, ['OK', 'old', 'OK', 'new']);
+      assert.deepEqual(outcome, [
+        ['OK', 'old', 'OK', 'new'],
+        ['OK', 'old', 'OK', 'new'],
+      ]);
     } finally {
       if (frozen !== undefined) process.kill(frozen.pid, 'SIGCONT');
       c.disconnect();
+      p.disconnect();
     }
   });
 });

@@ -442,7 +442,7 @@ named(StreamConsumerInitializationError, 'StreamConsumerInitializationError', Er
 export class RedisClusterException extends RedisError {}
 named(RedisClusterException, 'RedisClusterException', ErrorCodes.CLUSTER);
 
-/** No node serves the slot (or no node is known at all). */
+/** No node serves the slot, none is known, or one keeps redirecting the slot to itself. */
 export class ClusterRoutingError extends RedisClusterException {}
 named(ClusterRoutingError, 'ClusterRoutingError', ErrorCodes.CLUSTER_ROUTING);
 

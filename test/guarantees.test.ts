@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   CommandNotSupportedError,
+  ConnectionError,
   DataError,
   PersistenceError,
   Redis,
@@ -163,6 +164,49 @@ describe('ensurePersistence against a server that has WAITAOF (scripted: Redis 7
         lent?.filter((c) => !c.startsWith('hello') && c !== 'unwatch'),
         ['waitaof 0 0 0', 'set k v', 'waitaof 1 0 100', 'set k v', 'waitaof 1 1 100'],
       );
+    } finally {
+      r.disconnect();
+      await srv.close();
+    }
+  });
+});
+
+describe('WAIT / WAITAOF after the dedicated socket was lost (scripted: Redis 7.2+ counts per socket)', () => {
+  it('reject with ConnectionError instead of confirming, on a new socket, writes made on the old one', async () => {
+    // Redis 7.2+ (and Valkey) remember a connection's offset only when it writes: WAIT / WAITAOF on a
+    // socket that wrote nothing answer at once, as if everything were acknowledged. A socket that
+    // wrote waits in vain here (the replica and the fsync are stalled).
+    const wrote = new Set<object>();
+    const srv = await startScriptedServer((cmd, socket) => {
+      if (cmd[0] === 'hello') return HELLO3.replace('7.0.0', '7.2.0');
+      if (cmd[0] === 'set') {
+        wrote.add(socket);
+        return '+OK\r\n';
+      }
+      // The socket that wrote drops; the read, sent again on a new one, is answered there.
+      if (cmd[0] === 'get') return wrote.has(socket) ? 'destroy' : '$-1\r\n';
+      if (cmd[0] === 'wait') return wrote.has(socket) ? ':0\r\n' : ':1\r\n';
+      if (cmd[0] === 'waitaof') return wrote.has(socket) ? '*2\r\n:0\r\n:0\r\n' : '*2\r\n:1\r\n:1\r\n';
+      return '-ERR unexpected\r\n';
+    });
+    const r = new Redis({ port: srv.port });
+    r.on('error', () => undefined);
+    const fn = async (conn: {
+      call(name: string, ...args: unknown[]): Promise<unknown>;
+    }): Promise<string> => {
+      await conn.call('SET', 'k', 'v');
+      // A read goes again on a new socket: there WAIT / WAITAOF would count nothing of this call.
+      await conn.call('GET', 'k').catch(() => undefined);
+      return 'confirmed';
+    };
+    try {
+      for (const outcome of [
+        await ensureReplication(r, 1, 100, fn).catch((e: unknown) => e),
+        await ensurePersistence(r, 1, 1, 100, fn).catch((e: unknown) => e),
+      ]) {
+        assert.ok(outcome instanceof ConnectionError, String(outcome));
+        assert.equal(outcome.code, 'ERR_WREDIS_CONNECTION_LOST');
+      }
     } finally {
       r.disconnect();
       await srv.close();

@@ -36,6 +36,7 @@ export function ensureReplication<C extends CommandRunner, T>(
     return Promise.reject(e);
   }
   return client.withConnection(async (conn) => {
+    pinSocket(conn);
     const result = await fn(conn);
     const acknowledged = Number(await conn.call('WAIT', replicas, timeout));
     if (acknowledged < replicas) {
@@ -82,6 +83,7 @@ export function ensurePersistence<C extends CommandRunner, T>(
       await waitaof(conn, 0, 0, 0);
       waitaofKnown.add(client);
     }
+    pinSocket(conn);
     const result = await fn(conn);
     const [gotLocal, gotReplicas] = await waitaof(conn, local, replicas, timeout);
     if (gotLocal < local || gotReplicas < replicas) {
@@ -92,6 +94,14 @@ export function ensurePersistence<C extends CommandRunner, T>(
     }
     return result;
   });
+}
+
+/**
+ * WAIT/WAITAOF count the writes of the socket they run on: one that replaced a lost socket has
+ * none, and answers at once as if every replica had them. The lent connection then rejects instead.
+ */
+function pinSocket(conn: CommandRunner): void {
+  (conn as { pinSocket?: () => void }).pinSocket?.();
 }
 
 async function waitaof(

@@ -4,7 +4,8 @@
  * Blocking commands run here too (no other command waits behind them but yours).
  *
  * A lent connection may hold state the client cannot restore on a new socket: a WATCH,
- * an open MULTI, another database (SELECT), CLIENT TRACKING. If its socket is lost while
+ * an open MULTI, another database (SELECT), CLIENT TRACKING, writes the WAIT/WAITAOF of
+ * ensureReplication/ensurePersistence is to count. If its socket is lost while
  * it holds any of these, it does not carry on silently on the replacement socket: every
  * later command, and `exec()`, rejects — with WatchError when a WATCH was lost (the
  * optimistic transaction must be retried), ConnectionError otherwise — until the lease
@@ -36,6 +37,8 @@ interface LentState {
   tracking: boolean;
   /** Database or tracking changed at some point of the lease: reset before reuse. */
   dirty: boolean;
+  /** WAIT/WAITAOF will count the lease's writes: they count those of this socket only. */
+  pinned: boolean;
 }
 
 /** The connection `withConnection()` lends: every command method, plus WATCH, UNWATCH and MULTI on this one connection. */
@@ -49,6 +52,7 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
     otherDb: false,
     tracking: false,
     dirty: false,
+    pinned: false,
   };
   /** Set when the socket went away while state was held: what every later command rejects with. */
   private lost: { watch: boolean; cause: unknown } | undefined;
@@ -60,7 +64,7 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
   private readonly onSocketClosed = (error: Error | undefined): void => {
     const s = this.state;
     if (this.lost !== undefined || this.ended) return;
-    if (!(s.watching || s.inMulti || s.otherDb || s.tracking)) return;
+    if (!(s.watching || s.inMulti || s.otherDb || s.tracking || s.pinned)) return;
     this.lost = { watch: s.watching, cause: error };
     // Commands not yet written when the socket went (sent while a teardown was under way, e.g.
     // right after a commandTimeout, or still in this tick's write) would be carried to the next
@@ -113,6 +117,16 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
       keyPrefix: this.prefix,
     };
     return this.support === undefined ? target : { ...target, support: this.support };
+  }
+
+  /**
+   * @internal The lease's writes are to be confirmed by WAIT/WAITAOF (ensureReplication,
+   * ensurePersistence), which count only the writes of the socket they run on: sent on a
+   * replacement socket they would confirm nothing yet answer as if all were acknowledged. So a
+   * lost socket is lost state, as a lost WATCH is: every later command rejects.
+   */
+  pinSocket(): void {
+    this.state.pinned = true;
   }
 
   /** @internal For `util.inspect`: what the lease holds, never the connection's options. */
@@ -230,7 +244,7 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
    */
   private admit(state: string | undefined, args: readonly unknown[], options: SendOptions): SendOptions {
     const s = this.state;
-    const held = s.watching || s.inMulti || s.otherDb || s.tracking;
+    const held = s.watching || s.inMulti || s.otherDb || s.tracking || s.pinned;
     if (state !== undefined) this.before(state, args);
     if (!held && state === undefined) return options;
     // One literal of a fixed shape, not a spread of `options` (see the cluster executor).
@@ -306,7 +320,7 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
         { command, cause, code: ErrorCodes.WATCH_LOST },
       );
     return new ConnectionError(
-      'The lent connection lost its socket while it held state (MULTI, SELECT or CLIENT TRACKING); it does not reconnect until withConnection() ends',
+      'The lent connection lost its socket while it held state (MULTI, SELECT, CLIENT TRACKING, or writes WAIT/WAITAOF must count); it does not reconnect until withConnection() ends',
       { command, cause, code: ErrorCodes.CONNECTION_LOST },
     );
   }

@@ -166,6 +166,20 @@ perProtocol('pipelines and transactions', (ctx) => {
     assert.deepEqual(again, ['4']);
   });
 
+  it('withConnection: an EXEC or DISCARD refused for want of MULTI keeps the watches, and the lease still clears them', async () => {
+    const r = ctx.r;
+    for (const stray of ['DISCARD', 'EXEC']) {
+      await r.withConnection(async (conn) => {
+        await conn.watch('k');
+        // Refused ("… without MULTI"): the server still watches 'k'.
+        await assert.rejects(conn.call(stray), ResponseError);
+      });
+      await r.set('k', stray);
+      // The pool lends that same connection next: a watch left on it would abort this transaction.
+      assert.deepEqual(await r.withConnection(async (conn) => conn.multi().get('k').exec()), [stray]);
+    }
+  });
+
   it('withBuffers() batches give bytes', async () => {
     await ctx.r.set('b', 'bytes');
     const [v] = await ctx.r.withBuffers().pipeline().get('b').exec();

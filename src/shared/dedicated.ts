@@ -21,7 +21,7 @@ import { NodeCommands, type NodeContext } from './node-commands.js';
 import type { ServerSupport } from '../commands/support.js';
 import type { BatchCommand, Connection, SendOptions } from '../connection/connection.js';
 import type { ClientCache } from '../cache/index.js';
-import { ConnectionError, ErrorCodes, RedisError, WatchError } from '../errors/index.js';
+import { ConnectionError, ErrorCodes, ExecAbortError, RedisError, WatchError } from '../errors/index.js';
 import { Transaction, type BatchTarget } from './pipeline.js';
 import { installScanIterators, type ScanIterators } from './scan.js';
 import { stateCommandName } from './state-commands.js';
@@ -303,8 +303,10 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
         return v;
       },
       (e: unknown) => {
-        // An answered EXEC/DISCARD ends the transaction and its watches; a lost one is handled as lost.
-        if (!(e instanceof ConnectionError)) done();
+        // EXECABORT ends the transaction and its watches. Any other refusal (EXEC or DISCARD
+        // "without MULTI") changed nothing: the server still watches, so UNWATCH is still due at
+        // the end of the lease. A lost one is handled as lost.
+        if (e instanceof ExecAbortError) done();
         ended();
         throw e;
       },

@@ -180,6 +180,20 @@ perProtocol('pipelines and transactions', (ctx) => {
     }
   });
 
+  it('withConnection: a WATCH still waiting for the connection to come up when the lease ends is not left on it', async () => {
+    const c = ctx.client();
+    // A new client's first lent connection is still connecting: the WATCH waits in its queue.
+    await c.withConnection(async (conn) => {
+      conn.watch('k').catch(() => undefined);
+    });
+    const results = await c.withConnection(async (conn) => {
+      await conn.ping(); // whatever the connection still had queued has run by now
+      await ctx.r.set('k', 'changed');
+      return conn.multi().get('k').exec();
+    });
+    assert.deepEqual(results, ['changed']);
+  });
+
   it('withBuffers() batches give bytes', async () => {
     await ctx.r.set('b', 'bytes');
     const [v] = await ctx.r.withBuffers().pipeline().get('b').exec();

@@ -161,12 +161,14 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
     // A blocking command the borrower left unawaited (BLPOP 0) would hold the socket for as long as
     // the server waits: lent again, the next caller's commands would queue behind it, possibly
     // forever. Dropped, the server stops waiting and the leftover rejects with ConnectionError.
-    if (this.lost !== undefined || s.dirty || s.inMulti || s.tracking || this.blocked > 0) {
+    // A WATCH still queued (the connection not up yet) would run after the lease: drop it too.
+    const watchQueued = s.watching && this.conn.status !== 'ready';
+    if (this.lost !== undefined || s.dirty || s.inMulti || s.tracking || this.blocked > 0 || watchQueued) {
       // RESET would also do, but a fresh connection is simpler to trust than a reset one.
       this.conn.disconnect();
       return;
     }
-    if (s.watching && this.conn.status === 'ready')
+    if (s.watching)
       // Best effort: a connection whose UNWATCH fails is reset or closed before the next borrower gets it.
       await this.conn.send('UNWATCH', []).catch(() => undefined);
   }

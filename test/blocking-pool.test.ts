@@ -119,4 +119,28 @@ describe('a lease that ends with a blocking command still in flight', { timeout:
       r.disconnect();
     }
   });
+
+  it('close() lets a lent connection get the replies to what it sent (its EXEC); only a blocked one is dropped', async () => {
+    const r = new Redis({ port: server.port });
+    try {
+      await r.set('close:bal', '10');
+      const blocked = r.blpop('close:never', 0);
+      blocked.catch(() => undefined);
+      let closing: Promise<void> | undefined;
+      const committed = r.withConnection(async (c) => {
+        await c.watch('close:bal');
+        const tx = c.multi().incrby('close:bal', 5).exec();
+        await new Promise((res) => setImmediate(res)); // the block is on its way
+        closing = r.close(); // graceful: replies to commands already issued arrive first
+        return tx;
+      });
+      // The server runs the transaction: its caller must hear so, not a ConnectionError.
+      assert.deepEqual(await committed, [15]);
+      await closing;
+      await assert.rejects(blocked, ConnectionError);
+      assert.equal(await server.command('GET', 'close:bal'), '15');
+    } finally {
+      r.disconnect();
+    }
+  });
 });

@@ -316,6 +316,11 @@ export class Connection extends Emitter<ConnectionEvents> {
     return this.life.status;
   }
 
+  /** A blocking command (BLPOP 0, WAIT …) is unanswered: a graceful close could wait on it for ever. */
+  get blocked(): boolean {
+    return this.queue.blocking;
+  }
+
   /** Closing or closed: nothing started now would be closed with it. */
   get closed(): boolean {
     return this.life.closed;

@@ -248,6 +248,13 @@ export class CommandQueue implements ReplyHandler {
     return this.waiting.length === 0;
   }
 
+  /** A blocking command (BLPOP, WAIT …) is unsettled, written or waiting: the server may hold it for ever. */
+  get blocking(): boolean {
+    for (const p of this.inflight) if (p.blocking && !p.settled) return true;
+    for (const p of this.waiting) if (p.blocking && !p.settled) return true;
+    return false;
+  }
+
   // --- entering the queue -------------------------------------------------------
 
   /** One command: written now if possible, else queued; rejected when a bound is hit. */

@@ -118,17 +118,16 @@ export class BlockingPool {
   }
 
   /**
-   * Idle connections close gracefully; one still blocked (BLPOP 0, XREAD BLOCK 0)
-   * would never let a graceful close finish, so it is dropped and its command
-   * rejects with ConnectionError.
+   * Connections close gracefully, lent ones too (a `withConnection` transaction already sent gets
+   * its EXEC's reply); one still blocked (BLPOP 0, XREAD BLOCK 0) would never let a graceful close
+   * finish, so it is dropped and its command rejects with ConnectionError.
    */
   async close(): Promise<void> {
     this.closed = true;
     this.rejectWaiters();
-    const idle = new Set(this.idle);
     await Promise.all(
       [...this.all].map((c) => {
-        if (idle.has(c)) return c.close();
+        if (!c.blocked) return c.close();
         c.disconnect();
         return undefined;
       }),

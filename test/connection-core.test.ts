@@ -726,6 +726,23 @@ describe('connection core (in-memory)', () => {
     assert.equal(resolveOptions('rediss://127.0.0.1:6380', { tls: false }).tls, undefined);
   });
 
+  it("a tls that is neither a boolean nor an object is refused with DataError: '' or 0 (an empty env variable) made rediss:// plaintext", () => {
+    for (const bad of ['', 0, NaN, 'true', 1, []]) {
+      const tls = bad as unknown as boolean;
+      assert.throws(() => resolveOptions('rediss://127.0.0.1:6380', { tls }), DataError, String(bad));
+      assert.throws(() => new Redis({ tls, lazyConnect: true }), DataError, String(bad));
+      for (const options of [{ sentinelTls: tls }, { tls }])
+        assert.throws(
+          () => new Sentinel({ sentinels: [{ host: '127.0.0.1' }], name: 'x', ...options }),
+          DataError,
+          String(bad),
+        );
+    }
+    assert.deepEqual(resolveOptions('rediss://127.0.0.1:6380', { tls: { servername: 'h' } }).tls, {
+      servername: 'h',
+    });
+  });
+
   it("withConnection's callback that is not a function is a DataError before anything connects (cluster too)", async () => {
     const cluster = new RedisCluster({ nodes: [{ host: '127.0.0.1', port: 1 }] });
     try {

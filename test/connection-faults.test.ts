@@ -12,6 +12,7 @@ import {
   AuthenticationFailureError,
   AuthorizationError,
   ConnectionError,
+  DataError,
   ExponentialBackoff,
   Redis,
   ResponseError,
@@ -209,6 +210,30 @@ describe('set-up errors, credentials and the stop condition', () => {
       }
     });
   }
+
+  it('username / password null (JavaScript, ioredis defaults) say nothing: no AUTH; other types are a DataError', async () => {
+    const nul = null as unknown as string;
+    for (const options of [{ password: nul }, { username: nul, password: nul, protocol: 2 as const }]) {
+      const r = new Redis({ port: server.port, ...options, maxReconnectAttempts: 0 });
+      try {
+        assert.equal(await r.ping(), 'PONG', JSON.stringify(options));
+      } finally {
+        r.disconnect();
+      }
+    }
+    // Nor do they unset what the URL says.
+    const u = new Redis(`redis://app:one@127.0.0.1:${server.port}`, {
+      password: nul,
+      maxReconnectAttempts: 0,
+    });
+    try {
+      assert.match(String(await u.call('ACL', 'WHOAMI')), /^app$/);
+    } finally {
+      u.disconnect();
+    }
+    for (const bad of [{}, true, ['one']])
+      assert.throws(() => new Redis({ password: bad as unknown as string, lazyConnect: true }), DataError);
+  });
 
   it('credentials() at every connect and reauthenticate() on every live connection', async () => {
     let password = 'one';

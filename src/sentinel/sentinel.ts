@@ -9,7 +9,7 @@
  */
 import { debug, debugging } from '../debug-log.js';
 import { Connection } from '../connection/connection.js';
-import type { RedisOptions, ResolvedOptions } from '../shared/options.js';
+import { tlsOption, type RedisOptions, type ResolvedOptions } from '../shared/options.js';
 import { Redis } from '../client/redis.js';
 import { ConnectionError, DataError, ErrorCodes, ReplicaNotFoundError } from '../errors/index.js';
 import { pubsubFor } from '../pubsub/pubsub.js';
@@ -84,6 +84,9 @@ export class Sentinel {
       throw new DataError('sentinels must list at least one { host, port }');
     if (typeof name !== 'string' || name === '')
       throw new DataError('name must be the service name the sentinels monitor');
+    // Checked here, not first when a sentinel client is made (inside a lookup, as its cause).
+    for (const tls of [sentinelTls, data.tls])
+      if (tls !== undefined && (tls as unknown) !== null) tlsOption(tls);
     this.dataOptions = data;
     this.natMap = natMap;
     this.roleCheck = roleCheck !== false;

@@ -131,12 +131,21 @@ export function resolveOptions(
       ? { ...more, url: urlOrOptions.toString() }
       : { ...urlOrOptions, ...more };
   const fromUrl = given.url !== undefined ? parseRedisUrl(given.url) : {};
+  for (const key of ['username', 'password'] as const) {
+    const v: unknown = given[key];
+    // `null` (ioredis' default for both) says nothing, as for `tls`. Sent, it failed every connect
+    // with a ConnectionError about "argument 5" of a HELLO the caller never wrote.
+    if (v === null) delete given[key];
+    else if (v !== undefined && typeof v !== 'string' && typeof v !== 'number')
+      throw new DataError(`${key} must be a string`);
+  }
   const o: RedisOptions & { tls?: boolean | TlsOptions } = {
     ...stripUndefined(fromUrl),
     ...stripUndefined(given),
   };
   // `tls: null` (JavaScript) says nothing: it must not turn rediss:// into plaintext.
   const tlsGiven = given.tls !== undefined && (given.tls as unknown) !== null;
+  if (tlsGiven) tlsOption(given.tls);
   if (fromUrl.tls && !tlsGiven) o.tls = true;
   const p = getPlatform();
   const port = o.port ?? 6379;
@@ -180,6 +189,16 @@ export function resolveOptions(
     blockingConnectionTimeout: nonNegative(o.blockingConnectionTimeout, 0, 'blockingConnectionTimeout'),
     keyPrefix: prefixOption(o.keyPrefix),
   });
+}
+
+/**
+ * JavaScript callers: any other value was read by truthiness, so `''` or `0` (an environment
+ * variable left empty) meant plaintext even over rediss://, the password written in clear to a
+ * port that expects TLS.
+ */
+export function tlsOption(v: unknown): void {
+  if (typeof v !== 'boolean' && (typeof v !== 'object' || v === null || Array.isArray(v)))
+    throw new DataError('tls must be true, false or an object of TLS options');
 }
 
 function prefixOption(v: string | undefined): string | undefined {

@@ -10,11 +10,13 @@ import { createConnection, createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import {
+  AuthenticationFailureError,
   ConnectionError,
   DIAGNOSTICS_CHANNELS,
   DataError,
   ExponentialBackoff,
   PrimaryNotFoundError,
+  ReadOnlyError,
   Redis,
   ReplicaNotFoundError,
   Retry,
@@ -446,6 +448,8 @@ describe('Sentinel with passwords on the sentinels and the data nodes', () => {
       quorum: 1,
       requirepass: 'data-pw',
       sentinelPassword: 'sentinel-pw',
+      // A least-privilege user: ROLE is an @admin @dangerous command.
+      users: [{ name: 'app', password: 'app-pw', rules: ['~*', '&*', '+@all', '-@dangerous'] }],
     });
   });
   after(async () => {
@@ -465,6 +469,46 @@ describe('Sentinel with passwords on the sentinels and the data nodes', () => {
     assert.equal(await p.set('k', 'v'), 'OK');
     assert.equal(await p.call('WAIT', 1, 5000), 1);
     assert.equal(await s.replica().get('k'), 'v');
+  });
+
+  it('an ACL user that may not run ROLE reaches the primary and a replica (the role check asks HELLO instead)', async () => {
+    const acl = new Sentinel({
+      sentinels: topo.sentinelNodes(),
+      name: topo.masterName,
+      sentinelPassword: 'sentinel-pw',
+      username: 'app',
+      password: 'app-pw',
+      retry: noRetry(),
+    });
+    try {
+      assert.equal(await acl.primary().set('acl:k', 'v'), 'OK');
+      // The replica client is on a replica: a write there is refused as such.
+      await assert.rejects(acl.replica().set('acl:k', 'w'), ReadOnlyError);
+    } finally {
+      await acl.close();
+    }
+  });
+
+  it('a wrong data-node password rejects with AuthenticationFailureError, as without Sentinel (not "not a primary")', async () => {
+    const bad = new Sentinel({
+      sentinels: topo.sentinelNodes(),
+      name: topo.masterName,
+      sentinelPassword: 'sentinel-pw',
+      password: 'not-the-data-pw',
+      retry: noRetry(),
+    });
+    try {
+      for (const client of [bad.primary(), bad.replica()]) {
+        const e = await client.get('k').then(
+          () => undefined,
+          (x: unknown) => x,
+        );
+        assert.ok(e instanceof AuthenticationFailureError, String(e));
+        assert.ok(!String((e as Error).message).includes('not-the-data-pw'));
+      }
+    } finally {
+      await bad.close();
+    }
   });
 
   it('fails without the sentinel password', async () => {

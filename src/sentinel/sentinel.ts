@@ -11,7 +11,14 @@ import { debug, debugging } from '../debug-log.js';
 import { Connection } from '../connection/connection.js';
 import { tlsOption, type RedisOptions, type ResolvedOptions } from '../shared/options.js';
 import { Redis } from '../client/redis.js';
-import { ConnectionError, DataError, ErrorCodes, ReplicaNotFoundError } from '../errors/index.js';
+import {
+  ConnectionError,
+  DataError,
+  ErrorCodes,
+  ReplicaNotFoundError,
+  ResponseError,
+} from '../errors/index.js';
+import { isPermanentSetupError } from '../connection/handshake.js';
 import { pubsubFor } from '../pubsub/pubsub.js';
 import { Retry } from '../retry.js';
 import type { TlsOptions, Transport, TransportFactory, TransportTarget } from '../transport/types.js';
@@ -221,9 +228,9 @@ export class Sentinel {
     // The role check runs per sentinel answer: an address that is not a primary (or does not
     // answer) sends the lookup on to the next sentinel instead of failing the connect, so one
     // stale sentinel ahead in the list cannot keep the client off the real primary.
-    const named = await this.discovery.primary(
-      this.roleCheck ? (a) => this.hasRole(this.translate(a), 'master', config, base) : undefined,
-    );
+    const named = await this.discovery
+      .primary(this.roleCheck ? (a) => this.hasRole(this.translate(a), 'master', config, base) : undefined)
+      .catch((e: unknown) => Promise.reject(nodeRefusal(causeOf(e)) ?? e));
     const address = this.translate(named);
     if (debugging) debug('sentinel: primary of "%s" is %s:%d', this.name, address.host, address.port);
     if (hint !== undefined && same(hint, address)) this.switchedTo = undefined;
@@ -259,6 +266,10 @@ export class Sentinel {
       if (!refused) throw e;
     }
     if (chosen !== undefined) return chosen;
+    // The probe could not log in (or set up) with the client's own options: that is the error the
+    // client's commands get, as for any client, not "no replica".
+    const setup = nodeRefusal(cause);
+    if (setup !== undefined) throw setup;
     throw new ReplicaNotFoundError(
       `No replica of "${this.name}" answers as a replica`,
       cause === undefined ? undefined : { cause },
@@ -282,7 +293,22 @@ export class Sentinel {
       readOnly: false,
     });
     try {
-      const reply = await probe.send('ROLE', []);
+      let reply: unknown;
+      try {
+        reply = await probe.send('ROLE', []);
+      } catch (e) {
+        const setup = setupRefusal(e);
+        if (setup !== undefined) {
+          refusedByNode.add(setup);
+          throw setup;
+        }
+        // ROLE is an @admin @dangerous command: a least-privilege ACL user may not run it (or a
+        // managed service renamed it), and every node then looked like "not a primary (yet)".
+        // HELLO (@connection, which the handshake needs anyway) names the role too.
+        if (!(e instanceof ResponseError)) throw e;
+        const hello = await probe.send('HELLO', [probe.hello.protocol]);
+        return helloRole(hello) === (role === 'master' ? 'master' : 'replica');
+      }
       const first: unknown = Array.isArray(reply) ? reply[0] : undefined;
       const actual = first instanceof Uint8Array ? new TextDecoder().decode(first) : first;
       return actual === role;
@@ -358,6 +384,41 @@ export class Sentinel {
       t.drop(error);
     }
   }
+}
+
+/**
+ * Set-up refusals (wrong password, NOPERM on SELECT, …) a data node gave a role probe with the
+ * client's own options: the connect fails with such a one, typed and without retries, as it would
+ * without Sentinel. As a PrimaryNotFoundError ("is not a primary (yet)") it read as a topology
+ * problem and was retried as one. A sentinel's own refusal stays the cause of that error.
+ */
+const refusedByNode = new WeakSet<Error>();
+
+function nodeRefusal(error: unknown): Error | undefined {
+  return error instanceof Error && refusedByNode.has(error) ? error : undefined;
+}
+
+/** The set-up refusal behind a probe's error, as the handshake marked it (see isPermanentSetupError). */
+function setupRefusal(error: unknown): Error | undefined {
+  if (isPermanentSetupError(error)) return error;
+  const cause = causeOf(error);
+  return isPermanentSetupError(cause) ? cause : undefined;
+}
+
+function causeOf(error: unknown): unknown {
+  return error instanceof Error ? error.cause : undefined;
+}
+
+/** The `role` field of a HELLO reply (a map under RESP3, name/value pairs under RESP2). */
+function helloRole(reply: unknown): unknown {
+  const text = (v: unknown): unknown => (v instanceof Uint8Array ? new TextDecoder().decode(v) : v);
+  if (Array.isArray(reply)) {
+    for (let i = 0; i + 1 < reply.length; i += 2) if (text(reply[i]) === 'role') return text(reply[i + 1]);
+    return undefined;
+  }
+  return reply !== null && typeof reply === 'object'
+    ? text((reply as Record<string, unknown>).role)
+    : undefined;
 }
 
 /** After a switch to `to`: a primary client elsewhere, or a replica client on it, is on the wrong node. */

@@ -621,6 +621,51 @@ describe('connection core (in-memory)', () => {
     d.disconnect();
   });
 
+  it('subscriptions on a RESP3 connection: a reconnect whose HELLO 3 is refused fails the set-up, not replaying them over RESP2 (messages taken for replies)', async () => {
+    let refusing = false;
+    // A message published to the channel lands just ahead of each GET's answer.
+    const message = `*3\r\n${bulk('message')}${bulk('ch')}${bulk('hi')}`;
+    const server = new FakeServer((cmd) => {
+      switch (cmd[0]?.toUpperCase()) {
+        case 'HELLO':
+          // The next socket's server (a failover to an older node, a proxy) has no HELLO.
+          return refusing
+            ? "-ERR unknown command 'HELLO', with args beginning with: '3' \r\n"
+            : `%1\r\n${bulk('proto')}:3\r\n`;
+        case 'SUBSCRIBE':
+          return `${refusing ? '*' : '>'}3\r\n${bulk('subscribe')}${bulk('ch')}:1\r\n`;
+        case 'GET':
+          // In RESP2 a subscribed connection refuses GET; in RESP3 the message is a push.
+          return refusing
+            ? `${message}-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n`
+            : `>${message.slice(1)}${bulk('v')}`;
+        default:
+          return '+OK\r\n';
+      }
+    });
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock, { protocol: 3 });
+    // What the Pub/Sub layer installs on a RESP3 connection it keeps its subscriptions on.
+    c.routePubSub({ bytes: true, subscriptions: () => [{ name: 'SUBSCRIBE', args: ['ch'] }] });
+    c.on('error', () => undefined);
+    assert.equal(await c.send('GET', ['k']), 'v');
+    assert.equal(c.hello.protocol, 3);
+    refusing = true;
+    server.socket.close();
+    await clock.advance(2_000);
+    const got = outcome(c.send('GET', ['k']));
+    await clock.advance(2_000);
+    assert.ok(got.settled, 'GET settled');
+    assert.ok(!Array.isArray(got.value), `GET was handed a Pub/Sub message: ${JSON.stringify(got.value)}`);
+    assert.ok(got.error instanceof ResponseError, String(got.error));
+    assert.equal(
+      server.sockets.slice(1).some((s) => s.named('SUBSCRIBE').length > 0),
+      false,
+      'no SUBSCRIBE replayed over RESP2',
+    );
+    c.disconnect();
+  });
+
   it('protocolRequired is set only when the caller gave protocol (options or URL)', () => {
     assert.equal(resolveOptions({}).protocolRequired, false);
     assert.equal(resolveOptions({ protocol: 3 }).protocolRequired, true);

@@ -491,7 +491,10 @@ export class Connection extends Emitter<ConnectionEvents> {
    * Fields left out keep their current setting.
    */
   routePubSub(routing: PubSubRouting): void {
-    if (routing.resp2 !== undefined) this.router.resp2 = routing.resp2;
+    if (routing.resp2 !== undefined) {
+      this.router.resp2 = routing.resp2;
+      this.state.pushesOnly = !routing.resp2;
+    }
     if (routing.bytes !== undefined) {
       this.router.bytes = routing.bytes;
       this.parser.pushBuffers = routing.bytes;

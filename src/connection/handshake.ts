@@ -117,6 +117,13 @@ export async function handshake(
       if (e instanceof AuthenticationError) throw classify(e, 'HELLO');
       if (e instanceof AuthorizationError && config.protocolRequired === true) throw classify(e, 'HELLO');
       if (!(e instanceof ResponseError)) throw e;
+      // Subscriptions live on this connection because it spoke RESP3, where their messages come
+      // as pushes. Replayed over RESP2 (the server or its ACL no longer takes HELLO 3), messages
+      // would be arrays taken for command replies: each reply handed to the next caller in line.
+      if (state.subscriptions !== undefined && state.pushesOnly) {
+        permanent.add(e);
+        throw e;
+      }
     }
   }
   const steps: Array<Promise<unknown>> = [];

@@ -38,6 +38,8 @@ export class ConnectionState {
   hello: ServerHello = { protocol: 2, version: undefined, id: undefined };
   /** The subscriptions to restore, asked for at each handshake. */
   subscriptions: (() => readonly ReplayedCommand[]) | undefined;
+  /** Pub/Sub messages are told from replies only as RESP3 pushes (not routed as RESP2 arrays). */
+  pushesOnly = true;
   /**
    * The node the latest socket reached when its transport says so (`Transport.peer`: Sentinel
    * clients), else undefined (the configured address is the node). Kept after the socket is lost,

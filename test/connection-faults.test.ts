@@ -374,6 +374,34 @@ describe('set-up errors, credentials and the stop condition', () => {
     }
   });
 
+  it('reauthenticate() with a BLPOP 0 in flight on a pooled connection settles: its AUTH runs once the BLPOP returns', async () => {
+    let password = 'one';
+    const r = new Redis({ port: server.port, credentials: async () => ({ username: 'app', password }) });
+    try {
+      await r.ping();
+      const blocked = r.blpop('reauth:blocked', 0);
+      let served = false;
+      for (let i = 0; i < 200 && !served; i++) {
+        served = String(await server.command('CLIENT', 'LIST')).includes('cmd=blpop');
+        if (!served) await sleep(5);
+      }
+      assert.ok(served, 'the BLPOP is being served');
+      await server.command('ACL', 'SETUSER', 'app', '>two');
+      password = 'two';
+      let settled = false;
+      const re = r.reauthenticate().finally(() => (settled = true));
+      // Bounded wait: nothing will ever be pushed to the list while it runs.
+      for (let i = 0; i < 200 && !settled; i++) await sleep(5);
+      assert.equal(settled, true, 'reauthenticate() waited for the BLPOP (for ever with timeout 0)');
+      await re;
+      assert.equal(await r.rpush('reauth:blocked', 'x'), 1);
+      assert.deepEqual(await blocked, ['reauth:blocked', 'x']);
+    } finally {
+      await server.command('ACL', 'SETUSER', 'app', 'resetpass', '>one');
+      r.disconnect();
+    }
+  });
+
   it('maxQueued: a transaction on a ready connection is bounded like one issued before it', async () => {
     const r = new Redis({ port: server.port, maxQueued: 3 });
     try {

@@ -529,7 +529,18 @@ export class Connection extends Emitter<ConnectionEvents> {
     // socket for AUTH, and one written now would wait in a queue nothing drains any more, so
     // this promise would never settle. The next socket's handshake asks the provider anyway.
     if (creds === undefined || this.life.status !== 'ready') return;
-    await this.internal('AUTH', authArgs(creds));
+    const auth = this.internal('AUTH', authArgs(creds));
+    // Behind a blocking command in flight (BLPOP … 0, XREAD BLOCK 0: a dedicated connection) the
+    // server reads the AUTH only once that returns, maybe never, and so this promise waited.
+    // The AUTH stays written; a refusal is reported as an event, a lost socket needs none (the
+    // next handshake asks the provider anyway).
+    if (this.queue.blockedAhead) {
+      auth.catch((e: unknown) => {
+        if (!(e instanceof ConnectionError)) this.emit('error', e as Error);
+      });
+      return;
+    }
+    await auth;
   }
 
   /** @internal A lent connection has a MULTI open on the socket (see reauthenticate). */

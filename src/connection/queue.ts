@@ -243,6 +243,12 @@ export class CommandQueue implements ReplyHandler {
     return this.inflight.length === 0 && !this.encoder.pending;
   }
 
+  /** A caller's blocking command is the oldest in flight: what is written now is read after it returns. */
+  get blockedAhead(): boolean {
+    const head = this.inflight.peek();
+    return head !== undefined && head.blocking && !head.internal && head.confirmations === undefined;
+  }
+
   /** Nothing waits for a connection (or for a backoff to end). */
   get nothingWaiting(): boolean {
     return this.waiting.length === 0;

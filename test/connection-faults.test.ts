@@ -374,6 +374,27 @@ describe('set-up errors, credentials and the stop condition', () => {
     }
   });
 
+  it('reauthenticate() on a RESP2 client with a subscription settles; the subscription keeps receiving', async () => {
+    const r = new Redis({
+      port: server.port,
+      protocol: 2,
+      credentials: async () => ({ username: 'app', password: 'one' }),
+    });
+    try {
+      const got: string[] = [];
+      await r.subscribe('reauth:ch', (m) => got.push(m));
+      // The server refuses AUTH on a RESP2 connection in subscribed mode.
+      await r.reauthenticate();
+      for (let i = 0; i < 200 && got.length === 0; i++) {
+        await r.publish('reauth:ch', 'm');
+        if (got.length === 0) await sleep(5);
+      }
+      assert.ok(got.length > 0, 'a message arrived after reauthenticate()');
+    } finally {
+      r.disconnect();
+    }
+  });
+
   it('reauthenticate() with a BLPOP 0 in flight on a pooled connection settles: its AUTH runs once the BLPOP returns', async () => {
     let password = 'one';
     const r = new Redis({ port: server.port, credentials: async () => ({ username: 'app', password }) });

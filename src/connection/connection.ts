@@ -529,6 +529,10 @@ export class Connection extends Emitter<ConnectionEvents> {
     // socket for AUTH, and one written now would wait in a queue nothing drains any more, so
     // this promise would never settle. The next socket's handshake asks the provider anyway.
     if (creds === undefined || this.life.status !== 'ready') return;
+    // A RESP2 connection with subscriptions may send only (un)subscribes and PING: the server
+    // refuses AUTH there, so reauthenticate() always rejected on a subscribing RESP2 client. Such a
+    // connection takes fresh credentials at its next connect, as every connection does.
+    if (this.state.hello.protocol === 2 && (this.state.subscriptions?.().length ?? 0) > 0) return;
     const auth = this.internal('AUTH', authArgs(creds));
     // Behind a blocking command in flight (BLPOP … 0, XREAD BLOCK 0: a dedicated connection) the
     // server reads the AUTH only once that returns, maybe never, and so this promise waited.

@@ -664,6 +664,21 @@ describe('connection core (in-memory)', () => {
       'no SUBSCRIBE replayed over RESP2',
     );
     c.disconnect();
+    // With no subscription held (the hook installed, none left), there is nothing to misread:
+    // the set-up falls back to RESP2 as for any connection.
+    refusing = false;
+    const d = fakeConnection(server, clock, { protocol: 3 });
+    d.routePubSub({ bytes: true, subscriptions: () => [] });
+    d.on('error', () => undefined);
+    assert.equal(await d.send('GET', ['k']), 'v');
+    refusing = true;
+    server.socket.close();
+    await clock.advance(2_000);
+    const plain = outcome(d.send('SET', ['k', 'v']));
+    await clock.advance(2_000);
+    assert.equal(plain.value, 'OK', String(plain.error));
+    assert.equal(d.hello.protocol, 2);
+    d.disconnect();
   });
 
   it('protocolRequired is set only when the caller gave protocol (options or URL)', () => {

@@ -120,7 +120,7 @@ export async function handshake(
       // Subscriptions live on this connection because it spoke RESP3, where their messages come
       // as pushes. Replayed over RESP2 (the server or its ACL no longer takes HELLO 3), messages
       // would be arrays taken for command replies: each reply handed to the next caller in line.
-      if (state.subscriptions !== undefined && state.pushesOnly) {
+      if ((state.subscriptions?.().length ?? 0) > 0 && state.pushesOnly) {
         permanent.add(e);
         throw e;
       }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { ErrorCodes, Redis, TimeoutError } from '../src/index.js';
+import { DataError, ErrorCodes, Lock, Redis, RedisCluster, TimeoutError } from '../src/index.js';
 import { perProtocol } from './commands-setup.js';
 import { startHoldProxy } from './support/hold-proxy.js';
 import { abortWhileEnding, pipeClosed } from './support/lent-abort.js';
@@ -278,5 +278,38 @@ perProtocol('withOptions, withConnection signal, duplicate', (ctx) => {
       await d.flushdb();
       await d.close();
     }
+  });
+  it('a signal that is not an AbortSignal, or a bad timeout, is a DataError before anything is sent (not a TypeError, nor a lock taken)', async () => {
+    const r = ctx.r;
+    await r.configResetstat();
+    const notSignals: unknown[] = [{}, 'abort', 1, { aborted: false }];
+    for (const signal of notSignals) {
+      const bad = { signal } as unknown as { signal: AbortSignal };
+      assert.throws(() => r.withOptions(bad), DataError, `withOptions signal ${String(signal)}`);
+      // The lock's SET went out before the signal was first touched: a lock held by nobody.
+      await assert.rejects(new Lock(r, 'lk:bad-signal', { timeout: 10_000 }).acquire(bad), DataError);
+      let ran = false;
+      await assert.rejects(
+        r.withConnection(async () => {
+          ran = true;
+        }, bad),
+        DataError,
+      );
+      assert.equal(ran, false, 'withConnection fn ran');
+    }
+    for (const timeout of [-1, '5', Number.NaN])
+      assert.throws(
+        () => r.withOptions({ timeout: timeout as number }),
+        DataError,
+        `timeout ${String(timeout)}`,
+      );
+    assert.throws(() => r.withOptions(null as unknown as { timeout: number }), DataError);
+    const cluster = new RedisCluster({ nodes: [{ host: '127.0.0.1', port: 1 }], lazyConnect: true });
+    assert.throws(() => cluster.withOptions({ signal: {} as AbortSignal }), DataError);
+    await cluster.close();
+    // Nothing reached the server, and a good view still works.
+    assert.equal(await calls(r, 'set'), 0);
+    assert.equal(await r.exists('lk:bad-signal'), 0);
+    assert.equal(await r.withOptions({ signal: new AbortController().signal, timeout: 0 }).ping(), 'PONG');
   });
 });

@@ -5,7 +5,7 @@
 import type { CommandSignatures, Promised } from '../commands/methods/index.js';
 import { NodeCommands, type NodeContext } from '../shared/node-commands.js';
 import { keyPrefix, type KeyPrefix } from '../commands/prefix.js';
-import { asError, underOptions, type CallOptions } from '../shared/call-options.js';
+import { asError, underOptions, viewWith, type CallOptions } from '../shared/call-options.js';
 import { ServerSupport } from '../commands/support.js';
 import { closedError } from '../errors/closed.js';
 import {
@@ -244,9 +244,7 @@ export class Redis extends NodeCommands<RedisEvents> {
    * withdrawn, a MULTI block once handed over runs whole.
    */
   withOptions(options: CallOptions): this {
-    const view = Object.create(this) as this;
-    Object.defineProperty(view, 'callOptions', { value: { ...this.callOptions, ...options } });
-    return view;
+    return viewWith(this, this.callOptions, options);
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 import { applyPrefix, keyPrefix, prefixed, type KeyPrefix } from '../commands/prefix.js';
 import { commandChannel, commandContext, traceCommand, type CommandTraceContext } from '../diagnostics.js';
-import { asError, underOptions, type CallOptions } from '../shared/call-options.js';
+import { asError, underOptions, viewWith, type CallOptions } from '../shared/call-options.js';
 import { abandon, type SendHandle, type SendOptions } from '../connection/connection.js';
 import { ClientCache, type ClientSideCache } from '../cache/index.js';
 import { resolveOptions, type RedisOptions, type ResolvedOptions } from '../shared/options.js';
@@ -215,9 +215,7 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
    * the view reject `exec()` on abort or timeout (see `Redis.withOptions()`).
    */
   withOptions(options: CallOptions): this {
-    const view = Object.create(this) as this;
-    Object.defineProperty(view, 'callOptions', { value: { ...this.callOptions, ...options } });
-    return view;
+    return viewWith(this, this.callOptions, options);
   }
 
   /** Sends any command, routed by the command table. */

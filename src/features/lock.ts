@@ -16,7 +16,7 @@ import { ConnectionError, DataError, ErrorCodes, LockError, TimeoutError } from 
 import { defineScript, evalScript } from './script.js';
 import { asText, type CommandRunner, type RedisKey } from './types.js';
 import { MAX_TIMER_MS } from '../util/timer.js';
-import { watchGivenUp, type CallOptions } from '../shared/call-options.js';
+import { checkSignal, watchGivenUp, type CallOptions } from '../shared/call-options.js';
 
 /** Options of `r.lock(name, options)`. */
 export interface LockOptions {
@@ -116,6 +116,7 @@ export class Lock {
     checkMs('timeout', timeout, 1);
     checkMs('sleep', sleep, 0);
     checkMs('blockingTimeout', blockingTimeout, 0);
+    checkSignal(options?.signal, 'acquire({ signal })');
     const token = options?.token ?? this.options.token ?? randomToken();
     // The view's signal too: the SET goes under the lock's own signal (attemptWithin), which would
     // otherwise replace it, and the wait then ignored the view's abort until blockingTimeout.

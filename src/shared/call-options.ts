@@ -10,7 +10,7 @@
  * blocking command, whose dedicated connection is dropped so the server stops
  * waiting for it.
  */
-import { ErrorCodes, RedisError, TimeoutError } from '../errors/index.js';
+import { DataError, ErrorCodes, RedisError, TimeoutError } from '../errors/index.js';
 import { timerFor } from '../util/timer.js';
 
 /** Options of `r.withOptions()`. */
@@ -19,6 +19,41 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
   /** Commands reject with TimeoutError after this many ms (blocking ones too). 0 or absent: none. */
   readonly timeout?: number;
+}
+
+/**
+ * A signal given from JavaScript that is not one (`{}`, `'x'`) failed only where it was first used:
+ * for a command as a TypeError, for a lock after its SET had gone out (a lock then held by nobody
+ * who knew). Checked before anything is sent; `what` names the option in the error.
+ */
+export function checkSignal(signal: unknown, what: string): asserts signal is AbortSignal | undefined {
+  if (signal === undefined || signal === null) return; // null says nothing, as for tls
+  const s = signal as Partial<AbortSignal> | null;
+  if (
+    typeof s !== 'object' ||
+    s === null ||
+    typeof s.aborted !== 'boolean' ||
+    typeof s.addEventListener !== 'function' ||
+    typeof s.removeEventListener !== 'function'
+  )
+    throw new DataError(`${what} must be an AbortSignal`);
+}
+
+/** A `withOptions()` view of `client`: its options merged over the client's own, checked first. */
+export function viewWith<C extends object>(
+  client: C,
+  base: CallOptions | undefined,
+  options: CallOptions,
+): C {
+  const o = options as CallOptions | null | undefined;
+  if (typeof o !== 'object' || o === null) throw new DataError('withOptions() takes { signal?, timeout? }');
+  checkSignal(o.signal, 'withOptions({ signal })');
+  const t: unknown = o.timeout;
+  if (t !== undefined && (typeof t !== 'number' || !(t >= 0)))
+    throw new DataError('withOptions({ timeout }) must be a number of ms, 0 or more');
+  const view = Object.create(client) as C;
+  Object.defineProperty(view, 'callOptions', { value: { ...base, ...o } });
+  return view;
 }
 
 /** The signal's reason as the rejection (an AbortError DOMException unless the caller gave one). */

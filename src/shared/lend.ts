@@ -8,7 +8,7 @@
  * UNWATCH unanswered) only drops the socket, so a cleanup cut short never returns it to the pool.
  */
 import type { Connection } from '../connection/connection.js';
-import { abortReason } from './call-options.js';
+import { abortReason, checkSignal } from './call-options.js';
 
 /**
  * @internal Lends through `lease` under `signal`: `wrap` makes the lent connection from the
@@ -21,6 +21,7 @@ export function lendUnderSignal<L extends { end(): Promise<void> }, T>(
   wrap: (conn: Connection) => L,
   fn: (lent: L) => Promise<T>,
 ): Promise<T> {
+  checkSignal(signal, 'withConnection(fn, { signal })');
   if (signal === undefined) {
     return lease(async (conn) => {
       const lent = wrap(conn);

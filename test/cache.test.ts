@@ -1015,3 +1015,49 @@ for (const protocol of [3, 2] as const) {
     });
   });
 }
+
+describe('client-side cache: an ACL that refuses what tracking needs', () => {
+  let server: RedisServerHandle;
+  before(async () => {
+    server = await startRedis();
+    // RESP3 tracks on the connection itself (CLIENT TRACKING); RESP2 also needs the listener's
+    // SUBSCRIBE to __redis__:invalidate, which an ACL without channels refuses.
+    await server.command('ACL', 'SETUSER', 'notrack', 'on', '>pw', '~*', '&*', '+@all', '-client|tracking');
+    await server.command('ACL', 'SETUSER', 'nochan', 'on', '>pw', '~*', 'resetchannels', '+@all');
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  for (const [protocol, user, refused] of [
+    [3, 'notrack', 'CLIENT TRACKING'],
+    [2, 'notrack', 'CLIENT TRACKING'],
+    [2, 'nochan', "the listener's SUBSCRIBE"],
+  ] as const) {
+    it(`RESP${protocol}, ${refused} refused: reads pass through uncached and the client's 'error' event says why`, async () => {
+      const r = new Redis({
+        port: server.port,
+        protocol,
+        username: user,
+        password: 'pw',
+        clientSideCache: true,
+      });
+      const errors: Error[] = [];
+      r.on('error', (e) => errors.push(e));
+      try {
+        await r.set('k', 'v1');
+        await waitUntil('the refusal reported', 5000, async () => {
+          await r.get('k');
+          return errors.length > 0 ? undefined : 'no error event yet';
+        });
+        assert.match(errors[0]?.message ?? '', /NOPERM|permission/i, String(errors[0]));
+        // Nothing was cached: another client's write is seen at once.
+        await server.command('SET', 'k', 'v2');
+        assert.equal(await r.get('k'), 'v2');
+        assert.equal(r.clientSideCache?.stats().hits ?? 0, 0);
+      } finally {
+        await r.close();
+      }
+    });
+  }
+});

@@ -6,6 +6,7 @@
  * target must live on the same server), subscribed again after every reconnect.
  */
 import { Connection, type ConnectionConfig } from '../connection/connection.js';
+import { ConnectionError } from '../errors/index.js';
 
 const CHANNEL = '__redis__:invalidate';
 /**
@@ -20,6 +21,8 @@ export interface ListenerEvents {
   ready(id: number): void;
   /** The keys that changed, or null for "everything" (FLUSHALL, FLUSHDB). */
   invalidate(keys: unknown[] | null): void;
+  /** The server refused the subscription (an ACL without the channel): no invalidations come. */
+  refused(error: Error): void;
   /** The connection went away: invalidations may have been missed. */
   lost(): void;
 }
@@ -73,8 +76,9 @@ export class InvalidationListener {
       if (typeof id !== 'number' || this.conn.status !== 'ready') return;
       this.id = id;
       this.events.ready(id);
-    } catch {
-      // The connection dropped (its reconnect subscribes again) or the server refused: no caching then.
+    } catch (e) {
+      // Dropped: its reconnect subscribes again. Refused: no caching then, and the client says so.
+      if (e instanceof Error && !(e instanceof ConnectionError)) this.events.refused(e);
     }
   }
 

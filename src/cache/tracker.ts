@@ -9,6 +9,7 @@
  * flushed: invalidations may have been missed in between.
  */
 import type { Connection, SendOptions } from '../connection/connection.js';
+import { ConnectionError } from '../errors/index.js';
 import { INVALIDATION_PING_MS, InvalidationListener } from './listener.js';
 import type { ResolvedCacheOptions } from './options.js';
 import type { Owner } from './store.js';
@@ -88,6 +89,7 @@ export class Tracker implements Owner {
         ready: () => this.enable(),
         invalidate: (keys) => this.sink.invalidate(this, keys),
         lost: () => this.lost(),
+        refused: (e) => this.refused(e),
       });
     }
     const id = this.listener.id;
@@ -114,7 +116,8 @@ export class Tracker implements Owner {
           this.active = true;
           this.epoch++;
         },
-        () => undefined, // refused (server without tracking) or lost: reads pass through uncached
+        // Refused (a server without tracking, an ACL without it) or lost: reads pass through uncached.
+        (e: unknown) => this.refused(e),
       );
     };
     if (listener === undefined) {
@@ -126,8 +129,17 @@ export class Tracker implements Owner {
         // Another server (the listener landed elsewhere): no caching until both reconnect together.
         if (this.epoch === epoch && String(list).includes(`name=${listener} `)) send();
       },
-      () => undefined,
+      (e: unknown) => this.refused(e),
     );
+  }
+
+  /**
+   * A refusal of what tracking needs (NOPERM for CLIENT TRACKING, CLIENT LIST or the listener's
+   * SUBSCRIBE): reads still pass through uncached, but the client says why on its 'error' event;
+   * swallowed, the cache stayed off without a word. A lost socket says nothing (it sets up again).
+   */
+  private refused(e: unknown): void {
+    if (!this.closed && e instanceof Error && !(e instanceof ConnectionError)) this.conn.reportError(e);
   }
 
   /** The broadcast prefixes as the server sees them (keyPrefix in front); none = every key. */

@@ -480,6 +480,11 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.life.disconnect();
   }
 
+  /** @internal A layer on this connection (the cache's tracking) reports a problem on its 'error' event. */
+  reportError(error: Error): void {
+    this.emit('error', error);
+  }
+
   /** @internal An idle PING every `ms` when `pingInterval` is off (a dead socket is then dropped). */
   keepAlive(ms: number): void {
     this.life.keepAlive(ms);

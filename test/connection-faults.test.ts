@@ -423,6 +423,69 @@ describe('set-up errors, credentials and the stop condition', () => {
     }
   });
 
+  it("reauthenticate() behind a BLPOP 0: the AUTH's refusal reaches the client's 'error' listeners", async () => {
+    const r = new Redis({
+      port: server.port,
+      credentials: async () => ({ username: 'app', password: 'one' }),
+    });
+    const errors: unknown[] = [];
+    r.on('error', (e) => errors.push(e));
+    try {
+      await r.ping();
+      const blocked = r.blpop('reauth:refused', 0);
+      let served = false;
+      for (let i = 0; i < 200 && !served; i++) {
+        served = String(await server.command('CLIENT', 'LIST')).includes('cmd=blpop');
+        if (!served) await sleep(5);
+      }
+      assert.ok(served, 'the BLPOP is being served');
+      // The provider's credentials no longer work: the AUTH queued behind the BLPOP is refused.
+      await server.command('ACL', 'SETUSER', 'app', 'resetpass', '>two');
+      await r.reauthenticate().catch(() => undefined);
+      assert.equal(await server.command('RPUSH', 'reauth:refused', 'x'), 1);
+      assert.deepEqual(await blocked, ['reauth:refused', 'x']);
+      for (let i = 0; i < 200 && errors.length === 0; i++) await sleep(5);
+      assert.ok(
+        errors.some((e) => e instanceof AuthenticationFailureError),
+        `the refusal was reported (got ${errors.map(String).join(', ') || 'nothing'})`,
+      );
+    } finally {
+      await server.command('ACL', 'SETUSER', 'app', 'resetpass', '>one');
+      r.disconnect();
+    }
+  });
+
+  it('reauthenticate() with a BLPOP 0 behind another command on a lent connection settles', async () => {
+    const r = new Redis({
+      port: server.port,
+      credentials: async () => ({ username: 'app', password: 'one' }),
+    });
+    try {
+      await r.ping();
+      let settled = false;
+      let early = false;
+      let popped: unknown;
+      await r.withConnection(async (c) => {
+        await c.ping(); // the lent connection is up
+        // Pipelined in one tick: the AUTH goes behind both, and the BLPOP is not the oldest in flight.
+        const got = c.get('reauth:other');
+        const blocked = c.blpop('reauth:behind', 0);
+        const re = r.reauthenticate().finally(() => (settled = true));
+        await got;
+        // Bounded wait: nothing is pushed to the list while it runs.
+        for (let i = 0; i < 200 && !settled; i++) await sleep(5);
+        early = settled;
+        assert.equal(await server.command('RPUSH', 'reauth:behind', 'x'), 1);
+        popped = await blocked;
+        await re;
+      });
+      assert.equal(early, true, 'reauthenticate() waited for the BLPOP (for ever with timeout 0)');
+      assert.deepEqual(popped, ['reauth:behind', 'x']);
+    } finally {
+      r.disconnect();
+    }
+  });
+
   it('maxQueued: a transaction on a ready connection is bounded like one issued before it', async () => {
     const r = new Redis({ port: server.port, maxQueued: 3 });
     try {

@@ -193,7 +193,10 @@ export class Redis extends NodeCommands<RedisEvents> {
     const pubsub = existingPubSub(this)?.subscriber?.connection;
     const conns = new Set([this.shared.main, ...this.shared.blocking.connections()]);
     if (pubsub !== undefined) conns.add(pubsub);
-    await Promise.all([...conns].map((c) => c.reauthenticate()));
+    // An AUTH not awaited (behind a blocking command, after a lent MULTI) reports a refusal here:
+    // pooled and lent connections have no 'error' listener of their own.
+    const report = (e: Error): void => this.emit('error', e);
+    await Promise.all([...conns].map((c) => c.reauthenticate(report)));
   }
 
   private async closeGracefully(): Promise<void> {

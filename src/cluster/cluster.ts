@@ -448,7 +448,10 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
   async reauthenticate(): Promise<void> {
     const s = this.shared;
     const conns = new Set([...s.topology.connections(), ...(s.pubsub?.connections() ?? [])]);
-    await Promise.all([...conns].map((c) => c.reauthenticate()));
+    // An AUTH not awaited (behind a blocking command, after a lent MULTI) reports a refusal here:
+    // pooled and lent connections have no 'error' listener of their own.
+    const report = (e: Error): void => this.emit('error', e);
+    await Promise.all([...conns].map((c) => c.reauthenticate(report)));
   }
 
   /** Graceful: in-flight replies arrive, then every node connection closes. */

@@ -519,7 +519,7 @@ export class Connection extends Emitter<ConnectionEvents> {
    * Sends AUTH with fresh credentials (the `credentials` provider's, else the configured
    * ones) on this connection if it is up; the next connects use the provider anyway.
    */
-  async reauthenticate(): Promise<void> {
+  async reauthenticate(report?: (error: Error) => void): Promise<void> {
     if (this.life.status !== 'ready') return;
     const creds = await resolveCredentials(this.config);
     // A MULTI a lent connection sent is open on the socket: an AUTH written now would be queued
@@ -527,7 +527,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     // array). Waiting here could deadlock a borrower that awaits this call before its EXEC, so
     // the AUTH goes once the transaction has ended (endTransaction), with fresh credentials.
     if (this.transactionOpen) {
-      this.reauthAfterTransaction = true;
+      this.reauthAfterTransaction = report ?? true;
       return;
     }
     // The provider may take a while: a connection closed (or between sockets) meanwhile has no
@@ -542,10 +542,13 @@ export class Connection extends Emitter<ConnectionEvents> {
     // Behind a blocking command in flight (BLPOP … 0, XREAD BLOCK 0: a dedicated connection) the
     // server reads the AUTH only once that returns, maybe never, and so this promise waited.
     // The AUTH stays written; a refusal is reported as an event, a lost socket needs none (the
-    // next handshake asks the provider anyway).
+    // next handshake asks the provider anyway). Reported to `report` when given: a pooled
+    // connection's own 'error' event has no listener, and the refusal was lost.
     if (this.queue.blockedAhead) {
       auth.catch((e: unknown) => {
-        if (!(e instanceof ConnectionError)) this.emit('error', e as Error);
+        if (e instanceof ConnectionError) return;
+        if (report !== undefined) report(e as Error);
+        else this.emit('error', e as Error);
       });
       return;
     }
@@ -554,15 +557,18 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   /** @internal A lent connection has a MULTI open on the socket (see reauthenticate). */
   transactionOpen = false;
-  private reauthAfterTransaction = false;
+  /** A reauthenticate() waits for the transaction's end; its reporter if it was given one. */
+  private reauthAfterTransaction: boolean | ((error: Error) => void) = false;
 
   /** @internal The lent connection's MULTI was answered by EXEC/DISCARD, or lost: a deferred AUTH goes now. */
   endTransaction(): void {
     this.transactionOpen = false;
-    if (!this.reauthAfterTransaction) return;
+    const waiting = this.reauthAfterTransaction;
+    if (waiting === false) return;
     this.reauthAfterTransaction = false;
     // Nobody awaits it any more (reauthenticate() has returned): a failure is reported as an event.
-    this.reauthenticate().catch((e: unknown) => this.emit('error', e as Error));
+    const report = waiting === true ? (e: Error): void => this.emit('error', e) : waiting;
+    this.reauthenticate(report).catch((e: unknown) => report(e as Error));
   }
 
   /**

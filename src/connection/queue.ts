@@ -243,10 +243,14 @@ export class CommandQueue implements ReplyHandler {
     return this.inflight.length === 0 && !this.encoder.pending;
   }
 
-  /** A caller's blocking command is the oldest in flight: what is written now is read after it returns. */
+  /**
+   * A caller's blocking command is in flight: what is written now is read after it returns. Any
+   * of them, not only the oldest: a lent connection pipelines (GET, then BLPOP 0 in one tick).
+   */
   get blockedAhead(): boolean {
-    const head = this.inflight.peek();
-    return head !== undefined && head.blocking && !head.internal && head.confirmations === undefined;
+    for (const p of this.inflight)
+      if (p.blocking && !p.internal && p.confirmations === undefined) return true;
+    return false;
   }
 
   /** Nothing waits for a connection (or for a backoff to end). */

@@ -120,6 +120,31 @@ describe('a lease that ends with a blocking command still in flight', { timeout:
     }
   });
 
+  it("close() with the client's own command in flight (reauthenticate()'s AUTH) on a lent connection: its replies still arrive", async () => {
+    // The default user has no password: AUTH default <anything> succeeds, so reauthenticate() sends one.
+    const r = new Redis({ port: server.port, username: 'default', password: 'any' });
+    try {
+      await r.set('close:auth', '1');
+      let closing: Promise<void> | undefined;
+      const counted = r.withConnection(async (c) => {
+        await c.ping(); // the lent connection is up
+        const incr = c.incr('close:auth');
+        const re = r.reauthenticate();
+        // Microtasks only, no I/O: the AUTH is written behind the INCR, neither is answered yet.
+        for (let i = 0; i < 100; i++) await Promise.resolve();
+        closing = r.close(); // graceful: replies to commands already issued arrive first
+        await re;
+        return incr;
+      });
+      // The server runs the INCR: its caller must hear so, not a ConnectionError.
+      assert.equal(await counted, 2);
+      await closing;
+      assert.equal(await server.command('GET', 'close:auth'), '2');
+    } finally {
+      r.disconnect();
+    }
+  });
+
   it('close() lets a lent connection get the replies to what it sent (its EXEC); only a blocked one is dropped', async () => {
     const r = new Redis({ port: server.port });
     try {

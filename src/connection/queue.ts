@@ -258,10 +258,14 @@ export class CommandQueue implements ReplyHandler {
     return this.waiting.length === 0;
   }
 
-  /** A blocking command (BLPOP, WAIT …) is unsettled, written or waiting: the server may hold it for ever. */
+  /**
+   * A caller's blocking command (BLPOP, WAIT …) is unsettled, written or waiting: the server may
+   * hold it for ever. The connection's own commands (handshake, AUTH, keep-alive PING) are marked
+   * blocking only to be exempt from commandTimeout: they are answered, and do not count.
+   */
   get blocking(): boolean {
-    for (const p of this.inflight) if (p.blocking && !p.settled) return true;
-    for (const p of this.waiting) if (p.blocking && !p.settled) return true;
+    for (const p of this.inflight) if (p.blocking && !p.internal && !p.settled) return true;
+    for (const p of this.waiting) if (p.blocking && !p.internal && !p.settled) return true;
     return false;
   }
 

@@ -344,6 +344,8 @@ export class ServerSupport {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<boolean>((resolve) => {
       timer = setTimeout(resolve, limit, false);
+      // Like a command timeout, it must not keep a process alive (the client's clock does the same).
+      (timer as { unref?: () => void }).unref?.();
     });
     return Promise.race([asked, late]).finally(() => {
       clearTimeout(timer);

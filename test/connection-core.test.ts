@@ -115,6 +115,28 @@ describe('connection core (in-memory)', () => {
     c.disconnect();
   });
 
+  it('stuck, retryOn: [TimeoutError]: the timed-out read goes again on the new socket (the rule is asked about its TimeoutError, not the teardown)', async () => {
+    for (const retryOn of [[TimeoutError], (e: unknown) => e instanceof TimeoutError]) {
+      const server = new FakeServer();
+      const clock = new FakeClock();
+      const retry = new Retry({ retries: 3, backoff: new NoBackoff(), retryOn });
+      const c = fakeConnection(server, clock, { commandTimeout: 100, retry });
+      await c.connect();
+      const get = outcome(c.send('GET', ['k'], { readOnly: true }));
+      await settle();
+      await clock.advance(100);
+      assert.equal(server.sockets[0]?.closed, true, 'stuck socket destroyed');
+      await clock.advance(1);
+      assert.equal(server.sockets.length, 2, 'reconnected');
+      assert.equal(get.settled, false, String(get.error));
+      assert.deepEqual(server.socket.commands, [['GET', 'k']], 'the read is sent again');
+      server.socket.reply(bulk('V'));
+      await settle();
+      assert.equal(get.value, 'V');
+      c.disconnect();
+    }
+  });
+
   it('after a lost reply only read-only commands are replayed by default; idempotent writes with replay: idempotent; FLUSHALL never', async () => {
     for (const replay of ['readonly', 'idempotent'] as const) {
       const server = new FakeServer();

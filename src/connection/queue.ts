@@ -174,6 +174,13 @@ export class CommandQueue implements ReplyHandler {
   /** The deadline each entry of `deadlines` was set with (a later attempt makes an entry stale). */
   private readonly deadlineAt = new Fifo<number>();
   private timeoutTimer: TimerHandle | undefined;
+  /**
+   * Written commands that timed out on a stuck socket and were left for lost() to requeue, with
+   * their TimeoutError: lost() asks the retry rule about that error (asked about the teardown's
+   * ConnectionError, `retryOn: [TimeoutError]` rejected them with a bare ConnectionError instead
+   * of replaying them) and rejects them with it when they do not go again.
+   */
+  private stuckTimedOut: Map<Pending, TimeoutError> | undefined;
 
   private readonly encoder: RequestEncoder;
   private transport: Transport | undefined;
@@ -856,6 +863,8 @@ export class CommandQueue implements ReplyHandler {
     this.encoder.take();
     this.flushScheduled = false;
     const retry = this.config.retry;
+    const timedOut = this.stuckTimedOut;
+    this.stuckTimedOut = undefined;
     const requeue: Pending[] = [];
     const decided = new Map<Pending[], boolean>();
     const lostError = (sent: boolean): ConnectionError =>
@@ -881,8 +890,18 @@ export class CommandQueue implements ReplyHandler {
         continue;
       }
       const sent = p.seq <= this.flushedSeq;
+      const timeout = timedOut?.get(p);
       let again: boolean;
-      if (p.batch !== undefined) {
+      if (timeout !== undefined) {
+        again =
+          options.replay &&
+          this.mayReplay(p, options.unsafe === true) &&
+          retry.shouldRetry(timeout, p.attempts + 1, { sent: false });
+        if (!again) {
+          settleWithout(p, tagged(timeout, p));
+          continue;
+        }
+      } else if (p.batch !== undefined) {
         let whole = decided.get(p.batch);
         if (whole === undefined) {
           // Whole only if no member was answered yet (its slot would be gone) and each may go again.
@@ -955,6 +974,7 @@ export class CommandQueue implements ReplyHandler {
     if (this.timeoutTimer !== undefined) this.clock.clearTimeout(this.timeoutTimer);
     this.timeoutTimer = undefined;
     this.transport = undefined;
+    this.stuckTimedOut = undefined;
     this.encoder.take();
     if (this.holdTimer !== undefined) this.clock.clearTimeout(this.holdTimer);
     this.holdTimer = undefined;
@@ -1035,8 +1055,10 @@ export class CommandQueue implements ReplyHandler {
           p.batch === undefined &&
           this.mayReplay(p, false) &&
           this.config.retry.shouldRetry(error, p.attempts + 1)
-        )
+        ) {
+          (this.stuckTimedOut ??= new Map()).set(p, error);
           continue;
+        }
       }
       if (p.batch !== undefined) this.failBatch(p.batch, tagged(error, p));
       else settleWithout(p, tagged(error, p));

@@ -689,6 +689,43 @@ describe('client-side cache: a RESP3 tracked connection gone silent', () => {
   });
 });
 
+describe('client-side cache: reads sharing a fill count under maxQueued', () => {
+  let server: RedisServerHandle;
+  before(async () => {
+    server = await startRedis();
+    await server.command('SET', 'sq', 'v');
+  });
+  after(() => server.stop());
+
+  for (const protocol of [3, 2] as const)
+    it(`RESP${protocol}: with the server stalled, readers past maxQueued are refused as a full queue refuses them, shared reads included`, async () => {
+      const proxy = await startHoldProxy(server.port);
+      const r = new Redis({ port: proxy.port, protocol, clientSideCache: true, maxQueued: 3 });
+      try {
+        await tracking(r);
+        const [data] = proxy.pipes as [Pipe];
+        data.holdDown = true; // the server stalls: nothing is answered
+        const reads = Array.from({ length: 6 }, () => r.get('sq')); // one GET, then readers of it
+        const other = r.get('other'); // another key: the queue counts the shared readers too
+        const many = r.mget('sq', 'other');
+        data.release();
+        const got = await Promise.allSettled([...reads, other, many]);
+        const codes = got.map((s) =>
+          s.status === 'fulfilled' ? s.value : ((s.reason as { code?: string }).code ?? String(s.reason)),
+        );
+        const full = 'ERR_WREDIS_QUEUE_FULL';
+        assert.deepEqual(codes, ['v', 'v', 'v', full, full, full, full, full]);
+        // Settled readers leave the count: as many may share a fill again.
+        r.clientSideCache!.clear();
+        assert.deepEqual(await Promise.all([r.get('sq'), r.get('sq'), r.get('sq')]), ['v', 'v', 'v']);
+      } finally {
+        proxy.release();
+        await r.close();
+        await proxy.close();
+      }
+    });
+});
+
 describe('client-side cache store: empty entries', () => {
   it('keeps an invalidated entry to fill again, and at most maxEntries of them (oldest dropped)', () => {
     const store = new Store(2, 1 << 20, 0);

@@ -182,7 +182,9 @@ export class ClientCache implements ClientSideCache, TrackerSink {
       if (keys.length === 0 || !this.covered(tracker, keys)) return send(name, args, options);
       e = store.create(group, id, keys.length === 1 ? [indexKey(keys[0])] : keys.map(indexKey));
     } else if (e.state === FILLING && this.joinable(e, tracker)) {
-      return this.join(e).then((raw) => answerOf(raw, transform, name));
+      // Past maxQueued the read is the connection's to refuse, as any command past it is.
+      if (!tracker.conn.share()) return send(name, args, options);
+      return this.join(e, tracker).then((raw) => answerOf(raw, transform, name));
     }
     // An entry is only ever made for covered keys (the prefixes are the client's, fixed).
     const gen = this.begin(e, tracker);
@@ -213,11 +215,15 @@ export class ClientCache implements ClientSideCache, TrackerSink {
     return e.owner === tracker && e.epoch === tracker.epoch && e.flushes === tracker.flushes;
   }
 
-  /** A miss sharing the current fill of `e`: settled by {@link complete} or {@link failed}. */
-  private join(e: Entry): Promise<unknown> {
+  /**
+   * A miss sharing the current fill of `e`, counted by `tracker`'s connection (its `share()` said
+   * yes): settled by {@link complete} or {@link failed}.
+   */
+  private join(e: Entry, tracker: Tracker): Promise<unknown> {
     const gen = e.gen;
+    const bound = tracker.conn;
     return new Promise((resolve, reject) => {
-      (e.waiters ??= []).push({ gen, resolve, reject });
+      (e.waiters ??= []).push({ gen, bound, resolve, reject });
     });
   }
 
@@ -228,6 +234,7 @@ export class ClientCache implements ClientSideCache, TrackerSink {
     e.waiters = rest.length > 0 ? rest : undefined;
     for (const w of all)
       if (w.gen === gen) {
+        w.bound.unshare();
         if (ok) w.resolve(copyOf(outcome));
         else w.reject(outcome);
       }
@@ -310,7 +317,13 @@ export class ClientCache implements ClientSideCache, TrackerSink {
       store.misses++;
       waiting = true;
       if (e !== undefined && e.state === FILLING && this.joinable(e, tracker)) {
-        parts[i] = this.join(e);
+        if (tracker.conn.share()) {
+          parts[i] = this.join(e, tracker);
+          continue;
+        }
+        // No room under maxQueued to share: the key goes in this MGET, unstored (no fill of its
+        // own over the one in flight), and the connection refuses the MGET if it has no room either.
+        missing.push(i);
         continue;
       }
       missing.push(i);

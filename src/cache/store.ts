@@ -33,6 +33,8 @@ type State = typeof FILLING | typeof LIVE | typeof EMPTY;
 /** A miss that shares the fill `gen` of an entry. */
 export interface Waiter {
   readonly gen: number;
+  /** The connection whose maxQueued counts the waiter until it is settled. */
+  readonly bound: { unshare(): void };
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }

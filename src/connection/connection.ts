@@ -341,6 +341,21 @@ export class Connection extends Emitter<ConnectionEvents> {
     return this.queue.size;
   }
 
+  /**
+   * A caller starts sharing a read in flight here (the client-side cache): false, and nothing
+   * counted, when maxQueued has no room for it. Each true is followed by one {@link unshare}.
+   */
+  share(): boolean {
+    if (!this.queue.roomToShare) return false;
+    this.queue.shared++;
+    return true;
+  }
+
+  /** A caller that shared a read in flight has its answer (see {@link share}). */
+  unshare(): void {
+    this.queue.shared--;
+  }
+
   /** Connects (or joins the attempt under way). Rejects if this attempt fails. */
   connect(): Promise<void> {
     return this.life.connect();

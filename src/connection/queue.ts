@@ -240,6 +240,13 @@ export class CommandQueue implements ReplyHandler {
     return (this.clock.now() - this.epoch) | 0;
   }
 
+  /**
+   * Callers sharing a client-side cache read in flight on this connection (ClientCache.join):
+   * each holds a promise as a queued command does, so they count under maxQueued. Without them
+   * a stalled server let any number of readers of one key pile up past the bound.
+   */
+  shared = 0;
+
   /** Commands accepted and not yet settled by a reply (written, waiting, in backoff). */
   get size(): number {
     return this.inflight.length + this.waiting.length;
@@ -290,7 +297,7 @@ export class CommandQueue implements ReplyHandler {
       host.writable() &&
       this.waiting.length === 0 &&
       this.inflight.length < this.config.maxInflight &&
-      this.inflight.length < this.config.maxQueued
+      this.inflight.length + this.shared < this.config.maxQueued
     ) {
       if (limited) this.startAttempt(p);
       this.write(p);
@@ -333,7 +340,7 @@ export class CommandQueue implements ReplyHandler {
       host.writable() &&
       this.waiting.length === 0 &&
       this.inflight.length < this.config.maxInflight &&
-      this.size + batch.length <= this.config.maxQueued
+      this.size + this.shared + batch.length <= this.config.maxQueued
     ) {
       const bad = this.encodeWhole(batch);
       if (bad !== undefined) return refuse(bad);
@@ -385,9 +392,15 @@ export class CommandQueue implements ReplyHandler {
     const dead = Math.min(this.deadWaiting, this.waiting.length);
     if (!this.host.writable() && this.waiting.length - dead + n > this.config.maxOfflineQueue)
       return new ConnectionError('Offline queue is full (maxOfflineQueue)', { code: CODES.offlineFull });
-    if (this.size - dead + n > this.config.maxQueued)
+    if (this.size - dead + this.shared + n > this.config.maxQueued)
       return new ConnectionError('Command queue is full (maxQueued)', { code: CODES.queueFull });
     return undefined;
+  }
+
+  /** Whether one more caller may share a read in flight (see `shared`): maxQueued has room. */
+  get roomToShare(): boolean {
+    const dead = Math.min(this.deadWaiting, this.waiting.length);
+    return this.size - dead + this.shared < this.config.maxQueued;
   }
 
   // --- writing --------------------------------------------------------------------

@@ -93,6 +93,19 @@ perProtocol('hash commands', (ctx) => {
     assert.deepEqual(Buffer.from(all.f), Buffer.from([1, 2, 255]));
   });
 
+  it('a name opening with U+FEFF keeps it under withBuffers(), as without', async () => {
+    const r = ctx.r;
+    // A byte order mark is text like any other here: a decoder that strips it turns '\uFEFFa' into 'a'.
+    await r.hset('h', { '\uFEFFa': '1', a: '2' });
+    await r.xadd('\uFEFFs', '1-1', { '\uFEFFf': 'v' });
+    for (const c of [r, r.withBuffers()]) {
+      assert.deepEqual(Object.keys(await c.hgetall('h')).sort(), ['\uFEFFa', 'a'].sort());
+      const [read] = (await c.xread({ key: '\uFEFFs', id: '0' })) ?? [];
+      assert.equal(read?.stream, '\uFEFFs');
+      assert.deepEqual(Object.keys(read?.entries[0]?.fields ?? {}), ['\uFEFFf']);
+    }
+  });
+
   it('field names that decode to the same text (not valid UTF-8) reject with DataError, never a field silently dropped', async () => {
     const r = ctx.r;
     // 0xff and 0xfe are never UTF-8: both names decode to "\uFFFD" + "a"; so does the valid U+FFFD.

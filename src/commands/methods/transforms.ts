@@ -8,7 +8,9 @@ import { undecodableReply } from '../../errors/protocol.js';
 import { holdsDecodedText, SAME_TEXT_NAMES } from '../../core/decoded-names.js';
 import type { ScanPage, ScoredMember } from './types.js';
 
-const decoder = new TextDecoder();
+// ignoreBOM: a name opening with U+FEFF is text like any other; the default strips it, so under
+// withBuffers() '\uFEFFa' came back as 'a' (the parser's own decoding keeps it).
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 function bytesText(v: Uint8Array): string {
   return decoder.decode(v);

@@ -180,6 +180,13 @@ perProtocol('publish commands', (ctx) => {
     assert.deepEqual(await r.pubsubShardnumsub('s'), { s: 0 });
   });
 
+  it('pubsubNumsub of a channel named twice gives one count, with or without withBuffers()', async () => {
+    for (const c of [ctx.r, ctx.r.withBuffers()]) {
+      assert.deepEqual(await c.pubsubNumsub('a', 'é', 'a', 'é'), { a: 0, é: 0 });
+      assert.deepEqual(await c.pubsubShardnumsub('s', 's'), { s: 0 });
+    }
+  });
+
   it('counts a real subscriber', async () => {
     const sub = await ctx.server.client();
     try {

@@ -243,6 +243,30 @@ perProtocol('stream commands', (ctx) => {
     assert.equal(group?.entriesRead, 0);
   });
 
+  it('an entry that repeats a field name fails with DataError in every form, never a value silently dropped', async () => {
+    const r = ctx.r;
+    // XADD keeps both pairs; an object can hold one, so `{ f: 'w' }` would lose 'v' without a word.
+    await r.xadd('s', '1-1', ['f', 'v', 'f', 'w']);
+    await r.xadd('s', '1-2', ['é', '1', 'é', '2']);
+    await r.xgroupCreate('s', 'g', '0');
+    const repeated = (e: unknown): boolean =>
+      e instanceof DataError &&
+      e.code === 'ERR_WREDIS_UNEXPECTED_REPLY' &&
+      /repeats a field name/.test(e.message);
+    for (const c of [r, r.withBuffers()]) {
+      await assert.rejects(c.xrange('s', '-', '1-1'), repeated);
+      await assert.rejects(c.xrange('s', '1-2', '+'), repeated);
+      await assert.rejects(c.xrevrange('s', '+', '-', 1), repeated);
+      await assert.rejects(c.xread({ key: 's', id: '0' }), repeated);
+      await assert.rejects(c.xinfoStream('s'), repeated);
+    }
+    await assert.rejects(r.xreadgroup('g', 'c', { key: 's', id: '>' }), repeated);
+    await assert.rejects(r.xclaim('s', 'g', 'c', 0, ['1-1']), repeated);
+    await assert.rejects(r.xautoclaim('s', 'g', 'c', 0, '0'), repeated);
+    // The raw reply has both pairs; the connection carries on.
+    assert.deepEqual(await r.call('XRANGE', 's', '-', '1-1'), [['1-1', ['f', 'v', 'f', 'w']]]);
+  });
+
   it('field values are bytes under withBuffers(); ids and stream names stay strings', async () => {
     await ctx.r.xadd('s', '1-1', { f: Buffer.from([0, 255]) });
     const b = ctx.r.withBuffers();

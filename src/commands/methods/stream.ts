@@ -14,6 +14,7 @@ import {
   exactInteger,
   newRecord,
   sealRecord,
+  toEntryFields,
   toNumber,
   toObject,
   toText,
@@ -231,7 +232,7 @@ export interface XInfoConsumer {
 // --- reply shapers ---------------------------------------------------------------
 
 function toFields<S>(v: unknown): Record<string, S> | null {
-  return v === null ? null : toObject<S>(v);
+  return v === null ? null : toEntryFields<S>(v);
 }
 
 /** An entry of a group's history: its fields are null when it was deleted since delivery. */

@@ -131,12 +131,37 @@ export function sealRecord<V>(o: Record<string, V>): Record<string, V> {
   return Object.setPrototypeOf(o, Object.prototype) as Record<string, V>;
 }
 
-/** One field of {@link toObject}; `check`: names may repeat as text (see decoded-names.ts). */
+/**
+ * One field of {@link toObject}; `check`: names may repeat as text (see decoded-names.ts). Two
+ * different byte strings decode to one text only through bytes that are not UTF-8, which leave a
+ * U+FFFD in it; a name without one that repeats is the same name twice (PUBSUB NUMSUB of a
+ * channel asked twice), whose one value the object keeps, as it does for ASCII names.
+ */
 function put(out: Record<string, unknown>, check: boolean, name: unknown, value: unknown): void {
   const key = keyText(name);
-  if ((check || typeof name !== 'string') && Object.hasOwn(out, key))
+  if ((check || typeof name !== 'string') && Object.hasOwn(out, key) && key.includes('\uFFFD'))
     throw undecodableReply(new Error(SAME_TEXT_NAMES));
   out[key] = value;
+}
+
+const REPEATED_FIELD =
+  'a stream entry repeats a field name (XADD keeps both pairs), and an object cannot hold both values; read such entries with call(), where the reply is an array';
+
+/**
+ * The fields of a stream entry, `[name, value, …]` under both protocols, as an object. Unlike a
+ * hash's, an entry's names may repeat (`XADD s * f 1 f 2`): folding them would keep the last value
+ * and drop the others without a word, so a repeat fails the reply instead (a DataError).
+ */
+export function toEntryFields<V>(v: unknown): Record<string, V> {
+  if (!Array.isArray(v)) return toObject<V>(v);
+  const out = newRecord<V>();
+  for (let i = 0; i + 1 < v.length; i += 2) {
+    const key = keyText(v[i]);
+    if (key in out)
+      throw undecodableReply(new Error(key.includes('\uFFFD') ? SAME_TEXT_NAMES : REPEATED_FIELD));
+    out[key] = v[i + 1] as V;
+  }
+  return sealRecord(out);
 }
 
 /** Field/value pairs as an object: a RESP3 map already is one, a RESP2 flat array is folded. */

@@ -267,6 +267,19 @@ perProtocol('stream commands', (ctx) => {
     assert.deepEqual(await r.call('XRANGE', 's', '-', '1-1'), [['1-1', ['f', 'v', 'f', 'w']]]);
   });
 
+  it('xpending counts beyond 2^53 are the exact decimal string, never a rounded number', async () => {
+    const r = ctx.r;
+    await r.xadd('s', '1-1', { a: '1' });
+    await r.xgroupCreate('s', 'g', '0');
+    await r.xreadgroup('g', 'c', { key: 's', id: '>' });
+    // RETRYCOUNT sets the delivery counter to anything: Number() would give 9007199254740992.
+    await r.call('XCLAIM', 's', 'g', 'c', '0', '1-1', 'RETRYCOUNT', '9007199254740993');
+    const [entry] = await r.xpendingRange('s', 'g', '-', '+', 10);
+    assert.equal(entry?.deliveries, '9007199254740993' as unknown as number);
+    assert.equal(entry?.id, '1-1');
+    assert.equal(typeof entry?.idle, 'number');
+  });
+
   it('field values are bytes under withBuffers(); ids and stream names stay strings', async () => {
     await ctx.r.xadd('s', '1-1', { f: Buffer.from([0, 255]) });
     const b = ctx.r.withBuffers();

@@ -15,7 +15,7 @@ import {
   newRecord,
   sealRecord,
   toEntryFields,
-  toNumber,
+  toInteger,
   toObject,
   toText,
   toTextArray,
@@ -325,15 +325,16 @@ function toPendingSummary(v: unknown): XPendingSummary {
       ? []
       : asArray(a[3]).map((c) => {
           const p = asArray(c);
-          return { name: toText(p[0]), pending: toNumber(p[1]) };
+          return { name: toText(p[0]), pending: toInteger(p[1]) };
         });
-  return { count: toNumber(a[0]), minId: toTextOrNull(a[1]), maxId: toTextOrNull(a[2]), consumers };
+  return { count: toInteger(a[0]), minId: toTextOrNull(a[1]), maxId: toTextOrNull(a[2]), consumers };
 }
 
 function toPendingEntries(v: unknown): XPendingEntry[] {
   return asArray(v).map((e) => {
     const a = asArray(e);
-    return { id: toText(a[0]), consumer: toText(a[1]), idle: toNumber(a[2]), deliveries: toNumber(a[3]) };
+    // Integers: a delivery counter set by XCLAIM RETRYCOUNT may pass 2^53 (kept as its exact text).
+    return { id: toText(a[0]), consumer: toText(a[1]), idle: toInteger(a[2]), deliveries: toInteger(a[3]) };
   });
 }
 

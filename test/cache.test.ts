@@ -1098,3 +1098,36 @@ describe('client-side cache: an ACL that refuses what tracking needs', () => {
     });
   }
 });
+
+describe('client-side cache: a key opening with U+FEFF', () => {
+  let server: RedisServerHandle;
+  before(async () => {
+    server = await startRedis();
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  for (const protocol of [3, 2] as const) {
+    it(`RESP${protocol}: read as bytes, it is invalidated by another client's write (the key indexed with its U+FEFF)`, async () => {
+      const r = new Redis({ port: server.port, protocol, clientSideCache: true });
+      const key = `\uFEFFbom${protocol}`;
+      const bytes = new TextEncoder().encode(key);
+      try {
+        await server.command('SET', key, 'v1');
+        // Tracking is turned on once the connection is up: reads are stored from then on.
+        await waitUntil('a read answered from the cache', 2000, async () => {
+          assert.equal(await r.get(bytes), 'v1');
+          return (r.clientSideCache?.stats().hits ?? 0) > 0 ? undefined : 'no hit yet';
+        });
+        await server.command('SET', key, 'v2');
+        await waitUntil('the invalidation', 2000, async () =>
+          r.clientSideCache?.stats().size === 0 ? undefined : 'still cached',
+        );
+        assert.equal(await r.get(bytes), 'v2');
+      } finally {
+        await r.close();
+      }
+    });
+  }
+});

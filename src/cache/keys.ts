@@ -13,7 +13,9 @@ import { numberText } from '../protocol/encoder.js';
 /** The bucket of every key that is not valid UTF-8. */
 export const NON_UTF8 = '\u0000wredis:non-utf8';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a key opening with U+FEFF given as bytes must index as the server names it in an
+// invalidation (a string that keeps it), or the entry is never invalidated.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The id of a call's arguments, or undefined when an argument is not something the wire accepts. */
 export function argsId(args: readonly unknown[]): string | undefined {

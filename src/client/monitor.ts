@@ -122,7 +122,7 @@ function quotedArgs(line: string, at: number): string[] {
   return args;
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * The server escapes every byte above 0x7f (`"h\xc3\xa9"`), so text other than ASCII arrives as

@@ -30,7 +30,9 @@ const isAsciiNative: ((bytes: Uint8Array) => boolean) | undefined = (() => {
   return typeof mod?.isAscii === 'function' ? mod.isAscii : undefined;
 })();
 
-const textDecoder = new TextDecoder();
+// ignoreBOM: U+FEFF is text; the default drops it at the start of each decode (a value, or a
+// 64 KiB piece of a large one), which without a Buffer (workerd) lost it from replies.
+const textDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * `bytes` as text when they are ASCII (one-byte string), else undefined: for decoding a large

@@ -34,7 +34,7 @@ export function callTail(call: ScriptCall | undefined, command: string): unknown
   return scriptTail([], call, command);
 }
 
-const decoder = new TextDecoder();
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** A reply string as text: bulk strings are bytes under `withBuffers()`. */
 export function asText(v: unknown): string {

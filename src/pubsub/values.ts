@@ -14,7 +14,7 @@ export function asText(v: unknown): string {
   return v === null || v === undefined ? '' : String(v);
 }
 
-const strict = new TextDecoder('utf-8', { fatal: true });
+const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * The map key of a channel or pattern name: its text, so a string and the same name as UTF-8

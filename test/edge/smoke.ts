@@ -176,6 +176,13 @@ const checks: Record<CheckName, Check> = {
       const text = 'é'.repeat(300_000);
       await r.set(`${k}:text`, text);
       assert((await r.get(`${k}:text`)) === text, 'a 600 KB UTF-8 value came back different');
+      // U+FEFF is text: a default TextDecoder drops it at the start of what it decodes (a value,
+      // or the 64 KiB piece of a large one decoded from a piece boundary).
+      await r.set(`${k}:bom`, '\uFEFFx');
+      same(await r.get(`${k}:bom`), '\uFEFFx', 'GET of a value opening with U+FEFF');
+      const bomPiece = 'a'.repeat(65_536) + '\uFEFF' + 'é'.repeat(40_000);
+      await r.set(`${k}:bom-piece`, bomPiece);
+      assert((await r.get(`${k}:bom-piece`)) === bomPiece, 'U+FEFF at a 64 KiB piece boundary was lost');
     });
   },
 

@@ -8,6 +8,7 @@ import { after, describe, it } from 'node:test';
 import { dirname, join } from 'node:path';
 import { childRuntimeSuite, runChild, runtimeBinary, tail } from './edge/harness.js';
 import { startTlsRedis, type TlsRedisHandle } from './support/tls.js';
+import { startRedis, type RedisServerHandle } from './support/redis-server.js';
 
 childRuntimeSuite('deno', 'wredis on Deno', (config, servers) => {
   const socket = servers.plain.socketPath!;
@@ -83,6 +84,26 @@ describe('wredis on Deno: TLS failures', () => {
         'WREDIS_TLS_CODE other-ca ConnectionError ERR_WREDIS_TLS',
         'WREDIS_TLS_CODE wrong-name ConnectionError ERR_WREDIS_TLS',
       ],
+      `stdout: ${tail(r.stdout)}\nstderr: ${tail(r.stderr)}`,
+    );
+  });
+});
+
+describe('wredis on Deno: the write pump', () => {
+  let server: RedisServerHandle | undefined;
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('a write or end() made right after the pump found its queue empty still reaches the server', async () => {
+    // The pump was marked idle one microtask after it stopped: a write in between was queued and
+    // never sent (its command hung until some later write), an end() never half-closed.
+    server = await startRedis();
+    const r = await runLoopbackScript('deno-pump.ts', String(server.port));
+    const seen = r.stdout.split('\n').filter((l) => l.startsWith('WREDIS_PUMP '));
+    assert.deepEqual(
+      seen,
+      ['WREDIS_PUMP write "+PONG\\r\\n$6\\r\\nsecond\\r\\n"', 'WREDIS_PUMP end closed'],
       `stdout: ${tail(r.stdout)}\nstderr: ${tail(r.stderr)}`,
     );
   });

@@ -79,28 +79,26 @@ class DenoTransport extends QueuedTransport {
   protected flush(): void {
     if (this.pumping) return;
     this.pumping = true;
-    void this.drain().then(
-      () => {
-        this.pumping = false;
-      },
-      (e: unknown) => {
-        this.pumping = false;
-        this.fail(e);
-      },
-    );
+    this.drain().catch((e: unknown) => this.fail(e));
   }
 
   private async drain(): Promise<void> {
-    while (!this.queue.empty && !this.closeSignal.closed) {
-      const { data, done } = this.queue.take();
-      let at = 0;
-      while (at < data.byteLength) {
-        at += await this.conn.write(at === 0 ? data : data.subarray(at));
-        if (this.closeSignal.closed) return;
+    try {
+      while (!this.queue.empty && !this.closeSignal.closed) {
+        const { data, done } = this.queue.take();
+        let at = 0;
+        while (at < data.byteLength) {
+          at += await this.conn.write(at === 0 ? data : data.subarray(at));
+          if (this.closeSignal.closed) return;
+        }
+        done?.();
       }
-      done?.();
+      if (this.ending && !this.closeSignal.closed) await this.conn.closeWrite();
+    } finally {
+      // Idle the moment the queue is found empty, not a microtask later: a write() or end() made
+      // in between saw a pump still running, relied on it, and was never sent.
+      this.pumping = false;
     }
-    if (this.ending && !this.closeSignal.closed) await this.conn.closeWrite();
   }
 
   private async readLoop(listener: (chunk: Uint8Array) => void): Promise<void> {

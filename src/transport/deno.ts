@@ -79,7 +79,7 @@ class DenoTransport extends QueuedTransport {
   protected flush(): void {
     if (this.pumping) return;
     this.pumping = true;
-    this.drain().catch((e: unknown) => this.fail(e));
+    void this.drain();
   }
 
   private async drain(): Promise<void> {
@@ -94,6 +94,9 @@ class DenoTransport extends QueuedTransport {
         done?.();
       }
       if (this.ending && !this.closeSignal.closed) await this.conn.closeWrite();
+    } catch (e) {
+      // Closed before the pump counts as idle: no later write may follow a failed one onto the socket.
+      this.fail(e);
     } finally {
       // Idle the moment the queue is found empty, not a microtask later: a write() or end() made
       // in between saw a pump still running, relied on it, and was never sent.

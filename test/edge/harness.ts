@@ -181,6 +181,7 @@ export function smokeConfig(runtime: Runtime, s: EdgeServers): SmokeConfig {
         refusedTls: { options: { ca: m.ca }, message: 'not supported on Cloudflare Workers' },
         notApplicable: NOT_APPLICABLE.workerd,
         refusedUnixSocket: 'not supported on Cloudflare Workers',
+        connectFailureCodes: { refused: 'ERR_WREDIS_CONNECTION_FAILED', tls: 'ERR_WREDIS_CONNECTION_FAILED' },
       };
     case 'deno':
       return {

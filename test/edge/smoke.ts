@@ -54,6 +54,12 @@ export interface SmokeConfig {
   notApplicable?: Partial<Record<CheckName, string>>;
   /** Where the runtime has no unix sockets: the message a `path` option is refused with. */
   refusedUnixSocket?: string;
+  /**
+   * The `code` of a refused connect and of a failed certificate check, where the runtime does not
+   * say why a connect failed (workerd: ERR_WREDIS_CONNECTION_FAILED for both, as the README says).
+   * Default: ERR_WREDIS_CONNECTION_REFUSED and ERR_WREDIS_TLS, as on Node.
+   */
+  connectFailureCodes?: { refused: string; tls: string };
 }
 
 export interface CheckResult {
@@ -88,6 +94,10 @@ function need(cond: unknown, feature: string): asserts cond {
 
 function assert(cond: unknown, message: string): asserts cond {
   if (!cond) throw new Failure(message);
+}
+
+function failureCodes(c: SmokeConfig): { refused: string; tls: string } {
+  return c.connectFailureCodes ?? { refused: 'ERR_WREDIS_CONNECTION_REFUSED', tls: 'ERR_WREDIS_TLS' };
 }
 
 function same(actual: unknown, expected: unknown, what: string): void {
@@ -230,6 +240,7 @@ const checks: Record<CheckName, Check> = {
         new w.Redis({ host: c.host, port: 1, connectTimeout: 2000, lazyConnect: true }).connect(),
       );
       assert(refused instanceof w.ConnectionError, `a refused connection rejected with ${String(refused)}`);
+      same(refused.code, failureCodes(c).refused, 'the code of a refused connection');
     });
   },
 
@@ -281,6 +292,7 @@ const checks: Record<CheckName, Check> = {
     try {
       const e = await rejection(r.connect());
       assert(e instanceof w.ConnectionError, `a name mismatch rejected with ${String(e)}`);
+      same(e.code, failureCodes(c).tls, 'the code of a name mismatch');
     } finally {
       r.disconnect();
     }
@@ -299,6 +311,7 @@ const checks: Record<CheckName, Check> = {
     try {
       const e = await rejection(r.connect());
       assert(e instanceof w.ConnectionError, `an untrusted certificate rejected with ${String(e)}`);
+      same(e.code, failureCodes(c).tls, 'the code of an untrusted certificate');
     } finally {
       r.disconnect();
     }

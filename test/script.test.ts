@@ -218,6 +218,19 @@ for (const protocol of [2, 3] as const) {
       assert.equal(await s.exists(), true);
     });
 
+    it('a NOSCRIPT slot retried while the caller queues more on that pipeline keeps its reply form (bytes)', async () => {
+      const s = r.script('return ARGV[1]');
+      await s.load();
+      await server.command('SCRIPT', 'FLUSH');
+      const p = r.withBuffers().pipeline();
+      s.runIn(p, { args: ['x'] });
+      const first = p.exec();
+      // Queued before the first exec() resolves: the retry must not take this one, nor lose the view.
+      p.call('ECHO', 'later');
+      assert.deepEqual(await first, [Buffer.from('x')]);
+      assert.deepEqual(await p.exec(), [Buffer.from('later')]);
+    });
+
     it('keeps other failures in their pipeline slot', async () => {
       const s = new Script(r, "return redis.call('INCR', KEYS[1])");
       await s.load();

@@ -149,7 +149,7 @@ export class Script {
     const slot: RetrySlot = {
       index: batch.length,
       command: bySha,
-      requeue: () => batch.call(byBody, this.lua, ...tail),
+      requeue: (into) => into.call(byBody, this.lua, ...tail),
       retry: () => this.client.call(byBody, this.lua, ...tail),
     };
     batch.call(bySha, this.sha, ...tail);
@@ -168,9 +168,9 @@ interface RetrySlot {
   readonly index: number;
   /** EVALSHA or EVALSHA_RO. */
   readonly command: string;
-  /** Queues the slot again by body into its batch. */
-  readonly requeue: () => void;
-  /** Runs it by body through the script's own client (when the batch is in use again). */
+  /** Queues the slot again by body into `into` (its batch, or an empty one on the same target). */
+  readonly requeue: (into: ScriptBatch) => void;
+  /** Runs it by body through the script's own client (a batch in use again that has no sibling). */
   readonly retry: () => Promise<unknown>;
 }
 
@@ -195,13 +195,18 @@ function addRetrySlot(batch: ScriptBatch, slot: RetrySlot): void {
         const r = results[s.index];
         return r instanceof NoScriptError && !isScriptErrorReply(r, s.command);
       });
-      if (failed.length > 0 && this.length === 0) {
-        // Through the batch itself, so the retry has what its slot had: the batch's connection and
-        // reply form (a withBuffers() pipeline gets bytes), its keyPrefix and withOptions() limits,
-        // whichever client the script is bound to. In order, in one write.
-        for (const s of failed) s.requeue();
+      // Through the batch itself, so the retry has what its slot had: the batch's connection and
+      // reply form (a withBuffers() pipeline gets bytes), its keyPrefix and withOptions() limits,
+      // whichever client the script is bound to. If the caller queued more on it meanwhile (those
+      // are theirs to exec), through an empty pipeline on the same target: the script's own client
+      // gave a withBuffers() pipeline's slot a string.
+      const into =
+        this.length === 0 ? this : (this as ScriptBatch & { sibling?: () => ScriptBatch }).sibling?.();
+      if (failed.length > 0 && into !== undefined) {
+        // In order, in one write.
+        for (const s of failed) s.requeue(into);
         // A rejected retry (a withOptions() view's abort or timeout) fails those slots only.
-        const again = await exec.call(this).then(
+        const again = await (into === this ? exec.call(this) : into.exec()).then(
           (v) => v,
           (e: unknown) => failed.map(() => e),
         );
@@ -209,8 +214,8 @@ function addRetrySlot(batch: ScriptBatch, slot: RetrySlot): void {
           results[s.index] = again[i];
         });
       } else if (failed.length > 0) {
-        // The caller queued more on this batch meanwhile: those are theirs to exec, so these
-        // go through the script's client. Dispatched in one tick: they stay in order on the wire.
+        // The caller queued more on this batch meanwhile and it has no sibling: these go through
+        // the script's client. Dispatched in one tick: they stay in order on the wire.
         const again = await Promise.all(
           failed.map((s) =>
             s.retry().then(

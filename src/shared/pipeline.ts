@@ -204,6 +204,11 @@ abstract class Batch extends CommandBase<Record<never, never>> {
 
 /** Commands sent back to back in one tick's write; `exec()` resolves with every result in order, errors in place. */
 export class Pipeline<T extends unknown[] = []> extends Batch {
+  /** @internal An empty pipeline on the same target (connection, reply form, keyPrefix, withOptions limits). */
+  sibling(): Pipeline {
+    return new Pipeline(this.target);
+  }
+
   /** Sends the queued commands; resolves with one entry per command: its reply or its error. */
   exec(): Promise<T> {
     const queued = this.queued.splice(0);

@@ -11,6 +11,7 @@ import {
   DataError,
   RedisCluster,
   Retry,
+  TryAgainError,
   UnblockedError,
   keySlot,
 } from '../src/index.js';
@@ -145,6 +146,75 @@ describe('RedisCluster during a live slot migration or failover (3+3)', () => {
     } finally {
       await migration.finish();
     }
+  });
+
+  describe('a pipeline keeps per-key order across retries during a migration', () => {
+    /**
+     * MSET of two keys of one slot, one moved and one not, gets TRYAGAIN until the migration ends;
+     * a SET after it of one of its keys (`which`) is sent with it. Resolves the pipeline's results
+     * and that key's value once the migration has ended.
+     */
+    async function msetThenSet(tag: string, which: 'moved' | 'stayed'): Promise<[unknown, unknown]> {
+      const r = new RedisCluster({
+        nodes: cluster.startupNodes(),
+        refreshInterval: 0,
+        maxRedirections: 200,
+        retry: new Retry({ backoff: new ConstantBackoff(20) }),
+      });
+      const [a, b] = [`{${tag}}a`, `{${tag}}b`];
+      const slot = keySlot(a);
+      const from = await cluster.ownerOf(slot);
+      await r.mset(a, 'old', b, 'old');
+      const migration = await cluster.beginSlotMigration(slot, from, other(from));
+      let pending: Promise<unknown> | undefined;
+      let settled = false;
+      let key = '';
+      try {
+        await migration.moveKeys(1);
+        const [stayed] = (await from.command('CLUSTER', 'GETKEYSINSLOT', slot, 10)) as string[];
+        const moved = stayed === a ? b : a;
+        key = which === 'moved' ? moved : (stayed as string);
+        await from.command('CONFIG', 'RESETSTAT');
+        pending = r
+          .pipeline()
+          .mset(moved, 'first', stayed as string, 'first')
+          .set(key, 'second')
+          .exec()
+          .then(
+            (v) => v,
+            (e: unknown) => e,
+          )
+          .finally(() => (settled = true));
+        await waitUntil('MSET retried after TRYAGAIN (or the pipeline settled)', 5000, async () => {
+          if (settled) return undefined;
+          const m = /errorstat_TRYAGAIN:count=(\d+)/.exec(String(await from.command('INFO', 'errorstats')));
+          return m !== null && Number(m[1]) >= 3 ? undefined : 'not yet';
+        });
+      } finally {
+        await migration.finish();
+      }
+      try {
+        return [await pending, await r.get(key)];
+      } finally {
+        r.disconnect();
+      }
+    }
+
+    it('a later SET of the moved key (ASK) waits for the MSET in its TRYAGAIN backoff', async () => {
+      // Resent at once after ASK, the SET ran on the importing node first and the MSET's later run
+      // overwrote it: the caller's order reversed, every result 'OK'.
+      assert.deepEqual(await msetThenSet('ordm', 'moved'), [['OK', 'OK'], 'second']);
+    });
+
+    it('a later SET of the key still on the source runs there at once: the MSET it overtook rejects with TRYAGAIN', async () => {
+      // The SET is not refused (its key is on the source), so it runs before the held MSET; run
+      // after the migration, the MSET overwrote it, every result 'OK'.
+      const [results, value] = await msetThenSet('ords', 'stayed');
+      const [mset, set] = results as unknown[];
+      assert.ok(mset instanceof TryAgainError, String(mset));
+      assert.equal(set, 'OK');
+      assert.equal(value, 'second');
+    });
   });
 
   describe('a command given up on during an ASK detour leaves no ASKING behind on the importing node', () => {

@@ -31,7 +31,7 @@ import {
 import { type PubSubCommands } from '../pubsub/index.js';
 import { commandRefusal } from '../shared/state-commands.js';
 import { clientSetName, record as recordClientName } from '../shared/client-name.js';
-import { Executor } from './executor.js';
+import { Executor, SlotOrder } from './executor.js';
 import { ClusterConnection } from './lent.js';
 import { lendUnderSignal } from '../shared/lend.js';
 import type { NatMap } from '../shared/nat-map.js';
@@ -577,10 +577,12 @@ export class RedisCluster extends CommandBase<RedisClusterEvents> {
 
   private batchTarget(): BatchTarget {
     const executor = this.shared.executor;
+    const order = new SlotOrder();
     return {
       buffers: this.buffers,
       // Pipelines always go to the server (their writes still drop the cached keys), as on a standalone client.
-      send: (name, args, options) => executor.send(name, [...args], options, false),
+      // Retries keep the pipeline's per-slot issue order (see SlotOrder).
+      send: (name, args, options) => executor.send(name, [...args], options, false, false, order),
       keyPrefix: this.prefix,
       callOptions: this.callOptions,
     };

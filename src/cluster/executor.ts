@@ -8,6 +8,7 @@ import type { ClientCache } from '../cache/index.js';
 import { commandFlags } from '../shared/command-flags.js';
 import type { BatchTarget } from '../shared/pipeline.js';
 import { ServerSupport } from '../commands/support.js';
+import { keyIndexes } from '../commands/keys.js';
 import { lookupCommand } from '../commands/table.js';
 import { partHandle, type BatchCommand, type SendOptions } from '../connection/connection.js';
 import {
@@ -17,10 +18,11 @@ import {
   ErrorCodes,
   MovedError,
   RedisError,
+  TryAgainError,
 } from '../errors/index.js';
 import type { Retry } from '../retry.js';
 import { mergeReplies } from './merge.js';
-import { isForgedRedirect, withRedirections, type RedirectHost } from './redirect.js';
+import { isForgedRedirect, keepAsIs, withRedirections, type Attempt, type RedirectHost } from './redirect.js';
 import { mergeSplit, route, type Route } from './router.js';
 import type { AddressResolver, NodeAddress, SlotMap } from './slot-map.js';
 import type { TransactionHost } from './transaction.js';
@@ -28,6 +30,81 @@ import type { ReadFrom, Topology } from './topology.js';
 import { closedError } from '../errors/closed.js';
 
 const noop = (): void => undefined;
+/**
+ * A pipeline's commands in issue order (slot, settlement, name, arguments, write), in parallel
+ * arrays. Only a retry (after MOVED, ASK, TRYAGAIN, CLUSTERDOWN, a node down) looks at them: it
+ * waits until every earlier command of its slot has settled, so it never overtakes one still in
+ * its own redirection loop (resent at once after ASK, a later SET ran before an earlier MSET in its
+ * TRYAGAIN backoff, which then overwrote it, every result 'OK'). A first attempt only records its
+ * place: a few array stores per command, no promise of its own.
+ */
+export class SlotOrder {
+  readonly slots: number[] = [];
+  readonly done: Array<Promise<unknown>> = [];
+  readonly names: string[] = [];
+  readonly args: Array<readonly unknown[]> = [];
+  readonly writes: boolean[] = [];
+}
+
+/**
+ * Before a retry of the command at `seq`: the earlier commands of its slot settle first. One held
+ * by TRYAGAIN (a multi-key command during a migration) does not stop the later commands of its
+ * node, so a later write of one of its keys may already have run: it then rejects with its
+ * TRYAGAIN (as the standalone client's refused command does when overtaken) rather than
+ * overwrite that write.
+ */
+async function afterEarlier(order: SlotOrder, seq: number, previous: unknown): Promise<void> {
+  const slot = order.slots[seq] as number;
+  const earlier: Array<Promise<unknown>> = [];
+  for (let i = 0; i < seq; i++) if (order.slots[i] === slot) earlier.push(order.done[i] as Promise<unknown>);
+  if (earlier.length > 0) await Promise.allSettled(earlier);
+  if (!(previous instanceof TryAgainError)) return;
+  const mine = new Set(keysOf(order.names[seq] as string, order.args[seq] as unknown[]));
+  for (let j = seq + 1; j < order.slots.length; j++) {
+    if (order.slots[j] !== slot || order.writes[j] !== true) continue;
+    if (!keysOf(order.names[j] as string, order.args[j] as unknown[]).some((k) => mine.has(k))) continue;
+    if (await ranAlready(order.done[j] as Promise<unknown>)) {
+      keepAsIs.add(previous);
+      throw previous;
+    }
+  }
+}
+
+/**
+ * Whether `p` has already succeeded: a settled promise's reaction runs before a zero-delay timer.
+ * Asked only on a retry after TRYAGAIN, so no command pays for a reaction of its own.
+ */
+function ranAlready(p: Promise<unknown>): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), 0);
+    p.then(
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(false);
+      },
+    );
+  });
+}
+
+const utf8 = new TextEncoder();
+
+/** The command's keys as bytes in latin1 (a key given as text or as its UTF-8 bytes is one key). */
+function keysOf(name: string, args: readonly unknown[]): string[] {
+  const spec = lookupCommand(name, args);
+  if (spec === undefined) return [];
+  return keyIndexes(spec, args as unknown[]).map((i) => {
+    const k = args[i];
+    const b = k instanceof Uint8Array ? k : utf8.encode(String(k));
+    let out = '';
+    for (const x of b) out += String.fromCharCode(x);
+    return out;
+  });
+}
+
 const ASKING: BatchCommand = { name: 'ASKING', args: [] };
 
 export class Executor implements RedirectHost, TransactionHost {
@@ -159,17 +236,19 @@ export class Executor implements RedirectHost, TransactionHost {
     base: SendOptions,
     viaCache = true,
     supportChecked = false,
+    order?: SlotOrder,
   ): Promise<unknown> {
     const t = this.topology;
     if (t.closed) return Promise.reject(closedError());
-    if (t.map === undefined) return this.connect().then(() => this.send(name, args, base, viaCache));
+    if (t.map === undefined)
+      return this.connect().then(() => this.send(name, args, base, viaCache, false, order));
     const flags = commandFlags(name, args);
     if (!supportChecked && (flags.gate !== undefined || this.supportFacts?.holding === true)) {
       // A command the servers may lack: decided once, against one primary (a cluster runs one version).
       // While that primary is asked (INFO under RESP2, MODULE LIST), every later command waits behind
       // the held one, as on a standalone client: sent at once, a SET issued after a held GETDEL of the
       // same key ran first, and the GETDEL returned (and deleted) the newer value.
-      return this.support().run(flags.gate, () => this.send(name, args, base, viaCache, true));
+      return this.support().run(flags.gate, () => this.send(name, args, base, viaCache, true, order));
     }
     // One literal of a fixed shape, not a spread of `base` plus three stores: in a W6 profile
     // (3 primaries, GET/SET, 100 in flight) those stores alone were ~10 % of the CPU per command.
@@ -194,13 +273,13 @@ export class Executor implements RedirectHost, TransactionHost {
     const readOnly = flags.readOnly && this.readFrom !== 'primary';
     switch (r.kind) {
       case 'slot':
-        return this.onSlot(name, args, options, r.slot, readOnly, viaCache);
+        return this.onSlot(name, args, options, r.slot, readOnly, viaCache, order);
       case 'any':
         return this.onSlot(name, args, options, -1, readOnly, viaCache);
       case 'split': {
         const { transform, ...raw } = options;
         return Promise.all(
-          r.parts.map((p) => this.onSlot(name, p.args, ownHandle(raw), p.slot, readOnly, viaCache)),
+          r.parts.map((p) => this.onSlot(name, p.args, ownHandle(raw), p.slot, readOnly, viaCache, order)),
         ).then((replies) => {
           const merged = mergeSplit(r.merge, r.parts, replies, r.total);
           return transform === undefined ? merged : transform(merged);
@@ -219,10 +298,14 @@ export class Executor implements RedirectHost, TransactionHost {
     slot: number,
     readOnly: boolean,
     viaCache: boolean,
+    order?: SlotOrder,
   ): Promise<unknown> {
     const t = this.topology;
     let target = slot;
-    return withRedirections(this, name, this.replayable(options), slot, (a) => {
+    // A pipeline's command takes its place in issue order (see SlotOrder); a blocking one neither
+    // waits nor is waited for (a retried LPUSH must not wait for the BLPOP it wakes).
+    const seq = order !== undefined && slot >= 0 && options.blocking !== true ? order.slots.length : -1;
+    const attempt = (a: Attempt): Promise<unknown> => {
       // A keyless command that met MOVED names its slot: follow that slot from now on.
       if (target < 0 && a.previous instanceof MovedError) target = a.previous.slot;
       const fromReplica = readOnly && a.number === 0;
@@ -260,7 +343,18 @@ export class Executor implements RedirectHost, TransactionHost {
       // client's write: its invalidation may come after the reply, so its keys are dropped here too.
       t.cache?.afterWrite(name, args, sent);
       return sent;
-    });
+    };
+    if (seq < 0) return withRedirections(this, name, this.replayable(options), slot, attempt);
+    const o = order as SlotOrder;
+    o.slots.push(slot);
+    o.names.push(name);
+    o.args.push(args);
+    o.writes.push(options.readOnly !== true);
+    const done = withRedirections(this, name, this.replayable(options), slot, (a) =>
+      a.number === 0 ? attempt(a) : afterEarlier(o, seq, a.previous).then(() => attempt(a)),
+    );
+    o.done.push(done);
+    return done;
   }
 
   /** Sent again after a lost connection: read-only commands, idempotent ones only under replay: 'idempotent'. */

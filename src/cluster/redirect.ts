@@ -210,6 +210,9 @@ class PingPong {
   }
 }
 
+/** Errors an attempt decided to end with, before sending: the caller gets them as they are. */
+export const keepAsIs = new WeakSet<object>();
+
 /**
  * Runs `attempt` until it succeeds, a failure is not worth another attempt (rethrown as is), or
  * the budget is spent (ClusterError / ClusterDownError with the last failure as `cause`).
@@ -237,6 +240,8 @@ export async function withRedirections<T>(
     try {
       return await attempt(a);
     } catch (e) {
+      // Decided before the attempt was sent (a pipeline's command overtaken: see executor.ts).
+      if (typeof e === 'object' && e !== null && keepAsIs.has(e)) throw e;
       last = e;
       // A script's own error reply with a refusal's code: it ran, so it is the caller's answer.
       if (isScriptErrorReply(e, command)) throw e;

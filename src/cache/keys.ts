@@ -9,6 +9,7 @@
  */
 
 import { numberText } from '../protocol/encoder.js';
+import { byteString } from '../core/bytes.js';
 
 /** The bucket of every key that is not valid UTF-8. */
 export const NON_UTF8 = '\u0000wredis:non-utf8';
@@ -34,16 +35,8 @@ export function idPart(a: unknown): string | undefined {
   if (typeof a === 'string') return ` s${a.length}:${a}`;
   if (typeof a === 'number') return Number.isNaN(a) ? undefined : ` n${a}`;
   if (typeof a === 'bigint') return ` n${a}`;
-  if (a instanceof Uint8Array) return ` b${a.length}:${latin1(a)}`;
+  if (a instanceof Uint8Array) return ` b${a.length}:${byteString(a)}`;
   return undefined;
-}
-
-/** Bytes as one char each: a distinct string per distinct byte sequence. */
-function latin1(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i += 4096)
-    s += String.fromCharCode.apply(null, b.subarray(i, i + 4096) as unknown as number[]);
-  return s;
 }
 
 /** The index key of a key as the caller gave it. */

@@ -9,6 +9,7 @@ import { commandFlags } from '../shared/command-flags.js';
 import type { BatchTarget } from '../shared/pipeline.js';
 import { ServerSupport } from '../commands/support.js';
 import { keyIndexes } from '../commands/keys.js';
+import { byteString } from '../core/bytes.js';
 import { lookupCommand } from '../commands/table.js';
 import { partHandle, type BatchCommand, type SendOptions } from '../connection/connection.js';
 import {
@@ -98,10 +99,7 @@ function keysOf(name: string, args: readonly unknown[]): string[] {
   if (spec === undefined) return [];
   return keyIndexes(spec, args as unknown[]).map((i) => {
     const k = args[i];
-    const b = k instanceof Uint8Array ? k : utf8.encode(String(k));
-    let out = '';
-    for (const x of b) out += String.fromCharCode(x);
-    return out;
+    return byteString(k instanceof Uint8Array ? k : utf8.encode(String(k)));
   });
 }
 

@@ -584,3 +584,14 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/**
+ * Bytes as a string of one char each (0–255): a distinct string per distinct byte sequence, to
+ * key maps and sets by bytes. In runs, as `fromCharCode` takes its arguments on the stack.
+ */
+export function byteString(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 4096)
+    s += String.fromCharCode.apply(null, b.subarray(i, i + 4096) as unknown as number[]);
+  return s;
+}

@@ -2,7 +2,7 @@
  * Names and payloads of pub/sub messages as delivered: UTF-8 text by default, bytes under
  * `withBuffers()`. The parser may hand over either form, so both directions are covered.
  */
-import { NodeBuffer, sliceView, utf8 } from '../core/bytes.js';
+import { NodeBuffer, byteString, sliceView, utf8 } from '../core/bytes.js';
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -30,9 +30,7 @@ export function nameKey(v: unknown): string {
   try {
     return strict.decode(v);
   } catch {
-    let key = '\uD800';
-    for (let i = 0; i < v.length; i++) key += String.fromCharCode(v[i]!);
-    return key;
+    return '\uD800' + byteString(v);
   }
 }
 

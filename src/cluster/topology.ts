@@ -12,7 +12,7 @@ import type { ClientCache, Tracker } from '../cache/index.js';
 import { Connection } from '../connection/connection.js';
 import { ClusterRoutingError, ConnectionError, ResponseError } from '../errors/index.js';
 import { Retry } from '../retry.js';
-import { timerFor } from '../util/timer.js';
+import { within } from '../util/timer.js';
 import { translateAddress, type NatMap } from '../shared/nat-map.js';
 import { SingleFlight } from './single-flight.js';
 import { SlotMap, nodeAddress, type AddressResolver, type NodeAddress, type Shard } from './slot-map.js';
@@ -258,24 +258,15 @@ export class Topology {
     // interval) folded into that one: the client never learnt the map of the failover that
     // replaced the node, and kept sending the slot's commands to it.
     const limit = this.config.base.connectTimeout;
-    const timers: ReturnType<typeof setTimeout>[] = [];
-    const bounded = (a: NodeAddress): Promise<SlotMap | undefined> => {
-      // A node that cannot answer gives no map (the others' answers decide; see above).
-      const answer = this.askOne(a).catch(() => undefined);
-      if (!timerFor(limit)) return answer;
-      return Promise.race([
-        answer,
-        new Promise<undefined>((resolve) => {
-          timers.push(setTimeout(resolve, limit, undefined));
-        }),
-      ]);
-    };
-    try {
-      const maps = await Promise.all(addresses.map(bounded));
-      return maps.filter((m): m is SlotMap => m !== undefined);
-    } finally {
-      for (const t of timers) clearTimeout(t);
-    }
+    // A node that cannot answer gives no map (the others' answers decide; see above).
+    const bounded = (a: NodeAddress): Promise<SlotMap | undefined> =>
+      within(
+        this.askOne(a).catch(() => undefined),
+        limit,
+        undefined,
+      );
+    const maps = await Promise.all(addresses.map(bounded));
+    return maps.filter((m): m is SlotMap => m !== undefined);
   }
 
   /** One node's view: CLUSTER SHARDS, or CLUSTER SLOTS where SHARDS is unknown or unreadable. */

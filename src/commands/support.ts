@@ -26,7 +26,7 @@ import {
   ModuleCommandNotSupportedError,
   type RedisError,
 } from '../errors/index.js';
-import { timerFor } from '../util/timer.js';
+import { within } from '../util/timer.js';
 import { MODULES } from './newer.js';
 import { compareVersions } from './table.js';
 import type { CommandSpec } from './types.js';
@@ -340,15 +340,7 @@ export class ServerSupport {
       else deferred.send(ask);
       return (await Promise.all(asks)).every(Boolean);
     })();
-    if (!timerFor(limit)) return asked;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<boolean>((resolve) => {
-      timer = setTimeout(resolve, limit, false);
-      // Like a command timeout, it must not keep a process alive (the client's clock does the same).
-      (timer as { unref?: () => void }).unref?.();
-    });
-    return Promise.race([asked, late]).finally(() => {
-      clearTimeout(timer);
+    return within(asked, limit, false).finally(() => {
       abandoned = true;
     });
   }

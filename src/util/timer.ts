@@ -9,3 +9,17 @@ export const MAX_TIMER_MS = 2_147_483_647;
 export function timerFor(ms: number | undefined): ms is number {
   return ms !== undefined && ms > 0 && ms <= MAX_TIMER_MS;
 }
+
+/**
+ * `p`, or `fallback` once `ms` have passed (no limit where {@link timerFor} says so). The timer
+ * is cleared when either settles and, like a command timeout, does not keep a process alive.
+ */
+export function within<T, F>(p: Promise<T>, ms: number, fallback: F): Promise<T | F> {
+  if (!timerFor(ms)) return p;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<F>((resolve) => {
+    timer = setTimeout(resolve, ms, fallback);
+    (timer as { unref?: () => void }).unref?.();
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}

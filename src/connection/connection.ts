@@ -495,10 +495,10 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.life.disconnect();
   }
 
-  /** @internal A layer on this connection (the cache's tracking) reports a problem on its 'error' event. */
-  reportError(error: Error): void {
+  /** @internal A problem nobody awaits (the cache's tracking, an AUTH not waited for) on this connection's 'error' event. */
+  readonly reportError = (error: Error): void => {
     this.emit('error', error);
-  }
+  };
 
   /** @internal An idle PING every `ms` when `pingInterval` is off (a dead socket is then dropped). */
   keepAlive(ms: number): void {
@@ -534,7 +534,7 @@ export class Connection extends Emitter<ConnectionEvents> {
    * Sends AUTH with fresh credentials (the `credentials` provider's, else the configured
    * ones) on this connection if it is up; the next connects use the provider anyway.
    */
-  async reauthenticate(report?: (error: Error) => void): Promise<void> {
+  async reauthenticate(report: (error: Error) => void = this.reportError): Promise<void> {
     if (this.life.status !== 'ready') return;
     const creds = await resolveCredentials(this.config);
     // A MULTI a lent connection sent is open on the socket: an AUTH written now would be queued
@@ -542,7 +542,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     // array). Waiting here could deadlock a borrower that awaits this call before its EXEC, so
     // the AUTH goes once the transaction has ended (endTransaction), with fresh credentials.
     if (this.transactionOpen) {
-      this.reauthAfterTransaction = report ?? true;
+      this.reauthAfterTransaction = report;
       return;
     }
     // The provider may take a while: a connection closed (or between sockets) meanwhile has no
@@ -561,9 +561,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     // connection's own 'error' event has no listener, and the refusal was lost.
     if (this.queue.blockedAhead) {
       auth.catch((e: unknown) => {
-        if (e instanceof ConnectionError) return;
-        if (report !== undefined) report(e as Error);
-        else this.emit('error', e as Error);
+        if (!(e instanceof ConnectionError)) report(e as Error);
       });
       return;
     }
@@ -572,17 +570,16 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   /** @internal A lent connection has a MULTI open on the socket (see reauthenticate). */
   transactionOpen = false;
-  /** A reauthenticate() waits for the transaction's end; its reporter if it was given one. */
-  private reauthAfterTransaction: boolean | ((error: Error) => void) = false;
+  /** A reauthenticate() waits for the transaction's end: where its failure is reported. */
+  private reauthAfterTransaction: ((error: Error) => void) | undefined;
 
   /** @internal The lent connection's MULTI was answered by EXEC/DISCARD, or lost: a deferred AUTH goes now. */
   endTransaction(): void {
     this.transactionOpen = false;
-    const waiting = this.reauthAfterTransaction;
-    if (waiting === false) return;
-    this.reauthAfterTransaction = false;
+    const report = this.reauthAfterTransaction;
+    if (report === undefined) return;
+    this.reauthAfterTransaction = undefined;
     // Nobody awaits it any more (reauthenticate() has returned): a failure is reported as an event.
-    const report = waiting === true ? (e: Error): void => this.emit('error', e) : waiting;
     this.reauthenticate(report).catch((e: unknown) => report(e as Error));
   }
 

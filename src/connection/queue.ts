@@ -389,18 +389,22 @@ export class CommandQueue implements ReplyHandler {
     // Commands settled while waiting (timed out, withdrawn) take no room: counted, a line of them
     // refused every new command as "full" while nothing waited, until the next connect attempt
     // cleared it (up to connectTimeout later).
-    const dead = Math.min(this.deadWaiting, this.waiting.length);
-    if (!this.host.writable() && this.waiting.length - dead + n > this.config.maxOfflineQueue)
+    const waiting = this.waiting.length - Math.min(this.deadWaiting, this.waiting.length);
+    if (!this.host.writable() && waiting + n > this.config.maxOfflineQueue)
       return new ConnectionError('Offline queue is full (maxOfflineQueue)', { code: CODES.offlineFull });
-    if (this.size - dead + this.shared + n > this.config.maxQueued)
+    if (this.held() + n > this.config.maxQueued)
       return new ConnectionError('Command queue is full (maxQueued)', { code: CODES.queueFull });
     return undefined;
   }
 
   /** Whether one more caller may share a read in flight (see `shared`): maxQueued has room. */
   get roomToShare(): boolean {
-    const dead = Math.min(this.deadWaiting, this.waiting.length);
-    return this.size - dead + this.shared < this.config.maxQueued;
+    return this.held() < this.config.maxQueued;
+  }
+
+  /** What maxQueued counts: commands not settled (in flight, still waiting) and readers sharing a read. */
+  private held(): number {
+    return this.size - Math.min(this.deadWaiting, this.waiting.length) + this.shared;
   }
 
   // --- writing --------------------------------------------------------------------

@@ -222,7 +222,7 @@ export function usableReplicas(reply: unknown): NodeAddress[] {
   if (!Array.isArray(reply)) return [];
   const out: NodeAddress[] = [];
   for (const entry of reply) {
-    const f = fields(entry);
+    const f = replyFields(entry);
     const flags = (f.flags ?? '').split(',');
     if (flags.some((x) => UNUSABLE.includes(x))) continue;
     const port = Number(f.port);
@@ -232,7 +232,8 @@ export function usableReplicas(reply: unknown): NodeAddress[] {
   return out;
 }
 
-function fields(entry: unknown): Record<string, string> {
+/** The name/value pairs of a reply entry (a RESP2 flat array or a RESP3 map) as text. */
+export function replyFields(entry: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (Array.isArray(entry)) {
     for (let i = 0; i + 1 < entry.length; i += 2) out[text(entry[i])] = text(entry[i + 1]);

@@ -24,7 +24,7 @@ import { Retry } from '../retry.js';
 import type { TlsOptions, Transport, TransportFactory, TransportTarget } from '../transport/types.js';
 import { picksItsNode, type PickedNode } from '../transport/picks-node.js';
 import { translateAddress, type NatMap } from '../shared/nat-map.js';
-import { Discovery, type NodeAddress } from './discovery.js';
+import { Discovery, replyFields, type NodeAddress } from './discovery.js';
 import { inspectAs } from '../util/redact.js';
 import { isPort } from '../shared/url.js';
 
@@ -307,7 +307,8 @@ export class Sentinel {
         // HELLO (@connection, which the handshake needs anyway) names the role too.
         if (!(e instanceof ResponseError)) throw e;
         const hello = await probe.send('HELLO', [probe.hello.protocol]);
-        return helloRole(hello) === (role === 'master' ? 'master' : 'replica');
+        // HELLO names the role as ROLE does, in its `role` field (a map under RESP3, pairs under RESP2).
+        return replyFields(hello).role === (role === 'master' ? 'master' : 'replica');
       }
       const first: unknown = Array.isArray(reply) ? reply[0] : undefined;
       const actual = first instanceof Uint8Array ? new TextDecoder().decode(first) : first;
@@ -407,18 +408,6 @@ function setupRefusal(error: unknown): Error | undefined {
 
 function causeOf(error: unknown): unknown {
   return error instanceof Error ? error.cause : undefined;
-}
-
-/** The `role` field of a HELLO reply (a map under RESP3, name/value pairs under RESP2). */
-function helloRole(reply: unknown): unknown {
-  const text = (v: unknown): unknown => (v instanceof Uint8Array ? new TextDecoder().decode(v) : v);
-  if (Array.isArray(reply)) {
-    for (let i = 0; i + 1 < reply.length; i += 2) if (text(reply[i]) === 'role') return text(reply[i + 1]);
-    return undefined;
-  }
-  return reply !== null && typeof reply === 'object'
-    ? text((reply as Record<string, unknown>).role)
-    : undefined;
 }
 
 /** After a switch to `to`: a primary client elsewhere, or a replica client on it, is on the wrong node. */

@@ -304,37 +304,40 @@ export class ServerSupport {
         return false;
       }
       const asks: Array<Promise<boolean>> = [];
+      // An answer is recorded, and so is a refusal (the fact is then unknowable); a lost
+      // connection is no answer (false: the next server is asked).
+      const record = (
+        sent: Promise<unknown>,
+        answer: (reply: unknown) => void,
+        refused: () => void,
+      ): void => {
+        asks.push(
+          sent.then(
+            (reply) => {
+              answer(reply);
+              return true;
+            },
+            (e: unknown) => {
+              if (e instanceof ConnectionError) return false;
+              refused();
+              return true;
+            },
+          ),
+        );
+      };
       const ask = (): void => {
-        if (this.version() === undefined) {
-          asks.push(
-            conn.send('INFO', ['server'], { transform: (v) => (typeof v === 'string' ? v : String(v)) }).then(
-              (info) => {
-                this.infoVersion = versionFromInfo(info as string) ?? '';
-                return true;
-              },
-              (e: unknown) => {
-                if (e instanceof ConnectionError) return false;
-                this.infoVersion = '';
-                return true;
-              },
-            ),
+        if (this.version() === undefined)
+          record(
+            conn.send('INFO', ['server'], { transform: (v) => (typeof v === 'string' ? v : String(v)) }),
+            (info) => (this.infoVersion = versionFromInfo(info as string) ?? ''),
+            () => (this.infoVersion = ''),
           );
-        }
-        if (needModules && this.modules === undefined) {
-          asks.push(
-            conn.send('MODULE', ['LIST'], {}).then(
-              (reply) => {
-                this.modules = modulesFromList(reply);
-                return true;
-              },
-              (e: unknown) => {
-                if (e instanceof ConnectionError) return false;
-                this.modules = null;
-                return true;
-              },
-            ),
+        if (needModules && this.modules === undefined)
+          record(
+            conn.send('MODULE', ['LIST'], {}),
+            (reply) => (this.modules = modulesFromList(reply)),
+            () => (this.modules = null),
           );
-        }
       };
       if (deferred === undefined) ask();
       else deferred.send(ask);

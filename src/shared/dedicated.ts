@@ -62,10 +62,8 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
   /** Commands queued since a MULTI sent by `call`/`send` (with a cache only): written at EXEC. */
   private queued: Array<{ name: string; args: readonly unknown[] }> | undefined;
   private readonly onSocketClosed = (error: Error | undefined): void => {
-    const s = this.state;
-    if (this.lost !== undefined || this.ended) return;
-    if (!(s.watching || s.inMulti || s.otherDb || s.tracking || s.pinned)) return;
-    this.lost = { watch: s.watching, cause: error };
+    if (this.lost !== undefined || this.ended || !this.holdsState()) return;
+    this.lost = { watch: this.state.watching, cause: error };
     // Commands not yet written when the socket went (sent while a teardown was under way, e.g.
     // right after a commandTimeout, or still in this tick's write) would be carried to the next
     // socket, which has no WATCH and the handshake's database: a watched EXEC would commit, a
@@ -245,8 +243,7 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
    * sent while state is held (or taking some) must not run again on a replacement socket.
    */
   private admit(state: string | undefined, args: readonly unknown[], options: SendOptions): SendOptions {
-    const s = this.state;
-    const held = s.watching || s.inMulti || s.otherDb || s.tracking || s.pinned;
+    const held = this.holdsState();
     if (state !== undefined) this.before(state, args);
     if (!held && state === undefined) return options;
     // One literal of a fixed shape, not a spread of `options` (see the cluster executor).
@@ -260,6 +257,12 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
       trace: options.trace,
       handle: options.handle,
     };
+  }
+
+  /** The socket holds what a replacement socket would not have (see the class comment). */
+  private holdsState(): boolean {
+    const s = this.state;
+    return s.watching || s.inMulti || s.otherDb || s.tracking || s.pinned;
   }
 
   /** State a command takes as soon as it is sent (counted as held even if it then fails). */

@@ -303,6 +303,13 @@ describe('parser: every RESP type', () => {
     }
   });
 
+  it('a map that repeats a non-ASCII name fails that reply too, and its message names the repeat', () => {
+    const events = run([b('%2\r\n$2\r\né\r\n:1\r\n$2\r\né\r\n:2\r\n+next\r\n')]);
+    assert.equal(events[0]!.kind, 'error');
+    assert.match((events[0] as { value: Error }).value.message, /repeats a name/);
+    assert.deepStrictEqual(events.slice(1), [reply('next')]);
+  });
+
   it('a map with such keys nested in an array (an EXEC reply) is an error in its slot; the other slots are kept', () => {
     const wire = concat([
       b('*3\r\n+before\r\n%2\r\n$2\r\n'),

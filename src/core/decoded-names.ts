@@ -10,7 +10,7 @@ const marked = new WeakSet<readonly unknown[]>();
 
 /** What a reply that repeats a name fails with (as a DataError for its command; the stream goes on). */
 export const SAME_TEXT_NAMES =
-  'two field names decode to the same text (they are not valid UTF-8), and an object cannot hold both; read such names as bytes under withBuffers() (HKEYS, HSCAN, or call() where the reply is an array, as for XRANGE)';
+  'two field names decode to the same text (bytes that are not valid UTF-8 become U+FFFD, or the reply repeats a name), and an object cannot hold both; read such names as bytes under withBuffers() (HKEYS, HSCAN, or call() where the reply is an array, as for XRANGE)';
 
 export function markDecodedText(a: readonly unknown[]): void {
   marked.add(a);

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ConnectionError, DataError, Redis, type MonitorEvent } from '../src/index.js';
+import { ConnectionError, DataError, ErrorCodes, Redis, type MonitorEvent } from '../src/index.js';
 import { parseMonitorLine } from '../src/client/monitor.js';
 import { startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
 
@@ -102,6 +102,46 @@ describe('monitor()', () => {
     } finally {
       await admin.close();
     }
+  });
+
+  it('a monitor connection the server kills is reported on the client error event; stop() and close() report nothing', async () => {
+    // The monitor connection does not reconnect (MONITOR mode is not restored on a new socket):
+    // its loss stopped the events without a word, which a caller could not tell from a quiet server.
+    const r = new Redis({ port: server.port });
+    const admin = new Redis({ port: server.port });
+    const errors: Error[] = [];
+    r.on('error', (e) => errors.push(e));
+    const monitorId = async (): Promise<string | undefined> => {
+      const line = String(await admin.call('CLIENT', 'LIST'))
+        .split('\n')
+        .find((l) => /\bflags=\S*O/.test(l));
+      return /\bid=(\d+)/.exec(line ?? '')?.[1];
+    };
+    try {
+      const stopped = await r.monitor(() => undefined);
+      await stopped.stop();
+      const m = await r.monitor(() => undefined);
+      const id = await monitorId();
+      assert.ok(id !== undefined, 'the monitor connection is listed');
+      assert.equal(await admin.call('CLIENT', 'KILL', 'ID', id), 1);
+      await waitUntil('the loss reported', 5000, async () =>
+        errors.length > 0 ? undefined : 'no error event yet',
+      );
+      assert.equal(errors.length, 1);
+      const lost = errors[0] as ConnectionError;
+      assert.ok(lost instanceof ConnectionError);
+      assert.equal(lost.code, ErrorCodes.CONNECTION_LOST);
+      assert.match(lost.message, /MONITOR/);
+      // stop() after the loss still resolves, and the client itself is untouched.
+      await m.stop();
+      assert.equal(await r.ping(), 'PONG');
+      await r.monitor(() => undefined);
+    } finally {
+      await r.close();
+      await admin.close();
+    }
+    // Neither stop() nor close() is a loss.
+    assert.equal(errors.length, 1);
   });
 
   it('monitor() without a listener function is a DataError; nothing connects', async () => {

@@ -5,7 +5,7 @@
  * (`call('MONITOR')` is refused there).
  */
 import { Connection, type ConnectionConfig } from '../connection/connection.js';
-import { DataError } from '../errors/index.js';
+import { ConnectionError, DataError, ErrorCodes } from '../errors/index.js';
 
 /** One command the server ran, as MONITOR reports it. */
 export interface MonitorEvent {
@@ -32,13 +32,16 @@ export interface Monitor {
 /**
  * Opens a connection with `config`, sends MONITOR, and calls `listener` for every line until
  * `stop()`. The connection does not reconnect: MONITOR mode is not restored on a new socket, so
- * after a connection loss no more events arrive (the returned object's `stop()` still resolves).
+ * after a connection loss no more events arrive; the loss goes to `lost` (the returned object's
+ * `stop()` still resolves).
  */
 export async function startMonitor(
   config: ConnectionConfig,
   listener: (event: MonitorEvent) => void,
   /** The owning client's monitor connections, dropped by its `close()` / `disconnect()`. */
   owned?: Set<{ disconnect(): void }>,
+  /** Told once when the connection is lost after MONITOR was on (not after `stop()` or the client's end). */
+  lost?: (error: ConnectionError) => void,
 ): Promise<Monitor> {
   if (typeof listener !== 'function') throw new DataError('monitor(listener): listener must be a function');
   const conn = new Connection({ ...config, maxReconnectAttempts: 0, pingInterval: 0 });
@@ -60,9 +63,23 @@ export async function startMonitor(
       if (event !== undefined) listener(event);
     },
   });
+  let on = false;
+  conn.on('close', (cause) => {
+    // Events stop for good here; silent, the caller could not tell it from a server with nothing
+    // to run. A loss before MONITOR was on rejects monitor() instead.
+    if (!on || stopped) return;
+    stopped = true;
+    lost?.(
+      new ConnectionError('The MONITOR connection was lost: no more events arrive', {
+        cause,
+        code: ErrorCodes.CONNECTION_LOST,
+      }),
+    );
+  });
   try {
     await conn.connect();
     await conn.send('MONITOR', [], { blocking: true });
+    on = true;
   } catch (e) {
     conn.disconnect();
     throw e;

@@ -340,12 +340,14 @@ export class Redis extends NodeCommands<RedisEvents> {
 
   /**
    * Streams every command the server runs to `listener` (`{ time, db, source, args }`) over a
-   * dedicated connection in MONITOR mode; resolves once MONITOR is on, with `stop()`.
+   * dedicated connection in MONITOR mode; resolves once MONITOR is on, with `stop()`. That
+   * connection does not reconnect: its loss ends the events and is reported on the `error`
+   * event (a `ConnectionError`).
    */
   monitor(listener: (event: MonitorEvent) => void): Promise<Monitor> {
     // After close()/disconnect() nobody would close the monitor connection.
     if (this.shared.main.closed) return Promise.reject(closedError());
-    return startMonitor(this.shared.options, listener, this.shared.monitors);
+    return startMonitor(this.shared.options, listener, this.shared.monitors, (e) => this.emit('error', e));
   }
 
   /** A Lua script run by digest (EVALSHA, loaded on NOSCRIPT). Nothing is sent until it runs. */

@@ -11,6 +11,7 @@ import {
   AuthorizationError,
   ConnectionError,
   DataError,
+  ErrorCodes,
   ExponentialBackoff,
   InvalidResponse,
   MovedError,
@@ -460,6 +461,60 @@ describe('Pub/Sub lifecycle and misuse', () => {
     assert.equal(exit, 0, 'the process did not exit by itself');
     assert.deepEqual(JSON.parse(stdout), ['ConnectionError', 'ConnectionError', 'ConnectionError']);
   });
+
+  for (const protocol of [2, 3] as const) {
+    it(`a subscriber connection that gives up (maxReconnectAttempts) ends its subscriptions with an error, not as if unsubscribed (RESP${protocol})`, async () => {
+      // Iterators finished as if unsubscribed. Under RESP2 the client lives on (its own connection
+      // was never lost), yet nothing was reported and the ended subscriber stayed in place: every
+      // later subscribe() rejected with "Connection is closed" for the life of the client.
+      const r = new Redis({ host: server.host, port: server.port, protocol, maxReconnectAttempts: 0 });
+      const admin = new Redis({ host: server.host, port: server.port });
+      const errors: Error[] = [];
+      r.on('error', (e) => errors.push(e));
+      try {
+        const sub = await r.subscribe('given-up');
+        const reading = (async (): Promise<unknown> => {
+          try {
+            for await (const m of sub) void m;
+            return 'ended without an error';
+          } catch (e) {
+            return e;
+          }
+        })();
+        assert.ok(((await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')) as number) >= 1);
+        const outcome = await reading;
+        assert.ok(outcome instanceof ConnectionError, String(outcome));
+        assert.equal(outcome.code, ErrorCodes.RECONNECT_ATTEMPTS_EXHAUSTED);
+        assert.equal(sub.subscribed, false);
+        if (protocol === 3) {
+          // The client itself gave up: its 'end' event says so, and it refuses what comes next.
+          assert.equal(r.status, 'closed');
+          await assert.rejects(
+            r.subscribe('given-up', () => undefined),
+            ConnectionError,
+          );
+          return;
+        }
+        assert.ok(
+          errors.some(
+            (e) => e instanceof ConnectionError && e.code === ErrorCodes.RECONNECT_ATTEMPTS_EXHAUSTED,
+          ),
+          errors.map((e) => e.message).join(),
+        );
+        assert.equal(await r.ping(), 'PONG');
+        const got: string[] = [];
+        const again = await r.subscribe('given-up', (m) => got.push(m));
+        await admin.publish('given-up', 'back');
+        await until('a message on the new subscriber connection', () =>
+          got.includes('back') ? undefined : got.join(),
+        );
+        await again.unsubscribe();
+      } finally {
+        await r.close();
+        await admin.close();
+      }
+    });
+  }
 
   for (const protocol of [2, 3] as const) {
     it(`closing the client ends iterators and rejects later subscribes (RESP${protocol})`, async () => {

@@ -202,20 +202,22 @@ export class Redis extends NodeCommands<RedisEvents> {
   private async closeGracefully(): Promise<void> {
     // A monitor has no replies to wait for: its stream just ends, as with stop().
     for (const m of this.shared.monitors) m.disconnect();
+    // Pub/Sub first: it takes the main connection's end that follows for a close, not a give-up.
     await Promise.all([
+      existingPubSub(this)?.close(),
       this.shared.main.close(),
       this.shared.blocking.close(),
-      existingPubSub(this)?.close(),
       this.shared.cache?.store.close(),
     ]);
   }
 
   /** Immediate: sockets drop, pending commands reject with `ConnectionError`. */
   disconnect(): void {
+    // Pub/Sub first: it takes the main connection's end that follows for a close, not a give-up.
+    existingPubSub(this)?.disconnect();
     this.shared.main.disconnect();
     this.shared.blocking.disconnect();
     for (const m of this.shared.monitors) m.disconnect();
-    existingPubSub(this)?.disconnect();
     // disconnect() is synchronous and immediate: the cache store closes in the background, no caller to tell.
     this.shared.cache?.store.close().catch(() => undefined);
   }

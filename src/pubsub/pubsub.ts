@@ -7,7 +7,7 @@
 import { Connection } from '../connection/connection.js';
 import { closedError } from '../errors/closed.js';
 import type { ResolvedOptions } from '../shared/options.js';
-import { DataError } from '../errors/index.js';
+import { ConnectionError, DataError, ErrorCodes } from '../errors/index.js';
 import { Subscriber, type Sink } from './subscriber.js';
 import { Subscription } from './subscription.js';
 import type { MessageListener, PatternListener, PubSubKind, PubSubName, SubscribeOptions } from './types.js';
@@ -35,8 +35,13 @@ export class PubSub {
     private readonly hooks: PubSubHooks = {},
   ) {
     main.on('end', () => {
+      // The client's close() and disconnect() close Pub/Sub first: an end nobody asked for is the
+      // client giving up reconnecting (maxReconnectAttempts). Its own 'end' event says so; the
+      // subscriptions' iterators throw it rather than end as if unsubscribed.
+      const failure = this.closed ? undefined : gaveUp('client');
       this.closed = true;
-      this.current?.end();
+      if (failure === undefined) this.current?.end();
+      else this.current?.end(failure, true);
       // The client has ended: closing the subscriber connection is best effort, no caller to tell.
       this.dedicated?.close().catch(() => undefined);
     });
@@ -158,9 +163,38 @@ export class PubSub {
       conn.disconnect();
       throw closedError();
     }
+    // Before the Subscriber's own 'end' listener: its sinks must learn the error, not a plain end.
+    if (conn !== this.main) conn.on('end', () => this.subscriberEnded(conn));
     this.current = new Subscriber(conn);
     return this.current;
   }
+
+  /**
+   * The RESP2 subscriber connection closed for good on its own (`maxReconnectAttempts` spent)
+   * while the client lives on. Its subscriptions end with a ConnectionError (iterators throw it,
+   * the `error` event reports it) and the next subscribe opens a new connection. Left in place,
+   * the ended subscriber let iterators finish as if unsubscribed, told nobody, and refused every
+   * later subscribe for the life of the client.
+   */
+  private subscriberEnded(conn: Connection): void {
+    const subscriber = this.current;
+    if (this.closed || subscriber?.connection !== conn) return;
+    this.current = undefined;
+    this.dedicated = undefined;
+    const error = gaveUp('Pub/Sub connection');
+    subscriber.end(error, true);
+    this.hooks.onError?.(error);
+  }
+}
+
+/** The end of subscriptions whose connection (`who`: the client's, or Pub/Sub's own) gave up reconnecting. */
+function gaveUp(who: string): ConnectionError {
+  return new ConnectionError(
+    `The ${who} gave up reconnecting (maxReconnectAttempts): its subscriptions ended`,
+    {
+      code: ErrorCodes.RECONNECT_ATTEMPTS_EXHAUSTED,
+    },
+  );
 }
 
 const hosts = new WeakMap<Connection, PubSub>();

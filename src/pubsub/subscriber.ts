@@ -20,8 +20,11 @@ import { closedError } from '../errors/closed.js';
 /** Receives the messages of the names it was added to. Values are as decoded (string or bytes). */
 export interface Sink {
   deliver(kind: PubSubKind, channel: unknown, message: unknown, pattern: unknown): void;
-  /** The sink no longer receives `key` (removed by someone else, or the subscriber ended). */
-  removed(kind: PubSubKind, key: string): void;
+  /**
+   * The sink no longer receives `key` (removed by someone else, or the subscriber ended);
+   * `error` when that was a failure the sink's reader must learn (not an unsubscribe or a close).
+   */
+  removed(kind: PubSubKind, key: string, error?: Error): void;
 }
 
 /** Names the server unsubscribed on its own (shard slot moved), with the sinks that wanted them. */
@@ -181,16 +184,21 @@ export class Subscriber {
     }
   }
 
-  /** Stops for good: waiters reject, sinks learn they receive nothing more. */
-  end(error: Error = closedError()): void {
+  /**
+   * Stops for good: waiters reject with `error`, sinks learn they receive nothing more (and, when
+   * `failed`, that `error` ended them rather than a close).
+   */
+  end(error: Error = closedError(), failed = false): void {
     if (this.ended !== undefined) return;
     this.ended = error;
     this.connection.off('push', this.onPush).off('end', this.onEnd);
     if (this.connection.subscriptions === this.hook)
       this.connection.routePubSub({ subscriptions: undefined });
+    const reason = failed ? error : undefined;
     for (const kind of KINDS) {
       const space = this.spaces[kind];
-      for (const entry of space.values()) for (const sink of entry.sinks) sink.removed(kind, entry.key);
+      for (const entry of space.values())
+        for (const sink of entry.sinks) sink.removed(kind, entry.key, reason);
       space.clear();
     }
   }

@@ -43,7 +43,7 @@ export class Subscription<M = string> implements AsyncIterable<PubSubMessage<M>>
   private head = 0;
   private reading = 0;
   private done = false;
-  private failure: PubSubError | undefined;
+  private failure: Error | undefined;
   private wakers: Array<() => void> = [];
   private readonly bufferSize: number;
   private readonly overflow: 'error' | 'drop-oldest';
@@ -79,8 +79,11 @@ export class Subscription<M = string> implements AsyncIterable<PubSubMessage<M>>
         if (buffered || this.reading > 0)
           this.push(p === undefined ? { channel: c, message: m } : { channel: c, message: m, pattern: p });
       },
-      removed: (_kind, key) => {
+      removed: (_kind, key, error) => {
         this.active.delete(key);
+        // A failure (its connection gave up) is thrown by the iterator once it has yielded what
+        // it holds: ending like an unsubscribe, the loop could not tell the two apart.
+        if (error !== undefined && !this.done) this.failure ??= error;
         if (this.active.size === 0) this.finish();
       },
     };
@@ -106,7 +109,11 @@ export class Subscription<M = string> implements AsyncIterable<PubSubMessage<M>>
     this.finish();
   }
 
-  /** Iterates the messages; leaving the loop unsubscribes. */
+  /**
+   * Iterates the messages; leaving the loop unsubscribes. Ends when every name is unsubscribed or
+   * the client closes; throws after the buffered messages when the subscription failed (a full
+   * buffer, or a RESP2 subscriber connection that gave up reconnecting).
+   */
   [Symbol.asyncIterator](): AsyncIterator<PubSubMessage<M>> {
     this.reading++;
     let closed = false;

@@ -594,6 +594,51 @@ describe('Pub/Sub lifecycle and misuse', () => {
     }
   }
 
+  it('a listener that throws does not cost an iterator of the same subscription its copy of the message (RESP2 and RESP3)', async () => {
+    // The listener ran first and the message was buffered for the iterator after it: its throw
+    // skipped the buffering, so the iterator silently never saw that message.
+    const entry = pathToFileURL(new URL('../src/index.ts', import.meta.url).pathname).href;
+    const code = `
+      import { Redis } from ${JSON.stringify(entry)};
+      const uncaught = [];
+      process.on('uncaughtException', (e) => uncaught.push(e.message));
+      const out = {};
+      const pub = new Redis({ port: ${server.port} });
+      for (const protocol of [2, 3]) {
+        const r = new Redis({ port: ${server.port}, protocol });
+        const heard = [];
+        const sub = await r.subscribe('throws-' + protocol, (m) => {
+          heard.push(m);
+          if (m === 'boom') throw new Error('listener bug');
+        });
+        const it = sub[Symbol.asyncIterator]();
+        await pub.publish('throws-' + protocol, 'boom');
+        await pub.publish('throws-' + protocol, 'after');
+        // Bounded: the listener hears both, whatever the iterator holds.
+        for (let i = 0; i < 250 && !heard.includes('after'); i++) await new Promise((ok) => setTimeout(ok, 20));
+        const got = [];
+        while (sub.buffered > 0) got.push((await it.next()).value.message);
+        out[protocol] = { heard, got };
+        await r.close();
+      }
+      await pub.close();
+      out.uncaught = uncaught;
+      console.log(JSON.stringify(out));
+    `;
+    const { exit, stdout } = await runModule(code, 30_000);
+    assert.equal(exit, 0);
+    const out = JSON.parse(stdout) as Record<string, unknown>;
+    for (const protocol of ['2', '3']) {
+      assert.deepEqual(
+        out[protocol],
+        { heard: ['boom', 'after'], got: ['boom', 'after'] },
+        `RESP${protocol}`,
+      );
+    }
+    // The listener's exception still surfaces (once per throw).
+    assert.deepEqual(out['uncaught'], ['listener bug', 'listener bug']);
+  });
+
   it('is one Pub/Sub per client, shared with its withBuffers() view', () => {
     const r = new Redis({ host: server.host, port: server.port, lazyConnect: true });
     assert.equal(pubsubFor(r), pubsubFor(r.withBuffers()));

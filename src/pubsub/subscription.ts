@@ -72,12 +72,13 @@ export class Subscription<M = string> implements AsyncIterable<PubSubMessage<M>>
         const c = this.value(channel);
         const m = this.value(message);
         const p = pattern === undefined ? undefined : this.value(pattern);
+        // Buffered before the listener runs: a listener that throws must not cost the iterator its copy.
+        if (buffered || this.reading > 0)
+          this.push(p === undefined ? { channel: c, message: m } : { channel: c, message: m, pattern: p });
         if (call !== undefined) {
           if (p === undefined) (call as (m: M, c: M) => void)(m, c);
           else call(m, c, p);
         }
-        if (buffered || this.reading > 0)
-          this.push(p === undefined ? { channel: c, message: m } : { channel: c, message: m, pattern: p });
       },
       removed: (_kind, key, error) => {
         this.active.delete(key);

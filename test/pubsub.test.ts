@@ -462,6 +462,35 @@ describe('Pub/Sub lifecycle and misuse', () => {
     assert.deepEqual(JSON.parse(stdout), ['ConnectionError', 'ConnectionError', 'ConnectionError']);
   });
 
+  it("RESP2: a lost subscriber connection is reported on the error event (under RESP3 the client's close event tells)", async () => {
+    // The dedicated connection reconnected and resubscribed without a word: messages published in
+    // between were missed, and nothing told the caller (its 'close' event is the main connection's).
+    const r = new Redis({ host: server.host, port: server.port, protocol: 2, retry: fastRetry() });
+    const admin = new Redis({ host: server.host, port: server.port });
+    const errors: Error[] = [];
+    r.on('error', (e) => errors.push(e));
+    try {
+      const got: string[] = [];
+      await r.subscribe('lost-once', (m) => got.push(m));
+      assert.ok(((await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')) as number) >= 1);
+      await until('resubscribed', async () =>
+        (await numsub(admin, 'lost-once')) === 1 ? undefined : 'not yet',
+      );
+      await admin.publish('lost-once', 'after');
+      await until('a message after the loss', () => (got.includes('after') ? undefined : got.join()));
+      assert.equal(errors.length, 1, errors.map((e) => e.message).join());
+      const lost = errors[0] as ConnectionError;
+      assert.ok(lost instanceof ConnectionError);
+      assert.equal(lost.code, ErrorCodes.CONNECTION_LOST);
+      assert.match(lost.message, /Pub\/Sub/);
+    } finally {
+      await r.close();
+      await admin.close();
+    }
+    // close() is no loss.
+    assert.equal(errors.length, 1);
+  });
+
   for (const protocol of [2, 3] as const) {
     it(`a subscriber connection that gives up (maxReconnectAttempts) ends its subscriptions with an error, not as if unsubscribed (RESP${protocol})`, async () => {
       // Iterators finished as if unsubscribed. Under RESP2 the client lives on (its own connection

@@ -122,6 +122,23 @@ export class PubSub {
     this.dedicated?.disconnect();
   }
 
+  /**
+   * The RESP2 subscriber connection lost its socket while holding subscriptions. It reconnects and
+   * restores them, but messages published meanwhile are missed: reported on the `error` event,
+   * as under RESP3 the client's own `close` event tells. Silent, a gap in the messages could not
+   * be told from a quiet channel.
+   */
+  private subscriberLost(conn: Connection, cause: Error | undefined): void {
+    const subscriber = this.current;
+    if (this.closed || subscriber?.connection !== conn || subscriber.size === 0) return;
+    this.hooks.onError?.(
+      new ConnectionError(
+        'The Pub/Sub connection was lost: messages published until its subscriptions are restored are missed',
+        { cause, code: ErrorCodes.CONNECTION_LOST },
+      ),
+    );
+  }
+
   /** The connection subscriptions live on, chosen once the negotiated protocol is known. */
   private link(): Promise<Subscriber> {
     if (this.current !== undefined) return Promise.resolve(this.current);
@@ -146,6 +163,8 @@ export class PubSub {
       conn.routePubSub({ resp2: true });
       const onError = this.hooks.onError;
       if (onError !== undefined) conn.on('error', onError);
+      const made = conn;
+      conn.on('close', (cause) => this.subscriberLost(made, cause));
       this.dedicated = conn;
       // Connected first: a Subscriber on a connection still in its handshake would have its
       // first SUBSCRIBE both replayed by the handshake and sent as a command.

@@ -322,6 +322,35 @@ describe('Cluster Pub/Sub on a real 3+3 cluster', () => {
     await Promise.all([sa.unsubscribe(), sb.unsubscribe()]);
   });
 
+  for (const protocol of [2, 3] as const) {
+    it(`a node connection holding subscriptions that the node kills is reported on the error event, then restored (RESP${protocol})`, async () => {
+      // The node connection reconnected and the subscriptions were restored without a word: the
+      // messages published in between were missed and nothing told the caller.
+      const c = new RedisCluster({ nodes: cluster.startupNodes(), protocol });
+      const errors: Error[] = [];
+      c.on('error', (e) => errors.push(e));
+      const inbox = new Inbox();
+      try {
+        await c.subscribe(`gap${protocol}`, inbox.listener);
+        const host = await classicHost(cluster, `gap${protocol}`);
+        assert.ok(host, 'the subscription lives on some node');
+        assert.ok(((await host.command('CLIENT', 'KILL', 'TYPE', 'pubsub')) as number) >= 1);
+        await flowsAgain(
+          'after the kill',
+          (m) => host.command('PUBLISH', `gap${protocol}`, m),
+          inbox.of(`gap${protocol}`),
+          'after',
+        );
+        const lost = errors.filter((e) => e instanceof ConnectionError);
+        assert.ok(lost.length >= 1, errors.map((e) => e.message).join());
+        assert.equal((lost[0] as ConnectionError).code, ErrorCodes.CONNECTION_LOST);
+        assert.match((lost[0] as ConnectionError).message, /Pub\/Sub/);
+      } finally {
+        await c.close();
+      }
+    });
+  }
+
   it('classic channels and patterns: published on any node they arrive; kill -9 of their node (and of a shard owner) moves them', async () => {
     const inbox = new Inbox();
     await r.subscribe('news', inbox.listener);

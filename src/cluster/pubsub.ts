@@ -25,6 +25,7 @@ import {
   ClusterRoutingError,
   ConnectionError,
   DataError,
+  ErrorCodes,
   MovedError,
   RedisError,
 } from '../errors/index.js';
@@ -586,9 +587,18 @@ export class ClusterPubSub {
       onDropped: (kind, dropped) => this.dropped(key, kind, dropped),
       shardGroups: groupBySlot,
     });
-    const onClose = (): void => {
+    const onClose = (cause: Error | undefined): void => {
       ns.down = true;
-      if (this.hosts(key)) this.watch();
+      if (!this.hosts(key)) return;
+      // Restored (on this node or another) by the watch, but what is published meanwhile is missed:
+      // silent, that gap could not be told from a quiet channel (the cluster has no per-node close event).
+      this.host.error(
+        new ConnectionError(
+          `The Pub/Sub connection to ${key} was lost: messages published until its subscriptions are restored are missed`,
+          { cause, code: ErrorCodes.CONNECTION_LOST },
+        ),
+      );
+      this.watch();
     };
     const onReady = (): void => {
       ns.down = false;

@@ -351,6 +351,39 @@ describe('Cluster Pub/Sub on a real 3+3 cluster', () => {
     });
   }
 
+  it('a withOptions() view whose signal has aborted subscribes nothing (every kind) and unsubscribes nothing', async () => {
+    // The view's signal was ignored: the subscriptions were placed and their listeners heard every message.
+    const ac = new AbortController();
+    ac.abort(new Error('caller gave up'));
+    const view = r.withOptions({ signal: ac.signal });
+    const heard: string[] = [];
+    await assert.rejects(
+      view.subscribe('view-c', (m) => heard.push(m)),
+      /caller gave up/,
+    );
+    await assert.rejects(
+      view.psubscribe('view-c*', (m) => heard.push(m)),
+      /caller gave up/,
+    );
+    await assert.rejects(
+      view.ssubscribe('{view}s', (m) => heard.push(m)),
+      /caller gave up/,
+    );
+    const kept = await r.subscribe('view-kept', (m) => heard.push(m));
+    await assert.rejects(view.unsubscribe('view-kept'), /caller gave up/);
+    assert.equal(kept.subscribed, true);
+    for (const n of cluster.nodes.filter((x) => x.alive)) {
+      assert.equal(await numsub(n, 'view-c'), 0);
+      assert.equal(await shardNumsub(n, '{view}s'), 0);
+    }
+    await pub.publish('view-c', 'to c');
+    await pub.spublish('{view}s', 'to s');
+    await pub.publish('view-kept', 'kept');
+    await received(heard, 'kept');
+    assert.deepEqual(heard, ['kept']);
+    await kept.unsubscribe();
+  });
+
   it('classic channels and patterns: published on any node they arrive; kill -9 of their node (and of a shard owner) moves them', async () => {
     const inbox = new Inbox();
     await r.subscribe('news', inbox.listener);

@@ -18,6 +18,7 @@ import {
   PubSubError,
   Redis,
   Retry,
+  TimeoutError,
 } from '../src/index.js';
 import {
   pubsubFor,
@@ -667,6 +668,50 @@ describe('Pub/Sub lifecycle and misuse', () => {
     // The listener's exception still surfaces (once per throw).
     assert.deepEqual(out['uncaught'], ['listener bug', 'listener bug']);
   });
+
+  for (const protocol of [2, 3] as const) {
+    it(`a withOptions() view's signal and timeout apply to subscribe(): nothing subscribed when aborted, no listener left behind after a timeout (RESP${protocol})`, async () => {
+      // The view's options were ignored: with a signal already aborted the subscribe went through
+      // (its listener heard every message), and against a frozen server it never timed out.
+      const proxy = await startFaultProxy(server.port);
+      const r = new Redis({ host: server.host, port: proxy.port, protocol, retry: fastRetry() });
+      const admin = new Redis({ host: server.host, port: server.port });
+      r.on('error', () => undefined);
+      const heard: string[] = [];
+      try {
+        const ac = new AbortController();
+        ac.abort(new Error('caller gave up'));
+        const aborted = r.withOptions({ signal: ac.signal });
+        await assert.rejects(
+          aborted.subscribe('view-a', (m) => heard.push(m)),
+          /caller gave up/,
+        );
+        await assert.rejects(aborted.psubscribe('view-a*'), /caller gave up/);
+        const sync: string[] = [];
+        await r.subscribe('view-sync', (m) => sync.push(m));
+        assert.equal(await numsub(admin, 'view-a'), 0);
+        // Given up on while the SUBSCRIBE waits for its confirmation (the network frozen).
+        proxy.pause();
+        await assert.rejects(
+          r.withOptions({ timeout: 50 }).subscribe('view-b', (m) => heard.push(m)),
+          (e: unknown) => e instanceof TimeoutError && e.code === ErrorCodes.COMMAND_TIMEOUT,
+        );
+        proxy.resume();
+        // Behind the view's SUBSCRIBE on the same connection: once this is confirmed, so is that.
+        await r.subscribe('view-sync2', () => undefined);
+        await admin.publish('view-a', 'to a');
+        await admin.publish('view-b', 'to b');
+        await admin.publish('view-sync', 'sync');
+        await until('the sync message', () => (sync.includes('sync') ? undefined : sync.join()));
+        assert.deepEqual(heard, [], 'no listener of a rejected subscribe hears anything');
+        assert.equal(await numsub(admin, 'view-b'), 0, 'the timed-out subscription was ended on the server');
+      } finally {
+        r.disconnect();
+        await admin.close();
+        await proxy.close();
+      }
+    });
+  }
 
   it('is one Pub/Sub per client, shared with its withBuffers() view', () => {
     const r = new Redis({ host: server.host, port: server.port, lazyConnect: true });

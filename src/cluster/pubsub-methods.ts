@@ -2,7 +2,9 @@
  * The Pub/Sub methods of `RedisCluster` (the `PubSubCommands` of the standalone client),
  * installed on its prototype; the work is done by `ClusterPubSub`.
  */
-import { nameList } from '../pubsub/pubsub.js';
+import { UNSUBSCRIBE, nameList } from '../pubsub/pubsub.js';
+import { unsubscribeUnder } from '../pubsub/view.js';
+import type { CallOptions } from '../shared/call-options.js';
 import type { Sink } from '../pubsub/subscriber.js';
 import type { PubSubCommands } from '../pubsub/methods.js';
 import type {
@@ -17,6 +19,8 @@ import type { ClusterPubSub } from './pubsub.js';
 interface Host {
   readonly clusterPubSub: ClusterPubSub;
   readonly buffers?: boolean;
+  /** A `withOptions()` view's signal and timeout: they bound each (un)subscribe call. */
+  readonly callOptions?: CallOptions | undefined;
 }
 
 /** Defines the `PubSubCommands` methods on the cluster client's prototype. */
@@ -31,7 +35,7 @@ export function installClusterPubSub(proto: object): void {
       listener?: MessageListener<unknown>,
       options?: SubscribeOptions,
     ) {
-      return this.clusterPubSub.subscribe('channel', names, listener, bytes(this), options);
+      return this.clusterPubSub.subscribe('channel', names, listener, bytes(this), options, this.callOptions);
     },
     async psubscribe(
       this: Host,
@@ -39,7 +43,7 @@ export function installClusterPubSub(proto: object): void {
       listener?: PatternListener<unknown>,
       options?: SubscribeOptions,
     ) {
-      return this.clusterPubSub.subscribe('pattern', names, listener, bytes(this), options);
+      return this.clusterPubSub.subscribe('pattern', names, listener, bytes(this), options, this.callOptions);
     },
     async ssubscribe(
       this: Host,
@@ -47,28 +51,28 @@ export function installClusterPubSub(proto: object): void {
       listener?: MessageListener<unknown>,
       options?: SubscribeOptions,
     ) {
-      return this.clusterPubSub.subscribe('shard', names, listener, bytes(this), options);
+      return this.clusterPubSub.subscribe('shard', names, listener, bytes(this), options, this.callOptions);
     },
     async unsubscribe(
       this: Host,
       names?: PubSubName | readonly PubSubName[],
       listener?: MessageListener<unknown>,
     ) {
-      return unsubscribe(this.clusterPubSub, 'channel', names, listener);
+      return unsubscribe(this.clusterPubSub, 'channel', names, listener, this.callOptions);
     },
     async punsubscribe(
       this: Host,
       names?: PubSubName | readonly PubSubName[],
       listener?: PatternListener<unknown>,
     ) {
-      return unsubscribe(this.clusterPubSub, 'pattern', names, listener);
+      return unsubscribe(this.clusterPubSub, 'pattern', names, listener, this.callOptions);
     },
     async sunsubscribe(
       this: Host,
       names?: PubSubName | readonly PubSubName[],
       listener?: MessageListener<unknown>,
     ) {
-      return unsubscribe(this.clusterPubSub, 'shard', names, listener);
+      return unsubscribe(this.clusterPubSub, 'shard', names, listener, this.callOptions);
     },
   };
   for (const [name, fn] of Object.entries(methods)) {
@@ -81,9 +85,10 @@ function unsubscribe(
   kind: PubSubKind,
   names: PubSubName | readonly PubSubName[] | undefined,
   listener: unknown,
+  view: CallOptions | undefined,
 ): Promise<void> {
   const list = names === undefined ? undefined : nameList(names, kind);
   const which =
     listener === undefined ? undefined : (s: Sink & { listener?: unknown }) => s.listener === listener;
-  return ps.remove(kind, list, which);
+  return unsubscribeUnder(view, UNSUBSCRIBE[kind], () => ps.remove(kind, list, which));
 }

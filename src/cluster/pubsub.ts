@@ -29,7 +29,9 @@ import {
   MovedError,
   RedisError,
 } from '../errors/index.js';
-import { nameList } from '../pubsub/pubsub.js';
+import { SUBSCRIBE, nameList } from '../pubsub/pubsub.js';
+import { subscribeUnder } from '../pubsub/view.js';
+import type { CallOptions } from '../shared/call-options.js';
 import { Subscriber, type Dropped, type Sink } from '../pubsub/subscriber.js';
 import { Subscription } from '../pubsub/subscription.js';
 import type {
@@ -133,17 +135,33 @@ export class ClusterPubSub {
     listener: MessageListener<M> | PatternListener<M> | undefined,
     bytes: boolean,
     options: SubscribeOptions = {},
+    view?: CallOptions,
   ): Promise<Subscription<M>> {
     const list = nameList(names, kind);
     if (listener !== undefined && typeof listener !== 'function')
       throw new DataError('listener must be a function');
     if (this.closed) throw closedError();
+    return subscribeUnder<M>(view, SUBSCRIBE[kind], (hold) =>
+      this.start(kind, list, listener, bytes, options, hold),
+    );
+  }
+
+  /** subscribe() once its arguments are checked; `hold` as in subscribeUnder(). */
+  private async start<M>(
+    kind: PubSubKind,
+    list: PubSubName[],
+    listener: MessageListener<M> | PatternListener<M> | undefined,
+    bytes: boolean,
+    options: SubscribeOptions,
+    hold: (sub: Subscription<M>) => boolean,
+  ): Promise<Subscription<M>> {
     await this.host.connect();
     if (this.closed) throw closedError();
     const shape = { bytes, buffer: this.host.options.binary === 'buffer' };
     const sub = new Subscription<M>(kind, list, listener, shape, options, (sink) =>
       this.remove(kind, list, (s) => s === sink),
     );
+    if (!hold(sub)) return sub;
     const waits: Array<Promise<void>> = [];
     const fresh = new Set<Want>();
     const space = this.wants[kind];

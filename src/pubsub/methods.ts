@@ -4,6 +4,7 @@
  */
 import type { ResolvedOptions } from '../shared/options.js';
 import type { Connection } from '../connection/connection.js';
+import type { CallOptions } from '../shared/call-options.js';
 import { pubsubFor } from './pubsub.js';
 import type { Subscription } from './subscription.js';
 import type { MessageListener, PatternListener, PubSubName, SubscribeOptions } from './types.js';
@@ -40,6 +41,8 @@ interface Host {
   readonly connection: Connection;
   readonly resolvedOptions: ResolvedOptions;
   readonly buffers?: boolean;
+  /** A `withOptions()` view's signal and timeout: they bound each (un)subscribe call. */
+  readonly callOptions?: CallOptions | undefined;
   emit?(event: 'error', error: Error): void;
 }
 
@@ -54,7 +57,7 @@ export function installPubSub(proto: object): void {
       listener?: MessageListener<unknown>,
       options?: SubscribeOptions,
     ) {
-      return ps(this).subscribe('channel', names, listener, bytes(this), options);
+      return ps(this).subscribe('channel', names, listener, bytes(this), options, this.callOptions);
     },
     async psubscribe(
       this: Host,
@@ -62,7 +65,7 @@ export function installPubSub(proto: object): void {
       listener?: PatternListener<unknown>,
       options?: SubscribeOptions,
     ) {
-      return ps(this).subscribe('pattern', names, listener, bytes(this), options);
+      return ps(this).subscribe('pattern', names, listener, bytes(this), options, this.callOptions);
     },
     async ssubscribe(
       this: Host,
@@ -70,28 +73,28 @@ export function installPubSub(proto: object): void {
       listener?: MessageListener<unknown>,
       options?: SubscribeOptions,
     ) {
-      return ps(this).subscribe('shard', names, listener, bytes(this), options);
+      return ps(this).subscribe('shard', names, listener, bytes(this), options, this.callOptions);
     },
     async unsubscribe(
       this: Host,
       names?: PubSubName | readonly PubSubName[],
       listener?: MessageListener<unknown>,
     ) {
-      return ps(this).unsubscribe('channel', names, listener);
+      return ps(this).unsubscribe('channel', names, listener, this.callOptions);
     },
     async punsubscribe(
       this: Host,
       names?: PubSubName | readonly PubSubName[],
       listener?: PatternListener<unknown>,
     ) {
-      return ps(this).unsubscribe('pattern', names, listener);
+      return ps(this).unsubscribe('pattern', names, listener, this.callOptions);
     },
     async sunsubscribe(
       this: Host,
       names?: PubSubName | readonly PubSubName[],
       listener?: MessageListener<unknown>,
     ) {
-      return ps(this).unsubscribe('shard', names, listener);
+      return ps(this).unsubscribe('shard', names, listener, this.callOptions);
     },
   };
   for (const [name, fn] of Object.entries(methods)) {

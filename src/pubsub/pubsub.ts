@@ -10,6 +10,8 @@ import type { ResolvedOptions } from '../shared/options.js';
 import { ConnectionError, DataError, ErrorCodes } from '../errors/index.js';
 import { Subscriber, type Sink } from './subscriber.js';
 import { Subscription } from './subscription.js';
+import { subscribeUnder, unsubscribeUnder } from './view.js';
+import type { CallOptions } from '../shared/call-options.js';
 import type { MessageListener, PatternListener, PubSubKind, PubSubName, SubscribeOptions } from './types.js';
 
 export interface PubSubHooks {
@@ -59,6 +61,7 @@ export class PubSub {
     listener: PatternListener<M> | undefined,
     bytes: boolean,
     options?: SubscribeOptions,
+    view?: CallOptions,
   ): Promise<Subscription<M>>;
   subscribe<M>(
     kind: PubSubKind,
@@ -66,6 +69,7 @@ export class PubSub {
     listener: MessageListener<M> | undefined,
     bytes: boolean,
     options?: SubscribeOptions,
+    view?: CallOptions,
   ): Promise<Subscription<M>>;
   async subscribe<M>(
     kind: PubSubKind,
@@ -73,17 +77,20 @@ export class PubSub {
     listener: MessageListener<M> | PatternListener<M> | undefined,
     bytes: boolean,
     options: SubscribeOptions = {},
+    view?: CallOptions,
   ): Promise<Subscription<M>> {
     const list = nameList(names, kind);
     if (listener !== undefined && typeof listener !== 'function')
       throw new DataError('listener must be a function');
-    const subscriber = await this.link();
-    const shape = { bytes, buffer: this.options.binary === 'buffer' };
-    const sub = new Subscription<M>(kind, list, listener, shape, options, (sink) =>
-      subscriber.remove(kind, list, (s) => s === sink),
-    );
-    await subscriber.add(kind, list, sub.sink);
-    return sub;
+    return subscribeUnder<M>(view, SUBSCRIBE[kind], async (hold) => {
+      const subscriber = await this.link();
+      const shape = { bytes, buffer: this.options.binary === 'buffer' };
+      const sub = new Subscription<M>(kind, list, listener, shape, options, (sink) =>
+        subscriber.remove(kind, list, (s) => s === sink),
+      );
+      if (hold(sub)) await subscriber.add(kind, list, sub.sink);
+      return sub;
+    });
   }
 
   /**
@@ -95,13 +102,14 @@ export class PubSub {
     kind: PubSubKind,
     names?: PubSubName | readonly PubSubName[],
     listener?: (...args: never[]) => void,
+    view?: CallOptions,
   ): Promise<void> {
     const list = names === undefined ? undefined : nameList(names, kind);
-    const subscriber = this.current;
-    if (subscriber === undefined) return;
     const which =
       listener === undefined ? undefined : (s: Sink & { listener?: unknown }) => s.listener === listener;
-    await subscriber.remove(kind, list, which);
+    await unsubscribeUnder(view, UNSUBSCRIBE[kind], async () => {
+      await this.current?.remove(kind, list, which);
+    });
   }
 
   /** Closes the dedicated connection (RESP2) and ends every subscription. */
@@ -215,6 +223,18 @@ function gaveUp(who: string): ConnectionError {
     },
   );
 }
+
+/** Command names of each kind, for the errors of a `withOptions()` view. */
+export const SUBSCRIBE: Record<PubSubKind, string> = {
+  channel: 'SUBSCRIBE',
+  pattern: 'PSUBSCRIBE',
+  shard: 'SSUBSCRIBE',
+};
+export const UNSUBSCRIBE: Record<PubSubKind, string> = {
+  channel: 'UNSUBSCRIBE',
+  pattern: 'PUNSUBSCRIBE',
+  shard: 'SUNSUBSCRIBE',
+};
 
 const hosts = new WeakMap<Connection, PubSub>();
 

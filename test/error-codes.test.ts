@@ -31,7 +31,7 @@ import {
   TimeoutError,
   errors,
 } from '../src/index.js';
-import { freePort, startRedis, type RedisServerHandle } from './support/redis-server.js';
+import { freePort, startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
 import { HELLO3, startScriptedServer } from './support/scripted-server.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -321,6 +321,54 @@ describe('codes of real failures', () => {
     } finally {
       await server.command('CLIENT', 'UNPAUSE');
       await r.close();
+    }
+  });
+
+  it('disconnect() or close({ timeout }) with a write in flight: ERR_WREDIS_CONNECTION_LOST (outcome unknown), not "not sent"; the server runs it', async () => {
+    // A server of its own: it is frozen (SIGSTOP), so the INCR sits in its socket, unread.
+    const frozen = await startRedis();
+    const admin = new Redis({ port: frozen.port });
+    try {
+      await admin.ping();
+      for (const end of ['disconnect()', 'close({ timeout: 50 })'] as const) {
+        const key = `frozen:${end}`;
+        const r = new Redis({ port: frozen.port });
+        r.on('error', () => undefined);
+        await r.ping();
+        process.kill(frozen.pid, 'SIGSTOP');
+        let unsent: Promise<RedisError> | undefined;
+        try {
+          const written = rejection(r.incr(key));
+          // Flushed: the next tick's write is under way, the INCR's bytes have gone to the socket.
+          await new Promise((resolve) => setImmediate(resolve));
+          if (end === 'disconnect()') {
+            // Issued in the same tick as disconnect(): encoded, never written.
+            unsent = rejection(r.incr(key));
+            r.disconnect();
+          } else await r.close({ timeout: 50 });
+          const e = await written;
+          assert.ok(e instanceof ConnectionError, `${end}: ${String(e)}`);
+          assert.equal(e.code, 'ERR_WREDIS_CONNECTION_LOST', `${end}: ${e.message}`);
+          assert.match(e.message, /outcome unknown/);
+          assert.equal(e.command, 'INCR');
+          if (unsent !== undefined) {
+            const u = await unsent;
+            assert.ok(u instanceof ConnectionError);
+            assert.equal(u.code, 'ERR_WREDIS_CONNECTION_CLOSED', u.message);
+          }
+        } finally {
+          process.kill(frozen.pid, 'SIGCONT');
+        }
+        // The written INCR reached the server, which ran it once it woke; the unsent one never.
+        await waitUntil(`${end}: the written INCR ran`, 10_000, async () => {
+          const v = await admin.get(key);
+          return v === '1' ? undefined : `value ${String(v)}`;
+        });
+        assert.equal(r.status, 'closed');
+      }
+    } finally {
+      admin.disconnect();
+      await frozen.stop();
     }
   });
 

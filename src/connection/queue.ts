@@ -986,20 +986,42 @@ export class CommandQueue implements ReplyHandler {
     this.putBack = 0;
   }
 
-  /** Everything rejects with `error`; timers stop. */
+  /**
+   * Everything rejects with `error`; timers stop. A command already written (disconnect() while
+   * it awaits its reply, close({ timeout }) running out) reached the server, which may run it:
+   * it rejects as lost (CONNECTION_LOST, outcome unknown, `error` its cause), not with `error`,
+   * whose CONNECTION_CLOSED says "not sent" and so invited a retry that ran a write twice. One that
+   * timed out on a stuck socket and waited for lost() to decide on it keeps its TimeoutError.
+   */
   failAll(error: Error): void {
     if (this.timeoutTimer !== undefined) this.clock.clearTimeout(this.timeoutTimer);
     this.timeoutTimer = undefined;
     this.transport = undefined;
+    const timedOut = this.stuckTimedOut;
     this.stuckTimedOut = undefined;
     this.encoder.take();
     if (this.holdTimer !== undefined) this.clock.clearTimeout(this.holdTimer);
     this.holdTimer = undefined;
     this.holding = false;
-    const all = [...this.inflight.drain(), ...this.waiting.drain()];
+    const written = this.inflight.drain();
+    const waiting = this.waiting.drain();
     this.waiting = new Fifo();
     this.putBack = 0;
-    for (const p of all) if (!p.settled) settleWithout(p, tagged(errorFor(error), p));
+    let lost: ConnectionError | undefined;
+    for (const p of written) {
+      if (p.settled) continue;
+      const timeout = timedOut?.get(p);
+      if (timeout !== undefined) settleWithout(p, tagged(timeout, p));
+      else if (p.internal || p.seq > this.flushedSeq) settleWithout(p, tagged(errorFor(error), p));
+      else {
+        lost ??= new ConnectionError(
+          'Connection closed before the reply arrived; the command may or may not have run (outcome unknown)',
+          { cause: error, code: CODES.lost },
+        );
+        settleWithout(p, tagged(errorFor(lost), p));
+      }
+    }
+    for (const p of waiting) if (!p.settled) settleWithout(p, tagged(errorFor(error), p));
     this.deadlines.drain();
     this.deadlineAt.drain();
   }

@@ -1,13 +1,14 @@
 /**
  * Blocking commands run on dedicated connections from a small pool: they never
- * stall the shared connection, commandTimeout does not cut them short, and
- * CLIENT UNBLOCK … ERROR ends them with UnblockedError.
+ * stall the shared connection, commandTimeout does not cut them short (but bounds
+ * them past their own timeout, against a frozen server), and CLIENT UNBLOCK … ERROR
+ * ends them with UnblockedError.
  */
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
-import { ConnectionError, TimeoutError, UnblockedError, type Redis } from '../src/index.js';
+import { describe, it } from 'node:test';
+import { ConnectionError, Redis, TimeoutError, UnblockedError } from '../src/index.js';
 import { perProtocol } from './commands-setup.js';
-import { waitUntil } from './support/redis-server.js';
+import { startRedis, waitUntil } from './support/redis-server.js';
 
 /** Tracks whether a promise has settled, without awaiting it. */
 function track<T>(p: Promise<T>): { readonly settled: boolean; readonly promise: Promise<T> } {
@@ -166,3 +167,59 @@ perProtocol(
   },
   { args: ['--enable-debug-command', 'yes'] },
 );
+
+/** `p`, or a rejection naming `what` once `ms` have passed (a hang detector, not a timing check). */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: still waiting after ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+describe('blocking commands and a frozen server (SIGSTOP)', { timeout: 60_000 }, () => {
+  it('with commandTimeout, one with a timeout of its own rejects with TimeoutError past it; a timeout of 0 stays exempt; the client works once the server wakes', async () => {
+    const server = await startRedis();
+    const r = new Redis({ port: server.port, commandTimeout: 200 });
+    r.on('error', () => undefined);
+    let frozen = false;
+    try {
+      // Four dedicated connections up and idle before the freeze (a new one would meet connectTimeout instead).
+      await Promise.all(Array.from({ length: 4 }, (_, i) => r.blpop(`warm${i}`, 0.01)));
+      process.kill(server.pid, 'SIGSTOP');
+      frozen = true;
+      const forever = track(r.blpop('q', 0));
+      const bounded: Array<[string, Promise<unknown>]> = [
+        // Not 'q': the server, once awake, may still run this one's BLPOP before it sees the socket
+        // closed, and pop for nobody what is pushed for the BLPOP q 0 below (its outcome is unknown).
+        ['BLPOP gone 1', r.blpop('gone', 1)],
+        ['XREAD BLOCK 500', r.xread({ key: 's', id: '$' }, { block: 500 })],
+        ['WAIT 1 300', r.wait(1, 300)],
+      ];
+      // Handled now: when one fails, the others are rejected by disconnect() below.
+      for (const [, p] of bounded) p.catch(() => undefined);
+      for (const [what, p] of bounded) {
+        // Without a limit of their own these wait as long as the socket lives: the bound below is the hang.
+        await assert.rejects(within(p, 15_000, what), (e: unknown) => {
+          assert.ok(e instanceof TimeoutError, `${what}: ${String(e)}`);
+          assert.equal(e.code, 'ERR_WREDIS_COMMAND_TIMEOUT');
+          assert.match(e.message, /its own timeout/);
+          return true;
+        });
+      }
+      assert.equal(forever.settled, false, 'BLPOP q 0 waits for ever, as asked');
+      process.kill(server.pid, 'SIGCONT');
+      frozen = false;
+      await r.rpush('q', 'x');
+      assert.deepEqual(await within(forever.promise, 15_000, 'BLPOP q 0'), ['q', 'x']);
+      // The connections the timeouts tore down come back.
+      await r.rpush('q', 'y');
+      assert.deepEqual(await within(r.blpop('q', 1), 15_000, 'BLPOP after the wake-up'), ['q', 'y']);
+      assert.equal(await within(r.blpop('q', 0.1), 15_000, 'BLPOP of an empty list'), null);
+    } finally {
+      if (frozen) process.kill(server.pid, 'SIGCONT');
+      r.disconnect();
+      await server.stop();
+    }
+  });
+});

@@ -20,6 +20,8 @@ import {
 import { closedError } from '../errors/closed.js';
 import { isScriptErrorReply } from '../errors/server-errors.js';
 import { argumentError } from '../protocol/arguments.js';
+import { MAX_TIMER_MS } from '../util/timer.js';
+import { blockingWait } from './blocking-wait.js';
 import { RequestEncoder } from '../protocol/encoder.js';
 import type { Retry } from '../retry.js';
 import type { Transport } from '../transport/types.js';
@@ -109,6 +111,13 @@ const NEVER_REPLAYED = new Set([
   'RESTORE',
 ]);
 
+/**
+ * What a blocking command's deadline adds to its own timeout besides commandTimeout: a server ends
+ * a blocked client's wait on its timer, which ticks at least once a second (`hz` 1 to 500), so the
+ * reply to BLPOP k 1 may come that late from a server that is fine.
+ */
+const SERVER_TICK_MS = 1000;
+
 /** Timeouts rejected per run of the check; more are left to the next run (0 ms later). */
 const TIMEOUT_CHUNK = 4096;
 
@@ -174,6 +183,8 @@ export class CommandQueue implements ReplyHandler {
   /** The deadline each entry of `deadlines` was set with (a later attempt makes an entry stale). */
   private readonly deadlineAt = new Fifo<number>();
   private timeoutTimer: TimerHandle | undefined;
+  /** Deadlines of blocking commands in flight (see armBlocking); made with the first one. */
+  private blockingTimers: Map<Pending, TimerHandle> | undefined;
   /**
    * Written commands that timed out on a stuck socket and were left for lost() to requeue, with
    * their TimeoutError: lost() asks the retry rule about that error (asked about the teardown's
@@ -478,6 +489,7 @@ export class CommandQueue implements ReplyHandler {
   private pushInflight(p: Pending): void {
     if (this.inflight.length === 0) this.host.setReturnBuffers(p.buffers || this.subscriberBytes);
     p.seq = ++this.seq;
+    if (this.config.commandTimeout > 0 && p.blocking && !p.internal) this.armBlocking(p);
     const trace = p.trace;
     if (trace !== undefined) {
       trace.attempts++;
@@ -644,6 +656,7 @@ export class CommandQueue implements ReplyHandler {
       return;
     }
     this.afterShift();
+    if (this.blockingTimers !== undefined && p.blocking) this.disarmBlocking(p);
     if (this.refused !== undefined && !p.internal) this.overtaken();
     if (!p.settled) {
       const { resolve, reject, transform } = p;
@@ -673,6 +686,7 @@ export class CommandQueue implements ReplyHandler {
       return;
     }
     this.afterShift();
+    if (this.blockingTimers !== undefined && p.blocking) this.disarmBlocking(p);
     if (p.batch !== undefined) this.blockRefused(p, p.batch, error);
     if (!p.settled) {
       p.deadline = 0;
@@ -996,6 +1010,10 @@ export class CommandQueue implements ReplyHandler {
   failAll(error: Error): void {
     if (this.timeoutTimer !== undefined) this.clock.clearTimeout(this.timeoutTimer);
     this.timeoutTimer = undefined;
+    if (this.blockingTimers !== undefined) {
+      for (const timer of this.blockingTimers.values()) this.clock.clearTimeout(timer);
+      this.blockingTimers.clear();
+    }
     this.transport = undefined;
     const timedOut = this.stuckTimedOut;
     this.stuckTimedOut = undefined;
@@ -1132,6 +1150,55 @@ export class CommandQueue implements ReplyHandler {
         message: `Command timed out after ${elapsed} ms (commandTimeout ${this.config.commandTimeout} ms)`,
       };
     return this.lastTimeout.message;
+  }
+
+  /**
+   * A blocking command is exempt from commandTimeout while the server may hold it by its own
+   * timeout (BLPOP k 5, XREAD BLOCK 2000, WAIT 1 500), not for ever: once that, commandTimeout and
+   * SERVER_TICK_MS have passed since it was written with no reply, the server did not keep its own deadline
+   * (frozen, or a half-open socket), and the command rejects with TimeoutError. Exempt for good it
+   * waited as long as the socket lived, and a stream consumer or a BLPOP loop hung on a frozen
+   * server whatever commandTimeout said. As for any timeout, a socket on which nothing arrived
+   * since the write is torn down; else the slot stays and the late reply is dropped. A timeout of
+   * 0 (for ever), or a wait beyond what a timer holds, keeps the command exempt. A timer per
+   * command, not the deadline line: its deadlines are not in the order of the others'.
+   */
+  private armBlocking(p: Pending): void {
+    const wait = blockingWait(p.name, p.args);
+    if (wait === undefined) return;
+    const limit = wait + this.config.commandTimeout + SERVER_TICK_MS;
+    if (!(limit <= MAX_TIMER_MS)) return;
+    const seq = p.seq;
+    const since = this.now();
+    const timers = (this.blockingTimers ??= new Map());
+    const earlier = timers.get(p);
+    if (earlier !== undefined) this.clock.clearTimeout(earlier);
+    const timer = this.clock.setTimeout(() => {
+      if (timers.get(p) === timer) timers.delete(p);
+      // Settled (lost, closed), or put back for another attempt (armed again when written).
+      if (p.settled || p.seq !== seq) return;
+      const elapsed = (this.now() - since) | 0;
+      const error = stackless(
+        () =>
+          new TimeoutError(
+            `Blocking command got no reply after ${elapsed} ms (its own timeout ${wait} ms, commandTimeout ${this.config.commandTimeout} ms)`,
+            { code: CODES.commandTimeout },
+          ),
+      );
+      const stuck = seq <= this.flushedSeq && this.transport !== undefined && seq > this.seqAtLastByte;
+      settleWithout(p, tagged(error, p));
+      if (stuck) this.host.stuck(error);
+    }, limit);
+    timers.set(p, timer);
+  }
+
+  /** A blocking command was answered: its deadline (armBlocking) goes, rather than wait out its time. */
+  private disarmBlocking(p: Pending): void {
+    const timers = this.blockingTimers as Map<Pending, TimerHandle>;
+    const timer = timers.get(p);
+    if (timer === undefined) return;
+    this.clock.clearTimeout(timer);
+    timers.delete(p);
   }
 
   /** Answered commands at the head of the deadlines leave at once (not at their deadline). */

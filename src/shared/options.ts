@@ -40,7 +40,11 @@ export interface RedisOptions {
   clientName?: string;
   /** Milliseconds to open the socket and finish the handshake. Default 10 000. */
   connectTimeout?: number;
-  /** Milliseconds a command may wait for its reply; 0 (default) waits forever. Blocking commands are exempt. */
+  /**
+   * Milliseconds a command may wait for its reply; 0 (default) waits forever. A blocking command
+   * gets its own timeout first (BLPOP's, XREAD's BLOCK, WAIT's), then this long and a second more
+   * (the server's timer tick); one that blocks for ever (timeout 0) is exempt.
+   */
   commandTimeout?: number;
   /** What to retry and how long to wait between attempts. */
   retry?: Retry;

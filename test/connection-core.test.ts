@@ -526,7 +526,10 @@ describe('connection core (in-memory)', () => {
         const late = outcome(c.send('GET', ['late']));
         await settle();
         server.socket.reply('c'); // one more byte of that reply: still slow, not stuck
-        await clock.advance(150);
+        await clock.advance(75);
+        // And more within commandTimeout: a socket silent for that long behind kept slots is stuck.
+        server.socket.reply('c');
+        await clock.advance(75);
         assert.ok(late.error instanceof TimeoutError, String(late.error));
         assert.ok(reads < 20, `settled read ${reads} times for one timeout beside ${n} kept slots`);
       }

@@ -172,6 +172,60 @@ describe('network faults through the fault proxy', () => {
   });
 });
 
+describe('a server that stops answering right after a reply (commandTimeout kept the slot)', () => {
+  it('the socket, silent for commandTimeout behind the timed-out command, is torn down: close() ends, the client reconnects', async () => {
+    const server = await startRedis();
+    const r = new Redis({ port: server.port, commandTimeout: 200, retry: fastRetry() });
+    const other = new Redis({ port: server.port, commandTimeout: 200, retry: fastRetry() });
+    r.on('error', () => undefined);
+    other.on('error', () => undefined);
+    let paused = false;
+    try {
+      await r.set('k', 'v');
+      await other.ping();
+      const rebuilt = new Promise<void>((resolve) => other.once('reconnecting', () => resolve()));
+      // Writes wait (postponed) while reads are served. The GET and the SET leave in one write, so
+      // the GET's reply arrives after the SET was written: the SET times out with bytes received
+      // since, which tells a slow server from a stuck one, and its slot is kept for the late reply.
+      await server.command('CLIENT', 'PAUSE', '600000', 'WRITE');
+      paused = true;
+      const read = r.get('k');
+      const write = r.set('k', 'w').then(
+        (v) => v,
+        (e: unknown) => e,
+      );
+      const otherRead = other.get('k');
+      const otherWrite = other.set('k', 'x').then(
+        (v) => v,
+        (e: unknown) => e,
+      );
+      assert.equal(await read, 'v');
+      assert.equal(await otherRead, 'v');
+      for (const e of [await write, await otherWrite]) assert.ok(e instanceof TimeoutError, String(e));
+      // Nothing arrives any more: close() waited for that late reply (the pause's 10 minutes).
+      const closing = r.close();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const hung = new Promise<string>((resolve) => {
+        timer = setTimeout(() => resolve('close() still waiting after 15 s'), 15_000);
+      });
+      // The other client, left alone, rebuilds its socket instead of keeping it for a reply that does not come.
+      const reconnected = rebuilt.then(() => 'reconnecting');
+      assert.equal(await Promise.race([closing.then(() => 'closed'), hung]), 'closed');
+      assert.equal(await Promise.race([reconnected, hung]), 'reconnecting');
+      clearTimeout(timer);
+      assert.equal(r.status, 'closed');
+      await server.command('CLIENT', 'UNPAUSE');
+      paused = false;
+      assert.equal(await other.ping(), 'PONG');
+    } finally {
+      if (paused) await server.command('CLIENT', 'UNPAUSE');
+      r.disconnect();
+      other.disconnect();
+      await server.stop();
+    }
+  });
+});
+
 describe('set-up errors, credentials and the stop condition', () => {
   let server: RedisServerHandle;
   before(async () => {

@@ -185,6 +185,10 @@ export class CommandQueue implements ReplyHandler {
   private timeoutTimer: TimerHandle | undefined;
   /** Deadlines of blocking commands in flight (see armBlocking); made with the first one. */
   private blockingTimers: Map<Pending, TimerHandle> | undefined;
+  /** The look at a socket gone silent behind a timed-out command's kept slot (see watchSilence). */
+  private silenceTimer: TimerHandle | undefined;
+  /** Chunks received so far (watchSilence: did anything arrive meanwhile?). */
+  private chunks = 0;
   /**
    * Written commands that timed out on a stuck socket and were left for lost() to requeue, with
    * their TimeoutError: lost() asks the retry rule about that error (asked about the teardown's
@@ -624,6 +628,8 @@ export class CommandQueue implements ReplyHandler {
   attach(transport: Transport): void {
     this.transport = transport;
     this.answered = false;
+    // A look at the last socket's silence is no business of this one.
+    this.stopWatchingSilence();
     // Whatever this socket writes precedes everything still waiting, put back or not.
     this.lineMoved();
     this.lastByteAt = this.clock.now();
@@ -641,6 +647,7 @@ export class CommandQueue implements ReplyHandler {
 
   /** Bytes arrived (stuck detection). */
   received(): void {
+    this.chunks++;
     this.seqAtLastByte = this.seq;
     this.lastByteAt = this.clock.now();
   }
@@ -1010,6 +1017,7 @@ export class CommandQueue implements ReplyHandler {
   failAll(error: Error): void {
     if (this.timeoutTimer !== undefined) this.clock.clearTimeout(this.timeoutTimer);
     this.timeoutTimer = undefined;
+    this.stopWatchingSilence();
     if (this.blockingTimers !== undefined) {
       for (const timer of this.blockingTimers.values()) this.clock.clearTimeout(timer);
       this.blockingTimers.clear();
@@ -1078,6 +1086,8 @@ export class CommandQueue implements ReplyHandler {
     // At most this many rejections per run: a burst of expiries (a stalled server under load)
     // lets the callers' handlers run and the errors be collected between chunks.
     let budget = TIMEOUT_CHUNK;
+    // A written command timed out with its slot kept (see watchSilence).
+    let placeholder = false;
     for (;;) {
       const p = this.deadlines.peek();
       if (p === undefined) break;
@@ -1116,7 +1126,7 @@ export class CommandQueue implements ReplyHandler {
           (this.stuckTimedOut ??= new Map()).set(p, error);
           continue;
         }
-      }
+      } else if (written) placeholder = true;
       if (p.batch !== undefined) this.failBatch(p.batch, tagged(error, p));
       else settleWithout(p, tagged(error, p));
     }
@@ -1136,6 +1146,41 @@ export class CommandQueue implements ReplyHandler {
       this.putBack = kept;
     }
     if (stuck !== undefined) this.host.stuck(stuck);
+    else if (placeholder) this.watchSilence();
+  }
+
+  private stopWatchingSilence(): void {
+    if (this.silenceTimer !== undefined) this.clock.clearTimeout(this.silenceTimer);
+    this.silenceTimer = undefined;
+  }
+
+  /**
+   * A written command timed out while bytes had arrived since it was written (replies to earlier
+   * commands), so its slot was kept for the late reply. If the socket then stays silent for a whole
+   * commandTimeout while such a slot is unanswered, the server stopped in mid-stream (frozen right
+   * after those replies): the socket is stuck and is torn down. Without this, nothing else looked at
+   * it until a command written later timed out too: a graceful close() waited for ever for the late
+   * reply of a command its caller had given up on, and a keep-alive PING never went (a reply is
+   * awaited). Looked at again every commandTimeout while such a slot heads the line.
+   */
+  private watchSilence(): void {
+    const transport = this.transport;
+    if (this.silenceTimer !== undefined || transport === undefined) return;
+    const heard = this.chunks;
+    const ms = this.config.commandTimeout;
+    this.silenceTimer = this.clock.setTimeout(() => {
+      this.silenceTimer = undefined;
+      if (this.transport !== transport || this.inflight.peek()?.settled !== true) return;
+      if (this.chunks !== heard) {
+        this.watchSilence();
+        return;
+      }
+      this.host.stuck(
+        new TimeoutError(`Nothing arrived for ${ms} ms after a command timed out (commandTimeout ${ms} ms)`, {
+          code: CODES.commandTimeout,
+        }),
+      );
+    }, ms);
   }
 
   /**
@@ -1188,6 +1233,7 @@ export class CommandQueue implements ReplyHandler {
       const stuck = seq <= this.flushedSeq && this.transport !== undefined && seq > this.seqAtLastByte;
       settleWithout(p, tagged(error, p));
       if (stuck) this.host.stuck(error);
+      else if (seq <= this.flushedSeq && this.transport !== undefined) this.watchSilence();
     }, limit);
     timers.set(p, timer);
   }

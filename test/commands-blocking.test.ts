@@ -154,6 +154,24 @@ perProtocol(
       });
     });
 
+    it(
+      'with commandTimeout, a blocking command pipelined behind another on a lent connection gets its own timeout from when the server starts it',
+      { timeout: 20_000 },
+      async () => {
+        const c = ctx.client({ commandTimeout: 200 });
+        let reconnects = 0;
+        c.on('reconnecting', () => reconnects++);
+        const got = await c.withConnection((conn) =>
+          // The server starts the second BLPOP once the first has returned (2 s): it answers at 4 s.
+          // Counted from its write, its bound (2 s + commandTimeout + 1 s) ran out at 3.2 s and a
+          // healthy server's nil came as a TimeoutError, its connection torn down.
+          Promise.all([conn.blpop('behind1', 2), conn.blpop('behind2', 2)]),
+        );
+        assert.deepEqual(got, [null, null]);
+        assert.equal(reconnects, 0);
+      },
+    );
+
     it('disconnect() rejects a blocking command in flight with ConnectionError', async () => {
       const c = ctx.client();
       await c.connect();

@@ -185,6 +185,11 @@ export class CommandQueue implements ReplyHandler {
   private timeoutTimer: TimerHandle | undefined;
   /** Deadlines of blocking commands in flight (see armBlocking); made with the first one. */
   private blockingTimers: Map<Pending, TimerHandle> | undefined;
+  /**
+   * Blocking commands written behind unanswered ones (a lent connection pipelines): the server
+   * starts their wait only once those are answered, so their deadline is armed then (afterShift).
+   */
+  private blockingBehind: Set<Pending> | undefined;
   /** The look at a socket gone silent behind a timed-out command's kept slot (see watchSilence). */
   private silenceTimer: TimerHandle | undefined;
   /** Chunks received so far (watchSilence: did anything arrive meanwhile?). */
@@ -493,7 +498,10 @@ export class CommandQueue implements ReplyHandler {
   private pushInflight(p: Pending): void {
     if (this.inflight.length === 0) this.host.setReturnBuffers(p.buffers || this.subscriberBytes);
     p.seq = ++this.seq;
-    if (this.config.commandTimeout > 0 && p.blocking && !p.internal) this.armBlocking(p);
+    if (this.config.commandTimeout > 0 && p.blocking && !p.internal) {
+      if (this.inflight.length === 0) this.armBlocking(p);
+      else (this.blockingBehind ??= new Set()).add(p);
+    }
     const trace = p.trace;
     if (trace !== undefined) {
       trace.attempts++;
@@ -546,6 +554,7 @@ export class CommandQueue implements ReplyHandler {
       q.encodeWith(this.encoder);
       this.inflight.push(q);
     }
+    this.blockingBehind?.delete(p);
     if (wasHead) this.afterShift();
     settleWithout(p, error);
     if (this.encoder.pending) this.scheduleFlush();
@@ -802,6 +811,9 @@ export class CommandQueue implements ReplyHandler {
   private afterShift(): void {
     const next = this.inflight.peek();
     this.host.setReturnBuffers(this.subscriberBytes || (next?.buffers ?? false));
+    // A blocking command now at the head: the server starts its wait now (see blockingBehind).
+    if (next !== undefined && this.blockingBehind?.delete(next) === true && !next.settled)
+      this.armBlocking(next);
   }
 
   private afterReply(): void {
@@ -903,6 +915,8 @@ export class CommandQueue implements ReplyHandler {
     const retry = this.config.retry;
     const timedOut = this.stuckTimedOut;
     this.stuckTimedOut = undefined;
+    // Written again (or settled) below: a new write decides afresh when their deadline starts.
+    this.blockingBehind?.clear();
     const requeue: Pending[] = [];
     const decided = new Map<Pending[], boolean>();
     const lostError = (sent: boolean): ConnectionError =>
@@ -1022,6 +1036,7 @@ export class CommandQueue implements ReplyHandler {
       for (const timer of this.blockingTimers.values()) this.clock.clearTimeout(timer);
       this.blockingTimers.clear();
     }
+    this.blockingBehind?.clear();
     this.transport = undefined;
     const timedOut = this.stuckTimedOut;
     this.stuckTimedOut = undefined;
@@ -1200,11 +1215,14 @@ export class CommandQueue implements ReplyHandler {
   /**
    * A blocking command is exempt from commandTimeout while the server may hold it by its own
    * timeout (BLPOP k 5, XREAD BLOCK 2000, WAIT 1 500), not for ever: once that, commandTimeout and
-   * SERVER_TICK_MS have passed since it was written with no reply, the server did not keep its own deadline
-   * (frozen, or a half-open socket), and the command rejects with TimeoutError. Exempt for good it
-   * waited as long as the socket lived, and a stream consumer or a BLPOP loop hung on a frozen
-   * server whatever commandTimeout said. As for any timeout, a socket on which nothing arrived
-   * since the write is torn down; else the slot stays and the late reply is dropped. A timeout of
+   * SERVER_TICK_MS have passed since the server started on it (its write, or, written behind
+   * unanswered commands, the reply that put it at the head: counted from its write, the second of
+   * two BLPOP k 2 pipelined on a lent connection timed out on a healthy server) with no reply, the
+   * server did not keep its own deadline (frozen, or a half-open socket), and the command rejects
+   * with TimeoutError. Exempt for good it waited as long as the socket lived, and a stream consumer
+   * or a BLPOP loop hung on a frozen server whatever commandTimeout said. As for any timeout, a
+   * socket on which nothing arrived since then is torn down; else the slot stays and the late reply
+   * is dropped. A timeout of
    * 0 (for ever), or a wait beyond what a timer holds, keeps the command exempt. A timer per
    * command, not the deadline line: its deadlines are not in the order of the others'.
    */
@@ -1215,6 +1233,9 @@ export class CommandQueue implements ReplyHandler {
     if (!(limit <= MAX_TIMER_MS)) return;
     const seq = p.seq;
     const since = this.now();
+    // Stuck: nothing arrived since the server should have started on it (its write, or the
+    // reply that put it at the head).
+    const heard = this.chunks;
     const timers = (this.blockingTimers ??= new Map());
     const earlier = timers.get(p);
     if (earlier !== undefined) this.clock.clearTimeout(earlier);
@@ -1230,7 +1251,7 @@ export class CommandQueue implements ReplyHandler {
             { code: CODES.commandTimeout },
           ),
       );
-      const stuck = seq <= this.flushedSeq && this.transport !== undefined && seq > this.seqAtLastByte;
+      const stuck = seq <= this.flushedSeq && this.transport !== undefined && this.chunks === heard;
       settleWithout(p, tagged(error, p));
       if (stuck) this.host.stuck(error);
       else if (seq <= this.flushedSeq && this.transport !== undefined) this.watchSilence();

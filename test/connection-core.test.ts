@@ -1336,6 +1336,27 @@ describe('connection core (in-memory)', () => {
     c.disconnect();
   });
 
+  it('commandTimeout: a blocking command settled by a lost socket leaves no deadline timer behind', async () => {
+    // Its bound (its own timeout + commandTimeout + 1 s) stayed armed after the loss rejected it:
+    // on a flapping network, one timer (and the command) held per lost BLPOP k 3600, for an hour.
+    const server = new FakeServer(echoServer());
+    const clock = new FakeClock();
+    const c = fakeConnection(server, clock, { commandTimeout: 100 });
+    c.on('error', () => undefined);
+    await c.connect();
+    for (let i = 0; i < 3; i++) {
+      const pop = outcome(c.send('BLPOP', ['q', 3600], { blocking: true }));
+      await settle();
+      server.socket.close();
+      await clock.advance(1);
+      assert.equal(c.status, 'ready', 'reconnected');
+      assert.ok(pop.error instanceof ConnectionError, String(pop.error));
+      assert.equal(pop.error.code, 'ERR_WREDIS_CONNECTION_LOST');
+    }
+    assert.equal(clock.pending, 0, 'no timer left for commands already settled');
+    c.disconnect();
+  });
+
   it('UNBLOCKED because the primary turned replica: the blocking command goes again on a new socket (as after -READONLY); from CLIENT UNBLOCK it rejects', async () => {
     // The text Redis 7.0 sends a blocked client when REPLICAOF demotes its primary (checked on a real server).
     const demoted =

@@ -555,6 +555,7 @@ export class CommandQueue implements ReplyHandler {
       this.inflight.push(q);
     }
     this.blockingBehind?.delete(p);
+    if (this.blockingTimers !== undefined && p.blocking) this.disarmBlocking(p);
     if (wasHead) this.afterShift();
     settleWithout(p, error);
     if (this.encoder.pending) this.scheduleFlush();
@@ -917,6 +918,9 @@ export class CommandQueue implements ReplyHandler {
     this.stuckTimedOut = undefined;
     // Written again (or settled) below: a new write decides afresh when their deadline starts.
     this.blockingBehind?.clear();
+    // Every armed blocking command is in flight here: settled below, or armed again when written.
+    // Left, each lost one's timer held it for its own timeout and more (an hour for BLPOP k 3600).
+    this.clearBlockingTimers();
     const requeue: Pending[] = [];
     const decided = new Map<Pending[], boolean>();
     const lostError = (sent: boolean): ConnectionError =>
@@ -1032,10 +1036,7 @@ export class CommandQueue implements ReplyHandler {
     if (this.timeoutTimer !== undefined) this.clock.clearTimeout(this.timeoutTimer);
     this.timeoutTimer = undefined;
     this.stopWatchingSilence();
-    if (this.blockingTimers !== undefined) {
-      for (const timer of this.blockingTimers.values()) this.clock.clearTimeout(timer);
-      this.blockingTimers.clear();
-    }
+    this.clearBlockingTimers();
     this.blockingBehind?.clear();
     this.transport = undefined;
     const timedOut = this.stuckTimedOut;
@@ -1259,7 +1260,15 @@ export class CommandQueue implements ReplyHandler {
     timers.set(p, timer);
   }
 
-  /** A blocking command was answered: its deadline (armBlocking) goes, rather than wait out its time. */
+  /** Every blocking command's deadline goes (the socket is gone, or the queue closed). */
+  private clearBlockingTimers(): void {
+    const timers = this.blockingTimers;
+    if (timers === undefined || timers.size === 0) return;
+    for (const timer of timers.values()) this.clock.clearTimeout(timer);
+    timers.clear();
+  }
+
+  /** A blocking command was answered or withdrawn: its deadline (armBlocking) goes, rather than wait out its time. */
   private disarmBlocking(p: Pending): void {
     const timers = this.blockingTimers as Map<Pending, TimerHandle>;
     const timer = timers.get(p);

@@ -1223,9 +1223,9 @@ export class CommandQueue implements ReplyHandler {
    * with TimeoutError. Exempt for good it waited as long as the socket lived, and a stream consumer
    * or a BLPOP loop hung on a frozen server whatever commandTimeout said. As for any timeout, a
    * socket on which nothing arrived since then is torn down; else the slot stays and the late reply
-   * is dropped. A timeout of
-   * 0 (for ever), or a wait beyond what a timer holds, keeps the command exempt. A timer per
-   * command, not the deadline line: its deadlines are not in the order of the others'.
+   * is dropped. A timeout of 0 (for ever), or a wait beyond what a timer holds, keeps the command
+   * exempt. A timer per command, not the deadline line: its deadlines are not in the order of the
+   * others'.
    */
   private armBlocking(p: Pending): void {
     const wait = blockingWait(p.name, p.args);

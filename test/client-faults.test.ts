@@ -21,7 +21,7 @@ import {
 import { runModule } from './support/child.js';
 import { startFaultProxy } from './support/fault-proxy.js';
 import { RawClient } from './support/raw-client.js';
-import { freePort, sleep, startRedis } from './support/redis-server.js';
+import { refusedPort, sleep, startRedis } from './support/redis-server.js';
 import { HELLO3, startScriptedServer } from './support/scripted-server.js';
 
 const fastRetry = (retries = 3): Retry =>
@@ -595,7 +595,7 @@ describe('event listeners that throw', () => {
 
   it("a throwing 'error', 'close' or 'reconnecting' listener neither strands commands nor stops reconnecting; its exception still surfaces", async () => {
     const server = await startRedis();
-    const refusedPort = await freePort();
+    const deadPort = await refusedPort();
     const entry = pathToFileURL(new URL('../src/index.ts', import.meta.url).pathname).href;
     const code = `
       import { ExponentialBackoff, Redis, Retry } from ${JSON.stringify(entry)};
@@ -608,7 +608,7 @@ describe('event listeners that throw', () => {
       ]);
       const out = {};
       const refused = new Redis({
-        port: ${refusedPort},
+        port: ${deadPort},
         maxReconnectAttempts: 1,
         retry: new Retry({ backoff: new ExponentialBackoff({ base: 5, cap: 20 }) }),
       });

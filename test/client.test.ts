@@ -271,8 +271,8 @@ describe('authentication', () => {
 
 describe('connection failures', () => {
   it('rejects commands with ConnectionError when nothing listens, after its retries', async () => {
-    const { freePort } = await import('./support/redis-server.js');
-    const port = await freePort();
+    const { refusedPort } = await import('./support/redis-server.js');
+    const port = await refusedPort();
     const r = new Redis({ port, lazyConnect: true });
     await assert.rejects(r.get('x'), ConnectionError);
     r.disconnect();

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { freePort, sleep, startRedis, type RedisServerHandle } from './support/redis-server.js';
+import { refusedPort, sleep, startRedis, type RedisServerHandle } from './support/redis-server.js';
 import { bulk, startScriptedSentinel, switchMasterPush } from './support/scripted-server.js';
 
 const PASSWORD = 'hunter2-debug-pass';
@@ -160,7 +160,7 @@ describe('debug output of Sentinel (NODE_DEBUG=wredis)', () => {
   });
 
   it('the client\'s "connecting to" line names the node the sentinels named before it dials, also when that node refuses', async () => {
-    const dead = await freePort();
+    const dead = await refusedPort();
     const sentinel = await startScriptedSentinel(() => dead);
     const entry = pathToFileURL(new URL('../src/index.ts', import.meta.url).pathname).href;
     // No ROLE probe (roleCheck: false): only the client itself dials the dead node.

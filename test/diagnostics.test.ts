@@ -251,8 +251,8 @@ describe('diagnostics channels', () => {
   });
 
   it('a refused connection: the connect trace ends with the error', async () => {
-    const { freePort } = await import('./support/redis-server.js');
-    const free = await freePort();
+    const { refusedPort } = await import('./support/redis-server.js');
+    const free = await refusedPort();
     const rec = recordTrace(DIAGNOSTICS_CHANNELS.connect, (c) => c['serverPort'] === free);
     const r = new Redis({ port: free, lazyConnect: true, retry: new Retry({ retries: 0 }) });
     try {

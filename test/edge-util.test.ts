@@ -22,7 +22,7 @@ import {
   unsupported,
 } from '../src/transport/edge-util.js';
 import type { TransportTarget } from '../src/transport/types.js';
-import { freePort } from './support/redis-server.js';
+import { refusedPort } from './support/redis-server.js';
 
 const bytes = (n: number, fill = 1): Uint8Array => new Uint8Array(n).fill(fill);
 const target = (connectTimeout: number, port = 1): TransportTarget => ({
@@ -208,7 +208,7 @@ describe('openWithin (the connect deadline)', () => {
   });
 
   it('a refused connection becomes ConnectionError with the refusal as cause and code', async () => {
-    const port = await freePort(); // nothing listens there
+    const port = await refusedPort(); // nothing listens there
     for (const ms of [0, 5000]) {
       const opening = new Promise<Socket>((resolve, reject) => {
         const s = connect({ host: '127.0.0.1', port });

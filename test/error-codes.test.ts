@@ -31,7 +31,7 @@ import {
   TimeoutError,
   errors,
 } from '../src/index.js';
-import { freePort, startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
+import { refusedPort, startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
 import { HELLO3, startScriptedServer } from './support/scripted-server.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -238,7 +238,7 @@ describe('codes of real failures', () => {
   });
 
   it('connection refused: ERR_WREDIS_CONNECTION_REFUSED', async () => {
-    const port = await freePort();
+    const port = await refusedPort();
     const r = new Redis({ port, lazyConnect: true, retry: fastRetry(0) });
     try {
       const e = await rejection(r.connect());
@@ -250,7 +250,7 @@ describe('codes of real failures', () => {
   });
 
   it('commands beyond maxOfflineQueue while offline: ERR_WREDIS_OFFLINE_QUEUE_FULL', async () => {
-    const port = await freePort();
+    const port = await refusedPort();
     const r = new Redis({ port, maxOfflineQueue: 1, retry: fastRetry(50) });
     try {
       const first = r.get('k').catch((e: unknown) => e);

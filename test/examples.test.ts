@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { freePort, startRedis, type RedisServerHandle } from './support/redis-server.js';
+import { freePort, refusedPort, startRedis, type RedisServerHandle } from './support/redis-server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Upper bound for one example run (tsx start-up included); the slowest run needs about 8 s. */
@@ -104,7 +104,7 @@ describe('error handling examples', { timeout: 240_000, concurrency: 2 }, () => 
     [server, secured, down] = await Promise.all([
       startRedis(),
       startRedis({ requirepass: PASSWORD }),
-      freePort(),
+      refusedPort(),
     ]);
   });
   after(async () => {

@@ -28,7 +28,7 @@ import {
   type Subscription,
 } from '../src/pubsub/index.js';
 import { runModule } from './support/child.js';
-import { freePort, startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
+import { refusedPort, startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
 import { HELLO3, startScriptedServer } from './support/scripted-server.js';
 import { startFaultProxy } from './support/fault-proxy.js';
 
@@ -449,7 +449,7 @@ describe('Pub/Sub lifecycle and misuse', () => {
     const entry = pathToFileURL(new URL('../src/index.ts', import.meta.url).pathname).href;
     const code = `
       import { Redis } from ${JSON.stringify(entry)};
-      const r = new Redis({ port: ${await freePort()}, protocol: 2 });
+      const r = new Redis({ port: ${await refusedPort()}, protocol: 2 });
       r.on('error', () => undefined);
       const out = [];
       for (let i = 0; i < 3; i++)

@@ -25,7 +25,7 @@ import { pubsubFor } from '../src/pubsub/index.js';
 import { Sentinel } from '../src/sentinel/index.js';
 import { usableReplicas } from '../src/sentinel/discovery.js';
 import { runModule } from './support/child.js';
-import { freePort, startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
+import { refusedPort, startRedis, waitUntil, type RedisServerHandle } from './support/redis-server.js';
 import { startSentinel, type SentinelTopology } from './support/sentinel.js';
 import {
   HELLO3,
@@ -154,7 +154,7 @@ describe('Sentinel', () => {
   });
 
   it('skips sentinels that do not answer, trying them in order', async () => {
-    const dead = { host: '127.0.0.1', port: await freePort() };
+    const dead = { host: '127.0.0.1', port: await refusedPort() };
     const s = new Sentinel({ sentinels: [dead, ...topo.sentinelNodes()], name: topo.masterName });
     made.push(s);
     assert.equal((await s.primaryAddress()).port, topo.primary.port);
@@ -163,7 +163,7 @@ describe('Sentinel', () => {
   it('a sentinel naming a replica or a dead node as primary is passed over: the next sentinel is asked', async () => {
     // A stale or partitioned sentinel keeps naming the old primary (by now a replica, or gone);
     // a real sentinel will not lie on demand, so this one is scripted. It is listed first.
-    const dead = await freePort();
+    const dead = await refusedPort();
     for (const [label, named] of [
       ['a replica', topo.replicas[0] as RedisServerHandle],
       ['a dead node', { host: '127.0.0.1', port: dead }],
@@ -221,7 +221,7 @@ describe('Sentinel', () => {
   });
 
   it('a sentinel listing as replicas only nodes that are not (the primary, a dead node) is passed over for replica()', async () => {
-    const dead = await freePort();
+    const dead = await refusedPort();
     const entry = (port: number): string =>
       `*6\r\n$2\r\nip\r\n$9\r\n127.0.0.1\r\n$4\r\nport\r\n$${String(port).length}\r\n${port}\r\n$5\r\nflags\r\n$5\r\nslave\r\n`;
     const liar = await lyingSentinel('replicas', `*2\r\n${entry(topo.primary.port)}${entry(dead)}`);
@@ -276,7 +276,7 @@ describe('Sentinel', () => {
     const s = sentinel();
     // The port names nothing: a duplicate that left the Sentinel behind would connect there (its
     // constructor options name no node) and fail, instead of reaching the service.
-    const dead = await freePort();
+    const dead = await refusedPort();
     const p = s.primary({ retry: noRetry() });
     const d = p.duplicate({ port: dead, clientName: 'dup' });
     assert.equal(await d.set('dup', '1'), 'OK');
@@ -298,7 +298,10 @@ describe('Sentinel', () => {
   });
 
   it('rejects with PrimaryNotFoundError, caused by the connection failure, when no sentinel answers', async () => {
-    const s = new Sentinel({ sentinels: [{ host: '127.0.0.1', port: await freePort() }], name: 'mymaster' });
+    const s = new Sentinel({
+      sentinels: [{ host: '127.0.0.1', port: await refusedPort() }],
+      name: 'mymaster',
+    });
     made.push(s);
     const p = s.primary({ lazyConnect: true, retry: noRetry() });
     await assert.rejects(
@@ -627,7 +630,7 @@ describe('Sentinel: +switch-master from a scripted sentinel between two real pri
   });
 
   it('the connect trace of a Sentinel client names the node from its start event, also when that node refuses; a lookup that fails is traced without an address', async () => {
-    const dead = await freePort();
+    const dead = await refusedPort();
     const scripted = await startScriptedSentinel(() => dead);
     // No ROLE probe: only the client itself dials the dead node.
     const s = new Sentinel({
@@ -636,7 +639,7 @@ describe('Sentinel: +switch-master from a scripted sentinel between two real pri
       roleCheck: false,
     });
     const unanswered = new Sentinel({
-      sentinels: [{ host: '127.0.0.1', port: await freePort() }],
+      sentinels: [{ host: '127.0.0.1', port: await refusedPort() }],
       name: 'svc',
     });
     // Per trace: the address at start and at error (copies: the context is one object throughout).

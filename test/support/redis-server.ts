@@ -191,6 +191,32 @@ export async function freePort(): Promise<number> {
   throw new Error('no free loopback port found in 50 attempts');
 }
 
+let refused: Promise<number> | undefined;
+
+/**
+ * A loopback port that refuses connections for the whole run, for tests of a node that is down.
+ * A port from `freePort()` is free only when asked: the test files run in parallel, and a server
+ * another one starts meanwhile may be handed the same port by the kernel (listen(0) draws from
+ * the ephemeral range), so the "dead" node answered. No server of the suite is ever given a port
+ * below 1024 (each gets one from listen(0)), so the first of those found refusing stays so.
+ */
+export function refusedPort(): Promise<number> {
+  refused ??= (async () => {
+    for (let port = 1; port < 1024; port++) {
+      const outcome = await new Promise<string>((resolve) => {
+        const s = connect({ host: '127.0.0.1', port }, () => {
+          s.destroy();
+          resolve('accepted');
+        });
+        s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+      });
+      if (outcome === 'ECONNREFUSED') return port;
+    }
+    throw new Error('no loopback port below 1024 refuses connections');
+  })();
+  return refused;
+}
+
 /** Resolves once something accepts TCP connections on the port (bounded by `timeoutMs`). */
 export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -325,10 +325,12 @@ describe('-BUSY from a real server (a script past busy-reply-threshold)', () => 
         if (o.status === 'rejected')
           assert.equal((o.reason as { code?: string }).code, 'BUSY', String(o.reason));
       // What ran, ran in issue order: the last SET acknowledged is the value; the list and the
-      // counter follow the acknowledged commands in order.
+      // counter follow the acknowledged commands in order. Which ran depends on where SCRIPT KILL
+      // fell: the server may refuse the start of a round and run the rest (then the refused ones,
+      // overtaken, reject with -BUSY), so no SET at all may have run, only later commands.
+      assert.ok(ran.includes(true), 'the retries outlived the script');
       const lastSet = ran.slice(0, n).lastIndexOf(true);
-      assert.ok(lastSet >= 0, 'the retries outlived the script');
-      assert.equal(await r.get('busy:k'), String(lastSet + 1));
+      assert.equal(await r.get('busy:k'), lastSet >= 0 ? String(lastSet + 1) : null);
       assert.deepEqual(
         await r.lrange('busy:list', 0, -1),
         Array.from({ length: n }, (_, i) => String(i + 1)).filter((_, i) => ran[n + i]),

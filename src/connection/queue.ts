@@ -118,6 +118,17 @@ const NEVER_REPLAYED = new Set([
  */
 const SERVER_TICK_MS = 1000;
 
+/**
+ * A written command's end when its socket went before the reply (`lost`) or was dropped by
+ * disconnect()/close({ timeout }) (`closed`): the server may have run it.
+ */
+function outcomeUnknown(how: 'lost' | 'closed', cause: unknown): ConnectionError {
+  return new ConnectionError(
+    `Connection ${how} before the reply arrived; the command may or may not have run (outcome unknown)`,
+    { cause, code: CODES.lost },
+  );
+}
+
 /** Timeouts rejected per run of the check; more are left to the next run (0 ms later). */
 const TIMEOUT_CHUNK = 4096;
 
@@ -916,20 +927,16 @@ export class CommandQueue implements ReplyHandler {
     const retry = this.config.retry;
     const timedOut = this.stuckTimedOut;
     this.stuckTimedOut = undefined;
-    // Written again (or settled) below: a new write decides afresh when their deadline starts.
-    this.blockingBehind?.clear();
-    // Every armed blocking command is in flight here: settled below, or armed again when written.
-    // Left, each lost one's timer held it for its own timeout and more (an hour for BLPOP k 3600).
-    this.clearBlockingTimers();
+    // Every blocking command with a deadline is in flight here: settled below, or written again
+    // (its deadline decided afresh then). Left, each lost one's timer held it for its own timeout
+    // and more (an hour for BLPOP k 3600).
+    this.dropBlockingDeadlines();
     const requeue: Pending[] = [];
     const decided = new Map<Pending[], boolean>();
     const lostError = (sent: boolean): ConnectionError =>
       stackless(() =>
         sent
-          ? new ConnectionError(
-              'Connection lost before the reply arrived; the command may or may not have run (outcome unknown)',
-              { cause, code: CODES.lost },
-            )
+          ? outcomeUnknown('lost', cause)
           : new ConnectionError('Connection lost before the command was sent', { cause, code: CODES.lost }),
       );
     for (const p of this.inflight.drain()) {
@@ -1036,8 +1043,7 @@ export class CommandQueue implements ReplyHandler {
     if (this.timeoutTimer !== undefined) this.clock.clearTimeout(this.timeoutTimer);
     this.timeoutTimer = undefined;
     this.stopWatchingSilence();
-    this.clearBlockingTimers();
-    this.blockingBehind?.clear();
+    this.dropBlockingDeadlines();
     this.transport = undefined;
     const timedOut = this.stuckTimedOut;
     this.stuckTimedOut = undefined;
@@ -1056,10 +1062,7 @@ export class CommandQueue implements ReplyHandler {
       if (timeout !== undefined) settleWithout(p, tagged(timeout, p));
       else if (p.internal || p.seq > this.flushedSeq) settleWithout(p, tagged(errorFor(error), p));
       else {
-        lost ??= new ConnectionError(
-          'Connection closed before the reply arrived; the command may or may not have run (outcome unknown)',
-          { cause: error, code: CODES.lost },
-        );
+        lost ??= outcomeUnknown('closed', error);
         settleWithout(p, tagged(errorFor(lost), p));
       }
     }
@@ -1252,16 +1255,17 @@ export class CommandQueue implements ReplyHandler {
             { code: CODES.commandTimeout },
           ),
       );
-      const stuck = seq <= this.flushedSeq && this.transport !== undefined && this.chunks === heard;
+      const written = seq <= this.flushedSeq && this.transport !== undefined;
       settleWithout(p, tagged(error, p));
-      if (stuck) this.host.stuck(error);
-      else if (seq <= this.flushedSeq && this.transport !== undefined) this.watchSilence();
+      if (written && this.chunks === heard) this.host.stuck(error);
+      else if (written) this.watchSilence();
     }, limit);
     timers.set(p, timer);
   }
 
-  /** Every blocking command's deadline goes (the socket is gone, or the queue closed). */
-  private clearBlockingTimers(): void {
+  /** Every blocking command's deadline goes, armed or waiting to be (the socket is gone, or the queue closed). */
+  private dropBlockingDeadlines(): void {
+    this.blockingBehind?.clear();
     const timers = this.blockingTimers;
     if (timers === undefined || timers.size === 0) return;
     for (const timer of timers.values()) this.clock.clearTimeout(timer);

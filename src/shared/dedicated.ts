@@ -57,8 +57,6 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
   /** Set when the socket went away while state was held: what every later command rejects with. */
   private lost: { watch: boolean; cause: unknown } | undefined;
   private ended = false;
-  /** Blocking commands (BLPOP, XREAD BLOCK, WAIT …) sent and not yet settled. */
-  private blocked = 0;
   /** Commands queued since a MULTI sent by `call`/`send` (with a cache only): written at EXEC. */
   private queued: Array<{ name: string; args: readonly unknown[] }> | undefined;
   private readonly onSocketClosed = (error: Error | undefined): void => {
@@ -161,7 +159,7 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
     // forever. Dropped, the server stops waiting and the leftover rejects with ConnectionError.
     // A WATCH still queued (the connection not up yet) would run after the lease: drop it too.
     const watchQueued = s.watching && this.conn.status !== 'ready';
-    if (this.lost !== undefined || s.dirty || s.inMulti || s.tracking || this.blocked > 0 || watchQueued) {
+    if (this.lost !== undefined || s.dirty || s.inMulti || s.tracking || this.conn.blocked || watchQueued) {
       // RESET would also do, but a fresh connection is simpler to trust than a reset one.
       this.conn.disconnect();
       return;
@@ -177,18 +175,8 @@ export class DedicatedConnection extends NodeCommands<Record<never, never>> {
     if (refused !== undefined) return Promise.reject(refused);
     const state = stateCommandName(name, args);
     const sent = this.conn.send(name, args, this.admit(state, args, options));
-    if (options.blocking === true) this.trackBlocking(sent);
     if (this.cache !== undefined) this.dropWrites(this.cache, name, args, state, sent);
     return state === undefined ? sent : this.after(state, sent);
-  }
-
-  /** Counts a blocking command until it settles (see `end()`). */
-  private trackBlocking(sent: Promise<unknown>): void {
-    this.blocked++;
-    const settled = (): void => {
-      this.blocked--;
-    };
-    sent.then(settled, settled);
   }
 
   /**
